@@ -38,6 +38,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/**/*.own-cloud.test.ts'],
           // One local cloud for the whole run, started by the same entry point as `npm start`.
           globalSetup: ['test/support/global-setup.ts'],
           // Each file starts with no fault armed on that cloud (test/support/integration-setup.ts).
@@ -46,6 +47,18 @@ export default defineConfig({
           fileParallelism: false,
           // A test here waits on a whole cloud (functions, DynamoDB Local, the bus) that a busy
           // 2-core machine slows several times over; the limit is for a hung test, not a slow one.
+          testTimeout: 90_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'own-cloud',
+          // Files that start local clouds of their own (`npm start` on free ports, test/support/cloud-process.ts)
+          // and never reach the shared one: `npm test` runs them beside the shared cloud's files.
+          include: ['test/integration/**/*.own-cloud.test.ts'],
+          // Each starts DynamoDB Local and the functions; one at a time is what 2 cores carry beside the rest.
+          fileParallelism: false,
           testTimeout: 90_000,
         },
       },
