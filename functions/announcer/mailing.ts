@@ -84,6 +84,8 @@ export interface MailingRequest {
   movedFrom?: Record<string, string>;
   /** These outlets only, not the directory (outlets added or changed since, see firstMailsDue). */
   outletIds?: string[];
+  /** The announcement the embargo held, asked at its end: it states that embargo (heldUntil). */
+  embargoEnded?: true;
   cursor?: string;
 }
 
@@ -968,10 +970,11 @@ function outletHold(release: StoredRelease, outlet: Outlet): { until: number; ti
 
 /**
  * The embargo line an outlet's mail states, its own data (see docs/design.md#embargoes): the latest
- * embargo that applies to it (outletHold). The announcement the embargo held (`held`: the directory's,
- * sent at its end) states it; any other mail (an announcement to outlets added since, radio servicing
- * on its own date, a follow-up) only while it holds when written (the label moved it later after the
- * announcement went out): one lifted before the mail is written asks nothing of the press any more.
+ * embargo that applies to it (outletHold). The announcement the embargo held (`held`: asked at its
+ * end, `embargoEnded`) states it; any other mail (an announcement to outlets added since, or asked by a
+ * change after the embargo ended, such as a widening; radio servicing on its own date; a follow-up)
+ * only while it holds when written (the label moved it later after the announcement went out): one
+ * lifted before the mail is written asks nothing of the press any more.
  */
 function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: Date) {
   const latest = outletHold(release, outlet);
@@ -1019,7 +1022,10 @@ function sharedDataOf(release: StoredRelease, kind: MailKind) {
  */
 export async function releaseMail(
   release: StoredRelease,
-  mail: Pick<MailingRequest, 'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom' | 'outletIds'>,
+  mail: Pick<
+    MailingRequest,
+    'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom' | 'outletIds' | 'embargoEnded'
+  >,
   outlet: Outlet,
   deps: AnnouncerDeps,
   lastTold?: TerritoryMoment[],
@@ -1038,10 +1044,11 @@ export async function releaseMail(
   const own = radio ? radioData(release, mail, outlet) : undefined;
   const out = kind === 'cancellation' ? cameOut(release, mail, outlet, lastTold) : undefined;
   const withdrawn = kind === 'cancellation' ? withdrawnWhere(release, mail.territories, outlet) : undefined;
+  const held = kind === 'announcement' && mail.embargoEnded === true;
   const data = [
     dates,
     own,
-    heldUntil(release, outlet, kind === 'announcement' && !mail.outletIds, deps.now()),
+    heldUntil(release, outlet, held, deps.now()),
     out,
     withdrawn,
     links.promoLinks.length > 0 ? promoOpens(release, outlet, deps.now()) : undefined,
@@ -1063,9 +1070,10 @@ export async function releaseMail(
     unsubscribeUrl: links.unsubscribeUrl,
     context: {
       outletId: outlet.id,
-      // An announcement to outlets added or changed since (outletIds) held none of them to its embargo,
-      // and the sweep's resend, which has no request, says so again from this (docs/design.md#embargoes).
-      ...(kind === 'announcement' && mail.outletIds ? { askedFor: 'outletIds' } : {}),
+      // An announcement the embargo did not hold (to outlets added or changed since, outletIds, or asked
+      // by a change after it ended) says so, and the sweep's resend, which has no request, writes it
+      // again from this (docs/design.md#embargoes).
+      ...(kind === 'announcement' && !held ? { askedFor: mail.outletIds ? 'outletIds' : 'change' } : {}),
       // A withdrawal keeps the territories of the outlet it told, so that its links, once the outlet
       // is deleted, close only while the withdrawal still concerns them (docs/design.md#embargoes).
       ...(kind === 'cancellation' && release.state !== 'cancelled'

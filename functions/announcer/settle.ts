@@ -610,8 +610,11 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             ...(delivery.moment ? { moment: delivery.moment } : {}),
             ...asked,
             ...(withdrawal ? { territories: withdrawal } : {}),
-            // An announcement first sent to outlets added or changed since states no embargo it never held.
-            ...(delivery.context.askedFor === 'outletIds' ? { outletIds: [atAddress.id] } : {}),
+            // Only the announcement the embargo held states it (one claimed before askedFor was kept
+            // is resent as that one); any other states no embargo it never held.
+            ...(delivery.kind === 'announcement' && !delivery.context.askedFor
+              ? { embargoEnded: true as const }
+              : {}),
           },
           atAddress,
           deps,

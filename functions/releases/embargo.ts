@@ -27,7 +27,13 @@ export async function endEmbargo(
   const request = (kind: 'announcement' | 'radio-servicing') =>
     outboxEntry(
       MailingRequested,
-      { labelId: fired.labelId, releaseId: fired.releaseId, kind },
+      {
+        labelId: fired.labelId,
+        releaseId: fired.releaseId,
+        kind,
+        // The announcement this embargo held states it (docs/design.md#embargoes).
+        ...(kind === 'announcement' ? { embargoEnded: true as const } : {}),
+      },
       { correlationId: meta.correlationId, labelId: fired.labelId },
     );
   // Radio outlets whose servicing moment came while the embargo held are serviced now (see

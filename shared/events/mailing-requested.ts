@@ -52,6 +52,12 @@ export const MailingRequested = defineEvent({
      * states no completion fact (`Release Announced`, ...): those say every outlet concerned was told.
      */
     outletIds: z.optional(OutletIds),
+    /**
+     * For an announcement: the one the embargo held, asked at its end (its schedule fired). It states
+     * the embargo it held; any other announcement states one only while it holds
+     * (docs/design.md#embargoes).
+     */
+    embargoEnded: z.optional(z.literal(true)),
     cursor: z.optional(NonEmpty),
   }),
 });

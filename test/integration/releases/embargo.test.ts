@@ -223,6 +223,42 @@ describe('embargoes on the local cloud', () => {
     expect(await mailTo(de.email, 'New single:')).toHaveLength(1);
   });
 
+  it('states the embargo it held to the directory at its end, and none to the outlets a widening after it announces', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, us] = await Promise.all(
+      ['GB', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
+    );
+    const announceAt = await at(24 * 60);
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      timeZone: 'Europe/London',
+      announceAt,
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await at(0), data: release });
+    await busIdle();
+    await advanceClock(new Date(Date.parse(announceAt) + 60_000).toISOString());
+    await waitForMail([gb.email], 'New single:');
+
+    // A day after the embargo ended, the label widens the release to the US.
+    await advanceClock(new Date(Date.parse(announceAt) + 24 * 3_600_000).toISOString());
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await at(0),
+      data: { ...release, territories: ['GB', 'US'] },
+    });
+    await waitForMail([us.email], 'New single:');
+    const [held] = await mailTo(gb.email, 'New single:');
+    const [widened] = await mailTo(us.email, 'New single:');
+
+    const line = `please publish nothing before ${formatInstant(announceAt, 'Europe/London')}`;
+    expect(held.body.text).toContain(line);
+    expect(held.body.html).toContain(line);
+    expect(`${widened.body.text}${widened.body.html}`).not.toContain('please publish nothing before');
+  });
+
   it('shows a person opening a promo link too early when it opens, in a browser', async (context) => {
     const found = await browserOrSkip();
     if ('skip' in found) return context.skip(found.skip);

@@ -1013,7 +1013,7 @@ describe('a release out at different moments in different territories', () => {
     release.details!.territoryDates![0].announceAt = '2027-03-01T10:30:00Z';
     world.releases.set('lbl-nightshift/rel-night-drive', release);
 
-    await sendMailing(announce, meta, world.deps, far());
+    await sendMailing({ ...announce, embargoEnded: true }, meta, world.deps, far());
 
     expect(textOf(gb.email, 'announcement')?.embargo).toBe('1 March 2027 at 09:00 (Europe/London)');
     expect(textOf(de.email, 'announcement')?.embargo).toBe('1 March 2027 at 11:30 (Europe/Berlin)');
@@ -1056,16 +1056,21 @@ describe('a release out at different moments in different territories', () => {
     expect(textOf(gb.email, 'out-now')).not.toHaveProperty('promoOpens');
   });
 
-  it('has the sweep resend an announcement saying of the embargo what its first sending said: none to an outlet added since, the one it held to the directory', async () => {
-    const resentEmbargo = async (toOutletsAddedSince: boolean) => {
+  it('has the sweep resend an announcement saying of the embargo what its first sending said: none to an outlet added since or to the directory after it ended, the one it held at its end', async () => {
+    const resentEmbargo = async (asked: 'to outlets added since' | 'after it ended' | 'at its end') => {
       const { world, gb } = setup();
       const release = threeDates();
       release.details!.announceAt = '2027-02-20T09:00:00Z';
       world.releases.set('lbl-nightshift/rel-night-drive', release);
       // SES takes the announcement and its answer is lost: the claim stays open until the sweep.
       world.mailer.script = (_mail, call) => (call === 1 ? 'accept-then-fail' : (undefined as never));
-      const asked = toOutletsAddedSince ? { ...announce, outletIds: [gb.id] } : announce;
-      await sendMailing(asked, meta, world.deps, far());
+      const request = {
+        'to outlets added since': { ...announce, outletIds: [gb.id] },
+        // Asked by a change after the embargo ended (a widening): the directory's, held by nothing.
+        'after it ended': announce,
+        'at its end': { ...announce, embargoEnded: true as const },
+      }[asked];
+      await sendMailing(request, meta, world.deps, far());
       world.clock.now += defaultSettings.staleClaimMs + 60_000;
 
       await sweepStaleClaims(world.deps, far());
@@ -1081,11 +1086,13 @@ describe('a release out at different moments in different territories', () => {
       return { first: first.embargo, resend: resend.embargo };
     };
 
-    const addedSince = await resentEmbargo(true);
-    const directory = await resentEmbargo(false);
+    const addedSince = await resentEmbargo('to outlets added since');
+    const afterItEnded = await resentEmbargo('after it ended');
+    const atItsEnd = await resentEmbargo('at its end');
 
     expect(addedSince).toEqual({ first: undefined, resend: undefined });
-    expect(directory).toEqual({
+    expect(afterItEnded).toEqual({ first: undefined, resend: undefined });
+    expect(atItsEnd).toEqual({
       first: '20 February 2027 at 09:00 (Europe/London)',
       resend: '20 February 2027 at 09:00 (Europe/London)',
     });
