@@ -958,12 +958,18 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 
 /**
  * The latest embargo that applies to the outlet and the zone it is stated in (see docs/design.md#embargoes):
- * the release's `announceAt` (`embargoUntil` its older name) in the release's zone, or its territory's
- * own in that territory's zone when that ends later (`until` 0: none).
+ * the release's `announceAt` (`embargoUntil` its older name) in the zone of the outlet's own street
+ * date (the earliest that applies to it, as its mail states it: a US outlet reads America/New_York
+ * where the US has a date of its own), or its territory's own in that territory's zone when that ends
+ * later (`until` 0: none).
  */
 function outletHold(release: StoredRelease, outlet: Outlet): { until: number; timeZone: string } {
   const details = release.details!;
-  const own = { until: Date.parse(announceAtOf(details) ?? '') || 0, timeZone: details.timeZone };
+  const [first] = momentsForOutlet(outlet.territories, details);
+  const own = {
+    until: Date.parse(announceAtOf(details) ?? '') || 0,
+    timeZone: first?.moment.timeZone ?? details.timeZone,
+  };
   const territorial = outletEmbargo(outlet.territories, details);
   return territorial && territorial.until > own.until ? territorial : own;
 }
@@ -984,8 +990,8 @@ function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: D
 
 /**
  * When the promo opens, said to an outlet whose mail, written before `promoAvailableAt`, gives it promo
- * links that answer "not yet" till then: in the zone its embargo line is stated in (outletHold), its
- * own data (see docs/design.md#embargoes).
+ * links that answer "not yet" till then: in the zone its embargo line is stated in (outletHold: its own
+ * street date's, or its territory's embargo's), its own data (see docs/design.md#embargoes).
  */
 function promoOpens(release: StoredRelease, outlet: Outlet, now: Date) {
   const opens = release.details!.promoAvailableAt;

@@ -381,8 +381,8 @@ export function previousDateTemplateData(previous: DateInTerritories[]): {
 }
 
 /**
- * Template data overriding the release's embargo for an outlet held later by its territory's own
- * `announceAt` (see docs/design.md#embargoes): the instant in the release's time zone.
+ * Template data for the embargo line, an outlet's own data (see docs/design.md#embargoes): the instant
+ * in the zone the outlet reads it in.
  */
 export function embargoTemplateData(
   announceAt: string,

@@ -1056,6 +1056,26 @@ describe('a release out at different moments in different territories', () => {
     expect(textOf(gb.email, 'out-now')).not.toHaveProperty('promoOpens');
   });
 
+  it('states the promo opening and the release’s own embargo in the zone of the outlet’s street date: a US outlet with no embargo of its own reads them in America/New_York', async () => {
+    const { world, gb, us, textOf } = setup();
+    const release = threeDates();
+    release.details!.announceAt = '2027-03-01T09:00:00Z';
+    release.details!.promoAvailableAt = '2027-03-04T10:00:00Z';
+    world.releases.set('lbl-nightshift/rel-night-drive', release);
+
+    await sendMailing({ ...announce, embargoEnded: true }, meta, world.deps, far());
+
+    expect(textOf(us.email, 'announcement')).toMatchObject({
+      releaseDate: 'Friday, 19 March 2027, 09:00 (America/New_York) in US',
+      embargo: '1 March 2027 at 04:00 (America/New_York)',
+      promoOpens: '4 March 2027 at 05:00 (America/New_York)',
+    });
+    expect(textOf(gb.email, 'announcement')).toMatchObject({
+      embargo: '1 March 2027 at 09:00 (Europe/London)',
+      promoOpens: '4 March 2027 at 10:00 (Europe/London)',
+    });
+  });
+
   it('has the sweep resend an announcement saying of the embargo what its first sending said: none to an outlet added since or to the directory after it ended, the one it held at its end', async () => {
     const resentEmbargo = async (asked: 'to outlets added since' | 'after it ended' | 'at its end') => {
       const { world, gb } = setup();
