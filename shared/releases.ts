@@ -385,6 +385,26 @@ export const outletEmbargo = (
   return latest;
 };
 
+/**
+ * The latest embargo that applies to an outlet in `outletTerritories` and the zone its mail states it
+ * in, with the promo's opening (see docs/design.md#embargoes): the release's `announceAt`
+ * (`embargoUntil` its older name) in the zone of the outlet's own street date (the earliest that
+ * applies to it, as its mail states it: a US outlet reads America/New_York where the US has a date of
+ * its own), or its territory's own in that territory's zone when that ends later (`until` 0: none).
+ */
+export const outletHold = (
+  outletTerritories: readonly string[],
+  details: ReleaseDetails,
+): { until: number; timeZone: string } => {
+  const [first] = momentsForOutlet(outletTerritories, details);
+  const own = {
+    until: Date.parse(announceAtOf(details) ?? '') || 0,
+    timeZone: first?.moment.timeZone ?? details.timeZone,
+  };
+  const territorial = outletEmbargo(outletTerritories, details);
+  return territorial && territorial.until > own.until ? territorial : own;
+};
+
 /** Until when an outlet may not be announced to (epoch ms; 0 when it may): its territories' embargo. */
 export const outletEmbargoedUntil = (outletTerritories: readonly string[], details: ReleaseDetails): number =>
   outletEmbargo(outletTerritories, details)?.until ?? 0;

@@ -52,8 +52,8 @@ import {
   momentOf,
   momentOfKey,
   momentsForOutlet,
-  outletEmbargo,
   outletEmbargoedUntil,
+  outletHold,
   type ReleaseMoment,
   revisionOf,
   type StoredRelease,
@@ -957,24 +957,6 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
 }
 
 /**
- * The latest embargo that applies to the outlet and the zone it is stated in (see docs/design.md#embargoes):
- * the release's `announceAt` (`embargoUntil` its older name) in the zone of the outlet's own street
- * date (the earliest that applies to it, as its mail states it: a US outlet reads America/New_York
- * where the US has a date of its own), or its territory's own in that territory's zone when that ends
- * later (`until` 0: none).
- */
-function outletHold(release: StoredRelease, outlet: Outlet): { until: number; timeZone: string } {
-  const details = release.details!;
-  const [first] = momentsForOutlet(outlet.territories, details);
-  const own = {
-    until: Date.parse(announceAtOf(details) ?? '') || 0,
-    timeZone: first?.moment.timeZone ?? details.timeZone,
-  };
-  const territorial = outletEmbargo(outlet.territories, details);
-  return territorial && territorial.until > own.until ? territorial : own;
-}
-
-/**
  * The embargo line an outlet's mail states, its own data (see docs/design.md#embargoes): the latest
  * embargo that applies to it (outletHold). The announcement the embargo held (`held`: asked at its
  * end, `embargoEnded`) states it; any other mail (an announcement to outlets added since, or asked by a
@@ -983,7 +965,7 @@ function outletHold(release: StoredRelease, outlet: Outlet): { until: number; ti
  * lifted before the mail is written asks nothing of the press any more.
  */
 function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: Date) {
-  const latest = outletHold(release, outlet);
+  const latest = outletHold(outlet.territories, release.details!);
   if (latest.until === 0 || (!held && latest.until <= now.getTime())) return undefined;
   return embargoTemplateData(new Date(latest.until).toISOString(), latest.timeZone);
 }
@@ -996,7 +978,7 @@ function heldUntil(release: StoredRelease, outlet: Outlet, held: boolean, now: D
 function promoOpens(release: StoredRelease, outlet: Outlet, now: Date) {
   const opens = release.details!.promoAvailableAt;
   if (!opens || Date.parse(opens) <= now.getTime()) return undefined;
-  return promoOpensTemplateData(opens, outletHold(release, outlet).timeZone);
+  return promoOpensTemplateData(opens, outletHold(outlet.territories, release.details!).timeZone);
 }
 
 /**

@@ -6,7 +6,7 @@ import { mailSubjects, wentOut } from '#shared/db/subject-deliveries.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
 import { PromoAccessed } from '#shared/events/promo-accessed.ts';
-import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
+import { outletHold, type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
 import { verifyPromoToken, verifyUnsubscribeToken } from '#shared/token-payloads.ts';
 import type { PromoClaims } from '#shared/tokens.ts';
 
@@ -158,17 +158,23 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
   if (now.getTime() >= (promoLinkEnds(claims, release) ?? Number.POSITIVE_INFINITY))
     return { outcome: 'expired' };
   if (release?.state === 'cancelled') return { outcome: 'withdrawn' };
-  if (release?.details && release.withdrawn) {
-    const outlet = await deps.outlets.get(claims.outletId);
+  const details = release?.details;
+  const opensAt = details?.promoAvailableAt;
+  const notYet = opensAt !== undefined && now.getTime() < Date.parse(opensAt);
+  // The outlet is read only where it decides something: a withdrawal, or the zone "not yet" speaks in.
+  const outlet =
+    details && (release.withdrawn || notYet) ? await deps.outlets.get(claims.outletId) : undefined;
+  if (details && release.withdrawn) {
     if (
       outlet ? standingWithdrawalConcerns(outlet, release) : await toldOfWithdrawal(claims, release, deps)
     ) {
       return { outcome: 'withdrawn' };
     }
   }
-  const details = release?.details;
-  if (details?.promoAvailableAt && now.getTime() < Date.parse(details.promoAvailableAt)) {
-    return { outcome: 'not-yet', availableFrom: details.promoAvailableAt, timeZone: details.timeZone };
+  if (details && opensAt && notYet) {
+    // In the zone the outlet's mail said it in (outletHold); the release's once the outlet is gone.
+    const timeZone = outlet ? outletHold(outlet.territories, details).timeZone : details.timeZone;
+    return { outcome: 'not-yet', availableFrom: opensAt, timeZone };
   }
   const link = {
     labelId: claims.labelId,

@@ -316,6 +316,30 @@ describe('promo links', () => {
     expect(bus.ofType('Promo Accessed')).toHaveLength(0);
   });
 
+  it('says when the promo opens in the zone the outlet’s mail said it in: its own street date’s, the release’s once the outlet is gone', async () => {
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({
+        releaseId: 'rel-1',
+        territories: ['GB', 'US'],
+        timeZone: 'Europe/London',
+        territoryDates: [{ territories: ['US'], releaseDate: '2027-03-19', timeZone: 'America/New_York' }],
+        promoAvailableAt: '2027-03-06T10:00:00Z',
+      }),
+    });
+    const { request, outlets } = setup({ releases });
+    outlets.outlets.set('out-us', anOutlet({ id: 'out-us', territories: ['US'] }));
+
+    const early = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-us' }))}`);
+    outlets.outlets.delete('out-us');
+    const gone = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-us' }))}`);
+
+    expect(early.status).toBe(403);
+    expect(early.body).toContain('available from <strong>6 March 2027 at 05:00 (America/New_York)</strong>');
+    expect(gone.body).toContain('available from <strong>6 March 2027 at 10:00 (Europe/London)</strong>');
+  });
+
   it('opens the promo from promoAvailableAt on', async () => {
     const releases = knownReleases({
       labelId: 'lbl-1',
