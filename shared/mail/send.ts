@@ -332,11 +332,7 @@ async function claimRound(
   claimMany?: ClaimPage,
 ): Promise<ClaimedRound> {
   const round = await withoutSuppressed(deps, mails);
-  return {
-    claimed: await claimMails(deps, round.mails, { claimMany }),
-    leftOut: round.leftOut,
-    optedOut: round.optedOut.length,
-  };
+  return { ...round, claimed: await claimMails(deps, round.mails, { claimMany }) };
 }
 
 /** A promise awaited later: its rejection is not unhandled meanwhile. */
@@ -389,12 +385,12 @@ async function giveBack(deps: MailDeps, claims: ClaimedMail[]): Promise<void> {
  * the suppression list answers for it (`leftOut`), and an opt-out never silences it. Campaign mail is
  * written from outlets read earlier, which carry their suppression and opt-out as they were then: an
  * address suppressed or unsubscribed since (a bounce seconds into a mailing) is asked by address
- * (`optedOut`), so no campaign mail is claimed for it after that.
+ * (counted in `optedOut`), so no campaign mail is claimed for it after that.
  */
 export async function withoutSuppressed(
   deps: MailDeps,
   mails: OutgoingMail[],
-): Promise<{ mails: OutgoingMail[]; leftOut: OutgoingMail[]; optedOut: OutgoingMail[] }> {
+): Promise<{ mails: OutgoingMail[]; leftOut: OutgoingMail[]; optedOut: number }> {
   const addressesOf = (stream: OutgoingMail['stream']) =>
     mails.filter((mail) => mail.stream === stream).map((mail) => mail.identity.email);
   const [suppressed, optedOut] = await Promise.all([
@@ -403,11 +399,10 @@ export async function withoutSuppressed(
   ]);
   const isLeftOut = (mail: OutgoingMail) =>
     (mail.stream === 'operational' ? suppressed : optedOut).has(normaliseEmail(mail.identity.email));
-  return {
-    mails: mails.filter((mail) => !isLeftOut(mail)),
-    leftOut: mails.filter((mail) => mail.stream === 'operational' && isLeftOut(mail)),
-    optedOut: mails.filter((mail) => mail.stream === 'campaign' && isLeftOut(mail)),
-  };
+  const kept = mails.filter((mail) => !isLeftOut(mail));
+  const leftOut = mails.filter((mail) => mail.stream === 'operational' && isLeftOut(mail));
+  // The others left out are campaign mails.
+  return { mails: kept, leftOut, optedOut: mails.length - kept.length - leftOut.length };
 }
 
 /**
