@@ -1,6 +1,6 @@
 import { type OutboxEntry, outboxEntry, ShowStepDue } from '#shared/events/index.ts';
 import { isMailable, outletMatchesRelease } from '#shared/outlets.ts';
-import { pressDue, stepMoment } from '#shared/tours.ts';
+import { pressDue, type StoredTour, stepMoment } from '#shared/tours.ts';
 import { isoNow, type ToursDeps } from './ports.ts';
 import { audienceOf } from './press.ts';
 
@@ -22,14 +22,18 @@ export async function pressForChangedOutlets(
   const step = 'press-announcement';
   const steps: OutboxEntry[] = [];
   const asked = new Set<string>();
+  // Each tour read once, for all its countries, by its labelId and tourId.
+  const tours: Record<string, Promise<StoredTour | undefined>> = {};
   for (const { labelId, tourId, showId, show } of outlets.length ? await deps.tours.showsComing(now) : []) {
     if (!show || !pressDue(show, now)) continue;
     const country = show.venue.country;
-    const key = JSON.stringify([labelId, tourId, country]);
-    if (asked.has(key)) continue;
-    asked.add(key);
-    const tour = await deps.tours.getTour(labelId, tourId);
-    const matching = outlets.filter((o) => tour && outletMatchesRelease(o, audienceOf(tour, country)));
+    const key = JSON.stringify([labelId, tourId]);
+    if (asked.has(key + country)) continue;
+    asked.add(key + country);
+    tours[key] ??= deps.tours.getTour(labelId, tourId);
+    const tour = await tours[key];
+    if (!tour) continue;
+    const matching = outlets.filter((o) => outletMatchesRelease(o, audienceOf(tour, country)));
     if (matching.length)
       steps.push(
         outboxEntry(
