@@ -59,6 +59,40 @@ export const aTourShow = (overrides: Partial<Show> & Pick<Show, 'date' | 'venue'
 });
 
 /**
+ * A tour of a new label, as the press tests open: its genre (outlets made with it match this tour
+ * alone in the shared directory), its id, the cloud's clock, a promoter and a tour manager. `aShow`:
+ * an announced show of the promoter at `venue`, `days` after the clock's day; `book`: the tour booked
+ * (tour.booked) with `shows`.
+ */
+export async function aPressTour(artist: string, promoterName: string) {
+  const label = await aLabel();
+  const now = await clockNow();
+  const today = now.toISOString().slice(0, 10);
+  const genre = uniqueId('genre');
+  const tourId = uniqueId('tour');
+  const promoter = aPromoter(promoterName);
+  const tourManager = { name: 'Tam', email: `${uniqueId('tm')}@tm.example` };
+  return {
+    label,
+    now,
+    genre,
+    tourId,
+    promoter,
+    tourManager,
+    aShow: (days: number, venue: Show['venue'], overrides: Partial<Show> = {}) =>
+      aTourShow({ date: plusDays(today, days), venue, promoter, status: 'announced', ...overrides }),
+    book: (shows: Show[]) =>
+      tourWebhook(label, 'tour.booked', {
+        tourId,
+        artist: { name: artist },
+        genres: [genre],
+        tourManager,
+        shows,
+      }),
+  };
+}
+
+/**
  * Lets the press gathering window pass (press past its embargo, or without one, waits for it): once
  * the cloud is idle (the schedules are in place), its clock moves on by the window and a minute.
  */

@@ -4,12 +4,9 @@ import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.t
 import { createOutlet } from '#test/support/outlets-cloud.ts';
 import {
   afterPressWindow,
-  aLabel,
-  aPromoter,
-  aTourShow,
+  aPressTour,
   aVenue,
   mailsTo,
-  plusDays,
   sendWebhook,
   waitForMailTo,
 } from '#test/support/tours-cloud.ts';
@@ -17,18 +14,11 @@ import {
 /** A show retimed on its own day on the local cloud: the tour manager's day sheet follows. */
 describe('doors moved after the day sheet went', () => {
   it('mails the tour manager one updated day sheet with the new doors, once for a redelivered webhook, and tells the press once', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const tourManager = { name: 'Tam', email: `${uniqueId('tm')}@tm.example` };
-    const promoter = aPromoter('Retimed');
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    const show = aTourShow({
-      date: plusDays(today, 5),
-      venue: aVenue('Oslo', 'NO', 'Europe/Oslo'),
-      promoter,
-      status: 'announced',
-    });
+    const { genre, label, tourId, tourManager, promoter, aShow, book } = await aPressTour(
+      'Door Change',
+      'Retimed',
+    );
+    const show = aShow(5, aVenue('Oslo', 'NO', 'Europe/Oslo'));
     const no = await createOutlet({ name: 'Natt&Dag', genres: [genre], territories: ['NO'] });
     const webhook = async (type: string, data: unknown, id?: string, timestamp?: string) => {
       const sent = await sendWebhook(
@@ -38,13 +28,7 @@ describe('doors moved after the day sheet went', () => {
       );
       expect(sent.status).toBe(202);
     };
-    await webhook('tour.booked', {
-      tourId,
-      artist: { name: 'Door Change' },
-      genres: [genre],
-      tourManager,
-      shows: [show],
-    });
+    await book([show]);
     await afterPressWindow();
     await waitForMailTo(no.email, 'Door Change live in Norway');
     await advanceClock(

@@ -1,16 +1,13 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { calendarOfMail } from '#test/support/calendar.ts';
-import { busEvents, busIdle, clockNow, sdkConfig, uniqueId } from '#test/support/cloud.ts';
+import { busEvents, busIdle, sdkConfig, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
 import {
   afterPressWindow,
-  aLabel,
-  aPromoter,
-  aTourShow,
+  aPressTour,
   aVenue,
   mailsTo,
-  plusDays,
   tourWebhook,
   waitForMailTo,
 } from '#test/support/tours-cloud.ts';
@@ -22,28 +19,11 @@ import {
 
 describe('press for an outlet added after it went out', () => {
   it("tells it its country's announcement of the shows still on, once, with their calendar; outlets of another country or genre hear nothing", async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    const promoter = aPromoter('Lanterns');
-    const show = (city: string, days: number) =>
-      aTourShow({
-        date: plusDays(today, days),
-        venue: aVenue(city, 'DE', 'Europe/Berlin'),
-        promoter,
-        status: 'announced',
-      });
-    const berlin = show('Berlin', 40);
-    const munich = show('Munich', 42);
+    const { genre, label, tourId, aShow, book } = await aPressTour('Paper Lanterns', 'Lanterns');
+    const berlin = aShow(40, aVenue('Berlin', 'DE', 'Europe/Berlin'));
+    const munich = aShow(42, aVenue('Munich', 'DE', 'Europe/Berlin'));
     const first = await createOutlet({ name: 'Musikexpress', genres: [genre], territories: ['DE'] });
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Paper Lanterns' },
-      genres: [genre],
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: [berlin, munich],
-    });
+    await book([berlin, munich]);
     await afterPressWindow();
     await waitForMailTo(first.email, 'Paper Lanterns live in Germany');
     await tourWebhook(label, 'tour.show.cancelled', { tourId, showId: munich.showId }, 1);

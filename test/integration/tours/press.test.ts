@@ -4,16 +4,13 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { signUnsubscribeToken } from '#shared/tokens.ts';
 import { stepMoment } from '#shared/tours.ts';
 import { calendarOfMail } from '#test/support/calendar.ts';
-import { advanceClock, api, busIdle, clockNow, cloud, sentMail, uniqueId } from '#test/support/cloud.ts';
+import { advanceClock, api, busIdle, cloud, sentMail } from '#test/support/cloud.ts';
 import { createOutlet, localTokenKey } from '#test/support/outlets-cloud.ts';
 import {
   afterPressWindow,
-  aLabel,
-  aPromoter,
-  aTourShow,
+  aPressTour,
   aVenue,
   mailsTo,
-  plusDays,
   tourWebhook,
   waitForMailTo,
 } from '#test/support/tours-cloud.ts';
@@ -30,36 +27,13 @@ const localTime = (instant: Date, timeZone: string) =>
 
 describe('press for the shows of a tour', () => {
   it('tells outlets in two territories once the embargo is over, each with a calendar of its shows; updates and cancels; an opt-out does not stop the advance request', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const now = await clockNow();
-    const today = now.toISOString().slice(0, 10);
+    const { genre, label, tourId, now, aShow, book, promoter } = await aPressTour('Glass Harbour', 'Press');
     // Not on a whole minute: the press must still wait for it.
     const announceAt = new Date(now.getTime() + 2 * 86_400_000 + 12_345).toISOString();
-    const promoter = aPromoter('Press');
     const shows: Record<string, Show> = {
-      berlin: aTourShow({
-        date: plusDays(today, 40),
-        venue: aVenue('Berlin', 'DE', 'Europe/Berlin'),
-        promoter,
-        status: 'announced',
-        announceAt,
-      }),
-      munich: aTourShow({
-        date: plusDays(today, 42),
-        venue: aVenue('Munich', 'DE', 'Europe/Berlin'),
-        promoter,
-        status: 'announced',
-        announceAt,
-      }),
-      tokyo: aTourShow({
-        date: plusDays(today, 45),
-        venue: aVenue('Tokyo', 'JP', 'Asia/Tokyo'),
-        promoter,
-        status: 'announced',
-        announceAt,
-      }),
+      berlin: aShow(40, aVenue('Berlin', 'DE', 'Europe/Berlin'), { announceAt }),
+      munich: aShow(42, aVenue('Munich', 'DE', 'Europe/Berlin'), { announceAt }),
+      tokyo: aShow(45, aVenue('Tokyo', 'JP', 'Asia/Tokyo'), { announceAt }),
     };
     const de = await createOutlet({ name: 'Musikexpress', genres: [genre], territories: ['DE'] });
     const jp = await createOutlet({ name: 'Rockin On', genres: [genre], territories: ['JP'] });
@@ -82,13 +56,7 @@ describe('press for the shows of a tour', () => {
     });
     expect(unsubscribed.status).toBe(200);
 
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Glass Harbour' },
-      genres: [genre],
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: Object.values(shows),
-    });
+    await book(Object.values(shows));
     await busIdle();
     const beforeEmbargo = await mailsTo(de.email);
     await advanceClock(new Date(new Date(announceAt).getTime() + 60_000).toISOString());
@@ -116,12 +84,7 @@ describe('press for the shows of a tour', () => {
       `${shows.tokyo.date}T19:00`,
     ]);
 
-    const hamburg = aTourShow({
-      date: plusDays(today, 44),
-      venue: aVenue('Hamburg', 'DE', 'Europe/Berlin'),
-      promoter,
-      status: 'announced',
-    });
+    const hamburg = aShow(44, aVenue('Hamburg', 'DE', 'Europe/Berlin'));
     await tourWebhook(label, 'tour.show.added', { tourId, show: hamburg }, 1);
     await afterPressWindow();
     const [update] = await waitForMailTo(de.email, 'New Glass Harbour show in Germany');
@@ -164,32 +127,12 @@ describe('press for the shows of a tour', () => {
   }, 600_000);
 
   it('tells an outlet of two shows booked together in one country, already past their embargo, in one mail with both in its calendar', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    const promoter = aPromoter('Together');
-    const lyon = aTourShow({
-      date: plusDays(today, 50),
-      venue: aVenue('Lyon', 'FR', 'Europe/Paris'),
-      promoter,
-      status: 'announced',
-    });
-    const lille = aTourShow({
-      date: plusDays(today, 52),
-      venue: aVenue('Lille', 'FR', 'Europe/Paris'),
-      promoter,
-      status: 'on-sale',
-    });
+    const { genre, aShow, book } = await aPressTour('Paper Lanterns', 'Together');
+    const lyon = aShow(50, aVenue('Lyon', 'FR', 'Europe/Paris'));
+    const lille = aShow(52, aVenue('Lille', 'FR', 'Europe/Paris'), { status: 'on-sale' });
     const fr = await createOutlet({ name: 'Tsugi', genres: [genre], territories: ['FR'] });
 
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Paper Lanterns' },
-      genres: [genre],
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: [lyon, lille],
-    });
+    await book([lyon, lille]);
     await afterPressWindow();
 
     const [told] = await waitForMailTo(fr.email, 'Paper Lanterns live in France');
@@ -204,27 +147,11 @@ describe('press for the shows of a tour', () => {
     ).toEqual([`${lyon.date}T19:00:00`, `${lille.date}T19:00:00`]);
   }, 300_000);
   it('tells an outlet of two shows added by separate webhooks at the same moment in one announcement', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    const promoter = aPromoter('Apart');
+    const { genre, label, tourId, aShow, book } = await aPressTour('Two Webhooks', 'Apart');
     const nl = await createOutlet({ name: 'OOR', genres: [genre], territories: ['NL'] });
-    const show = (city: string, days: number) =>
-      aTourShow({
-        date: plusDays(today, days),
-        venue: aVenue(city, 'NL', 'Europe/Amsterdam'),
-        promoter,
-        status: 'announced',
-      });
-    const [utrecht, tilburg] = [show('Utrecht', 40), show('Tilburg', 41)];
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Two Webhooks' },
-      genres: [genre],
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: [aTourShow({ date: plusDays(today, 39), venue: aVenue('Oslo', 'NO', 'Europe/Oslo'), promoter })],
-    });
+    const utrecht = aShow(40, aVenue('Utrecht', 'NL', 'Europe/Amsterdam'));
+    const tilburg = aShow(41, aVenue('Tilburg', 'NL', 'Europe/Amsterdam'));
+    await book([aShow(39, aVenue('Oslo', 'NO', 'Europe/Oslo'), { status: 'confirmed' })]);
 
     await Promise.all(
       [utrecht, tilburg].map((added) => tourWebhook(label, 'tour.show.added', { tourId, show: added })),
@@ -242,25 +169,11 @@ describe('press for the shows of a tour', () => {
   }, 300_000);
 
   it('tells the outlets of the country a show left that it moved, once, and announces it in its new country', async () => {
-    const genre = uniqueId('genre');
-    const label = await aLabel();
-    const tourId = uniqueId('tour');
-    const today = (await clockNow()).toISOString().slice(0, 10);
+    const { genre, label, tourId, aShow, book } = await aPressTour('Border Run', 'Moving');
     const be = await createOutlet({ name: 'Focus Knack', genres: [genre], territories: ['BE'] });
     const lu = await createOutlet({ name: 'Lëtzebuerger Land', genres: [genre], territories: ['LU'] });
-    const brussels = aTourShow({
-      date: plusDays(today, 45),
-      venue: aVenue('Brussels', 'BE', 'Europe/Brussels'),
-      promoter: aPromoter('Moving'),
-      status: 'announced',
-    });
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Border Run' },
-      genres: [genre],
-      tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
-      shows: [brussels],
-    });
+    const brussels = aShow(45, aVenue('Brussels', 'BE', 'Europe/Brussels'));
+    await book([brussels]);
     await afterPressWindow();
     await waitForMailTo(be.email, 'Border Run live in Belgium');
 
