@@ -14,7 +14,7 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { toCsv } from '#shared/csv.ts';
 import { dateIn } from '#shared/days.ts';
-import type { BudgetReads } from '#shared/db/budget-reads.ts';
+import { type BudgetReads, labelBudgetRow, labelBudgetsPartition } from '#shared/db/budget-reads.ts';
 import type { Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
@@ -24,6 +24,8 @@ import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,
   Cursor,
+  cursorAfter,
+  cursorChecked,
   type HttpEvent,
   type HttpResult,
   header,
@@ -33,6 +35,7 @@ import {
   pageOf,
   pathParameterOf,
   queryOf,
+  rowAfter,
   ValidationError,
 } from '#shared/http/index.ts';
 import {
@@ -57,11 +60,6 @@ export interface BudgetRoutesDeps {
   /** The manager's IANA time zone: the day a ledger row's change happened is theirs. */
   timeZone: string;
 }
-
-const ListQuery = z.strictObject({
-  scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
-  scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-});
 
 /**
  * A page of the ledger is at most `limit` rows, 400 by default and at most: the longest row a ledger can
@@ -103,6 +101,20 @@ export const budgetListUsual = 100;
 const BudgetListQuery = z.strictObject({
   limit: pageLimit(budgetListLimit, budgetListUsual),
   // The row's parts (`partsOf`): at most an invoice's vendor and number, a budget id and an expense id.
+  cursor: Cursor,
+});
+
+/**
+ * A label's budgets grow with its releases, tours and campaigns, so they are answered a page at a time
+ * too, as the budget's lists are: the longest budget as listed (its id and scope id of 128 characters and
+ * its owner's name of 200, each a character JSON writes as six bytes, an address of 254) is under 4 KB,
+ * so a page of 1,000 stays under 4 MB.
+ */
+const ListQuery = z.strictObject({
+  scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
+  scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  limit: pageLimit(budgetListLimit, budgetListUsual),
+  // A budget's scope kind, scope id and budget id (`labelBudgetRow`).
   cursor: Cursor,
 });
 
@@ -456,7 +468,8 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/labels/{labelId}/budgets',
     doc: {
-      summary: "The label's budgets, optionally of one scope",
+      summary: "The label's budgets, optionally of one scope, a page at a time",
+      description: `At most \`limit\` budgets a page (${budgetListUsual} by default, ${budgetListLimit} at most), by scope (its kind, then its id), then budget id; follow \`nextCursor\` for the next.`,
       query: ListQuery,
       responses: {
         200: { description: 'the budgets with their totals' },
@@ -469,12 +482,19 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       if (query.scopeId && !query.scope)
         throw new ValidationError([{ path: 'query.scope', message: 'is required with scopeId' }]);
       const { labelId } = ids(event);
-      const found = await deps.budgets.labelBudgets(
-        labelId,
-        query.scope ? { kind: query.scope, id: query.scopeId } : undefined,
+      // The listing is the label's own: a cursor of another label's budgets is refused.
+      const listing = labelBudgetsPartition(labelId);
+      const after = query.cursor ? rowAfter(query.cursor, listing, 3) : undefined;
+      const scope = query.scope ? { kind: query.scope, id: query.scopeId } : undefined;
+      const { budgets, more } = await cursorChecked(
+        deps.budgets.labelBudgetsPage(labelId, scope, query.limit, after),
       );
-      if (found.length === 0) await requireLabel(deps.labels, labelId);
-      return json(200, { budgets: found.map(summary) });
+      if (budgets.length === 0) await requireLabel(deps.labels, labelId);
+      const last = budgets.at(-1);
+      return json(200, {
+        budgets: budgets.map(summary),
+        ...(more && last ? { nextCursor: cursorAfter(listing, labelBudgetRow(last)) } : {}),
+      });
     },
   },
   {

@@ -10,7 +10,8 @@ import {
 } from '../budgets/ledger.ts';
 import type { Money } from '../money/money.ts';
 import type { DayResult, Ledger, Refusal, StoredBudget } from './budgets.ts';
-import { keyOf, keyParts } from './keys.ts';
+import { type IndexKey, indexPage, startKeyOf } from './index-page.ts';
+import { InvalidCursorError, keyOf, keyParts } from './keys.ts';
 
 /**
  * The budgets store's read side: a budget, its ledger, a label's budgets and an artist's recoupable
@@ -28,6 +29,49 @@ export const budgetKey = (labelId: string, budgetId: string) => ({
   pk: budgetPartition(labelId, budgetId),
   sk: 'BUDGET',
 });
+
+/** A label's budgets on the index, by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>. */
+export const labelBudgetsPartition = (labelId: string) => keyOf('BUDGETS', labelId);
+export const labelBudgetsIndexKey = (
+  labelId: string,
+  scope: { kind: string; id: string },
+  budgetId: string,
+) => ({
+  gsi1pk: labelBudgetsPartition(labelId),
+  gsi1sk: keyParts(scope.kind, scope.id, budgetId),
+});
+
+/** A budget as a cursor of its label's budgets names it: the parts of its index sort key. */
+export const labelBudgetRow = (budget: Pick<StoredBudget, 'scope' | 'budgetId'>): string[] => [
+  budget.scope.kind,
+  budget.scope.id,
+  budget.budgetId,
+];
+
+/** The scope a label's budgets are asked of: a kind of scope, or one scope. */
+export type ScopeAsked = { kind: string; id?: string | undefined };
+
+/** The start of the index sort keys of the budgets of `scope` (every budget of the label: none). */
+const scopePrefix = (scope: ScopeAsked | undefined) =>
+  scope ? (scope.id ? `${keyParts(scope.kind, scope.id)}#` : `${keyParts(scope.kind)}#`) : '';
+
+/**
+ * Where a label's budgets (of `scope`, when asked) go on after the budget a cursor names
+ * (`labelBudgetRow`), or InvalidCursorError for a budget outside the scope asked: DynamoDB refuses a
+ * start key outside the query's condition with a 5xx.
+ */
+export function labelBudgetsStartKey(
+  labelId: string,
+  scope: ScopeAsked | undefined,
+  [kind, scopeId, budgetId]: string[],
+): IndexKey {
+  if (scope && (kind !== scope.kind || (scope.id && scopeId !== scope.id)))
+    throw new InvalidCursorError('cursor is not one this API returned');
+  return startKeyOf({
+    ...budgetKey(labelId, budgetId),
+    ...labelBudgetsIndexKey(labelId, { kind, id: scopeId }, budgetId),
+  });
+}
 
 /**
  * A day's result as kept. One kept before results counted their unconverted expenses listed every one
@@ -108,7 +152,18 @@ export const countersOf = (item: Record<string, unknown> | undefined): Counters 
 export interface BudgetReads {
   getBudget(labelId: string, budgetId: string): Promise<StoredBudget | undefined>;
   ledger(labelId: string, budgetId: string, options?: { consistent?: boolean }): Promise<Ledger>;
-  labelBudgets(labelId: string, scope?: { kind: string; id?: string }): Promise<StoredBudget[]>;
+  labelBudgets(labelId: string, scope?: ScopeAsked): Promise<StoredBudget[]>;
+  /**
+   * The label's budgets (of `scope`, when asked) by scope kind, scope id and budget id (the bytes of the
+   * index's sort key), at most `limit` after the one `after` names (`labelBudgetRow`), and whether more
+   * follow. InvalidCursorError for a row whose keys DynamoDB would refuse, or outside the scope asked.
+   */
+  labelBudgetsPage(
+    labelId: string,
+    scope: ScopeAsked | undefined,
+    limit: number,
+    after?: string[],
+  ): Promise<{ budgets: StoredBudget[]; more: boolean }>;
   recoupable(
     labelId: string,
     artistId: string,
@@ -195,11 +250,7 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
     },
 
     async labelBudgets(labelId, scope) {
-      const prefix = scope
-        ? scope.id
-          ? `${keyParts(scope.kind, scope.id)}#`
-          : `${keyParts(scope.kind)}#`
-        : '';
+      const prefix = scopePrefix(scope);
       const found: StoredBudget[] = [];
       for await (const page of paginateQuery(
         { client: db },
@@ -211,13 +262,20 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
             ? 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)'
             : 'gsi1pk = :label',
           ExpressionAttributeValues: {
-            ':label': keyOf('BUDGETS', labelId),
+            ':label': labelBudgetsPartition(labelId),
             ...(prefix ? { ':prefix': prefix } : {}),
           },
         },
       ))
         for (const item of page.Items ?? []) found.push(budgetOf(item));
       return found;
+    },
+
+    async labelBudgetsPage(labelId, scope, limit, after) {
+      const startKey = after && labelBudgetsStartKey(labelId, scope, after);
+      const partition = labelBudgetsPartition(labelId);
+      const { items, more } = await indexPage(db, table, partition, limit, startKey, scopePrefix(scope));
+      return { budgets: items.map(budgetOf), more };
     },
 
     async recoupable(labelId, artistId) {

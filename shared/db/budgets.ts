@@ -34,6 +34,7 @@ import {
   countersOf,
   dayResultOf,
   dynamoBudgetReads,
+  labelBudgetsIndexKey,
   stateOf,
 } from './budget-reads.ts';
 import { failedConditions, itemsTooLarge, writtenUnlessRefused } from './conditions.ts';
@@ -651,8 +652,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         ...budgetKey(budget.labelId, budget.budgetId),
         entity: 'budget',
         ...budget,
-        gsi1pk: keyOf('BUDGETS', budget.labelId),
-        gsi1sk: keyParts(budget.scope.kind, budget.scope.id, budget.budgetId),
+        ...labelBudgetsIndexKey(budget.labelId, budget.scope, budget.budgetId),
         gsi2pk: 'BUDGETS#ALL',
         gsi2sk: keyParts(budget.labelId, budget.budgetId),
       };

@@ -3,7 +3,7 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
-  QueryCommand,
+  type QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,7 +21,8 @@ import {
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import type { MailIdentity } from './deliveries.ts';
-import { InvalidCursorError, isKeyValue, keyBytes, keyOf, keyParts, nameHash } from './keys.ts';
+import { type IndexKey, indexPage, startKeyOf } from './index-page.ts';
+import { keyOf, keyParts, nameHash } from './keys.ts';
 import { outboxPut, putOnce, writeWithOutbox } from './outbox.ts';
 import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts';
 
@@ -517,27 +518,6 @@ async function queryItems(db: DynamoDBDocumentClient, table: string, input: Quer
   return items;
 }
 
-interface IndexKey {
-  pk: string;
-  sk: string;
-  gsi1pk: string;
-  gsi1sk: string;
-}
-
-/**
- * The keys of the item a cursor names, or InvalidCursorError for one DynamoDB would refuse as a start
- * key with a 5xx (`isKeyValue`, see docs/design.md#routes-and-auth).
- */
-function startKeyOf(key: IndexKey): IndexKey {
-  if (
-    !isKeyValue(key.pk, keyBytes.partition) ||
-    !isKeyValue(key.sk, keyBytes.sort) ||
-    !isKeyValue(key.gsi1sk, keyBytes.sort)
-  )
-    throw new InvalidCursorError('cursor is not one this API returned');
-  return key;
-}
-
 /** Where the directory goes on after the promoter a cursor names (`promoterRow`). */
 export const promotersStartKey = ([name, promoterId]: string[]): IndexKey =>
   startKeyOf({ ...promoterKey(promoterId), ...promotersIndexKey(name, promoterId) });
@@ -551,36 +531,6 @@ export const promoterShowsStartKey = (
     ...showKey(labelId, tourId, showId),
     ...promoterShowsIndexKey(promoterId, { labelId, tourId, showId, date }),
   });
-
-/**
- * A page of a listing on the index: at most `limit` items after `startKey`, and whether more follow
- * (one item more is read to know).
- */
-async function indexPage<T>(
-  db: DynamoDBDocumentClient,
-  table: string,
-  gsi1pk: string,
-  limit: number,
-  startKey: IndexKey | undefined,
-) {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined = startKey && { ...startKey };
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': gsi1pk },
-        Limit: limit + 1 - items.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start && items.length <= limit);
-  return { items: items.slice(0, limit).map((item) => stripKeys<T>(item)), more: items.length > limit };
-}
 
 /** The whole store on DynamoDB: what the advance form, the office and the tests use. */
 export const dynamoTours = (db: DynamoDBDocumentClient, table: string): TourStore => ({
@@ -711,15 +661,15 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
 
     async promotersPage(limit, after) {
       const startKey = after && promotersStartKey(after);
-      const { items, more } = await indexPage<PromoterRecord>(db, table, promotersPartition, limit, startKey);
-      return { promoters: items, more };
+      const { items, more } = await indexPage(db, table, promotersPartition, limit, startKey);
+      return { promoters: items.map((item) => stripKeys<PromoterRecord>(item)), more };
     },
 
     async promoterShowsPage(promoterId, limit, after) {
       const startKey = after && promoterShowsStartKey(promoterId, after);
       const partition = keyOf('PROMOTER-SHOWS', promoterId);
-      const { items, more } = await indexPage<StoredShow>(db, table, partition, limit, startKey);
-      return { shows: items, more };
+      const { items, more } = await indexPage(db, table, partition, limit, startKey);
+      return { shows: items.map((item) => stripKeys<StoredShow>(item)), more };
     },
   };
 }

@@ -4,8 +4,8 @@ import { ValidationError } from './errors.ts';
 
 /**
  * The cursor of a listing the office answers a page at a time (a budget's ledger, its unconverted and
- * refused expenses, its possible duplicates and drift history, the promoter directory, a promoter's
- * shows; see docs/design.md#routes-and-auth): it
+ * refused expenses, its possible duplicates and drift history, a label's budgets, the promoter directory,
+ * a promoter's shows; see docs/design.md#routes-and-auth): it
  * names the listing and the row a page was taken after, not a position, so it outlives the row and rows
  * written since land in their place. Base64url JSON, opaque to the caller.
  */

@@ -7,6 +7,7 @@ import {
   emptyState,
   totalLimit,
 } from '#shared/budgets/ledger.ts';
+import { labelBudgetRow, type ScopeAsked } from '#shared/db/budget-reads.ts';
 import {
   type BudgetStore,
   type DayResult,
@@ -14,6 +15,7 @@ import {
   TotalsItemFullError,
   totalText,
 } from '#shared/db/budgets.ts';
+import { InvalidCursorError } from '#shared/db/keys.ts';
 import {
   BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,
@@ -652,6 +654,40 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         (await store.labelBudgets(labelId, { kind: 'tour', id: 'tour' })).map((b) => b.budgetId),
       ).toEqual([]);
       expect(seen.sort()).toEqual([tour.budgetId, release.budgetId].sort());
+    });
+
+    it('pages a label’s budgets in the index’s order, of one scope too, and refuses a cursor outside the scope asked', async () => {
+      const store = makeStore();
+      const labelId = uniqueId('lbl');
+      // Scope ids holding a `#` (escaped in the key: `%23`) and an é (two bytes): the index orders its keys' bytes.
+      const budgets = [
+        aBudget({ labelId, budgetId: 'b-2', scope: { kind: 'tour', id: 't' } }),
+        aBudget({ labelId, budgetId: 'b-1', scope: { kind: 'tour', id: 't' } }),
+        aBudget({ labelId, budgetId: 'b-3', scope: { kind: 'tour', id: 'té' } }),
+        aBudget({ labelId, budgetId: 'b-4', scope: { kind: 'release', id: 'r' } }),
+        aBudget({ labelId, budgetId: 'b-5', scope: { kind: 'tour', id: 't#x' } }),
+      ];
+      for (const budget of budgets) await store.saveBudget(budget);
+      const pages = async (scope: ScopeAsked | undefined, limit: number) => {
+        const seen: string[][] = [];
+        let after: string[] | undefined;
+        for (;;) {
+          const page = await store.labelBudgetsPage(labelId, scope, limit, after);
+          seen.push(page.budgets.map((b) => b.budgetId));
+          if (!page.more) return seen;
+          after = labelBudgetRow(page.budgets.at(-1)!);
+        }
+      };
+
+      expect(await pages(undefined, 2)).toEqual([['b-4', 'b-1'], ['b-2', 'b-5'], ['b-3']]);
+      expect(await pages({ kind: 'tour' }, 3)).toEqual([['b-1', 'b-2', 'b-5'], ['b-3']]);
+      expect(await pages({ kind: 'tour', id: 't' }, 1)).toEqual([['b-1'], ['b-2']]);
+      await expect(
+        store.labelBudgetsPage(labelId, { kind: 'tour', id: 't' }, 1, ['tour', 'té', 'b-3']),
+      ).rejects.toThrow(InvalidCursorError);
+      await expect(store.labelBudgetsPage(labelId, undefined, 1, ['tour', 't\ud800', 'b-1'])).rejects.toThrow(
+        InvalidCursorError,
+      );
     });
 
     it('repairs the totals only while they are still at the revision read, with the drift and its event', async () => {

@@ -10,6 +10,7 @@ import {
   termsVersion,
   totalLimit,
 } from '#shared/budgets/ledger.ts';
+import { labelBudgetRow, labelBudgetsStartKey, type ScopeAsked } from '#shared/db/budget-reads.ts';
 import type {
   BudgetStore,
   DayResult,
@@ -37,6 +38,7 @@ import {
 } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
+import { indexPage } from '#test/support/index-page.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
 const key = (...parts: string[]) => JSON.stringify(parts);
@@ -308,11 +310,17 @@ export class InMemoryBudgets implements BudgetStore {
     return { items, ...(start + limit < all.length ? { cursor: String(start + limit) } : {}) };
   }
 
-  async labelBudgets(labelId: string, scope?: { kind: string; id?: string }) {
+  async labelBudgets(labelId: string, scope?: ScopeAsked) {
     return [...this.budgets.values()]
       .filter((b) => b.labelId === labelId)
       .filter((b) => !scope || (b.scope.kind === scope.kind && (!scope.id || b.scope.id === scope.id)))
       .map(clone);
+  }
+
+  async labelBudgetsPage(labelId: string, scope: ScopeAsked | undefined, limit: number, after?: string[]) {
+    if (after) labelBudgetsStartKey(labelId, scope, after);
+    const { rows, more } = indexPage(await this.labelBudgets(labelId, scope), labelBudgetRow, limit, after);
+    return { budgets: rows, more };
   }
 
   async putFanOutPage(run: string, date: string, cursor: string | undefined, entries: OutboxEntry[]) {

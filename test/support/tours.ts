@@ -21,7 +21,6 @@ import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.t
 import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
-import { keyParts } from '#shared/db/keys.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
 import type { NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
@@ -73,6 +72,7 @@ import {
   FakeSuppressionList,
   fakeMailDeps,
 } from './announcer-fakes.ts';
+import { indexPage } from './index-page.ts';
 import { InMemoryLabels } from './intake.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
@@ -376,19 +376,6 @@ export class InMemoryTours implements TourStore {
       .filter((show) => show.promoterId === promoterId && show.show)
       .sort((a, b) => (a.show?.date ?? '').localeCompare(b.show?.date ?? ''));
   }
-}
-
-/**
- * A page of rows in the index's order (the bytes of their sort key, `keyParts` of their row), as
- * DynamoDB answers it: at most `limit` after the row `after` names, and whether more follow.
- */
-function indexPage<T>(rows: T[], rowOf: (row: T) => string[], limit: number, after?: string[]) {
-  const sortKey = (parts: string[]) => Buffer.from(keyParts(...parts));
-  const ordered = rows
-    .map((row) => ({ row, key: sortKey(rowOf(row)) }))
-    .filter(({ key }) => !after || Buffer.compare(key, sortKey(after)) > 0)
-    .sort((a, b) => Buffer.compare(a.key, b.key));
-  return { rows: ordered.slice(0, limit).map(({ row }) => row), more: ordered.length > limit };
 }
 
 /** Schedules in memory: by name-free identity [labelId, tourId, showId, step]. */
