@@ -29,6 +29,9 @@ const port = (name: string, fallback: number): number =>
   ) ?? fallback;
 
 const json = process.argv.includes('--json');
+// The process that started this one (npm start's npm): read before anything else, so that one gone
+// while this one starts is noticed too.
+const parent = process.ppid;
 // Info by default: one line per invocation (tests start the cloud at WARN).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 installLogFormat(logFormatOf());
@@ -101,12 +104,19 @@ Press Ctrl-C to stop.`);
 }
 
 let stopping = false;
-const stop = async (signal: string) => {
+const stop = async (why: string) => {
   if (stopping) return;
   stopping = true;
-  if (!json) console.log(`\n${signal}: stopping Backline...`);
+  if (!json) console.log(`\n${why}: stopping Backline...`);
   await cloud.stop();
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// The process that started this one gone, even by `kill -9`, leaves it orphaned, holding its ports
+// and the data folder: the system gives an orphan another parent, and it stops then as on Ctrl-C.
+// npm start's script `exec`s this, so that npm is the parent, not the shell npm runs the script in
+// (see docs/design.md#failures-and-retries).
+setInterval(() => {
+  if (process.ppid !== parent) void stop(`the process that started Backline (${parent}) is gone`);
+}, 1000).unref();

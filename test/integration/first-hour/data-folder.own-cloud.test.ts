@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnTiedToParent } from '#infra/local/tied-spawn.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import { waitFor } from '#test/support/cloud.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 import { signedWebhook } from '#test/support/intake.ts';
 import { runStartToExit } from '#test/support/run-script.ts';
@@ -50,7 +52,11 @@ const schedulesOf = async (cloud: CloudProcess, group: string): Promise<string[]
  * A label created through `cloud`'s API, and a release of it (on 1 January 2099) sent by a signed
  * release.scheduled webhook: accepted (202), and handled once the bus is idle. Answers the label.
  */
-const aLabelWithARelease = async (cloud: CloudProcess, name: string, releaseId: string) => {
+const aLabelWithARelease = async (
+  cloud: { urls: { http: string }; apiKey: string },
+  name: string,
+  releaseId: string,
+) => {
   const created = await fetch(`${cloud.urls.http}/labels`, {
     method: 'POST',
     headers: { authorization: `Bearer ${cloud.apiKey}`, 'content-type': 'application/json' },
@@ -124,6 +130,77 @@ describe('the local console across a restart', () => {
       expect(await consoleSection(restarted, 'releases')).toContain('kept-in-console');
     } finally {
       await first.stop();
+      await restarted?.stop();
+    }
+  }, 300_000);
+});
+
+/**
+ * `npm start` as a person types it (npm, its script's shell, the local cloud), on free ports and
+ * `dataDir`; resolves once it says it is running, with the npm process, the cloud's address and key
+ * as it printed them, and everything printed so far and after (npm's and the cloud's, one pipe).
+ */
+async function npmStart(dataDir: string) {
+  const npm = spawnTiedToParent('npm', ['start'], {
+    cwd: resolve(import.meta.dirname, '../../..'),
+    env: {
+      ...process.env,
+      BACKLINE_HTTP_PORT: '0',
+      BACKLINE_BUS_PORT: '0',
+      BACKLINE_DYNAMODB_PORT: '0',
+      BACKLINE_SES_PORT: '0',
+      BACKLINE_DATA_DIR: dataDir,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const printed = { text: '' };
+  for (const stream of [npm.stdout!, npm.stderr!]) stream.on('data', (chunk) => (printed.text += chunk));
+  await new Promise<void>((ready, fail) => {
+    npm.once('exit', (code) => fail(new Error(`npm start exited with ${code}: ${printed.text}`)));
+    npm.stdout!.on('data', () => {
+      if (printed.text.includes('Press Ctrl-C to stop.')) ready();
+    });
+  });
+  const http = /HTTP API\s+(http:\/\/\S+)/.exec(printed.text)?.[1] ?? '';
+  const apiKey = /API key\s+(\S+)/.exec(printed.text)?.[1] ?? '';
+  return { npm, printed, cloud: { urls: { http }, apiKey } };
+}
+
+/** Whether process `pid` runs: not gone, and not a zombie nobody has reaped yet (Linux's /proc). */
+const runs = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+describe('npm start whose npm process is killed', () => {
+  it('stops the local cloud it started, as Ctrl-C does: the data folder is released, and the next npm start on it starts with what was kept', async () => {
+    const dataDir = aDataFolder();
+    const first = await npmStart(dataDir);
+    const cloudPid = Number(readFileSync(join(dataDir, 'running.pid'), 'utf8'));
+    let restarted: CloudProcess | undefined;
+    try {
+      const label = await aLabelWithARelease(first.cloud, 'Killed Terminal Records', 'kept-after-kill');
+
+      first.npm.kill('SIGKILL'); // kill -9 of the npm process
+      await waitFor(() => !runs(cloudPid) && !existsSync(join(dataDir, 'running.pid')), {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: `the local cloud (process ${cloudPid}) to stop once npm is gone`,
+      });
+      expect(first.printed.text).toContain('stopping Backline');
+
+      restarted = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
+      const release = await fetch(`${restarted.urls.http}/labels/${label.id}/releases/kept-after-kill`, {
+        headers: { authorization: `Bearer ${restarted.apiKey}` },
+      });
+      expect(release.status).toBe(200);
+    } finally {
+      // A cloud that outlived its npm is this test's own: stopped here, so no other run meets it.
+      if (runs(cloudPid)) process.kill(cloudPid, 'SIGTERM');
       await restarted?.stop();
     }
   }, 300_000);
