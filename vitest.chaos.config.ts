@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 import { env } from './vitest.config.ts';
 
 // `npm run test:chaos`: the chaos scenarios, minutes long, not part of `npm test`.
-// - chaos: each scenario on local clouds of its own.
+// - chaos: for each seed, one local cloud of its own for the scenarios, and one more each for the
+//   tour press and the kill.
 // - chaos-small: 60 outlets and a fixed seed on one shared local cloud (also part of `npm test`).
 export default defineConfig({
   test: {

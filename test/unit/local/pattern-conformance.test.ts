@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compilePattern } from '#infra/local/bus/pattern.ts';
 
-// 4,000 cases generated and answered by AWS's matching engine (aws/event-ruler 2.0.1, see
-// ../shared/conformance/eventbridge/README.md), copied as data into test/data.
+// 4,000 cases generated and answered by AWS's matching engine (aws/event-ruler 2.0.1), kept as data in
+// test/data/eventbridge-cases.jsonl.
 interface ConformanceCase {
   id: string;
   ops: string[];

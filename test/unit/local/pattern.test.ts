@@ -90,8 +90,8 @@ describe('arrays of objects', () => {
   });
 });
 
-// The README of the conformance corpus lists where event-ruler accepts or matches more than EventBridge
-// documents; the local bus follows the documentation there.
+// Where event-ruler accepts or matches more than EventBridge documents, the local bus follows the
+// documentation.
 describe('where the documentation is followed rather than event-ruler', () => {
   it('does not read a dotted field name as nesting', () => {
     const pattern = { detail: { 'a.b': ['x'] } };
