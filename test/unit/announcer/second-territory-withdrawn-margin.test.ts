@@ -9,16 +9,14 @@ import {
 
 /**
  * docs/design.md#exactly-once-mail: heldBeforeHeldAt takes a first mail as held before holds kept
- * `heldAt` "where its claim time is after the withdrawal that giving back ended was applied ...: a
- * first mail claimed before the withdrawal, never held, withdrawn and given back before the sweep looked
- * at it, is sent again once stale, as any claim, not a stale window later".
+ * `heldAt` only where its claim time is after the withdrawal that giving back ended came to concern the
+ * outlet; a claim made before that, never held, is resent once stale, as any.
  *
- * d21045b keeps one `appliedAt` per withdrawal record (the first territory's, kept while any stays
- * withdrawn), not one per territory. FR is withdrawn first; then the announcement to the German and the
- * British outlet is claimed and SES answers for neither (nothing sent). DE is withdrawn and given back
- * within the half hour, FR still withdrawn: DE's giving back records FR's appliedAt, before the German
- * claim, so the first sweep past the stale window resends the British outlet's announcement but holds
- * the German outlet's once more (as wanted): it gets it a stale window later, an hour after its claim.
+ * Releases keeps each withdrawn territory's time (`withdrawn.applied`), and a giving back those of the
+ * withdrawal it ended (`withdrawnApplied`). FR is withdrawn first; then the announcement to the German and
+ * the British outlet is claimed and SES answers for neither (nothing sent). DE is withdrawn and given back
+ * within the half hour, FR still withdrawn: DE's giving back keeps both times, DE's after the German
+ * claim, so the first sweep past the stale window resends both outlets' announcements.
  */
 describe('FR withdrawn, then an announcement claimed and never sent, DE withdrawn and given back before it is stale', () => {
   it('is resent to the German outlet by the first sweep past the stale window, as to the British', async () => {

@@ -13,15 +13,12 @@ import {
  * outlet; a claim made before that, never held, is resent once stale, as any. A withdrawal stored
  * before per-territory times were kept "has none, applied before any claim".
  *
- * 506254f removed the `appliedAt` path and its known failure as of a shape never stored; the same
- * defect stands for a withdrawal stored with no time at all: while that record stands, releases keeps
- * no `applied` for a territory withdrawn later (withdrawnSince keeps them only where the record before
- * had them), so its giving back keeps no `withdrawnApplied`, read as '' (applied before any claim).
- * FR was withdrawn before times were kept; then the announcement to the German and the British outlet
- * is claimed and SES answers for neither. DE is withdrawn and given back within minutes, FR still
- * withdrawn: DE's giving back keeps no times, so the first sweep past the stale window resends the
- * British outlet's announcement but holds the German outlet's once more: it gets it a stale window
- * later, though no sweep ever held it.
+ * While a withdrawal stored with no time at all stands, a territory withdrawn later keeps its time and
+ * the record's territories are kept as '' (withdrawnSince). FR was withdrawn before times were kept;
+ * then the announcement to the German and the British outlet is claimed and SES answers for neither.
+ * DE is withdrawn and given back within minutes, FR still withdrawn: DE's giving back keeps
+ * {FR: '', DE: <its time>}, after the German claim, so the first sweep past the stale window resends
+ * both outlets' announcements.
  */
 describe('FR withdrawn before any withdrawal time was kept, an announcement claimed and never sent, DE withdrawn and given back', () => {
   // A territory withdrawn while a withdrawal with no times stands keeps its time, that withdrawal's
