@@ -21,9 +21,9 @@ const describing = (territories: string[]): ReleaseChange => ({
  *
  * DE is withdrawn; then the announcement is claimed for the British outlet and for an outlet in GB and
  * DE (reached through GB), and SES answers for neither (nothing sent). DE is given back within the half
- * hour. d21045b's heldBeforeHeldAt takes the GB-and-DE outlet's claim (after the withdrawal was applied,
- * its outlet concerned by DE's giving back) as held before heldAt: the first sweep past the stale window
- * resends the British outlet's announcement but holds the other once more, a stale window late.
+ * hour. heldBeforeHeldAt once took the GB-and-DE outlet's claim (after the withdrawal was applied, its
+ * outlet concerned by DE's giving back) as held before heldAt: the first sweep past the stale window
+ * resent the British outlet's announcement but held the other once more, a stale window late.
  */
 describe('an announcement claimed after DE was withdrawn, for an outlet in GB and DE, never sent; DE given back before it is stale', () => {
   it('is resent to the outlet in GB and DE by the first sweep past the stale window, as to the British', async () => {
