@@ -6,11 +6,11 @@ import { rowsPerPage } from '#shared/db/jobs.ts';
 import { anImportWorld, namedOutlets } from '#test/support/jobs.ts';
 
 /**
- * docs/design.md#jobs: work not finished by the deadline "is left behind (what it writes later is what a
- * re-run writes; its completion is refused once the job has failed)", and a page that fails for good
- * has its failure name "every outlet that holds one of the page's addresses then", since importing the
- * file again "finds its rows written and names none of them". Work left behind by the last attempt
- * writes after that failure was recorded, so what it writes is named by nobody.
+ * docs/design.md#jobs: work not finished by the deadline "is left behind, fenced" (the attempt closes
+ * the fence its outlet writes go through when it ends), and a page that fails for good has its failure
+ * name "every outlet that holds one of the page's addresses then", since importing the file again "finds
+ * its rows written and names none of them". Work left behind by the last attempt writes nothing once
+ * that attempt has ended, so no outlet it would write goes unnamed.
  */
 
 function importing() {
@@ -84,8 +84,8 @@ describe('an import page whose last attempt ran out of time, its work still goin
 /**
  * functions/jobs/outlet-import.ts: "Rows naming the same address run in file order (pages run one after
  * another), so the last one wins", and docs/design.md#jobs: work not finished by the deadline "is left
- * behind (what it writes later is what a re-run writes ...)". A re-run of page 0 would never run after
- * page 1 was recorded; work left behind by page 0's first attempt does.
+ * behind, fenced". A re-run of page 0 would never run after page 1 was recorded; work left behind by
+ * page 0's first attempt would, were it not fenced.
  */
 describe('an import page whose first attempt ran out of time, its work still going', () => {
   it('keeps what the last line for an address says, when that line is on a later page', async () => {
