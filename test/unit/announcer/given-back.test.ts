@@ -206,10 +206,11 @@ describe('a territory given back after its withdrawal', () => {
 });
 
 /**
- * An outlet told of a withdrawal and then edited into territories no giving back names is read at
- * round 0 only (docs/design.md#exactly-once-mail states it: "its follow-ups go after its round-0 first
- * mail"). Announced again in round 1 and then moved to FR, the withdrawal of FR follows its round-0
- * announcement, whose withdrawal (DE's) was sent: the claim is spent, and the outlet is never told.
+ * An outlet told of a withdrawal, announced again when the territory was given back, and then edited
+ * into territories no giving back names "would otherwise be read at round 0 only", and a withdrawal of
+ * its new territories would name round 0, whose withdrawal (DE's) was sent: the claim spent, the outlet
+ * never told. Round 0's withdrawal is read whatever the outlet's territories are now
+ * (docs/design.md#exactly-once-mail), so the withdrawal of FR follows its round-1 announcement.
  */
 describe('an outlet announced again after a giving back, then edited into a country withdrawn since', () => {
   it('is told of that withdrawal', async () => {
