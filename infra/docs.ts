@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { env as placeholderConfig } from '../vitest.config.ts';
 
 /**
- * `npm run docs` (also `npm run openapi`, `npm run docs:events`): writes what is generated from the
+ * `npm run docs`: writes what is generated from the
  * code: docs/openapi.json, the event catalogue as JSON Schema and AsyncAPI, and the README's
  * architecture diagram. The handler modules read their configuration when loaded; the document needs
  * none of it, so the unit tests' placeholder configuration stands in.

@@ -14,7 +14,7 @@ import { type FunctionName, functionEntries, type RouteAuth } from './topology.t
 /**
  * The API document (OpenAPI 3.1) of every HTTP route in the topology, with its auth as the topology
  * declares it and its request schemas converted from the zod schemas that validate the requests
- * (zod's JSON Schema export). `npm run openapi` writes it to docs/openapi.json, which the health
+ * (zod's JSON Schema export). `npm run docs` writes it to docs/openapi.json, which the health
  * function serves at `GET /openapi.json`; a test fails when the file is stale
  * (see docs/design.md#generated-documents).
  */
@@ -220,5 +220,5 @@ export function openApiDocument() {
   };
 }
 
-/** The file `npm run openapi` writes. */
+/** The file `npm run docs` writes. */
 export const renderOpenApi = (): string => `${JSON.stringify(openApiDocument(), null, 2)}\n`;
