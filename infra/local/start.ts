@@ -3,6 +3,7 @@ import { DataFolderInUseError } from './data-folder.ts';
 import { FaultSpecError } from './faults.ts';
 import { installLogFormat, logFormatOf } from './logs.ts';
 import { PortTakenError } from './ports.ts';
+import { whenParentGone } from './tied-spawn.ts';
 
 /**
  * `npm start`: all of Backline on this machine. Ports and options come from the environment
@@ -29,8 +30,8 @@ const port = (name: string, fallback: number): number =>
   ) ?? fallback;
 
 const json = process.argv.includes('--json');
-// The process that started this one (npm start's npm): read before anything else, so that one gone
-// while this one starts is noticed too.
+// The process that started this one (npm start's npm): read before the cloud starts, so that one gone
+// meanwhile is noticed too.
 const parent = process.ppid;
 // Info by default: one line per invocation (tests start the cloud at WARN).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
@@ -113,10 +114,7 @@ const stop = async (why: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
-// The process that started this one gone, even by `kill -9`, leaves it orphaned, holding its ports
-// and the data folder: the system gives an orphan another parent, and it stops then as on Ctrl-C.
-// npm start's script `exec`s this, so that npm is the parent, not the shell npm runs the script in
-// (see docs/design.md#failures-and-retries).
-setInterval(() => {
-  if (process.ppid !== parent) void stop(`the process that started Backline (${parent}) is gone`);
-}, 1000).unref();
+// npm start's npm gone, even by `kill -9`, would leave it orphaned, holding its ports and the data
+// folder: it stops then as on Ctrl-C. npm start's script `exec`s this, so that npm is the parent, not
+// the shell npm runs the script in (see docs/design.md#failures-and-retries).
+whenParentGone(parent, () => void stop(`the process that started Backline (${parent}) is gone`));

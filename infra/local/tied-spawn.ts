@@ -19,3 +19,17 @@ export function spawnTiedToParent(
     ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args], options)
     : spawn(command, args, options);
 }
+
+/**
+ * Calls `gone` once the process that started this one (`parent`: `process.ppid` read at its start) is
+ * gone, even by `kill -9`: the system gives an orphan another parent, seen within a second. Only under
+ * `npm start` (npm names the script it runs in `npm_lifecycle_event`), whose npm is that parent: a
+ * local cloud started to outlive what started it (`nohup node infra/local/start.ts &`, a script that
+ * exits) runs on, and one a test run starts is tied by `spawnTiedToParent`.
+ */
+export function whenParentGone(parent: number, gone: () => void): void {
+  if (process.env.npm_lifecycle_event !== 'start') return;
+  setInterval(() => {
+    if (process.ppid !== parent) gone();
+  }, 1000).unref();
+}

@@ -49,3 +49,51 @@ describe('a process tied to the one that started it', () => {
     },
   );
 });
+
+describe('a process watching for the end of the one that started it (whenParentGone)', () => {
+  /**
+   * A parent that starts a child watching for it, with `npm_lifecycle_event` as given, and prints the
+   * child's pid once the child has read its parent; the child exits when it sees its parent gone.
+   */
+  async function parentWithWatchingChild(lifecycleEvent: string | undefined) {
+    const tied = new URL('../../../infra/local/tied-spawn.ts', import.meta.url).pathname;
+    const childCode = `import { whenParentGone } from '${tied}';
+      whenParentGone(process.ppid, () => process.exit(0));
+      console.log(process.pid);
+      setTimeout(() => {}, 60_000);`;
+    const env = { ...process.env };
+    delete env.npm_lifecycle_event;
+    if (lifecycleEvent) env.npm_lifecycle_event = lifecycleEvent;
+    const parent = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { spawn } from 'node:child_process';
+         spawn(process.execPath, ['--input-type=module', '-e', ${JSON.stringify(childCode)}], { stdio: ['ignore', 'inherit', 'inherit'] });
+         setInterval(() => {}, 1000);`,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const next = await createInterface({ input: parent.stdout! })[Symbol.asyncIterator]().next();
+    return { parent, childPid: Number(next.value) };
+  }
+
+  it.runIf(process.platform !== 'win32')(
+    'stops a local cloud whose npm start is killed, and leaves running one started to outlive what started it (nohup, a script)',
+    async () => {
+      const npmStart = await parentWithWatchingChild('start');
+      const nohup = await parentWithWatchingChild(undefined);
+      try {
+        npmStart.parent.kill('SIGKILL');
+        nohup.parent.kill('SIGKILL');
+
+        expect(await until(() => !alive(npmStart.childPid), 10_000)).toBe(true);
+        // Given as long again (the watch looks each second), the one not under npm start still runs.
+        expect(await until(() => !alive(nohup.childPid), 3_000)).toBe(false);
+      } finally {
+        for (const pid of [npmStart.childPid, nohup.childPid]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      }
+    },
+  );
+});
