@@ -110,7 +110,7 @@ const BudgetListQuery = z.strictObject({
  * its owner's name of 200, each a character JSON writes as six bytes, an address of 254) is under 4 KB,
  * so a page of 1,000 stays under 4 MB.
  */
-const ListQuery = z.strictObject({
+const LabelBudgetsQuery = z.strictObject({
   scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
   scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
   limit: pageLimit(budgetListLimit, budgetListUsual),
@@ -470,7 +470,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "The label's budgets, optionally of one scope, a page at a time",
       description: `At most \`limit\` budgets a page (${budgetListUsual} by default, ${budgetListLimit} at most), by scope (its kind, then its id), then budget id; follow \`nextCursor\` for the next.`,
-      query: ListQuery,
+      query: LabelBudgetsQuery,
       responses: {
         200: { description: 'the budgets with their totals' },
         400: failure('a query parameter is invalid'),
@@ -478,7 +478,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const query = queryOf(ListQuery, event);
+      const query = queryOf(LabelBudgetsQuery, event);
       if (query.scopeId && !query.scope)
         throw new ValidationError([{ path: 'query.scope', message: 'is required with scopeId' }]);
       const { labelId } = ids(event);
