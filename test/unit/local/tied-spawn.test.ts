@@ -52,13 +52,17 @@ describe('a process tied to the one that started it', () => {
 
 describe('a process watching for the end of the one that started it (whenParentGone)', () => {
   /**
-   * A parent that starts a child watching for it, with `npm_lifecycle_event` as given, and prints the
-   * child's pid once the child has read its parent; the child exits when it sees its parent gone.
+   * A parent that starts a child watching for it, with `npm_lifecycle_event` as given. The child prints
+   * its pid once it has read its parent, and `gone` when it sees its parent gone (then exits); `said`
+   * holds what it printed (its output outlives the parent: the child holds the pipe too).
    */
   async function parentWithWatchingChild(lifecycleEvent: string | undefined) {
     const tied = new URL('../../../infra/local/tied-spawn.ts', import.meta.url).pathname;
     const childCode = `import { whenParentGone } from '${tied}';
-      whenParentGone(process.ppid, () => process.exit(0));
+      whenParentGone(process.ppid, () => {
+        console.log('gone');
+        process.exit(0);
+      });
       console.log(process.pid);
       setTimeout(() => {}, 60_000);`;
     const env = { ...process.env };
@@ -75,8 +79,10 @@ describe('a process watching for the end of the one that started it (whenParentG
       ],
       { env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const next = await createInterface({ input: parent.stdout! })[Symbol.asyncIterator]().next();
-    return { parent, childPid: Number(next.value) };
+    const said: string[] = [];
+    createInterface({ input: parent.stdout! }).on('line', (line) => said.push(line));
+    await until(() => said.length > 0, 30_000);
+    return { parent, childPid: Number(said[0]), said };
   }
 
   it.runIf(process.platform !== 'win32')(
@@ -88,9 +94,9 @@ describe('a process watching for the end of the one that started it (whenParentG
         npmStart.parent.kill('SIGKILL');
         nohup.parent.kill('SIGKILL');
 
-        expect(await until(() => !alive(npmStart.childPid), 10_000)).toBe(true);
+        expect(await until(() => npmStart.said.includes('gone'), 30_000)).toBe(true);
         // Given as long again (the watch looks each second), the one not under npm start still runs.
-        expect(await until(() => !alive(nohup.childPid), 3_000)).toBe(false);
+        expect(await until(() => nohup.said.includes('gone'), 3_000)).toBe(false);
       } finally {
         for (const pid of [npmStart.childPid, nohup.childPid]) if (alive(pid)) process.kill(pid, 'SIGKILL');
       }
