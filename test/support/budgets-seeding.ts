@@ -42,19 +42,30 @@ export function ledgerItems(
 }
 
 /**
- * Puts items with BatchWriteItem (25 a call, what it leaves unprocessed again), no transaction:
- * DynamoDB Local's transactions take a table lock, and seeding is not what a test or bench is about.
+ * Puts items with BatchWriteItem (25 a call, what it leaves unprocessed again, `inFlight` calls at once),
+ * no transaction: DynamoDB Local's transactions take a table lock, and seeding is not what a test or
+ * bench is about. Items of one call are written in no particular order: give each its own key.
  */
-export async function putItems(db: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]) {
+export async function putItems(
+  db: DynamoDBDocumentClient,
+  table: string,
+  items: Record<string, unknown>[],
+  inFlight = 4,
+) {
   let requests = 0;
-  for (let start = 0; start < items.length; start += 25) {
-    let batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    while (batch.length > 0) {
-      requests++;
-      const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
-      batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
+  let next = 0;
+  const putBatches = async () => {
+    for (let start = next; start < items.length; start = next) {
+      next += 25;
+      let batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (batch.length > 0) {
+        requests++;
+        const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
+        batch = (result.UnprocessedItems?.[table] ?? []) as typeof batch;
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: inFlight }, putBatches));
   return requests;
 }
 
