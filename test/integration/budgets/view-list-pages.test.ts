@@ -35,7 +35,8 @@ type View = { totals: { unconverted: Record<string, Record<string, number>> } } 
 const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
 const rowBytes = (rows: unknown[]) => Math.max(...rows.map((row) => Buffer.byteLength(JSON.stringify(row))));
 
-const rows = 250;
+/** Of each list: more than the view's first page holds, and than two pages of 70. */
+const rows = budgetListUsual + 50;
 /** Of each expense's invoice, carried by it here and by this many expenses of other budgets. */
 const elsewhere = 3;
 /** Of each drift record (one repair), the totals it set right; and three records of one instant alike. */
