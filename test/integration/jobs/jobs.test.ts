@@ -161,29 +161,33 @@ describe('a replay job', () => {
     await api('/labels', { method: 'POST', json: { name: 'Replay Records', id: labelId } });
     const records = dynamoWebhookRecords(documents(), cloud().tableName);
     const start = await clockNow();
-    const webhookIds: string[] = [];
-    for (let i = 0; i < 130; i++) {
-      const webhookId = `msg_${String(i).padStart(3, '0')}_${uniqueId('r')}`;
-      const receivedAt = new Date(start.getTime() - 60_000 + i * 10);
-      webhookIds.push(webhookId);
-      await records.record(
-        {
-          labelId,
-          webhookId,
-          eventId: `evt-${webhookId}`,
-          type: 'expense.recorded',
-          body: JSON.stringify({
+    // One more than a page of the range's webhooks (a replay reads them 100 at a time).
+    const webhookIds = Array.from(
+      { length: 101 },
+      (_, i) => `msg_${String(i).padStart(3, '0')}_${uniqueId('r')}`,
+    );
+    await Promise.all(
+      webhookIds.map((webhookId, i) => {
+        const receivedAt = new Date(start.getTime() - 60_000 + i * 10);
+        return records.record(
+          {
+            labelId,
+            webhookId,
+            eventId: `evt-${webhookId}`,
             type: 'expense.recorded',
-            timestamp: receivedAt.toISOString(),
-            data: { ...ExpenseRecorded.sample, expenseId: `exp-${webhookId}` },
-          }),
-          receivedAt: receivedAt.toISOString(),
-          status: 'published',
-          expiresAt: Math.floor(start.getTime() / 1000) + 86_400,
-        },
-        receivedAt,
-      );
-    }
+            body: JSON.stringify({
+              type: 'expense.recorded',
+              timestamp: receivedAt.toISOString(),
+              data: { ...ExpenseRecorded.sample, expenseId: `exp-${webhookId}` },
+            }),
+            receivedAt: receivedAt.toISOString(),
+            status: 'published',
+            expiresAt: Math.floor(start.getTime() / 1000) + 86_400,
+          },
+          receivedAt,
+        );
+      }),
+    );
 
     const job = await replayWebhooks(labelId, {
       from: new Date(start.getTime() - 120_000).toISOString(),
@@ -196,8 +200,8 @@ describe('a replay job', () => {
 
     expect(job).toMatchObject({
       status: 'done',
-      progress: { done: 130, total: 130 },
-      result: { replayed: 130 },
+      progress: { done: 101, total: 101 },
+      result: { replayed: 101 },
     });
     const replayedIds = replayed.map((event) => event.detail.metadata?.webhookId as string);
     expect(replayedIds).toHaveLength(webhookIds.length);
