@@ -4,7 +4,7 @@ import { counter, figuresOf, settlementLine } from '#shared/budgets/ledger.ts';
 import { settlementEntryId } from '#shared/db/budgets.ts';
 import { BudgetSet, ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
-import { budgetsHarness } from '#test/support/budgets-harness.ts';
+import { anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 const aTourBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
   ...BudgetSet.sample,
@@ -35,20 +35,21 @@ const inGbp = (net: number) =>
     artistNet: { minor: net, currency: 'GBP' },
   });
 const berlin = settlementEntryId('tour-eu', 'show-berlin');
+/** The tour's night liner, booked on its travel line on `date`. */
+const aTravelExpense = (date: string, minor: number) =>
+  anExpense({
+    budgetId: 'bud-tour',
+    lineId: 'travel',
+    vendor: 'Nightliner GmbH',
+    date,
+    amount: { minor, currency: 'EUR' },
+  });
 
 describe("a tour's show settlements", () => {
   it('become an income line of the tour’s budget: shown apart, adding to what remains, never spend', async () => {
     const h = budgetsHarness();
     await h.budget(aTourBudget());
-    await h.expense({
-      expenseId: 'exp-1',
-      budgetId: 'bud-tour',
-      lineId: 'travel',
-      vendor: 'Nightliner GmbH',
-      date: '2027-05-10',
-      amount: { minor: 30_000, currency: 'EUR' },
-      kind: 'actual',
-    });
+    await h.expense(aTravelExpense('2027-05-10', 30_000));
 
     await h.settle(aSettlement());
     await h.reconcile('2027-05-16');
@@ -74,15 +75,7 @@ describe("a tour's show settlements", () => {
   it("are stated in the owner's report beside what remains, which counts them", async () => {
     const h = budgetsHarness({ now: '2027-05-16T07:30:00.000Z' });
     await h.budget(aTourBudget());
-    await h.expense({
-      expenseId: 'exp-1',
-      budgetId: 'bud-tour',
-      lineId: 'travel',
-      vendor: 'Nightliner GmbH',
-      date: '2027-05-10',
-      amount: { minor: 30_000, currency: 'EUR' },
-      kind: 'actual',
-    });
+    await h.expense(aTravelExpense('2027-05-10', 30_000));
     await h.settle(aSettlement());
 
     await h.reconcile('2027-05-16');
@@ -106,15 +99,7 @@ describe("a tour's show settlements", () => {
     await h.budget(aTourBudget());
     await h.settle(aSettlement());
     // 1,000.00 EUR planned and 500.00 EUR from Berlin; 1,300.00 EUR spent this week runs it out on the 17th.
-    await h.expense({
-      expenseId: 'exp-1',
-      budgetId: 'bud-tour',
-      lineId: 'travel',
-      vendor: 'Nightliner GmbH',
-      date: '2027-05-14',
-      amount: { minor: 130_000, currency: 'EUR' },
-      kind: 'actual',
-    });
+    await h.expense(aTravelExpense('2027-05-14', 130_000));
 
     await h.reconcile('2027-05-16');
 
