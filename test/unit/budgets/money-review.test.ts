@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import { budgetStatusText } from '#infra/cli/backline.ts';
-import { consolePage } from '#infra/local/console.ts';
 import { emptyState, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
@@ -11,6 +10,7 @@ import {
   aVersion1Budget,
   budgetsHarness,
 } from '#test/support/budgets-harness.ts';
+import { consolePageOver } from '#test/support/console.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
 /** One office route, called as the management API would, on the harness's store. */
@@ -356,29 +356,11 @@ describe('an invoice with VAT that no rate converts yet', () => {
       }),
     ]);
     expect(budgetStatusText(view)).toContain('not converted yet: 100.00 GBP actual, VAT 20.00 GBP');
-    const page = await consolePage({
-      clock: { now: () => new Date('2027-03-02T12:00:00Z'), offsetMs: () => 0 },
-      managerTimeZone: 'UTC',
-      bus: {
-        shownEvents: () => [
-          {
-            bus: 'backline',
-            event: {
-              id: 'evt-1',
-              time: '2027-03-02T11:00:00Z',
-              'detail-type': 'Budget Set',
-              detail: { metadata: { labelId: 'lbl-1' }, data: { budgetId: 'bud-1' } },
-            },
-            invocations: [],
-          } as never,
-        ],
-        deadLetters: () => [],
-      },
-      scheduler: { pending: () => [] },
-      // No SES front here: the page shows no mail.
-      sesUrl: () => 'http://127.0.0.1:9',
-      api: async () => new Response(JSON.stringify(view), { status: 200 }),
-    });
+    const page = await consolePageOver(
+      [{ detailType: 'Budget Set', labelId: 'lbl-1', data: { budgetId: 'bud-1' } }],
+      () => view,
+      { now: '2027-03-02T12:00:00Z', timeZone: 'UTC' },
+    );
     expect(page).toContain('not converted yet: 100.00 GBP actual, VAT 20.00 GBP');
 
     // Once its date has a rate, its VAT joins the converted VAT: nothing is left apart.

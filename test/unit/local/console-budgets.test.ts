@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
-import { consolePage } from '#infra/local/console.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { consolePageOver } from '#test/support/console.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
 describe("the local console's budgets", () => {
@@ -25,28 +25,11 @@ describe("the local console's budgets", () => {
       pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
     } as never);
 
-    const page = await consolePage({
-      clock: { now: () => new Date('2027-03-01T22:05:00Z'), offsetMs: () => 0 },
-      managerTimeZone: timeZone,
-      bus: {
-        shownEvents: () => [
-          {
-            bus: 'backline',
-            event: {
-              id: 'evt-1',
-              time: '2027-03-01T21:00:00Z',
-              'detail-type': 'Budget Set',
-              detail: { metadata: { labelId: 'lbl-1' }, data: { budgetId: 'bud-1' } },
-            },
-            invocations: [],
-          } as never,
-        ],
-        deadLetters: () => [],
-      },
-      scheduler: { pending: () => [] },
-      sesUrl: () => 'http://127.0.0.1:9',
-      api: async () => new Response(answer.body, { status: 200 }),
-    });
+    const page = await consolePageOver(
+      [{ detailType: 'Budget Set', labelId: 'lbl-1', data: { budgetId: 'bud-1' } }],
+      () => JSON.parse(answer.body as string),
+      { now: '2027-03-01T22:05:00Z', timeZone },
+    );
     const mail = h.received().filter((m) => m.kind === 'threshold-crossed');
 
     // 850.00 of 1,000.00 EUR: the 50 % and 80 % alerts, each mailed as of 2 March.
@@ -82,28 +65,10 @@ describe("the local console's budget bar", () => {
       lastReconciled: null,
       expenses: 2,
     };
-    const page = await consolePage({
-      clock: { now: () => new Date('2027-03-01T10:00:00Z'), offsetMs: () => 0 },
-      managerTimeZone: 'Europe/London',
-      bus: {
-        shownEvents: () => [
-          {
-            bus: 'backline',
-            event: {
-              id: 'evt-1',
-              time: '2027-03-01T09:00:00Z',
-              'detail-type': 'Budget Set',
-              detail: { metadata: { labelId: 'lbl-1' }, data: { budgetId: 'bud-1' } },
-            },
-            invocations: [],
-          } as never,
-        ],
-        deadLetters: () => [],
-      },
-      scheduler: { pending: () => [] },
-      sesUrl: () => 'http://127.0.0.1:9',
-      api: async () => new Response(JSON.stringify(view), { status: 200 }),
-    });
+    const page = await consolePageOver(
+      [{ detailType: 'Budget Set', labelId: 'lbl-1', data: { budgetId: 'bud-1' } }],
+      () => view,
+    );
 
     expect(page).toContain(
       '900.00 EUR of 1,000.00 EUR <small>(900.00 EUR spent, 0.00 EUR committed, 4,000.00 EUR income; 4,100.00 EUR left)</small>',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TourView } from '#functions/office/tours.ts';
-import { consolePage } from '#infra/local/console.ts';
 import { withBrowser } from '#test/support/browser.ts';
+import { consolePageOver } from '#test/support/console.ts';
 
 /** A tour as `GET /labels/{labelId}/tours/{tourId}` answers it, under an artist's name of `artist`. */
 const aTourView = (tourId: string, artist: string): TourView => ({
@@ -36,33 +36,14 @@ const aTourView = (tourId: string, artist: string): TourView => ({
 
 /** The console over two tours booked on the bus, each answered by the office's view of it. */
 const pageFor = (views: TourView[]) =>
-  consolePage({
-    clock: { now: () => new Date('2027-03-01T10:00:00Z'), offsetMs: () => 0 },
-    managerTimeZone: 'Europe/London',
-    bus: {
-      shownEvents: () =>
-        views.map(
-          (view) =>
-            ({
-              bus: 'backline',
-              event: {
-                id: `evt-${view.tourId}`,
-                time: '2027-03-01T09:00:00Z',
-                'detail-type': 'Tour Booked',
-                detail: { metadata: { labelId: view.labelId }, data: { tourId: view.tourId } },
-              },
-              invocations: [],
-            }) as never,
-        ),
-      deadLetters: () => [],
-    },
-    scheduler: { pending: () => [] },
-    sesUrl: () => 'http://127.0.0.1:9',
-    api: async (path) =>
-      new Response(JSON.stringify(views.find((view) => path.endsWith(`/tours/${view.tourId}`))), {
-        status: 200,
-      }),
-  });
+  consolePageOver(
+    views.map((view) => ({
+      detailType: 'Tour Booked',
+      labelId: view.labelId,
+      data: { tourId: view.tourId },
+    })),
+    (path) => views.find((view) => path.endsWith(`/tours/${view.tourId}`)),
+  );
 
 describe("the local console's tours, in a browser", () => {
   const chromium = withBrowser();
