@@ -53,8 +53,8 @@ const afterTheSweep = async () =>
   advanceClock(new Date((await clockNow()).getTime() + 4 * 60_000).toISOString());
 
 describe('the outbox on the local cloud', () => {
-  it('still announces a release to all 60 outlets when PutEvents fails for the releases source 12 times', async () => {
-    const { label, outlets, release } = await world(60);
+  it('still announces a release to every outlet when PutEvents fails for the releases source 12 times', async () => {
+    const { label, outlets, release } = await world(3);
     await armFault('events.put-fail:backline.releases', 12);
 
     const response = await sendWebhook(label, await scheduledNow(release));
