@@ -106,14 +106,17 @@ const BudgetListQuery = z.strictObject({
 
 /**
  * A label's budgets grow with its releases, tours and campaigns, so they are answered a page at a time
- * too, as the budget's lists are: the longest budget as listed (its id and scope id of 128 characters and
- * its owner's name of 200, each a character JSON writes as six bytes, an address of 254) is under 4 KB,
- * so a page of 1,000 stays under 4 MB.
+ * too, as the budget's lists are: at most `limit` budgets a page, 1,000 at most, 100 by default. The
+ * longest budget as listed (its id and scope id of 128 characters and its owner's name of 200, each a
+ * character JSON writes as six bytes, an address of 254) is under 4 KB, so a page stays under 4 MB.
  */
+export const labelBudgetsLimit = 1_000;
+export const labelBudgetsUsual = 100;
+
 const LabelBudgetsQuery = z.strictObject({
   scope: z.optional(z.enum(['release', 'tour', 'campaign'])),
   scopeId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  limit: pageLimit(budgetListLimit, budgetListUsual),
+  limit: pageLimit(labelBudgetsLimit, labelBudgetsUsual),
   // A budget's scope kind, scope id and budget id (`labelBudgetRow`).
   cursor: Cursor,
 });
@@ -469,7 +472,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     path: '/labels/{labelId}/budgets',
     doc: {
       summary: "The label's budgets, optionally of one scope, a page at a time",
-      description: `At most \`limit\` budgets a page (${budgetListUsual} by default, ${budgetListLimit} at most), by scope (its kind, then its id), then budget id; follow \`nextCursor\` for the next.`,
+      description: `At most \`limit\` budgets a page (${labelBudgetsUsual} by default, ${labelBudgetsLimit} at most), by scope (its kind, then its id), then budget id; follow \`nextCursor\` for the next.`,
       query: LabelBudgetsQuery,
       responses: {
         200: { description: 'the budgets with their totals' },

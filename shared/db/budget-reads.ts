@@ -170,9 +170,19 @@ export interface BudgetReads {
   ): Promise<{ budgetId: string; expenseId: string; amount: Money }[]>;
 }
 
+/** How many of a label's budgets `labelBudgets` asks a page for: DynamoDB answers 1 MB at most anyway. */
+const labelBudgetsRead = 1_000;
+
 export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): BudgetReads {
   const get = async (key: Record<string, unknown>, consistent = false) =>
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
+
+  const labelBudgetsPage: BudgetReads['labelBudgetsPage'] = async (labelId, scope, limit, after) => {
+    const startKey = after && labelBudgetsStartKey(labelId, scope, after);
+    const partition = labelBudgetsPartition(labelId);
+    const { items, more } = await indexPage(db, table, partition, limit, startKey, scopePrefix(scope));
+    return { budgets: items.map(budgetOf), more };
+  };
 
   return {
     async getBudget(labelId, budgetId) {
@@ -250,33 +260,18 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
     },
 
     async labelBudgets(labelId, scope) {
-      const prefix = scopePrefix(scope);
       const found: StoredBudget[] = [];
-      for await (const page of paginateQuery(
-        { client: db },
-        {
-          TableName: table,
-          IndexName: 'gsi1',
-          // DynamoDB refuses an empty begins_with: every budget of the label is the whole partition.
-          KeyConditionExpression: prefix
-            ? 'gsi1pk = :label AND begins_with(gsi1sk, :prefix)'
-            : 'gsi1pk = :label',
-          ExpressionAttributeValues: {
-            ':label': labelBudgetsPartition(labelId),
-            ...(prefix ? { ':prefix': prefix } : {}),
-          },
-        },
-      ))
-        for (const item of page.Items ?? []) found.push(budgetOf(item));
+      let after: string[] | undefined;
+      do {
+        const { budgets, more } = await labelBudgetsPage(labelId, scope, labelBudgetsRead, after);
+        found.push(...budgets);
+        const last = budgets.at(-1);
+        after = more && last ? labelBudgetRow(last) : undefined;
+      } while (after);
       return found;
     },
 
-    async labelBudgetsPage(labelId, scope, limit, after) {
-      const startKey = after && labelBudgetsStartKey(labelId, scope, after);
-      const partition = labelBudgetsPartition(labelId);
-      const { items, more } = await indexPage(db, table, partition, limit, startKey, scopePrefix(scope));
-      return { budgets: items.map(budgetOf), more };
-    },
+    labelBudgetsPage,
 
     async recoupable(labelId, artistId) {
       const found: { budgetId: string; expenseId: string; amount: Money }[] = [];

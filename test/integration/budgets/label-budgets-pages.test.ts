@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetListLimit, budgetListUsual } from '#functions/office/budgets.ts';
+import { labelBudgetsLimit, labelBudgetsUsual } from '#functions/office/budgets.ts';
 import type { Budget } from '#shared/budgets/ledger.ts';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { keyOf } from '#shared/db/keys.ts';
@@ -57,7 +57,7 @@ describe("a label's budgets, a page at a time", () => {
     const listed = pages.flatMap((page) => page.budgets);
     // More than one page (100 by default), every budget once.
     expect(pages.length).toBeGreaterThan(1);
-    expect(pages[0].budgets).toHaveLength(budgetListUsual);
+    expect(pages[0].budgets).toHaveLength(labelBudgetsUsual);
     expect(listed).toHaveLength(count);
     expect(new Set(listed.map((b) => b.budgetId))).toEqual(new Set(budgets.map((b) => b.budgetId)));
     // By scope kind, then scope id, then budget id.
@@ -66,7 +66,7 @@ describe("a label's budgets, a page at a time", () => {
     // The longest budget is under 4 KB, so a page of the most stays under 5 MB.
     const longest = rowBytes(listed);
     expect(longest).toBeLessThan(4 * 1024);
-    expect(longest * budgetListLimit).toBeLessThan(5 * 1024 * 1024);
+    expect(longest * labelBudgetsLimit).toBeLessThan(5 * 1024 * 1024);
     expect(Math.max(...bytes)).toBeLessThan(5 * 1024 * 1024);
 
     // Smaller pages: the same budgets in the same order; the most in one page.
@@ -75,7 +75,7 @@ describe("a label's budgets, a page at a time", () => {
     expect(small.flatMap((page) => page.budgets.map((b) => b.budgetId))).toEqual(
       listed.map((b) => b.budgetId),
     );
-    expect((await allPages<Page>(path, { limit: String(budgetListLimit) })).pages).toHaveLength(1);
+    expect((await allPages<Page>(path, { limit: String(labelBudgetsLimit) })).pages).toHaveLength(1);
 
     // Of one kind of scope, and of one scope, paged the same way.
     const tours = (await allPages<Page>(path, { scope: 'tour', limit: '30' })).pages;
@@ -93,11 +93,11 @@ describe("a label's budgets, a page at a time", () => {
   it.each([
     [
       'a page past the most',
-      () => `limit=${budgetListLimit + 1}`,
+      () => `limit=${labelBudgetsLimit + 1}`,
       'query.limit',
-      `must be from 1 to ${budgetListLimit}`,
+      `must be from 1 to ${labelBudgetsLimit}`,
     ],
-    ['a page of no rows', () => 'limit=0', 'query.limit', `must be from 1 to ${budgetListLimit}`],
+    ['a page of no rows', () => 'limit=0', 'query.limit', `must be from 1 to ${labelBudgetsLimit}`],
     [
       'a limit that is no number',
       () => 'limit=ten',
