@@ -15,7 +15,7 @@ import {
 import { toCsv } from '#shared/csv.ts';
 import { dateIn } from '#shared/days.ts';
 import { type BudgetReads, labelBudgetRow, labelBudgetsPartition } from '#shared/db/budget-reads.ts';
-import type { Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
+import type { DriftRecord, Ledger, Refusal, StoredBudget } from '#shared/db/budgets.ts';
 import type { FxRates } from '#shared/db/fx-rates.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
 import { IsoDate } from '#shared/events/fields.ts';
@@ -23,6 +23,7 @@ import { Rate } from '#shared/events/rate.ts';
 import { failure } from '#shared/http/docs.ts';
 import {
   bodyOf,
+  byParts,
   Cursor,
   cursorAfter,
   cursorChecked,
@@ -217,9 +218,9 @@ const driftListing: BudgetListing<{ row: DriftRow; alike: number }, 'driftHistor
   shown: ({ row }) => row,
 };
 
-function driftRows(ledger: Ledger) {
+function driftRows(drift: readonly DriftRecord[]) {
   const seen = new Map<string, number>();
-  return ledger.drift.flatMap(({ date, at, by, differences }) =>
+  return drift.flatMap(({ date, at, by, differences }) =>
     differences.map((difference) => {
       // Named one by one: a map read back from DynamoDB keeps no order of its own.
       const { total, was, ledger: sum } = difference;
@@ -359,7 +360,7 @@ function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
     variance: last?.variance ?? null,
     lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,
     // The first page of each list; `<name>NextCursor` is the `cursor` of its route's next page.
-    ...listed(driftListing, driftRows(ledger)),
+    ...listed(driftListing, driftRows(ledger.drift)),
     ...listed(unconvertedListing, unconvertedExpenses(ledger.states)),
     ...listed(duplicatesListing, duplicateRows(ledger, budget.budgetId)),
     // Versions refused for good: each would take a running total past the largest kept (docs/design.md#money).
@@ -431,6 +432,51 @@ const queryParameters = (query: Record<string, unknown>): Record<string, string>
   );
 
 /**
+ * The rows a page of a list is taken from (every row after its cursor that may be on it, and any before),
+ * or undefined when the budget is not there.
+ */
+type ListRows<T> = (
+  budgets: BudgetReads,
+  ids: { labelId: string; budgetId: string },
+  query: { limit: number; cursor?: string | undefined },
+) => Promise<readonly T[] | undefined>;
+
+/** A list's rows out of the budget's whole ledger. */
+const fromLedger =
+  <T>(rowsOf: (ledger: Ledger, budgetId: string) => readonly T[]): ListRows<T> =>
+  async (budgets, { labelId, budgetId }) => {
+    const ledger = await budgets.ledger(labelId, budgetId);
+    return ledger.budget && rowsOf(ledger, budgetId);
+  };
+
+/**
+ * The drift history's rows from the cursor's instant on, read only as far as its page: the records of
+ * whole instants (their alike rows are numbered among the instant's records), until those after the
+ * cursor's instant hold more rows than the page, so that none of an instant not read comes before them.
+ */
+const driftFromCursor: ListRows<{ row: DriftRow; alike: number }> = async (
+  budgets,
+  { labelId, budgetId },
+  { limit, cursor },
+) => {
+  if (!(await budgets.getBudget(labelId, budgetId))) return undefined;
+  const after = cursor ? rowAfter(cursor, driftListing.name, driftListing.parts) : undefined;
+  const from = after && { date: after[0], at: after[1] };
+  const instantOf = (record: DriftRecord) => [record.date, record.at];
+  const drift: DriftRecord[] = [];
+  let later = 0;
+  // Records of one row each are read in one page of `limit` + 3: the cursor's, the `limit` + 1 rows that
+  // fill the page and tell whether more follow, and the next, which tells the last instant whole.
+  for await (const record of budgets.driftFrom(labelId, budgetId, from, limit + 3)) {
+    const last = drift.at(-1);
+    if (later > limit && last && byParts(instantOf(record), instantOf(last)) !== 0) break;
+    drift.push(record);
+    if (!from || byParts(instantOf(record), [from.date, from.at]) > 0) later += record.differences.length;
+  }
+  return driftRows(drift);
+};
+
+/**
  * `GET /labels/{labelId}/budgets/{budgetId}/<path>`: a list of the budget's view, a page at a time, as the
  * ledger is (`limit`, `cursor`, `nextCursor`), in the rows' order.
  */
@@ -438,7 +484,7 @@ const budgetList = <T, R>(
   deps: BudgetRoutesDeps,
   listing: BudgetListing<T, string, R>,
   what: string,
-  rowsOf: (ledger: Ledger, budgetId: string) => readonly T[],
+  rowsOf: ListRows<T>,
 ): ManagementRoute => ({
   method: 'GET',
   path: `/labels/{labelId}/budgets/{budgetId}/${listing.path}`,
@@ -455,9 +501,9 @@ const budgetList = <T, R>(
   handler: async (event: HttpEvent): Promise<HttpResult> => {
     const { labelId, budgetId } = ids(event);
     const query = queryOf(BudgetListQuery, event);
-    const ledger = await deps.budgets.ledger(labelId, budgetId);
-    if (!ledger.budget) throw await notFoundUnder(deps.labels, labelId, 'budget');
-    const page = pageOfList(listing, rowsOf(ledger, budgetId), query);
+    const rows = await rowsOf(deps.budgets, { labelId, budgetId }, query);
+    if (!rows) throw await notFoundUnder(deps.labels, labelId, 'budget');
+    const page = pageOfList(listing, rows, query);
     return json(200, {
       budgetId,
       [listing.name]: page.rows,
@@ -618,25 +664,25 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     deps,
     unconvertedListing,
     "A budget's expenses no rate converts yet (counted apart, in their own currency), a page at a time",
-    (ledger) => unconvertedExpenses(ledger.states),
+    fromLedger((ledger) => unconvertedExpenses(ledger.states)),
   ),
   budgetList(
     deps,
     refusedListing,
     "A budget's versions refused for good (each would take a running total past the largest kept), a page at a time",
-    (ledger) => ledger.refused,
+    fromLedger((ledger) => ledger.refused),
   ),
   budgetList(
     deps,
     duplicatesListing,
     "A budget's possible duplicates (expenses carrying a vendor invoice another expense carries, here or in another of the label's budgets), a page at a time",
-    duplicateRows,
+    fromLedger(duplicateRows),
   ),
   budgetList(
     deps,
     driftListing,
     "A budget's drift history (the running totals its repairs set right), a page at a time",
-    driftRows,
+    driftFromCursor,
   ),
   {
     method: 'GET',

@@ -8,10 +8,11 @@ import {
   type UnconvertedExpense,
   type UnconvertedSummary,
 } from '../budgets/ledger.ts';
+import { byParts } from '../http/cursor.ts';
 import type { Money } from '../money/money.ts';
-import type { DayResult, Ledger, Refusal, StoredBudget } from './budgets.ts';
+import type { DayResult, DriftRecord, Ledger, Refusal, StoredBudget } from './budgets.ts';
 import { type IndexKey, indexPage, startKeyOf } from './index-page.ts';
-import { InvalidCursorError, keyOf, keyParts } from './keys.ts';
+import { InvalidCursorError, isKeyValue, keyBytes, keyOf, keyParts } from './keys.ts';
 
 /**
  * The budgets store's read side: a budget, its ledger, a label's budgets and an artist's recoupable
@@ -119,6 +120,13 @@ const budgetOf = (item: Record<string, unknown>): StoredBudget => {
   };
 };
 
+const driftRecordOf = (item: Record<string, unknown>): DriftRecord => ({
+  date: item.date as string,
+  at: item.at as string,
+  differences: item.differences as DriftRecord['differences'],
+  ...(item.by ? { by: item.by as string } : {}),
+});
+
 export const stateOf = (item: Record<string, unknown>): ExpenseState => {
   const {
     pk: _pk,
@@ -152,6 +160,17 @@ export const countersOf = (item: Record<string, unknown> | undefined): Counters 
 export interface BudgetReads {
   getBudget(labelId: string, budgetId: string): Promise<StoredBudget | undefined>;
   ledger(labelId: string, budgetId: string, options?: { consistent?: boolean }): Promise<Ledger>;
+  /**
+   * The budget's drift records by date and time (their keys' order), from the first of the instant
+   * `from` names on (every one when none), read `pageSize` at a time as they are asked for: a drift
+   * history's page reads from its cursor's instant, not the ledger (see docs/design.md#budgets).
+   */
+  driftFrom(
+    labelId: string,
+    budgetId: string,
+    from: { date: string; at: string } | undefined,
+    pageSize: number,
+  ): AsyncIterable<DriftRecord>;
   labelBudgets(labelId: string, scope?: ScopeAsked): Promise<StoredBudget[]>;
   /**
    * The label's budgets (of `scope`, when asked) by scope kind, scope id and budget id (the bytes of the
@@ -236,13 +255,7 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
                 raisedAt: item.raisedAt,
                 mailed: item.mailed === true,
               });
-            else if (item.entity === 'drift')
-              ledger.drift.push({
-                date: item.date,
-                at: item.at,
-                differences: item.differences,
-                ...(item.by ? { by: item.by } : {}),
-              });
+            else if (item.entity === 'drift') ledger.drift.push(driftRecordOf(item));
             else if (item.entity === 'refused') {
               const { pk: _p, sk: _s, entity: _e, ...refusal } = item;
               ledger.refused.push(refusal as Refusal);
@@ -257,6 +270,30 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
           }
         }
       return ledger;
+    },
+
+    async *driftFrom(labelId, budgetId, from, pageSize) {
+      // A record's date and time are ISO 8601 (digits, -, :, ., T, Z, +), each above the % and # of a key's
+      // escaping, so the key of any date and time is at or before those of every instant after it, as the
+      // list orders them (`byParts`). An instant naming no key DynamoDB takes is read from the first record;
+      // what is before it is left out.
+      const start = from && keyOf('DRIFT', from.date, from.at);
+      const instant = (record: { date: string; at: string }) => [record.date, record.at];
+      for await (const page of paginateQuery(
+        { client: db, pageSize },
+        {
+          TableName: table,
+          // Every drift key is `DRIFT#...`, below `DRIFT$`.
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': budgetPartition(labelId, budgetId),
+            ':from': start && isKeyValue(start, keyBytes.sort) ? start : 'DRIFT#',
+            ':to': 'DRIFT$',
+          },
+        },
+      ))
+        for (const record of (page.Items ?? []).map(driftRecordOf))
+          if (!from || byParts(instant(record), instant(from)) >= 0) yield record;
     },
 
     async labelBudgets(labelId, scope) {

@@ -11,6 +11,7 @@ import { labelBudgetRow, type ScopeAsked } from '#shared/db/budget-reads.ts';
 import {
   type BudgetStore,
   type DayResult,
+  type DriftRecord,
   TotalPastLimitError,
   TotalsItemFullError,
   totalText,
@@ -688,6 +689,47 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       await expect(store.labelBudgetsPage(labelId, undefined, 1, ['tour', 't\ud800', 'b-1'])).rejects.toThrow(
         InvalidCursorError,
       );
+    });
+
+    it("reads a budget's drift records by date and time from an instant on, that instant's every record included", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const repair = (expenseId: string, revision: number, date: string, at: string) => {
+        const record = { date, at, differences: [{ total: 'actual radio', was: revision, ledger: 0 }] };
+        return {
+          record,
+          write: {
+            versions: [],
+            states: [aState(expenseId, { contribution: {}, revision })],
+            delta: {},
+            drift: { record, entries: [reconciled(budget, date)] },
+          },
+        };
+      };
+      const repairs = [
+        repair('exp-3', 0, '2027-02-03', '2027-02-03T07:00:00.000Z'),
+        repair('exp-1', 0, '2027-02-01', '2027-02-01T07:00:00.000Z'),
+        repair('exp-2', 0, '2027-02-02', '2027-02-02T07:00:00.000Z'),
+        repair('exp-2', 1, '2027-02-02', '2027-02-02T07:00:00.000Z'),
+      ];
+      for (const { write } of repairs)
+        expect(await store.writeLedger(budget.labelId, budget.budgetId, write)).toBe(true);
+      // By instant; the records of one instant in an order of their own (their expense's and event's ids).
+      const readFrom = async (from: { date: string; at: string } | undefined, expected: DriftRecord[]) => {
+        const records: DriftRecord[] = [];
+        for await (const record of store.driftFrom(budget.labelId, budget.budgetId, from, 1))
+          records.push(record);
+        expect(records.map((record) => record.at)).toEqual(expected.map((record) => record.at));
+        expect(records).toEqual(expect.arrayContaining(expected));
+      };
+      const [third, first, second, alsoSecond] = repairs.map(({ record }) => record);
+
+      await readFrom(undefined, [first, second, alsoSecond, third]);
+      await readFrom(second, [second, alsoSecond, third]);
+      // An instant between records: those after it.
+      await readFrom({ date: '2027-02-01', at: '2027-02-01T08:00:00.000Z' }, [second, alsoSecond, third]);
+      // An instant DynamoDB would refuse as a key (past 1,024 bytes): those after it still.
+      await readFrom({ date: '2027-02-02', at: '9'.repeat(2_000) }, [third]);
     });
 
     it('repairs the totals only while they are still at the revision read, with the drift and its event', async () => {

@@ -37,6 +37,7 @@ import {
   totalText,
 } from '#shared/db/budgets.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import { byParts } from '#shared/http/cursor.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import { indexPage } from '#test/support/index-page.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
@@ -269,6 +270,14 @@ export class InMemoryBudgets implements BudgetStore {
         .map(({ generation: _g, ...flag }) => flag),
       refused: this.inBudget(this.refused, labelId, budgetId),
     };
+  }
+
+  async *driftFrom(labelId: string, budgetId: string, from: { date: string; at: string } | undefined) {
+    const instant = (record: { date: string; at: string }) => [record.date, record.at];
+    yield* [...(this.drift.get(key(labelId, budgetId))?.values() ?? [])]
+      .filter((record) => !from || byParts(instant(record), instant(from)) >= 0)
+      .sort((a, b) => byParts(instant(a), instant(b)))
+      .map(clone);
   }
 
   async runningTotals(labelId: string, budgetId: string) {

@@ -102,6 +102,9 @@ export const publishSesEvents = (
 export const advanceClock = (advanceTo: string) =>
   local<{ now: string; fired: Fired[] }>('clock', { method: 'POST', json: { advanceTo } });
 
+/** The requests the cloud's AWS endpoints answered so far (from every caller), by service and operation: `DynamoDB Query`. */
+export const requestCounts = async () =>
+  (await local<{ requests: Record<string, number> }>('requests')).requests;
 export const clockNow = async () => new Date((await local<{ now: string }>('clock')).now);
 
 export interface BusEventRecord {

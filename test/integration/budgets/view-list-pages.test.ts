@@ -8,7 +8,7 @@ import type { Expense } from '#shared/events/expense-recorded.ts';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import { cursorAfter } from '#shared/http/cursor.ts';
 import { aBudgetOf2019, ledgerItems, putItems } from '#test/support/budgets-seeding.ts';
-import { api, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
+import { api, cloud, documentClient, requestCounts, uniqueId } from '#test/support/cloud.ts';
 import { allPages } from '#test/support/pages.ts';
 
 /**
@@ -263,6 +263,55 @@ describe("a budget's view, its unconverted, refused, possible duplicates and dri
       { date: '2019-12-30', at, ...aRepair },
       { date: '2019-12-30', at, ...aRepair, was: 22_000, ledger: 0 },
     ]);
+  });
+
+  it("reads a page of the drift history from its cursor on, not the budget's whole ledger", async () => {
+    const db = documentClient();
+    const table = cloud().tableName;
+    const labelId = uniqueId('lbl');
+    const budget = aBudgetOf2019(labelId, uniqueId('bud'));
+    await dynamoBudgets(db, table).saveBudget(budget);
+    // A ledger of over 3 MB (each expense's version and state carry its description of 1,000 characters),
+    // which DynamoDB answers in four Queries of 1 MB, and 60 repairs of one total each.
+    const expenses = Array.from({ length: 1_100 }, (_, i) =>
+      ExpenseRecorded.data.parse({
+        ...ExpenseRecorded.sample,
+        expenseId: `exp-${String(i).padStart(4, '0')}`,
+        budgetId: budget.budgetId,
+        lineId: budget.lines[0].lineId,
+        description: 'd'.repeat(1_000),
+      }),
+    );
+    await putItems(db, table, ledgerItems(labelId, budget, expenses, '2019-12-31T10:00:00.000Z'));
+    const repairs = 60;
+    const drift = Array.from({ length: repairs }, (_, i) => ({
+      date: '2019-12-31',
+      at: new Date(Date.parse('2019-12-31T10:00:00.000Z') + i).toISOString(),
+      differences: [{ ...aRepair, was: i }],
+    }));
+    await putItems(
+      db,
+      table,
+      drift.map((record) => ({
+        pk: budgetPartition(labelId, budget.budgetId),
+        sk: keyOf('DRIFT', record.date, record.at, 'po-video', `evt-${record.at}`),
+        entity: 'drift',
+        ...record,
+      })),
+    );
+
+    const before = (await requestCounts())['DynamoDB Query'] ?? 0;
+    const { pages } = await allPages<ListPage>(
+      `/labels/${labelId}/budgets/${budget.budgetId}/drift-history`,
+      { limit: '10' },
+    );
+    const queries = ((await requestCounts())['DynamoDB Query'] ?? 0) - before;
+
+    expect(pages.flatMap((page) => page.driftHistory)).toEqual(driftRowsOf(drift));
+    expect(pages).toHaveLength(repairs / 10);
+    // One Query a page (of the 13 records that fill it), where the whole ledger
+    // took four: at most two, whatever else the cloud reads meanwhile.
+    expect(queries).toBeLessThanOrEqual(pages.length * 2);
   });
 
   it.each([
