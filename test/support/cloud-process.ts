@@ -14,6 +14,14 @@ export interface CloudProcess {
   kill(): Promise<void>;
 }
 
+/** `npm start`'s settings that leave each of its ports to the system, so runs side by side never meet. */
+export const onFreePorts = {
+  BACKLINE_HTTP_PORT: '0',
+  BACKLINE_BUS_PORT: '0',
+  BACKLINE_DYNAMODB_PORT: '0',
+  BACKLINE_SES_PORT: '0',
+};
+
 /**
  * Starts `npm start`'s own entry point as a child process, on free ports and in memory unless `env`
  * says otherwise, and resolves when it reports that it is ready. Used by the integration tests'
@@ -33,10 +41,7 @@ export async function startCloudProcess(
     cwd: resolve(import.meta.dirname, '../..'),
     env: {
       ...process.env,
-      BACKLINE_HTTP_PORT: '0',
-      BACKLINE_BUS_PORT: '0',
-      BACKLINE_DYNAMODB_PORT: '0',
-      BACKLINE_SES_PORT: '0',
+      ...onFreePorts,
       BACKLINE_DATA_DIR: 'memory',
       // npm start logs every invocation at info; tests want only what goes wrong.
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',

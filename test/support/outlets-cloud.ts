@@ -72,3 +72,7 @@ export async function createOutlet(input: Partial<OutletInput> = {}): Promise<Ou
     throw new Error(`POST /media-outlets answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as Outlet;
 }
+
+/** One outlet of `genre` in each territory, in that order. */
+export const outletPerTerritory = (genre: string, territories: string[]): Promise<Outlet[]> =>
+  Promise.all(territories.map((territory) => createOutlet({ genres: [genre], territories: [territory] })));

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnTiedToParent } from '#infra/local/tied-spawn.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import { waitFor } from '#test/support/cloud.ts';
-import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
+import { type CloudProcess, onFreePorts, startCloudProcess } from '#test/support/cloud-process.ts';
 import { signedWebhook } from '#test/support/intake.ts';
 import { runStartToExit } from '#test/support/run-script.ts';
 
@@ -145,10 +145,7 @@ async function npmStart(dataDir: string) {
     cwd: resolve(import.meta.dirname, '../../..'),
     env: {
       ...process.env,
-      BACKLINE_HTTP_PORT: '0',
-      BACKLINE_BUS_PORT: '0',
-      BACKLINE_DYNAMODB_PORT: '0',
-      BACKLINE_SES_PORT: '0',
+      ...onFreePorts,
       BACKLINE_DATA_DIR: dataDir,
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },

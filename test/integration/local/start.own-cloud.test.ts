@@ -1,14 +1,12 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { onFreePorts } from '#test/support/cloud-process.ts';
 import { runStartToExit } from '#test/support/run-script.ts';
 
 /** Runs `npm start`'s entry point (on free ports, in memory, unless `env` says otherwise) and collects what it prints until it exits. */
 const start = (env: Record<string, string>) =>
   runStartToExit({
-    BACKLINE_HTTP_PORT: '0',
-    BACKLINE_BUS_PORT: '0',
-    BACKLINE_DYNAMODB_PORT: '0',
-    BACKLINE_SES_PORT: '0',
+    ...onFreePorts,
     BACKLINE_DATA_DIR: 'memory',
     ...env,
   });

@@ -5,7 +5,7 @@ import { aLabel, daysFromNow, mailTo, sendErn, sendWebhook, waitForMail } from '
 import { advanceClock, api, busIdle, clockNow, type SentMail, uniqueId } from '#test/support/cloud.ts';
 import { anIcpn, ernMessage } from '#test/support/ern.ts';
 import { replayWebhooks } from '#test/support/jobs-cloud.ts';
-import { createOutlet } from '#test/support/outlets-cloud.ts';
+import { createOutlet, outletPerTerritory } from '#test/support/outlets-cloud.ts';
 
 /**
  * DDEX ERN 4.3 messages end to end on the local cloud: signed XML in, mail read back from the SES
@@ -31,9 +31,7 @@ const sharedText = (mail: SentMail, outlet: Outlet) =>
 async function threeTerritories() {
   const genre = uniqueId('genre');
   const label = await aLabel();
-  const [gb, de, us] = await Promise.all(
-    ['GB', 'DE', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
-  );
+  const [gb, de, us] = await outletPerTerritory(genre, ['GB', 'DE', 'US']);
   const icpn = anIcpn();
   const dates = {
     dateGB: await daysFromNow(30),

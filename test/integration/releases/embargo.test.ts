@@ -3,7 +3,7 @@ import { formatInstant } from '#shared/mail/data.ts';
 import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import { browserOrSkip } from '#test/support/browser.ts';
 import { advanceClock, api, busIdle, clockNow, cloud, uniqueId, waitFor } from '#test/support/cloud.ts';
-import { createOutlet } from '#test/support/outlets-cloud.ts';
+import { createOutlet, outletPerTerritory } from '#test/support/outlets-cloud.ts';
 
 /** Embargoes end to end on the local cloud, advancing its clock across them. */
 const at = async (minutesFromNow: number) =>
@@ -193,9 +193,7 @@ describe('embargoes on the local cloud', () => {
   it('announces at once where no embargo holds, and a territory under its own embargo at its end', async () => {
     const genre = uniqueId('genre');
     const label = await aLabel();
-    const [gb, de] = await Promise.all(
-      ['GB', 'DE'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
-    );
+    const [gb, de] = await outletPerTerritory(genre, ['GB', 'DE']);
     const germanAnnounceAt = await at(24 * 60);
     const release = aRelease({
       genres: [genre],
@@ -226,9 +224,7 @@ describe('embargoes on the local cloud', () => {
   it('states the embargo it held to the directory at its end, and none to the outlets a widening after it announces', async () => {
     const genre = uniqueId('genre');
     const label = await aLabel();
-    const [gb, us] = await Promise.all(
-      ['GB', 'US'].map((territory) => createOutlet({ genres: [genre], territories: [territory] })),
-    );
+    const [gb, us] = await outletPerTerritory(genre, ['GB', 'US']);
     const announceAt = await at(24 * 60);
     const release = aRelease({
       genres: [genre],
