@@ -128,20 +128,53 @@ try {
   await fetch(`${cloud.urls.http}/_local/idle`);
   await relay(false);
   const beforeIntake = await requests();
+  // The window's webhooks, as a replay names them (received in [from, to]; the cloud's clock is this one's).
+  const windowFrom = new Date(Date.now() - 1_000).toISOString();
   const intake = await load(`${cloud.urls.http}/webhooks/${label.id}`);
   const afterIntake = await settledRequests();
   await relay(true);
   const drainStart = performance.now();
   await fetch(`${cloud.urls.http}/_local/idle`);
   const drainSeconds = (performance.now() - drainStart) / 1000;
+  const windowTo = new Date().toISOString();
+
+  // The same webhooks replayed (POST /labels/{labelId}/replays): a job puts them back in the outbox a
+  // page at a time, and they are published and consumed again, until idle. Its floor is the drain
+  // above, the same webhooks published and consumed the first time (consumers find each one applied).
+  const beforeReplay = await requests();
+  const replayStart = performance.now();
+  const replayAnswer = await fetch(`${cloud.urls.http}/labels/${label.id}/replays`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${cloud.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ from: windowFrom, to: windowTo }),
+  });
+  const { jobId } = (await replayAnswer.json()) as { jobId: string };
+  let job: { status: string; result: { replayed?: number } };
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    job = (await (
+      await fetch(`${cloud.urls.http}/jobs/${jobId}`, {
+        headers: { authorization: `Bearer ${cloud.apiKey}` },
+      })
+    ).json()) as typeof job;
+  } while (job.status === 'queued' || job.status === 'running');
+  const jobSeconds = (performance.now() - replayStart) / 1000;
+  await fetch(`${cloud.urls.http}/_local/idle`);
+  const replaySeconds = (performance.now() - replayStart) / 1000;
+  const replayed = job.result.replayed ?? 0;
+  if (job.status !== 'done') throw new Error(`the replay ${job.status} (${replayed} webhooks replayed)`);
   const counted = {
     floor: perWebhook(beforeFloor, afterFloor, bare.sent),
     intake: perWebhook(beforeIntake, afterIntake, intake.sent),
-    drain: perWebhook(afterIntake, await requests(), intake.sent),
+    drain: perWebhook(afterIntake, beforeReplay, intake.sent),
+    replay: perWebhook(beforeReplay, await requests(), intake.sent),
   };
   console.log(`  requests per webhook: floor ${counted.floor}`);
   console.log(`  requests per webhook: intake's window ${counted.intake}`);
   console.log(`  requests per webhook: after it ${counted.drain}`);
+  console.log(
+    `  replay of ${replayed} webhooks: job done in ${jobSeconds.toFixed(1)} s, idle in ${replaySeconds.toFixed(1)} s (drain: ${drainSeconds.toFixed(1)} s); requests per webhook: ${counted.replay}`,
+  );
   const how = `${connections} connections, ${seconds} s of distinct signed webhooks (autocannon)`;
   reportRows([
     row(
@@ -163,6 +196,15 @@ try {
       null,
       targets.none,
       `${intake.sent} webhooks in ${drainSeconds.toFixed(1)} s: the outbox relay enabled again until idle (publisher, bus, budgets ledger); requests per webhook: ${counted.drain}`,
+    ),
+    row(
+      'webhook-replay',
+      "the window's webhooks replayed, published and consumed again",
+      replayed / replaySeconds,
+      'webhooks/s',
+      intake.sent / drainSeconds,
+      targets.none,
+      `${replayed} webhooks in ${replaySeconds.toFixed(1)} s from POST /labels/{labelId}/replays until idle (the job done after ${jobSeconds.toFixed(1)} s); floor: the same webhooks drained the first time; requests per webhook: ${counted.replay}`,
     ),
   ]);
 } finally {
