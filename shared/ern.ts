@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { UtcInstant } from './events/fields.ts';
 import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
 import { mediaTypeOf } from './http/responses.ts';
@@ -252,20 +253,31 @@ interface TerritoryTerms {
 /** Withdrawn there: taken down, or every commercial deal there ended (ERN 4's territorial takedown). */
 const ended = (known: TerritoryTerms) => known.takenDown || (known.endedCommercial && !known.live);
 
-const dateOf = (value: string | undefined) => value?.slice(0, 10);
-
-/** An ERN date-time as an instant: at its zone (`Z` or an offset), or read as UTC without one (ERN names no time zone). */
-const instantOf = (value: string) => new Date(/(?:[zZ]|[+-]\d{2}:\d{2})$/.test(value) ? value : `${value}Z`);
+/**
+ * An ERN date-time as an instant in UTC: at its zone (`Z` or an offset), or read as UTC without one (ERN
+ * names no time zone); undefined when it is none (30 February, 24:00, no seconds), never rolled over.
+ */
+const instantOf = (value: string): string | undefined =>
+  UtcInstant.safeParse(/(?:z|[+-]\d{2}:\d{2})$/i.test(value) ? value.toUpperCase() : `${value}Z`).data;
 
 /**
- * A deal's start as a date and time in UTC: a StartDateTime with a zone (`Z` or an offset) is the
- * instant it names; a date, or a date-time without a zone, is read as UTC (ERN names no time zone).
+ * A validity period's start or end as an instant in UTC: its `...DateTime` as `instantOf` reads it, or
+ * its `...Date` (an xs:date, perhaps with a zone) at 00:00 UTC; undefined when it gives neither, a 400
+ * naming the element when it is no date.
  */
-function startInUtc(startDate: string | undefined, startDateTime: string): { date: string; time?: string } {
-  if (startDate) return { date: dateOf(startDate)! };
-  const instant = instantOf(startDateTime);
-  const utc = Number.isNaN(instant.getTime()) ? startDateTime : instant.toISOString();
-  return { date: dateOf(utc)!, time: utc.slice(11, 16) };
+function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | undefined {
+  const dateTime = text(period, `${bound}DateTime`);
+  const date = text(period, `${bound}Date`);
+  if (dateTime !== undefined) {
+    const instant = instantOf(dateTime);
+    if (!instant) throw new ErnProblem(`${path}/${bound}DateTime`, 'is not an ISO 8601 date-time');
+    return instant;
+  }
+  if (date === undefined) return undefined;
+  const instant =
+    /^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/.test(date) && instantOf(`${date.slice(0, 10)}T00:00:00`);
+  if (!instant) throw new ErnProblem(`${path}/${bound}Date`, 'is not an ISO 8601 date');
+  return instant;
 }
 
 /**
@@ -295,14 +307,13 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
       const preOrder = text(terms, 'IsPreOrderDeal') === 'true';
       const takenDown = text(terms, 'TakeDown') === 'true';
       for (const period of periods) {
-        const startDate = text(period, 'StartDate');
-        const start = startDate ?? text(period, 'StartDateTime');
-        if (!start || !/^\d{4}-\d{2}-\d{2}/.test(start)) {
-          throw new ErnProblem(`${dealPath}/ValidityPeriod/StartDate`, 'is missing or not an ISO 8601 date');
-        }
-        const street = startInUtc(startDate, start);
-        const end = text(period, 'EndDateTime') ?? text(period, 'EndDate');
-        const over = end !== undefined && dateOf(end)! <= dateOf(createdAt)!;
+        const periodPath = `${dealPath}/ValidityPeriod`;
+        const start = boundOf(period, 'Start', periodPath);
+        if (!start) throw new ErnProblem(`${periodPath}/StartDate`, 'is missing or not an ISO 8601 date');
+        const street = { date: start.slice(0, 10), time: start.slice(11, 16) };
+        // Ended by the message when its end is not after the message's creation, as instants.
+        const end = boundOf(period, 'End', periodPath);
+        const over = end !== undefined && end <= createdAt;
         if (territories.includes('Worldwide') && !takenDown && !over && !preOrder) {
           worldwideExclusions.push(new Set(excluded));
         }
@@ -339,9 +350,9 @@ function previewStarts(dealList: Node | undefined, release: Node): Map<string, s
       text(visibility, 'ClipPreviewStartDateTime') ?? text(visibility, 'ReleaseDisplayStartDateTime');
     if (!start) continue;
     const instant = instantOf(start);
-    if (Number.isNaN(instant.getTime())) continue;
+    if (!instant) continue;
     for (const territory of texts(visibility, 'TerritoryCode')) {
-      starts.set(territory === 'Worldwide' ? 'WW' : territory, instant.toISOString());
+      starts.set(territory === 'Worldwide' ? 'WW' : territory, instant);
     }
   }
   return starts;
@@ -401,11 +412,10 @@ function readMessage(document: Node): ErnRelease {
   const header = required(message, 'MessageHeader', root);
   const messageId = requiredText(header, 'MessageId', `${root}/MessageHeader`);
   const createdText = requiredText(header, 'MessageCreatedDateTime', `${root}/MessageHeader`);
-  const created = instantOf(createdText);
-  if (Number.isNaN(created.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(createdText)) {
+  const createdAt = instantOf(createdText);
+  if (!createdAt) {
     throw new ErnProblem(`${root}/MessageHeader/MessageCreatedDateTime`, 'is not an ISO 8601 date-time');
   }
-  const createdAt = created.toISOString();
 
   const releasePath = `${root}/ReleaseList/Release`;
   const release = required(required(message, 'ReleaseList', root), 'Release', `${root}/ReleaseList`);
