@@ -77,22 +77,34 @@ const root = 'NewReleaseMessage';
  * references (`&#233;`, `&#xE9;`), which need no declaration (a label writes `Drum &amp; Bass`).
  * Decoded here in one pass, because fast-xml-parser decodes character references only with its HTML
  * entities on (which would also expand HTML names XML does not define), and decoding its predefined
- * entities first and the references after would decode `&amp;#233;` twice. Anything else stays as written.
+ * entities first and the references after would decode `&amp;#233;` twice. Any other reference (an
+ * HTML name such as `&eacute;`, which only a DOCTYPE could declare, or `&#0;`) is refused before
+ * parsing (`unreadReference`), so none is kept as written.
  */
 const predefined: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const references = /&([^;\s<&]*);/g;
+/** What a reference stands for (`amp`, `#233`, `#xE9`), or undefined for none XML defines. */
+const referenced = (name: string): string | undefined => {
+  if (!name.startsWith('#')) return predefined[name];
+  const code = /^#(?:x[0-9a-fA-F]{1,6}|[0-9]{1,7})$/.test(name)
+    ? Number.parseInt(name.slice(name[1] === 'x' ? 2 : 1), name[1] === 'x' ? 16 : 10)
+    : -1;
+  const allowed =
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    (code >= 0x10000 && code <= 0x10ffff);
+  return allowed ? String.fromCodePoint(code) : undefined;
+};
 export const decodeXmlEscapes = (value: string): string =>
-  value.replace(/&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g, (written, name: string) => {
-    if (!name.startsWith('#')) return predefined[name];
-    const code = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
-    const allowed =
-      code === 0x9 ||
-      code === 0xa ||
-      code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    return allowed ? String.fromCodePoint(code) : written;
-  });
+  value.replace(references, (written, name: string) => referenced(name) ?? written);
+/** The first reference outside comments that stands for nothing XML defines (`&eacute;`, `&#0;`). */
+const unreadReference = (xml: string): string | undefined =>
+  [...xml.replace(/<!--[\s\S]*?-->/g, '').matchAll(references)].find(
+    ([, name]) => referenced(name!) === undefined,
+  )?.[0];
 
 // No entity is ever declared or expanded (a DOCTYPE is refused: no billion laughs) and none is
 // fetched; XML's own escapes are decoded (above); values stay strings, so an ICPN or ISRC keeps its
@@ -539,6 +551,13 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   xml = xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) =>
     text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
   );
+  const unread = unreadReference(xml);
+  if (unread) {
+    return problem(
+      '',
+      `body is not well-formed XML (${unread} is no reference XML defines: write the character, or one such as &#233;)`,
+    );
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     return problem('', `body is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`);

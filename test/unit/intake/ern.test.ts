@@ -185,6 +185,28 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(read.release.details?.genres).toEqual(['Drum & Bass']);
   });
 
+  it('refuses a reference XML does not define (an HTML name, a character XML has none of), naming it, rather than keeping it as written', () => {
+    const titled = (title: string) =>
+      ernMessage('single', { ...base, date: '2027-03-01' }).replaceAll(
+        '<DisplayTitleText>Night Drive</DisplayTitleText>',
+        `<DisplayTitleText>${title}</DisplayTitleText>`,
+      );
+
+    for (const reference of ['&eacute;', '&nbsp;', '&#0;', '&#xD800;', '&#x110000;']) {
+      expect(issuesOf(titled(`Caf${reference}`))).toEqual([
+        {
+          path: '',
+          message: expect.stringContaining(
+            `body is not well-formed XML (${reference} is no reference XML defines`,
+          ),
+        },
+      ]);
+    }
+    const commented = parseErn(titled('Café<!-- was Caf&eacute; -->'));
+    if (!commented.ok) throw commented.error;
+    expect(commented.release.details?.title).toBe('Café');
+  });
+
   it('reads a CDATA section literally: nothing in it is an escape', () => {
     const xml = ernMessage('single', { ...base, genre: '<![CDATA[R&amp;B <soul>]]>', date: '2027-03-01' });
 
