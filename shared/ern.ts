@@ -140,13 +140,18 @@ const texts = (node: Node | undefined, name: string): string[] =>
   children(node, name).flatMap((item) => textOf(item) ?? []);
 const text = (node: Node | undefined, name: string) => texts(node, name)[0];
 
+/**
+ * An element ERN has once where Backline reads it (the MessageHeader, its MessageId, the main Release):
+ * missing, or given twice (a second MessageHeader, which one would count is a guess), it is a 400 naming it.
+ */
 function required(node: Node | undefined, name: string, path: string): Node {
-  const found = child(node, name);
+  const [found, ...more] = children(node, name);
   if (!found) throw new ErnProblem(`${path}/${name}`, 'is missing: Backline needs it');
+  if (more.length > 0) throw new ErnProblem(`${path}/${name}`, 'appears more than once: ERN allows one');
   return found;
 }
 function requiredText(node: Node | undefined, name: string, path: string): string {
-  const found = text(node, name);
+  const found = child(node, name) && textOf(required(node, name, path));
   if (!found) throw new ErnProblem(`${path}/${name}`, 'is missing or empty: Backline needs it');
   return found;
 }

@@ -207,6 +207,25 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(commented.release.details?.title).toBe('Café');
   });
 
+  it('refuses a second MessageHeader, MessageId or main Release, naming it, rather than reading the first', () => {
+    const xml = ernMessage('single', { ...base, date: '2027-03-01' });
+    const header = xml.match(/<MessageHeader>[\s\S]*?<\/MessageHeader>/)![0];
+    const release = xml.match(/<Release>[\s\S]*?<\/Release>/)![0];
+
+    expect(issuesOf(xml.replace(header, header + header.replace(base.messageId, 'MSG-OTHER')))).toEqual([
+      { path: 'NewReleaseMessage/MessageHeader', message: 'appears more than once: ERN allows one' },
+    ]);
+    expect(issuesOf(xml.replace('</MessageId>', '</MessageId><MessageId>MSG-OTHER</MessageId>'))).toEqual([
+      {
+        path: 'NewReleaseMessage/MessageHeader/MessageId',
+        message: 'appears more than once: ERN allows one',
+      },
+    ]);
+    expect(issuesOf(xml.replace(release, release + release.replace('R0', 'R9')))).toEqual([
+      { path: 'NewReleaseMessage/ReleaseList/Release', message: 'appears more than once: ERN allows one' },
+    ]);
+  });
+
   it('reads a CDATA section literally: nothing in it is an escape', () => {
     const xml = ernMessage('single', { ...base, genre: '<![CDATA[R&amp;B <soul>]]>', date: '2027-03-01' });
 
