@@ -140,6 +140,27 @@ export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
 export const ernWebhookType = (release: ErnRelease, known: boolean): WebhookType =>
   !release.details ? 'release.cancelled' : known ? 'release.updated' : 'release.scheduled';
 
+const ernReleaseId = 'ReleaseList/Release/ReleaseId';
+const ernDeal = 'DealList/ReleaseDeal/Deal/DealTerms/';
+/**
+ * Where an ERN message states the fields of the body it becomes (shared/ern.ts) that a label's system
+ * may write as the schema refuses (a territory GBR, an ISRC with hyphens, a 14-digit ICPN), by the
+ * field's own name (a track's `isrc`, a territory's `releaseDate`): such a refusal names the element,
+ * not the JSON field the label never wrote (docs/design.md#ddex-ern).
+ */
+const ernElements: Record<string, string> = {
+  releaseId: ernReleaseId,
+  upc: `${ernReleaseId}/ICPN`,
+  isrc: 'ResourceList/SoundRecording/SoundRecordingEdition/ResourceId/ISRC',
+  territories: `${ernDeal}TerritoryCode`,
+  excludedTerritories: `${ernDeal}ExcludedTerritoryCode`,
+  releaseDate: `${ernDeal}ValidityPeriod/StartDate`,
+};
+const ernIssueOf = (issue: z.core.$ZodIssue): Issue => {
+  const element = ernElements[String(issue.path.findLast((part) => typeof part === 'string'))];
+  return element ? { path: `NewReleaseMessage/${element}`, message: issue.message } : issueOf(issue);
+};
+
 /** An ERN message as the webhook body a label would have sent in JSON, checked by the same schema. */
 export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWebhook {
   const body =
@@ -147,7 +168,7 @@ export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWe
       ? { releaseId: release.releaseId, reason: 'Taken down in every territory (DDEX ERN).' }
       : release.details;
   const parsed = WebhookBody.safeParse({ type, timestamp: release.createdAt, data: body });
-  if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(issueOf)) };
+  if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(ernIssueOf)) };
   return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };
 }
 

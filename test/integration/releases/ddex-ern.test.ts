@@ -229,7 +229,7 @@ describe('DDEX ERN intake on the local cloud', () => {
     const response = await sendErn(label, xml);
 
     expect(response.status).toBe(400);
-    expect(response.body.message).toMatch(/releaseId/);
+    expect(response.body.message).toMatch(/^NewReleaseMessage\/ReleaseList\/Release\/ReleaseId: /);
   });
 
   it('replays a recorded ERN message from its raw XML, announcing nobody twice', async () => {

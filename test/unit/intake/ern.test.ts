@@ -226,6 +226,22 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     ]);
   });
 
+  it('names the element of a value the webhook schema refuses (a three-letter territory, a hyphenated ISRC, a 14-digit ICPN), not the JSON field it becomes', () => {
+    const xml = ernMessage('single', { ...base, icpn: '50123456789012', date: '2027-03-01' })
+      .replaceAll('<TerritoryCode>IE</TerritoryCode>', '<TerritoryCode>IRL</TerritoryCode>')
+      .replace('<ISRC>GBAYE2700001</ISRC>', '<ISRC>GB-AYE-27-00001</ISRC>');
+    const parsed = parseErn(xml);
+    if (!parsed.ok) throw parsed.error;
+
+    const checked = ernWebhookBody(parsed.release, 'release.scheduled');
+
+    expect(checked.ok ? [] : checked.error.issues.map((issue) => issue.path)).toEqual([
+      'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/TerritoryCode',
+      'NewReleaseMessage/ReleaseList/Release/ReleaseId/ICPN',
+      'NewReleaseMessage/ResourceList/SoundRecording/SoundRecordingEdition/ResourceId/ISRC',
+    ]);
+  });
+
   it('reads a CDATA section literally: nothing in it is an escape', () => {
     const xml = ernMessage('single', { ...base, genre: '<![CDATA[R&amp;B <soul>]]>', date: '2027-03-01' });
 
