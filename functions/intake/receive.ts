@@ -88,7 +88,7 @@ const signatureHeaders = ['webhook-id', 'webhook-timestamp', 'webhook-signature'
  * signature, 415 Content-Type, 400 body), then records it with one conditional write (the label itself is usually in memory: label-cache.ts). The record is itself an outbox entry: the publisher
  * builds its event from the raw body and puts it on the bus from the table's stream, so the answer,
  * 202 `{eventId}`, never waits for the bus (see docs/design.md#the-outbox). A repeated `webhook-id`
- * gets the first answer and no second event; with another body, a 409. Rejected requests record and publish nothing.
+ * (an ERN message's MessageId) gets the first answer and no second event; with another body, a 409. Rejected requests record and publish nothing.
  */
 export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps): Promise<Accepted> {
   if (request.body.length > maxWebhookBodyBytes) throw payloadTooLarge(maxWebhookBodyBytes);
@@ -147,11 +147,14 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   };
   const outcome = await deps.webhooks.record(record, now);
   if (outcome.recorded) return { eventId: record.eventId };
-  // A webhook-id names one message (Standard Webhooks): another body under it is another change, which
-  // the first's answer would acknowledge and drop. An ERN message's MessageId is its own identity.
-  if (!xml && outcome.existing.body !== record.body) {
-    const message = `was received before with another body: send a different change under a new webhook-id`;
-    throw conflict(`header.webhook-id: ${message}`, { issues: [{ path: 'header.webhook-id', message }] });
+  // A webhook-id names one message (Standard Webhooks), as an ERN message's MessageId does (its record's
+  // id): another body under it is another change, which the first's answer would acknowledge and drop.
+  if (outcome.existing.body !== record.body) {
+    const [path, id] = xml
+      ? ['NewReleaseMessage/MessageHeader/MessageId', 'MessageId']
+      : ['header.webhook-id', 'webhook-id'];
+    const message = `was received before with another body: send a different change under a new ${id}`;
+    throw conflict(`${path}: ${message}`, { issues: [{ path, message }] });
   }
   return { eventId: outcome.existing.eventId };
 }

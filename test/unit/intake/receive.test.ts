@@ -174,6 +174,34 @@ describe('intake of a DDEX ERN message', () => {
     expect(webhooks.all()).toHaveLength(1);
   });
 
+  it('refuses a MessageId received before with another message with a 409 naming it, not an answer that drops the change', async () => {
+    const { send, secret, webhooks } = intake();
+    const first = signedWebhook(secret, ern(), { id: 'msg_a', at: now, contentType: 'application/xml' });
+    await send(first);
+
+    const moved = await send(
+      signedWebhook(secret, ern({ date: '2027-04-09' }), {
+        id: 'msg_b',
+        at: now,
+        contentType: 'application/xml',
+      }),
+    );
+
+    expect(moved).toMatchObject({
+      status: 409,
+      body: {
+        error: 'conflict',
+        issues: [
+          {
+            path: 'NewReleaseMessage/MessageHeader/MessageId',
+            message: 'was received before with another body: send a different change under a new MessageId',
+          },
+        ],
+      },
+    });
+    expect(webhooks.all()).toEqual([expect.objectContaining({ body: first.body })]);
+  });
+
   it('answers 400 naming the element path, and records nothing, for an ERN message lacking what Backline needs', async () => {
     const { send, secret, webhooks } = intake();
     const noDeals = ern().replace(/<DealList>[\s\S]*<\/DealList>/, '');
