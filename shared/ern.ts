@@ -274,6 +274,7 @@ const ended = (known: TerritoryTerms) => known.takenDown || (known.endedCommerci
  * An ERN date-time as an instant in UTC: at its zone (`Z` or an offset), or read as UTC without one (ERN
  * names no time zone); undefined when it is none (30 February, 24:00, no seconds), never rolled over.
  */
+const notDateTime = 'is not an ISO 8601 date-time';
 const instantOf = (value: string): string | undefined =>
   UtcInstant.safeParse(/(?:z|[+-]\d{2}:\d{2})$/i.test(value) ? value.toUpperCase() : `${value}Z`).data;
 
@@ -287,7 +288,7 @@ function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | u
   const date = text(period, `${bound}Date`);
   if (dateTime !== undefined) {
     const instant = instantOf(dateTime);
-    if (!instant) throw new ErnProblem(`${path}/${bound}DateTime`, 'is not an ISO 8601 date-time');
+    if (!instant) throw new ErnProblem(`${path}/${bound}DateTime`, notDateTime);
     return instant;
   }
   if (date === undefined) return undefined;
@@ -431,7 +432,7 @@ function readMessage(document: Node): ErnRelease {
   const createdText = requiredText(header, 'MessageCreatedDateTime', `${root}/MessageHeader`);
   const createdAt = instantOf(createdText);
   if (!createdAt) {
-    throw new ErnProblem(`${root}/MessageHeader/MessageCreatedDateTime`, 'is not an ISO 8601 date-time');
+    throw new ErnProblem(`${root}/MessageHeader/MessageCreatedDateTime`, notDateTime);
   }
 
   const releasePath = `${root}/ReleaseList/Release`;
@@ -453,7 +454,16 @@ function readMessage(document: Node): ErnRelease {
   }
   const excludedTerritories = excludedFromWorldwide(terms, worldwideExclusions);
   const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
-  if (territoryDates.length === 0) return { messageId, createdAt, releaseId };
+  if (territoryDates.length === 0) {
+    // Withdrawn everywhere only when every territory's deals ended: pre-order deals alone give no street date.
+    if ([...terms.values()].some((known) => !ended(known))) {
+      throw new ErnProblem(
+        `${root}/DealList/ReleaseDeal`,
+        'has only pre-order deals: Backline needs a street date',
+      );
+    }
+    return { messageId, createdAt, releaseId };
+  }
 
   const type = text(release, 'ReleaseType');
   const kind = kinds[type ?? ''];
@@ -560,7 +570,7 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   if (unread) {
     return problem(
       '',
-      `body is not well-formed XML (${unread} is no reference XML defines: write the character, or one such as &#233;)`,
+      `body is not well-formed XML (${unread} is no XML escape: write the character itself)`,
     );
   }
   const valid = XMLValidator.validate(xml);

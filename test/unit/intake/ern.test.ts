@@ -197,7 +197,7 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
         {
           path: '',
           message: expect.stringContaining(
-            `body is not well-formed XML (${reference} is no reference XML defines`,
+            `body is not well-formed XML (${reference} is no XML escape: write the character itself)`,
           ),
         },
       ]);
@@ -239,6 +239,23 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
       'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/TerritoryCode',
       'NewReleaseMessage/ReleaseList/Release/ReleaseId/ICPN',
       'NewReleaseMessage/ResourceList/SoundRecording/SoundRecordingEdition/ResourceId/ISRC',
+    ]);
+  });
+
+  it('refuses a message whose only deals are pre-orders, naming the deals, rather than reading it as taken down everywhere', () => {
+    const xml = ernMessage('single', { ...base, date: '2027-03-01' })
+      .replace(/<Deal>\s*<DealTerms>(?:(?!<\/Deal>)[\s\S])*SubscriptionModel[\s\S]*?<\/Deal>/, '')
+      .replace(
+        '<UseType>PermanentDownload</UseType>',
+        '<UseType>PermanentDownload</UseType><IsPreOrderDeal>true</IsPreOrderDeal>',
+      );
+
+    expect(xml).not.toContain('SubscriptionModel');
+    expect(issuesOf(xml)).toEqual([
+      {
+        path: 'NewReleaseMessage/DealList/ReleaseDeal',
+        message: 'has only pre-order deals: Backline needs a street date',
+      },
     ]);
   });
 
