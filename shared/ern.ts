@@ -453,17 +453,17 @@ function readMessage(document: Node): ErnRelease {
     throw new ErnProblem(`${root}/DealList/ReleaseDeal`, `has no deal for the release ${releaseRef}`);
   }
   const excludedTerritories = excludedFromWorldwide(terms, worldwideExclusions);
-  const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
-  if (territoryDates.length === 0) {
-    // Withdrawn everywhere only when every territory's deals ended: pre-order deals alone give no street date.
-    if ([...terms.values()].some((known) => !ended(known))) {
-      throw new ErnProblem(
-        `${root}/DealList/ReleaseDeal`,
-        'has only pre-order deals: Backline needs a street date',
-      );
-    }
-    return { messageId, createdAt, releaseId };
+  // A territory neither withdrawn nor with a running commercial deal has only pre-order deals, which give
+  // no street date: neither left out (withdrawn) nor listed, it is refused.
+  const preOrderOnly = [...terms].find(([, known]) => !ended(known) && !known.live)?.[0];
+  if (preOrderOnly) {
+    throw new ErnProblem(
+      `${root}/DealList/ReleaseDeal`,
+      `has only pre-order deals in ${preOrderOnly}: Backline needs a street date`,
+    );
   }
+  const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
+  if (territoryDates.length === 0) return { messageId, createdAt, releaseId };
 
   const type = text(release, 'ReleaseType');
   const kind = kinds[type ?? ''];

@@ -254,7 +254,24 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(issuesOf(xml)).toEqual([
       {
         path: 'NewReleaseMessage/DealList/ReleaseDeal',
-        message: 'has only pre-order deals: Backline needs a street date',
+        message: 'has only pre-order deals in GB: Backline needs a street date',
+      },
+    ]);
+  });
+
+  it('refuses a territory whose only deal is a pre-order beside others with street dates, rather than leaving it out unsaid', () => {
+    const xml = ernMessage('three-territories', {
+      ...base,
+      dateGB: '2027-03-05',
+      dateDE: '2027-03-12',
+      dateUS: '2027-03-19',
+      preOrderDate: '2027-02-05',
+    }).replace(/<Deal>\s*<DealTerms>\s*<TerritoryCode>US<\/TerritoryCode>[\s\S]*?<\/Deal>/, '');
+
+    expect(issuesOf(xml)).toEqual([
+      {
+        path: 'NewReleaseMessage/DealList/ReleaseDeal',
+        message: 'has only pre-order deals in US: Backline needs a street date',
       },
     ]);
   });
