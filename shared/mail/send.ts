@@ -25,11 +25,10 @@ export const recipientsPerCall = (perSecond: number) =>
 export interface SendOutcome {
   /** Claimed by this call (the others were claimed before: sent or being sent, never again). */
   claimed: number;
-  /** Operational mails not sent because their address is suppressed (a hard bounce or complaint). */
-  suppressed: number;
   /**
-   * Those mails themselves, as given, from the suppression list's one read per round: a sender that
-   * says something of a mail left out (budgets) reads the list no second time, which could answer otherwise.
+   * Operational mails not sent because their address is suppressed (a hard bounce or complaint), as
+   * given, from the suppression list's one read per round: a sender that says something of a mail left
+   * out (budgets, tours) reads the list no second time, which could answer otherwise.
    */
   leftOutSuppressed: OutgoingMail[];
   /**
@@ -55,7 +54,6 @@ export interface ClaimedMail {
 
 const noOutcome = (): SendOutcome => ({
   claimed: 0,
-  suppressed: 0,
   leftOutSuppressed: [],
   optedOut: 0,
   sent: 0,
@@ -229,7 +227,6 @@ export async function sendMails(
       }
       const round = await (upcoming ?? claimRound(deps, rounds[index], claimMany));
       upcoming = undefined;
-      outcome.suppressed += round.leftOut.length;
       outcome.leftOutSuppressed.push(...round.leftOut);
       outcome.optedOut += round.optedOut;
       outcome.claimed += round.claimed.length;
@@ -331,8 +328,8 @@ async function claimRound(
   mails: OutgoingMail[],
   claimMany?: ClaimPage,
 ): Promise<ClaimedRound> {
-  const round = await withoutSuppressed(deps, mails);
-  return { ...round, claimed: await claimMails(deps, round.mails, { claimMany }) };
+  const { mails: wanted, leftOut, optedOut } = await withoutSuppressed(deps, mails);
+  return { claimed: await claimMails(deps, wanted, { claimMany }), leftOut, optedOut };
 }
 
 /** A promise awaited later: its rejection is not unhandled meanwhile. */
