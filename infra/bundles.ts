@@ -77,7 +77,7 @@ export const bundling = {
   ) as Record<string, string>,
   /**
    * Powertools' logger, metrics and commons are imported from the stack's layer (infra/settings.ts): each
-   * package, subpaths included, is an alias of the layer's one module, which every bundle leaves out.
+   * package is an alias of the layer's one module, which every bundle leaves out.
    */
   layerAliases: Object.fromEntries(
     powertoolsLayer.packages.map((name) => [name, powertoolsLayer.module]),
@@ -199,7 +199,7 @@ export const layerModuleDir = (layerDir: string): string =>
 /**
  * Builds the Powertools layer into `layerDir` (the root of the layer's zip): `infra/powertools-layer.ts`
  * bundled with the functions' settings into one minified ESM file, and a package.json that maps the
- * module and the aliased subpaths (`@backline/powertools/utils/env`) to it. Synchronous, as CDK's
+ * module to it. Synchronous, as CDK's
  * local bundling of the layer's asset must be (infra/app-function.ts). Answers the file and its size.
  */
 export function buildPowertoolsLayer(layerDir: string): { file: string; bytes: number; modules: string[] } {
@@ -213,9 +213,7 @@ export function buildPowertoolsLayer(layerDir: string): { file: string; bytes: n
     metafile: true,
     logLevel: 'error',
   });
-  const exports = Object.fromEntries(
-    ['.', ...powertoolsLayer.subpaths.map((p) => `./${p}`)].map((p) => [p, './index.mjs']),
-  );
+  const exports = { '.': './index.mjs' };
   writeFileSync(
     join(dir, 'package.json'),
     `${JSON.stringify({ name: powertoolsLayer.module, private: true, type: 'module', exports }, null, 2)}\n`,

@@ -1,11 +1,9 @@
 /**
  * The module of the stack's Powertools layer (infra/settings.ts `powertoolsLayer`): what the functions
  * import from Powertools' logger, metrics and commons, bundled by `buildPowertoolsLayer` (infra/bundles.ts)
- * into one minified ESM file (see docs/design.md#bundles). Everything the aliased packages and
- * subpaths export is exported here, under the same names.
+ * into one minified ESM file (see docs/design.md#bundles). Everything the aliased packages export is
+ * exported here, under the same names.
  */
 export * from '@aws-lambda-powertools/commons';
-export * from '@aws-lambda-powertools/commons/utils/base64';
-export * from '@aws-lambda-powertools/commons/utils/env';
 export * from '@aws-lambda-powertools/logger';
 export * from '@aws-lambda-powertools/metrics';

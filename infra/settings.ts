@@ -50,7 +50,7 @@ export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } a
 export const placeholderSender = 'press@backline.example';
 
 /**
- * Powertools' logger and metrics (with the parts of commons they and the bundled Parameters use) reach
+ * Powertools' logger and metrics (with commons, which they use) reach
  * every function through the stack's own Lambda layer: one minified ESM module built by esbuild from
  * the versions the lock file installs (`infra/powertools-layer.ts`), found by Lambda in the layer's
  * `nodejs/node_modules`. Bundles import it as an external: each Powertools package below is an alias
@@ -66,8 +66,6 @@ export const powertoolsLayer = {
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/metrics',
   ],
-  /** The subpaths of those packages that bundled code imports (Parameters imports commons' env and base64 helpers). */
-  subpaths: ['utils/env', 'utils/base64'],
 } as const;
 
 /** The context keys and environment variables the README documents. */

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -42,3 +43,4 @@ export const scheduler = /* @__PURE__ */ once(() => new SchedulerClient({}));
  */
 export const ses = /* @__PURE__ */ once(() => new SESv2Client({ maxAttempts: 1 }));
 export const kms = /* @__PURE__ */ once(() => new KMSClient({}));
+export const secretsManager = /* @__PURE__ */ once(() => new SecretsManagerClient({}));

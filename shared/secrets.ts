@@ -1,12 +1,20 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { secretsManager } from './clients.ts';
 import { config } from './config.ts';
 
-/** Secrets Manager values, through Powertools Parameters (cached for five minutes per container). */
-const maxAge = 300;
+/**
+ * Secrets Manager values, each kept in memory for five minutes per container once read (see
+ * docs/design.md#secrets); a read that fails is not kept.
+ */
+const maxAgeMs = 300_000;
+const kept = new Map<string, { value: string; until: number }>();
 
 const secretString = async (id: string): Promise<string> => {
-  const value = await getSecret<string>(id, { maxAge });
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`secret ${id} is empty`);
+  const hit = kept.get(id);
+  if (hit && hit.until >= Date.now()) return hit.value;
+  const { SecretString: value } = await secretsManager().send(new GetSecretValueCommand({ SecretId: id }));
+  if (!value) throw new Error(`secret ${id} is empty`);
+  kept.set(id, { value, until: Date.now() + maxAgeMs });
   return value;
 };
 

@@ -34,11 +34,11 @@ const lock = JSON.parse(readFileSync(join(projectRoot, 'package-lock.json'), 'ut
   packages: Record<string, { version: string }>;
 };
 
-/** The npm package an import names (`@aws-lambda-powertools/parameters/secrets` is `@aws-lambda-powertools/parameters`). */
+/** The npm package an import names (`zod/mini` is `zod`). */
 const packageOf = (path: string) => partOf(`node_modules/${path}`);
 /** The Powertools packages a function loads from the stack's layer (the rest of Powertools it uses is bundled). */
 const layerPackages = new Set<string>(powertoolsLayer.packages);
-/** Whether an import names the layer's module (or one of its subpaths). */
+/** Whether an import names the layer's module. */
 const fromLayer = (path: string) => packageOf(path) === powertoolsLayer.module;
 
 /** The SDK client each kind of grant needs: a bundle holding a client its grants never use carries dead weight. */
@@ -196,20 +196,6 @@ describe('function bundles', () => {
   );
 
   it(
-    'bundles Powertools Parameters when it reads secrets, so it builds its Secrets Manager client on the SDK core the bundle holds',
-    each((bundle, spec) => {
-      const readsSecrets = spec.may.some((permission) => permission.startsWith('secrets:read:'));
-      const bundlesParameters = bundle.modules.some((m) => partOf(m) === '@aws-lambda-powertools/parameters');
-      const importsParameters = bundle.imports.some(
-        (i) => packageOf(i.path) === '@aws-lambda-powertools/parameters',
-      );
-      expect({ [bundle.name]: [bundlesParameters, importsParameters] }).toEqual({
-        [bundle.name]: [readsSecrets, false],
-      });
-    }),
-  );
-
-  it(
     'imports no node built-in as a module namespace (linking one reads every export: node:http loads undici), only through require',
     each((bundle) => {
       const namespaceImports = bundle.imports.filter(
@@ -256,7 +242,7 @@ describe('function bundles', () => {
     }
   });
 
-  it('installs one Powertools version for every package, so the bundled Parameters runs on the commons the layer holds', () => {
+  it("installs one Powertools version for every package, so the layer's logger and metrics run on one commons", () => {
     const versions = Object.entries(lock.packages)
       .filter(([path]) => partOf(path).startsWith('@aws-lambda-powertools/'))
       .map(([, { version }]) => version);
