@@ -1,5 +1,6 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { SettlementClaims } from '#shared/db/deliveries.ts';
+import type { ReleaseReads } from '#shared/db/releases.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -9,12 +10,6 @@ import type { StoredRelease } from '#shared/releases.ts';
  * The announcer's view of the world: the mail module's ports (claims, SES, the send rate; see
  * shared/mail/send.ts) and small ports of its own, with adapters in adapters.ts and fakes in tests.
  */
-
-export interface ReleaseReader {
-  get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
-  /** The releases not cancelled whose last street date is after `now`, a page at a time. */
-  coming(now: Date): AsyncIterable<StoredRelease[]>;
-}
 
 export interface OutletReader {
   /**
@@ -53,7 +48,7 @@ export interface AnnouncerSettings extends MailSettings {
 export interface AnnouncerDeps extends MailDeps {
   /** Its settlement of SES's Email Sent events records a mail that went after its claim was closed. */
   deliveries: SettlementClaims;
-  releases: ReleaseReader;
+  releases: ReleaseReads;
   outlets: OutletReader;
   links: RecipientLinks;
   events: EventPublisher;

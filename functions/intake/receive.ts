@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { activeSecrets, isLabelId, type Labels } from '#shared/db/labels.ts';
-import type { ReleaseStore } from '#shared/db/releases.ts';
+import type { ReleaseReads } from '#shared/db/releases.ts';
 import { type WebhookRecord, type WebhookRecords, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { isXmlMediaType, parseErn } from '#shared/ern.ts';
 import {
@@ -41,7 +41,7 @@ export interface IntakeDeps {
   labels: Pick<Labels, 'get'> & Partial<Pick<CachedLabels, 'reread'>>;
   webhooks: Pick<WebhookRecords, 'record'>;
   /** Whether an ERN message's release is known already (then it is an update). */
-  releases: Pick<ReleaseStore, 'get'>;
+  releases: Pick<ReleaseReads, 'get'>;
   now: () => Date;
   newEventId?: () => string;
 }

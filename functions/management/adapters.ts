@@ -7,7 +7,7 @@ import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
-import { dynamoReleases } from '#shared/db/releases.ts';
+import { dynamoReleaseReads } from '#shared/db/releases.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import type { JobRoutesDeps } from './jobs.ts';
 import type { LabelRoutesDeps } from './labels.ts';
@@ -35,7 +35,7 @@ export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
 });
 
 export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
-  getRelease: dynamoReleases(dynamo(), config().TABLE_NAME).get,
+  getRelease: dynamoReleaseReads(dynamo(), config().TABLE_NAME).get,
   deliveries: (labelId, releaseId) =>
     dynamoDeliveryOutcomes(dynamo(), config().TABLE_NAME).ofSubject(labelId, mailSubjects.release(releaseId)),
   deliveriesPage: (labelId, releaseId, page) =>

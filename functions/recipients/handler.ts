@@ -5,7 +5,7 @@ import { config } from '#shared/config.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
-import { dynamoReleases } from '#shared/db/releases.ts';
+import { dynamoReleaseReads } from '#shared/db/releases.ts';
 import { deliveriesOfSubject } from '#shared/db/subject-deliveries.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import {
@@ -140,7 +140,7 @@ export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,
   outlets: dynamoOutletDirectory(),
   promos: dynamoPromoCounters(),
-  releases: dynamoReleases(dynamo(), config().TABLE_NAME),
+  releases: dynamoReleaseReads(dynamo(), config().TABLE_NAME),
   // Only the read: the claims' module holds writes and deletes this public function must not reach.
   deliveries: {
     ofSubject: (labelId, subject) => deliveriesOfSubject(dynamo(), config().TABLE_NAME, labelId, subject),

@@ -66,9 +66,22 @@ export interface ReleaseChangeRecord {
   receivedAt: string;
 }
 
-/** Releases as the releases function keeps them; the announcer and management read them. */
-export interface ReleaseStore {
+/**
+ * What reads releases: intake, management and the recipients function only `get` one, and the announcer
+ * asks `coming` too. Built apart from the writes (`ReleaseStore`), which only the releases function makes:
+ * a store is one object, which esbuild cannot trim (see docs/design.md#bundles).
+ */
+export interface ReleaseReads {
   get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+  /**
+   * The releases not cancelled whose last street date is after `now` (some territory still waits for
+   * it), a page at a time: what an outlet added now may still be told of.
+   */
+  coming(now: Date): AsyncIterable<StoredRelease[]>;
+}
+
+/** Releases as the releases function keeps them: its reads and its writes. */
+export interface ReleaseStore extends ReleaseReads {
   /**
    * Stores the release only if the stored one is older, with the events it leads to in the same
    * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox), and
@@ -78,11 +91,6 @@ export interface ReleaseStore {
    */
   putIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean>;
   recordChange(change: ReleaseChangeRecord): Promise<void>;
-  /**
-   * The releases not cancelled whose last street date is after `now` (some territory still waits for
-   * it), a page at a time: what an outlet added now may still be told of.
-   */
-  coming(now: Date): AsyncIterable<StoredRelease[]>;
   /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
   markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
   /**
@@ -164,7 +172,7 @@ function marksSince(release: StoredRelease) {
   };
 }
 
-export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
+export const dynamoReleaseReads = (db: DynamoDBDocumentClient, table: string): ReleaseReads => ({
   async get(labelId, releaseId) {
     const { Item } = await db.send(
       new GetCommand({
@@ -191,6 +199,10 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
       if (releases.length > 0) yield releases;
     }
   },
+});
+
+export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
+  ...dynamoReleaseReads(db, table),
 
   /**
    * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:
