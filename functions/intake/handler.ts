@@ -3,7 +3,7 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoReleaseReads } from '#shared/db/releases.ts';
-import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording } from '#shared/db/webhooks.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
@@ -35,7 +35,7 @@ export const makeHandler = (deps: IntakeDeps, measure: Measure = measureFor('int
 
 export const liveDeps = (): IntakeDeps => ({
   labels: cachedLabels(dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer())),
-  webhooks: dynamoWebhookRecords(dynamo(), config().TABLE_NAME),
+  webhooks: dynamoWebhookRecording(dynamo(), config().TABLE_NAME),
   releases: dynamoReleaseReads(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });

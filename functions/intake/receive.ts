@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { activeSecrets, isLabelId, type Labels } from '#shared/db/labels.ts';
 import type { ReleaseReads } from '#shared/db/releases.ts';
-import { type WebhookRecord, type WebhookRecords, webhookRetentionMs } from '#shared/db/webhooks.ts';
+import { type WebhookRecord, type WebhookRecording, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { isXmlMediaType, parseErn } from '#shared/ern.ts';
 import {
   conflict,
@@ -39,7 +39,7 @@ export interface WebhookRequest {
 export interface IntakeDeps {
   /** With `reread` when labels are cached (label-cache.ts): a signature no cached secret matches reads the label again. */
   labels: Pick<Labels, 'get'> & Partial<Pick<CachedLabels, 'reread'>>;
-  webhooks: Pick<WebhookRecords, 'record'>;
+  webhooks: WebhookRecording;
   /** Whether an ERN message's release is known already (then it is an update). */
   releases: Pick<ReleaseReads, 'get'>;
   now: () => Date;

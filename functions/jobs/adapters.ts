@@ -2,7 +2,7 @@ import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { attemptRequestTimeoutMs, dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
-import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { dynamoWebhookReplays } from '#shared/db/webhooks.ts';
 import { loggerFor } from '#shared/lambda/observability.ts';
 import type { JobsDeps } from './ports.ts';
 
@@ -13,7 +13,7 @@ export const liveDeps = (): JobsDeps => {
   return {
     jobs: dynamoJobStore(db),
     outlets: dynamoOutletManagement(db),
-    webhooks: dynamoWebhookRecords(db, config().TABLE_NAME),
+    webhooks: dynamoWebhookReplays(db, config().TABLE_NAME),
     now: () => new Date(),
     log: loggerFor('jobs'),
   };

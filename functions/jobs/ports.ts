@@ -1,6 +1,6 @@
 import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
-import type { WebhookRecords } from '#shared/db/webhooks.ts';
+import type { WebhookReplays } from '#shared/db/webhooks.ts';
 import type { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { Log } from '#shared/lambda/observability.ts';
@@ -9,7 +9,7 @@ import type { Log } from '#shared/lambda/observability.ts';
 export interface JobsDeps {
   jobs: JobStore;
   outlets: Pick<OutletManagement, 'upsertByEmail' | 'findByEmail'>;
-  webhooks: Pick<WebhookRecords, 'receivedBetween' | 'requeue'>;
+  webhooks: WebhookReplays;
   now: () => Date;
   log: Log;
 }

@@ -69,13 +69,20 @@ export interface Page<T> {
   next?: string;
 }
 
-/** The port over recorded webhooks. */
-export interface WebhookRecords {
+/**
+ * Recording webhooks as they come, which intake does. Built apart from their replays (`WebhookReplays`,
+ * the jobs function's): a store is one object, which esbuild cannot trim (see docs/design.md#bundles).
+ */
+export interface WebhookRecording {
   /** Records a new webhook as pending; when its label and id are already recorded (and not expired), returns that record instead. */
   record(
     record: WebhookRecord,
     now: Date,
   ): Promise<{ recorded: true } | { recorded: false; existing: WebhookRecord }>;
+}
+
+/** Reading a label's recorded webhooks and putting them back in the outbox: a replay job's. */
+export interface WebhookReplays {
   /**
    * Puts a recorded webhook back in the outbox, so the publisher publishes its event again (same
    * eventId): a replay is a redelivery. False when it is gone (expired at `at` included) or its event
@@ -91,6 +98,9 @@ export interface WebhookRecords {
     cursor?: string,
   ): Promise<Page<WebhookRecord>>;
 }
+
+/** The port over recorded webhooks. */
+export type WebhookRecords = WebhookRecording & WebhookReplays;
 
 /** A stored item as a webhook record, without its keys. */
 export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord => {
@@ -120,8 +130,9 @@ const decodeCursor = (cursor: string | undefined) =>
 const prefixed = (values: Record<string, string>) =>
   Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
 
-export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: string): WebhookRecords {
-  const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+export function dynamoWebhookRecording(client: DynamoDBDocumentClient, tableName: string): WebhookRecording {
   return {
     async record(record, now) {
       // Invariant: one record (hence one eventId, one event) per label and webhook-id. An expired record
@@ -153,7 +164,11 @@ export function dynamoWebhookRecords(client: DynamoDBDocumentClient, tableName: 
       if (!Item) throw new Error('webhook record vanished after a failed conditional put');
       return { recorded: false, existing: webhookRecordOf(Item) };
     },
+  };
+}
 
+export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: string): WebhookReplays {
+  return {
     async requeue(ref, at) {
       // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
       // A park (the bus refused it for good before) is taken off with it, as a redrive does: the record

@@ -15,7 +15,7 @@ import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
-import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording, dynamoWebhookReplays } from '#shared/db/webhooks.ts';
 import { describeBudgetStoreContract } from '#test/contracts/budget-store.contract.ts';
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
@@ -89,7 +89,10 @@ describeLabelsContract(
   () => dynamoLabels(documentClient(), table.name, aSealer()),
   () => dynamoLabelExistence(documentClient(), table.name),
 );
-describeWebhookRecordsContract('DynamoDB', () => dynamoWebhookRecords(documentClient(), table.name));
+describeWebhookRecordsContract('DynamoDB', () => ({
+  ...dynamoWebhookRecording(documentClient(), table.name),
+  ...dynamoWebhookReplays(documentClient(), table.name),
+}));
 describeDeliveryStoreContract(
   'DynamoDB',
   () => dynamoDeliveries(documentClient(), table.name),

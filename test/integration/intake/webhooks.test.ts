@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoWebhookRecords, webhookKey } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording, webhookKey } from '#shared/db/webhooks.ts';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import {
   advanceClock,
@@ -313,7 +313,7 @@ describe('replay and the outbox', () => {
     const labelId = uniqueId('label');
     const webhookId = uniqueId('msg');
     const receivedAt = await clockNow();
-    const records = dynamoWebhookRecords(documents(), cloud().tableName);
+    const records = dynamoWebhookRecording(documents(), cloud().tableName);
     await records.record(
       {
         labelId,

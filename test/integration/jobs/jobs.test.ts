@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dynamoJobStore, type Job } from '#shared/db/jobs.ts';
-import { dynamoWebhookRecords } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording } from '#shared/db/webhooks.ts';
 import { buildDetail, ExpenseRecorded, JobRequested } from '#shared/events/index.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import {
@@ -159,7 +159,7 @@ describe('a replay job', () => {
   it('replays a range of more than one page, each webhook once', async () => {
     const labelId = uniqueId('label');
     await api('/labels', { method: 'POST', json: { name: 'Replay Records', id: labelId } });
-    const records = dynamoWebhookRecords(documents(), cloud().tableName);
+    const records = dynamoWebhookRecording(documents(), cloud().tableName);
     const start = await clockNow();
     // One more than a page of the range's webhooks (a replay reads them 100 at a time).
     const webhookIds = Array.from(

@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoLabels } from '#shared/db/labels.ts';
-import { dynamoWebhookRecords, type WebhookRecord } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording, dynamoWebhookReplays, type WebhookRecord } from '#shared/db/webhooks.ts';
 import { aLabel } from '#test/support/intake.ts';
 import { aSealer } from '#test/support/sealing.ts';
 
@@ -30,7 +30,7 @@ describe('the webhook records adapter', () => {
   it("records a webhook in the outbox's unpublished index and on the label timeline, once per label and webhook-id", async () => {
     documents.on(PutCommand).resolves({});
 
-    const outcome = await dynamoWebhookRecords(client, 't').record(aRecord(), now);
+    const outcome = await dynamoWebhookRecording(client, 't').record(aRecord(), now);
 
     expect(outcome).toEqual({ recorded: true });
     expect(documents.commandCalls(PutCommand)[0].args[0].input).toMatchObject({
@@ -51,7 +51,7 @@ describe('the webhook records adapter', () => {
     documents.on(PutCommand).rejects(conditionFailed());
     documents.on(GetCommand).resolves({ Item: { ...aRecord(), eventId: 'evt-first', pk: 'x', gsi1pk: 'y' } });
 
-    const outcome = await dynamoWebhookRecords(client, 't').record(aRecord(), now);
+    const outcome = await dynamoWebhookRecording(client, 't').record(aRecord(), now);
 
     expect(outcome).toEqual({ recorded: false, existing: { ...aRecord(), eventId: 'evt-first' } });
   });
@@ -59,8 +59,8 @@ describe('the webhook records adapter', () => {
   it('puts a replayed webhook back in the outbox, unless its event can no longer be built', async () => {
     documents.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
 
-    const requeued = await dynamoWebhookRecords(client, 't').requeue(aRecord(), now);
-    const unpublishable = await dynamoWebhookRecords(client, 't').requeue(aRecord(), now);
+    const requeued = await dynamoWebhookReplays(client, 't').requeue(aRecord(), now);
+    const unpublishable = await dynamoWebhookReplays(client, 't').requeue(aRecord(), now);
 
     expect([requeued, unpublishable]).toEqual([true, false]);
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
@@ -73,7 +73,7 @@ describe('the webhook records adapter', () => {
   it('takes the park of a record the bus once refused for good off it when a replay puts it back, so it no longer reads as parked', async () => {
     documents.on(UpdateCommand).resolves({});
 
-    await dynamoWebhookRecords(client, 't').requeue(aRecord(), now);
+    await dynamoWebhookReplays(client, 't').requeue(aRecord(), now);
 
     const update = documents.commandCalls(UpdateCommand)[0].args[0].input;
     expect(update.UpdateExpression).toMatch(/ REMOVE parkedAt, parkedCode, parkedMessage$/);
