@@ -10,6 +10,7 @@ import {
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { ShowStep } from '../events/show-step-due.ts';
 import type { Contact } from '../events/tour-booked.ts';
+import { normaliseEmail } from '../outlets.ts';
 import {
   type AdvanceAnswers,
   type Guest,
@@ -241,7 +242,7 @@ export const pressToldUpdate = (
 };
 
 /** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */
-export const promoterIdOf = (email: string): string => `prm-${nameHash([email.trim().toLowerCase()], 24)}`;
+export const promoterIdOf = (email: string): string => `prm-${nameHash([normaliseEmail(email)], 24)}`;
 
 export interface PromoterRecord extends Contact {
   promoterId: string;

@@ -1,4 +1,5 @@
 import { isCurrency, minorUnitText } from '../money/money.ts';
+import { normaliseEmail } from '../outlets.ts';
 import * as z from '../zod.ts';
 
 /** Field types shared by several event schemas. */
@@ -119,7 +120,4 @@ export const Money = z.object({
   currency: Currency,
 });
 
-export const Email = z.pipe(
-  z.email().check(z.maxLength(254)),
-  z.transform((address) => address.trim().toLowerCase()),
-);
+export const Email = z.pipe(z.email().check(z.maxLength(254)), z.transform(normaliseEmail));
