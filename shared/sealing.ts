@@ -24,15 +24,25 @@ export interface SealedSecret {
   ciphertext: string;
 }
 
-/** The port over KMS: data keys for one KMS key. */
-export interface DataKeys {
-  generate(context: EncryptionContext): Promise<{ plaintext: Uint8Array; encrypted: Uint8Array }>;
+/**
+ * The port over KMS: data keys for one KMS key. Decrypting one is built apart from generating one, as
+ * opening a secret is from sealing one: intake only opens (a store is one object, which esbuild cannot
+ * trim; see docs/design.md#bundles).
+ */
+export interface DataKeyDecryption {
   decrypt(encrypted: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
 }
 
-export interface Sealer {
-  seal(plaintext: string, context: EncryptionContext): Promise<SealedSecret>;
+export interface DataKeys extends DataKeyDecryption {
+  generate(context: EncryptionContext): Promise<{ plaintext: Uint8Array; encrypted: Uint8Array }>;
+}
+
+export interface Opener {
   open(sealed: SealedSecret, context: EncryptionContext): Promise<string>;
+}
+
+export interface Sealer extends Opener {
+  seal(plaintext: string, context: EncryptionContext): Promise<SealedSecret>;
 }
 
 /** Plaintext data keys are kept in memory this long, so intake does not call KMS for every webhook. */
@@ -43,7 +53,7 @@ const dataKeyCacheEntries = 1000;
 const additionalData = (context: EncryptionContext): Buffer =>
   Buffer.from(JSON.stringify(Object.entries(context).sort(([a], [b]) => a.localeCompare(b))));
 
-export function envelopeSealer(keys: DataKeys, now: () => number = Date.now): Sealer {
+export function envelopeOpener(keys: DataKeyDecryption, now: () => number = Date.now): Opener {
   const cache = new Map<string, { key: Uint8Array; until: number }>();
 
   const dataKeyOf = async (sealed: SealedSecret, context: EncryptionContext): Promise<Uint8Array> => {
@@ -58,6 +68,22 @@ export function envelopeSealer(keys: DataKeys, now: () => number = Date.now): Se
   };
 
   return {
+    async open(sealed, context) {
+      const key = await dataKeyOf(sealed, context);
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+      decipher.setAAD(additionalData(context));
+      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+      return Buffer.concat([
+        decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
+        decipher.final(),
+      ]).toString('utf8');
+    },
+  };
+}
+
+export function envelopeSealer(keys: DataKeys, now: () => number = Date.now): Sealer {
+  return {
+    ...envelopeOpener(keys, now),
     async seal(plaintext, context) {
       const { plaintext: key, encrypted } = await keys.generate(context);
       const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -70,16 +96,6 @@ export function envelopeSealer(keys: DataKeys, now: () => number = Date.now): Se
         tag: cipher.getAuthTag().toString('base64'),
         ciphertext: ciphertext.toString('base64'),
       };
-    },
-    async open(sealed, context) {
-      const key = await dataKeyOf(sealed, context);
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
-      decipher.setAAD(additionalData(context));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      return Buffer.concat([
-        decipher.update(Buffer.from(sealed.ciphertext, 'base64')),
-        decipher.final(),
-      ]).toString('utf8');
     },
   };
 }

@@ -1,11 +1,11 @@
 import middy from '@middy/core';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoLabelReads } from '#shared/db/labels.ts';
 import { dynamoReleaseReads } from '#shared/db/releases.ts';
 import { dynamoWebhookRecording } from '#shared/db/webhooks.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
-import { webhookSecretSealer } from '#shared/kms.ts';
+import { webhookSecretOpener } from '#shared/kms.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { cachedLabels } from './label-cache.ts';
@@ -34,7 +34,7 @@ export const makeHandler = (deps: IntakeDeps, measure: Measure = measureFor('int
     });
 
 export const liveDeps = (): IntakeDeps => ({
-  labels: cachedLabels(dynamoLabels(dynamo(), config().TABLE_NAME, webhookSecretSealer())),
+  labels: cachedLabels(dynamoLabelReads(dynamo(), config().TABLE_NAME, webhookSecretOpener())),
   webhooks: dynamoWebhookRecording(dynamo(), config().TABLE_NAME),
   releases: dynamoReleaseReads(dynamo(), config().TABLE_NAME),
   now: () => new Date(),

@@ -1,4 +1,4 @@
-import type { Label, Labels } from '#shared/db/labels.ts';
+import type { Label, LabelReads } from '#shared/db/labels.ts';
 
 /**
  * Labels kept in this process's memory for intake (see docs/design.md#secrets): a webhook's signature is
@@ -14,7 +14,7 @@ export const rereadIntervalMs = 1_000;
 /** Bounds the memory one container spends on labels; the oldest entry goes first. */
 const maxCachedLabels = 1_000;
 
-export interface CachedLabels extends Pick<Labels, 'get'> {
+export interface CachedLabels extends LabelReads {
   /**
    * The label read again after a signature matched none of its cached secrets (undefined when it is
    * gone). Within `rereadIntervalMs` of the last re-read, what that re-read answers, without reading:
@@ -30,7 +30,7 @@ interface Entry {
   reread?: { at: number; label: Promise<Label | undefined> };
 }
 
-export function cachedLabels(labels: Pick<Labels, 'get'>, now: () => number = Date.now): CachedLabels {
+export function cachedLabels(labels: LabelReads, now: () => number = Date.now): CachedLabels {
   const entries = new Map<string, Entry>();
 
   const keep = (labelId: string, entry: Entry) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { activeSecrets, isLabelId, type Labels } from '#shared/db/labels.ts';
+import { activeSecrets, isLabelId, type LabelReads } from '#shared/db/labels.ts';
 import type { ReleaseReads } from '#shared/db/releases.ts';
 import { type WebhookRecord, type WebhookRecording, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { isXmlMediaType, parseErn } from '#shared/ern.ts';
@@ -38,7 +38,7 @@ export interface WebhookRequest {
 
 export interface IntakeDeps {
   /** With `reread` when labels are cached (label-cache.ts): a signature no cached secret matches reads the label again. */
-  labels: Pick<Labels, 'get'> & Partial<Pick<CachedLabels, 'reread'>>;
+  labels: LabelReads & Partial<Pick<CachedLabels, 'reread'>>;
   webhooks: WebhookRecording;
   /** Whether an ERN message's release is known already (then it is an update). */
   releases: Pick<ReleaseReads, 'get'>;

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type SealedSecret, type Sealer, webhookSecretContext } from '../sealing.ts';
+import { type Opener, type SealedSecret, type Sealer, webhookSecretContext } from '../sealing.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf } from './keys.ts';
 
@@ -86,9 +86,13 @@ export interface LabelExistence {
   exists(labelId: string): Promise<boolean>;
 }
 
-/** The port over stored labels. */
-export interface Labels extends LabelExistence {
+/** A label with its secrets opened: what intake reads, built apart from the writes, which seal. */
+export interface LabelReads {
   get(labelId: string): Promise<Label | undefined>;
+}
+
+/** The port over stored labels. */
+export interface Labels extends LabelExistence, LabelReads {
   /** Stores a new label; false when the id is taken. */
   create(label: Label): Promise<boolean>;
   /** Replaces a label whose stored version is `label.version - 1`; false when another write came first. */
@@ -114,29 +118,20 @@ export const dynamoLabelExistence = (client: DynamoDBDocumentClient, tableName: 
   },
 });
 
-export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, sealer: Sealer): Labels {
-  const contextOf = (labelId: string) => ({ ...webhookSecretContext, labelId });
-  const item = async (label: Label) => ({
-    ...labelKey(label.labelId),
-    type: 'label',
-    ...label,
-    secrets: await Promise.all(
-      label.secrets.map(
-        async ({ value, ...rest }): Promise<StoredSecret> => ({
-          ...rest,
-          sealed: await sealer.seal(value, contextOf(label.labelId)),
-        }),
-      ),
-    ),
-  });
+const contextOf = (labelId: string) => ({ ...webhookSecretContext, labelId });
+
+export function dynamoLabelReads(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  opener: Opener,
+): LabelReads {
   const open = async (labelId: string, stored: StoredSecret): Promise<LabelSecret> => {
     const { sealed, value, ...rest } = stored;
-    if (sealed) return { ...rest, value: await sealer.open(sealed, contextOf(labelId)) };
+    if (sealed) return { ...rest, value: await opener.open(sealed, contextOf(labelId)) };
     if (value === undefined) throw new Error(`label ${labelId} holds a secret neither sealed nor plain`);
     return { ...rest, value };
   };
   return {
-    ...dynamoLabelExistence(client, tableName),
     async get(labelId) {
       if (!isLabelId(labelId)) return undefined;
       const { Item } = await client.send(
@@ -152,6 +147,26 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, 
         secrets: await Promise.all((secrets as StoredSecret[]).map((secret) => open(id, secret))),
       } as Label;
     },
+  };
+}
+
+export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, sealer: Sealer): Labels {
+  const item = async (label: Label) => ({
+    ...labelKey(label.labelId),
+    type: 'label',
+    ...label,
+    secrets: await Promise.all(
+      label.secrets.map(
+        async ({ value, ...rest }): Promise<StoredSecret> => ({
+          ...rest,
+          sealed: await sealer.seal(value, contextOf(label.labelId)),
+        }),
+      ),
+    ),
+  });
+  return {
+    ...dynamoLabelExistence(client, tableName),
+    ...dynamoLabelReads(client, tableName, sealer),
     async create(label) {
       // Invariant: one label per id; a second create never overwrites the first one's secret.
       return writtenUnlessRefused(
