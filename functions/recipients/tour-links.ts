@@ -1,4 +1,5 @@
 import '#shared/zod-messages.ts';
+import { nameHash } from '#shared/db/keys.ts';
 import type { TourStore } from '#shared/db/tours.ts';
 import { Currency } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
@@ -12,6 +13,7 @@ import {
   advanceLinkExpiry,
   advanceLockAt,
   type StoredShow,
+  showFacts,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
@@ -118,6 +120,13 @@ const invalid = (error: unknown): HttpResult | undefined =>
     ? html(error.reason === 'expired' ? 410 : 404, tourLinkInvalidPage(error.message))
     : undefined;
 
+/**
+ * The show as the advance form states it (its date, times and venue: `showFacts`), which the form posts
+ * back: answers written for the show as it was (another venue's load-in, another day's crew call) are not
+ * taken for the show as it is now unseen (docs/design.md#signed-pages).
+ */
+const showVersion = (show: Show) => nameHash([showFacts(show)], 16);
+
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
 const linkReplaced = () => html(410, advanceLinkReplacedPage());
 const showCancelled = (show?: Show) => html(410, advanceShowCancelledPage(show));
@@ -171,6 +180,7 @@ export async function openAdvancePage(
         csrf: csrfTokenFor(key, token),
         submittedAt: stored.advance?.submittedAt,
         lockAt,
+        version: showVersion(stored.show),
       }),
     );
   } catch (error) {
@@ -205,15 +215,10 @@ export async function submitAdvancePage(
       return page(
         html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers })),
       );
-    const parsed = AdvanceForm.safeParse({ ...blankForm, ...fields });
-    if (!parsed.success || issues.length > 0) {
-      // An unreadable answer is marked as such, not as left blank.
-      const errors: FieldErrors = Object.fromEntries(
-        [...fieldIssues(parsed.error), ...issues].map((issue) => [issue.path, issue.message]),
-      );
-      return page(
+    const formAgain = (status: number, errors: FieldErrors, changed?: boolean) =>
+      page(
         html(
-          400,
+          status,
           advanceFormPage({
             tour,
             show: stored.show,
@@ -222,31 +227,55 @@ export async function submitAdvancePage(
             csrf: csrfTokenFor(key, token),
             submittedAt: stored.advance?.submittedAt,
             lockAt,
+            version: showVersion(stored.show),
+            changed,
           }),
+        ),
+      );
+    // Filled in while the show was otherwise (the label moved it meanwhile): the promoter sees it as it is
+    // now, with their answers, and submits again; nothing is saved. A post naming no version is taken.
+    const filledFor = (show: Show) => fields.show === undefined || fields.show === showVersion(show);
+    if (!filledFor(stored.show)) return formAgain(409, {}, true);
+    const parsed = AdvanceForm.safeParse({ ...blankForm, ...fields });
+    if (!parsed.success || issues.length > 0) {
+      // An unreadable answer is marked as such, not as left blank.
+      return formAgain(
+        400,
+        Object.fromEntries(
+          [...fieldIssues(parsed.error), ...issues].map((issue) => [issue.path, issue.message]),
         ),
       );
     }
     const { dayContactName, dayContactPhone, ...rest } = parsed.data;
     const answers: AdvanceAnswers = { ...rest, dayContact: { name: dayContactName, phone: dayContactPhone } };
-    const outcome = await deps.tours.saveAdvance(claims, answers, now, (kind) => [
-      outboxEntry(
-        ShowAdvanced,
-        {
-          labelId: claims.labelId,
-          tourId: claims.tourId,
-          showId: claims.showId,
-          promoterId: claims.promoterId,
-          submittedAt: now,
-          amended: kind === 'amended',
-        },
-        { labelId: claims.labelId },
-      ),
-    ]);
+    const outcome = await deps.tours.saveAdvance(
+      claims,
+      answers,
+      now,
+      (kind) => [
+        outboxEntry(
+          ShowAdvanced,
+          {
+            labelId: claims.labelId,
+            tourId: claims.tourId,
+            showId: claims.showId,
+            promoterId: claims.promoterId,
+            submittedAt: now,
+            amended: kind === 'amended',
+          },
+          { labelId: claims.labelId },
+        ),
+      ],
+      filledFor,
+    );
     if (outcome === 'unknown') return page(showGone());
     // Given to another promoter since this post read the show: the answers are not taken for the new one's.
     if (outcome === 'replaced') return page(linkReplaced());
     // Cancelled since this post read the show: a cancelled show takes no answers.
     if (outcome === 'cancelled') return page(showCancelled(stored.show));
+    // Moved since this post read the show: posted again, it reads the show as it is now, and the form
+    // comes back stating it.
+    if (outcome === 'changed') return submitAdvancePage(token, body, deps);
     // To this page again with a GET: reloading it records nothing a second time.
     return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };
   } catch (error) {

@@ -77,16 +77,22 @@ export function advanceFormPage(view: {
   csrf: string;
   submittedAt?: string;
   lockAt: string;
+  /** The show as this form states it (`showVersion`), posted back: a show changed meanwhile is not answered unseen. */
+  version: string;
+  /** Posted from a form that stated the show otherwise: it is shown as it is now, with the answers given. */
+  changed?: boolean;
 }): string {
   const { show, values, errors } = view;
   return page(
     `Advance: ${view.tour.artist.name} at ${show.venue.name}`,
     markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${formatInstant(view.submittedAt, show.venue.timeZone)}). You can amend it until ${formatInstant(view.lockAt, show.venue.timeZone)}, the start of show day at the venue.</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
+${view.changed ? markup`<p class="error" role="alert">The show changed since this form was opened: it is now as below. Nothing was saved: please check your answers against it and submit again.</p>` : ''}
 ${Object.keys(errors).length ? markup`<p class="error" role="alert">Please check the fields marked below.</p>` : ''}
 <h2>The show</h2>
 ${showFacts(show)}
 <form method="post" action="">
 <input type="hidden" name="csrf" value="${view.csrf}">
+<input type="hidden" name="show" value="${view.version}">
 <h2>Your answers</h2>
 ${longFields.map((name) => textArea(name, values, errors))}
 ${input('wifi', advanceFieldLabels.wifi, values, errors)}

@@ -71,7 +71,11 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
       if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
       return page;
     },
-    doc: formPost('Submits or amends the advance', 'show day has begun: the advance, read-only', advanceGone),
+    doc: formPost(
+      'Submits or amends the advance',
+      'show day has begun: the advance, read-only; or the label changed the show (its date, times or venue) since the form was opened: the form again, stating the show as it is now, with the answers given',
+      advanceGone,
+    ),
   },
   {
     method: 'GET',

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { ShowStep } from '../events/show-step-due.ts';
-import type { Contact } from '../events/tour-booked.ts';
+import type { Contact, Show } from '../events/tour-booked.ts';
 import { normaliseEmail } from '../outlets.ts';
 import {
   type AdvanceAnswers,
@@ -259,8 +259,8 @@ export interface ShowRef {
 /** The reference of a show (its stored record, which carries more). */
 export const showRefOf = ({ labelId, tourId, showId }: ShowRef): ShowRef => ({ labelId, tourId, showId });
 
-/** `replaced`: the show is no longer the promoter's (given to another): nothing was saved. */
-export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced' | 'cancelled';
+/** `replaced`: the show is no longer the promoter's (given to another); `changed`: it is no longer as the answers were given for (another date, venue or times). Either way nothing was saved. */
+export type AdvanceOutcome = 'submitted' | 'amended' | 'unknown' | 'replaced' | 'cancelled' | 'changed';
 export type GuestsOutcome = 'added' | 'locked' | 'cancelled' | 'full' | 'listed' | 'unknown';
 
 /** How often a guest list that kept growing between its read and the write is read again before a 503. */
@@ -425,13 +425,15 @@ export interface PromoterSide {
    * Keeps the promoter's answers (a second submission amends them), with `entries` in the outbox,
    * only while the show is still that promoter's and not cancelled: a show given to another promoter
    * takes nothing from the old one's link, and a cancelled show takes no answers, even when the change
-   * lands while the answers are being saved.
+   * lands while the answers are being saved. So too, `changed`, a show no longer as the answers were
+   * given for (`filledFor`, when given, answers false: another date, venue or times).
    */
   saveAdvance(
     ref: ShowRef & { promoterId: string },
     answers: AdvanceAnswers,
     at: string,
     entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+    filledFor?: (show: Show) => boolean,
   ): Promise<AdvanceOutcome>;
   /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
   addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
@@ -543,7 +545,7 @@ export const dynamoTours = (db: DynamoDBDocumentClient, table: string): TourStor
 export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): PromoterSide {
   const get = <T>(key: { pk: string; sk: string }) => getItem<T>(db, table, key);
   return {
-    async saveAdvance(ref, answers, at, entries) {
+    async saveAdvance(ref, answers, at, entries, filledFor) {
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
       // Twice at most: a submission racing another finds it stored and becomes an amendment.
       for (let attempt = 1; attempt <= 2; attempt++) {
@@ -552,6 +554,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         if (stored.promoterId !== ref.promoterId) return 'replaced';
         // A tombstone (cancelled before the show arrived) is cancelled too.
         if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
+        if (filledFor && !filledFor(stored.show)) return 'changed';
         const advance = stored.advance
           ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
           : { answers, submittedAt: at };
@@ -563,10 +566,10 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 TableName: table,
                 Key: key,
                 UpdateExpression: 'SET advance = :advance',
-                // Still this promoter's show, and on: a change giving it to another promoter, or
-                // cancelling it, between the read and this write refuses it, and the next attempt
-                // reads it as replaced or cancelled.
-                ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND ${
+                // Still this promoter's show, on, and as read: a change giving it to another promoter,
+                // cancelling it or moving it between the read and this write refuses it, and the next
+                // attempt reads it as replaced, cancelled or changed (or as the answers were given for).
+                ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND occurredAt = :occurredAt AND ${
                   stored.advance ? 'attribute_exists(advance)' : 'attribute_not_exists(advance)'
                 }`,
                 ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
@@ -574,6 +577,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                   ':advance': advance,
                   ':promoterId': ref.promoterId,
                   ':cancelled': 'cancelled',
+                  ':occurredAt': stored.occurredAt,
                 },
               },
             },

@@ -299,6 +299,24 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       });
     });
 
+    it('keeps no answers, and publishes nothing, for a show no longer as they were given for', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const published: string[] = [];
+      const entries = () => {
+        published.push('Show Advanced');
+        return [];
+      };
+
+      const changed = await store.saveAdvance(show, answers, at(2), entries, () => false);
+      const taken = await store.saveAdvance(show, answers, at(3), entries, (s) => s.date === show.show!.date);
+
+      expect([changed, taken]).toEqual(['changed', 'submitted']);
+      expect(published).toEqual(['Show Advanced']);
+      expect((await store.getShow(show))?.advance?.submittedAt).toBe(at(3));
+    });
+
     it('saves no advance from a promoter the show was since given to another', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

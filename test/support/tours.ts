@@ -199,11 +199,13 @@ export class InMemoryTours implements TourStore {
     answers: AdvanceAnswers,
     at: string,
     entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+    filledFor?: (show: Show) => boolean,
   ): Promise<AdvanceOutcome> {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
     if (show.promoterId !== ref.promoterId) return 'replaced';
     if (!show.show || show.show.status === 'cancelled') return 'cancelled';
+    if (filledFor && !filledFor(show.show)) return 'changed';
     const outcome = show.advance ? 'amended' : 'submitted';
     show.advance = show.advance
       ? { answers, submittedAt: show.advance.submittedAt, amendedAt: at }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withBrowser } from '#test/support/browser.ts';
-import { anAdvanceLink, aVenue, plusDays } from '#test/support/tours-cloud.ts';
+import { busIdle } from '#test/support/cloud.ts';
+import { anAdvanceLink, aVenue, plusDays, showView, tourWebhook } from '#test/support/tours-cloud.ts';
 
 /**
  * The promoter's advance form as a promoter sees it, in headless Chromium on the local cloud: a show in
@@ -48,5 +49,60 @@ describe("the promoter's advance form in a browser", () => {
       timeZone: 'UTC',
     });
     expect(note).toContain(`${showDay} at 00:00 (Asia/Tokyo)`);
+  }, 300_000);
+
+  it('shows a promoter whose show the label moved while they filled in the form the show as it is now, with their answers, saving nothing until they submit again', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Lyon', 'FR', 'Europe/Paris'),
+      'Moving Target',
+      'Odile',
+    );
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    const answers: Record<string, string> = {
+      loadInAccess: 'Quai Rambaud gate',
+      parking: 'One van',
+      power: '63 A',
+      backline: 'None',
+      hospitality: 'Dinner for 8',
+      dressingRooms: 'Two',
+      wifi: 'lyon-guest',
+      merchSplit: '80/20',
+      merchSeller: 'Band',
+      guestListAllotment: '12',
+      localCrewCall: '4 at 14:00',
+      settlementMethod: 'Transfer',
+      settlementCurrency: 'EUR',
+      dayContactName: 'Odile',
+      dayContactPhone: '+33 4 5555 0100',
+    };
+    for (const [field, value] of Object.entries(answers)) await page.fill(`#${field}`, value);
+
+    // Meanwhile the label moves the show to another venue of the city.
+    const moved = {
+      ...show,
+      venue: { ...show.venue, name: 'Le Transbordeur', address: '3 Boulevard de Stalingrad' },
+    };
+    await tourWebhook(label, 'tour.show.updated', { tourId, show: moved }, 1);
+    await busIdle();
+    const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const alert = await page.textContent('p[role=alert]');
+    const venue = await page.textContent('dl');
+    const kept = await page.inputValue('#loadInAccess');
+    const stored = (await showView(label.id, tourId, show.showId)).body;
+
+    await page.fill('#loadInAccess', 'Boulevard de Stalingrad dock');
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const saved = (await showView(label.id, tourId, show.showId)).body;
+    await page.close();
+
+    expect(refused?.status()).toBe(409);
+    expect(alert).toContain('The show changed since this form was opened');
+    expect(venue).toContain('Le Transbordeur');
+    expect(kept).toBe('Quai Rambaud gate');
+    expect(stored.advance).toBe('requested');
+    expect(saved.advance).toBe('submitted');
+    expect(saved.advanceAnswers).toMatchObject({ loadInAccess: 'Boulevard de Stalingrad dock' });
   }, 300_000);
 });

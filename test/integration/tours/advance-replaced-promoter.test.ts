@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
+import { openAdvancePage, submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry, advanceSteps, type StoredShow } from '#shared/tours.ts';
@@ -71,7 +71,19 @@ async function aBookedShow(tours: TourStore) {
       [],
     );
   };
-  return { ref, token, giveToAnotherPromoter, cancel };
+  /** The label moves the show to another venue (as tours applies it). */
+  const move = async () => {
+    await dynamoTours(documentClient(), cloud().tableName).putShowIfNewer(
+      {
+        ...stored,
+        show: { ...show, venue: { ...show.venue, name: 'Tempodrom', address: 'Möckernstraße 10' } },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+        lastEventId: uniqueId('evt'),
+      },
+      [],
+    );
+  };
+  return { ref, token, giveToAnotherPromoter, cancel, move };
 }
 
 /** `tours` whose read of a show lets `change` land just after it (before the post goes on). */
@@ -162,5 +174,45 @@ describe('an advance posted while the show is cancelled', () => {
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain('cancelled');
     expect((await dynamoTours(documentClient(), cloud().tableName).getShow(ref))?.advance).toBeUndefined();
+  });
+});
+
+describe('an advance posted while the label moves the show', () => {
+  /** The form as the promoter filled it in, stating the show as it was when they opened it. */
+  const filledAsOpened = async (token: string, tours: TourStore) => {
+    const opened = String((await openAdvancePage(token, depsWith(tours))).body);
+    return new URLSearchParams({
+      ...Object.fromEntries(new URLSearchParams(filled(token))),
+      show: /name="show" value="([0-9a-f]+)"/.exec(opened)?.[1] ?? '',
+    }).toString();
+  };
+
+  it('answers the form again, stating the show as it is now, when the move lands after the form read the show, saving nothing', async () => {
+    const tours = dynamoTours(documentClient(), cloud().tableName);
+    const { ref, token, move } = await aBookedShow(tours);
+    const body = await filledAsOpened(token, tours);
+
+    const { page, saved } = await submitAdvancePage(token, body, depsWith(changingAfterTheRead(tours, move)));
+
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toContain('The show changed since this form was opened');
+    expect(page.body).toContain('Tempodrom');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
+  it("answers the form again when the move lands between the store's read and its write, saving nothing (its Show Advanced goes in the same write)", async () => {
+    const plain = dynamoTours(documentClient(), cloud().tableName);
+    const { ref, token, move } = await aBookedShow(plain);
+    const body = await filledAsOpened(token, plain);
+    const { tours, state } = changingBeforeTheWrite(move);
+
+    const { page, saved } = await submitAdvancePage(token, body, depsWith(tours));
+
+    expect(state.raced).toBe(true);
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toContain('Tempodrom');
+    expect((await plain.getShow(ref))?.advance).toBeUndefined();
   });
 });

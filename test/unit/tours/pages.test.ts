@@ -302,6 +302,44 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox.length).toBe(outboxBefore);
   });
 
+  it('refuses, with a 409 showing the show as it is now and the answers given, a form filled in before the label moved the show, and saves nothing', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    const csrf = csrfTokenFor(key, token);
+    const versionIn = (page: HttpResult) =>
+      /name="show" value="([0-9a-f]+)"/.exec(String(page.body))?.[1] ?? '';
+    const opened = versionIn(await openAdvancePage(token, deps));
+    // While the promoter fills it in (the load-in of Columbiahalle), the label moves the show to Tempodrom.
+    await tours.putShowIfNewer(
+      {
+        ...(await tours.getShow(ref))!,
+        show: { ...show, venue: { ...show.venue, name: 'Tempodrom', address: 'Möckernstraße 10' } },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+
+    const stale = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, { show: opened, loadInAccess: 'Columbiadamm gate' }),
+      deps,
+    );
+
+    expect([stale.page.statusCode, stale.saved]).toEqual([409, undefined]);
+    expect(stale.page.body).toContain('The show changed since this form was opened');
+    expect(stale.page.body).toContain('Tempodrom');
+    expect(stale.page.body).toContain('>Columbiadamm gate</textarea>');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+    // Sent again from that page, which states the show as it is now, it is taken.
+    const again = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, { show: versionIn(stale.page), loadInAccess: 'Möckernstraße ramp' }),
+      deps,
+    );
+    expect([again.page.statusCode, again.saved]).toEqual([303, 'submitted']);
+    expect((await tours.getShow(ref))?.advance?.answers.loadInAccess).toBe('Möckernstraße ramp');
+  });
+
   it("keeps a postponed show's link open until a day after its new date, and ends that of a show brought forward a day after its new date", async () => {
     // The link was mailed for 14 May (valid until 16 May 04:00 UTC); the show moved to 28 May.
     const postponed = await world('2027-05-20T10:00:00Z');
