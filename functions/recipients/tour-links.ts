@@ -28,6 +28,7 @@ import {
   formValuesOf,
   type TourPageSpan,
   tourLinkInvalidPage,
+  tourManagerAdvancePage,
   tourManagerPage,
 } from './tour-pages.ts';
 
@@ -327,6 +328,8 @@ function tourPageSpan(total: number, at: number, asked: string | undefined): Tou
  * GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open, a page of
  * `showsPerTourPage` shows at a time (`page`, from 1). After a guest was added (`added`: the show), the
  * page holding that show, with a word saying so; after a refused post, the page holding its show (`showId`).
+ * With `advance` (a show), that show's advance as the promoter gave it; a show with none is a 404 of the
+ * page holding it, saying so.
  */
 export async function openTourManagerPage(
   token: string,
@@ -337,11 +340,29 @@ export async function openTourManagerPage(
     added,
     page,
     showId,
-  }: { message?: PageMessage; status?: number; added?: string; page?: string; showId?: string } = {},
+    advance,
+  }: {
+    message?: PageMessage;
+    status?: number;
+    added?: string;
+    page?: string;
+    showId?: string;
+    advance?: string;
+  } = {},
 ): Promise<HttpResult> {
   try {
     const { key, tour, shows } = await tourManagerContext(token, deps);
     if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
+    if (advance !== undefined) {
+      const asked = shows.find((s) => s.showId === advance);
+      if (asked?.advance && asked.show.status !== 'cancelled')
+        return html(200, tourManagerAdvancePage({ tour, show: asked.show, advance: asked.advance }));
+      return openTourManagerPage(token, deps, {
+        message: { kind: 'error', text: 'That show has no advance from its promoter yet.' },
+        status: 404,
+        showId: asked?.showId,
+      });
+    }
     const addedTo = shows.find((s) => s.showId === added);
     const note = addedTo && {
       kind: 'note' as const,

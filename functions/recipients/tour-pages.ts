@@ -183,7 +183,7 @@ ${showsNav(view.span)}
 ${view.shows.map(
   (stored) => markup`<section id="show-${stored.showId}">
 <h2>${stored.show.date}: ${stored.show.venue.name}, ${stored.show.venue.city} (${stored.show.status})</h2>
-${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusText[advanceStatusOf(stored)]}</p>`}
+${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusText[advanceStatusOf(stored)]}</p>${stored.advance ? markup`<p><a href="?advance=${encodeURIComponent(stored.showId)}">Read the promoter’s answers</a></p>` : ''}`}
 <p>Guest list: ${guestCount(stored.guests ?? [])} guests${stored.guestListLockedAt ? ' (closed, sent to the promoter)' : ''}</p>
 <ul>${(stored.guests ?? []).map((guest) => markup`<li>${guest.name}${guest.plusOnes ? ` +${guest.plusOnes}` : ''}</li>`)}</ul>
 ${
@@ -200,6 +200,28 @@ ${
 </section>`,
 )}
 ${showsNav(view.span)}`,
+  );
+}
+
+/**
+ * A show's advance as the promoter gave it, for the tour manager (`/tm/{token}?advance=<showId>`): a page
+ * of its own, so the tour's pages keep to their size (docs/design.md#signed-pages).
+ */
+export function tourManagerAdvancePage(view: {
+  tour: StoredTour;
+  show: Show;
+  advance: NonNullable<StoredShow['advance']>;
+}): string {
+  const { show, advance } = view;
+  const zone = show.venue.timeZone;
+  return page(
+    `Advance: ${view.tour.artist.name} at ${show.venue.name}, ${show.date}`,
+    markup`<p class="note">The promoter, ${show.promoter.name}, submitted it ${formatInstant(advance.submittedAt, zone)}${advance.amendedAt ? `, and last amended it ${formatInstant(advance.amendedAt, zone)}` : ''}. They can amend it until show day.</p>
+<p><a href="?">All shows of the tour</a></p>
+<h2>The show</h2>
+${showFacts(show)}
+<h2>The promoter’s answers</h2>
+${answersList(advance.answers)}`,
   );
 }
 

@@ -52,6 +52,14 @@ const formPost = (summary: string, refused: string, gone = expired): RouteDoc =>
   };
 };
 
+const tourManagerPageDoc = page(
+  "The tour manager's page for one tour: shows, advance status, guest lists, and each show's advance as its promoter gave it",
+);
+tourManagerPageDoc.responses[404] = {
+  description: 'a forged or damaged link, or a show with no advance asked for (`advance`): a page saying so',
+  mediaType: 'text/html',
+};
+
 /** The pages behind signed links (topology auth `public`): the promoter's advance form and the tour manager's page. */
 export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRoute[] => [
   {
@@ -84,10 +92,11 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
       openTourManagerPage(token(event), deps, {
         added: event.queryStringParameters?.added,
         page: event.queryStringParameters?.page,
+        advance: event.queryStringParameters?.advance,
       }),
     doc: {
-      ...page("The tour manager's page for one tour: shows, advance status, guest lists"),
-      description: `${showsPerTourPage} shows a page, each with its whole guest list`,
+      ...tourManagerPageDoc,
+      description: `${showsPerTourPage} shows a page, each with its whole guest list; a show's advance on a page of its own`,
       query: z.object({
         page: z.optional(
           z
@@ -96,6 +105,15 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
         ),
         added: z.optional(
           z.string().check(z.describe('the show a guest was just added to: the page holding it, saying so')),
+        ),
+        advance: z.optional(
+          z
+            .string()
+            .check(
+              z.describe(
+                'a show whose advance to read, as its promoter gave it (a show with none: a 404 of the page holding it, saying so)',
+              ),
+            ),
         ),
       }),
     },

@@ -4,6 +4,7 @@ import { withBrowser } from '#test/support/browser.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import {
   aLabel,
+  anAdvanceLink,
   aPromoter,
   aTourShow,
   aVenue,
@@ -148,5 +149,51 @@ describe("the tour manager's page on a phone", () => {
 
     expect(listed).toContain('plus.one.of.');
     expect(width).toBeLessThanOrEqual(390);
+  }, 300_000);
+});
+
+describe("the tour manager's page of a show whose promoter submitted the advance", () => {
+  it("opens the promoter's answers from the show, weeks before the day sheet would bring them", async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Porto', 'PT', 'Europe/Lisbon'),
+      'Open Book',
+      'Rui',
+    );
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    const answers: Record<string, string> = {
+      loadInAccess: 'Rua do Heroísmo gate',
+      parking: 'Two vans',
+      power: '125 A three-phase',
+      backline: 'Drum riser',
+      hospitality: 'Dinner for 10',
+      dressingRooms: 'Two',
+      wifi: 'porto-guest',
+      merchSplit: '85/15',
+      merchSeller: 'Venue',
+      guestListAllotment: '15',
+      localCrewCall: '6 at 12:00',
+      settlementMethod: 'Transfer',
+      settlementCurrency: 'EUR',
+      dayContactName: 'Rui',
+      dayContactPhone: '+351 22 555 0100',
+    };
+    for (const [field, value] of Object.entries(answers)) await page.fill(`#${field}`, value);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+
+    await page.goto((await tourView(label.id, tourId)).body.tourManagerPage);
+    const [opened] = await Promise.all([
+      page.waitForNavigation(),
+      page.click(`#show-${show.showId} >> text=Read the promoter’s answers`),
+    ]);
+    const heading = await page.textContent('h1');
+    const body = await page.textContent('body');
+    await page.close();
+
+    expect(opened?.status()).toBe(200);
+    expect(heading).toContain('Advance: Open Book at Porto Hall');
+    expect(body).toContain('125 A three-phase');
+    expect(body).toContain('Rui, +351 22 555 0100');
   }, 300_000);
 });

@@ -455,6 +455,31 @@ describe("the tour manager's page", () => {
     ]);
   });
 
+  it("lets the tour manager read a show's advance as its promoter gave it, from a link beside its status, and says so of a show with none", async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    const tm = tourManagerToken();
+    const before = await openTourManagerPage(tm, deps);
+    const none = await openTourManagerPage(tm, deps, { advance: show.showId });
+
+    await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrfTokenFor(key, token), { hospitality: 'Dinner for 8 <no nuts>' }),
+      deps,
+    );
+    const after = await openTourManagerPage(tm, deps);
+    const answers = await openTourManagerPage(tm, deps, { advance: show.showId });
+
+    expect(before.body).not.toContain('?advance=');
+    expect(none.statusCode).toBe(404);
+    expect(none.body).toContain('That show has no advance from its promoter yet.');
+    expect(after.body).toContain(`<a href="?advance=${show.showId}">Read the promoter’s answers</a>`);
+    expect(answers.statusCode).toBe(200);
+    expect(answers.body).toContain('<dt>Power</dt><dd>63 A</dd>');
+    expect(answers.body).toContain('<dd>Dinner for 8 &lt;no nuts&gt;</dd>');
+    expect(answers.body).toContain('<dd>Kim, +49 30 1</dd>');
+    expect(answers.body).toContain('submitted it 20 April 2027 at 12:00 (Europe/Berlin)');
+  });
+
   it('states an overdue advance without naming reminders the promoter was never sent (a show booked 12 days out gets the request alone)', async () => {
     const { deps, tours } = await world('2027-05-04T10:00:00Z');
     await tours.markStepDone(ref, 'advance-request', '2027-05-02T08:00:00.000Z', []);
