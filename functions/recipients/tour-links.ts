@@ -1,8 +1,8 @@
 import '#shared/zod-messages.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import type { TourStore } from '#shared/db/tours.ts';
+import { showRefOf, type TourStore } from '#shared/db/tours.ts';
 import { Currency } from '#shared/events/fields.ts';
-import { outboxEntry, ShowAdvanced } from '#shared/events/index.ts';
+import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
 import { type HttpResult, html, type Issue, seeOther, strictUtf8 } from '#shared/http/index.ts';
@@ -12,6 +12,7 @@ import {
   type AdvanceAnswers,
   advanceLinkExpiry,
   advanceLockAt,
+  daySheetWent,
   type StoredShow,
   showFacts,
   tourManagerLinkExpiry,
@@ -266,6 +267,17 @@ export async function submitAdvancePage(
           },
           { labelId: claims.labelId },
         ),
+        // The tour manager and crew have this day's sheet: they get it again with the answers as given
+        // now (its update, at once), as they do after a change of the show's times or venue.
+        ...(daySheetWent(stored)
+          ? [
+              outboxEntry(
+                ShowStepDue,
+                { ...showRefOf(claims), step: 'day-sheet-update', scheduledFor: now },
+                { labelId: claims.labelId, source: 'backline.tours' },
+              ),
+            ]
+          : []),
       ],
       filledFor,
     );

@@ -139,9 +139,7 @@ export function daySheet(
     ...titled(`${updated ? 'Updated day sheet' : 'Day sheet'}: ${showLine(tour, show)}`),
     recipientName: recipient.name,
     lines: [
-      ...(updated
-        ? ['The times or the venue changed since the day sheet we sent: this one replaces it.']
-        : []),
+      ...(updated ? ['This replaces the day sheet we sent.'] : []),
       `Show day: ${showLine(tour, show)}. All times are venue local time (${show.venue.timeZone}).`,
     ],
     link: { url: link, label: 'Guest list and tour page' },

@@ -190,8 +190,9 @@ export async function takeStep(
   const stopped = stepStopped(show, due.step, isoNow(deps));
   if (stopped) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
-    // For the change it was put on the bus for: a later change sends its own.
-    if (show.occurredAt !== due.scheduledFor) return ignored(changedSince);
+    // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its own.
+    if (![show.occurredAt, show.advance?.amendedAt ?? show.advance?.submittedAt].includes(due.scheduledFor))
+      return ignored(changedSince);
     if (!daySheetWent(show)) return ignored('no day sheet went for this day');
     const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
     const mailed = await deps.mailer.send(mails);

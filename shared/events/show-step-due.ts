@@ -23,7 +23,7 @@ export const ShowStep = z.enum([
   // Outlets told of a show hear of its new date, times or venue (at once, when it changes).
   'press-change',
   // The tour manager and crew get the day sheet again when the show's times or venue change on the
-  // same show day after the sheet went (at once, when it changes).
+  // same show day after the sheet went, or the promoter gives or amends the advance then (at once).
   'day-sheet-update',
 ]);
 export type ShowStep = z.infer<typeof ShowStep>;

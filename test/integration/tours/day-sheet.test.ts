@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { stepMoment } from '#shared/tours.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
+import { filledAdvanceForm } from '#test/support/tours.ts';
 import {
   afterPressWindow,
+  anAdvanceLink,
   aPressTour,
   aVenue,
   mailsTo,
   sendWebhook,
+  tourView,
   waitForMailTo,
 } from '#test/support/tours-cloud.ts';
 
@@ -50,5 +53,49 @@ describe('doors moved after the day sheet went', () => {
     expect(await mailsTo(tourManager.email, 'Updated day sheet')).toHaveLength(1);
     expect(await mailsTo(no.email, 'Changed:')).toHaveLength(1);
     expect(await mailsTo(promoter.email, 'day sheet')).toHaveLength(0);
+  }, 300_000);
+});
+
+/** The promoter's advance posted as the form posts it, from the form as it opens now; answers the status. */
+async function postAdvance(link: string, overrides: Record<string, string>) {
+  const form = await (await fetch(link)).text();
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(form)?.[1] ?? '';
+  const body = filledAdvanceForm(field('csrf'), { show: field('show'), ...overrides });
+  const posted = await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    redirect: 'manual',
+  });
+  return posted.status;
+}
+
+describe('the advance given after the day sheet went', () => {
+  it('mails the tour manager and crew an updated day sheet with the answers, for the first submission and for each amendment', async () => {
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Osaka', 'JP', 'Asia/Tokyo'),
+      'Late Answer',
+      'Haruto',
+    );
+    const { tourManager } = (await tourView(label.id, tourId)).body as unknown as {
+      tourManager: { email: string };
+    };
+    await advanceClock(
+      new Date(Date.parse(stepMoment(show, 'day-sheet').scheduledFor) + 60_000).toISOString(),
+    );
+    const [sheet] = await waitForMailTo(tourManager.email, 'Day sheet: Late Answer at Osaka Hall');
+
+    // The evening before the show, before the form locks at midnight in Osaka.
+    const submitted = await postAdvance(link, { dayContactName: 'Yui', dayContactPhone: '+81 6 5555 0100' });
+    const [first] = await waitForMailTo(tourManager.email, 'Updated day sheet: Late Answer at Osaka Hall');
+    const amended = await postAdvance(link, { dayContactName: 'Yui', dayContactPhone: '+81 90 5555 0199' });
+    const updates = await waitForMailTo(tourManager.email, 'Updated day sheet: Late Answer at Osaka Hall', 2);
+    await busIdle();
+
+    expect([submitted, amended]).toEqual([303, 303]);
+    expect(sheet.body.text).toContain('not submitted by the promoter');
+    expect(first.body.text).toContain('On the day: Yui, +81 6 5555 0100');
+    expect(updates.map((mail) => mail.body.text).at(-1)).toContain('On the day: Yui, +81 90 5555 0199');
+    expect(await mailsTo(tourManager.email, 'Updated day sheet')).toHaveLength(2);
   }, 300_000);
 });

@@ -587,7 +587,7 @@ describe('a show retimed on its own day', () => {
       ['day-sheet-update', '20:00'],
       ['day-sheet-update', '19:00'],
     ]);
-    expect(JSON.stringify(sheets[1].data.text)).toContain('this one replaces it');
+    expect(JSON.stringify(sheets[1].data.text)).toContain('This replaces the day sheet we sent.');
     expect(mailer.sent.filter((m) => m.to.email === 'jo@crew.example')).toHaveLength(3);
     expect(mailer.sent.filter((m) => m.to.email === 'de@press.example').map((m) => m.kind)).toEqual([
       'press-announcement',
@@ -598,6 +598,26 @@ describe('a show retimed on its own day', () => {
     expect(
       mailer.sent.filter((m) => m.to.email === 'booking@nacht.example' && m.kind.startsWith('day-sheet')),
     ).toEqual([]);
+  });
+
+  it("mails the tour manager an updated day sheet for the promoter's advance given after the sheet went, for its latest answers only", async () => {
+    const { deps, mailer, now, sheetStep, tours } = await world();
+    await sheetStep();
+    const answers = (phone: string) => ({ dayContact: { name: 'Kim', phone } }) as never;
+    const update = (scheduledFor: string) =>
+      takeStep({ ...ref(), step: 'day-sheet-update', scheduledFor }, { correlationId: 'c' }, deps);
+    const promoterId = (await tours.getShow(ref()))!.promoterId;
+
+    now.value = new Date('2027-05-13T19:00:00Z');
+    await tours.saveAdvance({ ...ref(), promoterId }, answers('+49 1'), '2027-05-13T17:00:00.000Z', () => []);
+    await tours.saveAdvance({ ...ref(), promoterId }, answers('+49 2'), '2027-05-13T17:30:00.000Z', () => []);
+    // The first answers' step lands after the amendment: the amendment's own step sends the update.
+    const outcomes = [await update('2027-05-13T17:00:00.000Z'), await update('2027-05-13T17:30:00.000Z')];
+
+    expect(outcomes.map((o) => o.outcome)).toEqual(['ignored', 'taken']);
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => m.kind)).toEqual(['day-sheet', 'day-sheet-update']);
+    expect(JSON.stringify(sheets[1].data.text)).toContain('Kim, +49 2');
   });
 
   it('sends no update when the doors move before the sheet went: the scheduled sheet carries the new times', async () => {
