@@ -117,9 +117,13 @@ export function formFields(body: string | Uint8Array): { fields: Record<string, 
 const fieldIssues = (error: z.core.$ZodError | undefined): Issue[] =>
   (error?.issues ?? []).map((issue) => ({ path: String(issue.path[0]), message: issue.message }));
 
-const invalid = (error: unknown): HttpResult | undefined =>
+/** A link refused as forged, damaged or expired: a page saying so to its holder (the tour manager's, `tourManager`). */
+const invalid = (error: unknown, tourManager = false): HttpResult | undefined =>
   error instanceof InvalidTokenError
-    ? html(error.reason === 'expired' ? 410 : 404, tourLinkInvalidPage(error.message))
+    ? html(
+        error.reason === 'expired' ? 410 : 404,
+        tourLinkInvalidPage(error.message, tourManager, error.reason === 'expired'),
+      )
     : undefined;
 
 /**
@@ -364,7 +368,7 @@ export async function openTourManagerPage(
 ): Promise<HttpResult> {
   try {
     const { key, tour, shows } = await tourManagerContext(token, deps);
-    if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
+    if (!tour) return html(404, tourLinkInvalidPage('this tour is not known', true));
     if (advance !== undefined) {
       const asked = shows.find((s) => s.showId === advance);
       if (asked?.advance && asked.show.status !== 'cancelled')
@@ -396,7 +400,7 @@ export async function openTourManagerPage(
       }),
     );
   } catch (error) {
-    const page = invalid(error);
+    const page = invalid(error, true);
     if (page) return page;
     throw error;
   }
@@ -413,7 +417,7 @@ export async function addGuestFromPage(
 ): Promise<HttpResult> {
   try {
     const { key, claims, tour, shows } = await tourManagerContext(token, deps);
-    if (!tour) return html(404, tourLinkInvalidPage('this tour is not known'));
+    if (!tour) return html(404, tourLinkInvalidPage('this tour is not known', true));
     const { fields, issues } = formFields(body);
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
     const stored = shows.find((s) => s.showId === fields.showId);
@@ -445,7 +449,7 @@ export async function addGuestFromPage(
     // To this page again with a GET: reloading it adds nobody a second time.
     return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);
   } catch (error) {
-    const page = invalid(error);
+    const page = invalid(error, true);
     if (page) return page;
     throw error;
   }

@@ -225,10 +225,19 @@ ${answersList(advance.answers)}`,
   );
 }
 
-export const tourLinkInvalidPage = (message: string): string =>
+/**
+ * A link that opens nothing, with what its holder can do: a damaged one is sent again by whoever sends it
+ * (the promoter's by the tour manager, the tour manager's by the production manager); an expired one ended
+ * with its show, or the tour's last show, so a new one would not work either.
+ */
+export const tourLinkInvalidPage = (message: string, tourManager = false, expired = false): string =>
   page(
     'This link does not work',
-    markup`<p>${sentence(message)}. Please use the link from the mail exactly as it was sent, or ask the tour manager for a new one.</p>`,
+    markup`<p>${sentence(message)}. ${
+      expired
+        ? `It worked until a day after ${tourManager ? 'the tour’s last show' : 'the show'}.`
+        : `Please use the link from the mail exactly as it was sent, or ask ${tourManager ? 'the production manager' : 'the tour manager'} for a new one.`
+    }</p>`,
   );
 
 /** An advance link whose show was since given to another promoter (410: it worked, and never will again). */

@@ -455,6 +455,27 @@ describe("the tour manager's page", () => {
     ]);
   });
 
+  it('tells the tour manager whom to ask for a new link (not the tour manager), and the holder of an expired link that it ended with the show, not to ask for another', async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    const late = await world('2027-05-16T10:00:00Z');
+    const tm = tourManagerToken();
+    const text = (page: HttpResult) => String(page.body).replace(/<[^>]+>/g, ' ');
+
+    const forged = text(await openTourManagerPage(`${tm.slice(0, -2)}xx`, deps));
+    const expiredTourManager = text(await openTourManagerPage(tm, late.deps));
+    const forgedAdvance = text(await openAdvancePage(`${token.slice(0, -2)}xx`, deps));
+    const expiredAdvance = text(await openAdvancePage(late.token, late.deps));
+
+    expect(forged).toContain('ask the production manager for a new one');
+    expect(forged).not.toContain('ask the tour manager');
+    expect(expiredTourManager).toContain(
+      'This link has expired. It worked until a day after the tour’s last show.',
+    );
+    expect(forgedAdvance).toContain('ask the tour manager for a new one');
+    expect(expiredAdvance).toContain('This link has expired. It worked until a day after the show.');
+    for (const page of [expiredTourManager, expiredAdvance]) expect(page).not.toContain('for a new one');
+  });
+
   it("lets the tour manager read a show's advance as its promoter gave it, from a link beside its status, and says so of a show with none", async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
     const tm = tourManagerToken();
