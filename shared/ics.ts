@@ -1,6 +1,7 @@
 import { type OffsetChange, offsetChanges, wallTimeAt } from './calendar.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
+import { multiLine } from './mail/data.ts';
 import { showTime, showTimeLabels } from './tours.ts';
 
 /**
@@ -25,8 +26,14 @@ export interface IcsShow {
   occurredAt: string;
 }
 
-/** A TEXT value (RFC 5545 3.3.11): backslashes, semicolons, commas and line breaks escaped. */
-const text = (value: string) => value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\r?\n/g, '\\n');
+/**
+ * A TEXT value (RFC 5545 3.3.11): backslashes, semicolons, commas and line breaks escaped; a lone CR
+ * or another control character, which TEXT may not hold, never starts a line of its own (`multiLine`).
+ */
+const text = (value: string) =>
+  multiLine(value)
+    .replace(/[\\;,]/g, (c) => `\\${c}`)
+    .replace(/\n/g, '\\n');
 
 const utf8 = new TextEncoder();
 

@@ -64,7 +64,12 @@ const controlCharactersButNewline = /[\u0000-\u0009\u000b-\u001f\u007f]+/g;
 export const singleLine = (value: string): string =>
   value.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ').trim();
 
-const multiLine = (value: string): string =>
+/**
+ * Text that keeps its line breaks (press text, an .ics TEXT value): CR LF, a lone CR and U+2028/U+2029
+ * as `\n`, every other control character as a space, so no line of its own reaches a mail or a
+ * calendar line.
+ */
+export const multiLine = (value: string): string =>
   value
     .replace(/\r\n?/g, '\n')
     .replace(/[\u2028\u2029]/g, '\n')

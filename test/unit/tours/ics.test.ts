@@ -195,6 +195,18 @@ describe('show calendars', () => {
     expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
     expect(readCalendar(text)[0]?.summary).toBe(`Echoes at ${name}, Zürich`);
   });
+  it('writes a control character in a value (a lone CR, a NUL) as no line break of its own: every line ends CRLF and holds none', () => {
+    const name = 'Hall\rATTENDEE:mailto:x@evil.example\u0000\u0007 East\r\nWing';
+    const show = aShow({ venue: { ...venue('Zürich', 'Europe/Zurich', 'CH'), name } });
+
+    const text = calendarOf([show], 'Tour\rMETHOD:REQUEST');
+
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is checked
+    expect(text.split('\r\n').filter((line) => /[\u0000-\u0008\u000a-\u001f\u007f]/.test(line))).toEqual([]);
+    expect(readCalendar(text)[0]?.summary).toBe(
+      'Echoes at Hall\nATTENDEE:mailto:x@evil.example  East\nWing, Zürich',
+    );
+  });
   it("lists a show's local times in the order of its day, named as the day sheet names them, whatever order the stored times come in", () => {
     // As read back from the table: a map's keys come in no set order.
     const times = { soundcheck: '16:30', doors: '19:00', set: '00:30', curfew: '01:30', loadIn: '14:00' };
