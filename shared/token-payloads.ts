@@ -27,7 +27,8 @@ const PromoPayload = z.object({
   o: id,
   i: z.int().check(z.gte(0)),
   k: z.enum(promoAssetKinds),
-  u: z.url({ protocol: /^https?$/ }),
+  // As a Location header holds it (`href`: ASCII, percent-encoded), whatever characters the label's URL holds.
+  u: z.url({ protocol: /^https?$/, normalize: true }),
   d: z.optional(z.int().check(z.positive())),
   s: z.optional(z.int().check(z.positive())),
   e: z.optional(z.int().check(z.positive())),

@@ -120,6 +120,26 @@ describe('promo link to an asset with a long URL', () => {
     ]);
     expect(PromoAsset.safeParse({ kind: 'stream', url: fits }).success).toBe(true);
     expect(token.length).toBeLessThanOrEqual(maxPathTokenLength);
-    expect((await setup()(`/p/${token}`)).headers.location).toBe(fits);
+    expect((await setup()(`/p/${token}`)).headers.location).toBe(new URL(fits).href);
+  });
+
+  it('redirects to an asset URL holding a space, a line separator or letters outside ASCII at its ASCII form, the only one a Location header holds', async () => {
+    const url = 'https://promo.example.com/東京 live\u2028/Café.mp3?q=ü v';
+    expect(PromoAsset.safeParse({ kind: 'stream', url }).success).toBe(true);
+    const token = signPromoToken(key, {
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      outletId: 'out-1',
+      assetIndex: 0,
+      assetKind: 'stream',
+      url,
+      lasts: { days: 30, sentAt: Math.floor(now.getTime() / 1000) },
+    });
+
+    const { location } = (await setup()(`/p/${token}`)).headers;
+
+    expect(location).toBe(
+      'https://promo.example.com/%E6%9D%B1%E4%BA%AC%20live%E2%80%A8/Caf%C3%A9.mp3?q=%C3%BC%20v',
+    );
   });
 });
