@@ -268,6 +268,27 @@ describe('release mail templates', () => {
     );
   });
 
+  it('drops a bidi override, embedding or isolate from a title, a name or press text, so none reorders the subject or the mail after it', () => {
+    // U+202E would show the rest of the subject right to left: 'out 5 March 2027' as '7202 hcraM 5 tuo'.
+    const release = aStoredRelease({
+      details: aReleaseDetails({
+        title: 'Night\u202e Drive',
+        artists: [{ name: 'Echoes\u2067' }],
+        pressRelease: { text: 'Line\u202b one.\nLine\u202a two.\u202c\u2066\u2068\u2069\u202d' },
+      }),
+    });
+
+    const mail = renderMail(
+      templateNames.announcement,
+      templateDataFor(release, 'announcement', { ...recipient, outletName: 'Radio\u202e Nova' }),
+    );
+
+    expect(mail.subject).toBe('New single: Night Drive by Echoes, out 5 March 2027');
+    for (const part of [mail.subject, mail.html, mail.text])
+      expect(part.match(/[\u202a-\u202e\u2066-\u2069]/g) ?? []).toEqual([]);
+    expect(mail.text).toContain('Line one.\nLine two.');
+  });
+
   it('tells the old and new date in a date-change mail and the reason in a cancellation', () => {
     const release = aStoredRelease({
       details: aReleaseDetails({ releaseDate: '2027-03-12' }),
