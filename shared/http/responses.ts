@@ -15,9 +15,22 @@ export const json = (
   body: JSON.stringify(body),
 });
 
+/**
+ * The pages' policy (docs/design.md#signed-pages): they hold no script and load nothing but their
+ * inline stylesheet, post their forms to themselves, and no other site may frame them, so text that
+ * ever got past escaping could run nothing, and a page holding a link's token cannot be overlaid.
+ */
+const pagePolicy =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': pagePolicy,
+    ...headers,
+  },
   body,
 });
 

@@ -159,6 +159,26 @@ describe('unsubscribe', () => {
     expect(bus.ofType('Outlet Unsubscribed')).toHaveLength(1);
   });
 
+  it('answers every page, a link that works or not, with a policy that runs no script, loads nothing, and lets no other site frame it or take its form', async () => {
+    const { request } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1' });
+
+    const pages = [
+      await request('GET', `/u/${token}`),
+      await request('POST', `/u/${token}`, 'List-Unsubscribe=One-Click'),
+      await request('GET', '/u/garbage'),
+      await request('GET', '/a/garbage'),
+      await request('GET', `/tm/${'t'.repeat(5000)}`),
+    ];
+
+    expect(pages.map((page) => page.headers['content-security-policy'])).toEqual(
+      pages.map(
+        () =>
+          "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      ),
+    );
+  });
+
   it('answers 404 with a clear page for a forged token and changes nothing', async () => {
     const { request, outlets, bus } = setup();
     const forged = signUnsubscribeToken('not-the-key', { outletId: 'out-1' });
