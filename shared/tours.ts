@@ -1,5 +1,6 @@
 import { wallTimeIn } from './calendar.ts';
 import { addDays } from './days.ts';
+import { nameHash } from './db/keys.ts';
 import type { ShowStep } from './events/show-step-due.ts';
 import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
 import { wholeMinuteFrom } from './whole-minute.ts';
@@ -315,6 +316,12 @@ export const showFacts = (show: Show): string =>
     show.venue.country,
     show.venue.timeZone,
   ]);
+
+/**
+ * `showFacts` as a short name: what a press statement keeps of the show it told, part of a day sheet
+ * update's identity, and the version of the show an advance form posts back (docs/design.md#tours).
+ */
+export const showFactsHash = (show: Show): string => nameHash([showFacts(show)], 16);
 
 /** The steps a show has now: the advancing steps while it is advanced, the press step once it is announced. */
 export const stepMoments = (show: Show): StepMoment[] => [

@@ -1,5 +1,4 @@
 import '#shared/zod-messages.ts';
-import { nameHash } from '#shared/db/keys.ts';
 import { showRefOf, type TourStore } from '#shared/db/tours.ts';
 import { Currency } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts';
@@ -14,7 +13,7 @@ import {
   advanceLockAt,
   daySheetWent,
   type StoredShow,
-  showFacts,
+  showFactsHash,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
@@ -126,13 +125,6 @@ const invalid = (error: unknown, tourManager = false): HttpResult | undefined =>
       )
     : undefined;
 
-/**
- * The show as the advance form states it (its date, times and venue: `showFacts`), which the form posts
- * back: answers written for the show as it was (another venue's load-in, another day's crew call) are not
- * taken for the show as it is now unseen (docs/design.md#signed-pages).
- */
-const showVersion = (show: Show) => nameHash([showFacts(show)], 16);
-
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
 const linkReplaced = () => html(410, advanceLinkReplacedPage());
 const showCancelled = (show?: Show) => html(410, advanceShowCancelledPage(show));
@@ -186,7 +178,7 @@ export async function openAdvancePage(
         csrf: csrfTokenFor(key, token),
         submittedAt: stored.advance?.submittedAt,
         lockAt,
-        version: showVersion(stored.show),
+        version: showFactsHash(stored.show),
       }),
     );
   } catch (error) {
@@ -233,14 +225,16 @@ export async function submitAdvancePage(
             csrf: csrfTokenFor(key, token),
             submittedAt: stored.advance?.submittedAt,
             lockAt,
-            version: showVersion(stored.show),
+            version: showFactsHash(stored.show),
             changed,
           }),
         ),
       );
-    // Filled in while the show was otherwise (the label moved it meanwhile): the promoter sees it as it is
-    // now, with their answers, and submits again; nothing is saved. A post naming no version is taken.
-    const filledFor = (show: Show) => fields.show === undefined || fields.show === showVersion(show);
+    // The form posts back the show it stated (its date, times and venue): filled in while the show was
+    // otherwise (the label moved it meanwhile), answers written for another venue's load-in or another
+    // day's crew call are not taken unseen. The promoter sees the show as it is now, with their answers,
+    // and submits again; nothing is saved. A post naming no show is taken (docs/design.md#signed-pages).
+    const filledFor = (show: Show) => fields.show === undefined || fields.show === showFactsHash(show);
     if (!filledFor(stored.show)) return formAgain(409, {}, true);
     const parsed = AdvanceForm.safeParse({ ...blankForm, ...fields });
     if (!parsed.success || issues.length > 0) {

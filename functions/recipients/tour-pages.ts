@@ -77,7 +77,7 @@ export function advanceFormPage(view: {
   csrf: string;
   submittedAt?: string;
   lockAt: string;
-  /** The show as this form states it (`showVersion`), posted back: a show changed meanwhile is not answered unseen. */
+  /** The show as this form states it (`showFactsHash`), posted back: a show changed meanwhile is not answered unseen. */
   version: string;
   /** Posted from a form that stated the show otherwise: it is shown as it is now, with the answers given. */
   changed?: boolean;

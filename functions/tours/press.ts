@@ -26,6 +26,7 @@ import {
   type StoredShow,
   type StoredTour,
   showFacts,
+  showFactsHash,
   showOverAt,
 } from '#shared/tours.ts';
 import { isoNow, PressNotesRefused, type TourMail, type ToursDeps } from './ports.ts';
@@ -183,7 +184,7 @@ export function pressMail(
  * later change mails only those told otherwise (docs/design.md#tours).
  */
 export const statementOf = (stored: StatedShow, kind: PressKind): PressStatement => ({
-  facts: nameHash([showFacts(stored.show)], 16),
+  facts: showFactsHash(stored.show),
   change: stored.occurredAt,
   kind,
 });

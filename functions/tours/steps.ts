@@ -1,5 +1,5 @@
 import { type MailSubject, mailSubjects } from '#shared/db/deliveries.ts';
-import { keyParts, nameHash } from '#shared/db/keys.ts';
+import { keyParts } from '#shared/db/keys.ts';
 import { type ShowRef, showRefOf } from '#shared/db/tours.ts';
 import {
   AdvanceOverdue,
@@ -30,7 +30,7 @@ import {
   pressDue,
   type StoredShow,
   type StoredTour,
-  showFacts,
+  showFactsHash,
   stepLapsesAt,
   stepMoment,
   stepTaken,
@@ -296,7 +296,7 @@ export async function daySheetWork(
   });
   const recipients = [tour.tourManager, ...(tour.crew ?? [])];
   const day = stepMoment(show, 'day-sheet').scheduledFor;
-  const moment = change ? keyParts(day, change, nameHash([showFacts(show)], 16)) : day;
+  const moment = change ? keyParts(day, change, showFactsHash(show)) : day;
   // The day's show as a calendar, as the press has it (docs/design.md#tours).
   const attachments = [calendarFor(tour, [stored])];
   return {

@@ -31,7 +31,8 @@ export type ShowStep = z.infer<typeof ShowStep>;
 export const ShowStepDue = defineEvent({
   detailType: 'Show Step Due',
   source: 'backline.scheduler',
-  // Tours itself puts an overdue step on the bus at once (in its outbox) when a show is booked late.
+  // A step due at once goes in an outbox under tours' source: tours' own (a show booked late, a change's
+  // press or day sheet update) and the advance's write in the recipients function (the day sheet's update).
   alsoFrom: ['backline.tours'],
   schemaVersion: 1,
   data: z.object({
