@@ -570,7 +570,8 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   if (unread) {
     return problem(
       '',
-      `body is not well-formed XML (${unread} is no XML escape: write the character itself)`,
+      // A character XML has not (`&#0;`) cannot be written itself either.
+      `body is not well-formed XML (${unread} ${unread[1] === '#' ? 'names no character XML allows' : 'is no XML escape: write the character itself'})`,
     );
   }
   const valid = XMLValidator.validate(xml);

@@ -192,14 +192,18 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
         `<DisplayTitleText>${title}</DisplayTitleText>`,
       );
 
-    for (const reference of ['&eacute;', '&nbsp;', '&#0;', '&#xD800;', '&#x110000;']) {
+    for (const reference of ['&eacute;', '&nbsp;']) {
       expect(issuesOf(titled(`Caf${reference}`))).toEqual([
         {
           path: '',
-          message: expect.stringContaining(
-            `body is not well-formed XML (${reference} is no XML escape: write the character itself)`,
-          ),
+          message: `body is not well-formed XML (${reference} is no XML escape: write the character itself)`,
         },
+      ]);
+    }
+    // A character XML has not cannot be written itself either: the label is not told to.
+    for (const reference of ['&#0;', '&#xD800;', '&#x110000;']) {
+      expect(issuesOf(titled(`Caf${reference}`))).toEqual([
+        { path: '', message: `body is not well-formed XML (${reference} names no character XML allows)` },
       ]);
     }
     const commented = parseErn(titled('Café<!-- was Caf&eacute; -->'));
