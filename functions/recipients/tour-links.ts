@@ -365,8 +365,14 @@ export async function openTourManagerPage(
     if (!tour) return html(404, tourLinkInvalidPage('this tour is not known', true));
     if (advance !== undefined) {
       const asked = shows.find((s) => s.showId === advance);
-      if (asked?.advance && asked.show.status !== 'cancelled')
-        return html(200, tourManagerAdvancePage({ tour, show: asked.show, advance: asked.advance }));
+      if (asked?.advance && asked.show.status !== 'cancelled') {
+        const lockAt = advanceLockAt(asked.show);
+        const locked = deps.now().toISOString() >= lockAt;
+        return html(
+          200,
+          tourManagerAdvancePage({ tour, show: asked.show, advance: asked.advance, lockAt, locked }),
+        );
+      }
       return openTourManagerPage(token, deps, {
         message: { kind: 'error', text: 'That show has no advance from its promoter yet.' },
         status: 404,

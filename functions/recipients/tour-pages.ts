@@ -211,12 +211,16 @@ export function tourManagerAdvancePage(view: {
   tour: StoredTour;
   show: Show;
   advance: NonNullable<StoredShow['advance']>;
+  /** Show day 00:00 at the venue, when the promoter's form turns read-only (`advanceLockAt`). */
+  lockAt: string;
+  /** Whether that time has come. */
+  locked: boolean;
 }): string {
   const { show, advance } = view;
   const zone = show.venue.timeZone;
   return page(
     `Advance: ${view.tour.artist.name} at ${show.venue.name}, ${show.date}`,
-    markup`<p class="note">The promoter, ${show.promoter.name}, submitted it ${formatInstant(advance.submittedAt, zone)}${advance.amendedAt ? `, and last amended it ${formatInstant(advance.amendedAt, zone)}` : ''}. They can amend it until show day.</p>
+    markup`<p class="note">The promoter, ${show.promoter.name}, submitted it ${formatInstant(advance.submittedAt, zone)}${advance.amendedAt ? `, and last amended it ${formatInstant(advance.amendedAt, zone)}` : ''}. ${view.locked ? 'Show day has begun: it can no longer be amended.' : `They can amend it until ${formatInstant(view.lockAt, zone)}, the start of show day.`}</p>
 <p><a href="?">All shows of the tour</a></p>
 <h2>The show</h2>
 ${showFacts(show)}

@@ -501,6 +501,26 @@ describe("the tour manager's page", () => {
     expect(answers.body).toContain('submitted it 20 April 2027 at 12:00 (Europe/Berlin)');
   });
 
+  it('tells the tour manager until when the promoter can amend the advance, and on show day that they no longer can', async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+    const tm = tourManagerToken();
+    await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps);
+    // Show day (14 May in Berlin) began at 22:00 UTC on 13 May: the form is read-only since.
+    const text = async (now: string) =>
+      String(
+        (await openTourManagerPage(tm, { ...deps, now: () => new Date(now) }, { advance: show.showId })).body,
+      );
+
+    const before = await text('2027-05-13T21:00:00Z');
+    const onShowDay = await text('2027-05-14T10:00:00Z');
+
+    expect(before).toContain(
+      'They can amend it until 14 May 2027 at 00:00 (Europe/Berlin), the start of show day.',
+    );
+    expect(onShowDay).not.toContain('They can amend it');
+    expect(onShowDay).toContain('Show day has begun: it can no longer be amended.');
+  });
+
   it('states an overdue advance without naming reminders the promoter was never sent (a show booked 12 days out gets the request alone)', async () => {
     const { deps, tours } = await world('2027-05-04T10:00:00Z');
     await tours.markStepDone(ref, 'advance-request', '2027-05-02T08:00:00.000Z', []);
