@@ -338,8 +338,8 @@ function tourPageSpan(total: number, at: number, asked: string | undefined): Tou
  * GET /tm/{token}: the tour's shows with their guest lists, and a form per show still open, a page of
  * `showsPerTourPage` shows at a time (`page`, from 1). After a guest was added (`added`: the show), the
  * page holding that show, with a word saying so; after a refused post, the page holding its show (`showId`).
- * With `advance` (a show), that show's advance as the promoter gave it; a show with none is a 404 of the
- * page holding it, saying so.
+ * With `advance` (a show), that show's advance as the promoter gave it; a show with none, or cancelled, is
+ * a 404 of the page holding it, saying so.
  */
 export async function openTourManagerPage(
   token: string,
@@ -374,7 +374,13 @@ export async function openTourManagerPage(
         );
       }
       return openTourManagerPage(token, deps, {
-        message: { kind: 'error', text: 'That show has no advance from its promoter yet.' },
+        message: {
+          kind: 'error',
+          text:
+            asked?.show.status === 'cancelled'
+              ? 'That show is cancelled.'
+              : 'That show has no advance from its promoter yet.',
+        },
         status: 404,
         showId: asked?.showId,
       });

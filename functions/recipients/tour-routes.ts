@@ -56,7 +56,8 @@ const tourManagerPageDoc = page(
   "The tour manager's page for one tour: shows, advance status, guest lists, and each show's advance as its promoter gave it",
 );
 tourManagerPageDoc.responses[404] = {
-  description: 'a forged or damaged link, or a show with no advance asked for (`advance`): a page saying so',
+  description:
+    'a forged or damaged link, or a show asked for (`advance`) with no advance or cancelled: a page saying so',
   mediaType: 'text/html',
 };
 
@@ -111,7 +112,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
             .string()
             .check(
               z.describe(
-                'a show whose advance to read, as its promoter gave it (a show with none: a 404 of the page holding it, saying so)',
+                'a show whose advance to read, as its promoter gave it (a show with none, or cancelled: a 404 of the page holding it, saying so)',
               ),
             ),
         ),

@@ -501,6 +501,25 @@ describe("the tour manager's page", () => {
     expect(answers.body).toContain('submitted it 20 April 2027 at 12:00 (Europe/Berlin)');
   });
 
+  it("says a cancelled show's advance, asked for by its address, is not shown because the show is cancelled, not that none was given", async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps);
+    await tours.putShowIfNewer(
+      {
+        ...(await tours.getShow(ref))!,
+        show: { ...show, status: 'cancelled' },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+
+    const asked = await openTourManagerPage(tourManagerToken(), deps, { advance: show.showId });
+
+    expect(asked.statusCode).toBe(404);
+    expect(asked.body).toContain('That show is cancelled.');
+    expect(asked.body).not.toContain('no advance from its promoter');
+  });
+
   it('tells the tour manager until when the promoter can amend the advance, and on show day that they no longer can', async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
     const tm = tourManagerToken();
