@@ -401,3 +401,11 @@ export const advanceFieldLabels: Record<keyof AdvanceAnswers, string> = {
   settlementCurrency: 'Settlement currency',
   dayContact: 'Contact on the day',
 };
+
+/** Whether two advances give the same answers, field by field (a map read back from the table keeps no key order). */
+export const sameAnswers = (a: AdvanceAnswers, b: AdvanceAnswers): boolean =>
+  (Object.keys(advanceFieldLabels) as (keyof AdvanceAnswers)[]).every((key) =>
+    key === 'dayContact'
+      ? a.dayContact.name === b.dayContact.name && a.dayContact.phone === b.dayContact.phone
+      : a[key] === b[key],
+  );

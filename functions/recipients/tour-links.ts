@@ -13,6 +13,7 @@ import {
   advanceLockAt,
   daySheetWent,
   type StoredShow,
+  sameAnswers,
   showFactsHash,
   tourManagerLinkExpiry,
 } from '#shared/tours.ts';
@@ -252,7 +253,7 @@ export async function submitAdvancePage(
       claims,
       answers,
       now,
-      (kind) => [
+      (kind, read) => [
         outboxEntry(
           ShowAdvanced,
           {
@@ -266,8 +267,9 @@ export async function submitAdvancePage(
           { labelId: claims.labelId },
         ),
         // The tour manager and crew have this day's sheet: they get it again with the answers as given
-        // now (its update, at once), as they do after a change of the show's times or venue.
-        ...(daySheetWent(stored)
+        // now (its update, at once), as they do after a change of the show's times or venue; an
+        // amendment that changes no answer tells them nothing new.
+        ...(daySheetWent(read) && !(read.advance && sameAnswers(read.advance.answers, answers))
           ? [
               outboxEntry(
                 ShowStepDue,

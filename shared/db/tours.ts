@@ -426,13 +426,14 @@ export interface PromoterSide {
    * only while the show is still that promoter's and not cancelled: a show given to another promoter
    * takes nothing from the old one's link, and a cancelled show takes no answers, even when the change
    * lands while the answers are being saved. So too, `changed`, a show no longer as the answers were
-   * given for (`filledFor`, when given, answers false: another date, venue or times).
+   * given for (`filledFor`, when given, answers false: another date, venue or times). `entries` gets the
+   * show as this write read it (the advance it replaces, the steps done).
    */
   saveAdvance(
     ref: ShowRef & { promoterId: string },
     answers: AdvanceAnswers,
     at: string,
-    entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+    entries: (outcome: 'submitted' | 'amended', stored: StoredShow & { show: Show }) => OutboxEntry[],
     filledFor?: (show: Show) => boolean,
   ): Promise<AdvanceOutcome>;
   /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
@@ -582,7 +583,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
               },
             },
           ],
-          entries(stored.advance ? 'amended' : 'submitted'),
+          entries(stored.advance ? 'amended' : 'submitted', { ...stored, show: stored.show }),
           at,
         );
         if (written) return stored.advance ? 'amended' : 'submitted';

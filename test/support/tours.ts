@@ -198,7 +198,7 @@ export class InMemoryTours implements TourStore {
     ref: ShowRef & { promoterId: string },
     answers: AdvanceAnswers,
     at: string,
-    entries: (outcome: 'submitted' | 'amended') => OutboxEntry[],
+    entries: (outcome: 'submitted' | 'amended', stored: StoredShow & { show: Show }) => OutboxEntry[],
     filledFor?: (show: Show) => boolean,
   ): Promise<AdvanceOutcome> {
     const show = this.shows.get(this.showKey(ref));
@@ -207,10 +207,11 @@ export class InMemoryTours implements TourStore {
     if (!show.show || show.show.status === 'cancelled') return 'cancelled';
     if (filledFor && !filledFor(show.show)) return 'changed';
     const outcome = show.advance ? 'amended' : 'submitted';
+    const written = entries(outcome, structuredClone({ ...show, show: show.show }));
     show.advance = show.advance
       ? { answers, submittedAt: show.advance.submittedAt, amendedAt: at }
       : { answers, submittedAt: at };
-    this.outbox.push(...entries(outcome));
+    this.outbox.push(...written);
     return outcome;
   }
 

@@ -88,6 +88,24 @@ describe("the promoter's advance page", () => {
     ]);
   });
 
+  it("puts the day sheet's update in the advance's write after the sheet went, but not for an amendment that changes no answer", async () => {
+    // The evening before the show in Berlin (14 May): the day sheet went at 18:00, the form is open until 00:00.
+    const { deps, tours, token } = await world('2027-05-13T17:00:00Z');
+    await tours.markStepDone(ref, 'day-sheet', '2027-05-13T16:00:00.000Z', []);
+    const csrf = csrfTokenFor(key, token);
+    const post = (overrides: Record<string, string>) =>
+      submitAdvancePage(token, filledAdvanceForm(csrf, overrides), deps);
+
+    const saved = [await post({}), await post({}), await post({ dayContactPhone: '+49 30 2' })];
+
+    expect(saved.map((post) => post.saved)).toEqual(['submitted', 'amended', 'amended']);
+    expect(
+      tours.outbox
+        .filter((e) => e.detailType === 'Show Step Due')
+        .map((e) => (e.detail.data as { step: string }).step),
+    ).toEqual(['day-sheet-update', 'day-sheet-update']);
+  });
+
   it('refuses a blank or non-numeric guest-list allotment with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
