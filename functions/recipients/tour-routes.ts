@@ -30,7 +30,7 @@ const page = (summary: string, gone = expired): RouteDoc => ({
     410: { description: gone, mediaType: 'text/html' },
   },
 });
-const formPost = (summary: string, refused: string, gone = expired): RouteDoc => {
+const formPost = (summary: string, refused: string, gone = expired, fields = ''): RouteDoc => {
   const { 200: _page, ...refusals } = page(summary, gone).responses;
   return {
     summary,
@@ -47,7 +47,7 @@ const formPost = (summary: string, refused: string, gone = expired): RouteDoc =>
     },
     body: {
       mediaType: 'application/x-www-form-urlencoded',
-      description: "the page's form, with the CSRF token bound to the link",
+      description: `the page's form, with the CSRF token bound to the link${fields}`,
     },
   };
 };
@@ -84,6 +84,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
       'Submits or amends the advance',
       'show day has begun: the advance, read-only; or the label changed the show (its date, times or venue) since the form was opened: the form again, stating the show as it is now, with the answers given',
       advanceGone,
+      ' and `show`, which names the show as the form stated it (its date, times and venue): a post naming another is the 409',
     ),
   },
   {
