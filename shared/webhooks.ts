@@ -140,24 +140,33 @@ export function parseWebhookBody(raw: Buffer | string): ParsedWebhook {
 export const ernWebhookType = (release: ErnRelease, known: boolean): WebhookType =>
   !release.details ? 'release.cancelled' : known ? 'release.updated' : 'release.scheduled';
 
-const ernReleaseId = 'ReleaseList/Release/ReleaseId';
+const ernRelease = 'ReleaseList/Release/';
+const ernRecording = 'ResourceList/SoundRecording/';
 const ernDeal = 'DealList/ReleaseDeal/Deal/DealTerms/';
 /**
- * Where an ERN message states the fields of the body it becomes (shared/ern.ts) that a label's system
- * may write as the schema refuses (a territory GBR, an ISRC with hyphens, a 14-digit ICPN), by the
- * field's own name (a track's `isrc`, a territory's `releaseDate`): such a refusal names the element,
- * not the JSON field the label never wrote (docs/design.md#ddex-ern).
+ * Where an ERN message states each field of the body it becomes (shared/ern.ts) that the schema can
+ * refuse (a territory GBR, an ISRC with hyphens, a 14-digit ICPN, a title past its length), by the
+ * field's own name (a track's `isrc`, a territory's `releaseDate`) or, for a track's title, with its
+ * list's: such a refusal names the element, not the JSON field the label never wrote
+ * (docs/design.md#ddex-ern).
  */
 const ernElements: Record<string, string> = {
-  releaseId: ernReleaseId,
-  upc: `${ernReleaseId}/ICPN`,
-  isrc: 'ResourceList/SoundRecording/SoundRecordingEdition/ResourceId/ISRC',
+  releaseId: `${ernRelease}ReleaseId`,
+  upc: `${ernRelease}ReleaseId/ICPN`,
+  title: `${ernRelease}DisplayTitleText`,
+  name: 'PartyList/Party/PartyName/FullName',
+  genres: `${ernRelease}Genre/GenreText`,
+  'tracks.title': `${ernRecording}DisplayTitleText`,
+  isrc: `${ernRecording}SoundRecordingEdition/ResourceId/ISRC`,
+  durationSeconds: `${ernRecording}Duration`,
   territories: `${ernDeal}TerritoryCode`,
   excludedTerritories: `${ernDeal}ExcludedTerritoryCode`,
   releaseDate: `${ernDeal}ValidityPeriod/StartDate`,
+  preOrderDate: `${ernDeal}ValidityPeriod/StartDate`,
 };
 const ernIssueOf = (issue: z.core.$ZodIssue): Issue => {
-  const element = ernElements[String(issue.path.findLast((part) => typeof part === 'string'))];
+  const names = issue.path.filter((part) => typeof part === 'string');
+  const element = ernElements[names.slice(-2).join('.')] ?? ernElements[String(names.at(-1))];
   return element ? { path: `NewReleaseMessage/${element}`, message: issue.message } : issueOf(issue);
 };
 

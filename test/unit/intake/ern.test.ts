@@ -246,6 +246,54 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     ]);
   });
 
+  it('names the element of a text the webhook schema refuses (a title, track title, artist or genre over its length, a duration past a day, a pre-order date past 9998), not the JSON field it becomes', () => {
+    const long = 'x'.repeat(301);
+    const xml = ernMessage('single', {
+      ...base,
+      genre: 'g'.repeat(61),
+      date: '2027-03-01',
+    })
+      .replace(
+        '<DisplayTitleText>Night Drive</DisplayTitleText>',
+        `<DisplayTitleText>${long}</DisplayTitleText>`,
+      )
+      .replace(/(<ReleaseType>[\s\S]*?)<DisplayTitleText>Night Drive</, `$1<DisplayTitleText>${long}<`)
+      .replace('<FullName>The Midnight Echoes</FullName>', `<FullName>${long}</FullName>`)
+      .replace('<Duration>PT3M45S</Duration>', '<Duration>PT25H</Duration>');
+    const parsed = parseErn(xml);
+    if (!parsed.ok) throw parsed.error;
+
+    const checked = ernWebhookBody(parsed.release, 'release.scheduled');
+
+    expect(checked.ok ? [] : checked.error.issues.map((issue) => issue.path)).toEqual([
+      'NewReleaseMessage/ReleaseList/Release/DisplayTitleText',
+      'NewReleaseMessage/PartyList/Party/PartyName/FullName',
+      'NewReleaseMessage/ReleaseList/Release/Genre/GenreText',
+      'NewReleaseMessage/ResourceList/SoundRecording/DisplayTitleText',
+      'NewReleaseMessage/ResourceList/SoundRecording/Duration',
+    ]);
+
+    const preOrder = parseErn(
+      ernMessage('three-territories', {
+        ...base,
+        dateGB: '2027-03-05',
+        dateDE: '2027-03-12',
+        dateUS: '2027-03-19',
+        preOrderDate: '9999-01-01',
+      }),
+    );
+    if (!preOrder.ok) throw preOrder.error;
+    const refused = ernWebhookBody(preOrder.release, 'release.scheduled');
+    // Each territory's pre-order date is refused, and named by the same element.
+    expect(
+      new Set(refused.ok ? [] : refused.error.issues.map(({ path, message }) => `${path}: ${message}`)),
+    ).toEqual(
+      new Set([
+        'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/ValidityPeriod/StartDate: must be from 1970 to 9998',
+      ]),
+    );
+  });
+
   it('refuses a message whose only deals are pre-orders, naming the deals, rather than reading it as taken down everywhere', () => {
     const xml = ernMessage('single', { ...base, date: '2027-03-01' })
       .replace(/<Deal>\s*<DealTerms>(?:(?!<\/Deal>)[\s\S])*SubscriptionModel[\s\S]*?<\/Deal>/, '')
