@@ -118,20 +118,34 @@ function nextShow(
  * Show Step Due event a schedule would put: the advance request while its form still takes answers
  * (until show day 00:00 at the venue, when the form locks), the day sheet and guest-list cutoff until
  * the show is over. Reminders and the escalation that are already past are skipped: the request that
- * goes out at once is the promoter's first word. (Press past its embargo is not at once: it waits for
- * the gathering window, see performSchedules.)
+ * goes out at once is the promoter's first word. Not so for a show advanced again (taken off hold, set
+ * on again after a cancellation) whose promoter was asked before it stopped and has given no advance:
+ * its escalation, past while it stopped, is taken at once, so the tour manager hears of it. (Press past
+ * its embargo is not at once: it waits for the gathering window, see performSchedules.)
  */
-const overdueAtOnce = (step: ShowStep, show: Show, now: string): boolean =>
-  now < stepLapsesAt(show, step) && ['advance-request', 'day-sheet', 'guest-list-cutoff'].includes(step);
+const overdueAtOnce = (step: ShowStep, show: Show, now: string, askedBefore: boolean): boolean =>
+  now < stepLapsesAt(show, step) &&
+  (['advance-request', 'day-sheet', 'guest-list-cutoff'].includes(step) ||
+    (askedBefore && step === 'advance-escalation'));
 
 /** The Show Step Due entries of the steps that are due at once. */
-function stepsDueAtOnce(show: StoredShow, meta: ChangeMeta, now: string): OutboxEntry[] {
+function stepsDueAtOnce(
+  show: StoredShow,
+  stored: StoredShow | undefined,
+  meta: ChangeMeta,
+  now: string,
+): OutboxEntry[] {
   const ref = showRefOf(show);
   if (!show.show || !isAdvancing(show.show.status)) return [];
+  const askedBefore =
+    stored?.show !== undefined &&
+    !isAdvancing(stored.show.status) &&
+    !show.advance &&
+    show.stepsDone?.['advance-request'] !== undefined;
   const entries: OutboxEntry[] = [];
   for (const moment of stepMoments(show.show)) {
     if (moment.scheduledFor > now || stepTaken(show, moment.step, moment.scheduledFor)) continue;
-    if (!overdueAtOnce(moment.step, show.show, now)) continue;
+    if (!overdueAtOnce(moment.step, show.show, now, askedBefore)) continue;
     entries.push(
       outboxEntry(
         ShowStepDue,
@@ -195,7 +209,7 @@ function outboxOf(
     // times or venue (before it went, the scheduled sheet reads the show as it is then).
     entries.push(dueNow('day-sheet-update'));
   }
-  return [...entries, ...stepsDueAtOnce(next, meta, now)];
+  return [...entries, ...stepsDueAtOnce(next, stored, meta, now)];
 }
 
 /**

@@ -129,6 +129,64 @@ describe('tours', () => {
     expect(told).toContain('after the request');
   });
 
+  it('escalates at once to the tour manager a show taken off hold after its escalation date, its promoter asked before the hold and no advance in', async () => {
+    const now = { value: new Date('2027-04-01T12:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer, tours } = fakes;
+    await bookTour(tourOf([aShow({ date: '2027-05-14' })]), metaAt('2027-04-01T12:00:00Z'), deps);
+    const request = stepMoment(aShow({ date: '2027-05-14' }), 'advance-request');
+    now.value = new Date(request.scheduledFor);
+    await takeStep(
+      { ...ref(), step: 'advance-request', scheduledFor: request.scheduledFor },
+      { correlationId: 'c' },
+      deps,
+    );
+    // On hold over the escalation's moment (4 May, 10:00 in Berlin), confirmed again on 6 May.
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow({ date: '2027-05-14', status: 'hold' }) },
+      metaAt('2027-05-01T12:00:00Z'),
+      deps,
+    );
+    now.value = new Date('2027-05-06T12:00:00Z');
+    tours.outbox.splice(0);
+
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow({ date: '2027-05-14' }) },
+      metaAt('2027-05-06T12:00:00Z'),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+
+    expect(mailer.sent.map((m) => [m.to.email, m.kind])).toEqual([
+      [aShow().promoter.email, 'advance-request'],
+      [tourOf([]).tourManager.email, 'advance-escalation'],
+    ]);
+  });
+
+  it('escalates nothing at once for a show taken off hold whose promoter had not been asked: the request is their first word', async () => {
+    const now = { value: new Date('2027-04-01T12:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    const { deps, mailer } = fakes;
+    await bookTour(
+      tourOf([aShow({ date: '2027-05-14', status: 'hold' })]),
+      metaAt('2027-04-01T12:00:00Z'),
+      deps,
+    );
+    now.value = new Date('2027-05-06T12:00:00Z');
+
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: aShow({ date: '2027-05-14' }) },
+      metaAt('2027-05-06T12:00:00Z'),
+      deps,
+    );
+    await runDueSteps(fakes, now);
+
+    expect(mailer.sent.map((m) => m.kind)).toEqual(['advance-request']);
+  });
+
   it('sends no advance request for a show booked on its own show day, when its form is already locked', async () => {
     // Show day in Berlin, 14:00 local: the advance form locked at 00:00.
     const now = { value: new Date('2027-05-14T12:00:00Z') };
