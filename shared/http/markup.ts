@@ -13,8 +13,18 @@ export class Markup {
   }
 }
 
+/**
+ * Bidi overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069): one a value leaves open
+ * reorders what follows it (U+202E shows the rest of a subject, or of a guest's list item, right to
+ * left), so text from outside is shown without them, on pages and in mail (docs/design.md#signed-pages);
+ * right-to-left names need none, the marks (U+200E, U+200F) stay.
+ */
+export const withoutBidiControls = (value: string): string =>
+  value.replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
+
+/** Text as HTML shows it: escaped, and without bidi controls (`withoutBidiControls`). */
 export const escapeHtml = (value: string): string =>
-  value.replace(
+  withoutBidiControls(value).replace(
     /[&<>"']/g,
     (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string,
   );

@@ -1,7 +1,7 @@
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { ReleaseMoment, StoredRelease } from '#shared/releases.ts';
-import { escapeHtml } from '../http/markup.ts';
+import { escapeHtml, withoutBidiControls } from '../http/markup.ts';
 
 /**
  * Template data for the release mails (templates.ts). Every value exists twice: `text`, plain and
@@ -60,16 +60,9 @@ const controlCharacters = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const controlCharactersButNewline = /[\u0000-\u0009\u000b-\u001f\u007f]+/g;
 
-/**
- * Bidi overrides, embeddings and isolates (U+202A-U+202E, U+2066-U+2069): one a value leaves open
- * reorders what follows it (U+202E shows the rest of a subject right to left), so they are dropped;
- * right-to-left names need none, the marks (U+200E, U+200F) stay.
- */
-const bidiControls = /[\u202a-\u202e\u2066-\u2069]/g;
-
 /** One line: no CR/LF, other control characters or bidi controls (header and subject safe), spaces collapsed. */
 export const singleLine = (value: string): string =>
-  value.replace(bidiControls, '').replace(controlCharacters, ' ').replace(/ {2,}/g, ' ').trim();
+  withoutBidiControls(value).replace(controlCharacters, ' ').replace(/ {2,}/g, ' ').trim();
 
 /**
  * Text that keeps its line breaks (press text, an .ics TEXT value): CR LF, a lone CR and U+2028/U+2029
@@ -77,8 +70,7 @@ export const singleLine = (value: string): string =>
  * reaches a mail or a calendar line and nothing reorders it.
  */
 export const multiLine = (value: string): string =>
-  value
-    .replace(bidiControls, '')
+  withoutBidiControls(value)
     .replace(/\r\n?/g, '\n')
     .replace(/[\u2028\u2029]/g, '\n')
     .replace(controlCharactersButNewline, ' ')

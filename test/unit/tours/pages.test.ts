@@ -412,6 +412,41 @@ describe("the tour manager's page", () => {
     expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
   });
 
+  it('shows a guest and a venue without the bidi controls they were sent with, as mail does, so neither reorders the rest of the page', async () => {
+    const { deps, tours, token: advanceToken } = await world('2027-05-01T10:00:00Z');
+    await tours.putShowIfNewer(
+      {
+        ...(await tours.getShow(ref))!,
+        show: { ...show, venue: { ...show.venue, name: 'Club\u2067 Ost\u2069' } },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+    const token = tourManagerToken();
+    const form = new URLSearchParams({
+      csrf: csrfTokenFor(key, token),
+      showId: show.showId,
+      name: 'Alex\u202e (guest of the band)',
+      plusOnes: '1',
+    }).toString();
+    await addGuestFromPage(token, form, deps);
+
+    const pages = [
+      String((await openTourManagerPage(token, deps, {})).body),
+      String((await openAdvancePage(advanceToken, deps)).body),
+    ];
+
+    for (const page of pages) {
+      expect(page).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      expect(page).toContain('Club Ost');
+    }
+    expect(pages[0]).toContain('Alex (guest of the band)');
+    // Stored as sent: only what a page shows drops them.
+    expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual([
+      'Alex\u202e (guest of the band)',
+    ]);
+  });
+
   it('refuses a guest post without a name as one with a blank name, in words, adding nobody', async () => {
     const { deps, tours } = await world('2027-05-01T10:00:00Z');
     const token = tourManagerToken();
