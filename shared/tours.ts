@@ -282,6 +282,10 @@ export const guestListClosedBefore = (
   show.stepsDone?.['guest-list-cutoff'] !== undefined &&
   (show.guestListLockedFor ?? show.stepsDone['guest-list-cutoff']) !== scheduledFor;
 
+/** When the show's advance was last given (submitted, or amended since), if it was: the time naming its day sheet update. */
+export const advancedAt = (show: Pick<StoredShow, 'advance'>): string | undefined =>
+  show.advance?.amendedAt ?? show.advance?.submittedAt;
+
 /** Whether the day sheet went out for the show's day as it is now (not for a day it was moved from). */
 export const daySheetWent = (show: Pick<StoredShow, 'stepsDone'> & { show: Show }): boolean =>
   show.stepsDone?.['day-sheet'] === stepMoment(show.show, 'day-sheet').scheduledFor;

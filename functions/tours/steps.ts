@@ -20,6 +20,7 @@ import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import {
+  advancedAt,
   advanceLinkExpiry,
   advanceSteps,
   daySheetWent,
@@ -191,8 +192,7 @@ export async function takeStep(
   if (stopped) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its own.
-    if (![show.occurredAt, show.advance?.amendedAt ?? show.advance?.submittedAt].includes(due.scheduledFor))
-      return ignored(changedSince);
+    if (![show.occurredAt, advancedAt(show)].includes(due.scheduledFor)) return ignored(changedSince);
     if (!daySheetWent(show)) return ignored('no day sheet went for this day');
     const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
     const mailed = await deps.mailer.send(mails);
@@ -235,7 +235,7 @@ export async function takeStep(
       return { outcome: 'continued', mailed, cursor: next };
     }
     // It stated the show as read: the press of that change has no firing left to wait for (pressToldLatest).
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events, undefined, show.occurredAt);
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events, { announced: show.occurredAt });
     return taken(mailed);
   }
   if (due.step === 'guest-list-cutoff') {
@@ -257,16 +257,53 @@ export async function takeStep(
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return ignored(changedSince);
   const mailed = await deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps));
-  // An advance step is recorded only for the promoter it mailed: given to another promoter meanwhile,
-  // the show's change cleared the step for the new one, who is still to be asked.
-  await deps.tours.markStepDone(
-    ref,
-    due.step,
-    due.scheduledFor,
-    work.events,
-    advanceSteps.includes(due.step) ? show.promoterId : undefined,
-  );
+  // The day sheet is recorded with the answers it went without, if any; an advance step only for the
+  // promoter it mailed: given to another promoter meanwhile, the show's change cleared the step for the
+  // new one, who is still to be asked.
+  if (due.step === 'day-sheet') await recordDaySheet(show, due.scheduledFor, work.events, deps, eventMeta);
+  else
+    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events, {
+      promoterId: advanceSteps.includes(due.step) ? show.promoterId : undefined,
+    });
   return taken(mailed);
+}
+
+/**
+ * Records the day sheet, written from `read`, while the show's advance is as the sheet read it. Answers
+ * given or amended since found the sheet not gone and sent no update: the sheet went without them, so
+ * the record's own write puts their update in the outbox, at the advance's time as the form's step
+ * would be (one identity: mailed once). Read again until it is recorded, or found taken before.
+ */
+async function recordDaySheet(
+  read: LiveShow,
+  scheduledFor: string,
+  events: OutboxEntry[],
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+) {
+  const ref = showRefOf(read);
+  const stated = advancedAt(read);
+  for (let advanced = stated; ; ) {
+    const update =
+      advanced && advanced !== stated
+        ? [
+            outboxEntry(
+              ShowStepDue,
+              { ...ref, step: 'day-sheet-update', scheduledFor: advanced },
+              { ...eventMeta, source: 'backline.tours' },
+            ),
+          ]
+        : [];
+    if (
+      await deps.tours.markStepDone(ref, 'day-sheet', scheduledFor, [...events, ...update], {
+        advanced: advanced ?? null,
+      })
+    )
+      return;
+    const now = await deps.tours.getShow(ref);
+    if (!now || now.stepsDone?.['day-sheet'] === scheduledFor || advancedAt(now) === advanced) return;
+    advanced = advancedAt(now);
+  }
 }
 
 /**

@@ -321,15 +321,16 @@ export interface TourSteps {
    * recorded for that moment before, or (`promoterId` given) the show has another promoter since: an
    * advance step taken for a promoter replaced meanwhile is due again for the new one, whose change
    * cleared it. A new moment (the show moved) replaces the old one. `announced`: the press announcement's
-   * read of the show (its `occurredAt`), kept as `pressAnnounced`.
+   * read of the show (its `occurredAt`), kept as `pressAnnounced`. `advanced`: the day sheet's read of
+   * the show's advance (`advancedAt`; null: none), recorded only while the advance is still so, else
+   * false (docs/design.md#tours).
    */
   markStepDone(
     ref: ShowRef,
     step: ShowStep,
     scheduledFor: string,
     entries: OutboxEntry[],
-    promoterId?: string,
-    announced?: string,
+    asRead?: { promoterId?: string; announced?: string; advanced?: string | null },
   ): Promise<boolean>;
   /**
    * Puts the event that continues a step from `cursor` (a press announcement's next page of the
@@ -427,7 +428,9 @@ export interface PromoterSide {
    * takes nothing from the old one's link, and a cancelled show takes no answers, even when the change
    * lands while the answers are being saved. So too, `changed`, a show no longer as the answers were
    * given for (`filledFor`, when given, answers false: another date, venue or times). `entries` gets the
-   * show as this write read it (the advance it replaces, the steps done).
+   * show as this write read it (the advance it replaces, the steps done), and the write holds only while
+   * the day sheet's record is as read: a sheet recorded meanwhile went without these answers, and the
+   * next attempt's entries, seeing it gone, send its update (docs/design.md#tours).
    */
   saveAdvance(
     ref: ShowRef & { promoterId: string },
@@ -559,6 +562,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         const advance = stored.advance
           ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
           : { answers, submittedAt: at };
+        const sheet = stored.stepsDone?.['day-sheet'];
         const written = await writeWithOutbox(
           db,
           [
@@ -569,16 +573,18 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 UpdateExpression: 'SET advance = :advance',
                 // Still this promoter's show, on, and as read: a change giving it to another promoter,
                 // cancelling it or moving it between the read and this write refuses it, and the next
-                // attempt reads it as replaced, cancelled or changed (or as the answers were given for).
+                // attempt reads it as replaced, cancelled or changed (or as the answers were given for);
+                // so does its day sheet recorded meanwhile, which the next attempt's entries find gone.
                 ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND occurredAt = :occurredAt AND ${
                   stored.advance ? 'attribute_exists(advance)' : 'attribute_not_exists(advance)'
-                }`,
-                ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+                } AND ${sheet ? 'stepsDone.#sheet = :sheet' : 'attribute_not_exists(stepsDone.#sheet)'}`,
+                ExpressionAttributeNames: { '#show': 'show', '#status': 'status', '#sheet': 'day-sheet' },
                 ExpressionAttributeValues: {
                   ':advance': advance,
                   ':promoterId': ref.promoterId,
                   ':cancelled': 'cancelled',
                   ':occurredAt': stored.occurredAt,
+                  ':sheet': sheet,
                 },
               },
             },
@@ -841,7 +847,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       });
     },
 
-    markStepDone: (ref, step, scheduledFor, entries, promoterId, announced) =>
+    markStepDone: (ref, step, scheduledFor, entries, { promoterId, announced, advanced } = {}) =>
       writeWithOutbox(
         db,
         [
@@ -852,14 +858,21 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
               UpdateExpression: `SET stepsDone.#step = :scheduledFor${announced ? ', pressAnnounced = :announced' : ''}`,
               // Once per moment: a redelivered firing states nothing twice (tours takes a step again
               // for a new moment only where that is wanted, as a moved show's day sheet).
-              ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${promoterId ? ' AND promoterId = :p' : ''}`,
+              ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${promoterId ? ' AND promoterId = :p' : ''}${
+                advanced === null
+                  ? ' AND attribute_not_exists(advance)'
+                  : advanced
+                    ? ' AND (advance.amendedAt = :advanced OR (attribute_not_exists(advance.amendedAt) AND advance.submittedAt = :advanced))'
+                    : ''
+              }`,
               ExpressionAttributeNames: { '#step': step },
               // Without a promoter, ':p' is left out of the write (the client removes undefined values), and
-              // so is ':announced' without an announcement's read.
+              // so are ':announced' without an announcement's read and ':advanced' without an advance's.
               ExpressionAttributeValues: {
                 ':scheduledFor': scheduledFor,
                 ':p': promoterId,
                 ':announced': announced,
+                ':advanced': advanced ?? undefined,
               },
             },
           },

@@ -205,12 +205,31 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
       });
     });
 
+    it('records the day sheet only while the advance is as the sheet read it (none, given, amended)', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.saveAdvance(show, answers, at(4), () => []);
+      const sheet = (advanced: string | null) =>
+        store.markStepDone(show, 'day-sheet', at(3), [], { advanced });
+
+      const beforeAmendment = [await sheet(null), await sheet(at(4))];
+      await store.saveAdvance(show, answers, at(6), () => []);
+      await store.putShowIfNewer({ ...show, occurredAt: at(7) }, [], { steps: ['day-sheet'] });
+
+      expect(beforeAmendment).toEqual([false, true]);
+      expect([await sheet(at(4)), await sheet(at(6))]).toEqual([false, true]);
+      expect((await store.getShow(show))?.stepsDone).toEqual({ 'day-sheet': at(3) });
+    });
+
     it("keeps the press announcement's read of the show with its step, through a later change", async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());
       await store.putShowIfNewer(show, []);
 
-      expect(await store.markStepDone(show, 'press-announcement', at(3), [], undefined, at(2))).toBe(true);
+      expect(await store.markStepDone(show, 'press-announcement', at(3), [], { announced: at(2) })).toBe(
+        true,
+      );
       await store.putShowIfNewer({ ...show, occurredAt: at(9) }, []);
 
       expect(await store.getShow(show)).toMatchObject({
@@ -258,9 +277,11 @@ export function describeToursContract(name: string, makeStore: () => TourStore) 
         advance: true,
       });
 
-      expect(await store.markStepDone(show, 'advance-request', at(3), [], show.promoterId)).toBe(false);
+      expect(
+        await store.markStepDone(show, 'advance-request', at(3), [], { promoterId: show.promoterId }),
+      ).toBe(false);
       expect((await store.getShow(show))?.stepsDone).toEqual({});
-      expect(await store.markStepDone(show, 'advance-request', at(3), [], other)).toBe(true);
+      expect(await store.markStepDone(show, 'advance-request', at(3), [], { promoterId: other })).toBe(true);
     });
 
     it('clears the pending schedules mark only for the change that set it', async () => {

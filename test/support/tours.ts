@@ -55,6 +55,7 @@ import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,
+  advancedAt,
   type Guest,
   listedAlready,
   pressGatherSeconds,
@@ -165,12 +166,16 @@ export class InMemoryTours implements TourStore {
     step: ShowStep,
     scheduledFor: string,
     entries: OutboxEntry[],
-    promoterId?: string,
-    announced?: string,
+    {
+      promoterId,
+      announced,
+      advanced,
+    }: { promoterId?: string; announced?: string; advanced?: string | null } = {},
   ) {
     const show = this.shows.get(this.showKey(ref));
     if (!show?.stepsDone || show.stepsDone[step] === scheduledFor) return false;
     if (promoterId && show.promoterId !== promoterId) return false;
+    if (advanced !== undefined && (advancedAt(show) ?? null) !== advanced) return false;
     show.stepsDone[step] = scheduledFor;
     if (announced) show.pressAnnounced = announced;
     this.outbox.push(...entries);
