@@ -5,6 +5,7 @@ import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts'
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
 import { type HttpResult, html, type Issue, seeOther, strictUtf8 } from '#shared/http/index.ts';
+import { withoutBidiControls } from '#shared/http/markup.ts';
 import { notExpired, openAdvanceToken, openTourManagerToken } from '#shared/token-payloads.ts';
 import { csrfTokenFor, InvalidTokenError, sameCsrfToken } from '#shared/tokens.ts';
 import {
@@ -43,7 +44,13 @@ export interface PagesDeps {
 
 /** Past its length, an answer is told how long it may be, in the promoter's words. */
 const atMost = (length: number) => z.maxLength(length, `please shorten it to ${length} characters at most`);
-const text = z.string().check(z.trim(), z.minLength(1, 'please fill this in'), atMost(2000));
+/**
+ * An answer as the promoter means it: the form shows answers without bidi controls (escapeHtml), so
+ * they are taken without them, and the form sent back unchanged gives the same answers
+ * (docs/design.md#signed-pages).
+ */
+const answer = () => z.string().check(z.overwrite(withoutBidiControls), z.trim());
+const text = answer().check(z.minLength(1, 'please fill this in'), atMost(2000));
 
 const allotmentRange = 'must be a whole number from 0 to 1000';
 
@@ -69,7 +76,7 @@ const AdvanceForm = z.object({
   // An ISO 4217 code as the budgets take one (`Currency`): a typo (EUE) or a made-up code (ABC) is no currency.
   settlementCurrency: z.pipe(z.string().check(z.trim(), z.toUpperCase()), Currency),
   dayContactName: text,
-  dayContactPhone: z.string().check(z.trim(), z.minLength(3, 'please give a phone number'), atMost(40)),
+  dayContactPhone: answer().check(z.minLength(3, 'please give a phone number'), atMost(40)),
 });
 
 /**

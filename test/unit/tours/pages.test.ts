@@ -106,6 +106,37 @@ describe("the promoter's advance page", () => {
     ).toEqual(['day-sheet-update', 'day-sheet-update']);
   });
 
+  it('takes answers without the bidi controls the form shows them without, so the form sent back unchanged is no new answer and sends no update', async () => {
+    const { deps, tours, token } = await world('2027-05-13T17:00:00Z');
+    await tours.markStepDone(ref, 'day-sheet', '2027-05-13T16:00:00.000Z', []);
+    const csrf = csrfTokenFor(key, token);
+    const first = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, { power: '63 A \u2067CEE\u2069', dayContactName: 'Yui\u202e' }),
+      deps,
+    );
+    const stored = (await tours.getShow(ref))?.advance?.answers;
+    // The form as the promoter's browser sends it back: every field as the page shows it.
+    const shown = String((await openAdvancePage(token, deps)).body);
+    const fields = new URLSearchParams(
+      [
+        ...shown.matchAll(/<textarea id="[^"]*" name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g),
+        ...shown.matchAll(/<input [^>]*name="([^"]+)"[^>]*value="([^"]*)"/g),
+      ].map(([, name, value]): [string, string] => [
+        name,
+        value.replaceAll('&#39;', "'").replaceAll('&amp;', '&'),
+      ]),
+    );
+    const again = await submitAdvancePage(token, fields.toString(), deps);
+
+    expect([first.saved, again.saved]).toEqual(['submitted', 'amended']);
+    expect(stored).toMatchObject({
+      power: '63 A CEE',
+      dayContact: { name: 'Yui', phone: '+49 30 1' },
+    });
+    expect(tours.outbox.filter((e) => e.detailType === 'Show Step Due')).toHaveLength(1);
+  });
+
   it('refuses a blank or non-numeric guest-list allotment with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
