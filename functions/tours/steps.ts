@@ -260,7 +260,7 @@ export async function takeStep(
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
   // promoter it mailed: given to another promoter meanwhile, the show's change cleared the step for the
   // new one, who is still to be asked.
-  if (due.step === 'day-sheet') await recordDaySheet(show, due.scheduledFor, work.events, deps, eventMeta);
+  if (due.step === 'day-sheet') await recordDaySheet(show, due.scheduledFor, work, mailed, deps, eventMeta);
   else
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events, {
       promoterId: advanceSteps.includes(due.step) ? show.promoterId : undefined,
@@ -269,20 +269,26 @@ export async function takeStep(
 }
 
 /**
- * Records the day sheet, written from `read`, while the show's advance is as the sheet read it. Answers
- * given or amended since found the sheet not gone and sent no update: the sheet went without them, so
- * the record's own write puts their update in the outbox, at the advance's time as the form's step
- * would be (one identity: mailed once). Read again until it is recorded, or found taken before.
+ * Records the day sheet, written from `read` (`mailed` of its mails sent now), while the show's advance
+ * is as the sheet stated it: as read, or, its tour manager's mail claimed before (a retry after a crash
+ * before the record), as that mail's claim keeps it. Answers given or amended since found the sheet not
+ * gone and sent no update: the sheet went without them, so the record's own write puts their update in
+ * the outbox, at the advance's time as the form's step would be (one identity: mailed once). Read again
+ * until it is recorded, or found taken before.
  */
 async function recordDaySheet(
   read: LiveShow,
   scheduledFor: string,
-  events: OutboxEntry[],
+  { mails, events }: { mails: TourMail[]; events: OutboxEntry[] },
+  mailed: number,
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
 ) {
   const ref = showRefOf(read);
-  const stated = advancedAt(read);
+  const [claim] =
+    mailed < mails.length ? await deps.mailer.claimsOf([{ ...mails[0], email: mails[0].to.email }]) : [];
+  const kept = claim?.told?.advanced;
+  const stated = typeof kept === 'string' ? kept || undefined : advancedAt(read);
   for (let advanced = stated; ; ) {
     const update =
       advanced && advanced !== stated
@@ -348,8 +354,11 @@ export async function daySheetWork(
         ),
         attachments,
       };
-      // The change it tells of, so that a resend after a crash writes the same mail again.
-      return change ? { ...mail, context: { ...mail.context, change } } : mail;
+      // The change it tells of, so that a resend after a crash writes the same mail again; the sheet,
+      // the advance it states, kept with its claim (recordDaySheet).
+      return change
+        ? { ...mail, context: { ...mail.context, change } }
+        : { ...mail, told: { advanced: advancedAt(stored) ?? '' } };
     }),
     events: [outboxEntry(DaySheetSent, { ...ref, recipients: recipients.length }, eventMeta)],
   };

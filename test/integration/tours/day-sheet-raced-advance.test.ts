@@ -143,6 +143,31 @@ describe('the advance saved while the day sheet goes out', () => {
     ]);
   });
 
+  it('mails the tour manager the answers in an update when they are saved after the sheet went, its invocation dying before the record', async () => {
+    const w = await aShowOnItsSheetDay();
+    const markStepDone = w.deps.tours.markStepDone.bind(w.deps.tours);
+    let died = false;
+    w.deps.tours = {
+      ...w.deps.tours,
+      markStepDone: async (...args) => {
+        if (died) return markStepDone(...args);
+        died = true;
+        throw new Error('the invocation timed out');
+      },
+    };
+
+    await expect(w.sheetStep()).rejects.toThrow('the invocation timed out');
+    expect((await w.postAdvance('+49 30 5555 0100')).saved).toBe('submitted');
+    // The step's retry finds the sheet's mails claimed, sent before, and records it.
+    await w.sheetStep();
+    await w.deliverSteps();
+
+    expect(w.toTourManager()).toEqual([
+      ['day-sheet', 'no answers'],
+      ['day-sheet-update', 'Yui, +49 30 5555 0100'],
+    ]);
+  });
+
   it('mails the tour manager the answers in an update when the sheet is recorded between the advance’s read and its write', async () => {
     const w = await aShowOnItsSheetDay();
     // The advance's write read the show (no sheet gone), then the whole sheet goes before that write lands.
