@@ -7,7 +7,8 @@ import { escapeHtml, withoutBidiControls } from '../http/markup.ts';
  * Template data for the release mails (templates.ts). Every value exists twice: `text`, plain and
  * single-line (CR, LF and other control characters removed, so nothing can reach a header or the
  * subject as a new line), and `html`, the same value escaped for HTML, because SES does not escape.
- * Press text keeps its line breaks: in `text` as newlines, in `html` as `<br>` after escaping.
+ * Press text and a cancellation's reason keep their line breaks: in `text` as newlines, in `html` as
+ * `<br>` after escaping.
  */
 export interface Recipient {
   outletName: string;
@@ -141,6 +142,9 @@ export function formatInstant(iso: string, timeZone: string): string {
   return `${formatted} (${timeZone})`;
 }
 
+/** Text that keeps its line breaks (`multiLine`), escaped for HTML, where a bare line break shows as a space. */
+const htmlLines = (value: string) => escapeHtml(value).replace(/\n/g, '<br>\n');
+
 function escapeView(view: MailView): MailView {
   const e = (value: string | undefined) => (value === undefined ? undefined : escapeHtml(value));
   return {
@@ -153,10 +157,11 @@ function escapeView(view: MailView): MailView {
     releaseDateShort: escapeHtml(view.releaseDateShort),
     previousReleaseDate: e(view.previousReleaseDate),
     territories: view.territories.map(escapeHtml),
-    pressText: view.pressText === undefined ? undefined : escapeHtml(view.pressText).replace(/\n/g, '<br>\n'),
+    pressText: view.pressText === undefined ? undefined : htmlLines(view.pressText),
     embargo: e(view.embargo),
     promoOpens: e(view.promoOpens),
-    cancellationReason: e(view.cancellationReason),
+    cancellationReason:
+      view.cancellationReason === undefined ? undefined : htmlLines(view.cancellationReason),
     outSince: e(view.outSince),
     outletName: escapeHtml(view.outletName),
     contactName: e(view.contactName),
@@ -420,7 +425,7 @@ export function withdrawnTemplateData(
 ): { text: Pick<MailView, 'cancellationReason'>; html: Pick<MailView, 'cancellationReason'> } {
   const where = `It is withdrawn in ${territories.map(singleLine).join(', ')}.`;
   const cancellationReason = multiLine([where, ...reasons].join('\n'));
-  return { text: { cancellationReason }, html: { cancellationReason: escapeHtml(cancellationReason) } };
+  return { text: { cancellationReason }, html: { cancellationReason: htmlLines(cancellationReason) } };
 }
 
 /** What a radio mail states beyond the release (see docs/design.md#radio-servicing). */

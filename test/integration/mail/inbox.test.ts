@@ -1,0 +1,77 @@
+import { type ParsedMail, simpleParser } from 'mailparser';
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { aLabel, aRelease, daysFromNow, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import { withBrowser } from '#test/support/browser.ts';
+import { busIdle, clockNow, cloud, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+import { waitForMailTo } from '#test/support/tours-cloud.ts';
+
+/**
+ * Mail as the people it goes to read it: each message as their mail client gets it (the MIME the SES
+ * front gives for it, parsed by mailparser) and its HTML part as a browser shows it.
+ */
+
+const chromium = withBrowser();
+
+const received = async (mail: SentMail): Promise<ParsedMail> => {
+  const response = await fetch(`${cloud().sesUrl}/get-emlContent?messageId=${mail.messageId}`);
+  const { body } = (await response.json()) as { body: { data: number[] } };
+  return simpleParser(Buffer.from(body.data));
+};
+
+/** The lines a reader sees of an HTML part, as the browser lays it out. */
+const shownLines = async (browser: Browser, html: string) => {
+  const page = await browser.newPage();
+  try {
+    await page.setContent(html);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out (a <br> a new line, a bare line break a space) is the point
+    return linesOf(await page.locator('body').innerText());
+  } finally {
+    await page.close();
+  }
+};
+
+const linesOf = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+const labelTime = async (minutesAfter = 0) =>
+  new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+
+describe('mail as its recipients read it', () => {
+  it("shows a cancelled release's reason line by line in the HTML part, as the text part gives it", async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ name: 'Radio Zürich', genres: [genre], territories: ['GB'] });
+    await busIdle();
+    const release = aRelease({
+      title: 'Café Noir',
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail([outlet.email], 'New single:');
+
+    await sendWebhook(label, {
+      type: 'release.cancelled',
+      timestamp: await labelTime(1),
+      data: { releaseId: release.releaseId, reason: 'The artist withdrew the single.\nA new date follows.' },
+    });
+    await waitForMail([outlet.email], 'Cancelled:');
+
+    const [sent] = (await waitForMailTo(outlet.email, 'Cancelled:')) as SentMail[];
+    const mail = await received(sent);
+    expect(mail.subject).toBe('Cancelled: Café Noir by The Midnight Echoes');
+    expect(mail.headerLines.find((header) => header.key === 'list-unsubscribe-post')?.line).toBe(
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    );
+    const said = ['The artist withdrew the single.', 'A new date follows.'];
+    expect(linesOf(mail.text ?? '')).toEqual(expect.arrayContaining(said));
+    expect(await shownLines(chromium.browser, mail.html || '')).toEqual(expect.arrayContaining(said));
+  });
+});
