@@ -3,7 +3,7 @@ import type { Faults } from './faults.ts';
 import { listen } from './ports.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import { ConfigurationSets } from './ses/configuration-sets.ts';
-import { acceptedOnly, close, sentMail, startEmulator } from './ses/emulator.ts';
+import { acceptedOnly, close, emlOf, sentMail, startEmulator } from './ses/emulator.ts';
 import type { SesEvent } from './ses/events.ts';
 import { parseJson, type Route, readBody, SesError, sendError, sendJson } from './ses/http.ts';
 import { mailPage } from './ses/mail-page.ts';
@@ -147,6 +147,10 @@ async function handle(
         : '<!doctype html><title>Not found</title><p>No sent mail has that message id.</p>',
     );
     return;
+  }
+  if (method === 'GET' && url.pathname === '/get-emlContent') {
+    const eml = await emlOf(url.searchParams.get('messageId') ?? '');
+    if (eml) return sendJson(res, 200, eml);
   }
   if (method === 'GET' && url.pathname === '/store') {
     const response = await fetch(`${emulatorUrl}/store${url.search}`);

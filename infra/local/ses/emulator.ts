@@ -24,6 +24,9 @@ interface EmulatorStore {
 const require = createRequire(import.meta.url);
 const emulator = require('aws-ses-v2-local') as EmulatorModule;
 const emulatorStore = require('aws-ses-v2-local/dist/store.js') as EmulatorStore;
+const emulatorEml = require('aws-ses-v2-local/dist/emlFile.js') as {
+  createEmlContent: (email: StoredEmail) => Promise<{ messageId: string; fileName: string; body: Buffer }>;
+};
 
 export type { StoredEmail };
 
@@ -147,6 +150,19 @@ export async function startEmulator(options: { storeFile?: string } = {}): Promi
 /** A mail the front accepted, by the message id SES gave it. */
 export function sentMail(messageId: string): StoredEmail | undefined {
   return emulatorStore.getStoreReadonly().emails.find((email) => email.messageId === messageId);
+}
+
+/**
+ * A mail the front accepted as the emulator's viewer downloads it (`GET /get-emlContent?messageId=`):
+ * the whole message as MIME, with its attachments. The store holds an attachment's content as base64,
+ * which the emulator hands its MIME writer as text to encode, so a downloaded `.ics` read as base64;
+ * here the writer is told the content is base64, and the attachment reads as it was sent.
+ */
+export async function emlOf(messageId: string) {
+  const email = sentMail(messageId);
+  if (!email) return undefined;
+  const attachments = email.attachments.map((attachment) => ({ ...attachment, encoding: 'base64' }));
+  return emulatorEml.createEmlContent({ ...email, attachments });
 }
 
 /**

@@ -3,13 +3,15 @@ import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { aLabel, aRelease, daysFromNow, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import { withBrowser } from '#test/support/browser.ts';
-import { busIdle, clockNow, cloud, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import { readCalendar } from '#test/support/calendar.ts';
+import { advanceClock, busIdle, clockNow, cloud, type SentMail, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
-import { waitForMailTo } from '#test/support/tours-cloud.ts';
+import { aPressTour, aVenue, tourWebhook, waitForMailTo } from '#test/support/tours-cloud.ts';
 
 /**
  * Mail as the people it goes to read it: each message as their mail client gets it (the MIME the SES
- * front gives for it, parsed by mailparser) and its HTML part as a browser shows it.
+ * front gives for it, parsed by mailparser), its HTML part as a browser shows it, its calendar as a
+ * calendar app reads it (ical.js).
  */
 
 const chromium = withBrowser();
@@ -73,5 +75,39 @@ describe('mail as its recipients read it', () => {
     const said = ['The artist withdrew the single.', 'A new date follows.'];
     expect(linesOf(mail.text ?? '')).toEqual(expect.arrayContaining(said));
     expect(await shownLines(chromium.browser, mail.html || '')).toEqual(expect.arrayContaining(said));
+  });
+
+  it('carries a show’s calendar in tour press as a calendar app reads it, a cancellation cancelling the event told', async () => {
+    const { genre, label, tourId, now, aShow, book } = await aPressTour('Sigur Rós', 'Inbox');
+    const announceAt = new Date(now.getTime() + 86_400_000).toISOString();
+    const berlin = aShow(40, aVenue('Berlin', 'DE', 'Europe/Berlin'), { announceAt });
+    const outlet = await createOutlet({ name: 'Musikexpress', genres: [genre], territories: ['DE'] });
+    await book([berlin]);
+    await busIdle();
+    await advanceClock(new Date(new Date(announceAt).getTime() + 60_000).toISOString());
+    const [announced] = await waitForMailTo(outlet.email, 'Sigur Rós live in Germany');
+    await tourWebhook(label, 'tour.show.cancelled', { tourId, showId: berlin.showId }, 1);
+    const [cancelled] = await waitForMailTo(outlet.email, 'Cancelled: Sigur Rós in Germany');
+
+    const [first, last] = [await received(announced), await received(cancelled)];
+    const calendars = [first, last].map((mail) => {
+      const [ics, ...more] = mail.attachments;
+      expect(more).toEqual([]);
+      expect(ics.contentType).toBe('text/calendar');
+      return { method: ics.headers.get('content-type'), events: readCalendar(ics.content.toString('utf8')) };
+    });
+    expect(calendars.map(({ method }) => (method as { params: { method: string } }).params.method)).toEqual([
+      'PUBLISH',
+      'PUBLISH',
+    ]);
+    const [[told], [cancelledEvent]] = calendars.map(({ events }) => events);
+    expect(told).toMatchObject({
+      status: 'CONFIRMED',
+      zone: 'Europe/Berlin',
+      localStart: `${berlin.date}T19:00:00`,
+      summary: 'Sigur Rós at Berlin Hall, Berlin',
+    });
+    expect(cancelledEvent).toMatchObject({ uid: told.uid, status: 'CANCELLED' });
+    expect(cancelledEvent.sequence).toBeGreaterThan(told.sequence);
   });
 });
