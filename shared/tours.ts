@@ -379,13 +379,15 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
-/** The show's times in venue local time, with its zone; a time after midnight says so (a load-in, before the show, never is). */
+/** One of the show's times in venue local time, with its zone; a time after midnight says so (a load-in, before the show, never is). */
+export const statedTime = (show: Show, key: keyof Show['times'], time: string): string =>
+  `${time}${time < showDayEnds && key !== 'loadIn' ? ' (after midnight)' : ''} ${show.venue.timeZone}`;
+
+/** The show's times as mails and pages state them (`statedTime`), in the order of its day. */
 export const scheduleRows = (show: Show) =>
   showTimeLabels.flatMap(([key, label]) => {
     const time = show.times?.[key];
-    if (!time) return [];
-    const afterMidnight = time < showDayEnds && key !== 'loadIn' ? ' (after midnight)' : '';
-    return [{ label, value: `${time}${afterMidnight} ${show.venue.timeZone}` }];
+    return time ? [{ label, value: statedTime(show, key, time) }] : [];
   });
 
 /** The advance form's fields as the promoter's page and the tour manager's sheets name them. */

@@ -28,6 +28,7 @@ import {
   showFacts,
   showFactsHash,
   showOverAt,
+  statedTime,
 } from '#shared/tours.ts';
 import { isoNow, PressNotesRefused, type TourMail, type ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
@@ -65,7 +66,7 @@ const sectionTitles: Record<PressKind, string> = {
 const showRows = (shows: Show[]) =>
   shows.map((show) => ({
     label: longDate(show.date, 'short'),
-    value: `${show.venue.name}, ${show.venue.city}${show.times?.doors ? ` (doors ${show.times.doors} local time)` : ''}`,
+    value: `${show.venue.name}, ${show.venue.city}${show.times?.doors ? ` (doors ${statedTime(show, 'doors', show.times.doors)})` : ''}`,
   }));
 
 const regionName = (country: string) =>

@@ -77,7 +77,8 @@ describe('mail as its recipients read it', () => {
     expect(await shownLines(chromium.browser, mail.html || '')).toEqual(expect.arrayContaining(said));
   });
 
-  it('carries a show’s calendar in tour press as a calendar app reads it, a cancellation cancelling the event told', async () => {
+  it('names the zone of a show’s doors in tour press, and carries its calendar as a calendar app reads it', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
     const { genre, label, tourId, now, aShow, book } = await aPressTour('Sigur Rós', 'Inbox');
     const announceAt = new Date(now.getTime() + 86_400_000).toISOString();
     const berlin = aShow(40, aVenue('Berlin', 'DE', 'Europe/Berlin'), { announceAt });
@@ -90,6 +91,11 @@ describe('mail as its recipients read it', () => {
     const [cancelled] = await waitForMailTo(outlet.email, 'Cancelled: Sigur Rós in Germany');
 
     const [first, last] = [await received(announced), await received(cancelled)];
+    const doors = `Berlin Hall, Berlin (doors 19:00 Europe/Berlin)`;
+    for (const mail of [first, last]) {
+      expect(mail.text).toContain(doors);
+      expect((await shownLines(chromium.browser, mail.html || '')).join('\n')).toContain(doors);
+    }
     const calendars = [first, last].map((mail) => {
       const [ics, ...more] = mail.attachments;
       expect(more).toEqual([]);
