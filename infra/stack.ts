@@ -104,6 +104,26 @@ const ruleRetry = {
   retryAttempts: ruleTargetRetry.retryAttempts,
 };
 
+/**
+ * One JSON line per request in the API's access log, from the variables an HTTP API stage fills in
+ * (docs/design.md#observability): the route key rather than the path, which holds the signed token of
+ * a recipient's link; Lambda's own status and error message (a throttled or failed invocation, the
+ * gateway giving up after 30 s) beside the status the client got; the gateway's error for what it
+ * answered itself (a throttled route).
+ */
+const apiAccessLogFields = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+};
+
 /** What an event source mapping needs to read the table's stream. */
 export const streamReadActions = [
   'dynamodb:DescribeStream',
@@ -282,7 +302,7 @@ export class BacklineStack extends Stack {
       autoDeploy: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        format: AccessLogFormat.custom(JSON.stringify(apiAccessLogFields)),
       },
       // Each topology route gets its own throttle below (route settings); this is the default for any other.
       throttle: defaultRouteThrottle,

@@ -52,6 +52,66 @@ describe('the HTTP API throttles each route on its own', () => {
   });
 });
 
+describe("the HTTP API's access log", () => {
+  const { template } = backline();
+  const [stage] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'));
+  const format = (stage.Properties.AccessLogSettings as { Format: string }).Format;
+  // AWS's "Customize HTTP API access logs" table: what an HTTP API stage fills in. $context.resourcePath
+  // is a REST API variable; the identity's caller and user are filled in only for IAM authorization.
+  const httpApiVariables = [
+    'requestId',
+    'extendedRequestId',
+    'requestTime',
+    'requestTimeEpoch',
+    'identity.sourceIp',
+    'identity.userAgent',
+    'httpMethod',
+    'routeKey',
+    'path',
+    'protocol',
+    'status',
+    'responseLength',
+    'responseLatency',
+    'dataProcessed',
+    'integrationStatus',
+    'integrationErrorMessage',
+    'integrationLatency',
+    'error.message',
+    'error.responseType',
+    'domainName',
+    'stage',
+    'apiId',
+    'accountId',
+  ];
+
+  it('uses only variables an HTTP API stage fills in, as one JSON object a line', () => {
+    const used = [...format.matchAll(/\$context\.([A-Za-z.]+)/g)].map((match) => match[1]);
+
+    expect(() => JSON.parse(format)).not.toThrow();
+    expect(used.filter((variable) => !httpApiVariables.includes(variable))).toEqual([]);
+  });
+
+  it("names each request's route, its status, and what Lambda or the gateway said when it failed", () => {
+    const fields = Object.values(JSON.parse(format) as Record<string, string>);
+
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        '$context.requestId',
+        '$context.routeKey',
+        '$context.status',
+        '$context.integrationStatus',
+        '$context.integrationErrorMessage',
+        '$context.error.message',
+        '$context.responseLatency',
+      ]),
+    );
+  });
+
+  it('keeps the signed tokens of the public links out of it: the route key, not the path', () => {
+    expect(format).not.toContain('$context.path');
+  });
+});
+
 describe('alarms on AWS', () => {
   const { template } = backline({ alarmEmail: 'ops@label.example' });
   const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
