@@ -94,8 +94,10 @@ export const mailSettlementTiming: QueueTiming = {
   // Each event waits in the queue before it can be received: see mailSettlement in topology.ts.
   deliveryDelaySeconds: 3,
   batchingWindowSeconds: 5,
-  // The announcer's timeout, the least Lambda accepts.
-  visibilityTimeoutSeconds: timeoutSeconds.announcer,
+  // Six times the announcer's timeout, as AWS recommends for an SQS event source: Lambda retries a
+  // throttled batch while it is hidden, so a burst that takes the account's concurrency (mailings at
+  // midnight) does not spend its receives and dead-letter claims that are settling (docs/design.md#queues).
+  visibilityTimeoutSeconds: 6 * timeoutSeconds.announcer,
   maxReceiveCount: 3,
 };
 

@@ -240,7 +240,7 @@ export const schedules: RecurringSchedule[] = [
  * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
  * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
  * open) instead of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout
- * is the announcer's timeout, the least Lambda accepts.
+ * is six times the announcer's timeout, as AWS recommends (see docs/design.md#queues).
  *
  * Each event waits 3 s in the queue before it can be received (its delivery delay): SES publishes
  * Email Sent as it accepts a mail, and the sender marks the call's mails sent as soon as SES answers,

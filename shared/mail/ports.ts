@@ -135,7 +135,7 @@ export const sesEventMarginMs = 10 * 60_000;
  * arrive, plus the longest the settlement queue can take to settle from one (its batching window,
  * its retries, the settling invocation): before that, the sender may yet send the mail or its Email
  * Sent may yet settle it, and a resend would be a second mail (see docs/design.md#exactly-once-mail).
- * With a 300 s sender: 300 + 600 + 905 s, about 30 minutes.
+ * With a 300 s sender: 300 + 600 + 3,908 s, about 80 minutes.
  */
 export const staleClaimMsFor = (senderTimeoutSeconds: number) =>
   senderTimeoutSeconds * 1000 + sesEventMarginMs + mailSettlementLatencySeconds() * 1000;

@@ -112,6 +112,28 @@ describe("the HTTP API's access log", () => {
   });
 });
 
+describe("queue triggers' queues on AWS", () => {
+  const { template } = backline();
+  const queues = resourcesOf(template, 'AWS::SQS::Queue');
+  const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
+  const queueMappings = Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping'))
+    .map((mapping) => mapping.Properties)
+    .filter((mapping) => logicalIdOf(mapping.EventSourceArn) in queues);
+
+  it("hides a received batch for at least six times its function's timeout, so a throttled batch is tried again before it counts as received again", () => {
+    // AWS's recommendation for an SQS event source: Lambda retries a throttled invocation while the
+    // batch is hidden; once the visibility timeout ends, it is received again, and after
+    // maxReceiveCount receives it is dead-lettered with nothing wrong with it.
+    expect(queueMappings.length).toBeGreaterThan(0);
+    for (const mapping of queueMappings) {
+      const queue = queues[logicalIdOf(mapping.EventSourceArn)].Properties;
+      const timeout = lambdas[logicalIdOf(mapping.FunctionName)].Properties.Timeout as number;
+
+      expect(queue.VisibilityTimeout as number, String(queue.QueueName)).toBeGreaterThanOrEqual(6 * timeout);
+    }
+  });
+});
+
 describe('alarms on AWS', () => {
   const { template } = backline({ alarmEmail: 'ops@label.example' });
   const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(

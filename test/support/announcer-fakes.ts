@@ -663,6 +663,9 @@ export async function sweptPastStale(world: FakeWorld, elapsed = 0) {
   return at;
 }
 
+/** The stale-claim window in whole minutes: a claim made now is stale for the sweep this many minutes on. */
+export const staleWindowMinutes = Math.ceil(defaultSettings.staleClaimMs / 60_000);
+
 /** The sweep's runs of the next `minutes` minutes, one a minute. */
 export async function sweepEachMinute(world: FakeWorld, minutes: number) {
   for (let minute = 0; minute < minutes; minute++) {

@@ -970,6 +970,10 @@ export async function setShow(
 export const takeShowStep = (world: Pick<MailModuleWorld, 'deps'>, step: ShowStep, scheduledFor: string) =>
   takeStep({ ...ref(), step, scheduledFor }, { correlationId: 'c' }, world.deps);
 
+/** `ms` past the moment a claim made at `at` turns stale for the world's mail module. */
+export const pastStale = (world: Pick<MailModuleWorld, 'mail'>, at: string, ms: number) =>
+  new Date(Date.parse(at) + world.mail.settings.staleClaimMs + ms).toISOString();
+
 /** A run of the stale-claim sweep (the clock moved to `at` first, if given), a minute to spare. */
 export async function sweepAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at?: string) {
   if (at) world.now.value = new Date(at);

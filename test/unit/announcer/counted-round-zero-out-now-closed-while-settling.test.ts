@@ -4,6 +4,7 @@ import {
   itsLastWithdrawal,
   lateEmailSent,
   runRequested,
+  staleWindowMinutes,
   sweepEachMinute,
   sweptPastStale,
   withdrawnWithItsAnswerLost,
@@ -69,7 +70,7 @@ describe('a counted round-0 out-now closed by the sweep while the round first ma
     };
     await sweptPastStale(world, 60_000);
     world.deliveries.markFailed = close;
-    await sweepEachMinute(world, 60);
+    await sweepEachMinute(world, staleWindowMinutes + 30);
 
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',

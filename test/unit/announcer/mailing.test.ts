@@ -638,7 +638,7 @@ describe('settling stale claims', () => {
     const world = fakeWorld({ releases: [aStoredRelease({ details: newest })], outlets: [outlet] });
     await world.deliveries.claim(
       aReleaseClaim(outlet, { kind: 'date-change', revision: revisionOf(momentOf(superseded)) }),
-      '2027-03-01T11:00:00.000Z',
+      new Date(world.clock.now - defaultSettings.staleClaimMs - 60_000).toISOString(),
     );
 
     const result = await sweepStaleClaims(world.deps, far());
@@ -678,7 +678,10 @@ describe('settling stale claims', () => {
   it('closes a stale claim instead of resending when the outlet has unsubscribed meanwhile', async () => {
     const outlet = anOutlet({ unsubscribedAt: '2027-03-01T12:05:00Z' });
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    await world.deliveries.claim(aReleaseClaim(outlet), '2027-03-01T11:00:00.000Z');
+    await world.deliveries.claim(
+      aReleaseClaim(outlet),
+      new Date(world.clock.now - defaultSettings.staleClaimMs - 60_000).toISOString(),
+    );
 
     const result = await sweepStaleClaims(world.deps, far());
 

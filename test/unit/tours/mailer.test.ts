@@ -155,7 +155,7 @@ describe('stale tour mail', () => {
         stream: 'operational',
         context: { tourId: 'tour-1', showId: 'show-1' },
       },
-      '2027-04-16T07:00:00.000Z',
+      new Date(now.value.getTime() - mail.settings.staleClaimMs - 60_000).toISOString(),
     );
 
     const swept = await sweepStaleTourMail(deps, Date.parse('2027-04-16T08:01:00Z'));

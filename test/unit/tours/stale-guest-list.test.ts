@@ -5,6 +5,7 @@ import {
   bookedWithMailModule,
   changeAt,
   guestListClaimLeftAtCutoff,
+  pastStale,
   sweepAt,
   takeShowStep,
 } from '#test/support/tours.ts';
@@ -18,14 +19,16 @@ describe('a stale guest-list claim, the cutoff since moved later on the same day
     // The cutoff's step locked the list and claimed its mail, then the invocation died before SES; the
     // retry finds the claim (being sent) and records the step.
     const cutoff = await guestListClaimLeftAtCutoff(w);
-    // Minutes later the label moves the cutoff an hour later, the same day: the list stays locked.
+    // Minutes later the label moves the cutoff 90 minutes later, the same day: the list stays locked.
     await changeAt(w, new Date(Date.parse(cutoff) + 5 * 60_000).toISOString(), {
       type: 'set',
-      show: aShow({ guestListCutoff: '18:00' }),
+      show: aShow({ guestListCutoff: '18:30' }),
     });
-    const later = stepMoment(aShow({ guestListCutoff: '18:00' }), 'guest-list-cutoff').scheduledFor;
+    const later = stepMoment(aShow({ guestListCutoff: '18:30' }), 'guest-list-cutoff').scheduledFor;
 
-    await sweepAt(w, new Date(Date.parse(cutoff) + 60 * 60_000).toISOString());
+    // The sweep a minute past the claim's stale window, before the later cutoff.
+    await sweepAt(w, pastStale(w, cutoff, 60_000));
+    expect(Date.parse(w.now.value.toISOString())).toBeLessThan(Date.parse(later));
     // The later cutoff fires too.
     w.now.value = new Date(later);
     await takeShowStep(w, 'guest-list-cutoff', later);

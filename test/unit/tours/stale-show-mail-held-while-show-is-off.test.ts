@@ -4,6 +4,7 @@ import {
   aShow,
   bookedWithMailModule,
   changeAt,
+  pastStale,
   ref,
   runDueSteps,
   showMailClaim,
@@ -111,8 +112,9 @@ describe('stale show mail: claims held for shows on hold do not keep the sweep (
     // The confirmed show's request, claimed later, also lost in a crash.
     await w.mail.deliveries.claim(advanceRequest(), w.now.value.toISOString());
 
-    for (const at of ['2027-04-16T09:00:00Z', '2027-04-16T09:01:00Z', '2027-04-16T10:00:00Z'])
-      await sweepAt(w, at);
+    const claimedAt = w.now.value.toISOString();
+    for (const ms of [30, 31, 90].map((minutes) => minutes * 60_000))
+      await sweepAt(w, pastStale(w, claimedAt, ms));
 
     expect(w.ses.delivered.filter((m) => m.kind === 'advance-request')).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeSuppressionList } from '#test/support/announcer-fakes.ts';
-import { bookedWithMailModule, guestListClaimLeftAtCutoff, sweepAt } from '#test/support/tours.ts';
+import { bookedWithMailModule, guestListClaimLeftAtCutoff, pastStale, sweepAt } from '#test/support/tours.ts';
 
 // docs/design.md#two-mail-streams: a step that finds its promoter suppressed tells the tour manager instead of
 // mailing nobody; docs/design.md#tours: the sweep writes a show's stale mail again as its step would write it
@@ -15,8 +15,8 @@ describe('a stale guest-list claim, the promoter suppressed before the sweep', (
     w.fakes.suppressed.add('booking@nacht.example');
     w.mail.suppressions = new FakeSuppressionList(new Set(['booking@nacht.example']));
 
-    const first = await sweepAt(w, new Date(Date.parse(cutoff) + 60 * 60_000).toISOString());
-    await sweepAt(w, new Date(Date.parse(cutoff) + 61 * 60_000).toISOString());
+    const first = await sweepAt(w, pastStale(w, cutoff, 30 * 60_000));
+    await sweepAt(w, pastStale(w, cutoff, 31 * 60_000));
 
     expect(first.closed).toBe(1);
     expect(w.ses.delivered.map((m) => [m.kind, m.email])).toEqual([
