@@ -66,7 +66,7 @@ import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
-import { configurationSetVariable } from '#shared/mail/ports.ts';
+import { configurationSetVariable, staleClaimMsFor } from '#shared/mail/ports.ts';
 import type { MailTemplate } from '#shared/mail/templates.ts';
 import {
   AppFunction,
@@ -76,6 +76,7 @@ import {
   deployedScheduleName,
   scheduleDeadLettersQueue,
 } from './app-function.ts';
+import { mailSettlementQueue } from './function-settings.ts';
 import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
 import {
   type BusName,
@@ -90,6 +91,7 @@ import {
   ruleTargetRetry,
   type StreamTrigger,
   schedules,
+  settingsOf,
 } from './topology.ts';
 
 export interface BacklineStackProps extends StackProps {
@@ -124,6 +126,19 @@ const apiAccessLogFields = {
   error: '$context.error.message',
 };
 
+/**
+ * How long a dead-lettered settlement can wait for its redrive, in whole minutes: the shortest
+ * stale-claim window of any sender, after which the sweep sends the claimed mail again.
+ */
+const settlementRedriveMinutes = () =>
+  Math.floor(
+    Math.min(
+      ...functionEntries()
+        .filter(([, spec]) => spec.may.includes('ses:send'))
+        .map(([, spec]) => staleClaimMsFor(settingsOf(spec).timeoutSeconds)),
+    ) / 60_000,
+  );
+
 /** What an event source mapping needs to read the table's stream. */
 export const streamReadActions = [
   'dynamodb:DescribeStream',
@@ -141,6 +156,8 @@ export class BacklineStack extends Stack {
   readonly functions: Record<string, AppFunction> = {};
   /** Every dead-letter and on-failure queue: each has a depth alarm. */
   readonly deadLetterQueues: Queue[] = [];
+  /** What a dead-letter queue's depth alarm tells the operator, where the generic word is not enough. */
+  private readonly deadLetterNotes = new Map<Queue, string>();
   /**
    * The stage's configuration sets, as SES names them in its events' `resources`: the rules on the
    * default bus, which every stage of the account shares, take only their own stage's events.
@@ -544,6 +561,12 @@ export class BacklineStack extends Stack {
     const queueId = pascal(trigger.queue);
     const deadLetters = deadLetterQueue(this, `${queueId}QueueDlq`);
     this.deadLetterQueues.push(deadLetters);
+    if (trigger.queue === mailSettlementQueue) {
+      this.deadLetterNotes.set(
+        deadLetters,
+        `${name}: Email Sent events that settled nothing wait in ${deadLetters.node.path}; their mails' claims stay open, and the stale-claim sweep sends those mails again ${settlementRedriveMinutes()} minutes after they were claimed (docs/design.md#queues): fix the cause, then npm run redrive at once.`,
+      );
+    }
     const queue = new Queue(this, `${queueId}Queue`, {
       queueName: `${name}-${trigger.queue}`,
       encryption: QueueEncryption.SQS_MANAGED,
@@ -650,7 +673,8 @@ export class BacklineStack extends Stack {
         `${id}DepthAlarm`,
         queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         1,
-        `Failed events wait in ${queue.node.path}: inspect and redrive them.`,
+        this.deadLetterNotes.get(queue) ??
+          `Failed events wait in ${queue.node.path}: inspect and redrive them.`,
       );
     }
     for (const [name, fn] of Object.entries(this.functions)) {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { mailSettlementQueue } from '#infra/function-settings.ts';
 import { defaultRouteThrottle, routeThrottles, sesReputationAlarms } from '#infra/settings.ts';
-import { functionEntries } from '#infra/topology.ts';
+import { functionEntries, settingsOf } from '#infra/topology.ts';
 import { businessMetrics } from '#shared/lambda/metrics.ts';
+import { staleClaimMsFor } from '#shared/mail/ports.ts';
 import { backline, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
 type RouteSettings = Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
@@ -176,6 +178,29 @@ describe('alarms on AWS', () => {
     const watched = watchedFor('ApproximateNumberOfMessagesVisible');
 
     expect(watched.sort()).toEqual(deadLetterQueueIds.sort());
+  });
+
+  it("tells the operator paged for the settlement queue's dead letters how long they have to redrive them", () => {
+    // A dead-lettered Email Sent leaves its claim open: past the shortest sender's stale window, the
+    // sweep sends that mail again (docs/design.md#queues).
+    const [, settlement] = queues.find(
+      ([, queue]) => queue.Properties.QueueName === `backline-dev-${mailSettlementQueue}`,
+    )!;
+    const deadLettersId = logicalIdOf(
+      (settlement.Properties.RedrivePolicy as { deadLetterTargetArn: unknown }).deadLetterTargetArn,
+    );
+    const [alarm] = alarms.filter(
+      (candidate) =>
+        candidate.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        logicalIdOf((candidate.Dimensions as { Value: unknown }[])[0].Value) === deadLettersId,
+    );
+    const senders = functionEntries().filter(([, spec]) => spec.may.includes('ses:send'));
+    const minutes = Math.floor(
+      Math.min(...senders.map(([, spec]) => staleClaimMsFor(settingsOf(spec).timeoutSeconds))) / 60_000,
+    );
+
+    expect(alarm.AlarmDescription).toContain('npm run redrive');
+    expect(alarm.AlarmDescription).toContain(`${minutes} minutes`);
   });
 
   it("watches how long the oldest message of each queue trigger's queue has waited", () => {
