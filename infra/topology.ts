@@ -264,7 +264,7 @@ export const functions = {
     entry: 'functions/intake/handler.ts',
     description: 'Takes signed label webhooks: records each one, which puts it in the outbox.',
     on: [route('POST', '/webhooks/{labelId}', 'webhook')],
-    may: ['table:GetItem', 'table:Query', 'table:PutItem', 'table:UpdateItem', 'webhook-secrets:decrypt'],
+    may: ['table:GetItem', 'table:PutItem', 'webhook-secrets:decrypt'],
   },
   publisher: {
     entry: 'functions/publisher/handler.ts',

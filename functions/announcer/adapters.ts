@@ -2,7 +2,7 @@ import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoSettlementClaims } from '#shared/db/deliveries.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
-import { dynamoReleaseReads } from '#shared/db/releases.ts';
+import { dynamoComingReleases } from '#shared/db/releases.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { assetLabel } from '#shared/mail/data.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
@@ -96,7 +96,7 @@ export const signedLinks = (): RecipientLinks => ({
 export const liveDeps = (): AnnouncerDeps => ({
   ...liveMailDeps('announcer', announcerTimeoutSeconds),
   deliveries: dynamoSettlementClaims(dynamo(), config().TABLE_NAME),
-  releases: dynamoReleaseReads(dynamo(), config().TABLE_NAME),
+  releases: dynamoComingReleases(dynamo(), config().TABLE_NAME),
   outlets: outletReader(),
   links: signedLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },

@@ -1,6 +1,6 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { SettlementClaims } from '#shared/db/deliveries.ts';
-import type { ReleaseReads } from '#shared/db/releases.ts';
+import type { ComingReleases } from '#shared/db/releases.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -48,7 +48,7 @@ export interface AnnouncerSettings extends MailSettings {
 export interface AnnouncerDeps extends MailDeps {
   /** Its settlement of SES's Email Sent events records a mail that went after its claim was closed. */
   deliveries: SettlementClaims;
-  releases: ReleaseReads;
+  releases: ComingReleases;
   outlets: OutletReader;
   links: RecipientLinks;
   events: EventPublisher;

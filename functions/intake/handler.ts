@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoLabelReads } from '#shared/db/labels.ts';
-import { dynamoReleaseReads } from '#shared/db/releases.ts';
+import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
 import { dynamoWebhookRecording } from '#shared/db/webhooks.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretOpener } from '#shared/kms.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { activeSecrets, isLabelId, type LabelReads } from '#shared/db/labels.ts';
-import type { ReleaseReads } from '#shared/db/releases.ts';
+import type { ReleaseReads } from '#shared/db/release-reads.ts';
 import { type WebhookRecord, type WebhookRecording, webhookRetentionMs } from '#shared/db/webhooks.ts';
 import { isXmlMediaType, parseErn } from '#shared/ern.ts';
 import {
@@ -41,7 +41,7 @@ export interface IntakeDeps {
   labels: LabelReads & Partial<Pick<CachedLabels, 'reread'>>;
   webhooks: WebhookRecording;
   /** Whether an ERN message's release is known already (then it is an update). */
-  releases: Pick<ReleaseReads, 'get'>;
+  releases: ReleaseReads;
   now: () => Date;
   newEventId?: () => string;
 }

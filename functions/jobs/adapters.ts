@@ -2,7 +2,7 @@ import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { attemptRequestTimeoutMs, dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
-import { dynamoWebhookReplays } from '#shared/db/webhooks.ts';
+import { dynamoWebhookReplays } from '#shared/db/webhook-replays.ts';
 import { loggerFor } from '#shared/lambda/observability.ts';
 import type { JobsDeps } from './ports.ts';
 

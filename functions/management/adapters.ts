@@ -7,7 +7,7 @@ import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
-import { dynamoReleaseReads } from '#shared/db/releases.ts';
+import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import type { JobRoutesDeps } from './jobs.ts';
 import type { LabelRoutesDeps } from './labels.ts';

@@ -1,7 +1,7 @@
 import type { DeliveryOutcomes } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import type { PromoCounters } from '#shared/db/promo.ts';
-import type { ReleaseReads } from '#shared/db/releases.ts';
+import type { ReleaseReads } from '#shared/db/release-reads.ts';
 import { mailSubjects, wentOut } from '#shared/db/subject-deliveries.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletUnsubscribed } from '#shared/events/outlet-unsubscribed.ts';
@@ -20,7 +20,7 @@ export interface RecipientsDeps {
   signingKey: () => Promise<string>;
   outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed'>;
   promos: Pick<PromoCounters, 'countAccess'>;
-  releases: Pick<ReleaseReads, 'get'>;
+  releases: ReleaseReads;
   /** A release's mails, read only for a link whose outlet is gone (was it told of a withdrawal?). */
   deliveries: Pick<DeliveryOutcomes, 'ofSubject'>;
   now: () => Date;

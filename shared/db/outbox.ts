@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
@@ -11,6 +10,7 @@ import {
 import type { OutboxEntry } from '../events/outbox.ts';
 import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
+import { unpublishedKey, unpublishedPrefix, unpublishedShards } from './outbox-keys.ts';
 import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
 
 /**
@@ -25,7 +25,7 @@ import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
  * - an event to publish, by its id: written with the state change, marked published by the publisher
  *     pk = OUTBOX#<eventId>, sk = OUTBOX   (one item per partition; event ids are ours, never a label's)
  * - entries still unpublished, oldest first (the outbox sweep), both kinds; sparse: removed once published
- *     gsi2pk = OUTBOX#UNPUBLISHED#<0-3>, gsi2sk = <createdAt>#<eventId>
+ *     gsi2pk = OUTBOX#UNPUBLISHED#<0-3>, gsi2sk = <createdAt>#<eventId>   (`unpublishedKey`, shared/db/outbox-keys.ts)
  *   Every entry is written to this index once; four partitions, picked by the event id's hash, keep
  *   a burst of writes off one index partition (1,000 WCU each), and the sweep queries all four.
  * - the table stream's filter (`outboxStreamFilter`) selects new images in that index: unpublished entries.
@@ -34,16 +34,6 @@ import { type WebhookRecord, webhookRecordOf } from './webhooks.ts';
  *     neither the stream's filter nor the sweep takes them; rare, so one partition)
  */
 export const outboxKey = (eventId: string) => ({ pk: `OUTBOX#${eventId}`, sk: 'OUTBOX' });
-
-const unpublishedPrefix = 'OUTBOX#UNPUBLISHED#';
-const unpublishedShards = 4;
-const shardOf = (eventId: string) =>
-  createHash('sha256').update(eventId).digest().readUInt8(0) % unpublishedShards;
-
-export const unpublishedKey = (createdAt: string, eventId: string) => ({
-  gsi2pk: `${unpublishedPrefix}${shardOf(eventId)}`,
-  gsi2sk: `${createdAt}#${eventId}`,
-});
 
 const parkedPartition = 'OUTBOX#PARKED';
 const parkedSort = (parkedAt: string, eventId: string) => `${parkedAt}#${eventId}`;

@@ -1,20 +1,15 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
+import { dynamoReleaseReads, type ReleaseReads, releaseKey, releaseOf } from './release-reads.ts';
 
 /**
  * Releases. Access patterns:
  * - a release by label and release id (releases applies changes, announcer mails it, management shows it):
- *     pk `RELEASE#<labelId>#<releaseId>`, sk `RELEASE`
+ *     pk `RELEASE#<labelId>#<releaseId>`, sk `RELEASE`   (`releaseKey`, shared/db/release-reads.ts)
  * - every change a label sent for it, applied or ignored (kept 90 days, for support and replay questions):
  *     pk `RELEASE#<labelId>#<releaseId>`, sk `CHANGE#<occurredAt>#<eventId>`
  * - releases still to come somewhere, by their last street date (the announcer asks their first mail
@@ -24,11 +19,6 @@ import { writeWithOutbox } from './outbox.ts';
  *   stands). They stay once that date has passed: a read asks only for those after now, so a release
  *   out everywhere drops out of it without a write.
  */
-export const releaseKey = (labelId: string, releaseId: string) => ({
-  pk: keyOf('RELEASE', labelId, releaseId),
-  sk: 'RELEASE',
-});
-
 export const releaseChangeKey = (
   labelId: string,
   releaseId: string,
@@ -67,12 +57,10 @@ export interface ReleaseChangeRecord {
 }
 
 /**
- * What reads releases: intake, management and the recipients function only `get` one, and the announcer
- * asks `coming` too. Built apart from the writes (`ReleaseStore`), which only the releases function makes:
- * a store is one object, which esbuild cannot trim (see docs/design.md#bundles).
+ * A release, and the releases to come, which the announcer asks: the Query of the releases to come
+ * apart from `ReleaseReads` (shared/db/release-reads.ts), which intake reaches.
  */
-export interface ReleaseReads {
-  get(labelId: string, releaseId: string): Promise<StoredRelease | undefined>;
+export interface ComingReleases extends ReleaseReads {
   /**
    * The releases not cancelled whose last street date is after `now` (some territory still waits for
    * it), a page at a time: what an outlet added now may still be told of.
@@ -81,7 +69,7 @@ export interface ReleaseReads {
 }
 
 /** Releases as the releases function keeps them: its reads and its writes. */
-export interface ReleaseStore extends ReleaseReads {
+export interface ReleaseStore extends ComingReleases {
   /**
    * Stores the release only if the stored one is older, with the events it leads to in the same
    * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox), and
@@ -128,25 +116,6 @@ export interface ReleaseStore extends ReleaseReads {
   ): Promise<boolean>;
 }
 
-/** A release item as the release it stores: string sets as lists, and without its keys. */
-function releaseOf(item: Record<string, unknown>): StoredRelease {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _gsi1pk,
-    gsi1sk: _gsi1sk,
-    outMoments,
-    servicedMoments,
-    ...release
-  } = item;
-  // String sets in the table, lists in the release.
-  return {
-    ...release,
-    ...(outMoments ? { outMoments: [...(outMoments as Set<string>)].sort() } : {}),
-    ...(servicedMoments ? { servicedMoments: [...(servicedMoments as Set<string>)].sort() } : {}),
-  } as StoredRelease;
-}
-
 /**
  * The condition that nothing was marked on the stored release beyond what `release` carries: a put
  * replaces the whole item, and releases decides it from a read, so a street date (or servicing moment,
@@ -172,17 +141,8 @@ function marksSince(release: StoredRelease) {
   };
 }
 
-export const dynamoReleaseReads = (db: DynamoDBDocumentClient, table: string): ReleaseReads => ({
-  async get(labelId, releaseId) {
-    const { Item } = await db.send(
-      new GetCommand({
-        TableName: table,
-        Key: releaseKey(labelId, releaseId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? releaseOf(Item) : undefined;
-  },
+export const dynamoComingReleases = (db: DynamoDBDocumentClient, table: string): ComingReleases => ({
+  ...dynamoReleaseReads(db, table),
 
   async *coming(now) {
     for await (const page of paginateQuery(
@@ -202,7 +162,7 @@ export const dynamoReleaseReads = (db: DynamoDBDocumentClient, table: string): R
 });
 
 export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
-  ...dynamoReleaseReads(db, table),
+  ...dynamoComingReleases(db, table),
 
   /**
    * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:

@@ -1,13 +1,7 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
-import { unpublishedKey } from './outbox.ts';
+import { unpublishedKey } from './outbox-keys.ts';
 
 /** How the body is written (shared/webhooks.ts): JSON, or a DDEX ERN message. */
 export type WebhookFormat = 'json' | 'ern';
@@ -23,21 +17,19 @@ export type WebhookFormat = 'json' | 'ern';
  *     pk = WEBHOOK#<labelId>#<messageId>, sk = ERN       (its own sort key: a webhook-id can never meet a MessageId)
  * - a label's webhooks received in a time range, oldest first (replay)
  *     gsi1pk = LABEL#<labelId>#WEBHOOKS, gsi1sk = <receivedAt>#<webhookId>
- * - webhooks still pending publication: the outbox's unpublished index (unpublishedKey in outbox.ts),
+ * - webhooks still pending publication: the outbox's unpublished index (unpublishedKey in outbox-keys.ts),
  *   by receivedAt and eventId; sparse: removed once published
  *
- * Keys are built by `keyOf`/`keyParts` (see docs/design.md#unambiguous-keys); webhook ids are printable
- * ASCII (checked by intake), so `\x7f` sorts after every id.
+ * Keys are built by `keyOf`/`keyParts` (see docs/design.md#unambiguous-keys).
  */
 export const webhookKey = (labelId: string, webhookId: string, format?: WebhookFormat) => ({
   pk: keyOf('WEBHOOK', labelId, webhookId),
   sk: format === 'ern' ? 'ERN' : 'WEBHOOK',
 });
-const byLabelKey = (labelId: string, receivedAt: string, webhookId: string) => ({
+export const byLabelKey = (labelId: string, receivedAt: string, webhookId: string) => ({
   gsi1pk: `${keyOf('LABEL', labelId)}#WEBHOOKS`,
   gsi1sk: keyParts(receivedAt, webhookId),
 });
-const afterEveryId = '\x7f';
 
 /** Raw payloads are kept 30 days for replay (TTL). */
 export const webhookRetentionMs = 30 * 24 * 60 * 60 * 1000;
@@ -71,7 +63,9 @@ export interface Page<T> {
 
 /**
  * Recording webhooks as they come, which intake does. Built apart from their replays (`WebhookReplays`,
- * the jobs function's): a store is one object, which esbuild cannot trim (see docs/design.md#bundles).
+ * the jobs function's, in shared/db/webhook-replays.ts): a store is one object, which esbuild cannot
+ * trim (see docs/design.md#bundles), and intake's grants follow the modules it imports
+ * (docs/design.md#topology).
  */
 export interface WebhookRecording {
   /** Records a new webhook as pending; when its label and id are already recorded (and not expired), returns that record instead. */
@@ -120,17 +114,8 @@ export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord =>
   } as WebhookRecord;
 };
 
-const encodeCursor = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-const decodeCursor = (cursor: string | undefined) =>
-  cursor
-    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-    : undefined;
-
-const prefixed = (values: Record<string, string>) =>
-  Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
-
-const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+/** An instant in epoch seconds, as the TTL attribute `expiresAt` holds it. */
+export const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 export function dynamoWebhookRecording(client: DynamoDBDocumentClient, tableName: string): WebhookRecording {
   return {
@@ -163,56 +148,6 @@ export function dynamoWebhookRecording(client: DynamoDBDocumentClient, tableName
       );
       if (!Item) throw new Error('webhook record vanished after a failed conditional put');
       return { recorded: false, existing: webhookRecordOf(Item) };
-    },
-  };
-}
-
-export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: string): WebhookReplays {
-  return {
-    async requeue(ref, at) {
-      // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
-      // A park (the bus refused it for good before) is taken off with it, as a redrive does: the record
-      // is pending again, and a new refusal parks it anew.
-      return writtenUnlessRefused(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
-            UpdateExpression:
-              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
-            // An expired record is gone, whether or not DynamoDB has deleted it yet.
-            ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':pending': 'pending',
-              ':unpublishable': 'unpublishable',
-              ':now': epochSeconds(at),
-              ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
-            },
-          }),
-        ),
-      );
-    },
-
-    async receivedBetween(labelId, from, to, now, cursor) {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :label AND gsi1sk BETWEEN :from AND :to',
-          // Expired once its time is earlier than now (shared/db/table.ts, `expired`), as `record` counts it.
-          FilterExpression: 'expiresAt >= :now',
-          ExpressionAttributeValues: {
-            ':label': byLabelKey(labelId, '', '').gsi1pk,
-            ':from': from.toISOString(),
-            ':to': `${to.toISOString()}#${afterEveryId}`,
-            ':now': epochSeconds(now),
-          },
-          Limit: 100,
-          ExclusiveStartKey: decodeCursor(cursor),
-        }),
-      );
-      return { items: (page.Items ?? []).map(webhookRecordOf), next: encodeCursor(page.LastEvaluatedKey) };
     },
   };
 }

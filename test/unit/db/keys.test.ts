@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { budgetKey, expenseKey } from '#shared/db/budgets.ts';
 import { keyOf, keyParts, lastPartOf, nameHash } from '#shared/db/keys.ts';
 import { promoCounterKey } from '#shared/db/promo.ts';
-import { releaseChangeKey, releaseKey } from '#shared/db/releases.ts';
+import { releaseKey } from '#shared/db/release-reads.ts';
+import { releaseChangeKey } from '#shared/db/releases.ts';
 import { showKey, tourKey } from '#shared/db/tours.ts';
 import { webhookKey } from '#shared/db/webhooks.ts';
 

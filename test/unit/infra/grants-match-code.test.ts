@@ -45,6 +45,12 @@ describe('each function is granted exactly what its code calls', () => {
     expect(tableActionsOf(budgets.may)).toContain('ConditionCheckItem');
   });
 
+  it('keeps the public intake function to the GetItem and PutItem of recording a webhook', () => {
+    const actions = dynamoActionsOf('functions/intake/handler.ts');
+
+    expect(actions).toEqual(['GetItem', 'PutItem']);
+  });
+
   it('keeps the DeleteItem of moving and deleting outlets out of reach of the public recipients function', () => {
     const actions = dynamoActionsOf('functions/recipients/handler.ts');
 

@@ -10,8 +10,8 @@ import {
   parkedMetric,
   type StoredOutboxEntry,
   storedOutboxEntryOf,
-  unpublishedKey,
 } from '#shared/db/outbox.ts';
+import { unpublishedKey } from '#shared/db/outbox-keys.ts';
 import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { buildDetail, OutboxSweepDue, OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';

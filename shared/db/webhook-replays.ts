@@ -1,0 +1,73 @@
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writtenUnlessRefused } from './conditions.ts';
+import { unpublishedKey } from './outbox-keys.ts';
+import { byLabelKey, epochSeconds, type WebhookReplays, webhookKey, webhookRecordOf } from './webhooks.ts';
+
+/**
+ * Replaying recorded webhooks (`WebhookReplays`, shared/db/webhooks.ts), which the jobs function does:
+ * in a module of its own, because a function's DynamoDB grants follow the modules it imports
+ * (docs/design.md#topology), and intake, which records webhooks, never queries or updates them.
+ */
+
+/** Webhook ids are printable ASCII (checked by intake), so `\x7f` sorts after every id. */
+const afterEveryId = '\x7f';
+
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+const decodeCursor = (cursor: string | undefined) =>
+  cursor
+    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
+    : undefined;
+
+const prefixed = (values: Record<string, string>) =>
+  Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
+
+export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: string): WebhookReplays {
+  return {
+    async requeue(ref, at) {
+      // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
+      // A park (the bus refused it for good before) is taken off with it, as a redrive does: the record
+      // is pending again, and a new refusal parks it anew.
+      return writtenUnlessRefused(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
+            UpdateExpression:
+              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
+            // An expired record is gone, whether or not DynamoDB has deleted it yet.
+            ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':pending': 'pending',
+              ':unpublishable': 'unpublishable',
+              ':now': epochSeconds(at),
+              ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
+            },
+          }),
+        ),
+      );
+    },
+
+    async receivedBetween(labelId, from, to, now, cursor) {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :label AND gsi1sk BETWEEN :from AND :to',
+          // Expired once its time is earlier than now (shared/db/table.ts, `expired`), as `record` counts it.
+          FilterExpression: 'expiresAt >= :now',
+          ExpressionAttributeValues: {
+            ':label': byLabelKey(labelId, '', '').gsi1pk,
+            ':from': from.toISOString(),
+            ':to': `${to.toISOString()}#${afterEveryId}`,
+            ':now': epochSeconds(now),
+          },
+          Limit: 100,
+          ExclusiveStartKey: decodeCursor(cursor),
+        }),
+      );
+      return { items: (page.Items ?? []).map(webhookRecordOf), next: encodeCursor(page.LastEvaluatedKey) };
+    },
+  };
+}
