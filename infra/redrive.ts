@@ -26,7 +26,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoOutbox } from '#shared/db/outbox.ts';
+import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import {
   AnnouncementDue,

@@ -62,7 +62,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import type { MailStream } from '#shared/db/deliveries.ts';
-import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
+import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';

@@ -282,9 +282,7 @@ export const functions = {
       ...consumes(OutboxSweepDue),
     ],
     may: [
-      'table:GetItem',
       'table:Query',
-      'table:PutItem',
       'table:UpdateItem',
       'events:put:backline.intake',
       'events:put:backline.releases',

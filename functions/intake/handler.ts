@@ -3,7 +3,7 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoLabelReads } from '#shared/db/labels.ts';
 import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
-import { dynamoWebhookRecording } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording } from '#shared/db/webhook-recording.ts';
 import { HttpError, type HttpEvent, type HttpResult, httpErrors, json, rawBody } from '#shared/http/index.ts';
 import { webhookSecretOpener } from '#shared/kms.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoOutbox, storedOutboxEntryOf } from '#shared/db/outbox.ts';
+import { dynamoOutbox, storedOutboxEntryOf } from '#shared/db/outbox-publishing.ts';
 // From its own module, not the events index: importing the index at load would run every event module
 // the webhook parser imports (publish.ts loads it on first use).
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';

@@ -1,4 +1,4 @@
-import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox.ts';
+import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox-publishing.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
 import type { Log } from '#shared/lambda/observability.ts';

@@ -1,4 +1,4 @@
-import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
+import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
 import { type PublisherDeps, publishEntries } from './publish.ts';
 
 /**

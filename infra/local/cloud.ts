@@ -15,7 +15,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MailStream } from '#shared/db/deliveries.ts';
 import { attemptLeaseMs } from '#shared/db/jobs.ts';
-import { dynamoOutbox, type ParkedOutbox } from '#shared/db/outbox.ts';
+import { dynamoOutbox, type ParkedOutbox } from '#shared/db/outbox-publishing.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
 import { ruleTargetRetry } from '../function-settings.ts';

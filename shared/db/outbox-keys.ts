@@ -16,3 +16,6 @@ export const unpublishedKey = (createdAt: string, eventId: string) => ({
   gsi2pk: `${unpublishedPrefix}${shardOf(eventId)}`,
   gsi2sk: `${createdAt}#${eventId}`,
 });
+
+/** A published outbox item is kept this long, for questions about what was published, then expires (TTL). */
+export const publishedRetentionSeconds = 7 * 24 * 3600;

@@ -5,8 +5,8 @@ import { byLabelKey, epochSeconds, type WebhookReplays, webhookKey, webhookRecor
 
 /**
  * Replaying recorded webhooks (`WebhookReplays`, shared/db/webhooks.ts), which the jobs function does:
- * in a module of its own, because a function's DynamoDB grants follow the modules it imports
- * (docs/design.md#topology), and intake, which records webhooks, never queries or updates them.
+ * a Query and an Update, in a module of their own, because a function's DynamoDB grants follow the
+ * modules it imports (docs/design.md#topology), and intake, which records webhooks, never makes them.
  */
 
 /** Webhook ids are printable ASCII (checked by intake), so `\x7f` sorts after every id. */

@@ -1,7 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
-import { unpublishedKey } from './outbox-keys.ts';
 
 /** How the body is written (shared/webhooks.ts): JSON, or a DDEX ERN message. */
 export type WebhookFormat = 'json' | 'ern';
@@ -62,10 +59,10 @@ export interface Page<T> {
 }
 
 /**
- * Recording webhooks as they come, which intake does. Built apart from their replays (`WebhookReplays`,
- * the jobs function's, in shared/db/webhook-replays.ts): a store is one object, which esbuild cannot
- * trim (see docs/design.md#bundles), and intake's grants follow the modules it imports
- * (docs/design.md#topology).
+ * Recording webhooks as they come, which intake does (shared/db/webhook-recording.ts). Built apart from
+ * their replays (`WebhookReplays`, the jobs function's, shared/db/webhook-replays.ts): a store is one
+ * object, which esbuild cannot trim (see docs/design.md#bundles), and a function's DynamoDB grants follow
+ * the modules it imports (docs/design.md#topology). This module, the records' keys and shape, calls none.
  */
 export interface WebhookRecording {
   /** Records a new webhook as pending; when its label and id are already recorded (and not expired), returns that record instead. */
@@ -116,38 +113,3 @@ export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord =>
 
 /** An instant in epoch seconds, as the TTL attribute `expiresAt` holds it. */
 export const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
-
-export function dynamoWebhookRecording(client: DynamoDBDocumentClient, tableName: string): WebhookRecording {
-  return {
-    async record(record, now) {
-      // Invariant: one record (hence one eventId, one event) per label and webhook-id. An expired record
-      // (DynamoDB deletes late, DynamoDB Local never) no longer counts.
-      const recorded = await writtenUnlessRefused(
-        client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              ...webhookKey(record.labelId, record.webhookId, record.format),
-              ...byLabelKey(record.labelId, record.receivedAt, record.webhookId),
-              ...(record.status === 'pending' ? unpublishedKey(record.receivedAt, record.eventId) : {}),
-              entity: 'webhook',
-              ...record,
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-            ExpressionAttributeValues: { ':now': epochSeconds(now) },
-          }),
-        ),
-      );
-      if (recorded) return { recorded: true };
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: webhookKey(record.labelId, record.webhookId, record.format),
-          ConsistentRead: true,
-        }),
-      );
-      if (!Item) throw new Error('webhook record vanished after a failed conditional put');
-      return { recorded: false, existing: webhookRecordOf(Item) };
-    },
-  };
-}

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { asyncEventMaxAgeSeconds, functionEntries, schedules } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
-import { overdueMetric, parkedMetric } from '#shared/db/outbox.ts';
+import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';

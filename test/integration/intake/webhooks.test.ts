@@ -1,7 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoWebhookRecording, webhookKey } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording } from '#shared/db/webhook-recording.ts';
+import { webhookKey } from '#shared/db/webhooks.ts';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import {
   advanceClock,

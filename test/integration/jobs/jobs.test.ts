@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dynamoJobStore, type Job } from '#shared/db/jobs.ts';
-import { dynamoWebhookRecording } from '#shared/db/webhooks.ts';
+import { dynamoWebhookRecording } from '#shared/db/webhook-recording.ts';
 import { buildDetail, ExpenseRecorded, JobRequested } from '#shared/events/index.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import {

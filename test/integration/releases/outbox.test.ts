@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dynamoOutbox } from '#shared/db/outbox.ts';
+import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
 import {

@@ -3,8 +3,9 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoWebhookRecording } from '#shared/db/webhook-recording.ts';
 import { dynamoWebhookReplays } from '#shared/db/webhook-replays.ts';
-import { dynamoWebhookRecording, type WebhookRecord } from '#shared/db/webhooks.ts';
+import type { WebhookRecord } from '#shared/db/webhooks.ts';
 import { aLabel } from '#test/support/intake.ts';
 import { aSealer } from '#test/support/sealing.ts';
 

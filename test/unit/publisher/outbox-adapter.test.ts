@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { dynamoOutbox, outboxItem, putOnce, writeWithOutbox } from '#shared/db/outbox.ts';
+import { outboxItem, putOnce, writeWithOutbox } from '#shared/db/outbox.ts';
+import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import { OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);

@@ -3,15 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/publisher/handler.ts';
 import { publishEntries, publishStreamed } from '#functions/publisher/publish.ts';
 import { sweepAfterMs, sweepOutbox } from '#functions/publisher/sweep.ts';
+import { type ItemKey, outboxItem } from '#shared/db/outbox.ts';
+import { unpublishedKey } from '#shared/db/outbox-keys.ts';
 import {
-  type ItemKey,
   type Outbox,
-  outboxItem,
   parkedMetric,
   type StoredOutboxEntry,
   storedOutboxEntryOf,
-} from '#shared/db/outbox.ts';
-import { unpublishedKey } from '#shared/db/outbox-keys.ts';
+} from '#shared/db/outbox-publishing.ts';
 import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { buildDetail, OutboxSweepDue, OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
