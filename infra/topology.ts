@@ -430,7 +430,7 @@ export const functions = {
     description:
       'Suppresses addresses on a permanent bounce or a complaint; states Mail Undeliverable for operational mail.',
     on: [consumesSes('Email Bounced', 'Email Complaint Received')],
-    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem'],
+    may: ['table:read', 'table:PutItem', 'table:UpdateItem'],
     retryAttempts: 2,
   },
   tours: {

@@ -1,6 +1,6 @@
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoDeliveryOutcomes } from '#shared/db/deliveries.ts';
+import { dynamoDeliveryOutcomes } from '#shared/db/delivery-outcomes.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { eventHandler } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';

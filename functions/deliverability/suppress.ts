@@ -1,5 +1,6 @@
-import { type Delivery, type DeliveryStore, deliveryTag } from '#shared/db/deliveries.ts';
+import type { Delivery, DeliveryStore } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
+import { deliveryTag } from '#shared/db/subject-deliveries.ts';
 import { MailUndeliverable } from '#shared/events/mail-undeliverable.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletSuppressed } from '#shared/events/outlet-suppressed.ts';

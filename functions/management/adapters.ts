@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { dynamoDeliveryOutcomes, mailSubjects } from '#shared/db/deliveries.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import { dynamoDeliveryOutcomes } from '#shared/db/delivery-outcomes.ts';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';

@@ -1,13 +1,13 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
+import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
@@ -17,6 +17,7 @@ import {
   deliveryKey,
   deliveryOf,
   deliveryShards,
+  deliveryTag,
   mailSubjects,
   mailsReached,
   subjectDeliveriesKey,
@@ -24,13 +25,14 @@ import {
 import { outboxItems, writeEachIfAllowed } from './transact-page.ts';
 
 // Where a subject's deliveries are read from (the pages behind a mail's links read them without the
-// claims). Whether a mail went out (`wentOut`) is read from there alone.
+// claims, and the deliverability function its tag). Whether a mail went out (`wentOut`) is read from there alone.
 export {
   deliveriesOfSubject,
   deliveryIdOf,
   deliveryKey,
   deliveryOf,
   deliveryShards,
+  deliveryTag,
   mailSubjects,
   mailsReached,
   subjectDeliveriesKey,
@@ -62,12 +64,6 @@ export {
  * Release mails keep the ids and keys they had before the other senders shared this store, so the
  * mails claimed then are still found.
  */
-/**
- * The per-entry tag that carries a mail claim's id to SES and back on its events
- * (docs/design.md#exactly-once-mail).
- */
-export const deliveryTag = 'delivery';
-
 export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
 
 /**
@@ -382,56 +378,6 @@ export function claimWrites(
 export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): DeliveryStore {
   const claims = dynamoSettlementClaims(db, table);
   return { ...claims, ...singleMailClaims(claims), ...dynamoDeliveryOutcomes(db, table) };
-}
-
-/** Bounces and complaints recorded, and a subject's deliveries read, on DynamoDB. */
-export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string): DeliveryOutcomes {
-  return {
-    async markOutcome(deliveryId, status, detail, events) {
-      // Read, then write on the condition that the status is still the one read: the call that
-      // turns a mail bounced or complained is the one that writes its events.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const { Item } = await db.send(
-          new GetCommand({ TableName: table, Key: deliveryKey(deliveryId), ConsistentRead: true }),
-        );
-        if (!Item) return undefined;
-        const seen = deliveryOf(Item);
-        const marked: Delivery = {
-          ...seen,
-          status,
-          updatedAt: detail.at,
-          ...(seen.messageId || !detail.messageId ? {} : { messageId: detail.messageId }),
-        };
-        const first = seen.status !== 'bounced' && seen.status !== 'complained';
-        const written = await writeWithOutbox(
-          db,
-          [
-            {
-              Update: {
-                TableName: table,
-                Key: deliveryKey(deliveryId),
-                UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
-                ConditionExpression: '#status = :seen',
-                ExpressionAttributeNames: statusName,
-                ExpressionAttributeValues: {
-                  ':status': status,
-                  ':seen': seen.status,
-                  ':at': detail.at,
-                  ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
-                },
-              },
-            },
-          ],
-          first && events ? events(marked) : [],
-          detail.at,
-        );
-        if (written) return marked;
-      }
-      throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
-    },
-
-    ofSubject: (labelId, subject) => deliveriesOfSubject(db, table, labelId, subject),
-  };
 }
 
 /** The claims on DynamoDB. */

@@ -12,6 +12,12 @@ import { keyOf, nameHash } from './keys.ts';
  */
 
 /**
+ * The per-entry tag that carries a mail claim's id to SES and back on its events
+ * (docs/design.md#exactly-once-mail).
+ */
+export const deliveryTag = 'delivery';
+
+/**
  * Whether a mail went out: marked sent, or closed unsent (failed: the sweep found it no longer wanted)
  * and then shown sent by its late Email Sent, which recorded its messageId (`markSentAfterClosed`).
  * Whatever reads a delivery as sent, or as having told its recipient nothing, reads it through this

@@ -1,0 +1,62 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Delivery, DeliveryOutcomes } from './deliveries.ts';
+import { writeWithOutbox } from './outbox.ts';
+import { deliveriesOfSubject, deliveryKey, deliveryOf } from './subject-deliveries.ts';
+
+/**
+ * What is recorded and read of the deliveries after the sending (`DeliveryOutcomes`, shared/db/deliveries.ts
+ * holds the store and its access patterns): SES's bounces and complaints, for the deliverability function,
+ * and a subject's deliveries, for the management views. In a module of its own, because a function's
+ * DynamoDB grants follow the modules it imports (docs/design.md#topology): neither function claims mail,
+ * so neither reaches the claims' writes and the DeleteItem that gives a claim back.
+ */
+
+/** Bounces and complaints recorded, and a subject's deliveries read, on DynamoDB. */
+export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string): DeliveryOutcomes {
+  return {
+    async markOutcome(deliveryId, status, detail, events) {
+      // Read, then write on the condition that the status is still the one read: the call that
+      // turns a mail bounced or complained is the one that writes its events.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const { Item } = await db.send(
+          new GetCommand({ TableName: table, Key: deliveryKey(deliveryId), ConsistentRead: true }),
+        );
+        if (!Item) return undefined;
+        const seen = deliveryOf(Item);
+        const marked: Delivery = {
+          ...seen,
+          status,
+          updatedAt: detail.at,
+          ...(seen.messageId || !detail.messageId ? {} : { messageId: detail.messageId }),
+        };
+        const first = seen.status !== 'bounced' && seen.status !== 'complained';
+        const written = await writeWithOutbox(
+          db,
+          [
+            {
+              Update: {
+                TableName: table,
+                Key: deliveryKey(deliveryId),
+                UpdateExpression: `SET #status = :status, updatedAt = :at${detail.messageId ? ', messageId = if_not_exists(messageId, :messageId)' : ''} REMOVE gsi2pk, gsi2sk`,
+                ConditionExpression: '#status = :seen',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':status': status,
+                  ':seen': seen.status,
+                  ':at': detail.at,
+                  ...(detail.messageId ? { ':messageId': detail.messageId } : {}),
+                },
+              },
+            },
+          ],
+          first && events ? events(marked) : [],
+          detail.at,
+        );
+        if (written) return marked;
+      }
+      throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
+    },
+
+    ofSubject: (labelId, subject) => deliveriesOfSubject(db, table, labelId, subject),
+  };
+}
