@@ -33,6 +33,11 @@ export interface ErnRelease {
   /** When the label's system created the message: orders it against the release's other changes. */
   createdAt: string;
   releaseId: string;
+  /**
+   * The element the artists' names were read from when it is the release's DisplayArtistName (no
+   * DisplayArtist names a listed party); absent when they are their parties' FullName.
+   */
+  artistsFrom?: 'DisplayArtistName';
   /** The release as Backline's JSON describes it; absent when it was taken down everywhere. */
   details?: ErnDetails;
 }
@@ -224,7 +229,11 @@ function withoutPrefix(node: Node, prefix: string): Node {
 }
 
 /** The release's display artists, in their sequence, by their party's name; else its DisplayArtistName. */
-function artistsOf(release: Node, parties: Map<string, string>, path: string): { name: string }[] {
+function artistsOf(
+  release: Node,
+  parties: Map<string, string>,
+  path: string,
+): Pick<ErnRelease, 'artistsFrom'> & { artists: { name: string }[] } {
   const listed = children(release, 'DisplayArtist')
     .map((artist, index) => ({
       order: Number(artist['@SequenceNumber'] ?? index + 1),
@@ -233,10 +242,10 @@ function artistsOf(release: Node, parties: Map<string, string>, path: string): {
     .filter((artist): artist is { order: number; name: string } => artist.name !== undefined)
     .sort((a, b) => a.order - b.order)
     .map(({ name }) => ({ name }));
-  if (listed.length > 0) return listed;
+  if (listed.length > 0) return { artists: listed };
   const name = preferred(release, 'DisplayArtistName');
   if (!name) throw new ErnProblem(`${path}/DisplayArtist`, 'is missing: Backline needs the display artists');
-  return [{ name }];
+  return { artists: [{ name }], artistsFrom: 'DisplayArtistName' };
 }
 
 /** The release's resource references in track order, through nested ResourceGroups. */
@@ -520,14 +529,16 @@ function readMessage(document: Node): ErnRelease {
   }
 
   const [first, ...later] = territoryDates;
+  const { artists, artistsFrom } = artistsOf(release, parties, releasePath);
   return {
     messageId,
     createdAt,
     releaseId,
+    ...(artistsFrom ? { artistsFrom } : {}),
     details: {
       releaseId,
       title,
-      artists: artistsOf(release, parties, releasePath),
+      artists,
       kind,
       releaseDate: first!.releaseDate,
       releaseTime: first!.releaseTime ?? '00:00',

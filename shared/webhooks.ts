@@ -154,6 +154,7 @@ const ernElements: Record<string, string> = {
   releaseId: `${ernRelease}ReleaseId`,
   upc: `${ernRelease}ReleaseId/ICPN`,
   title: `${ernRelease}DisplayTitleText`,
+  // An artist's name read from the release's DisplayArtistName is named by it instead (artistsFrom).
   name: 'PartyList/Party/PartyName/FullName',
   genres: `${ernRelease}Genre/GenreText`,
   'tracks.title': `${ernRecording}DisplayTitleText`,
@@ -164,11 +165,17 @@ const ernElements: Record<string, string> = {
   releaseDate: `${ernDeal}ValidityPeriod/StartDate`,
   preOrderDate: `${ernDeal}ValidityPeriod/StartDate`,
 };
-const ernIssueOf = (issue: z.core.$ZodIssue): Issue => {
-  const names = issue.path.filter((part) => typeof part === 'string');
-  const element = ernElements[names.slice(-2).join('.')] ?? ernElements[String(names.at(-1))];
-  return element ? { path: `NewReleaseMessage/${element}`, message: issue.message } : issueOf(issue);
-};
+const ernIssueOf =
+  (release: ErnRelease) =>
+  (issue: z.core.$ZodIssue): Issue => {
+    const names = issue.path.filter((part) => typeof part === 'string');
+    const field = names.slice(-2).join('.');
+    const element =
+      field === 'artists.name' && release.artistsFrom
+        ? `${ernRelease}${release.artistsFrom}`
+        : (ernElements[field] ?? ernElements[String(names.at(-1))]);
+    return element ? { path: `NewReleaseMessage/${element}`, message: issue.message } : issueOf(issue);
+  };
 
 /** An ERN message as the webhook body a label would have sent in JSON, checked by the same schema. */
 export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWebhook {
@@ -177,7 +184,8 @@ export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWe
       ? { releaseId: release.releaseId, reason: 'Taken down in every territory (DDEX ERN).' }
       : release.details;
   const parsed = WebhookBody.safeParse({ type, timestamp: release.createdAt, data: body });
-  if (!parsed.success) return { ok: false, error: new ValidationError(parsed.error.issues.map(ernIssueOf)) };
+  if (!parsed.success)
+    return { ok: false, error: new ValidationError(parsed.error.issues.map(ernIssueOf(release))) };
   return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };
 }
 

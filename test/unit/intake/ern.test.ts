@@ -294,6 +294,37 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     );
   });
 
+  it("names the release's DisplayArtistName for an artist name past its length read from it (no DisplayArtist, or one naming no party), the party's FullName otherwise", () => {
+    const long = 'x'.repeat(201);
+    const single = ernMessage('single', { ...base, date: '2027-03-01' });
+    const releaseArtist =
+      /(<ReleaseType>[\s\S]*?)<DisplayArtistName>The Midnight Echoes<\/DisplayArtistName>/;
+    const pathsOf = (xml: string) => {
+      const parsed = parseErn(xml);
+      if (!parsed.ok) throw parsed.error;
+      const checked = ernWebhookBody(parsed.release, 'release.scheduled');
+      return checked.ok ? [] : checked.error.issues.map(({ path, message }) => `${path}: ${message}`);
+    };
+    const tooLong = 'Too big: expected string to have <=200 characters';
+
+    const withoutDisplayArtist = single
+      .replace(releaseArtist, `$1<DisplayArtistName>${long}</DisplayArtistName>`)
+      .replace(/(<ReleaseType>[\s\S]*?)<DisplayArtist SequenceNumber="1">[\s\S]*?<\/DisplayArtist>/, '$1');
+    const namingNoParty = single
+      .replace(releaseArtist, `$1<DisplayArtistName>${long}</DisplayArtistName>`)
+      .replace(/(<ReleaseType>[\s\S]*?<ArtistPartyReference>)PMidnightEchoes</, '$1PUnlisted<');
+    const fromTheParty = single.replace(
+      '<FullName>The Midnight Echoes</FullName>',
+      `<FullName>${long}</FullName>`,
+    );
+
+    expect([pathsOf(withoutDisplayArtist), pathsOf(namingNoParty), pathsOf(fromTheParty)]).toEqual([
+      [`NewReleaseMessage/ReleaseList/Release/DisplayArtistName: ${tooLong}`],
+      [`NewReleaseMessage/ReleaseList/Release/DisplayArtistName: ${tooLong}`],
+      [`NewReleaseMessage/PartyList/Party/PartyName/FullName: ${tooLong}`],
+    ]);
+  });
+
   it('refuses a message whose only deals are pre-orders, naming the deals, rather than reading it as taken down everywhere', () => {
     const xml = ernMessage('single', { ...base, date: '2027-03-01' })
       .replace(/<Deal>\s*<DealTerms>(?:(?!<\/Deal>)[\s\S])*SubscriptionModel[\s\S]*?<\/Deal>/, '')
