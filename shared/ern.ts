@@ -570,13 +570,19 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   } catch {
     return problem('', 'body is not valid UTF-8 (ERN messages must be sent as UTF-8)');
   }
+  // A CDATA section is its text taken literally: written out as escaped text, so that the one
+  // decoding of XML's escapes (decodeXmlEscapes) gives it back as it was, `&amp;` included. Comments and
+  // processing instructions are matched in the same pass, so what would open a section inside one is
+  // their text, as a comment's opening inside a section is the section's.
+  xml = xml.replace(/<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>/g, (markup, text?: string) =>
+    text === undefined
+      ? markup
+      : text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+  );
+  // Looked for in what is parsed, so a DOCTYPE a CDATA section quotes (now text) is read as text, and
+  // every other one is refused, wherever it is.
   if (/<!DOCTYPE/i.test(xml))
     return problem('', 'body declares a DOCTYPE: ERN messages need none, and none is read');
-  // A CDATA section is its text taken literally: written out as escaped text, so that the one
-  // decoding of XML's escapes (decodeXmlEscapes) gives it back as it was, `&amp;` included.
-  xml = xml.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, text: string) =>
-    text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
-  );
   const unread = unreadReference(xml);
   if (unread) {
     return problem(

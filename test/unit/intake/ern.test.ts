@@ -391,6 +391,38 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(issuesOf(external)[0].message).toMatch(/DOCTYPE/);
   });
 
+  it('reads a CDATA section quoting a DOCTYPE (a title, a marketing comment) as its text, and still refuses a DOCTYPE outside one', () => {
+    const quoting = ernMessage('single', { ...base, date: '2027-03-01' }).replace(
+      /(<ReleaseType>[\s\S]*?)<DisplayTitleText>Night Drive</,
+      '$1<MarketingComment><![CDATA[<!DOCTYPE html><p>Out now</p>]]></MarketingComment>' +
+        '<DisplayTitleText><![CDATA[Night Drive <!doctype html> (Live)]]><',
+    );
+
+    const read = parseErn(quoting);
+
+    if (!read.ok) throw read.error;
+    expect(read.release.details?.title).toBe('Night Drive <!doctype html> (Live)');
+
+    const doctype = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>';
+    const message = ernMessage('single', { ...base, date: '2027-03-01' });
+    const declaring = [
+      // After a CDATA section (no DOCTYPE may be there: still refused).
+      message.replace('<MessageHeader>', `<MessageHeader><![CDATA[x]]>${doctype}`),
+      // After a comment or a processing instruction holding what would open a CDATA section, which is their text.
+      message.replace('<?xml version="1.0" encoding="UTF-8"?>', `$&<!-- <![CDATA[ -->${doctype}<!-- ]]> -->`),
+      message.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        `$&<?note <![CDATA[ ?>${doctype}<?note ]]> ?>`,
+      ),
+    ];
+
+    for (const xml of declaring) {
+      expect(issuesOf(xml)).toEqual([
+        { path: '', message: 'body declares a DOCTYPE: ERN messages need none, and none is read' },
+      ]);
+    }
+  });
+
   it('refuses a message whose bytes are not UTF-8 (a windows-1252 title) on the whole body, and reads the same message in UTF-8', () => {
     const message = ernMessage('single', { ...base, date: '2027-03-05' }).replace(
       '</MessageId>',
