@@ -1,4 +1,4 @@
-import type { Job } from '#shared/db/jobs.ts';
+import { type Job, type JobRejection, unbuildable } from '#shared/db/jobs.ts';
 import type { JobsDeps, PageWork } from './ports.ts';
 
 /**
@@ -6,20 +6,33 @@ import type { JobsDeps, PageWork } from './ports.ts';
  * the outbox, oldest first, with their original eventIds; the publisher puts their events on the
  * bus as for new webhooks (see docs/design.md#the-outbox). A replay is a redelivery and consumers
  * are idempotent, so a re-run of the page, putting them back again, harms nothing.
+ *
+ * A record it does not put back is listed with why: one whose event could not be built before (with
+ * the publisher's reason), or that expired meanwhile. One whose event the publisher can no longer
+ * build once put back (an ERN message the reader, stricter since, refuses) is listed by the publisher
+ * (`ReplayRejections`, shared/db/jobs.ts): see docs/design.md#jobs.
  */
-export async function replayPage(job: Job, _page: number, deps: JobsDeps): Promise<PageWork> {
+export async function replayPage(job: Job, pageNumber: number, deps: JobsDeps): Promise<PageWork> {
   if (job.input.kind !== 'webhook-replay') return { fail: `job ${job.jobId} is not a webhook replay` };
   const { labelId, from, to } = job.input;
   const now = deps.now();
   const page = await deps.webhooks.receivedBetween(labelId, new Date(from), new Date(to), now, job.cursor);
   let replayed = 0;
+  const rejected: JobRejection[] = [];
   for (const record of page.items) {
-    if (record.status !== 'unpublishable' && (await deps.webhooks.requeue(record, now))) replayed++;
+    const error =
+      record.status === 'unpublishable'
+        ? unbuildable(record.unpublishableReason ?? 'no reason recorded')
+        : (await deps.webhooks.requeue(record, now, { jobId: job.jobId, page: pageNumber }))
+          ? undefined
+          : 'it could not be put back: it expired, or its event could no longer be built, meanwhile';
+    if (error === undefined) replayed++;
+    else rejected.push({ webhookId: record.webhookId, error });
   }
   return {
     rows: page.items.length,
-    counts: { replayed },
-    rejected: [],
+    counts: { replayed, rejected: rejected.length },
+    rejected,
     last: page.next === undefined,
     ...(page.next ? { cursor: page.next } : {}),
   };

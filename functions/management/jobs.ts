@@ -22,12 +22,12 @@ export interface JobRoutesDeps {
   newJobId?: () => string;
 }
 
-/** Rejected rows listed by `GET /jobs/{jobId}` (all are counted): the answer stays far below Lambda's 6 MB. */
+/** Rejected rows (a replay's records) listed by `GET /jobs/{jobId}` (all are counted): the answer stays far below Lambda's 6 MB. */
 export const maxRejectedListed = 1_000;
 
 const initialCounts: Record<JobInput['kind'], Record<string, number>> = {
   'outlet-import': { created: 0, updated: 0, unchanged: 0, rejected: 0 },
-  'webhook-replay': { replayed: 0 },
+  'webhook-replay': { replayed: 0, rejected: 0 },
 };
 
 /**
@@ -82,7 +82,17 @@ const JobView = z.object({
         .array(z.object({ line: z.int(), error: z.string() }))
         .check(z.describe(`at most ${maxRejectedListed} listed; all are counted`)),
     }),
-    z.object({ replayed: z.int() }),
+    z.object({
+      replayed: z.int(),
+      rejectedCount: z.int(),
+      rejected: z
+        .array(z.object({ webhookId: z.string(), error: z.string() }))
+        .check(
+          z.describe(
+            `the records not republished, and why (an event that can no longer be built); at most ${maxRejectedListed} listed, all are counted`,
+          ),
+        ),
+    }),
   ]),
   error: z.optional(z.string()),
   createdAt: z.string(),
@@ -98,15 +108,15 @@ export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps
   const job = jobId && jobIdPattern.test(jobId) ? await deps.jobs.get(jobId) : undefined;
   if (!job || expired(jobExpiresAt(job.createdAt), deps.now())) throw notFound('job');
   const progress = { done: job.done, ...(job.total !== undefined ? { total: job.total } : {}) };
+  const rejected = {
+    rejectedCount: job.counts.rejected ?? 0,
+    rejected: job.counts.rejected ? await deps.jobs.rejectedRows(job.jobId, maxRejectedListed) : [],
+  };
   const result =
     job.kind === 'outlet-import'
-      ? {
-          created: job.counts.created ?? 0,
-          updated: job.counts.updated ?? 0,
-          rejectedCount: job.counts.rejected ?? 0,
-          rejected: job.counts.rejected ? await deps.jobs.rejectedRows(job.jobId, maxRejectedListed) : [],
-        }
-      : { replayed: job.counts.replayed ?? 0 };
+      ? { created: job.counts.created ?? 0, updated: job.counts.updated ?? 0, ...rejected }
+      : // The publisher may count a record it cannot republish before the page that put it back is recorded.
+        { replayed: Math.max(0, job.counts.replayed ?? 0), ...rejected };
   return {
     jobId: job.jobId,
     kind: job.kind,

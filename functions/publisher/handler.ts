@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { dynamoReplayRejections } from '#shared/db/jobs.ts';
 import { dynamoOutbox, storedOutboxEntryOf } from '#shared/db/outbox-publishing.ts';
 // From its own module, not the events index: importing the index at load would run every event module
 // the webhook parser imports (publish.ts loads it on first use).
@@ -49,6 +50,7 @@ export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('
 export const liveDeps = (): PublisherDeps => ({
   outbox: dynamoOutbox(dynamo(), config().TABLE_NAME),
   bus: { put: (events) => putEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
+  replays: dynamoReplayRejections(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
   log: loggerFor('publisher'),
 });

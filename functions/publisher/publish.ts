@@ -1,3 +1,4 @@
+import type { ReplayRejections } from '#shared/db/jobs.ts';
 import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox-publishing.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
@@ -11,6 +12,8 @@ export interface EventBus {
 export interface PublisherDeps {
   outbox: Outbox;
   bus: EventBus;
+  /** Told of a replayed record whose event can no longer be built, so the replay lists it. */
+  replays: ReplayRejections;
   now: () => Date;
   log: Log;
 }
@@ -67,6 +70,11 @@ export async function publishEntries(
       key: entry.key,
       problem: built.problem,
     });
+    // Put back by a replay (an ERN message the reader, stricter since, now refuses): the replay says so,
+    // told first, so that a failure leaves the record in the outbox to be tried again.
+    if (entry.kind === 'webhook' && entry.webhook.replayedBy) {
+      await deps.replays.record(entry.webhook.replayedBy, entry.webhook.webhookId, built.problem, deps.now());
+    }
     await deps.outbox.markUnpublishable(entry.key, built.problem);
     outcome.unpublishable.push(entry);
   }

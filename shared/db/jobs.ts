@@ -16,6 +16,7 @@ import { failedConditions, isConditionFailure, writtenUnlessRefused } from './co
 import { retryingConflicts } from './conflicts.ts';
 import { keyOf } from './keys.ts';
 import { outboxPut, writeWithOutbox } from './outbox.ts';
+import type { ReplayPage } from './webhooks.ts';
 
 /**
  * Jobs: long work (a CSV import, a webhook replay) that answers `202 {jobId}` at once and is done by
@@ -27,8 +28,9 @@ import { outboxPut, writeWithOutbox } from './outbox.ts';
  *     pk `JOB#<jobId>`, sk `JOB`
  * - a job's input, one chunk per page (the page reads its own chunk)
  *     pk `JOB#<jobId>`, sk `INPUT#<page, 6 digits>`; at most `maxChunkBytes` of text each (DynamoDB: 400 KB an item)
- * - a job's page results in page order (`GET /jobs/{jobId}` lists the rejected rows)
- *     pk `JOB#<jobId>`, sk `PAGE#<page, 6 digits>`; written only by a page that rejected rows
+ * - a job's page results in page order (`GET /jobs/{jobId}` lists the rejected rows, or a replay's records)
+ *     pk `JOB#<jobId>`, sk `PAGE#<page, 6 digits>`; written only by a page that rejected some; and after it,
+ *     sk `PAGE#<page>#<webhookId>`, a record the page put back that the publisher could not republish
  * Every item expires `jobRetentionMs` after the job was created (TTL `expiresAt`).
  */
 
@@ -144,11 +146,17 @@ export interface JobChunk {
   rejected: CsvRejection[];
 }
 
+/**
+ * What a page could not do, and why: an import's row by its line, a replay's record (one whose event can
+ * no longer be built, or that could not be put back) by its webhook id.
+ */
+export type JobRejection = CsvRejection | { webhookId: string; error: string };
+
 /** What one page did: recorded once, with the job's progress and the next page's event, in one transaction. */
 export interface PageCompletion {
   rows: number;
   counts: Record<string, number>;
-  rejected: CsvRejection[];
+  rejected: JobRejection[];
   /** The last page: the job is done. */
   last: boolean;
   /** Where the next page starts (a replay); absent for the last page or work paged by chunk. */
@@ -213,8 +221,8 @@ export interface JobStore {
    * answered as failed), stays as it is, and nothing is written (see docs/design.md#jobs).
    */
   fail(jobId: string, page: number, error: string, at: string, events?: OutboxEntry[]): Promise<void>;
-  /** Rows rejected so far, in line order, at most `limit`. */
-  rejectedRows(jobId: string, limit: number): Promise<CsvRejection[]>;
+  /** Rows (or a replay's records) rejected so far, in page order, at most `limit`. */
+  rejectedRows(jobId: string, limit: number): Promise<JobRejection[]>;
 }
 
 const jobFields = [
@@ -245,6 +253,67 @@ function toJob(item: Record<string, unknown>): Job {
 
 // Writes of a job's chunks in flight at once.
 const chunkWriteConcurrency = 8;
+
+/**
+ * What the publisher tells a replay (docs/design.md#jobs): a record the replay put back whose event can
+ * no longer be built. Listed under the page that put it back (beside that page's own, read by
+ * `rejectedRows`) and counted on the job as rejected, not replayed, in one write, once: told again
+ * (the publisher tells it before it takes the record off the outbox, and a write that fails, a
+ * conflict with the page's own, is tried again with the record), it finds it written. A job gone (past
+ * its 30 days) is told nothing.
+ */
+export interface ReplayRejections {
+  record(by: ReplayPage, webhookId: string, reason: string, at: Date): Promise<void>;
+}
+
+/** Why a replay did not republish a record whose event can no longer be built (`reason`, the publisher's). */
+export const unbuildable = (reason: string) => `its event can no longer be built: ${reason}`;
+
+export function dynamoReplayRejections(db: DynamoDBDocumentClient, TableName: string): ReplayRejections {
+  return {
+    async record(by, webhookId, reason, at) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName,
+                  Item: {
+                    pk: jobKey(by.jobId).pk,
+                    sk: keyOf('PAGE', pad(by.page), webhookId),
+                    type: 'jobPage',
+                    rejected: [{ webhookId, error: unbuildable(reason) }],
+                    expiresAt: jobExpiresAt(at.toISOString()),
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Update: {
+                  TableName,
+                  Key: jobKey(by.jobId),
+                  // Put back, but not republished: counted as rejected instead of replayed.
+                  UpdateExpression:
+                    'SET #counts.#rejected = if_not_exists(#counts.#rejected, :zero) + :one, #counts.#replayed = if_not_exists(#counts.#replayed, :zero) - :one',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: {
+                    '#counts': 'counts',
+                    '#rejected': 'rejected',
+                    '#replayed': 'replayed',
+                  },
+                  ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (!failedConditions(error)?.some(Boolean)) throw error;
+      }
+    },
+  };
+}
 
 export function dynamoJobStore(
   db: DynamoDBDocumentClient = dynamo(),
@@ -526,7 +595,7 @@ export function dynamoJobStore(
   };
 
   const rejectedRows: JobStore['rejectedRows'] = async (jobId, limit) => {
-    const rejected: CsvRejection[] = [];
+    const rejected: JobRejection[] = [];
     for await (const page of paginateQuery(
       { client: db },
       {
@@ -536,7 +605,7 @@ export function dynamoJobStore(
         ConsistentRead: true,
       },
     )) {
-      for (const item of page.Items ?? []) rejected.push(...((item.rejected as CsvRejection[]) ?? []));
+      for (const item of page.Items ?? []) rejected.push(...((item.rejected as JobRejection[]) ?? []));
       if (rejected.length >= limit) break;
     }
     return rejected.slice(0, limit);

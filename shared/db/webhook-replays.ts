@@ -24,7 +24,7 @@ const prefixed = (values: Record<string, string>) =>
 
 export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: string): WebhookReplays {
   return {
-    async requeue(ref, at) {
+    async requeue(ref, at, by) {
       // Back on the outbox's index: the stream brings it to the publisher, and the sweep finds it if that fails.
       // A park (the bus refused it for good before) is taken off with it, as a redrive does: the record
       // is pending again, and a new refusal parks it anew.
@@ -34,7 +34,7 @@ export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: 
             TableName: tableName,
             Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
             UpdateExpression:
-              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
+              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, replayedBy = :by REMOVE parkedAt, parkedCode, parkedMessage',
             // An expired record is gone, whether or not DynamoDB has deleted it yet.
             ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -42,6 +42,7 @@ export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: 
               ':pending': 'pending',
               ':unpublishable': 'unpublishable',
               ':now': epochSeconds(at),
+              ':by': by,
               ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
             },
           }),

@@ -47,8 +47,18 @@ export interface WebhookRecord {
   receivedAt: string;
   status: WebhookStatus;
   publishedAt?: string;
+  /** Why its event can no longer be built, when `unpublishable`. */
+  unpublishableReason?: string;
+  /** The replay that last put it back in the outbox, and its page: told if its event can no longer be built. */
+  replayedBy?: ReplayPage;
   /** TTL, epoch seconds. */
   expiresAt: number;
+}
+
+/** A replay job's page (shared/db/jobs.ts). */
+export interface ReplayPage {
+  jobId: string;
+  page: number;
 }
 
 export type WebhookRef = Pick<WebhookRecord, 'labelId' | 'webhookId' | 'format'>;
@@ -76,10 +86,11 @@ export interface WebhookRecording {
 export interface WebhookReplays {
   /**
    * Puts a recorded webhook back in the outbox, so the publisher publishes its event again (same
-   * eventId): a replay is a redelivery. False when it is gone (expired at `at` included) or its event
-   * can no longer be built.
+   * eventId): a replay is a redelivery, `by` the replay's page, which the publisher tells if the event
+   * can no longer be built. False when it is gone (expired at `at` included) or its event could not be
+   * built before.
    */
-  requeue(ref: WebhookRef & Pick<WebhookRecord, 'eventId'>, at: Date): Promise<boolean>;
+  requeue(ref: WebhookRef & Pick<WebhookRecord, 'eventId'>, at: Date, by: ReplayPage): Promise<boolean>;
   /** A label's webhooks received in [from, to], oldest first, one page at a time; expired ones are left out. */
   receivedBetween(
     labelId: string,
@@ -95,8 +106,20 @@ export type WebhookRecords = WebhookRecording & WebhookReplays;
 
 /** A stored item as a webhook record, without its keys. */
 export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord => {
-  const { labelId, webhookId, format, eventId, type, body, receivedAt, status, publishedAt, expiresAt } =
-    item;
+  const {
+    labelId,
+    webhookId,
+    format,
+    eventId,
+    type,
+    body,
+    receivedAt,
+    status,
+    publishedAt,
+    unpublishableReason,
+    replayedBy,
+    expiresAt,
+  } = item;
   return {
     labelId,
     webhookId,
@@ -107,6 +130,8 @@ export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord =>
     receivedAt,
     status,
     ...(publishedAt ? { publishedAt } : {}),
+    ...(unpublishableReason ? { unpublishableReason } : {}),
+    ...(replayedBy ? { replayedBy } : {}),
     expiresAt,
   } as WebhookRecord;
 };

@@ -10,6 +10,7 @@ export function describeWebhookRecordsContract(name: string, makeStore: () => We
   const nowSeconds = now.getTime() / 1000;
   const inAMonth = Math.floor(nowSeconds) + 30 * 24 * 3600;
   const minute = 60_000;
+  const byReplay = { jobId: 'job-replay', page: 0 };
   /** A webhook as intake records it: pending, its event not yet published (an outbox entry). */
   const aRecord = (overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
     labelId: uniqueId('lbl'),
@@ -64,9 +65,9 @@ export function describeWebhookRecordsContract(name: string, makeStore: () => We
       await store.record(published, now);
       await store.record(unpublishable, now);
 
-      expect(await store.requeue(published, now)).toBe(true);
-      expect(await store.requeue(unpublishable, now)).toBe(false);
-      expect(await store.requeue(aRecord(), now)).toBe(false);
+      expect(await store.requeue(published, now, byReplay)).toBe(true);
+      expect(await store.requeue(unpublishable, now, byReplay)).toBe(false);
+      expect(await store.requeue(aRecord(), now, byReplay)).toBe(false);
     });
 
     it('lists a label’s webhooks received in [from, to], oldest first, across pages, leaving out expired ones', async () => {
@@ -101,8 +102,8 @@ export function describeWebhookRecordsContract(name: string, makeStore: () => We
       const listed = await store.receivedBetween(labelId, new Date(now.getTime() - minute), now, now);
 
       expect(listed.items).toEqual([expiring]);
-      expect(await store.requeue(expiring, now)).toBe(true);
-      expect(await store.requeue(expired, now)).toBe(false);
+      expect(await store.requeue(expiring, now, byReplay)).toBe(true);
+      expect(await store.requeue(expired, now, byReplay)).toBe(false);
     });
   });
 }

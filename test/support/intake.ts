@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { sign } from '#functions/intake/signature.ts';
 import type { Label, Labels } from '#shared/db/labels.ts';
-import type { Page, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db/webhooks.ts';
+import type { Page, ReplayPage, WebhookRecord, WebhookRecords, WebhookRef } from '#shared/db/webhooks.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import type { Log } from '#shared/lambda/observability.ts';
@@ -139,10 +139,10 @@ export class InMemoryWebhookRecords implements WebhookRecords {
   }
   /** Records put back in the outbox by a replay, in order. */
   readonly requeued: WebhookRecord[] = [];
-  async requeue(ref: WebhookRef, at: Date) {
+  async requeue(ref: WebhookRef, at: Date, by: ReplayPage) {
     const item = this.items.get(refKey(ref));
     if (!item || item.status === 'unpublishable' || item.expiresAt < epochSeconds(at)) return false;
-    this.items.set(refKey(ref), { ...item, status: 'pending' });
+    this.items.set(refKey(ref), { ...item, status: 'pending', replayedBy: by });
     this.requeued.push({ ...item });
     return true;
   }

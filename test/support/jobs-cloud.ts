@@ -11,7 +11,8 @@ export interface JobView {
     created?: number;
     updated?: number;
     rejectedCount?: number;
-    rejected?: { line: number; error: string }[];
+    /** An import names a row by its line, a replay a record by its webhook id. */
+    rejected?: { line?: number; webhookId?: string; error: string }[];
     replayed?: number;
   };
   error?: string;

@@ -12,12 +12,12 @@ import {
   attemptLiveUntil,
   type Job,
   type JobChunk,
+  type JobRejection,
   type JobStore,
   type PageCompletion,
 } from '#shared/db/jobs.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import type { CsvRejection } from '#shared/outlet-csv.ts';
 import { InMemoryLabels, InMemoryWebhookRecords, silentLog } from './intake.ts';
 import { InMemoryOutletDirectory } from './outlets.ts';
 
@@ -28,7 +28,7 @@ import { InMemoryOutletDirectory } from './outlets.ts';
 export class InMemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly chunks = new Map<string, JobChunk>();
-  readonly pages = new Map<string, CsvRejection[]>();
+  readonly pages = new Map<string, JobRejection[]>();
   /**
    * Each job's page lease (`attemptLiveUntil`) and its owner (`attemptOwner`), kept beside the job as the
    * table keeps them off `get`.

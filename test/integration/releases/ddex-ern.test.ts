@@ -1,8 +1,20 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { webhookKey } from '#shared/db/webhooks.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import { instantOf } from '#shared/releases.ts';
 import { aLabel, daysFromNow, mailTo, sendErn, sendWebhook, waitForMail } from '#test/support/announcing.ts';
-import { advanceClock, api, busIdle, clockNow, type SentMail, uniqueId } from '#test/support/cloud.ts';
+import {
+  advanceClock,
+  api,
+  busIdle,
+  clockNow,
+  cloud,
+  documentClient,
+  type SentMail,
+  uniqueId,
+  waitFor,
+} from '#test/support/cloud.ts';
 import { anIcpn, ernMessage } from '#test/support/ern.ts';
 import { replayWebhooks } from '#test/support/jobs-cloud.ts';
 import { createOutlet, outletPerTerritory } from '#test/support/outlets-cloud.ts';
@@ -257,6 +269,67 @@ describe('DDEX ERN intake on the local cloud', () => {
 
     expect(replay).toMatchObject({ status: 'done', result: { replayed: 1 } });
     expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
+  });
+
+  it('replays the records it can and lists, with why, one the reader now refuses (stored before it became stricter), keeping it with the reason', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['IE'] });
+    const from = new Date((await clockNow()).getTime() - 1_000).toISOString();
+    const [kept, refused] = [uniqueId('MSG'), uniqueId('MSG')];
+    for (const messageId of [kept, refused]) {
+      await sendErn(
+        label,
+        ernMessage('single', {
+          messageId,
+          createdAt: await labelTime(),
+          icpn: anIcpn(),
+          genre,
+          date: await daysFromNow(30),
+        }),
+      );
+    }
+    await waitFor(async () => (await mailTo(outlet.email, 'New single:')).length === 2, {
+      what: 'both announcements',
+    });
+    // As an earlier reader kept it: a title with an HTML name, which is now not well-formed XML.
+    const table = { client: documentClient(), TableName: cloud().tableName };
+    const key = webhookKey(label.id, refused, 'ern');
+    const { Item } = await table.client.send(new GetCommand({ TableName: table.TableName, Key: key }));
+    const body = String(Item?.body).replace(
+      /(<ReleaseType>[\s\S]*?<DisplayTitleText>)Night Drive/,
+      '$1Caf&eacute;',
+    );
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.TableName,
+        Key: key,
+        UpdateExpression: 'SET body = :body',
+        ExpressionAttributeValues: { ':body': body },
+      }),
+    );
+
+    const range = { from, to: new Date((await clockNow()).getTime() + 1_000).toISOString() };
+    const replay = await replayWebhooks(label.id, range);
+    await busIdle();
+
+    const reason =
+      '(body): body is not well-formed XML (&eacute; is no XML escape: write the character itself)';
+    const told = {
+      status: 'done',
+      result: {
+        replayed: 1,
+        rejectedCount: 1,
+        rejected: [{ webhookId: refused, error: `its event can no longer be built: ${reason}` }],
+      },
+    };
+    expect(await (await api(`/jobs/${replay.jobId}`)).json()).toMatchObject(told);
+    const after = await table.client.send(new GetCommand({ TableName: table.TableName, Key: key }));
+    expect(after.Item).toMatchObject({ status: 'unpublishable', unpublishableReason: reason, body });
+    // Replayed again, it is listed by the replay itself, from its record.
+    expect(await replayWebhooks(label.id, range)).toMatchObject(told);
+    await busIdle();
+    expect(await mailTo(outlet.email, 'New single:')).toHaveLength(2);
   });
 
   it('gives the same announcement for a release described in ERN and in JSON', async () => {

@@ -68,6 +68,7 @@ function world() {
         markParked: async () => true,
         parkedCount: async () => 0,
       },
+      replays: { record: async () => {} },
       bus: {
         put: async (events) => {
           published.push(...events);

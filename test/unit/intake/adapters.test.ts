@@ -61,13 +61,19 @@ describe('the webhook records adapter', () => {
   it('puts a replayed webhook back in the outbox, unless its event can no longer be built', async () => {
     documents.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
 
-    const requeued = await dynamoWebhookReplays(client, 't').requeue(aRecord(), now);
-    const unpublishable = await dynamoWebhookReplays(client, 't').requeue(aRecord(), now);
+    const requeued = await dynamoWebhookReplays(client, 't').requeue(aRecord(), now, {
+      jobId: 'job-1',
+      page: 0,
+    });
+    const unpublishable = await dynamoWebhookReplays(client, 't').requeue(aRecord(), now, {
+      jobId: 'job-1',
+      page: 0,
+    });
 
     expect([requeued, unpublishable]).toEqual([true, false]);
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
       UpdateExpression:
-        'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE parkedAt, parkedCode, parkedMessage',
+        'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, replayedBy = :by REMOVE parkedAt, parkedCode, parkedMessage',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
     });
   });
@@ -75,7 +81,7 @@ describe('the webhook records adapter', () => {
   it('takes the park of a record the bus once refused for good off it when a replay puts it back, so it no longer reads as parked', async () => {
     documents.on(UpdateCommand).resolves({});
 
-    await dynamoWebhookReplays(client, 't').requeue(aRecord(), now);
+    await dynamoWebhookReplays(client, 't').requeue(aRecord(), now, { jobId: 'job-1', page: 0 });
 
     const update = documents.commandCalls(UpdateCommand)[0].args[0].input;
     expect(update.UpdateExpression).toMatch(/ REMOVE parkedAt, parkedCode, parkedMessage$/);

@@ -11,7 +11,7 @@ import {
   type StoredOutboxEntry,
   storedOutboxEntryOf,
 } from '#shared/db/outbox-publishing.ts';
-import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
+import { type ReplayPage, type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { buildDetail, OutboxSweepDue, OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { anEvent } from '#test/support/events.ts';
@@ -59,6 +59,7 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
   const parked: { key: ItemKey; eventId: string; code: string; message?: string; at: Date }[] = [];
   const warnings: Record<string, unknown>[] = [];
   const errors: Record<string, unknown>[] = [];
+  const toldReplays: (ReplayPage & { webhookId: string; reason: string })[] = [];
   const refuse = new Set<string>();
   const refuseForGood = new Map<string, string>();
   const leave = (key: ItemKey) => {
@@ -93,6 +94,10 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
           return [];
         }),
     },
+    replays: {
+      record: async (by: ReplayPage, webhookId: string, reason: string) =>
+        void toldReplays.push({ ...by, webhookId, reason }),
+    },
     now: () => now,
     log: {
       info: () => {},
@@ -100,7 +105,18 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
       error: (_message: string, ...extra: Record<string, unknown>[]) => void errors.push(...extra),
     },
   };
-  return { deps, published, marked, unpublishable, parked, refuse, refuseForGood, warnings, errors };
+  return {
+    deps,
+    published,
+    marked,
+    unpublishable,
+    parked,
+    refuse,
+    refuseForGood,
+    warnings,
+    errors,
+    toldReplays,
+  };
 }
 
 describe('the publisher', () => {
@@ -148,6 +164,21 @@ describe('the publisher', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(world.unpublishable).toEqual([poison.key]);
     expect(world.published.map((e) => e.eventId)).toEqual(['evt-1']);
+    expect(world.toldReplays).toEqual([]);
+  });
+
+  it('tells the replay that put a webhook back, naming its page, when its event can no longer be built', async () => {
+    const world = publisher();
+    const poison = aWebhookEntry('msg_bad', { type: 'release.scheduled', timestamp: 'yesterday', data: {} });
+    if (poison.kind !== 'webhook') throw new Error('a webhook entry');
+    poison.webhook.replayedBy = { jobId: 'job-replay', page: 2 };
+
+    await publishEntries([poison, aWebhookEntry('msg_good')], world.deps);
+
+    expect(world.unpublishable).toEqual([poison.key]);
+    expect(world.toldReplays).toEqual([
+      { jobId: 'job-replay', page: 2, webhookId: 'msg_bad', reason: expect.stringMatching(/timestamp/) },
+    ]);
   });
 });
 
