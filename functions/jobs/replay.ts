@@ -20,10 +20,15 @@ export async function replayPage(job: Job, pageNumber: number, deps: JobsDeps): 
   let replayed = 0;
   const rejected: JobRejection[] = [];
   for (const record of page.items) {
+    const unpublishable = record.status === 'unpublishable';
+    // Put back by an earlier attempt at this page, then refused by the publisher, which listed it and
+    // counted it rejected in place of this page's count of it as replayed: counted so again, not listed twice.
+    const told =
+      unpublishable && record.replayedBy?.jobId === job.jobId && record.replayedBy.page === pageNumber;
     const error =
-      record.status === 'unpublishable'
+      unpublishable && !told
         ? unbuildable(record.unpublishableReason ?? 'no reason recorded')
-        : (await deps.webhooks.requeue(record, now, { jobId: job.jobId, page: pageNumber }))
+        : told || (await deps.webhooks.requeue(record, now, { jobId: job.jobId, page: pageNumber }))
           ? undefined
           : 'it could not be put back: it expired, or its event could no longer be built, meanwhile';
     if (error === undefined) replayed++;
