@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import type { ToursDeps } from '#functions/tours/ports.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { dynamoOutbox } from '#shared/db/outbox.ts';
+import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/index.ts';
 import { ShowStepDue } from '#shared/events/index.ts';
