@@ -283,6 +283,8 @@ export const functions = {
     ],
     may: [
       'table:Query',
+      // A replay told of a record whose event can no longer be built: its page's item put (shared/db/replay-rejections.ts).
+      'table:PutItem',
       'table:UpdateItem',
       'events:put:backline.intake',
       'events:put:backline.releases',

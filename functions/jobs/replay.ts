@@ -1,4 +1,5 @@
-import { type Job, type JobRejection, unbuildable } from '#shared/db/jobs.ts';
+import type { Job, JobRejection } from '#shared/db/jobs.ts';
+import { unbuildable } from '#shared/db/replay-rejections.ts';
 import type { JobsDeps, PageWork } from './ports.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { JobsDeps, PageWork } from './ports.ts';
  * A record it does not put back is listed with why: one whose event could not be built before (with
  * the publisher's reason), or that expired meanwhile. One whose event the publisher can no longer
  * build once put back (an ERN message the reader, stricter since, refuses) is listed by the publisher
- * (`ReplayRejections`, shared/db/jobs.ts): see docs/design.md#jobs.
+ * (`ReplayRejections`, shared/db/replay-rejections.ts): see docs/design.md#jobs.
  */
 export async function replayPage(job: Job, pageNumber: number, deps: JobsDeps): Promise<PageWork> {
   if (job.input.kind !== 'webhook-replay') return { fail: `job ${job.jobId} is not a webhook replay` };

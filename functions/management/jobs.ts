@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type Job,
-  type JobChunk,
-  type JobInput,
-  type JobStore,
-  jobExpiresAt,
-  jobIdPattern,
-} from '#shared/db/jobs.ts';
+import { jobExpiresAt } from '#shared/db/job-keys.ts';
+import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
 import { expired } from '#shared/db/table.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';

@@ -1,5 +1,5 @@
-import type { ReplayRejections } from '#shared/db/jobs.ts';
 import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox-publishing.ts';
+import type { ReplayRejections } from '#shared/db/replay-rejections.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
 import type { Log } from '#shared/lambda/observability.ts';

@@ -14,6 +14,7 @@ import { invocationMarginMs } from '../lambda/deadline.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
 import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
+import { jobExpiresAt, jobInputKey, jobKey, jobPageKey, pad } from './job-keys.ts';
 import { keyOf } from './keys.ts';
 import { outboxPut, writeWithOutbox } from './outbox.ts';
 import type { ReplayPage } from './webhooks.ts';
@@ -42,11 +43,6 @@ export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 export const maxChunkBytes = 256 * 1024;
 /** Rows (CSV lines, recorded webhooks) one invocation works through. */
 export const rowsPerPage = 500;
-/** Jobs and their input are kept for 30 days. */
-export const jobRetentionMs = 30 * 24 * 60 * 60 * 1000;
-/** When a job's items expire (their TTL `expiresAt`, epoch seconds), from when it was created. */
-export const jobExpiresAt = (createdAt: string) =>
-  Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
 
 /**
  * How long an attempt at a page holds its lease (`attemptLiveUntil` on the job item) from its start or
@@ -91,17 +87,6 @@ export class AttemptLiveError extends Error {
 
 export const jobIdPattern = /^job-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export const jobKey = (jobId: string) => ({ pk: keyOf('JOB', jobId), sk: 'JOB' });
-// Zero-padded, so a job's chunks and page results read back in page order.
-const pad = (page: number) => String(page).padStart(6, '0');
-export const jobInputKey = (jobId: string, page: number) => ({
-  pk: keyOf('JOB', jobId),
-  sk: keyOf('INPUT', pad(page)),
-});
-export const jobPageKey = (jobId: string, page: number) => ({
-  pk: keyOf('JOB', jobId),
-  sk: keyOf('PAGE', pad(page)),
-});
 const jobPagesPrefix = keyOf('PAGE', '');
 
 /** What a job works on, besides its chunks. */
@@ -253,67 +238,6 @@ function toJob(item: Record<string, unknown>): Job {
 
 // Writes of a job's chunks in flight at once.
 const chunkWriteConcurrency = 8;
-
-/**
- * What the publisher tells a replay (docs/design.md#jobs): a record the replay put back whose event can
- * no longer be built. Listed under the page that put it back (beside that page's own, read by
- * `rejectedRows`) and counted on the job as rejected, not replayed, in one write, once: told again
- * (the publisher tells it before it takes the record off the outbox, and a write that fails, a
- * conflict with the page's own, is tried again with the record), it finds it written. A job gone (past
- * its 30 days) is told nothing.
- */
-export interface ReplayRejections {
-  record(by: ReplayPage, webhookId: string, reason: string, at: Date): Promise<void>;
-}
-
-/** Why a replay did not republish a record whose event can no longer be built (`reason`, the publisher's). */
-export const unbuildable = (reason: string) => `its event can no longer be built: ${reason}`;
-
-export function dynamoReplayRejections(db: DynamoDBDocumentClient, TableName: string): ReplayRejections {
-  return {
-    async record(by, webhookId, reason, at) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName,
-                  Item: {
-                    pk: jobKey(by.jobId).pk,
-                    sk: keyOf('PAGE', pad(by.page), webhookId),
-                    type: 'jobPage',
-                    rejected: [{ webhookId, error: unbuildable(reason) }],
-                    expiresAt: jobExpiresAt(at.toISOString()),
-                  },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Update: {
-                  TableName,
-                  Key: jobKey(by.jobId),
-                  // Put back, but not republished: counted as rejected instead of replayed.
-                  UpdateExpression:
-                    'SET #counts.#rejected = if_not_exists(#counts.#rejected, :zero) + :one, #counts.#replayed = if_not_exists(#counts.#replayed, :zero) - :one',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeNames: {
-                    '#counts': 'counts',
-                    '#rejected': 'rejected',
-                    '#replayed': 'replayed',
-                  },
-                  ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
-                },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (!failedConditions(error)?.some(Boolean)) throw error;
-      }
-    },
-  };
-}
 
 export function dynamoJobStore(
   db: DynamoDBDocumentClient = dynamo(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeJob } from '#functions/management/jobs.ts';
-import { jobRetentionMs } from '#shared/db/jobs.ts';
+import { jobRetentionMs } from '#shared/db/job-keys.ts';
 import { aStartedReplay } from '#test/support/jobs.ts';
 
 /**

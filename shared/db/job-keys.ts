@@ -1,0 +1,25 @@
+import { keyOf } from './keys.ts';
+
+/**
+ * The keys of a job's items and when they expire (see shared/db/jobs.ts for the access patterns): apart
+ * from the job store, so the publisher, which tells a replay what it could not republish
+ * (shared/db/replay-rejections.ts), imports none of the store's commands.
+ */
+
+/** Jobs and their input are kept for 30 days. */
+export const jobRetentionMs = 30 * 24 * 60 * 60 * 1000;
+/** When a job's items expire (their TTL `expiresAt`, epoch seconds), from when it was created. */
+export const jobExpiresAt = (createdAt: string) =>
+  Math.floor((Date.parse(createdAt) + jobRetentionMs) / 1000);
+
+export const jobKey = (jobId: string) => ({ pk: keyOf('JOB', jobId), sk: 'JOB' });
+// Zero-padded, so a job's chunks and page results read back in page order.
+export const pad = (page: number) => String(page).padStart(6, '0');
+export const jobInputKey = (jobId: string, page: number) => ({
+  pk: keyOf('JOB', jobId),
+  sk: keyOf('INPUT', pad(page)),
+});
+export const jobPageKey = (jobId: string, page: number) => ({
+  pk: keyOf('JOB', jobId),
+  sk: keyOf('PAGE', pad(page)),
+});
