@@ -47,6 +47,15 @@ export const defaultRouteThrottle: RouteThrottle = { rateLimit: 10, burstLimit: 
  */
 export const sesReputationAlarms = { bounceRate: 0.02, complaintRate: 0.0005 } as const;
 
+/**
+ * The HTTP API's 5xx alarm (docs/design.md#observability): more than `moreThan` 5xx answers in one
+ * `periodMinutes` window. A function's own failure already pages on its first error (its Errors
+ * alarm); this one counts what the gateway answered whatever the cause, its 504 after 30 s, an
+ * invocation it could not make, and the 503s of writes that kept meeting concurrent writes, a few of
+ * which are a client's retry doing its work.
+ */
+export const apiServerErrorsAlarm = { moreThan: 5, periodMinutes: 5 } as const;
+
 export const placeholderSender = 'press@backline.example';
 
 /**

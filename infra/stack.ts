@@ -77,7 +77,13 @@ import {
   scheduleDeadLettersQueue,
 } from './app-function.ts';
 import { mailSettlementQueue } from './function-settings.ts';
-import { defaultRouteThrottle, routeThrottles, type Settings, sesReputationAlarms } from './settings.ts';
+import {
+  apiServerErrorsAlarm,
+  defaultRouteThrottle,
+  routeThrottles,
+  type Settings,
+  sesReputationAlarms,
+} from './settings.ts';
 import {
   type BusName,
   type EventPattern,
@@ -382,7 +388,7 @@ export class BacklineStack extends Stack {
       this.wireTriggers(functionName, spec, fn, api, buses, table, name);
     }
     this.throttleRoutes(stage);
-    this.alarms(settings);
+    this.alarms(settings, stage);
     this.dashboard(settings);
 
     for (const schedule of schedules)
@@ -620,10 +626,11 @@ export class BacklineStack extends Stack {
 
   /**
    * Alarms to an SNS topic (mailed to `alarmEmail` when set): any message in a dead-letter or on-failure
-   * queue, any function error or throttle, and SES reputation well below where SES reviews the account;
-   * the outbox's own alarms go to the same topic.
+   * queue, any function error or throttle (naming the routes whose callers got a 5xx from it), the HTTP
+   * API's 5xx answers, and SES reputation well below where SES reviews the account; the outbox's own
+   * alarms go to the same topic.
    */
-  private alarms(settings: Settings): void {
+  private alarms(settings: Settings, stage: HttpStage): void {
     // CloudWatch publishes to an encrypted topic only with a customer managed key that lets it.
     const alarmsKey = new Key(this, 'AlarmsKey', {
       description: 'Encrypts the Backline alarms topic',
@@ -677,21 +684,40 @@ export class BacklineStack extends Stack {
           `Failed events wait in ${queue.node.path}: inspect and redrive them.`,
       );
     }
-    for (const [name, fn] of Object.entries(this.functions)) {
+    for (const [name, spec] of functionEntries()) {
+      const fn = this.functions[name];
       const id = pascal(name);
+      // An HTTP invocation is synchronous: one that failed or was throttled was a caller's 5xx, and no
+      // dead-letter queue keeps it (docs/design.md#observability).
+      const routes = spec.on.flatMap((trigger) =>
+        trigger.kind === 'http' ? [`${trigger.method} ${trigger.path}`] : [],
+      );
+      const callers =
+        routes.length > 0 ? ` On its routes (${routes.join(', ')}), each one was a caller's 5xx.` : '';
       alarm(
         `${id}ErrorsAlarm`,
         fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         1,
-        `${name} failed (see its log group).`,
+        `${name} failed (see its log group).${callers}`,
       );
       alarm(
         `${id}ThrottlesAlarm`,
         fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
         1,
-        `${name} was throttled by Lambda.`,
+        `${name} was throttled by Lambda.${callers}`,
       );
     }
+    // What the gateway answered with a 5xx, whatever the cause: AWS/ApiGateway's `5xx` by ApiId and Stage.
+    // No request in a period publishes nothing, and nothing failed: missing data does not breach.
+    alarm(
+      'ApiServerErrorsAlarm',
+      stage.metricServerError({
+        period: Duration.minutes(apiServerErrorsAlarm.periodMinutes),
+        statistic: 'Sum',
+      }),
+      apiServerErrorsAlarm.moreThan,
+      `The HTTP API answered more than ${apiServerErrorsAlarm.moreThan} requests with a 5xx in ${apiServerErrorsAlarm.periodMinutes} minutes: its access log gives each one's route, status, integrationStatus and integrationError (docs/design.md#observability).`,
+    );
     const reputation = (metricName: string) =>
       new Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' });
     alarm(

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { deployedFunctionName } from '#infra/app-function.ts';
 import { mailSettlementQueue } from '#infra/function-settings.ts';
-import { defaultRouteThrottle, routeThrottles, sesReputationAlarms } from '#infra/settings.ts';
+import {
+  apiServerErrorsAlarm,
+  defaultRouteThrottle,
+  routeThrottles,
+  sesReputationAlarms,
+} from '#infra/settings.ts';
 import { functionEntries, settingsOf } from '#infra/topology.ts';
 import { businessMetrics } from '#shared/lambda/metrics.ts';
 import { staleClaimMsFor } from '#shared/mail/ports.ts';
@@ -220,6 +226,57 @@ describe('alarms on AWS', () => {
 
     expect(watchedFor('Errors')).toEqual(functionIds.sort());
     expect(watchedFor('Throttles')).toEqual(functionIds.sort());
+  });
+
+  it("alarms on the HTTP API's 5xx answers, by API and stage: what the gateway answered that no function's Errors count", () => {
+    // AWS/ApiGateway's `5xx` for an HTTP API, by ApiId and Stage (the developer guide's "Monitor
+    // CloudWatch metrics for HTTP APIs"); REST APIs' 5XXError and ApiName are not published for it.
+    const [apiId] = Object.keys(resourcesOf(template, 'AWS::ApiGatewayV2::Api'));
+    const [stage] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'));
+    const api = alarms.filter((alarm) => alarm.Namespace === 'AWS/ApiGateway');
+
+    expect(api).toEqual([
+      expect.objectContaining({
+        MetricName: '5xx',
+        Dimensions: [
+          { Name: 'ApiId', Value: { Ref: apiId } },
+          { Name: 'Stage', Value: stage.Properties.StageName },
+        ],
+        Statistic: 'Sum',
+        Period: apiServerErrorsAlarm.periodMinutes * 60,
+        EvaluationPeriods: 1,
+        Threshold: apiServerErrorsAlarm.moreThan,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(notifiesTopic(api[0])).toBe(true);
+  });
+
+  it('names, in the error and throttle alarms of a function behind the API, the routes whose callers got a 5xx', () => {
+    const lambdas = resourcesOf(template, 'AWS::Lambda::Function');
+    const described = (name: string, metric: string) =>
+      alarms
+        .filter((alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === metric)
+        .filter((alarm) => {
+          const id = logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value);
+          return lambdas[id].Properties.FunctionName === deployedFunctionName('dev', name);
+        })
+        .map((alarm) => String(alarm.AlarmDescription));
+    const httpFacing = functionEntries().filter(([, spec]) => spec.on.some((t) => t.kind === 'http'));
+
+    expect(httpFacing.length).toBeGreaterThan(0);
+    for (const [name, spec] of httpFacing) {
+      const routes = spec.on.flatMap((t) => (t.kind === 'http' ? [`${t.method} ${t.path}`] : []));
+      for (const metric of ['Errors', 'Throttles']) {
+        const [description] = described(name, metric);
+        expect(description, `${name} ${metric}`).toContain('5xx');
+        for (const route of routes) expect(description, `${name} ${metric}`).toContain(route);
+      }
+    }
+    // CloudFormation refuses an AlarmDescription past 1,024 characters, and with it the deploy.
+    for (const alarm of alarms) expect(String(alarm.AlarmDescription).length).toBeLessThanOrEqual(1024);
   });
 
   it('alarms on an SES bounce rate over 2 % and a complaint rate over 0.05 %', () => {
