@@ -4,7 +4,7 @@ import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
-import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
+import { dynamoNotePressAndClaim, dynamoPressNotes } from '#shared/db/press-notes.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTourSteps } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
@@ -72,7 +72,10 @@ export const signedTourLinks = (key: () => Promise<string> = tokenSigningKey): T
 const timeoutSeconds = timeouts.tours;
 
 export const liveDeps = (): ToursDeps => ({
-  tours: dynamoTourSteps(dynamo(), config().TABLE_NAME),
+  tours: {
+    ...dynamoTourSteps(dynamo(), config().TABLE_NAME),
+    ...dynamoPressNotes(dynamo(), config().TABLE_NAME),
+  },
   outlets: outletListing(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),
   mailer: moduleTourMailer(

@@ -8,7 +8,7 @@ import type {
   NewClaim,
 } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
-import type { NotedClaims } from '#shared/db/press-notes.ts';
+import type { NotedClaims, PressNotes } from '#shared/db/press-notes.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { PressTold, TourSteps } from '#shared/db/tours.ts';
@@ -196,7 +196,7 @@ export function toursSettingsFrom(env: Record<string, string | undefined>): Tour
 }
 
 export interface ToursDeps {
-  tours: TourSteps;
+  tours: TourSteps & PressNotes;
   outlets: OutletPages;
   schedules: ShowSchedules;
   mailer: TourMailer;

@@ -1,13 +1,8 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
 import { mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
-import {
-  type PressStatement,
-  type PressTold,
-  pressNotesPerCheck,
-  showRefOf,
-  toldAsReached,
-} from '#shared/db/tours.ts';
+import { pressNotesPerCheck } from '#shared/db/press-notes.ts';
+import { type PressStatement, type PressTold, showRefOf, toldAsReached } from '#shared/db/tours.ts';
 import {
   type OutboxEntry,
   outboxEntry,

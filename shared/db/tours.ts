@@ -115,19 +115,7 @@ export interface PressStatement {
 }
 
 /** The attribute of a press record holding what its address was last told of a show: this and its id. */
-const statedPrefix = 'stated:';
-/**
- * Press notes one write settles at most: a condition of two operators each (`#s<i>.#set = :set<i>`
- * and its AND), under DynamoDB's 300 operators and 4 KB an expression, where a mail's set may hold
- * every show of a tour (200 a booking) (docs/design.md#tours).
- */
-export const notesPerWrite = 100;
-/** `#s<i>`: the attribute of the note of each show, in order. */
-const statedNames = (showIds: string[]) =>
-  Object.fromEntries(showIds.map((showId, i) => [`#s${i}`, statedPrefix + showId]));
-
-/** Notes one `recordPressToldAsRead` writes at most: one TransactWriteItems (100 items) with the show's check. */
-export const pressNotesPerCheck = 99;
+export const statedPrefix = 'stated:';
 
 /** An outlet address told of some of a tour's shows in one country. */
 export interface PressTold {
@@ -187,60 +175,6 @@ export async function toldAsReached(
   }
   return sent;
 }
-/**
- * The condition of a press step's notes (and of their mails' claims): the show as the step read it
- * (`occurredAt`), a `ConditionCheck` of a transaction. A change landing since has its step read the notes
- * before these, so this step is taken again from a fresh read (docs/design.md#tours).
- */
-export const showAsRead = (TableName: string, ref: ShowRef, occurredAt: string) => ({
-  TableName,
-  Key: showKey(ref.labelId, ref.tourId, ref.showId),
-  ConditionExpression: 'occurredAt = :read',
-  ExpressionAttributeValues: { ':read': occurredAt },
-});
-
-/**
- * The write noting what an address was told (`recordPressTold`); with `asNoted`, only while the note of
- * each show it states is as read (the same map, DynamoDB comparing maps by value, or none).
- */
-export const pressToldUpdate = (
-  labelId: string,
-  tourId: string,
-  country: string,
-  told: PressTold,
-  asNoted?: Record<string, PressStatement | null>,
-) => {
-  // Each show's statement is an attribute of its own, so one write sets it whether or not the
-  // address had any (DynamoDB sets no path inside a map that is not there). Those of `showIds` only.
-  const stated = told.showIds.flatMap((showId) => {
-    const statement = told.stated?.[showId];
-    return statement ? [[showId, statement] as const] : [];
-  });
-  const read = asNoted ? stated.map(([showId]) => asNoted[showId]) : [];
-  return {
-    Key: pressToldKey(labelId, tourId, country, told.email),
-    UpdateExpression: `SET email = :email, outletId = :outletId, entity = :entity${stated.map((_, i) => `, #s${i} = :s${i}`).join('')} ADD showIds :shows`,
-    ...(read.length && {
-      ConditionExpression: read
-        .map((note, i) => (note ? `#s${i} = :r${i}` : `attribute_not_exists(#s${i})`))
-        .join(' AND '),
-    }),
-    ...(stated.length ? { ExpressionAttributeNames: statedNames(stated.map(([showId]) => showId)) } : {}),
-    ExpressionAttributeValues: {
-      ':email': told.email,
-      ':outletId': told.outletId,
-      ':entity': 'press-told',
-      ':shows': new Set(told.showIds),
-      ...Object.fromEntries(
-        stated.flatMap(([, statement], i) => [
-          [`:s${i}`, statement],
-          ...(read[i] ? [[`:r${i}`, read[i]]] : []),
-        ]),
-      ),
-    },
-  };
-};
-
 /** A promoter's id: derived from the normalised address, so every webhook naming it finds the same entry. */
 export const promoterIdOf = (email: string): string => `prm-${nameHash([normaliseEmail(email)], 24)}`;
 
@@ -285,10 +219,13 @@ export const guestBytes = (guests: readonly Guest[]): number =>
 export type ComingShow = Pick<StoredShow, 'labelId' | 'tourId' | 'showId' | 'show'>;
 
 /**
- * The tours function's side of the store: tours, shows, their steps, promoters and press. The
- * promoter's side (`PromoterSide`: the advance form's writes, the directory as the office reads it)
- * is apart so that the tours function, which never uses it, does not bundle it
- * (docs/design.md#bundles); `TourStore` is both.
+ * The tours function's side of the store: tours, shows, their steps, promoters and what the press was
+ * told. The promoter's side (`PromoterSide`: the advance form's writes, the directory as the office
+ * reads it) is apart so that the tours function, which never uses it, does not bundle it
+ * (docs/design.md#bundles); `TourStore` is both. The press steps' notes (`PressNotes`,
+ * shared/db/press-notes.ts), which only the tours function writes, are apart from both, so that the
+ * office and the recipients function reach neither them nor their transactions' ConditionCheckItem
+ * (docs/design.md#topology).
  */
 export interface TourSteps {
   /** False when the stored tour is as new or newer (by `occurredAt`): the write is ignored. */
@@ -359,62 +296,6 @@ export interface TourSteps {
   showsOfPromoter(promoterId: string): Promise<StoredShow[]>;
   /** The outlet addresses told of the tour's shows in `country`, with the shows each was told of. */
   pressTold(labelId: string, tourId: string, country: string): Promise<PressTold[]>;
-  /**
-   * Adds shows to what an address was told (a set: telling it again changes nothing), and keeps
-   * `stated` as what it was last told of each show it names (replacing what it was told before).
-   * With `asNoted` (the notes of those shows as a step read them, by show id; null: none), each show
-   * only while its note is still so, `notesPerWrite` shows a write: false when one was noted otherwise
-   * since, from that write on nothing noted (docs/design.md#tours).
-   */
-  recordPressTold(
-    labelId: string,
-    tourId: string,
-    country: string,
-    told: PressTold,
-    asNoted?: Record<string, PressStatement | null>,
-  ): Promise<boolean>;
-  /**
-   * Notes what addresses were told, as `recordPressTold` (at most `pressNotesPerCheck`), all or none, and
-   * only while the show is still at the change a step read (`occurredAt`): false, nothing noted, when a
-   * change of it landed since (docs/design.md#tours).
-   */
-  recordPressToldAsRead(
-    ref: ShowRef,
-    occurredAt: string,
-    country: string,
-    told: PressTold[],
-  ): Promise<boolean>;
-  /**
-   * Settles an address's notes of the mails that ended, each note of `sets` (showId: the note's `set`)
-   * only while it still names that set (a note written since stands, the others are settled): `sent`,
-   * their `set` is dropped and their shows are on the address's set again (found sent for good); else
-   * their shows are taken off it and the notes kept, so a late Email Sent of that mail still counts.
-   */
-  settlePressTold(
-    labelId: string,
-    tourId: string,
-    country: string,
-    email: string,
-    sets: Record<string, string>,
-    sent: boolean,
-  ): Promise<void>;
-  /**
-   * Notes on the show that `country`'s outlets are being told of it, from `since`; a country noted
-   * already keeps its first `since`, unless `anew` (a new stay: the show moved back there). With `asRead`,
-   * only while the show is at that change (`occurredAt`): false, nothing noted, when a change landed since.
-   */
-  recordPressCountry(
-    ref: ShowRef,
-    country: string,
-    since: string,
-    anew?: boolean,
-    asRead?: string,
-  ): Promise<boolean>;
-  /**
-   * Forgets `country` on the show once its outlets heard it moved away: only the note from `since`, and
-   * only while the show is gone from that country.
-   */
-  forgetPressCountry(ref: ShowRef, country: string, since: string): Promise<void>;
 }
 
 /**
@@ -506,7 +387,7 @@ const stripKeys = <T>(item: Record<string, unknown>): T => {
 };
 
 /** An item by its key, read consistently, without its keys. */
-const getItem = async <T>(
+export const getItem = async <T>(
   db: DynamoDBDocumentClient,
   table: string,
   key: { pk: string; sk: string },
@@ -934,104 +815,6 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
           showIds: [...((item.showIds as Set<string> | undefined) ?? [])].sort(),
           ...(stated.length ? { stated: Object.fromEntries(stated) } : {}),
         };
-      });
-    },
-
-    async recordPressTold(labelId, tourId, country, told, asNoted) {
-      // `notesPerWrite` shows a write: as read, each show's condition is an operator or two, as a
-      // settling write's.
-      for (let at = 0; at < told.showIds.length; at += notesPerWrite) {
-        const part = { ...told, showIds: told.showIds.slice(at, at + notesPerWrite) };
-        if (!(await updated(pressToldUpdate(labelId, tourId, country, part, asNoted)))) return false;
-      }
-      return true;
-    },
-
-    recordPressToldAsRead: (ref, occurredAt, country, told) =>
-      writeWithOutbox(
-        db,
-        [
-          { ConditionCheck: showAsRead(table, ref, occurredAt) },
-          ...told.map((entry) => ({
-            Update: { TableName: table, ...pressToldUpdate(ref.labelId, ref.tourId, country, entry) },
-          })),
-        ],
-        [],
-        occurredAt,
-      ),
-
-    async settlePressTold(labelId, tourId, country, email, sets, sent) {
-      const Key = pressToldKey(labelId, tourId, country, email);
-      // Each note only while it names its set (one the sweep's own set, or a later step, wrote since
-      // stands): the notes are read, and those naming their set settled `notesPerWrite` a write, each
-      // write conditional on each of its notes still naming it; refused (one was written meanwhile),
-      // they are read again.
-      let left = Object.keys(sets);
-      while (left.length) {
-        const item = await get<Record<string, { set?: string }>>(Key);
-        left = left.filter((id) => item?.[statedPrefix + id]?.set === sets[id]);
-        const ids = left.slice(0, notesPerWrite);
-        const names = ids.map((_, i) => `#s${i}.#set`);
-        if (
-          ids.length &&
-          (await updated({
-            Key,
-            UpdateExpression: `${sent ? `REMOVE ${names} ADD` : 'DELETE'} showIds :shows`,
-            ConditionExpression: names.map((name, i) => `${name} = :set${i}`).join(' AND '),
-            ExpressionAttributeNames: { '#set': 'set', ...statedNames(ids) },
-            ExpressionAttributeValues: {
-              ':shows': new Set(ids),
-              ...Object.fromEntries(ids.map((id, i) => [`:set${i}`, sets[id]])),
-            },
-          }))
-        )
-          left = left.slice(notesPerWrite);
-      }
-    },
-
-    async recordPressCountry(ref, country, since, anew, asRead) {
-      const key = showKey(ref.labelId, ref.tourId, ref.showId);
-      const read = asRead ? ' AND occurredAt = :read' : '';
-      const values = asRead ? { ':read': asRead } : {};
-      // Into the show's map of countries, or as its first entry: a show stored before the map existed
-      // has none, and DynamoDB sets no path inside a map that is not there. Twice at most: a writer
-      // racing this one makes the map between the two attempts.
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        const added = await updated({
-          Key: key,
-          UpdateExpression: `SET pressCountries.#country = ${anew ? ':since' : 'if_not_exists(pressCountries.#country, :since)'}`,
-          ConditionExpression: `attribute_exists(pressCountries)${read}`,
-          ExpressionAttributeNames: { '#country': country },
-          ExpressionAttributeValues: { ':since': since, ...values },
-        });
-        if (added) return true;
-        const made = await updated({
-          Key: key,
-          UpdateExpression: 'SET pressCountries = :countries',
-          ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(pressCountries)${read}`,
-          ExpressionAttributeValues: { ':countries': { [country]: since }, ...values },
-        });
-        if (made) return true;
-      }
-      // Refused both ways: a change landed since the read (or the show is gone), else it is not stored.
-      if (asRead) return false;
-      throw new Error(`show ${ref.showId} is not stored`);
-    },
-
-    async forgetPressCountry(ref, country, since) {
-      await updated({
-        Key: showKey(ref.labelId, ref.tourId, ref.showId),
-        UpdateExpression: 'REMOVE pressCountries.#country',
-        // A show back in that country and announced there again keeps its new note; one back there
-        // keeps its note: its press knows it there (docs/design.md#tours).
-        ConditionExpression: 'pressCountries.#country = :since AND #show.#venue.#in <> :country',
-        ExpressionAttributeNames: {
-          '#country': country,
-          '#show': 'show',
-          '#venue': 'venue',
-          '#in': 'country',
-        },
-        ExpressionAttributeValues: { ':since': since, ':country': country },
       });
     },
 

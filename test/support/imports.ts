@@ -125,14 +125,12 @@ const dynamoCommands: Record<string, string> = {
   BatchGetItemCommand: 'BatchGetItem',
   BatchWriteItemCommand: 'BatchWriteItem',
 };
-const transactionCommands = new Set([
-  'TransactWriteCommand',
-  'TransactGetCommand',
-  'TransactWriteItemsCommand',
-  'TransactGetItemsCommand',
-]);
-/** IAM has no action for a transaction: each item in it is authorized as its own action. */
-const transactionItem = /\b(Put|Update|Delete|ConditionCheck|Get)\s*:/g;
+/**
+ * IAM has no action for a transaction: each item in it is authorized as its own action. An item is an
+ * object literal whose one key names it (`{ Put: ... }`, `[{ ConditionCheck: ... }]`), read wherever it is
+ * written: a module may build items that another module's transaction writes (`writeWithOutbox`).
+ */
+const transactionItem = /[{,]\s*(Put|Update|Delete|ConditionCheck|Get)\s*:/g;
 const transactionItemActions: Record<string, string> = {
   Put: 'PutItem',
   Update: 'UpdateItem',
@@ -143,8 +141,8 @@ const transactionItemActions: Record<string, string> = {
 
 /**
  * The DynamoDB actions, as IAM names them, that a function's code can call: the commands (and paginators)
- * its reachable modules import from the document client or the low-level client. A module that imports a
- * transaction command contributes the item actions its transactions hold (`Put:`, `Update:`, ...).
+ * its reachable modules import from the document client or the low-level client, and the item actions of
+ * the transaction items (`{ Put: ... }`, `{ Update: ... }`, ...) any of them builds.
  */
 export function dynamoActionsOf(entry: string): string[] {
   const actions = new Set<string>();
@@ -154,13 +152,9 @@ export function dynamoActionsOf(entry: string): string[] {
       ...(names['@aws-sdk/lib-dynamodb'] ?? []),
       ...(names['@aws-sdk/client-dynamodb'] ?? []),
     ];
-    for (const command of commands) {
-      if (dynamoCommands[command]) actions.add(dynamoCommands[command]);
-      if (transactionCommands.has(command)) {
-        const source = readFileSync(join(root, module), 'utf8');
-        for (const [, item] of source.matchAll(transactionItem)) actions.add(transactionItemActions[item]);
-      }
-    }
+    for (const command of commands) if (dynamoCommands[command]) actions.add(dynamoCommands[command]);
+    const source = readFileSync(join(root, module), 'utf8');
+    for (const [, item] of source.matchAll(transactionItem)) actions.add(transactionItemActions[item]);
   }
   return [...actions].sort();
 }

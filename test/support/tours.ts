@@ -23,6 +23,7 @@ import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
 import type { NotePressAndClaim } from '#shared/db/press-notes.ts';
+import { notesPerWrite, type PressNotes } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
   AdvanceOutcome,
@@ -38,7 +39,6 @@ import {
   guestBytes,
   maxGuestBytes,
   maxGuestsPerShow,
-  notesPerWrite,
   promoterIdOf,
   promoterRow,
   promoterShowRow,
@@ -77,7 +77,7 @@ import { indexPage } from './index-page.ts';
 import { InMemoryLabels } from './intake.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
-export class InMemoryTours implements TourStore {
+export class InMemoryTours implements TourStore, PressNotes {
   readonly tours = new Map<string, StoredTour>();
   readonly shows = new Map<string, StoredShow>();
   readonly promoters = new Map<string, PromoterRecord>();

@@ -11,7 +11,7 @@ import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
-import { dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
+import { dynamoNotePressAndClaim, dynamoPressNotes } from '#shared/db/press-notes.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
@@ -116,7 +116,10 @@ describeBudgetStoreContract(
     return dynamoBudgets(db, table.name);
   },
 );
-describeToursContract('DynamoDB', () => dynamoTours(documentClient(), table.name));
+describeToursContract('DynamoDB', () => ({
+  ...dynamoTours(documentClient(), table.name),
+  ...dynamoPressNotes(documentClient(), table.name),
+}));
 describePressNotesContract('DynamoDB', () => ({
   tours: dynamoTours(documentClient(), table.name),
   deliveries: dynamoDeliveries(documentClient(), table.name),

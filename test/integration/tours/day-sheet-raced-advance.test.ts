@@ -4,6 +4,7 @@ import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import type { ToursDeps } from '#functions/tours/ports.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
+import { dynamoPressNotes } from '#shared/db/press-notes.ts';
 import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/index.ts';
 import { ShowStepDue } from '#shared/events/index.ts';
@@ -28,7 +29,10 @@ const sheetMoment = stepMoment(show, 'day-sheet').scheduledFor;
 async function aShowOnItsSheetDay() {
   const now = { value: new Date(Date.parse(sheetMoment) + 60_000) };
   const fakes = fakeToursDeps(now);
-  const tours = dynamoTours(documentClient(), table.name);
+  const tours = {
+    ...dynamoTours(documentClient(), table.name),
+    ...dynamoPressNotes(documentClient(), table.name),
+  };
   const deps: ToursDeps = { ...fakes.deps, tours };
   const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: show.showId };
   const at = '2027-01-01T00:00:00.000Z';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { dynamoPressNotes } from '#shared/db/press-notes.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { documentClient } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
@@ -40,7 +41,10 @@ describe("a country's announcement of 200 shows whose SES answer was lost, resen
   it('still lets the cancellation of one of them be told to the outlet', { timeout: 120_000 }, async () => {
     const now = { value: new Date('2027-02-02T00:00:00Z') };
     const fakes = fakeToursDeps(now);
-    const notes = dynamoTours(documentClient(), table.name);
+    const notes = {
+      ...dynamoTours(documentClient(), table.name),
+      ...dynamoPressNotes(documentClient(), table.name),
+    };
     fakes.tours.pressTold = notes.pressTold;
     fakes.tours.recordPressTold = notes.recordPressTold;
     fakes.tours.settlePressTold = notes.settlePressTold;

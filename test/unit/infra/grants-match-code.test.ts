@@ -4,8 +4,11 @@ import { functionEntries } from '#infra/topology.ts';
 import { dynamoActionsOf, namesImportedFrom } from '#test/support/imports.ts';
 
 /**
- * Each function's topology grants against its code, read statically: the DynamoDB commands (and the item
- * actions of its transactions) that the modules reachable from its entry import, and the secrets it reads.
+ * Each function's topology grants against its code, read statically: the DynamoDB commands that the modules
+ * reachable from its entry import, the item actions of the transaction items any of them builds (IAM
+ * authorizes a TransactWriteItems item by item; an item is read where its literal is written, `{ Put: ... }`,
+ * `{ ConditionCheck: ... }`, whichever module's transaction sends it: `writeWithOutbox` sends items built
+ * in the stores), and the secrets it reads.
  * A function that starts calling an action it was not granted fails here, not with AccessDenied on AWS;
  * a grant its code no longer uses fails here too.
  */
@@ -43,6 +46,17 @@ describe('each function is granted exactly what its code calls', () => {
     expect(tableActionsOf(office.may)).not.toContain('ConditionCheckItem');
     expect(dynamoActionsOf(budgets.entry)).toContain('ConditionCheckItem');
     expect(tableActionsOf(budgets.may)).toContain('ConditionCheckItem');
+  });
+
+  it("keeps the ConditionCheckItem of the press steps' notes, written as read, in the tours function alone", () => {
+    const specOf = (name: string) => functionEntries().find(([entry]) => entry === name)![1];
+
+    for (const name of ['office', 'recipients']) {
+      expect(dynamoActionsOf(specOf(name).entry)).not.toContain('ConditionCheckItem');
+      expect(tableActionsOf(specOf(name).may)).not.toContain('ConditionCheckItem');
+    }
+    expect(dynamoActionsOf('shared/db/press-notes.ts')).toContain('ConditionCheckItem');
+    expect(tableActionsOf(specOf('tours').may)).toContain('ConditionCheckItem');
   });
 
   it('keeps the public intake function to the GetItem and PutItem of recording a webhook', () => {
