@@ -14,10 +14,9 @@ import { invocationMarginMs } from '../lambda/deadline.ts';
 import type { CsvRejection } from '../outlet-csv.ts';
 import { failedConditions, isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
-import { jobExpiresAt, jobInputKey, jobKey, jobPageKey, pad } from './job-keys.ts';
+import { jobExpiresAt, jobInputKey, jobKey, jobPageKey } from './job-keys.ts';
 import { keyOf } from './keys.ts';
 import { outboxPut, writeWithOutbox } from './outbox.ts';
-import type { ReplayPage } from './webhooks.ts';
 
 /**
  * Jobs: long work (a CSV import, a webhook replay) that answers `202 {jobId}` at once and is done by
