@@ -775,7 +775,7 @@ function statedDates(
       (mail.moment && mail.movedFrom
         ? movedFromFor(release, { ...mail, moment: mail.moment }, outlet)
         : undefined);
-    return was ? previousDateTemplateData(was) : undefined;
+    return was ? previousDateTemplateData(was, momentOf(details)) : undefined;
   }
   // A release's date change names a moment as identity only: it is written as any other mail.
   if (mail.kind === 'date-change' && mail.moment && mail.revision && !isReleaseDateChange(mail)) {

@@ -25,6 +25,8 @@ export interface MailView {
   releaseDate: string;
   releaseDateShort: string;
   previousReleaseDate?: string;
+  /** A date change that keeps each day the recipient was told and moves only the time (`timeOnly`). */
+  timeOnly?: boolean;
   territories: string[];
   pressText?: string;
   embargo?: string;
@@ -217,6 +219,10 @@ export function releaseTemplateData(
     releaseDateShort: formatShort(moment),
     previousReleaseDate:
       kind === 'date-change' && release.previousMoment ? formatMoment(release.previousMoment) : undefined,
+    timeOnly:
+      kind === 'date-change' && release.previousMoment
+        ? timeOnly([{ moment: release.previousMoment, territories: [] }], [{ moment, territories: [] }])
+        : undefined,
     territories: territoriesStated(details),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
     cancellationReason:
@@ -319,7 +325,7 @@ export interface StatedDates {
   previous?: DateInTerritories[];
 }
 
-type DatesView = Pick<MailView, 'releaseDate' | 'releaseDateShort' | 'previousReleaseDate'>;
+type DatesView = Pick<MailView, 'releaseDate' | 'releaseDateShort' | 'previousReleaseDate' | 'timeOnly'>;
 
 /** Each date with its territories; a date stated for no territory in particular, alone. */
 const datesInTerritories = (dates: DateInTerritories[]) =>
@@ -331,6 +337,24 @@ const datesInTerritories = (dates: DateInTerritories[]) =>
     )
     .join('; ');
 
+/**
+ * Whether a date change moves only the time for its recipient: each date it was told (`previous`) falls
+ * on the day, as the mail states it, of every date now standing in its territories (a date stated for no
+ * territory in particular standing for all), so the mail says "New time", not "New date".
+ */
+const timeOnly = (previous: DateInTerritories[], now: DateInTerritories[]): boolean =>
+  previous.every((was) => {
+    const standing = now.filter(
+      (date) =>
+        was.territories.length === 0 ||
+        date.territories.length === 0 ||
+        date.territories.some((territory) => was.territories.includes(territory)),
+    );
+    return (
+      standing.length > 0 && standing.every((date) => date.moment.releaseDate === was.moment.releaseDate)
+    );
+  });
+
 /** One date as it is; dates that differ by territory, each with its territories. */
 const previousDate = (previous: DateInTerritories[]) =>
   previous.length === 1 ? formatMoment(previous[0].moment) : datesInTerritories(previous);
@@ -338,7 +362,7 @@ const previousDate = (previous: DateInTerritories[]) =>
 /**
  * Template data overriding the release's one date (merged over it, as SES merges an entry's data):
  * each date with its territories ("Friday 5 March 2027, 00:00 (UTC) in GB; ..."), the short date of
- * the earliest for the subject, and for a date change the date replaced.
+ * the earliest for the subject, and for a date change the date replaced and whether only its time moved.
  */
 export function datesTemplateData({ moments, previous }: StatedDates): { text: DatesView; html: DatesView } {
   const [earliest] = moments;
@@ -347,6 +371,7 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
     releaseDate: datesInTerritories(moments),
     releaseDateShort: formatShort(earliest.moment),
     previousReleaseDate: previous && previous.length > 0 ? previousDate(previous) : undefined,
+    timeOnly: previous && previous.length > 0 ? timeOnly(previous, moments) : undefined,
   });
   return {
     text,
@@ -355,6 +380,7 @@ export function datesTemplateData({ moments, previous }: StatedDates): { text: D
       releaseDateShort: escapeHtml(text.releaseDateShort),
       previousReleaseDate:
         text.previousReleaseDate === undefined ? undefined : escapeHtml(text.previousReleaseDate),
+      timeOnly: text.timeOnly,
     }),
   };
 }
@@ -380,14 +406,22 @@ export function outSinceTemplateData(
 
 /**
  * Template data overriding a date change's previous date (merged over the release's) with the date
- * the recipient was last told: one date, or by territory where they differ.
+ * the recipient was last told: one date, or by territory where they differ; and whether, from that,
+ * only the time moved to the release's date (`now`).
  */
-export function previousDateTemplateData(previous: DateInTerritories[]): {
-  text: Pick<MailView, 'previousReleaseDate'>;
-  html: Pick<MailView, 'previousReleaseDate'>;
+export function previousDateTemplateData(
+  previous: DateInTerritories[],
+  now: ReleaseMoment,
+): {
+  text: Pick<MailView, 'previousReleaseDate' | 'timeOnly'>;
+  html: Pick<MailView, 'previousReleaseDate' | 'timeOnly'>;
 } {
   const previousReleaseDate = previousDate(previous);
-  return { text: { previousReleaseDate }, html: { previousReleaseDate: escapeHtml(previousReleaseDate) } };
+  const only = timeOnly(previous, [{ moment: now, territories: [] }]);
+  return {
+    text: { previousReleaseDate, timeOnly: only },
+    html: { previousReleaseDate: escapeHtml(previousReleaseDate), timeOnly: only },
+  };
 }
 
 /**

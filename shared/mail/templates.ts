@@ -164,19 +164,21 @@ export const releaseTemplates: MailTemplate[] = [
   {
     name: templateNames['date-change'],
     stream: 'campaign',
-    subject: 'New date: {{text.title}} by {{text.artistLine}} is now out {{text.releaseDateShort}}',
+    // A change that keeps each day the recipient was told and moves only the time (timeOnly) says so.
+    subject:
+      '{{#if text.timeOnly}}New time: {{text.title}} by {{text.artistLine}}, still out {{text.releaseDateShort}}{{else}}New date: {{text.title}} by {{text.artistLine}} is now out {{text.releaseDateShort}}{{/if}}',
     html: htmlPage(
-      'New release date for {{html.title}}',
+      'New release {{#if html.timeOnly}}time{{else}}date{{/if}} for {{html.title}}',
       [
-        '<p>The release date has changed{{#if html.previousReleaseDate}} from {{html.previousReleaseDate}}{{/if}}. It is now <strong>{{html.releaseDate}}</strong>.</p>',
+        '<p>The release {{#if html.timeOnly}}time{{else}}date{{/if}} has changed{{#if html.previousReleaseDate}} from {{html.previousReleaseDate}}{{/if}}. It is now <strong>{{html.releaseDate}}</strong>.</p>',
         htmlFacts,
         htmlPromo,
       ].join('\n'),
     ),
     text: textPage(
-      'New release date for {{text.title}}',
+      'New release {{#if text.timeOnly}}time{{else}}date{{/if}} for {{text.title}}',
       [
-        'The release date has changed{{#if text.previousReleaseDate}} from {{text.previousReleaseDate}}{{/if}}. It is now {{text.releaseDate}}.',
+        'The release {{#if text.timeOnly}}time{{else}}date{{/if}} has changed{{#if text.previousReleaseDate}} from {{text.previousReleaseDate}}{{/if}}. It is now {{text.releaseDate}}.',
         '',
         textFacts,
         '',
