@@ -70,6 +70,8 @@ export interface AddDateChange {
   key: string;
   date: string;
   at: string;
+  /** The date the add date had before the move, which its mail states as replaced (docs/design.md#radio-servicing). */
+  was?: string;
   /**
    * A move kept while the release did not reach the add date's territory: the date its outlets had when
    * the first such move was made (a move back to it is news to nobody).

@@ -949,10 +949,14 @@ function radioData(release: StoredRelease, mail: Pick<MailingRequest, 'kind' | '
   const servicing = details.radioServicing;
   if (!servicing) return undefined;
   const moved = mail.kind === 'radio-add-date-change' ? addDateOf(details, mail.moment ?? '') : undefined;
+  // The date the move replaced, as releases kept it with the move (none kept for a move made before it was).
+  const was = moved
+    ? release.addDateChanges?.find((change) => change.key === mail.moment && change.date === moved.date)?.was
+    : undefined;
   return radioTemplateData({
     servicingDate: servicing.servicingDate,
     addDates: addDatesFor(outlet, details),
-    ...(moved ? { moved } : {}),
+    ...(moved ? { moved: { ...moved, ...(was ? { was } : {}) } } : {}),
   });
 }
 

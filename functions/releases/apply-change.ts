@@ -657,15 +657,24 @@ function standingAddDateChanges(
   // A kept move's `from`: that of the kept move it follows, else the date the release stated before it.
   const fromOf = (key: string) =>
     before?.find((was) => was.key === key)?.from ?? addDateStated(wasDetails, key)?.date;
+  // The date a move asked replaces, its mail states: as the kept move it tells now had it (`from`,
+  // what its outlets had), else the date the release stated before it.
+  const replaced = (key: string, date: string) => {
+    const same = before?.find((was) => was.key === key && was.date === date);
+    return same ? (same.was ?? same.from) : addDateStated(wasDetails, key)?.date;
+  };
   const fresh = [
-    ...asked.flatMap((effect) =>
-      effect.type === 'request-mailing' &&
-      effect.kind === 'radio-add-date-change' &&
-      effect.moment &&
-      effect.revision
-        ? [{ key: effect.moment, date: effect.revision, at }]
-        : [],
-    ),
+    ...asked.flatMap((effect) => {
+      if (
+        effect.type !== 'request-mailing' ||
+        effect.kind !== 'radio-add-date-change' ||
+        !effect.moment ||
+        !effect.revision
+      )
+        return [];
+      const was = replaced(effect.moment, effect.revision);
+      return [{ key: effect.moment, date: effect.revision, at, ...(was ? { was } : {}) }];
+    }),
     ...kept.map((addDate) => {
       const from = fromOf(addDateKey(addDate));
       return { key: addDateKey(addDate), date: addDate.date, at, ...(from ? { from } : {}) };

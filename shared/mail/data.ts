@@ -467,14 +467,15 @@ export interface RadioStatement {
   servicingDate: string;
   /** The add dates of the outlet's formats and territories. */
   addDates: { format: string; territory: string; date: string }[];
-  /** For an add-date change: the add date that moved, as it now stands. */
-  moved?: { format: string; territory: string; date: string };
+  /** For an add-date change: the add date that moved, as it now stands, and the date it replaced (`was`). */
+  moved?: { format: string; territory: string; date: string; was?: string };
 }
 
 interface RadioView {
   servicingDate: string;
   addDates: string[];
   movedAddDate?: string;
+  previousAddDate?: string;
 }
 
 const formatDay = (date: string) =>
@@ -489,6 +490,7 @@ export function radioTemplateData(statement: RadioStatement): { text: RadioView;
     servicingDate: formatDay(statement.servicingDate),
     addDates: statement.addDates.map(addDateLine),
     movedAddDate: statement.moved ? addDateLine(statement.moved) : undefined,
+    previousAddDate: statement.moved?.was ? formatDay(statement.moved.was) : undefined,
   });
   return {
     text,
@@ -496,6 +498,7 @@ export function radioTemplateData(statement: RadioStatement): { text: RadioView;
       servicingDate: escapeHtml(text.servicingDate),
       addDates: text.addDates.map(escapeHtml),
       movedAddDate: text.movedAddDate === undefined ? undefined : escapeHtml(text.movedAddDate),
+      previousAddDate: text.previousAddDate === undefined ? undefined : escapeHtml(text.previousAddDate),
     }),
   };
 }

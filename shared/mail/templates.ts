@@ -272,7 +272,7 @@ export const radioTemplates: MailTemplate[] = [
     html: htmlPage(
       'New add date for {{html.title}}',
       [
-        '<p>The add date has changed. It is now <strong>{{html.movedAddDate}}</strong>.</p>',
+        '<p>The add date has changed{{#if html.previousAddDate}} from {{html.previousAddDate}}{{/if}}. It is now <strong>{{html.movedAddDate}}</strong>.</p>',
         htmlFacts,
         htmlAddDates,
         htmlPromo,
@@ -281,7 +281,7 @@ export const radioTemplates: MailTemplate[] = [
     text: textPage(
       'New add date for {{text.title}}',
       [
-        'The add date has changed. It is now {{text.movedAddDate}}.',
+        'The add date has changed{{#if text.previousAddDate}} from {{text.previousAddDate}}{{/if}}. It is now {{text.movedAddDate}}.',
         '',
         textFacts,
         '',

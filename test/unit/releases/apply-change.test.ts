@@ -1010,15 +1010,18 @@ describe('radio servicing', () => {
 
     const aaa = JSON.stringify(['aaa', 'GB']);
     const chr = JSON.stringify(['chr', 'GB']);
-    expect(afterMove).toEqual([{ key: aaa, date: '2027-03-08', at: '2026-06-01T10:01:00.000Z' }]);
+    // Each with the date it replaced, which its mail states (docs/design.md#radio-servicing).
+    expect(afterMove).toEqual([
+      { key: aaa, date: '2027-03-08', at: '2026-06-01T10:01:00.000Z', was: '2027-03-01' },
+    ]);
     expect(afterBoth).toEqual([
-      { key: aaa, date: '2027-03-08', at: '2026-06-01T10:01:00.000Z' },
-      { key: chr, date: '2027-03-09', at: '2026-06-01T10:02:00.000Z' },
+      { key: aaa, date: '2027-03-08', at: '2026-06-01T10:01:00.000Z', was: '2027-03-01' },
+      { key: chr, date: '2027-03-09', at: '2026-06-01T10:02:00.000Z', was: '2027-03-02' },
     ]);
     // Both moved back: the moves back are what stand now.
     expect(stored()?.addDateChanges).toEqual([
-      { key: aaa, date: '2027-03-01', at: '2026-06-01T10:03:00.000Z' },
-      { key: chr, date: '2027-03-02', at: '2026-06-01T10:03:00.000Z' },
+      { key: aaa, date: '2027-03-01', at: '2026-06-01T10:03:00.000Z', was: '2027-03-08' },
+      { key: chr, date: '2027-03-02', at: '2026-06-01T10:03:00.000Z', was: '2027-03-09' },
     ]);
   });
 
