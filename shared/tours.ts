@@ -306,11 +306,15 @@ export const showTimeLabels: readonly (readonly [keyof Show['times'], string])[]
 export const timesInDayOrder = (times: Show['times'] = {}): Show['times'] =>
   Object.fromEntries(showTimeLabels.flatMap(([key]) => (times[key] ? [[key, times[key]]] : [])));
 
+/** What press states of a show: its date, times and venue (`showFacts`). */
+export type PressFacts = Pick<Show, 'date' | 'times' | 'venue'>;
+
 /**
  * What a calendar and a day sheet state of a show: a change to any of it is news for those told. The
  * times in their day's order, so that a stored show and the same show as a label sends it state the same.
  */
-export const showFacts = (show: Show): string =>
+
+export const showFacts = (show: PressFacts): string =>
   JSON.stringify([
     show.date,
     timesInDayOrder(show.times),
@@ -325,7 +329,7 @@ export const showFacts = (show: Show): string =>
  * `showFacts` as a short name: what a press statement keeps of the show it told, part of a day sheet
  * update's identity, and the version of the show an advance form posts back (docs/design.md#tours).
  */
-export const showFactsHash = (show: Show): string => nameHash([showFacts(show)], 16);
+export const showFactsHash = (show: PressFacts): string => nameHash([showFacts(show)], 16);
 
 /** The steps a show has now: the advancing steps while it is advanced, the press step once it is announced. */
 export const stepMoments = (show: Show): StepMoment[] => [
@@ -380,7 +384,7 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
 /** One of the show's times in venue local time, with its zone; a time after midnight says so (a load-in, before the show, never is). */
-export const statedTime = (show: Show, key: keyof Show['times'], time: string): string =>
+export const statedTime = (show: Pick<Show, 'venue'>, key: keyof Show['times'], time: string): string =>
   `${time}${time < showDayEnds && key !== 'loadIn' ? ' (after midnight)' : ''} ${show.venue.timeZone}`;
 
 /** The show's times as mails and pages state them (`statedTime`), in the order of its day. */

@@ -10,6 +10,7 @@ import {
   guestListReopens,
   isAdvancing,
   isAnnounced,
+  type PressFacts,
   pressGatherMoment,
   pressToldLatest,
   type StepMoment,
@@ -167,10 +168,10 @@ function outboxOf(
   const eventMeta = { correlationId: meta.correlationId, labelId: meta.labelId };
   const ref = showRefOf(next);
   // A step due at once for this very change (the label's time of it).
-  const dueNow = (step: ShowStep) =>
+  const dueNow = (step: ShowStep, replaced?: PressFacts) =>
     outboxEntry(
       ShowStepDue,
-      { ...ref, step, scheduledFor: meta.occurredAt },
+      { ...ref, step, scheduledFor: meta.occurredAt, ...(replaced ? { replaced } : {}) },
       { ...eventMeta, source: 'backline.tours' },
     );
   if (show?.status === 'cancelled' && stored?.show && isAnnounced(stored.show.status)) {
@@ -196,7 +197,11 @@ function outboxOf(
     // of each country it left hear that it moved (the show keeps which countries' press was told of it).
     // Announced again after a hold (or as confirmed), a show some press was told of tells them so too:
     // what changed meanwhile, a move included.
-    entries.push(dueNow('press-change'));
+    // With the date, times and venue it replaced, which the "Changed" mail states to those told them.
+    const { date, times, venue } = stored.show;
+    entries.push(
+      dueNow('press-change', isAnnounced(stored.show.status) ? { date, times, venue } : undefined),
+    );
   }
   if (
     stored?.show &&

@@ -17,6 +17,7 @@ import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import {
   isAnnounced,
+  type PressFacts,
   pressDue,
   type StoredShow,
   type StoredTour,
@@ -58,7 +59,7 @@ const sectionTitles: Record<PressKind, string> = {
   moved: 'Now',
 };
 
-const showRows = (shows: Show[]) =>
+const showRows = (shows: PressFacts[]) =>
   shows.map((show) => ({
     label: longDate(show.date, 'short'),
     value: `${show.venue.name}, ${show.venue.city}${show.times?.doors ? ` (doors ${statedTime(show, 'doors', show.times.doors)})` : ''}`,
@@ -67,7 +68,14 @@ const showRows = (shows: Show[]) =>
 const regionName = (country: string) =>
   new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
 
-function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: string): Notice {
+/** `before`: for a change, the show as the address was told it, stated above the show as it now is. */
+function pressSheet(
+  tour: StoredTour,
+  kind: PressKind,
+  shows: Show[],
+  country: string,
+  before?: PressFacts,
+): Notice {
   const where = regionName(country);
   const artist = tour.artist.name;
   const headline = {
@@ -92,7 +100,10 @@ function pressSheet(tour: StoredTour, kind: PressKind, shows: Show[], country: s
     subject: `${headline}: ${shows.map((s) => `${s.venue.city} ${s.date}`).join(', ')}`,
     heading: headline,
     lines: [intro],
-    sections: [{ title: sectionTitles[kind], rows: showRows(shows) }],
+    sections: [
+      ...(before ? [{ title: 'Before', rows: showRows([before]) }] : []),
+      { title: sectionTitles[kind], rows: showRows(shows) },
+    ],
   };
 }
 
@@ -139,6 +150,8 @@ export function pressMail(
   change?: string,
   /** An announcement or update: the sets of the mails that ended failed before it, telling of its shows (its identity). */
   after?: string,
+  /** A change: the show as the address was told it. */
+  before?: PressFacts,
 ): TourMail {
   const news = newsStated.map(({ show }) => show);
   const listed = listedStated.map(({ show }) => show);
@@ -149,7 +162,7 @@ export function pressMail(
     subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, toldSince, change ?? after)),
     kind: `press-${kind}`,
     template: templateNames['tour-press'],
-    data: noticeTemplateData(pressSheet(tour, kind, listed, country)),
+    data: noticeTemplateData(pressSheet(tour, kind, listed, country, before)),
     attachments: [calendarFor(tour, listedStated)],
     // What an announcement or update states of its shows, on its claim: a step finding it claimed
     // before notes that, not the shows as it reads them (docs/design.md#tours).
@@ -473,9 +486,12 @@ const mailThoseToldOf = (
   deps: ToursDeps,
   country?: string,
   toldSince?: string,
+  replaced?: PressFacts,
 ): Promise<number> =>
   againWhileRefused(stored.showId, async () =>
-    deps.mailer.send(await tellThoseToldOf(tour, stored, news, deps, country, toldSince)),
+    deps.mailer.send(
+      await tellThoseToldOf(tour, stored, news, deps, country, toldSince, undefined, undefined, replaced),
+    ),
   );
 
 /**
@@ -501,6 +517,8 @@ async function tellAsRead(
   toldSince?: string,
   resending?: Set<string>,
   sweeping?: boolean,
+  /** A change's step: the date, times and venue the change replaced (`Show Step Due`'s `replaced`). */
+  replaced?: PressFacts,
 ): Promise<TourMail[] | undefined> {
   const toldOf = (await pressToldAsReached(tour, country, deps, 1)).filter(
     (t) =>
@@ -593,8 +611,12 @@ async function tellAsRead(
   const noteOf = new Map(notes.map((note) => [note.email, note]));
   // Named by its change, a follow-up's "moved" is named by the change its note names once noted, however
   // the show changed since: taken again, the same mail (docs/design.md#tours).
+  // The show the change replaced, stated to each address told it (its note, this change's once noted,
+  // keeps what it had been told before): to one told another, the show as it now is alone.
+  const replacedFacts = replaced && showFactsHash(replaced);
   return toTell.map(({ told, kind, was }) => {
     const noted = told.stated?.[stored.showId];
+    const toldFacts = was?.change === now.change ? was.before?.facts : was?.facts;
     const mail = pressMail(
       tour,
       { id: told.outletId, name: told.email, email: told.email },
@@ -604,6 +626,8 @@ async function tellAsRead(
       [show],
       toldSince,
       toldSince ? undefined : kind === 'moved' && noted?.kind === kind ? noted.change : stored.occurredAt,
+      undefined,
+      kind === 'change' && replacedFacts && toldFacts === replacedFacts ? replaced : undefined,
     );
     const note = noteOf.get(told.email);
     return asRead
@@ -784,10 +808,14 @@ export async function changeToMedia(
   stored: LiveShow,
   deps: ToursDeps,
   change: boolean,
+  /** The date, times and venue the change replaced, for the addresses told them. */
+  replaced?: PressFacts,
 ): Promise<{ mailed: number }> {
   const ref = showRefOf(stored);
   const left = countriesLeft(stored);
-  let mailed = change ? await mailThoseToldOf(tour, stored, 'change', deps) : 0;
+  let mailed = change
+    ? await mailThoseToldOf(tour, stored, 'change', deps, undefined, undefined, replaced)
+    : 0;
   for (const [country, toldSince] of left)
     mailed += await mailThoseToldOf(tour, stored, 'moved', deps, country, toldSince);
   for (const [country, toldSince] of left) await deps.tours.forgetPressCountry(ref, country, toldSince);

@@ -184,7 +184,7 @@ export async function takeStep(
     const told = current && pressDue(show.show, isoNow(deps));
     if (!told && countriesLeft(show).length === 0)
       return ignored(current ? 'press embargoed until announceAt' : changedSince);
-    const { mailed } = await changeToMedia(tour, show, deps, told);
+    const { mailed } = await changeToMedia(tour, show, deps, told, due.replaced);
     if (told) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return taken(mailed);
   }

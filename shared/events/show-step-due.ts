@@ -1,7 +1,8 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { NonEmpty } from './fields.ts';
+import { IsoDate, NonEmpty } from './fields.ts';
 import { OutletIds } from './outlets-changed.ts';
+import { ShowTimes, Venue } from './tour-booked.ts';
 
 /**
  * The per-show steps of advancing a tour, each a one-time schedule in the venue's time zone
@@ -48,6 +49,11 @@ export const ShowStepDue = defineEvent({
      * press went out (`Outlets Changed`, docs/design.md#tours): the step is not recorded again.
      */
     outletIds: z.optional(OutletIds),
+    /**
+     * A change's press-change: the date, times and venue the change replaced, which its "Changed" mail
+     * states to each address told them (docs/design.md#tours).
+     */
+    replaced: z.optional(z.object({ date: IsoDate, times: ShowTimes, venue: Venue })),
   }),
 });
 DOCS: describeEvent(ShowStepDue, {
