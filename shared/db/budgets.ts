@@ -42,6 +42,7 @@ import { retryingConflicts } from './conflicts.ts';
 import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { outboxPut, putOnce, writeWithOutbox } from './outbox.ts';
+import { cursorOfKey, keyOfCursor } from './start-key-cursor.ts';
 
 /**
  * Budgets, their ledger and running totals, the daily reconciliation's results, and exchange rates.
@@ -512,13 +513,6 @@ export interface BudgetStore extends BudgetReads, FxRates {
   tourSettlements(labelId: string, tourId: string): Promise<SettlementVersion[]>;
 }
 
-const cursorOf = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-const startOf = (cursor: string | undefined) =>
-  cursor
-    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-    : undefined;
-
 /** A ledger write refused because it would take a running total past `totalLimit`: nothing of it was written. */
 export class TotalPastLimitError extends Error {
   readonly total: string;
@@ -885,7 +879,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           ProjectionExpression: 'labelId, budgetId, #period',
           ExpressionAttributeNames: { '#period': 'period' },
           Limit: limit,
-          ExclusiveStartKey: startOf(cursor),
+          ExclusiveStartKey: keyOfCursor(cursor),
         }),
       );
       return {
@@ -894,7 +888,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           budgetId: item.budgetId,
           endsOn: item.period?.end,
         })),
-        ...(result.LastEvaluatedKey ? { cursor: cursorOf(result.LastEvaluatedKey) } : {}),
+        ...(result.LastEvaluatedKey ? { cursor: cursorOfKey(result.LastEvaluatedKey) } : {}),
       };
     },
 
@@ -1007,12 +1001,12 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keyOf('BUDGET-OWNERS', date) },
           Limit: limit,
-          ExclusiveStartKey: startOf(cursor),
+          ExclusiveStartKey: keyOfCursor(cursor),
         }),
       );
       return {
         items: (result.Items ?? []).map((item) => ({ labelId: item.labelId, ownerEmail: item.ownerEmail })),
-        ...(result.LastEvaluatedKey ? { cursor: cursorOf(result.LastEvaluatedKey) } : {}),
+        ...(result.LastEvaluatedKey ? { cursor: cursorOfKey(result.LastEvaluatedKey) } : {}),
       };
     },
 

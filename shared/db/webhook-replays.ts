@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { writtenUnlessRefused } from './conditions.ts';
 import { unpublishedKey } from './outbox-keys.ts';
+import { cursorOfKey, keyOfCursor } from './start-key-cursor.ts';
 import { byLabelKey, epochSeconds, type WebhookReplays, webhookKey, webhookRecordOf } from './webhooks.ts';
 
 /**
@@ -11,13 +12,6 @@ import { byLabelKey, epochSeconds, type WebhookReplays, webhookKey, webhookRecor
 
 /** Webhook ids are printable ASCII (checked by intake), so `\x7f` sorts after every id. */
 const afterEveryId = '\x7f';
-
-const encodeCursor = (key: Record<string, unknown> | undefined) =>
-  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-const decodeCursor = (cursor: string | undefined) =>
-  cursor
-    ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>)
-    : undefined;
 
 const prefixed = (values: Record<string, string>) =>
   Object.fromEntries(Object.entries(values).map(([name, value]) => [`:${name}`, value]));
@@ -65,10 +59,10 @@ export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: 
             ':now': epochSeconds(now),
           },
           Limit: 100,
-          ExclusiveStartKey: decodeCursor(cursor),
+          ExclusiveStartKey: keyOfCursor(cursor),
         }),
       );
-      return { items: (page.Items ?? []).map(webhookRecordOf), next: encodeCursor(page.LastEvaluatedKey) };
+      return { items: (page.Items ?? []).map(webhookRecordOf), next: cursorOfKey(page.LastEvaluatedKey) };
     },
   };
 }
