@@ -29,6 +29,13 @@ export const ruleTargetRetry = { retryAttempts: 185, maxEventAgeSeconds: 24 * 60
  */
 export const asyncEventMaxAgeSeconds = 21_600;
 
+/**
+ * API Gateway's HTTP API stops waiting for an integration after this long (its maximum, which the stack
+ * leaves as it is) and answers 503. A function behind a route must time out before it: one still running
+ * then could commit work the client was told had failed (docs/design.md#routes-and-auth).
+ */
+export const httpIntegrationTimeoutSeconds = 30;
+
 /** A function's settings with the defaults filled in. */
 export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb' | 'retryAttempts'>) => ({
   timeoutSeconds: spec.timeoutSeconds ?? functionDefaults.timeoutSeconds,

@@ -329,7 +329,8 @@ export const functions = {
       'webhook-secrets:decrypt',
       'webhook-secrets:encrypt',
     ],
-    timeoutSeconds: 60,
+    // Under the API's integration timeout, as every function behind a route (function-settings.ts).
+    timeoutSeconds: 29,
   },
   // The manager's API is served by two functions behind the one HTTP API, by area, so that neither
   // bundles the other's code (see docs/design.md#bundles).
@@ -365,7 +366,8 @@ export const functions = {
       'secrets:read:api-key',
       'secrets:read:token-signing-key',
     ],
-    timeoutSeconds: 60,
+    // Under the API's integration timeout, as every function behind a route (function-settings.ts).
+    timeoutSeconds: 29,
   },
   jobs: {
     entry: 'functions/jobs/handler.ts',
@@ -538,6 +540,7 @@ export const mailStreams: Record<MailStream, { suffix: string }> = {
 export {
   asyncEventMaxAgeSeconds,
   functionDefaults,
+  httpIntegrationTimeoutSeconds,
   mailSettlementLatencySeconds,
   queueLatencySeconds,
   ruleTargetRetry,

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { FunctionName, FunctionSpec, HttpMethod } from '../topology.ts';
+import {
+  type FunctionName,
+  type FunctionSpec,
+  type HttpMethod,
+  httpIntegrationTimeoutSeconds,
+} from '../topology.ts';
 
 /** API Gateway HTTP API: 10 MB request payload. */
 const maxRequestBytes = 10 * 1024 * 1024;
@@ -12,8 +17,6 @@ const maxRequestBytes = 10 * 1024 * 1024;
  */
 const maxEventBytes = 6 * 1024 * 1024;
 const maxResultBytes = maxEventBytes + 100;
-/** API Gateway HTTP API: an integration answers within 30 s (the stack sets no shorter timeout). */
-const integrationTimeoutMs = 30_000;
 
 interface Route {
   method: HttpMethod;
@@ -47,7 +50,7 @@ export function createGateway(options: {
   integrationTimeoutMs?: number;
 }): Server {
   const routes = buildRoutes(options.functions);
-  const timeoutMs = options.integrationTimeoutMs ?? integrationTimeoutMs;
+  const timeoutMs = options.integrationTimeoutMs ?? httpIntegrationTimeoutSeconds * 1000;
 
   return createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {

@@ -1,6 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { asyncEventMaxAgeSeconds, functionEntries, schedules } from '#infra/topology.ts';
+import {
+  asyncEventMaxAgeSeconds,
+  functionEntries,
+  httpIntegrationTimeoutSeconds,
+  schedules,
+} from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
 import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
 import { tableDefinition } from '#shared/db/table.ts';
@@ -389,6 +394,24 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     });
 
     expect(actual.sort()).toEqual(expected.sort());
+  });
+
+  it("times out every function behind a route before the API's integration timeout, which the stack leaves at its maximum", () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const behindRoutes = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Integration')).map(
+      (integration) => {
+        expect(integration.Properties.TimeoutInMillis).toBeUndefined();
+        return logicalIdOf(integration.Properties.IntegrationUri);
+      },
+    );
+
+    const timeouts = [...new Set(behindRoutes)].map((id) => ({
+      name: functions[id].Properties.FunctionName,
+      seconds: Number(functions[id].Properties.Timeout),
+    }));
+
+    expect(timeouts.length).toBeGreaterThan(0);
+    expect(timeouts.filter(({ seconds }) => !(seconds < httpIntegrationTimeoutSeconds))).toEqual([]);
   });
 
   it('keeps every log a week in dev and three months in every other stage: each function’s and the API’s access logs', () => {
