@@ -137,6 +137,18 @@ const showSetVersion = (country: string, shows: Show[], toldSince = '', change =
   return `${country}-${nameHash(toldSince || change ? [...ids, toldSince || change] : ids, 24)}`;
 };
 
+/** What only some press mails carry, each by its kind. */
+interface PressMailOptions {
+  /** A "moved" mail: since when the country's press knew of the show there (its identity). */
+  toldSince?: string;
+  /** A change, cancellation or "on again" mail: the label's time of the change it tells of (its identity). */
+  change?: string;
+  /** An announcement or update: the sets of the mails that ended failed before it, telling of its shows (its identity). */
+  after?: string;
+  /** A change: the show as the address was told it. */
+  before?: PressFacts;
+}
+
 export function pressMail(
   tour: StoredTour,
   outlet: Pick<Outlet, 'id' | 'name' | 'email' | 'contactName'>,
@@ -144,14 +156,7 @@ export function pressMail(
   kind: PressKind,
   newsStated: StatedShow[],
   listedStated: StatedShow[],
-  /** A "moved" mail: since when the country's press knew of the show there (its identity). */
-  toldSince?: string,
-  /** A change, cancellation or "on again" mail: the label's time of the change it tells of (its identity). */
-  change?: string,
-  /** An announcement or update: the sets of the mails that ended failed before it, telling of its shows (its identity). */
-  after?: string,
-  /** A change: the show as the address was told it. */
-  before?: PressFacts,
+  { toldSince, change, after, before }: PressMailOptions = {},
 ): TourMail {
   const news = newsStated.map(({ show }) => show);
   const listed = listedStated.map(({ show }) => show);
@@ -280,17 +285,9 @@ function pageMails(
     );
     const after = [...failed.keys()].sort().join();
     return {
-      mail: pressMail(
-        tour,
-        outlet,
-        country,
-        kind,
-        fresh,
-        kind === 'announcement' ? announcedHere : fresh,
-        undefined,
-        undefined,
-        after || undefined,
-      ),
+      mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? announcedHere : fresh, {
+        after: after || undefined,
+      }),
       told: {
         email,
         outletId: outlet.id,
@@ -624,10 +621,15 @@ async function tellAsRead(
       kind,
       [show],
       [show],
-      toldSince,
-      toldSince ? undefined : kind === 'moved' && noted?.kind === kind ? noted.change : stored.occurredAt,
-      undefined,
-      kind === 'change' && replacedFacts && toldFacts === replacedFacts ? replaced : undefined,
+      {
+        toldSince,
+        change: toldSince
+          ? undefined
+          : kind === 'moved' && noted?.kind === kind
+            ? noted.change
+            : stored.occurredAt,
+        before: kind === 'change' && replacedFacts && toldFacts === replacedFacts ? replaced : undefined,
+      },
     );
     const note = noteOf.get(told.email);
     return asRead

@@ -184,9 +184,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
       pressKind,
       told,
       showsOf(listed),
-      toldSince,
-      undefined,
-      after,
+      { toldSince, after },
     );
     sort(mail);
     // The same mail, held (its shows off) and a show of it changed since (set on again): held from that
