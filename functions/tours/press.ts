@@ -65,8 +65,13 @@ const showRows = (shows: PressFacts[]) =>
     value: `${show.venue.name}, ${show.venue.city}${show.times?.doors ? ` (doors ${statedTime(show, 'doors', show.times.doors)})` : ''}`,
   }));
 
-const regionName = (country: string) =>
-  new Intl.DisplayNames(['en'], { type: 'region' }).of(country) ?? country;
+/** Built on the first mail, not at load (it costs about 25 ms, see shared/events/fields.ts), then reused. */
+let regionNames: Intl.DisplayNames | undefined;
+
+const regionName = (country: string) => {
+  regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' });
+  return regionNames.of(country) ?? country;
+};
 
 /** `before`: for a change, the show as the address was told it, stated above the show as it now is. */
 function pressSheet(

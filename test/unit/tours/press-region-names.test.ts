@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pressMail } from '#functions/tours/press.ts';
+import type { Notice } from '#shared/mail/data.ts';
+import { aShow } from '#test/support/tours.ts';
+
+const tour = {
+  labelId: 'lbl-1',
+  tourId: 'tour-1',
+  artist: { name: 'The Midnight Echoes' },
+  tourManager: { name: 'Sam', email: 'sam@tm.example' },
+  occurredAt: '2027-01-01T00:00:00.000Z',
+};
+const occurredAt = '2027-01-01T00:00:00.000Z';
+
+const mailIn = (country: string, kind: 'announcement' | 'moved') => {
+  const show = aShow({ status: 'announced' });
+  const mail = pressMail(
+    tour,
+    { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
+    country,
+    kind,
+    [{ show, occurredAt }],
+    [{ show, occurredAt }],
+    kind === 'moved' ? { toldSince: occurredAt } : {},
+  );
+  return (mail.data as { text: Notice }).text;
+};
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("press mail's country names", () => {
+  it('names countries in English with one Intl.DisplayNames, built on the first mail and reused by every later one', () => {
+    const built = vi.spyOn(Intl, 'DisplayNames');
+
+    const announced = mailIn('DE', 'announcement');
+    const moved = mailIn('FR', 'moved');
+
+    expect(announced.subject).toBe('The Midnight Echoes live in Germany: Berlin 2027-05-14');
+    expect(moved.subject).toBe('Moved: The Midnight Echoes no longer in France: Berlin 2027-05-14');
+    expect(moved.lines[0]).toContain(
+      'has moved to Berlin, Germany: please disregard our announcement of it in France.',
+    );
+    expect(built).toHaveBeenCalledTimes(1);
+  });
+});
