@@ -127,10 +127,11 @@ const dynamoCommands: Record<string, string> = {
 };
 /**
  * IAM has no action for a transaction: each item in it is authorized as its own action. An item is an
- * object literal whose one key names it (`{ Put: ... }`, `[{ ConditionCheck: ... }]`), read wherever it is
- * written: a module may build items that another module's transaction writes (`writeWithOutbox`).
+ * object literal whose one key names it (`{ Put: ... }`, `[{ ConditionCheck: ... }]`, or shorthand,
+ * `{ Put }`), read wherever it is written: a module may build items that another module's transaction
+ * writes (`writeWithOutbox`).
  */
-const transactionItem = /[{,]\s*(Put|Update|Delete|ConditionCheck|Get)\s*:/g;
+const transactionItem = /[{,]\s*(Put|Update|Delete|ConditionCheck|Get)\s*(?=[:,}])/g;
 const transactionItemActions: Record<string, string> = {
   Put: 'PutItem',
   Update: 'UpdateItem',
@@ -138,6 +139,10 @@ const transactionItemActions: Record<string, string> = {
   ConditionCheck: 'ConditionCheckItem',
   Get: 'GetItem',
 };
+
+/** The item actions, as IAM names them, of the transaction items `source` builds. */
+export const transactionItemActionsIn = (source: string): string[] =>
+  [...new Set([...source.matchAll(transactionItem)].map(([, item]) => transactionItemActions[item]))].sort();
 
 /**
  * The DynamoDB actions, as IAM names them, that a function's code can call: the commands (and paginators)
@@ -154,7 +159,7 @@ export function dynamoActionsOf(entry: string): string[] {
     ];
     for (const command of commands) if (dynamoCommands[command]) actions.add(dynamoCommands[command]);
     const source = readFileSync(join(root, module), 'utf8');
-    for (const [, item] of source.matchAll(transactionItem)) actions.add(transactionItemActions[item]);
+    for (const action of transactionItemActionsIn(source)) actions.add(action);
   }
   return [...actions].sort();
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { secretsOf, tableActionsOf } from '#infra/app-function.ts';
 import { functionEntries } from '#infra/topology.ts';
-import { dynamoActionsOf, namesImportedFrom } from '#test/support/imports.ts';
+import { dynamoActionsOf, namesImportedFrom, transactionItemActionsIn } from '#test/support/imports.ts';
 
 /**
  * Each function's topology grants against its code, read statically: the DynamoDB commands that the modules
@@ -35,6 +35,20 @@ describe('each function is granted exactly what its code calls', () => {
     const actions = dynamoActionsOf('shared/db/outlet-changes.ts');
 
     expect(actions).toEqual(expect.arrayContaining(['DeleteItem', 'PutItem', 'UpdateItem']));
+  });
+
+  it('reads a transaction item written with a key and value or as a shorthand property', () => {
+    const source = `
+      const Put = { TableName, Item };
+      await send(new TransactWriteCommand({ TransactItems: [{ Put }, { Update: update }, { ConditionCheck, Delete }] }));
+    `;
+
+    expect(transactionItemActionsIn(source)).toEqual([
+      'ConditionCheckItem',
+      'DeleteItem',
+      'PutItem',
+      'UpdateItem',
+    ]);
   });
 
   it("keeps the ConditionCheckItem of the budgets' cross-budget ledger transaction out of the office function, which writes no ledger", () => {
