@@ -1,14 +1,30 @@
-import { type LocalCloud, MissingJavaError, startLocalCloud } from './cloud.ts';
-import { DataFolderInUseError } from './data-folder.ts';
-import { FaultSpecError } from './faults.ts';
-import { installLogFormat, logFormatOf } from './logs.ts';
-import { PortTakenError } from './ports.ts';
-import { whenParentGone } from './tied-spawn.ts';
+import type { LocalCloud } from './cloud.ts';
 
 /**
  * `npm start`: all of Backline on this machine. Ports and options come from the environment
  * (README lists them); `--json` prints one JSON line when ready (for the test harness).
  */
+
+// The process that started this one (npm start's npm), read first and the modules imported after (a
+// static import loads before any statement runs): read once they are loaded, a parent gone meanwhile
+// would leave `process.ppid` naming the process that adopted this one, and the watch below would never
+// fire (see docs/design.md#failures-and-retries).
+const parent = process.ppid;
+const [
+  { MissingJavaError, startLocalCloud },
+  { DataFolderInUseError },
+  { FaultSpecError },
+  { installLogFormat, logFormatOf },
+  { PortTakenError },
+  { whenParentGone },
+] = await Promise.all([
+  import('./cloud.ts'),
+  import('./data-folder.ts'),
+  import('./faults.ts'),
+  import('./logs.ts'),
+  import('./ports.ts'),
+  import('./tied-spawn.ts'),
+]);
 
 /** A number setting, unset when empty; anything but a number `fits` stops the start, naming the variable. */
 const numberSetting = (name: string, fits: (value: number) => boolean, what: string): number | undefined => {
@@ -30,9 +46,6 @@ const port = (name: string, fallback: number): number =>
   ) ?? fallback;
 
 const json = process.argv.includes('--json');
-// The process that started this one (npm start's npm): read before the cloud starts, so that one gone
-// meanwhile is noticed too.
-const parent = process.ppid;
 // Info by default: one line per invocation (tests start the cloud at WARN).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 installLogFormat(logFormatOf());

@@ -1,7 +1,49 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { onFreePorts } from '#test/support/cloud-process.ts';
 import { runStartToExit } from '#test/support/run-script.ts';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (check()) return true;
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  return check();
+}
+
+/**
+ * Loaded before npm start's entry point: holds the import of the local cloud (./cloud.ts, the heavy one)
+ * until the process that started it is gone, having printed `loading <pid>`, so that its parent dies
+ * while it is still loading its modules, whenever that is.
+ */
+const holdCloudImportUntilOrphaned = `
+  import { registerHooks } from 'node:module';
+  import { writeSync } from 'node:fs';
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  let held = false;
+  registerHooks({
+    resolve(specifier, context, next) {
+      if (!held && specifier === './cloud.ts' && context.parentURL?.endsWith('/infra/local/start.ts')) {
+        held = true;
+        const parent = process.ppid;
+        writeSync(1, 'loading ' + process.pid + '\\n');
+        for (let waited = 0; process.ppid === parent && waited < 30000; waited += 25) Atomics.wait(sleep, 0, 0, 25);
+      }
+      return next(specifier, context);
+    },
+  });`;
 
 /** Runs `npm start`'s entry point (on free ports, in memory, unless `env` says otherwise) and collects what it prints until it exits. */
 const start = (env: Record<string, string>) =>
@@ -48,6 +90,48 @@ describe('npm start', () => {
       expect(result.output).not.toMatch(/\n\s+at /);
     },
   );
+
+  it('stops when the npm that started it is killed while it is still loading its modules', async () => {
+    // npm start's npm: starts the entry point as its script does, then waits to be killed.
+    const startArgs = JSON.stringify([
+      '--import',
+      `data:text/javascript,${encodeURIComponent(holdCloudImportUntilOrphaned)}`,
+      'infra/local/start.ts',
+    ]);
+    const npm = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { spawn } from 'node:child_process';
+         spawn(process.execPath, ${startArgs}, { stdio: ['ignore', 'inherit', 'inherit'] });
+         setInterval(() => {}, 1000);`,
+      ],
+      {
+        cwd: resolve(import.meta.dirname, '../../..'),
+        env: { ...process.env, ...onFreePorts, BACKLINE_DATA_DIR: 'memory', npm_lifecycle_event: 'start' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const said: string[] = [];
+    createInterface({ input: npm.stdout! }).on('line', (line) => said.push(line));
+    expect(await until(() => said.some((line) => line.startsWith('loading ')), 60_000)).toBe(true);
+    const startPid = Number(said.find((line) => line.startsWith('loading '))!.slice('loading '.length));
+    try {
+      npm.kill('SIGKILL');
+
+      expect(
+        await until(() => said.some((line) => line.startsWith('Backline is running locally')), 120_000),
+      ).toBe(true);
+      // The watch looks each second: given ten, it has seen its parent gone.
+      expect(
+        await until(() => said.some((line) => line.includes('is gone: stopping Backline')), 10_000),
+      ).toBe(true);
+      expect(await until(() => !alive(startPid), 30_000)).toBe(true);
+    } finally {
+      if (alive(startPid)) process.kill(startPid, 'SIGKILL');
+    }
+  });
 
   it('says how to install Java when it is missing, instead of failing inside an emulator', async () => {
     const result = await start({ PATH: '/nonexistent' });
