@@ -75,6 +75,18 @@ describe('putting events on the bus', () => {
     expect(refused.map((r) => [r.event.eventId, r.code])).toEqual([['evt-2', 'MalformedDetail']]);
   });
 
+  it('answers an entry the bus gave no event id for as refused for now, so it is not marked published', async () => {
+    // PutEvents answers 200 with a result per entry; one without an EventId was not put.
+    bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ok' }, {}] });
+
+    const refused = await putEvents(client, 'backline', events(3), noWait);
+
+    expect(refused.map((r) => [r.event.eventId, r.code, r.final])).toEqual([
+      ['evt-1', 'NoResult', false],
+      ['evt-2', 'NoResult', false],
+    ]);
+  });
+
   it('gives up on an entry after a bounded number of attempts, with backoff between them', async () => {
     const waits: number[] = [];
     answer((id) => (id === 'evt-0' ? 'InternalFailure' : undefined));
