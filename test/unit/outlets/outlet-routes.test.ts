@@ -132,6 +132,33 @@ describe('media outlet routes', () => {
     ]);
   });
 
+  it('answers 400 naming each text field one character past its length, and adds no outlet', async () => {
+    const { call } = setup();
+    const tooLong = (length: number) => 'x'.repeat(length + 1);
+
+    const answers = await Promise.all(
+      [
+        { name: tooLong(200) },
+        { contactName: tooLong(200) },
+        { genres: [tooLong(60)] },
+        { formats: [tooLong(40)] },
+        { email: `${tooLong(254 - '@radio.example'.length)}@radio.example` },
+      ].map((field) => call('POST', '/media-outlets', { body: { ...anOutletInput(), ...field } })),
+    );
+    const listed = await call('GET', '/media-outlets');
+
+    expect(
+      answers.map((answer) => [answer.status, answer.body.issues.map((i: { path: string }) => i.path)]),
+    ).toEqual([
+      [400, ['name']],
+      [400, ['contactName']],
+      [400, ['genres.0']],
+      [400, ['formats.0']],
+      [400, ['email']],
+    ]);
+    expect(listed.body.outlets).toEqual([]);
+  });
+
   it('replaces an outlet, refuses to take another outlet’s address, and deletes it', async () => {
     const { call } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
