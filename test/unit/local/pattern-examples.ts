@@ -226,6 +226,18 @@ export const examples: Record<string, Example[]> = {
       matches: true,
     },
     {
+      behaviour: 'matches a string that spells the excluded number, of another type',
+      pattern: detail({ 'x-limit': [{ 'anything-but': 123 }] }),
+      event: detail({ 'x-limit': '123' }),
+      matches: true,
+    },
+    {
+      behaviour: 'matches a number that the excluded string spells, of another type',
+      pattern: detail({ 'x-limit': [{ 'anything-but': '123' }] }),
+      event: detail({ 'x-limit': 123 }),
+      matches: true,
+    },
+    {
       behaviour: 'excludes a number',
       pattern: detail({ 'x-limit': [{ 'anything-but': 123 }] }),
       event: detail({ 'x-limit': 123 }),
