@@ -490,6 +490,23 @@ describe("the tour manager's page", () => {
     expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
+  it("refuses a guest for a show that is not on the link's tour with a 400 saying so, adding nobody", async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const form = new URLSearchParams({
+      csrf: csrfTokenFor(key, token),
+      showId: `${show.showId}-of-another-tour`,
+      name: 'Alex',
+      plusOnes: '1',
+    });
+
+    const page = await addGuestFromPage(token, form.toString(), deps);
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('That show is not on this tour.');
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
+  });
+
   it("refuses a guest's name whose bytes are not UTF-8 with a 400 saying so, adding nobody", async () => {
     const { deps, tours } = await world('2027-05-01T10:00:00Z');
     const token = tourManagerToken();
