@@ -43,7 +43,10 @@ export const settingsOf = (spec: Pick<FunctionSpec, 'timeoutSeconds' | 'memoryMb
   retryAttempts: spec.retryAttempts ?? functionDefaults.retryAttempts,
 });
 
-/** The timeouts that running code reads: how long one sending invocation may hold its mail claims open. */
+/**
+ * The timeouts that running code reads: how long one sending invocation may hold its mail claims open,
+ * and how long the settling one may take (every sender's stale-claim window counts both).
+ */
 export const timeoutSeconds = {
   announcer: 300,
   // Press to a large directory is sent page by page within the shared send rate; a press step near its
@@ -52,6 +55,11 @@ export const timeoutSeconds = {
   tours: 300,
   // A reconciliation reads one ledger and sends a few mails (alerts, the owner's report).
   budgets: 60,
+  // Settling a batch of 100 Email Sent events is one BatchGetItem and one batched write (with what
+  // follows a withdrawal, a release read and a publish): well under a second on DynamoDB Local, so 30 s
+  // is a wide margin. The settlement queue's visibility timeout, and so every sender's stale-claim
+  // window, is computed from it (mailSettlementTiming).
+  settlement: 30,
 } as const;
 
 /**
@@ -91,26 +99,27 @@ export const queueLatencySeconds = (
   settingsOf(spec).timeoutSeconds;
 
 /**
- * The queue SES's Email Sent events reach the announcer through to settle mail claims, and its timing,
- * which every sender's stale-claim window is computed from (mailSettlementLatencySeconds,
+ * The queue SES's Email Sent events reach the settlement function through to settle mail claims, and
+ * its timing, which every sender's stale-claim window is computed from (mailSettlementLatencySeconds,
  * shared/mail/ports.ts). The queue trigger itself, with its pattern and batching, is the topology's
- * (`mailSettlement` in topology.ts), so that no bundle but the announcer's holds it (docs/design.md#bundles).
+ * (`mailSettlement` in topology.ts), so that no bundle but the settlement's holds it (docs/design.md#bundles).
  */
 export const mailSettlementQueue = 'mail-settlement';
 export const mailSettlementTiming: QueueTiming = {
   // Each event waits in the queue before it can be received: see mailSettlement in topology.ts.
   deliveryDelaySeconds: 3,
   batchingWindowSeconds: 5,
-  // Six times the announcer's timeout, as AWS recommends for an SQS event source: Lambda retries a
-  // throttled batch while it is hidden, so a burst that takes the account's concurrency (mailings at
-  // midnight) does not spend its receives and dead-letter claims that are settling (docs/design.md#queues).
-  visibilityTimeoutSeconds: 6 * timeoutSeconds.announcer,
+  // Six times the settlement function's timeout, as AWS recommends for an SQS event source: Lambda
+  // retries a throttled batch while it is hidden, so a burst that takes the account's concurrency
+  // (mailings at midnight) does not spend its receives and dead-letter claims that are settling
+  // (docs/design.md#queues).
+  visibilityTimeoutSeconds: 6 * timeoutSeconds.settlement,
   maxReceiveCount: 3,
 };
 
 /**
  * The longest an Email Sent event can take from the default bus to a settled claim: through the
- * settlement queue (its batching window and retries) and the announcer that reads it.
+ * settlement queue (its batching window and retries) and the settlement function that reads it.
  */
 export const mailSettlementLatencySeconds = (): number =>
-  queueLatencySeconds(mailSettlementTiming, { timeoutSeconds: timeoutSeconds.announcer });
+  queueLatencySeconds(mailSettlementTiming, { timeoutSeconds: timeoutSeconds.settlement });

@@ -239,8 +239,8 @@ export const schedules: RecurringSchedule[] = [
 /**
  * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
  * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
- * open) instead of one invocation each (see docs/design.md#exactly-once-mail). The visibility timeout
- * is six times the announcer's timeout, as AWS recommends (see docs/design.md#queues).
+ * open) instead of one invocation each (see docs/design.md#exactly-once-mail), in the settlement
+ * function. The visibility timeout is six times its timeout, as AWS recommends (see docs/design.md#queues).
  *
  * Each event waits 3 s in the queue before it can be received (its delivery delay): SES publishes
  * Email Sent as it accepts a mail, and the sender marks the call's mails sent as soon as SES answers,
@@ -397,7 +397,7 @@ export const functions = {
     entry: 'functions/announcer/handler.ts',
     description:
       'Sends release mailings to matching outlets exactly once each, within the SES send rate; asks the first mails of upcoming releases for outlets added or changed.',
-    on: [...consumes(MailingRequested, OutletsChanged, OutboxSweepDue, ReleaseMailsSettled), mailSettlement],
+    on: consumes(MailingRequested, OutletsChanged, OutboxSweepDue, ReleaseMailsSettled),
     may: [
       'table:read',
       'table:PutItem',
@@ -406,11 +406,29 @@ export const functions = {
       'ses:send',
       'events:put:backline.announcer',
       'secrets:read:token-signing-key',
-      `queue:consume:${mailSettlement.queue}`,
     ],
     retryAttempts: 2,
     timeoutSeconds: timeoutSeconds.announcer,
     memoryMb: 1024,
+  },
+  // Apart from the announcer so that the settlement queue's visibility timeout, and every sender's
+  // stale-claim window with it, is sized from a short batch's timeout, not a long mailing's
+  // (docs/design.md#queues).
+  settlement: {
+    entry: 'functions/settlement/handler.ts',
+    description:
+      "Settles mail claims from SES's Email Sent events in batches; asks what follows a withdrawal found sent after its release was given back.",
+    on: [mailSettlement],
+    may: [
+      'table:read',
+      'table:PutItem',
+      'table:UpdateItem',
+      // The claims store gives back a claim SES certainly did not take: one object, reached whole.
+      'table:DeleteItem',
+      'events:put:backline.announcer',
+      `queue:consume:${mailSettlement.queue}`,
+    ],
+    timeoutSeconds: timeoutSeconds.settlement,
   },
   recipients: {
     entry: 'functions/recipients/handler.ts',

@@ -1,22 +1,20 @@
 import type { Context } from 'aws-lambda';
-import { mailSettlementQueue } from '#infra/function-settings.ts';
 import { MailingRequested } from '#shared/events/mailing-requested.ts';
 import { OutboxSweepDue } from '#shared/events/outbox-sweep-due.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
-import { SesEvent } from '#shared/events/ses.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
-import { eventHandler, on, onQueue } from '#shared/lambda/event-handler.ts';
+import { eventHandler, on } from '#shared/lambda/event-handler.ts';
 import { liveDeps } from './adapters.ts';
 import { sendMailing } from './mailing.ts';
 import { announceToChangedOutlets } from './outlets-changed.ts';
 import type { AnnouncerDeps } from './ports.ts';
-import { followUpSettledMails, settleFromEmailsSent, sweepStaleClaims } from './settle.ts';
+import { followUpSettledMails, sweepStaleClaims } from './settle.ts';
 
 const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) =>
   invocationDeadline(deps.now, context);
 
-/** Mailings (Mailing Requested), the first mails of upcoming releases to outlets added or changed (Outlets Changed), settling claims from SES's Email Sent events in batches (the settlement queue), what follows the mails they settled (Release Mails Settled) and the stale-claim sweep. */
+/** Mailings (Mailing Requested), the first mails of upcoming releases to outlets added or changed (Outlets Changed), what follows the mails the settlement function settled (Release Mails Settled) and the stale-claim sweep. */
 export const makeHandler = (deps: AnnouncerDeps) =>
   eventHandler('announcer', [
     on(MailingRequested, (data, metadata, context) =>
@@ -27,13 +25,6 @@ export const makeHandler = (deps: AnnouncerDeps) =>
     ),
     on(OutboxSweepDue, (_data, _metadata, context) => sweepStaleClaims(deps, deadlineOf(deps, context))),
     on(ReleaseMailsSettled, (data) => followUpSettledMails(data, deps)),
-    onQueue(mailSettlementQueue, SesEvent, async (events) => {
-      const failed = await settleFromEmailsSent(
-        events.map(({ event }) => event.detail),
-        deps,
-      );
-      return failed.map((index) => events[index].messageId);
-    }),
   ]);
 
 export const handler = makeHandler(liveDeps());

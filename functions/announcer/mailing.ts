@@ -17,7 +17,7 @@ import {
   ReleaseRadioServiced,
 } from '#shared/events/mailing-sent.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
-import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { announcerSource, firstMailAudience, isFirstMail } from '#shared/first-mails.ts';
 import {
   datesTemplateData,
   embargoTemplateData,
@@ -33,15 +33,8 @@ import {
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { claimHeld, mapBounded, quietly, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
-import { isMailable, type Outlet, outletMatchesRelease, territoriesMatch } from '#shared/outlets.ts';
-import {
-  addDateConcerns,
-  addDateOf,
-  addDatesFor,
-  isServiced,
-  servicesRadio,
-  servicingMomentOf,
-} from '#shared/radio.ts';
+import { isMailable, type Outlet, territoriesMatch } from '#shared/outlets.ts';
+import { addDateConcerns, addDateOf, addDatesFor, servicesRadio } from '#shared/radio.ts';
 import {
   announceAtOf,
   concernsTerritories,
@@ -52,7 +45,6 @@ import {
   momentOf,
   momentOfKey,
   momentsForOutlet,
-  outletEmbargoedUntil,
   outletHold,
   type ReleaseMoment,
   revisionOf,
@@ -94,9 +86,6 @@ export type MailingOutcome =
   | { status: 'continued'; cursor: string; sent: number; skipped: number }
   | { status: 'obsolete'; reason: string };
 
-/** The announcer's own source, for the `Mailing Requested` it states itself (the contract lists it). */
-export const announcerSource = 'backline.announcer';
-
 const completionEvents: Record<MailKind, EventContract> = {
   announcement: ReleaseAnnounced,
   'date-change': ReleaseDateChangeSent,
@@ -107,13 +96,6 @@ const completionEvents: Record<MailKind, EventContract> = {
 };
 
 const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-change'];
-
-/**
- * The mails that first tell an outlet of a release (the announcement, or radio servicing): the
- * follow-ups (date change, out now, cancellation) go to those told, so a first mail still being sent
- * when the release changed needs its follow-up asked for again (followUpsSince).
- */
-export const isFirstMail = (kind: string): boolean => kind === 'announcement' || kind === 'radio-servicing';
 
 /**
  * Where a long mailing stands: the directory page to start from, the counts so far (`held`: out-nows
@@ -248,32 +230,6 @@ const writtenBeforeMove = (announcement: Delivery, release: StoredRelease, reque
     release.movedAt;
   return !movedAt || !announcement.asOf || announcement.asOf < movedAt;
 };
-
-/**
- * Who among `outlets` a release's first mail of `kind` goes to, as the release stands at `now` (before
- * opt-outs): the directory's mailing, and outlets added or changed since (firstMailsDue), by one rule.
- * - the announcement: outlets matching the release whose territory's own embargo has ended (one still
- *   under it hears at its end), but for the radio outlets of a release serviced to radio, which hear
- *   through its servicing instead;
- * - radio servicing: those radio outlets, once their servicing moment has come (the earliest among
- *   their territories, so a firing at one moment also serves an outlet held until now by its
- *   territory's embargo).
- */
-export function firstMailAudience(
-  kind: 'announcement' | 'radio-servicing',
-  outlets: readonly Outlet[],
-  details: ReleaseDetails,
-  now: Date,
-): Outlet[] {
-  const at = now.getTime();
-  return outlets.filter((outlet) => {
-    if (!outletMatchesRelease(outlet, details)) return false;
-    if (outletEmbargoedUntil(outlet.territories, details) > at) return false;
-    if (kind === 'announcement') return !isServiced(outlet, details);
-    const moment = servicingMomentOf(outlet.territories, details);
-    return isServiced(outlet, details) && moment !== undefined && instantOf(moment.moment) <= at;
-  });
-}
 
 /**
  * The tag of a round of an address's mails about a release (see docs/design.md#exactly-once-mail): the

@@ -46,7 +46,7 @@ export interface AnnouncerSettings extends MailSettings {
 }
 
 export interface AnnouncerDeps extends MailDeps {
-  /** Its settlement of SES's Email Sent events records a mail that went after its claim was closed. */
+  /** The sweep's resends store what follows them with their marks (markSentMany's asks). */
   deliveries: SettlementClaims;
   releases: ComingReleases;
   outlets: OutletReader;

@@ -1,16 +1,11 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
-import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
+import { outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets } from '#shared/events/outlets-changed.ts';
-import { maxSettledMails, ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
-import type { SesEventDetail } from '#shared/events/ses.ts';
-import { TourPressSettled } from '#shared/events/tour-press-settled.ts';
+import { announcerSource, isFirstMail } from '#shared/first-mails.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import {
-  type Resender,
-  settleFromEmailsSent as settleSent,
-  sweepStaleClaims as sweep,
-} from '#shared/mail/settle.ts';
+import { announceAgainAfterWithdrawals, releaseOf, settledAsks } from '#shared/mail/release-settled.ts';
+import { type Resender, sweepStaleClaims as sweep } from '#shared/mail/settle.ts';
 import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
 import { addDateOf } from '#shared/radio.ts';
 import {
@@ -29,84 +24,16 @@ import {
   withdrawnAs,
 } from '#shared/releases.ts';
 import {
-  announcerSource,
   askedDateChange,
   askFollowUpsSince,
   firstMailsOf,
-  isFirstMail,
   isReleaseDateChange,
   lastToldOf,
   releaseMail,
   roundOutNowsOf,
 } from './mailing.ts';
-import { firstMailRequests } from './outlets-changed.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { toldOfKept } from './told.ts';
-
-/**
- * Settles claims from a batch of SES's Email Sent events (shared/mail/settle.ts). What must follow a
- * first mail or a withdrawal these events mark sent (or record as having gone after its claim was
- * closed unsent) is asked by the write that marks it: a `Release Mails Settled` in the outbox with the
- * mark (`settledAsks`), worked out by `followUpSettledMails` once the mark is committed
- * (docs/design.md#the-outbox). A withdrawal these events find marked by another writer (its sender,
- * which asks nothing) is asked from here, at once: these events write nothing, and a failure fails
- * them, so their retry finds it marked and asks again (docs/design.md#exactly-once-mail). Answers the
- * indexes of the events to try again.
- */
-export async function settleFromEmailsSent(
-  details: SesEventDetail[],
-  deps: AnnouncerDeps,
-): Promise<number[]> {
-  const { failed, alreadySent } = await settleSent(details, deps, emailSentAsks);
-  await announceAgainAfterWithdrawals(alreadySent, deps);
-  return failed;
-}
-
-/**
- * The asks a write of marks stores with them: one `Release Mails Settled` per release among the marked
- * mails, naming its first mails and withdrawals (any other mail asks nothing). Never one per mail: a
- * batch's marks of one release share one entry (docs/design.md#exactly-once-mail).
- */
-const settledAsks = (marked: Delivery[]): OutboxEntry[] => {
-  const byRelease = new Map<string, Delivery[]>();
-  for (const delivery of marked) {
-    if (delivery.subject[0] !== 'release') continue;
-    if (!isFirstMail(delivery.kind) && delivery.kind !== 'cancellation') continue;
-    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
-    byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
-  }
-  // A settlement batch holds at most 100 events, so a release's marks fit one entry.
-  return [...byRelease.values()].flatMap((deliveries) => {
-    const { labelId, releaseId } = releaseOf(deliveries[0]);
-    const ids = deliveries.map((delivery) => delivery.deliveryId);
-    return Array.from({ length: Math.ceil(ids.length / maxSettledMails) }, (_, page) =>
-      outboxEntry(
-        ReleaseMailsSettled,
-        { labelId, releaseId, deliveryIds: ids.slice(page * maxSettledMails, (page + 1) * maxSettledMails) },
-        { labelId, source: announcerSource },
-      ),
-    );
-  });
-};
-
-/**
- * The asks of a write of marks by Email Sent events: the releases' (`settledAsks`), and one `Tour Press
- * Settled` per tour press mail the stale-claim sweep held (`heldAt`), still open or closed since, for the news of its shows the steps
- * held back from its address since (docs/design.md#tours). Each mark asks at most one entry, so a write's
- * entries are at most its marks (docs/design.md#exactly-once-mail).
- */
-export const emailSentAsks = (marked: Delivery[]): OutboxEntry[] => [
-  ...settledAsks(marked),
-  ...marked.flatMap(({ labelId, subject, email, heldAt, context: { country, news } }) =>
-    subject[0] === 'tour-shows' && heldAt && country && news
-      ? outboxEntry(
-          TourPressSettled,
-          { labelId, tourId: subject[1], country, email, showIds: news.split(',') },
-          { labelId, source: announcerSource },
-        )
-      : [],
-  ),
-];
 
 /**
  * What follows the mails a `Release Mails Settled` names, asked once their mark is committed (it was
@@ -128,58 +55,6 @@ export async function followUpSettledMails(
     mails.filter((mail) => mail.kind === 'cancellation'),
     deps,
   );
-}
-
-/**
- * Withdrawals that went (marked sent: settled by their Email Sent, found marked by it, marked by
- * their sender, or resent by the sweep; or closed unsent and shown sent by a late Email Sent) of a
- * release given back since they were written: a giving back's announcement that
- * passed the address while its withdrawal was still claimed kept it in that round, so the address's
- * next round's first mail is asked now, for those outlets (`firstMailRequests`, the rule of outlets
- * added since: nothing for a release cancelled, under embargo, or withdrawn from them again; for a
- * release out everywhere, the first mail naming the territories given back since, as the giving back's
- * own names them). The round's identity keeps it to once (docs/design.md#exactly-once-mail). One release read
- * per release of the batch with a withdrawal or cancellation among its mails (a withdrawal claimed
- * before withdrawals kept their territories is known from a cancellation only by the release, not
- * cancelled); none for any other mail.
- */
-async function announceAgainAfterWithdrawals(marked: Delivery[], deps: AnnouncerDeps): Promise<void> {
-  const byRelease = new Map<string, Delivery[]>();
-  for (const delivery of marked) {
-    if (delivery.subject[0] !== 'release' || delivery.kind !== 'cancellation') continue;
-    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
-    byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
-  }
-  for (const withdrawals of byRelease.values()) {
-    const { labelId, releaseId } = releaseOf(withdrawals[0]);
-    const release = await deps.releases.get(labelId, releaseId);
-    // A cancellation of the whole release: never given back, nothing follows.
-    if (!release || release.state === 'cancelled') continue;
-    // Given back after the release version the withdrawal was written from (its claim's, or its resend's).
-    const since = withdrawals.filter((withdrawal) =>
-      (release.givenBack ?? []).some((turn) => turn.at > (withdrawal.asOf ?? '')),
-    );
-    if (since.length === 0) continue;
-    const outlets = await deps.outlets.getMany(
-      since.flatMap((withdrawal) => (withdrawal.context.outletId ? [withdrawal.context.outletId] : [])),
-    );
-    // The address told, by the outlet that still has it (one moved to another address is another person).
-    const told = since.flatMap((withdrawal) => {
-      const outlet = outlets.get(withdrawal.context.outletId ?? '');
-      return outlet && normaliseEmail(outlet.email) === withdrawal.email ? [outlet] : [];
-    });
-    // Out everywhere, the first mail names the territories given back since (as the giving back's own
-    // does): the outlets they concern, in their next round, are announced again.
-    const givenBack = [
-      ...new Set(
-        (release.givenBack ?? [])
-          .filter((turn) => since.some((withdrawal) => turn.at > (withdrawal.asOf ?? '')))
-          .flatMap((turn) => turn.territories),
-      ),
-    ];
-    const requests = firstMailRequests(told, release, deps.now(), release.lastCorrelationId, givenBack);
-    if (requests.length > 0) await deps.events.publish(requests);
-  }
 }
 
 /**
@@ -293,8 +168,6 @@ async function askDatesGivenBack(
   );
   if (asks.length > 0) await deps.events.publish(asks);
 }
-
-const releaseOf = (delivery: Delivery) => ({ labelId: delivery.labelId, releaseId: delivery.subject[1] });
 
 /**
  * Whom the follow-ups of first mails settled or resent only now are for: the outlets they went to.

@@ -250,8 +250,8 @@ export const singleMailClaims = (
 export interface SettlementClaims extends MailClaims {
   /**
    * `markSentMany`, with `asks`: the events the marks lead to (given the ids a request marks), stored in
-   * the outbox by the same request as those marks (docs/design.md#the-outbox). The announcer's alone: the
-   * other senders' marks ask nothing, and their bundles leave this out (docs/design.md#bundles).
+   * the outbox by the same request as those marks (docs/design.md#the-outbox). The announcer's and the
+   * settlement's alone: the other senders' marks ask nothing, and their bundles leave this out (docs/design.md#bundles).
    */
   markSentMany(
     sent: SentMark[],

@@ -134,8 +134,8 @@ export const sesEventMarginMs = 10 * 60_000;
  * be running, that is after the sending function's timeout, plus the time SES's events take to
  * arrive, plus the longest the settlement queue can take to settle from one (its batching window,
  * its retries, the settling invocation): before that, the sender may yet send the mail or its Email
- * Sent may yet settle it, and a resend would be a second mail (see docs/design.md#exactly-once-mail).
- * With a 300 s sender: 300 + 600 + 3,908 s, about 80 minutes.
+ * Sent may yet settle it, and a resend would be a second mail (docs/design.md#exactly-once-mail works
+ * the sum for the announcer).
  */
 export const staleClaimMsFor = (senderTimeoutSeconds: number) =>
   senderTimeoutSeconds * 1000 + sesEventMarginMs + mailSettlementLatencySeconds() * 1000;

@@ -47,7 +47,7 @@ export interface Settled {
  */
 export async function settleFromEmailsSent(
   details: SesEventDetail[],
-  deps: MailDeps & { deliveries: SettlementClaims },
+  deps: Pick<MailDeps, 'now'> & { deliveries: SettlementClaims },
   /**
    * What must follow the mails these events mark sent, or record as having gone (the announcer's
    * follow-ups): events stored in the outbox by the same write as those marks, so the ask is made

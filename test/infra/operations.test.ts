@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deployedFunctionName } from '#infra/app-function.ts';
-import { mailSettlementQueue } from '#infra/function-settings.ts';
+import {
+  mailSettlementLatencySeconds,
+  mailSettlementQueue,
+  mailSettlementTiming,
+  queueLatencySeconds,
+} from '#infra/function-settings.ts';
 import {
   apiServerErrorsAlarm,
   defaultRouteThrottle,
@@ -138,6 +143,29 @@ describe("queue triggers' queues on AWS", () => {
       const timeout = lambdas[logicalIdOf(mapping.FunctionName)].Properties.Timeout as number;
 
       expect(queue.VisibilityTimeout as number, String(queue.QueueName)).toBeGreaterThanOrEqual(6 * timeout);
+    }
+  });
+
+  it("hides a settlement batch for six times its consumer's timeout, a short one, so every sender's stale-claim window is under 30 minutes", () => {
+    // The settlement queue's timing counts in every sender's stale-claim window (staleClaimMsFor): a
+    // mail claimed by an invocation that died is resent only once it has passed (docs/design.md#queues).
+    const [mapping] = queueMappings.filter(
+      (candidate) =>
+        queues[logicalIdOf(candidate.EventSourceArn)].Properties.QueueName ===
+        `backline-dev-${mailSettlementQueue}`,
+    );
+    const queue = queues[logicalIdOf(mapping.EventSourceArn)].Properties;
+    const timeout = lambdas[logicalIdOf(mapping.FunctionName)].Properties.Timeout as number;
+    const senders = functionEntries().filter(([, spec]) => spec.may.includes('ses:send'));
+
+    expect(queue.VisibilityTimeout).toBe(6 * timeout);
+    expect(mailSettlementLatencySeconds()).toBe(
+      queueLatencySeconds(mailSettlementTiming, { timeoutSeconds: timeout }),
+    );
+    for (const [name, spec] of senders) {
+      expect({ [name]: staleClaimMsFor(settingsOf(spec).timeoutSeconds) < 30 * 60_000 }).toEqual({
+        [name]: true,
+      });
     }
   });
 });

@@ -294,7 +294,10 @@ describe('IAM follows the topology and nothing wider', () => {
     // A long mailing continues itself with a cursor (no state to write it with); a show's press continues
     // through the outbox (a page marker holds it), so tours puts nothing on the bus.
     expect(sourcesOf('announcer')).toEqual(['backline.announcer']);
-    expect(putEvents.map(({ name }) => name).sort()).toEqual(['announcer', 'publisher']);
+    // Settling a withdrawal found sent after its release was given back asks its next round's first
+    // mail at once, as the announcer (shared/mail/release-settled.ts).
+    expect(sourcesOf('settlement')).toEqual(['backline.announcer']);
+    expect(putEvents.map(({ name }) => name).sort()).toEqual(['announcer', 'publisher', 'settlement']);
   });
 
   it("lets the Scheduler role put events on the Backline bus, send what it could not put to the schedules' dead-letter queue, and do nothing else", () => {

@@ -1,9 +1,10 @@
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { type AnnouncerDeps, defaultSettings } from '#functions/announcer/ports.ts';
-import { followUpSettledMails, settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { followUpSettledMails, sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { applyReleaseChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import {
   claimedDelivery,
   type Delivery,

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { emailSentAsks } from '#functions/announcer/settle.ts';
 import { tourRoutes } from '#functions/office/tours.ts';
+import { emailSentAsks } from '#functions/settlement/settle.ts';
 import {
   applyShowChange,
   bookTour,

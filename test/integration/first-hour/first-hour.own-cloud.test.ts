@@ -213,7 +213,7 @@ describe('the first hour', () => {
       expect(await mailLink.getAttribute('href')).toContain(own.urls.ses);
       expect(await page.locator('#schedules').textContent()).toContain('Outbox Sweep Due');
       expect(await page.locator('#schedules').textContent()).toMatch(/UTC/);
-      expect(await page.locator('#events').textContent()).toMatch(/Email Sent[\s\S]*announcer\s*succeeded/);
+      expect(await page.locator('#events').textContent()).toMatch(/Email Sent[\s\S]*settlement\s*succeeded/);
       if (process.env.BACKLINE_CONSOLE_SCREENSHOT)
         await page.screenshot({ path: resolve(root, process.env.BACKLINE_CONSOLE_SCREENSHOT) });
       await page.close();

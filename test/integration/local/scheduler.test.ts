@@ -381,7 +381,7 @@ describe('firing on the virtual clock', () => {
   it('on a jump, lets a queue message whose visibility timeout ended before an occurrence be handled before that occurrence fires', async () => {
     const handled: string[] = [];
     const queue = new LocalQueue({
-      functionName: 'announcer',
+      functionName: 'settlement',
       trigger: {
         kind: 'queue',
         queue: 'mail-settlement',

@@ -1,8 +1,8 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { type MailingRequest, sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
 import { decideChange } from '#functions/releases/apply-change.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
 import {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type MailingRequest, sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import {
   announce,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import {
   aLabelAndItsPress,
   announce,

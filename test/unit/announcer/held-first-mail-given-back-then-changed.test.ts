@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import {
   aLabelAndItsPress,
   deOnItsOwnDate as dates,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settleFromEmailsSent } from '#functions/announcer/settle.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import {
   emailSent,
   lateEmailSent,

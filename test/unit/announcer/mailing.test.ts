@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { askFollowUpsSince, sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { decideChange } from '#functions/releases/apply-change.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import { deliveryIdOf, mailSubjects } from '#shared/db/deliveries.ts';
 import { MailerError } from '#shared/mail/ports.ts';
 import { momentOf, revisionOf } from '#shared/releases.ts';

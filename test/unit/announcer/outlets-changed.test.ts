@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { announceToChangedOutlets, firstMailsDue } from '#functions/announcer/outlets-changed.ts';
+import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
+import { firstMailsDue } from '#shared/first-mails.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import { announce, detailOf, type FakeWorld, fakeWorld, far, meta } from '#test/support/announcer-fakes.ts';

@@ -18,7 +18,7 @@ describe('the stale-claim window', () => {
   it("is longer than the sender's timeout plus the settlement queue's delivery delay, batching window and retries", () => {
     const { deliveryDelaySeconds, batchingWindowSeconds, maxReceiveCount, visibilityTimeoutSeconds } =
       mailSettlement;
-    const settlingTimeoutMs = settingsOf(functions.announcer).timeoutSeconds * 1000;
+    const settlingTimeoutMs = settingsOf(functions.settlement).timeoutSeconds * 1000;
     const queueMs =
       deliveryDelaySeconds * 1000 +
       batchingWindowSeconds * 1000 +

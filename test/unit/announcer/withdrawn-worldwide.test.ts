@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
-import { firstMailsDue } from '#functions/announcer/outlets-changed.ts';
 import { applyReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
 import { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { firstMailsDue } from '#shared/first-mails.ts';
 import { type StoredRelease, standingWithdrawalConcerns } from '#shared/releases.ts';
 import { announce, detailOf, fakeWorld, far, mailTextOf, meta } from '#test/support/announcer-fakes.ts';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstMailAudience } from '#functions/announcer/mailing.ts';
+import { firstMailAudience } from '#shared/first-mails.ts';
 import { momentsForOutlet } from '#shared/releases.ts';
 import { anOutlet } from '#test/support/outlets.ts';
 import { aReleaseDetails } from '#test/support/releases.ts';

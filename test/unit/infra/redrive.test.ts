@@ -247,11 +247,21 @@ describe('redrive on AWS', () => {
     lambda.on(InvokeCommand, { FunctionName: 'backline-prod-announcer' }).resolves({ StatusCode: 202 });
     sqs.on(SendMessageCommand).resolves({ MessageId: 'sent' });
 
-    const results = await redrive({ stage: 'prod', only: 'announcer' }, deps());
+    const results = [
+      ...(await redrive({ stage: 'prod', only: 'announcer' }, deps())),
+      ...(await redrive({ stage: 'prod', only: 'settlement' }, deps())),
+    ];
 
     expect(results.filter((r) => r.kind === 'delivery')).toEqual([
       { function: 'announcer', kind: 'delivery', queue: announcerDlq.url, found: 1, redriven: 1, failed: 0 },
-      { function: 'announcer', kind: 'delivery', queue: settlementDlq.url, found: 1, redriven: 1, failed: 0 },
+      {
+        function: 'settlement',
+        kind: 'delivery',
+        queue: settlementDlq.url,
+        found: 1,
+        redriven: 1,
+        failed: 0,
+      },
     ]);
     expect(
       asyncInvokes().map((input) => JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))),

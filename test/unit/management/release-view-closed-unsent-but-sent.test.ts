@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '#functions/announcer/ports.ts';
-import { settleFromEmailsSent, sweepStaleClaims } from '#functions/announcer/settle.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { countMail, deliveryRows } from '#functions/management/releases.ts';
+import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import { aReAnnouncementHeldButSent, emailSent, far } from '#test/support/announcer-fakes.ts';
 
 describe('the release view of a re-announcement closed unsent by the sweep that SES had sent', () => {

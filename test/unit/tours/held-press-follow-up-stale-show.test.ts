@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailSentAsks } from '#functions/announcer/settle.ts';
+import { emailSentAsks } from '#functions/settlement/settle.ts';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { settleFromEmailsSent } from '#shared/mail/settle.ts';
