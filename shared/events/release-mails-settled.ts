@@ -22,7 +22,7 @@ export const ReleaseMailsSettled = defineEvent({
 });
 DOCS: describeEvent(ReleaseMailsSettled, {
   description:
-    "The announcer's settling of SES's Email Sent marked some of a release's first mails or withdrawals sent (or recorded one closed unsent as having gone), in the outbox with that mark; the announcer then asks what must follow them: the follow-ups a late first mail missed, the next round's announcement after a withdrawal of a release given back since (see docs/design.md#exactly-once-mail).",
+    "The settling of SES's Email Sent (the settlement function, for the announcer) marked some of a release's first mails or withdrawals sent (or recorded one closed unsent as having gone), in the outbox with that mark; the announcer then asks what must follow them: the follow-ups a late first mail missed, the next round's announcement after a withdrawal of a release given back since (see docs/design.md#exactly-once-mail).",
   sample: {
     labelId: 'lbl-nightshift',
     releaseId: 'rel-2027-nightdrive',

@@ -17,7 +17,7 @@ export const TourPressSettled = defineEvent({
 });
 DOCS: describeEvent(TourPressSettled, {
   description:
-    "The announcer's settling of SES's Email Sent marked sent a tour's press mail the stale-claim sweep held (its show on hold, cancelled or not yet due), in the outbox with that mark; tours then tells that address what stands now for the mail's shows: a cancellation of a show cancelled since, a change of one changed since, that it moved of one moved to another country since (see docs/design.md#tours).",
+    "The settling of SES's Email Sent (the settlement function, for the announcer) marked sent a tour's press mail the stale-claim sweep held (its show on hold, cancelled or not yet due), in the outbox with that mark; tours then tells that address what stands now for the mail's shows: a cancellation of a show cancelled since, a change of one changed since, that it moved of one moved to another country since (see docs/design.md#tours).",
   sample: {
     labelId: 'lbl-nightshift',
     tourId: 'tour-2027-eu',
