@@ -243,7 +243,7 @@ export const singleMailClaims = (
 });
 
 /**
- * The claims as the settlement of SES's Email Sent events (the announcer's) uses them: also the record of a
+ * The claims as the settlement of SES's Email Sent events (the settlement function) uses them: also the record of a
  * mail that went after its claim was closed unsent. Apart from `MailClaims` so that the senders' bundles,
  * which never record one, leave it out (docs/design.md#bundles).
  */
