@@ -423,8 +423,6 @@ export const functions = {
       'table:read',
       'table:PutItem',
       'table:UpdateItem',
-      // The claims store gives back a claim SES certainly did not take: one object, reached whole.
-      'table:DeleteItem',
       'events:put:backline.announcer',
       `queue:consume:${mailSettlement.queue}`,
     ],

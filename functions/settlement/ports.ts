@@ -1,4 +1,4 @@
-import type { SettlementClaims } from '#shared/db/deliveries.ts';
+import type { EmailSentClaims } from '#shared/db/email-sent-claims.ts';
 import type { WithdrawalsSettledDeps } from '#shared/mail/release-settled.ts';
 
 /**
@@ -8,5 +8,5 @@ import type { WithdrawalsSettledDeps } from '#shared/mail/release-settled.ts';
  */
 export interface SettlementDeps extends WithdrawalsSettledDeps {
   /** Its settlement of SES's Email Sent events records a mail that went after its claim was closed. */
-  deliveries: SettlementClaims;
+  deliveries: EmailSentClaims;
 }

@@ -3,8 +3,8 @@ import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { announcerSource } from '#shared/first-mails.ts';
+import { settleFromEmailsSent as settleSent } from '#shared/mail/email-sent.ts';
 import { announceAgainAfterWithdrawals, settledAsks } from '#shared/mail/release-settled.ts';
-import { settleFromEmailsSent as settleSent } from '#shared/mail/settle.ts';
 import type { SettlementDeps } from './ports.ts';
 
 /**

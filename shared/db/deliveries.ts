@@ -8,8 +8,9 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
+import { dynamoEmailSentClaims, markSentPage, openStatus, statusName } from './email-sent-claims.ts';
 import { keyOf, keyParts } from './keys.ts';
-import { type StateWrite, writeWithOutbox } from './outbox.ts';
+import type { StateWrite } from './outbox.ts';
 import {
   deliveriesById,
   deliveriesOfSubject,
@@ -22,7 +23,7 @@ import {
   mailsReached,
   subjectDeliveriesKey,
 } from './subject-deliveries.ts';
-import { outboxItems, writeEachIfAllowed } from './transact-page.ts';
+import { writeEachIfAllowed } from './transact-page.ts';
 
 // Where a subject's deliveries are read from (the pages behind a mail's links read them without the
 // claims, and the deliverability function its tag). Whether a mail went out (`wentOut`) is read from there alone.
@@ -299,10 +300,6 @@ export interface DeliveryOutcomes {
 export type DeliveryStore = SettlementClaims & SingleMailClaims & DeliveryOutcomes;
 
 const claimShards = 8;
-/** `status` in an expression (a reserved word): one object for every write that names it. */
-const statusName = { '#status': 'status' };
-/** An open claim's status, for every write whose condition names it. */
-const openStatus = { ':claimed': 'claimed' };
 
 const shardOf = (deliveryId: string, shards: number) => Number.parseInt(deliveryId.slice(0, 4), 16) % shards;
 
@@ -381,41 +378,6 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
 }
 
 /** The claims on DynamoDB. */
-/**
- * The marks of a page of mails sent (each once), written by `write` (given the page, to name what the
- * marks ask): the ids it marked, those still open.
- */
-async function markSentPage(
-  table: string,
-  sent: SentMark[],
-  at: string,
-  write: (writes: StateWrite[], page: SentMark[]) => Promise<boolean[]>,
-): Promise<Set<string>> {
-  const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
-  const written = await write(
-    page.map(({ deliveryId, messageId, at: sentAt }) => ({
-      Update: {
-        TableName: table,
-        Key: deliveryKey(deliveryId),
-        UpdateExpression:
-          'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
-        // Only an open claim: a mail settled, failed or bounced meanwhile keeps what it has.
-        ConditionExpression: '#status = :claimed',
-        ExpressionAttributeNames: statusName,
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ...openStatus,
-          ':messageId': messageId,
-          ':at': sentAt ?? at,
-          ':zero': 0,
-        },
-      },
-    })),
-    page,
-  );
-  return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
-}
-
 export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): MailClaims {
   const settle = (
     deliveryId: string,
@@ -602,41 +564,8 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
   };
 }
 
-/** The settlement's claims on DynamoDB: the claims, and the record of a mail that went after its claim was closed. */
+/** The claims on DynamoDB with the settlement's marks: the announcer's (its resends mark asking what follows). */
 export function dynamoSettlementClaims(db: DynamoDBDocumentClient, table: string): SettlementClaims {
-  return {
-    ...dynamoMailClaims(db, table),
-    markSentMany: (sent, at, asks) =>
-      markSentPage(table, sent, at, (writes, page) =>
-        writeEachIfAllowed(
-          db,
-          writes,
-          asks && outboxItems(table, (indexes) => asks(indexes.map((index) => page[index].deliveryId)), at),
-        ),
-      ),
-    async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {
-      return writeWithOutbox(
-        db,
-        [
-          {
-            Update: {
-              TableName: table,
-              Key: deliveryKey(deliveryId),
-              UpdateExpression: 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at',
-              ConditionExpression: '#status = :failed AND attribute_not_exists(messageId)',
-              ExpressionAttributeNames: statusName,
-              ExpressionAttributeValues: {
-                ':failed': 'failed',
-                ':messageId': messageId,
-                ':sentAt': sentAt,
-                ':at': at,
-              },
-            },
-          },
-        ],
-        events,
-        at,
-      );
-    },
-  };
+  const { markSentMany, markSentAfterClosed } = dynamoEmailSentClaims(db, table);
+  return { ...dynamoMailClaims(db, table), markSentMany, markSentAfterClosed };
 }

@@ -50,8 +50,8 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ShowStep, ShowStepDue } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { defaultMailSettings, MailerError } from '#shared/mail/ports.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import {
   type AdvanceAnswers,

@@ -5,9 +5,9 @@ import { failedConditions } from '#shared/db/conditions.ts';
 import { type DeliveryStore, deliveryTag, dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { type MailDeps, MailerError, type OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { cloud, sdkConfig, uniqueId } from '#test/support/cloud.ts';
 import { aNotice, localMailDeps } from '#test/support/mail-cloud.ts';
 

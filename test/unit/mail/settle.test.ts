@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SesEventDetail } from '#shared/events/ses.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { aReleaseClaim, fakeWorld } from '#test/support/announcer-fakes.ts';
 import { anOutlet } from '#test/support/releases.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emailSentAsks } from '#functions/settlement/settle.ts';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { followUpHeldPress } from '#functions/tours/resend.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import {
   announcedShow as announced,

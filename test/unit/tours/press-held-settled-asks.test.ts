@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emailSentAsks } from '#functions/settlement/settle.ts';
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import { changeAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
 

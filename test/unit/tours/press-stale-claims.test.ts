@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { defaultMailSettings } from '#shared/mail/ports.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   announcedShow as announced,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryIdOf } from '#shared/db/deliveries.ts';
-import { settleFromEmailsSent } from '#shared/mail/settle.ts';
+import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { aShow, bookedWithMailModule, changeAt, showMailClaim, sweepAt } from '#test/support/tours.ts';
 
 // docs/design.md#exactly-once-mail: a claim the sweep takes over for a resend counts a resend once settled.
