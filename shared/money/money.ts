@@ -103,7 +103,10 @@ export function divideHalfEven(numerator: bigint, denominator: bigint): bigint {
 /**
  * Converts `amount` into `currency` at `rate` units of `currency` per unit of `amount.currency`
  * (`inverse`: units of `amount.currency` per unit of `currency`), rounded half-even on the target's
- * minor unit. Integer arithmetic only: minor * rate * 10^target / (10^source * 10^scale).
+ * minor unit. Integer arithmetic only: minor * rate * 10^target / (10^source * 10^scale). A result past
+ * the integers a number keeps exactly (a rate with its decimal point dropped) is the nearest number, past
+ * the largest total a budget keeps: no ledger write takes it, so the expense is refused for good, as one
+ * that would take a total past it is (see docs/design.md#money).
  */
 export function convert(amount: Money, currency: string, rate: string, inverse = false): Money {
   const { numerator, scale } = decimalOf(rate);
@@ -114,10 +117,6 @@ export function convert(amount: Money, currency: string, rate: string, inverse =
   const converted = inverse
     ? divideHalfEven(minor * scaled * target, numerator * source)
     : divideHalfEven(minor * numerator * target, source * scaled);
-  if (converted > BigInt(Number.MAX_SAFE_INTEGER) || converted < -BigInt(Number.MAX_SAFE_INTEGER))
-    throw new RangeError(
-      `${amount.minor} ${amount.currency} at ${rate} is beyond the amounts Backline keeps`,
-    );
   return { minor: Number(converted), currency };
 }
 

@@ -120,4 +120,29 @@ describe('a budget whose expenses sum past the largest amount Backline keeps', (
     expect(body.lines.map((line) => line.actual)).toEqual([1e16]);
     expect(body.totals.actual).toBe(totalLimit);
   });
+  it("refuses, on DynamoDB, an expense whose conversion at the label's rate passes the limit, and answers its view (200)", async () => {
+    const label = await aLabel();
+    const today = await managerDate();
+    const budget = travelBudget();
+    await sendLabelEvent(label, 'budget.set', budget);
+    await busIdle();
+
+    // 1,000,000.00 USD at 100000000 GBP a dollar (the importer dropped the point of 1.00000000): 10^16 pence.
+    await sendLabelEvent(label, 'expense.recorded', {
+      ...fiftyTrillion(budget.budgetId, 'exp-2', today),
+      amount: { minor: 100_000_000, currency: 'USD' },
+      rate: { value: '100000000', date: today, source: 'importer' },
+    });
+    await busIdle();
+
+    const view = await getJson<{ refused: { expenseId: string; total: string }[]; expenses: number }>(
+      `/labels/${label.id}/budgets/${budget.budgetId}`,
+    );
+    expect(view.status).toBe(200);
+    expect(view.body.expenses).toBe(0);
+    expect(view.body.refused).toEqual([
+      expect.objectContaining({ expenseId: 'exp-2', total: 'actual travel' }),
+    ]);
+    expect(JSON.stringify(await deadLetters())).not.toContain(label.id);
+  });
 });
