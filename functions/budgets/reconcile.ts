@@ -533,6 +533,7 @@ async function concludeDay(
       budget.budgetId,
       alert.alertId,
       now,
+      date,
       alertEvent(budget, figures, day, alert, date),
     );
     if (mailed) continue;

@@ -328,8 +328,9 @@ const listed = <T, N extends string, R>(listing: BudgetListing<T, N, R>, rows: r
 
 /**
  * `GET /labels/{labelId}/budgets/{budgetId}`: totals, lines, alerts and the last reconciliation. A
- * threshold crossed carries its instant (`on`) and the manager's day of it (`date`, in `timeZone`), the
- * day its mail names: a reader of the view (the CLI, the local console) knows no zone of its own.
+ * threshold crossed carries its instant (`on`) and the day its mail names (`date`, the reconciliation's:
+ * the manager's day of `on` but for a late day's): a reader of the view (the CLI, the local console)
+ * knows no zone of its own.
  */
 function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
   const figures = figuresOf(budget, ledger.totals);
@@ -350,10 +351,16 @@ function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
     },
     // An alert's id is `threshold#<threshold>#<start>#<end>`: a period is known by its start, and a
     // new start begins a new period whose thresholds are crossed anew (see docs/design.md#budgets).
+    // Its day is the one its mail names, the raising reconciliation's (an alert kept before that was
+    // kept: the manager's day it was raised).
     thresholdsCrossed: ledger.alerts
-      .map((alert) => ({ parts: alert.alertId.split('#'), on: alert.raisedAt }))
+      .map((alert) => ({ parts: alert.alertId.split('#'), on: alert.raisedAt, date: alert.date }))
       .filter(({ parts }) => parts[0] === 'threshold' && parts[2] === budget.period.start)
-      .map(({ parts, on }) => ({ threshold: Number(parts[1]), on, date: dateIn(on, timeZone) })),
+      .map(({ parts, on, date }) => ({
+        threshold: Number(parts[1]),
+        on,
+        date: date ?? dateIn(on, timeZone),
+      })),
     forecastAtEnd: last?.forecastAtEnd ?? null,
     runsOutOn: last?.runsOutOn ?? null,
     burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
@@ -552,7 +559,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary:
         'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
-      description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page. Each of \`thresholdsCrossed\` states the instant it was crossed (\`on\`) and the manager's day of it (\`date\`, in MANAGER_TIME_ZONE), the day its alert mail names.`,
+      description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page. Each of \`thresholdsCrossed\` states the instant it was crossed (\`on\`) and the day its alert mail names (\`date\`): the day of the reconciliation that crossed it, the manager's day of \`on\` (in MANAGER_TIME_ZONE) but for a late day's reconciliation, redriven.`,
       responses: { 200: { description: 'the budget' }, 404: noLabelOr('budget') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {

@@ -253,6 +253,7 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
               ledger.alerts.push({
                 alertId: item.alertId,
                 raisedAt: item.raisedAt,
+                ...(item.date ? { date: item.date } : {}),
                 mailed: item.mailed === true,
               });
             else if (item.entity === 'drift') ledger.drift.push(driftRecordOf(item));

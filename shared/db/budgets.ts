@@ -311,7 +311,11 @@ export interface Ledger {
   totalsRevision: number;
   states: ExpenseState[];
   versions: ExpenseVersion[];
-  alerts: { alertId: string; raisedAt: string; mailed: boolean }[];
+  /**
+   * `date`: the day of the reconciliation that raised it, which its mail names (a late day's, redriven,
+   * is not the day it ran); absent on alerts raised before it was kept.
+   */
+  alerts: { alertId: string; raisedAt: string; date?: string; mailed: boolean }[];
   drift: DriftRecord[];
   /** Vendor invoices of this budget's expenses also found under other budgets of the label. */
   flagged: FlaggedInvoice[];
@@ -438,12 +442,13 @@ export interface BudgetStore extends BudgetReads, FxRates {
     cursor: string | undefined,
     entries: OutboxEntry[],
   ): Promise<boolean>;
-  /** Raises an alert once, with its event; answers whether its mail is still to be sent. */
+  /** Raises an alert once, with its event, on the reconciliation's `date`; answers whether its mail is still to be sent. */
   raiseAlert(
     labelId: string,
     budgetId: string,
     alertId: string,
     at: string,
+    date: string,
     entry: OutboxEntry,
   ): Promise<{ mailed: boolean }>;
   markAlertMailed(labelId: string, budgetId: string, alertId: string): Promise<void>;
@@ -901,14 +906,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       return writeWithOutbox(db, [marker], entries, at);
     },
 
-    async raiseAlert(labelId, budgetId, alertId, at, entry) {
+    async raiseAlert(labelId, budgetId, alertId, at, date, entry) {
       const raised = await writeWithOutbox(
         db,
         [
           {
             Put: {
               TableName: table,
-              Item: { ...alertKey(labelId, budgetId, alertId), entity: 'alert', alertId, raisedAt: at },
+              Item: { ...alertKey(labelId, budgetId, alertId), entity: 'alert', alertId, raisedAt: at, date },
               // Each alert once per budget, threshold (or line) and period: its event goes out with it, once.
               ConditionExpression: 'attribute_not_exists(pk)',
             },

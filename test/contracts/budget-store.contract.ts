@@ -872,10 +872,11 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, first.eventId)).toBe(true);
     });
 
-    it('raises an alert once, with its event, and remembers whether it was mailed', async () => {
+    it('raises an alert once, with its event and the day of the reconciliation that raised it, and remembers whether it was mailed', async () => {
       const store = makeStore();
       const budget = aBudget();
-      const event = reconciled(budget, '2027-02-02');
+      // 1 February's reconciliation, redriven on the 2nd.
+      const event = reconciled(budget, '2027-02-01');
 
       expect(
         await store.raiseAlert(
@@ -883,6 +884,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
           budget.budgetId,
           'threshold#80',
           '2027-02-02T07:00:00.000Z',
+          '2027-02-01',
           event,
         ),
       ).toEqual({ mailed: false });
@@ -892,6 +894,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
           budget.budgetId,
           'threshold#80',
           '2027-02-03T07:00:00.000Z',
+          '2027-02-03',
           reconciled(budget, '2027-02-03'),
         ),
       ).toEqual({ mailed: false });
@@ -903,11 +906,12 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
           budget.budgetId,
           'threshold#80',
           '2027-02-04T07:00:00.000Z',
+          '2027-02-04',
           reconciled(budget, '2027-02-04'),
         ),
       ).toEqual({ mailed: true });
       expect((await store.ledger(budget.labelId, budget.budgetId, { consistent: true })).alerts).toEqual([
-        { alertId: 'threshold#80', raisedAt: '2027-02-02T07:00:00.000Z', mailed: true },
+        { alertId: 'threshold#80', raisedAt: '2027-02-02T07:00:00.000Z', date: '2027-02-01', mailed: true },
       ]);
       expect(await inOutbox(store, event.eventId)).toBe(true);
     });

@@ -103,7 +103,7 @@ export class InMemoryBudgets implements BudgetStore {
   readonly totals = new Map<string, { counters: Counters; revision: number }>();
   readonly states = new Map<string, ExpenseState>();
   readonly versions = new Map<string, ExpenseVersion>();
-  readonly alerts = new Map<string, { alertId: string; raisedAt: string; mailed: boolean }>();
+  readonly alerts = new Map<string, Ledger['alerts'][number]>();
   readonly drift = new Map<string, Map<string, DriftRecord>>();
   readonly refused = new Map<string, Refusal>();
   readonly days = new Map<string, DayResult>();
@@ -340,11 +340,18 @@ export class InMemoryBudgets implements BudgetStore {
     return true;
   }
 
-  async raiseAlert(labelId: string, budgetId: string, alertId: string, at: string, entry: OutboxEntry) {
+  async raiseAlert(
+    labelId: string,
+    budgetId: string,
+    alertId: string,
+    at: string,
+    date: string,
+    entry: OutboxEntry,
+  ) {
     const k = key(labelId, budgetId, alertId);
     const existing = this.alerts.get(k);
     if (existing) return { mailed: existing.mailed };
-    this.alerts.set(k, { alertId, raisedAt: at, mailed: false });
+    this.alerts.set(k, { alertId, raisedAt: at, date, mailed: false });
     this.published.push(entry);
     return { mailed: false };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
@@ -47,5 +48,28 @@ describe("the budget's view after its period starts anew", () => {
     expect(budget.totals.usedPercent).toBe(8.5);
     expect(h.events('Budget Threshold Crossed')).toHaveLength(2);
     expect(budget.thresholdsCrossed).toEqual([]);
+  });
+});
+
+describe("the budget's view of a threshold a late day's reconciliation crossed (a dead letter redriven)", () => {
+  it('states the day its alert mail names, not the day the redrive ran', async () => {
+    const h = budgetsHarness({ now: '2027-03-08T09:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-08', amount: { minor: 85_000, currency: 'EUR' } }));
+    // 9 March's reconciliation of bud-1 went to the dead letters; redriven on the 10th, before that day's run.
+    h.setNow('2027-03-10T06:30:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-09' });
+
+    const budget = await view(h, 'bud-1');
+    const mails = h.received().filter((m) => m.kind === 'threshold-crossed');
+    // The mails say 'On 2027-03-09 committed and actual spend reached 85 %'.
+    expect(mails.map((m) => (m.data as { text: { detail: string } }).text.detail)).toEqual([
+      'On 2027-03-09 committed and actual spend reached 85 % of the plan.',
+      'On 2027-03-09 committed and actual spend reached 85 % of the plan.',
+    ]);
+    expect(budget.thresholdsCrossed).toEqual([
+      { threshold: 50, on: '2027-03-10T06:30:00.000Z', date: '2027-03-09' },
+      { threshold: 80, on: '2027-03-10T06:30:00.000Z', date: '2027-03-09' },
+    ]);
   });
 });
