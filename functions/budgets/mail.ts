@@ -6,8 +6,9 @@ import {
   unconvertedText,
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/days.ts';
-import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
+import type { DayResult, HeldExpense, Ledger } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
+import { keyParts } from '#shared/db/keys.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
@@ -29,6 +30,20 @@ const alertName = (alert: BudgetAlert) =>
     : alert.kind === 'forecast'
       ? 'forecast'
       : `line:${alert.line.lineId}`;
+/** The parts of an alert's id its name in a mail's identity stands for (`threshold:80` is `threshold`, `80`). */
+const alertPartsOf = (name: string) => {
+  const colon = name.indexOf(':');
+  return colon < 0 ? [name] : [name.slice(0, colon), name.slice(colon + 1)];
+};
+
+/**
+ * The alert raised in the period starting `start` of these parts (`threshold`, 80; `forecast`; `line`
+ * and its id), if any: its id (`<alert>#<start>#<end>`) names the end it was raised under, which terms
+ * sent again with another end keep (see docs/design.md#budgets).
+ */
+export const raisedInPeriod = (alerts: Ledger['alerts'], start: string, ...alert: (string | number)[]) =>
+  alerts.find((raised) => raised.alertId.startsWith(`${keyParts(...alert, start)}#`));
+
 /**
  * The period an alert mail is of, by its start: terms sent again with another end keep the period
  * (docs/design.md#budgets), so an alert mailed under the earlier end is the same mail.
@@ -381,11 +396,13 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
               : figures.lines
                   .filter((line) => `line:${line.lineId}` === name)
                   .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
-          if (alert)
-            mails.set(
-              delivery.deliveryId,
-              alertMail(budget, figures, day, alert, last?.date ?? dateIn(delivery.claimedAt, deps.timeZone)),
-            );
+          // The day the first mail named: its reconciliation's, kept with the alert (that day's result may
+          // never have been kept: the function stopped before it).
+          const date =
+            raisedInPeriod(ledger.alerts, period, ...alertPartsOf(name))?.date ??
+            last?.date ??
+            dateIn(delivery.claimedAt, deps.timeZone);
+          if (alert) mails.set(delivery.deliveryId, alertMail(budget, figures, day, alert, date));
         }
         return { mails };
       },

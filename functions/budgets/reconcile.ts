@@ -57,7 +57,7 @@ import {
   settleAcrossBudgets,
   takeHomeHolding,
 } from './ledger-changes.ts';
-import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
+import { alertMail, type BudgetAlert, raisedInPeriod, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { takeTourSettlements } from './settlements.ts';
 
@@ -242,8 +242,7 @@ function alertsOf(
 ): BudgetAlert[] {
   const { start, end } = budget.period;
   const idOf = (...alert: (string | number)[]) =>
-    raised.find((r) => r.alertId.startsWith(`${keyParts(...alert, start)}#`))?.alertId ??
-    keyParts(...alert, start, end);
+    raisedInPeriod(raised, start, ...alert)?.alertId ?? keyParts(...alert, start, end);
   const alerts: BudgetAlert[] = [];
   for (const threshold of figures.thresholdsReached)
     alerts.push({ kind: 'threshold', alertId: idOf('threshold', threshold), threshold });
