@@ -198,6 +198,15 @@ function budgetReport(r: DayResult) {
           ]
         : []),
     ],
+    refused: [
+      ...(r.refused?.first ?? []).map((v) => `${r.budgetId}: ${v.expenseId} (${v.change}): ${v.reason}`),
+      // As for expenses that need a rate: the rest are counted, and the budget's view lists every one.
+      ...(r.refused && r.refused.more > 0
+        ? [
+            `${r.budgetId}: ${count(r.refused.more)} more not listed here (the budget's view lists every one, a page at a time); ${count(r.refused.count)} in all refused`,
+          ]
+        : []),
+    ],
     drift: r.drift.map((d) => {
       const show = (minor: number) => formatMoney({ minor, currency: totalCurrency(d.total, r.currency) });
       return `${r.budgetId}: ${d.total} was ${show(d.was)}, the ledger says ${show(d.ledger)}`;
@@ -208,14 +217,19 @@ type BudgetReport = ReturnType<typeof budgetReport>;
 
 /**
  * How much a budget needs its owner, most first: over its plan, at risk, something to look at (a line
- * over plan, expenses that need a rate, possible duplicates, totals repaired), on track and quiet.
+ * over plan, expenses that need a rate, possible duplicates, versions refused, totals repaired), on track and quiet.
  */
 const needOf = (r: DayResult) =>
   r.status === 'over'
     ? 0
     : r.status === 'at-risk'
       ? 1
-      : r.linesOver.length + r.unconverted.count + r.possibleDuplicates.count + r.drift.length > 0
+      : r.linesOver.length +
+            r.unconverted.count +
+            r.possibleDuplicates.count +
+            r.drift.length +
+            (r.refused?.count ?? 0) >
+          0
         ? 2
         : 3;
 
@@ -265,6 +279,7 @@ export function reportMail(
       linesOver: shown.flatMap((b) => b.linesOver),
       unconverted: shown.flatMap((b) => b.unconverted),
       duplicates: shown.flatMap((b) => b.duplicates),
+      refused: shown.flatMap((b) => b.refused),
       drift: shown.flatMap((b) => b.drift),
       held: [
         ...heldLines.slice(0, heldListed),

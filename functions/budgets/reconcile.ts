@@ -10,9 +10,11 @@ import {
   figuresOf,
   inBudgetCurrency,
   isCounted,
+  listedOf,
   namesOf,
   orderHoldsShare,
   possibleDuplicates,
+  refusedListed,
   sameCounters,
   sameState,
   settlesOf,
@@ -44,6 +46,7 @@ import {
   outboxEntry,
   ReconciliationDue,
 } from '#shared/events/index.ts';
+import { byParts } from '#shared/http/cursor.ts';
 import { divideHalfEven } from '#shared/money/money.ts';
 import {
   driftDifferences,
@@ -430,6 +433,7 @@ export async function reconcileBudget(
     const thresholdsAlerted = await concludeDay(
       budget,
       ledger.alerts,
+      ledger.refused,
       ledgerTotals,
       [...evaluated.values()],
       duplicates,
@@ -513,6 +517,7 @@ async function repairReleases(
 async function concludeDay(
   budget: Ledger['budget'] & {},
   raisedAlerts: Ledger['alerts'],
+  refusals: Ledger['refused'],
   totals: Counters,
   states: ExpenseState[],
   duplicates: DayResult['possibleDuplicates'],
@@ -543,6 +548,13 @@ async function concludeDay(
     if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);
   }
   const unconverted = unconvertedSummary(states);
+  // Refused for good, counted nowhere: the owner reads of them in the report (docs/design.md#money).
+  const refused = listedOf(
+    [...refusals]
+      .sort((a, b) => byParts([a.expenseId, a.at], [b.expenseId, b.at]))
+      .map(({ expenseId, change, reason }) => ({ expenseId, change, reason })),
+    refusedListed,
+  );
   const previous = budget.lastResult;
   const result: DayResult = {
     labelId: budget.labelId,
@@ -561,6 +573,7 @@ async function concludeDay(
     unconverted,
     possibleDuplicates: duplicates,
     drift,
+    refused,
     alerts: raised,
     changed:
       !previous ||
@@ -573,6 +586,7 @@ async function concludeDay(
       previous.actual !== figures.actual ||
       previous.income !== figures.income ||
       previous.unconverted.count !== unconverted.count ||
+      (previous.refused?.count ?? 0) !== refused.count ||
       // Any change of the set, also beyond the listed invoices and expenses (see docs/design.md#budgets).
       previous.possibleDuplicates.fingerprint !== duplicates.fingerprint,
     reconciledAt: now,

@@ -736,6 +736,9 @@ export const unconvertedExpenses = (states: ExpenseState[]): UnconvertedExpense[
  */
 export const unconvertedListed = 20;
 
+/** How many of a budget's versions refused for good its day's result and the owner's report list; the rest are counted. */
+export const refusedListed = 20;
+
 /**
  * A day's expenses that need a rate: how many, how much per currency, and the first
  * `unconvertedListed` of them, the longest waiting first (by date, then id).

@@ -14,6 +14,7 @@ import type {
   ExpenseState,
   ExpenseVersion,
   FlaggedInvoice,
+  Listed,
 } from '../budgets/ledger.ts';
 import {
   counterParts,
@@ -284,8 +285,13 @@ export interface DayResult {
   /** Counted whole, the first few invoices listed (each with its first few expenses), and a fingerprint of them all. */
   possibleDuplicates: DuplicatesSummary;
   drift: { total: string; was: number; ledger: number }[];
+  /**
+   * The versions refused for good (by expense id, then version), counted whole, the first few listed;
+   * absent from a result kept before it was.
+   */
+  refused?: Listed<Pick<Refusal, 'expenseId' | 'change' | 'reason'>>;
   alerts: string[];
-  /** Anything differs from the day before (totals, drift, a new alert, the set of possible duplicates). */
+  /** Anything differs from the day before (totals, drift, a new alert, the set of possible duplicates, the versions refused). */
   changed: boolean;
   reconciledAt: string;
 }
