@@ -5,6 +5,7 @@ import {
   inBudgetCurrency,
   invoiceOf,
   isCounted,
+  isSettledOrder,
   possibleDuplicates,
   settlementLine,
   totalsOf,
@@ -577,7 +578,8 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       summary: "A budget's ledger, as JSON or (with `Accept: text/csv`) CSV, a page at a time",
       description:
         `At most \`limit\` rows a page (${ledgerPageLimit} by default and at most), by expense id and each expense's versions in the order they happened; follow \`nextCursor\` (JSON) or the \`Link: <...>; rel="next"\` header (CSV) for the next. ` +
-        "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
+        "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. " +
+        "`amountInBudgetCurrency` is what the row adds to the budget's committed, actual or income (by `kind`), so the rows of a kind sum to the view's figure: it is empty for a purchase order an invoice settles (the invoice counts the money; the order's row is still `counted`, in force) and for an amount no rate converts yet (counted apart, under `unconverted`). CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
       responses: {
@@ -602,6 +604,8 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
             data,
             date: rowDate(version, data, deps.timeZone),
             counted: Boolean(inForce),
+            // A settled order is in force but adds nothing to the figures: its invoice counts the money.
+            settled: Boolean(inForce && isSettledOrder(state)),
             conversion: inForce ? state.conversion : undefined,
           };
         })
@@ -610,7 +614,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
             (!query.from || (date ?? '') >= query.from) && (!query.to || (date ?? '') <= query.to),
         );
       const { rows, nextCursor: next } = pageOf(ledgerListing, dated, query);
-      const page = rows.map(({ version, data, date, counted, conversion }) => ({
+      const page = rows.map(({ version, data, date, counted, settled, conversion }) => ({
         expenseId: version.expenseId,
         version: version.at,
         change: version.change,
@@ -632,8 +636,11 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
               : `${data.amount.currency}/${ledger.budget!.currency}`
             : undefined,
         rateDate: conversion?.date,
+        // What the row adds to the view's committed, actual or income, so the rows sum to the view's.
         amountInBudgetCurrency:
-          counted && data ? inBudgetCurrency(data.amount, ledger.budget!.currency, conversion) : undefined,
+          counted && !settled && data
+            ? inBudgetCurrency(data.amount, ledger.budget!.currency, conversion)
+            : undefined,
         vat: data?.vat?.minor,
         settles: data?.settles,
         recoupableArtist: data?.recoupable?.artist.artistId,

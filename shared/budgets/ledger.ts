@@ -275,6 +275,14 @@ export function conversionOf(
 }
 
 /**
+ * A purchase order an invoice settles, of this budget or another: the invoice counts its money, so the
+ * order counts nothing (nor its recoupable share), converted or not.
+ */
+export const isSettledOrder = (state: ExpenseState): boolean =>
+  state.data?.kind === 'commitment' &&
+  (state.settledBy.length > 0 || (state.settledElsewhere?.length ?? 0) > 0);
+
+/**
  * What one expense counts, in the budget's currency: committed (an open purchase order), actual (an
  * invoice), VAT apart, the recoupable share per artist; income apart. An amount with no rate counts
  * only under `unconverted`, in its own currency, never as if it were the budget's.
@@ -287,8 +295,7 @@ export function contributionOf(
   if (!budget || !isCounted(state)) return { contribution: {} };
   const expense = state.data;
   const kind = expense.kind;
-  const settled =
-    kind === 'commitment' && (state.settledBy.length > 0 || (state.settledElsewhere?.length ?? 0) > 0);
+  const settled = isSettledOrder(state);
   const counters: Counters = {};
   const add = (name: string, minor: number) => {
     if (minor !== 0) counters[name] = (counters[name] ?? 0) + minor;

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { budgetRoutes } from '#functions/office/budgets.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { InMemoryLabels } from '#test/support/intake.ts';
+
+// A manager sums the ledger CSV's amounts in the budget's currency to check the budget's view: a purchase
+// order an invoice settles must not count beside its invoice (docs/design.md#budgets).
+const get = async (h: ReturnType<typeof budgetsHarness>, path: string, accept?: string): Promise<string> => {
+  const route = budgetRoutes({
+    budgets: h.store,
+    labels: new InMemoryLabels(),
+    now: () => new Date('2027-03-10T12:00:00Z'),
+    timeZone: 'UTC',
+  }).find((r) => r.method === 'GET' && r.path === path)!;
+  const result = await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+    pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
+    headers: accept ? { accept } : {},
+    isBase64Encoded: false,
+  } as never);
+  return result.body ?? '';
+};
+
+/** The CSV's rows as records by column (no cell here holds a comma or a quote). */
+const rowsOf = (csv: string) => {
+  const [header, ...lines] = csv
+    .trim()
+    .split('\r\n')
+    .map((line) => line.split(','));
+  return lines.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]])));
+};
+
+describe('the ledger CSV of a budget whose purchase orders invoices settle', () => {
+  it('sums, kind by kind, to the committed and actual the budget’s view states', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.store.putRates('2027-03-02', { 'GBP/EUR': '1.2' }, '2027-03-02T00:00:00.000Z');
+    // po-1 (200.00 EUR) settled by inv-1 (190.00 EUR); po-2 (100.00 GBP) settled by inv-2 (90.00 GBP);
+    // po-3 (50.00 EUR) still open; exp-4 amended from 70.00 to 80.00 EUR.
+    await h.expense(
+      anExpense({ expenseId: 'po-1', kind: 'commitment', amount: { minor: 20_000, currency: 'EUR' } }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'inv-1', settles: 'po-1', amount: { minor: 19_000, currency: 'EUR' } }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'po-2', kind: 'commitment', amount: { minor: 10_000, currency: 'GBP' } }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'inv-2', settles: 'po-2', amount: { minor: 9_000, currency: 'GBP' } }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'po-3', kind: 'commitment', amount: { minor: 5_000, currency: 'EUR' } }),
+    );
+    await h.expense(
+      anExpense({ expenseId: 'exp-4', lineId: 'ads', amount: { minor: 7_000, currency: 'EUR' } }),
+      {
+        occurredAt: '2027-03-02T10:00:00.000Z',
+      },
+    );
+    await h.amend(
+      anExpense({ expenseId: 'exp-4', lineId: 'ads', amount: { minor: 8_000, currency: 'EUR' } }),
+      {
+        occurredAt: '2027-03-02T11:00:00.000Z',
+      },
+    );
+
+    const view = JSON.parse(await get(h, '/labels/{labelId}/budgets/{budgetId}'));
+    const rows = rowsOf(await get(h, '/labels/{labelId}/budgets/{budgetId}/ledger', 'text/csv'));
+    const sum = (kind: string) =>
+      rows
+        .filter((row) => row.kind === kind)
+        .reduce((total, row) => total + Number(row.amountInBudgetCurrency || 0), 0);
+
+    // 190.00 + 108.00 (90.00 GBP at 1.2) + 80.00 actual; 50.00 committed.
+    expect(view.totals).toMatchObject({ committed: 5_000, actual: 37_800 });
+    expect({ committed: sum('commitment'), actual: sum('actual') }).toEqual({
+      committed: view.totals.committed,
+      actual: view.totals.actual,
+    });
+    // The settled orders are still listed, in force, their amount in their own currency.
+    expect(rows.filter((row) => row.expenseId === 'po-1' || row.expenseId === 'po-2')).toEqual([
+      expect.objectContaining({ counted: 'true', amount: '20000', amountInBudgetCurrency: '' }),
+      expect.objectContaining({ counted: 'true', amount: '10000', amountInBudgetCurrency: '' }),
+    ]);
+  });
+});
