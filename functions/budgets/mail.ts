@@ -9,6 +9,7 @@ import { dateIn } from '#shared/days.ts';
 import type { DayResult, HeldExpense, Ledger } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { keyParts } from '#shared/db/keys.ts';
+import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
@@ -242,7 +243,8 @@ function notListedText(left: DayResult[]) {
 }
 
 /**
- * The owner's daily report: one row per budget they hold (by id), then what needs their attention.
+ * The owner's daily report: one row per budget they hold (by id, by code units as every list: `byParts`),
+ * then what needs their attention.
  * Its template data must stay within what SES takes (`templateDataLimit`), and an owner may hold
  * hundreds of budgets: when all of them do not fit, the report lists the budgets in order of need
  * (over, at risk, the held expenses, something to look at, quiet; by id within each) as long as they
@@ -256,11 +258,11 @@ export function reportMail(
   /** The manager's time zone: the day a held expense was first seen is theirs. */
   timeZone: string,
 ): OutgoingMail {
-  const sorted = [...results].sort((a, b) => a.budgetId.localeCompare(b.budgetId));
+  const sorted = [...results].sort((a, b) => byParts([a.budgetId], [b.budgetId]));
   const owner = sorted[0].owner;
   const reports = new Map(sorted.map((r) => [r.budgetId, budgetReport(r)]));
   const heldLines = [...held]
-    .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId))
+    .sort((a, b) => byParts([a.budgetId, a.expenseId], [b.budgetId, b.expenseId]))
     .map(
       (h) =>
         `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${dateIn(h.firstSeenAt, timeZone)}`,

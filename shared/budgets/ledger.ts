@@ -748,7 +748,8 @@ export const refusedListed = 20;
 
 /**
  * A day's expenses that need a rate: how many, how much per currency, and the first
- * `unconvertedListed` of them, the longest waiting first (by date, then id).
+ * `unconvertedListed` of them, the longest waiting first (by date, then id, by code units as the view
+ * pages them: `byParts`).
  */
 export interface UnconvertedSummary extends Listed<UnconvertedExpense> {
   /** Per currency: the expenses with an amount in it, and their sums by kind (VAT as `vat`), in minor units. */
@@ -770,8 +771,8 @@ export function unconvertedSummary(states: ExpenseState[], listed = unconvertedL
     }
     for (const currency of currencies) byCurrency[currency].count++;
   }
-  const all = unconvertedExpenses(states).sort(
-    (a, b) => a.date.localeCompare(b.date) || a.expenseId.localeCompare(b.expenseId),
+  const all = unconvertedExpenses(states).sort((a, b) =>
+    byParts([a.date, a.expenseId], [b.date, b.expenseId]),
   );
   return { ...listedOf(all, listed), byCurrency };
 }
