@@ -27,10 +27,10 @@ import {
 } from '#shared/budgets/ledger.ts';
 import {
   type BudgetStore,
-  counterPastLimit,
   type DriftRecord,
   type InvoiceRef,
   type LedgerWrite,
+  pastLimit,
   type Refusal,
   TotalPastLimitError,
   TotalsItemFullError,
@@ -754,8 +754,8 @@ function firstPastLimit(totals: Counters, changed: [ExpenseState, ExpenseState][
   const recounted = changed.filter(([, after]) => ids.includes(after.expenseId));
   for (const [before, after] of recounted.sort(([a], [b]) => inOrderReceived(a, b))) {
     const delta = difference(before.contribution, after.contribution);
-    const past = counterPastLimit((name) => running[name] ?? 0, delta);
-    if (past) return { expenseId: after.expenseId, error: new TotalPastLimitError(totalText(past)) };
+    const past = pastLimit((name) => running[name] ?? 0, delta);
+    if (past) return { expenseId: after.expenseId, error: past };
     for (const [name, value] of Object.entries(delta)) running[name] = (running[name] ?? 0) + value;
   }
   return undefined;

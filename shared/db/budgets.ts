@@ -524,11 +524,18 @@ export interface BudgetStore extends BudgetReads, FxRates {
   tourSettlements(labelId: string, tourId: string): Promise<SettlementVersion[]>;
 }
 
-/** A ledger write refused because it would take a running total past `totalLimit`: nothing of it was written. */
+/**
+ * A ledger write refused because it would take a running total past `totalLimit`, or `below` its
+ * negative (a show's settlement may be a loss): nothing of it was written.
+ */
 export class TotalPastLimitError extends Error {
   readonly total: string;
-  constructor(total: string) {
-    super(`${total} would pass ${totalLimit}, the largest total Backline keeps`);
+  constructor(total: string, below = false) {
+    super(
+      below
+        ? `${total} would pass -${totalLimit}, the smallest total Backline keeps`
+        : `${total} would pass ${totalLimit}, the largest total Backline keeps`,
+    );
     this.name = 'TotalPastLimitError';
     this.total = total;
   }
@@ -561,20 +568,21 @@ export const totalText = (name: string) => counterParts(name).join(' ');
 /**
  * The running totals' update of a ledger write: `delta` added to the counters (ADD creates a missing
  * counter) and the revision moved by one, every write, an empty delta too; while still at `revision`,
- * if given (0: no write yet), and while no total it adds to passes `totalLimit` (the write's own
- * condition refuses it, not a read before it).
+ * if given (0: no write yet), and while no total it adds to passes `totalLimit`, nor any it takes
+ * from goes below its negative (the write's own condition refuses it, not a read before it).
  */
 function addCounters(delta: Counters, revision?: number) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':one': 1 };
   const within: string[] = [];
+  const alone = pastLimit(() => 0, delta);
+  if (alone) throw alone;
   const adds = Object.entries(delta).map(([name, value], i) => {
-    if (value > totalLimit) throw new TotalPastLimitError(totalText(name));
     names[`#c${i}`] = name;
     values[`:c${i}`] = value;
-    if (value > 0) {
-      values[`:l${i}`] = totalLimit - value;
-      within.push(`(attribute_not_exists(#c${i}) OR #c${i} <= :l${i})`);
+    if (value !== 0) {
+      values[`:l${i}`] = value > 0 ? totalLimit - value : -totalLimit - value;
+      within.push(`(attribute_not_exists(#c${i}) OR #c${i} ${value > 0 ? '<=' : '>='} :l${i})`);
     }
     return `#c${i} :c${i}`;
   });
@@ -596,20 +604,27 @@ function addCounters(delta: Counters, revision?: number) {
 }
 
 /**
- * Of a ledger write whose totals' update alone was refused, the total it would take past `totalLimit`,
- * as the totals held when refused (`old`, as DynamoDB answers them: `{ N: '...' }`); undefined when
- * the revision had moved since the write's read: that refusal is read again, and judged on that read.
+ * Of a ledger write whose totals' update alone was refused, its refusal for the total it would take past
+ * `totalLimit`, as the totals held when refused (`old`, as DynamoDB answers them: `{ N: '...' }`);
+ * undefined when the revision had moved since the write's read: that refusal is read again, and judged
+ * on that read.
  */
 function totalPastLimit(write: LedgerWrite, old: Record<string, { N?: string }> | undefined) {
   const held = (name: string) => Number(old?.[name]?.N ?? 0);
   if (write.totalsRevision !== undefined && held('revision') !== write.totalsRevision) return undefined;
-  const name = counterPastLimit(held, write.delta);
-  return name === undefined ? undefined : totalText(name);
+  return pastLimit(held, write.delta);
 }
 
-/** The first counter `delta` would take past `totalLimit` from what each holds (`held`), if any. */
-export const counterPastLimit = (held: (name: string) => number, delta: Counters): string | undefined =>
-  Object.keys(delta).find((name) => delta[name] > 0 && held(name) > totalLimit - delta[name]);
+/**
+ * The refusal of `delta` added to what each total holds (`held`), for the first total it would take past
+ * `totalLimit` or below its negative, if any: the limit holds both ways (see docs/design.md#money).
+ */
+export function pastLimit(held: (name: string) => number, delta: Counters): TotalPastLimitError | undefined {
+  const name = Object.keys(delta).find((name) =>
+    delta[name] > 0 ? held(name) > totalLimit - delta[name] : held(name) < -totalLimit - delta[name],
+  );
+  return name === undefined ? undefined : new TotalPastLimitError(totalText(name), delta[name] < 0);
+}
 
 /** The item of a version refused for good (the same refusal again replaces it with itself). */
 const refusedItem = (labelId: string, budgetId: string, refusal: Refusal) => ({
@@ -808,8 +823,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         if (failed?.at(-1) && failed.filter(Boolean).length === 1) {
           const reasons = (error as { CancellationReasons: { Item?: Record<string, { N?: string }> }[] })
             .CancellationReasons;
-          const total = totalPastLimit(write, reasons.at(-1)?.Item);
-          if (total) throw new TotalPastLimitError(total);
+          const refusal = totalPastLimit(write, reasons.at(-1)?.Item);
+          if (refusal) throw refusal;
         }
         if (failed?.some(Boolean)) return false;
         throw error;
@@ -828,8 +843,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     async repairTotals(labelId, budgetId, revision, totals, drift, entries) {
       // No running total is set past the limit, as none is added past it (a number past 2^53 - 1 is
       // not even one the SDK writes from a number).
-      const past = counterPastLimit(() => 0, totals);
-      if (past) throw new TotalPastLimitError(totalText(past));
+      const past = pastLimit(() => 0, totals);
+      if (past) throw past;
       const current = await get(totalsKey(labelId, budgetId), true);
       // Moved since: the write's condition would refuse it (the reconciliation reads again).
       if (Number(current?.revision ?? 0) !== revision) return false;

@@ -135,7 +135,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
       // At another revision it is that refusal, read again: the limit is judged on the totals read then.
       expect(await store.writeLedger(budget.labelId, budget.budgetId, past(0))).toBe(false);
-      // Taking a total down is never refused, and what it frees is taken again.
+      // Taking a total down within the limit is never refused, and what it frees is taken again.
       expect(
         await store.writeLedger(budget.labelId, budget.budgetId, {
           versions: [],
@@ -161,6 +161,48 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(ledger.versions.map((v) => v.expenseId)).toEqual(['exp-1']);
       expect(ledger.refused).toEqual([refusal]);
       expect(await store.writeLedger(budget.labelId, budget.budgetId, past(2))).toBe(true);
+    });
+
+    it('refuses, by the write itself, a write that would take a running total below the negative of the limit (a loss): nothing written', async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      const half = Math.floor(totalLimit / 2) + 1;
+      const income = counter.income('show-settlement');
+      const loss = (expenseId: string, minor: number) => ({
+        versions: [aVersion(expenseId)],
+        states: [aState(expenseId, { contribution: { [income]: minor } })],
+        delta: { [income]: minor },
+      });
+      await store.writeLedger(budget.labelId, budget.budgetId, loss('exp-1', -half));
+
+      await expect(store.writeLedger(budget.labelId, budget.budgetId, loss('exp-2', -half))).rejects.toThrow(
+        new TotalPastLimitError('income show-settlement', true),
+      );
+      // One amount below it alone (a conversion past it), on a total not kept yet.
+      await expect(
+        store.writeLedger(budget.labelId, budget.budgetId, {
+          ...loss('exp-3', -1e16),
+          delta: { [counter.income('other')]: -1e16 },
+        }),
+      ).rejects.toThrow(new TotalPastLimitError('income other', true));
+      await expect(
+        store.repairTotals(
+          budget.labelId,
+          budget.budgetId,
+          1,
+          { [income]: -totalLimit - 1 },
+          { date: '2027-02-02', at: '2027-02-02T07:00:00.000Z', differences: [] },
+          [],
+        ),
+      ).rejects.toThrow(new TotalPastLimitError('income show-settlement', true));
+
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect([ledger.totals, ledger.totalsRevision]).toEqual([{ [income]: -half }, 1]);
+      expect(ledger.states.map((s) => s.expenseId)).toEqual(['exp-1']);
+      // Down to the negative of the limit itself is taken.
+      expect(await store.writeLedger(budget.labelId, budget.budgetId, loss('exp-4', half - totalLimit))).toBe(
+        true,
+      );
     });
 
     it("refuses past the limit a release's write, checking other budgets' states as read, as any write: nothing written", async () => {

@@ -8,7 +8,6 @@ import {
   type FlaggedInvoice,
   invoiceOf,
   termsVersion,
-  totalLimit,
 } from '#shared/budgets/ledger.ts';
 import { labelBudgetRow, labelBudgetsStartKey, type ScopeAsked } from '#shared/db/budget-reads.ts';
 import type {
@@ -26,12 +25,11 @@ import type {
   StoredBudget,
 } from '#shared/db/budgets.ts';
 import {
-  counterPastLimit,
   driftOf,
   firstTotalAdded,
   ownMark,
+  pastLimit,
   suppressedMarkStands,
-  TotalPastLimitError,
   TotalsItemFullError,
   totalsKey,
   totalText,
@@ -199,9 +197,8 @@ export class InMemoryBudgets implements BudgetStore {
     const totals = this.totalsOf(labelId, budgetId);
     if (write.totalsRevision !== undefined && totals.revision !== write.totalsRevision) return false;
     // No running total past the limit, as the totals' update's condition refuses it (see docs/design.md#money).
-    for (const [name, value] of Object.entries(write.delta))
-      if (value > 0 && (totals.counters[name] ?? 0) > totalLimit - value)
-        throw new TotalPastLimitError(totalText(name));
+    const past = pastLimit((name) => totals.counters[name] ?? 0, write.delta);
+    if (past) throw past;
     // Nor running totals past the 400 KB DynamoDB keeps in their one item (the contract holds both to it).
     const after = { ...totals.counters };
     for (const [name, value] of Object.entries(write.delta)) after[name] = (after[name] ?? 0) + value;
@@ -296,8 +293,8 @@ export class InMemoryBudgets implements BudgetStore {
     drift: DriftRecord,
     entries: OutboxEntry[],
   ) {
-    const past = counterPastLimit(() => 0, counters);
-    if (past) throw new TotalPastLimitError(totalText(past));
+    const past = pastLimit(() => 0, counters);
+    if (past) throw past;
     const totals = this.totalsOf(labelId, budgetId);
     if (totals.revision !== revision) return false;
     const kept = Object.fromEntries(Object.entries(counters).filter(([, value]) => value !== 0));
