@@ -414,6 +414,7 @@ const ledgerColumns = [
   'rateDate',
   'amountInBudgetCurrency',
   'vat',
+  'vatInBudgetCurrency',
   'settles',
   'recoupableArtist',
   'recoupableShare',
@@ -579,7 +580,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       description:
         `At most \`limit\` rows a page (${ledgerPageLimit} by default and at most), by expense id and each expense's versions in the order they happened; follow \`nextCursor\` (JSON) or the \`Link: <...>; rel="next"\` header (CSV) for the next. ` +
         "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. " +
-        "`amountInBudgetCurrency` is what the row adds to the budget's committed, actual or income (by `kind`), so the rows of a kind sum to the view's figure: it is empty for a purchase order an invoice settles (the invoice counts the money; the order's row is still `counted`, in force) and for an amount no rate converts yet (counted apart, under `unconverted`). CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
+        "`amountInBudgetCurrency` is what the row adds to the budget's committed, actual or income (by `kind`), so the rows of a kind sum to the view's figure: it is empty for a purchase order an invoice settles (the invoice counts the money; the order's row is still `counted`, in force) and for an amount no rate converts yet (counted apart, under `unconverted`). `vat` is in the amount's `currency`; `vatInBudgetCurrency` is what the row adds to the view's `vat` (an invoice's, converted as its amount is). CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
       responses: {
@@ -642,6 +643,11 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
             ? inBudgetCurrency(data.amount, ledger.budget!.currency, conversion)
             : undefined,
         vat: data?.vat?.minor,
+        // What the row adds to the view's VAT: an invoice's (actual's), converted as its amount is.
+        vatInBudgetCurrency:
+          counted && data?.kind === 'actual' && data.vat
+            ? inBudgetCurrency(data.vat, ledger.budget!.currency, conversion)
+            : undefined,
         settles: data?.settles,
         recoupableArtist: data?.recoupable?.artist.artistId,
         recoupableShare: data?.recoupable?.sharePercent,

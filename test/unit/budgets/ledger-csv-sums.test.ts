@@ -84,4 +84,28 @@ describe('the ledger CSV of a budget whose purchase orders invoices settle', () 
       expect.objectContaining({ counted: 'true', amount: '10000', amountInBudgetCurrency: '' }),
     ]);
   });
+
+  it('sums its VAT, in the budget’s currency, to the VAT the budget’s view states', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.store.putRates('2027-03-02', { 'GBP/EUR': '1.2' }, '2027-03-02T00:00:00.000Z');
+    const vat = (minor: number, currency = 'EUR') => ({ minor, currency });
+    // inv-1: 38.00 EUR of VAT; inv-2: 18.00 GBP at 1.2; exp-3 amended from 10.00 to 12.00 EUR of VAT.
+    await h.expense(anExpense({ expenseId: 'inv-1', amount: vat(19_000), vat: vat(3_800) }));
+    await h.expense(anExpense({ expenseId: 'inv-2', amount: vat(9_000, 'GBP'), vat: vat(1_800, 'GBP') }));
+    await h.expense(anExpense({ expenseId: 'exp-3', amount: vat(5_000), vat: vat(1_000) }), {
+      occurredAt: '2027-03-02T10:00:00.000Z',
+    });
+    await h.amend(anExpense({ expenseId: 'exp-3', amount: vat(5_000), vat: vat(1_200) }), {
+      occurredAt: '2027-03-02T11:00:00.000Z',
+    });
+
+    const view = JSON.parse(await get(h, '/labels/{labelId}/budgets/{budgetId}'));
+    const rows = rowsOf(await get(h, '/labels/{labelId}/budgets/{budgetId}/ledger', 'text/csv'));
+
+    expect(view.totals.vat).toBe(3_800 + 2_160 + 1_200);
+    expect(rows.reduce((total, row) => total + Number(row.vatInBudgetCurrency || 0), 0)).toBe(
+      view.totals.vat,
+    );
+  });
 });
