@@ -291,7 +291,10 @@ export interface DayResult {
    */
   refused?: Listed<Pick<Refusal, 'expenseId' | 'change' | 'reason'>>;
   alerts: string[];
-  /** Anything differs from the day before (totals, drift, a new alert, the set of possible duplicates, the versions refused). */
+  /**
+   * Anything the report states differs from the day before (its figures, not the VAT it does not state;
+   * the status, drift, a new alert, the set of possible duplicates, the counts of what it lists).
+   */
   changed: boolean;
   reconciledAt: string;
 }
