@@ -5,7 +5,7 @@ import { type FunctionSpec, functionEntries, type Permission, schedules } from '
 
 /**
  * The architecture as a mermaid flowchart, drawn from the topology: who calls each function (HTTP
- * routes with their auth, bus rules, the table's stream) and what each may touch. `npm run docs`
+ * routes with their auth, bus rules, queues fed from a bus, the table's stream) and what each may touch. `npm run docs`
  * writes it and the event catalogue into the README between their markers; a test fails when stale.
  */
 export function architectureDiagram(): string {
@@ -37,6 +37,11 @@ export function architectureDiagram(): string {
       if (types.length)
         lines.push(`  ${bus === 'default' ? 'defaultBus' : 'bus'} -->|${types.join(', ')}| ${name}`);
     }
+    for (const t of spec.on)
+      if (t.kind === 'queue')
+        lines.push(
+          `  ${t.bus === 'default' ? 'defaultBus' : 'bus'} -->|${(t.pattern['detail-type'] as string[]).join(', ')}, through the ${t.queue} queue| ${name}`,
+        );
     for (const edge of touches(spec)) lines.push(`  ${name} ${edge}`);
   }
   return lines.join('\n');

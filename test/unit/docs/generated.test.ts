@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deliveryRows } from '#functions/management/releases.ts';
 import { renderOpenApi } from '#infra/openapi.ts';
-import { withGeneratedSections } from '#infra/readme.ts';
+import { architectureDiagram, withGeneratedSections } from '#infra/readme.ts';
 import { functionEntries } from '#infra/topology.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { eventDocuments } from '#shared/events/export.ts';
@@ -161,5 +161,20 @@ describe('the API document', () => {
       operation.responses['200'].content['application/json'].schema.properties.deliveries.items.properties;
 
     expect(Object.keys(row).filter((field) => !(field in documented))).toEqual([]);
+  });
+});
+
+describe("the README's architecture diagram", () => {
+  it('draws how every function is started: an SQS trigger from its bus, as a rule is', () => {
+    const diagram = architectureDiagram();
+    const started = (name: string) =>
+      new RegExp(`^ {2}(api|bus|defaultBus|table|scheduler) -->\\|[^|]+\\| ${name}$`, 'm').test(diagram);
+
+    expect(
+      functionEntries()
+        .filter(([name]) => !started(name))
+        .map(([name]) => name),
+    ).toEqual([]);
+    expect(diagram).toContain('  defaultBus -->|Email Sent, through the mail-settlement queue| settlement');
   });
 });
