@@ -8,7 +8,7 @@ import { announceAgainAfterWithdrawals, settledAsks } from '#shared/mail/release
 import type { SettlementDeps } from './ports.ts';
 
 /**
- * Settles claims from a batch of SES's Email Sent events (shared/mail/settle.ts). What must follow a
+ * Settles claims from a batch of SES's Email Sent events (shared/mail/email-sent.ts). What must follow a
  * first mail or a withdrawal these events mark sent (or record as having gone after its claim was
  * closed unsent) is asked by the write that marks it: a `Release Mails Settled` in the outbox with the
  * mark (`settledAsks`), worked out by the announcer (`followUpSettledMails`) once the mark is committed

@@ -244,9 +244,10 @@ export const singleMailClaims = (
 });
 
 /**
- * The claims as the settlement of SES's Email Sent events (the settlement function) uses them: also the record of a
- * mail that went after its claim was closed unsent. Apart from `MailClaims` so that the senders' bundles,
- * which never record one, leave it out (docs/design.md#bundles).
+ * The claims with the writes of settling SES's Email Sent events: a mark that asks what follows it, and
+ * the record of a mail that went after its claim was closed unsent. The settlement function reaches only
+ * those writes and its reads (`EmailSentClaims`); the announcer, whose resends mark asking, holds these
+ * claims. Apart from `MailClaims` so that the other senders' bundles leave them out (docs/design.md#bundles).
  */
 export interface SettlementClaims extends MailClaims {
   /**

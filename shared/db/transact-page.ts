@@ -63,8 +63,9 @@ export async function writeEachIfAllowed(
 /**
  * `writeEachIfAllowed`'s further items for the events a page's writes lead to (`entriesFor`, given the
  * indexes of the items a request writes): stored in the outbox by that same request
- * (docs/design.md#the-outbox), at most one an item. Only the announcer's marks ask any (its
- * SettlementClaims): the other senders' bundles leave this out (docs/design.md#bundles).
+ * (docs/design.md#the-outbox), at most one an item. Only the settlement function's marks and the
+ * announcer's resends ask any (EmailSentClaims, SettlementClaims): the other senders' bundles leave
+ * this out (docs/design.md#bundles).
  */
 export const outboxItems =
   (table: string, entriesFor: (indexes: number[]) => OutboxEntry[], createdAt: string) =>

@@ -903,7 +903,7 @@ export async function lateEmailSentRacedByParis(
 }
 
 /**
- * SES's Email Sent events `details` settled as the announcer settles them (`emailSentAsks`: what follows
+ * SES's Email Sent events `details` settled as the settlement function settles them (`emailSentAsks`: what follows
  * the mails marked, stored with the marks), then each `Tour Press Settled` that write stored handled by
  * tours (`followUpHeldPress`), as the bus would deliver it.
  */
