@@ -134,6 +134,18 @@ export const aBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
   ],
   ...overrides,
 });
+/** A `budget.set` body of tour-eu: one EUR line (travel 1,000.00) over May 2027, a show's settlement its income. */
+export const aTourBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
+  ...BudgetSet.sample,
+  budgetId: 'bud-tour',
+  scope: { kind: 'tour' as const, id: 'tour-eu' },
+  currency: 'EUR',
+  period: { start: '2027-05-01', end: '2027-05-31' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  thresholds: [80, 100],
+  lines: [{ lineId: 'travel', category: 'travel' as const, planned: { minor: 100_000, currency: 'EUR' } }],
+  ...overrides,
+});
 /** An `expense.recorded` body: 100.00 EUR on the radio line of bud-1. */
 export const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}) => ({
   expenseId: 'exp-1',

@@ -4,24 +4,8 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { onFreePorts } from '#test/support/cloud-process.ts';
+import { alive, until } from '#test/support/processes.ts';
 import { runStartToExit } from '#test/support/run-script.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (check()) return true;
-    await new Promise((done) => setTimeout(done, 25));
-  }
-  return check();
-}
 
 /**
  * Loaded before npm start's entry point: holds the import of the local cloud (./cloud.ts, the heavy one)

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { counter, settlementLine, totalLimit } from '#shared/budgets/ledger.ts';
 import { settlementEntryId } from '#shared/db/budgets.ts';
-import { BudgetSet, TourShowSettled } from '#shared/events/index.ts';
-import { budgetsHarness } from '#test/support/budgets-harness.ts';
+import { TourShowSettled } from '#shared/events/index.ts';
+import { aTourBudget, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /** Half the largest total kept, and a minor unit more: two of them pass it. */
 const half = Math.floor(totalLimit / 2) + 1;
 const income = counter.income(settlementLine.lineId);
 
-const aTourBudget = () => ({
-  ...BudgetSet.sample,
-  budgetId: 'bud-tour',
-  scope: { kind: 'tour' as const, id: 'tour-eu' },
-  currency: 'EUR',
-  period: { start: '2027-05-01', end: '2027-05-31' },
-  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
-  thresholds: [80, 100],
-  lines: [{ lineId: 'travel', category: 'travel' as const, planned: { minor: 100_000, currency: 'EUR' } }],
-});
 /** A show of the tour settled at a loss for the artist: `net` (negative) in `currency`. */
 const aLoss = (showId: string, net: number, currency = 'EUR') => ({
   ...TourShowSettled.sample,

@@ -2,21 +2,10 @@ import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { counter, figuresOf, settlementLine } from '#shared/budgets/ledger.ts';
 import { settlementEntryId } from '#shared/db/budgets.ts';
-import { BudgetSet, ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
+import { ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
-import { anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { anExpense, aTourBudget, budgetsHarness } from '#test/support/budgets-harness.ts';
 
-const aTourBudget = (overrides: Partial<typeof BudgetSet.sample> = {}) => ({
-  ...BudgetSet.sample,
-  budgetId: 'bud-tour',
-  scope: { kind: 'tour' as const, id: 'tour-eu' },
-  currency: 'EUR',
-  period: { start: '2027-05-01', end: '2027-05-31' },
-  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
-  thresholds: [80, 100],
-  lines: [{ lineId: 'travel', category: 'travel' as const, planned: { minor: 100_000, currency: 'EUR' } }],
-  ...overrides,
-});
 const aSettlement = (overrides: Partial<typeof TourShowSettled.sample> = {}) => ({
   ...TourShowSettled.sample,
   tourId: 'tour-eu',
