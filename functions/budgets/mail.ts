@@ -24,18 +24,15 @@ export type BudgetAlert =
   | { kind: 'forecast'; alertId: string; runsOutOn: string }
   | { kind: 'line'; alertId: string; line: { lineId: string; planned: number; spent: number } };
 
-/** The alert's name in its mail's identity: with the budget and the period, it is mailed once. */
-const alertName = (alert: BudgetAlert) =>
+/** What an alert is of, as its id names it before its period: `threshold`, 80; `forecast`; `line` and its id. */
+const alertParts = (alert: BudgetAlert): (string | number)[] =>
   alert.kind === 'threshold'
-    ? `threshold:${alert.threshold}`
+    ? ['threshold', alert.threshold]
     : alert.kind === 'forecast'
-      ? 'forecast'
-      : `line:${alert.line.lineId}`;
-/** The parts of an alert's id its name in a mail's identity stands for (`threshold:80` is `threshold`, `80`). */
-const alertPartsOf = (name: string) => {
-  const colon = name.indexOf(':');
-  return colon < 0 ? [name] : [name.slice(0, colon), name.slice(colon + 1)];
-};
+      ? ['forecast']
+      : ['line', alert.line.lineId];
+/** The alert's name in its mail's identity (`threshold:80`): with the budget and the period, it is mailed once. */
+const alertName = (alert: BudgetAlert) => alertParts(alert).join(':');
 
 /**
  * The alert raised in the period starting `start` of these parts (`threshold`, 80; `forecast`; `line`
@@ -413,13 +410,14 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
               : figures.lines
                   .filter((line) => `line:${line.lineId}` === name)
                   .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
+          if (!alert) continue;
           // The day the first mail named: its reconciliation's, kept with the alert (that day's result may
           // never have been kept: the function stopped before it).
           const date =
-            raisedInPeriod(ledger.alerts, period, ...alertPartsOf(name))?.date ??
+            raisedInPeriod(ledger.alerts, period, ...alertParts(alert))?.date ??
             last?.date ??
             dateIn(delivery.claimedAt, deps.timeZone);
-          if (alert) mails.set(delivery.deliveryId, alertMail(budget, figures, day, alert, date));
+          mails.set(delivery.deliveryId, alertMail(budget, figures, day, alert, date));
         }
         return { mails };
       },
