@@ -658,6 +658,9 @@ export async function withdrawnAgainAndSwept(
  * Gives the time it swept at.
  */
 export async function sweptPastStale(world: FakeWorld, elapsed = 0) {
+  // A test that let more than the window pass would move the clock back, and prove nothing of staleness.
+  if (elapsed >= defaultSettings.staleClaimMs)
+    throw new Error(`${elapsed} ms passed: already past the ${defaultSettings.staleClaimMs} ms stale window`);
   world.clock.now += defaultSettings.staleClaimMs - elapsed + 60_000;
   const at = world.deps.now().toISOString();
   await sweepStaleClaims(world.deps, far());

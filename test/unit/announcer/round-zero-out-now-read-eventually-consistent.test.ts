@@ -4,6 +4,7 @@ import {
   giveDeBack,
   lateEmailSent,
   roundZeroOutNowUnanswered,
+  staleWindowMinutes,
   sweptPastStale,
   withdrawDeItsAnswerLost,
 } from '#test/support/announcer-fakes.ts';
@@ -17,7 +18,7 @@ import {
  * write of a moment ago.
  *
  * The release day comes: round 0's out-now is asked, SES answers for no entry (the claim open, nothing
- * sent). Fifteen minutes on (within the stale window) DE is withdrawn: SES sends the withdrawal, its answer lost; a minute on
+ * sent). Halfway through the stale window DE is withdrawn: SES sends the withdrawal, its answer lost; a minute on
  * DE is given back (the announcement passes the German outlet, its withdrawal still claimed). The sweep
  * finds round 0's out-now stale and resends it (the address still in round 0): the German outlet is
  * told, after the withdrawal, that the release is out. Moments later the withdrawal's Email Sent (SES's
@@ -38,8 +39,10 @@ describe("a round-0 out-now resent moments before the round's out-now reads it",
       (d) => d.kind === 'out-now' && d.email === german.email,
     )!;
 
-    // DE withdrawn 15 minutes on: SES sends the withdrawal, its answer lost. DE given back a minute on.
-    world.clock.now += 15 * 60_000;
+    // DE withdrawn halfway through the stale window: SES sends the withdrawal, its answer lost. DE given
+    // back a minute on.
+    const halfway = Math.floor(staleWindowMinutes / 2) * 60_000;
+    world.clock.now += halfway;
     // Its Email Sent dated now, SES's sending time.
     const withdrawal = await withdrawDeItsAnswerLost(press, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     world.clock.now += 60_000;
@@ -47,7 +50,7 @@ describe("a round-0 out-now resent moments before the round's out-now reads it",
 
     // The sweep resends round 0's out-now (the German outlet still in round 0): it goes after the withdrawal.
     const beforeTheSweep = structuredClone(world.deliveries.items.get(roundZeroOutNow.deliveryId)!);
-    await sweptPastStale(world, 16 * 60_000);
+    await sweptPastStale(world, halfway + 60_000);
     expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
       'announcement',
       'cancellation',
