@@ -10,9 +10,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   announcementScheduleName,
+  radioServicingScheduleName,
   releaseDayScheduleName,
   schedulerSchedules,
 } from '#functions/releases/adapters.ts';
+import { showStepScheduleName } from '#functions/tours/adapters.ts';
 
 const client = new SchedulerClient({ region: 'us-east-1' });
 const mock = mockClient(client);
@@ -185,5 +187,31 @@ describe('embargo schedules', () => {
     expect(mock.commandCalls(DeleteScheduleCommand)[0].args[0].input.Name).toBe(
       announcementScheduleName('lbl-nightshift', 'rel-night-drive'),
     );
+  });
+});
+
+describe('schedule names built from several ids (docs/design.md#unambiguous-keys)', () => {
+  const pairs: [string, string][] = [
+    ['acme', 'rec-r3'],
+    ['acme-rec', 'r3'],
+    ['acme', 'rec\nr3'],
+    ['acme\nrec', 'r3'],
+  ];
+
+  it("never gives two labels' radio servicing the same name when their ids join to the same text", () => {
+    const moment = { releaseDate: '2027-03-05', releaseTime: '09:00', timeZone: 'Europe/London' };
+
+    const names = pairs.map(([labelId, releaseId]) => radioServicingScheduleName(labelId, releaseId, moment));
+
+    expect(new Set(names).size).toBe(pairs.length);
+  });
+
+  it("never gives two labels' or tours' show steps the same name when their ids join to the same text", () => {
+    const names = pairs.flatMap(([labelId, tourId]) => [
+      showStepScheduleName({ labelId, tourId, showId: 'show-1', step: 'advance' }),
+      showStepScheduleName({ labelId: 'lbl-1', tourId: labelId, showId: tourId, step: 'advance' }),
+    ]);
+
+    expect(new Set(names).size).toBe(names.length);
   });
 });
