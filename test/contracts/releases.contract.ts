@@ -90,6 +90,17 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await store.get(release.labelId, uniqueId('rel'))).toBeUndefined();
     });
 
+    it("keeps two labels' releases of one id apart: one label's cancellation leaves the other's as it was", async () => {
+      const store = makeStore();
+      const ours = await stored(store, aKeyedRelease());
+      const theirs = await stored(store, { ...ours, labelId: uniqueId('lbl'), lastEventId: uniqueId('evt') });
+
+      await stored(store, { ...theirs, state: 'cancelled', occurredAt: at(2) });
+
+      expect(await read(store, ours)).toEqual(ours);
+      expect(await read(store, theirs)).toMatchObject({ state: 'cancelled' });
+    });
+
     it('lists the releases still to come somewhere, by their last street date: not one cancelled or out everywhere', async () => {
       const store = makeStore();
       const laterThere = await stored(
