@@ -209,6 +209,33 @@ describe('sending mail through the mail module', () => {
     expect(steps).toEqual(['take 50', 'take 50', 'call 1', 'take 50', 'call 2', 'call 3']);
   });
 
+  it('sends no call before the send rate granted each of its recipients, after a recipient was retried too', async () => {
+    const world = fakeWorld({ perCall: 50 });
+    let granted = 0;
+    const overdrawn: number[] = [];
+    // A grant comes a moment after it is asked for, as the bucket's answer does.
+    world.deps.sendRate.acquire = async (count) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      granted += count;
+      return true;
+    };
+    let sent = 0;
+    world.mailer.script = (mail, call) => {
+      sent += mail.entries.length;
+      if (sent > granted) overdrawn.push(call);
+      // The first call's first recipient is throttled and retried: it spends one more recipient.
+      return call === 1
+        ? mail.entries.map((_, index) => ({ status: index === 0 ? 'TRANSIENT_FAILURE' : 'SUCCESS' }))
+        : (undefined as never);
+    };
+
+    const outcome = await sendMails(world.deps, crewMails(100), far());
+
+    expect(outcome).toMatchObject({ claimed: 100, sent: 100 });
+    expect(world.mailer.calls.map((call) => call.entries.length)).toEqual([50, 1, 50]);
+    expect(overdrawn).toEqual([]);
+  });
+
   it('gives back the claims of a round it could not send before its deadline, so the next run sends them', async () => {
     const world = fakeWorld();
     const mails = crewMails(100);
