@@ -214,6 +214,21 @@ describe('the media outlet directory', () => {
     );
   }, 180_000);
 
+  it('imports an address given on several lines of one file as one outlet, each line updating what the line before it left', async () => {
+    const email = uniqueEmail('twice');
+    const body = [
+      'name,email,kind,genres,territories,contactName',
+      ...['GB', 'IE', 'DE', 'FR', 'NL'].map((territory) => `Line ${territory},${email},press,,${territory},`),
+      `Later,${email},radio,,IE,`,
+    ].join('\r\n');
+
+    const { job } = await runJob(csvImport(body));
+    const outlet = await localOutletDirectory().findByEmail(email);
+
+    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 5, rejectedCount: 0 } });
+    expect(outlet).toMatchObject({ name: 'Later', kind: 'radio', territories: ['IE'] });
+  });
+
   it('imports the same file a second time without changing any outlet it holds', async () => {
     const first = uniqueEmail('again');
     const second = uniqueEmail('again');
