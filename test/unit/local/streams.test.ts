@@ -117,6 +117,12 @@ describe('the local event source mapping', () => {
     expect(matches(streamRecord('INSERT', image))).toBe(true);
     expect(matches(streamRecord('MODIFY', image))).toBe(true);
     expect(matches(streamRecord('MODIFY', { ...published, status: 'published' }))).toBe(false);
+    // Parked: moved to the parked index's partition, which the sweep and the stream leave alone.
+    expect(
+      matches(
+        streamRecord('MODIFY', { ...published, status: 'parked', gsi2pk: 'OUTBOX#PARKED', gsi2sk: 'x' }),
+      ),
+    ).toBe(false);
     expect(
       matches(streamRecord('INSERT', { pk: 'DELIVERY#1', sk: 'DELIVERY', gsi2pk: 'MAIL_CLAIMS#3' })),
     ).toBe(false);
