@@ -463,6 +463,23 @@ describe('promo links', () => {
     expect(response.status).toBe(302);
   });
 
+  it('keeps opening the promo for an outlet outside the territories withdrawn, which was told no withdrawal', async () => {
+    // out-2 was announced the release in IE, then moved to FR; the release was withdrawn from GB, which
+    // is not its territory, so its withdrawal mail did not go to it (docs/design.md#exactly-once-mail).
+    const releases = knownReleases({
+      labelId: 'lbl-1',
+      releaseId: 'rel-1',
+      details: aReleaseDetails({ releaseId: 'rel-1', territories: ['IE'] }),
+      withdrawn: { territories: ['GB'], at: '2027-03-01T00:00:00.000Z' },
+    });
+    const { request, outlets } = setup({ releases });
+    outlets.outlets.set('out-2', anOutlet({ id: 'out-2', email: 'fr@radio.example', territories: ['FR'] }));
+
+    const response = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
+
+    expect(response.status).toBe(302);
+  });
+
   it('answers 410 past maxAccesses without counting further', async () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
