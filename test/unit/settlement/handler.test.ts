@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/settlement/handler.ts';
-import { deliveryTag } from '#shared/db/subject-deliveries.ts';
-import { fakeWorld } from '#test/support/announcer-fakes.ts';
+import { emailSent, fakeWorld } from '#test/support/announcer-fakes.ts';
 
-const record = (messageId: string, deliveryId?: string) => ({
+/** A queue message holding SES's Email Sent event for one mail, as the default bus forwards it. */
+const record = (messageId: string, detail: ReturnType<typeof emailSent>) => ({
   messageId,
   receiptHandle: `${messageId}#1`,
   eventSource: 'aws:sqs',
@@ -17,17 +17,15 @@ const record = (messageId: string, deliveryId?: string) => ({
     time: '2027-03-01T12:00:01Z',
     region: 'us-east-1',
     resources: [],
-    detail: {
-      eventType: 'Send',
-      mail: {
-        messageId: `ses-${messageId}`,
-        timestamp: '2027-03-01T12:00:01Z',
-        destination: ['a@b.example'],
-        tags: deliveryId ? { [deliveryTag]: [deliveryId] } : {},
-      },
-    },
+    detail,
   }),
 });
+const tagged = (messageId: string, deliveryId: string) =>
+  record(messageId, emailSent({ messageId: `ses-${messageId}`, email: 'a@b.example', deliveryId }));
+const untagged = (messageId: string) => {
+  const detail = emailSent({ messageId: `ses-${messageId}`, email: 'a@b.example', deliveryId: '' });
+  return record(messageId, { ...detail, mail: { ...detail.mail, tags: {} } } as typeof detail);
+};
 
 describe('the settlement function', () => {
   it('reports as failed the queue messages whose events it could not settle, by their message ids', async () => {
@@ -38,7 +36,7 @@ describe('the settlement function', () => {
     const handle = makeHandler(world.deps);
 
     const answer = await handle(
-      { Records: [record('q1', 'd-1'), record('q2'), record('q3', 'd-3')] },
+      { Records: [tagged('q1', 'd-1'), untagged('q2'), tagged('q3', 'd-3')] },
       {} as Context,
     );
 
