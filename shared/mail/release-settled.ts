@@ -26,21 +26,25 @@ export const releaseOf = (delivery: Delivery) => ({
   releaseId: delivery.subject[1],
 });
 
+/** The release mails among `marked` of the kinds `kept`, grouped by release. */
+const byRelease = (marked: Delivery[], kept: (kind: string) => boolean): Delivery[][] => {
+  const groups = new Map<string, Delivery[]>();
+  for (const delivery of marked) {
+    if (delivery.subject[0] !== 'release' || !kept(delivery.kind)) continue;
+    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
+    groups.set(key, [...(groups.get(key) ?? []), delivery]);
+  }
+  return [...groups.values()];
+};
+
 /**
  * The asks a write of marks stores with them: one `Release Mails Settled` per release among the marked
  * mails, naming its first mails and withdrawals (any other mail asks nothing). Never one per mail: a
  * batch's marks of one release share one entry (docs/design.md#exactly-once-mail).
  */
 export const settledAsks = (marked: Delivery[]): OutboxEntry[] => {
-  const byRelease = new Map<string, Delivery[]>();
-  for (const delivery of marked) {
-    if (delivery.subject[0] !== 'release') continue;
-    if (!isFirstMail(delivery.kind) && delivery.kind !== 'cancellation') continue;
-    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
-    byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
-  }
   // A settlement batch holds at most 100 events, so a release's marks fit one entry.
-  return [...byRelease.values()].flatMap((deliveries) => {
+  return byRelease(marked, (kind) => isFirstMail(kind) || kind === 'cancellation').flatMap((deliveries) => {
     const { labelId, releaseId } = releaseOf(deliveries[0]);
     const ids = deliveries.map((delivery) => delivery.deliveryId);
     return Array.from({ length: Math.ceil(ids.length / maxSettledMails) }, (_, page) =>
@@ -70,13 +74,7 @@ export async function announceAgainAfterWithdrawals(
   marked: Delivery[],
   deps: WithdrawalsSettledDeps,
 ): Promise<void> {
-  const byRelease = new Map<string, Delivery[]>();
-  for (const delivery of marked) {
-    if (delivery.subject[0] !== 'release' || delivery.kind !== 'cancellation') continue;
-    const key = JSON.stringify([delivery.labelId, delivery.subject[1]]);
-    byRelease.set(key, [...(byRelease.get(key) ?? []), delivery]);
-  }
-  for (const withdrawals of byRelease.values()) {
+  for (const withdrawals of byRelease(marked, (kind) => kind === 'cancellation')) {
     const { labelId, releaseId } = releaseOf(withdrawals[0]);
     const release = await deps.releases.get(labelId, releaseId);
     // A cancellation of the whole release: never given back, nothing follows.
