@@ -30,6 +30,29 @@ describe('keys built from several ids', () => {
     );
   });
 
+  it('never meet for ids that read the same once joined by "#" (the separator moved)', () => {
+    // Two random tuples almost never join to the same text, so the property above would pass with
+    // the escaping removed: these pairs are built to, by splitting one joined text at another "#".
+    const joinedTwice = fc
+      .tuple(id, id)
+      .chain((a) => {
+        const joined = a.join('#');
+        const separators = [...joined.matchAll(/#/g)].map((match) => match.index);
+        return fc
+          .constantFrom(...separators)
+          .map((at) => [a, [joined.slice(0, at), joined.slice(at + 1)]] as const);
+      })
+      .filter(([a, b]) => a[0] !== b[0] || a[1] !== b[1]);
+    fc.assert(
+      fc.property(joinedTwice, ([a, b]) => {
+        expect(keyOf('RELEASE', ...a)).not.toBe(keyOf('RELEASE', ...b));
+        expect(keyParts(...a)).not.toBe(keyParts(...b));
+        expect(lastPartOf(keyParts(...b))).toBe(b[1]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('keeps a label-supplied "#" from shifting ids across the separator in every store', () => {
     const [left, right] = [
       ['acme', 'rec#r3'],
