@@ -1,5 +1,5 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
-import type { SettlementClaims } from '#shared/db/deliveries.ts';
+import type { ResendingClaims } from '#shared/db/deliveries.ts';
 import type { ComingReleases } from '#shared/db/releases.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
@@ -47,7 +47,7 @@ export interface AnnouncerSettings extends MailSettings {
 
 export interface AnnouncerDeps extends MailDeps {
   /** The sweep's resends store what follows them with their marks (markSentMany's asks). */
-  deliveries: SettlementClaims;
+  deliveries: ResendingClaims;
   releases: ComingReleases;
   outlets: OutletReader;
   links: RecipientLinks;

@@ -8,7 +8,14 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
-import { dynamoEmailSentClaims, markSentPage, openStatus, statusName } from './email-sent-claims.ts';
+import {
+  dynamoAskingMarks,
+  dynamoEmailSentClaims,
+  type EmailSentClaims,
+  markSentPage,
+  openStatus,
+  statusName,
+} from './email-sent-claims.ts';
 import { keyOf, keyParts } from './keys.ts';
 import type { StateWrite } from './outbox.ts';
 import {
@@ -244,12 +251,12 @@ export const singleMailClaims = (
 });
 
 /**
- * The claims with the writes of settling SES's Email Sent events: a mark that asks what follows it, and
- * the record of a mail that went after its claim was closed unsent. The settlement function reaches only
- * those writes and its reads (`EmailSentClaims`); the announcer, whose resends mark asking, holds these
- * claims. Apart from `MailClaims` so that the other senders' bundles leave them out (docs/design.md#bundles).
+ * The announcer's claims: the claims with a mark that asks what follows it, for the sweep's resends
+ * (`Resender.resendMark`). Apart from `MailClaims` so that the other senders' bundles leave that mark out,
+ * and apart from the record of a mail that went after its claim was closed unsent, which only the
+ * settlement function makes (`EmailSentClaims`, shared/db/email-sent-claims.ts; docs/design.md#bundles).
  */
-export interface SettlementClaims extends MailClaims {
+export interface ResendingClaims extends MailClaims {
   /**
    * `markSentMany`, with `asks`: the events the marks lead to (given the ids a request marks), stored in
    * the outbox by the same request as those marks (docs/design.md#the-outbox). The announcer's and the
@@ -260,19 +267,6 @@ export interface SettlementClaims extends MailClaims {
     at: string,
     asks?: (deliveryIds: string[]) => OutboxEntry[],
   ): Promise<Set<string>>;
-  /**
-   * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
-   * the mail went after all: records its messageId and sending time, the status kept (nothing is
-   * sent again for it). False if it is not failed, or has a messageId already (see
-   * docs/design.md#exactly-once-mail). `events`: what the record leads to, in the outbox by the same write.
-   */
-  markSentAfterClosed(
-    deliveryId: string,
-    messageId: string,
-    sentAt: string,
-    at: string,
-    events?: OutboxEntry[],
-  ): Promise<boolean>;
 }
 
 /**
@@ -298,7 +292,7 @@ export interface DeliveryOutcomes {
 }
 
 /** Every delivery operation: `dynamoDeliveries` and a fake in tests. */
-export type DeliveryStore = SettlementClaims & SingleMailClaims & DeliveryOutcomes;
+export type DeliveryStore = ResendingClaims & EmailSentClaims & SingleMailClaims & DeliveryOutcomes;
 
 const claimShards = 8;
 
@@ -374,8 +368,14 @@ export function claimWrites(
 
 /** The whole store on DynamoDB. */
 export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): DeliveryStore {
-  const claims = dynamoSettlementClaims(db, table);
-  return { ...claims, ...singleMailClaims(claims), ...dynamoDeliveryOutcomes(db, table) };
+  const claims = dynamoResendingClaims(db, table);
+  const { markSentAfterClosed } = dynamoEmailSentClaims(db, table);
+  return {
+    ...claims,
+    markSentAfterClosed,
+    ...singleMailClaims(claims),
+    ...dynamoDeliveryOutcomes(db, table),
+  };
 }
 
 /** The claims on DynamoDB. */
@@ -565,8 +565,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
   };
 }
 
-/** The claims on DynamoDB with the settlement's marks: the announcer's (its resends mark asking what follows). */
-export function dynamoSettlementClaims(db: DynamoDBDocumentClient, table: string): SettlementClaims {
-  const { markSentMany, markSentAfterClosed } = dynamoEmailSentClaims(db, table);
-  return { ...dynamoMailClaims(db, table), markSentMany, markSentAfterClosed };
+/** The announcer's claims on DynamoDB: the claims with the marks that ask what follows (its resends'). */
+export function dynamoResendingClaims(db: DynamoDBDocumentClient, table: string): ResendingClaims {
+  return { ...dynamoMailClaims(db, table), markSentMany: dynamoAskingMarks(db, table) };
 }

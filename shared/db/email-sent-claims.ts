@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SentMark, SettlementClaims } from './deliveries.ts';
+import type { OutboxEntry } from '#shared/events/outbox.ts';
+import type { ResendingClaims, SentMark } from './deliveries.ts';
 import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import { deliveriesById, deliveryKey } from './subject-deliveries.ts';
 import { outboxItems, writeEachIfAllowed } from './transact-page.ts';
@@ -10,7 +11,21 @@ import { outboxItems, writeEachIfAllowed } from './transact-page.ts';
  * that went after its claim was closed. Apart from the claims so that the settlement function's bundle
  * holds no claim, give-back or sweep write it never makes, and is granted none (docs/design.md#bundles).
  */
-export type EmailSentClaims = Pick<SettlementClaims, 'getMany' | 'markSentMany' | 'markSentAfterClosed'>;
+export interface EmailSentClaims extends Pick<ResendingClaims, 'getMany' | 'markSentMany'> {
+  /**
+   * SES's Email Sent for a claim closed unsent (`failed`: the sweep found it no longer wanted) shows
+   * the mail went after all: records its messageId and sending time, the status kept (nothing is
+   * sent again for it). False if it is not failed, or has a messageId already (see
+   * docs/design.md#exactly-once-mail). `events`: what the record leads to, in the outbox by the same write.
+   */
+  markSentAfterClosed(
+    deliveryId: string,
+    messageId: string,
+    sentAt: string,
+    at: string,
+    events?: OutboxEntry[],
+  ): Promise<boolean>;
+}
 
 /** `status` in an expression (a reserved word): one object for every write that names it. */
 export const statusName = { '#status': 'status' };
@@ -52,18 +67,27 @@ export async function markSentPage(
   return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
 }
 
+/**
+ * The marks that ask what follows them on DynamoDB: the settlement's and the announcer's
+ * (`ResendingClaims`). Built on their own so that the announcer's claims hold them without the record of
+ * a mail sent after its claim was closed: an object's unused method stays in a bundle (docs/design.md#bundles).
+ */
+export const dynamoAskingMarks =
+  (db: DynamoDBDocumentClient, table: string): ResendingClaims['markSentMany'] =>
+  (sent, at, asks) =>
+    markSentPage(table, sent, at, (writes, page) =>
+      writeEachIfAllowed(
+        db,
+        writes,
+        asks && outboxItems(table, (indexes) => asks(indexes.map((index) => page[index].deliveryId)), at),
+      ),
+    );
+
 /** The settlement's claims on DynamoDB. */
 export function dynamoEmailSentClaims(db: DynamoDBDocumentClient, table: string): EmailSentClaims {
   return {
     getMany: (deliveryIds, options) => deliveriesById(db, table, deliveryIds, options),
-    markSentMany: (sent, at, asks) =>
-      markSentPage(table, sent, at, (writes, page) =>
-        writeEachIfAllowed(
-          db,
-          writes,
-          asks && outboxItems(table, (indexes) => asks(indexes.map((index) => page[index].deliveryId)), at),
-        ),
-      ),
+    markSentMany: dynamoAskingMarks(db, table),
     async markSentAfterClosed(deliveryId, messageId, sentAt, at, events = []) {
       return writeWithOutbox(
         db,

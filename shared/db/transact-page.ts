@@ -64,7 +64,7 @@ export async function writeEachIfAllowed(
  * `writeEachIfAllowed`'s further items for the events a page's writes lead to (`entriesFor`, given the
  * indexes of the items a request writes): stored in the outbox by that same request
  * (docs/design.md#the-outbox), at most one an item. Only the settlement function's marks and the
- * announcer's resends ask any (EmailSentClaims, SettlementClaims): the other senders' bundles leave
+ * announcer's resends ask any (EmailSentClaims, ResendingClaims): the other senders' bundles leave
  * this out (docs/design.md#bundles).
  */
 export const outboxItems =

@@ -302,6 +302,14 @@ describe('function bundles', () => {
           [bundle.name]: [],
         });
       }
+      // The record of a mail that went after its claim was closed unsent (`markSentAfterClosed`, its update
+      // below) is the settlement function's alone: the announcer marks asking, yet holds no such record.
+      const closedSentRecord = 'SET messageId = :messageId, sentAt = :sentAt, updatedAt = :at';
+      for (const bundle of written) {
+        expect({ [bundle.name]: readFileSync(bundle.file!, 'utf8').includes(closedSentRecord) }).toEqual({
+          [bundle.name]: bundle.name === 'settlement',
+        });
+      }
       // Each bundle's map, as deployed, holds the project's own files and no package's.
       for (const bundle of written) {
         const { sources } = JSON.parse(readFileSync(`${bundle.file}.map`, 'utf8')) as { sources: string[] };

@@ -293,7 +293,8 @@ export class FakeMailer {
 }
 
 export interface FakeWorld {
-  deps: AnnouncerDeps;
+  /** The announcer's, on the whole store: the settlement function settles on the same deliveries. */
+  deps: AnnouncerDeps & { deliveries: DeliveryStore };
   deliveries: FakeDeliveries;
   mailer: FakeMailer;
   published: OutboxEntry[];
@@ -345,7 +346,7 @@ export function fakeWorld(
   const measure = new RecordedMeasure();
   const suppressed = new Set<string>();
   const unsubscribed = new Set<string>();
-  const deps: AnnouncerDeps = {
+  const deps: FakeWorld['deps'] = {
     suppressions: new FakeSuppressionList(suppressed, unsubscribed, () => directory),
     releases: {
       get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`),
