@@ -79,6 +79,12 @@ export interface StoredShow {
   /** Absent only for a cancellation that arrived before the show itself (a tombstone). */
   show?: Show;
   promoterId: string;
+  /**
+   * The label's time of the change that gave the show to its promoter, when that was not the promoter it
+   * was booked with: part of the advance mails' identity, so each promoter the show is given to is asked,
+   * and the tour manager told of their overdue advance, once (docs/design.md#tours).
+   */
+  promoterSince?: string;
   occurredAt: string;
   /** The event that applied the change last, so a redelivered event redoes its schedules. */
   lastEventId: string;

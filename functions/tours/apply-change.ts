@@ -248,7 +248,9 @@ export async function applyShowChange(
   // Given to another promoter while the form still takes answers, the show is advanced again with
   // them: the old promoter's link opens nothing any more, so the request (at once when its moment has
   // passed) and the reminders go to the new one, and the old promoter's answers are not taken for
-  // theirs. From show day 00:00 the answers stand (the day sheet states them; nobody could give new ones).
+  // theirs. Their advance mails name the change's time (`promoterSince`), so a promoter the show comes
+  // back to is asked again, and the tour manager told of each promoter's overdue advance. From show
+  // day 00:00 the answers stand (the day sheet states them; nobody could give new ones).
   const newPromoter =
     change.type === 'set' &&
     stored?.show !== undefined &&
@@ -272,7 +274,7 @@ export async function applyShowChange(
   };
   const changed = withoutSteps(nextShow(stored, ref, change, meta, now), forget.steps);
   const { advance: _replaced, ...withoutAdvance } = changed;
-  const kept = newPromoter ? withoutAdvance : changed;
+  const kept = newPromoter ? { ...withoutAdvance, promoterSince: meta.occurredAt } : changed;
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
   const outbox = outboxOf(next, stored, meta, now);

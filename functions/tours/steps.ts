@@ -382,7 +382,15 @@ export async function stepWork(
       const reminder = advanceSteps.indexOf(step);
       const link = await deps.links.advance({ ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
       return {
-        mails: [operationalMail(ref, show.promoter, step, advanceRequestSheet(tour, show, link, reminder))],
+        mails: [
+          operationalMail(
+            ref,
+            show.promoter,
+            step,
+            advanceRequestSheet(tour, show, link, reminder),
+            stored.promoterSince,
+          ),
+        ],
         events: [
           reminder
             ? outboxEntry(AdvanceReminderSent, { ...ref, promoterId, reminder }, eventMeta)
@@ -392,7 +400,15 @@ export async function stepWork(
     }
     case 'advance-escalation':
       return {
-        mails: [operationalMail(ref, tour.tourManager, step, escalationSheet(tour, show, stored.stepsDone))],
+        mails: [
+          operationalMail(
+            ref,
+            tour.tourManager,
+            step,
+            escalationSheet(tour, show, stored.stepsDone),
+            stored.promoterSince,
+          ),
+        ],
         events: [outboxEntry(AdvanceOverdue, { ...ref, promoterId }, eventMeta)],
       };
     case 'day-sheet':

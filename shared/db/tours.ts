@@ -687,6 +687,10 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         values[':pending'] = true;
       } else removes.push('effectsPending');
       if (show.show) values[':show'] = show.show;
+      if (show.promoterSince) {
+        sets.push('promoterSince = :promoterSince');
+        values[':promoterSince'] = show.promoterSince;
+      }
       if (show.cancellationReason) {
         sets.push('cancellationReason = :reason');
         values[':reason'] = show.cancellationReason;

@@ -141,6 +141,17 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect((await store.getShow(show))?.guests).toHaveLength(1);
     });
 
+    it('keeps the instant the show was given to its promoter, which names their advance mails, through later changes', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+
+      await store.putShowIfNewer({ ...show, promoterSince: at(8), occurredAt: at(8) }, [], { advance: true });
+      await store.putShowIfNewer({ ...(await store.getShow(show))!, occurredAt: at(9) }, []);
+
+      expect((await store.getShow(show))?.promoterSince).toBe(at(8));
+    });
+
     it('notes the countries whose press was told of a show, keeps the first time of each through changes, and forgets one only for that time', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

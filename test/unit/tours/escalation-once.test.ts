@@ -21,8 +21,8 @@ import {
 } from '#test/support/tours.ts';
 
 // docs/design.md#tours: the escalation to the tour manager (the advance overdue ten days before the
-// show) is an advance step taken once per show; its mail is claimed once per recipient and kind, then
-// the step is recorded, so a crash between the two sends nothing twice.
+// show) is an advance step taken once per show and promoter; its mail is claimed once per recipient,
+// kind and promoter given the show, then the step is recorded, so a crash between the two sends nothing twice.
 const tourManager = 'sam@tm.example';
 const show = aShow({ date: '2027-05-14' });
 const moment = (step: ShowStep) => stepMoment(show, step).scheduledFor;
@@ -132,6 +132,54 @@ describe('the overdue advance told to the tour manager once', () => {
 
     expect(due.map((step) => step.step)).toContain('advance-escalation');
     expect(overdueNotices(w)).toEqual({ mails: 1, events: 1 });
+  });
+});
+
+describe('the overdue advance told to the tour manager once per promoter', () => {
+  const promoterB = { name: 'Lichtspiel Live', email: 'b@lichtspiel.example' };
+
+  it('mails it again, naming the new promoter, when the show given to another promoter and postponed is overdue with them', async () => {
+    const w = await askedAndOverdue();
+    await takeShowStep(w, 'advance-escalation', moment('advance-escalation'));
+    const withB = aShow({ date: '2027-05-21', promoter: promoterB });
+    const before = stepsDue(w).length;
+
+    await changeAt(w, '2027-05-05T12:00:00Z', { type: 'set', show: withB });
+    for (const step of stepsDue(w).slice(before)) await takeShowStep(w, step.step, step.scheduledFor);
+    const later = stepMoment(withB, 'advance-escalation').scheduledFor;
+    w.now.value = new Date(later);
+    const fired = w.schedules.firing(w.now.value).filter((due) => due.step === 'advance-escalation');
+    for (const due of [...fired, ...fired]) await takeShowStep(w, due.step, due.scheduledFor);
+    await sweepsOn(w, 2);
+
+    expect(w.ses.receivedBy(promoterB.email, 'advance-request')).toHaveLength(1);
+    expect(fired.map((due) => due.scheduledFor)).toEqual([later]);
+    expect(overdueNotices(w)).toEqual({ mails: 2, events: 2 });
+    const notices = w.ses.calls.filter((call) => call.kind === 'advance-escalation');
+    expect(notices.map((call) => JSON.stringify(call.entries[0].data).includes(promoterB.name))).toEqual([
+      false,
+      true,
+    ]);
+  });
+});
+
+describe('the advance asked again of a promoter the show comes back to', () => {
+  it('sends the first promoter the request again when the show, given to another, is given back to them', async () => {
+    const w = await askedAndOverdue();
+    const withB = { ...show, promoter: { name: 'Lichtspiel Live', email: 'b@lichtspiel.example' } };
+    const givenTo = async (at: string, given: typeof show) => {
+      const before = stepsDue(w).length;
+      await changeAt(w, at, { type: 'set', show: given });
+      for (const step of stepsDue(w).slice(before)) await takeShowStep(w, step.step, step.scheduledFor);
+    };
+
+    await givenTo('2027-04-20T12:00:00Z', withB);
+    await givenTo('2027-04-21T12:00:00Z', show);
+    await sweepsOn(w, 2);
+
+    expect(w.ses.receivedBy(withB.promoter.email, 'advance-request')).toHaveLength(1);
+    expect(w.ses.receivedBy(show.promoter.email, 'advance-request')).toHaveLength(2);
+    expect(w.tours.outbox.filter((e) => e.detailType === 'Advance Requested')).toHaveLength(3);
   });
 });
 
