@@ -470,6 +470,23 @@ describe('the daily reconciliation', () => {
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 
+  it("converts each expense the reconciliation counts again at its own date's rate, not at another day's it read beside it", async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'USD' } }));
+    await h.expense(
+      anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 20_000, currency: 'USD' } }),
+    );
+
+    await h.store.putRates('2027-03-02', { 'USD/EUR': '0.9' }, '2027-03-04T09:00:00.000Z');
+    await h.store.putRates('2027-03-03', { 'USD/EUR': '0.8' }, '2027-03-04T09:00:00.000Z');
+    await h.reconcile('2027-03-04');
+
+    // 100.00 USD at 2 March's 0.9 and 200.00 USD at 3 March's 0.8.
+    expect(await totalsOf(h)).toEqual({ [counter.actual('radio')]: 9_000 + 16_000 });
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
   it("lists the first unconverted expenses in the owner's report and counts and sums the rest per currency", async () => {
     const h = budgetsHarness();
     await h.budget(aBudget());
