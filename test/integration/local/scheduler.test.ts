@@ -9,6 +9,7 @@ import {
   type CreateScheduleCommandInput,
   CreateScheduleGroupCommand,
   DeleteScheduleCommand,
+  DeleteScheduleGroupCommand,
   GetScheduleCommand,
   GetScheduleGroupCommand,
   ListScheduleGroupsCommand,
@@ -341,6 +342,25 @@ describe('firing on the virtual clock', () => {
       },
     ]);
     expect(gone).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('never fires a one-time schedule deleted before it was due, deleted alone or with its group', async () => {
+    const { client, scheduler, sent } = await startScheduler();
+    const due = minutesAhead(30);
+    await client.send(new CreateScheduleGroupCommand({ Name: 'releases' }));
+    await client.send(new CreateScheduleCommand(aSchedule({ ScheduleExpression: `at(${due.wall})` })));
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({ Name: 'release-day-r2', GroupName: 'releases', ScheduleExpression: `at(${due.wall})` }),
+      ),
+    );
+    await client.send(new DeleteScheduleCommand({ Name: 'release-day-r1' }));
+    await client.send(new DeleteScheduleGroupCommand({ Name: 'releases' }));
+
+    const fired = await scheduler.advanceTo(new Date(due.instant + DAY));
+
+    expect(fired).toEqual([]);
+    expect(sent).toEqual([]);
   });
 
   it('keeps a fired one-time schedule with ActionAfterCompletion NONE, and fires it no more', async () => {
