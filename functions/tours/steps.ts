@@ -258,13 +258,19 @@ export async function takeStep(
   if (!work) return ignored(changedSince);
   const mailed = await deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps));
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
-  // promoter it mailed: given to another promoter meanwhile, the show's change cleared the step for the
-  // new one, who is still to be asked.
+  // promoter it mailed, as the show was given to them when read: given to another promoter meanwhile (and
+  // perhaps back), the show's change cleared the step for the promoter it has now, who is still to be asked.
   if (due.step === 'day-sheet') await recordDaySheet(show, due.scheduledFor, work, mailed, deps, eventMeta);
   else
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, work.events, {
-      promoterId: advanceSteps.includes(due.step) ? show.promoterId : undefined,
-    });
+    await deps.tours.markStepDone(
+      ref,
+      due.step,
+      due.scheduledFor,
+      work.events,
+      advanceSteps.includes(due.step)
+        ? { promoterId: show.promoterId, promoterSince: show.promoterSince }
+        : {},
+    );
   return taken(mailed);
 }
 

@@ -255,9 +255,9 @@ export interface TourSteps {
   putEntries(entries: OutboxEntry[], at: string): Promise<void>;
   /**
    * Records a step as taken for the moment it was set for, with its events; false when it was
-   * recorded for that moment before, or (`promoterId` given) the show has another promoter since: an
-   * advance step taken for a promoter replaced meanwhile is due again for the new one, whose change
-   * cleared it. A new moment (the show moved) replaces the old one. `announced`: the press announcement's
+   * recorded for that moment before, or (`promoterId` given, with the `promoterSince` read beside it)
+   * the show has another promoter since, or was given to them again: an advance step taken for a
+   * promoter replaced meanwhile is due again for the new one, whose change cleared it. A new moment (the show moved) replaces the old one. `announced`: the press announcement's
    * read of the show (its `occurredAt`), kept as `pressAnnounced`. `advanced`: the day sheet's read of
    * the show's advance (`advancedAt`; null: none), recorded only while the advance is still so, else
    * false (docs/design.md#tours).
@@ -267,7 +267,7 @@ export interface TourSteps {
     step: ShowStep,
     scheduledFor: string,
     entries: OutboxEntry[],
-    asRead?: { promoterId?: string; announced?: string; advanced?: string | null },
+    asRead?: { promoterId?: string; promoterSince?: string; announced?: string; advanced?: string | null },
   ): Promise<boolean>;
   /**
    * Puts the event that continues a step from `cursor` (a press announcement's next page of the
@@ -732,7 +732,13 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       });
     },
 
-    markStepDone: (ref, step, scheduledFor, entries, { promoterId, announced, advanced } = {}) =>
+    markStepDone: (
+      ref,
+      step,
+      scheduledFor,
+      entries,
+      { promoterId, promoterSince, announced, advanced } = {},
+    ) =>
       writeWithOutbox(
         db,
         [
@@ -743,7 +749,11 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
               UpdateExpression: `SET stepsDone.#step = :scheduledFor${announced ? ', pressAnnounced = :announced' : ''}`,
               // Once per moment: a redelivered firing states nothing twice (tours takes a step again
               // for a new moment only where that is wanted, as a moved show's day sheet).
-              ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${promoterId ? ' AND promoterId = :p' : ''}${
+              ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${
+                promoterId
+                  ? ` AND promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'}`
+                  : ''
+              }${
                 advanced === null
                   ? ' AND attribute_not_exists(advance)'
                   : advanced
@@ -752,10 +762,12 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
               }`,
               ExpressionAttributeNames: { '#step': step },
               // Without a promoter, ':p' is left out of the write (the client removes undefined values), and
-              // so are ':announced' without an announcement's read and ':advanced' without an advance's.
+              // so are ':since' for the promoter a show was booked with, ':announced' without an
+              // announcement's read and ':advanced' without an advance's.
               ExpressionAttributeValues: {
                 ':scheduledFor': scheduledFor,
                 ':p': promoterId,
+                ':since': promoterId ? promoterSince : undefined,
                 ':announced': announced,
                 ':advanced': advanced ?? undefined,
               },

@@ -141,6 +141,23 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect((await store.getShow(show))?.guests).toHaveLength(1);
     });
 
+    it('records an advance step only while the show has the promoter it was read with, given to them when read', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      // Given to another promoter, then back: the same promoter, given to them again at 9.
+      const other = { ...show, promoterId: 'prm-other', promoterSince: at(8), occurredAt: at(8) };
+      await store.putShowIfNewer(other, [], { advance: true });
+      await store.putShowIfNewer({ ...show, promoterSince: at(9), occurredAt: at(9) }, [], { advance: true });
+
+      const asBooked = { promoterId: show.promoterId };
+      expect(await store.markStepDone(show, 'advance-request', at(1), [], asBooked)).toBe(false);
+      const asOther = { promoterId: 'prm-other', promoterSince: at(8) };
+      expect(await store.markStepDone(show, 'advance-request', at(1), [], asOther)).toBe(false);
+      const asNow = { promoterId: show.promoterId, promoterSince: at(9) };
+      expect(await store.markStepDone(show, 'advance-request', at(1), [], asNow)).toBe(true);
+    });
+
     it('keeps the instant the show was given to its promoter, which names their advance mails, through later changes', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

@@ -168,13 +168,14 @@ export class InMemoryTours implements TourStore, PressNotes {
     entries: OutboxEntry[],
     {
       promoterId,
+      promoterSince,
       announced,
       advanced,
-    }: { promoterId?: string; announced?: string; advanced?: string | null } = {},
+    }: { promoterId?: string; promoterSince?: string; announced?: string; advanced?: string | null } = {},
   ) {
     const show = this.shows.get(this.showKey(ref));
     if (!show?.stepsDone || show.stepsDone[step] === scheduledFor) return false;
-    if (promoterId && show.promoterId !== promoterId) return false;
+    if (promoterId && (show.promoterId !== promoterId || show.promoterSince !== promoterSince)) return false;
     if (advanced !== undefined && (advancedAt(show) ?? null) !== advanced) return false;
     show.stepsDone[step] = scheduledFor;
     if (announced) show.pressAnnounced = announced;
