@@ -1,24 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes } from '#functions/office/budgets.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
+import { officeBudgetsApi } from '#test/support/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
 
 // A manager sums the ledger CSV's amounts in the budget's currency to check the budget's view: a purchase
 // order an invoice settles must not count beside its invoice (docs/design.md#budgets).
-const get = async (h: ReturnType<typeof budgetsHarness>, path: string, accept?: string): Promise<string> => {
-  const route = budgetRoutes({
-    budgets: h.store,
-    labels: new InMemoryLabels(),
-    now: () => new Date('2027-03-10T12:00:00Z'),
-    timeZone: 'UTC',
-  }).find((r) => r.method === 'GET' && r.path === path)!;
-  const result = await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
+const get = async (h: ReturnType<typeof budgetsHarness>, route: string, accept?: string): Promise<string> => {
+  const answer = await callApi(officeBudgetsApi({ budgets: h.store, now: '2027-03-10T12:00:00Z' }), {
+    method: 'GET',
+    route,
     pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
     headers: accept ? { accept } : {},
-    isBase64Encoded: false,
-  } as never);
-  return result.body ?? '';
+  });
+  return answer.body ?? '';
 };
 
 /** The CSV's rows as records by column (no cell here holds a comma or a quote). */

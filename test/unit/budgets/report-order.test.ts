@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { reportMail } from '#functions/budgets/mail.ts';
-import { budgetRoutes } from '#functions/office/budgets.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aDayResult } from '#test/support/budgets.ts';
+import { callApi } from '#test/support/api.ts';
+import { aDayResult, officeBudgetsApi } from '#test/support/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
 
 // Every list Backline answers is ordered by code units (`byParts`, the API's paging order): the owner's
 // report and the day's result list in that order too, not a locale's collation (docs/design.md#budgets).
@@ -17,21 +15,12 @@ describe('the orders the owner’s report and the day’s result list in', () =>
       await h.expense(anExpense({ expenseId, amount: { minor: 5_000, currency: 'USD' } }));
     await h.reconcile('2027-03-03');
 
-    const route = budgetRoutes({
-      budgets: h.store,
-      labels: new InMemoryLabels(),
-      now: () => new Date('2027-03-03T12:00:00Z'),
-      timeZone: 'UTC',
-    }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}/unconverted')!;
-    const page = JSON.parse(
-      (
-        (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-          pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
-          headers: {},
-          isBase64Encoded: false,
-        } as never)) as HttpResult
-      ).body ?? '{}',
-    );
+    const answer = await callApi(officeBudgetsApi({ budgets: h.store, now: '2027-03-03T12:00:00Z' }), {
+      method: 'GET',
+      route: '/labels/{labelId}/budgets/{budgetId}/unconverted',
+      pathParameters: { labelId: 'lbl-1', budgetId: 'bud-1' },
+    });
+    const page = JSON.parse(answer.body ?? '{}');
     const [day] = await h.store.dayResults('2027-03-03', 'lbl-1', 'mara@label.example');
 
     expect(page.unconverted.map((u: { expenseId: string }) => u.expenseId)).toEqual([

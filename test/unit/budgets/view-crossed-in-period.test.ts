@@ -1,24 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { budgetRoutes } from '#functions/office/budgets.ts';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
+import { callApi } from '#test/support/api.ts';
+import { officeBudgetsApi } from '#test/support/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
-import { InMemoryLabels } from '#test/support/intake.ts';
 
 /** GET /labels/{labelId}/budgets/{budgetId}, as the management API answers it, on the harness's store. */
 const view = async (h: ReturnType<typeof budgetsHarness>, budgetId: string) => {
-  const route = budgetRoutes({
-    budgets: h.store,
-    labels: new InMemoryLabels(),
-    now: () => new Date('2027-04-10T12:00:00Z'),
-    timeZone: 'UTC',
-  }).find((r) => r.method === 'GET' && r.path === '/labels/{labelId}/budgets/{budgetId}')!;
-  const result = (await (route.handler as (event: HttpEvent) => Promise<HttpResult>)({
-    headers: {},
-    isBase64Encoded: false,
+  const answer = await callApi(officeBudgetsApi({ budgets: h.store, now: '2027-04-10T12:00:00Z' }), {
+    method: 'GET',
+    route: '/labels/{labelId}/budgets/{budgetId}',
     pathParameters: { labelId: h.labelId, budgetId },
-  } as never)) as { statusCode: number; body: string };
-  return JSON.parse(result.body);
+  });
+  return JSON.parse(answer.body ?? '{}');
 };
 
 describe("the budget's view after its period starts anew", () => {
