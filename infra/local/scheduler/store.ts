@@ -52,7 +52,7 @@ export class ScheduleStore {
   /** Loads `file` (a journal of JSON lines) if it exists; the default group always exists. */
   constructor(file: string | undefined, now: number) {
     this.#journal = file ? new JsonLines<Change>(file) : undefined;
-    if (file) this.#load(file);
+    const carried = file ? this.#load(file) : undefined;
     if (!this.groups.has(DEFAULT_GROUP)) {
       this.groups.set(DEFAULT_GROUP, {
         name: DEFAULT_GROUP,
@@ -62,6 +62,8 @@ export class ScheduleStore {
       });
     }
     this.#compact();
+    // Only once the journal holds what it carried over: a kill before leaves it to carry over again.
+    if (carried) rmSync(carried);
   }
 
   static key(groupName: string, name: string): string {
@@ -121,10 +123,12 @@ export class ScheduleStore {
     this.#lines = snapshot.length;
   }
 
-  #load(file: string): void {
+  /** Answers the document of a data folder from before the journal, when it carried one over. */
+  #load(file: string): string | undefined {
     // A data folder from before the journal kept the whole state in one JSON document beside it.
     const document = file.replace(/\.jsonl$/, '.json');
-    if (document !== file && existsSync(document)) {
+    const carried = document !== file && existsSync(document) ? document : undefined;
+    if (carried) {
       const state = JSON.parse(readFileSync(document, 'utf8')) as {
         groups?: StoredGroup[];
         schedules?: StoredSchedule[];
@@ -133,7 +137,6 @@ export class ScheduleStore {
       for (const stored of state.schedules ?? []) {
         this.schedules.set(ScheduleStore.key(stored.groupName, stored.name), compile(stored));
       }
-      rmSync(document);
     }
     for (const change of this.#journal!.read()) {
       if ('schedule' in change) {
@@ -148,6 +151,7 @@ export class ScheduleStore {
         }
       }
     }
+    return carried;
   }
 }
 
