@@ -83,6 +83,10 @@ export class DeliveryJournal {
         events.get(entry.id)!.rules.delete(entry.rule);
       }
     }
+    // A kept dead letter ends its delivery, whatever the journal says: a kill between the letter and its
+    // `dead` line, or between a redrive's `accepted` line and the letter taken out, left both.
+    const deadLetters = this.#deadLetters!.read();
+    for (const letter of deadLetters) events.get(journalKey(letter.event))?.rules.delete(letter.rule);
     const unfinished = [...events.values()].flatMap(({ rules }) => [...rules.values()]);
     const compacted: Entry[] = [...events.values()]
       .filter(({ rules }) => rules.size > 0)
@@ -113,7 +117,7 @@ export class DeliveryJournal {
         ];
       });
     this.#journal.rewrite(compacted);
-    return { unfinished, deadLetters: this.#deadLetters!.read() };
+    return { unfinished, deadLetters };
   }
 
   /** Events accepted for delivery: durable (fsync) before the caller answers that they were accepted. */
