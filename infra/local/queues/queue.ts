@@ -67,7 +67,8 @@ export interface QueueDeadLetter {
 }
 
 type Entry =
-  | { op: 'sent'; id: string; body: string; sentAt: number }
+  /** `from`: a redrive's, the dead letter it moved back. */
+  | { op: 'sent'; id: string; body: string; sentAt: number; from?: string }
   | { op: 'received'; id: string; receiveCount: number; visibleAt: number; firstReceivedAt: number }
   | { op: 'deleted' | 'dead'; id: string };
 
@@ -317,7 +318,13 @@ export class LocalQueue {
       }),
     );
     this.#journal?.append(
-      moved.map((m) => ({ op: 'sent' as const, id: m.id, body: m.body, sentAt: m.sentAt })),
+      moved.map((m, i) => ({
+        op: 'sent' as const,
+        id: m.id,
+        body: m.body,
+        sentAt: m.sentAt,
+        from: letters[i].messageId,
+      })),
       { sync: true },
     );
     this.#deadLetterFile?.rewrite([]);
@@ -363,8 +370,13 @@ export class LocalQueue {
   /** Reads what the last run left in the queue and compacts the journal to exactly that. */
   #open(): void {
     if (!this.#journal) return;
+    // A kept dead letter is where its message is, whatever the journal says: a kill between the letter
+    // and its `dead` line, or between a redrive's `sent` line and the letters taken out, left both.
+    const deadLetters = this.#deadLetterFile!.read();
+    const dead = new Set(deadLetters.map((letter) => letter.messageId));
     for (const entry of this.#journal.read()) {
       if (entry.op === 'sent') {
+        if (entry.from !== undefined && dead.has(entry.from)) continue;
         this.#messages.set(entry.id, {
           id: entry.id,
           body: entry.body,
@@ -382,6 +394,7 @@ export class LocalQueue {
         message.firstReceivedAt = entry.firstReceivedAt;
       } else this.#messages.delete(entry.id);
     }
+    for (const id of dead) this.#messages.delete(id);
     this.#journal.rewrite(
       [...this.#messages.values()].flatMap((m): Entry[] => [
         { op: 'sent', id: m.id, body: m.body, sentAt: m.sentAt },
@@ -398,6 +411,6 @@ export class LocalQueue {
           : []),
       ]),
     );
-    this.#deadLetters.push(...(this.#deadLetterFile?.read() ?? []));
+    this.#deadLetters.push(...deadLetters);
   }
 }
