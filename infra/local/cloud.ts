@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { ConflictException, CreateScheduleGroupCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -24,7 +24,7 @@ import { functionEntries, mailStreams, schedules as recurringSchedules } from '.
 import { adminRoutes } from './admin.ts';
 import { LocalBus } from './bus/bus.ts';
 import { installVirtualClock } from './clock.ts';
-import { takeDataFolder } from './data-folder.ts';
+import { keptSecret, takeDataFolder } from './data-folder.ts';
 import { dynamoClient, ensureTable, type LocalDynamo, startLocalDynamo } from './dynamodb.ts';
 import { createDynamoFaultProxy } from './dynamodb-faults.ts';
 import { createEndpoint } from './endpoint.ts';
@@ -401,11 +401,7 @@ async function start(
  * links in mail already sent (signed with the token key) keep working after a restart.
  */
 function persistentSecret(dataDir: string | undefined, name: string, generate: () => string): string {
-  const file = dataDir ? join(dataDir, name) : undefined;
-  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const value = generate();
-  if (file) writeFileSync(file, value, { mode: 0o600 });
-  return value;
+  return keptSecret(dataDir ? join(dataDir, name) : undefined, generate);
 }
 
 const localClientConfig = (endpoint: string) => ({

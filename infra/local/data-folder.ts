@@ -1,5 +1,6 @@
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomically } from './jsonl.ts';
 
 /** Another Backline runs on this data folder: starting a second one would rewrite its journals under it. */
 export class DataFolderInUseError extends Error {
@@ -49,4 +50,16 @@ function running(pid: number): boolean {
     // EPERM: it runs, as another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * A secret the local cloud generates and keeps in the data folder (the API key, the token-signing key,
+ * the KMS master key): read back when there, else generated and written whole (a kill mid-write leaves
+ * none, generated again at the next start, never an empty one read back for good). None kept without a file.
+ */
+export function keptSecret(file: string | undefined, generate: () => string): string {
+  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = generate();
+  if (file) writeFileAtomically(file, value, { mode: 0o600 });
+  return value;
 }

@@ -106,8 +106,13 @@ function writeWhole(fd: number, text: string): void {
 
 /** A small JSON document replaced atomically (temporary file, fsync, rename). */
 export function writeJsonAtomically(file: string, value: unknown): void {
+  writeFileAtomically(file, `${JSON.stringify(value)}\n`);
+}
+
+/** A small file replaced atomically (temporary file, fsync, rename): a kill mid-write leaves the old one or none, never part of it. */
+export function writeFileAtomically(file: string, text: string, options: { mode?: number } = {}): void {
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value)}\n`, { flush: true });
+  writeFileSync(temporary, text, { flush: true, ...options });
   renameSync(temporary, file);
 }

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { BusError } from './bus/bus.ts';
+import { keptSecret } from './data-folder.ts';
 
 /**
  * KMS as the local cloud serves it (`TrentService.GenerateDataKey`, `Encrypt`, `Decrypt`, AWS JSON 1.1 with
@@ -92,10 +92,10 @@ export class LocalKms {
 }
 
 function masterKeyFrom(file: string | undefined): Buffer {
-  if (file && existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  const key = randomBytes(32);
-  if (file) writeFileSync(file, key.toString('base64'), { mode: 0o600 });
-  return key;
+  return Buffer.from(
+    keptSecret(file, () => randomBytes(32).toString('base64')),
+    'base64',
+  );
 }
 
 function contextOf(input: Record<string, unknown>): Record<string, string> {
