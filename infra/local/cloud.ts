@@ -163,7 +163,6 @@ async function start(
     region,
     dataDir,
   });
-  stops.push(async () => queues.stop());
   const bus = new LocalBus({
     functions: functionEntries(),
     invoke: (name, event, requestId) =>
@@ -185,7 +184,6 @@ async function start(
         }
       : undefined,
   });
-  stops.push(async () => bus.close());
   // How SES's configuration-set events reach the default bus: as SES puts them (a PutEvents with
   // an `aws.` source is refused), resolved once their invocations have finished.
   const publishSesEvents = async (events: SesEvent[]) => {
@@ -306,6 +304,10 @@ async function start(
     dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined,
   });
   stops.push(() => dynamo.stop());
+  // Stopped before DynamoDB Local and the SES front (stops run last first): an invocation failing as they
+  // stop under it is left to the next start, as after a kill -9, not retried or dead-lettered for the stop.
+  stops.push(async () => queues.stop());
+  stops.push(async () => bus.close());
   dynamoProxy.setUpstream(dynamo.port);
   // The operator's redrive, like the set-up, goes straight to DynamoDB Local (faults are for the system).
   parkedOutbox = dynamoOutbox(DynamoDBDocumentClient.from(dynamoClient(dynamo.endpoint)), names.table);

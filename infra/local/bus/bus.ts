@@ -136,6 +136,11 @@ export class LocalBus {
   #unfinished: UnfinishedDelivery[];
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
+  #closed = false;
+  #wakeSleepers: () => void = () => undefined;
+  readonly #closing = new Promise<void>((resolve) => {
+    this.#wakeSleepers = resolve;
+  });
 
   constructor(options: LocalBusOptions) {
     this.#options = options;
@@ -218,8 +223,15 @@ export class LocalBus {
     return { ...delivery, nextAt: now + notBefore };
   }
 
-  /** Closes the journal's files. */
+  /**
+   * Stops delivering and closes the journal's files, before the local cloud stops what the functions
+   * call: no attempt starts from now on, and one that fails now (DynamoDB Local stopped under it) is left
+   * unfinished in the journal, resumed at the next start as after a `kill -9`, never spent as a retry or
+   * dead-lettered for the stop. One that succeeds is still journalled as done.
+   */
   close(): void {
+    this.#closed = true;
+    this.#wakeSleepers();
     this.#journal.close();
   }
 
@@ -575,8 +587,9 @@ export class LocalBus {
   ): Promise<void> {
     this.#begin();
     try {
-      if (nextAt !== undefined) await sleep(nextAt - Date.now());
+      if (nextAt !== undefined) await this.#sleep(nextAt - Date.now());
       for (;;) {
+        if (this.#closed) return;
         invocation.attempts++;
         invocation.status = 'running';
         try {
@@ -589,6 +602,7 @@ export class LocalBus {
           this.#journal.done(event, rule.name);
           return;
         } catch (error) {
+          if (this.#closed) return;
           invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           if (invocation.attempts > rule.retryAttempts) {
             invocation.status = 'dead-lettered';
@@ -612,12 +626,17 @@ export class LocalBus {
             this.#options.retryNotBeforeMs?.[rule.function] ?? 0,
           );
           this.#journal.retrying(event, rule.name, invocation.attempts, Date.now() + delay);
-          await sleep(delay);
+          await this.#sleep(delay);
         }
       }
     } finally {
       this.#end();
     }
+  }
+
+  /** Waits `ms`, or less once the bus is closed. */
+  #sleep(ms: number): Promise<void> {
+    return Promise.race([sleep(ms), this.#closing]);
   }
 
   #begin(): void {
@@ -656,4 +675,4 @@ const deliveryRequestId = (event: BusEvent, rule: string): string => {
   ].join('-');
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));

@@ -97,6 +97,7 @@ export class LocalQueue {
   #gatheringSince: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
+  #stopped = false;
   #idleWaiters: (() => void)[] = [];
   #pollQueued = false;
 
@@ -142,8 +143,14 @@ export class LocalQueue {
     this.#timer = setTimeout(tick, 0);
   }
 
+  /**
+   * Stops the mapping before the local cloud stops what the function calls: no batch starts from now
+   * on (one would fail as DynamoDB Local stops under it, a receive spent for the stop); what it holds
+   * waits in the journal for the next start.
+   */
   stop(): void {
     this.#running = false;
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#journal?.close();
     this.#deadLetterFile?.close();
@@ -214,7 +221,7 @@ export class LocalQueue {
     // now, delayed messages too.
     const flush = this.#idleWaiters.length > 0;
     const receivable = (m: Message) => m.visibleAt <= now || (flush && isDelayed(m, now));
-    while (this.#batches < this.#options.trigger.maxConcurrency) {
+    while (!this.#stopped && this.#batches < this.#options.trigger.maxConcurrency) {
       const visible = this.#firstReceivable(batchSize, receivable);
       if (visible.length === 0) {
         this.#gatheringSince = undefined;
