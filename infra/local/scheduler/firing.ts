@@ -146,7 +146,7 @@ export function scheduleFiring(options: {
   async function redrive(): Promise<{ redriven: number; failed: number }> {
     const letters = deadLetters.splice(0);
     let redriven = 0;
-    for (const letter of letters) {
+    for (const [i, letter] of letters.entries()) {
       try {
         // A letter kept before its firing filled in the context attributes gets them now, for its occurrence.
         await putEvents({
@@ -154,6 +154,9 @@ export function scheduleFiring(options: {
           detail: withSchedulerContext(letter.target.detail, Date.parse(letter.scheduledFor)),
         });
         redriven++;
+        // Out of the file once the bus has it, as each SQS message is deleted once put: a kill later in
+        // the redrive leaves only the letters not yet put for the next one.
+        file?.rewrite([...letters.slice(i + 1), ...deadLetters]);
       } catch (error) {
         deadLetters.push({ ...letter, error: error instanceof Error ? error.message : String(error) });
       }
