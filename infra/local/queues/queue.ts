@@ -187,6 +187,8 @@ export class LocalQueue {
   }
 
   #idle(): boolean {
+    // Stopped, it starts no batch: what it holds waits for the next start, not for this wait.
+    if (this.#stopped) return this.#batches === 0;
     const { visible, delayed, inFlight } = this.depth();
     return visible === 0 && delayed === 0 && inFlight === 0 && this.#batches === 0;
   }

@@ -84,4 +84,28 @@ describe('a queue whose local cloud stops while a batch runs', () => {
 
     expect({ bodies, received }).toEqual({ bodies: ['one'], received: [['two', '1']] });
   });
+
+  it('is idle once stopped and its batch has ended, though it holds messages for the next start', async () => {
+    let end: () => void = () => undefined;
+    const queue = aQueue(
+      () =>
+        new Promise((resolve) => {
+          end = () => resolve({});
+        }),
+    );
+    queue.send('one');
+    queue.send('two');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    queue.stop();
+    let idle = false;
+    const whenIdle = queue.whenIdle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const idleWhileItsBatchRan = idle;
+    end();
+    await whenIdle;
+
+    expect({ idleWhileItsBatchRan, idle }).toEqual({ idleWhileItsBatchRan: false, idle: true });
+  });
 });
