@@ -207,10 +207,9 @@ export function scheduleFiring(options: {
         continue;
       }
       clock.raiseTo(new Date(due));
-      // Recorded before putEvents, so the occurrence cannot fire twice even if a handler it runs
-      // changes schedules meanwhile.
+      // Marked before putEvents, so the occurrence cannot fire twice even if a handler it runs
+      // changes schedules meanwhile; journaled only once the bus has its event (below).
       s.lastFiredFor = due;
-      store.saved(live);
       const parameters = s.target.EventBridgeParameters as Json;
       const entry: Fired = {
         name: s.name,
@@ -244,7 +243,6 @@ export function scheduleFiring(options: {
           entry.attempts = attempt;
         }
       }
-      if (!entry.error) await settle?.();
       const deadLetterArn = (s.target.DeadLetterConfig as Json | undefined)?.Arn;
       if (entry.error && typeof deadLetterArn === 'string') {
         const letter: ScheduleDeadLetter = {
@@ -259,8 +257,14 @@ export function scheduleFiring(options: {
         deadLetters.push(letter);
         file?.append([letter], { sync: true });
       }
-      fired.push(entry);
+      // The firing is journaled once the bus has its event (or the dead letter is kept): the local cloud
+      // killed while it was under way fires it again at the next start, as Scheduler delivers at least
+      // once; never a kill between the mark and the put losing a one-time schedule's only occurrence.
+      // Not a schedule a handler replaced meanwhile (its own put journaled it).
       const key = ScheduleStore.key(s.groupName, s.name);
+      if (store.schedules.get(key) === live) store.saved(live);
+      if (!entry.error) await settle?.();
+      fired.push(entry);
       // Only this very schedule: a handler may have replaced it while its event ran.
       if (
         live.expression.kind === 'at' &&
