@@ -16,6 +16,7 @@ import {
   unknownOutcomeMix,
   webhookFlood,
 } from '#test/support/chaos.ts';
+import { advanceUnderChaos } from '#test/support/chaos-advance.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 
 /**
@@ -112,6 +113,16 @@ describe.each<[string, number]>([
     try {
       const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
       check(await killedMidMailing(start, { outlets: 200, seed, faults: killMix }));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("advances a tour's shows with their promoters through requests, reminders, answers, changes of promoter and a kill", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
+    try {
+      const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
+      check(await advanceUnderChaos(start, { outlets: 0, seed, faults: killMix }));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { get } from 'node:http';
+import { get, request } from 'node:http';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { defaultSettings } from '#functions/announcer/ports.ts';
@@ -84,7 +84,7 @@ export interface StoredMail {
 
 const totalFired = (report: FaultsReport) => Object.values(report.fired).reduce((sum, n) => sum + n, 0);
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A test's hands on one local cloud, over HTTP only, as a user would. */
 export class ChaosClient {
@@ -145,6 +145,37 @@ export class ChaosClient {
       }).on('error', fail);
     });
   now = async () => new Date((await this.json<{ now: string }>('/_local/clock')).now);
+  /**
+   * Moves the local clock to `to`, firing what falls due on the way (each firing waits for its work, so
+   * under faults this too can outlast fetch's 300 s: node:http). A 409, invocations still running, is
+   * tried again.
+   */
+  advanceClock = async (to: Date): Promise<void> => {
+    for (;;) {
+      const { status, text } = await new Promise<{ status: number; text: string }>((done, fail) => {
+        const headers = {
+          authorization: `Bearer ${this.cloud.apiKey}`,
+          'x-backline-local': '1',
+          'content-type': 'application/json',
+        };
+        const call = request(
+          `${this.cloud.urls.http}/_local/clock`,
+          { method: 'POST', headers },
+          (response) => {
+            let text = '';
+            response.on('data', (chunk) => {
+              text += chunk;
+            });
+            response.on('end', () => done({ status: response.statusCode ?? 0, text }));
+          },
+        );
+        call.on('error', fail);
+        call.end(JSON.stringify({ advanceTo: to.toISOString() }));
+      });
+      if (status === 200) return;
+      if (status !== 409) throw new Error(`POST /_local/clock answered ${status}: ${text}`);
+    }
+  };
   /** The bus's dead letters and the queues' (a settlement message that failed every receive). */
   deadLetters = async () => {
     const dlq = await this.json<{ deadLetters: unknown[]; queueMessages: unknown[] }>('/_local/dlq');
@@ -282,10 +313,7 @@ export class ChaosClient {
     for (let round = 0; round < 2; round++) {
       replayed += replayedBy(await this.redrive());
       const now = await this.now();
-      await this.json('/_local/clock', {
-        method: 'POST',
-        json: { advanceTo: new Date(now.getTime() + defaultSettings.staleClaimMs + 60_000).toISOString() },
-      });
+      await this.advanceClock(new Date(now.getTime() + defaultSettings.staleClaimMs + 60_000));
       await this.idle();
     }
     replayed += replayedBy(await this.redrive());
@@ -308,7 +336,7 @@ export const dateInSubject = (isoDate: string) =>
     timeZone: 'UTC',
   }).format(new Date(`${isoDate}T00:00:00Z`));
 
-const daysAfter = (now: Date, days: number) =>
+export const daysAfter = (now: Date, days: number) =>
   new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
 const aRelease = (title: string, genre: string, releaseDate: string) => ({
