@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import {
   ChaosClient,
   type ChaosRow,
@@ -8,6 +6,7 @@ import {
   pause,
   type ScenarioOptions,
   type StoredMail,
+  shareOf,
 } from './chaos.ts';
 import type { CloudProcess } from './cloud-process.ts';
 import { filledAdvanceForm } from './tours.ts';
@@ -179,7 +178,7 @@ export async function advanceUnderChaos(
     const stepMails = async () =>
       (await mails()).filter((mail) => /^(Reminder|Advance overdue)/.test(mail.subject)).length;
     const already = await stepMails();
-    const k = 1 + Math.floor(9 * uniformFloat64(xoroshiro128plus(options.seed)));
+    const k = 1 + Math.floor(9 * shareOf(options.seed));
     let jumped = false;
     const jumping = client.advanceClock(dayAt(31)).then(
       () => {
