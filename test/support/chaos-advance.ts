@@ -216,6 +216,10 @@ export async function advanceUnderChaos(
       }>(`/labels/${label.id}/tours/${tourId}/shows/${show.showId}`);
       const moment = (step: Step) => Date.parse(view.steps.find((s) => s.step === step)?.at ?? '');
       const latest = stints[i].at(-1)!;
+      if (view.promoter.email !== latest.email) {
+        unrecorded++;
+        findings.push(`show ${i}: given to ${latest.email}, but its promoter is ${view.promoter.email}`);
+      }
       if (latest.submitted && !view.advanceSubmittedAt) {
         unrecorded++;
         findings.push(`show ${i}: the advance ${latest.email} submitted is not recorded`);
