@@ -4,7 +4,11 @@ import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
-import { dynamoNotePressAndClaim, dynamoPressNotes } from '#shared/db/press-notes.ts';
+import {
+  dynamoClaimAwaitingAdvance,
+  dynamoNotePressAndClaim,
+  dynamoPressNotes,
+} from '#shared/db/press-notes.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTourSteps } from '#shared/db/tours.ts';
 import { buildDetail } from '#shared/events/envelope.ts';
@@ -84,6 +88,7 @@ export const liveDeps = (): ToursDeps => ({
     // Leaves a margin of the invocation for recording the step after the mail.
     (timeoutSeconds - 10) * 1000,
     dynamoNotePressAndClaim(dynamo(), config().TABLE_NAME),
+    dynamoClaimAwaitingAdvance(dynamo(), config().TABLE_NAME),
   ),
   // The table's suppression list (tours reads opt-outs by address, and writes none).
   suppressions: dynamoSuppressionList(dynamo(), config().TABLE_NAME),

@@ -1,10 +1,16 @@
 import { deliveryIdOf, mailsReached, type NewClaim } from '#shared/db/deliveries.ts';
-import type { NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
+import type { ClaimAwaitingAdvance, NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { type ClaimPage, claimHeld, sendMails } from '#shared/mail/send.ts';
 import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
-import { PressNotesRefused, type TourMail, type TourMailer } from './ports.ts';
+import {
+  AdvanceNotAwaited,
+  PressNotesRefused,
+  sentUnlessUnawaited,
+  type TourMail,
+  type TourMailer,
+} from './ports.ts';
 
 /** An outlet's signed one-click unsubscribe link (campaign mail). */
 export type UnsubscribeLink = (claims: {
@@ -17,13 +23,15 @@ export type UnsubscribeLink = (claims: {
  * Tour mail through the one mail module (shared/mail): the same claims, send rate and settlement
  * as release mail (docs/design.md#exactly-once-mail). Campaign mail gets its unsubscribe link in
  * its headers (RFC 8058) and in its footer. `budgetMs`: how long one send may take (throttling).
- * `notePressAndClaim`: how a press step's mails (`noted`) are claimed with their notes.
+ * `notePressAndClaim`: how a press step's mails (`noted`) are claimed with their notes;
+ * `claimAwaitingAdvance`: how an advance step's (`awaiting`) are claimed with the show's check.
  */
 export function moduleTourMailer(
   deps: MailDeps,
   unsubscribeLink: UnsubscribeLink,
   budgetMs: number,
   notePressAndClaim: NotePressAndClaim,
+  claimAwaitingAdvance: ClaimAwaitingAdvance,
 ): TourMailer {
   const outgoing = async (mail: TourMail): Promise<OutgoingMail> => {
     const unsubscribeUrl =
@@ -49,7 +57,7 @@ export function moduleTourMailer(
   const mailer: TourMailer = {
     async send(mails, leftOutSuppressed) {
       if (mails.length === 0) return 0;
-      const noting = notedClaims(deps, mails, notePressAndClaim);
+      const noting = notedClaims(deps, mails, notePressAndClaim, claimAwaitingAdvance);
       const outcome = await sendMails(
         deps,
         await Promise.all(mails.filter((mail) => !mail.held).map(outgoing)),
@@ -66,6 +74,7 @@ export function moduleTourMailer(
       if (outcome.unfinished)
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
       if (noting.refused) throw new PressNotesRefused(noting.refused);
+      if (noting.unawaited) throw new AdvanceNotAwaited(noting.unawaited);
       return outcome.sent;
     },
     reached: (mails) => mailsReached(deps.deliveries, staleBefore(deps), mails),
@@ -89,7 +98,8 @@ export function moduleTourMailer(
             const boundary = staleBefore(deps);
             const { resend, tell = [], held } = await rebuild(stale, boundary);
             // Before the stale claims close: should this stop, the next sweep writes the same mails.
-            await mailer.send(tell);
+            // An advance mail the show no longer awaits (its check refused the claim) tells nothing.
+            await sentUnlessUnawaited(mailer.send(tell));
             const mails = new Map<string, OutgoingMail>();
             for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
             return {
@@ -108,21 +118,33 @@ export function moduleTourMailer(
 
 /**
  * How the claims of `mails` are written: those of a press step's mails (`noted`) with their notes, by
- * the show as the step read it and the country (`notePressAndClaim`), the others as any claim. `refused`:
- * the show whose notes were refused (it changed since its step read it): no more of its claims are written.
+ * the show as the step read it and the country (`notePressAndClaim`), an advance step's (`awaiting`) each
+ * with the show's check (`claimAwaitingAdvance`), the others as any claim. `refused`: the show whose notes
+ * were refused (it changed since its step read it): no more of its claims are written. `unawaited`: the
+ * show whose check refused an advance step's claim (nothing claimed of it).
  */
-function notedClaims(deps: MailDeps, mails: TourMail[], notePressAndClaim: NotePressAndClaim) {
-  const noted = new Map(
-    mails.flatMap((mail) =>
-      mail.noted ? [[deliveryIdOf({ ...mail, email: mail.to.email }), mail.noted] as const] : [],
-    ),
+function notedClaims(
+  deps: MailDeps,
+  mails: TourMail[],
+  notePressAndClaim: NotePressAndClaim,
+  claimAwaitingAdvance: ClaimAwaitingAdvance,
+) {
+  const idOf = (mail: TourMail) => deliveryIdOf({ ...mail, email: mail.to.email });
+  const noted = new Map(mails.flatMap((mail) => (mail.noted ? [[idOf(mail), mail.noted] as const] : [])));
+  const awaiting = new Map(
+    mails.flatMap((mail) => (mail.awaiting ? [[idOf(mail), mail.awaiting] as const] : [])),
   );
-  const state: { refused?: string; claimMany?: ClaimPage } = {};
-  if (noted.size === 0) return state;
+  const state: { refused?: string; unawaited?: string; claimMany?: ClaimPage } = {};
+  if (noted.size + awaiting.size === 0) return state;
   state.claimMany = async (claims, at) => {
     const pages = new Map<string, NotedClaims>();
     const plain: NewClaim[] = [];
+    const asked: NewClaim[] = [];
     for (const claim of claims) {
+      if (awaiting.has(deliveryIdOf(claim))) {
+        asked.push(claim);
+        continue;
+      }
       const note = noted.get(deliveryIdOf(claim));
       if (!note) {
         plain.push(claim);
@@ -135,6 +157,12 @@ function notedClaims(deps: MailDeps, mails: TourMail[], notePressAndClaim: NoteP
       pages.set(key, page);
     }
     const claimed = plain.length ? await deps.deliveries.claimMany(plain, at) : [];
+    for (const claim of asked) {
+      const awaited = awaiting.get(deliveryIdOf(claim))!;
+      const written = await claimAwaitingAdvance(awaited, [claim], at);
+      claimed.push(...written.claimed);
+      if (written.refused) state.unawaited = awaited.showId;
+    }
     for (const page of pages.values()) {
       if (state.refused) break;
       const written = await notePressAndClaim(page, at);

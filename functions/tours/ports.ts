@@ -8,7 +8,7 @@ import type {
   NewClaim,
 } from '#shared/db/deliveries.ts';
 import type { OutletListing } from '#shared/db/outlet-listing.ts';
-import type { NotedClaims, PressNotes } from '#shared/db/press-notes.ts';
+import type { AwaitedAdvance, NotedClaims, PressNotes } from '#shared/db/press-notes.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { PressTold, TourSteps } from '#shared/db/tours.ts';
@@ -63,6 +63,11 @@ export interface TourMail {
    */
   noted?: Omit<NotedClaims, 'claims'> & { told?: PressTold };
   /**
+   * An advance step's mail: claimed only while the show still awaits the advance from the promoter the
+   * step read, in one write with the show's check (`ClaimAwaitingAdvance`, docs/design.md#tours).
+   */
+  awaiting?: AwaitedAdvance;
+  /**
    * A press step's mail to an address whose earlier press mail of the show is claimed and still open (within
    * the stale window): claimed and held, unsent (`claimHeld`), so it cannot reach SES before that one; the
    * sweep sends it, or closes it, once stale, as the show's step would write it then (docs/design.md#tours).
@@ -81,10 +86,29 @@ export class PressNotesRefused extends Error {
   }
 }
 
+/**
+ * An advance step's claim refused by the show's check: the promoter submitted, or the show was given to
+ * another promoter or cancelled, since the step read it. Nothing was sent; the step is ignored, no failure.
+ */
+export class AdvanceNotAwaited extends Error {
+  constructor(showId: string) {
+    super(`show ${showId} no longer awaits the advance its step read`);
+    this.name = 'AdvanceNotAwaited';
+  }
+}
+
+/** What a send came to (`TourMailer.send`): undefined when it threw AdvanceNotAwaited, any other error thrown. */
+export const sentUnlessUnawaited = (sent: Promise<number>) =>
+  sent.catch((error: unknown) => {
+    if (error instanceof AdvanceNotAwaited) return undefined;
+    throw error;
+  });
+
 export interface TourMailer {
   /**
    * Claims, sends and settles each mail once per identity (a mail claimed before is skipped), a `held`
-   * one claimed and held, unsent, for the sweep; the number sent now. Throws when some could not be sent in time (throttling): the event is retried.
+   * one claimed and held, unsent, for the sweep; the number sent now. Throws when some could not be sent in time (throttling): the event is retried;
+   * AdvanceNotAwaited, once the others went, when the show's check refused an `awaiting` mail's claim.
    * `leftOutSuppressed` runs for each mail left out because its address is suppressed, as the sweep
    * runs it (shared/mail/settle.ts, `Resender`).
    */

@@ -38,7 +38,7 @@ import {
   tourManagerLinkExpiry,
   tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
-import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
+import { isoNow, sentUnlessUnawaited, type TourMail, type ToursDeps } from './ports.ts';
 import { announceToMedia, calendarFor, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
 import {
   advanceRequestSheet,
@@ -256,7 +256,10 @@ export async function takeStep(
       ? await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor)
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return ignored(changedSince);
-  const mailed = await deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps));
+  // An advance step's mail is claimed only while the show still awaits the advance from the promoter read
+  // here: a submission or change landing since leaves it unsent, and the step unrecorded.
+  const mailed = await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
+  if (mailed === undefined) return ignored(changedSince);
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
   // promoter it mailed, as the show was given to them when read: given to another promoter meanwhile (and
   // perhaps back), the show's change cleared the step for the promoter it has now, who is still to be asked.
@@ -380,6 +383,8 @@ export async function stepWork(
   const ref = showRefOf(stored);
   const show = stored.show;
   const promoterId = stored.promoterId;
+  // Claimed only while the show awaits this promoter's advance (docs/design.md#tours).
+  const awaiting = { ...ref, promoterId, promoterSince: stored.promoterSince };
   switch (step) {
     case 'advance-request':
     case 'advance-reminder-1':
@@ -389,13 +394,16 @@ export async function stepWork(
       const link = await deps.links.advance({ ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
       return {
         mails: [
-          operationalMail(
-            ref,
-            show.promoter,
-            step,
-            advanceRequestSheet(tour, show, link, reminder),
-            stored.promoterSince,
-          ),
+          {
+            ...operationalMail(
+              ref,
+              show.promoter,
+              step,
+              advanceRequestSheet(tour, show, link, reminder),
+              stored.promoterSince,
+            ),
+            awaiting,
+          },
         ],
         events: [
           reminder
@@ -407,13 +415,16 @@ export async function stepWork(
     case 'advance-escalation':
       return {
         mails: [
-          operationalMail(
-            ref,
-            tour.tourManager,
-            step,
-            escalationSheet(tour, show, stored.stepsDone),
-            stored.promoterSince,
-          ),
+          {
+            ...operationalMail(
+              ref,
+              tour.tourManager,
+              step,
+              escalationSheet(tour, show, stored.stepsDone),
+              stored.promoterSince,
+            ),
+            awaiting,
+          },
         ],
         events: [outboxEntry(AdvanceOverdue, { ...ref, promoterId }, eventMeta)],
       };

@@ -7,7 +7,7 @@ import {
 import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { claimWrites, type Delivery, type NewClaim } from './deliveries.ts';
-import { writeWithOutbox } from './outbox.ts';
+import { type StateCheck, type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
   getItem,
   type PressStatement,
@@ -20,7 +20,8 @@ import {
 
 /**
  * The press steps' writes (docs/design.md#tours): the notes of what addresses were told of a tour's
- * shows, the countries whose press knows of a show, and the notes written with their mails' claims.
+ * shows, the countries whose press knows of a show, and the notes written with their mails' claims;
+ * and the advance steps' claims, written with the show's check (`ClaimAwaitingAdvance`).
  * Only the tours function takes those steps, so they are apart from the tours store
  * (shared/db/tours.ts), which the office and the recipients function build: neither reaches these
  * writes, nor the ConditionCheckItem of their transactions (docs/design.md#topology).
@@ -292,7 +293,9 @@ export const dynamoNotePressAndClaim =
   (db: DynamoDBDocumentClient, table: string): NotePressAndClaim =>
   async ({ asRead, country, claims }, at) => {
     const claimed: Delivery[] = [];
-    const check = asRead.occurredAt ? [{ ConditionCheck: showAsRead(table, asRead, asRead.occurredAt) }] : [];
+    const check = asRead.occurredAt
+      ? { ConditionCheck: showAsRead(table, asRead, asRead.occurredAt) }
+      : undefined;
     for (let start = 0; start < claims.length; start += notedClaimsPerWrite) {
       const page = claims.slice(start, start + notedClaimsPerWrite);
       const notes = page.flatMap(({ told }) =>
@@ -300,33 +303,93 @@ export const dynamoNotePressAndClaim =
           ? { Update: { TableName: table, ...pressToldUpdate(asRead.labelId, asRead.tourId, country, told) } }
           : [],
       );
-      let writes = claimWrites(
-        table,
-        page.map(({ claim }) => claim),
-        at,
+      const written = await claimBehindCheck(
+        db,
+        check,
+        notes,
+        claimWrites(
+          table,
+          page.map(({ claim }) => claim),
+          at,
+        ),
       );
-      while (notes.length + writes.length > 0) {
-        try {
-          await retryingConflicts(() =>
-            db.send(
-              new TransactWriteCommand({
-                TransactItems: [...check, ...notes, ...writes.map((w) => w.write)],
-              }),
-            ),
-          );
-          claimed.push(...writes.map((w) => w.delivery));
-          break;
-        } catch (error) {
-          const refused = failedConditions(error);
-          if (!refused?.some(Boolean)) throw error;
-          if (check.length && refused[0]) return { claimed, refused: true };
-          // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
-          // that names no claim is not one this write expects: it fails, rather than being sent again as it was.
-          const left = writes.filter((_, index) => !refused[check.length + notes.length + index]);
-          if (left.length === writes.length) throw error;
-          writes = left;
-        }
-      }
+      claimed.push(...written.claimed);
+      if (written.refused) return { claimed, refused: true };
     }
     return { claimed, refused: false };
   };
+
+/**
+ * Claims (`claimWrites`) written in one transaction with `notes` and the show's `check`: the deliveries
+ * claimed now (a mail claimed before is left out, the notes written all the same), or `refused`, nothing
+ * written, when the check refused it.
+ */
+async function claimBehindCheck(
+  db: DynamoDBDocumentClient,
+  check: StateCheck | undefined,
+  notes: StateWrite[],
+  claims: ReturnType<typeof claimWrites>,
+): Promise<{ claimed: Delivery[]; refused: boolean }> {
+  const checks = check ? [check] : [];
+  let writes = claims;
+  while (notes.length + writes.length > 0) {
+    try {
+      await retryingConflicts(() =>
+        db.send(
+          new TransactWriteCommand({ TransactItems: [...checks, ...notes, ...writes.map((w) => w.write)] }),
+        ),
+      );
+      break;
+    } catch (error) {
+      const refused = failedConditions(error);
+      if (!refused?.some(Boolean)) throw error;
+      if (check && refused[0]) return { claimed: [], refused: true };
+      // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
+      // that names no claim is not one this write expects: it fails, rather than being sent again as it was.
+      const left = writes.filter((_, index) => !refused[checks.length + notes.length + index]);
+      if (left.length === writes.length) throw error;
+      writes = left;
+    }
+  }
+  return { claimed: writes.map((w) => w.delivery), refused: false };
+}
+
+/** An advance step's read of the show: the promoter it asks, and since when the show is theirs (absent: booked with them). */
+export interface AwaitedAdvance extends ShowRef {
+  promoterId: string;
+  promoterSince?: string;
+}
+
+/**
+ * Claims an advance step's mails (one a step) only while the show still awaits the advance from the
+ * promoter the step read: no answers in, the same promoter and `promoterSince`, not cancelled, checked in
+ * the claims' write. `refused`, nothing claimed, when a submission or a change landed since the step read
+ * the show (docs/design.md#tours).
+ */
+export type ClaimAwaitingAdvance = (
+  awaited: AwaitedAdvance,
+  claims: NewClaim[],
+  at: string,
+) => Promise<{ claimed: Delivery[]; refused: boolean }>;
+
+export const dynamoClaimAwaitingAdvance =
+  (db: DynamoDBDocumentClient, table: string): ClaimAwaitingAdvance =>
+  ({ promoterId, promoterSince, ...ref }, claims, at) =>
+    claimBehindCheck(
+      db,
+      {
+        ConditionCheck: {
+          TableName: table,
+          Key: showKey(ref.labelId, ref.tourId, ref.showId),
+          ConditionExpression: `promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'} AND attribute_not_exists(advance) AND #show.#status <> :cancelled`,
+          ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':p': promoterId,
+            ...(promoterSince ? { ':since': promoterSince } : {}),
+            ':cancelled': 'cancelled',
+          },
+        },
+      },
+      [],
+      claimWrites(table, claims, at),
+    );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DeliveryStore, deliveryIdOf, mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
-import type { NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
+import type { ClaimAwaitingAdvance, NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import { uniqueId } from '#test/support/cloud.ts';
@@ -11,6 +11,7 @@ export interface PressNotesStores {
   tours: TourStore;
   deliveries: DeliveryStore;
   notePressAndClaim: NotePressAndClaim;
+  claimAwaitingAdvance: ClaimAwaitingAdvance;
 }
 
 /**
@@ -164,6 +165,80 @@ export function describePressNotesContract(name: string, makeStores: () => Press
         claimed[0].deliveryId,
       );
       expect(held).toMatchObject({ status: 'claimed', claimedHeld: true, heldAt: at(6), claimedAt: at(6) });
+    });
+  });
+
+  /** An advance step's reminder to the show's promoter, as the step read the show (`promoterSince` as read). */
+  const reminderOf = (show: StoredShow): NewClaim => ({
+    labelId: show.labelId,
+    subject: mailSubjects.show(show.tourId, show.showId, show.promoterSince),
+    email: show.show!.promoter.email,
+    kind: 'advance-reminder-1',
+    stream: 'operational',
+  });
+  const awaitedOf = ({ labelId, tourId, showId, promoterId, promoterSince }: StoredShow) => ({
+    labelId,
+    tourId,
+    showId,
+    promoterId,
+    ...(promoterSince ? { promoterSince } : {}),
+  });
+  const statusOf = async ({ deliveries }: PressNotesStores, claim: NewClaim) =>
+    (await deliveries.getMany([deliveryIdOf(claim)], { consistent: true })).get(deliveryIdOf(claim))?.status;
+  const answers = { dayContact: { name: 'Kim', phone: '+49 30 1' } } as never;
+
+  describe(`ClaimAwaitingAdvance contract: ${name}`, () => {
+    it('claims the mail while the show awaits the advance from the promoter read, and leaves out one claimed before', async () => {
+      const stores = makeStores();
+      const show = { ...aStoredShow(at(5)), promoterSince: at(4) };
+      await stores.tours.putShowIfNewer(show, []);
+
+      const first = await stores.claimAwaitingAdvance(awaitedOf(show), [reminderOf(show)], at(6));
+      const again = await stores.claimAwaitingAdvance(awaitedOf(show), [reminderOf(show)], at(7));
+
+      expect(first.refused).toBe(false);
+      expect(first.claimed.map(({ email, claimedAt }) => ({ email, claimedAt }))).toEqual([
+        { email: show.show!.promoter.email, claimedAt: at(6) },
+      ]);
+      expect(again).toEqual({ claimed: [], refused: false });
+    });
+
+    it('claims nothing once the promoter submitted the advance, the show went to another promoter or back, or was cancelled', async () => {
+      const refusedAfter = async (
+        change: (stores: PressNotesStores, show: StoredShow) => Promise<unknown>,
+      ) => {
+        const stores = makeStores();
+        const show = aStoredShow(at(5));
+        await stores.tours.putShowIfNewer(show, []);
+        await change(stores, show);
+        const written = await stores.claimAwaitingAdvance(awaitedOf(show), [reminderOf(show)], at(8));
+        return { written, status: await statusOf(stores, reminderOf(show)) };
+      };
+      const changedAt = (show: StoredShow, changes: Partial<StoredShow>): StoredShow => ({
+        ...show,
+        occurredAt: at(7),
+        updatedAt: at(7),
+        ...changes,
+      });
+
+      const outcomes = await Promise.all([
+        refusedAfter(({ tours }, show) =>
+          tours.saveAdvance({ ...show, promoterId: show.promoterId }, answers, at(7), () => []),
+        ),
+        refusedAfter(({ tours }, show) =>
+          tours.putShowIfNewer(changedAt(show, { promoterId: promoterIdOf('b@promoter.example') }), []),
+        ),
+        refusedAfter(({ tours }, show) =>
+          tours.putShowIfNewer(changedAt(show, { promoterSince: at(7) }), []),
+        ),
+        refusedAfter(({ tours }, show) =>
+          tours.putShowIfNewer(changedAt(show, { show: { ...show.show!, status: 'cancelled' } }), []),
+        ),
+      ]);
+
+      expect(outcomes).toEqual(
+        Array.from({ length: 4 }, () => ({ written: { claimed: [], refused: true }, status: undefined })),
+      );
     });
   });
 }

@@ -22,7 +22,7 @@ import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
-import type { NotePressAndClaim } from '#shared/db/press-notes.ts';
+import type { ClaimAwaitingAdvance, NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { notesPerWrite, type PressNotes } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
@@ -344,6 +344,24 @@ export class InMemoryTours implements TourStore, PressNotes {
     };
   }
 
+  /**
+   * `ClaimAwaitingAdvance` over these shows and the mail module's `claims`: the show checked, then the
+   * claims, as one transaction writes them.
+   */
+  claimAwaitingAdvance(claims: Pick<MailClaims, 'claimMany'>): ClaimAwaitingAdvance {
+    return async ({ promoterId, promoterSince, ...ref }, page, at) => {
+      const show = this.shows.get(this.showKey(ref));
+      const awaits =
+        show?.promoterId === promoterId &&
+        show.promoterSince === promoterSince &&
+        !show.advance &&
+        show.show?.status !== 'cancelled';
+      return awaits
+        ? { claimed: await claims.claimMany(page, at), refused: false }
+        : { claimed: [], refused: true };
+    };
+  }
+
   async settlePressTold(
     labelId: string,
     tourId: string,
@@ -467,6 +485,7 @@ export class InMemoryTourMailer implements TourMailer {
       async (claims) => `https://backline.example/u/${claims.outletId}`,
       timeoutSeconds.tours * 1000,
       tours.notePressAndClaim(deps.deliveries),
+      tours.claimAwaitingAdvance(deps.deliveries),
     );
   }
   async send(mails: TourMail[], leftOutSuppressed?: Parameters<TourMailer['send']>[1]) {
@@ -836,6 +855,7 @@ export async function bookedWithMailModule(at: string, shows: Show[] = [aShow()]
       async () => 'https://b.example/u/x',
       60_000,
       world.tours.notePressAndClaim(mail.deliveries),
+      world.tours.claimAwaitingAdvance(mail.deliveries),
     ),
   };
   await bookTour(tourOf(shows), metaAt('2027-01-01T00:00:00Z'), deps);
@@ -871,6 +891,7 @@ export async function pressAnnouncementSentAnswerLost(
       async () => 'https://b.example/u/x',
       timeoutSeconds.tours * 1000,
       world.tours.notePressAndClaim(mail.deliveries),
+      world.tours.claimAwaitingAdvance(mail.deliveries),
     ),
   };
   const fakes = { ...world, deps };

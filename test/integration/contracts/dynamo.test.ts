@@ -11,7 +11,11 @@ import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
-import { dynamoNotePressAndClaim, dynamoPressNotes } from '#shared/db/press-notes.ts';
+import {
+  dynamoClaimAwaitingAdvance,
+  dynamoNotePressAndClaim,
+  dynamoPressNotes,
+} from '#shared/db/press-notes.ts';
 import { dynamoReleases } from '#shared/db/releases.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
@@ -124,6 +128,7 @@ describePressNotesContract('DynamoDB', () => ({
   tours: dynamoTours(documentClient(), table.name),
   deliveries: dynamoDeliveries(documentClient(), table.name),
   notePressAndClaim: dynamoNotePressAndClaim(documentClient(), table.name),
+  claimAwaitingAdvance: dynamoClaimAwaitingAdvance(documentClient(), table.name),
 }));
 describeReleasesContract('DynamoDB', () => dynamoReleases(documentClient(), table.name), inTableOutbox);
 describeJobsContract('DynamoDB', () => dynamoJobStore(documentClient(), table.name), inTableOutbox);

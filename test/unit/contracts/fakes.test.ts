@@ -56,7 +56,12 @@ describeToursContract('in memory', () => new InMemoryTours());
 describePressNotesContract('in memory', () => {
   const tours = new InMemoryTours();
   const deliveries = new FakeDeliveries();
-  return { tours, deliveries, notePressAndClaim: tours.notePressAndClaim(deliveries) };
+  return {
+    tours,
+    deliveries,
+    notePressAndClaim: tours.notePressAndClaim(deliveries),
+    claimAwaitingAdvance: tours.claimAwaitingAdvance(deliveries),
+  };
 });
 describeReleasesContract('in memory', () => new InMemoryReleases(), inPublished);
 describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);

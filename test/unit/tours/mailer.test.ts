@@ -30,6 +30,7 @@ describe('tour mail through the mail module', () => {
       async () => 'https://b.example/u/x',
       60_000,
       new InMemoryTours().notePressAndClaim(deps.deliveries),
+      new InMemoryTours().claimAwaitingAdvance(deps.deliveries),
     );
 
     const first = await tourMailer.send([aMail()]);
@@ -55,6 +56,7 @@ describe('tour mail through the mail module', () => {
       async ({ outletId }) => `https://b.example/u/${outletId}`,
       60_000,
       new InMemoryTours().notePressAndClaim(deps.deliveries),
+      new InMemoryTours().claimAwaitingAdvance(deps.deliveries),
     );
     const press = (outletId: string) =>
       aMail({
@@ -92,6 +94,7 @@ describe('whether a tour mail reached SES', () => {
       async () => 'https://b.example/u/x',
       60_000,
       new InMemoryTours().notePressAndClaim(deps.deliveries),
+      new InMemoryTours().claimAwaitingAdvance(deps.deliveries),
     );
     const now = deps.now().getTime();
     const identity = (kind: string) => ({ ...aMail({ kind }), email: aMail().to.email });
@@ -133,6 +136,7 @@ describe('stale tour mail', () => {
         async () => 'https://b.example/u/x',
         60_000,
         world.tours.notePressAndClaim(mail.deliveries),
+        world.tours.claimAwaitingAdvance(mail.deliveries),
       ),
     };
     await bookTour(

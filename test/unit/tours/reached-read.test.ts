@@ -31,6 +31,7 @@ describe('whether a press mail reached SES is read consistently', () => {
       async () => 'https://b.example/u/x',
       60_000,
       new InMemoryTours().notePressAndClaim(deps.deliveries),
+      new InMemoryTours().claimAwaitingAdvance(deps.deliveries),
     );
 
     await mailer.reached([

@@ -26,6 +26,7 @@ describe('a held advance request, the show confirmed again shortly before the fo
         async () => 'https://b.example/u/x',
         60_000,
         fakes.tours.notePressAndClaim(mail.deliveries),
+        fakes.tours.claimAwaitingAdvance(mail.deliveries),
       ),
     };
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);

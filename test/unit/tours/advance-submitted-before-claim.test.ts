@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { promoterIdOf } from '#shared/db/tours.ts';
+import type { ShowStep } from '#shared/events/show-step-due.ts';
+import { stepMoment } from '#shared/tours.ts';
+import { aShow, bookedWithMailModule, changeAt, raceAt, ref, takeShowStep } from '#test/support/tours.ts';
+
+// docs/design.md#tours: an advance step's mail is claimed only while the show still awaits the advance
+// from the promoter the step read (no answers in, the same promoter and `promoterSince`, not cancelled),
+// in one write with the show's check. The promoter's submission, or the show given to another promoter,
+// landing between the step's read and its claim leaves the step's mail unsent and the step unrecorded.
+const show = aShow({ date: '2027-05-14' });
+const promoter = show.promoter.email;
+const tourManager = 'sam@tm.example';
+const moment = (step: ShowStep) => stepMoment(show, step).scheduledFor;
+
+/** show-1 booked on 1 April, its promoter asked at the request's moment, the clock at `step`'s. */
+async function askedThenAt(step: ShowStep) {
+  const w = await bookedWithMailModule('2027-04-01T00:00:00Z', [show]);
+  w.now.value = new Date(moment('advance-request'));
+  await takeShowStep(w, 'advance-request', moment('advance-request'));
+  w.now.value = new Date(moment(step));
+  return w;
+}
+
+type World = Awaited<ReturnType<typeof askedThenAt>>;
+
+/** The promoter submits the advance from the request's link, a minute after the clock. */
+const submitted = (w: World) => async () => {
+  w.now.value = new Date(w.now.value.getTime() + 60_000);
+  await w.tours.saveAdvance(
+    { ...ref(), promoterId: promoterIdOf(promoter) },
+    {
+      loadInAccess: 'Back door',
+      parking: 'Two',
+      power: '63 A',
+      backline: 'None',
+      wifi: 'guest',
+      hospitality: 'Dinner',
+      dressingRooms: 'Two',
+      merchSplit: '80/20',
+      merchSeller: 'Venue',
+      guestListAllotment: 20,
+      localCrewCall: '4',
+      settlementMethod: 'Transfer',
+      settlementCurrency: 'EUR',
+      dayContact: { name: 'Kim', phone: '+49 30 1' },
+    },
+    w.now.value.toISOString(),
+    () => [],
+  );
+};
+
+/** `step` taken while `act` lands between its read of the show and its mail's claim. */
+async function takenRacedBy(w: World, step: ShowStep, act: () => Promise<unknown>) {
+  const race = raceAt(w.deps.mailer, 'send', act, (mails) => mails.some((mail) => mail.kind === step));
+  const outcome = await takeShowStep(w, step, moment(step));
+  race.unhook();
+  expect(race.raced()).toBe(true);
+  return outcome;
+}
+
+const eventsOf = (w: World, detailType: string) => w.tours.outbox.filter((e) => e.detailType === detailType);
+
+describe('an advance step raced by the promoter’s submission before its claim', () => {
+  it('sends the promoter no reminder and records none', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+
+    const outcome = await takenRacedBy(w, 'advance-reminder-1', submitted(w));
+
+    expect(outcome.outcome).toBe('ignored');
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
+    expect(eventsOf(w, 'Advance Reminder Sent')).toHaveLength(0);
+    expect((await w.tours.getShow(ref()))?.stepsDone?.['advance-reminder-1']).toBeUndefined();
+  });
+
+  it('sends the tour manager no escalation for the advance already in', async () => {
+    const w = await askedThenAt('advance-escalation');
+
+    await takenRacedBy(w, 'advance-escalation', submitted(w));
+
+    expect(w.ses.receivedBy(tourManager, 'advance-escalation')).toHaveLength(0);
+    expect(eventsOf(w, 'Advance Overdue')).toHaveLength(0);
+  });
+});
+
+describe('an advance step raced by the show given to another promoter before its claim', () => {
+  it('sends the old promoter no reminder', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+    const withB = aShow({ ...show, promoter: { name: 'Lichtspiel Live', email: 'b@lichtspiel.example' } });
+
+    await takenRacedBy(w, 'advance-reminder-1', () =>
+      changeAt(w, '2027-04-23T08:01:00.000Z', { type: 'set', show: withB }),
+    );
+
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
+    expect(eventsOf(w, 'Advance Reminder Sent')).toHaveLength(0);
+  });
+});
