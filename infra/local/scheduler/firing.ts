@@ -141,6 +141,21 @@ export function scheduleFiring(options: {
     ? new JsonLines<ScheduleDeadLetter>(options.deadLettersFile)
     : undefined;
   const deadLetters: ScheduleDeadLetter[] = file?.read() ?? [];
+  // A kept letter's occurrence counts as fired: a kill between its letter and the journaling of its firing
+  // (below) left the schedule unmarked, and firing it again would deliver it twice with the letter's
+  // redrive. Marked and journaled as that firing would have (a one-time schedule moved since fires at its
+  // new instant), and a one-time schedule deleted as its completion would have.
+  for (const letter of deadLetters) {
+    const live = store.get(letter.groupName, letter.name);
+    const at = Date.parse(letter.scheduledFor);
+    if (!live || (live.stored.lastFiredFor ?? -1) >= at) continue;
+    const { expression } = live;
+    if (expression.kind === 'at' && expression.at !== at) continue;
+    live.stored.lastFiredFor = at;
+    store.saved(live);
+    if (expression.kind === 'at' && live.stored.actionAfterCompletion === 'DELETE')
+      store.deleteSchedule(ScheduleStore.key(letter.groupName, letter.name));
+  }
 
   /** Puts each dead letter's event on the bus again; those it put leave the queue. */
   async function redrive(): Promise<{ redriven: number; failed: number }> {

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
+import { JsonLines } from '#infra/local/jsonl.ts';
 import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
 import { createLocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
 
@@ -19,7 +20,10 @@ let directory: string;
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'backline-schedule-kill-'));
 });
-afterEach(() => rmSync(directory, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  rmSync(directory, { recursive: true, force: true });
+});
 
 const aReminder = (instant: number) => ({
   Name: 'show-step-reminder',
@@ -89,5 +93,57 @@ describe('a firing cut short by a kill of the local cloud', () => {
     second.stop();
 
     expect(put).toEqual([]);
+  });
+});
+
+describe('a firing that failed for good, cut short by a kill after its dead letter was kept', () => {
+  it('counts the occurrence as fired at the next start, so the redrive delivers it once', async () => {
+    const file = join(directory, 'schedules.jsonl');
+    const first = createLocalScheduler({
+      clock,
+      file,
+      putEvents: async () => {
+        throw new Error('InternalException: injected');
+      },
+    });
+    const instant = Math.ceil(clock.now().getTime() / MINUTE) * MINUTE + 10 * MINUTE;
+    const reminder = aReminder(instant);
+    first.ensureSchedule({
+      ...reminder,
+      Target: {
+        ...reminder.Target,
+        RetryPolicy: { MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:backline-schedule-dead-letters' },
+      },
+    });
+    // The process dies (kill -9) right after the dead letter is synced, before the firing is journaled:
+    // nothing the first scheduler writes to its schedules' journal from then on reaches the folder.
+    const append = JsonLines.prototype.append;
+    vi.spyOn(JsonLines.prototype, 'append').mockImplementation(function (
+      this: JsonLines<unknown>,
+      records,
+      options,
+    ) {
+      if (this.file === file) throw new Error('killed');
+      append.call(this, records, options);
+    });
+    await expect(first.advanceTo(new Date(instant))).rejects.toThrow('killed');
+    vi.restoreAllMocks();
+
+    const put: ScheduledTarget[] = [];
+    const second = createLocalScheduler({
+      clock,
+      file,
+      putEvents: async (target) => {
+        put.push(target);
+      },
+    });
+    await second.advanceTo(new Date(instant + MINUTE));
+    const kept = second.deadLetters().length;
+    await second.redrive();
+    second.stop();
+
+    expect(kept).toBe(1);
+    expect(put.map((target) => target.detailType)).toEqual(['Show Step Due']);
   });
 });
