@@ -17,6 +17,7 @@ import {
   webhookFlood,
 } from '#test/support/chaos.ts';
 import { advanceUnderChaos } from '#test/support/chaos-advance.ts';
+import { outletImportKilledMidJob } from '#test/support/chaos-import.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 
 /**
@@ -123,6 +124,16 @@ describe.each<[string, number]>([
     try {
       const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
       check(await advanceUnderChaos(start, { outlets: 0, seed, faults: killMix }));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports a CSV of 580 outlets while the local cloud is killed mid-job, and announces to those it made match once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
+    try {
+      const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
+      check(await outletImportKilledMidJob(start, { outlets: 250, seed, faults: killMix }));
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

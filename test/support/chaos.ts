@@ -346,7 +346,7 @@ export const dateInSubject = (isoDate: string) =>
 export const daysAfter = (now: Date, days: number) =>
   new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 
-const aRelease = (title: string, genre: string, releaseDate: string) => ({
+export const aRelease = (title: string, genre: string, releaseDate: string) => ({
   ...sampleRelease,
   releaseId: `rel-${title}`,
   title,
@@ -358,7 +358,7 @@ const aRelease = (title: string, genre: string, releaseDate: string) => ({
 });
 
 /** Mail in the store to one of `emails` whose subject names `title`, grouped by address. */
-function mailByOutlet(all: StoredMail[], emails: string[], title: string): Map<string, StoredMail[]> {
+export function mailByOutlet(all: StoredMail[], emails: string[], title: string): Map<string, StoredMail[]> {
   const byOutlet = new Map(emails.map((email) => [email, [] as StoredMail[]]));
   for (const mail of all) {
     if (!mail.subject.includes(title)) continue;
