@@ -273,8 +273,8 @@ export async function outletImportKilledMidJob(
       category.set(line, !found ? 'created' : sameOutlet(found, line.outlet) ? 'unchanged' : 'updated');
       described.set(line.email, line.outlet);
     }
-    // The kill: on the page drawn (the second's rows run while the first's first mails go out), once the
-    // outlet of a line drawn among those that create one there exists.
+    // The kill: on the page drawn (the second runs once the first is recorded, with its Outlets Changed
+    // in the outbox), once the outlet of a line drawn among those that create one there exists.
     const pageOf = (line: number) => Math.floor((line - 2) / 500);
     const killPage = draw(2);
     const creating = lines.filter(
