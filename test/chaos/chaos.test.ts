@@ -53,6 +53,23 @@ const check = (row: ChaosRow) => {
   });
 };
 
+/**
+ * A scenario that kills the local cloud: it starts it (killable) on a data folder of its own, which
+ * the restarted cloud takes over, removed afterwards.
+ */
+async function onOwnDataFolder(
+  scenario: (start: () => Promise<CloudProcess>) => Promise<ChaosRow>,
+): Promise<ChaosRow> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
+  try {
+    return await scenario(() =>
+      startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true }),
+    );
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 afterAll(() => {
   console.log(
     `\nChaos table (mix: ${faultMix}; unknown outcomes: ${unknownOutcomeMix}; random seeds ${randomSeeds.join(', ')})\n\n${chaosTable(rows)}\n`,
@@ -110,32 +127,18 @@ describe.each<[string, number]>([
   });
 
   it('loses and doubles nothing when the local cloud is killed mid-mailing and restarted', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
-    try {
-      const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
-      check(await killedMidMailing(start, { outlets: 200, seed, faults: killMix }));
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    check(await onOwnDataFolder((start) => killedMidMailing(start, { outlets: 200, seed, faults: killMix })));
   });
 
   it("advances a tour's shows with their promoters through requests, reminders, answers, changes of promoter and a kill", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
-    try {
-      const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
-      check(await advanceUnderChaos(start, { outlets: 0, seed, faults: killMix }));
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    check(await onOwnDataFolder((start) => advanceUnderChaos(start, { outlets: 0, seed, faults: killMix })));
   });
 
   it('imports a CSV of 580 outlets while the local cloud is killed mid-job, and announces to those it made match once', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'backline-chaos-'));
-    try {
-      const start = () => startCloudProcess({ ...cloudEnv, BACKLINE_DATA_DIR: dataDir }, { killable: true });
-      check(await outletImportKilledMidJob(start, { outlets: 250, seed, faults: killMix }));
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    check(
+      await onOwnDataFolder((start) =>
+        outletImportKilledMidJob(start, { outlets: 250, seed, faults: killMix }),
+      ),
+    );
   });
 });
