@@ -356,18 +356,20 @@ const sendingMs = 30_000;
  * Sends budget mail through the mail module: each identity once, whatever retries. Mail left unsent
  * (the send rate, a throttled SES) fails the invocation, and Lambda's retry sends only what is left.
  * Mail left out because its address is suppressed marks its owner unreachable, as a bounce of budget
- * mail does (see docs/design.md#budgets).
+ * mail does (see docs/design.md#budgets). Answers how many of the mails this call claimed: the others
+ * were claimed before, and may yet be given back by the run that claimed them.
  */
 export async function sendBudgetMail(
   deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>,
   mails: OutgoingMail[],
   correlationId: string,
-) {
+): Promise<number> {
   const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
   // As the send found them: the suppression list is read once (a second read may answer otherwise).
   for (const mail of outcome.leftOutSuppressed) await markSuppressedOwner(mail, correlationId, deps);
   if (outcome.unfinished)
     throw new Error(`budget mail: ${mails.length - outcome.claimed} left to send; retried`);
+  return outcome.claimed;
 }
 
 /** Claims of budget mail left open by a crash are sent again, once stale, on the outbox sweep. */

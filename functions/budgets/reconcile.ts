@@ -543,7 +543,11 @@ async function concludeDay(
     if (mailed) continue;
     raised.push(alert.alertId);
     // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
-    await sendBudgetMail(deps, [alertMail(budget, figures, day, alert, date)], metadata.correlationId);
+    // Marked mailed only by the run that claimed it: a run that found it claimed (the day's event
+    // delivered twice at once) leaves it to that run, which gives the claim back when it cannot send it
+    // and is retried (see docs/design.md#budgets).
+    const mail = alertMail(budget, figures, day, alert, date);
+    if ((await sendBudgetMail(deps, [mail], metadata.correlationId)) === 0) continue;
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
     if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);
   }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { mailSubjects } from '#shared/db/deliveries.ts';
+import { BudgetReconciliationDue, BudgetThresholdCrossed, outboxEntry } from '#shared/events/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+/**
+ * The bus may deliver a budget's `Budget Reconciliation Due` twice at once. An alert's mail is marked
+ * mailed only by the run that claimed it (docs/design.md#budgets): the other run finds it claimed and
+ * sends nothing, and the claim may yet be given back (the claimant's SES calls throttled past its
+ * deadline), so the retry of the claimant must still find the alert unmailed and send it.
+ */
+describe("a budget alert whose mail another run of the day's reconciliation claimed", () => {
+  it('is mailed once when that run gives its claim back and is retried', async () => {
+    const h = budgetsHarness({ now: '2027-03-09T07:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-08', amount: { minor: 55_000, currency: 'EUR' } }));
+    // The first run of 9 March's reconciliation raised the 50 % alert and claimed its mail.
+    await h.store.raiseAlert(
+      'lbl-1',
+      'bud-1',
+      'threshold#50#2027-03-01#2027-03-30',
+      '2027-03-09T07:00:00.000Z',
+      '2027-03-09',
+      outboxEntry(
+        BudgetThresholdCrossed,
+        {
+          labelId: 'lbl-1',
+          budgetId: 'bud-1',
+          date: '2027-03-09',
+          period: aBudget().period,
+          threshold: 50,
+          usedPercent: 55,
+          used: { minor: 55_000, currency: 'EUR' },
+          planned: { minor: 100_000, currency: 'EUR' },
+        },
+        { source: 'backline.budgets', labelId: 'lbl-1' },
+      ),
+    );
+    const claim = await h.deliveries.claim(
+      {
+        labelId: 'lbl-1',
+        subject: mailSubjects.budgetAlert('bud-1', 'threshold:50', '2027-03-01'),
+        email: 'mara@label.example',
+        kind: 'threshold-crossed',
+        stream: 'operational',
+        context: { budgetId: 'bud-1' },
+      },
+      '2027-03-09T07:00:00.000Z',
+    );
+    // The second run, at the same time, finds the mail claimed.
+    const due = { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-09' };
+    await h.deliver(BudgetReconciliationDue, due);
+    // The first run's SES calls are throttled until its deadline: it gives the claim back and fails.
+    await h.deliveries.release(claim!.deliveryId, claim!.claimedAt);
+    // Lambda's retry of the first run.
+    await h.deliver(BudgetReconciliationDue, due);
+
+    const alerts = h.received().filter((m) => m.kind === 'threshold-crossed');
+    expect(alerts.map((m) => (m.data as { text: { detail: string } }).text.detail)).toEqual([
+      'On 2027-03-09 committed and actual spend reached 55 % of the plan.',
+    ]);
+  });
+});
