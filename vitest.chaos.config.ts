@@ -3,7 +3,7 @@ import { env } from './vitest.config.ts';
 
 // `npm run test:chaos`: the chaos scenarios, minutes long, not part of `npm test`.
 // - chaos: for each seed, one local cloud of its own for the scenarios, and one more each for the
-//   tour press and the kill.
+//   tour press, the kill and the budgets.
 // - chaos-small: 60 outlets and a fixed seed on one shared local cloud (also part of `npm test`).
 export default defineConfig({
   test: {

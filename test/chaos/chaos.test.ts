@@ -17,6 +17,7 @@ import {
   webhookFlood,
 } from '#test/support/chaos.ts';
 import { advanceUnderChaos } from '#test/support/chaos-advance.ts';
+import { budgetsOverReconciliations } from '#test/support/chaos-budgets.ts';
 import { outletImportKilledMidJob } from '#test/support/chaos-import.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 
@@ -138,6 +139,14 @@ describe.each<[string, number]>([
     check(
       await onOwnDataFolder((start) =>
         outletImportKilledMidJob(start, { outlets: 250, seed, faults: killMix }),
+      ),
+    );
+  });
+
+  it('books 300 expenses in 4 currencies against 30 budgets over 3 reconciliations, killed in one, and warns each owner once', async () => {
+    check(
+      await onOwnDataFolder((start) =>
+        budgetsOverReconciliations(start, { budgets: 30, expenses: 300, seed, faults: killMix }),
       ),
     );
   });
