@@ -16,6 +16,7 @@ import { sendMails } from '#shared/mail/send.ts';
 import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { formatMoney } from '#shared/money/money.ts';
+import { dayFigures } from './day-figures.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { markSuppressedOwner } from './unreachable.ts';
 
@@ -401,10 +402,6 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
           if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
           const figures = figuresOf(budget, ledger.totals);
           const last = budget.lastResult;
-          const day = {
-            forecastAtEnd: last?.forecastAtEnd ?? figures.used,
-            runsOutOn: last?.runsOutOn ?? null,
-          };
           const alert: BudgetAlert | undefined = name.startsWith('threshold:')
             ? { kind: 'threshold', alertId: '', threshold: Number(name.slice('threshold:'.length)) }
             : name === 'forecast'
@@ -419,7 +416,12 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
             raisedInPeriod(ledger.alerts, period, ...alertParts(alert))?.date ??
             last?.date ??
             dateIn(delivery.claimedAt, deps.timeZone);
-          mails.set(delivery.deliveryId, alertMail(budget, figures, day, alert, date));
+          // The forecast and the day the money runs out at that day's rate, as the first mail stated them
+          // (the budget's last result may be of the day before), of the ledger as it is now.
+          const day = dayFigures(budget, figures, ledger.states, date);
+          const told =
+            alert.kind === 'forecast' && day.runsOutOn ? { ...alert, runsOutOn: day.runsOutOn } : alert;
+          mails.set(delivery.deliveryId, alertMail(budget, figures, day, told, date));
         }
         return { mails };
       },
