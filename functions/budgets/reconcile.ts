@@ -29,6 +29,7 @@ import {
   TotalPastLimitError,
   TotalsItemFullError,
 } from '#shared/db/budgets.ts';
+import { mailsReached } from '#shared/db/deliveries.ts';
 import { keyParts } from '#shared/db/keys.ts';
 import {
   BudgetForecastOver,
@@ -43,6 +44,7 @@ import {
   ReconciliationDue,
 } from '#shared/events/index.ts';
 import { byParts } from '#shared/http/cursor.ts';
+import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { dayFigures } from './day-figures.ts';
 import {
   driftDifferences,
@@ -59,6 +61,10 @@ import {
 import { alertMail, type BudgetAlert, raisedInPeriod, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { takeTourSettlements } from './settlements.ts';
+
+/** Whether a mail claimed before this run went out (not a claim still open, which may yet be given back). */
+const wentOutBefore = async (deps: BudgetsDeps, mail: OutgoingMail): Promise<boolean> =>
+  (await mailsReached(deps.mail.deliveries, deps.now().toISOString(), [mail.identity]))[0] === true;
 
 const source = 'backline.budgets';
 
@@ -464,11 +470,12 @@ async function concludeDay(
     if (mailed) continue;
     raised.push(alert.alertId);
     // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
-    // Marked mailed only by the run that claimed it: a run that found it claimed (the day's event
-    // delivered twice at once) leaves it to that run, which gives the claim back when it cannot send it
-    // and is retried (see docs/design.md#budgets).
+    // Claimed before: by another run of the day (its event delivered twice at once), which gives the
+    // claim back when it cannot send it and is retried, or by a run that stopped after sending it. So it
+    // is marked mailed here only once that claim went out (see docs/design.md#budgets).
     const mail = alertMail(budget, figures, day, alert, date);
-    if ((await sendBudgetMail(deps, [mail], metadata.correlationId)) === 0) continue;
+    const claimed = await sendBudgetMail(deps, [mail], metadata.correlationId);
+    if (claimed === 0 && !(await wentOutBefore(deps, mail))) continue;
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
     if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);
   }
