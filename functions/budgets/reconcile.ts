@@ -45,6 +45,7 @@ import {
 } from '#shared/events/index.ts';
 import { byParts } from '#shared/http/cursor.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
+import { staleBefore } from '#shared/mail/settle.ts';
 import { dayFigures } from './day-figures.ts';
 import {
   driftDifferences,
@@ -64,7 +65,7 @@ import { takeTourSettlements } from './settlements.ts';
 
 /** Whether a mail claimed before this run went out (not a claim still open, which may yet be given back). */
 const wentOutBefore = async (deps: BudgetsDeps, mail: OutgoingMail): Promise<boolean> =>
-  (await mailsReached(deps.mail.deliveries, deps.now().toISOString(), [mail.identity]))[0] === true;
+  (await mailsReached(deps.mail.deliveries, staleBefore(deps.mail), [mail.identity]))[0] === true;
 
 const source = 'backline.budgets';
 
