@@ -629,6 +629,24 @@ export const filledAdvanceForm = (csrf: string, overrides: Record<string, string
     ...overrides,
   }).toString();
 
+/** The promoter's answers as the store keeps them once the form is saved (`saveAdvance`). */
+export const advanceAnswers: AdvanceAnswers = {
+  loadInAccess: 'Back door',
+  parking: 'Two',
+  power: '63 A',
+  backline: 'None',
+  wifi: 'guest',
+  hospitality: 'Dinner',
+  dressingRooms: 'Two',
+  merchSplit: '80/20',
+  merchSeller: 'Venue',
+  guestListAllotment: 20,
+  localCrewCall: '4',
+  settlementMethod: 'Transfer',
+  settlementCurrency: 'EUR',
+  dayContact: { name: 'Kim', phone: '+49 30 1' },
+};
+
 /** aShow announced (show-1 in Berlin), its press embargoed until 1 February 2027 09:00 UTC. */
 export const announcedShow = aShow({ status: 'announced', announceAt: '2027-02-01T09:00:00.000Z' });
 

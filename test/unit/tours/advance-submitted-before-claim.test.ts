@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import { stepMoment } from '#shared/tours.ts';
-import { aShow, bookedWithMailModule, changeAt, raceAt, ref, takeShowStep } from '#test/support/tours.ts';
+import {
+  advanceAnswers,
+  aShow,
+  bookedWithMailModule,
+  changeAt,
+  raceAt,
+  ref,
+  takeShowStep,
+} from '#test/support/tours.ts';
 
 // docs/design.md#tours: an advance step's mail is claimed only while the show still awaits the advance
 // from the promoter the step read (no answers in, the same promoter and `promoterSince`, not cancelled),
@@ -29,22 +37,7 @@ const submitted = (w: World) => async () => {
   w.now.value = new Date(w.now.value.getTime() + 60_000);
   await w.tours.saveAdvance(
     { ...ref(), promoterId: promoterIdOf(promoter) },
-    {
-      loadInAccess: 'Back door',
-      parking: 'Two',
-      power: '63 A',
-      backline: 'None',
-      wifi: 'guest',
-      hospitality: 'Dinner',
-      dressingRooms: 'Two',
-      merchSplit: '80/20',
-      merchSeller: 'Venue',
-      guestListAllotment: 20,
-      localCrewCall: '4',
-      settlementMethod: 'Transfer',
-      settlementCurrency: 'EUR',
-      dayContact: { name: 'Kim', phone: '+49 30 1' },
-    },
+    advanceAnswers,
     w.now.value.toISOString(),
     () => [],
   );

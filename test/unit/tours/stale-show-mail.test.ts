@@ -3,6 +3,7 @@ import { daySheetWork } from '#functions/tours/steps.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import { stepMoment } from '#shared/tours.ts';
 import {
+  advanceAnswers,
   aShow,
   bookedWithMailModule,
   changeAt,
@@ -92,22 +93,7 @@ describe('show mail whose claim went stale, swept after the show changed', () =>
     w.now.value = new Date('2027-04-23T08:05:00Z');
     await w.tours.saveAdvance(
       { ...ref(), promoterId: promoterIdOf(booked.promoter.email) },
-      {
-        loadInAccess: 'Back door',
-        parking: 'Two',
-        power: '63 A',
-        backline: 'None',
-        wifi: 'guest',
-        hospitality: 'Dinner',
-        dressingRooms: 'Two',
-        merchSplit: '80/20',
-        merchSeller: 'Venue',
-        guestListAllotment: 20,
-        localCrewCall: '4',
-        settlementMethod: 'Transfer',
-        settlementCurrency: 'EUR',
-        dayContact: { name: 'Kim', phone: '+49 30 1' },
-      },
+      advanceAnswers,
       w.now.value.toISOString(),
       () => [],
     );
