@@ -1,3 +1,4 @@
+import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
 import { promoterIdOf, type ShowRef, showRefOf } from '#shared/db/tours.ts';
 import type { EventData, Metadata, TourBooked, TourShowSettled } from '#shared/events/index.ts';
 import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
@@ -221,14 +222,24 @@ function outboxOf(
  * Applies one label change to a show, only if the label made it after the change applied last (see
  * docs/design.md#ordering-by-the-labels-timestamp): the show is stored with its events (Show
  * Confirmed, overdue steps) in the outbox, then its schedules are put in place. The schedules are
- * marked pending until done, so a redelivered event (same event id) redoes them.
+ * marked pending until done, so a redelivered event (same event id) redoes them. A refused write is
+ * read again and decided again: a newer change stored meanwhile, or this very change, its write
+ * landed and its answer lost (docs/design.md#failures-and-retries), which is then replayed.
  */
-export async function applyShowChange(
+export const applyShowChange = (
   tourId: string,
   change: ShowChange,
   meta: ChangeMeta,
   deps: ToursDeps,
-): Promise<ChangeOutcome> {
+): Promise<ChangeOutcome> =>
+  againFromFreshRead(showIdOf(change), () => applyToShowAsRead(tourId, change, meta, deps));
+
+async function applyToShowAsRead(
+  tourId: string,
+  change: ShowChange,
+  meta: ChangeMeta,
+  deps: ToursDeps,
+): Promise<ChangeOutcome | typeof readAgain> {
   const ref = { labelId: meta.labelId, tourId, showId: showIdOf(change) };
   const now = isoNow(deps);
   const stored = await deps.tours.getShow(ref);
@@ -278,9 +289,7 @@ export async function applyShowChange(
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
   const outbox = outboxOf(next, stored, meta, now);
-  if (!(await deps.tours.putShowIfNewer(next, outbox, forget))) {
-    return { outcome: 'ignored', reason: 'a newer change was stored meanwhile' };
-  }
+  if (!(await deps.tours.putShowIfNewer(next, outbox, forget))) return readAgain;
   if (change.type === 'set') {
     await deps.tours.savePromoter({
       ...change.show.promoter,
