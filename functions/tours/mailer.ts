@@ -1,4 +1,4 @@
-import { deliveryIdOf, mailsReached, type NewClaim } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf, mailsReached, type NewClaim } from '#shared/db/deliveries.ts';
 import type { ClaimAwaitingAdvance, NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
@@ -6,6 +6,7 @@ import { type ClaimPage, claimHeld, sendMails } from '#shared/mail/send.ts';
 import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
 import {
   AdvanceNotAwaited,
+  identityOf,
   PressNotesRefused,
   sentUnlessUnawaited,
   type TourMail,
@@ -129,7 +130,7 @@ function notedClaims(
   notePressAndClaim: NotePressAndClaim,
   claimAwaitingAdvance: ClaimAwaitingAdvance,
 ) {
-  const idOf = (mail: TourMail) => deliveryIdOf({ ...mail, email: mail.to.email });
+  const idOf = (mail: TourMail) => deliveryIdOf(identityOf(mail));
   const noted = new Map(mails.flatMap((mail) => (mail.noted ? [[idOf(mail), mail.noted] as const] : [])));
   const awaiting = new Map(
     mails.flatMap((mail) => (mail.awaiting ? [[idOf(mail), mail.awaiting] as const] : [])),
@@ -139,10 +140,13 @@ function notedClaims(
   state.claimMany = async (claims, at) => {
     const pages = new Map<string, NotedClaims>();
     const plain: NewClaim[] = [];
-    const asked: NewClaim[] = [];
+    const claimed: Delivery[] = [];
     for (const claim of claims) {
-      if (awaiting.has(deliveryIdOf(claim))) {
-        asked.push(claim);
+      const awaited = awaiting.get(deliveryIdOf(claim));
+      if (awaited) {
+        const written = await claimAwaitingAdvance(awaited, [claim], at);
+        claimed.push(...written.claimed);
+        if (written.refused) state.unawaited = awaited.showId;
         continue;
       }
       const note = noted.get(deliveryIdOf(claim));
@@ -156,13 +160,7 @@ function notedClaims(
       page.claims.push({ claim, ...(told ? { told } : {}) });
       pages.set(key, page);
     }
-    const claimed = plain.length ? await deps.deliveries.claimMany(plain, at) : [];
-    for (const claim of asked) {
-      const awaited = awaiting.get(deliveryIdOf(claim))!;
-      const written = await claimAwaitingAdvance(awaited, [claim], at);
-      claimed.push(...written.claimed);
-      if (written.refused) state.unawaited = awaited.showId;
-    }
+    if (plain.length) claimed.push(...(await deps.deliveries.claimMany(plain, at)));
     for (const page of pages.values()) {
       if (state.refused) break;
       const written = await notePressAndClaim(page, at);

@@ -192,6 +192,9 @@ export interface ToursSettings {
 
 export const defaultToursSettings: ToursSettings = { pressPageSize: 500 };
 
+/** A tour mail's identity as the mail module reads it (`MailIdentity`: its recipient's address as `email`). */
+export const identityOf = (mail: TourMail) => ({ ...mail, email: mail.to.email });
+
 /** The clock's instant as ISO 8601 in UTC, the form tours compares and stores instants in. */
 export const isoNow = (deps: Pick<ToursDeps, 'now'>): string => deps.now().toISOString();
 

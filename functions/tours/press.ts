@@ -26,7 +26,7 @@ import {
   showOverAt,
   statedTime,
 } from '#shared/tours.ts';
-import { isoNow, PressNotesRefused, type TourMail, type ToursDeps } from './ports.ts';
+import { identityOf, isoNow, PressNotesRefused, type TourMail, type ToursDeps } from './ports.ts';
 import { longDate } from './sheets.ts';
 
 /**
@@ -386,7 +386,7 @@ export async function announceToMedia(
     mailed += sent;
     // Not all sent now (refused, claimed before, SES's answer lost): which reached SES is read, and what
     // each claimed before stated (its claim keeps it).
-    const identities = mails.map((mail) => ({ ...mail, email: mail.to.email }));
+    const identities = mails.map(identityOf);
     const reached = sent < mails.length && (await deps.mailer.reached(identities));
     const claims = reached && (await deps.mailer.claimsOf(identities));
     // After the mails: a step stopped before the notes is taken again, and its mails, claimed, go once.

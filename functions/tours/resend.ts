@@ -6,7 +6,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
 import { advanceSteps, isAnnounced, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
-import { isoNow, type TourMail, type ToursDeps } from './ports.ts';
+import { identityOf, isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import {
   againWhileRefused,
   backOn,
@@ -52,7 +52,7 @@ async function rebuildShowMails(stale: Delivery[], deps: ToursDeps) {
  * (`resend`, by delivery id), any other goes to `tell`.
  */
 const sortInto = (stale: Delivery[], resend: Map<string, TourMail>, tell: TourMail[]) => (mail: TourMail) => {
-  const id = deliveryIdOf({ ...mail, email: mail.to.email });
+  const id = deliveryIdOf(identityOf(mail));
   if (stale.some((delivery) => delivery.deliveryId === id)) resend.set(id, mail);
   else tell.push(mail);
 };
@@ -356,7 +356,7 @@ export async function sweepStaleTourMail(deps: ToursDeps, deadline: number) {
       );
       sending.push(
         ...stale.filter(({ deliveryId }) => rebuilt.resend.has(deliveryId)),
-        ...(rebuilt.tell ?? []).map((mail) => ({ ...mail, email: mail.to.email })),
+        ...(rebuilt.tell ?? []).map(identityOf),
       );
       await settleEnded(closed, deps, false);
       return rebuilt;

@@ -38,7 +38,7 @@ import {
   tourManagerLinkExpiry,
   tourManagerLinkWithoutShows,
 } from '#shared/tours.ts';
-import { isoNow, sentUnlessUnawaited, type TourMail, type ToursDeps } from './ports.ts';
+import { identityOf, isoNow, sentUnlessUnawaited, type TourMail, type ToursDeps } from './ports.ts';
 import { announceToMedia, calendarFor, cancelToMedia, changeToMedia, countriesLeft } from './press.ts';
 import {
   advanceRequestSheet,
@@ -294,8 +294,7 @@ async function recordDaySheet(
   eventMeta: { correlationId: string; labelId: string },
 ) {
   const ref = showRefOf(read);
-  const [claim] =
-    mailed < mails.length ? await deps.mailer.claimsOf([{ ...mails[0], email: mails[0].to.email }]) : [];
+  const [claim] = mailed < mails.length ? await deps.mailer.claimsOf([identityOf(mails[0])]) : [];
   const kept = claim?.told?.advanced;
   const stated = typeof kept === 'string' ? kept || undefined : advancedAt(read);
   for (let advanced = stated; ; ) {

@@ -13,6 +13,7 @@ import {
   type PressStatement,
   type PressTold,
   pressToldKey,
+  promoterAsRead,
   type ShowRef,
   showKey,
   statedPrefix,
@@ -381,7 +382,7 @@ export const dynamoClaimAwaitingAdvance =
         ConditionCheck: {
           TableName: table,
           Key: showKey(ref.labelId, ref.tourId, ref.showId),
-          ConditionExpression: `promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'} AND attribute_not_exists(advance) AND #show.#status <> :cancelled`,
+          ConditionExpression: `${promoterAsRead(promoterSince)} AND attribute_not_exists(advance) AND #show.#status <> :cancelled`,
           ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
           ExpressionAttributeValues: {
             ':p': promoterId,

@@ -54,6 +54,12 @@ export const showKey = (labelId: string, tourId: string, showId: string) => ({
   pk: keyOf('TOUR', labelId, tourId),
   sk: keyOf('SHOW', showId),
 });
+/**
+ * A show's condition that it is still given to the promoter `:p` as read: since `:since` (`promoterSince`),
+ * or, without one, the promoter it was booked with (an advance step's record, and its mail's claim).
+ */
+export const promoterAsRead = (promoterSince?: string) =>
+  `promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'}`;
 const stepContinuedKey = (
   ref: ShowRef,
   step: ShowStep,
@@ -750,9 +756,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
               // Once per moment: a redelivered firing states nothing twice (tours takes a step again
               // for a new moment only where that is wanted, as a moved show's day sheet).
               ConditionExpression: `attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step <> :scheduledFor)${
-                promoterId
-                  ? ` AND promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'}`
-                  : ''
+                promoterId ? ` AND ${promoterAsRead(promoterSince)}` : ''
               }${
                 advanced === null
                   ? ' AND attribute_not_exists(advance)'
