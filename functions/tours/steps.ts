@@ -189,7 +189,9 @@ export async function takeStep(
     return taken(mailed);
   }
   const stopped = stepStopped(show, due.step, isoNow(deps));
-  if (stopped) return ignored(stopped.reason);
+  // Stopped for good, an advance step goes on to look for its mail's claim (below); for now, its step is
+  // taken once the show is on again.
+  if (stopped && (stopped.forNow || !advanceSteps.includes(due.step))) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its own.
     if (![show.occurredAt, advancedAt(show)].includes(due.scheduledFor)) return ignored(changedSince);
@@ -257,9 +259,15 @@ export async function takeStep(
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return ignored(changedSince);
   // An advance step's mail is claimed only while the show still awaits the advance from the promoter read
-  // here: a submission or change landing since leaves it unsent, and the step unrecorded.
-  const mailed = await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
-  if (mailed === undefined) return ignored(changedSince);
+  // here: a submission or change landing since leaves it unsent. Stopped so, the step is still recorded,
+  // with its event, for the promoter it mailed, if its mail reached SES before (an invocation that sent it
+  // stopped before its record: its claim sent, or open and not stale); else it is ignored (docs/design.md#tours).
+  const sent = stopped
+    ? undefined
+    : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
+  if (sent === undefined && !(await deps.mailer.reached([identityOf(work.mails[0])]))[0])
+    return ignored(stopped?.reason ?? changedSince);
+  const mailed = sent ?? 0;
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
   // promoter it mailed, as the show was given to them when read: given to another promoter meanwhile (and
   // perhaps back), the show's change cleared the step for the promoter it has now, who is still to be asked.

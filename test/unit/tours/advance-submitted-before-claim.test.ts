@@ -7,8 +7,12 @@ import {
   aShow,
   bookedWithMailModule,
   changeAt,
+  lostAnswers,
+  pastStale,
   raceAt,
   ref,
+  stopOnceAt,
+  sweepAt,
   takeShowStep,
 } from '#test/support/tours.ts';
 
@@ -85,6 +89,68 @@ describe('an advance step raced by the show given to another promoter before its
       changeAt(w, '2027-04-23T08:01:00.000Z', { type: 'set', show: withB }),
     );
 
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
+    expect(eventsOf(w, 'Advance Reminder Sent')).toHaveLength(0);
+  });
+});
+
+// A step whose mail was claimed before (sent, or still open) by an invocation that stopped before its
+// record is recorded by its retry, with its event, for the promoter it mailed, though the promoter
+// submitted since; one whose claim the sweep closed unsent stays ignored (docs/design.md#tours).
+describe('an advance step that mailed and stopped before its record, the promoter submitting before its retry', () => {
+  /**
+   * `step` taken, its mail sent (marked sent, or with `answerLost` its claim left open: SES took it and
+   * its answer was lost), the invocation dying before its record.
+   */
+  async function mailedThenStopped(w: World, step: ShowStep, answerLost = false) {
+    if (answerLost) w.ses.script = () => 'accept-then-fail';
+    const stop = stopOnceAt(w.tours, 'markStepDone', 'the invocation died after the send');
+    await expect(takeShowStep(w, step, moment(step))).rejects.toThrow();
+    stop.unhook();
+    w.ses.script = undefined;
+  }
+
+  it('records the reminder with its Advance Reminder Sent once, the promoter mailed once', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+    await mailedThenStopped(w, 'advance-reminder-1');
+    await submitted(w)();
+
+    const outcome = await takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'));
+    await takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'));
+
+    expect(outcome).toEqual({ outcome: 'taken', mailed: 0 });
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(1);
+    expect(eventsOf(w, 'Advance Reminder Sent')).toHaveLength(1);
+    expect((await w.tours.getShow(ref()))?.stepsDone?.['advance-reminder-1']).toBe(
+      moment('advance-reminder-1'),
+    );
+  });
+
+  it('records the escalation with its Advance Overdue when the submission lands between the retry’s read and its claim', async () => {
+    const w = await askedThenAt('advance-escalation');
+    await mailedThenStopped(w, 'advance-escalation', true);
+
+    const outcome = await takenRacedBy(w, 'advance-escalation', submitted(w));
+
+    expect(outcome.outcome).toBe('taken');
+    expect(w.ses.receivedBy(tourManager, 'advance-escalation')).toHaveLength(1);
+    expect(eventsOf(w, 'Advance Overdue')).toHaveLength(1);
+  });
+
+  it('records nothing when the sweep closed the mail unsent before the retry', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+    // Claimed, SES's answer lost (it took nothing), the invocation dying before its record: the claim open.
+    w.ses.script = () => lostAnswers();
+    const stop = stopOnceAt(w.tours, 'markStepDone', 'the invocation died after the send');
+    await expect(takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'))).rejects.toThrow();
+    stop.unhook();
+    w.ses.script = undefined;
+    await submitted(w)();
+    await sweepAt(w, pastStale(w, w.now.value.toISOString(), 1000));
+
+    const outcome = await takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'));
+
+    expect(outcome.outcome).toBe('ignored');
     expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
     expect(eventsOf(w, 'Advance Reminder Sent')).toHaveLength(0);
   });
