@@ -1,5 +1,10 @@
 import { type Delivery, deliveryIdOf, mailsReached, type NewClaim } from '#shared/db/deliveries.ts';
-import type { ClaimAwaitingAdvance, NotedClaims, NotePressAndClaim } from '#shared/db/press-notes.ts';
+import type {
+  AwaitedAdvance,
+  ClaimAwaitingAdvance,
+  NotedClaims,
+  NotePressAndClaim,
+} from '#shared/db/press-notes.ts';
 import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { type ClaimPage, claimHeld, sendMails } from '#shared/mail/send.ts';
@@ -88,8 +93,11 @@ export function moduleTourMailer(
       });
     },
     spend: (mails) => deps.deliveries.spend(mails, deps.now().toISOString()),
-    sweepStale: (subjectType, rebuild, deadline, leftOutSuppressed) =>
-      sweepStaleClaims(
+    sweepStale(subjectType, rebuild, deadline, leftOutSuppressed) {
+      // The advance mails written again, by delivery id: each taken over only while its show awaits the
+      // advance as the rebuild read it, the check of its claim (docs/design.md#tours).
+      const awaiting = new Map<string, AwaitedAdvance>();
+      return sweepStaleClaims(
         deps,
         {
           subjectType,
@@ -102,7 +110,10 @@ export function moduleTourMailer(
             // An advance mail the show no longer awaits (its check refused the claim) tells nothing.
             await sentUnlessUnawaited(mailer.send(tell));
             const mails = new Map<string, OutgoingMail>();
-            for (const [id, mail] of resend) mails.set(id, await outgoing(mail));
+            for (const [id, mail] of resend) {
+              if (mail.awaiting) awaiting.set(id, mail.awaiting);
+              mails.set(id, await outgoing(mail));
+            }
             return {
               mails,
               ...(held && {
@@ -110,9 +121,16 @@ export function moduleTourMailer(
               }),
             };
           },
+          // An advance mail keeps nothing it stated (`told`), and is written from no version (`asOf`).
+          async reclaim(delivery, at, ...rest) {
+            const awaited = awaiting.get(delivery.deliveryId);
+            if (!awaited) return deps.deliveries.reclaim(delivery, at, ...rest);
+            return (await claimAwaitingAdvance(awaited, delivery, at)).claimed[0];
+          },
         },
         deadline,
-      ),
+      );
+    },
   };
   return mailer;
 }

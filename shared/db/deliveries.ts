@@ -378,6 +378,82 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
   };
 }
 
+/**
+ * A stale claim taken over at `at` (one sweeper wins: the condition names the write it read), its place
+ * among the open claims moved to `at`; `set` what else it writes.
+ */
+const takeOverWrite = (
+  table: string,
+  delivery: Delivery,
+  at: string,
+  set: string[],
+  values: Record<string, unknown> = {},
+  remove = '',
+) => ({
+  Update: {
+    TableName: table,
+    Key: deliveryKey(delivery.deliveryId),
+    UpdateExpression: `SET ${['updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
+    ConditionExpression: '#status = :claimed AND updatedAt = :previous',
+    ExpressionAttributeNames: statusName,
+    ExpressionAttributeValues: {
+      ...openStatus,
+      ':previous': delivery.updatedAt,
+      ':at': at,
+      ...values,
+      ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
+    },
+  },
+});
+
+/**
+ * A stale claim taken over at `at` for a resend (`MailClaims.reclaim`): the delivery as taken over and
+ * the conditional update that writes it. The one way a claim is taken over to be sent again, alone or in
+ * a transaction with a check of what its mail is written from (an advance step's show: docs/design.md#tours).
+ * Only one sweeper wins (the condition names the claim it saw), and the claim's place is moved to `at`,
+ * so a crash during the resend is swept again once stale; its claim time stays. `asOf` replaces the
+ * version the claim had.
+ */
+export function reclaimWrite(
+  table: string,
+  delivery: Delivery,
+  at: string,
+  asOf?: string,
+  told?: KeptTold,
+): { delivery: Delivery; write: ReturnType<typeof takeOverWrite> } {
+  // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
+  // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
+  // again is still one resend when it is finally settled. A claim its sender held unsent
+  // (claimedHeld) never reached SES: this sending is its first, and one after it a resend.
+  const resend = !delivery.claimedHeld;
+  const { heldAt: _held, claimedHeld: _first, ...claim } = delivery;
+  return {
+    delivery: {
+      ...claim,
+      updatedAt: at,
+      ...(asOf ? { asOf } : {}),
+      ...(told ? { told } : {}),
+      ...(resend ? { resendPending: 1 } : {}),
+    },
+    write: takeOverWrite(
+      table,
+      delivery,
+      at,
+      [
+        ...(resend ? ['resendPending = :one'] : []),
+        ...(asOf ? ['asOf = :asOf'] : []),
+        ...(told ? ['told = :told'] : []),
+      ],
+      {
+        ...(resend ? { ':one': 1 } : {}),
+        ...(asOf ? { ':asOf': asOf } : {}),
+        ...(told ? { ':told': told } : {}),
+      },
+      ` REMOVE heldAt${resend ? '' : ', claimedHeld'}${asOf ? ', releaseAsOf' : ''}`,
+    ),
+  };
+}
+
 /** The claims on DynamoDB. */
 export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): MailClaims {
   const settle = (
@@ -387,30 +463,6 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     writtenUnlessRefused(
       db.send(new UpdateCommand({ TableName: table, Key: deliveryKey(deliveryId), ...update })),
     );
-
-  /**
-   * A stale claim taken over at `at` (one sweeper wins: the condition names the write it read), its place
-   * among the open claims moved to `at`; `set` what else it writes.
-   */
-  const takeOver = (
-    delivery: Delivery,
-    at: string,
-    set: string[],
-    values: Record<string, unknown> = {},
-    remove = '',
-  ) =>
-    settle(delivery.deliveryId, {
-      UpdateExpression: `SET ${['updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
-      ConditionExpression: '#status = :claimed AND updatedAt = :previous',
-      ExpressionAttributeNames: statusName,
-      ExpressionAttributeValues: {
-        ...openStatus,
-        ':previous': delivery.updatedAt,
-        ':at': at,
-        ...values,
-        ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
-      },
-    });
 
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
     const writes = claimWrites(table, claims, at);
@@ -522,46 +574,18 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
         .map(deliveryOf);
     },
 
-    /**
-     * Only one sweeper wins (the condition names the claim it saw), and the claim's place is moved to
-     * `at`, so a crash during the resend is swept again once stale; its claim time stays. `asOf`
-     * replaces the version the claim had.
-     */
     async reclaim(delivery, at, asOf, told) {
-      // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
-      // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
-      // again is still one resend when it is finally settled. A claim its sender held unsent
-      // (claimedHeld) never reached SES: this sending is its first, and one after it a resend.
-      const resend = !delivery.claimedHeld;
-      const taken = await takeOver(
-        delivery,
-        at,
-        [
-          ...(resend ? ['resendPending = :one'] : []),
-          ...(asOf ? ['asOf = :asOf'] : []),
-          ...(told ? ['told = :told'] : []),
-        ],
-        {
-          ...(resend ? { ':one': 1 } : {}),
-          ...(asOf ? { ':asOf': asOf } : {}),
-          ...(told ? { ':told': told } : {}),
-        },
-        ` REMOVE heldAt${resend ? '' : ', claimedHeld'}${asOf ? ', releaseAsOf' : ''}`,
-      );
-      if (!taken) return undefined;
-      const { heldAt: _held, claimedHeld: _first, ...claim } = delivery;
-      return {
-        ...claim,
-        updatedAt: at,
-        ...(asOf ? { asOf } : {}),
-        ...(told ? { told } : {}),
-        ...(resend ? { resendPending: 1 } : {}),
-      };
+      const { write, delivery: taken } = reclaimWrite(table, delivery, at, asOf, told);
+      return (await settle(delivery.deliveryId, write.Update)) ? taken : undefined;
     },
 
     /** As reclaim, but nothing is sent again (resendPending is left as it is). */
     hold: (delivery, at, wanted) =>
-      takeOver(delivery, at, wanted ? [] : ['heldAt = :at'], {}, wanted ? ' REMOVE heldAt' : ''),
+      settle(
+        delivery.deliveryId,
+        takeOverWrite(table, delivery, at, wanted ? [] : ['heldAt = :at'], {}, wanted ? ' REMOVE heldAt' : '')
+          .Update,
+      ),
   };
 }
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { failedConditions, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
-import { claimWrites, type Delivery, type NewClaim } from './deliveries.ts';
+import { claimWrites, type Delivery, type NewClaim, reclaimWrite } from './deliveries.ts';
 import { type StateCheck, type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
   getItem,
@@ -364,12 +364,14 @@ export interface AwaitedAdvance extends ShowRef {
 /**
  * Claims an advance step's mails (one a step) only while the show still awaits the advance from the
  * promoter the step read: no answers in, the same promoter and `promoterSince`, not cancelled, checked in
- * the claims' write. `refused`, nothing claimed, when a submission or a change landed since the step read
- * the show (docs/design.md#tours).
+ * the claims' write. `claims` one stale claim (a Delivery): the sweep's takeover of it to send it again
+ * (`reclaimWrite`), under the same check, as its rebuild read the show; none when another sweeper took it
+ * first. `refused`, nothing claimed, when a submission or a change landed since the step (or the sweep)
+ * read the show (docs/design.md#tours).
  */
 export type ClaimAwaitingAdvance = (
   awaited: AwaitedAdvance,
-  claims: NewClaim[],
+  claims: NewClaim[] | Delivery,
   at: string,
 ) => Promise<{ claimed: Delivery[]; refused: boolean }>;
 
@@ -392,5 +394,5 @@ export const dynamoClaimAwaitingAdvance =
         },
       },
       [],
-      claimWrites(table, claims, at),
+      Array.isArray(claims) ? claimWrites(table, claims, at) : [reclaimWrite(table, claims, at)],
     );

@@ -1,4 +1,4 @@
-import type { Delivery } from '#shared/db/deliveries.ts';
+import type { Delivery, MailClaims } from '#shared/db/deliveries.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
 import {
   byCallShape,
@@ -49,6 +49,11 @@ export interface Resender {
    * ask is never lost after it (docs/design.md#the-outbox).
    */
   resendMark?: ClaimedOptions['mark'];
+  /**
+   * How a stale claim is taken over to be sent again, where not by the claims' own `reclaim`: tours'
+   * advance mails, in one write with a check of their show as the rebuild read it (docs/design.md#tours).
+   */
+  reclaim?: MailClaims['reclaim'];
 }
 
 /**
@@ -87,6 +92,7 @@ export async function sweepStaleClaims(
     groups.set(key, [...(groups.get(key) ?? []), delivery]);
   }
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
+  const reclaim = resender.reclaim ?? deps.deliveries.reclaim.bind(deps.deliveries);
   for (const deliveries of groups.values()) {
     const { mails, asOf, held, wanted: again } = await resender.rebuild(deliveries);
     // Taken over unsent, its place among the open claims moved to the stale boundary (`heldAt`; the claim
@@ -124,7 +130,7 @@ export async function sweepStaleClaims(
         result.closed++;
         continue;
       }
-      const reclaimed = await deps.deliveries.reclaim(delivery, now.toISOString(), asOf, mail.told);
+      const reclaimed = await reclaim(delivery, now.toISOString(), asOf, mail.told);
       if (reclaimed) resend.push({ delivery: reclaimed, mail });
     }
     for (const shape of byCallShape(resend, (claim) => claim.mail)) {

@@ -203,6 +203,42 @@ export function describePressNotesContract(name: string, makeStores: () => Press
       expect(again).toEqual({ claimed: [], refused: false });
     });
 
+    it('takes a stale claim of the mail over while the show awaits the advance, once however often asked', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      const [stale] = (await stores.claimAwaitingAdvance(awaitedOf(show), [reminderOf(show)], at(6))).claimed;
+
+      const taken = await stores.claimAwaitingAdvance(awaitedOf(show), stale, at(8));
+      const again = await stores.claimAwaitingAdvance(awaitedOf(show), stale, at(9));
+
+      expect(taken.refused).toBe(false);
+      expect(
+        taken.claimed.map(({ email, claimedAt, updatedAt }) => ({ email, claimedAt, updatedAt })),
+      ).toEqual([{ email: show.show!.promoter.email, claimedAt: at(6), updatedAt: at(8) }]);
+      expect(again).toEqual({ claimed: [], refused: false });
+      const kept = (await stores.deliveries.getMany([stale.deliveryId], { consistent: true })).get(
+        stale.deliveryId,
+      );
+      expect(kept).toMatchObject({ status: 'claimed', claimedAt: at(6), updatedAt: at(8), resendPending: 1 });
+    });
+
+    it('takes no stale claim over once the promoter submitted the advance', async () => {
+      const stores = makeStores();
+      const show = aStoredShow(at(5));
+      await stores.tours.putShowIfNewer(show, []);
+      const [stale] = (await stores.claimAwaitingAdvance(awaitedOf(show), [reminderOf(show)], at(6))).claimed;
+      await stores.tours.saveAdvance({ ...show, promoterId: show.promoterId }, answers, at(7), () => []);
+
+      const taken = await stores.claimAwaitingAdvance(awaitedOf(show), stale, at(8));
+
+      expect(taken).toEqual({ claimed: [], refused: true });
+      const kept = (await stores.deliveries.getMany([stale.deliveryId], { consistent: true })).get(
+        stale.deliveryId,
+      );
+      expect(kept).toMatchObject({ status: 'claimed', updatedAt: at(6) });
+    });
+
     it('claims nothing once the promoter submitted the advance, the show went to another promoter or back, or was cancelled', async () => {
       const refusedAfter = async (
         change: (stores: PressNotesStores, show: StoredShow) => Promise<unknown>,

@@ -346,9 +346,9 @@ export class InMemoryTours implements TourStore, PressNotes {
 
   /**
    * `ClaimAwaitingAdvance` over these shows and the mail module's `claims`: the show checked, then the
-   * claims, as one transaction writes them.
+   * claims (or the stale claim's takeover), as one transaction writes them.
    */
-  claimAwaitingAdvance(claims: Pick<MailClaims, 'claimMany'>): ClaimAwaitingAdvance {
+  claimAwaitingAdvance(claims: Pick<MailClaims, 'claimMany' | 'reclaim'>): ClaimAwaitingAdvance {
     return async ({ promoterId, promoterSince, ...ref }, page, at) => {
       const show = this.shows.get(this.showKey(ref));
       const awaits =
@@ -356,9 +356,11 @@ export class InMemoryTours implements TourStore, PressNotes {
         show.promoterSince === promoterSince &&
         !show.advance &&
         show.show?.status !== 'cancelled';
-      return awaits
-        ? { claimed: await claims.claimMany(page, at), refused: false }
-        : { claimed: [], refused: true };
+      if (!awaits) return { claimed: [], refused: true };
+      const claimed = Array.isArray(page)
+        ? await claims.claimMany(page, at)
+        : [await claims.reclaim(page, at)].flatMap((taken) => taken ?? []);
+      return { claimed, refused: false };
     };
   }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import { stepMoment } from '#shared/tours.ts';
@@ -11,6 +12,7 @@ import {
   pastStale,
   raceAt,
   ref,
+  showMailClaim,
   stopOnceAt,
   sweepAt,
   takeShowStep,
@@ -36,9 +38,9 @@ async function askedThenAt(step: ShowStep) {
 
 type World = Awaited<ReturnType<typeof askedThenAt>>;
 
-/** The promoter submits the advance from the request's link, a minute after the clock. */
-const submitted = (w: World) => async () => {
-  w.now.value = new Date(w.now.value.getTime() + 60_000);
+/** The promoter submits the advance from the request's link, a minute after the clock (`now`: at the clock). */
+const submitted = (w: World, now?: 'now') => async () => {
+  if (!now) w.now.value = new Date(w.now.value.getTime() + 60_000);
   await w.tours.saveAdvance(
     { ...ref(), promoterId: promoterIdOf(promoter) },
     advanceAnswers,
@@ -153,5 +155,58 @@ describe('an advance step that mailed and stopped before its record, the promote
     expect(outcome.outcome).toBe('ignored');
     expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
     expect(eventsOf(w, 'Advance Reminder Sent')).toHaveLength(0);
+  });
+});
+
+// The stale-claim sweep takes an advance step's mail over to send it again with the same check of the
+// show as the step's claim: a submission, or the show given to another promoter, landing between the
+// sweep's read of the show and its takeover leaves the mail unsent; its claim is closed by the next sweep.
+describe('a stale advance reminder swept while the show changes between the sweep’s read and its takeover', () => {
+  /**
+   * The reminder claimed at its moment, the invocation dying before SES; the sweep run once it is stale,
+   * raced by `act`, and once more when stale again. The reminder's claim as left.
+   */
+  async function sweptRacedBy(w: World, act: () => Promise<unknown>) {
+    const claimedAt = w.now.value.toISOString();
+    const reminder = showMailClaim('advance-reminder-1', promoter);
+    await w.mail.deliveries.claim(reminder, claimedAt);
+    // The sweep's read of the show is done once it asks the suppression list of the mails it wrote again.
+    const race = raceAt(w.mail.suppressions, 'suppressedAmong', act);
+    await sweepAt(w, pastStale(w, claimedAt, 1000));
+    race.unhook();
+    expect(race.raced()).toBe(true);
+    await sweepAt(w, pastStale(w, w.now.value.toISOString(), 1000));
+    const id = deliveryIdOf(reminder);
+    return (await w.mail.deliveries.getMany([id])).get(id);
+  }
+
+  it('sends the promoter no reminder once they submitted', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+
+    const claim = await sweptRacedBy(w, submitted(w, 'now'));
+
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
+    expect(claim?.status).toBe('failed');
+  });
+
+  it('sends the old promoter no reminder once the show is given to another', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+    const withB = aShow({ ...show, promoter: { name: 'Lichtspiel Live', email: 'b@lichtspiel.example' } });
+
+    const claim = await sweptRacedBy(w, () =>
+      changeAt(w, w.now.value.toISOString(), { type: 'set', show: withB }),
+    );
+
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(0);
+    expect(claim?.status).toBe('failed');
+  });
+
+  it('sends the reminder once when nothing changed', async () => {
+    const w = await askedThenAt('advance-reminder-1');
+
+    const claim = await sweptRacedBy(w, async () => {});
+
+    expect(w.ses.receivedBy(promoter, 'advance-reminder-1')).toHaveLength(1);
+    expect(claim?.status).toBe('sent');
   });
 });
