@@ -84,9 +84,13 @@ export async function advanceUnderChaos(
     ];
     /** The clock moved to `days` after the booking (00:00 UTC of that day: no step is due at midnight). */
     const dayAt = (days: number) => new Date(`${daysAfter(now, days)}T00:00:00.000Z`);
+    // In real time the sweeps come every minute: a claim left open by a send whose answer was lost
+    // is resent within minutes, not at the next jump days later, when its promoter may have answered
+    // (the sweep then closes it as no longer wanted). So each jump lets them have three chances.
     const jump = async (days: number) => {
       if ((await client.now()) < dayAt(days)) await client.advanceClock(dayAt(days));
       await client.idle();
+      for (let chance = 0; chance < 3; chance++) await client.staleWindowPassed();
     };
 
     /** The show given to promoter `k`: mail to the old one about it after this is a finding. */
