@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { type Opener, type SealedSecret, type Sealer, webhookSecretContext } from '../sealing.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf } from './keys.ts';
@@ -164,33 +170,33 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, 
       ),
     ),
   });
+  /**
+   * Puts the label on `condition`. A refusal is read again before it is taken for another writer's
+   * (docs/design.md#failures-and-retries): this very put, applied with its answer lost and refused when
+   * the SDK sent it again, stored the current secret as this put sealed it (with a nonce of its own).
+   */
+  const put = async (
+    label: Label,
+    condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeValues'>,
+  ) => {
+    const Item = await item(label);
+    if (await writtenUnlessRefused(client.send(new PutCommand({ TableName: tableName, Item, ...condition }))))
+      return true;
+    const { Item: stored } = await client.send(
+      new GetCommand({ TableName: tableName, Key: labelKey(label.labelId), ConsistentRead: true }),
+    );
+    return isDeepStrictEqual(stored?.secrets?.[0], Item.secrets[0]);
+  };
   return {
     ...dynamoLabelExistence(client, tableName),
     ...dynamoLabelReads(client, tableName, sealer),
-    async create(label) {
-      // Invariant: one label per id; a second create never overwrites the first one's secret.
-      return writtenUnlessRefused(
-        client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: await item(label),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-    },
-    async update(label) {
-      // Invariant: two concurrent rotations cannot both win and drop each other's secret.
-      return writtenUnlessRefused(
-        client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: await item(label),
-            ConditionExpression: 'attribute_exists(pk) AND version = :previous',
-            ExpressionAttributeValues: { ':previous': label.version - 1 },
-          }),
-        ),
-      );
-    },
+    // Invariant: one label per id; a second create never overwrites the first one's secret.
+    create: (label) => put(label, { ConditionExpression: 'attribute_not_exists(pk)' }),
+    // Invariant: two concurrent rotations cannot both win and drop each other's secret.
+    update: (label) =>
+      put(label, {
+        ConditionExpression: 'attribute_exists(pk) AND version = :previous',
+        ExpressionAttributeValues: { ':previous': label.version - 1 },
+      }),
   };
 }
