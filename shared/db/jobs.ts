@@ -278,7 +278,10 @@ export function dynamoJobStore(
       [requested],
       job.createdAt,
     );
-    if (!created) throw new Error(`job ${job.jobId} exists already`);
+    // A refusal is read again (docs/design.md#failures-and-retries): this very write, applied with its
+    // answer lost and refused when sent again, stored the job as created now.
+    if (!created && (await get(job.jobId))?.createdAt !== job.createdAt)
+      throw new Error(`job ${job.jobId} exists already`);
   };
 
   const get: JobStore['get'] = async (jobId) => {
