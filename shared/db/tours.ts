@@ -17,6 +17,7 @@ import {
   listedAlready,
   type StoredShow,
   type StoredTour,
+  sameAnswers,
   showOverAt,
 } from '../tours.ts';
 import { isItemTooLarge, writtenUnlessRefused } from './conditions.ts';
@@ -442,6 +443,11 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
       for (let attempt = 1; attempt <= 2; attempt++) {
         const stored = await get<StoredShow>(key);
         if (!stored) return 'unknown';
+        // This very save, applied with its answer lost and refused when sent again: what it saved
+        // (docs/design.md#failures-and-retries), not a submission to amend.
+        const saved = stored.advance;
+        if (saved && (saved.amendedAt ?? saved.submittedAt) === at && sameAnswers(saved.answers, answers))
+          return saved.amendedAt ? 'amended' : 'submitted';
         if (stored.promoterId !== ref.promoterId) return 'replaced';
         // A tombstone (cancelled before the show arrived) is cancelled too.
         if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
