@@ -201,6 +201,9 @@ export function dynamoOutletManagement(
         return outlet;
       } catch (error) {
         const failed = failedConditions(error);
+        // The address held by this very write, applied with its answer lost and refused when sent
+        // again (docs/design.md#failures-and-retries): the outlet is created.
+        if (failed?.[1] && (await ownerOf(outlet.email)) === id) return outlet;
         if (failed?.[1]) throw new DuplicateEmailError(outlet.email);
         if (!optOutChanged(error, 2) || attempt >= 3) throw error;
       }
@@ -353,6 +356,9 @@ export function dynamoOutletManagement(
         ),
       );
     } catch (error) {
+      // The new address held by this outlet: this very move, applied with its answer lost and refused
+      // when sent again (docs/design.md#failures-and-retries).
+      if (failedConditions(error)?.[2] && (await ownerOf(next.email)) === current.id) return next;
       if (failedConditions(error)?.[2]) throw new DuplicateEmailError(next.email);
       throw error;
     }

@@ -1,0 +1,56 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { api, armFault, busIdle, clearFaults, faultsReport } from '#test/support/cloud.ts';
+import { createOutlet, uniqueEmail } from '#test/support/outlets-cloud.ts';
+
+afterEach(clearFaults);
+
+/**
+ * docs/design.md#failures-and-retries: the outlet's write (its item, its address's item and its event,
+ * one transaction) is applied and answered 500 (dynamodb.accept-then-fail); the SDK's retry, with the same
+ * request token, is cancelled for a conflict (dynamodb.transaction-conflict), and the write goes again as
+ * a new transaction, which the address item its first attempt stored refuses. Read as another outlet
+ * holding the address, that refusal answered 409 'email already used' to an outlet created, or moved to
+ * its new address, by that very request.
+ */
+describe("an outlet's write whose answer was lost", () => {
+  const fired = async () => {
+    const report = await faultsReport();
+    return [
+      report.fired['dynamodb.accept-then-fail:TransactWriteItems'] ?? 0,
+      report.fired['dynamodb.transaction-conflict:TransactWriteItems'] ?? 0,
+    ];
+  };
+  const bothArmed = async () => {
+    await busIdle();
+    const before = await fired();
+    await armFault('dynamodb.accept-then-fail:TransactWriteItems');
+    await armFault('dynamodb.transaction-conflict:TransactWriteItems');
+    return before.map((count) => count + 1);
+  };
+  const input = (email: string) => ({ name: 'Radio Lost', email, kind: 'radio', territories: ['GB'] });
+
+  it('creates the outlet: 201', async () => {
+    const email = uniqueEmail();
+    const firedOnce = await bothArmed();
+
+    const created = await api('/media-outlets', { method: 'POST', json: input(email) });
+
+    expect(await fired()).toEqual(firedOnce);
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as Outlet;
+    expect(await (await api(`/media-outlets/${id}`)).json()).toMatchObject({ email });
+  });
+
+  it('moves the outlet to its new address: 200', async () => {
+    const outlet = await createOutlet();
+    const email = uniqueEmail();
+    const firedOnce = await bothArmed();
+
+    const moved = await api(`/media-outlets/${outlet.id}`, { method: 'PUT', json: input(email) });
+
+    expect(await fired()).toEqual(firedOnce);
+    expect(moved.status).toBe(200);
+    expect(await (await api(`/media-outlets/${outlet.id}`)).json()).toMatchObject({ email });
+  });
+});
