@@ -105,6 +105,11 @@ export interface StoredShow {
   pressAnnounced?: string;
   advance?: { answers: AdvanceAnswers; submittedAt: string; amendedAt?: string };
   guests?: Guest[];
+  /**
+   * The id of the last add of guests (a new one each add, the same in the SDK's retries of it), so an
+   * add refused by its own landing, its answer lost, reads as added (docs/design.md#failures-and-retries).
+   */
+  guestsAddedBy?: string;
   guestListLockedAt?: string;
   /**
    * The cutoff instant (UTC ISO 8601) the list was locked and mailed for; absent on lists locked

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -510,6 +511,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         // the share was counted may still meet DynamoDB's 400 KB first, full too. A write refused
         // because a transaction holds the show (TransactionConflictException: a change of the show
         // landing) wrote nothing: sent again.
+        const addedBy = randomUUID();
         const added = await writtenUnlessRefused(
           retryingConflicts(() =>
             db.send(
@@ -518,7 +520,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 Key: key,
                 // The list's bytes are counted beside it: past its share (maxGuestBytes) the list is full.
                 UpdateExpression:
-                  'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes',
+                  'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes, guestsAddedBy = :addedBy',
                 // The cutoff locks the list: nothing is added after it was mailed to the promoter.
                 // A cancelled show takes no more guests.
                 ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND ${
@@ -535,6 +537,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                   ':zero': 0,
                   ':bytes': bytes,
                   ':byteRoom': maxGuestBytes - bytes,
+                  ':addedBy': addedBy,
                 },
               }),
             ),
@@ -548,6 +551,9 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         // Refused: past its bytes' share (full), or changed since it was read (locked, cancelled, grown):
         // read again to tell which, and with a list grown meanwhile, decide again.
         const again = await get<StoredShow>(key);
+        // Grown by this very add, applied with its answer lost and refused when the SDK sent it again
+        // (docs/design.md#failures-and-retries): its id on the list.
+        if (again?.guestsAddedBy === addedBy) return 'added';
         const unchanged =
           again &&
           !again.guestListLockedAt &&

@@ -1,0 +1,63 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
+import { documentClient, uniqueId } from '#test/support/cloud.ts';
+import { aTableOfItsOwn } from '#test/support/contract-table.ts';
+import { aShow } from '#test/support/tours.ts';
+
+/**
+ * docs/design.md#failures-and-retries, on DynamoDB Local: the guests' add (a conditional UpdateItem on the
+ * list's length as read) is applied and its answer lost, and the SDK sends it again, which the list its
+ * first try grew refuses. Read as a list grown by another add, the refusal was read again and the guests
+ * found listed: 'listed', a 409 'already on the list' to the tour manager whose guests were just added.
+ * The table is the file's own: no function acts on it.
+ */
+const table = aTableOfItsOwn('backline-guests-lost');
+
+describe('guests added while the answer was lost', () => {
+  it('are added, once', async () => {
+    const show = aShow({ showId: uniqueId('show') });
+    const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: show.showId };
+    const at = '2027-01-01T00:00:00.000Z';
+    const tours = dynamoTours(documentClient(), table.name);
+    await tours.putShowIfNewer(
+      {
+        ...ref,
+        show,
+        promoterId: promoterIdOf(show.promoter.email),
+        occurredAt: at,
+        lastEventId: uniqueId('evt'),
+        lastCorrelationId: 'c',
+        createdAt: at,
+        updatedAt: at,
+      },
+      [],
+    );
+    await tours.addGuests(ref, [{ name: 'Ann Early', plusOnes: 0, addedAt: at }]);
+    // The add is applied and answered 500: the SDK sends the same request again.
+    const client = documentClient();
+    let lost = false;
+    const losing = {
+      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+        if (lost || !(command instanceof UpdateCommand)) return client.send(command);
+        lost = true;
+        await client.send(command);
+        return client.send(command);
+      },
+    } as DynamoDBDocumentClient;
+    const guests = [
+      { name: 'Bo Lost', plusOnes: 1, addedAt: '2027-01-02T10:00:00.000Z' },
+      { name: 'Cy Lost', plusOnes: 0, note: 'photographer', addedAt: '2027-01-02T10:00:00.000Z' },
+    ];
+
+    const outcome = await dynamoTours(losing, table.name).addGuests(ref, guests);
+
+    expect(lost).toBe(true);
+    expect(outcome).toBe('added');
+    expect((await tours.getShow(ref))?.guests?.map((guest) => guest.name)).toEqual([
+      'Ann Early',
+      'Bo Lost',
+      'Cy Lost',
+    ]);
+  });
+});
