@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
@@ -94,6 +95,8 @@ export function dynamoPromoCounters(
           const count = Number(Item?.accessCount ?? 0);
           // Invariant: the count never passes maxAccesses, however many requests race.
           if (maxAccesses !== undefined && count >= maxAccesses) return undefined;
+          // This open's own id beside the count (new each attempt, the same in the SDK's retries of it).
+          const by = randomUUID();
           const written = await writeWithOutbox(
             db,
             [
@@ -102,7 +105,7 @@ export function dynamoPromoCounters(
                   TableName: tableName,
                   Key: promoCounterKey(link),
                   UpdateExpression:
-                    'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, firstAccessAt = if_not_exists(firstAccessAt, :at)',
+                    'SET accessCount = :next, gsi1pk = :gpk, gsi1sk = :gsk, outletId = :o, assetIndex = :i, lastAccessAt = :at, lastAccessBy = :by, firstAccessAt = if_not_exists(firstAccessAt, :at)',
                   ConditionExpression:
                     count === 0 ? 'attribute_not_exists(accessCount)' : 'accessCount = :count',
                   ExpressionAttributeValues: {
@@ -112,6 +115,7 @@ export function dynamoPromoCounters(
                     ':o': link.outletId,
                     ':i': link.assetIndex,
                     ':at': at,
+                    ':by': by,
                     ...(count === 0 ? {} : { ':count': count }),
                   },
                 },
@@ -124,7 +128,13 @@ export function dynamoPromoCounters(
             if (error instanceof WriteConflictError) return false;
             throw error;
           });
-          return written ? count + 1 : readAgain;
+          if (written) return count + 1;
+          // Refused: a count changed meanwhile, or this very count, applied with its answer lost
+          // (docs/design.md#failures-and-retries), which holds this attempt's id.
+          const { Item: now } = await db.send(
+            new GetCommand({ TableName: tableName, Key: promoCounterKey(link), ConsistentRead: true }),
+          );
+          return now?.lastAccessBy === by ? count + 1 : readAgain;
         },
         countAttempts,
       );
