@@ -836,14 +836,16 @@ async function refuseExpense(
     const apart = versions.filter((version) => !deciding.includes(version));
     if (!(await refusedApart(store, labelId, budgetId, before, apart, error))) continue;
     const { pairs, delta, settlers } = await changeOf(store, labelId, budgetId, budget, before, none);
-    if (
-      await store.writeLedger(labelId, budgetId, {
-        versions: [],
-        states: pairs.map(([, after]) => after),
-        delta,
-        refused: deciding.map((version) => refusalOf(version, error)),
-      })
-    ) {
+    const states = pairs.map(([, after]) => after);
+    const written = await store.writeLedger(labelId, budgetId, {
+      versions: [],
+      states,
+      delta,
+      refused: deciding.map((version) => refusalOf(version, error)),
+    });
+    // Refused: another writer's change, or this very write applied with its answer lost, which left
+    // the expense's state as it wrote it (docs/design.md#failures-and-retries).
+    if (written || (await storedAsWritten(store, labelId, budgetId, states[0]))) {
       // Counted no more, it carries its invoice no more: the other budgets' flags follow, as after a void.
       await fileInvoices(labelId, budgetId, expenseId, store, versions);
       for (const settler of settlers) await settleAcrossBudgets(labelId, settler, budgetId, store);
@@ -851,6 +853,12 @@ async function refuseExpense(
     }
   }
   throw tooBusy(`expense ${expenseId} of budget ${budgetId}`);
+}
+
+/** Whether the expense's state is stored as a write of `state` left it: its content, the revision after. */
+async function storedAsWritten(store: BudgetStore, labelId: string, budgetId: string, state: ExpenseState) {
+  const stored = (await store.expenseStates(labelId, budgetId, [state.expenseId])).get(state.expenseId);
+  return stored?.revision === state.revision + 1 && sameState(stored, state);
 }
 
 /** The versions an expense's state is made of (withVersion): its latest data (recorded, amended, moved) and its latest void. */
