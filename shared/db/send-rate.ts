@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { writtenUnlessRefused } from './conditions.ts';
 
@@ -64,11 +65,11 @@ export interface BucketStore {
 }
 
 export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string): BucketStore {
+  const stored = async () =>
+    (await db.send(new GetCommand({ TableName: table, Key: sendRateKey(), ConsistentRead: true }))).Item;
   return {
     async read() {
-      const { Item } = await db.send(
-        new GetCommand({ TableName: table, Key: sendRateKey(), ConsistentRead: true }),
-      );
+      const Item = await stored();
       if (!Item) return {};
       return {
         bucket: { tokens: Item.tokens as number, at: Item.at as number },
@@ -77,11 +78,13 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
     },
     async replace(bucket, expectedVersion) {
       const version = (expectedVersion ?? 0) + 1;
+      // This replace's own id (new each replace, the same in the SDK's retries of its request).
+      const by = randomUUID();
       const written = await writtenUnlessRefused(
         db.send(
           new PutCommand({
             TableName: table,
-            Item: { ...sendRateKey(), ...bucket, version },
+            Item: { ...sendRateKey(), ...bucket, version, by },
             ConditionExpression:
               expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
             ExpressionAttributeValues:
@@ -89,7 +92,9 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
           }),
         ),
       );
-      return written ? { bucket, version } : undefined;
+      // Refused: another sender's change, or this very replace applied with its answer lost
+      // (docs/design.md#failures-and-retries), which holds this replace's id.
+      return written || (await stored())?.by === by ? { bucket, version } : undefined;
     },
   };
 }
