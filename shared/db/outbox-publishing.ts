@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   paginateQuery,
@@ -5,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { writtenUnlessRefused } from './conditions.ts';
+import { isConditionFailure, writtenUnlessRefused } from './conditions.ts';
 import type { ItemKey } from './outbox.ts';
 import {
   publishedRetentionSeconds,
@@ -259,10 +260,12 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
           // A webhook record is `pending` while unpublished; an outbox item has no status then.
           const update =
             item.entity === 'webhook'
-              ? 'SET #status = :pending, gsi2pk = :pk, gsi2sk = :sk REMOVE parkedAt, parkedCode, parkedMessage'
-              : 'SET gsi2pk = :pk, gsi2sk = :sk REMOVE #status, parkedAt, parkedCode, parkedMessage';
-          const written = await writtenUnlessRefused(
-            client.send(
+              ? 'SET #status = :pending, gsi2pk = :pk, gsi2sk = :sk, requeuedBy = :by REMOVE parkedAt, parkedCode, parkedMessage'
+              : 'SET gsi2pk = :pk, gsi2sk = :sk, requeuedBy = :by REMOVE #status, parkedAt, parkedCode, parkedMessage';
+          // This put-back's own id (new each entry, the same in the SDK's retries of its request).
+          const by = randomUUID();
+          const written = await client
+            .send(
               new UpdateCommand({
                 TableName: tableName,
                 Key: { pk: item.pk, sk: item.sk },
@@ -273,11 +276,21 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
                   ':parked': 'parked',
                   ':pk': unpublished.gsi2pk,
                   ':sk': unpublished.gsi2sk,
+                  ':by': by,
                   ...(item.entity === 'webhook' ? { ':pending': 'pending' } : {}),
                 },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }),
-            ),
-          );
+            )
+            .then(
+              () => true,
+              (error) => {
+                if (!isConditionFailure(error)) throw error;
+                // Refused: put back by another, or by this very write applied with its answer lost
+                // (docs/design.md#failures-and-retries), which holds this put-back's id.
+                return (error as { Item?: { requeuedBy?: { S?: string } } }).Item?.requeuedBy?.S === by;
+              },
+            );
           if (written) {
             requeued++;
             moved++;
