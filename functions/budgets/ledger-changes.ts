@@ -379,7 +379,12 @@ export async function takeHomeHolding(
       states.filter((s) => s.budgetId !== budgetId),
       orderId,
     );
-    if (await store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {}, checks }))
+    // Refused: another writer's change, or this very write applied with its answer lost, which left
+    // the state as it wrote it (docs/design.md#failures-and-retries).
+    if (
+      (await store.writeLedger(labelId, budgetId, { versions: [], states: [state], delta: {}, checks })) ||
+      (await storedAsWritten(store, labelId, budgetId, state))
+    )
       return true;
   }
   throw tooBusy(`order ${orderId}`);

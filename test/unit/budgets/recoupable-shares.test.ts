@@ -930,3 +930,29 @@ describe('many releases into one budget lost and repaired by one reconciliation'
     expect(reads).toBe(lost);
   });
 });
+
+// docs/design.md#failures-and-retries: the daily reconciliation's write of the home's word into bud-2's
+// state of the order (`heldAtHome`, takeHomeHolding) is applied and answered as refused (its answer lost,
+// its resend refused by it). Read again, the word was there, and it was taken for another writer's: the
+// reconciliation went on from its read before the write, and the crew's share waited for the next day.
+describe("the home's word of the order written into another budget while the answer was lost", () => {
+  it("gives the crew's unconverted 220.00 USD its recoupable share in that same reconciliation", async () => {
+    const h = await threeBudgetsAndTheOrder();
+    await h.expense(directorInvoice('bud-3'));
+    await h.expense(crewInvoice('bud-2'));
+    const write = h.store.writeLedger.bind(h.store);
+    let lost = false;
+    h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) => {
+      const written = await write(labelId, budgetId, ledgerWrite);
+      if (!written || lost || budgetId !== 'bud-2') return written;
+      if (!ledgerWrite.states.some((s) => s.expenseId === 'po-video' && s.heldAtHome !== undefined))
+        return written;
+      lost = true;
+      return false;
+    };
+    await reconcileOn(h, '2027-03-06');
+
+    expect(lost).toBe(true);
+    expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
+  });
+});
