@@ -242,7 +242,9 @@ export async function settleAcrossBudgets(
       await refuseExpense(labelId, home.budgetId, orderId, error, store);
       continue;
     }
-    if (landed) {
+    // Refused: another writer's change, or this very write applied with its answer lost, which left
+    // the home's state as it wrote it (docs/design.md#failures-and-retries).
+    if (landed || (await storedAsWritten(store, labelId, home.budgetId, writes[0]))) {
       // No budget (its state held for one never set): nothing counted there, so no drift either.
       const found =
         differences.length > 0 && budget

@@ -284,3 +284,29 @@ describe("a reconciliation that repaired a lost release and failed before its da
     expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 100_000, USD: 22_000 });
   });
 });
+
+// docs/design.md#failures-and-retries: the repair's write of the release (with its drift record and
+// Budget Drift Repaired) is applied and answered as refused (its answer lost, the resend refused by
+// it). Read again, the order was released, and the repair was taken for another writer's: the drift it
+// wrote and stated was left out of the ReconciliationDrift metric.
+describe('a repair of a lost release whose write landed while its answer was lost', () => {
+  it('is measured as the drift it stated', async () => {
+    const h = await lostRelease([videoOrder(), directorInvoice]);
+    const write = h.store.writeLedger.bind(h.store);
+    let lost = false;
+    h.store.writeLedger = async (...args: Parameters<typeof write>) => {
+      const written = await write(...args);
+      if (!written || lost || !args[2].drift) return written;
+      lost = true;
+      return false;
+    };
+    await h.reconcile('2027-03-06');
+
+    expect(lost).toBe(true);
+    expect(driftStated(h, 'bud-1')).toEqual([
+      { total: 'committed radio', was: 50_000, ledger: 0 },
+      { total: 'recoupable art-1', was: 50_000, ledger: 0 },
+    ]);
+    expect(h.measure.totals('ReconciliationDrift')).toEqual({ EUR: 100_000 });
+  });
+});
