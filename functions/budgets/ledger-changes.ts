@@ -1096,18 +1096,19 @@ export async function repairShares(
     const write = repaired.slice(start, start + statesPerWrite * 2 - 1);
     const differences = repair ? sharesDrift(states, write) : [];
     states.push(...write);
-    if (
-      !(await store.writeLedger(labelId, budgetId, {
-        versions: [],
-        states: write,
-        delta: {},
-        checks,
-        totalsRevision: revision,
-        ...(repair && differences.length > 0
-          ? { drift: driftWrite(labelId, budgetId, repair, differences) }
-          : {}),
-      }))
-    )
+    const landed = await store.writeLedger(labelId, budgetId, {
+      versions: [],
+      states: write,
+      delta: {},
+      checks,
+      totalsRevision: revision,
+      ...(repair && differences.length > 0
+        ? { drift: driftWrite(labelId, budgetId, repair, differences) }
+        : {}),
+    });
+    // Refused: another writer's change, or this very write applied with its answer lost, which left
+    // the states as it wrote them (docs/design.md#failures-and-retries).
+    if (!landed && !(await storedAsWritten(store, labelId, budgetId, write[0])))
       return { found, incomplete: true };
     if (revision !== undefined) revision++;
     const written = differences.map((d) => ({ budgetId, currency: d.total.split(' ')[1], differences: [d] }));

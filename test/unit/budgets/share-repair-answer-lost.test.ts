@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import { aBudget, budgetsHarness, crewInvoicesOfAVoidedOrder } from '#test/support/budgets-harness.ts';
+
+const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
+
+/**
+ * docs/design.md#failures-and-retries: the reconciliation's repair of recoupable shares (their states with
+ * the drift record and Budget Drift Repaired, one transaction) is applied and answered as refused (its
+ * answer lost, the resend refused by it). Taken for another writer's, the repair was left incomplete and
+ * read again, found nothing more to repair: the drift it wrote and announced was missing from the day's
+ * result and from the ReconciliationDrift metric.
+ */
+describe('a share repair whose write landed while its answer was lost', () => {
+  it('states its drift in the day result and the metric', async () => {
+    const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
+    await h.budget(aBudget({ budgetId: 'bud-1' }));
+    await crewInvoicesOfAVoidedOrder(h, artist);
+    const writeLedger = h.store.writeLedger.bind(h.store);
+    let lost = false;
+    h.store.writeLedger = async (labelId, budgetId, write) => {
+      const written = await writeLedger(labelId, budgetId, write);
+      if (!written || lost || !write.drift) return written;
+      lost = true;
+      return false;
+    };
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });
+
+    expect(lost).toBe(true);
+    const after = await h.store.ledger(h.labelId, 'bud-1');
+    const kept = after.drift.filter((d) => d.date === '2027-03-06').flatMap((d) => d.differences);
+    expect(kept).toEqual([{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 50_000 }]);
+    expect(after.budget?.lastResult?.drift).toEqual(kept);
+    expect(h.measure.totals('ReconciliationDrift')).toEqual({ USD: 50_000 });
+  });
+});
