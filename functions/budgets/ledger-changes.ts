@@ -1272,7 +1272,9 @@ export async function reevaluate(
         attempt = -1;
         continue;
       }
-      if (counted) {
+      // Refused: another writer's change, or this very write applied with its answer lost, which left
+      // the states as it wrote them (docs/design.md#failures-and-retries).
+      if (counted || (await storedAsWritten(deps.store, labelId, budgetId, states[0]))) {
         // An order whose holding of its share changed (its terms set) is written: its word goes out too.
         for (const order of new Set([...orders, ...holdingChanged(changed)]))
           await settleAcrossBudgets(labelId, order, budgetId, deps.store);
