@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -185,7 +184,9 @@ export function dynamoLabels(client: DynamoDBDocumentClient, tableName: string, 
     const { Item: stored } = await client.send(
       new GetCommand({ TableName: tableName, Key: labelKey(label.labelId), ConsistentRead: true }),
     );
-    return isDeepStrictEqual(stored?.secrets?.[0], Item.secrets[0]);
+    const [mine] = Item.secrets.map(({ sealed }) => sealed);
+    const theirs = (stored?.secrets as StoredSecret[] | undefined)?.[0]?.sealed;
+    return theirs?.iv === mine?.iv && theirs?.ciphertext === mine?.ciphertext;
   };
   return {
     ...dynamoLabelExistence(client, tableName),

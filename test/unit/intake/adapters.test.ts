@@ -91,6 +91,19 @@ describe('the webhook records adapter', () => {
 describe('the labels adapter', () => {
   it('answers false instead of overwriting an existing label', async () => {
     documents.on(PutCommand).rejects(conditionFailed());
+    // Read again on the refusal: the label stored is another create's, its secret sealed by that one.
+    documents.on(GetCommand).resolves({
+      Item: {
+        ...aLabel(),
+        secrets: [
+          {
+            id: 'k1',
+            createdAt: '2026-01-01T00:00:00.000Z',
+            sealed: { dataKey: 'd', iv: 'other', tag: 't', ciphertext: 'c' },
+          },
+        ],
+      },
+    });
 
     const created = await dynamoLabels(client, 't', aSealer()).create(aLabel());
 
