@@ -2,7 +2,6 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { UtcInstant } from './events/fields.ts';
 import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
-import { mediaTypeOf } from './http/responses.ts';
 
 /**
  * DDEX ERN 4.x `NewReleaseMessage` bodies, read into what a label would have sent as JSON
@@ -58,12 +57,6 @@ export interface ErnDetails {
 }
 
 export type ParsedErn = { ok: true; release: ErnRelease } | { ok: false; error: ValidationError };
-
-/** Media types that carry an ERN message. */
-export const isXmlMediaType = (contentType: string | undefined): boolean => {
-  const mediaType = mediaTypeOf(contentType);
-  return mediaType === 'application/xml' || mediaType === 'text/xml';
-};
 
 type Node = Record<string, unknown>;
 

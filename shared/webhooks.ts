@@ -1,5 +1,5 @@
 import type { WebhookFormat } from './db/webhooks.ts';
-import { type ErnRelease, parseErn } from './ern.ts';
+import type { ErnRelease } from './ern.ts';
 import { BudgetSetV1 } from './events/budget-set.ts';
 import { UtcInstant } from './events/fields.ts';
 import {
@@ -191,14 +191,16 @@ export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWe
 
 /**
  * A recorded webhook's body, read again to build its event (first publication, sweep, replay): JSON
- * as the label sent it, or the ERN message with the type intake decided when it arrived.
+ * as the label sent it, or the ERN message with the type intake decided when it arrived. The XML
+ * reader is loaded with the first ERN message, as intake loads it (docs/design.md#bundles).
  */
-export function parseRecordedBody(record: {
+export async function parseRecordedBody(record: {
   body: string;
   type: string;
   format?: WebhookFormat;
-}): ParsedWebhook {
+}): Promise<ParsedWebhook> {
   if (record.format !== 'ern') return parseWebhookBody(record.body);
+  const { parseErn } = await import('./ern.ts');
   const parsed = parseErn(record.body);
   if (!parsed.ok) return parsed;
   if (!(record.type in webhookTypes)) {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { activeSecrets, isLabelId, type LabelReads } from '#shared/db/labels.ts';
 import type { ReleaseReads } from '#shared/db/release-reads.ts';
 import { type WebhookRecord, type WebhookRecording, webhookRetentionMs } from '#shared/db/webhooks.ts';
-import { isXmlMediaType, parseErn } from '#shared/ern.ts';
 import {
   conflict,
   notFound,
@@ -11,7 +10,7 @@ import {
   unsupportedMediaType,
   ValidationError,
 } from '#shared/http/errors.ts';
-import { isJsonMediaType } from '#shared/http/responses.ts';
+import { isJsonMediaType, isXmlMediaType } from '#shared/http/responses.ts';
 import {
   ernWebhookBody,
   ernWebhookType,
@@ -163,12 +162,15 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
  * An ERN message as a webhook: its type is an update when Backline knows the release already (ERN 4
  * has no update indicator; each message replaces what earlier ones said), and it is recorded under its
  * MessageId, so a message received before is a duplicate however it is delivered (see docs/design.md#ddex-ern).
+ * The XML reader (fast-xml-parser with it) is loaded with the first ERN message an instance takes: most
+ * webhooks are JSON, and building it at load is init time every cold start pays (docs/design.md#bundles).
  */
 async function readErn(
   labelId: string,
   body: Buffer,
   deps: IntakeDeps,
 ): Promise<{ parsed: ParsedWebhook; recordId: string }> {
+  const { parseErn } = await import('#shared/ern.ts');
   const read = parseErn(body);
   if (!read.ok) return { parsed: read, recordId: '' };
   const { release } = read;

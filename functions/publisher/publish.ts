@@ -37,7 +37,7 @@ export interface PublishOutcome {
 async function eventOf(entry: StoredOutboxEntry): Promise<{ event: OutboxEntry } | { problem: string }> {
   if (entry.kind === 'event') return { event: entry.event };
   const { parseRecordedBody, webhookEvent } = await import('#shared/webhooks.ts');
-  const parsed = parseRecordedBody(entry.webhook);
+  const parsed = await parseRecordedBody(entry.webhook);
   if (!parsed.ok) return { problem: parsed.error.message };
   try {
     return { event: webhookEvent(parsed.body, entry.webhook) };

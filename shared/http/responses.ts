@@ -93,6 +93,12 @@ export const isJsonMediaType = (contentType: string | undefined): boolean => {
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 };
 
+/** XML: the media types that carry a DDEX ERN message (docs/design.md#ddex-ern). */
+export const isXmlMediaType = (contentType: string | undefined): boolean => {
+  const mediaType = mediaTypeOf(contentType);
+  return mediaType === 'application/xml' || mediaType === 'text/xml';
+};
+
 /** Seconds a client is asked to wait before sending again a request whose write met concurrent writes. */
 export const conflictRetryAfterSeconds = 1;
 

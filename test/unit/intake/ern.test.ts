@@ -157,10 +157,10 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(ernWebhookType(single.release, true)).toBe('release.updated');
   });
 
-  it('builds the same webhook body again from the recorded XML and the type decided at intake (replay)', () => {
+  it('builds the same webhook body again from the recorded XML and the type decided at intake (replay)', async () => {
     const body = ernMessage('single', { ...base, date: '2027-03-05' });
 
-    const rebuilt = parseRecordedBody({ body, type: 'release.updated', format: 'ern' });
+    const rebuilt = await parseRecordedBody({ body, type: 'release.updated', format: 'ern' });
 
     expect(rebuilt).toMatchObject({
       ok: true,
