@@ -16,30 +16,34 @@ const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
  * A guest as the tour manager's page adds one: open, because its form sends the guest among its other
  * fields (`csrf`, `showId`), and every field is text, so `plusOnes` is read as a number.
  */
-export const GuestInput = z.object({
-  name: GuestName,
-  // Text that is no number becomes NaN, which zod's own message would show to the tour manager as such.
-  plusOnes: z._default(
-    z.pipe(
-      z.coerce.number({
-        error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined),
-      }),
-      PlusOnes,
+export const GuestInput = z.lazy(() =>
+  z.object({
+    name: GuestName,
+    // Text that is no number becomes NaN, which zod's own message would show to the tour manager as such.
+    plusOnes: z._default(
+      z.pipe(
+        z.coerce.number({
+          error: (issue) => (issue.code === 'invalid_type' ? 'must be a whole number' : undefined),
+        }),
+        PlusOnes,
+      ),
+      0,
     ),
-    0,
-  ),
-  note: GuestNote,
-});
+    note: GuestNote,
+  }),
+);
 
 /**
  * A guest as the manager's API adds one (JSON): closed, as every JSON body of the API is, and
  * `plusOnes` a number, not text read as one (docs/design.md#routes-and-auth).
  */
-export const GuestJson = z.strictObject({
-  name: GuestName,
-  plusOnes: z._default(PlusOnes, 0),
-  note: GuestNote,
-});
+export const GuestJson = z.lazy(() =>
+  z.strictObject({
+    name: GuestName,
+    plusOnes: z._default(PlusOnes, 0),
+    note: GuestNote,
+  }),
+);
 
 /** Why guests could not be added, as the manager reads it. */
 export const guestRefusals = {

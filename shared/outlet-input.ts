@@ -24,26 +24,30 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)];
  * replaces the whole outlet, so a misspelt field (`contactname`) would clear the real one; it is a
  * 400 naming it instead, as an unknown CSV column or query parameter is.
  */
-export const OutletInput = z
-  .strictObject({
-    name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
-    email: OutletEmail,
-    kind: OutletKind,
-    /** Empty: the outlet covers every genre. */
-    genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(unique)),
-    territories: z.pipe(
-      z.array(Territory).check(z.minLength(1, 'must name at least one territory (or WW)'), z.maxLength(250)),
-      z.transform(unique),
+export const OutletInput = z.lazy(() =>
+  z
+    .strictObject({
+      name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      email: OutletEmail,
+      kind: OutletKind,
+      /** Empty: the outlet covers every genre. */
+      genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(unique)),
+      territories: z.pipe(
+        z
+          .array(Territory)
+          .check(z.minLength(1, 'must name at least one territory (or WW)'), z.maxLength(250)),
+        z.transform(unique),
+      ),
+      contactName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+      /** Radio outlets only: the formats the station programmes, for radio servicing. */
+      formats: z.optional(z.pipe(z.array(Format).check(z.maxLength(20)), z.transform(unique))),
+    })
+    .check(
+      z.superRefine((outlet, context) => {
+        if (outlet.formats?.length && outlet.kind !== 'radio') {
+          context.addIssue({ code: 'custom', path: ['formats'], message: 'only radio outlets have formats' });
+        }
+      }),
     ),
-    contactName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
-    /** Radio outlets only: the formats the station programmes, for radio servicing. */
-    formats: z.optional(z.pipe(z.array(Format).check(z.maxLength(20)), z.transform(unique))),
-  })
-  .check(
-    z.superRefine((outlet, context) => {
-      if (outlet.formats?.length && outlet.kind !== 'radio') {
-        context.addIssue({ code: 'custom', path: ['formats'], message: 'only radio outlets have formats' });
-      }
-    }),
-  );
+);
 export type OutletInput = z.infer<typeof OutletInput>;

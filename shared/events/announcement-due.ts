@@ -6,11 +6,12 @@ export const AnnouncementDue = defineEvent({
   detailType: 'Announcement Due',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  data: z.object({
-    labelId: NonEmpty,
-    releaseId: NonEmpty,
-    announceAt: NonEmpty,
-  }),
+  data: () =>
+    z.object({
+      labelId: NonEmpty,
+      releaseId: NonEmpty,
+      announceAt: NonEmpty,
+    }),
 });
 DOCS: describeEvent(AnnouncementDue, {
   description:

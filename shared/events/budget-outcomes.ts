@@ -15,7 +15,7 @@ export const BudgetReconciliationDue = defineEvent({
   detailType: 'Budget Reconciliation Due',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object(budgetRef),
+  data: () => z.object(budgetRef),
 });
 DOCS: describeEvent(BudgetReconciliationDue, {
   description: 'One budget is due its daily reconciliation (the fan-out of Reconciliation Due).',
@@ -28,18 +28,19 @@ export const BudgetReconciled = defineEvent({
   detailType: 'Budget Reconciled',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({
-    ...budgetRef,
-    planned: Money,
-    committed: Money,
-    actual: Money,
-    income: Money,
-    remaining: Money,
-    usedPercent: z.number(),
-    forecastAtEnd: Money,
-    runsOutOn: z.nullable(IsoDate),
-    status: BudgetStatus,
-  }),
+  data: () =>
+    z.object({
+      ...budgetRef,
+      planned: Money,
+      committed: Money,
+      actual: Money,
+      income: Money,
+      remaining: Money,
+      usedPercent: z.number(),
+      forecastAtEnd: Money,
+      runsOutOn: z.nullable(IsoDate),
+      status: BudgetStatus,
+    }),
 });
 DOCS: describeEvent(BudgetReconciled, {
   description:
@@ -64,14 +65,15 @@ export const BudgetThresholdCrossed = defineEvent({
   detailType: 'Budget Threshold Crossed',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({
-    ...budgetRef,
-    period: Period,
-    threshold: z.number(),
-    usedPercent: z.number(),
-    used: Money,
-    planned: Money,
-  }),
+  data: () =>
+    z.object({
+      ...budgetRef,
+      period: Period,
+      threshold: z.number(),
+      usedPercent: z.number(),
+      used: Money,
+      planned: Money,
+    }),
 });
 DOCS: describeEvent(BudgetThresholdCrossed, {
   description:
@@ -92,7 +94,8 @@ export const BudgetForecastOver = defineEvent({
   detailType: 'Budget Forecast Over',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({ ...budgetRef, period: Period, forecastAtEnd: Money, planned: Money, runsOutOn: IsoDate }),
+  data: () =>
+    z.object({ ...budgetRef, period: Period, forecastAtEnd: Money, planned: Money, runsOutOn: IsoDate }),
 });
 DOCS: describeEvent(BudgetForecastOver, {
   description:
@@ -112,13 +115,14 @@ export const BudgetLineOverPlan = defineEvent({
   detailType: 'Budget Line Over Plan',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({
-    ...budgetRef,
-    period: Period,
-    lineId: NonEmpty,
-    planned: Money,
-    spent: Money,
-  }),
+  data: () =>
+    z.object({
+      ...budgetRef,
+      period: Period,
+      lineId: NonEmpty,
+      planned: Money,
+      spent: Money,
+    }),
 });
 DOCS: describeEvent(BudgetLineOverPlan, {
   description: "A line's spend went over its plan; once per budget, line and period.",
@@ -137,11 +141,12 @@ export const BudgetDriftRepaired = defineEvent({
   detailType: 'Budget Drift Repaired',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({
-    ...budgetRef,
-    /** Per running total that was wrong: what it held and what the ledger says. */
-    differences: z.array(z.object({ total: z.string(), was: z.int(), ledger: z.int() })),
-  }),
+  data: () =>
+    z.object({
+      ...budgetRef,
+      /** Per running total that was wrong: what it held and what the ledger says. */
+      differences: z.array(z.object({ total: z.string(), was: z.int(), ledger: z.int() })),
+    }),
 });
 DOCS: describeEvent(BudgetDriftRepaired, {
   description: "A budget's running totals differed from its ledger; they were set to the ledger's.",
@@ -168,7 +173,7 @@ export const BudgetOwnerUnreachable = defineEvent({
   detailType: 'Budget Owner Unreachable',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({ ...unreachedMail, reason: z.enum(['bounce', 'complaint']) }),
+  data: () => z.object({ ...unreachedMail, reason: z.enum(['bounce', 'complaint']) }),
 });
 DOCS: describeEvent(BudgetOwnerUnreachable, {
   description:
@@ -192,7 +197,7 @@ export const BudgetOwnerSuppressed = defineEvent({
   detailType: 'Budget Owner Suppressed',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object(unreachedMail),
+  data: () => z.object(unreachedMail),
 });
 DOCS: describeEvent(BudgetOwnerSuppressed, {
   description:
@@ -211,18 +216,19 @@ export const ExpenseHeldTooLong = defineEvent({
   detailType: 'Expense Held Too Long',
   source: 'backline.budgets',
   schemaVersion: 1,
-  data: z.object({
-    labelId: NonEmpty,
-    /** The budget id the expense named, which no budget of the label has. */
-    budgetId: NonEmpty,
-    expenseId: NonEmpty,
-    /** The report's day (the manager's calendar). */
-    date: IsoDate,
-    firstSeenAt: z.isoDateTime({ offset: true }),
-    expense: z.optional(z.object({ vendor: z.string(), date: IsoDate, amount: Money })),
-    /** The owners whose report of `date` lists it. */
-    owners: z.array(NonEmpty),
-  }),
+  data: () =>
+    z.object({
+      labelId: NonEmpty,
+      /** The budget id the expense named, which no budget of the label has. */
+      budgetId: NonEmpty,
+      expenseId: NonEmpty,
+      /** The report's day (the manager's calendar). */
+      date: IsoDate,
+      firstSeenAt: z.isoDateTime({ offset: true }),
+      expense: z.optional(z.object({ vendor: z.string(), date: IsoDate, amount: Money })),
+      /** The owners whose report of `date` lists it. */
+      owners: z.array(NonEmpty),
+    }),
 });
 DOCS: describeEvent(ExpenseHeldTooLong, {
   description:

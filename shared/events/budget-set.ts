@@ -17,56 +17,58 @@ export const BudgetCategory = z.enum([
   'other',
 ]);
 
-const BudgetSetV2 = z
-  .object({
-    budgetId: Id,
-    scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
-    currency: Currency,
-    period: z.object({ start: IsoDate, end: IsoDate }),
-    owner: z.object({ name: Name, email: Email }),
-    thresholds: z._default(
-      z.array(z.int().check(z.gte(1), z.lte(1000))).check(z.minLength(1), z.maxLength(10)),
-      [80, 100],
+const BudgetSetV2 = z.lazy(() =>
+  z
+    .object({
+      budgetId: Id,
+      scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
+      currency: Currency,
+      period: z.object({ start: IsoDate, end: IsoDate }),
+      owner: z.object({ name: Name, email: Email }),
+      thresholds: z._default(
+        z.array(z.int().check(z.gte(1), z.lte(1000))).check(z.minLength(1), z.maxLength(10)),
+        [80, 100],
+      ),
+      lines: z
+        .array(
+          z.object({
+            lineId: Id,
+            category: BudgetCategory,
+            planned: Money.check(
+              z.refine((money) => money.minor >= 0, {
+                message: 'must not be negative',
+                path: ['minor'],
+              }),
+            ),
+          }),
+        )
+        .check(z.minLength(1), z.maxLength(100)),
+    })
+    .check(
+      z.superRefine((budget, context) => {
+        if (budget.period.end < budget.period.start)
+          context.addIssue({ code: 'custom', path: ['period', 'end'], message: 'must not be before start' });
+        const seen = new Set<string>();
+        budget.lines.forEach((line, index) => {
+          if (seen.has(line.lineId))
+            context.addIssue({ code: 'custom', path: ['lines', index, 'lineId'], message: 'appears twice' });
+          seen.add(line.lineId);
+          if (line.planned.currency !== budget.currency)
+            context.addIssue({
+              code: 'custom',
+              path: ['lines', index, 'planned', 'currency'],
+              message: `must be the budget's currency ${budget.currency}`,
+            });
+        });
+      }),
     ),
-    lines: z
-      .array(
-        z.object({
-          lineId: Id,
-          category: BudgetCategory,
-          planned: Money.check(
-            z.refine((money) => money.minor >= 0, {
-              message: 'must not be negative',
-              path: ['minor'],
-            }),
-          ),
-        }),
-      )
-      .check(z.minLength(1), z.maxLength(100)),
-  })
-  .check(
-    z.superRefine((budget, context) => {
-      if (budget.period.end < budget.period.start)
-        context.addIssue({ code: 'custom', path: ['period', 'end'], message: 'must not be before start' });
-      const seen = new Set<string>();
-      budget.lines.forEach((line, index) => {
-        if (seen.has(line.lineId))
-          context.addIssue({ code: 'custom', path: ['lines', index, 'lineId'], message: 'appears twice' });
-        seen.add(line.lineId);
-        if (line.planned.currency !== budget.currency)
-          context.addIssue({
-            code: 'custom',
-            path: ['lines', index, 'planned', 'currency'],
-            message: `must be the budget's currency ${budget.currency}`,
-          });
-      });
-    }),
-  );
+);
 
 export const BudgetSet = defineEvent({
   detailType: 'Budget Set',
   source: 'backline.intake',
   schemaVersion: 2,
-  data: BudgetSetV2,
+  data: () => BudgetSetV2,
 });
 DOCS: describeEvent(BudgetSet, {
   description:
@@ -88,24 +90,26 @@ DOCS: describeEvent(BudgetSet, {
 /** Version 1 of `budget.set`: one `limit` where version 2 has `lines`, upgraded into one line of category `other`. */
 export const BudgetSetV1 = olderVersion({
   recognise: (data) => 'limit' in data && !('lines' in data),
-  schema: z
-    .object({
-      budgetId: Id,
-      scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
-      limit: Money.check(
-        z.refine((money) => money.minor > 0, { message: 'must be positive', path: ['minor'] }),
+  schema: z.lazy(() =>
+    z
+      .object({
+        budgetId: Id,
+        scope: z.object({ kind: z.enum(['release', 'tour', 'campaign']), id: Id }),
+        limit: Money.check(
+          z.refine((money) => money.minor > 0, { message: 'must be positive', path: ['minor'] }),
+        ),
+        startsOn: IsoDate,
+        endsOn: IsoDate,
+        thresholds: z._default(z.array(z.int().check(z.gte(1), z.lte(100))).check(z.minLength(1)), [80, 100]),
+        ownerEmail: Email,
+      })
+      .check(
+        z.refine((budget) => budget.endsOn >= budget.startsOn, {
+          message: 'must not be before startsOn',
+          path: ['endsOn'],
+        }),
       ),
-      startsOn: IsoDate,
-      endsOn: IsoDate,
-      thresholds: z._default(z.array(z.int().check(z.gte(1), z.lte(100))).check(z.minLength(1)), [80, 100]),
-      ownerEmail: Email,
-    })
-    .check(
-      z.refine((budget) => budget.endsOn >= budget.startsOn, {
-        message: 'must not be before startsOn',
-        path: ['endsOn'],
-      }),
-    ),
+  ),
   upgrade: (v1): z.input<typeof BudgetSetV2> => ({
     budgetId: v1.budgetId,
     scope: v1.scope,

@@ -44,19 +44,26 @@ export function defineEvent<Data extends z.ZodMiniType>(definition: {
   /** Other producers' sources, for an event more than one context publishes. */
   alsoFrom?: string[];
   schemaVersion: number;
-  data: Data;
+  /** Builds the data schema, on first use. */
+  data: () => Data;
 }): EventContract<Data> {
-  const { alsoFrom, ...rest } = definition;
+  const { alsoFrom, data: buildData, ...rest } = definition;
   const sources = [definition.source, ...(alsoFrom ?? [])];
   // Built on first use: a function holds many contracts (a webhook's, an outbox's) and parses the
-  // detail or the whole event of few of them; each zod schema built at load is init time.
+  // data, detail or whole event of few of them; each zod schema built at load is init time
+  // (docs/design.md#bundles).
+  let data: Data | undefined;
   let detail: z.ZodMiniObject | undefined;
   let event: z.ZodMiniObject | undefined;
   const contract = {
     ...rest,
     sources,
+    get data(): Data {
+      data ??= buildData();
+      return data;
+    },
     get detail(): z.ZodMiniObject {
-      detail ??= z.object({ metadata: Metadata, data: definition.data });
+      detail ??= z.object({ metadata: Metadata, data: contract.data });
       return detail;
     },
     get event(): z.ZodMiniObject {

@@ -38,64 +38,66 @@ DOCS: z.globalRegistry.add(RateUsed, {
 });
 
 /** One expense as the label states it; an amendment restates it whole. */
-export const Expense = z
-  .object({
-    expenseId: ExpenseId,
-    budgetId: Id,
-    lineId: Id,
-    vendor: Name,
-    invoiceNumber: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
-    date: IsoDate,
-    /** Net of VAT, in the currency of the invoice or order. */
-    amount: Amount,
-    /** VAT, kept apart from the net amount, in the same currency. */
-    vat: z.optional(Amount),
-    kind: z.enum(['commitment', 'actual']),
-    /** For an actual: the expense id of the commitment (purchase order) it settles. */
-    settles: z.optional(ExpenseId),
-    recoupable: z.optional(
-      z.object({
-        artist: z.object({
-          artistId: Id,
-          name: Name,
+export const Expense = z.lazy(() =>
+  z
+    .object({
+      expenseId: ExpenseId,
+      budgetId: Id,
+      lineId: Id,
+      vendor: Name,
+      invoiceNumber: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      date: IsoDate,
+      /** Net of VAT, in the currency of the invoice or order. */
+      amount: Amount,
+      /** VAT, kept apart from the net amount, in the same currency. */
+      vat: z.optional(Amount),
+      kind: z.enum(['commitment', 'actual']),
+      /** For an actual: the expense id of the commitment (purchase order) it settles. */
+      settles: z.optional(ExpenseId),
+      recoupable: z.optional(
+        z.object({
+          artist: z.object({
+            artistId: Id,
+            name: Name,
+          }),
+          sharePercent: z.number().check(z.gte(0), z.lte(100), z.multipleOf(0.01)),
         }),
-        sharePercent: z.number().check(z.gte(0), z.lte(100), z.multipleOf(0.01)),
+      ),
+      /** The rate the label converted with (see RateUsed). */
+      rate: RateUsed,
+      description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+    })
+    .check(
+      z.superRefine((expense, context) => {
+        if (expense.vat && expense.vat.currency !== expense.amount.currency)
+          context.addIssue({
+            code: 'custom',
+            path: ['vat', 'currency'],
+            message: `must be the amount's currency ${expense.amount.currency}`,
+          });
+        if (expense.rate?.from && expense.rate.from !== expense.amount.currency)
+          context.addIssue({
+            code: 'custom',
+            path: ['rate', 'from'],
+            message: `must be the amount's currency ${expense.amount.currency}`,
+          });
+        if (expense.rate?.to && expense.rate.to === expense.amount.currency)
+          context.addIssue({
+            code: 'custom',
+            path: ['rate', 'to'],
+            message: `must be another currency than the amount's ${expense.amount.currency}`,
+          });
+        if (expense.settles && expense.kind !== 'actual')
+          context.addIssue({
+            code: 'custom',
+            path: ['settles'],
+            message: 'only an actual settles a commitment',
+          });
+        if (expense.settles === expense.expenseId)
+          context.addIssue({ code: 'custom', path: ['settles'], message: 'an expense cannot settle itself' });
       }),
     ),
-    /** The rate the label converted with (see RateUsed). */
-    rate: RateUsed,
-    description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
-  })
-  .check(
-    z.superRefine((expense, context) => {
-      if (expense.vat && expense.vat.currency !== expense.amount.currency)
-        context.addIssue({
-          code: 'custom',
-          path: ['vat', 'currency'],
-          message: `must be the amount's currency ${expense.amount.currency}`,
-        });
-      if (expense.rate?.from && expense.rate.from !== expense.amount.currency)
-        context.addIssue({
-          code: 'custom',
-          path: ['rate', 'from'],
-          message: `must be the amount's currency ${expense.amount.currency}`,
-        });
-      if (expense.rate?.to && expense.rate.to === expense.amount.currency)
-        context.addIssue({
-          code: 'custom',
-          path: ['rate', 'to'],
-          message: `must be another currency than the amount's ${expense.amount.currency}`,
-        });
-      if (expense.settles && expense.kind !== 'actual')
-        context.addIssue({
-          code: 'custom',
-          path: ['settles'],
-          message: 'only an actual settles a commitment',
-        });
-      if (expense.settles === expense.expenseId)
-        context.addIssue({ code: 'custom', path: ['settles'], message: 'an expense cannot settle itself' });
-    }),
-  );
+);
 export type Expense = z.infer<typeof Expense>;
 
 const sample: z.input<typeof Expense> = {
@@ -116,7 +118,7 @@ export const ExpenseRecorded = defineEvent({
   detailType: 'Expense Recorded',
   source: 'backline.intake',
   schemaVersion: 2,
-  data: Expense,
+  data: () => Expense,
 });
 DOCS: describeEvent(ExpenseRecorded, {
   description: 'An expense (a commitment or an actual) was booked against a budget line.',
@@ -127,7 +129,7 @@ export const ExpenseAmended = defineEvent({
   detailType: 'Expense Amended',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: Expense,
+  data: () => Expense,
 });
 DOCS: describeEvent(ExpenseAmended, {
   description:
@@ -139,11 +141,12 @@ export const ExpenseVoided = defineEvent({
   detailType: 'Expense Voided',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({
-    expenseId: ExpenseId,
-    budgetId: Id,
-    reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
-  }),
+  data: () =>
+    z.object({
+      expenseId: ExpenseId,
+      budgetId: Id,
+      reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+    }),
 });
 DOCS: describeEvent(ExpenseVoided, {
   description: 'An expense was cancelled; kept in the ledger, no longer counted.',

@@ -7,11 +7,12 @@ export const JobPageDue = defineEvent({
   detailType: 'Job Page Due',
   source: 'backline.jobs',
   schemaVersion: 1,
-  data: z.object({
-    jobId: NonEmpty,
-    kind: JobKind,
-    page: z.int().check(z.positive()),
-  }),
+  data: () =>
+    z.object({
+      jobId: NonEmpty,
+      kind: JobKind,
+      page: z.int().check(z.positive()),
+    }),
 });
 DOCS: describeEvent(JobPageDue, {
   description: 'A job finished a page and continues with the next one in a new invocation.',

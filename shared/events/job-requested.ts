@@ -9,7 +9,7 @@ export const JobRequested = defineEvent({
   detailType: 'Job Requested',
   source: 'backline.management',
   schemaVersion: 1,
-  data: z.object({ jobId: NonEmpty, kind: JobKind }),
+  data: () => z.object({ jobId: NonEmpty, kind: JobKind }),
 });
 DOCS: describeEvent(JobRequested, {
   description:

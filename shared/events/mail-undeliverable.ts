@@ -6,19 +6,20 @@ export const MailUndeliverable = defineEvent({
   detailType: 'Mail Undeliverable',
   source: 'backline.deliverability',
   schemaVersion: 1,
-  data: z.object({
-    deliveryId: NonEmpty,
-    address: z.string().check(z.minLength(3)),
-    stream: z.enum(['campaign', 'operational']),
-    labelId: NonEmpty,
-    /** What the mail was about: its type, then the ids that name it (`["show", tourId, showId]`). */
-    subject: z.array(z.string()).check(z.minLength(1)),
-    kind: NonEmpty,
-    reason: z.enum(['bounce', 'complaint']),
-    detail: z.optional(z.string()),
-    /** Who the mail concerns, as its sender stored it (`{tourId, showId}`, `{budgetId}`). */
-    context: z.record(z.string(), z.string()),
-  }),
+  data: () =>
+    z.object({
+      deliveryId: NonEmpty,
+      address: z.string().check(z.minLength(3)),
+      stream: z.enum(['campaign', 'operational']),
+      labelId: NonEmpty,
+      /** What the mail was about: its type, then the ids that name it (`["show", tourId, showId]`). */
+      subject: z.array(z.string()).check(z.minLength(1)),
+      kind: NonEmpty,
+      reason: z.enum(['bounce', 'complaint']),
+      detail: z.optional(z.string()),
+      /** Who the mail concerns, as its sender stored it (`{tourId, showId}`, `{budgetId}`). */
+      context: z.record(z.string(), z.string()),
+    }),
 });
 DOCS: describeEvent(MailUndeliverable, {
   description:

@@ -19,7 +19,7 @@ export const ReleaseAnnounced = defineEvent({
   detailType: 'Release Announced',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: MailingSummary,
+  data: () => MailingSummary,
 });
 DOCS: describeEvent(ReleaseAnnounced, {
   description: 'Every matching outlet has been sent the announcement of a release.',
@@ -30,13 +30,14 @@ export const ReleaseOutNowSent = defineEvent({
   detailType: 'Release Out Now Sent',
   source: 'backline.announcer',
   schemaVersion: 2,
-  data: z.extend(MailingSummary, {
-    /**
-     * Outlets whose out-now this mailing claimed and held, unsent, while an earlier out-now of theirs is
-     * still open: the stale-claim sweep sends it later only if that one told nothing (absent when none).
-     */
-    held: z.optional(z.int().check(z.gte(1))),
-  }),
+  data: () =>
+    z.extend(MailingSummary, {
+      /**
+       * Outlets whose out-now this mailing claimed and held, unsent, while an earlier out-now of theirs is
+       * still open: the stale-claim sweep sends it later only if that one told nothing (absent when none).
+       */
+      held: z.optional(z.int().check(z.gte(1))),
+    }),
 });
 DOCS: describeEvent(ReleaseOutNowSent, {
   description:
@@ -48,7 +49,7 @@ export const ReleaseDateChangeSent = defineEvent({
   detailType: 'Release Date Change Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: MailingSummary,
+  data: () => MailingSummary,
 });
 DOCS: describeEvent(ReleaseDateChangeSent, {
   description: 'Every outlet announced or serviced (radio) has been told the new release date.',
@@ -59,7 +60,7 @@ export const ReleaseCancellationSent = defineEvent({
   detailType: 'Release Cancellation Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: MailingSummary,
+  data: () => MailingSummary,
 });
 DOCS: describeEvent(ReleaseCancellationSent, {
   description:
@@ -71,7 +72,7 @@ export const ReleaseRadioServiced = defineEvent({
   detailType: 'Release Radio Serviced',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: MailingSummary,
+  data: () => MailingSummary,
 });
 DOCS: describeEvent(ReleaseRadioServiced, {
   description:
@@ -83,7 +84,7 @@ export const ReleaseAddDateChangeSent = defineEvent({
   detailType: 'Release Add Date Change Sent',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: MailingSummary,
+  data: () => MailingSummary,
 });
 DOCS: describeEvent(ReleaseAddDateChangeSent, {
   description: 'Every serviced radio outlet of the format and territory has been told its new add date.',

@@ -5,7 +5,7 @@ export const OutboxSweepDue = defineEvent({
   detailType: 'Outbox Sweep Due',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  data: z.object({}),
+  data: () => z.object({}),
 });
 DOCS: describeEvent(OutboxSweepDue, {
   description: 'Every minute: republish outbox entries left unpublished, settle stale mail claims.',

@@ -6,12 +6,13 @@ export const OutletSuppressed = defineEvent({
   detailType: 'Outlet Suppressed',
   source: 'backline.deliverability',
   schemaVersion: 1,
-  data: z.object({
-    email: z.string().check(z.minLength(3)),
-    outletId: z.optional(NonEmpty),
-    reason: z.enum(['bounce', 'complaint']),
-    detail: z.optional(z.string()),
-  }),
+  data: () =>
+    z.object({
+      email: z.string().check(z.minLength(3)),
+      outletId: z.optional(NonEmpty),
+      reason: z.enum(['bounce', 'complaint']),
+      detail: z.optional(z.string()),
+    }),
 });
 DOCS: describeEvent(OutletSuppressed, {
   description: 'An address bounced permanently or complained; nothing more is sent to it.',

@@ -6,11 +6,12 @@ export const OutletUnsubscribed = defineEvent({
   detailType: 'Outlet Unsubscribed',
   source: 'backline.recipients',
   schemaVersion: 1,
-  data: z.object({
-    outletId: NonEmpty,
-    releaseId: z.optional(NonEmpty),
-    via: z.enum(['one-click', 'page']),
-  }),
+  data: () =>
+    z.object({
+      outletId: NonEmpty,
+      releaseId: z.optional(NonEmpty),
+      via: z.enum(['one-click', 'page']),
+    }),
 });
 DOCS: describeEvent(OutletUnsubscribed, {
   description: 'A media outlet unsubscribed (one-click or the unsubscribe page).',

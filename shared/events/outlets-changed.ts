@@ -17,13 +17,14 @@ export const OutletsChanged = defineEvent({
   source: 'backline.management',
   alsoFrom: ['backline.jobs'],
   schemaVersion: 1,
-  data: z.object({
-    /**
-     * Outlets created, or edited so that they may match other releases (genres, territories, kind,
-     * formats) or reach another person (address): one from the API, a page's from an import.
-     */
-    outletIds: OutletIds,
-  }),
+  data: () =>
+    z.object({
+      /**
+       * Outlets created, or edited so that they may match other releases (genres, territories, kind,
+       * formats) or reach another person (address): one from the API, a page's from an import.
+       */
+      outletIds: OutletIds,
+    }),
 });
 DOCS: describeEvent(OutletsChanged, {
   description:

@@ -6,14 +6,15 @@ export const PromoAccessed = defineEvent({
   detailType: 'Promo Accessed',
   source: 'backline.recipients',
   schemaVersion: 1,
-  data: z.object({
-    labelId: NonEmpty,
-    releaseId: NonEmpty,
-    outletId: NonEmpty,
-    assetIndex: z.int().check(z.gte(0)),
-    assetKind: z.enum(['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean']),
-    accessCount: z.int().check(z.gte(1)),
-  }),
+  data: () =>
+    z.object({
+      labelId: NonEmpty,
+      releaseId: NonEmpty,
+      outletId: NonEmpty,
+      assetIndex: z.int().check(z.gte(0)),
+      assetKind: z.enum(['stream', 'download', 'artwork', 'epk', 'radio-edit', 'clean']),
+      accessCount: z.int().check(z.gte(1)),
+    }),
 });
 DOCS: describeEvent(PromoAccessed, {
   description: 'A recipient opened one of their personal promo links.',

@@ -5,7 +5,7 @@ export const RadioServicingDue = defineEvent({
   detailType: 'Radio Servicing Due',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  data: ReleaseMoment,
+  data: () => ReleaseMoment,
 });
 DOCS: describeEvent(RadioServicingDue, {
   description:

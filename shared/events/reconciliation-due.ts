@@ -7,11 +7,12 @@ export const ReconciliationDue = defineEvent({
   source: 'backline.scheduler',
   alsoFrom: ['backline.budgets'],
   schemaVersion: 1,
-  data: z.object({
-    /** The manager's calendar day being reconciled (set on continuation pages). */
-    date: z.optional(IsoDate),
-    cursor: z.optional(NonEmpty),
-  }),
+  data: () =>
+    z.object({
+      /** The manager's calendar day being reconciled (set on continuation pages). */
+      date: z.optional(IsoDate),
+      cursor: z.optional(NonEmpty),
+    }),
 });
 DOCS: describeEvent(ReconciliationDue, {
   description:
@@ -24,7 +25,7 @@ export const BudgetReportDue = defineEvent({
   source: 'backline.scheduler',
   alsoFrom: ['backline.budgets'],
   schemaVersion: 1,
-  data: z.object({ date: z.optional(IsoDate), cursor: z.optional(NonEmpty) }),
+  data: () => z.object({ date: z.optional(IsoDate), cursor: z.optional(NonEmpty) }),
 });
 DOCS: describeEvent(BudgetReportDue, {
   description:

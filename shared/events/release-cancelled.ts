@@ -6,11 +6,12 @@ export const ReleaseCancelled = defineEvent({
   detailType: 'Release Cancelled',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({
-    releaseId: Id,
-    reason: z.optional(z.string().check(z.maxLength(2000))),
-    territories: z.optional(z.array(CountryOrWorldwide).check(z.minLength(1))),
-  }),
+  data: () =>
+    z.object({
+      releaseId: Id,
+      reason: z.optional(z.string().check(z.maxLength(2000))),
+      territories: z.optional(z.array(CountryOrWorldwide).check(z.minLength(1))),
+    }),
 });
 DOCS: describeEvent(ReleaseCancelled, {
   description:

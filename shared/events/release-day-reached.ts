@@ -15,7 +15,7 @@ export const ReleaseDayReached = defineEvent({
   detailType: 'Release Day Reached',
   source: 'backline.scheduler',
   schemaVersion: 1,
-  data: ReleaseMoment,
+  data: () => ReleaseMoment,
 });
 DOCS: describeEvent(ReleaseDayReached, {
   description: "A release's one-time schedule fired; it carries the date and time it was set for.",

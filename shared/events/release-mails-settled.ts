@@ -9,16 +9,17 @@ export const ReleaseMailsSettled = defineEvent({
   detailType: 'Release Mails Settled',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: z.object({
-    labelId: NonEmpty,
-    releaseId: NonEmpty,
-    /**
-     * The release's first mails (announcement, radio servicing) and withdrawals whose Email Sent
-     * marked them sent, or recorded them as having gone after their claim was closed unsent, in the
-     * write this event was stored with (docs/design.md#exactly-once-mail).
-     */
-    deliveryIds: z.array(NonEmpty).check(z.minLength(1), z.maxLength(maxSettledMails)),
-  }),
+  data: () =>
+    z.object({
+      labelId: NonEmpty,
+      releaseId: NonEmpty,
+      /**
+       * The release's first mails (announcement, radio servicing) and withdrawals whose Email Sent
+       * marked them sent, or recorded them as having gone after their claim was closed unsent, in the
+       * write this event was stored with (docs/design.md#exactly-once-mail).
+       */
+      deliveryIds: z.array(NonEmpty).check(z.minLength(1), z.maxLength(maxSettledMails)),
+    }),
 });
 DOCS: describeEvent(ReleaseMailsSettled, {
   description:

@@ -29,12 +29,14 @@ const AssetUrl = z.url({ protocol: /^https?$/ }).check(
   ),
 );
 
-export const PromoAsset = z.object({
-  kind: z.enum(['stream', 'download', 'artwork', 'epk']),
-  url: AssetUrl,
-  expiresInDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
-  maxAccesses: z.optional(z.int().check(z.gte(1))),
-});
+export const PromoAsset = z.lazy(() =>
+  z.object({
+    kind: z.enum(['stream', 'download', 'artwork', 'epk']),
+    url: AssetUrl,
+    expiresInDays: z.optional(z.int().check(z.gte(1), z.lte(365))),
+    maxAccesses: z.optional(z.int().check(z.gte(1))),
+  }),
+);
 
 /**
  * Kept as the label wrote it, not in UTC: a territory's embargo schedule is named by this string
@@ -48,15 +50,17 @@ const Instant = OffsetInstant;
  * those territories' outlets until then; `preOrderDate` and `previewAt` are what a DDEX deal list
  * says about pre-orders and previews there.
  */
-export const TerritoryDate = z.object({
-  territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
-  releaseDate: IsoDate,
-  releaseTime: z.optional(LocalTime),
-  timeZone: z.optional(LabelTimeZone),
-  announceAt: z.optional(Instant),
-  preOrderDate: z.optional(IsoDate),
-  previewAt: z.optional(Instant),
-});
+export const TerritoryDate = z.lazy(() =>
+  z.object({
+    territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
+    releaseDate: IsoDate,
+    releaseTime: z.optional(LocalTime),
+    timeZone: z.optional(LabelTimeZone),
+    announceAt: z.optional(Instant),
+    preOrderDate: z.optional(IsoDate),
+    previewAt: z.optional(Instant),
+  }),
+);
 export type TerritoryDate = z.infer<typeof TerritoryDate>;
 
 /** The kinds of edit a release services radio with; promo links to them count as promo assets do. */
@@ -67,136 +71,140 @@ export const radioEditKinds = ['radio-edit', 'clean'] as const;
  * mail at 09:00 on `servicingDate` in their territory's zone instead of the press announcement, with
  * the edits' promo links and the add date for their format and territory.
  */
-export const RadioServicing = z.object({
-  servicingDate: IsoDate,
-  addDates: z._default(
-    z
-      .array(
-        z.object({
-          format: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40)),
-          territory: CountryOrWorldwide,
-          date: IsoDate,
-        }),
-      )
-      .check(z.maxLength(500)),
-    [],
-  ),
-  edits: z._default(
-    z.array(z.object({ kind: z.enum(radioEditKinds), assetUrl: AssetUrl })).check(z.maxLength(10)),
-    [],
-  ),
-});
+export const RadioServicing = z.lazy(() =>
+  z.object({
+    servicingDate: IsoDate,
+    addDates: z._default(
+      z
+        .array(
+          z.object({
+            format: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40)),
+            territory: CountryOrWorldwide,
+            date: IsoDate,
+          }),
+        )
+        .check(z.maxLength(500)),
+      [],
+    ),
+    edits: z._default(
+      z.array(z.object({ kind: z.enum(radioEditKinds), assetUrl: AssetUrl })).check(z.maxLength(10)),
+      [],
+    ),
+  }),
+);
 export type RadioServicing = z.infer<typeof RadioServicing>;
 
 /** A release as a label describes it (webhook types `release.scheduled` and `release.updated`). */
-export const ReleaseDetails = z
-  .object({
-    releaseId: Id,
-    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
-    artists: z.array(z.object({ name: Name })).check(z.minLength(1)),
-    kind: z.enum(['single', 'ep', 'album']),
-    releaseDate: IsoDate,
-    releaseTime: z._default(LocalTime, '00:00'),
-    timeZone: z._default(LabelTimeZone, 'UTC'),
-    territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
-    /**
-     * Beside `WW` in `territories` only: the countries worldwide leaves out ("worldwide except DE", ERN's
-     * ExcludedTerritoryCode). A country listed here is not reached: its outlets are not announced, and a
-     * country newly listed is a withdrawal there.
-     */
-    excludedTerritories: z.optional(z.array(Country).check(z.minLength(1), z.maxLength(250))),
-    genres: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
-    upc: z.optional(z.string().check(z.regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN'))),
-    tracks: z
-      .array(
+export const ReleaseDetails = z.lazy(() =>
+  z
+    .object({
+      releaseId: Id,
+      title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+      artists: z.array(z.object({ name: Name })).check(z.minLength(1)),
+      kind: z.enum(['single', 'ep', 'album']),
+      releaseDate: IsoDate,
+      releaseTime: z._default(LocalTime, '00:00'),
+      timeZone: z._default(LabelTimeZone, 'UTC'),
+      territories: z.array(CountryOrWorldwide).check(z.minLength(1)),
+      /**
+       * Beside `WW` in `territories` only: the countries worldwide leaves out ("worldwide except DE", ERN's
+       * ExcludedTerritoryCode). A country listed here is not reached: its outlets are not announced, and a
+       * country newly listed is a withdrawal there.
+       */
+      excludedTerritories: z.optional(z.array(Country).check(z.minLength(1), z.maxLength(250))),
+      genres: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
+      upc: z.optional(z.string().check(z.regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN'))),
+      tracks: z
+        .array(
+          z.object({
+            title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+            isrc: z.optional(
+              z.string().check(z.regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/, 'must be an ISRC such as GBAYE2600001')),
+            ),
+            durationSeconds: z.optional(z.int().check(z.gte(0), z.lte(86_400))),
+          }),
+        )
+        .check(z.minLength(1)),
+      pressRelease: z.optional(
         z.object({
-          title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
-          isrc: z.optional(
-            z.string().check(z.regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/, 'must be an ISRC such as GBAYE2600001')),
-          ),
-          durationSeconds: z.optional(z.int().check(z.gte(0), z.lte(86_400))),
+          subject: z.optional(Name),
+          text: z.string().check(z.minLength(1), z.maxLength(20_000)),
         }),
-      )
-      .check(z.minLength(1)),
-    pressRelease: z.optional(
-      z.object({
-        subject: z.optional(Name),
-        text: z.string().check(z.minLength(1), z.maxLength(20_000)),
-      }),
-    ),
-    promoAssets: z.optional(z.array(PromoAsset).check(z.maxLength(20))),
-    /** No announcement before this instant: it is scheduled for then instead. */
-    announceAt: z.optional(Instant),
-    /** The older name of `announceAt`, still accepted; `announceAt` wins when both are given. */
-    embargoUntil: z.optional(Instant),
-    /** Promo links opened before this instant answer "available from" instead of the asset. */
-    promoAvailableAt: z.optional(Instant),
-    /** Street dates that differ by territory; territories not listed here come out on `releaseDate`. */
-    territoryDates: z.optional(z.array(TerritoryDate).check(z.maxLength(250))),
-    /** When and how radio hears of the release; without it radio outlets get the announcement as press does. */
-    radioServicing: z.optional(RadioServicing),
-  })
-  .check(
-    z.superRefine((release, context) => {
-      const listed = new Set(release.territories);
-      const excluded = new Set<string>();
-      release.excludedTerritories?.forEach((territory, at) => {
-        const path = ['excludedTerritories', at];
-        const problem = !listed.has('WW')
-          ? 'excludes a country only from WW, which territories does not list'
-          : listed.has(territory)
-            ? `${territory} is one of the release's territories`
-            : excluded.has(territory)
-              ? `${territory} is excluded earlier`
-              : undefined;
-        if (problem) context.addIssue({ code: 'custom', path, message: problem });
-        excluded.add(territory);
-      });
-      const dated = new Set<string>();
-      release.territoryDates?.forEach((entry, index) => {
-        entry.territories.forEach((territory, at) => {
-          const path = ['territoryDates', index, 'territories', at];
-          if (!listed.has(territory)) {
+      ),
+      promoAssets: z.optional(z.array(PromoAsset).check(z.maxLength(20))),
+      /** No announcement before this instant: it is scheduled for then instead. */
+      announceAt: z.optional(Instant),
+      /** The older name of `announceAt`, still accepted; `announceAt` wins when both are given. */
+      embargoUntil: z.optional(Instant),
+      /** Promo links opened before this instant answer "available from" instead of the asset. */
+      promoAvailableAt: z.optional(Instant),
+      /** Street dates that differ by territory; territories not listed here come out on `releaseDate`. */
+      territoryDates: z.optional(z.array(TerritoryDate).check(z.maxLength(250))),
+      /** When and how radio hears of the release; without it radio outlets get the announcement as press does. */
+      radioServicing: z.optional(RadioServicing),
+    })
+    .check(
+      z.superRefine((release, context) => {
+        const listed = new Set(release.territories);
+        const excluded = new Set<string>();
+        release.excludedTerritories?.forEach((territory, at) => {
+          const path = ['excludedTerritories', at];
+          const problem = !listed.has('WW')
+            ? 'excludes a country only from WW, which territories does not list'
+            : listed.has(territory)
+              ? `${territory} is one of the release's territories`
+              : excluded.has(territory)
+                ? `${territory} is excluded earlier`
+                : undefined;
+          if (problem) context.addIssue({ code: 'custom', path, message: problem });
+          excluded.add(territory);
+        });
+        const dated = new Set<string>();
+        release.territoryDates?.forEach((entry, index) => {
+          entry.territories.forEach((territory, at) => {
+            const path = ['territoryDates', index, 'territories', at];
+            if (!listed.has(territory)) {
+              context.addIssue({
+                code: 'custom',
+                path,
+                message: `${territory} is not one of the release's territories`,
+              });
+            } else if (dated.has(territory)) {
+              context.addIssue({
+                code: 'custom',
+                path,
+                message: `${territory} has a street date in an earlier entry`,
+              });
+            }
+            dated.add(territory);
+          });
+        });
+        const addDates = new Set<string>();
+        release.radioServicing?.addDates.forEach((entry, index) => {
+          const path = ['radioServicing', 'addDates', index];
+          const same = JSON.stringify([entry.format.toLowerCase(), entry.territory]);
+          if (
+            entry.territory !== 'WW' &&
+            !listed.has(entry.territory) &&
+            (!listed.has('WW') || excluded.has(entry.territory))
+          ) {
             context.addIssue({
               code: 'custom',
-              path,
-              message: `${territory} is not one of the release's territories`,
+              path: [...path, 'territory'],
+              message: `${entry.territory} is not one of the release's territories`,
             });
-          } else if (dated.has(territory)) {
+          } else if (addDates.has(same)) {
             context.addIssue({
               code: 'custom',
               path,
-              message: `${territory} has a street date in an earlier entry`,
+              message: `${entry.format} in ${entry.territory} has an add date in an earlier entry`,
             });
           }
-          dated.add(territory);
+          addDates.add(same);
         });
-      });
-      const addDates = new Set<string>();
-      release.radioServicing?.addDates.forEach((entry, index) => {
-        const path = ['radioServicing', 'addDates', index];
-        const same = JSON.stringify([entry.format.toLowerCase(), entry.territory]);
-        if (
-          entry.territory !== 'WW' &&
-          !listed.has(entry.territory) &&
-          (!listed.has('WW') || excluded.has(entry.territory))
-        ) {
-          context.addIssue({
-            code: 'custom',
-            path: [...path, 'territory'],
-            message: `${entry.territory} is not one of the release's territories`,
-          });
-        } else if (addDates.has(same)) {
-          context.addIssue({
-            code: 'custom',
-            path,
-            message: `${entry.format} in ${entry.territory} has an add date in an earlier entry`,
-          });
-        }
-        addDates.add(same);
-      });
-    }),
-  );
+      }),
+    ),
+);
 export type ReleaseDetails = z.infer<typeof ReleaseDetails>;
 
 export const sampleRelease: z.input<typeof ReleaseDetails> = {
@@ -218,7 +226,7 @@ export const ReleaseScheduled = defineEvent({
   detailType: 'Release Scheduled',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: ReleaseDetails,
+  data: () => ReleaseDetails,
 });
 DOCS: describeEvent(ReleaseScheduled, {
   description: 'A label scheduled a release.',

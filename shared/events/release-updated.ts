@@ -5,7 +5,7 @@ export const ReleaseUpdated = defineEvent({
   detailType: 'Release Updated',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: ReleaseDetails,
+  data: () => ReleaseDetails,
 });
 DOCS: describeEvent(ReleaseUpdated, {
   description: 'A label changed a scheduled release; `data` is the whole release as it now stands.',

@@ -10,8 +10,7 @@ import { ShowRef, sample, toursEvent } from './tour-progress.ts';
  * (see docs/design.md#bundles).
  */
 
-export const ShowAdvanced = toursEvent(
-  'Show Advanced',
+export const ShowAdvanced = toursEvent('Show Advanced', () =>
   z.extend(ShowRef, {
     promoterId: NonEmpty,
     submittedAt: z.isoDateTime(),

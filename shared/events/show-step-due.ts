@@ -36,25 +36,26 @@ export const ShowStepDue = defineEvent({
   // press or day sheet update) and the advance's write in the recipients function (the day sheet's update).
   alsoFrom: ['backline.tours'],
   schemaVersion: 1,
-  data: z.object({
-    labelId: NonEmpty,
-    tourId: NonEmpty,
-    showId: NonEmpty,
-    step: ShowStep,
-    scheduledFor: z.isoDateTime(),
-    /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
-    cursor: z.optional(NonEmpty),
-    /**
-     * A press announcement for these outlets only, added to the directory (or changed to match) after its
-     * press went out (`Outlets Changed`, docs/design.md#tours): the step is not recorded again.
-     */
-    outletIds: z.optional(OutletIds),
-    /**
-     * A change's press-change: the date, times and venue the change replaced, which its "Changed" mail
-     * states to each address told them (docs/design.md#tours).
-     */
-    replaced: z.optional(z.object({ date: IsoDate, times: ShowTimes, venue: Venue })),
-  }),
+  data: () =>
+    z.object({
+      labelId: NonEmpty,
+      tourId: NonEmpty,
+      showId: NonEmpty,
+      step: ShowStep,
+      scheduledFor: z.isoDateTime(),
+      /** Press to a large directory: where the step goes on (tours puts the step on the bus again with it). */
+      cursor: z.optional(NonEmpty),
+      /**
+       * A press announcement for these outlets only, added to the directory (or changed to match) after its
+       * press went out (`Outlets Changed`, docs/design.md#tours): the step is not recorded again.
+       */
+      outletIds: z.optional(OutletIds),
+      /**
+       * A change's press-change: the date, times and venue the change replaced, which its "Changed" mail
+       * states to each address told them (docs/design.md#tours).
+       */
+      replaced: z.optional(z.object({ date: IsoDate, times: ShowTimes, venue: Venue })),
+    }),
 });
 DOCS: describeEvent(ShowStepDue, {
   description:

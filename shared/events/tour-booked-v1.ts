@@ -8,22 +8,24 @@ import type { Show } from './tour-booked.ts';
  * `tour.date.added` / `tour.date.cancelled`, still accepted and upgraded at intake, so a replay of an
  * old webhook upgrades too (see docs/design.md#tours).
  */
-export const TourDateV1 = z
-  .object({
-    dateId: Id,
-    date: IsoDate,
-    city: Name,
-    country: Country,
-    venue: Name,
-    promoter: z.object({ name: Name, email: Email }),
-  })
-  .check(
-    z.refine((date) => zoneOf(date.country, date.city, date.date) !== undefined, {
-      path: ['city'],
-      error: (issue) =>
-        `is the name of no time zone of ${(issue.input as { country: string }).country}, whose zones keep different times: send it as a version 2 show, with its venue.timeZone`,
-    }),
-  );
+export const TourDateV1 = z.lazy(() =>
+  z
+    .object({
+      dateId: Id,
+      date: IsoDate,
+      city: Name,
+      country: Country,
+      venue: Name,
+      promoter: z.object({ name: Name, email: Email }),
+    })
+    .check(
+      z.refine((date) => zoneOf(date.country, date.city, date.date) !== undefined, {
+        path: ['city'],
+        error: (issue) =>
+          `is the name of no time zone of ${(issue.input as { country: string }).country}, whose zones keep different times: send it as a version 2 show, with its venue.timeZone`,
+      }),
+    ),
+);
 export type TourDateV1 = z.infer<typeof TourDateV1>;
 
 /**
@@ -68,7 +70,7 @@ export const showOfDate = (date: TourDateV1): z.input<typeof Show> => ({
 /** `tour.booked` version 1: its `dates` (version 2 has `shows`) become confirmed shows. */
 export const TourBookedV1 = olderVersion({
   recognise: (data) => 'dates' in data && !('shows' in data),
-  schema: z.looseObject({ dates: z.array(TourDateV1).check(z.minLength(1)) }),
+  schema: z.lazy(() => z.looseObject({ dates: z.array(TourDateV1).check(z.minLength(1)) })),
   upgrade: ({ dates, ...tour }) => ({ ...tour, shows: dates.map(showOfDate) }),
 });
 
@@ -82,6 +84,6 @@ export const TourDateAddedV1 = olderVersion({
 /** `tour.date.cancelled` as `tour.show.cancelled`: `{tourId, date}` becomes `{tourId, showId}`. */
 export const TourDateCancelledV1 = olderVersion({
   recognise: (data) => 'date' in data && !('showId' in data),
-  schema: z.looseObject({ date: z.looseObject({ dateId: TourDateV1.shape.dateId }) }),
+  schema: z.looseObject({ date: z.looseObject({ dateId: Id }) }),
   upgrade: ({ date, ...rest }) => ({ ...rest, showId: date.dateId }),
 });

@@ -95,29 +95,30 @@ export const TourBooked = defineEvent({
   detailType: 'Tour Booked',
   source: 'backline.intake',
   schemaVersion: 2,
-  data: z.object({
-    tourId: Id,
-    artist: z.object({ name: Name }),
-    genres: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60)))),
-    tourManager: Contact,
-    /** Who else gets the day sheet. */
-    crew: z.optional(z.array(Contact).check(z.maxLength(50))),
-    /** The tour's currency (ISO 4217), for its budget; each deal names its own. */
-    currency: z.optional(Currency),
-    // A show is stored under its id: a second show of one id would replace the first unsaid.
-    shows: z.array(Show).check(
-      z.minLength(1),
-      z.maxLength(200),
-      z.superRefine((shows, context) => {
-        const seen = new Set<string>();
-        shows.forEach((show, index) => {
-          if (seen.has(show.showId))
-            context.addIssue({ code: 'custom', path: [index, 'showId'], message: 'appears twice' });
-          seen.add(show.showId);
-        });
-      }),
-    ),
-  }),
+  data: () =>
+    z.object({
+      tourId: Id,
+      artist: z.object({ name: Name }),
+      genres: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60)))),
+      tourManager: Contact,
+      /** Who else gets the day sheet. */
+      crew: z.optional(z.array(Contact).check(z.maxLength(50))),
+      /** The tour's currency (ISO 4217), for its budget; each deal names its own. */
+      currency: z.optional(Currency),
+      // A show is stored under its id: a second show of one id would replace the first unsaid.
+      shows: z.array(Show).check(
+        z.minLength(1),
+        z.maxLength(200),
+        z.superRefine((shows, context) => {
+          const seen = new Set<string>();
+          shows.forEach((show, index) => {
+            if (seen.has(show.showId))
+              context.addIssue({ code: 'custom', path: [index, 'showId'], message: 'appears twice' });
+            seen.add(show.showId);
+          });
+        }),
+      ),
+    }),
 });
 DOCS: describeEvent(TourBooked, {
   description:

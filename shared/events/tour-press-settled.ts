@@ -6,14 +6,15 @@ export const TourPressSettled = defineEvent({
   detailType: 'Tour Press Settled',
   source: 'backline.announcer',
   schemaVersion: 1,
-  data: z.object({
-    labelId: NonEmpty,
-    tourId: NonEmpty,
-    /** The mail's country, its address and the shows it told of (docs/design.md#tours). */
-    country: NonEmpty,
-    email: NonEmpty,
-    showIds: z.array(NonEmpty).check(z.minLength(1)),
-  }),
+  data: () =>
+    z.object({
+      labelId: NonEmpty,
+      tourId: NonEmpty,
+      /** The mail's country, its address and the shows it told of (docs/design.md#tours). */
+      country: NonEmpty,
+      email: NonEmpty,
+      showIds: z.array(NonEmpty).check(z.minLength(1)),
+    }),
 });
 DOCS: describeEvent(TourPressSettled, {
   description:

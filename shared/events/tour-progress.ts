@@ -11,11 +11,10 @@ export const ShowRef = z.object({
 });
 export const sample = { labelId: 'lbl-nightshift', tourId: 'tour-2027-eu', showId: 'show-berlin-1' };
 
-export const toursEvent = <D extends z.ZodMiniType>(detailType: string, data: D) =>
+export const toursEvent = <D extends z.ZodMiniType>(detailType: string, data: () => D) =>
   defineEvent({ detailType, source: 'backline.tours', schemaVersion: 1, data });
 
-export const ShowConfirmed = toursEvent(
-  'Show Confirmed',
+export const ShowConfirmed = toursEvent('Show Confirmed', () =>
   z.extend(ShowRef, { date: z.isoDate(), timeZone: NonEmpty }),
 );
 DOCS: describeEvent(ShowConfirmed, {
@@ -23,14 +22,15 @@ DOCS: describeEvent(ShowConfirmed, {
   sample: { ...sample, date: '2027-05-14', timeZone: 'Europe/Berlin' },
 });
 
-export const AdvanceRequested = toursEvent('Advance Requested', z.extend(ShowRef, { promoterId: NonEmpty }));
+export const AdvanceRequested = toursEvent('Advance Requested', () =>
+  z.extend(ShowRef, { promoterId: NonEmpty }),
+);
 DOCS: describeEvent(AdvanceRequested, {
   description: "The promoter was mailed the show's advance form.",
   sample: { ...sample, promoterId: 'prm-1f3a' },
 });
 
-export const AdvanceReminderSent = toursEvent(
-  'Advance Reminder Sent',
+export const AdvanceReminderSent = toursEvent('Advance Reminder Sent', () =>
   z.extend(ShowRef, { promoterId: NonEmpty, reminder: z.int().check(z.gte(1)) }),
 );
 DOCS: describeEvent(AdvanceReminderSent, {
@@ -38,14 +38,15 @@ DOCS: describeEvent(AdvanceReminderSent, {
   sample: { ...sample, promoterId: 'prm-1f3a', reminder: 1 },
 });
 
-export const AdvanceOverdue = toursEvent('Advance Overdue', z.extend(ShowRef, { promoterId: NonEmpty }));
+export const AdvanceOverdue = toursEvent('Advance Overdue', () =>
+  z.extend(ShowRef, { promoterId: NonEmpty }),
+);
 DOCS: describeEvent(AdvanceOverdue, {
   description: 'The advance is still not submitted ten days out: the tour manager was told.',
   sample: { ...sample, promoterId: 'prm-1f3a' },
 });
 
-export const GuestListLocked = toursEvent(
-  'Guest List Locked',
+export const GuestListLocked = toursEvent('Guest List Locked', () =>
   z.extend(ShowRef, { guests: z.int().check(z.gte(0)) }),
 );
 DOCS: describeEvent(GuestListLocked, {
@@ -53,8 +54,7 @@ DOCS: describeEvent(GuestListLocked, {
   sample: { ...sample, guests: 12 },
 });
 
-export const DaySheetSent = toursEvent(
-  'Day Sheet Sent',
+export const DaySheetSent = toursEvent('Day Sheet Sent', () =>
   z.extend(ShowRef, { recipients: z.int().check(z.gte(1)) }),
 );
 DOCS: describeEvent(DaySheetSent, {
@@ -62,8 +62,7 @@ DOCS: describeEvent(DaySheetSent, {
   sample: { ...sample, recipients: 2 },
 });
 
-export const ShowAnnouncedToMedia = toursEvent(
-  'Show Announced To Media',
+export const ShowAnnouncedToMedia = toursEvent('Show Announced To Media', () =>
   z.extend(ShowRef, { country: Country }),
 );
 DOCS: describeEvent(ShowAnnouncedToMedia, {
@@ -71,7 +70,7 @@ DOCS: describeEvent(ShowAnnouncedToMedia, {
   sample: { ...sample, country: 'DE' },
 });
 
-export const ShowCancellationSent = toursEvent('Show Cancellation Sent', ShowRef);
+export const ShowCancellationSent = toursEvent('Show Cancellation Sent', () => ShowRef);
 DOCS: describeEvent(ShowCancellationSent, {
   description: 'Outlets told of a show were told that it is cancelled.',
   sample,

@@ -9,7 +9,7 @@ export const TourShowAdded = defineEvent({
   detailType: 'Tour Show Added',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({ tourId: Id, show: Show }),
+  data: () => z.object({ tourId: Id, show: Show }),
 });
 DOCS: describeEvent(TourShowAdded, {
   description: 'A show was added to a booked tour (`tour.show.added`, formerly `tour.date.added`).',
@@ -20,7 +20,7 @@ export const TourShowUpdated = defineEvent({
   detailType: 'Tour Show Updated',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({ tourId: Id, show: Show }),
+  data: () => z.object({ tourId: Id, show: Show }),
 });
 DOCS: describeEvent(TourShowUpdated, {
   description: "A show's times, venue, status or promoter changed: the show as it now is.",
@@ -31,11 +31,12 @@ export const TourShowCancelled = defineEvent({
   detailType: 'Tour Show Cancelled',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z.object({
-    tourId: Id,
-    showId: Id,
-    reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
-  }),
+  data: () =>
+    z.object({
+      tourId: Id,
+      showId: Id,
+      reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+    }),
 });
 DOCS: describeEvent(TourShowCancelled, {
   description:
@@ -57,29 +58,30 @@ export const TourShowSettled = defineEvent({
   detailType: 'Tour Show Settled',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: z
-    .object({
-      tourId: Id,
-      showId: Id,
-      settledAt: OffsetInstant,
-      gross: Money,
-      deductions: z
-        .array(
-          z.object({
-            kind: z.enum(['tax', 'venue', 'production', 'marketing', 'promoter', 'commission', 'other']),
-            description: z.optional(Name),
-            amount: Money,
-          }),
-        )
-        .check(z.maxLength(100)),
-      artistNet: Money,
-    })
-    .check(
-      z.refine(sameCurrency, {
-        message: 'gross, deductions and artistNet must share one currency',
-        path: ['artistNet', 'currency'],
-      }),
-    ),
+  data: () =>
+    z
+      .object({
+        tourId: Id,
+        showId: Id,
+        settledAt: OffsetInstant,
+        gross: Money,
+        deductions: z
+          .array(
+            z.object({
+              kind: z.enum(['tax', 'venue', 'production', 'marketing', 'promoter', 'commission', 'other']),
+              description: z.optional(Name),
+              amount: Money,
+            }),
+          )
+          .check(z.maxLength(100)),
+        artistNet: Money,
+      })
+      .check(
+        z.refine(sameCurrency, {
+          message: 'gross, deductions and artistNet must share one currency',
+          path: ['artistNet', 'currency'],
+        }),
+      ),
 });
 DOCS: describeEvent(TourShowSettled, {
   description:

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { buildDetail, catalogue, MailingRequested, outboxEntry } from '#shared/events/index.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { buildDetail, catalogue, defineEvent, MailingRequested, outboxEntry } from '#shared/events/index.ts';
+import * as z from '#shared/zod.ts';
 
 describe('the event catalogue', () => {
   it.each(catalogue.map((contract) => [contract.detailType, contract] as const))(
@@ -53,5 +54,22 @@ describe('the event catalogue', () => {
     expect(() => outboxEntry(contract, contract.sample, { source: 'backline.announcer' })).toThrow(
       /does not come from backline.announcer/,
     );
+  });
+
+  it("builds a contract's data schema when it is first used, not when it is defined, and once", () => {
+    const data = vi.fn(() => z.object({ releaseId: z.string() }));
+
+    const contract = defineEvent({
+      detailType: 'Thing Happened',
+      source: 'backline.test',
+      schemaVersion: 1,
+      data,
+    });
+
+    expect(data).not.toHaveBeenCalled();
+    expect(buildDetail(contract, { releaseId: 'rel-1' }).data).toEqual({ releaseId: 'rel-1' });
+    expect(contract.event.safeParse({}).success).toBe(false);
+    expect(contract.data.safeParse({ releaseId: 'rel-1' }).success).toBe(true);
+    expect(data).toHaveBeenCalledTimes(1);
   });
 });
