@@ -9,14 +9,7 @@ import { escapeHtml } from '#shared/mail/data.ts';
 import type { MailDeps, OutgoingMail } from '#shared/mail/ports.ts';
 import { type ClaimPage, claimHeld, sendMails } from '#shared/mail/send.ts';
 import { staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
-import {
-  AdvanceNotAwaited,
-  identityOf,
-  PressNotesRefused,
-  sentUnlessUnawaited,
-  type TourMail,
-  type TourMailer,
-} from './ports.ts';
+import { AdvanceNotAwaited, identityOf, PressNotesRefused, type TourMail, type TourMailer } from './ports.ts';
 
 /** An outlet's signed one-click unsubscribe link (campaign mail). */
 export type UnsubscribeLink = (claims: {
@@ -107,8 +100,8 @@ export function moduleTourMailer(
             const boundary = staleBefore(deps);
             const { resend, tell = [], held } = await rebuild(stale, boundary);
             // Before the stale claims close: should this stop, the next sweep writes the same mails.
-            // An advance mail the show no longer awaits (its check refused the claim) tells nothing.
-            await sentUnlessUnawaited(mailer.send(tell));
+            // Only press is told (a show's mails are resent or left): no advance mail, so no show's check.
+            await mailer.send(tell);
             const mails = new Map<string, OutgoingMail>();
             for (const [id, mail] of resend) {
               if (mail.awaiting) awaiting.set(id, mail.awaiting);

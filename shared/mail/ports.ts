@@ -138,7 +138,7 @@ export const sesEventMarginMs = 10 * 60_000;
  * the sum for the announcer).
  */
 export const staleClaimMsFor = (senderTimeoutSeconds: number) =>
-  senderTimeoutSeconds * 1000 + sesEventMarginMs + mailSettlementLatencySeconds() * 1000;
+  senderTimeoutSeconds * 1000 + sesEventMarginMs + mailSettlementLatencySeconds * 1000;
 
 export const defaultMailSettings = (senderTimeoutSeconds: number): MailSettings => ({
   claimConcurrency: 25,

@@ -159,7 +159,7 @@ describe("queue triggers' queues on AWS", () => {
     const senders = functionEntries().filter(([, spec]) => spec.may.includes('ses:send'));
 
     expect(queue.VisibilityTimeout).toBe(6 * timeout);
-    expect(mailSettlementLatencySeconds()).toBe(
+    expect(mailSettlementLatencySeconds).toBe(
       queueLatencySeconds(mailSettlementTiming, { timeoutSeconds: timeout }),
     );
     for (const [name, spec] of senders) {
