@@ -1,9 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoSendRateBucket } from '#shared/db/send-rate.ts';
 import { tableSendRate } from '#shared/mail/ses.ts';
 import { documentClient } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
+import { answerLostOnce } from '#test/support/dynamo-errors.ts';
 
 /**
  * docs/design.md#failures-and-retries, on DynamoDB Local: a sender's replace of the send-rate bucket
@@ -16,23 +17,14 @@ const table = aTableOfItsOwn('backline-send-rate-lost');
 describe('a take of the send-rate bucket whose replace landed while its answer was lost', () => {
   it('is spent once', async () => {
     const client = documentClient();
-    let lost = false;
-    const losing = {
-      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (lost || !(command instanceof PutCommand)) return client.send(command);
-        lost = true;
-        await client.send(command);
-        // The SDK's resend of the applied put, refused by it.
-        return client.send(command);
-      },
-    } as DynamoDBDocumentClient;
-    const bucket = dynamoSendRateBucket(losing, table.name);
+    const losing = answerLostOnce(client, PutCommand);
+    const bucket = dynamoSendRateBucket(losing.client, table.name);
     const at = Date.parse('2027-03-01T12:00:00.000Z');
     const rate = tableSendRate({ bucket, rate: async () => 10, now: () => at, sleep: async () => {} });
 
     expect(await rate.acquire(4, at + 60_000)).toBe(true);
 
-    expect(lost).toBe(true);
+    expect(losing.lost()).toBe(true);
     expect((await bucket.read()).bucket).toEqual({ tokens: 6, at });
   });
 });

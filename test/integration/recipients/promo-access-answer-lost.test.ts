@@ -1,10 +1,10 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { outboxEntry, PromoAccessed } from '#shared/events/index.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
-import { transactionCancelled } from '#test/support/dynamo-errors.ts';
+import { answerLostOnce } from '#test/support/dynamo-errors.ts';
 
 /**
  * docs/design.md#failures-and-retries, on DynamoDB Local: an open's count (the counter with its Promo
@@ -24,15 +24,7 @@ describe('an open of a promo link whose count landed while its answer was lost',
       assetIndex: 0,
     };
     const client = documentClient();
-    let lost = false;
-    const losing = {
-      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        const answer = await client.send(command);
-        if (lost || !(command instanceof TransactWriteCommand)) return answer;
-        lost = true;
-        throw transactionCancelled(['TransactionConflict', 'None']);
-      },
-    } as DynamoDBDocumentClient;
+    const losing = answerLostOnce(client, TransactWriteCommand);
     const stated: number[] = [];
     const eventsFor = (accessCount: number) => {
       stated.push(accessCount);
@@ -40,7 +32,7 @@ describe('an open of a promo link whose count landed while its answer was lost',
     };
     const at = '2027-03-01T12:00:00.000Z';
 
-    const first = await dynamoPromoCounters(losing, table.name).countAccess(
+    const first = await dynamoPromoCounters(losing.client, table.name).countAccess(
       link,
       { maxAccesses: 2, at },
       eventsFor,
@@ -51,7 +43,7 @@ describe('an open of a promo link whose count landed while its answer was lost',
       eventsFor,
     );
 
-    expect(lost).toBe(true);
+    expect(losing.lost()).toBe(true);
     expect([first, second]).toEqual([1, 2]);
     expect(stated).toEqual([1, 2]);
   });

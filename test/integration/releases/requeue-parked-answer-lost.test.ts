@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
+import { answerLostOnce } from '#test/support/dynamo-errors.ts';
 
 /**
  * docs/design.md#failures-and-retries, on DynamoDB Local: the redrive puts a parked outbox entry back
@@ -32,20 +33,13 @@ describe('a parked entry put back while the answer was lost', () => {
           },
         }),
       );
-    let lost = false;
-    const losing = {
-      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (lost || !(command instanceof UpdateCommand)) return client.send(command);
-        lost = true;
-        await client.send(command);
-        // The SDK's resend of the applied update, refused by it.
-        return client.send(command);
-      },
-    } as DynamoDBDocumentClient;
+    const losing = answerLostOnce(client, UpdateCommand);
 
-    const requeued = await dynamoOutbox(losing, table.name).requeueParked(new Date('2027-03-02T08:00:00Z'));
+    const requeued = await dynamoOutbox(losing.client, table.name).requeueParked(
+      new Date('2027-03-02T08:00:00Z'),
+    );
 
-    expect(lost).toBe(true);
+    expect(losing.lost()).toBe(true);
     expect(requeued).toBe(2);
     expect(await dynamoOutbox(client, table.name).parked(10)).toEqual([]);
   });

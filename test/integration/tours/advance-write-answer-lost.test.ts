@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
@@ -8,7 +8,7 @@ import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
-import { transactionCancelled } from '#test/support/dynamo-errors.ts';
+import { answerLostOnce } from '#test/support/dynamo-errors.ts';
 import { aShow, filledAdvanceForm } from '#test/support/tours.ts';
 
 /**
@@ -51,25 +51,17 @@ describe('an advance whose write landed while its answer was lost', () => {
     );
     // The first transaction is applied, and its answer is the SDK's retry's: cancelled for a conflict.
     const client = documentClient();
-    let lost = false;
-    const losing = {
-      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        const answer = await client.send(command);
-        if (lost || !(command instanceof TransactWriteCommand)) return answer;
-        lost = true;
-        throw transactionCancelled(['TransactionConflict', 'None']);
-      },
-    } as DynamoDBDocumentClient;
+    const losing = answerLostOnce(client, TransactWriteCommand);
     const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
     const submittedAt = new Date('2027-01-02T10:00:00Z');
 
     const { saved } = await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), {
       signingKey: async () => key,
-      tours: dynamoTours(losing, table.name),
+      tours: dynamoTours(losing.client, table.name),
       now: () => submittedAt,
     });
 
-    expect(lost).toBe(true);
+    expect(losing.lost()).toBe(true);
     expect(saved).toBe('submitted');
     expect((await tours.getShow(ref))?.advance).toMatchObject({ submittedAt: submittedAt.toISOString() });
     expect((await tours.getShow(ref))?.advance?.amendedAt).toBeUndefined();

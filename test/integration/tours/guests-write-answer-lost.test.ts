@@ -1,8 +1,9 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
+import { answerLostOnce } from '#test/support/dynamo-errors.ts';
 import { aShow } from '#test/support/tours.ts';
 
 /**
@@ -36,23 +37,15 @@ describe('guests added while the answer was lost', () => {
     await tours.addGuests(ref, [{ name: 'Ann Early', plusOnes: 0, addedAt: at }]);
     // The add is applied and answered 500: the SDK sends the same request again.
     const client = documentClient();
-    let lost = false;
-    const losing = {
-      send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (lost || !(command instanceof UpdateCommand)) return client.send(command);
-        lost = true;
-        await client.send(command);
-        return client.send(command);
-      },
-    } as DynamoDBDocumentClient;
+    const losing = answerLostOnce(client, UpdateCommand);
     const guests = [
       { name: 'Bo Lost', plusOnes: 1, addedAt: '2027-01-02T10:00:00.000Z' },
       { name: 'Cy Lost', plusOnes: 0, note: 'photographer', addedAt: '2027-01-02T10:00:00.000Z' },
     ];
 
-    const outcome = await dynamoTours(losing, table.name).addGuests(ref, guests);
+    const outcome = await dynamoTours(losing.client, table.name).addGuests(ref, guests);
 
-    expect(lost).toBe(true);
+    expect(losing.lost()).toBe(true);
     expect(outcome).toBe('added');
     expect((await tours.getShow(ref))?.guests?.map((guest) => guest.name)).toEqual([
       'Ann Early',
