@@ -364,7 +364,7 @@ describe('redrive on AWS', () => {
         ],
       })
       .resolves({ Items: [] });
-    dynamo.on(UpdateCommand).callsFake(() => {
+    dynamo.on(UpdateCommand).callsFake(async () => {
       order.push('requeue');
       return {};
     });
