@@ -1,3 +1,5 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
 /** A conditional write whose condition did not hold: the invariant it guards refused the write. */
 export const isConditionFailure = (error: unknown): boolean =>
   (error as Error)?.name === 'ConditionalCheckFailedException';
@@ -28,16 +30,25 @@ export const itemsTooLarge = (error: unknown): boolean[] | undefined =>
 export const failedConditions = (error: unknown): boolean[] | undefined =>
   cancelled(error, (reason) => reason.Code === 'ConditionalCheckFailed');
 
+/** An item as DynamoDB stores it, as a refusal holds it (asked with `ReturnValuesOnConditionCheckFailure`). */
+export type StoredItem = Record<string, AttributeValue>;
+
+/**
+ * Whether the item that refused a write is that write itself, applied with its answer lost and refused
+ * when sent again (docs/design.md#failures-and-retries).
+ */
+export type OwnWrite = (stored?: StoredItem) => boolean;
+
 /**
  * Awaits a conditional write: true when it was written, false when its condition refused it (the
- * invariant it guards said no); any other error is thrown.
+ * invariant it guards said no) unless the refusal is its own (`mine`); any other error is thrown.
  */
-export async function writtenUnlessRefused(write: Promise<unknown>): Promise<boolean> {
+export async function writtenUnlessRefused(write: Promise<unknown>, mine?: OwnWrite): Promise<boolean> {
   try {
     await write;
     return true;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error)) return mine?.((error as { Item?: StoredItem }).Item) === true;
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -170,7 +171,8 @@ export interface SentMark {
 export interface MailClaims {
   /**
    * Claims a page of mails (a sender's next SES call) in one request: the deliveries claimed now, in
-   * the order given; mails claimed before (or twice in the page) are left out.
+   * the order given; mails claimed before (or twice in the page) are left out, but not this call's own
+   * claims applied with their answer lost (docs/design.md#failures-and-retries).
    */
   claimMany(claims: NewClaim[], at: string): Promise<Delivery[]>;
   /**
@@ -330,12 +332,14 @@ export const claimedDelivery = (claim: NewClaim, at: string): Delivery => ({
  * The claims of mails at `at`, each mail once (one transaction may not write an item twice): its
  * delivery and the conditional put that writes it (it exists: claimed before). The one way claims are
  * written, alone (`claimMany`) or in a transaction with what must be written with them (a press step's
- * notes: docs/design.md#tours).
+ * notes: docs/design.md#tours). `claimedBy`: the id of the caller claiming, kept on its claims, so
+ * that a claim refused by one holding it is the caller's own (docs/design.md#exactly-once-mail).
  */
 export function claimWrites(
   table: string,
   claims: NewClaim[],
   at: string,
+  claimedBy?: string,
 ): { delivery: Delivery; write: StateWrite }[] {
   const page = new Map<string, { delivery: Delivery; write: StateWrite }>();
   for (const claim of claims) {
@@ -357,8 +361,10 @@ export function claimWrites(
             ),
             gsi1sk: subjectDeliveriesSort(delivery),
             ...openClaimsOf(delivery, at),
+            claimedBy,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
     });
@@ -465,10 +471,15 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     );
 
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
-    const writes = claimWrites(table, claims, at);
+    // This call's own id (new each call, the same in the SDK's retries of its requests): a claim
+    // refused by one holding it is this call's, applied with its answer lost (docs/design.md#failures-and-retries).
+    const by = randomUUID();
+    const writes = claimWrites(table, claims, at, by);
     const written = await writeEachIfAllowed(
       db,
       writes.map(({ write }) => write),
+      undefined,
+      (stored) => stored?.claimedBy?.S === by,
     );
     return writes.filter((_, index) => written[index]).map(({ delivery }) => delivery);
   };

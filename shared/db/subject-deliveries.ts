@@ -124,7 +124,10 @@ export const subjectDeliveriesKey = (labelId: string, subject: MailSubject, shar
     ? keyOf('RELEASE_DELIVERIES', labelId, subject[1], shard)
     : keyOf('SUBJECT_DELIVERIES', labelId, ...subject, shard);
 
-/** The delivery an item holds; items claimed before other senders shared the store name the release and outlet themselves. */
+/**
+ * The delivery an item holds, without its claimer's id (`claimWrites`); items claimed before other
+ * senders shared the store name the release and outlet themselves.
+ */
 export const deliveryOf = (item: Record<string, unknown>): Delivery => {
   const {
     pk: _pk,
@@ -133,6 +136,7 @@ export const deliveryOf = (item: Record<string, unknown>): Delivery => {
     gsi1sk: _g1s,
     gsi2pk: _g2,
     gsi2sk: _g2s,
+    claimedBy: _by,
     releaseId,
     outletId,
     releaseAsOf,

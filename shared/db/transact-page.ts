@@ -5,7 +5,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { failedConditions, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, type OwnWrite, type StoredItem, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { outboxPut, type StateWrite, type TransactItem } from './outbox.ts';
 
@@ -23,11 +23,14 @@ const maxItemsPerTransaction = 100;
  * `more`: the further items a request writes with its items (given the indexes of the items it writes),
  * at most one an item, as `outboxItems` states the events they lead to. A request then holds at most
  * half as many items, and a lone item with further items is written with them in one transaction.
+ *
+ * `mine`: whether the item that refused a write is that write's own (`OwnWrite`): such a write is written.
  */
 export async function writeEachIfAllowed(
   client: Pick<DynamoDBDocumentClient, 'send'>,
   writes: StateWrite[],
   more?: (indexes: number[]) => TransactItem[],
+  mine?: OwnWrite,
 ): Promise<boolean[]> {
   const written: boolean[] = new Array(writes.length).fill(false);
   const perRequest = more ? maxItemsPerTransaction / 2 : maxItemsPerTransaction;
@@ -40,7 +43,7 @@ export async function writeEachIfAllowed(
     while (pending.length > 0) {
       const further = more?.(pending.map(({ index }) => index)) ?? [];
       if (pending.length === 1 && further.length === 0) {
-        written[pending[0].index] = await writeOne(client, pending[0].write);
+        written[pending[0].index] = await writeOne(client, pending[0].write, mine);
         break;
       }
       // The further items go after the writes, so a refusal's position is its write's.
@@ -53,7 +56,11 @@ export async function writeEachIfAllowed(
         const refused = failedConditions(error);
         // Cancelled for something other than a refusal or a conflict (a ValidationError): not ours to retry.
         if (!refused?.some(Boolean)) throw error;
-        pending = pending.filter((_, position) => !refused[position]);
+        const { CancellationReasons } = error as { CancellationReasons: { Item?: StoredItem }[] };
+        pending = pending.filter(({ index }, position) => {
+          written[index] = refused[position] && mine?.(CancellationReasons[position].Item) === true;
+          return !refused[position];
+        });
       }
     }
   }
@@ -76,10 +83,15 @@ export const outboxItems =
     return entries.map((entry) => outboxPut(table, entry, createdAt));
   };
 
-async function writeOne(client: Pick<DynamoDBDocumentClient, 'send'>, write: StateWrite): Promise<boolean> {
+async function writeOne(
+  client: Pick<DynamoDBDocumentClient, 'send'>,
+  write: StateWrite,
+  mine: OwnWrite | undefined,
+): Promise<boolean> {
   return writtenUnlessRefused(
     retryingConflicts(() =>
       'Put' in write ? client.send(new PutCommand(write.Put)) : client.send(new UpdateCommand(write.Update)),
     ),
+    mine,
   );
 }

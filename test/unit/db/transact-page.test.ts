@@ -10,9 +10,14 @@ const aPut = (id: string): StateWrite => ({
 
 const cancelled = transactionCancelled;
 
-/** A table that holds `existing` keys and, optionally, conflicts on the first `conflicts` transactions. */
-function aTable(existing: string[], conflicts = 0) {
+/**
+ * A table that holds `existing` keys and, optionally, conflicts on the first `conflicts` transactions. A
+ * refusal holds the item that refused it, as asked with ReturnValuesOnConditionCheckFailure: its writer
+ * (`by`, one of `writers`, if any).
+ */
+function aTable(existing: string[], conflicts = 0, writers: Record<string, string> = {}) {
   const items = new Set(existing);
+  const stored = (id: string) => ({ pk: { S: id }, ...(writers[id] ? { by: { S: writers[id] } } : {}) });
   const requests: { kind: string; ids: string[] }[] = [];
   const client = {
     send: async (command: unknown) => {
@@ -21,14 +26,24 @@ function aTable(existing: string[], conflicts = 0) {
         requests.push({ kind: 'transaction', ids });
         if (conflicts-- > 0) throw cancelled(ids.map(() => 'TransactionConflict'));
         if (ids.some((id) => items.has(id)))
-          throw cancelled(ids.map((id) => (items.has(id) ? 'ConditionalCheckFailed' : 'None')));
+          throw Object.assign(
+            cancelled(ids.map((id) => (items.has(id) ? 'ConditionalCheckFailed' : 'None'))),
+            {
+              CancellationReasons: ids.map((id) =>
+                items.has(id) ? { Code: 'ConditionalCheckFailed', Item: stored(id) } : { Code: 'None' },
+              ),
+            },
+          );
         for (const id of ids) items.add(id);
         return {};
       }
       const id = String((command as PutCommand).input.Item!.pk);
       requests.push({ kind: 'put', ids: [id] });
       if (items.has(id))
-        throw Object.assign(new Error('exists'), { name: 'ConditionalCheckFailedException' });
+        throw Object.assign(new Error('exists'), {
+          name: 'ConditionalCheckFailedException',
+          Item: stored(id),
+        });
       items.add(id);
       return {};
     },
@@ -65,5 +80,16 @@ describe('writing a page of conditional writes', () => {
 
     expect(written).toEqual([true, false]);
     expect(table.requests.map((request) => request.kind)).toEqual(['transaction', 'put']);
+  });
+
+  it('writes an item refused by its own landing (`mine`, its answer lost), in a page as alone, and no other', async () => {
+    const table = aTable(['a', 'b', 'd', 'e'], 0, { a: 'me', b: 'another', d: 'me' });
+    const mine = (stored?: Record<string, { S?: string }>) => stored?.by?.S === 'me';
+
+    const page = await writeEachIfAllowed(table.client, ['a', 'b', 'c'].map(aPut), undefined, mine);
+    const alone = await writeEachIfAllowed(table.client, ['d'].map(aPut), undefined, mine);
+    const another = await writeEachIfAllowed(table.client, ['e'].map(aPut), undefined, mine);
+
+    expect([page, alone, another]).toEqual([[true, false, true], [true], [false]]);
   });
 });
