@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   TransactWriteCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { failedConditions, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, type StoredItem, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { claimWrites, type Delivery, type NewClaim, reclaimWrite } from './deliveries.ts';
 import { type StateCheck, type StateWrite, writeWithOutbox } from './outbox.ts';
@@ -304,14 +305,12 @@ export const dynamoNotePressAndClaim =
           ? { Update: { TableName: table, ...pressToldUpdate(asRead.labelId, asRead.tourId, country, told) } }
           : [],
       );
-      const written = await claimBehindCheck(
-        db,
-        check,
-        notes,
+      const written = await claimBehindCheck(db, check, notes, (by) =>
         claimWrites(
           table,
           page.map(({ claim }) => claim),
           at,
+          by,
         ),
       );
       claimed.push(...written.claimed);
@@ -321,18 +320,20 @@ export const dynamoNotePressAndClaim =
   };
 
 /**
- * Claims (`claimWrites`) written in one transaction with `notes` and the show's `check`: the deliveries
- * claimed now (a mail claimed before is left out, the notes written all the same), or `refused`, nothing
- * written, when the check refused it.
+ * Claims (`claimWrites`, given the write's own id) written in one transaction with `notes` and the show's
+ * `check`: the deliveries claimed now (a mail claimed before is left out, the notes written all the
+ * same), or `refused`, nothing written, when the check refused it.
  */
 async function claimBehindCheck(
   db: DynamoDBDocumentClient,
   check: StateCheck | undefined,
   notes: StateWrite[],
-  claims: ReturnType<typeof claimWrites>,
+  claims: (by: string) => ReturnType<typeof claimWrites>,
 ): Promise<{ claimed: Delivery[]; refused: boolean }> {
   const checks = check ? [check] : [];
-  let writes = claims;
+  // This write's own id (new each write, the same in its retries), kept on its claims.
+  const by = randomUUID();
+  let writes = claims(by);
   while (notes.length + writes.length > 0) {
     try {
       await retryingConflicts(() =>
@@ -344,6 +345,10 @@ async function claimBehindCheck(
     } catch (error) {
       const refused = failedConditions(error);
       if (!refused?.some(Boolean)) throw error;
+      // A claim holding `by`: this very transaction, applied with its answer lost and refused when sent
+      // again (docs/design.md#failures-and-retries), wrote all of it, its check held.
+      const reasons = (error as { CancellationReasons: { Item?: StoredItem }[] }).CancellationReasons;
+      if (reasons.some((reason) => reason.Item?.claimedBy?.S === by)) break;
       if (check && refused[0]) return { claimed: [], refused: true };
       // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
       // that names no claim is not one this write expects: it fails, rather than being sent again as it was.
@@ -394,5 +399,6 @@ export const dynamoClaimAwaitingAdvance =
         },
       },
       [],
-      Array.isArray(claims) ? claimWrites(table, claims, at) : [reclaimWrite(table, claims, at)],
+      (by) =>
+        Array.isArray(claims) ? claimWrites(table, claims, at, by) : [reclaimWrite(table, claims, at)],
     );

@@ -56,9 +56,9 @@ export async function writeEachIfAllowed(
         const refused = failedConditions(error);
         // Cancelled for something other than a refusal or a conflict (a ValidationError): not ours to retry.
         if (!refused?.some(Boolean)) throw error;
-        const { CancellationReasons } = error as { CancellationReasons: { Item?: StoredItem }[] };
+        const reasons = (error as { CancellationReasons: { Item?: StoredItem }[] }).CancellationReasons;
         pending = pending.filter(({ index }, position) => {
-          written[index] = refused[position] && mine?.(CancellationReasons[position].Item) === true;
+          written[index] = refused[position] && mine?.(reasons[position].Item) === true;
           return !refused[position];
         });
       }
