@@ -416,7 +416,10 @@ export function dynamoOutletManagement(
   const remove: OutletManagement['remove'] = async (outletId) => {
     for (let attempt = 1; ; attempt++) {
       const current = await get(outletId);
-      if (!current) return false;
+      // Gone after a refused attempt: that attempt's delete landed with its answer lost, or another request
+      // deleted the outlet meanwhile (docs/design.md#failures-and-retries). Either way the outlet this
+      // request found is deleted, as it asked: not a 404.
+      if (!current) return attempt > 1;
       try {
         await retryingConflicts(() =>
           db.send(

@@ -1153,30 +1153,40 @@ export async function sweepsOn(
     await sweepAt(world, new Date(world.now.value.getTime() + everyMs).toISOString());
 }
 
-/** tourOf's tour stored with `show`, as the office's routes and the tour pages read them (its show row written at `at`). */
-export async function storeTourWithShow(tours: InMemoryTours, show: Show, at = '2027-01-01T00:00:00.000Z') {
+/**
+ * A tour stored with `show` booked in it, as the office's routes, the tour pages and the tours steps read
+ * them: the tour's and the show's changes of 1 January 2027, the show's row written at `at`, under `ids`
+ * (tourOf's by default; a show's ref will do). Answers the stored show (its promoter id, for tokens).
+ */
+export async function storeTourWithShow(
+  tours: Pick<TourStore, 'saveTour' | 'putShowIfNewer'>,
+  show: Show,
+  at = '2027-01-01T00:00:00.000Z',
+  ids: { labelId: string; tourId: string } = { labelId: 'lbl-1', tourId: 'tour-1' },
+): Promise<StoredShow> {
+  const { labelId, tourId } = ids;
+  const occurredAt = '2027-01-01T00:00:00.000Z';
   await tours.saveTour({
-    labelId: 'lbl-1',
-    tourId: 'tour-1',
+    labelId,
+    tourId,
     artist: { name: 'The Midnight Echoes' },
     tourManager: { name: 'Sam', email: 'sam@tm.example' },
-    occurredAt: '2027-01-01T00:00:00.000Z',
+    occurredAt,
   });
-  await tours.putShowIfNewer(
-    {
-      labelId: 'lbl-1',
-      tourId: 'tour-1',
-      showId: show.showId,
-      show,
-      promoterId: promoterIdOf(show.promoter.email),
-      occurredAt: '2027-01-01T00:00:00.000Z',
-      lastEventId: 'e',
-      lastCorrelationId: 'c',
-      createdAt: at,
-      updatedAt: at,
-    },
-    [],
-  );
+  const stored: StoredShow = {
+    labelId,
+    tourId,
+    showId: show.showId,
+    show,
+    promoterId: promoterIdOf(show.promoter.email),
+    occurredAt,
+    lastEventId: 'e',
+    lastCorrelationId: 'c',
+    createdAt: at,
+    updatedAt: at,
+  };
+  await tours.putShowIfNewer(stored, []);
+  return stored;
 }
 
 /**

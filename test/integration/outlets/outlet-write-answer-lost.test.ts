@@ -11,7 +11,8 @@ afterEach(clearFaults);
  * request token, is cancelled for a conflict (dynamodb.transaction-conflict), and the write goes again as
  * a new transaction, which the address item its first attempt stored refuses. Read as another outlet
  * holding the address, that refusal answered 409 'email already used' to an outlet created, or moved to
- * its new address, by that very request.
+ * its new address, by that very request; and the outlet's delete, read again and found gone, answered
+ * 404 'outlet not found' to the request that deleted it.
  */
 describe("an outlet's write whose answer was lost", () => {
   const fired = async () => {
@@ -52,5 +53,16 @@ describe("an outlet's write whose answer was lost", () => {
     expect(await fired()).toEqual(firedOnce);
     expect(moved.status).toBe(200);
     expect(await (await api(`/media-outlets/${outlet.id}`)).json()).toMatchObject({ email });
+  });
+
+  it('deletes the outlet: 204', async () => {
+    const outlet = await createOutlet();
+    const firedOnce = await bothArmed();
+
+    const deleted = await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
+
+    expect(await fired()).toEqual(firedOnce);
+    expect(deleted.status).toBe(204);
+    expect((await api(`/media-outlets/${outlet.id}`)).status).toBe(404);
   });
 });

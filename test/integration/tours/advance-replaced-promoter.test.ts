@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { openAdvancePage, submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
-import { advanceLinkExpiry, advanceSteps, type StoredShow } from '#shared/tours.ts';
+import { advanceLinkExpiry, advanceSteps } from '#shared/tours.ts';
 import { cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
-import { aShow, filledAdvanceForm } from '#test/support/tours.ts';
+import { aShow, filledAdvanceForm, storeTourWithShow } from '#test/support/tours.ts';
 
 /**
  * A show given to another promoter, or cancelled, while the promoter's advance form is being posted,
@@ -21,24 +21,7 @@ async function aBookedShow(tours: TourStore) {
     showId: ref.showId,
     promoter: { name: 'Old Promoter', email: `${uniqueId('old')}@promoter.example` },
   });
-  await tours.saveTour({
-    labelId: ref.labelId,
-    tourId: ref.tourId,
-    artist: { name: 'The Midnight Echoes' },
-    tourManager: { name: 'Sam', email: 'sam@tm.example' },
-    occurredAt: '2027-01-01T00:00:00.000Z',
-  });
-  const stored: StoredShow = {
-    ...ref,
-    show,
-    promoterId: promoterIdOf(show.promoter.email),
-    occurredAt: '2027-01-01T00:00:00.000Z',
-    lastEventId: uniqueId('evt'),
-    lastCorrelationId: 'c',
-    createdAt: now,
-    updatedAt: now,
-  };
-  await tours.putShowIfNewer(stored, []);
+  const stored = await storeTourWithShow(tours, show, now, ref);
   const token = signAdvanceToken(key, {
     ...ref,
     promoterId: stored.promoterId,

@@ -2,14 +2,14 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
-import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
 import { ShowAdvanced } from '#shared/events/index.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 import { answerLostOnce } from '#test/support/dynamo-errors.ts';
-import { aShow, filledAdvanceForm } from '#test/support/tours.ts';
+import { aShow, filledAdvanceForm, storeTourWithShow } from '#test/support/tours.ts';
 
 /**
  * docs/design.md#failures-and-retries, on DynamoDB Local: the promoter's advance (the show's item with
@@ -26,29 +26,8 @@ describe('an advance whose write landed while its answer was lost', () => {
   it('is saved once, as submitted, with one Show Advanced', async () => {
     const show = aShow({ showId: uniqueId('show') });
     const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: show.showId };
-    const at = '2027-01-01T00:00:00.000Z';
     const tours = dynamoTours(documentClient(), table.name);
-    await tours.saveTour({
-      labelId: ref.labelId,
-      tourId: ref.tourId,
-      artist: { name: 'The Midnight Echoes' },
-      tourManager: { name: 'Sam', email: 'sam@tm.example' },
-      occurredAt: at,
-    });
-    const promoterId = promoterIdOf(show.promoter.email);
-    await tours.putShowIfNewer(
-      {
-        ...ref,
-        show,
-        promoterId,
-        occurredAt: at,
-        lastEventId: uniqueId('evt'),
-        lastCorrelationId: 'c',
-        createdAt: at,
-        updatedAt: at,
-      },
-      [],
-    );
+    const { promoterId } = await storeTourWithShow(tours, show, undefined, ref);
     // The first transaction is applied, and its answer is the SDK's retry's: cancelled for a conflict.
     const client = documentClient();
     const losing = answerLostOnce(client, TransactWriteCommand);

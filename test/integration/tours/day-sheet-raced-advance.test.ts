@@ -5,7 +5,7 @@ import type { ToursDeps } from '#functions/tours/ports.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import { dynamoPressNotes } from '#shared/db/press-notes.ts';
-import { dynamoTours, promoterIdOf, type TourStore } from '#shared/db/tours.ts';
+import { dynamoTours, type TourStore } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/index.ts';
 import { ShowStepDue } from '#shared/events/index.ts';
 import type { Notice } from '#shared/mail/data.ts';
@@ -13,7 +13,7 @@ import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry, stepMoment } from '#shared/tours.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
-import { aShow, fakeToursDeps, filledAdvanceForm } from '#test/support/tours.ts';
+import { aShow, fakeToursDeps, filledAdvanceForm, storeTourWithShow } from '#test/support/tours.ts';
 
 /**
  * The promoter's advance saved while the show's day sheet goes out, on DynamoDB Local: whichever of
@@ -35,28 +35,7 @@ async function aShowOnItsSheetDay() {
   };
   const deps: ToursDeps = { ...fakes.deps, tours };
   const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: show.showId };
-  const at = '2027-01-01T00:00:00.000Z';
-  await tours.saveTour({
-    labelId: ref.labelId,
-    tourId: ref.tourId,
-    artist: { name: 'The Midnight Echoes' },
-    tourManager: { name: 'Sam', email: 'sam@tm.example' },
-    occurredAt: at,
-  });
-  const promoterId = promoterIdOf(show.promoter.email);
-  await tours.putShowIfNewer(
-    {
-      ...ref,
-      show,
-      promoterId,
-      occurredAt: at,
-      lastEventId: uniqueId('evt'),
-      lastCorrelationId: 'c',
-      createdAt: at,
-      updatedAt: at,
-    },
-    [],
-  );
+  const { promoterId } = await storeTourWithShow(tours, show, undefined, ref);
   const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
   /** The promoter posts the form with `phone` as the contact on the day, through `store`. */
   const postAdvance = (phone: string, store: TourStore = tours) =>

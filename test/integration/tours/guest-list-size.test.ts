@@ -2,12 +2,12 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
-import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { api, busIdle, clockNow, cloud, documentClient, uniqueId } from '#test/support/cloud.ts';
-import { aShow, filledAdvanceForm } from '#test/support/tours.ts';
+import { aShow, filledAdvanceForm, storeTourWithShow } from '#test/support/tours.ts';
 import {
   aLabel,
   aPromoter,
@@ -79,27 +79,7 @@ describe("a promoter's advance on a show whose guest list filled its record", ()
       showId: ref.showId,
       promoter: { name: 'Udo', email: `${uniqueId('udo')}@promoter.example` },
     });
-    await tours.saveTour({
-      labelId: ref.labelId,
-      tourId: ref.tourId,
-      artist: { name: 'Long Names' },
-      tourManager: { name: 'Tam', email: 'tam@tm.example' },
-      occurredAt: '2027-01-01T00:00:00.000Z',
-    });
-    const promoterId = promoterIdOf(show.promoter.email);
-    await tours.putShowIfNewer(
-      {
-        ...ref,
-        show,
-        promoterId,
-        occurredAt: '2027-01-01T00:00:00.000Z',
-        lastEventId: uniqueId('evt'),
-        lastCorrelationId: 'c',
-        createdAt: now,
-        updatedAt: now,
-      },
-      [],
-    );
+    const { promoterId } = await storeTourWithShow(tours, show, now, ref);
     // Guests in Japanese, each within the route's limits, added until the list is full, then short
     // names until even one is refused: the list then holds all it may of the show's record.
     const guest = (name: string, note?: string) => ({

@@ -1,10 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 import { answerLostOnce } from '#test/support/dynamo-errors.ts';
-import { aShow } from '#test/support/tours.ts';
+import { aShow, storeTourWithShow } from '#test/support/tours.ts';
 
 /**
  * docs/design.md#failures-and-retries, on DynamoDB Local: the guests' add (a conditional UpdateItem on the
@@ -21,19 +21,7 @@ describe('guests added while the answer was lost', () => {
     const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: show.showId };
     const at = '2027-01-01T00:00:00.000Z';
     const tours = dynamoTours(documentClient(), table.name);
-    await tours.putShowIfNewer(
-      {
-        ...ref,
-        show,
-        promoterId: promoterIdOf(show.promoter.email),
-        occurredAt: at,
-        lastEventId: uniqueId('evt'),
-        lastCorrelationId: 'c',
-        createdAt: at,
-        updatedAt: at,
-      },
-      [],
-    );
+    await storeTourWithShow(tours, show, at, ref);
     await tours.addGuests(ref, [{ name: 'Ann Early', plusOnes: 0, addedAt: at }]);
     // The add is applied and answered 500: the SDK sends the same request again.
     const client = documentClient();
