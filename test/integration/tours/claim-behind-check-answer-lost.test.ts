@@ -2,12 +2,11 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { dynamoClaimAwaitingAdvance, dynamoNotePressAndClaim } from '#shared/db/press-notes.ts';
-import { dynamoTours, promoterIdOf } from '#shared/db/tours.ts';
-import type { StoredShow } from '#shared/tours.ts';
+import { dynamoTours } from '#shared/db/tours.ts';
 import { documentClient, uniqueId } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 import { answerLostOnce } from '#test/support/dynamo-errors.ts';
-import { aShow } from '#test/support/tours.ts';
+import { aShow, storeTourWithShow } from '#test/support/tours.ts';
 
 /**
  * docs/design.md#failures-and-retries, on DynamoDB Local: an advance step's claim (with the show's check)
@@ -19,26 +18,13 @@ import { aShow } from '#test/support/tours.ts';
 const table = aTableOfItsOwn('backline-claim-check-lost');
 const at = '2027-02-06T10:00:00.000Z';
 
-async function aStoredShow(): Promise<StoredShow> {
-  const show = aShow({
-    showId: uniqueId('show'),
-    promoter: { name: 'P', email: `${uniqueId('p')}@promoter.example` },
-  });
-  const stored: StoredShow = {
-    labelId: uniqueId('lbl'),
-    tourId: uniqueId('tour'),
-    showId: show.showId,
-    show,
-    promoterId: promoterIdOf(show.promoter.email),
-    occurredAt: '2027-02-05T10:00:00.000Z',
-    lastEventId: uniqueId('evt'),
-    lastCorrelationId: 'corr',
-    createdAt: '2027-02-05T10:00:00.000Z',
-    updatedAt: '2027-02-05T10:00:00.000Z',
-  };
-  await dynamoTours(documentClient(), table.name).putShowIfNewer(stored, []);
-  return stored;
-}
+const aStoredShow = () =>
+  storeTourWithShow(
+    dynamoTours(documentClient(), table.name),
+    aShow({ showId: uniqueId('show'), promoter: { name: 'P', email: `${uniqueId('p')}@promoter.example` } }),
+    '2027-02-05T10:00:00.000Z',
+    { labelId: uniqueId('lbl'), tourId: uniqueId('tour') },
+  );
 
 describe('claims written behind a check while the answer was lost', () => {
   it('claim the advance step’s mail, once', async () => {
