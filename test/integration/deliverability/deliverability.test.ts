@@ -66,8 +66,16 @@ describe('deliverability', () => {
       outletId: outlet.id,
       reason: 'complaint',
     });
-    expect(await outletNow(outlet.id)).toMatchObject({ suppressionReason: 'complaint' });
-    expect((await outletNow(outlet.id)).suppressedAt).toBeDefined();
+    // The outlet is marked after the suppression and its event are written (the event's outbox entry
+    // may reach the bus first), so the test waits for the outlet as for the event.
+    const suppressed = await waitFor(
+      async () => {
+        const now = await outletNow(outlet.id);
+        return now.suppressedAt !== undefined && now;
+      },
+      { what: 'the complaining outlet marked suppressed' },
+    );
+    expect(suppressed).toMatchObject({ suppressionReason: 'complaint' });
   });
 
   it('suppresses on a permanent bounce once, however often SES repeats it, and ignores transient ones', async () => {
