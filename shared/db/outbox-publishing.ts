@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { isConditionFailure, writtenUnlessRefused } from './conditions.ts';
+import { writtenUnlessRefused } from './conditions.ts';
 import type { ItemKey } from './outbox.ts';
 import {
   publishedRetentionSeconds,
@@ -264,8 +264,10 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
               : 'SET gsi2pk = :pk, gsi2sk = :sk, requeuedBy = :by REMOVE #status, parkedAt, parkedCode, parkedMessage';
           // This put-back's own id (new each entry, the same in the SDK's retries of its request).
           const by = randomUUID();
-          const written = await client
-            .send(
+          // Refused: put back by another, or by this very write applied with its answer lost
+          // (docs/design.md#failures-and-retries), which holds this put-back's id.
+          const written = await writtenUnlessRefused(
+            client.send(
               new UpdateCommand({
                 TableName: tableName,
                 Key: { pk: item.pk, sk: item.sk },
@@ -281,16 +283,9 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
                 },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }),
-            )
-            .then(
-              () => true,
-              (error) => {
-                if (!isConditionFailure(error)) throw error;
-                // Refused: put back by another, or by this very write applied with its answer lost
-                // (docs/design.md#failures-and-retries), which holds this put-back's id.
-                return (error as { Item?: { requeuedBy?: { S?: string } } }).Item?.requeuedBy?.S === by;
-              },
-            );
+            ),
+            (stored) => stored?.requeuedBy?.S === by,
+          );
           if (written) {
             requeued++;
             moved++;

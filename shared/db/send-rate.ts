@@ -65,11 +65,11 @@ export interface BucketStore {
 }
 
 export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string): BucketStore {
-  const stored = async () =>
-    (await db.send(new GetCommand({ TableName: table, Key: sendRateKey(), ConsistentRead: true }))).Item;
   return {
     async read() {
-      const Item = await stored();
+      const { Item } = await db.send(
+        new GetCommand({ TableName: table, Key: sendRateKey(), ConsistentRead: true }),
+      );
       if (!Item) return {};
       return {
         bucket: { tokens: Item.tokens as number, at: Item.at as number },
@@ -80,6 +80,8 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
       const version = (expectedVersion ?? 0) + 1;
       // This replace's own id (new each replace, the same in the SDK's retries of its request).
       const by = randomUUID();
+      // Refused: another sender's change, or this very replace applied with its answer lost
+      // (docs/design.md#failures-and-retries), which holds this replace's id (read from the refusal).
       const written = await writtenUnlessRefused(
         db.send(
           new PutCommand({
@@ -89,12 +91,12 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
               expectedVersion === undefined ? 'attribute_not_exists(pk)' : 'version = :version',
             ExpressionAttributeValues:
               expectedVersion === undefined ? undefined : { ':version': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
+        (stored) => stored?.by?.S === by,
       );
-      // Refused: another sender's change, or this very replace applied with its answer lost
-      // (docs/design.md#failures-and-retries), which holds this replace's id.
-      return written || (await stored())?.by === by ? { bucket, version } : undefined;
+      return written ? { bucket, version } : undefined;
     },
   };
 }
