@@ -460,17 +460,21 @@ export interface ReleaseRepaired {
 }
 
 /**
- * The orders an expense's versions in this budget name (it settles them, or did) and that have a state
- * here (someone of this budget settled them, so they were filed under it before that write): released
- * again in their own budgets. Idempotent: an order whose budget holds its settlers already is not written.
+ * What follows a version's write, again, once it is found written (a redelivery, or the write applied
+ * with its answer lost: docs/design.md#failures-and-retries): the orders an expense's versions in this
+ * budget name (it settles them, or did) and that have a state here (someone of this budget settled them,
+ * so they were filed under it before that write) are released again in their own budgets, and the
+ * expense and those orders counted again under the terms in force: terms set since the write's first run
+ * read them may have been counted before it landed (countUnderTermsInForce, which needs the terms it read).
+ * Idempotent: an order whose budget holds its settlers already, or a state its terms count so, is not written.
  */
 async function releaseAgain(labelId: string, budgetId: string, expenseId: string, store: BudgetStore) {
   const named = new Set<string>();
   for (const { data } of await store.expenseVersions(labelId, budgetId, expenseId))
     if (data?.settles) named.add(data.settles);
-  if (named.size === 0) return;
-  const states = await store.expenseStates(labelId, budgetId, [...named]);
-  for (const order of states.keys()) await settleAcrossBudgets(labelId, order, budgetId, store);
+  const orders = named.size === 0 ? [] : [...(await store.expenseStates(labelId, budgetId, [...named])).keys()];
+  for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, store);
+  await reevaluate(labelId, budgetId, [expenseId, ...orders], { store });
 }
 
 /** Orders whose settlers in this budget a write changes: filed under it before the write, released after. */
