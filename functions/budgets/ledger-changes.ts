@@ -472,7 +472,8 @@ async function releaseAgain(labelId: string, budgetId: string, expenseId: string
   const named = new Set<string>();
   for (const { data } of await store.expenseVersions(labelId, budgetId, expenseId))
     if (data?.settles) named.add(data.settles);
-  const orders = named.size === 0 ? [] : [...(await store.expenseStates(labelId, budgetId, [...named])).keys()];
+  const orders =
+    named.size === 0 ? [] : [...(await store.expenseStates(labelId, budgetId, [...named])).keys()];
   for (const order of orders) await settleAcrossBudgets(labelId, order, budgetId, store);
   await reevaluate(labelId, budgetId, [expenseId, ...orders], { store });
 }
