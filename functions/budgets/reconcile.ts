@@ -24,6 +24,7 @@ import {
 import { addDays, dateIn } from '#shared/days.ts';
 import {
   type DayResult,
+  type DriftRecord,
   type Ledger,
   maxFanOutEntries,
   TotalPastLimitError,
@@ -351,7 +352,10 @@ export async function reconcileBudget(
         attempt = 0;
         continue;
       }
-      if (!repaired) continue;
+      // Refused: the ledger moved since its read, or this very write landed with its answer lost, its
+      // drift record kept at this reconciliation's instant (docs/design.md#failures-and-retries).
+      if (!repaired && !(await driftKept(deps.store, labelId, budgetId, { date, at: now, differences })))
+        continue;
       drift = [...drift, ...differences];
       stated([{ budgetId, currency: budget.currency, differences }]);
     }
@@ -381,6 +385,26 @@ export async function reconcileBudget(
     );
     return { thresholdsAlerted };
   }
+}
+
+/**
+ * Whether the ledger, read again, keeps the totals' repair `record` (this reconciliation's, at its own
+ * instant: no other writes it): its write landed though answered as refused.
+ */
+async function driftKept(
+  store: BudgetsDeps['store'],
+  labelId: string,
+  budgetId: string,
+  record: DriftRecord,
+) {
+  const { drift } = await store.ledger(labelId, budgetId, { consistent: true });
+  return drift.some(
+    (d) =>
+      d.date === record.date &&
+      d.at === record.at &&
+      d.by === undefined &&
+      JSON.stringify(d.differences) === JSON.stringify(record.differences),
+  );
 }
 
 /**
