@@ -289,7 +289,8 @@ async function applyToShowAsRead(
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
   const outbox = outboxOf(next, stored, meta, now);
-  if (!(await deps.tours.putShowIfNewer(next, outbox, forget))) return readAgain;
+  // Before the show's write: one that lands with its answer lost is taken again as this change delivered
+  // again (replayed), which saves nothing (docs/design.md#failures-and-retries).
   if (change.type === 'set') {
     await deps.tours.savePromoter({
       ...change.show.promoter,
@@ -297,6 +298,7 @@ async function applyToShowAsRead(
       occurredAt: meta.occurredAt,
     });
   }
+  if (!(await deps.tours.putShowIfNewer(next, outbox, forget))) return readAgain;
   // Its own press-change step, past the embargo now, tells: no firing is kept for it (firingOf).
   await performSchedules(
     next,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
+import { promoterIdOf } from '#shared/db/tours.ts';
 import { stepMoment } from '#shared/tours.ts';
 import { aShow, fakeToursDeps, metaAt, ref, tourOf } from '#test/support/tours.ts';
 
@@ -10,7 +11,9 @@ import { aShow, fakeToursDeps, metaAt, ref, tourOf } from '#test/support/tours.t
  * retry, sent with the same request token, meets a conflict and the write is sent again as a new
  * transaction, which its own first landing refuses (the stored show is no older than the change). The
  * refusal read as "a newer change was stored meanwhile" left the booked show without its schedules:
- * its promoter was never asked for the advance, nor reminded, and the tour manager never told.
+ * its promoter was never asked for the advance, nor reminded, and the tour manager never told; taken for
+ * this change delivered again, it still left its promoter unsaved: a promoter new with this show was
+ * not in the office's list, and GET /promoters/{promoterId} answered 404.
  */
 describe('a booked show whose write landed while its answer was lost', () => {
   it('puts its schedules in place, and its promoter is asked for the advance', async () => {
@@ -35,5 +38,25 @@ describe('a booked show whose write landed while its answer was lost', () => {
     expect(mailer.sent.map((m) => [m.to.email, m.kind])).toEqual([
       ['booking@nacht.example', 'advance-request'],
     ]);
+  });
+
+  it('stores its promoter, as the office lists them', async () => {
+    const fakes = fakeToursDeps({ value: new Date('2027-01-01T00:00:00Z') });
+    const { deps, tours } = fakes;
+    const put = tours.putShowIfNewer.bind(tours);
+    let lost = false;
+    tours.putShowIfNewer = async (...args) => {
+      const landed = await put(...args);
+      if (lost) return landed;
+      lost = true;
+      return false;
+    };
+
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+
+    expect(lost).toBe(true);
+    expect(await tours.getPromoter(promoterIdOf(aShow().promoter.email))).toMatchObject({
+      email: aShow().promoter.email,
+    });
   });
 });
