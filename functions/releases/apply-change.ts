@@ -836,6 +836,10 @@ export async function applyReleaseChange(
   for (let tried = 1; ; tried++) {
     const stored = await deps.releases.get(meta.labelId, releaseId);
     if (stored?.lastEventId === meta.eventId) {
+      // Found applied after this attempt's own write was refused: that write, landed with its answer lost
+      // (docs/design.md#failures-and-retries), or a duplicate delivery's at the same moment, which may not
+      // have recorded it yet. A delivery that finds it applied at once leaves its record to the run that applied it.
+      if (tried > 1) await record(true);
       await perform(stored, meta, deps);
       return { outcome: 'replayed', effects: stored.lastEffects };
     }

@@ -136,6 +136,29 @@ describe('applying release changes', () => {
     expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
   });
 
+  // docs/design.md#failures-and-retries: the release's write (a transaction with its outbox) applied and
+  // answered as refused (its answer lost, the SDK's retry cancelled for a conflict and sent again, refused by
+  // its own landing) is read again and taken as this change delivered again: it was applied, but its record
+  // (kept 90 days for support: every change, applied or ignored) was never written.
+  it('records a change whose write landed while its answer was lost as applied', async () => {
+    const world = fakeReleases();
+    const put = world.deps.releases.putIfNewer.bind(world.deps.releases);
+    let lost = false;
+    world.deps.releases.putIfNewer = async (...args) => {
+      const landed = await put(...args);
+      if (lost) return landed;
+      lost = true;
+      return false;
+    };
+    const meta = metaAt('2026-06-01T10:00:00Z');
+
+    const result = await applyReleaseChange(scheduled(), meta, world.deps);
+
+    expect(lost).toBe(true);
+    expect(result.outcome).toBe('replayed');
+    expect(world.changes.map((c) => [c.eventId, c.applied])).toEqual([[meta.eventId, true]]);
+  });
+
   it('moves the schedule and asks for a date-change mail when the date or time changes', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
