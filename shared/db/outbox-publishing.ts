@@ -167,8 +167,12 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
         ':reason': reason,
       }),
 
-    markParked: (entry, refusal, at) =>
-      writtenUnlessRefused(
+    markParked: (entry, refusal, at) => {
+      // This park's own id (new each park, the same in the SDK's retries of its request): refused by an
+      // entry holding it, the park is this very write, applied with its answer lost
+      // (docs/design.md#failures-and-retries), not another publisher's.
+      const by = randomUUID();
+      return writtenUnlessRefused(
         client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -176,7 +180,7 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
             // Moved from the unpublished index to the parked one in one write; the new image is not
             // on the unpublished index, so the stream's filter does not bring it back.
             UpdateExpression:
-              'SET #status = :parked, parkedAt = :at, parkedCode = :code, parkedMessage = :message, gsi2pk = :pk, gsi2sk = :sk',
+              'SET #status = :parked, parkedAt = :at, parkedCode = :code, parkedMessage = :message, parkedBy = :by, gsi2pk = :pk, gsi2sk = :sk',
             ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -185,12 +189,16 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
               ':at': at.toISOString(),
               ':code': refusal.code,
               ':message': refusal.message ?? '',
+              ':by': by,
               ':pk': parkedPartition,
               ':sk': parkedSort(at.toISOString(), entry.eventId),
             },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
-      ),
+        (stored) => stored?.parkedBy?.S === by,
+      );
+    },
 
     async parkedCount() {
       let count = 0;
