@@ -398,12 +398,15 @@ async function driftKept(
   record: DriftRecord,
 ) {
   const { drift } = await store.ledger(labelId, budgetId, { consistent: true });
+  // Each difference as text: DynamoDB keeps no order among a map's attributes.
+  const stated = (differences: DriftRecord['differences']) =>
+    differences.map(({ total, was, ledger }) => `${total}=${was}>${ledger}`).join('\n');
   return drift.some(
     (d) =>
       d.date === record.date &&
       d.at === record.at &&
       d.by === undefined &&
-      JSON.stringify(d.differences) === JSON.stringify(record.differences),
+      stated(d.differences) === stated(record.differences),
   );
 }
 
