@@ -11,6 +11,15 @@ import * as ZonedDateTime from 'temporal-polyfill/fns/ZonedDateTime';
  */
 
 /**
+ * The wall time (`YYYY-MM-DDTHH:MM:SS`) of an instant of a whole second, as it is read in its zone:
+ * Temporal's basic form, which states a fraction of a second only where there is one. Its `toString`
+ * with a `smallestUnit` brought the rounding and the options it reads into every bundle that states a
+ * wall time (1.3 KB, see docs/design.md#bundles).
+ */
+const wallTimeOf = (zoned: ZonedDateTime.Record): string =>
+  PlainDateTime.toBasicString(ZonedDateTime.toPlainDateTime(zoned));
+
+/**
  * A wall time (`HH:MM` or `HH:MM:SS`) on a date in a zone: the instant it falls on, and the wall time
  * as it is read there (`YYYY-MM-DDTHH:MM:SS`). Temporal's `compatible` reading is the rule: a time a
  * DST gap skips moves forward by the gap, a time an overlap repeats is the first of the two.
@@ -27,20 +36,15 @@ export function wallTimeIn(
       disambiguation: 'compatible',
     },
   );
-  return {
-    epochMs: at.epochMilliseconds,
-    wallTime: PlainDateTime.toString(ZonedDateTime.toPlainDateTime(at), { smallestUnit: 'second' }),
-  };
+  return { epochMs: at.epochMilliseconds, wallTime: wallTimeOf(at) };
 }
 
 const zonedAt = (epochMs: number, timeZone: string) =>
   Instant.toZonedDateTimeISO(Instant.fromEpochMilliseconds(epochMs), timeZone);
 
-/** The wall time (`YYYY-MM-DDTHH:MM:SS`) in `timeZone` at an instant. */
+/** The wall time (`YYYY-MM-DDTHH:MM:SS`) in `timeZone` at an instant, of the second it falls in. */
 export const wallTimeAt = (epochMs: number, timeZone: string): string =>
-  PlainDateTime.toString(ZonedDateTime.toPlainDateTime(zonedAt(epochMs, timeZone)), {
-    smallestUnit: 'second',
-  });
+  wallTimeOf(zonedAt(Math.floor(epochMs / 1000) * 1000, timeZone));
 
 /** A change of a zone's UTC offset: at `epochMs`, from `fromSeconds` to `toSeconds` east of UTC. */
 export interface OffsetChange {

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
+import { describe, expect, it } from 'vitest';
+import { wallTimeAt, wallTimeIn } from '#shared/calendar.ts';
+
+/**
+ * shared/calendar.ts states wall times in Temporal's basic form, not through its `toString` with a
+ * `smallestUnit` (docs/design.md#bundles); these hold it to what that `toString` answers, over every zone
+ * Node knows, instants from 1900 to 2100 (milliseconds included) and wall times from 1970 to 2100.
+ */
+const zones = Intl.supportedValuesOf('timeZone');
+const toTheSecond = { smallestUnit: 'second' } as const;
+
+describe('wall times in a zone', () => {
+  it('states the wall time at an instant to the second, as Temporal does', () => {
+    const instant = fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) });
+    fc.assert(
+      fc.property(instant, fc.constantFrom(...zones), (ms, zone) => {
+        const temporal = Temporal.Instant.fromEpochMilliseconds(ms)
+          .toZonedDateTimeISO(zone)
+          .toPlainDateTime()
+          .toString(toTheSecond);
+
+        expect(wallTimeAt(ms, zone)).toBe(temporal);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('takes a wall time on a date to its instant and states it as read there, as Temporal does', () => {
+    const date = fc
+      .integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) })
+      .map((ms) => new Date(ms).toISOString().slice(0, 10));
+    const time = fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([hour, minute]) => `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`);
+    fc.assert(
+      fc.property(date, time, fc.constantFrom(...zones), (day, at, zone) => {
+        const zoned = Temporal.PlainDateTime.from(`${day}T${at}`).toZonedDateTime(zone, {
+          disambiguation: 'compatible',
+        });
+
+        expect(wallTimeIn(day, at, zone)).toEqual({
+          epochMs: zoned.epochMilliseconds,
+          wallTime: zoned.toPlainDateTime().toString(toTheSecond),
+        });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('states the second a time falls in on each side of a DST change', () => {
+    // London's clocks went forward at 01:00 UTC on 28 March 2027: 00:59:59.999 UTC is 00:59:59 there.
+    expect(wallTimeAt(Date.UTC(2027, 2, 28, 0, 59, 59, 999), 'Europe/London')).toBe('2027-03-28T00:59:59');
+    expect(wallTimeAt(Date.UTC(2027, 2, 28, 1, 0, 0, 1), 'Europe/London')).toBe('2027-03-28T02:00:00');
+    // Before 1970, the second an instant falls in is the one before it on the clock.
+    expect(wallTimeAt(-1_500, 'UTC')).toBe('1969-12-31T23:59:58');
+    // 01:30 on that day does not exist in London: it is read as 02:30, an hour on.
+    expect(wallTimeIn('2027-03-28', '01:30', 'Europe/London')).toEqual({
+      epochMs: Date.UTC(2027, 2, 28, 1, 30),
+      wallTime: '2027-03-28T02:30:00',
+    });
+  });
+});
