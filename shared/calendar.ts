@@ -1,5 +1,4 @@
 import * as Calendar from 'temporal-polyfill/fns/Calendar';
-import * as Instant from 'temporal-polyfill/fns/Instant';
 import * as PlainDateTime from 'temporal-polyfill/fns/PlainDateTime';
 import * as ZonedDateTime from 'temporal-polyfill/fns/ZonedDateTime';
 
@@ -39,8 +38,13 @@ export function wallTimeIn(
   return { epochMs: at.epochMilliseconds, wallTime: wallTimeOf(at) };
 }
 
+/**
+ * An instant in a zone (ISO calendar), built from its nanoseconds since the epoch: through an `Instant`
+ * (`fromEpochMilliseconds`, then `toZonedDateTimeISO`) it brought that type's code into every bundle
+ * that reads a zone (0.8 KB, see docs/design.md#bundles).
+ */
 const zonedAt = (epochMs: number, timeZone: string) =>
-  Instant.toZonedDateTimeISO(Instant.fromEpochMilliseconds(epochMs), timeZone);
+  ZonedDateTime.create(BigInt(epochMs) * 1_000_000n, timeZone);
 
 /** The wall time (`YYYY-MM-DDTHH:MM:SS`) in `timeZone` at an instant, of the second it falls in. */
 export const wallTimeAt = (epochMs: number, timeZone: string): string =>

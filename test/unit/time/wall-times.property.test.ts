@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
-import { wallTimeAt, wallTimeIn } from '#shared/calendar.ts';
+import { offsetChanges, wallTimeAt, wallTimeIn } from '#shared/calendar.ts';
 
 /**
  * shared/calendar.ts states wall times in Temporal's basic form, not through its `toString` with a
- * `smallestUnit` (docs/design.md#bundles); these hold it to what that `toString` answers, over every zone
- * Node knows, instants from 1900 to 2100 (milliseconds included) and wall times from 1970 to 2100.
+ * `smallestUnit`, and builds an instant in a zone from its nanoseconds, not through an `Instant`
+ * (docs/design.md#bundles); these hold it to what Temporal's own classes answer, over every zone Node
+ * knows, instants from 1900 to 2100 (milliseconds included) and wall times from 1970 to 2100.
  */
 const zones = Intl.supportedValuesOf('timeZone');
 const toTheSecond = { smallestUnit: 'second' } as const;
@@ -46,6 +47,36 @@ describe('wall times in a zone', () => {
         });
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it("finds a zone's offset and its changes over a span as Temporal does", () => {
+    const from = fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) });
+    const span = fc.integer({ min: 0, max: 3 * 366 * 24 * 3_600_000 });
+    fc.assert(
+      fc.property(from, span, fc.constantFrom(...zones), (fromMs, spanMs, zone) => {
+        const zoned = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
+        const seconds = (at: Temporal.ZonedDateTime) => Math.round(at.offsetNanoseconds / 1e9);
+        const change = (at: Temporal.ZonedDateTime) => ({
+          epochMs: at.epochMilliseconds,
+          fromSeconds: seconds(zoned(at.epochMilliseconds - 1)),
+          toSeconds: seconds(at),
+        });
+        const inForce = zoned(fromMs + 1).getTimeZoneTransition('previous');
+        const changes = [];
+        for (let next = zoned(fromMs).getTimeZoneTransition('next'); next; ) {
+          if (next.epochMilliseconds > fromMs + spanMs) break;
+          changes.push(change(next));
+          next = next.getTimeZoneTransition('next');
+        }
+
+        expect(offsetChanges(zone, fromMs, fromMs + spanMs)).toEqual({
+          offsetSeconds: seconds(zoned(fromMs)),
+          inForce: inForce ? change(inForce) : undefined,
+          changes,
+        });
+      }),
+      { numRuns: 500 },
     );
   });
 
