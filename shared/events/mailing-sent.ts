@@ -31,7 +31,8 @@ export const ReleaseOutNowSent = defineEvent({
   source: 'backline.announcer',
   schemaVersion: 2,
   data: () =>
-    z.extend(MailingSummary, {
+    z.object({
+      ...MailingSummary.shape,
       /**
        * Outlets whose out-now this mailing claimed and held, unsent, while an earlier out-now of theirs is
        * still open: the stale-claim sweep sends it later only if that one told nothing (absent when none).

@@ -11,7 +11,8 @@ import { ShowRef, sample, toursEvent } from './tour-progress.ts';
  */
 
 export const ShowAdvanced = toursEvent('Show Advanced', () =>
-  z.extend(ShowRef, {
+  z.object({
+    ...ShowRef.shape,
     promoterId: NonEmpty,
     submittedAt: z.isoDateTime(),
     amended: z.boolean(),
