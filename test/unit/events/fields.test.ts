@@ -1,4 +1,7 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { normaliseEmail } from '#shared/outlets.ts';
+import * as z from '#shared/zod.ts';
 
 /** Loads the field schemas afresh, so that what their module does at load is seen. */
 const freshFields = async () => {
@@ -57,5 +60,45 @@ describe('country fields', () => {
     const { CountryOrWorldwide } = await freshFields();
     CountryOrWorldwide.parse('FR');
     expect(displayNames).not.toHaveBeenCalled();
+  });
+});
+
+describe('normalised fields', () => {
+  /** What zod answers, the schema it was built with left out: the data, or the issues. */
+  const answer = (result: { success: boolean; data?: unknown; error?: { issues: unknown[] } }) =>
+    JSON.parse(
+      JSON.stringify(result.success ? result : result.error?.issues, (key, value) =>
+        key === 'inst' ? undefined : value,
+      ),
+    );
+
+  it('answer as the field piped into a transform does: the same data, the same issues', async () => {
+    const { Email, OffsetInstant, UtcInstant } = await freshFields();
+    const piped = {
+      email: z.pipe(z.email().check(z.maxLength(254)), z.transform(normaliseEmail)),
+      instant: z.pipe(
+        OffsetInstant,
+        z.transform((instant: string) => new Date(instant).toJSON()),
+      ),
+    };
+    const address = fc.oneof(
+      fc.emailAddress(),
+      fc.emailAddress().map((email) => ` ${email.toUpperCase()} `),
+      fc.emailAddress().map((email) => `${'x'.repeat(250)}${email}`),
+    );
+    const instant = fc.oneof(
+      fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+      fc
+        .tuple(fc.date({ noInvalidDate: true }), fc.constantFrom('+05:30', '-01:00', 'Z', ''))
+        .map(([date, zone]) => `${date.toISOString().slice(0, 19)}${zone}`),
+    );
+
+    fc.assert(
+      fc.property(fc.oneof(address, instant, fc.string(), fc.anything()), (input) => {
+        expect(answer(Email.safeParse(input))).toEqual(answer(piped.email.safeParse(input)));
+        expect(answer(UtcInstant.safeParse(input))).toEqual(answer(piped.instant.safeParse(input)));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
