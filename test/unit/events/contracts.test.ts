@@ -72,4 +72,29 @@ describe('the event catalogue', () => {
     expect(contract.data.safeParse({ releaseId: 'rel-1' }).success).toBe(true);
     expect(data).toHaveBeenCalledTimes(1);
   });
+
+  it('takes an event of its own detail-type only, and names the one it takes', () => {
+    const contract = defineEvent({
+      detailType: 'Thing Happened',
+      source: 'backline.test',
+      schemaVersion: 1,
+      data: () => z.object({}),
+    });
+    const event = (detailType: unknown) => ({
+      'detail-type': detailType,
+      source: 'backline.test',
+      detail: buildDetail(contract, {}),
+    });
+
+    const refusals = ['Thing Happened Twice', 'thing happened', 7].map(
+      (detailType) => contract.event.safeParse(event(detailType)).error?.issues,
+    );
+
+    expect(contract.event.safeParse(event('Thing Happened')).success).toBe(true);
+    expect(refusals).toEqual(
+      [0, 1, 2].map(() => [
+        expect.objectContaining({ code: 'invalid_value', path: ['detail-type'], values: ['Thing Happened'] }),
+      ]),
+    );
+  });
 });
