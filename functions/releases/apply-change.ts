@@ -820,45 +820,43 @@ export async function applyReleaseChange(
   const releaseId = releaseIdOf(change);
   const occurredAt = new Date(meta.occurredAt).toISOString();
   const now = deps.now().toISOString();
-  const record = (applied: boolean) =>
-    deps.releases.recordChange({
-      labelId: meta.labelId,
-      releaseId,
-      occurredAt,
-      eventId: meta.eventId,
-      detailType: change.type,
-      applied,
-      receivedAt: now,
-    });
+  // Its record: written with the release when it applies (putIfNewer), so a change applied always has
+  // it; as ignored only where it has none, so a delivery again after a newer change leaves it applied.
+  const received = {
+    labelId: meta.labelId,
+    releaseId,
+    occurredAt,
+    eventId: meta.eventId,
+    detailType: change.type,
+    receivedAt: now,
+  };
+  const ignored = () => deps.releases.recordChange({ ...received, applied: false });
 
   // A refused write is a newer change stored meanwhile, or a moment marked since the read (a street
   // date that came): read again and decide again, so neither is lost. Moments are few, so a few tries.
   for (let tried = 1; ; tried++) {
     const stored = await deps.releases.get(meta.labelId, releaseId);
     if (stored?.lastEventId === meta.eventId) {
-      // Found applied after this attempt's own write was refused: that write, landed with its answer lost
-      // (docs/design.md#failures-and-retries), or a duplicate delivery's at the same moment, which may not
-      // have recorded it yet. A delivery that finds it applied at once leaves its record to the run that applied it.
-      if (tried > 1) await record(true);
+      // Applied already, with its record: by a run before (or this attempt's own write, landed with its
+      // answer lost: docs/design.md#failures-and-retries).
       await perform(stored, meta, deps);
       return { outcome: 'replayed', effects: stored.lastEffects };
     }
     if (stored && !(occurredAt > stored.occurredAt)) {
-      await record(false);
+      await ignored();
       return { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` };
     }
     if (stored?.state === 'cancelled') {
-      await record(false);
+      await ignored();
       return { outcome: 'ignored', reason: 'the release is cancelled' };
     }
     if (change.type === 'Release Cancelled' && change.territories && !stored?.details) {
-      await record(false);
+      await ignored();
       return { outcome: 'ignored', reason: 'withdrawn from territories of a release never described' };
     }
 
     const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
-    if (await deps.releases.putIfNewer(next, mailingRequests(next, meta))) {
-      await record(true);
+    if (await deps.releases.putIfNewer(next, mailingRequests(next, meta), { ...received, applied: true })) {
       await perform(next, meta, deps);
       return { outcome: 'applied', effects };
     }

@@ -11,7 +11,8 @@ import { dynamoReleaseReads, type ReleaseReads, releaseKey, releaseOf } from './
  * - a release by label and release id (releases applies changes, announcer mails it, management shows it):
  *     pk `RELEASE#<labelId>#<releaseId>`, sk `RELEASE`   (`releaseKey`, shared/db/release-reads.ts)
  * - every change a label sent for it, applied or ignored (kept 90 days, for support and replay questions):
- *     pk `RELEASE#<labelId>#<releaseId>`, sk `CHANGE#<occurredAt>#<eventId>`
+ *     pk `RELEASE#<labelId>#<releaseId>`, sk `CHANGE#<occurredAt>#<eventId>`   (one a change: an applied
+ *   one written with the release by `putIfNewer`, an ignored one only where none is)
  * - releases still to come somewhere, by their last street date (the announcer asks their first mail
  *   for outlets added or changed since they were announced, see docs/design.md#exactly-once-mail):
  *     gsi1pk `RELEASES#COMING`, gsi1sk `<last street date, UTC ISO>#<labelId>#<releaseId>`, on the
@@ -56,6 +57,16 @@ export interface ReleaseChangeRecord {
   receivedAt: string;
 }
 
+/** The record of a change that applied: written only with the release it stored (`putIfNewer`). */
+export type AppliedChangeRecord = ReleaseChangeRecord & { applied: true };
+
+/** The item holding a change's record, expiring (TTL) 90 days after it was received. */
+const changeItem = (change: ReleaseChangeRecord) => ({
+  ...releaseChangeKey(change.labelId, change.releaseId, change.occurredAt, change.eventId),
+  ...change,
+  expiresAt: Math.floor(Date.parse(change.receivedAt) / 1000) + changeRetentionSeconds,
+});
+
 /**
  * A release, and the releases to come, which the announcer asks: the Query of the releases to come
  * apart from `ReleaseReads` (shared/db/release-reads.ts), which intake reaches.
@@ -74,10 +85,17 @@ export interface ReleaseStore extends ComingReleases {
    * Stores the release only if the stored one is older, with the events it leads to in the same
    * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox), and
    * only if the stored one has no out-moment or servicing moment (or embargo end) the release lacks:
-   * one marked since the read the release was decided from, which the write would lose. False
-   * otherwise, and then neither is written: the caller reads again.
+   * one marked since the read the release was decided from, which the write would lose. `change`, the
+   * record of the change the release applies, goes in the same write, replacing one of that change
+   * recorded as ignored: a change applied always has its record, and only with its release (see
+   * docs/design.md#ordering-by-the-labels-timestamp). False otherwise, and then nothing is written:
+   * the caller reads again.
    */
-  putIfNewer(release: StoredRelease, outbox: OutboxEntry[]): Promise<boolean>;
+  putIfNewer(release: StoredRelease, outbox: OutboxEntry[], change?: AppliedChangeRecord): Promise<boolean>;
+  /**
+   * Records a change ignored, only where that change has no record: one recorded applied (its delivery
+   * again, after a newer change, is found not newer) keeps saying so. A refusal is no error.
+   */
   recordChange(change: ReleaseChangeRecord): Promise<void>;
   /** Clears `effectsPending`, only while `eventId` is still the change applied last (a newer one carries them on). */
   markEffectsPerformed(labelId: string, releaseId: string, eventId: string): Promise<void>;
@@ -168,9 +186,10 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
    * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:
    * EventBridge keeps no order, so a change applies only when the label made it after the one applied
    * last), with the events it leads to in the same transaction (docs/design.md#the-outbox), and only if
-   * no moment was marked since the read it was decided from (`marksSince`). False: not written.
+   * no moment was marked since the read it was decided from (`marksSince`), and with the change's record
+   * (unconditional: an applied record replaces an ignored one of the same event). False: not written.
    */
-  putIfNewer(release, outbox) {
+  putIfNewer(release, outbox, change) {
     const marks = marksSince(release);
     return writeWithOutbox(
       db,
@@ -192,6 +211,7 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
             ExpressionAttributeValues: { ':occurredAt': release.occurredAt, ...marks.values },
           },
         },
+        ...(change ? [{ Put: { TableName: table, Item: changeItem(change) } }] : []),
       ],
       outbox,
       release.updatedAt,
@@ -199,15 +219,15 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
   },
 
   async recordChange(change) {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...releaseChangeKey(change.labelId, change.releaseId, change.occurredAt, change.eventId),
-          ...change,
-          expiresAt: Math.floor(Date.parse(change.receivedAt) / 1000) + changeRetentionSeconds,
-        },
-      }),
+    // Never over a record of the same change: one recorded applied stays so (docs/design.md#ordering-by-the-labels-timestamp).
+    await writtenUnlessRefused(
+      db.send(
+        new PutCommand({
+          TableName: table,
+          Item: changeItem(change),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     );
   },
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ReleaseStore } from '#shared/db/releases.ts';
+import type { ReleaseChangeRecord, ReleaseStore } from '#shared/db/releases.ts';
 import { MailingRequested, outboxEntry } from '#shared/events/index.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
@@ -19,12 +19,15 @@ import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 /**
  * What every ReleaseStore does (newer changes only, and each schedule's firing acting only on the
  * release it was set for), on the fake and on DynamoDB Local (see outlet-directory.contract.ts).
- * `outboxHolds` tells whether the store's write put an outbox entry (by event id) in the outbox.
+ * `outboxHolds` tells whether the store's write put an outbox entry (by event id) in the outbox;
+ * `changeHeld`, the change record the store holds under the key of `change` (its label, release,
+ * occurredAt and event id), if any.
  */
 export function describeReleasesContract<S extends ReleaseStore>(
   name: string,
   makeStore: () => S,
   outboxHolds: (store: S, eventId: string) => Promise<boolean>,
+  changeHeld: (store: S, change: ReleaseChangeRecord) => Promise<ReleaseChangeRecord | undefined>,
 ) {
   const at = (day: number) => `2026-06-${String(day).padStart(2, '0')}T10:00:00.000Z`;
   /**
@@ -222,6 +225,53 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await store.putIfNewer(again, [lost])).toBe(true);
       expect(await read(store, release)).toEqual(again);
       expect(await outboxHolds(store, lost.eventId)).toBe(true);
+    });
+
+    /** The record of a change to `release`, at `occurredAt`, under an event id of its own. */
+    const aChange = (release: StoredRelease, occurredAt: string, applied: boolean): ReleaseChangeRecord => ({
+      labelId: release.labelId,
+      releaseId: release.releaseId,
+      occurredAt,
+      eventId: uniqueId('evt'),
+      detailType: 'Release Updated',
+      applied,
+      receivedAt: occurredAt,
+    });
+
+    it('writes the record of the change it applies with the release, and none with a release it refuses', async () => {
+      const store = makeStore();
+      const release = aRelease({}, { occurredAt: at(5) });
+      const applied = { ...aChange(release, at(5), true), applied: true as const };
+      const older = { ...aChange(release, at(4), true), applied: true as const };
+      const mail = aMailing(release, 'announcement');
+
+      expect(await store.putIfNewer(release, [mail], applied)).toBe(true);
+      expect(await store.putIfNewer({ ...release, occurredAt: at(4) }, [], older)).toBe(false);
+
+      expect(await changeHeld(store, applied)).toEqual(applied);
+      expect(await changeHeld(store, older)).toBeUndefined();
+      expect(await outboxHolds(store, mail.eventId)).toBe(true);
+    });
+
+    it('records an ignored change only where none is recorded: never over one applied, and one applied replaces it', async () => {
+      const store = makeStore();
+      const release = aRelease({}, { occurredAt: at(5) });
+      const applied = { ...aChange(release, at(5), true), applied: true as const };
+      const withdrawn = aChange(release, at(6), false);
+      const appliedLater = { ...withdrawn, applied: true as const, receivedAt: at(8) };
+      expect(await store.putIfNewer(release, [], applied)).toBe(true);
+
+      await store.recordChange({ ...applied, applied: false, receivedAt: at(7) });
+      await store.recordChange(withdrawn);
+      await store.recordChange({ ...withdrawn, receivedAt: at(7) });
+      expect(await changeHeld(store, withdrawn)).toEqual(withdrawn);
+      const described = { ...release, occurredAt: at(6), updatedAt: at(8) };
+      expect(await store.putIfNewer(described, [], appliedLater)).toBe(true);
+      await store.recordChange({ ...withdrawn, receivedAt: at(9) });
+
+      expect(await changeHeld(store, applied)).toEqual(applied);
+      expect(await changeHeld(store, appliedLater)).toEqual(appliedLater);
+      expect(await read(store, release)).toEqual(described);
     });
 
     it('records a change beside the release, leaving the release as it is and making none', async () => {

@@ -1,6 +1,11 @@
 import { type ChangeMeta, decideChange, type ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { ReleasesDeps } from '#functions/releases/ports.ts';
-import { comingKeys, type ReleaseChangeRecord, type ReleaseStore } from '#shared/db/releases.ts';
+import {
+  type AppliedChangeRecord,
+  comingKeys,
+  type ReleaseChangeRecord,
+  type ReleaseStore,
+} from '#shared/db/releases.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -152,8 +157,8 @@ export async function* comingOf(
 const asSet = (members: readonly string[]) => [...new Set(members)].sort();
 
 /**
- * An in-memory release store with the conditions of shared/db/releases.ts (newer changes only; a
- * release marked out, its embargo lifted or a servicing moment recorded only while it is scheduled or
+ * An in-memory release store with the conditions of shared/db/releases.ts (newer changes only, an
+ * applied change's record with its release, an ignored one only where none is; a release marked out, its embargo lifted or a servicing moment recorded only while it is scheduled or
  * out for exactly that moment; effects cleared only by the change applied last), so tests exercise
  * the real invariants. test/contracts/releases.contract.ts holds it to the DynamoDB store.
  */
@@ -162,8 +167,18 @@ export class InMemoryReleases implements ReleaseStore {
   readonly stored = new Map<string, StoredRelease>();
   /** The outbox entries written with the releases, in order. */
   readonly published: OutboxEntry[] = [];
-  /** Every change recorded, applied or not, in order. */
+  /** The record of every change, applied or not, one a change (its label, release, occurredAt and event id), in the order first recorded. */
   readonly changes: ReleaseChangeRecord[] = [];
+
+  /** Where the record of `change` is in `changes`, or -1. */
+  private recordOf = (change: ReleaseChangeRecord) =>
+    this.changes.findIndex(
+      (held) =>
+        held.labelId === change.labelId &&
+        held.releaseId === change.releaseId &&
+        held.occurredAt === change.occurredAt &&
+        held.eventId === change.eventId,
+    );
 
   private readonly keyOf = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
 
@@ -176,7 +191,7 @@ export class InMemoryReleases implements ReleaseStore {
   get = async (labelId: string, releaseId: string) =>
     structuredClone(this.stored.get(this.keyOf(labelId, releaseId)));
 
-  putIfNewer = async (release: StoredRelease, outbox: OutboxEntry[]) => {
+  putIfNewer = async (release: StoredRelease, outbox: OutboxEntry[], change?: AppliedChangeRecord) => {
     const key = this.keyOf(release.labelId, release.releaseId);
     const current = this.stored.get(key);
     if (current && !(current.occurredAt < release.occurredAt)) return false;
@@ -195,10 +210,19 @@ export class InMemoryReleases implements ReleaseStore {
     if (next.servicedMoments?.length) next.servicedMoments = asSet(next.servicedMoments);
     this.stored.set(key, next);
     this.published.push(...outbox);
+    // The applied record goes with the release, over one of the same change recorded as ignored.
+    if (change) {
+      const held = this.recordOf(change);
+      if (held >= 0) this.changes[held] = structuredClone(change);
+      else this.changes.push(structuredClone(change));
+    }
     return true;
   };
 
-  recordChange = async (change: ReleaseChangeRecord) => void this.changes.push(structuredClone(change));
+  /** Only where the change has no record (see dynamoReleases). */
+  recordChange = async (change: ReleaseChangeRecord) => {
+    if (this.recordOf(change) < 0) this.changes.push(structuredClone(change));
+  };
 
   coming = (now: Date) => comingOf(this.stored.values(), now);
 

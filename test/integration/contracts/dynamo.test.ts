@@ -16,7 +16,7 @@ import {
   dynamoNotePressAndClaim,
   dynamoPressNotes,
 } from '#shared/db/press-notes.ts';
-import { dynamoReleases } from '#shared/db/releases.ts';
+import { dynamoReleases, type ReleaseChangeRecord, releaseChangeKey } from '#shared/db/releases.ts';
 import { dynamoSuppressionList } from '#shared/db/suppression-list.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import { dynamoWebhookRecording } from '#shared/db/webhook-recording.ts';
@@ -130,7 +130,23 @@ describePressNotesContract('DynamoDB', () => ({
   notePressAndClaim: dynamoNotePressAndClaim(documentClient(), table.name),
   claimAwaitingAdvance: dynamoClaimAwaitingAdvance(documentClient(), table.name),
 }));
-describeReleasesContract('DynamoDB', () => dynamoReleases(documentClient(), table.name), inTableOutbox);
+describeReleasesContract(
+  'DynamoDB',
+  () => dynamoReleases(documentClient(), table.name),
+  inTableOutbox,
+  async (_store, { labelId, releaseId, occurredAt, eventId }) => {
+    const { Item } = await documentClient().send(
+      new GetCommand({
+        TableName: table.name,
+        Key: releaseChangeKey(labelId, releaseId, occurredAt, eventId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...change } = Item;
+    return change as ReleaseChangeRecord;
+  },
+);
 describeJobsContract('DynamoDB', () => dynamoJobStore(documentClient(), table.name), inTableOutbox);
 describeSuppressionListContract('DynamoDB', () => {
   const directory = localOutletDirectory(table.name);

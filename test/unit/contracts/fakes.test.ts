@@ -63,7 +63,19 @@ describePressNotesContract('in memory', () => {
     claimAwaitingAdvance: tours.claimAwaitingAdvance(deliveries),
   };
 });
-describeReleasesContract('in memory', () => new InMemoryReleases(), inPublished);
+describeReleasesContract(
+  'in memory',
+  () => new InMemoryReleases(),
+  inPublished,
+  async (store, change) =>
+    store.changes.find(
+      (held) =>
+        held.labelId === change.labelId &&
+        held.releaseId === change.releaseId &&
+        held.occurredAt === change.occurredAt &&
+        held.eventId === change.eventId,
+    ),
+);
 describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);
 describeSuppressionListContract('in memory', () => {
   const list = new FakeSuppressionList();

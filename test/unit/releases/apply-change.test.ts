@@ -159,6 +159,43 @@ describe('applying release changes', () => {
     expect(world.changes.map((c) => [c.eventId, c.applied])).toEqual([[meta.eventId, true]]);
   });
 
+  // docs/design.md#ordering-by-the-labels-timestamp: a change applied, then overtaken by a newer one, is
+  // found not newer when delivered again; its record (same key) must still say it applied.
+  it('keeps the record of an applied change as applied when it is delivered again after a newer one', async () => {
+    const world = fakeReleases();
+    const first = metaAt('2026-06-01T10:00:00Z');
+    await applyReleaseChange(scheduled(), first, world.deps);
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-03-12' })),
+      metaAt('2026-06-02T10:00:00Z'),
+      world.deps,
+    );
+
+    const result = await applyReleaseChange(scheduled(), first, world.deps);
+
+    expect(result.outcome).toBe('ignored');
+    expect(world.changes.filter((c) => c.eventId === first.eventId).map((c) => c.applied)).toEqual([true]);
+  });
+
+  // The run that applied a change died after its release's write landed (here its answer lost, thrown):
+  // the delivery again finds it applied at once, and its record went with the release.
+  it('has the record of a change whose run died after its write landed, when it is delivered again', async () => {
+    const world = fakeReleases();
+    const put = world.deps.releases.putIfNewer.bind(world.deps.releases);
+    world.deps.releases.putIfNewer = async (...args) => {
+      await put(...args);
+      world.deps.releases.putIfNewer = put;
+      throw new Error('socket hang up');
+    };
+    const meta = metaAt('2026-06-01T10:00:00Z');
+    await expect(applyReleaseChange(scheduled(), meta, world.deps)).rejects.toThrow('socket hang up');
+
+    const result = await applyReleaseChange(scheduled(), meta, world.deps);
+
+    expect(result.outcome).toBe('replayed');
+    expect(world.changes.map((c) => [c.eventId, c.applied])).toEqual([[meta.eventId, true]]);
+  });
+
   it('moves the schedule and asks for a date-change mail when the date or time changes', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
