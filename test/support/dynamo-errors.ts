@@ -36,3 +36,24 @@ export function answerLostOnce(
   } as DynamoDBDocumentClient;
   return { client: losing, lost: () => lost };
 }
+
+/**
+ * A fake store's conditional write (`store[method]`, answering whether it wrote) applied and answered
+ * as refused, once: its answer lost and the resend refused by its own landing, as answerLostOnce leaves
+ * a DynamoDB client's, at the level of the store a unit test fakes. Only a call `when` picks, among those
+ * that wrote. Answers whether it came to that.
+ */
+export function refusedOnceAfterLanding<
+  K extends PropertyKey,
+  S extends Record<K, (...args: never[]) => Promise<boolean>>,
+>(store: S, method: K, when: (...args: Parameters<S[K]>) => boolean = () => true): () => boolean {
+  const write = store[method].bind(store) as S[K];
+  let lost = false;
+  store[method] = (async (...args: Parameters<S[K]>) => {
+    const written = await write(...args);
+    if (!written || lost || !when(...args)) return written;
+    lost = true;
+    return false;
+  }) as S[K];
+  return () => lost;
+}

@@ -180,6 +180,10 @@ export class InMemoryReleases implements ReleaseStore {
         held.eventId === change.eventId,
     );
 
+  /** The record held for `change` (by its key: label, release, occurredAt and event id), or none. */
+  changeHeld = (change: ReleaseChangeRecord): ReleaseChangeRecord | undefined =>
+    this.changes[this.recordOf(change)];
+
   private readonly keyOf = (labelId: string, releaseId: string) => `${labelId}/${releaseId}`;
 
   /** The stored release, while it is scheduled or out (the state every mark requires). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
@@ -34,19 +35,16 @@ describe('a recount whose write landed while its answer was lost', () => {
       }),
     );
     await h.store.putRates('2027-03-04', { 'USD/EUR': '0.9' }, '2027-03-05T09:00:00.000Z');
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let lost = false;
-    h.store.writeLedger = async (labelId, budgetId, write) => {
-      const written = await writeLedger(labelId, budgetId, write);
-      if (!written || lost || budgetId !== 'bud-3') return written;
-      if (!write.states.some((s) => s.expenseId === 'inv-director')) return written;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(
+      h.store,
+      'writeLedger',
+      (_label, budgetId, write) =>
+        budgetId === 'bud-3' && write.states.some((s) => s.expenseId === 'inv-director'),
+    );
     h.setNow('2027-03-06T07:00:00.000Z');
     await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-3', date: '2027-03-06' });
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     expect(
       (await h.ledger('bud-1')).states.find((s) => s.expenseId === 'po-video')?.settledElsewhere,
     ).toEqual(['inv-director']);

@@ -13,6 +13,7 @@ import {
   lostRelease,
   unconvertedOrdersSettledInBud3,
 } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
 // docs/design.md#budgets: an invoice with no rate yet for its date, and the purchase order it settles,
@@ -940,19 +941,16 @@ describe("the home's word of the order written into another budget while the ans
     const h = await threeBudgetsAndTheOrder();
     await h.expense(directorInvoice('bud-3'));
     await h.expense(crewInvoice('bud-2'));
-    const write = h.store.writeLedger.bind(h.store);
-    let lost = false;
-    h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) => {
-      const written = await write(labelId, budgetId, ledgerWrite);
-      if (!written || lost || budgetId !== 'bud-2') return written;
-      if (!ledgerWrite.states.some((s) => s.expenseId === 'po-video' && s.heldAtHome !== undefined))
-        return written;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(
+      h.store,
+      'writeLedger',
+      (_label, budgetId, write) =>
+        budgetId === 'bud-2' &&
+        write.states.some((s) => s.expenseId === 'po-video' && s.heldAtHome !== undefined),
+    );
     await reconcileOn(h, '2027-03-06');
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
   });
 });

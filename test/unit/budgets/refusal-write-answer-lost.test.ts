@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { totalLimit } from '#shared/budgets/ledger.ts';
-import type { LedgerWrite } from '#shared/db/budgets.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 const radioOnly = (budgetId: string) =>
   aBudget({
@@ -32,19 +32,16 @@ describe('an expense refused for good by a recount whose write landed while its 
     expect((await h.ledger('bud-2')).flagged).toHaveLength(1);
     // The rate comes: counted in EUR, exp-2 would take bud-1's radio actual past the largest total.
     await h.store.putRates('2027-03-02', { 'GBP/EUR': '1' }, '2027-03-03T06:00:00.000Z');
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let lost = false;
-    h.store.writeLedger = async (labelId: string, budgetId: string, write: LedgerWrite) => {
-      const written = await writeLedger(labelId, budgetId, write);
-      // The refusal's write (its state with its refused versions) applied, answered as refused.
-      if (!written || lost || !write.refused?.length || write.states.length === 0) return written;
-      lost = true;
-      return false;
-    };
+    // The refusal's write (its state with its refused versions) applied, answered as refused.
+    const lost = refusedOnceAfterLanding(
+      h.store,
+      'writeLedger',
+      (_label, _budget, write) => !!write.refused?.length && write.states.length > 0,
+    );
 
     await h.reconcile('2027-03-03');
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     expect((await h.ledger('bud-1')).refused).toEqual([
       expect.objectContaining({ expenseId: 'exp-2', total: 'actual radio' }),
     ]);

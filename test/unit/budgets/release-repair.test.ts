@@ -8,6 +8,7 @@ import {
   driftStated,
   lostRelease,
 } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 // A release of an order lost between budgets (512c3d7), repaired by the reconciliation: the scene each
 // describe below shares (lostRelease), told in docs/design.md#budgets.
@@ -292,17 +293,10 @@ describe("a reconciliation that repaired a lost release and failed before its da
 describe('a repair of a lost release whose write landed while its answer was lost', () => {
   it('is measured as the drift it stated', async () => {
     const h = await lostRelease([videoOrder(), directorInvoice]);
-    const write = h.store.writeLedger.bind(h.store);
-    let lost = false;
-    h.store.writeLedger = async (...args: Parameters<typeof write>) => {
-      const written = await write(...args);
-      if (!written || lost || !args[2].drift) return written;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(h.store, 'writeLedger', (_label, _budget, write) => !!write.drift);
     await h.reconcile('2027-03-06');
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     expect(driftStated(h, 'bud-1')).toEqual([
       { total: 'committed radio', was: 50_000, ledger: 0 },
       { total: 'recoupable art-1', was: 50_000, ledger: 0 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import { aBudget, budgetsHarness, crewInvoicesOfAVoidedOrder } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
@@ -16,18 +17,11 @@ describe('a share repair whose write landed while its answer was lost', () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }));
     await crewInvoicesOfAVoidedOrder(h, artist);
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let lost = false;
-    h.store.writeLedger = async (labelId, budgetId, write) => {
-      const written = await writeLedger(labelId, budgetId, write);
-      if (!written || lost || !write.drift) return written;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(h.store, 'writeLedger', (_label, _budget, write) => !!write.drift);
     h.setNow('2027-03-06T07:00:00.000Z');
     await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     const after = await h.store.ledger(h.labelId, 'bud-1');
     const kept = after.drift.filter((d) => d.date === '2027-03-06').flatMap((d) => d.differences);
     expect(kept).toEqual([{ total: 'unconverted USD recoupable art-1', was: 0, ledger: 50_000 }]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counter, sum } from '#shared/budgets/ledger.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 // docs/design.md#budgets: terms set between an expense's read of them and its write count it again under
 // the terms stored after the write. With the write's answer lost (DynamoDB applied it; the answer never
@@ -32,21 +33,16 @@ describe("an expense written with its answer lost while the budget's terms are s
       return expenseStates(...args);
     };
     // The invoice's ledger write is applied and its answer lost: refused, as the SDK's retry of it is.
-    const writeLedger = h.store.writeLedger.bind(h.store);
-    let lost = false;
-    h.store.writeLedger = async (...args: Parameters<typeof writeLedger>) => {
-      const written = await writeLedger(...args);
-      if (lost || !args[2].versions.some((v) => v.expenseId === 'inv-london')) return written;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(h.store, 'writeLedger', (_label, _budget, write) =>
+      write.versions.some((v) => v.expenseId === 'inv-london'),
+    );
 
     await h.expense(anExpense({ expenseId: 'inv-london', amount: { minor: 10_000, currency: 'GBP' } }), {
       occurredAt: '2027-03-01T10:01:00.000Z',
     });
 
     expect(raced).toBe(true);
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     const after = await h.ledger('bud-1');
     expect(after.budget?.currency).toBe('GBP');
     // 100.00 GBP spent on radio in a pounds budget, none of it waiting for a rate.

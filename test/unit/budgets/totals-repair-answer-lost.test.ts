@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counter } from '#shared/budgets/ledger.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 /**
  * docs/design.md#failures-and-retries: the reconciliation's repair of the running totals (the totals with
@@ -16,18 +17,11 @@ describe('a repair of the running totals whose write landed while its answer was
     await h.expense(anExpense());
     const totals = h.store.totals.get(JSON.stringify(['lbl-1', 'bud-1']));
     if (totals) totals.counters[counter.actual('radio')] += 500;
-    const repairTotals = h.store.repairTotals.bind(h.store);
-    let lost = false;
-    h.store.repairTotals = async (...args: Parameters<typeof repairTotals>) => {
-      const written = await repairTotals(...args);
-      if (!written || lost) return written;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(h.store, 'repairTotals');
 
     await h.reconcile('2027-03-03');
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     expect((await h.ledger('bud-1')).totals).toEqual({ [counter.actual('radio')]: 10_000 });
     const difference = { total: 'actual radio', was: 10_500, ledger: 10_000 };
     expect((await h.ledger('bud-1')).budget?.lastResult?.drift).toEqual([difference]);

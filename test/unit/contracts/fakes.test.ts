@@ -67,14 +67,7 @@ describeReleasesContract(
   'in memory',
   () => new InMemoryReleases(),
   inPublished,
-  async (store, change) =>
-    store.changes.find(
-      (held) =>
-        held.labelId === change.labelId &&
-        held.releaseId === change.releaseId &&
-        held.occurredAt === change.occurredAt &&
-        held.eventId === change.eventId,
-    ),
+  async (store, change) => store.changeHeld(change),
 );
 describeJobsContract('in memory', () => new InMemoryJobStore(), inOutboxList);
 describeSuppressionListContract('in memory', () => {

@@ -11,6 +11,7 @@ import { reachRadioServicing } from '#functions/releases/radio-servicing.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { type ReleaseMoment, revisionOf } from '#shared/releases.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 import { aReleaseDetails, InMemoryReleases } from '#test/support/releases.ts';
 
 function fakeReleases() {
@@ -142,19 +143,12 @@ describe('applying release changes', () => {
   // (kept 90 days for support: every change, applied or ignored) was never written.
   it('records a change whose write landed while its answer was lost as applied', async () => {
     const world = fakeReleases();
-    const put = world.deps.releases.putIfNewer.bind(world.deps.releases);
-    let lost = false;
-    world.deps.releases.putIfNewer = async (...args) => {
-      const landed = await put(...args);
-      if (lost) return landed;
-      lost = true;
-      return false;
-    };
+    const lost = refusedOnceAfterLanding(world.deps.releases, 'putIfNewer');
     const meta = metaAt('2026-06-01T10:00:00Z');
 
     const result = await applyReleaseChange(scheduled(), meta, world.deps);
 
-    expect(lost).toBe(true);
+    expect(lost()).toBe(true);
     expect(result.outcome).toBe('replayed');
     expect(world.changes.map((c) => [c.eventId, c.applied])).toEqual([[meta.eventId, true]]);
   });

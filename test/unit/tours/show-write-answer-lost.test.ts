@@ -3,6 +3,7 @@ import { bookTour } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import { stepMoment } from '#shared/tours.ts';
+import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 import { aShow, fakeToursDeps, metaAt, ref, tourOf } from '#test/support/tours.ts';
 
 /**
@@ -15,25 +16,12 @@ import { aShow, fakeToursDeps, metaAt, ref, tourOf } from '#test/support/tours.t
  * this change delivered again, it still left its promoter unsaved: a promoter new with this show was
  * not in the office's list, and GET /promoters/{promoterId} answered 404.
  */
-/** The first show write applied and answered as refused, as its own landing refuses the SDK's resend. */
-function firstShowWriteAnswerLost(tours: ReturnType<typeof fakeToursDeps>['tours']) {
-  const put = tours.putShowIfNewer.bind(tours);
-  let lost = false;
-  tours.putShowIfNewer = async (...args) => {
-    const landed = await put(...args);
-    if (lost) return landed;
-    lost = true;
-    return false;
-  };
-  return () => lost;
-}
-
 describe('a booked show whose write landed while its answer was lost', () => {
   it('puts its schedules in place, and its promoter is asked for the advance', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const fakes = fakeToursDeps(now);
     const { deps, tours, schedules, mailer } = fakes;
-    const lost = firstShowWriteAnswerLost(tours);
+    const lost = refusedOnceAfterLanding(tours, 'putShowIfNewer');
 
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
 
@@ -50,7 +38,7 @@ describe('a booked show whose write landed while its answer was lost', () => {
   it('stores its promoter, as the office lists them', async () => {
     const fakes = fakeToursDeps({ value: new Date('2027-01-01T00:00:00Z') });
     const { deps, tours } = fakes;
-    const lost = firstShowWriteAnswerLost(tours);
+    const lost = refusedOnceAfterLanding(tours, 'putShowIfNewer');
 
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
 
