@@ -38,7 +38,7 @@ import {
   labelBudgetsIndexKey,
   stateOf,
 } from './budget-reads.ts';
-import { failedConditions, itemsTooLarge, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, itemsTooLarge, refusedItems, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyOf, keyParts } from './keys.ts';
@@ -824,9 +824,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
         const failed = failedConditions(error);
         // The totals' update (the last item) alone refused: a total past the limit is refused for good.
         if (failed?.at(-1) && failed.filter(Boolean).length === 1) {
-          const reasons = (error as { CancellationReasons: { Item?: Record<string, { N?: string }> }[] })
-            .CancellationReasons;
-          const refusal = totalPastLimit(write, reasons.at(-1)?.Item);
+          const refusal = totalPastLimit(write, refusedItems(error)?.at(-1));
           if (refusal) throw refusal;
         }
         if (failed?.some(Boolean)) return false;

@@ -11,12 +11,17 @@ const tooLarge = /exceeded the maximum allowed size/;
 export const isItemTooLarge = (error: unknown): boolean =>
   (error as Error)?.name === 'ValidationException' && tooLarge.test((error as Error).message);
 
-/** Of a cancelled transaction, which items (by position) `failed` says of its reason; undefined for another error. */
-function cancelled(error: unknown, failed: (reason: { Code?: string; Message?: string }) => boolean) {
+/** Why DynamoDB cancelled one item of a transaction, with the item as stored when its condition refused it. */
+interface CancellationReason {
+  Code?: string;
+  Message?: string;
+  Item?: StoredItem;
+}
+
+/** Of a cancelled transaction, what `of` says of each item's reason (by position); undefined for another error. */
+function cancelled<T>(error: unknown, of: (reason: CancellationReason) => T): T[] | undefined {
   if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
-  const reasons =
-    (error as { CancellationReasons?: { Code?: string; Message?: string }[] }).CancellationReasons ?? [];
-  return reasons.map(failed);
+  return ((error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []).map(of);
 }
 
 /**
@@ -29,6 +34,14 @@ export const itemsTooLarge = (error: unknown): boolean[] | undefined =>
 /** Which items of a cancelled transaction failed their condition (by position), or undefined for another error. */
 export const failedConditions = (error: unknown): boolean[] | undefined =>
   cancelled(error, (reason) => reason.Code === 'ConditionalCheckFailed');
+
+/**
+ * The items a cancelled transaction's refusals hold (by position: each as stored when its condition
+ * refused it, for a write asked with `ReturnValuesOnConditionCheckFailure: ALL_OLD`), or undefined for
+ * another error.
+ */
+export const refusedItems = (error: unknown): (StoredItem | undefined)[] | undefined =>
+  cancelled(error, (reason) => reason.Item);
 
 /** An item as DynamoDB stores it, as a refusal holds it (asked with `ReturnValuesOnConditionCheckFailure`). */
 export type StoredItem = Record<string, AttributeValue>;

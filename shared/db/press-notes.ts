@@ -5,7 +5,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { failedConditions, type StoredItem, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, refusedItems, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { claimWrites, type Delivery, type NewClaim, reclaimWrite } from './deliveries.ts';
 import { type StateCheck, type StateWrite, writeWithOutbox } from './outbox.ts';
@@ -347,8 +347,7 @@ async function claimBehindCheck(
       if (!refused?.some(Boolean)) throw error;
       // A claim holding `by`: this very transaction, applied with its answer lost and refused when sent
       // again (docs/design.md#failures-and-retries), wrote all of it, its check held.
-      const reasons = (error as { CancellationReasons: { Item?: StoredItem }[] }).CancellationReasons;
-      if (reasons.some((reason) => reason.Item?.claimedBy?.S === by)) break;
+      if (refusedItems(error)?.some((item) => item?.claimedBy?.S === by)) break;
       if (check && refused[0]) return { claimed: [], refused: true };
       // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
       // that names no claim is not one this write expects: it fails, rather than being sent again as it was.

@@ -5,7 +5,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import { failedConditions, type OwnWrite, type StoredItem, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, type OwnWrite, refusedItems, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { outboxPut, type StateWrite, type TransactItem } from './outbox.ts';
 
@@ -56,9 +56,9 @@ export async function writeEachIfAllowed(
         const refused = failedConditions(error);
         // Cancelled for something other than a refusal or a conflict (a ValidationError): not ours to retry.
         if (!refused?.some(Boolean)) throw error;
-        const reasons = (error as { CancellationReasons: { Item?: StoredItem }[] }).CancellationReasons;
+        const items = refusedItems(error)!;
         pending = pending.filter(({ index }, position) => {
-          written[index] = refused[position] && mine?.(reasons[position].Item) === true;
+          written[index] = refused[position] && mine?.(items[position]) === true;
           return !refused[position];
         });
       }
