@@ -113,6 +113,12 @@ export interface FunctionBundle {
   imports: { path: string; kind: string }[];
   /** The bundle's file, when written. */
   file?: string;
+  /**
+   * Where the bundle's text passes ASCII (a few characters around each, at most five). esbuild escapes
+   * such characters in strings but keeps them in a tagged template's text; one of them makes Node
+   * decode the whole bundle from UTF-8 into a two-byte string at every cold start (docs/design.md#bundles).
+   */
+  beyondAscii: string[];
 }
 
 /** The npm package a bundled module belongs to, or the project file itself. */
@@ -176,7 +182,8 @@ export async function bundleFunctions(
   return entries.map(({ name }) => {
     const path = relative(projectRoot, join(outdir, `${name}.mjs`));
     const output = result.metafile.outputs[path];
-    if (!output) throw new Error(`esbuild wrote no ${path}`);
+    const written = result.outputFiles.find((file) => file.path === join(projectRoot, path));
+    if (!output || !written) throw new Error(`esbuild wrote no ${path}`);
     const parts: Record<string, number> = {};
     for (const [module, input] of Object.entries(output.inputs)) {
       parts[partOf(module)] = (parts[partOf(module)] ?? 0) + input.bytesInOutput;
@@ -187,6 +194,9 @@ export async function bundleFunctions(
       parts,
       modules: Object.keys(output.inputs),
       imports: output.imports.map(({ path, kind }) => ({ path, kind })),
+      beyondAscii: [...written.text.matchAll(/.{0,30}\P{ASCII}+.{0,10}/gu)]
+        .slice(0, 5)
+        .map(([excerpt]) => excerpt),
       ...(options.outdir ? { file: join(options.outdir, `${name}.mjs`) } : {}),
     };
   });

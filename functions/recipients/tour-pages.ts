@@ -183,7 +183,7 @@ ${showsNav(view.span)}
 ${view.shows.map(
   (stored) => markup`<section id="show-${stored.showId}">
 <h2>${stored.show.date}: ${stored.show.venue.name}, ${stored.show.venue.city} (${stored.show.status})</h2>
-${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusText[advanceStatusOf(stored)]}</p>${stored.advance ? markup`<p><a href="?advance=${encodeURIComponent(stored.showId)}">Read the promoter’s answers</a></p>` : ''}`}
+${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusText[advanceStatusOf(stored)]}</p>${stored.advance ? markup`<p><a href="?advance=${encodeURIComponent(stored.showId)}">Read the promoter&rsquo;s answers</a></p>` : ''}`}
 <p>Guest list: ${guestCount(stored.guests ?? [])} guests${stored.guestListLockedAt ? ' (closed, sent to the promoter)' : ''}</p>
 <ul>${(stored.guests ?? []).map((guest) => markup`<li>${guest.name}${guest.plusOnes ? ` +${guest.plusOnes}` : ''}</li>`)}</ul>
 ${
@@ -224,7 +224,7 @@ export function tourManagerAdvancePage(view: {
 <p><a href="?">All shows of the tour</a></p>
 <h2>The show</h2>
 ${showFacts(show)}
-<h2>The promoter’s answers</h2>
+<h2>The promoter&rsquo;s answers</h2>
 ${answersList(advance.answers)}`,
   );
 }

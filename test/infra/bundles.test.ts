@@ -196,6 +196,13 @@ describe('function bundles', () => {
   );
 
   it(
+    'is ASCII: one character past it, kept in a tagged template, makes Node decode the whole bundle into a two-byte string at every cold start',
+    each((bundle) => {
+      expect({ [bundle.name]: bundle.beyondAscii }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
     'imports no node built-in as a module namespace (linking one reads every export: node:http loads undici), only through require',
     each((bundle) => {
       const namespaceImports = bundle.imports.filter(
