@@ -189,9 +189,9 @@ export async function takeStep(
     return taken(mailed);
   }
   const stopped = stepStopped(show, due.step, isoNow(deps));
-  // Stopped for good, an advance step goes on to look for its mail's claim (below); for now, its step is
-  // taken once the show is on again.
-  if (stopped && (stopped.forNow || !advanceSteps.includes(due.step))) return ignored(stopped.reason);
+  // Stopped, for good or for now, an advance step goes on to look for its mail's claim (below): a show on
+  // hold or cancelled may never be on again, and on again its past reminders have no firing left.
+  if (stopped && !advanceSteps.includes(due.step)) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its own.
     if (![show.occurredAt, advancedAt(show)].includes(due.scheduledFor)) return ignored(changedSince);
@@ -259,9 +259,10 @@ export async function takeStep(
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return ignored(changedSince);
   // An advance step's mail is claimed only while the show still awaits the advance from the promoter read
-  // here: a submission or change landing since leaves it unsent. Stopped so, the step is still recorded,
-  // with its event, for the promoter it mailed, if its mail reached SES before (an invocation that sent it
-  // stopped before its record: its claim sent, or open and not stale); else it is ignored (docs/design.md#tours).
+  // here: a submission or change landing since leaves it unsent. Stopped so, or read stopped (on hold,
+  // cancelled, settled, lapsed, the advance in), the step is still recorded, with its event, for the
+  // promoter it mailed, if its mail reached SES before (an invocation that sent it stopped before its
+  // record: its claim sent, or open and not stale); else it is ignored (docs/design.md#tours).
   const sent = stopped
     ? undefined
     : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
