@@ -954,3 +954,102 @@ describe("the home's word of the order written into another budget while the ans
     expect((await recoupable(h, 'art-1')).recoupable).toEqual(directorAndCrew);
   });
 });
+
+type Change = (h: ReturnType<typeof budgetsHarness>) => Promise<unknown>;
+
+/**
+ * The video's order in bud-1, the crew's invoice in bud-1 naming it (220.00 USD, no rate yet) and the
+ * stills' in bud-2 (80.00 USD, no rate yet), bud-2 keeping bud-1's word of the order since its
+ * reconciliation; then `before`, and `change`. `dying`: the first write of `change` it picks lands and the
+ * run dies right after it (Lambda's timeout), and the same event is delivered again, as Lambda does.
+ * Answers every budget's totals and states (but their revisions) and the artist's recoupable shares.
+ */
+const namersAfter = async (
+  before: Change[],
+  change: Change,
+  dying?: (budgetId: string, write: LedgerWrite) => boolean,
+) => {
+  const h = await threeBudgetsAndTheOrder();
+  await h.expense(crewInvoice());
+  await h.expense({ ...unconvertedInvoice('inv-stills', 8_000), budgetId: 'bud-2' });
+  await reconcileOn(h, '2027-03-06');
+  for (const earlier of before) await earlier(h);
+  const write = h.store.writeLedger.bind(h.store);
+  let died = false;
+  h.store.writeLedger = async (labelId: string, budgetId: string, ledgerWrite: LedgerWrite) => {
+    const written = await write(labelId, budgetId, ledgerWrite);
+    if (died || !dying?.(budgetId, ledgerWrite)) return written;
+    died = true;
+    throw new Error('Task timed out after 30.00 seconds');
+  };
+  const first = await change(h).then(
+    () => 'handled',
+    () => 'died',
+  );
+  if (first === 'died') await change(h);
+  if (dying && !died) throw new Error('no write was picked to die after');
+  const budgets = ['bud-1', 'bud-2', 'bud-3'];
+  return {
+    totals: await Promise.all(budgets.map(async (b) => (await h.ledger(b)).totals)),
+    states: await Promise.all(
+      budgets.map(async (b) => (await h.ledger(b)).states.map(({ revision: _, ...state }) => state)),
+    ),
+    shares: await h.store.recoupable(h.labelId, 'art-1'),
+  };
+};
+
+const directorRecorded: Change = (h) =>
+  h.expense(directorInvoice('bud-3'), {
+    occurredAt: '2027-03-06T09:00:00.000Z',
+    eventId: 'evt-director-recorded',
+  });
+const directorVoided: Change = (h) =>
+  h.voidExpense(
+    { expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' },
+    { occurredAt: '2027-03-06T10:00:00.000Z', eventId: 'evt-director-voided' },
+  );
+
+/** The director's own write in bud-3 (its version): the run dies before the release in bud-1. */
+const directorsOwnWrite = (budgetId: string, write: LedgerWrite) =>
+  budgetId === 'bud-3' && write.versions.some((v) => v.expenseId === 'inv-director');
+/** The release's write in bud-1 (with its checks): the run dies before bud-1's word reaches bud-2. */
+const releaseInBud1 = (budgetId: string, write: LedgerWrite) =>
+  budgetId === 'bud-1' && (write.checks?.length ?? 0) > 0;
+
+// docs/design.md#budgets: a redelivery of a version stored already "releases again every order its
+// expense's versions there name" (releaseAgain), and a release gives the actuals naming the order
+// (`namedBy`) the share it leaves them, in its own write (withNamers), and pushes the order's word, with
+// the shares it changes, into each budget keeping it (pushHolding). A run that died after the expense's
+// write, or after the release's, is delivered again: the namers' shares must end as a run that never
+// died leaves them, before any reconciliation.
+describe("the namers' recoupable shares when the director's invoice of bud-3 is delivered again after its run died", () => {
+  // Recorded, the order holds no share: the crew's 220.00 USD (bud-1) and the stills' 80.00 USD (bud-2)
+  // are the artist's, beside the director's 300.00 EUR. Voided, the order holds its 500.00 EUR alone.
+  const released = ['inv-crew', 'inv-stills', 'inv-director'];
+  const heldAgain = ['po-video'];
+  it.each([
+    ['recorded, the run dying after its own write', [], directorRecorded, directorsOwnWrite, released],
+    ['recorded, the run dying after the release in bud-1', [], directorRecorded, releaseInBud1, released],
+    [
+      'voided, the run dying after its own write',
+      [directorRecorded],
+      directorVoided,
+      directorsOwnWrite,
+      heldAgain,
+    ],
+    [
+      'voided, the run dying after the release in bud-1',
+      [directorRecorded],
+      directorVoided,
+      releaseInBud1,
+      heldAgain,
+    ],
+  ] as const)('%s: as a run that never died leaves them', async (_, before, change, dying, shares) => {
+    const clean = await namersAfter([...before], change);
+
+    const redelivered = await namersAfter([...before], change, dying);
+
+    expect(clean.shares.map((s) => s.expenseId)).toEqual(shares);
+    expect(redelivered).toEqual(clean);
+  });
+});
