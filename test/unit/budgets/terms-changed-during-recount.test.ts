@@ -141,3 +141,98 @@ describe("an order of one budget taken back by another budget's invoice while it
     expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
   });
 });
+
+const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
+
+/**
+ * bud-1 and bud-3 in euros; the video's order in bud-1 (500.00 GBP, no rate into euros, the artist's),
+ * released by the director's invoice in bud-3 (300.00 EUR), and the crew's invoice in bud-1 naming the
+ * order (220.00 USD, no rate yet: its share the artist's while the order holds none). Then the label voids
+ * the director's invoice (10:01): bud-1's terms in pounds (10:00) land, and are counted, right after the
+ * release taking the order back read bud-1's terms in euros. `dies`: the run dies right after that
+ * release's write (Lambda's timeout), and Lambda delivers the void again. Answers bud-1 as it is left.
+ */
+async function orderTakenBackWhileTermsSet(dies: boolean) {
+  const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
+  await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
+  await h.budget(aBudget({ budgetId: 'bud-3' }), '2027-03-01T09:00:00.000Z');
+  await h.expense(
+    anExpense({
+      expenseId: 'po-video',
+      kind: 'commitment',
+      amount: { minor: 50_000, currency: 'GBP' },
+      recoupable: artist,
+    }),
+  );
+  await h.expense(
+    anExpense({
+      expenseId: 'inv-director',
+      budgetId: 'bud-3',
+      settles: 'po-video',
+      amount: { minor: 30_000, currency: 'EUR' },
+      recoupable: artist,
+    }),
+  );
+  await h.expense(
+    anExpense({
+      expenseId: 'inv-crew',
+      settles: 'po-video',
+      date: '2027-03-04',
+      amount: { minor: 22_000, currency: 'USD' },
+      recoupable: artist,
+    }),
+  );
+  const getBudget = h.store.getBudget.bind(h.store);
+  let raced = false;
+  h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
+    const terms = await getBudget(...args);
+    if (!raced && args[1] === 'bud-1') {
+      raced = true;
+      await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
+    }
+    return terms;
+  };
+  const write = h.store.writeLedger.bind(h.store);
+  let died = false;
+  h.store.writeLedger = async (...args: Parameters<typeof write>) => {
+    const written = await write(...args);
+    const [, budgetId, ledgerWrite] = args;
+    if (!dies || died || budgetId !== 'bud-1' || (ledgerWrite.checks?.length ?? 0) === 0) return written;
+    died = true;
+    throw new Error('Task timed out after 30.00 seconds');
+  };
+  const voidTheDirector = () =>
+    h.voidExpense(
+      { expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' },
+      { occurredAt: '2027-03-01T10:01:00.000Z', eventId: 'evt-director-voided' },
+    );
+  await voidTheDirector().catch(voidTheDirector);
+  if (!raced || died !== dies) throw new Error('the scene did not happen as told');
+  const bud1 = await h.ledger('bud-1');
+  return { bud1, shares: await h.store.recoupable(h.labelId, 'art-1') };
+}
+
+// docs/design.md#budgets: a redelivery of a version stored already releases again the orders its versions
+// name (releaseAgain) and counts them again under the terms in force. The release of an order held in
+// another budget counts it, and the actuals there naming it (`namedBy`), under that budget's terms as it
+// read them, and counts them again when those changed meanwhile; a run that died right after the
+// release's write lost that, and its redelivery, finding the release made, counted nothing in bud-1.
+describe("an order taken back by another budget's invoice while its budget's terms are set again, the run dying after the release", () => {
+  it('leaves bud-1 as a run that never died: the order committed in pounds, the crew with no share', async () => {
+    const clean = await orderTakenBackWhileTermsSet(false);
+
+    const redelivered = await orderTakenBackWhileTermsSet(true);
+
+    expect(clean.bud1.totals).toEqual({
+      [counter.committed('radio')]: 50_000,
+      [counter.recoupable('art-1')]: 50_000,
+      [counter.unconverted('USD', 'actual')]: 22_000,
+    });
+    expect(clean.shares).toEqual([
+      { budgetId: 'bud-1', expenseId: 'po-video', amount: { minor: 50_000, currency: 'GBP' } },
+    ]);
+    expect(redelivered.bud1.totals).toEqual(clean.bud1.totals);
+    expect(redelivered.bud1.totals).toEqual(sum(...redelivered.bud1.states.map((s) => s.contribution)));
+    expect(redelivered.shares).toEqual(clean.shares);
+  });
+});
