@@ -466,9 +466,9 @@ export interface ReleaseRepaired {
  * so they were filed under it before that write) are released again in their own budgets, and the
  * expense and those orders counted again under the terms in force: terms set since the write's first run
  * read them may have been counted before it landed (countUnderTermsInForce, which needs the terms it read).
- * So is each order held in another budget, with the actuals there naming it (`namedBy`), under that
- * budget's terms: its release, found made, may have landed under terms set meanwhile, and the first run
- * died before counting it again (see docs/design.md#budgets).
+ * So is each order held in another budget, under that budget's terms: its release, found made, may have
+ * landed under terms set meanwhile, and the first run died before counting it again (the actuals there
+ * naming it follow in the same recount, withNamers; see docs/design.md#budgets).
  * Idempotent: an order whose budget holds its settlers already, or a state its terms count so, is not written.
  */
 async function releaseAgain(labelId: string, budgetId: string, expenseId: string, store: BudgetStore) {
@@ -483,8 +483,7 @@ async function releaseAgain(labelId: string, budgetId: string, expenseId: string
     const home = homeOf(
       await statesAcross(labelId, order, await store.expenseFiledUnder(labelId, order), store),
     );
-    if (home && home.budgetId !== budgetId)
-      await reevaluate(labelId, home.budgetId, [order, ...(home.state.namedBy ?? [])], { store });
+    if (home && home.budgetId !== budgetId) await reevaluate(labelId, home.budgetId, [order], { store });
   }
 }
 
