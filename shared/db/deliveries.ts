@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
-import { writtenUnlessRefused } from './conditions.ts';
+import { type OwnWrite, writtenUnlessRefused } from './conditions.ts';
 import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
 import {
   dynamoAskingMarks,
@@ -386,12 +386,16 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
 
 /**
  * A stale claim taken over at `at` (one sweeper wins: the condition names the write it read), its place
- * among the open claims moved to `at`; `set` what else it writes.
+ * among the open claims moved to `at`; `set` what else it writes. `takenBy`: the id of this takeover
+ * (new each call, the same in the SDK's retries of its request), kept on the claim, so that a takeover
+ * refused by a claim holding it is this very write, applied with its answer lost
+ * (docs/design.md#failures-and-retries), not another sweeper's.
  */
 const takeOverWrite = (
   table: string,
   delivery: Delivery,
   at: string,
+  takenBy: string,
   set: string[],
   values: Record<string, unknown> = {},
   remove = '',
@@ -399,18 +403,26 @@ const takeOverWrite = (
   Update: {
     TableName: table,
     Key: deliveryKey(delivery.deliveryId),
-    UpdateExpression: `SET ${['updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', ...set].join(', ')}${remove}`,
+    UpdateExpression: `SET ${['updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', 'takenBy = :takenBy', ...set].join(', ')}${remove}`,
     ConditionExpression: '#status = :claimed AND updatedAt = :previous',
     ExpressionAttributeNames: statusName,
     ExpressionAttributeValues: {
       ...openStatus,
       ':previous': delivery.updatedAt,
       ':at': at,
+      ':takenBy': takenBy,
       ...values,
       ...Object.fromEntries(Object.entries(openClaimsOf(delivery, at)).map(([k, v]) => [`:${k}`, v])),
     },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   },
 });
+
+/** Whether the claim that refused a takeover is that takeover's own landing (`takeOverWrite`'s `takenBy`). */
+export const takenOverBy =
+  (takenBy: string): OwnWrite =>
+  (stored) =>
+    stored?.takenBy?.S === takenBy;
 
 /**
  * A stale claim taken over at `at` for a resend (`MailClaims.reclaim`): the delivery as taken over and
@@ -418,12 +430,13 @@ const takeOverWrite = (
  * a transaction with a check of what its mail is written from (an advance step's show: docs/design.md#tours).
  * Only one sweeper wins (the condition names the claim it saw), and the claim's place is moved to `at`,
  * so a crash during the resend is swept again once stale; its claim time stays. `asOf` replaces the
- * version the claim had.
+ * version the claim had. `takenBy`: the takeover's own id (`takeOverWrite`).
  */
 export function reclaimWrite(
   table: string,
   delivery: Delivery,
   at: string,
+  takenBy: string,
   asOf?: string,
   told?: KeptTold,
 ): { delivery: Delivery; write: ReturnType<typeof takeOverWrite> } {
@@ -445,6 +458,7 @@ export function reclaimWrite(
       table,
       delivery,
       at,
+      takenBy,
       [
         ...(resend ? ['resendPending = :one'] : []),
         ...(asOf ? ['asOf = :asOf'] : []),
@@ -465,9 +479,11 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
   const settle = (
     deliveryId: string,
     update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+    mine?: OwnWrite,
   ): Promise<boolean> =>
     writtenUnlessRefused(
       db.send(new UpdateCommand({ TableName: table, Key: deliveryKey(deliveryId), ...update })),
+      mine,
     );
 
   const claimMany = async (claims: NewClaim[], at: string): Promise<Delivery[]> => {
@@ -586,17 +602,28 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     },
 
     async reclaim(delivery, at, asOf, told) {
-      const { write, delivery: taken } = reclaimWrite(table, delivery, at, asOf, told);
-      return (await settle(delivery.deliveryId, write.Update)) ? taken : undefined;
+      const by = randomUUID();
+      const { write, delivery: taken } = reclaimWrite(table, delivery, at, by, asOf, told);
+      return (await settle(delivery.deliveryId, write.Update, takenOverBy(by))) ? taken : undefined;
     },
 
     /** As reclaim, but nothing is sent again (resendPending is left as it is). */
-    hold: (delivery, at, wanted) =>
-      settle(
+    hold(delivery, at, wanted) {
+      const by = randomUUID();
+      return settle(
         delivery.deliveryId,
-        takeOverWrite(table, delivery, at, wanted ? [] : ['heldAt = :at'], {}, wanted ? ' REMOVE heldAt' : '')
-          .Update,
-      ),
+        takeOverWrite(
+          table,
+          delivery,
+          at,
+          by,
+          wanted ? [] : ['heldAt = :at'],
+          {},
+          wanted ? ' REMOVE heldAt' : '',
+        ).Update,
+        takenOverBy(by),
+      );
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { failedConditions, refusedItems, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
-import { claimWrites, type Delivery, type NewClaim, reclaimWrite } from './deliveries.ts';
+import { claimWrites, type Delivery, type NewClaim, reclaimWrite, takenOverBy } from './deliveries.ts';
 import { type StateCheck, type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
   getItem,
@@ -320,9 +320,10 @@ export const dynamoNotePressAndClaim =
   };
 
 /**
- * Claims (`claimWrites`, given the write's own id) written in one transaction with `notes` and the show's
- * `check`: the deliveries claimed now (a mail claimed before is left out, the notes written all the
- * same), or `refused`, nothing written, when the check refused it.
+ * Claims (`claimWrites`) or a stale claim's takeover (`reclaimWrite`), given the write's own id, written
+ * in one transaction with `notes` and the show's `check`: the deliveries claimed now (a mail claimed
+ * before, or taken over by another sweeper, is left out, the notes written all the same), or `refused`,
+ * nothing written, when the check refused it.
  */
 async function claimBehindCheck(
   db: DynamoDBDocumentClient,
@@ -331,7 +332,7 @@ async function claimBehindCheck(
   claims: (by: string) => ReturnType<typeof claimWrites>,
 ): Promise<{ claimed: Delivery[]; refused: boolean }> {
   const checks = check ? [check] : [];
-  // This write's own id (new each write, the same in its retries), kept on its claims.
+  // This write's own id (new each write, the same in its retries), kept on its claims or its takeover.
   const by = randomUUID();
   let writes = claims(by);
   while (notes.length + writes.length > 0) {
@@ -345,9 +346,9 @@ async function claimBehindCheck(
     } catch (error) {
       const refused = failedConditions(error);
       if (!refused?.some(Boolean)) throw error;
-      // A claim holding `by`: this very transaction, applied with its answer lost and refused when sent
-      // again (docs/design.md#failures-and-retries), wrote all of it, its check held.
-      if (refusedItems(error)?.some((item) => item?.claimedBy?.S === by)) break;
+      // A claim or a takeover holding `by`: this very transaction, applied with its answer lost and refused
+      // when sent again (docs/design.md#failures-and-retries), wrote all of it, its check held.
+      if (refusedItems(error)?.some((item) => item?.claimedBy?.S === by || takenOverBy(by)(item))) break;
       if (check && refused[0]) return { claimed: [], refused: true };
       // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
       // that names no claim is not one this write expects: it fails, rather than being sent again as it was.
@@ -399,5 +400,5 @@ export const dynamoClaimAwaitingAdvance =
       },
       [],
       (by) =>
-        Array.isArray(claims) ? claimWrites(table, claims, at, by) : [reclaimWrite(table, claims, at)],
+        Array.isArray(claims) ? claimWrites(table, claims, at, by) : [reclaimWrite(table, claims, at, by)],
     );

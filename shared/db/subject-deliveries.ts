@@ -125,8 +125,9 @@ export const subjectDeliveriesKey = (labelId: string, subject: MailSubject, shar
     : keyOf('SUBJECT_DELIVERIES', labelId, ...subject, shard);
 
 /**
- * The delivery an item holds, without its claimer's id (`claimWrites`); items claimed before other
- * senders shared the store name the release and outlet themselves.
+ * The delivery an item holds, without its claimer's id (`claimWrites`) nor its last takeover's
+ * (`takeOverWrite`, shared/db/deliveries.ts); items claimed before other senders shared the store name
+ * the release and outlet themselves.
  */
 export const deliveryOf = (item: Record<string, unknown>): Delivery => {
   const {
@@ -137,6 +138,7 @@ export const deliveryOf = (item: Record<string, unknown>): Delivery => {
     gsi2pk: _g2,
     gsi2sk: _g2s,
     claimedBy: _by,
+    takenBy: _taken,
     releaseId,
     outletId,
     releaseAsOf,

@@ -321,6 +321,22 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       ]);
     });
 
+    it('lets one of two sweepers that read a stale claim alike take it over, though both take it at the same instant', async () => {
+      const store = makeStore();
+      const resent = (await store.claim(anIdentity(), at(0)))!;
+      const held = (await store.claim(anIdentity(), at(0)))!;
+
+      const taken = [await store.reclaim(resent, at(20)), await store.reclaim(resent, at(20))];
+      const holds = [await store.hold(held, at(20)), await store.hold(held, at(20))];
+
+      // The second is refused: the takeover it meets is the first's, not its own landed before.
+      expect({ taken: taken.map((delivery) => delivery?.updatedAt), holds }).toEqual({
+        taken: [at(20), undefined],
+        holds: [true, false],
+      });
+      expect(await read(store, resent.deliveryId)).toEqual(taken[0]);
+    });
+
     it('gives back no claim the sweep took over since, though its claim time is the one the caller made', async () => {
       const store = makeStore();
       const resent = (await store.claim(anIdentity(), at(0)))!;

@@ -1,9 +1,17 @@
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { keptTold, type ToldDates, toldOfKept } from '#functions/announcer/told.ts';
 import {
+  claimedDelivery,
+  type Delivery,
   deliveryIdOf,
   dynamoDeliveries,
   type MailIdentity,
@@ -187,5 +195,63 @@ describe('what a release mail told, kept on its delivery (docs/design.md#exactly
 
     const values = documents.commandCalls(UpdateCommand)[0].args[0].input.ExpressionAttributeValues!;
     expect(itemBytes({ ...claimed, told: values[':told'] })).toBeLessThan(1024);
+  });
+});
+
+/**
+ * One claim on the mocked table: an update applies its SET of strings while the claim's last write is the
+ * one it read (a takeover's condition), else is refused with the claim as stored (ALL_OLD). `lost`: the
+ * next update is applied and its answer lost, its SDK resend refused by that landing.
+ */
+function aStoredClaim(delivery: Delivery) {
+  const item: Record<string, string> = { status: delivery.status, updatedAt: delivery.updatedAt };
+  const table = { lost: false };
+  const apply = (input: UpdateCommandInput) => {
+    const values = input.ExpressionAttributeValues!;
+    if (item.updatedAt !== values[':previous'])
+      throw Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+        Item: Object.fromEntries(Object.entries(item).map(([name, value]) => [name, { S: value }])),
+      });
+    const [set] = input.UpdateExpression!.split(' REMOVE ');
+    for (const [, name, value] of set.matchAll(/(\w+) = (:\w+)/g))
+      if (typeof values[value] === 'string') item[name] = values[value];
+  };
+  documents.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
+    apply(input);
+    if (table.lost) {
+      table.lost = false;
+      apply(input);
+    }
+    return {};
+  });
+  return table;
+}
+
+describe('a stale claim taken over while the answer was lost (docs/design.md#failures-and-retries)', () => {
+  const claimedAt = '2027-01-02T10:00:00.000Z';
+  const aClaim = (): Delivery => claimedDelivery(aFirstMail({}), claimedAt);
+  const at = '2027-01-02T10:30:00.000Z';
+
+  it('is taken over for its resend, and not by another sweeper that read it as it was', async () => {
+    const claim = aClaim();
+    const table = aStoredClaim(claim);
+    table.lost = true;
+
+    const taken = await store().reclaim(claim, at);
+    const another = await store().reclaim(claim, at);
+
+    expect({ taken: taken?.updatedAt, another }).toEqual({ taken: at, another: undefined });
+  });
+
+  it('is held, and not by another sweeper that read it as it was', async () => {
+    const claim = aClaim();
+    const table = aStoredClaim(claim);
+    table.lost = true;
+
+    const held = await store().hold(claim, at);
+    const another = await store().hold(claim, at);
+
+    expect({ held, another }).toEqual({ held: true, another: false });
   });
 });
