@@ -594,7 +594,7 @@ describe("the tour manager's page", () => {
     expect(before.body).not.toContain('?advance=');
     expect(none.statusCode).toBe(404);
     expect(none.body).toContain('That show has no advance from its promoter yet.');
-    expect(after.body).toContain(`<a href="?advance=${show.showId}">Read the promoter’s answers</a>`);
+    expect(after.body).toContain(`<a href="?advance=${show.showId}">Read the promoter&rsquo;s answers</a>`);
     expect(answers.statusCode).toBe(200);
     expect(answers.body).toContain('<dt>Power</dt><dd>63 A</dd>');
     expect(answers.body).toContain('<dd>Dinner for 8 &lt;no nuts&gt;</dd>');
