@@ -501,7 +501,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
   };
 
   const markSentMany: MailClaims['markSentMany'] = (sent, at) =>
-    markSentPage(table, sent, at, (writes) => writeEachIfAllowed(db, writes));
+    markSentPage(table, sent, at, (writes, _page, mine) => writeEachIfAllowed(db, writes, undefined, mine));
 
   return {
     claimMany,

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
+import type { OwnWrite } from './conditions.ts';
 import type { ResendingClaims, SentMark } from './deliveries.ts';
 import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import { deliveriesById, deliveryKey } from './subject-deliveries.ts';
@@ -34,22 +36,27 @@ export const openStatus = { ':claimed': 'claimed' };
 
 /**
  * The marks of a page of mails sent (each once), written by `write` (given the page, to name what the
- * marks ask): the ids it marked, those still open.
+ * marks ask, and `mine`, whether a mark that refused one is the write's own): the ids it marked, those
+ * still open. Each mark keeps the id of its write (`markedBy`, new each page, the same in the SDK's
+ * retries of its request): refused by a mark holding it, the mark is this very write, applied with its
+ * answer lost (docs/design.md#failures-and-retries), not another writer's, which asked nothing of what
+ * this one asks.
  */
 export async function markSentPage(
   table: string,
   sent: SentMark[],
   at: string,
-  write: (writes: StateWrite[], page: SentMark[]) => Promise<boolean[]>,
+  write: (writes: StateWrite[], page: SentMark[], mine: OwnWrite) => Promise<boolean[]>,
 ): Promise<Set<string>> {
   const page = [...new Map(sent.map((mail) => [mail.deliveryId, mail])).values()];
+  const by = randomUUID();
   const written = await write(
     page.map(({ deliveryId, messageId, at: sentAt }) => ({
       Update: {
         TableName: table,
         Key: deliveryKey(deliveryId),
         UpdateExpression:
-          'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
+          'SET #status = :sent, messageId = :messageId, sentAt = :at, updatedAt = :at, markedBy = :by, resends = if_not_exists(resends, :zero) + if_not_exists(resendPending, :zero) REMOVE resendPending, gsi2pk, gsi2sk',
         // Only an open claim: a mail settled, failed or bounced meanwhile keeps what it has.
         ConditionExpression: '#status = :claimed',
         ExpressionAttributeNames: statusName,
@@ -58,11 +65,14 @@ export async function markSentPage(
           ...openStatus,
           ':messageId': messageId,
           ':at': sentAt ?? at,
+          ':by': by,
           ':zero': 0,
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     })),
     page,
+    (stored) => stored?.markedBy?.S === by,
   );
   return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
 }
@@ -75,11 +85,12 @@ export async function markSentPage(
 export const dynamoAskingMarks =
   (db: DynamoDBDocumentClient, table: string): ResendingClaims['markSentMany'] =>
   (sent, at, asks) =>
-    markSentPage(table, sent, at, (writes, page) =>
+    markSentPage(table, sent, at, (writes, page, mine) =>
       writeEachIfAllowed(
         db,
         writes,
         asks && outboxItems(table, (indexes) => asks(indexes.map((index) => page[index].deliveryId)), at),
+        mine,
       ),
     );
 

@@ -115,6 +115,7 @@ export async function settleFromEmailsSent(
         if (marked.has(deliveryId)) outcome.settled.push(deliveries.get(deliveryId)!);
       // A mark refused: another marked it sent between the read and the mark (its sender, a resend, an
       // earlier event), or the sweep closed it unsent; read again, a closed one is recorded as having gone.
+      // Not this mark's own, applied with its answer lost: that one is marked (markSentPage's `markedBy`).
       const refused = [...new Set(open.map(({ deliveryId }) => deliveryId))].filter((id) => !marked.has(id));
       if (refused.length > 0) {
         const again = await deps.deliveries.getMany(refused, { consistent: true });
