@@ -5,7 +5,7 @@ import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import type { TourPressSettled } from '#shared/events/tour-press-settled.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { advanceSteps, isAnnounced, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
+import { isAnnounced, pressDue, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import { identityOf, isoNow, type TourMail, type ToursDeps } from './ports.ts';
 import {
   againWhileRefused,
@@ -20,15 +20,13 @@ import {
   alertInsteadOfSuppressed,
   daySheetWork,
   showOfMail,
+  stepKinds,
   stepStopped,
   stepWork,
   unreachableAlert,
 } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
-
-/** The steps whose mail stepWork writes: the advance steps, the day sheet and the guest list. */
-const stepKinds: ReadonlySet<string> = new Set([...advanceSteps, 'day-sheet', 'guest-list-cutoff']);
 
 /**
  * A show's operational mail, written again from the show as it is now, by the press's keep-or-close

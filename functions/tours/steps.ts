@@ -127,6 +127,9 @@ export interface StepStop {
 /** A show on hold or cancelled takes no step for now: a hold may be confirmed, a cancellation set on again. */
 export const stoppedForNow: ReadonlySet<ShowStatus> = new Set(['hold', 'cancelled']);
 
+/** The steps whose mail stepWork writes: the advance steps, the day sheet and the guest list. */
+export const stepKinds: ReadonlySet<string> = new Set([...advanceSteps, 'day-sheet', 'guest-list-cutoff']);
+
 /**
  * Why a step (its mail) no longer stands for the show as it is now, if it does not: too late (the
  * form locked, or the show over: stepLapsesAt), a show not being advanced takes no step but the
@@ -189,9 +192,10 @@ export async function takeStep(
     return taken(mailed);
   }
   const stopped = stepStopped(show, due.step, isoNow(deps));
-  // Stopped, for good or for now, an advance step goes on to look for its mail's claim (below): a show on
-  // hold or cancelled may never be on again, and on again its past reminders have no firing left.
-  if (stopped && !advanceSteps.includes(due.step)) return ignored(stopped.reason);
+  // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim
+  // (below): a show on hold or cancelled may never be on again, and on again its past reminders have no
+  // firing left, nor is a day sheet not recorded updated when the show changes on its day.
+  if (stopped && !stepKinds.has(due.step)) return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its own.
     if (![show.occurredAt, advancedAt(show)].includes(due.scheduledFor)) return ignored(changedSince);
@@ -247,22 +251,25 @@ export async function takeStep(
     if (guestListClosedBefore(show, due.scheduledFor))
       return ignored('guest list closed at an earlier cutoff');
     // Locked first: from here on no name is added, so the mail lists every guest there will be. Only
-    // while the show is on this date: a postponement landing meanwhile keeps its list open.
-    await deps.tours.lockGuestList(ref, isoNow(deps), {
-      date: show.show.date,
-      scheduledFor: due.scheduledFor,
-    });
+    // while the show is on this date: a postponement landing meanwhile keeps its list open. Stopped, the
+    // step locks nothing: it only looks for the mail of a lock taken before.
+    if (!stopped)
+      await deps.tours.lockGuestList(ref, isoNow(deps), {
+        date: show.show.date,
+        scheduledFor: due.scheduledFor,
+      });
   }
   const work =
     due.step === 'guest-list-cutoff'
       ? await guestListWork(tour, ref, deps, eventMeta, due.scheduledFor)
       : await stepWork(due.step, tour, show, deps, eventMeta);
-  if (!work) return ignored(changedSince);
+  if (!work) return ignored(stopped?.reason ?? changedSince);
   // An advance step's mail is claimed only while the show still awaits the advance from the promoter read
   // here: a submission or change landing since leaves it unsent. Stopped so, or read stopped (on hold,
-  // cancelled, settled, lapsed, the advance in), the step is still recorded, with its event, for the
-  // promoter it mailed, if its mail reached SES before (an invocation that sent it stopped before its
-  // record: its claim sent, or open and not stale); else it is ignored (docs/design.md#tours).
+  // cancelled, settled, lapsed, the advance in), the step (any whose mail stepWork writes) is still
+  // recorded, with its event, for the promoter it mailed, if its mail reached SES before (an invocation
+  // that sent it stopped before its record: its claim sent, or open and not stale); else it is ignored
+  // (docs/design.md#tours).
   const sent = stopped
     ? undefined
     : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));

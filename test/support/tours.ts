@@ -1012,6 +1012,27 @@ export async function setShow(
 export const takeShowStep = (world: Pick<MailModuleWorld, 'deps'>, step: ShowStep, scheduledFor: string) =>
   takeStep({ ...ref(), step, scheduledFor }, { correlationId: 'c' }, world.deps);
 
+/**
+ * `step` of show-1 taken for `scheduledFor`, its mail sent (marked sent, or with `answerLost` SES took it
+ * and its answer was lost: the claim open), the invocation dying before its record (its markStepDone).
+ */
+export async function mailedThenStopped(
+  world: Pick<MailModuleWorld, 'deps' | 'tours' | 'ses'>,
+  step: ShowStep,
+  scheduledFor: string,
+  answerLost = false,
+) {
+  if (answerLost) world.ses.script = () => 'accept-then-fail';
+  const stop = stopOnceAt(world.tours, 'markStepDone', 'the invocation died after the send');
+  const died = await takeShowStep(world, step, scheduledFor).then(
+    () => false,
+    () => true,
+  );
+  stop.unhook();
+  world.ses.script = undefined;
+  if (!died) throw new Error(`${step} was recorded: its invocation did not stop before the record`);
+}
+
 /** `ms` past the moment a claim made at `at` turns stale for the world's mail module. */
 export const pastStale = (world: Pick<MailModuleWorld, 'mail'>, at: string, ms: number) =>
   new Date(Date.parse(at) + world.mail.settings.staleClaimMs + ms).toISOString();

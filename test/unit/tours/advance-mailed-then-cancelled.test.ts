@@ -7,6 +7,7 @@ import {
   bookedWithMailModule,
   changeAt,
   lostAnswers,
+  mailedThenStopped,
   pastStale,
   ref,
   runDueSteps,
@@ -37,18 +38,6 @@ async function bookedAt(step: ShowStep) {
 
 type World = Awaited<ReturnType<typeof bookedAt>>;
 
-/**
- * `step` taken, its mail sent (marked sent, or with `answerLost` SES took it and its answer was lost: the
- * claim open), the invocation dying before its record.
- */
-async function mailedThenStopped(w: World, step: ShowStep, answerLost = false) {
-  if (answerLost) w.ses.script = () => 'accept-then-fail';
-  const stop = stopOnceAt(w.tours, 'markStepDone', 'the invocation died after the send');
-  await expect(takeShowStep(w, step, moment(step))).rejects.toThrow();
-  stop.unhook();
-  w.ses.script = undefined;
-}
-
 const eventsOf = (w: World, detailType: string) => w.tours.outbox.filter((e) => e.detailType === detailType);
 const cancelled = { type: 'cancel', showId: 'show-1' } as const;
 
@@ -56,7 +45,7 @@ describe('an advance request that mailed and stopped before its record, the show
   for (const answerLost of [false, true])
     it(`records the request, the show then settled (${answerLost ? 'SES’s answer lost' : 'marked sent'})`, async () => {
       const w = await bookedAt('advance-request');
-      await mailedThenStopped(w, 'advance-request', answerLost);
+      await mailedThenStopped(w, 'advance-request', moment('advance-request'), answerLost);
       await changeAt(w, minuteAfter('advance-request'), cancelled);
 
       const outcome = await takeShowStep(w, 'advance-request', moment('advance-request'));
@@ -72,7 +61,7 @@ describe('an advance request that mailed and stopped before its record, the show
 
   it('states Advance Requested once in the outbox', async () => {
     const w = await bookedAt('advance-request');
-    await mailedThenStopped(w, 'advance-request');
+    await mailedThenStopped(w, 'advance-request', moment('advance-request'));
     await changeAt(w, minuteAfter('advance-request'), cancelled);
 
     await takeShowStep(w, 'advance-request', moment('advance-request'));
@@ -85,7 +74,7 @@ describe('an advance request that mailed and stopped before its record, the show
 
   it('has the tour manager told of the overdue advance once the show is set on again past the escalation', async () => {
     const w = await bookedAt('advance-request');
-    await mailedThenStopped(w, 'advance-request');
+    await mailedThenStopped(w, 'advance-request', moment('advance-request'));
     await changeAt(w, minuteAfter('advance-request'), cancelled);
     await takeShowStep(w, 'advance-request', moment('advance-request'));
 
@@ -102,7 +91,7 @@ describe('a reminder that mailed and stopped before its record, the show put on 
     const w = await bookedAt('advance-request');
     await takeShowStep(w, 'advance-request', moment('advance-request'));
     w.now.value = new Date(moment('advance-reminder-1'));
-    await mailedThenStopped(w, 'advance-reminder-1');
+    await mailedThenStopped(w, 'advance-reminder-1', moment('advance-reminder-1'));
     await changeAt(w, minuteAfter('advance-reminder-1'), { type: 'set', show: { ...show, status: 'hold' } });
     await takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'));
 
