@@ -205,7 +205,12 @@ export async function takeStep(
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return taken(mailed);
   }
-  if (stepMoment(show.show, due.step).scheduledFor !== due.scheduledFor) return ignored(changedSince);
+  // Moved since, a step is ignored, but an advance step's mail is the promoter's whatever the date (its
+  // identity names promoterSince): as when stopped, it goes on to look for its mail's claim (below), and is
+  // recorded for the moment it is due now, so the firing for that moment states nothing twice.
+  const dueAt = stepMoment(show.show, due.step).scheduledFor;
+  const moved = dueAt !== due.scheduledFor;
+  if (moved && !advanceSteps.includes(due.step)) return ignored(changedSince);
   if (due.step === 'press-announcement') {
     if (!isAnnounced(show.show.status)) return ignored('show not announced');
     // Early (a clock's skew): fail, so the event is retried after the embargo rather than lost.
@@ -265,14 +270,15 @@ export async function takeStep(
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return ignored(stopped?.reason ?? changedSince);
   // An advance step's mail is claimed only while the show still awaits the advance from the promoter read
-  // here: a submission or change landing since leaves it unsent. Stopped so, or read stopped (on hold,
-  // cancelled, settled, lapsed, the advance in), the step (any whose mail stepWork writes) is still
+  // here: a submission or change landing since leaves it unsent. Stopped so, read stopped (on hold,
+  // cancelled, settled, lapsed, the advance in) or moved, the step (any whose mail stepWork writes) is still
   // recorded, with its event, for the promoter it mailed, if its mail reached SES before (an invocation
   // that sent it stopped before its record: its claim sent, or open and not stale); else it is ignored
   // (docs/design.md#tours).
-  const sent = stopped
-    ? undefined
-    : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
+  const sent =
+    stopped || moved
+      ? undefined
+      : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
   if (sent === undefined && !(await deps.mailer.reached([identityOf(work.mails[0])]))[0])
     return ignored(stopped?.reason ?? changedSince);
   const mailed = sent ?? 0;
@@ -284,7 +290,7 @@ export async function takeStep(
     await deps.tours.markStepDone(
       ref,
       due.step,
-      due.scheduledFor,
+      dueAt,
       work.events,
       advanceSteps.includes(due.step)
         ? { promoterId: show.promoterId, promoterSince: show.promoterSince }

@@ -9,6 +9,7 @@ import {
   lostAnswers,
   mailedThenStopped,
   pastStale,
+  raceAt,
   ref,
   runDueSteps,
   settledWithPromoter,
@@ -83,6 +84,57 @@ describe('an advance request that mailed and stopped before its record, the show
 
     expect(w.ses.receivedBy(promoter, 'advance-request')).toHaveLength(1);
     expect(w.ses.receivedBy(tourManager, 'advance-escalation')).toHaveLength(1);
+  });
+});
+
+// Moved (the same promoter), the request's firing for its old moment is its retry still: the mail's
+// identity is the promoter's (promoterSince), not the date's, and cancelled the show has no firing left.
+describe('an advance request that mailed and stopped before its record, the show moved and cancelled', () => {
+  const moved = { type: 'set', show: aShow({ date: '2027-06-18' }) } as const;
+
+  it('records the request, the show moved and cancelled before its retry, then settled', async () => {
+    const w = await bookedAt('advance-request');
+    await mailedThenStopped(w, 'advance-request', moment('advance-request'));
+    await changeAt(w, minuteAfter('advance-request'), moved);
+    await changeAt(w, minuteAfter('advance-request', 2), cancelled);
+
+    const outcome = await takeShowStep(w, 'advance-request', moment('advance-request'));
+    await settledWithPromoter(w, minuteAfter('advance-request', 3));
+
+    expect(outcome).toEqual({ outcome: 'taken', mailed: 0 });
+    expect(w.ses.receivedBy(promoter, 'advance-request')).toHaveLength(1);
+    expect(advanceStatusOf((await w.tours.getShow(ref()))!)).toBe('requested');
+  });
+
+  it('records the request, its retry after the move and before the cancellation', async () => {
+    const w = await bookedAt('advance-request');
+    await mailedThenStopped(w, 'advance-request', moment('advance-request'));
+    await changeAt(w, minuteAfter('advance-request'), moved);
+
+    const outcome = await takeShowStep(w, 'advance-request', moment('advance-request'));
+    await changeAt(w, minuteAfter('advance-request', 2), cancelled);
+    await settledWithPromoter(w, minuteAfter('advance-request', 3));
+
+    expect(outcome).toEqual({ outcome: 'taken', mailed: 0 });
+    expect(advanceStatusOf((await w.tours.getShow(ref()))!)).toBe('requested');
+  });
+
+  it('states Advance Requested once, its retry recording it while the firing for the new moment does', async () => {
+    const w = await bookedAt('advance-request');
+    await mailedThenStopped(w, 'advance-request', moment('advance-request'));
+    await changeAt(w, minuteAfter('advance-request'), moved);
+    const movedAt = stepMoment(moved.show, 'advance-request').scheduledFor;
+    w.now.value = new Date(movedAt);
+    const race = raceAt(w.tours, 'markStepDone', () =>
+      takeShowStep(w, 'advance-request', moment('advance-request')),
+    );
+
+    await takeShowStep(w, 'advance-request', movedAt);
+    race.unhook();
+
+    expect(race.raced()).toBe(true);
+    expect(eventsOf(w, 'Advance Requested')).toHaveLength(1);
+    expect((await w.tours.getShow(ref()))?.stepsDone?.['advance-request']).toBe(movedAt);
   });
 });
 
