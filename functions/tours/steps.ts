@@ -273,14 +273,15 @@ export async function takeStep(
   // here: a submission or change landing since leaves it unsent. Stopped so, read stopped (on hold,
   // cancelled, settled, lapsed, the advance in) or moved, the step (any whose mail stepWork writes) is still
   // recorded, with its event, for the promoter it mailed, if its mail reached SES before (an invocation
-  // that sent it stopped before its record: its claim sent, or open and not stale); else it is ignored
-  // (docs/design.md#tours).
+  // that sent it stopped before its record: its claim sent, or open and not stale, or, the show stopped
+  // for now, stale: the sweep holds it, to send once the show is on again, and it reads 'held' once held);
+  // else it is ignored (docs/design.md#tours).
   const sent =
     stopped || moved
       ? undefined
       : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
-  if (sent === undefined && !(await deps.mailer.reached([identityOf(work.mails[0])]))[0])
-    return ignored(stopped?.reason ?? changedSince);
+  const [reach] = sent === undefined ? await deps.mailer.reached([identityOf(work.mails[0])]) : [true];
+  if (!reach && !(reach === undefined && stopped?.forNow)) return ignored(stopped?.reason ?? changedSince);
   const mailed = sent ?? 0;
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
   // promoter it mailed, as the show was given to them when read: given to another promoter meanwhile (and

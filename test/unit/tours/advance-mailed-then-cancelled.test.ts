@@ -159,6 +159,57 @@ describe('a reminder that mailed and stopped before its record, the show put on 
   });
 });
 
+// A stale claim of a show stopped for now is the sweep's to hold and to send once the show is on again
+// (its step standing): its step's retry, before the sweep's hold or after it, records the step as the
+// held claim reads ('held'); the show stopped for good, the sweep closes it unsent and the step stays
+// unrecorded (docs/design.md#tours).
+describe('a reminder SES took, its answer lost, the show on hold, its retry after the claim went stale', () => {
+  async function retriedStale(order: 'retry, then sweep' | 'sweep, then retry') {
+    const w = await bookedAt('advance-request');
+    await takeShowStep(w, 'advance-request', moment('advance-request'));
+    w.now.value = new Date(moment('advance-reminder-1'));
+    await mailedThenStopped(w, 'advance-reminder-1', moment('advance-reminder-1'), true);
+    await changeAt(w, minuteAfter('advance-reminder-1'), { type: 'set', show: { ...show, status: 'hold' } });
+    const stale = pastStale(w, moment('advance-reminder-1'), 1000);
+    if (order === 'sweep, then retry') await sweepAt(w, stale);
+    w.now.value = new Date(stale);
+    const outcome = await takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'));
+    if (order === 'retry, then sweep') await sweepAt(w, stale);
+    return { w, outcome };
+  }
+
+  for (const order of ['retry, then sweep', 'sweep, then retry'] as const)
+    it(`records it, so the escalation after the show is confirmed again names it (${order})`, async () => {
+      const { w, outcome } = await retriedStale(order);
+
+      await changeAt(w, minuteAfter('advance-escalation'), { type: 'set', show });
+      await runDueSteps(w.fakes, w.now);
+      await sweepAt(w, pastStale(w, w.now.value.toISOString(), 1000));
+
+      expect(outcome).toEqual({ outcome: 'taken', mailed: 0 });
+      const escalations = w.ses.calls.filter((call) => call.kind === 'advance-escalation');
+      expect(escalations).toHaveLength(1);
+      expect(JSON.stringify(escalations[0])).toContain('after a request and a reminder.');
+    });
+
+  it('is not recorded when the show was settled before the retry, its claim closed unsent by the sweep', async () => {
+    const w = await bookedAt('advance-request');
+    await takeShowStep(w, 'advance-request', moment('advance-request'));
+    w.now.value = new Date(moment('advance-reminder-1'));
+    await mailedThenStopped(w, 'advance-reminder-1', moment('advance-reminder-1'), true);
+    await settledWithPromoter(w, minuteAfter('advance-reminder-1'));
+    w.now.value = new Date(pastStale(w, moment('advance-reminder-1'), 1000));
+
+    const outcome = await takeShowStep(w, 'advance-reminder-1', moment('advance-reminder-1'));
+    await sweepAt(w);
+
+    expect(outcome).toEqual({ outcome: 'ignored', reason: 'show is settled' });
+    expect((await w.tours.getShow(ref()))?.stepsDone?.['advance-reminder-1']).toBeUndefined();
+    const id = deliveryIdOf(showMailClaim('advance-reminder-1', promoter));
+    expect((await w.mail.deliveries.getMany([id])).get(id)?.status).toBe('failed');
+  });
+});
+
 // The sweep leaves a stale advance mail's claim open while its show is on hold or cancelled (either may
 // be undone), and closes it unsent once the show is stopped for good: settled, or the form locked.
 describe('a stale reminder claim held while the show is on hold, the show then cancelled for good', () => {
