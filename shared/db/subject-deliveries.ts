@@ -125,9 +125,9 @@ export const subjectDeliveriesKey = (labelId: string, subject: MailSubject, shar
     : keyOf('SUBJECT_DELIVERIES', labelId, ...subject, shard);
 
 /**
- * The delivery an item holds, without its claimer's, marker's and last taker-over's ids (`claimWrites`,
- * `markSentPage`, `takeOverWrite` in shared/db/deliveries.ts); items claimed before other senders shared
- * the store name the release and outlet themselves.
+ * The delivery an item holds, without its claimer's, marker's and last taker-over's ids (`claimWrites` and
+ * `takeOverWrite` in shared/db/deliveries.ts, `markSentPage` in shared/db/email-sent-claims.ts); items
+ * claimed before other senders shared the store name the release and outlet themselves.
  */
 export const deliveryOf = (item: Record<string, unknown>): Delivery => {
   const {
