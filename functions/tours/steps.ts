@@ -151,7 +151,8 @@ export const stepStopped = (show: LiveShow, step: string, now: string): StepStop
  * is ignored when the show changed since (it carries the instant it was set for, as release days do),
  * is no longer being advanced, or was taken before; advance steps stop once the promoter submitted.
  * Otherwise its mail is sent exactly once (claims) and then the step is recorded with its event, so a
- * retry after a crash between the two sends nothing twice and still states the step.
+ * retry after a crash between the two sends nothing twice and still states the step, even one that
+ * finds the show stopped or (an advance step) moved since, once its mail reached SES (below).
  */
 export async function takeStep(
   due: EventData<typeof ShowStepDue>,
@@ -270,12 +271,12 @@ export async function takeStep(
       : await stepWork(due.step, tour, show, deps, eventMeta);
   if (!work) return ignored(stopped?.reason ?? changedSince);
   // An advance step's mail is claimed only while the show still awaits the advance from the promoter read
-  // here: a submission or change landing since leaves it unsent. Stopped so, read stopped (on hold,
-  // cancelled, settled, lapsed, the advance in) or moved, the step (any whose mail stepWork writes) is still
-  // recorded, with its event, for the promoter it mailed, if its mail reached SES before (an invocation
-  // that sent it stopped before its record: its claim sent, or open and not stale, or, the show stopped
-  // for now, stale: the sweep holds it, to send once the show is on again, and it reads 'held' once held);
-  // else it is ignored (docs/design.md#tours).
+  // here: a submission or change landing since leaves it unsent. A step so refused, or read stopped (on
+  // hold, cancelled, settled, lapsed, the advance in) or, an advance step, moved, sends nothing; it is still
+  // recorded, with its event, if its mail reached SES before (an invocation that sent it stopped before its
+  // record): its claim sent, or open and not stale. The show stopped for now, a stale claim counts too, as
+  // the sweep holds it (then 'held') to send once the show is on again. Else the step is ignored
+  // (docs/design.md#tours).
   const sent =
     stopped || moved
       ? undefined
