@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -125,7 +126,11 @@ const aFirstMail = (told: ToldDates): NewClaim => ({
   told: keptTold(told),
 });
 
-/** The item as the claim put it, and as marking it sent leaves it (SES's message id, no open-claims keys). */
+/**
+ * The item as the claim put it, and as marking it sent leaves it (SES's message id, the mark's own id,
+ * no open-claims keys), sent again after the sweep took it over (that takeover's own id kept): the
+ * largest a mark leaves it.
+ */
 async function claimedAndSent(claim: NewClaim) {
   documents.on(PutCommand).resolves({});
   await store().claim(claim, '2027-01-02T10:00:05.000Z');
@@ -135,9 +140,11 @@ async function claimedAndSent(claim: NewClaim) {
     ...settled,
     status: 'sent',
     messageId: '010001902a4f0f7d-1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-000000',
-    sentAt: '2027-01-02T10:00:06.000Z',
-    updatedAt: '2027-01-02T10:00:06.000Z',
-    resends: 0,
+    sentAt: '2027-01-02T10:30:06.000Z',
+    updatedAt: '2027-01-02T10:30:06.000Z',
+    takenBy: randomUUID(),
+    markedBy: randomUUID(),
+    resends: 1,
   };
   return { claimed, sent };
 }
