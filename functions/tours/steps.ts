@@ -196,13 +196,19 @@ export async function takeStep(
   // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim
   // (below): a show on hold or cancelled may never be on again, and on again its past reminders have no
   // firing left, nor is a day sheet not recorded updated when the show changes on its day.
-  if (stopped && !stepKinds.has(due.step)) return ignored(stopped.reason);
+  if (stopped && !stepKinds.has(due.step) && due.step !== 'day-sheet-update') return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
-    // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its own.
-    if (![show.occurredAt, advancedAt(show)].includes(due.scheduledFor)) return ignored(changedSince);
-    if (!daySheetWent(show)) return ignored('no day sheet went for this day');
+    // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its
+    // own. Stopped or changed since, it sends nothing, but the update it was fired for (as the show states it
+    // now) is recorded if it reached SES, as a stopped step's mail is (below, docs/design.md#tours).
+    const away =
+      stopped?.reason ??
+      ([show.occurredAt, advancedAt(show)].includes(due.scheduledFor) ? undefined : changedSince);
+    if (!daySheetWent(show)) return ignored(away ?? 'no day sheet went for this day');
     const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
-    const mailed = await deps.mailer.send(mails);
+    const [reach] = away ? await deps.mailer.reached([identityOf(mails[0])]) : [true];
+    if (!reach && !(reach === undefined && stopped?.forNow)) return ignored(away ?? changedSince);
+    const mailed = away ? 0 : await deps.mailer.send(mails);
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return taken(mailed);
   }
