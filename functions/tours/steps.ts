@@ -193,10 +193,6 @@ export async function takeStep(
     return taken(mailed);
   }
   const stopped = stepStopped(show, due.step, isoNow(deps));
-  // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim
-  // (below): a show on hold or cancelled may never be on again, and on again its past reminders have no
-  // firing left, nor is a day sheet not recorded updated when the show changes on its day.
-  if (stopped && !stepKinds.has(due.step) && due.step !== 'day-sheet-update') return ignored(stopped.reason);
   if (due.step === 'day-sheet-update') {
     // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its
     // own. Stopped or changed since, it sends nothing, but the update it was fired for (as the show states it
@@ -212,6 +208,11 @@ export async function takeStep(
     await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
     return taken(mailed);
   }
+  // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim
+  // (below, as a day sheet update does above): a show on hold or cancelled may never be on again, and on
+  // again its past reminders have no firing left, nor is a day sheet not recorded updated when the show
+  // changes on its day.
+  if (stopped && !stepKinds.has(due.step)) return ignored(stopped.reason);
   // Moved since, a step is ignored, but an advance step's mail is the promoter's whatever the date (its
   // identity names promoterSince): as when stopped, it goes on to look for its mail's claim (below), and is
   // recorded for the moment it is due now, so the firing for that moment states nothing twice.
