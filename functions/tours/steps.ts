@@ -205,7 +205,9 @@ export async function takeStep(
     const [reach] = away ? await deps.mailer.reached([identityOf(mails[0])]) : [true];
     if (!reach && !(reach === undefined && stopped?.forNow)) return ignored(away ?? changedSince);
     const mailed = away ? 0 : await deps.mailer.send(mails);
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    // Once per change, an update retried after a later one recorded beside it (a redelivered firing of
+    // the later one still finds it taken).
+    await deps.tours.recordDaySheetUpdate(ref, due.scheduledFor, events);
     return taken(mailed);
   }
   // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim

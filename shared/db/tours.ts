@@ -42,6 +42,8 @@ import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts'
  *     gsi2sk = <showOverAt>#<labelId>#<tourId>#<showId>
  * - a step continued on a page (once, expires): pk = STEP-CONTINUED#<labelId>#<tourId>#<showId>,
  *     sk = <step>#<scheduledFor>#<the show's occurredAt as the page read it>#<cursor>
+ * - a day sheet update recorded for its change (once, expires): pk = STEP-RECORDED#<labelId>#<tourId>#<showId>,
+ *     sk = <step>#<scheduledFor>
  * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
  *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader),
  *     with what it was last told of each show as `stated:<showId>`
@@ -71,6 +73,10 @@ const stepContinuedKey = (
 ) => ({
   pk: keyOf('STEP-CONTINUED', ref.labelId, ref.tourId, ref.showId),
   sk: keyParts(step, scheduledFor, read, cursor),
+});
+const stepRecordedKey = (ref: ShowRef, step: ShowStep, scheduledFor: string) => ({
+  pk: keyOf('STEP-RECORDED', ref.labelId, ref.tourId, ref.showId),
+  sk: keyParts(step, scheduledFor),
 });
 export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
 const promotersPartition = 'PROMOTERS';
@@ -277,6 +283,13 @@ export interface TourSteps {
     entries: OutboxEntry[],
     asRead?: { promoterId?: string; promoterSince?: string; announced?: string; advanced?: string | null },
   ): Promise<boolean>;
+  /**
+   * Records the day sheet update for the change `change` (its moment) with its events, once per change:
+   * false when that change was recorded before. The step's record moves on only: an update recorded
+   * after a later one (its retry came late) is recorded beside it, the later one kept, so that one's
+   * firing redelivered still finds it taken (docs/design.md#tours).
+   */
+  recordDaySheetUpdate(ref: ShowRef, change: string, entries: OutboxEntry[]): Promise<boolean>;
   /**
    * Puts the event that continues a step from `cursor` (a press announcement's next page of the
    * directory) once for the show as the page read it (`read`, its `occurredAt`): false when that page
@@ -793,6 +806,38 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         entries,
         new Date().toISOString(),
       ),
+
+    async recordDaySheetUpdate(ref, change, entries) {
+      const at = new Date().toISOString();
+      const Key = showKey(ref.labelId, ref.tourId, ref.showId);
+      const asked = {
+        ExpressionAttributeNames: { '#step': 'day-sheet-update' },
+        ExpressionAttributeValues: { ':change': change },
+      };
+      // Once per change: its marker, put by whichever write records it, refuses the change again after
+      // the step's record moved on past it.
+      const once = putOnce(table, stepRecordedKey(ref, 'day-sheet-update', change), 'step-recorded', at);
+      const onward = {
+        Update: {
+          TableName: table,
+          Key,
+          UpdateExpression: 'SET stepsDone.#step = :change',
+          // The record never goes back to an earlier change: instants in UTC order as text
+          // (docs/design.md#ordering-by-the-labels-timestamp).
+          ConditionExpression:
+            'attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step < :change)',
+          ...asked,
+        },
+      };
+      // Earlier than the change recorded: recorded by its marker alone, the step's record as it is.
+      const beside = {
+        ConditionCheck: { TableName: table, Key, ConditionExpression: 'stepsDone.#step > :change', ...asked },
+      };
+      return (
+        (await writeWithOutbox(db, [once, onward], entries, at)) ||
+        writeWithOutbox(db, [once, beside], entries, at)
+      );
+    },
 
     continueStep: (ref, step, scheduledFor, read, cursor, entry, at) =>
       writeWithOutbox(

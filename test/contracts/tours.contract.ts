@@ -234,6 +234,31 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       });
     });
 
+    it('records a day sheet update once per change, its record moving on only: one for an earlier change is recorded beside it, once', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const update = async (change: string) =>
+        store.recordDaySheetUpdate(show, change, [
+          outboxEntry(ShowStepDue, {
+            labelId: show.labelId,
+            tourId: show.tourId,
+            showId: show.showId,
+            step: 'day-sheet-update',
+            scheduledFor: change,
+          }),
+        ]);
+
+      const records = [];
+      for (const change of [at(3), at(6), at(4), at(4), at(6), at(3), at(7)])
+        records.push(await update(change));
+      const unknown = { ...show, showId: uniqueId('show') };
+
+      expect(records).toEqual([true, true, true, false, false, false, true]);
+      expect((await store.getShow(show))?.stepsDone).toEqual({ 'day-sheet-update': at(7) });
+      expect(await store.recordDaySheetUpdate(unknown, at(8), [])).toBe(false);
+    });
+
     it('records the day sheet only while the advance is as the sheet read it (none, given, amended)', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

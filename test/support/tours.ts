@@ -183,6 +183,19 @@ export class InMemoryTours implements TourStore, PressNotes {
     return true;
   }
 
+  private readonly updatesRecorded = new Set<string>();
+
+  async recordDaySheetUpdate(ref: ShowRef, change: string, entries: OutboxEntry[]) {
+    const show = this.shows.get(this.showKey(ref));
+    const marker = JSON.stringify([this.showKey(ref), change]);
+    const recorded = show?.stepsDone?.['day-sheet-update'];
+    if (!show?.stepsDone || this.updatesRecorded.has(marker) || recorded === change) return false;
+    if (recorded === undefined || recorded < change) show.stepsDone['day-sheet-update'] = change;
+    this.updatesRecorded.add(marker);
+    this.outbox.push(...entries);
+    return true;
+  }
+
   private readonly continued = new Set<string>();
 
   async continueStep(
@@ -1014,7 +1027,8 @@ export const takeShowStep = (world: Pick<MailModuleWorld, 'deps'>, step: ShowSte
 
 /**
  * `step` of show-1 taken for `scheduledFor`, its mail sent (marked sent, or with `answerLost` SES took it
- * and its answer was lost: the claim open), the invocation dying before its record (its markStepDone).
+ * and its answer was lost: the claim open), the invocation dying before its record (its markStepDone, or
+ * recordDaySheetUpdate for an update).
  */
 export async function mailedThenStopped(
   world: Pick<MailModuleWorld, 'deps' | 'tours' | 'ses'>,
@@ -1023,7 +1037,8 @@ export async function mailedThenStopped(
   answerLost = false,
 ) {
   if (answerLost) world.ses.script = () => 'accept-then-fail';
-  const stop = stopOnceAt(world.tours, 'markStepDone', 'the invocation died after the send');
+  const record = step === 'day-sheet-update' ? 'recordDaySheetUpdate' : 'markStepDone';
+  const stop = stopOnceAt(world.tours, record, 'the invocation died after the send');
   const died = await takeShowStep(world, step, scheduledFor).then(
     () => false,
     () => true,

@@ -122,3 +122,38 @@ describe('a day sheet update whose mail never reached SES, for a change outdated
     expect(await updateRecorded(w)).toBeUndefined();
   });
 });
+
+describe('a day sheet update recorded after a later one (its retry came late)', () => {
+  it('records it once beside the later one, which stays recorded: that firing redelivered states nothing again', async () => {
+    const w = await sheetWent();
+    const given = await advanceGiven(w, minutesAfterSheet(10));
+    await mailedThenStopped(w, 'day-sheet-update', given);
+    const amended = await advanceGiven(w, minutesAfterSheet(11));
+    await takeShowStep(w, 'day-sheet-update', amended);
+
+    const late = await takeShowStep(w, 'day-sheet-update', given);
+    const recorded = await updateRecorded(w);
+    const redelivered = await takeShowStep(w, 'day-sheet-update', amended);
+    await takeShowStep(w, 'day-sheet-update', given);
+
+    expect(sheetsSent(w)).toHaveLength(2);
+    expect(late).toEqual({ outcome: 'taken', mailed: 0 });
+    expect(recorded).toBe(amended);
+    expect(redelivered).toEqual({ outcome: 'ignored', reason: 'step taken before' });
+    expect(w.ses.receivedBy(tourManager, 'day-sheet-update')).toHaveLength(2);
+  });
+
+  it('states nothing again for an update recorded in its turn whose firing is redelivered after a later one', async () => {
+    const w = await sheetWent();
+    const given = await advanceGiven(w, minutesAfterSheet(10));
+    await takeShowStep(w, 'day-sheet-update', given);
+    const amended = await advanceGiven(w, minutesAfterSheet(11));
+    await takeShowStep(w, 'day-sheet-update', amended);
+
+    await takeShowStep(w, 'day-sheet-update', given);
+
+    expect(sheetsSent(w)).toHaveLength(2);
+    expect(w.ses.receivedBy(tourManager, 'day-sheet-update')).toHaveLength(2);
+    expect(await updateRecorded(w)).toBe(amended);
+  });
+});
