@@ -176,7 +176,9 @@ export async function takeStep(
   if (due.step === 'press-cancellation') {
     if (show.show.status !== 'cancelled') return ignored('show not cancelled');
     const { mailed, events } = await cancelToMedia(tour, show, deps, eventMeta);
-    await deps.tours.markStepDone(ref, due.step, due.scheduledFor, events);
+    // Once per cancellation, as a day sheet update is (below): one retried after a later one is recorded
+    // beside it, so the later one's redelivered firing still finds it taken.
+    await deps.tours.recordChangeStep(ref, due.step, due.scheduledFor, events);
     return taken(mailed);
   }
   if (due.step === 'press-change') {
@@ -207,7 +209,7 @@ export async function takeStep(
     const mailed = away ? 0 : await deps.mailer.send(mails);
     // Once per change, an update retried after a later one recorded beside it (a redelivered firing of
     // the later one still finds it taken).
-    await deps.tours.recordDaySheetUpdate(ref, due.scheduledFor, events);
+    await deps.tours.recordChangeStep(ref, due.step, due.scheduledFor, events);
     return taken(mailed);
   }
   // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { PressNotes } from '#shared/db/press-notes.ts';
 import {
+  type ChangeStep,
   guestBytes,
   maxGuestBytes,
   promoterIdOf,
@@ -234,30 +235,34 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       });
     });
 
-    it('records a day sheet update once per change, its record moving on only: one for an earlier change is recorded beside it, once', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
-      const update = async (change: string) =>
-        store.recordDaySheetUpdate(show, change, [
-          outboxEntry(ShowStepDue, {
-            labelId: show.labelId,
-            tourId: show.tourId,
-            showId: show.showId,
-            step: 'day-sheet-update',
-            scheduledFor: change,
-          }),
-        ]);
+    for (const step of ['day-sheet-update', 'press-cancellation'] as const)
+      it(`records a ${step} once per change, its record moving on only: one for an earlier change is recorded beside it, once`, async () => {
+        const store = makeStore();
+        const show = aStoredShow(aTour());
+        await store.putShowIfNewer(show, []);
+        const record = async (change: string, of: ChangeStep = step) =>
+          store.recordChangeStep(show, of, change, [
+            outboxEntry(ShowStepDue, {
+              labelId: show.labelId,
+              tourId: show.tourId,
+              showId: show.showId,
+              step: of,
+              scheduledFor: change,
+            }),
+          ]);
 
-      const records = [];
-      for (const change of [at(3), at(6), at(4), at(4), at(6), at(3), at(7)])
-        records.push(await update(change));
-      const unknown = { ...show, showId: uniqueId('show') };
+        const records = [];
+        for (const change of [at(3), at(6), at(4), at(4), at(6), at(3), at(7)])
+          records.push(await record(change));
+        const other = step === 'day-sheet-update' ? 'press-cancellation' : 'day-sheet-update';
+        const otherStep = [await record(at(4), other), await record(at(4), other)];
+        const unknown = { ...show, showId: uniqueId('show') };
 
-      expect(records).toEqual([true, true, true, false, false, false, true]);
-      expect((await store.getShow(show))?.stepsDone).toEqual({ 'day-sheet-update': at(7) });
-      expect(await store.recordDaySheetUpdate(unknown, at(8), [])).toBe(false);
-    });
+        expect(records).toEqual([true, true, true, false, false, false, true]);
+        expect(otherStep).toEqual([true, false]);
+        expect((await store.getShow(show))?.stepsDone).toEqual({ [step]: at(7), [other]: at(4) });
+        expect(await store.recordChangeStep(unknown, step, at(8), [])).toBe(false);
+      });
 
     it('records the day sheet only while the advance is as the sheet read it (none, given, amended)', async () => {
       const store = makeStore();

@@ -27,6 +27,7 @@ import { notesPerWrite, type PressNotes } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
   AdvanceOutcome,
+  ChangeStep,
   ForgetOnChange,
   GuestsOutcome,
   PressStatement,
@@ -183,15 +184,15 @@ export class InMemoryTours implements TourStore, PressNotes {
     return true;
   }
 
-  private readonly updatesRecorded = new Set<string>();
+  private readonly changesRecorded = new Set<string>();
 
-  async recordDaySheetUpdate(ref: ShowRef, change: string, entries: OutboxEntry[]) {
+  async recordChangeStep(ref: ShowRef, step: ChangeStep, change: string, entries: OutboxEntry[]) {
     const show = this.shows.get(this.showKey(ref));
-    const marker = JSON.stringify([this.showKey(ref), change]);
-    const recorded = show?.stepsDone?.['day-sheet-update'];
-    if (!show?.stepsDone || this.updatesRecorded.has(marker) || recorded === change) return false;
-    if (recorded === undefined || recorded < change) show.stepsDone['day-sheet-update'] = change;
-    this.updatesRecorded.add(marker);
+    const marker = JSON.stringify([this.showKey(ref), step, change]);
+    const recorded = show?.stepsDone?.[step];
+    if (!show?.stepsDone || this.changesRecorded.has(marker) || recorded === change) return false;
+    if (recorded === undefined || recorded < change) show.stepsDone[step] = change;
+    this.changesRecorded.add(marker);
     this.outbox.push(...entries);
     return true;
   }
@@ -1025,10 +1026,13 @@ export async function setShow(
 export const takeShowStep = (world: Pick<MailModuleWorld, 'deps'>, step: ShowStep, scheduledFor: string) =>
   takeStep({ ...ref(), step, scheduledFor }, { correlationId: 'c' }, world.deps);
 
+/** The store's write that records `step`: a step taken for a change is recorded once per change. */
+export const recordOf = (step: ShowStep) =>
+  step === 'day-sheet-update' || step === 'press-cancellation' ? 'recordChangeStep' : 'markStepDone';
+
 /**
  * `step` of show-1 taken for `scheduledFor`, its mail sent (marked sent, or with `answerLost` SES took it
- * and its answer was lost: the claim open), the invocation dying before its record (its markStepDone, or
- * recordDaySheetUpdate for an update).
+ * and its answer was lost: the claim open), the invocation dying before its record (`recordOf`).
  */
 export async function mailedThenStopped(
   world: Pick<MailModuleWorld, 'deps' | 'tours' | 'ses'>,
@@ -1037,8 +1041,7 @@ export async function mailedThenStopped(
   answerLost = false,
 ) {
   if (answerLost) world.ses.script = () => 'accept-then-fail';
-  const record = step === 'day-sheet-update' ? 'recordDaySheetUpdate' : 'markStepDone';
-  const stop = stopOnceAt(world.tours, record, 'the invocation died after the send');
+  const stop = stopOnceAt(world.tours, recordOf(step), 'the invocation died after the send');
   const died = await takeShowStep(world, step, scheduledFor).then(
     () => false,
     () => true,
