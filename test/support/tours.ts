@@ -898,6 +898,21 @@ export async function bookedWithMailModule(at: string, shows: Show[] = [aShow()]
   return { now, fakes, ...fakes, mail, ses };
 }
 
+/** `step`'s moment for `show`, `minutes` after it: the clock of a step's scene. */
+export const minutesAfterStep = (show: Show, step: ShowStep, minutes = 0) =>
+  new Date(Date.parse(stepMoment(show, step).scheduledFor) + minutes * 60_000).toISOString();
+
+/** `show` booked on 1 April 2027 with the mail module (bookedWithMailModule), the clock at `step`'s moment. */
+export async function bookedAtStep(show: Show, step: ShowStep) {
+  const w = await bookedWithMailModule('2027-04-01T00:00:00Z', [show]);
+  w.now.value = new Date(stepMoment(show, step).scheduledFor);
+  return w;
+}
+
+/** The events of `detailType` in the tours store's outbox. */
+export const toursOutboxOf = (tours: InMemoryTours, detailType: string) =>
+  tours.outbox.filter((e) => e.detailType === detailType);
+
 type MailModuleWorld = Awaited<ReturnType<typeof bookedWithMailModule>>;
 
 /**

@@ -4,10 +4,11 @@ import type { ShowStep } from '#shared/events/show-step-due.ts';
 import { advanceStatusOf, stepMoment } from '#shared/tours.ts';
 import {
   aShow,
-  bookedWithMailModule,
+  bookedAtStep,
   changeAt,
   lostAnswers,
   mailedThenStopped,
+  minutesAfterStep,
   pastStale,
   raceAt,
   ref,
@@ -17,6 +18,7 @@ import {
   stopOnceAt,
   sweepAt,
   takeShowStep,
+  toursOutboxOf,
 } from '#test/support/tours.ts';
 
 // docs/design.md#tours: an advance step whose mail reached SES (sent, or its claim open and not stale)
@@ -26,20 +28,15 @@ import {
 const show = aShow({ date: '2027-05-14' });
 const promoter = show.promoter.email;
 const tourManager = 'sam@tm.example';
-const moment = (step: ShowStep) => stepMoment(show, step).scheduledFor;
-const minuteAfter = (step: ShowStep, minutes = 1) =>
-  new Date(Date.parse(moment(step)) + minutes * 60_000).toISOString();
+const moment = (step: ShowStep) => minutesAfterStep(show, step);
+const minuteAfter = (step: ShowStep, minutes = 1) => minutesAfterStep(show, step, minutes);
 
 /** show-1 booked on 1 April, the clock at `step`'s moment. */
-async function bookedAt(step: ShowStep) {
-  const w = await bookedWithMailModule('2027-04-01T00:00:00Z', [show]);
-  w.now.value = new Date(moment(step));
-  return w;
-}
+const bookedAt = (step: ShowStep) => bookedAtStep(show, step);
 
 type World = Awaited<ReturnType<typeof bookedAt>>;
 
-const eventsOf = (w: World, detailType: string) => w.tours.outbox.filter((e) => e.detailType === detailType);
+const eventsOf = (w: World, detailType: string) => toursOutboxOf(w.tours, detailType);
 const cancelled = { type: 'cancel', showId: 'show-1' } as const;
 
 describe('an advance request that mailed and stopped before its record, the show cancelled before its retry', () => {

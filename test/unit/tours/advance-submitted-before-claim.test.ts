@@ -16,6 +16,7 @@ import {
   stopOnceAt,
   sweepAt,
   takeShowStep,
+  toursOutboxOf,
 } from '#test/support/tours.ts';
 
 // docs/design.md#tours: an advance step's mail is claimed only while the show still awaits the advance
@@ -58,7 +59,7 @@ async function takenRacedBy(w: World, step: ShowStep, act: () => Promise<unknown
   return outcome;
 }
 
-const eventsOf = (w: World, detailType: string) => w.tours.outbox.filter((e) => e.detailType === detailType);
+const eventsOf = (w: World, detailType: string) => toursOutboxOf(w.tours, detailType);
 
 describe('an advance step raced by the promoter’s submission before its claim', () => {
   it('sends the promoter no reminder and records none', async () => {

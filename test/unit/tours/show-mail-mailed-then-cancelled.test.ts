@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
-import { stepMoment } from '#shared/tours.ts';
 import {
   aShow,
-  bookedWithMailModule,
+  bookedAtStep,
   changeAt,
   mailedThenStopped,
+  minutesAfterStep,
   ref,
   runDueSteps,
   settledWithPromoter,
   stopOnceAt,
   takeShowStep,
+  toursOutboxOf,
 } from '#test/support/tours.ts';
 
 // docs/design.md#tours: the day sheet and the guest list, like an advance step, are recorded with their
@@ -20,21 +21,16 @@ import {
 const show = aShow({ date: '2027-05-14' });
 const tourManager = 'sam@tm.example';
 const promoter = show.promoter.email;
-const moment = (step: ShowStep) => stepMoment(show, step).scheduledFor;
-const minuteAfter = (step: ShowStep, minutes = 1) =>
-  new Date(Date.parse(moment(step)) + minutes * 60_000).toISOString();
+const moment = (step: ShowStep) => minutesAfterStep(show, step);
+const minuteAfter = (step: ShowStep, minutes = 1) => minutesAfterStep(show, step, minutes);
 const cancelled = { type: 'cancel', showId: 'show-1' } as const;
 
 /** show-1 booked on 1 April, the clock at `step`'s moment. */
-async function bookedAt(step: ShowStep) {
-  const w = await bookedWithMailModule('2027-04-01T00:00:00Z', [show]);
-  w.now.value = new Date(moment(step));
-  return w;
-}
+const bookedAt = (step: ShowStep) => bookedAtStep(show, step);
 
 type World = Awaited<ReturnType<typeof bookedAt>>;
 
-const eventsOf = (w: World, detailType: string) => w.tours.outbox.filter((e) => e.detailType === detailType);
+const eventsOf = (w: World, detailType: string) => toursOutboxOf(w.tours, detailType);
 
 /** `step` mailed and its invocation stopped before its record, the show cancelled a minute on, then `step` taken again. */
 async function mailedCancelledRetried(step: ShowStep, answerLost = false) {
