@@ -2,6 +2,7 @@ import type { CreateScheduleCommandInput, SchedulerClient } from '@aws-sdk/clien
 import { timeoutSeconds as timeouts } from '#infra/function-settings.ts';
 import { dynamo, scheduler } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { dynamoChangeSteps } from '#shared/db/change-steps.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
 import {
@@ -79,6 +80,7 @@ export const liveDeps = (): ToursDeps => ({
   tours: {
     ...dynamoTourSteps(dynamo(), config().TABLE_NAME),
     ...dynamoPressNotes(dynamo(), config().TABLE_NAME),
+    ...dynamoChangeSteps(dynamo(), config().TABLE_NAME),
   },
   outlets: outletListing(dynamo(), config().TABLE_NAME),
   schedules: schedulerShowSchedules(),

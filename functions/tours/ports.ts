@@ -1,4 +1,5 @@
 import { functionEnvironment } from '#infra/function-settings.ts';
+import type { ChangeSteps } from '#shared/db/change-steps.ts';
 import type {
   Delivery,
   KeptTold,
@@ -223,7 +224,7 @@ export function toursSettingsFrom(env: Record<string, string | undefined>): Tour
 }
 
 export interface ToursDeps {
-  tours: TourSteps & PressNotes;
+  tours: TourSteps & PressNotes & ChangeSteps;
   outlets: OutletPages;
   schedules: ShowSchedules;
   mailer: TourMailer;

@@ -43,7 +43,8 @@ import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts'
  * - a step continued on a page (once, expires): pk = STEP-CONTINUED#<labelId>#<tourId>#<showId>,
  *     sk = <step>#<scheduledFor>#<the show's occurredAt as the page read it>#<cursor>
  * - a step taken for a change recorded for that change (a day sheet update, a press cancellation; once,
- *     expires): pk = STEP-RECORDED#<labelId>#<tourId>#<showId>, sk = <step>#<scheduledFor>
+ *     expires; written by shared/db/change-steps.ts): pk = STEP-RECORDED#<labelId>#<tourId>#<showId>,
+ *     sk = <step>#<scheduledFor>
  * - outlets told of a tour's shows in one country (press): pk = PRESS#<labelId>#<tourId>#<country>,
  *     sk = TOLD#<address> (the outlet's normalised address, so a re-created outlet is the same reader),
  *     with what it was last told of each show as `stated:<showId>`
@@ -73,10 +74,6 @@ const stepContinuedKey = (
 ) => ({
   pk: keyOf('STEP-CONTINUED', ref.labelId, ref.tourId, ref.showId),
   sk: keyParts(step, scheduledFor, read, cursor),
-});
-const stepRecordedKey = (ref: ShowRef, step: ShowStep, scheduledFor: string) => ({
-  pk: keyOf('STEP-RECORDED', ref.labelId, ref.tourId, ref.showId),
-  sk: keyParts(step, scheduledFor),
 });
 export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
 const promotersPartition = 'PROMOTERS';
@@ -233,12 +230,6 @@ export const guestBytes = (guests: readonly Guest[]): number =>
 export type ComingShow = Pick<StoredShow, 'labelId' | 'tourId' | 'showId' | 'show'>;
 
 /**
- * The steps taken again for each change of the show (fired at the label's time of it) whose record only
- * moves on, each change recorded once (`recordChangeStep`): a day sheet update, a press cancellation.
- */
-export type ChangeStep = Extract<ShowStep, 'day-sheet-update' | 'press-cancellation'>;
-
-/**
  * The tours function's side of the store: tours, shows, their steps, promoters and what the press was
  * told. The promoter's side (`PromoterSide`: the advance form's writes, the directory as the office
  * reads it) is apart so that the tours function, which never uses it, does not bundle it
@@ -289,13 +280,6 @@ export interface TourSteps {
     entries: OutboxEntry[],
     asRead?: { promoterId?: string; promoterSince?: string; announced?: string; advanced?: string | null },
   ): Promise<boolean>;
-  /**
-   * Records `step`, taken for the change `change` (its moment), with its events, once per change: false
-   * when that change was recorded before. The step's record moves on only: a change recorded after a
-   * later one (its retry came late) is recorded beside it, the later one kept, so that one's firing
-   * redelivered still finds it taken (docs/design.md#tours).
-   */
-  recordChangeStep(ref: ShowRef, step: ChangeStep, change: string, entries: OutboxEntry[]): Promise<boolean>;
   /**
    * Puts the event that continues a step from `cursor` (a press announcement's next page of the
    * directory) once for the show as the page read it (`read`, its `occurredAt`): false when that page
@@ -812,38 +796,6 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         entries,
         new Date().toISOString(),
       ),
-
-    async recordChangeStep(ref, step, change, entries) {
-      const at = new Date().toISOString();
-      const Key = showKey(ref.labelId, ref.tourId, ref.showId);
-      const asked = {
-        ExpressionAttributeNames: { '#step': step },
-        ExpressionAttributeValues: { ':change': change },
-      };
-      // Once per change: its marker, put by whichever write records it, refuses the change again after
-      // the step's record moved on past it.
-      const once = putOnce(table, stepRecordedKey(ref, step, change), 'step-recorded', at);
-      const onward = {
-        Update: {
-          TableName: table,
-          Key,
-          UpdateExpression: 'SET stepsDone.#step = :change',
-          // The record never goes back to an earlier change: instants in UTC order as text
-          // (docs/design.md#ordering-by-the-labels-timestamp).
-          ConditionExpression:
-            'attribute_exists(stepsDone) AND (attribute_not_exists(stepsDone.#step) OR stepsDone.#step < :change)',
-          ...asked,
-        },
-      };
-      // Earlier than the change recorded: recorded by its marker alone, the step's record as it is.
-      const beside = {
-        ConditionCheck: { TableName: table, Key, ConditionExpression: 'stepsDone.#step > :change', ...asked },
-      };
-      return (
-        (await writeWithOutbox(db, [once, onward], entries, at)) ||
-        writeWithOutbox(db, [once, beside], entries, at)
-      );
-    },
 
     continueStep: (ref, step, scheduledFor, read, cursor, entry, at) =>
       writeWithOutbox(

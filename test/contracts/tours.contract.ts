@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ChangeStep, ChangeSteps } from '#shared/db/change-steps.ts';
 import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { PressNotes } from '#shared/db/press-notes.ts';
 import {
-  type ChangeStep,
   guestBytes,
   maxGuestBytes,
   promoterIdOf,
@@ -16,7 +16,7 @@ import { uniqueId } from '#test/support/cloud.ts';
 import { aShow } from '#test/support/tours.ts';
 
 /** What every tour store does, on the fake and on DynamoDB Local (see outlet-directory.contract.ts). */
-export function describeToursContract(name: string, makeStore: () => TourStore & PressNotes) {
+export function describeToursContract(name: string, makeStore: () => TourStore & PressNotes & ChangeSteps) {
   const at = (day: number) => `2027-01-${String(day).padStart(2, '0')}T10:00:00.000Z`;
   const aTour = (overrides: Partial<StoredTour> = {}): StoredTour => ({
     labelId: uniqueId('lbl'),

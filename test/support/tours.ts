@@ -20,6 +20,7 @@ import {
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
+import type { ChangeStep, ChangeSteps } from '#shared/db/change-steps.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
 import type { ClaimAwaitingAdvance, NotePressAndClaim } from '#shared/db/press-notes.ts';
@@ -27,7 +28,6 @@ import { notesPerWrite, type PressNotes } from '#shared/db/press-notes.ts';
 import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import type {
   AdvanceOutcome,
-  ChangeStep,
   ForgetOnChange,
   GuestsOutcome,
   PressStatement,
@@ -78,7 +78,7 @@ import { indexPage } from './index-page.ts';
 import { InMemoryLabels } from './intake.ts';
 
 /** Tours in memory, with the table's rules (see test/contracts/tours.contract.ts); `outbox` holds what the writes published. */
-export class InMemoryTours implements TourStore, PressNotes {
+export class InMemoryTours implements TourStore, PressNotes, ChangeSteps {
   readonly tours = new Map<string, StoredTour>();
   readonly shows = new Map<string, StoredShow>();
   readonly promoters = new Map<string, PromoterRecord>();

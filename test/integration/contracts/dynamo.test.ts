@@ -7,6 +7,7 @@ import {
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
+import { dynamoChangeSteps } from '#shared/db/change-steps.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
@@ -123,6 +124,7 @@ describeBudgetStoreContract(
 describeToursContract('DynamoDB', () => ({
   ...dynamoTours(documentClient(), table.name),
   ...dynamoPressNotes(documentClient(), table.name),
+  ...dynamoChangeSteps(documentClient(), table.name),
 }));
 describePressNotesContract('DynamoDB', () => ({
   tours: dynamoTours(documentClient(), table.name),

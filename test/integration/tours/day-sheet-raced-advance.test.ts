@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { submitAdvancePage } from '#functions/recipients/tour-links.ts';
 import type { ToursDeps } from '#functions/tours/ports.ts';
 import { takeStep } from '#functions/tours/steps.ts';
+import { dynamoChangeSteps } from '#shared/db/change-steps.ts';
 import { dynamoOutbox } from '#shared/db/outbox-publishing.ts';
 import { dynamoPressNotes } from '#shared/db/press-notes.ts';
 import { dynamoTours, type TourStore } from '#shared/db/tours.ts';
@@ -32,6 +33,7 @@ async function aShowOnItsSheetDay() {
   const tours = {
     ...dynamoTours(documentClient(), table.name),
     ...dynamoPressNotes(documentClient(), table.name),
+    ...dynamoChangeSteps(documentClient(), table.name),
   };
   const deps: ToursDeps = { ...fakes.deps, tours };
   const ref = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), showId: show.showId };

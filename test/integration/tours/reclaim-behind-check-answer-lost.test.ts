@@ -2,6 +2,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { moduleTourMailer } from '#functions/tours/mailer.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
+import { dynamoChangeSteps } from '#shared/db/change-steps.ts';
 import { dynamoDeliveries, mailSubjects } from '#shared/db/deliveries.ts';
 import {
   dynamoClaimAwaitingAdvance,
@@ -35,6 +36,7 @@ describe('an advance step’s stale claim taken over behind its show’s check w
     const tours = {
       ...dynamoTours(documentClient(), table.name),
       ...dynamoPressNotes(documentClient(), table.name),
+      ...dynamoChangeSteps(documentClient(), table.name),
     };
     const promoter = { name: 'Nachtkonzerte', email: `${uniqueId('p')}@promoter.example` };
     const { labelId, tourId, showId } = await storeTourWithShow(
