@@ -53,6 +53,15 @@ export type StoredItem = Record<string, AttributeValue>;
 export type OwnWrite = (stored?: StoredItem) => boolean;
 
 /**
+ * A write's own landing told by the id it keeps on the item (`attribute`: new each attempt, the same in
+ * the SDK's retries of its request): the refusing item holds `id` there.
+ */
+export const keptBy =
+  (attribute: string, id: string): OwnWrite =>
+  (stored) =>
+    stored?.[attribute]?.S === id;
+
+/**
  * Awaits a conditional write: true when it was written, false when its condition refused it (the
  * invariant it guards said no) unless the refusal is its own (`mine`); any other error is thrown.
  */

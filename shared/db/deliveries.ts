@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
-import { type OwnWrite, writtenUnlessRefused } from './conditions.ts';
+import { keptBy, type OwnWrite, writtenUnlessRefused } from './conditions.ts';
 import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
 import {
   dynamoAskingMarks,
@@ -418,12 +418,6 @@ const takeOverWrite = (
   },
 });
 
-/** Whether the claim that refused a takeover is that takeover's own landing (`takeOverWrite`'s `takenBy`). */
-export const takenOverBy =
-  (takenBy: string): OwnWrite =>
-  (stored) =>
-    stored?.takenBy?.S === takenBy;
-
 /**
  * A stale claim taken over at `at` for a resend (`MailClaims.reclaim`): the delivery as taken over and
  * the conditional update that writes it. The one way a claim is taken over to be sent again, alone or in
@@ -495,7 +489,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       db,
       writes.map(({ write }) => write),
       undefined,
-      (stored) => stored?.claimedBy?.S === by,
+      keptBy('claimedBy', by),
     );
     return writes.filter((_, index) => written[index]).map(({ delivery }) => delivery);
   };
@@ -604,7 +598,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
     async reclaim(delivery, at, asOf, told) {
       const by = randomUUID();
       const { write, delivery: taken } = reclaimWrite(table, delivery, at, by, asOf, told);
-      return (await settle(delivery.deliveryId, write.Update, takenOverBy(by))) ? taken : undefined;
+      return (await settle(delivery.deliveryId, write.Update, keptBy('takenBy', by))) ? taken : undefined;
     },
 
     /** As reclaim, but nothing is sent again (resendPending is left as it is). */
@@ -621,7 +615,7 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           {},
           wanted ? ' REMOVE heldAt' : '',
         ).Update,
-        takenOverBy(by),
+        keptBy('takenBy', by),
       );
     },
   };

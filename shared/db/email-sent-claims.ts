@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
-import type { OwnWrite } from './conditions.ts';
+import { keptBy, type OwnWrite } from './conditions.ts';
 import type { ResendingClaims, SentMark } from './deliveries.ts';
 import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import { deliveriesById, deliveryKey } from './subject-deliveries.ts';
@@ -72,7 +72,7 @@ export async function markSentPage(
       },
     })),
     page,
-    (stored) => stored?.markedBy?.S === by,
+    keptBy('markedBy', by),
   );
   return new Set(page.filter((_, index) => written[index]).map((mail) => mail.deliveryId));
 }

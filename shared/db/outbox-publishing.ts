@@ -6,7 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { writtenUnlessRefused } from './conditions.ts';
+import { keptBy, writtenUnlessRefused } from './conditions.ts';
 import type { ItemKey } from './outbox.ts';
 import {
   publishedRetentionSeconds,
@@ -196,7 +196,7 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
-        (stored) => stored?.parkedBy?.S === by,
+        keptBy('parkedBy', by),
       );
     },
 
@@ -292,7 +292,7 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }),
             ),
-            (stored) => stored?.requeuedBy?.S === by,
+            keptBy('requeuedBy', by),
           );
           if (written) {
             requeued++;

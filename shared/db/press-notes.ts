@@ -5,9 +5,9 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { failedConditions, refusedItems, writtenUnlessRefused } from './conditions.ts';
+import { failedConditions, keptBy, refusedItems, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
-import { claimWrites, type Delivery, type NewClaim, reclaimWrite, takenOverBy } from './deliveries.ts';
+import { claimWrites, type Delivery, type NewClaim, reclaimWrite } from './deliveries.ts';
 import { type StateCheck, type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
   getItem,
@@ -348,7 +348,8 @@ async function claimBehindCheck(
       if (!refused?.some(Boolean)) throw error;
       // A claim or a takeover holding `by`: this very transaction, applied with its answer lost and refused
       // when sent again (docs/design.md#failures-and-retries), wrote all of it, its check held.
-      if (refusedItems(error)?.some((item) => item?.claimedBy?.S === by || takenOverBy(by)(item))) break;
+      if (refusedItems(error)?.some((item) => keptBy('claimedBy', by)(item) || keptBy('takenBy', by)(item)))
+        break;
       if (check && refused[0]) return { claimed: [], refused: true };
       // Claimed before (the step taken again): that claim is left out, the notes written. A refusal
       // that names no claim is not one this write expects: it fails, rather than being sent again as it was.

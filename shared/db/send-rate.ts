@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { writtenUnlessRefused } from './conditions.ts';
+import { keptBy, writtenUnlessRefused } from './conditions.ts';
 
 /**
  * The SES send-rate budget (docs/design.md#send-rate): one token bucket for every concurrent sender, in
@@ -94,7 +94,7 @@ export function dynamoSendRateBucket(db: DynamoDBDocumentClient, table: string):
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
-        (stored) => stored?.by?.S === by,
+        keptBy('by', by),
       );
       return written ? { bucket, version } : undefined;
     },
