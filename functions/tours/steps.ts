@@ -127,6 +127,16 @@ export interface StepStop {
 /** A show on hold or cancelled takes no step for now: a hold may be confirmed, a cancellation set on again. */
 export const stoppedForNow: ReadonlySet<ShowStatus> = new Set(['hold', 'cancelled']);
 
+/**
+ * Whether a step's mail reached SES before this invocation (its claim sent, or open and not stale; one
+ * that sent it stopped before the step's record), or, the show stopped for now, its claim went stale: the
+ * sweep holds such a claim to send once the show is on again (docs/design.md#tours).
+ */
+async function reachedBefore(deps: ToursDeps, mail: TourMail, stopped: StepStop | undefined) {
+  const [reach] = await deps.mailer.reached([identityOf(mail)]);
+  return Boolean(reach) || (reach === undefined && stopped?.forNow === true);
+}
+
 /** The steps whose mail stepWork writes: the advance steps, the day sheet and the guest list. */
 export const stepKinds: ReadonlySet<string> = new Set([...advanceSteps, 'day-sheet', 'guest-list-cutoff']);
 
@@ -204,8 +214,7 @@ export async function takeStep(
       ([show.occurredAt, advancedAt(show)].includes(due.scheduledFor) ? undefined : changedSince);
     if (!daySheetWent(show)) return ignored(away ?? 'no day sheet went for this day');
     const { mails, events } = await daySheetWork(tour, show, deps, eventMeta, due.scheduledFor);
-    const [reach] = away ? await deps.mailer.reached([identityOf(mails[0])]) : [true];
-    if (!reach && !(reach === undefined && stopped?.forNow)) return ignored(away ?? changedSince);
+    if (away && !(await reachedBefore(deps, mails[0], stopped))) return ignored(away);
     const mailed = away ? 0 : await deps.mailer.send(mails);
     // Once per change, an update retried after a later one recorded beside it (a redelivered firing of
     // the later one still finds it taken).
@@ -292,8 +301,8 @@ export async function takeStep(
     stopped || moved
       ? undefined
       : await sentUnlessUnawaited(deps.mailer.send(work.mails, alertInsteadOfSuppressed(deps)));
-  const [reach] = sent === undefined ? await deps.mailer.reached([identityOf(work.mails[0])]) : [true];
-  if (!reach && !(reach === undefined && stopped?.forNow)) return ignored(stopped?.reason ?? changedSince);
+  if (sent === undefined && !(await reachedBefore(deps, work.mails[0], stopped)))
+    return ignored(stopped?.reason ?? changedSince);
   const mailed = sent ?? 0;
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
   // promoter it mailed, as the show was given to them when read: given to another promoter meanwhile (and
