@@ -65,12 +65,14 @@ const showIdOf = (change: ShowChange) =>
 export async function bookTour(data: EventData<typeof TourBooked>, meta: ChangeMeta, deps: ToursDeps) {
   const { shows, ...tour } = data;
   await deps.tours.saveTour({ ...tour, labelId: meta.labelId, occurredAt: meta.occurredAt });
-  // Shows of one country announced together are one press mail: no press step runs before the
-  // gathering window after the booking (pressGatherMoment), so the first to run finds them all.
-  const outcomes: ChangeOutcome[] = [];
+  // Shows of one country announced together are one press mail: every show is written before any of
+  // their schedules is put in place, and no press step runs before the gathering window after that
+  // (pressGatherMoment), so the first to run finds them all, however long the writes took.
+  const written: WrittenChange[] = [];
   for (const show of shows)
-    outcomes.push(await applyShowChange(tour.tourId, { type: 'set', show }, meta, deps));
-  return outcomes;
+    written.push(await writeShowChange(tour.tourId, { type: 'set', show }, meta, deps));
+  for (const { schedules } of written) await schedules?.();
+  return written.map(({ outcome }) => outcome);
 }
 
 const withoutSteps = (show: StoredShow, steps: ShowStep[]): StoredShow => {
@@ -226,12 +228,29 @@ function outboxOf(
  * read again and decided again: a newer change stored meanwhile, or this very change, its write
  * landed and its answer lost (docs/design.md#failures-and-retries), which is then replayed.
  */
-export const applyShowChange = (
+export async function applyShowChange(
   tourId: string,
   change: ShowChange,
   meta: ChangeMeta,
   deps: ToursDeps,
-): Promise<ChangeOutcome> =>
+): Promise<ChangeOutcome> {
+  const { outcome, schedules } = await writeShowChange(tourId, change, meta, deps);
+  await schedules?.();
+  return outcome;
+}
+
+/** A change to a show written (or found written), and its schedules to put in place after it. */
+interface WrittenChange {
+  outcome: ChangeOutcome;
+  schedules?: () => Promise<void>;
+}
+
+const writeShowChange = (
+  tourId: string,
+  change: ShowChange,
+  meta: ChangeMeta,
+  deps: ToursDeps,
+): Promise<WrittenChange> =>
   againFromFreshRead(showIdOf(change), () => applyToShowAsRead(tourId, change, meta, deps));
 
 async function applyToShowAsRead(
@@ -239,18 +258,20 @@ async function applyToShowAsRead(
   change: ShowChange,
   meta: ChangeMeta,
   deps: ToursDeps,
-): Promise<ChangeOutcome | typeof readAgain> {
+): Promise<WrittenChange | typeof readAgain> {
   const ref = { labelId: meta.labelId, tourId, showId: showIdOf(change) };
   const now = isoNow(deps);
   const stored = await deps.tours.getShow(ref);
   if (stored?.lastEventId === meta.eventId) {
     // Written before: what the show was before this change is not known any more, so any of its
     // schedules may exist (while its pending mark says they were not all put in place).
-    await performSchedules(stored, stored, meta, deps);
-    return { outcome: 'replayed' };
+    return {
+      outcome: { outcome: 'replayed' },
+      schedules: () => performSchedules(stored, stored, meta, deps),
+    };
   }
   if (stored && !(meta.occurredAt > stored.occurredAt)) {
-    return { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` };
+    return { outcome: { outcome: 'ignored', reason: `not newer than the change of ${stored.occurredAt}` } };
   }
   // Moved to another country, the show is news for that country's press: its announcement is due
   // again there (what each address was told is kept per country, so nobody hears of it twice).
@@ -300,14 +321,11 @@ async function applyToShowAsRead(
   }
   if (!(await deps.tours.putShowIfNewer(next, outbox, forget))) return readAgain;
   // Its own press-change step, past the embargo now, tells: no firing is kept for it (firingOf).
-  await performSchedules(
-    next,
-    stored,
-    meta,
-    deps,
-    outbox.some((entry) => (entry.detail.data as { step?: string }).step === 'press-change'),
-  );
-  return { outcome: 'applied' };
+  const telling = outbox.some((entry) => (entry.detail.data as { step?: string }).step === 'press-change');
+  return {
+    outcome: { outcome: 'applied' },
+    schedules: () => performSchedules(next, stored, meta, deps, telling),
+  };
 }
 
 /**
