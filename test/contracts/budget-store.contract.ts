@@ -914,6 +914,28 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await inOutbox(store, first.eventId)).toBe(true);
     });
 
+    it('puts a page of a fan-out once after the cursor of a budget whose ids are as long as they may be', async () => {
+      const store = makeStore();
+      // Ids at their limit (128 characters) of a character JSON writes as six bytes (\u0001), as a label may send.
+      const longest = (id: string) => '\u0001'.repeat(128 - id.length) + id;
+      const labelId = longest(uniqueId('lbl'));
+      await store.saveBudget(aBudget({ labelId, budgetId: longest('b-1') }));
+      await store.saveBudget(aBudget({ labelId, budgetId: longest('b-2') }));
+      let page = await store.budgetsPage(undefined, 1);
+      while (page.cursor && page.items[0]?.budgetId !== longest('b-1'))
+        page = await store.budgetsPage(page.cursor, 1);
+      const date = `2027-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
+      const run = uniqueId('run');
+      const next = reconciled(aBudget(), date);
+
+      const put = await store.putFanOutPage(run, date, page.cursor, [next]);
+      const again = await store.putFanOutPage(run, date, page.cursor, [reconciled(aBudget(), date)]);
+
+      expect([page.items[0]?.labelId, page.cursor === undefined]).toEqual([labelId, false]);
+      expect([put, again]).toEqual([true, false]);
+      expect(await inOutbox(store, next.eventId)).toBe(true);
+    });
+
     it('raises an alert once, with its event and the day of the reconciliation that raised it, and remembers whether it was mailed', async () => {
       const store = makeStore();
       const budget = aBudget();
