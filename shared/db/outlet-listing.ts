@@ -16,7 +16,7 @@ export interface OutletPage {
  * The cursor after the outlet with this listing sort key (`<lower-case name>#<id>`): an outlet
  * returned, or the last one a read looked at (DynamoDB's LastEvaluatedKey), returned or not.
  */
-const cursorAfter = (gsi1sk: string) =>
+export const cursorAfter = (gsi1sk: string) =>
   Buffer.from(JSON.stringify({ s: gsi1sk, i: lastPartOf(gsi1sk) })).toString('base64url');
 
 /**

@@ -41,7 +41,7 @@ import { deliveryIdOf, mailSubjects, type Reach } from './subject-deliveries.ts'
  * - every label's shows, by when each is over (press for outlets added later): gsi2pk = SHOWS,
  *     gsi2sk = <showOverAt>#<labelId>#<tourId>#<showId>
  * - a step continued on a page (once, expires): pk = STEP-CONTINUED#<labelId>#<tourId>#<showId>,
- *     sk = <step>#<scheduledFor>#<the show's occurredAt as the page read it>#<cursor>
+ *     sk = <step>#<scheduledFor>#<the show's occurredAt as the page read it>#<digest of the cursor>
  * - a step taken for a change recorded for that change (a day sheet update, a press cancellation; once,
  *     expires; written by shared/db/change-steps.ts): pk = STEP-RECORDED#<labelId>#<tourId>#<showId>,
  *     sk = <step>#<scheduledFor>
@@ -65,6 +65,11 @@ export const showKey = (labelId: string, tourId: string, showId: string) => ({
  */
 export const promoterAsRead = (promoterSince?: string) =>
   `promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'}`;
+/**
+ * A continuation is known by a digest of its cursor: the directory's cursor (JSON in base64url of an
+ * outlet's lower-case name and id) after an outlet whose name is at its limit passes the 1,024 bytes of
+ * a sort key (see docs/design.md#tours).
+ */
 const stepContinuedKey = (
   ref: ShowRef,
   step: ShowStep,
@@ -73,7 +78,7 @@ const stepContinuedKey = (
   cursor: string,
 ) => ({
   pk: keyOf('STEP-CONTINUED', ref.labelId, ref.tourId, ref.showId),
-  sk: keyParts(step, scheduledFor, read, cursor),
+  sk: keyParts(step, scheduledFor, read, nameHash([cursor])),
 });
 export const promoterKey = (promoterId: string) => ({ pk: keyOf('PROMOTER', promoterId), sk: 'PROMOTER' });
 const promotersPartition = 'PROMOTERS';

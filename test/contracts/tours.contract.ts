@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChangeStep, ChangeSteps } from '#shared/db/change-steps.ts';
 import { InvalidCursorError } from '#shared/db/keys.ts';
+import { outletListKey } from '#shared/db/outlet-items.ts';
+import { cursorAfter as outletCursorAfter } from '#shared/db/outlet-listing.ts';
 import type { PressNotes } from '#shared/db/press-notes.ts';
 import {
   guestBytes,
@@ -324,6 +326,33 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect(puts).toEqual([true, false, true, true, true]);
       // The show is as it was: the continuation is no step taken.
       expect((await store.getShow(show))?.stepsDone).toEqual({});
+    });
+
+    it('continues a step once from the cursor after an outlet whose name is as long as it may be', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      // 200 characters (the outlet's limit) that JSON writes as six bytes each (\u0001), as a manager may send.
+      const outlet = { name: '\u0001'.repeat(200), id: `out-${uniqueId('x')}` };
+      const cursor = outletCursorAfter(outletListKey(outlet).gsi1sk);
+      const entry = () =>
+        outboxEntry(ShowStepDue, {
+          labelId: show.labelId,
+          tourId: show.tourId,
+          showId: show.showId,
+          step: 'press-announcement',
+          scheduledFor: at(6),
+          cursor,
+        });
+
+      const read = show.occurredAt;
+      const puts = [
+        await store.continueStep(show, 'press-announcement', at(6), read, cursor, entry(), at(6)),
+        await store.continueStep(show, 'press-announcement', at(6), read, cursor, entry(), at(6)),
+      ];
+
+      expect(Buffer.byteLength(cursor)).toBeGreaterThan(1024);
+      expect(puts).toEqual([true, false]);
     });
 
     it('records a step for a promoter only while the show has that promoter (a change gave it to another meanwhile)', async () => {
