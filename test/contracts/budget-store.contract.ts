@@ -12,6 +12,7 @@ import {
   type BudgetStore,
   type DayResult,
   type DriftRecord,
+  settlementEntryId,
   TotalPastLimitError,
   TotalsItemFullError,
   totalText,
@@ -1164,6 +1165,41 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         ['show-2', '2027-05-15T08:00:00.000Z#e3', 300],
       ]);
       expect(kept[0]).toEqual(expect.objectContaining({ receivedAt: '2027-05-15T08:00:01.000Z' }));
+    });
+
+    it("keeps a show's settlement in its tour budget's ledger, and a repair it leads, when the tour and show ids are as long as they may be", async () => {
+      const store = makeStore();
+      const budget = aBudget();
+      // Ids at their limit (128 characters) of a character a key escapes (`#`: %23), which the settlement's
+      // id, itself a part of its expense's keys, escapes once more there (%2523).
+      const longest = (id: string) => '#'.repeat(128 - id.length) + id;
+      const expenseId = settlementEntryId(longest(uniqueId('tour')), longest('show-1'));
+      const at = '2027-05-15T08:00:00.000Z#00000000-0000-4000-8000-000000000000';
+      const settled = { ...aVersion(expenseId, at), change: 'settled' as const };
+      const record: DriftRecord = {
+        date: '2027-05-16',
+        at: '2027-05-16T07:00:00.000Z',
+        differences: [{ total: 'income show-settlement', was: 0, ledger: 1_000 }],
+      };
+
+      const written = await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [settled],
+        states: [aState(expenseId)],
+        delta: { [counter.actual('radio')]: 1_000 },
+      });
+      const repaired = await store.writeLedger(budget.labelId, budget.budgetId, {
+        versions: [],
+        states: [aState(expenseId, { revision: 1 })],
+        delta: {},
+        totalsRevision: 1,
+        drift: { record, entries: [reconciled(budget, record.date)] },
+      });
+
+      expect([written, repaired]).toEqual([true, true]);
+      const ledger = await store.ledger(budget.labelId, budget.budgetId, { consistent: true });
+      expect(ledger.states.map((s) => s.expenseId)).toEqual([expenseId]);
+      expect(ledger.versions.map((v) => [v.expenseId, v.at])).toEqual([[expenseId, at]]);
+      expect(ledger.drift.map((d) => d.at)).toEqual([record.at]);
     });
 
     it("marks the owner's budgets unreachable and keeps the mail's event once", async () => {

@@ -8,7 +8,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { duplicatesSummary } from '#shared/budgets/ledger.ts';
-import { dynamoBudgets, type LedgerWrite } from '#shared/db/budgets.ts';
+import { dynamoBudgets, type LedgerWrite, settlementEntryId } from '#shared/db/budgets.ts';
+import { keyOf, keyParts } from '#shared/db/keys.ts';
 import { BudgetReconciled, outboxEntry } from '#shared/events/index.ts';
 import { aDayResult } from '#test/support/budgets.ts';
 import { transactionCancelled } from '#test/support/dynamo-errors.ts';
@@ -138,5 +139,27 @@ describe('the budget store on DynamoDB', () => {
         { vendor: 'Tape Op', invoiceNumber: 'T-9', expenseIds: ['exp-3', 'exp-9'] },
       ]).fingerprint,
     );
+  });
+});
+
+describe("a show settlement's ledger id", () => {
+  // A tour id of 128 `#` and a show id of 56 `#` then letters: 945 bytes once its expense's key escapes
+  // it (each `#` five bytes there), the most whose drift record's key fits DynamoDB's 1,024 bytes.
+  const tourId = '#'.repeat(128);
+  const showId = (letters: string) => `${'#'.repeat(56)}${letters}`;
+
+  it('is the tour and show ids under its prefix, as they read, while its keys fit', () => {
+    const id = settlementEntryId(tourId, showId('abcd'));
+
+    expect(settlementEntryId('tour-eu', 'show-berlin')).toBe('show-settlement#tour-eu#show-berlin');
+    expect(id).toBe(keyOf('show-settlement', tourId, showId('abcd')));
+    expect(Buffer.byteLength(keyParts(id))).toBe(945);
+  });
+
+  it('is a digest of the tour and show ids, with one separator where a readable id has two, once its keys would not fit', () => {
+    const id = settlementEntryId(tourId, showId('abcde'));
+
+    expect(id).toMatch(/^show-settlement#[0-9a-f]{40}$/);
+    expect(settlementEntryId(tourId, showId('abcdf'))).not.toBe(id);
   });
 });
