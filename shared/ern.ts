@@ -8,7 +8,7 @@ import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
  * (see docs/design.md#ddex-ern). The standard's structure, as far as Backline reads it:
  *
  *   NewReleaseMessage (namespace http://ddex.net/xml/ern/4x)
- *     MessageHeader/MessageId, MessageCreatedDateTime
+ *     MessageHeader/MessageId, MessageCreatedDateTime, MessageControlType (LiveMessage only)
  *     PartyList/Party: PartyReference, PartyName/FullName
  *     ResourceList/SoundRecording: ResourceReference, SoundRecordingEdition/ResourceId/ISRC,
  *       DisplayTitleText, Duration
@@ -435,6 +435,15 @@ function readMessage(document: Node): ErnRelease {
   const createdAt = instantOf(createdText);
   if (!createdAt) {
     throw new ErnProblem(`${root}/MessageHeader/MessageCreatedDateTime`, notDateTime);
+  }
+  // A label's system marks the messages it sends to try a feed TestMessage: announced, they would
+  // reach the press as a real release (docs/design.md#ddex-ern). Absent, the message is live.
+  const control = text(header, 'MessageControlType');
+  if (control !== undefined && control !== 'LiveMessage') {
+    throw new ErnProblem(
+      `${root}/MessageHeader/MessageControlType`,
+      `is ${control}: Backline takes LiveMessage only, and announces nothing of a test`,
+    );
   }
 
   const releasePath = `${root}/ReleaseList/Release`;

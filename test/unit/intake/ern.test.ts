@@ -230,6 +230,24 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     ]);
   });
 
+  it("refuses a TestMessage, naming its MessageControlType, rather than announcing a label's feed test to the press", () => {
+    const live = ernMessage('single', { ...base, date: '2027-03-05' });
+    const test = live.replace(
+      '<MessageControlType>LiveMessage</MessageControlType>',
+      '<MessageControlType>TestMessage</MessageControlType>',
+    );
+
+    expect(test).not.toBe(live);
+    expect(issuesOf(test)).toEqual([
+      {
+        path: 'NewReleaseMessage/MessageHeader/MessageControlType',
+        message: 'is TestMessage: Backline takes LiveMessage only, and announces nothing of a test',
+      },
+    ]);
+    expect(parseErn(live).ok).toBe(true);
+    expect(parseErn(live.replace(/<MessageControlType>.*<\/MessageControlType>/, '')).ok).toBe(true);
+  });
+
   it('names the element of a value the webhook schema refuses (a three-letter territory, a hyphenated ISRC, a 14-digit ICPN), not the JSON field it becomes', () => {
     const xml = ernMessage('single', { ...base, icpn: '50123456789012', date: '2027-03-01' })
       .replaceAll('<TerritoryCode>IE</TerritoryCode>', '<TerritoryCode>IRL</TerritoryCode>')
