@@ -137,6 +137,8 @@ const textOf = (node: Node | undefined): string | undefined => {
 const texts = (node: Node | undefined, name: string): string[] =>
   children(node, name).flatMap((item) => textOf(item) ?? []);
 const text = (node: Node | undefined, name: string) => texts(node, name)[0];
+/** An xs:boolean, which is true written `true` or `1` (`TakeDown`, `IsPreOrderDeal`, `IsDefault`). */
+const isTrue = (value: unknown): boolean => value === 'true' || value === '1';
 
 /**
  * An element ERN has once where Backline reads it (the MessageHeader, its MessageId, the main Release):
@@ -157,7 +159,7 @@ function requiredText(node: Node | undefined, name: string, path: string): strin
 /** The default (or first) of a repeated, territory-specific text such as DisplayTitleText. */
 const preferred = (node: Node | undefined, name: string): string | undefined => {
   const all = children(node, name);
-  const chosen = all.find((item) => item['@IsDefault'] === 'true') ?? all[0];
+  const chosen = all.find((item) => isTrue(item['@IsDefault'])) ?? all[0];
   return textOf(chosen);
 };
 
@@ -324,8 +326,8 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
       }
       const periods = children(terms, 'ValidityPeriod');
       if (periods.length === 0) throw new ErnProblem(`${dealPath}/ValidityPeriod`, 'is missing');
-      const preOrder = text(terms, 'IsPreOrderDeal') === 'true';
-      const takenDown = text(terms, 'TakeDown') === 'true';
+      const preOrder = isTrue(text(terms, 'IsPreOrderDeal'));
+      const takenDown = isTrue(text(terms, 'TakeDown'));
       for (const period of periods) {
         const periodPath = `${dealPath}/ValidityPeriod`;
         const start = boundOf(period, 'Start', periodPath);

@@ -157,6 +157,26 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(ernWebhookType(single.release, true)).toBe('release.updated');
   });
 
+  it('reads xs:boolean 1 as true: a TakeDown of 1 takes the release down, an IsPreOrderDeal of 1 gives no street date', () => {
+    const single = ernMessage('single', { ...base, date: '2027-03-05' });
+    const takenDown = single.replace(/<\/ValidityPeriod>/g, '</ValidityPeriod><TakeDown>1</TakeDown>');
+    const preOrders = single.replace(
+      /<\/ValidityPeriod>/g,
+      '</ValidityPeriod><IsPreOrderDeal>1</IsPreOrderDeal>',
+    );
+
+    const down = parseErn(takenDown);
+
+    if (!down.ok) throw down.error;
+    expect(down.release.details).toBeUndefined();
+    expect(issuesOf(preOrders)).toEqual([
+      {
+        path: 'NewReleaseMessage/DealList/ReleaseDeal',
+        message: 'has only pre-order deals in GB: Backline needs a street date',
+      },
+    ]);
+  });
+
   it('builds the same webhook body again from the recorded XML and the type decided at intake (replay)', async () => {
     const body = ernMessage('single', { ...base, date: '2027-03-05' });
 
