@@ -1,3 +1,4 @@
+import { countryZone, countryZones } from '../country-zones.ts';
 import * as z from '../zod.ts';
 import { Country, Email, Id, IsoDate, Name } from './fields.ts';
 import { olderVersion } from './older-version.ts';
@@ -36,20 +37,11 @@ export type TourDateV1 = z.infer<typeof TourDateV1>;
  * the date is refused.
  */
 export function zoneOf(country: string, city: string, date: string): string | undefined {
-  const zones =
-    (new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[] }).getTimeZones?.() ??
-    [];
+  const zones = countryZones(country);
   const wanted = city.toLowerCase().replaceAll(' ', '_');
   const named = zones.find((zone) => zone.toLowerCase().endsWith(`/${wanted}`));
   if (named) return named;
-  // Only a city no zone is named for needs the zones' offsets (a formatter for each).
-  const noon = new Date(`${date}T12:00:00Z`);
-  const offsets = new Set(
-    zones.map((timeZone) =>
-      new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'longOffset' }).format(noon),
-    ),
-  );
-  return offsets.size > 1 ? undefined : (zones[0] ?? 'UTC');
+  return zones.length === 0 ? 'UTC' : countryZone(country, date);
 }
 
 /** A version 1 date as a show: confirmed (v1 knew no holds), at a venue whose address is its city. */

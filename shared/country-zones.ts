@@ -1,0 +1,42 @@
+/**
+ * A country's time zones (CLDR's, through `Intl.Locale#getTimeZones`) and the one it keeps on a day,
+ * with Intl alone: intake and the publisher read ERN dates and version 1 tour dates, and hold no
+ * Temporal (docs/design.md#bundles).
+ */
+
+/** None for what is no two-letter region code (`IRL`), which Intl.Locale would throw on. */
+export function countryZones(country: string): string[] {
+  if (!/^[A-Z]{2}$/.test(country)) return [];
+  const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[] };
+  return locale.getTimeZones?.() ?? [];
+}
+
+/** A zone's offset from UTC at an instant, in minutes (`+09:00` is 540). */
+function offsetMinutes(timeZone: string, epochMs: number): number {
+  // "1/5/2027, GMT+09:00"; London in winter is written "GMT".
+  const written = new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'longOffset' }).format(epochMs);
+  const [, sign, hours = '0', minutes = '0'] = written.match(/GMT([+-])(\d\d):(\d\d)/) ?? [];
+  return (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
+}
+
+/**
+ * The zone `country` keeps on `date` when all its zones show one time at noon UTC that day (Germany's
+ * Berlin and Busingen: Europe/Berlin); undefined for a country whose zones keep several (the United
+ * States) and for one with none.
+ */
+export function countryZone(country: string, date: string): string | undefined {
+  const zones = countryZones(country);
+  const noon = Date.parse(`${date}T12:00:00Z`);
+  return new Set(zones.map((zone) => offsetMinutes(zone, noon))).size === 1 ? zones[0] : undefined;
+}
+
+/**
+ * The instant a wall time names in a zone, in epoch milliseconds: the offset read at a first guess,
+ * then at the instant it gives, so a wall time across a change of offset is read at the offset in
+ * force then (one an hour skips is read an hour later, as Temporal's `compatible` does).
+ */
+export function wallTimeInstant(date: string, time: string, timeZone: string): number {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  const guess = wall - offsetMinutes(timeZone, wall) * 60_000;
+  return wall - offsetMinutes(timeZone, guess) * 60_000;
+}
