@@ -16,8 +16,8 @@ import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
  *     ReleaseList/Release (the main release): ReleaseReference, ReleaseType, ReleaseId/ICPN|GRid|ProprietaryId|CatalogNumber,
  *       DisplayTitleText, DisplayArtist/ArtistPartyReference (else DisplayArtistName), Genre/GenreText,
  *       ResourceGroup/.../ResourceGroupContentItem/ReleaseResourceReference, ReleaseVisibilityReference
- *     DealList/ReleaseDeal: DealReleaseReference, Deal/DealTerms: TerritoryCode (ExcludedTerritoryCode
- *       beside Worldwide), ValidityPeriod
+ *     DealList/ReleaseDeal: DealReleaseReference, Deal/DealTerms: TerritoryCode or ExcludedTerritoryCode
+ *       (worldwide except; also read beside Worldwide), ValidityPeriod
  *       StartDate|StartDateTime (EndDate|EndDateTime), IsPreOrderDeal, CommercialModelType, UseType
  *     DealList/ReleaseVisibility: VisibilityReference, TerritoryCode, ClipPreviewStartDateTime
  *
@@ -342,9 +342,14 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
     for (const deal of children(releaseDeal, 'Deal')) {
       const terms = child(deal, 'DealTerms');
       if (!terms) continue;
-      const territories = texts(terms, 'TerritoryCode');
-      if (territories.length === 0) throw new ErnProblem(`${dealPath}/TerritoryCode`, 'is missing');
       const excluded = texts(terms, 'ExcludedTerritoryCode');
+      // ERN 4 gives a deal TerritoryCode or ExcludedTerritoryCode, not both: the latter alone is
+      // everywhere but those countries (some labels' systems write it beside Worldwide, read the same).
+      const listed = texts(terms, 'TerritoryCode');
+      const territories = listed.length === 0 && excluded.length > 0 ? ['Worldwide'] : listed;
+      if (territories.length === 0) {
+        throw new ErnProblem(`${dealPath}/TerritoryCode`, 'is missing, as is ExcludedTerritoryCode');
+      }
       if (excluded.length > 0 && territories.some((territory) => territory !== 'Worldwide')) {
         throw new ErnProblem(
           `${dealPath}/ExcludedTerritoryCode`,

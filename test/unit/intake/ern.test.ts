@@ -153,6 +153,20 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     });
   });
 
+  it('reads a deal giving ExcludedTerritoryCode alone (ERN 4: in place of TerritoryCode) as worldwide except those countries', () => {
+    const worldwide = ernMessage('album-12-tracks', { ...base, date: '2027-04-02' });
+    const excepting = worldwide.replaceAll(
+      '<TerritoryCode>Worldwide</TerritoryCode>',
+      '<ExcludedTerritoryCode>DE</ExcludedTerritoryCode><ExcludedTerritoryCode>AT</ExcludedTerritoryCode>',
+    );
+
+    const parsed = parseErn(excepting);
+
+    expect(excepting).not.toContain('<TerritoryCode>');
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details).toMatchObject({ territories: ['WW'], excludedTerritories: ['AT', 'DE'] });
+  });
+
   it('becomes a release.cancelled when taken down in every territory, and an update when the release is known', () => {
     const allDown = parseErn(
       ernMessage('single', { ...base, date: '2027-03-05' }).replace(
