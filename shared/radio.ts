@@ -1,3 +1,4 @@
+import { countryZone } from './country-zones.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
 import { type Outlet, territoriesMatch } from './outlets.ts';
 import {
@@ -26,23 +27,12 @@ export const isServiced = (outlet: Pick<Outlet, 'kind'>, details: Pick<ReleaseDe
   outlet.kind === 'radio' && servicesRadio(details);
 
 /**
- * The zone a territory keeps on `date`: the country's own when all its zones (as ICU lists them for
- * the region) show the same wall time then, so Germany is Europe/Berlin; the release's zone for a
- * territory with several (the United States) and for worldwide.
+ * The zone a territory keeps on `date`: the country's own when all its zones show one time that day
+ * (`countryZone`: Germany is Europe/Berlin); the release's zone for a territory with several (the
+ * United States) and for worldwide.
  */
-export function territoryZone(territory: string, date: string, releaseZone: string): string {
-  if (territory === 'WW') return releaseZone;
-  const locale = new Intl.Locale(`und-${territory}`) as Intl.Locale & {
-    getTimeZones?: () => string[] | undefined;
-    timeZones?: string[];
-  };
-  const zones = [...(locale.getTimeZones?.() ?? locale.timeZones ?? [])].sort();
-  if (zones.length === 0) return releaseZone;
-  const at = new Set(
-    zones.map((timeZone) => instantOf({ releaseDate: date, releaseTime: servicingTime, timeZone })),
-  );
-  return at.size === 1 ? (zones[0] as string) : releaseZone;
-}
+export const territoryZone = (territory: string, date: string, releaseZone: string): string =>
+  (territory !== 'WW' && countryZone(territory, date)) || releaseZone;
 
 /**
  * The release's servicing moments, one per distinct moment (09:00 on the servicing date in a
