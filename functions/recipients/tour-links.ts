@@ -4,7 +4,7 @@ import { Currency } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
-import { type HttpResult, html, type Issue, seeOther, strictUtf8 } from '#shared/http/index.ts';
+import { formFields, type HttpResult, html, type Issue, seeOther } from '#shared/http/index.ts';
 import { withoutBidiControls } from '#shared/http/markup.ts';
 import { notExpired, openAdvanceToken, openTourManagerToken } from '#shared/token-payloads.ts';
 import { csrfTokenFor, InvalidTokenError, sameCsrfToken } from '#shared/tokens.ts';
@@ -86,39 +86,6 @@ const AdvanceForm = z.object({
 const blankForm: Record<string, string> = Object.fromEntries(
   Object.keys(AdvanceForm.shape).map((name) => [name, '']),
 );
-
-/** `%XX` escapes (and `+` for a space) as the bytes they stand for, one character of `latin1` each. */
-const unescapeForm = (part: string) =>
-  part
-    .replaceAll('+', ' ')
-    .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-
-/**
- * A form's fields (`application/x-www-form-urlencoded`), each name and value read strictly as UTF-8
- * (`strictUtf8`), whether its bytes came percent-encoded or raw: a value that is not UTF-8 (a windows-1252
- * `é`) is an issue naming its field, never text with U+FFFD, which is what URLSearchParams would read
- * (docs/design.md#signed-pages). A field whose name is not UTF-8 is none of the form's, and left out.
- */
-export function formFields(body: string | Uint8Array): { fields: Record<string, string>; issues: Issue[] } {
-  const read = (part: string): string | undefined => {
-    try {
-      return strictUtf8(Buffer.from(unescapeForm(part), 'latin1'));
-    } catch {
-      return undefined;
-    }
-  };
-  const fields: Record<string, string> = {};
-  const issues: Issue[] = [];
-  for (const pair of Buffer.from(body).toString('latin1').split('&')) {
-    const [name, value = ''] = pair.split(/=(.*)/s);
-    const field = read(name);
-    if (!field) continue;
-    const text = read(value);
-    if (text === undefined) issues.push({ path: field, message: 'is not valid UTF-8' });
-    else fields[field] = text;
-  }
-  return { fields, issues };
-}
 
 /** A form schema's issues, each by the name of its field. */
 const fieldIssues = (error: z.core.$ZodError | undefined): Issue[] =>

@@ -1,5 +1,12 @@
 import * as z from '../zod.ts';
-import { type Issue, jsonIssues, notKnown, unsupportedMediaType, ValidationError } from './errors.ts';
+import {
+  type Issue,
+  jsonIssues,
+  notKnown,
+  strictUtf8,
+  unsupportedMediaType,
+  ValidationError,
+} from './errors.ts';
 import { type HttpEvent, header, isJsonMediaType, jsonBody, rawBody } from './responses.ts';
 
 /**
@@ -53,19 +60,56 @@ export const noBodyOf = (event: HttpEvent): void => {
   if (rawBody(event).toString('utf8').trim() !== '') jsonOf(NoBody, event);
 };
 
+/** `%XX` escapes (and `+` for a space) as the bytes they stand for, one character of `latin1` each. */
+const unescapeForm = (part: string) =>
+  part
+    .replaceAll('+', ' ')
+    .replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/**
+ * A form's fields (`application/x-www-form-urlencoded`, as a signed page posts them and a query string
+ * is written), each name and value read strictly as UTF-8 (`strictUtf8`), whether its bytes came
+ * percent-encoded or raw: a value that is not UTF-8 (a windows-1252 `é`) is an issue naming its field,
+ * never text with U+FFFD, which is what URLSearchParams would read (docs/design.md#signed-pages). A
+ * field whose name is not UTF-8 is none of the form's, and left out.
+ */
+export function formFields(body: string | Uint8Array): { fields: Record<string, string>; issues: Issue[] } {
+  const read = (part: string): string | undefined => {
+    try {
+      return strictUtf8(Buffer.from(unescapeForm(part), 'latin1'));
+    } catch {
+      return undefined;
+    }
+  };
+  const fields: Record<string, string> = {};
+  const issues: Issue[] = [];
+  for (const pair of Buffer.from(body).toString('latin1').split('&')) {
+    const [name, value = ''] = pair.split(/=(.*)/s);
+    const field = read(name);
+    if (!field) continue;
+    const text = read(value);
+    if (text === undefined) issues.push({ path: field, message: 'is not valid UTF-8' });
+    else fields[field] = text;
+  }
+  return { fields, issues };
+}
+
 /**
  * The query parameters, or a 400 naming each invalid one `query.<name>`. A parameter given more than
  * once is told so (an unknown one that it is unknown): an HTTP API joins a repeated parameter's values
  * with a comma, which read as one value would be judged as such (`limit=1&limit=2` as `1,2`, no whole
  * number) or taken (`genre=rock&genre=pop` as the genre `rock,pop`). The raw query string tells a
  * repeated parameter from a value holding a comma. One given empty (`limit=`) that its schema refuses is
- * told it is empty, not what the schema makes of no text.
+ * told it is empty, not what the schema makes of no text. One whose percent-encoded bytes are not UTF-8
+ * (`genre=%E9lectro`, a windows-1252 `é`) is told so, read from the raw query string as a form is
+ * (`formFields`): an HTTP API passes it with U+FFFD in their place, a genre no outlet names.
  */
 export const queryOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const given = event.queryStringParameters ?? {};
   const names = [...new URLSearchParams(event.rawQueryString ?? '').keys()];
+  const unreadable = formFields(event.rawQueryString ?? '').issues;
   const result = schema.safeParse(given, inputErrors);
-  if (result.success && new Set(names).size === names.length) return result.data;
+  if (result.success && new Set(names).size === names.length && unreadable.length === 0) return result.data;
   const issues = result.success ? [] : ValidationError.fromZod(result.error, ['query']).issues;
   const under = (path: string) => (issue: Issue) => issue.path === path || issue.path.startsWith(`${path}.`);
   const told = new Map<string, string>();
@@ -74,6 +118,7 @@ export const queryOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z
   for (const [name, value] of Object.entries(given))
     if (value === '' && issues.some(under(`query.${name}`)))
       told.set(`query.${name}`, 'is empty: give a value, or leave it out');
+  for (const { path, message } of unreadable) told.set(`query.${path}`, message);
   for (const { path, message } of issues) if (message === notKnown) told.delete(path);
   throw new ValidationError([
     ...[...told].map(([path, message]) => ({ path, message })),

@@ -35,6 +35,17 @@ describe('a JSON string holding a lone surrogate', () => {
   });
 });
 
+describe('a query value whose percent-encoded bytes are not UTF-8', () => {
+  it('answers a directory filter of genre=%E9lectro (a windows-1252 é) with a 400 naming the genre, not the outlets of a genre read with U+FFFD', async () => {
+    const response = await api('/media-outlets?genre=%E9lectro');
+
+    expect({ status: response.status, issues: await issuesOf(response) }).toEqual({
+      status: 400,
+      issues: [{ path: 'query.genre', message: 'is not valid UTF-8' }],
+    });
+  });
+});
+
 describe('a cursor naming a key DynamoDB would refuse', () => {
   const refused = {
     status: 400,
