@@ -71,7 +71,9 @@ const unescapeForm = (part: string) =>
  * is written), each name and value read strictly as UTF-8 (`strictUtf8`), whether its bytes came
  * percent-encoded or raw: a value that is not UTF-8 (a windows-1252 `é`) is an issue naming its field,
  * never text with U+FFFD, which is what URLSearchParams would read (docs/design.md#signed-pages). A
- * field whose name is not UTF-8 is none of the form's, and left out.
+ * field given more than once (no form of Backline's names a field twice) is an issue naming it, and
+ * neither value is taken: the last would otherwise win unseen. A field whose name is not UTF-8 is none
+ * of the form's, and left out.
  */
 export function formFields(body: string | Uint8Array): { fields: Record<string, string>; issues: Issue[] } {
   const read = (part: string): string | undefined => {
@@ -82,17 +84,23 @@ export function formFields(body: string | Uint8Array): { fields: Record<string, 
     }
   };
   const fields: Record<string, string> = {};
-  const issues: Issue[] = [];
+  const told = new Map<string, string>();
+  const seen = new Set<string>();
   for (const pair of Buffer.from(body).toString('latin1').split('&')) {
     const [name, value = ''] = pair.split(/=(.*)/s);
     const field = read(name);
     if (!field) continue;
     const text = read(value);
-    if (text === undefined) issues.push({ path: field, message: 'is not valid UTF-8' });
+    if (seen.has(field)) told.set(field, givenTwice);
+    else if (text === undefined) told.set(field, 'is not valid UTF-8');
     else fields[field] = text;
+    seen.add(field);
   }
-  return { fields, issues };
+  for (const field of told.keys()) delete fields[field];
+  return { fields, issues: [...told].map(([path, message]) => ({ path, message })) };
 }
+
+const givenTwice = 'was given more than once: give it once';
 
 /**
  * The query parameters, or a 400 naming each invalid one `query.<name>`. A parameter given more than
@@ -106,19 +114,17 @@ export function formFields(body: string | Uint8Array): { fields: Record<string, 
  */
 export const queryOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const given = event.queryStringParameters ?? {};
-  const names = [...new URLSearchParams(event.rawQueryString ?? '').keys()];
-  const unreadable = formFields(event.rawQueryString ?? '').issues;
+  // Given twice, or not UTF-8: read from the raw query string as a form is.
+  const unread = formFields(event.rawQueryString ?? '').issues;
   const result = schema.safeParse(given, inputErrors);
-  if (result.success && new Set(names).size === names.length && unreadable.length === 0) return result.data;
+  if (result.success && unread.length === 0) return result.data;
   const issues = result.success ? [] : ValidationError.fromZod(result.error, ['query']).issues;
   const under = (path: string) => (issue: Issue) => issue.path === path || issue.path.startsWith(`${path}.`);
   const told = new Map<string, string>();
-  for (const name of names.filter((name, i) => names.indexOf(name) !== i))
-    told.set(`query.${name}`, 'was given more than once: give it once');
+  for (const { path, message } of unread) told.set(`query.${path}`, message);
   for (const [name, value] of Object.entries(given))
     if (value === '' && issues.some(under(`query.${name}`)))
       told.set(`query.${name}`, 'is empty: give a value, or leave it out');
-  for (const { path, message } of unreadable) told.set(`query.${path}`, message);
   for (const { path, message } of issues) if (message === notKnown) told.delete(path);
   throw new ValidationError([
     ...[...told].map(([path, message]) => ({ path, message })),

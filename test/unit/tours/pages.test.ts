@@ -272,6 +272,19 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox).toEqual([]);
   });
 
+  it('refuses an answer given twice (two parking answers in one post) with a 400 marking its field, taking neither and storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const form = `${filledAdvanceForm(csrfTokenFor(key, token), { parking: 'Two spaces' })}&parking=None`;
+
+    const { page } = await submitAdvancePage(token, form, deps);
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('id="parking-error"');
+    expect(page.body).toContain('was given more than once');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
   it('refuses a post without the CSRF token of this link, and changes nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
