@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Currency, Id, IsoDate, Money, Name } from './fields.ts';
+import { Currency, Id, IsoDate, Name, NonNegativeMoney } from './fields.ts';
 import { Rate } from './rate.ts';
 
 /** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
@@ -13,9 +13,7 @@ const ExpenseId = Id.check(
 );
 
 /** An amount or its VAT: never negative. */
-const Amount = Money.check(
-  z.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
-);
+const Amount = NonNegativeMoney;
 
 /**
  * The rate the label converted with: units of `to` (the budget's currency when the label sent it)

@@ -125,5 +125,10 @@ export const Money = z.object({
   currency: Currency,
 });
 
+/** An amount that is never below zero: an expense or its VAT, a show's gross or a deduction from it. */
+export const NonNegativeMoney = Money.check(
+  z.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
+);
+
 /** An address as it is kept: trimmed and in lower case, in place (see `UtcInstant`). */
 export const Email = z.email().check(z.maxLength(254), z.overwrite(normaliseEmail));

@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Id, Money, Name, OffsetInstant } from './fields.ts';
+import { Id, Money, Name, NonNegativeMoney, OffsetInstant } from './fields.ts';
 import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
@@ -64,13 +64,14 @@ export const TourShowSettled = defineEvent({
         tourId: Id,
         showId: Id,
         settledAt: OffsetInstant,
-        gross: Money,
+        // No box office or cost is below zero; what the artist nets is when the deductions pass the gross.
+        gross: NonNegativeMoney,
         deductions: z
           .array(
             z.object({
               kind: z.enum(['tax', 'venue', 'production', 'marketing', 'promoter', 'commission', 'other']),
               description: z.optional(Name),
-              amount: Money,
+              amount: NonNegativeMoney,
             }),
           )
           .check(z.maxLength(100)),

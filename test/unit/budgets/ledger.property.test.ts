@@ -124,13 +124,15 @@ describe('budget totals (property)', () => {
               await h.voidExpense({ expenseId: c.expenseId, budgetId: 'bud-p' }, meta);
             else if (c.change === 'settled') {
               const net = { minor: c.minor, currency: 'EUR' };
+              // A net below zero is a show whose costs passed its gross (neither is ever below zero).
+              const loss = { minor: Math.max(-c.minor, 0), currency: 'EUR' };
               await h.settle(
                 {
                   tourId: 'tour-p',
                   showId: c.showId,
                   settledAt: '2027-03-01T23:00:00Z',
-                  gross: net,
-                  deductions: [],
+                  gross: { minor: Math.max(c.minor, 0), currency: 'EUR' },
+                  deductions: loss.minor > 0 ? [{ kind: 'venue', amount: loss }] : [],
                   artistNet: net,
                 },
                 meta,

@@ -61,6 +61,29 @@ describe('parseWebhookBody', () => {
     expect(issues).toEqual([{ path: 'data.releaseDate', message: expect.any(String) }]);
   });
 
+  it("refuses a settlement whose gross or a deduction is below zero, naming each, and takes an artist's net below zero (a show that lost money)", () => {
+    const { sample } = webhookTypes['tour.show.settled'];
+    const settled = (data: object) => ({
+      type: 'tour.show.settled',
+      timestamp: '2027-05-15T02:00:00Z',
+      data: { ...sample, ...data },
+    });
+
+    const negative = issuesOf(
+      settled({
+        gross: { minor: -1, currency: 'EUR' },
+        deductions: [{ kind: 'venue', amount: { minor: -1200000, currency: 'EUR' } }],
+      }),
+    );
+    const loss = issuesOf(settled({ artistNet: { minor: -50000, currency: 'EUR' } }));
+
+    expect(negative).toEqual([
+      { path: 'data.gross.minor', message: 'must not be negative' },
+      { path: 'data.deductions.0.amount.minor', message: 'must not be negative' },
+    ]);
+    expect(loss).toEqual([]);
+  });
+
   it('names a field holding a lone surrogate, which no UTF-8 holds, rather than taking it to be stored', () => {
     const issues = issuesOf(aReleaseWebhook({ title: 'Night \ud800 Drive' }));
 
