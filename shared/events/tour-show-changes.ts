@@ -82,6 +82,17 @@ export const TourShowSettled = defineEvent({
           message: 'gross, deductions and artistNet must share one currency',
           path: ['artistNet', 'currency'],
         }),
+        // Their total is stated with the budget's line (functions/budgets/settlements.ts): past the safe
+        // integers a sum of numbers is rounded.
+        z.refine(
+          (settlement) =>
+            settlement.deductions.reduce((total, d) => total + BigInt(d.amount.minor), 0n) <=
+            Number.MAX_SAFE_INTEGER,
+          {
+            message: `must total at most ${Number.MAX_SAFE_INTEGER} minor units`,
+            path: ['deductions'],
+          },
+        ),
       ),
 });
 DOCS: describeEvent(TourShowSettled, {

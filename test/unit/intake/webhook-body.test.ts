@@ -84,6 +84,27 @@ describe('parseWebhookBody', () => {
     expect(loss).toEqual([]);
   });
 
+  it("refuses a settlement whose deductions total more minor units than an integer holds exactly, where the budget's line would state their sum rounded", () => {
+    const { sample } = webhookTypes['tour.show.settled'];
+    const most = { minor: Number.MAX_SAFE_INTEGER, currency: 'EUR' };
+
+    const issues = issuesOf({
+      type: 'tour.show.settled',
+      timestamp: '2027-05-15T02:00:00Z',
+      data: {
+        ...sample,
+        deductions: [
+          { kind: 'venue', amount: most },
+          { kind: 'tax', amount: { minor: 2, currency: 'EUR' } },
+        ],
+      },
+    });
+
+    expect(issues).toEqual([
+      { path: 'data.deductions', message: `must total at most ${Number.MAX_SAFE_INTEGER} minor units` },
+    ]);
+  });
+
   it('names a field holding a lone surrogate, which no UTF-8 holds, rather than taking it to be stored', () => {
     const issues = issuesOf(aReleaseWebhook({ title: 'Night \ud800 Drive' }));
 
