@@ -1,3 +1,4 @@
+import { withoutBidiControls } from './http/markup.ts';
 import * as z from './zod.ts';
 
 /**
@@ -6,7 +7,18 @@ import * as z from './zod.ts';
  * none of these schemas (docs/design.md#bundles).
  */
 
-const GuestName = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200));
+const empty = 'must not be empty';
+
+/**
+ * Kept as sent, and shown without bidi controls (`withoutBidiControls`): a name of nothing else would
+ * stand on the page and the door list as a blank line, so it is as empty as none.
+ */
+const GuestName = z.string().check(
+  z.trim(),
+  z.minLength(1, { error: empty, abort: true }),
+  z.refine((name) => withoutBidiControls(name).trim() !== '', empty),
+  z.maxLength(200),
+);
 // The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a
 // 400 names the rule the value breaks (docs/design.md#routes-and-auth).
 const PlusOnes = z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10));

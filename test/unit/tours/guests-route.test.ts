@@ -191,3 +191,24 @@ describe('POST .../shows/{showId}/guests with one name given twice in the reques
     expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
+
+// Pages and mail show a guest without bidi controls (withoutBidiControls): a name of nothing else would
+// stand on the door list as a blank line.
+describe('POST .../shows/{showId}/guests with a name of bidi controls alone', () => {
+  it('answers 400 naming the name as empty, and adds nobody', async () => {
+    const { tours, ref, post } = guestsRoute();
+
+    const answer = await post({ guests: [{ name: 'Alex Doe' }, { name: '\u202e \u202c' }] }).then(
+      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
+      (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
+    );
+
+    expect(answer).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        issues: [{ path: 'guests.1.name', message: 'must not be empty' }],
+      }),
+    });
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});
