@@ -76,6 +76,11 @@ export const bundling = {
     ].map((name) => [`node:${name}`, `./infra/node/${name.replace('/', '-')}.cjs`]),
   ) as Record<string, string>,
   /**
+   * Packages whose bundled part is ours: fast-xml-parser's import of is-unsafe, which would build every
+   * context the package has where the parser takes two (infra/packages/is-unsafe.js says why).
+   */
+  packageAliases: { 'is-unsafe': './infra/packages/is-unsafe.js' } as Record<string, string>,
+  /**
    * Powertools' logger, metrics and commons are imported from the stack's layer (infra/settings.ts): each
    * package is an alias of the layer's one module, which every bundle leaves out.
    */
@@ -84,9 +89,10 @@ export const bundling = {
   ) as Record<string, string>,
 } as const;
 
-/** Every alias a function's bundle is built with: the node built-ins' shims and the layer's module. */
+/** Every alias a function's bundle is built with: the node built-ins' shims, the packages' and the layer's module. */
 export const aliases: Readonly<Record<string, string>> = {
   ...bundling.nodeAliases,
+  ...bundling.packageAliases,
   ...bundling.layerAliases,
 };
 
@@ -158,7 +164,7 @@ export async function bundleFunctions(
   const result = await build({
     entryPoints: Object.fromEntries(entries.map(({ name, entry }) => [name, join(projectRoot, entry)])),
     ...esbuildSettings,
-    alias: options.inline ? { ...bundling.nodeAliases } : { ...aliases },
+    alias: options.inline ? { ...bundling.nodeAliases, ...bundling.packageAliases } : { ...aliases },
     external: [
       ...(options.inline ? bundling.onDemandModules : externalModules),
       ...beside.map(({ file }) => besideBundleImport(file)),

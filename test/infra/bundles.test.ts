@@ -105,7 +105,8 @@ describe('function bundles', () => {
           !/^(functions|shared)\//.test(module) &&
           module !== 'infra/topology.ts' &&
           module !== 'infra/function-settings.ts' &&
-          !module.startsWith('infra/node/'),
+          !module.startsWith('infra/node/') &&
+          !module.startsWith('infra/packages/'),
       );
       expect({ [bundle.name]: [...notForRuntime, ...outsideCode] }).toEqual({ [bundle.name]: [] });
     }),
@@ -118,6 +119,16 @@ describe('function bundles', () => {
         /^shared\/mail\/(templates|budget-templates)\.ts$/.test(m),
       );
       expect({ [bundle.name]: templates }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
+    "holds is-unsafe's HTML and XML contexts alone, the two fast-xml-parser checks with (infra/packages/is-unsafe.js)",
+    each((bundle) => {
+      const contexts = bundle.modules.filter((m) =>
+        /is-unsafe\/src\/(?!contexts\/(html|xml)\.js|util\/)/.test(m),
+      );
+      expect({ [bundle.name]: contexts }).toEqual({ [bundle.name]: [] });
     }),
   );
 
@@ -255,6 +266,36 @@ describe('function bundles', () => {
       .map(([, { version }]) => version);
     expect(versions.length).toBeGreaterThan(0);
     expect(new Set(versions).size).toBe(1);
+  });
+
+  it("answers fast-xml-parser's is-unsafe check in the bundles as is-unsafe itself does", async () => {
+    const real = await import('is-unsafe');
+    const ours = await import(join(projectRoot, bundling.packageAliases['is-unsafe']));
+    const values = [
+      'Björk & the Sugarcubes',
+      'AT&amp;T',
+      'hello world',
+      '<script>alert(1)</script>',
+      '&lt;script&gt;alert(1)&lt;/script&gt;',
+      '&#60;img src=x onerror=alert(1)&#62;',
+      'javascript:alert(1)',
+      '<![CDATA[x]]>',
+      '<!ENTITY xxe SYSTEM "file:///etc/passwd">',
+      '<?xml-stylesheet href="x"?>',
+      '<svg onload=alert(1)>',
+      "'; DROP TABLE outlets; --",
+      '$(rm -rf /)',
+      '<a href="https://example.com">link</a>',
+      ...[...real.HTML, ...real.XML].map((rule: { description: string }) => rule.description),
+    ];
+    const answers = (isUnsafe: typeof real.isUnsafe, lists: Parameters<typeof real.isUnsafe>[1]) =>
+      values.map((value) => [value, isUnsafe(value, lists)]);
+    expect(answers(ours.isUnsafe, [ours.HTML, ours.XML])).toEqual(
+      answers(real.isUnsafe, [real.HTML, real.XML]),
+    );
+    expect(
+      answers(ours.isUnsafe, [ours.HTML, ours.XML]).filter(([, unsafe]) => unsafe).length,
+    ).toBeGreaterThan(5);
   });
 
   it('names every export of the built-ins whose shims require them on first use', () => {
