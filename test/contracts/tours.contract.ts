@@ -300,19 +300,22 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       });
     });
 
+    /** The Show Step Due that continues the show's press announcement of `at(6)` from `cursor`. */
+    const continuation = (show: StoredShow, cursor: string) =>
+      outboxEntry(ShowStepDue, {
+        labelId: show.labelId,
+        tourId: show.tourId,
+        showId: show.showId,
+        step: 'press-announcement',
+        scheduledFor: at(6),
+        cursor,
+      });
+
     it('continues a step from a cursor once: that page again is refused, the next page, the same page of another moment and the same page of the show as another change left it are not', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());
       await store.putShowIfNewer(show, []);
-      const entry = () =>
-        outboxEntry(ShowStepDue, {
-          labelId: show.labelId,
-          tourId: show.tourId,
-          showId: show.showId,
-          step: 'press-announcement',
-          scheduledFor: at(6),
-          cursor: 'c2',
-        });
+      const entry = () => continuation(show, 'c2');
 
       const read = show.occurredAt;
       const puts = [
@@ -335,15 +338,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       // 200 characters (the outlet's limit) that JSON writes as six bytes each (\u0001), as a manager may send.
       const outlet = { name: '\u0001'.repeat(200), id: `out-${uniqueId('x')}` };
       const cursor = outletCursorAfter(outletListKey(outlet).gsi1sk);
-      const entry = () =>
-        outboxEntry(ShowStepDue, {
-          labelId: show.labelId,
-          tourId: show.tourId,
-          showId: show.showId,
-          step: 'press-announcement',
-          scheduledFor: at(6),
-          cursor,
-        });
+      const entry = () => continuation(show, cursor);
 
       const read = show.occurredAt;
       const puts = [
