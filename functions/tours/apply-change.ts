@@ -68,10 +68,17 @@ export async function bookTour(data: EventData<typeof TourBooked>, meta: ChangeM
   // Shows of one country announced together are one press mail: every show is written before any of
   // their schedules is put in place, and no press step runs before the gathering window after that
   // (pressGatherMoment), so the first to run finds them all, however long the writes took.
-  const written: WrittenChange[] = [];
-  for (const show of shows)
-    written.push(await writeShowChange(tour.tourId, { type: 'set', show }, meta, deps));
-  for (const { schedules } of written) await schedules?.();
+  const written: (WrittenChange & { showId: string })[] = [];
+  for (const show of shows) {
+    const change = await writeShowChange(tour.tourId, { type: 'set', show }, meta, deps);
+    written.push({ ...change, showId: show.showId });
+  }
+  // A show the label changed again while the others were written has its schedules from that change,
+  // where its new date puts them: the booking's, older, would move them back.
+  for (const { schedules, showId } of written) {
+    const ref = { labelId: meta.labelId, tourId: tour.tourId, showId };
+    if (schedules && (await deps.tours.getShow(ref))?.lastEventId === meta.eventId) await schedules();
+  }
   return written.map(({ outcome }) => outcome);
 }
 
