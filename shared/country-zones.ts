@@ -1,7 +1,7 @@
 /**
  * A country's time zones (CLDR's, through `Intl.Locale#getTimeZones`) and the one it keeps on a day,
- * with Intl alone: intake and the publisher read ERN dates and version 1 tour dates, and hold no
- * Temporal (docs/design.md#bundles).
+ * with Intl alone: intake and the publisher read version 1 tour dates, and hold no Temporal
+ * (docs/design.md#bundles); radio servicing goes at 09:00 in that zone.
  */
 
 /** None for what is no two-letter region code (`IRL`), which Intl.Locale would throw on. */
@@ -28,15 +28,4 @@ export function countryZone(country: string, date: string): string | undefined {
   const zones = countryZones(country);
   const noon = Date.parse(`${date}T12:00:00Z`);
   return new Set(zones.map((zone) => offsetMinutes(zone, noon))).size === 1 ? zones[0] : undefined;
-}
-
-/**
- * The instant a wall time names in a zone, in epoch milliseconds: the offset read at a first guess,
- * then at the instant it gives, so a wall time across a change of offset is read at the offset in
- * force then (one an hour skips is read an hour later, as Temporal's `compatible` does).
- */
-export function wallTimeInstant(date: string, time: string, timeZone: string): number {
-  const wall = Date.parse(`${date}T${time}:00Z`);
-  const guess = wall - offsetMinutes(timeZone, wall) * 60_000;
-  return wall - offsetMinutes(timeZone, guess) * 60_000;
 }

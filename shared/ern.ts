@@ -1,5 +1,4 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { countryZone, wallTimeInstant } from './country-zones.ts';
 import { UtcInstant } from './events/fields.ts';
 import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
@@ -21,8 +20,7 @@ import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
  *       StartDate|StartDateTime (EndDate|EndDateTime), IsPreOrderDeal, CommercialModelType, UseType
  *     DealList/ReleaseVisibility: VisibilityReference, TerritoryCode, ClipPreviewStartDateTime
  *
- * ERN 4 has no update indicator: each message states everything about its release. A deal's start
- * naming no zone is local to each of its territories (`startIn`). A territory whose
+ * ERN 4 has no update indicator: each message states everything about its release. A territory whose
  * deals have all ended by the message's creation (ERN 4's territorial takedown), or that carries
  * `TakeDown` true, is left out, so the release is withdrawn there; while a Worldwide deal runs it is
  * excluded from it (`excludedFromWorldwide`), as a country every running Worldwide deal names in
@@ -262,8 +260,8 @@ function trackReferences(group: Node | undefined): string[] {
 }
 
 interface TerritoryTerms {
-  /** The earliest running commercial start: its wall time, the zone it is in, and the instant it names. */
-  street?: { date: string; time: string; timeZone: string; at: number };
+  streetDate?: string;
+  streetTime?: string;
   preOrderDate?: string;
   /** A deal there was taken down: the release is withdrawn there, whatever else runs. */
   takenDown: boolean;
@@ -276,22 +274,17 @@ interface TerritoryTerms {
 /** Withdrawn there: taken down, or every commercial deal there ended (ERN 4's territorial takedown). */
 const ended = (known: TerritoryTerms) => known.takenDown || (known.endedCommercial && !known.live);
 
-const notDateTime = 'is not an ISO 8601 date-time';
-/** Whether an ERN date or date-time names its zone (`Z`, `+09:00`), so stands for one instant everywhere. */
-const zoned = (value: string) => /(?:z|[+-]\d{2}:\d{2})$/i.test(value);
-
 /**
- * An ERN date-time as an instant in UTC: at its zone (`Z` or an offset), or read as UTC without one (a
- * message's creation, a deal's end: one moment for the whole message; a deal's start naming no zone is
- * local to each territory, `startIn`); undefined when it is none (30 February, 24:00, no seconds), never
- * rolled over.
+ * An ERN date-time as an instant in UTC: at its zone (`Z` or an offset), or read as UTC without one (ERN
+ * names no time zone); undefined when it is none (30 February, 24:00, no seconds), never rolled over.
  */
+const notDateTime = 'is not an ISO 8601 date-time';
 const instantOf = (value: string): string | undefined =>
-  UtcInstant.safeParse(zoned(value) ? value.toUpperCase() : `${value}Z`).data;
+  UtcInstant.safeParse(/(?:z|[+-]\d{2}:\d{2})$/i.test(value) ? value.toUpperCase() : `${value}Z`).data;
 
 /**
  * A validity period's start or end as an instant in UTC: its `...DateTime` as `instantOf` reads it, or
- * its `...Date` (an xs:date) at 00:00 at its zone, or UTC without one; undefined when it gives neither, a 400
+ * its `...Date` (an xs:date, perhaps with a zone) at 00:00 UTC; undefined when it gives neither, a 400
  * naming the element when it is no date.
  */
 function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | undefined {
@@ -304,29 +297,9 @@ function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | u
   }
   if (date === undefined) return undefined;
   const instant =
-    /^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/.test(date) &&
-    instantOf(`${date.slice(0, 10)}T00:00:00${date.slice(10)}`);
+    /^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/.test(date) && instantOf(`${date.slice(0, 10)}T00:00:00`);
   if (!instant) throw new ErnProblem(`${path}/${bound}Date`, 'is not an ISO 8601 date');
   return instant;
-}
-
-/**
- * A deal's start as a wall time in `territory`: a date or date-time naming no zone is local to each
- * territory of the deal (DDEX: a deal starting on 1 December in the US and the UK starts at midnight
- * in London, five hours later in Boston), so it is read in the zone the country keeps that day, or
- * UTC for Worldwide and a country keeping several times (the United States); one naming its zone is
- * the instant it names, written in UTC (docs/design.md#ddex-ern). `start` is that instant as boundOf
- * reads it, the value checked.
- */
-function startIn(territory: string, period: Node, start: string): NonNullable<TerritoryTerms['street']> {
-  const written = text(period, 'StartDateTime') ?? text(period, 'StartDate') ?? '';
-  if (zoned(written)) {
-    return { date: start.slice(0, 10), time: start.slice(11, 16), timeZone: 'UTC', at: Date.parse(start) };
-  }
-  const date = written.slice(0, 10);
-  const time = written.length > 10 ? written.slice(11, 16) : '00:00';
-  const timeZone = (territory !== 'WW' && countryZone(territory, date)) || 'UTC';
-  return { date, time, timeZone, at: wallTimeInstant(date, time, timeZone) };
 }
 
 /**
@@ -364,6 +337,7 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
         const periodPath = `${dealPath}/ValidityPeriod`;
         const start = boundOf(period, 'Start', periodPath);
         if (!start) throw new ErnProblem(`${periodPath}/StartDate`, 'is missing or not an ISO 8601 date');
+        const street = { date: start.slice(0, 10), time: start.slice(11, 16) };
         // Ended by the message when its end is not after the message's creation, as instants.
         const end = boundOf(period, 'End', periodPath);
         const over = end !== undefined && end <= createdAt;
@@ -377,13 +351,13 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
           else if (over) {
             if (!preOrder) known.endedCommercial = true;
           } else if (preOrder) {
-            const { date } = startIn(code, period, start);
-            if (!known.preOrderDate || date < known.preOrderDate) known.preOrderDate = date;
+            if (!known.preOrderDate || street.date < known.preOrderDate) known.preOrderDate = street.date;
           } else {
             known.live = true;
-            const street = startIn(code, period, start);
-            // The earliest as instants: midnight in London is before 23:30 UTC the evening before.
-            if (!known.street || street.at < known.street.at) known.street = street;
+            if (!known.streetDate || street.date < known.streetDate) {
+              known.streetDate = street.date;
+              known.streetTime = street.time;
+            }
           }
           byTerritory.set(code, known);
         }
@@ -412,19 +386,19 @@ function previewStarts(dealList: Node | undefined, release: Node): Map<string, s
 }
 
 /**
- * The territories that stay, each with its street date, grouped by equal dates (date, time and zone):
- * the release's date is the earliest instant, and entries differing from it become `territoryDates`.
- * Each is its deal's start as `startIn` reads it, in the territory's zone.
+ * The territories that stay, each with its street date, grouped by equal dates: the release's date
+ * is the earliest, and entries differing from it become `territoryDates`. Dates are calendar dates at
+ * midnight UTC unless a deal gives StartDateTime, whose offset, if any, is kept: ERN names no time zone.
  */
 function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<string, string>) {
   const groups = new Map<string, TerritoryDate>();
   for (const [territory, known] of [...terms].sort(([a], [b]) => a.localeCompare(b))) {
-    if (ended(known) || !known.live || !known.street) continue;
+    if (ended(known) || !known.live || !known.streetDate) continue;
     const entry: TerritoryDate = {
       territories: [],
-      releaseDate: known.street.date,
-      releaseTime: known.street.time,
-      timeZone: known.street.timeZone,
+      releaseDate: known.streetDate,
+      releaseTime: known.streetTime ?? '00:00',
+      timeZone: 'UTC',
       ...(known.preOrderDate ? { preOrderDate: known.preOrderDate } : {}),
       ...(previews.get(territory) ? { previewAt: previews.get(territory) } : {}),
     };
@@ -433,9 +407,9 @@ function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<stri
     group.territories.push(territory);
     groups.set(key, group);
   }
-  const at = (entry: TerritoryDate) =>
-    wallTimeInstant(entry.releaseDate, entry.releaseTime ?? '00:00', entry.timeZone ?? 'UTC');
-  return [...groups.values()].sort((a, b) => at(a) - at(b));
+  return [...groups.values()].sort((a, b) =>
+    `${a.releaseDate}T${a.releaseTime}`.localeCompare(`${b.releaseDate}T${b.releaseTime}`),
+  );
 }
 
 /**
@@ -455,7 +429,7 @@ function excludedFromWorldwide(
   const takenDown = [...terms].flatMap(([code, known]) => (code !== 'WW' && ended(known) ? [code] : []));
   const listed = (code: string) => {
     const known = terms.get(code);
-    return known !== undefined && !ended(known) && known.live && known.street !== undefined;
+    return known !== undefined && !ended(known) && known.live && known.streetDate !== undefined;
   };
   return [...new Set([...everyDeal, ...takenDown])].filter((code) => !listed(code)).sort();
 }
@@ -577,7 +551,7 @@ function readMessage(document: Node): ErnRelease {
       kind,
       releaseDate: first!.releaseDate,
       releaseTime: first!.releaseTime ?? '00:00',
-      timeZone: first!.timeZone ?? 'UTC',
+      timeZone: 'UTC',
       territories: territoryDates.flatMap((entry) => entry.territories),
       ...(excludedTerritories.length > 0 ? { excludedTerritories } : {}),
       genres: [...new Set(children(release, 'Genre').flatMap((genre) => texts(genre, 'GenreText')))],

@@ -163,8 +163,7 @@ describe('DDEX ERN intake on the local cloud', () => {
         genre,
         ...values,
       });
-    // ERN deals carry calendar dates, local to each territory: midnight in London, in Berlin, and in
-    // UTC for the United States, which keeps several times. The latest of them is UTC's, in any season.
+    // ERN deals carry calendar dates: each street date is midnight UTC.
     const justAfter = (date: string) =>
       new Date(
         instantOf({ releaseDate: date, releaseTime: '00:00', timeZone: 'UTC' }) + 60_000,
@@ -363,12 +362,8 @@ describe('DDEX ERN intake on the local cloud', () => {
         kind: 'single',
         releaseDate: date,
         releaseTime: '00:00',
-        timeZone: 'Europe/London',
+        timeZone: 'UTC',
         territories: ['GB', 'IE'],
-        territoryDates: [
-          { territories: ['GB'], releaseDate: date, releaseTime: '00:00', timeZone: 'Europe/London' },
-          { territories: ['IE'], releaseDate: date, releaseTime: '00:00', timeZone: 'Europe/Dublin' },
-        ],
         genres: [`${genre}-json`],
         upc: icpn,
         tracks: [{ title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 225 }],
