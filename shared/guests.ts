@@ -10,13 +10,21 @@ import * as z from './zod.ts';
 const empty = 'must not be empty';
 
 /**
- * Kept as sent, and shown without bidi controls (`withoutBidiControls`): a name of nothing else would
- * stand on the page and the door list as a blank line, so it is as empty as none.
+ * Kept as sent, and shown without bidi controls (`withoutBidiControls`); the other characters Unicode
+ * marks as shown as nothing (a zero-width space, a word joiner, a Hangul filler) show as nothing there
+ * too: a name of nothing else would stand on the page and the door list as a blank line, so it is as
+ * empty as none.
  */
 const GuestName = z.string().check(
   z.trim(),
   z.minLength(1, { error: empty, abort: true }),
-  z.refine((name) => withoutBidiControls(name).trim() !== '', empty),
+  z.refine(
+    (name) =>
+      withoutBidiControls(name)
+        .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+        .trim() !== '',
+    empty,
+  ),
   z.maxLength(200),
 );
 // The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a

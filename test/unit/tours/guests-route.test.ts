@@ -192,13 +192,17 @@ describe('POST .../shows/{showId}/guests with one name given twice in the reques
   });
 });
 
-// Pages and mail show a guest without bidi controls (withoutBidiControls): a name of nothing else would
-// stand on the door list as a blank line.
-describe('POST .../shows/{showId}/guests with a name of bidi controls alone', () => {
+// Pages and mail show a guest without bidi controls (withoutBidiControls), and a zero-width space, word
+// joiner or Hangul filler shows as nothing: a name of nothing else would stand on the door list as a
+// blank line.
+describe.each([
+  ['bidi controls', '\u202e \u202c'],
+  ['zero-width and filler characters', '\u200b\u2060 \u3164'],
+])('POST .../shows/{showId}/guests with a name of %s alone', (_, name) => {
   it('answers 400 naming the name as empty, and adds nobody', async () => {
     const { tours, ref, post } = guestsRoute();
 
-    const answer = await post({ guests: [{ name: 'Alex Doe' }, { name: '\u202e \u202c' }] }).then(
+    const answer = await post({ guests: [{ name: 'Alex Doe' }, { name }] }).then(
       (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
       (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
     );
