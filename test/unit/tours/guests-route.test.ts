@@ -23,7 +23,13 @@ const guestsRoute = () => {
       body: JSON.stringify(body),
       isBase64Encoded: false,
     } as never);
-  return { tours, ref, route, post };
+  /** `post`'s answer as status and body, a refusal's included. */
+  const answer = (body: unknown) =>
+    post(body).then(
+      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
+      (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
+    );
+  return { tours, ref, route, post, answer };
 };
 
 // Adding guests answers 201, as its API document says.
@@ -69,14 +75,9 @@ describe('POST .../shows/{showId}/guests of a show that is not there', () => {
 // `plusOne` would otherwise add the guest with no plus-ones and a 201.
 describe('POST .../shows/{showId}/guests with a field a guest does not have', () => {
   it('answers 400 naming the guest and the field, and adds nobody', async () => {
-    const { tours, ref, post } = guestsRoute();
+    const { tours, ref, answer } = guestsRoute();
 
-    const answer = await post({ guests: [{ name: 'Alex Doe' }, { name: 'Sam Roe', plusOne: 2 }] }).then(
-      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
-      (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
-    );
-
-    expect(answer).toEqual({
+    expect(await answer({ guests: [{ name: 'Alex Doe' }, { name: 'Sam Roe', plusOne: 2 }] })).toEqual({
       status: 400,
       body: expect.objectContaining({
         issues: [{ path: 'guests.1.plusOne', message: 'is not a known field' }],
@@ -142,18 +143,10 @@ describe('POST .../shows/{showId}/guests with plusOnes out of 0-10', () => {
 // A list names a guest once: a form or a request sent twice adds nobody twice (listedAlready).
 describe('POST .../shows/{showId}/guests with a name on the list already', () => {
   it('answers 409 naming it, and adds nobody of that request', async () => {
-    const { tours, ref, post } = guestsRoute();
+    const { tours, ref, post, answer } = guestsRoute();
     await post({ guests: [{ name: 'Alex Doe' }] });
 
-    const answer = await post({ guests: [{ name: 'Sam Roe' }, { name: 'alex doe', plusOnes: 2 }] }).then(
-      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
-      (error: { status?: number; body?: { message?: string } }) => ({
-        status: error.status ?? 500,
-        body: error.body,
-      }),
-    );
-
-    expect(answer).toEqual({
+    expect(await answer({ guests: [{ name: 'Sam Roe' }, { name: 'alex doe', plusOnes: 2 }] })).toEqual({
       status: 409,
       body: expect.objectContaining({ message: 'a guest of that name is on the list already: alex doe' }),
     });
@@ -200,14 +193,9 @@ describe.each([
   ['zero-width and filler characters', '\u200b\u2060 \u3164'],
 ])('POST .../shows/{showId}/guests with a name of %s alone', (_, name) => {
   it('answers 400 naming the name as empty, and adds nobody', async () => {
-    const { tours, ref, post } = guestsRoute();
+    const { tours, ref, answer } = guestsRoute();
 
-    const answer = await post({ guests: [{ name: 'Alex Doe' }, { name }] }).then(
-      (result) => ({ status: result.statusCode, body: JSON.parse(result.body!) }),
-      (error: { status?: number; body?: unknown }) => ({ status: error.status ?? 500, body: error.body }),
-    );
-
-    expect(answer).toEqual({
+    expect(await answer({ guests: [{ name: 'Alex Doe' }, { name }] })).toEqual({
       status: 400,
       body: expect.objectContaining({
         issues: [{ path: 'guests.1.name', message: 'must not be empty' }],
