@@ -28,7 +28,7 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
         },
       },
       responses: {
-        202: { description: 'recorded', schema: z.object({ eventId: z.string() }) },
+        202: { description: 'recorded', schema: z.lazy(() => z.object({ eventId: z.string() })) },
         400: failure(
           "the body is not valid JSON or XML, not a valid webhook of its type, or an ERN message Backline cannot read, or its timestamp is more than 300 seconds after Backline's clock (each issue names the field or element path)",
         ),

@@ -62,37 +62,39 @@ export async function startJob(
 export const accepted = (job: Job): HttpResult =>
   json(202, { jobId: job.jobId, status: job.status }, { location: `/jobs/${job.jobId}` });
 
-const JobView = z.object({
-  jobId: z.string(),
-  kind: z.enum(['outlet-import', 'webhook-replay']),
-  status: z.enum(['queued', 'running', 'done', 'failed']),
-  progress: z.object({ done: z.int(), total: z.optional(z.int()) }),
-  result: z.union([
-    z.object({
-      created: z.int(),
-      updated: z.int(),
-      rejectedCount: z.int(),
-      rejected: z
-        .array(z.object({ line: z.int(), error: z.string() }))
-        .check(z.describe(`at most ${maxRejectedListed} listed; all are counted`)),
-    }),
-    z.object({
-      replayed: z.int(),
-      rejectedCount: z.int(),
-      rejected: z
-        .array(z.object({ webhookId: z.string(), error: z.string() }))
-        .check(
-          z.describe(
-            `the records not republished, and why (an event that can no longer be built); at most ${maxRejectedListed} listed, all are counted`,
+const JobView = z.lazy(() =>
+  z.object({
+    jobId: z.string(),
+    kind: z.enum(['outlet-import', 'webhook-replay']),
+    status: z.enum(['queued', 'running', 'done', 'failed']),
+    progress: z.object({ done: z.int(), total: z.optional(z.int()) }),
+    result: z.union([
+      z.object({
+        created: z.int(),
+        updated: z.int(),
+        rejectedCount: z.int(),
+        rejected: z
+          .array(z.object({ line: z.int(), error: z.string() }))
+          .check(z.describe(`at most ${maxRejectedListed} listed; all are counted`)),
+      }),
+      z.object({
+        replayed: z.int(),
+        rejectedCount: z.int(),
+        rejected: z
+          .array(z.object({ webhookId: z.string(), error: z.string() }))
+          .check(
+            z.describe(
+              `the records not republished, and why (an event that can no longer be built); at most ${maxRejectedListed} listed, all are counted`,
+            ),
           ),
-        ),
-    }),
-  ]),
-  error: z.optional(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  finishedAt: z.optional(z.string()),
-});
+      }),
+    ]),
+    error: z.optional(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.optional(z.string()),
+  }),
+);
 
 /**
  * `GET /jobs/{jobId}`: status, progress and the result so far. A job past its 30 days is not found,

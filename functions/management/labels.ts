@@ -37,41 +37,49 @@ export interface LabelRoutesDeps {
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** Bodies are closed: a misspelt field is a 400 naming it, not a label under a generated id (docs/design.md#routes-and-auth). */
-export const NewLabel = z.strictObject({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
-  id: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(
-          labelIdPattern,
-          'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+export const NewLabel = z.lazy(() =>
+  z.strictObject({
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    id: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            labelIdPattern,
+            'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+          ),
         ),
-      ),
-  ),
-});
-
-export const ReplayRange = z.strictObject({ from: UtcInstant, to: UtcInstant }).check(
-  z.refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
-    message: 'must not be before from',
-    path: ['to'],
-    // Only two instants have an order: a `from` that is none is its own 400, not a valid `to`'s.
-    when: (payload) => payload.issues.length === 0,
+    ),
   }),
 );
 
-const CreatedLabel = z.object({
-  id: z.string(),
-  name: z.string(),
-  webhookSecret: z.string().check(z.describe('whsec_ + base64: shown once, never again')),
-});
+export const ReplayRange = z.lazy(() =>
+  z.strictObject({ from: UtcInstant, to: UtcInstant }).check(
+    z.refine((range) => Date.parse(range.from) <= Date.parse(range.to), {
+      message: 'must not be before from',
+      path: ['to'],
+      // Only two instants have an order: a `from` that is none is its own 400, not a valid `to`'s.
+      when: (payload) => payload.issues.length === 0,
+    }),
+  ),
+);
 
-const LabelView = z.object({
-  id: z.string(),
-  name: z.string(),
-  createdAt: z.string(),
-  secrets: z.array(z.object({ createdAt: z.string(), retiresAt: z.optional(z.string()) })),
-});
+const CreatedLabel = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    webhookSecret: z.string().check(z.describe('whsec_ + base64: shown once, never again')),
+  }),
+);
+
+const LabelView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    createdAt: z.string(),
+    secrets: z.array(z.object({ createdAt: z.string(), retiresAt: z.optional(z.string()) })),
+  }),
+);
 
 const noLabel = failure('no such label');
 
@@ -218,11 +226,13 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       responses: {
         201: {
           description: 'the new secret',
-          schema: z.object({
-            id: z.string(),
-            webhookSecret: z.string(),
-            previousSecretRetiresAt: z.optional(z.string()),
-          }),
+          schema: z.lazy(() =>
+            z.object({
+              id: z.string(),
+              webhookSecret: z.string(),
+              previousSecretRetiresAt: z.optional(z.string()),
+            }),
+          ),
         },
         404: noLabel,
         409: failure('3 secrets are active already: revoke the rotated-out ones first'),
@@ -241,7 +251,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       responses: {
         200: {
           description: 'how many secrets stopped working',
-          schema: z.object({ id: z.string(), revoked: z.int() }),
+          schema: z.lazy(() => z.object({ id: z.string(), revoked: z.int() })),
         },
         404: noLabel,
       },

@@ -64,23 +64,25 @@ export const ListQuery = z.strictObject({
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
 });
 
-const OutletView = z.object({
-  id: z.string(),
-  name: z.string(),
-  email: z.string(),
-  kind: OutletKind,
-  genres: z.array(z.string()),
-  territories: z.array(z.string()),
-  contactName: z.optional(z.string()),
-  formats: z.optional(
-    z.array(z.string()).check(z.describe('radio outlets only: the formats the station programmes')),
-  ),
-  unsubscribedAt: z.optional(z.string()),
-  suppressedAt: z.optional(z.string()),
-  suppressionReason: z.optional(z.enum(['bounce', 'complaint'])),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
+const OutletView = z.lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    kind: OutletKind,
+    genres: z.array(z.string()),
+    territories: z.array(z.string()),
+    contactName: z.optional(z.string()),
+    formats: z.optional(
+      z.array(z.string()).check(z.describe('radio outlets only: the formats the station programmes')),
+    ),
+    unsubscribedAt: z.optional(z.string()),
+    suppressedAt: z.optional(z.string()),
+    suppressionReason: z.optional(z.enum(['bounce', 'complaint'])),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
 const noOutlet = failure('no such outlet');
 const sameEmail = failure('another outlet has this email address');
@@ -238,7 +240,9 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       responses: {
         200: {
           description: 'a page of outlets',
-          schema: z.object({ outlets: z.array(OutletView), nextCursor: z.optional(z.string()) }),
+          schema: z.lazy(() =>
+            z.object({ outlets: z.array(OutletView), nextCursor: z.optional(z.string()) }),
+          ),
         },
         400: failure('a query parameter is invalid'),
       },

@@ -112,37 +112,43 @@ export const deliveriesCsv = (rows: ReturnType<typeof deliveryRows>): HttpResult
   body: toCsv(deliveryColumns, rows as Partial<Record<(typeof deliveryColumns)[number], string | number>>[]),
 });
 
-const counts = z.object(Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.int()])));
+const counts = z.lazy(() =>
+  z.object(Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.int()]))),
+);
 
-const ReleaseView = z.object({
-  labelId: z.string(),
-  releaseId: z.string(),
-  state: z.string(),
-  release: z
-    .nullable(z.record(z.string(), z.unknown()))
-    .check(z.describe('the release as the label last sent it')),
-  changedAt: z.string(),
-  outAt: z.optional(z.string()),
-  cancellationReason: z.optional(z.string()),
-  previousReleaseMoment: z.optional(z.record(z.string(), z.unknown())),
-  mail: z.object(Object.fromEntries(MailKind.options.map((kind) => [kind, counts]))),
-});
+const ReleaseView = z.lazy(() =>
+  z.object({
+    labelId: z.string(),
+    releaseId: z.string(),
+    state: z.string(),
+    release: z
+      .nullable(z.record(z.string(), z.unknown()))
+      .check(z.describe('the release as the label last sent it')),
+    changedAt: z.string(),
+    outAt: z.optional(z.string()),
+    cancellationReason: z.optional(z.string()),
+    previousReleaseMoment: z.optional(z.record(z.string(), z.unknown())),
+    mail: z.object(Object.fromEntries(MailKind.options.map((kind) => [kind, counts]))),
+  }),
+);
 
-const DeliveryRow = z.object({
-  outletId: z.string(),
-  email: z.string(),
-  kind: MailKind,
-  revision: z.optional(z.string()),
-  status: z.enum(statuses as [DeliveryStatus, ...DeliveryStatus[]]),
-  messageId: z.nullable(z.string()),
-  at: z.string(),
-  claimedAt: z.string(),
-  resends: z.optional(z.int()),
-  failure: z.optional(z.string()),
-  promoAccesses: z.int(),
-  promoFirstAccessAt: z.optional(z.string()),
-  promoLastAccessAt: z.optional(z.string()),
-});
+const DeliveryRow = z.lazy(() =>
+  z.object({
+    outletId: z.string(),
+    email: z.string(),
+    kind: MailKind,
+    revision: z.optional(z.string()),
+    status: z.enum(statuses as [DeliveryStatus, ...DeliveryStatus[]]),
+    messageId: z.nullable(z.string()),
+    at: z.string(),
+    claimedAt: z.string(),
+    resends: z.optional(z.int()),
+    failure: z.optional(z.string()),
+    promoAccesses: z.int(),
+    promoFirstAccessAt: z.optional(z.string()),
+    promoLastAccessAt: z.optional(z.string()),
+  }),
+);
 
 const noRelease = noLabelOr('release');
 
@@ -217,7 +223,9 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       responses: {
         200: {
           description: 'a page of the deliveries',
-          schema: z.object({ deliveries: z.array(DeliveryRow), nextCursor: z.optional(z.string()) }),
+          schema: z.lazy(() =>
+            z.object({ deliveries: z.array(DeliveryRow), nextCursor: z.optional(z.string()) }),
+          ),
         },
         400: failure('a query parameter is invalid'),
         404: noRelease,

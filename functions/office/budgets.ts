@@ -283,7 +283,7 @@ export const RatesBody = z.strictObject({
 });
 
 /** What PUT and GET /fx-rates/{date} answer: the rates kept, with the date they are for. */
-const RatesView = z.object({ date: IsoDate, rates: RatesBody.shape.rates });
+const RatesView = z.lazy(() => z.object({ date: IsoDate, rates: RatesBody.shape.rates }));
 
 const summary = (budget: StoredBudget) => ({
   budgetId: budget.budgetId,

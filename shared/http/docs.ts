@@ -27,20 +27,26 @@ export interface RouteDoc {
 
 export interface ResponseDoc {
   description: string;
-  schema?: z.ZodMiniType;
+  /**
+   * What the answer's body holds, for the document alone: no answer is checked against it, so it is
+   * `z.lazy` and built when the document is, never when a function loads (docs/design.md#bundles).
+   */
+  schema?: z.ZodMiniLazy;
   mediaType?: string;
   /** Response headers the answer carries, by name. */
   headers?: Record<string, { description: string; type: 'string' | 'integer' }>;
 }
 
 /** The body of every 4xx (shared/http/errors.ts builds it). */
-export const ErrorBody = z.object({
-  error: z.string().check(z.describe('a short code: validation, not_found, unauthorized, conflict, ...')),
-  message: z.string().check(z.describe('what is wrong, naming the field')),
-  issues: z
-    .optional(z.array(z.object({ path: z.string(), message: z.string() })))
-    .check(z.describe('one entry per invalid field (validation errors)')),
-});
+export const ErrorBody = z.lazy(() =>
+  z.object({
+    error: z.string().check(z.describe('a short code: validation, not_found, unauthorized, conflict, ...')),
+    message: z.string().check(z.describe('what is wrong, naming the field')),
+    issues: z
+      .optional(z.array(z.object({ path: z.string(), message: z.string() })))
+      .check(z.describe('one entry per invalid field (validation errors)')),
+  }),
+);
 
 /** A 4xx answer in a RouteDoc. */
 export const failure = (description: string): ResponseDoc => ({ description, schema: ErrorBody });
@@ -63,10 +69,12 @@ export const writeConflictPage: ResponseDoc = {
   headers: writeConflict.headers,
 };
 
-export const JobAccepted = z.object({
-  jobId: z.string(),
-  status: z.literal('queued'),
-});
+export const JobAccepted = z.lazy(() =>
+  z.object({
+    jobId: z.string(),
+    status: z.literal('queued'),
+  }),
+);
 
 /** A route of a function's router with its entry in the API document. */
 export type DocumentedRoute = Route<HttpEvent, HttpResult> & { doc: RouteDoc };
