@@ -303,6 +303,17 @@ function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | u
 }
 
 /**
+ * A deal's territory codes. An empty one (`<TerritoryCode/>`, or blank) names no territory, and which
+ * the label meant is not known: a 400 naming it, never dropped beside the codes given.
+ */
+function territoryCodes(terms: Node, name: 'TerritoryCode' | 'ExcludedTerritoryCode', path: string) {
+  const codes = children(terms, name).map(textOf);
+  if (codes.includes(undefined)) throw new ErnProblem(`${path}/${name}`, emptyTerritory);
+  return codes as string[];
+}
+const emptyTerritory = 'is empty: each names a territory (an ISO 3166-1 alpha-2 code, or Worldwide)';
+
+/**
  * Per territory: the earliest commercial start (street date), any pre-order start, and whether it was
  * taken down; and for each running commercial Worldwide deal's period, the countries it excludes.
  */
@@ -315,10 +326,10 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
     for (const deal of children(releaseDeal, 'Deal')) {
       const terms = child(deal, 'DealTerms');
       if (!terms) continue;
-      const excluded = texts(terms, 'ExcludedTerritoryCode');
+      const excluded = territoryCodes(terms, 'ExcludedTerritoryCode', dealPath);
       // ERN 4 gives a deal TerritoryCode or ExcludedTerritoryCode, not both: the latter alone is
       // everywhere but those countries (some labels' systems write it beside Worldwide, read the same).
-      const listed = texts(terms, 'TerritoryCode');
+      const listed = territoryCodes(terms, 'TerritoryCode', dealPath);
       const territories = listed.length === 0 && excluded.length > 0 ? ['Worldwide'] : listed;
       if (territories.length === 0) {
         throw new ErnProblem(`${dealPath}/TerritoryCode`, 'is missing, as is ExcludedTerritoryCode');

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseErn } from '#shared/ern.ts';
+import { ernMessage } from '#test/support/ern.ts';
+
+const single = ernMessage('single', {
+  messageId: 'MSG-2027-0001',
+  createdAt: '2027-01-05T10:00:00Z',
+  icpn: '5012345678900',
+  genre: 'Synthpop',
+  date: '2027-03-05',
+});
+const countries = /<TerritoryCode>GB<\/TerritoryCode>\s*<TerritoryCode>IE<\/TerritoryCode>/g;
+const issuesOf = (raw: string) => {
+  const parsed = parseErn(raw);
+  return parsed.ok ? [] : parsed.error.issues;
+};
+const emptyTerritory = 'is empty: each names a territory (an ISO 3166-1 alpha-2 code, or Worldwide)';
+const dealTerms = 'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms';
+
+/**
+ * docs/design.md#ddex-ern: a deal's territories are each named by a code. An empty one names none, so
+ * which territory the label meant is not known: it is refused, never dropped beside the codes given.
+ */
+describe('an ERN deal with an empty territory code', () => {
+  it('refuses an empty or blank TerritoryCode beside real codes, naming it, rather than dropping it', () => {
+    const empty = single.replaceAll(countries, '<TerritoryCode>GB</TerritoryCode><TerritoryCode/>');
+    const blank = single.replaceAll(
+      countries,
+      '<TerritoryCode>GB</TerritoryCode><TerritoryCode> \n </TerritoryCode>',
+    );
+
+    const issues = [issuesOf(empty), issuesOf(blank)];
+
+    const refusal = { path: `${dealTerms}/TerritoryCode`, message: emptyTerritory };
+    expect(issues).toEqual([[refusal], [refusal]]);
+  });
+
+  it('refuses an empty TerritoryCode alone as empty, not as missing', () => {
+    const alone = single.replaceAll(countries, '<TerritoryCode></TerritoryCode>');
+
+    expect(issuesOf(alone)).toEqual([{ path: `${dealTerms}/TerritoryCode`, message: emptyTerritory }]);
+  });
+
+  it('refuses an empty ExcludedTerritoryCode, beside Worldwide or alone, naming it', () => {
+    const besideWorldwide = single.replaceAll(
+      countries,
+      '<TerritoryCode>Worldwide</TerritoryCode><ExcludedTerritoryCode>DE</ExcludedTerritoryCode><ExcludedTerritoryCode/>',
+    );
+    const alone = single.replaceAll(countries, '<ExcludedTerritoryCode> </ExcludedTerritoryCode>');
+
+    const issues = [issuesOf(besideWorldwide), issuesOf(alone)];
+
+    const refusal = { path: `${dealTerms}/ExcludedTerritoryCode`, message: emptyTerritory };
+    expect(issues).toEqual([[refusal], [refusal]]);
+  });
+});
