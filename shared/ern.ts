@@ -104,16 +104,35 @@ const unreadReference = (xml: string): string | undefined =>
     ([, name]) => referenced(name!) === undefined,
   )?.[0];
 
+/**
+ * A character XML does not allow written as itself (a C0 control but tab and line breaks, U+FFFE): the
+ * message is not well-formed, as one naming it by a reference (`&#1;`) is. Found where it is read, so
+ * the 400 names the element (its path with the prefixes off, as `withoutPrefix` reads it; fast-xml-parser
+ * writes a prefixed name's prefix twice there, `ern:ern:NewReleaseMessage`), or the attribute, holding it; it is never kept in a title or a name that mails and pages show.
+ */
+const notXmlCharacter = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const readValue = (value: string, jPath: unknown, attribute?: string): string => {
+  const found = value.match(notXmlCharacter)?.[0];
+  if (found === undefined) return decodeXmlEscapes(value);
+  const elements = String(jPath)
+    .split('.')
+    .map((name) => name.slice(name.lastIndexOf(':') + 1));
+  throw new ErnProblem(
+    [...elements, ...(attribute ? [`@${attribute}`] : [])].join('/'),
+    `holds U+${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, a character XML does not allow`,
+  );
+};
+
 // No entity is ever declared or expanded (a DOCTYPE is refused: no billion laughs) and none is
-// fetched; XML's own escapes are decoded (above); values stay strings, so an ICPN or ISRC keeps its
+// fetched; XML's own escapes are decoded and characters XML does not allow refused (above); values stay strings, so an ICPN or ISRC keeps its
 // leading zeros; every element is a list, as most may repeat.
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   processEntities: false,
   htmlEntities: false,
-  tagValueProcessor: (_name, value) => decodeXmlEscapes(value),
-  attributeValueProcessor: (_name, value) => decodeXmlEscapes(value),
+  tagValueProcessor: (_name, value, jPath) => readValue(value, jPath),
+  attributeValueProcessor: (name, value, jPath) => readValue(value, jPath, name),
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { parseErn } from '#shared/ern.ts';
+import { ernWebhookBody } from '#shared/webhooks.ts';
+import { ernMessage } from '#test/support/ern.ts';
+
+const single = ernMessage('single', {
+  messageId: 'MSG-2027-0001',
+  createdAt: '2027-01-05T10:00:00Z',
+  icpn: '5012345678900',
+  genre: 'Synthpop',
+  date: '2027-03-05',
+});
+const issuesOf = (raw: string) => {
+  const parsed = parseErn(raw);
+  return parsed.ok ? [] : parsed.error.issues;
+};
+
+/**
+ * docs/design.md#ddex-ern: XML 1.0 allows no C0 control but tab and line breaks, written as itself or
+ * by a reference. A message holding one is not well-formed: refused, naming the element that holds it,
+ * never kept in a title or a name the press is mailed.
+ */
+describe('an ERN message holding a character XML does not allow', () => {
+  it('refuses a C0 control written as itself in a title, an artist’s name or a territory code, naming the element', () => {
+    const inTitle = single.replace(
+      '<DisplayTitleText>Night Drive</DisplayTitleText>',
+      '<DisplayTitleText>Night\u0007Drive</DisplayTitleText>',
+    );
+    const inName = single.replace(
+      '<FullName>The Midnight Echoes</FullName>',
+      '<FullName>The Midnight\u001bEchoes</FullName>',
+    );
+    const inTerritory = single.replace(
+      '<TerritoryCode>GB</TerritoryCode>',
+      '<TerritoryCode>GB\u0000</TerritoryCode>',
+    );
+    const prefixed = inTitle.replace(/<(\/?)(?!ern:)([A-Z])/g, '<$1ern:$2');
+
+    const issues = [inTitle, inName, inTerritory, prefixed].map(issuesOf);
+
+    expect(issues).toEqual([
+      [
+        {
+          path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayTitleText',
+          message: 'holds U+0007, a character XML does not allow',
+        },
+      ],
+      [
+        {
+          path: 'NewReleaseMessage/PartyList/Party/PartyName/FullName',
+          message: 'holds U+001B, a character XML does not allow',
+        },
+      ],
+      [
+        {
+          path: 'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/TerritoryCode',
+          message: 'holds U+0000, a character XML does not allow',
+        },
+      ],
+      [
+        {
+          path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayTitleText',
+          message: 'holds U+0007, a character XML does not allow',
+        },
+      ],
+    ]);
+  });
+
+  it('refuses one in an attribute, naming it', () => {
+    const xml = single.replace(
+      '<DisplayArtist SequenceNumber="1">',
+      '<DisplayArtist SequenceNumber="1\u0002">',
+    );
+
+    expect(issuesOf(xml)).toEqual([
+      {
+        path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayArtist/@SequenceNumber',
+        message: 'holds U+0002, a character XML does not allow',
+      },
+    ]);
+  });
+
+  it('keeps a tab and a line break in a title, which XML allows, as the JSON webhook does', () => {
+    const xml = single.replaceAll(
+      '<DisplayTitleText>Night Drive</DisplayTitleText>',
+      '<DisplayTitleText>Night\tDrive\n(Live)</DisplayTitleText>',
+    );
+
+    const parsed = parseErn(xml);
+
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details?.title).toBe('Night\tDrive\n(Live)');
+    expect(ernWebhookBody(parsed.release, 'release.scheduled').ok).toBe(true);
+  });
+});
