@@ -175,10 +175,16 @@ function requiredText(node: Node | undefined, name: string, path: string): strin
   return found;
 }
 
-/** The default (or first) of a repeated, territory-specific text such as DisplayTitleText. */
+/**
+ * The one of a repeated, territory-specific text (DisplayTitleText, DisplayArtistName) that applies
+ * everywhere: the one marked IsDefault, else one naming no ApplicableTerritoryCode (or Worldwide), else
+ * the first. One naming a territory applies there only (a Japanese title for JP), so the press elsewhere
+ * is never told it because it came first (docs/design.md#ddex-ern).
+ */
 const preferred = (node: Node | undefined, name: string): string | undefined => {
   const all = children(node, name);
-  const chosen = all.find((item) => isTrue(item['@IsDefault'])) ?? all[0];
+  const everywhere = (item: Node) => (item['@ApplicableTerritoryCode'] ?? 'Worldwide') === 'Worldwide';
+  const chosen = all.find((item) => isTrue(item['@IsDefault'])) ?? all.find(everywhere) ?? all[0];
   return textOf(chosen);
 };
 
