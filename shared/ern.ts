@@ -369,6 +369,14 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
       if (periods.length === 0) throw new ErnProblem(`${dealPath}/ValidityPeriod`, 'is missing');
       const preOrder = isTrue(text(terms, 'IsPreOrderDeal'));
       const takenDown = isTrue(text(terms, 'TakeDown'));
+      // A takedown applies nowhere it excludes, where a Worldwide deal may run on: read as Worldwide
+      // taken down, it would withdraw the release there too, so it is refused.
+      if (takenDown && excluded.length > 0) {
+        throw new ErnProblem(
+          `${dealPath}/ExcludedTerritoryCode`,
+          'is not read beside TakeDown: list the territories taken down with TerritoryCode',
+        );
+      }
       for (const period of periods) {
         const periodPath = `${dealPath}/ValidityPeriod`;
         const start = boundOf(period, 'Start', periodPath);

@@ -54,3 +54,40 @@ describe('an ERN deal with an empty territory code', () => {
     expect(issues).toEqual([[refusal], [refusal]]);
   });
 });
+
+/**
+ * docs/design.md#ddex-ern: a takedown withdraws the release wherever its deal applies, whatever else
+ * runs there. A takedown giving ExcludedTerritoryCode does not apply in those countries, where a
+ * Worldwide deal may still run; the reader keeps no such "everywhere but" takedown, so it is refused
+ * rather than read as a takedown everywhere (a cancellation to the press of every country).
+ */
+describe('an ERN takedown excluding countries', () => {
+  const worldwide = single.replaceAll(countries, '<TerritoryCode>Worldwide</TerritoryCode>');
+  const takedown = (territories: string) =>
+    worldwide.replace(
+      '</ReleaseDeal>',
+      `<Deal><DealTerms>${territories}<ValidityPeriod><StartDate>2027-01-01</StartDate></ValidityPeriod><TakeDown>true</TakeDown></DealTerms></Deal></ReleaseDeal>`,
+    );
+
+  it('refuses it, naming its ExcludedTerritoryCode, rather than taking the release down in those countries too', () => {
+    const alone = takedown('<ExcludedTerritoryCode>DE</ExcludedTerritoryCode>');
+    const besideWorldwide = takedown(
+      '<TerritoryCode>Worldwide</TerritoryCode><ExcludedTerritoryCode>DE</ExcludedTerritoryCode>',
+    );
+
+    const issues = [issuesOf(alone), issuesOf(besideWorldwide)];
+
+    const refusal = {
+      path: `${dealTerms}/ExcludedTerritoryCode`,
+      message: 'is not read beside TakeDown: list the territories taken down with TerritoryCode',
+    };
+    expect(issues).toEqual([[refusal], [refusal]]);
+  });
+
+  it('still takes the release down in the countries a takedown lists, worldwide except them', () => {
+    const parsed = parseErn(takedown('<TerritoryCode>DE</TerritoryCode>'));
+
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details).toMatchObject({ territories: ['WW'], excludedTerritories: ['DE'] });
+  });
+});
