@@ -498,8 +498,16 @@ function readMessage(document: Node): ErnRelease {
   }
 
   const releasePath = `${root}/ReleaseList/Release`;
-  const release = required(required(message, 'ReleaseList', root), 'Release', `${root}/ReleaseList`);
+  const releases = required(message, 'ReleaseList', root);
+  const release = required(releases, 'Release', `${root}/ReleaseList`);
   const releaseRef = requiredText(release, 'ReleaseReference', releasePath);
+  // An xs:ID: a TrackRelease under the same reference would have its deals read as the release's.
+  if (children(releases, 'TrackRelease').some((track) => text(track, 'ReleaseReference') === releaseRef)) {
+    throw new ErnProblem(
+      `${root}/ReleaseList/TrackRelease/ReleaseReference`,
+      `is ${releaseRef}, the main Release's too: ERN gives each release its own, so whose deals are whose is not known`,
+    );
+  }
   const ids = required(release, 'ReleaseId', releasePath);
   const icpn = text(ids, 'ICPN');
   const releaseId = icpn ?? text(ids, 'GRid') ?? text(ids, 'ProprietaryId') ?? text(ids, 'CatalogNumber');

@@ -264,6 +264,25 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     ]);
   });
 
+  it("refuses a TrackRelease whose ReleaseReference is the main Release's, rather than reading its deals as the release's", () => {
+    // ReleaseReference is an xs:ID, so no two releases of a message share one; a track's instant-grat
+    // deal in US, a month early, would otherwise become the release's street date there.
+    const xml = ernMessage('single', { ...base, date: '2027-03-05' })
+      .replace('<ReleaseReference>R1</ReleaseReference>', '<ReleaseReference>R0</ReleaseReference>')
+      .replace(
+        '</DealList>',
+        '<ReleaseDeal><DealReleaseReference>R0</DealReleaseReference><Deal><DealTerms><TerritoryCode>US</TerritoryCode><ValidityPeriod><StartDate>2027-02-01</StartDate></ValidityPeriod><CommercialModelType>PayAsYouGoModel</CommercialModelType><UseType>PermanentDownload</UseType></DealTerms></Deal></ReleaseDeal></DealList>',
+      );
+
+    expect(issuesOf(xml)).toEqual([
+      {
+        path: 'NewReleaseMessage/ReleaseList/TrackRelease/ReleaseReference',
+        message:
+          "is R0, the main Release's too: ERN gives each release its own, so whose deals are whose is not known",
+      },
+    ]);
+  });
+
   it("refuses a TestMessage, naming its MessageControlType, rather than announcing a label's feed test to the press", () => {
     const live = ernMessage('single', { ...base, date: '2027-03-05' });
     const test = live.replace(
