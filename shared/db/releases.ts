@@ -88,10 +88,18 @@ export interface ReleaseStore extends ComingReleases {
    * one marked since the read the release was decided from, which the write would lose. `change`, the
    * record of the change the release applies, goes in the same write, replacing one of that change
    * recorded as ignored: a change applied always has its record, and only with its release (see
-   * docs/design.md#ordering-by-the-labels-timestamp). False otherwise, and then nothing is written:
-   * the caller reads again.
+   * docs/design.md#ordering-by-the-labels-timestamp). `read`, the release as read, where it is not
+   * `release` itself: the release records out moments of its own (a territory already out moved to a
+   * moment, docs/design.md#street-dates-per-territory), so a moment marked since that read refuses the
+   * write though the release carries as many. False otherwise, and then nothing is written: the caller
+   * reads again.
    */
-  putIfNewer(release: StoredRelease, outbox: OutboxEntry[], change?: AppliedChangeRecord): Promise<boolean>;
+  putIfNewer(
+    release: StoredRelease,
+    outbox: OutboxEntry[],
+    change?: AppliedChangeRecord,
+    read?: Pick<StoredRelease, 'outMoments'>,
+  ): Promise<boolean>;
   /**
    * Records a change ignored, only where that change has no record: one recorded applied (its delivery
    * again, after a newer change, is found not newer) keeps saying so. A refusal is no error.
@@ -140,10 +148,10 @@ export interface ReleaseStore extends ComingReleases {
  * or embargo end) marked between that read and the put would be lost with it: the release no longer
  * out there, and the out-now already in the outbox finding its moment not come (see
  * docs/design.md#street-dates-per-territory). The marks only ever add (a moment to a set, the embargo's
- * end once), and the release carries those it read, so a stored set larger than the release's was
- * added to since.
+ * end once), and the release carries those it read (and out moments of its own, not counted: `read`
+ * as read), so a stored set larger than the one read was added to since.
  */
-function marksSince(release: StoredRelease) {
+function marksSince(release: StoredRelease, read: Pick<StoredRelease, 'outMoments'> = release) {
   const notLarger = (attribute: string, placeholder: string) =>
     `(attribute_not_exists(${attribute}) OR size(${attribute}) <= ${placeholder})`;
   return {
@@ -153,7 +161,7 @@ function marksSince(release: StoredRelease) {
       ...(release.embargoLiftedAt ? [] : ['attribute_not_exists(embargoLiftedAt)']),
     ].join(' AND '),
     values: {
-      ':outMoments': release.outMoments?.length ?? 0,
+      ':outMoments': read.outMoments?.length ?? 0,
       ':servicedMoments': release.servicedMoments?.length ?? 0,
     },
   };
@@ -189,8 +197,8 @@ export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): Relea
    * no moment was marked since the read it was decided from (`marksSince`), and with the change's record
    * (unconditional: an applied record replaces an ignored one of the same event). False: not written.
    */
-  putIfNewer(release, outbox, change) {
-    const marks = marksSince(release);
+  putIfNewer(release, outbox, change, read) {
+    const marks = marksSince(release, read);
     return writeWithOutbox(
       db,
       [

@@ -227,6 +227,37 @@ export function describeReleasesContract<S extends ReleaseStore>(
       expect(await outboxHolds(store, lost.eventId)).toBe(true);
     });
 
+    it('refuses a release carrying an out moment of its own when another was marked since it was read', async () => {
+      const store = makeStore();
+      const release = await stored(
+        store,
+        aKeyedRelease({ territoryDates: [{ territories: ['IE'], releaseDate: '2027-03-12' }] }),
+      );
+      const [gb, ie] = territoryMomentsOf(release.details!);
+      expect(await markOut(store, release, gb.moment, at(2))).toBe(true);
+      // Read for a label change moving GB, out already, to 3 March: it stays out there (releases records
+      // that moment out with the change); then Ireland's street date comes.
+      const read1 = (await read(store, release))!;
+      expect(await markOut(store, release, ie.moment, at(3))).toBe(true);
+      const movedOut = '2027-03-03T00:00 Europe/London';
+      const change = {
+        ...read1,
+        outMoments: [...read1.outMoments!, movedOut],
+        occurredAt: at(4),
+        updatedAt: at(4),
+      };
+
+      // As many moments as stored, but not Ireland's: the write would lose it.
+      expect(await store.putIfNewer(change, [], undefined, read1)).toBe(false);
+      expect((await read(store, release))?.outMoments).toEqual([gb.key, ie.key].sort());
+
+      // Decided again from what is stored now, it is written.
+      const now = (await read(store, release))!;
+      const again = { ...change, outMoments: [...now.outMoments!, movedOut] };
+      expect(await store.putIfNewer(again, [], undefined, now)).toBe(true);
+      expect((await read(store, release))?.outMoments).toEqual([gb.key, ie.key, movedOut].sort());
+    });
+
     /** The record of a change to `release`, at `occurredAt`, under an event id of its own. */
     const aChange = (release: StoredRelease, occurredAt: string, applied: boolean): ReleaseChangeRecord => ({
       labelId: release.labelId,

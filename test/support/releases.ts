@@ -195,7 +195,12 @@ export class InMemoryReleases implements ReleaseStore {
   get = async (labelId: string, releaseId: string) =>
     structuredClone(this.stored.get(this.keyOf(labelId, releaseId)));
 
-  putIfNewer = async (release: StoredRelease, outbox: OutboxEntry[], change?: AppliedChangeRecord) => {
+  putIfNewer = async (
+    release: StoredRelease,
+    outbox: OutboxEntry[],
+    change?: AppliedChangeRecord,
+    read: Pick<StoredRelease, 'outMoments'> = release,
+  ) => {
     const key = this.keyOf(release.labelId, release.releaseId);
     const current = this.stored.get(key);
     if (current && !(current.occurredAt < release.occurredAt)) return false;
@@ -204,7 +209,7 @@ export class InMemoryReleases implements ReleaseStore {
       (held?.length ?? 0) > (carried?.length ?? 0);
     if (
       current &&
-      (lacks(current.outMoments, release.outMoments) ||
+      (lacks(current.outMoments, read.outMoments) ||
         lacks(current.servicedMoments, release.servicedMoments) ||
         (current.embargoLiftedAt !== undefined && release.embargoLiftedAt === undefined))
     )
