@@ -177,10 +177,29 @@ const effectKey = (effect: ReleaseEffect) => {
  * territory or outlet.
  */
 function releaseDays(details: ReleaseDetails, outMoments: readonly string[] = []): ReleaseEffect[] {
-  if (!hasTerritoryDates(details)) return [{ type: 'schedule-release-day', moment: momentOf(details) }];
+  if (!hasTerritoryDates(details))
+    return outMoments.includes(revisionOf(momentOf(details)))
+      ? []
+      : [{ type: 'schedule-release-day', moment: momentOf(details) }];
   return territoryMomentsOf(details)
     .filter((group) => !outMoments.includes(group.key))
     .map((group) => ({ type: 'schedule-release-day', moment: group.moment, perMoment: true }));
+}
+
+/**
+ * The moments of `after` out with the change: a territory already out (its street date came,
+ * `outMoments`) stays out wherever its date moves, so a moment all of whose territories were out
+ * before is out as it stands, with no release day to fire and no out-now to ask again. One shared with
+ * a territory not out yet keeps its release day, whose out-now reaches that territory's outlets
+ * (docs/design.md#street-dates-per-territory).
+ */
+function stayingOut(before: ReleaseDetails, after: ReleaseDetails, outMoments: readonly string[]): string[] {
+  const was = momentKeyByTerritory(before);
+  const wasOut = (territory: string) =>
+    coversTerritory(before, territory) && outMoments.includes(streetDateIn(was, territory) ?? '');
+  return territoryMomentsOf(after)
+    .filter((group) => !outMoments.includes(group.key) && group.territories.every(wasOut))
+    .map((group) => group.key);
 }
 
 /** The schedules `before` had that `after` no longer needs, as deletions (the one left is moved, not deleted). */
@@ -396,7 +415,12 @@ function decideOwnEffects(
   const before = stored.details;
   const effects: ReleaseEffect[] = [];
   const perTerritory = hasTerritoryDates(before) || hasTerritoryDates(details);
-  const outMoments = stored.outMoments ?? [];
+  const outBefore = stored.outMoments ?? [];
+  // Territories already out that moved stay out: their new moments are out with this change.
+  const outMoments =
+    perTerritory && stored.state !== 'cancelled'
+      ? [...outBefore, ...stayingOut(before, details, outBefore)]
+      : outBefore;
   const moved = perTerritory
     ? momentKeysOf(before).join('|') !== momentKeysOf(details).join('|') ||
       territoryDateChanges(before, details, []).length > 0
@@ -414,7 +438,7 @@ function decideOwnEffects(
   // Each territory's move is named as a release's is: repeated between the same two dates, by its time too.
   const dateChanges =
     perTerritory && moved && stored.state !== 'cancelled'
-      ? territoryDateChanges(before, details, outMoments).map((change) =>
+      ? territoryDateChanges(before, details, outBefore).map((change) =>
           change.type === 'request-mailing' && change.revision && change.moment
             ? { ...change, moment: moveFromIdentity(stored, change.revision, change.moment, meta.occurredAt) }
             : change,
@@ -428,7 +452,7 @@ function decideOwnEffects(
     // date, out there) has no release day still to fire for it: its outlets are told it is out now.
     const outAlready = new Set(
       dateChanges.flatMap((change) =>
-        change.type === 'request-mailing' && change.revision && outMoments.includes(change.revision)
+        change.type === 'request-mailing' && change.revision && outBefore.includes(change.revision)
           ? [change.revision]
           : [],
       ),
@@ -536,6 +560,7 @@ function decideOwnEffects(
       lastStreetDateAt: lastStreetDateOf(details),
       announceAts: announceAtsOf(details),
       servicingKeys: servicingKeysOf(details),
+      ...(outMoments.length > 0 ? { outMoments } : {}),
       ...(previousMoment ? { previousMoment } : {}),
       ...(datesMoved
         ? {
@@ -856,7 +881,14 @@ export async function applyReleaseChange(
     }
 
     const { next, effects } = decideChange(stored, change, { ...meta, occurredAt }, now);
-    if (await deps.releases.putIfNewer(next, mailingRequests(next, meta), { ...received, applied: true })) {
+    // Against the moments read: the release may record some out of its own (stayingOut).
+    const written = await deps.releases.putIfNewer(
+      next,
+      mailingRequests(next, meta),
+      { ...received, applied: true },
+      stored,
+    );
+    if (written) {
       await perform(next, meta, deps);
       return { outcome: 'applied', effects };
     }

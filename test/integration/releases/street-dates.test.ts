@@ -112,4 +112,52 @@ describe('street dates per territory on the local cloud', () => {
     expect([deleted.status, deOutlet.email]).toEqual([204, gbOutlet.email]);
     expect(await mailTo(gbOutlet.email, 'Out now:')).toHaveLength(1);
   });
+  it('tells a territory already out nothing when its date moves: no date change, no second out-now, and an outlet added there hears it is out', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [gb, de] = await Promise.all(
+      [['GB'], ['DE']].map((territories) => createOutlet({ genres: [genre], territories })),
+    );
+    const gbMoment = { releaseDate: await daysFromNow(10), releaseTime: '09:00', timeZone: 'Europe/London' };
+    const gbLater = { ...gbMoment, releaseDate: await daysFromNow(11) };
+    const gbEarlier = { ...gbMoment, releaseDate: await daysFromNow(9) };
+    const deMoment = { releaseDate: await daysFromNow(12), releaseTime: '09:00', timeZone: 'Europe/Berlin' };
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'DE'],
+      ...gbMoment,
+      territoryDates: [{ territories: ['DE'], ...deMoment }],
+    });
+    const gbOn = (moment: ReleaseMoment, minutesAfter: number) =>
+      sendWebhook(label, {
+        type: 'release.updated',
+        timestamp: new Date(Date.parse(justAfter(gbMoment)) + minutesAfter * 60_000).toISOString(),
+        data: { ...release, ...moment },
+      });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail([gb.email, de.email], 'New single:');
+    await advanceClock(justAfter(gbMoment));
+    await waitForMail([gb.email], 'Out now:');
+
+    // Out in GB, the label moves GB's date to one still to come; an outlet added in GB then hears it is out.
+    await gbOn(gbLater, 1);
+    await busIdle();
+    const added = await createOutlet({ genres: [genre], territories: ['GB'] });
+    await waitForMail([added.email], 'New single:');
+    await busIdle();
+    const addedOutNow = await mailTo(added.email, 'Out now:');
+    await advanceClock(justAfter(gbLater));
+    await busIdle();
+    // Then to one gone by, whose release day would fire at once.
+    await gbOn(gbEarlier, 2);
+    await busIdle();
+    await advanceClock(justAfter(deMoment));
+    await waitForMail([de.email], 'Out now:');
+
+    expect(addedOutNow).toHaveLength(1);
+    for (const outlet of [gb, de, added]) expect(await mailTo(outlet.email, 'Out now:')).toHaveLength(1);
+    expect(await mailTo(gb.email, 'New date:')).toHaveLength(0);
+  });
 });

@@ -4,6 +4,7 @@ import { endEmbargo } from '#functions/releases/embargo.ts';
 import type { AnnouncementSchedule, ReleasesDeps } from '#functions/releases/ports.ts';
 import { reachReleaseDay } from '#functions/releases/release-day.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { momentOfKey, revisionOf } from '#shared/releases.ts';
 import { aReleaseDetails, InMemoryReleases } from '#test/support/releases.ts';
 
 /**
@@ -238,5 +239,68 @@ describe('a release out before its announcement', () => {
 
     expect(stale.outcome).toBe('ignored');
     expect(w.mailings().filter((m) => m.kind === 'announcement')).not.toHaveLength(0);
+  });
+});
+
+describe('a territory already out whose street date moves', () => {
+  /** DE out on 5 March, the US still to come on 19 March; the release days scheduled from then on. */
+  async function germanyOut() {
+    const w = world();
+    const upserted: string[] = [];
+    w.deps.schedules.upsertReleaseDay = async (schedule) => void upserted.push(revisionOf(schedule.moment));
+    await scheduled(w, usLaterUnembargoed());
+    await releaseDayComes(w, germany);
+    upserted.length = 0;
+    const asked = w.mailings().length;
+    return {
+      ...w,
+      upserted,
+      askedSince: () =>
+        w
+          .mailings()
+          .slice(asked)
+          .map((m) => m.kind),
+    };
+  }
+  /** The release days scheduled since Germany came out come (at once, for a date gone by), but the US's. */
+  const releaseDaysCome = async (w: Awaited<ReturnType<typeof germanyOut>>, butUs = true) => {
+    for (const key of w.upserted) if (!(butUs && key === us)) await releaseDayComes(w, momentOfKey(key));
+  };
+  const us = '2027-03-19T09:00 America/New_York';
+  const germanyOn = (moment: Partial<typeof germany>) =>
+    usLaterUnembargoed().territoryDates!.concat({ territories: ['DE'], ...germany, ...moment });
+
+  it.each([
+    ['a date gone by', '2027-03-03'],
+    ['a date still to come', '2027-03-12'],
+  ])(
+    'stays out, moved to %s: no release day for it again, so no second out-now, and no date change',
+    async (_, date) => {
+      const w = await germanyOut();
+
+      await updated(w, twoDates({ territoryDates: germanyOn({ releaseDate: date }) }));
+      await releaseDaysCome(w);
+
+      // Germany's outlets were told on 5 March that it is out: nothing more to tell them.
+      expect(w.askedSince()).toEqual([]);
+      expect(w.upserted).toEqual(['2027-03-19T09:00 America/New_York']);
+      const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
+      expect(stored?.outMoments).toContain(`${date}T00:00 Europe/Berlin`);
+    },
+  );
+
+  it('keeps the release day of a date it moves to that another territory still waits for, whose out-now reaches that one', async () => {
+    const w = await germanyOut();
+
+    await updated(w, twoDates({ territoryDates: germanyOn(momentOfKey(us)) }));
+    const askedByMove = w.askedSince();
+    await releaseDaysCome(w, false);
+
+    // Germany moved to the US's 19 March: the US is not out yet, its release day fires there.
+    expect(askedByMove).toEqual([]);
+    expect(w.upserted).toEqual([us]);
+    expect(w.askedSince()).toEqual(['out-now']);
+    const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
+    expect(stored?.outMoments).toEqual(['2027-03-05T00:00 Europe/Berlin', us]);
   });
 });
