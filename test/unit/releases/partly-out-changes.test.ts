@@ -303,4 +303,58 @@ describe('a territory already out whose street date moves', () => {
     const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
     expect(stored?.outMoments).toEqual(['2027-03-05T00:00 Europe/Berlin', us]);
   });
+
+  describe('with a worldwide date (WW) and a country’s own', () => {
+    const worldwide = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' };
+    const japan = { releaseDate: '2027-03-12', releaseTime: '00:00', timeZone: 'Asia/Tokyo' };
+    const worldAndJapan = (ww: typeof worldwide, jp?: typeof japan) =>
+      aReleaseDetails({
+        territories: ['WW', 'JP'],
+        ...ww,
+        ...(jp ? { territoryDates: [{ territories: ['JP'], ...jp }] } : {}),
+      });
+    /** Scheduled as `details`, its moment `out` come; the release days upserted and mailings asked from then on. */
+    async function outAt(details: ReleaseDetails, out: typeof worldwide) {
+      const w = world();
+      const upserted: string[] = [];
+      w.deps.schedules.upsertReleaseDay = async (schedule) => void upserted.push(revisionOf(schedule.moment));
+      await scheduled(w, details);
+      await releaseDayComes(w, out);
+      upserted.length = 0;
+      const asked = w.mailings().length;
+      return {
+        ...w,
+        upserted,
+        askedSince: () =>
+          w
+            .mailings()
+            .slice(asked)
+            .map((m) => m.kind),
+      };
+    }
+
+    it('keeps WW out when its date moves, while Japan still waits for its own', async () => {
+      const w = await outAt(worldAndJapan(worldwide, japan), worldwide);
+
+      await updated(w, worldAndJapan({ ...worldwide, releaseDate: '2027-03-07' }, japan));
+
+      expect(w.askedSince()).toEqual([]);
+      expect(w.upserted).toEqual([revisionOf(japan)]);
+      const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
+      expect(stored?.outMoments).toContain('2027-03-07T00:00 Europe/London');
+    });
+
+    it('keeps WW’s release day for Japan’s outlets when Japan, out on its own date, falls back to it', async () => {
+      const early = { ...japan, releaseDate: '2027-03-03' };
+      const w = await outAt(worldAndJapan(worldwide, early), early);
+
+      await updated(w, worldAndJapan(worldwide));
+
+      // Japan was out: no date change for it; WW is not: its release day stands.
+      expect(w.askedSince()).toEqual([]);
+      expect(w.upserted).toEqual([revisionOf(worldwide)]);
+      const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
+      expect(stored?.outMoments).toEqual([revisionOf(early)]);
+    });
+  });
 });
