@@ -52,5 +52,8 @@ describe("the documents' stale-claim windows", () => {
     expect(readme).toContain(
       `about ${about(announcer)} minutes for the announcer's mail: \`staleClaimMsFor\``,
     );
+    expect(readme).toContain(
+      `goes out once its claim is stale, about ${about(announcer)} minutes later (${floorMinutes(budgets)} for a budget's mail)`,
+    );
   });
 });
