@@ -11,6 +11,22 @@ export function countryZones(country: string): string[] {
   return locale.getTimeZones?.() ?? [];
 }
 
+/** A zone's name as Intl canonicalises it (`Asia/Kolkata` is ICU's `Asia/Calcutta`). */
+const canonical = (timeZone: string): string =>
+  new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;
+
+/**
+ * Whether `timeZone`, an IANA name, is one of `country`'s zones, by any of Intl's names for it (Europe/Kyiv
+ * and Europe/Kiev alike). Any is of a country Intl lists none for: Kosovo (XK), whose IANA zone is Serbia's,
+ * and the uninhabited BV and HM (docs/design.md#tours).
+ */
+export function isZoneOf(country: string, timeZone: string): boolean {
+  const zones = countryZones(country);
+  if (zones.length === 0 || zones.includes(timeZone)) return true;
+  const named = canonical(timeZone);
+  return zones.some((zone) => canonical(zone) === named);
+}
+
 /** A zone's offset from UTC at an instant, in minutes (`+09:00` is 540). */
 function offsetMinutes(timeZone: string, epochMs: number): number {
   // "1/5/2027, GMT+09:00"; London in winter is written "GMT".

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/intake/handler.ts';
 import type { IntakeDeps } from '#functions/intake/receive.ts';
 import { withRotatedSecret } from '#shared/db/labels.ts';
+import { TourBooked } from '#shared/events/index.ts';
+import { sampleShow } from '#shared/events/tour-booked.ts';
 import type { HttpResult } from '#shared/http/index.ts';
 import { ernMessage } from '#test/support/ern.ts';
 import {
@@ -286,6 +288,30 @@ describe('rejected webhooks', () => {
         issues: [{ path: 'data.releaseDate', message: expect.any(String) }],
       },
     });
+  });
+
+  it('answers 400 naming venue.timeZone, and records nothing, for a tour booked at a venue in DE in America/New_York', async () => {
+    const { send, secret, webhooks } = intake();
+    const venue = { ...sampleShow.venue, timeZone: 'America/New_York' };
+    const booking = { ...TourBooked.sample, shows: [{ ...sampleShow, venue }] };
+
+    const response = await send(
+      signedWebhook(
+        secret,
+        { type: 'tour.booked', timestamp: now.toISOString(), data: booking },
+        { at: now },
+      ),
+    );
+
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error: 'validation',
+        message: expect.any(String),
+        issues: [{ path: 'data.shows.0.venue.timeZone', message: 'is no time zone of DE' }],
+      },
+    });
+    expect(webhooks.all()).toEqual([]);
   });
 
   it('answers 400 on `type` for an unknown webhook type', async () => {

@@ -421,6 +421,76 @@ describe('tour.booked bodies', () => {
     ]);
   });
 
+  it('refuses a venue whose time zone is no zone of its country (DE, America/New_York), naming venue.timeZone, in a booking and in a show added or updated', () => {
+    const venue = { ...sampleShow.venue, timeZone: 'America/New_York' };
+    const show = { ...sampleShow, venue };
+
+    const booked = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [sampleShow, { ...show, showId: 'show-2' }] },
+    });
+    const changed = (['tour.show.added', 'tour.show.updated'] as const).map((type) =>
+      issuesOf({ type, timestamp: '2027-01-05T10:00:00Z', data: { tourId: 'tour-1', show } }),
+    );
+
+    const refused = (path: string) => [{ path, message: 'is no time zone of DE' }];
+    expect(booked).toEqual(refused('data.shows.1.venue.timeZone'));
+    expect(changed).toEqual([refused('data.show.venue.timeZone'), refused('data.show.venue.timeZone')]);
+  });
+
+  it.each([
+    ['UA', 'Europe/Kyiv'],
+    ['UA', 'Europe/Kiev'],
+    ['IN', 'Asia/Kolkata'],
+    ['IN', 'Asia/Calcutta'],
+    ['ES', 'Atlantic/Canary'],
+    ['AR', 'America/Argentina/Buenos_Aires'],
+    ['US', 'US/Pacific'],
+    ['DE', 'Europe/Busingen'],
+    // Kosovo: a country Intl lists no zones for takes a zone it names (Europe/Belgrade, as the IANA database has it).
+    ['XK', 'Europe/Belgrade'],
+  ])(
+    "takes a venue in %s in %s, a zone of that country by any of Intl's names for it",
+    (country, timeZone) => {
+      const venue = { ...sampleShow.venue, country, timeZone };
+
+      const issues = issuesOf({
+        type: 'tour.show.added',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: { tourId: 'tour-1', show: { ...sampleShow, venue } },
+      });
+
+      expect(issues).toEqual([]);
+    },
+  );
+
+  it('refuses UTC for a venue of a country with zones (GB), as no zone of it', () => {
+    const venue = { ...sampleShow.venue, country: 'GB', timeZone: 'Etc/UTC' };
+
+    const issues = issuesOf({
+      type: 'tour.show.added',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 'tour-1', show: { ...sampleShow, venue } },
+    });
+
+    expect(issues).toEqual([{ path: 'data.show.venue.timeZone', message: 'is no time zone of GB' }]);
+  });
+
+  it("names a venue's country or zone that is none at all once, not also as no zone of the other", () => {
+    const show = (venue: object) => ({ ...sampleShow, venue: { ...sampleShow.venue, ...venue } });
+
+    const issues = [{ country: 'DX' }, { timeZone: 'Europe/Nowhere' }].map((venue) =>
+      issuesOf({
+        type: 'tour.show.added',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: { tourId: 'tour-1', show: show(venue) },
+      }).map((issue) => issue.path),
+    );
+
+    expect(issues).toEqual([['data.show.venue.country'], ['data.show.venue.timeZone']]);
+  });
+
   it("keeps the canonical name of a venue's time zone given in another case (europe/berlin), in a booking and in a show added", () => {
     const venue = { ...sampleShow.venue, timeZone: 'europe/berlin' };
     const show = { ...sampleShow, venue };
