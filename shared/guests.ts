@@ -1,4 +1,4 @@
-import { withoutBidiControls } from './http/markup.ts';
+import { Name } from './events/fields.ts';
 import * as z from './zod.ts';
 
 /**
@@ -7,26 +7,12 @@ import * as z from './zod.ts';
  * none of these schemas (docs/design.md#bundles).
  */
 
-const empty = 'must not be empty';
-
 /**
- * Kept as sent, and shown without bidi controls (`withoutBidiControls`); the other characters Unicode
- * marks as shown as nothing (a zero-width space, a word joiner, a Hangul filler) show as nothing there
- * too: a name of nothing else would stand on the page and the door list as a blank line, so it is as
- * empty as none.
+ * A guest's name is a `Name` as the label's are: kept as sent, and refused when made only of what shows as
+ * nothing (bidi controls, a zero-width space, a word joiner, a Hangul filler), which would stand on the
+ * page and the door list as a blank line, or holding a control character.
  */
-const GuestName = z.string().check(
-  z.trim(),
-  z.minLength(1, { error: empty, abort: true }),
-  z.refine(
-    (name) =>
-      withoutBidiControls(name)
-        .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
-        .trim() !== '',
-    empty,
-  ),
-  z.maxLength(200),
-);
+const GuestName = Name;
 // The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a
 // 400 names the rule the value breaks (docs/design.md#routes-and-auth).
 const PlusOnes = z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10));

@@ -1,4 +1,4 @@
-import { CountryOrWorldwide } from './events/fields.ts';
+import { CountryOrWorldwide, Name } from './events/fields.ts';
 import { outletKinds } from './outlets.ts';
 import * as z from './zod.ts';
 
@@ -27,7 +27,7 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)];
 export const OutletInput = z.lazy(() =>
   z
     .strictObject({
-      name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
+      name: Name,
       email: OutletEmail,
       kind: OutletKind,
       /** Empty: the outlet covers every genre. */
@@ -38,7 +38,7 @@ export const OutletInput = z.lazy(() =>
           .check(z.minLength(1, 'must name at least one territory (or WW)'), z.maxLength(250)),
         z.transform(unique),
       ),
-      contactName: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+      contactName: z.optional(Name),
       /** Radio outlets only: the formats the station programmes, for radio servicing. */
       formats: z.optional(z.pipe(z.array(Format).check(z.maxLength(20)), z.transform(unique))),
     })

@@ -8,7 +8,7 @@ import {
   withRevokedSecrets,
   withRotatedSecret,
 } from '#shared/db/labels.ts';
-import { UtcInstant } from '#shared/events/fields.ts';
+import { Name, UtcInstant } from '#shared/events/fields.ts';
 import {
   bodyOf,
   conflict,
@@ -39,7 +39,7 @@ export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString(
 /** Bodies are closed: a misspelt field is a 400 naming it, not a label under a generated id (docs/design.md#routes-and-auth). */
 export const NewLabel = z.lazy(() =>
   z.strictObject({
-    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    name: Name,
     id: z.optional(
       z
         .string()

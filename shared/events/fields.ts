@@ -10,8 +10,64 @@ export const NonEmpty = z.string().check(z.minLength(1));
 /** An id the label gives (a release's, a tour's, a show's, a budget's): 1 to 128 characters. */
 export const Id = z.string().check(z.minLength(1), z.maxLength(128));
 
-/** A person's, a venue's or a vendor's name as the label writes it: trimmed, 1 to 200 characters. */
-export const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
+const empty = 'must not be empty';
+
+/**
+ * Text that shows as something: not made only of white space and what Unicode marks as shown as nothing
+ * (Default_Ignorable_Code_Point: bidi controls, a zero-width space, a word joiner, a Hangul filler). Pages
+ * and mail show a name without bidi controls, and the rest show as nothing anyway, so a name of nothing
+ * else would stand on a day sheet, a calendar or the door list as a blank line: it is as empty as none.
+ */
+const showsSomething = z.refine<string>(
+  (text: string) => text.replace(/[\p{Default_Ignorable_Code_Point}\s]/gu, '') !== '',
+  empty,
+);
+
+/**
+ * A name is one line: no C0 or C1 control character (U+0000-U+001F, U+007F-U+009F), a tab or line break
+ * among them (on a day sheet's line, a calendar's SUMMARY or a mail's subject they break it or show as
+ * nothing).
+ */
+const noControls = z.refine<string>(
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+  (text: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(text),
+  'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+);
+
+/** A line of text (a name, a title): trimmed, showing as something, on one line; otherwise kept as sent. */
+export const Line = (maxLength: number) =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, { error: empty, abort: true }),
+      showsSomething,
+      noControls,
+      z.maxLength(maxLength),
+    );
+
+/**
+ * A person's, a venue's or a vendor's name as the label writes it (a guest's as a tour manager does): a
+ * `Line` of 1 to 200 characters.
+ */
+export const Name = Line(200);
+
+/**
+ * Text of a line or several (a venue's address, why a show was cancelled): trimmed, showing as something
+ * (see `Name`), and holding no control character but a tab and line breaks (CR, LF).
+ */
+export const Text = (maxLength: number) =>
+  z.string().check(
+    z.trim(),
+    z.minLength(1, { error: empty, abort: true }),
+    showsSomething,
+    z.refine(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+      (text: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(text),
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break',
+    ),
+    z.maxLength(maxLength),
+  );
 
 /**
  * A day in the years 1970 to 9998: the instants Backline keeps are in the years 1970-9999 (see

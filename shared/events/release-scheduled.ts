@@ -6,6 +6,7 @@ import {
   Id,
   IsoDate,
   LabelTimeZone,
+  Line,
   LocalTime,
   Name,
   OffsetInstant,
@@ -99,7 +100,7 @@ export const ReleaseDetails = z.lazy(() =>
   z
     .object({
       releaseId: Id,
-      title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+      title: Line(300),
       artists: z.array(z.object({ name: Name })).check(z.minLength(1)),
       kind: z.enum(['single', 'ep', 'album']),
       releaseDate: IsoDate,
@@ -117,7 +118,7 @@ export const ReleaseDetails = z.lazy(() =>
       tracks: z
         .array(
           z.object({
-            title: z.string().check(z.trim(), z.minLength(1), z.maxLength(300)),
+            title: Line(300),
             isrc: z.optional(
               z.string().check(z.regex(/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/, 'must be an ISRC such as GBAYE2600001')),
             ),

@@ -52,9 +52,17 @@ export const ShowStepDue = defineEvent({
       outletIds: z.optional(OutletIds),
       /**
        * A change's press-change: the date, times and venue the change replaced, which its "Changed" mail
-       * states to each address told them (docs/design.md#tours).
+       * states to each address told them (docs/design.md#tours). The venue's texts are as the show kept
+       * them: one stored before a name of nothing or holding a control character was refused (December
+       * 2026) may hold one, and its step is taken all the same.
        */
-      replaced: z.optional(z.object({ date: IsoDate, times: ShowTimes, venue: Venue })),
+      replaced: z.optional(
+        z.object({
+          date: IsoDate,
+          times: ShowTimes,
+          venue: z.object({ ...Venue.shape, name: z.string(), address: z.string(), city: z.string() }),
+        }),
+      ),
     }),
 });
 DOCS: describeEvent(ShowStepDue, {

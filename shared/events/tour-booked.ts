@@ -10,6 +10,7 @@ import {
   LocalTime,
   Minor,
   Name,
+  Text,
   UtcInstant,
 } from './fields.ts';
 
@@ -23,7 +24,7 @@ export type Contact = z.infer<typeof Contact>;
 
 export const Venue = z.object({
   name: Name,
-  address: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  address: Text(500),
   city: Name,
   country: Country,
   timeZone: LabelTimeZone,

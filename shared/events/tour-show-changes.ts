@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Id, Money, Name, NonNegativeMoney, OffsetInstant } from './fields.ts';
+import { Id, Money, Name, NonNegativeMoney, OffsetInstant, Text } from './fields.ts';
 import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
@@ -35,7 +35,7 @@ export const TourShowCancelled = defineEvent({
     z.object({
       tourId: Id,
       showId: Id,
-      reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+      reason: z.optional(Text(1000)),
     }),
 });
 DOCS: describeEvent(TourShowCancelled, {

@@ -102,3 +102,52 @@ describe('normalised fields', () => {
     );
   });
 });
+
+describe('name fields', () => {
+  const messagesOf = (schema: z.ZodMiniType, value: string) =>
+    schema.safeParse(value).error?.issues.map((issue) => issue.message) ?? [];
+
+  it('refuse a name made only of characters shown as nothing (bidi controls, a zero-width space, a word joiner, a Hangul filler), as empty', async () => {
+    const { Name } = await freshFields();
+
+    const answers = ['\u200b', '\u2060 \u3164', ' \u202e\u202c ', '\u2066\ufeff', ''].map((name) =>
+      messagesOf(Name, name),
+    );
+
+    expect(answers).toEqual(Array(5).fill(['must not be empty']));
+  });
+
+  it('refuse a name holding a C0 or C1 control character, a tab and a line break among them', async () => {
+    const { Name } = await freshFields();
+
+    const answers = [
+      'Jo\u0000Kim',
+      'Jo\tKim',
+      'Jo\nKim',
+      'Jo\u001bKim',
+      'Jo\u007fKim',
+      'Jo\u0085Kim',
+      'Jo\u009fKim',
+    ].map((name) => messagesOf(Name, name));
+
+    expect(answers).toEqual(
+      Array(7).fill([
+        'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+      ]),
+    );
+  });
+
+  it('take a name holding invisible characters among others, kept as sent once trimmed', async () => {
+    const { Name } = await freshFields();
+
+    const names = [
+      'Zoë',
+      'Jo\u200dKim',
+      '\u{1f468}\u200d\u{1f469}\u200d\u{1f467} Band',
+      'Sigur R\u00f3s\u00ad',
+      '\u05e9\u05dc\u05d5\u05dd \u2067Tel Aviv\u2069',
+    ];
+
+    expect(names.map((name) => Name.parse(` ${name} `))).toEqual(names);
+  });
+});

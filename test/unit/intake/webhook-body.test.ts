@@ -4,6 +4,10 @@ import { sampleShow } from '#shared/events/tour-booked.ts';
 import { parseWebhookBody, type WebhookType, webhookEvent, webhookTypes } from '#shared/webhooks.ts';
 import { aReleaseWebhook } from '#test/support/intake.ts';
 
+const controlsInName =
+  'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them';
+const controlsInText =
+  'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break';
 const parse = (body: unknown) => parseWebhookBody(Buffer.from(JSON.stringify(body)));
 const issuesOf = (body: unknown) => {
   const parsed = parse(body);
@@ -53,6 +57,21 @@ describe('parseWebhookBody', () => {
       timeZone: 'Europe/Berlin',
       territoryDates: [{ timeZone: 'America/Los_Angeles' }],
     });
+  });
+
+  it("refuses a release's title or a track's made only of characters shown as nothing, or holding a control character, naming each", () => {
+    const webhook = aReleaseWebhook();
+    const data = webhook.data as { tracks: object[] };
+
+    const issues = issuesOf({
+      ...webhook,
+      data: { ...data, title: '\u200b', tracks: [{ ...data.tracks[0], title: 'Night\nDrive' }] },
+    });
+
+    expect(issues).toEqual([
+      { path: 'data.title', message: 'must not be empty' },
+      { path: 'data.tracks.0.title', message: controlsInName },
+    ]);
   });
 
   it('names the field that fails its schema', () => {
@@ -525,6 +544,45 @@ describe('tour.booked bodies', () => {
     const refused = (path: string) => [{ path, message: 'must be from 1970 to 9998' }];
     expect(showIssues).toEqual([refused('data.show.date'), refused('data.show.date'), [], []]);
     expect(releaseIssues).toEqual(refused('data.releaseDate'));
+  });
+
+  it("refuses a show whose venue's name is made of characters shown as nothing, or whose address or promoter's name holds a control character, naming each", () => {
+    const show = {
+      ...sampleShow,
+      venue: { ...sampleShow.venue, name: '\u200b\u2060 \u3164', address: 'Columbiadamm 13\u0085' },
+      promoter: { ...sampleShow.promoter, name: 'Nacht\u0000konzerte' },
+    };
+
+    const issues = issuesOf({
+      type: 'tour.show.added',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 'tour-1', show },
+    });
+
+    expect(issues).toEqual([
+      { path: 'data.show.venue.name', message: 'must not be empty' },
+      { path: 'data.show.venue.address', message: controlsInText },
+      { path: 'data.show.promoter.name', message: controlsInName },
+    ]);
+  });
+
+  it('takes an address of several lines, and names holding invisible characters among others (a zero-width joiner, a soft hyphen), kept as sent', () => {
+    const show = {
+      ...sampleShow,
+      venue: {
+        ...sampleShow.venue,
+        name: 'Colum\u00adbia\u200dhalle',
+        address: 'Columbiadamm 13\r\n10965 Berlin',
+      },
+    };
+
+    const parsed = parse({
+      type: 'tour.show.added',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { tourId: 'tour-1', show },
+    });
+
+    expect(parsed.ok && parsed.body.data).toMatchObject({ show: { venue: show.venue } });
   });
 
   it("says that a deal's negative guarantee is negative, not that it is no whole number", () => {

@@ -110,6 +110,18 @@ describe('label routes', () => {
     expect(response.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['id', 'name']);
   });
 
+  it('answers 400 naming the name of a label made only of a zero-width space and a word joiner, and adds no label', async () => {
+    const { call, labels } = management();
+
+    const response = await call('POST', '/labels', '/labels', {}, { name: '\u200b\u2060' });
+
+    expect(response).toEqual({
+      status: 400,
+      body: expect.objectContaining({ issues: [{ path: 'name', message: 'must not be empty' }] }),
+    });
+    expect([...labels.items.keys()]).toEqual(['nightshift-records']);
+  });
+
   it('answers 400 naming a misspelt field, and adds no label under a generated id', async () => {
     const { call, labels } = management();
 

@@ -159,6 +159,33 @@ describe('media outlet routes', () => {
     expect(listed.body.outlets).toEqual([]);
   });
 
+  it('answers 400 for a name or contact name made only of characters shown as nothing, or holding a control character, and adds no outlet', async () => {
+    const { call } = setup();
+
+    const answers = await Promise.all(
+      [{ name: '\u200b\u2060' }, { contactName: '\u3164' }, { name: 'Radio\u0000One' }].map((field) =>
+        call('POST', '/media-outlets', { body: { ...anOutletInput(), ...field } }),
+      ),
+    );
+    const listed = await call('GET', '/media-outlets');
+
+    expect(answers.map((answer) => [answer.status, answer.body.issues])).toEqual([
+      [400, [{ path: 'name', message: 'must not be empty' }]],
+      [400, [{ path: 'contactName', message: 'must not be empty' }]],
+      [
+        400,
+        [
+          {
+            path: 'name',
+            message:
+              'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+          },
+        ],
+      ],
+    ]);
+    expect(listed.body.outlets).toEqual([]);
+  });
+
   it('replaces an outlet, refuses to take another outlet’s address, and deletes it', async () => {
     const { call } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });

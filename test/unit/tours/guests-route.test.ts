@@ -204,3 +204,24 @@ describe.each([
     expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
+
+// A guest's name is a Name as the label's are (shared/events/fields.ts): one line, no control character.
+describe('POST .../shows/{showId}/guests with a name holding a control character', () => {
+  it('answers 400 naming the name, and adds nobody', async () => {
+    const { tours, ref, answer } = guestsRoute();
+
+    expect(await answer({ guests: [{ name: 'Alex\u0007Doe' }] })).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        issues: [
+          {
+            path: 'guests.0.name',
+            message:
+              'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+          },
+        ],
+      }),
+    });
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});
