@@ -80,7 +80,7 @@ describe('an ERN message holding a character XML does not allow', () => {
     ]);
   });
 
-  it('keeps a tab and a line break in a title, which XML allows, as the JSON webhook does', () => {
+  it('reads a tab and a line break in a title, which XML allows, and refuses them as the JSON webhook does: a title is one line', () => {
     const xml = single.replaceAll(
       '<DisplayTitleText>Night Drive</DisplayTitleText>',
       '<DisplayTitleText>Night\tDrive\n(Live)</DisplayTitleText>',
@@ -90,6 +90,12 @@ describe('an ERN message holding a character XML does not allow', () => {
 
     if (!parsed.ok) throw parsed.error;
     expect(parsed.release.details?.title).toBe('Night\tDrive\n(Live)');
-    expect(ernWebhookBody(parsed.release, 'release.scheduled').ok).toBe(true);
+    const body = ernWebhookBody(parsed.release, 'release.scheduled');
+    const oneLine =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them';
+    expect(body.ok ? [] : body.error.issues).toEqual([
+      { path: 'NewReleaseMessage/ReleaseList/Release/DisplayTitleText', message: oneLine },
+      { path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayTitleText', message: oneLine },
+    ]);
   });
 });
