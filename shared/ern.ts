@@ -328,11 +328,11 @@ function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | u
 }
 
 /**
- * A deal's territory codes. An empty one (`<TerritoryCode/>`, or blank) names no territory, and which
+ * A deal's (or a ReleaseVisibility's) territory codes. An empty one (`<TerritoryCode/>`, or blank) names no territory, and which
  * the label meant is not known: a 400 naming it, never dropped beside the codes given.
  */
-function territoryCodes(terms: Node, name: 'TerritoryCode' | 'ExcludedTerritoryCode', path: string) {
-  const codes = children(terms, name).map(textOf);
+function territoryCodes(node: Node, name: 'TerritoryCode' | 'ExcludedTerritoryCode', path: string) {
+  const codes = children(node, name).map(textOf);
   if (codes.includes(undefined)) throw new ErnProblem(`${path}/${name}`, emptyTerritory);
   return codes as string[];
 }
@@ -411,18 +411,22 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
   return { byTerritory, worldwideExclusions };
 }
 
-/** Clip preview starts per territory, from the ReleaseVisibility the release refers to. */
-function previewStarts(dealList: Node | undefined, release: Node): Map<string, string> {
+/**
+ * Clip preview starts per territory, from the ReleaseVisibility the release refers to; its territory
+ * codes are read as a deal's are (an empty one is refused).
+ */
+function previewStarts(dealList: Node | undefined, release: Node, path: string): Map<string, string> {
   const refs = new Set(texts(release, 'ReleaseVisibilityReference'));
   const starts = new Map<string, string>();
   for (const visibility of children(dealList, 'ReleaseVisibility')) {
     if (!refs.has(text(visibility, 'VisibilityReference') ?? '')) continue;
+    const territories = territoryCodes(visibility, 'TerritoryCode', `${path}/DealList/ReleaseVisibility`);
     const start =
       text(visibility, 'ClipPreviewStartDateTime') ?? text(visibility, 'ReleaseDisplayStartDateTime');
     if (!start) continue;
     const instant = instantOf(start);
     if (!instant) continue;
-    for (const territory of texts(visibility, 'TerritoryCode')) {
+    for (const territory of territories) {
       starts.set(territory === 'Worldwide' ? 'WW' : territory, instant);
     }
   }
@@ -532,7 +536,7 @@ function readMessage(document: Node): ErnRelease {
       `has only pre-order deals in ${preOrderOnly}: Backline needs a street date`,
     );
   }
-  const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release));
+  const territoryDates = territoryDatesOf(terms, previewStarts(dealList, release, root));
   if (territoryDates.length === 0) return { messageId, createdAt, releaseId };
 
   const type = text(release, 'ReleaseType');

@@ -91,3 +91,41 @@ describe('an ERN takedown excluding countries', () => {
     expect(parsed.release.details).toMatchObject({ territories: ['WW'], excludedTerritories: ['DE'] });
   });
 });
+
+/**
+ * docs/design.md#ddex-ern: a ReleaseVisibility's territories are named by codes as a deal's are, and
+ * give the preview start there; an empty one is refused, never dropped beside the codes given.
+ */
+describe('an ERN ReleaseVisibility with an empty territory code', () => {
+  const threeTerritories = ernMessage('three-territories', {
+    messageId: 'MSG-2027-0001',
+    createdAt: '2027-01-05T10:00:00Z',
+    icpn: '5012345678900',
+    genre: 'Synthpop',
+    dateGB: '2027-03-05',
+    dateDE: '2027-03-12',
+    dateUS: '2027-03-19',
+    preOrderDate: '2027-02-05',
+  });
+  const visibilityCodes =
+    /(<VisibilityReference>V1<\/VisibilityReference>)\s*<TerritoryCode>GB<\/TerritoryCode>/;
+
+  it('refuses an empty or blank TerritoryCode there, naming it, rather than dropping it', () => {
+    const empty = threeTerritories.replace(
+      visibilityCodes,
+      '$1<TerritoryCode/><TerritoryCode>GB</TerritoryCode>',
+    );
+    const blank = threeTerritories.replace(
+      visibilityCodes,
+      '$1<TerritoryCode>GB</TerritoryCode><TerritoryCode> </TerritoryCode>',
+    );
+
+    const issues = [issuesOf(empty), issuesOf(blank)];
+
+    const refusal = {
+      path: 'NewReleaseMessage/DealList/ReleaseVisibility/TerritoryCode',
+      message: emptyTerritory,
+    };
+    expect(issues).toEqual([[refusal], [refusal]]);
+  });
+});
