@@ -328,12 +328,20 @@ function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | u
 }
 
 /**
- * A deal's (or a ReleaseVisibility's) territory codes. An empty one (`<TerritoryCode/>`, or blank) names no territory, and which
- * the label meant is not known: a 400 naming it, never dropped beside the codes given.
+ * A deal's (or a ReleaseVisibility's) territory codes. An empty one (`<TerritoryCode/>`, or blank) names
+ * no territory, and which the label meant is not known: a 400 naming it, never dropped beside the codes
+ * given. `WW` is no DDEX code (its allowed values name the whole world `Worldwide`), only the JSON's
+ * spelling: a 400 saying to write `Worldwide` (docs/design.md#ddex-ern).
  */
 function territoryCodes(node: Node, name: 'TerritoryCode' | 'ExcludedTerritoryCode', path: string) {
   const codes = children(node, name).map(textOf);
   if (codes.includes(undefined)) throw new ErnProblem(`${path}/${name}`, emptyTerritory);
+  if (codes.includes('WW')) {
+    throw new ErnProblem(
+      `${path}/${name}`,
+      'is WW, which is no DDEX territory code: write Worldwide for the whole world',
+    );
+  }
   return codes as string[];
 }
 const emptyTerritory = 'is empty: each names a territory (an ISO 3166-1 alpha-2 code, or Worldwide)';

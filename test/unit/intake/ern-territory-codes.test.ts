@@ -129,3 +129,54 @@ describe('an ERN ReleaseVisibility with an empty territory code', () => {
     expect(issues).toEqual([[refusal], [refusal]]);
   });
 });
+
+/**
+ * docs/design.md#ddex-ern: DDEX's territory codes (the AVS CurrentTerritoryCode ERN 4.3 types
+ * TerritoryCode and ExcludedTerritoryCode with) name the whole world `Worldwide`; `WW` is none of them,
+ * only Backline's JSON spelling. Read as worldwide in one place and not in another, it was refused
+ * beside ExcludedTerritoryCode as if a country: it is refused wherever a territory code is read.
+ */
+describe('an ERN territory code WW', () => {
+  const ww = { message: 'is WW, which is no DDEX territory code: write Worldwide for the whole world' };
+
+  it('is refused in a deal, naming the element and saying to write Worldwide, alone or beside ExcludedTerritoryCode', () => {
+    const alone = single.replaceAll(countries, '<TerritoryCode>WW</TerritoryCode>');
+    const excluding = single.replaceAll(
+      countries,
+      '<TerritoryCode>WW</TerritoryCode><ExcludedTerritoryCode>DE</ExcludedTerritoryCode>',
+    );
+    const excluded = single.replaceAll(countries, '<ExcludedTerritoryCode>WW</ExcludedTerritoryCode>');
+
+    const issues = [issuesOf(alone), issuesOf(excluding), issuesOf(excluded)];
+
+    expect(issues).toEqual([
+      [{ path: `${dealTerms}/TerritoryCode`, ...ww }],
+      [{ path: `${dealTerms}/TerritoryCode`, ...ww }],
+      [{ path: `${dealTerms}/ExcludedTerritoryCode`, ...ww }],
+    ]);
+  });
+
+  it('is refused in a ReleaseVisibility, naming it', () => {
+    const message = ernMessage('three-territories', {
+      messageId: 'MSG-2027-0001',
+      createdAt: '2027-01-05T10:00:00Z',
+      icpn: '5012345678900',
+      genre: 'Synthpop',
+      dateGB: '2027-03-05',
+      dateDE: '2027-03-12',
+      dateUS: '2027-03-19',
+      preOrderDate: '2027-02-05',
+    }).replace(/(<VisibilityReference>V1<\/VisibilityReference>)/, '$1<TerritoryCode>WW</TerritoryCode>');
+
+    expect(issuesOf(message)).toEqual([
+      { path: 'NewReleaseMessage/DealList/ReleaseVisibility/TerritoryCode', ...ww },
+    ]);
+  });
+
+  it('still reads Worldwide as the whole world', () => {
+    const parsed = parseErn(single.replaceAll(countries, '<TerritoryCode>Worldwide</TerritoryCode>'));
+
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details?.territories).toEqual(['WW']);
+  });
+});
