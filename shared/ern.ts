@@ -4,10 +4,10 @@ import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
 
 /**
- * DDEX ERN 4.x `NewReleaseMessage` bodies, read into what a label would have sent as JSON
+ * DDEX ERN 4.3 `NewReleaseMessage` bodies, read into what a label would have sent as JSON
  * (see docs/design.md#ddex-ern). The standard's structure, as far as Backline reads it:
  *
- *   NewReleaseMessage (namespace http://ddex.net/xml/ern/4x)
+ *   NewReleaseMessage (namespace http://ddex.net/xml/ern/43)
  *     MessageHeader/MessageId, MessageCreatedDateTime, MessageControlType (LiveMessage only)
  *     PartyList/Party: PartyReference, PartyName/FullName
  *     ResourceList/SoundRecording: ResourceReference, SoundRecordingEdition/ResourceId/ISRC,
@@ -198,7 +198,14 @@ export function durationSeconds(duration: string | undefined): number | undefine
 
 const kinds: Record<string, ErnDetails['kind']> = { Single: 'single', EP: 'ep', Album: 'album' };
 
-/** The release's root element and namespace, or why the body is not an ERN 4 NewReleaseMessage. */
+/**
+ * The ERN version read: 4.3, whose elements this reader names (a SoundRecording's ISRC under its
+ * SoundRecordingEdition, where 4.1 and 4.2 have it under the SoundRecording itself, so an ERN 4.2
+ * message would lose its ISRCs unsaid; docs/design.md#ddex-ern).
+ */
+const ernNamespace = 'http://ddex.net/xml/ern/43';
+
+/** The release's root element and namespace, or why the body is not an ERN 4.3 NewReleaseMessage. */
 function messageOf(document: Node): Node {
   const rootName = Object.keys(document).find((name) => !name.startsWith('?') && !name.startsWith('#'));
   if (!rootName) throw new ErnProblem('', 'body holds no XML element');
@@ -210,19 +217,25 @@ function messageOf(document: Node): Node {
   if (version?.startsWith('3') || /^ern\/3/.test(schemaVersion)) {
     throw new ErnProblem(
       local ?? rootName,
-      `is ERN ${version ?? schemaVersion.slice(4)} (ERN 3.x): Backline takes ERN 4.x NewReleaseMessage only`,
+      `is ERN ${version ?? schemaVersion.slice(4)} (ERN 3.x): Backline takes ERN 4.3 NewReleaseMessage only`,
     );
   }
-  if (!version?.startsWith('4')) {
+  if (version === undefined) {
     throw new ErnProblem(
       local ?? rootName,
-      `is not in an ERN 4.x namespace (http://ddex.net/xml/ern/4x): found "${namespace}"`,
+      `is not in the ERN 4.3 namespace (${ernNamespace}): found "${namespace}"`,
+    );
+  }
+  if (namespace !== ernNamespace) {
+    throw new ErnProblem(
+      local ?? rootName,
+      `is in the namespace ${namespace}: Backline takes ERN 4.3 only (${ernNamespace})`,
     );
   }
   if (local !== root) {
     throw new ErnProblem(
       local ?? rootName,
-      `is not a NewReleaseMessage: Backline takes ERN 4.x NewReleaseMessage only`,
+      `is not a NewReleaseMessage: Backline takes ERN 4.3 NewReleaseMessage only`,
     );
   }
   return prefix ? withoutPrefix(message, `${prefix}:`) : message;
@@ -632,7 +645,7 @@ const problem = (path: string, message: string): ParsedErn => ({
 });
 
 /**
- * Reads an ERN 4.x NewReleaseMessage from its raw bytes: UTF-8, well-formed XML without a DOCTYPE
+ * Reads an ERN 4.3 NewReleaseMessage from its raw bytes: UTF-8, well-formed XML without a DOCTYPE
  * (no entity can be declared, so none is expanded or fetched), then the elements Backline needs.
  * Never throws for anything a client sends: every failure names the element path and what is wrong.
  */

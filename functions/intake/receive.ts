@@ -115,7 +115,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   const contentType = request.headers['content-type'];
   const xml = isXmlMediaType(contentType);
   if (!xml && !isJsonMediaType(contentType)) {
-    throw unsupportedMediaType('application/json, or application/xml for a DDEX ERN 4.x message');
+    throw unsupportedMediaType('application/json, or application/xml for a DDEX ERN 4.3 message');
   }
 
   const { parsed, recordId } = xml

@@ -444,8 +444,30 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
       '<?xml version="1.0"?><ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/382" MessageSchemaVersionId="ern/382"><MessageHeader/></ern:NewReleaseMessage>';
 
     expect(issuesOf(ern382)).toEqual([
-      { path: 'NewReleaseMessage', message: expect.stringMatching(/ERN 3\.x.*ERN 4\.x/) },
+      { path: 'NewReleaseMessage', message: expect.stringMatching(/ERN 3\.x.*ERN 4\.3/) },
     ]);
+  });
+
+  it('takes the ERN 4.3 namespace only, whose elements it reads, and answers another 4.x namespace naming the root and the version taken', () => {
+    const single = ernMessage('single', { ...base, date: '2027-03-05' });
+    const inNamespace = (version: string) =>
+      single.replaceAll('http://ddex.net/xml/ern/43', `http://ddex.net/xml/ern/${version}`);
+    const versions = ['4', '49', '42', '411'];
+
+    const issues = versions.map((version) => {
+      const parsed = parseErn(inNamespace(version));
+      return parsed.ok ? [] : parsed.error.issues;
+    });
+
+    expect(issues).toEqual(
+      versions.map((version) => [
+        {
+          path: 'NewReleaseMessage',
+          message: `is in the namespace http://ddex.net/xml/ern/${version}: Backline takes ERN 4.3 only (http://ddex.net/xml/ern/43)`,
+        },
+      ]),
+    );
+    expect(parseErn(single)).toMatchObject({ ok: true });
   });
 
   it('rejects a body that is not well-formed XML, with the line', () => {
