@@ -22,7 +22,8 @@ import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
  *
  * ERN 4 has no update indicator: each message states everything about its release. A territory whose
  * deals have all ended by the message's creation (ERN 4's territorial takedown), or that carries
- * `TakeDown` true, is left out, so the release is withdrawn there; while a Worldwide deal runs it is
+ * `TakeDown` true (ERN 3's flag, still written) started by then, is left out, so the release is
+ * withdrawn there (a takedown still to come is refused: none is scheduled); while a Worldwide deal runs it is
  * excluded from it (`excludedFromWorldwide`), as a country every running Worldwide deal names in
  * `ExcludedTerritoryCode` is. Unknown elements are ignored.
  */
@@ -357,6 +358,8 @@ function territoryCodes(node: Node, name: 'TerritoryCode' | 'ExcludedTerritoryCo
   }
   return codes as string[];
 }
+const takedownToCome =
+  'starts after the message was created: a takedown withdraws the release when Backline receives it, so send it when it takes effect';
 const emptyTerritory = 'is empty: each names a territory (an ISO 3166-1 alpha-2 code, or Worldwide)';
 
 /**
@@ -402,6 +405,12 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
         const periodPath = `${dealPath}/ValidityPeriod`;
         const start = boundOf(period, 'Start', periodPath);
         if (!start) throw new ErnProblem(`${periodPath}/StartDate`, 'is missing or not an ISO 8601 date');
+        // A takedown applies from its start; none is scheduled, so one still to come is refused rather
+        // than withdrawing the release (and telling the press) before the label's date.
+        if (takenDown && start > createdAt) {
+          const element = text(period, 'StartDateTime') === undefined ? 'StartDate' : 'StartDateTime';
+          throw new ErnProblem(`${periodPath}/${element}`, takedownToCome);
+        }
         const street = { date: start.slice(0, 10), time: start.slice(11, 16) };
         // Ended by the message when its end is not after the message's creation, as instants.
         const end = boundOf(period, 'End', periodPath);

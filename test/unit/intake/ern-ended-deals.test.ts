@@ -39,3 +39,55 @@ describe('an ERN message in which some of a territory’s deals have ended', () 
     expect(ernWebhookType(parsed.release, true)).toBe('release.updated');
   });
 });
+
+/**
+ * docs/design.md#ddex-ern: a takedown's ValidityPeriod is when it applies, so one starting after the
+ * message was created takes effect then (ERN 4.3 sends a future takedown as a deal ending then). The
+ * reader schedules no withdrawal: such a takedown is refused, never read as a withdrawal today (a
+ * cancellation told to the press before the label's date).
+ */
+describe('an ERN takedown whose start is still to come', () => {
+  const running = ernMessage('single', {
+    messageId: 'MSG-2027-0043',
+    createdAt: '2027-01-05T10:00:00Z',
+    icpn: '5012345678900',
+    genre: 'Synthpop',
+    date: '2027-01-01',
+  });
+  const takedownInGB = (period: string) =>
+    running.replace(
+      '</ReleaseDeal>',
+      `<Deal><DealTerms><TerritoryCode>GB</TerritoryCode><ValidityPeriod>${period}</ValidityPeriod><TakeDown>true</TakeDown></DealTerms></Deal></ReleaseDeal>`,
+    );
+  const issuesOf = (raw: string) => {
+    const parsed = parseErn(raw);
+    return parsed.ok ? [] : parsed.error.issues;
+  };
+  const periodPath = 'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/ValidityPeriod';
+  const notYet =
+    'starts after the message was created: a takedown withdraws the release when Backline receives it, so send it when it takes effect';
+
+  it('refuses it, naming its StartDate or StartDateTime, rather than withdrawing the release at once', () => {
+    const nextMonth = takedownInGB('<StartDate>2027-02-01</StartDate>');
+    const laterToday = takedownInGB('<StartDateTime>2027-01-05T12:00:00Z</StartDateTime>');
+
+    const issues = [issuesOf(nextMonth), issuesOf(laterToday)];
+
+    expect(issues).toEqual([
+      [{ path: `${periodPath}/StartDate`, message: notYet }],
+      [{ path: `${periodPath}/StartDateTime`, message: notYet }],
+    ]);
+  });
+
+  it('still withdraws the release where a takedown has started by the message', () => {
+    const today = parseErn(takedownInGB('<StartDate>2027-01-05</StartDate>'));
+    const atCreation = parseErn(takedownInGB('<StartDateTime>2027-01-05T10:00:00Z</StartDateTime>'));
+
+    if (!today.ok) throw today.error;
+    if (!atCreation.ok) throw atCreation.error;
+    expect([today.release.details?.territories, atCreation.release.details?.territories]).toEqual([
+      ['IE'],
+      ['IE'],
+    ]);
+  });
+});
