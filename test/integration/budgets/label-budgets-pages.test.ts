@@ -21,6 +21,8 @@ interface Page {
 
 // Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
 const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
+// A name takes no control character: its longest is of one JSON writes as three bytes (€, U+20AC).
+const longName = (length: number, i: number) => '\u20ac'.repeat(length - 6) + String(i).padStart(6, '0');
 const rowBytes = (rows: unknown[]) => Math.max(...rows.map((row) => Buffer.byteLength(JSON.stringify(row))));
 
 const count = 250;
@@ -35,7 +37,7 @@ async function aLabelWithManyBudgets() {
       ...BudgetSet.sample,
       budgetId: long(128, i),
       scope: { kind: kinds[i % 3], id: long(128, i % 5) },
-      owner: { name: long(200, i), email: `${'o'.repeat(60)}@${'b'.repeat(180)}.example` },
+      owner: { name: longName(200, i), email: `${'o'.repeat(60)}@${'b'.repeat(180)}.example` },
       period: { start: '2019-01-01', end: '2019-12-31' },
     }),
     labelId,

@@ -33,6 +33,8 @@ type View = { totals: { unconverted: Record<string, Record<string, number>> } } 
 
 // Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
 const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
+// A name takes no control character: its longest is of one JSON writes as three bytes (€, U+20AC).
+const longName = (length: number, i: number) => '\u20ac'.repeat(length - 6) + String(i).padStart(6, '0');
 const rowBytes = (rows: unknown[]) => Math.max(...rows.map((row) => Buffer.byteLength(JSON.stringify(row))));
 
 /** Of each list: more than the view's first page holds, and than two pages of 70. */
@@ -63,7 +65,7 @@ async function aBudgetWithLongLists() {
         expenseId: long(128, i),
         budgetId: budget.budgetId,
         lineId: budget.lines[0].lineId,
-        vendor: long(200, i),
+        vendor: longName(200, i),
         invoiceNumber: long(100, i),
         date: '2019-06-01',
         amount: { minor: 1_000_000_000_000 + i, currency: budget.currency === 'USD' ? 'GBP' : 'USD' },
