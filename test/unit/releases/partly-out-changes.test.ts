@@ -304,6 +304,32 @@ describe('a territory already out whose street date moves', () => {
     expect(stored?.outMoments).toEqual(['2027-03-05T00:00 Europe/Berlin', us]);
   });
 
+  it('keeps a street date that came while the move was being applied', async () => {
+    // Releases reads the release for the label's move of Germany, out already, to 3 March; meanwhile the
+    // US's release day fires in another invocation and marks its moment out; then the move is stored,
+    // with Germany's new moment out of its own (as many moments as the store holds by then).
+    const w = await germanyOut();
+    let fireDuringRead = true;
+    const releases = Object.create(w.releases) as InMemoryReleases;
+    releases.get = async (labelId, releaseId) => {
+      const read = await w.releases.get(labelId, releaseId);
+      if (fireDuringRead) {
+        fireDuringRead = false;
+        expect((await releaseDayComes(w, momentOfKey(us))).outcome).toBe('out-now-requested');
+      }
+      return read;
+    };
+
+    await updated(
+      { deps: { ...w.deps, releases } },
+      twoDates({ territoryDates: germanyOn({ releaseDate: '2027-03-03' }) }),
+    );
+
+    // Lost, the US's out-now would find its moment not come and send nothing (obsoleteForMoment).
+    const stored = await w.releases.get('lbl-nightshift', 'rel-night-drive');
+    expect(stored?.outMoments).toEqual(expect.arrayContaining([us, '2027-03-03T00:00 Europe/Berlin']));
+  });
+
   describe('with a worldwide date (WW) and a country’s own', () => {
     const worldwide = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' };
     const japan = { releaseDate: '2027-03-12', releaseTime: '00:00', timeZone: 'Asia/Tokyo' };
