@@ -330,6 +330,20 @@ describe('a territory already out whose street date moves', () => {
     expect(stored?.outMoments).toEqual(expect.arrayContaining([us, '2027-03-03T00:00 Europe/Berlin']));
   });
 
+  it('schedules no release day when, out everywhere, the release drops its dates per territory for one of its own', async () => {
+    const w = await germanyOut();
+    await releaseDayComes(w, momentOfKey(us));
+    w.upserted.length = 0;
+    const asked = w.askedSince().length;
+    const { territoryDates: _perTerritory, ...oneDate } = twoDates();
+
+    await updated(w, { ...oneDate, releaseDate: '2027-03-10' });
+
+    // Germany and the US were both out: 10 March is out with the change, and nobody is told again.
+    expect(w.upserted).toEqual([]);
+    expect(w.askedSince().slice(asked)).toEqual([]);
+  });
+
   describe('with a worldwide date (WW) and a country’s own', () => {
     const worldwide = { releaseDate: '2027-03-05', releaseTime: '00:00', timeZone: 'Europe/London' };
     const japan = { releaseDate: '2027-03-12', releaseTime: '00:00', timeZone: 'Asia/Tokyo' };
