@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseErn } from '#shared/ern.ts';
 
 /** The DDEX ERN 4.3 messages in test/fixtures/ern, written from the standard's structure. */
 export type ErnFixture = 'single' | 'album-12-tracks' | 'three-territories' | 'takedown';
@@ -19,3 +20,17 @@ export function ernMessage(name: ErnFixture, values: Record<string, string>): st
 /** A 13-digit ICPN (EAN-13 shape) unique enough for one test run. */
 export const anIcpn = (): string =>
   `50${String(Date.now()).slice(-8)}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+
+/** The message id, creation time, ICPN and genre of the unit tests' messages (add the dates). */
+export const ernBase = {
+  messageId: 'MSG-2027-0001',
+  createdAt: '2027-01-05T10:00:00Z',
+  icpn: '5012345678900',
+  genre: 'Synthpop',
+};
+
+/** What the reader refuses in a message, each issue naming its element: none when it reads it. */
+export const ernIssues = (raw: string) => {
+  const parsed = parseErn(raw);
+  return parsed.ok ? [] : parsed.error.issues;
+};

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseErn } from '#shared/ern.ts';
 import { ernWebhookBody } from '#shared/webhooks.ts';
-import { ernMessage } from '#test/support/ern.ts';
+import { ernBase, ernIssues, ernMessage } from '#test/support/ern.ts';
 
-const single = ernMessage('single', {
-  messageId: 'MSG-2027-0001',
-  createdAt: '2027-01-05T10:00:00Z',
-  icpn: '5012345678900',
-  genre: 'Synthpop',
-  date: '2027-03-05',
-});
-const issuesOf = (raw: string) => {
-  const parsed = parseErn(raw);
-  return parsed.ok ? [] : parsed.error.issues;
-};
+const single = ernMessage('single', { ...ernBase, date: '2027-03-05' });
 
 /**
  * docs/design.md#ddex-ern: XML 1.0 allows no C0 control but tab and line breaks, written as itself or
@@ -36,7 +26,7 @@ describe('an ERN message holding a character XML does not allow', () => {
     );
     const prefixed = inTitle.replace(/<(\/?)(?!ern:)([A-Z])/g, '<$1ern:$2');
 
-    const issues = [inTitle, inName, inTerritory, prefixed].map(issuesOf);
+    const issues = [inTitle, inName, inTerritory, prefixed].map(ernIssues);
 
     expect(issues).toEqual([
       [
@@ -72,7 +62,7 @@ describe('an ERN message holding a character XML does not allow', () => {
       '<DisplayArtist SequenceNumber="1\u0002">',
     );
 
-    expect(issuesOf(xml)).toEqual([
+    expect(ernIssues(xml)).toEqual([
       {
         path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayArtist/@SequenceNumber',
         message: 'holds U+0002, a character XML does not allow',

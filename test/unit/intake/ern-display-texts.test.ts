@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseErn } from '#shared/ern.ts';
-import { ernMessage } from '#test/support/ern.ts';
+import { ernBase, ernMessage } from '#test/support/ern.ts';
 
-const single = ernMessage('single', {
-  messageId: 'MSG-2027-0001',
-  createdAt: '2027-01-05T10:00:00Z',
-  icpn: '5012345678900',
-  genre: 'Synthpop',
-  date: '2027-03-05',
-});
+const single = ernMessage('single', { ...ernBase, date: '2027-03-05' });
 /** The release's (not its recording's) element, which follows its ReleaseType. */
 const inRelease = (element: string) => new RegExp(`(<ReleaseType>[\\s\\S]*?)<${element}>`);
 

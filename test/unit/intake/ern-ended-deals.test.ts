@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseErn } from '#shared/ern.ts';
 import { ernWebhookType } from '#shared/webhooks.ts';
-import { ernMessage } from '#test/support/ern.ts';
+import { ernIssues, ernMessage } from '#test/support/ern.ts';
 
 /**
  * docs/design.md#ddex-ern: "a territory whose deals ended by the message (ERN 4's territorial
@@ -59,10 +59,6 @@ describe('an ERN takedown whose start is still to come', () => {
       '</ReleaseDeal>',
       `<Deal><DealTerms><TerritoryCode>GB</TerritoryCode><ValidityPeriod>${period}</ValidityPeriod><TakeDown>true</TakeDown></DealTerms></Deal></ReleaseDeal>`,
     );
-  const issuesOf = (raw: string) => {
-    const parsed = parseErn(raw);
-    return parsed.ok ? [] : parsed.error.issues;
-  };
   const periodPath = 'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms/ValidityPeriod';
   const notYet =
     'starts after the message was created: a takedown withdraws the release when Backline receives it, so send it when it takes effect';
@@ -71,7 +67,7 @@ describe('an ERN takedown whose start is still to come', () => {
     const nextMonth = takedownInGB('<StartDate>2027-02-01</StartDate>');
     const laterToday = takedownInGB('<StartDateTime>2027-01-05T12:00:00Z</StartDateTime>');
 
-    const issues = [issuesOf(nextMonth), issuesOf(laterToday)];
+    const issues = [ernIssues(nextMonth), ernIssues(laterToday)];
 
     expect(issues).toEqual([
       [{ path: `${periodPath}/StartDate`, message: notYet }],

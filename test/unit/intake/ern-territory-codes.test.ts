@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseErn } from '#shared/ern.ts';
-import { ernMessage } from '#test/support/ern.ts';
+import { ernBase, ernIssues, ernMessage } from '#test/support/ern.ts';
 
-const single = ernMessage('single', {
-  messageId: 'MSG-2027-0001',
-  createdAt: '2027-01-05T10:00:00Z',
-  icpn: '5012345678900',
-  genre: 'Synthpop',
-  date: '2027-03-05',
-});
+const single = ernMessage('single', { ...ernBase, date: '2027-03-05' });
 const countries = /<TerritoryCode>GB<\/TerritoryCode>\s*<TerritoryCode>IE<\/TerritoryCode>/g;
-const issuesOf = (raw: string) => {
-  const parsed = parseErn(raw);
-  return parsed.ok ? [] : parsed.error.issues;
-};
 const emptyTerritory = 'is empty: each names a territory (an ISO 3166-1 alpha-2 code, or Worldwide)';
 const dealTerms = 'NewReleaseMessage/DealList/ReleaseDeal/Deal/DealTerms';
 
@@ -29,7 +19,7 @@ describe('an ERN deal with an empty territory code', () => {
       '<TerritoryCode>GB</TerritoryCode><TerritoryCode> \n </TerritoryCode>',
     );
 
-    const issues = [issuesOf(empty), issuesOf(blank)];
+    const issues = [ernIssues(empty), ernIssues(blank)];
 
     const refusal = { path: `${dealTerms}/TerritoryCode`, message: emptyTerritory };
     expect(issues).toEqual([[refusal], [refusal]]);
@@ -38,7 +28,7 @@ describe('an ERN deal with an empty territory code', () => {
   it('refuses an empty TerritoryCode alone as empty, not as missing', () => {
     const alone = single.replaceAll(countries, '<TerritoryCode></TerritoryCode>');
 
-    expect(issuesOf(alone)).toEqual([{ path: `${dealTerms}/TerritoryCode`, message: emptyTerritory }]);
+    expect(ernIssues(alone)).toEqual([{ path: `${dealTerms}/TerritoryCode`, message: emptyTerritory }]);
   });
 
   it('refuses an empty ExcludedTerritoryCode, beside Worldwide or alone, naming it', () => {
@@ -48,7 +38,7 @@ describe('an ERN deal with an empty territory code', () => {
     );
     const alone = single.replaceAll(countries, '<ExcludedTerritoryCode> </ExcludedTerritoryCode>');
 
-    const issues = [issuesOf(besideWorldwide), issuesOf(alone)];
+    const issues = [ernIssues(besideWorldwide), ernIssues(alone)];
 
     const refusal = { path: `${dealTerms}/ExcludedTerritoryCode`, message: emptyTerritory };
     expect(issues).toEqual([[refusal], [refusal]]);
@@ -75,7 +65,7 @@ describe('an ERN takedown excluding countries', () => {
       '<TerritoryCode>Worldwide</TerritoryCode><ExcludedTerritoryCode>DE</ExcludedTerritoryCode>',
     );
 
-    const issues = [issuesOf(alone), issuesOf(besideWorldwide)];
+    const issues = [ernIssues(alone), ernIssues(besideWorldwide)];
 
     const refusal = {
       path: `${dealTerms}/ExcludedTerritoryCode`,
@@ -98,10 +88,7 @@ describe('an ERN takedown excluding countries', () => {
  */
 describe('an ERN ReleaseVisibility with an empty territory code', () => {
   const threeTerritories = ernMessage('three-territories', {
-    messageId: 'MSG-2027-0001',
-    createdAt: '2027-01-05T10:00:00Z',
-    icpn: '5012345678900',
-    genre: 'Synthpop',
+    ...ernBase,
     dateGB: '2027-03-05',
     dateDE: '2027-03-12',
     dateUS: '2027-03-19',
@@ -120,7 +107,7 @@ describe('an ERN ReleaseVisibility with an empty territory code', () => {
       '$1<TerritoryCode>GB</TerritoryCode><TerritoryCode> </TerritoryCode>',
     );
 
-    const issues = [issuesOf(empty), issuesOf(blank)];
+    const issues = [ernIssues(empty), ernIssues(blank)];
 
     const refusal = {
       path: 'NewReleaseMessage/DealList/ReleaseVisibility/TerritoryCode',
@@ -147,7 +134,7 @@ describe('an ERN territory code WW', () => {
     );
     const excluded = single.replaceAll(countries, '<ExcludedTerritoryCode>WW</ExcludedTerritoryCode>');
 
-    const issues = [issuesOf(alone), issuesOf(excluding), issuesOf(excluded)];
+    const issues = [ernIssues(alone), ernIssues(excluding), ernIssues(excluded)];
 
     expect(issues).toEqual([
       [{ path: `${dealTerms}/TerritoryCode`, ...ww }],
@@ -158,17 +145,14 @@ describe('an ERN territory code WW', () => {
 
   it('is refused in a ReleaseVisibility, naming it', () => {
     const message = ernMessage('three-territories', {
-      messageId: 'MSG-2027-0001',
-      createdAt: '2027-01-05T10:00:00Z',
-      icpn: '5012345678900',
-      genre: 'Synthpop',
+      ...ernBase,
       dateGB: '2027-03-05',
       dateDE: '2027-03-12',
       dateUS: '2027-03-19',
       preOrderDate: '2027-02-05',
     }).replace(/(<VisibilityReference>V1<\/VisibilityReference>)/, '$1<TerritoryCode>WW</TerritoryCode>');
 
-    expect(issuesOf(message)).toEqual([
+    expect(ernIssues(message)).toEqual([
       { path: 'NewReleaseMessage/DealList/ReleaseVisibility/TerritoryCode', ...ww },
     ]);
   });
