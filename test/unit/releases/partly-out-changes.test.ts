@@ -187,6 +187,24 @@ describe('a territory moved to a street date that has already come', () => {
   });
 });
 
+/**
+ * `w`'s store, whose first read is followed by `moment`'s release day firing in another invocation,
+ * which marks the moment out before the reader writes.
+ */
+function firingOnRead(w: ReturnType<typeof world>, moment: typeof germany): InMemoryReleases {
+  let fireDuringRead = true;
+  const releases = Object.create(w.releases) as InMemoryReleases;
+  releases.get = async (labelId, releaseId) => {
+    const read = await w.releases.get(labelId, releaseId);
+    if (fireDuringRead) {
+      fireDuringRead = false;
+      expect((await releaseDayComes(w, moment)).outcome).toBe('out-now-requested');
+    }
+    return read;
+  };
+  return releases;
+}
+
 describe('a label change applied while a street date comes', () => {
   it('keeps the street date that came while the change was being applied', async () => {
     // Releases reads the release for a label change (a new press text, say); meanwhile Germany's
@@ -194,17 +212,7 @@ describe('a label change applied while a street date comes', () => {
     const w = world();
     const usLater = usLaterUnembargoed();
     await scheduled(w, usLater);
-    let fireDuringRead = true;
-    const releases = Object.create(w.releases) as InMemoryReleases;
-    releases.get = async (labelId, releaseId) => {
-      const read = await w.releases.get(labelId, releaseId);
-      if (fireDuringRead) {
-        fireDuringRead = false;
-        const fired = await releaseDayComes(w, germany);
-        expect(fired.outcome).toBe('out-now-requested');
-      }
-      return read;
-    };
+    const releases = firingOnRead(w, germany);
 
     await updated(
       { deps: { ...w.deps, releases } },
@@ -243,13 +251,13 @@ describe('a release out before its announcement', () => {
 });
 
 describe('a territory already out whose street date moves', () => {
-  /** DE out on 5 March, the US still to come on 19 March; the release days scheduled from then on. */
-  async function germanyOut() {
+  /** Scheduled as `details`, its moment `out` come; the release days upserted and mailings asked from then on. */
+  async function outAt(details: ReleaseDetails, out: typeof germany) {
     const w = world();
     const upserted: string[] = [];
     w.deps.schedules.upsertReleaseDay = async (schedule) => void upserted.push(revisionOf(schedule.moment));
-    await scheduled(w, usLaterUnembargoed());
-    await releaseDayComes(w, germany);
+    await scheduled(w, details);
+    await releaseDayComes(w, out);
     upserted.length = 0;
     const asked = w.mailings().length;
     return {
@@ -262,6 +270,8 @@ describe('a territory already out whose street date moves', () => {
           .map((m) => m.kind),
     };
   }
+  /** DE out on 5 March, the US still to come on 19 March. */
+  const germanyOut = () => outAt(usLaterUnembargoed(), germany);
   /** The release days scheduled since Germany came out come (at once, for a date gone by), but the US's. */
   const releaseDaysCome = async (w: Awaited<ReturnType<typeof germanyOut>>, butUs = true) => {
     for (const key of w.upserted) if (!(butUs && key === us)) await releaseDayComes(w, momentOfKey(key));
@@ -309,16 +319,7 @@ describe('a territory already out whose street date moves', () => {
     // US's release day fires in another invocation and marks its moment out; then the move is stored,
     // with Germany's new moment out of its own (as many moments as the store holds by then).
     const w = await germanyOut();
-    let fireDuringRead = true;
-    const releases = Object.create(w.releases) as InMemoryReleases;
-    releases.get = async (labelId, releaseId) => {
-      const read = await w.releases.get(labelId, releaseId);
-      if (fireDuringRead) {
-        fireDuringRead = false;
-        expect((await releaseDayComes(w, momentOfKey(us))).outcome).toBe('out-now-requested');
-      }
-      return read;
-    };
+    const releases = firingOnRead(w, momentOfKey(us));
 
     await updated(
       { deps: { ...w.deps, releases } },
@@ -353,26 +354,6 @@ describe('a territory already out whose street date moves', () => {
         ...ww,
         ...(jp ? { territoryDates: [{ territories: ['JP'], ...jp }] } : {}),
       });
-    /** Scheduled as `details`, its moment `out` come; the release days upserted and mailings asked from then on. */
-    async function outAt(details: ReleaseDetails, out: typeof worldwide) {
-      const w = world();
-      const upserted: string[] = [];
-      w.deps.schedules.upsertReleaseDay = async (schedule) => void upserted.push(revisionOf(schedule.moment));
-      await scheduled(w, details);
-      await releaseDayComes(w, out);
-      upserted.length = 0;
-      const asked = w.mailings().length;
-      return {
-        ...w,
-        upserted,
-        askedSince: () =>
-          w
-            .mailings()
-            .slice(asked)
-            .map((m) => m.kind),
-      };
-    }
-
     it('keeps WW out when its date moves, while Japan still waits for its own', async () => {
       const w = await outAt(worldAndJapan(worldwide, japan), worldwide);
 
