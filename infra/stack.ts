@@ -62,7 +62,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import type { Config } from '#shared/config.ts';
 import type { MailStream } from '#shared/db/deliveries.ts';
-import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
+import { overdueMetric, parkedMetric, unpublishableMetric } from '#shared/db/outbox-publishing.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail, schedulerSource } from '#shared/events/scheduled.ts';
 import { businessMetrics, type MetricName, metricsNamespace, metricUnit } from '#shared/lambda/metrics.ts';
@@ -530,6 +530,23 @@ export class BacklineStack extends Stack {
     new Alarm(this, `${id}ParkedAlarm`, {
       alarmDescription: `${name}: the bus refused outbox entries for good; they are parked (docs/design.md#the-outbox): fix the cause, then npm run redrive`,
       metric: parked.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    // An acknowledged webhook whose event can no longer be built is taken off the outbox (kept, but no
+    // redrive publishes it): each is logged with the field at 1, summed a minute at a time.
+    const unpublishable = new MetricFilter(this, `${id}UnpublishableOutboxEntries`, {
+      logGroup: fn.logGroup,
+      metricNamespace: `Backline/${name}`,
+      metricName: 'OutboxUnpublishableEntries',
+      filterPattern: FilterPattern.numberValue(`$.${unpublishableMetric.field}`, '>', 0),
+      metricValue: `$.${unpublishableMetric.field}`,
+    });
+    new Alarm(this, `${id}UnpublishableAlarm`, {
+      alarmDescription: `${name}: an acknowledged outbox entry no longer makes a valid event and was taken off the outbox (docs/design.md#the-outbox): the publisher's log names it and why`,
+      metric: unpublishable.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -1,4 +1,4 @@
-import type { Outbox, StoredOutboxEntry } from '#shared/db/outbox-publishing.ts';
+import { type Outbox, type StoredOutboxEntry, unpublishableMetric } from '#shared/db/outbox-publishing.ts';
 import type { ReplayRejections } from '#shared/db/replay-rejections.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
@@ -69,6 +69,7 @@ export async function publishEntries(
     deps.log.error('an outbox entry no longer makes a valid event', {
       key: entry.key,
       problem: built.problem,
+      [unpublishableMetric.field]: 1,
     });
     // Put back by a replay (an ERN message the reader, stricter since, now refuses): the replay says so,
     // told first, so that a failure leaves the record in the outbox to be tried again.

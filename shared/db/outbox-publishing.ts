@@ -319,3 +319,11 @@ export const overdueMetric = { field: 'unpublishedOverFiveMinutes', afterMs: 300
  * redrive, not only in the minute it was parked.
  */
 export const parkedMetric = { field: 'parkedOutboxEntries' } as const;
+
+/**
+ * The unpublishable alarm's metric: the publisher logs each entry it takes off the outbox because its
+ * event can no longer be built (an acknowledged webhook that a schema, stricter since it was accepted,
+ * now refuses) with this field at 1 (a log metric filter in infra/stack.ts sums it). The record is kept
+ * but no redrive publishes it, so the operator is told in the minute it happens (docs/design.md#the-outbox).
+ */
+export const unpublishableMetric = { field: 'unpublishableOutboxEntries' } as const;

@@ -7,7 +7,7 @@ import {
   schedules,
 } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
-import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
+import { overdueMetric, parkedMetric, unpublishableMetric } from '#shared/db/outbox-publishing.ts';
 import { tableDefinition } from '#shared/db/table.ts';
 import { recurringScheduleDetail } from '#shared/events/scheduled.ts';
 import { mailTemplates } from '#shared/mail/templates.ts';
@@ -300,6 +300,45 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
           MetricName: 'IteratorAge',
           Namespace: 'AWS/Lambda',
           Dimensions: [{ Name: 'FunctionName', Value: { Ref: lambdas.publisher } }],
+        }),
+      ]),
+    );
+  });
+
+  it('alarms in the minute the publisher takes an acknowledged entry off the outbox because its event no longer builds, from its own log group', () => {
+    const filters = Object.values(resourcesOf(template, 'AWS::Logs::MetricFilter')).map(
+      (resource) => resource.Properties,
+    );
+    const alarms = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties,
+    );
+
+    expect(
+      filters.find((f) => JSON.stringify(f.MetricTransformations).includes('OutboxUnpublishableEntries')),
+    ).toMatchObject({
+      FilterPattern: `{ $.${unpublishableMetric.field} > 0 }`,
+      LogGroupName: { Ref: expect.stringMatching(/^PublisherLogs/) },
+      MetricTransformations: [
+        expect.objectContaining({
+          MetricName: 'OutboxUnpublishableEntries',
+          MetricNamespace: 'Backline/backline-dev',
+          MetricValue: `$.${unpublishableMetric.field}`,
+        }),
+      ],
+    });
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          MetricName: 'OutboxUnpublishableEntries',
+          Namespace: 'Backline/backline-dev',
+          // Each is logged once, taken off the index: a Sum of the minute's, not a standing count.
+          Statistic: 'Sum',
+          Period: 60,
+          EvaluationPeriods: 1,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [expect.anything()],
         }),
       ]),
     );

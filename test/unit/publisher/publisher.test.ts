@@ -10,6 +10,7 @@ import {
   parkedMetric,
   type StoredOutboxEntry,
   storedOutboxEntryOf,
+  unpublishableMetric,
 } from '#shared/db/outbox-publishing.ts';
 import { type ReplayPage, type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { buildDetail, OutboxSweepDue, OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
@@ -165,6 +166,10 @@ describe('the publisher', () => {
     expect(world.unpublishable).toEqual([poison.key]);
     expect(world.published.map((e) => e.eventId)).toEqual(['evt-1']);
     expect(world.toldReplays).toEqual([]);
+    // Counted for the unpublishable alarm (infra/stack.ts), one a record.
+    expect(world.errors).toEqual([
+      expect.objectContaining({ key: poison.key, [unpublishableMetric.field]: 1 }),
+    ]);
   });
 
   it('tells the replay that put a webhook back, naming its page, when its event can no longer be built', async () => {
