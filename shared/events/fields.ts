@@ -25,13 +25,13 @@ const showsSomething = z.refine<string>(
 
 /**
  * A name is one line: no C0 or C1 control character (U+0000-U+001F, U+007F-U+009F), a tab or line break
- * among them (on a day sheet's line, a calendar's SUMMARY or a mail's subject they break it or show as
- * nothing).
+ * among them, and no line or paragraph separator (U+2028, U+2029), which JSON and mail carry as they are
+ * (on a day sheet's line, a calendar's SUMMARY or a mail's subject they break it or show as nothing).
  */
 const noControls = z.refine<string>(
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
-  (text: string) => !/[\u0000-\u001f\u007f-\u009f]/.test(text),
-  'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+  (text: string) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text),
+  'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
 );
 
 /** A line of text (a name, a title): trimmed, showing as something, on one line; otherwise kept as sent. */

@@ -117,7 +117,7 @@ describe('name fields', () => {
     expect(answers).toEqual(Array(5).fill(['must not be empty']));
   });
 
-  it('refuse a name holding a C0 or C1 control character, a tab and a line break among them', async () => {
+  it('refuse a name holding a C0 or C1 control character or a line or paragraph separator, a tab and a line break among them', async () => {
     const { Name } = await freshFields();
 
     const answers = [
@@ -128,11 +128,13 @@ describe('name fields', () => {
       'Jo\u007fKim',
       'Jo\u0085Kim',
       'Jo\u009fKim',
+      'Jo\u2028Kim',
+      'Jo\u2029Kim',
     ].map((name) => messagesOf(Name, name));
 
     expect(answers).toEqual(
-      Array(7).fill([
-        'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+      Array(9).fill([
+        'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
       ]),
     );
   });

@@ -82,7 +82,7 @@ describe('an ERN message holding a character XML does not allow', () => {
     expect(parsed.release.details?.title).toBe('Night\tDrive\n(Live)');
     const body = ernWebhookBody(parsed.release, 'release.scheduled');
     const oneLine =
-      'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them';
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
     expect(body.ok ? [] : body.error.issues).toEqual([
       { path: 'NewReleaseMessage/ReleaseList/Release/DisplayTitleText', message: oneLine },
       { path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayTitleText', message: oneLine },

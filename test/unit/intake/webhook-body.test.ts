@@ -5,7 +5,7 @@ import { parseWebhookBody, type WebhookType, webhookEvent, webhookTypes } from '
 import { aReleaseWebhook } from '#test/support/intake.ts';
 
 const controlsInName =
-  'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them';
+  'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
 const controlsInText =
   'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break';
 const parse = (body: unknown) => parseWebhookBody(Buffer.from(JSON.stringify(body)));

@@ -178,7 +178,7 @@ describe('media outlet routes', () => {
           {
             path: 'name',
             message:
-              'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+              'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
           },
         ],
       ],

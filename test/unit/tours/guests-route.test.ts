@@ -217,7 +217,7 @@ describe('POST .../shows/{showId}/guests with a name holding a control character
           {
             path: 'guests.0.name',
             message:
-              'must not hold control characters (U+0000-U+001F, U+007F-U+009F), a tab or line break among them',
+              'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
           },
         ],
       }),
