@@ -511,55 +511,57 @@ export class BacklineStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const overdue = new MetricFilter(this, `${id}UnpublishedOverFiveMinutes`, {
-      logGroup: fn.logGroup,
-      metricNamespace: `Backline/${name}`,
-      metricName: 'OutboxUnpublishedOverFiveMinutes',
-      filterPattern: FilterPattern.numberValue(`$.${overdueMetric.field}`, '>', 0),
-      metricValue: `$.${overdueMetric.field}`,
-    });
+    // What the publisher logs and the stack alarms on, at 1 or more in a minute: a log metric filter on
+    // the field in the publisher's log group, named `metricName`, and its alarm.
+    const alarmOnField = (
+      ids: { filter: string; alarm: string },
+      metricName: string,
+      field: string,
+      statistic: 'Maximum' | 'Sum',
+      alarmDescription: string,
+    ) => {
+      const filter = new MetricFilter(this, `${id}${ids.filter}`, {
+        logGroup: fn.logGroup,
+        metricNamespace: `Backline/${name}`,
+        metricName,
+        filterPattern: FilterPattern.numberValue(`$.${field}`, '>', 0),
+        metricValue: `$.${field}`,
+      });
+      new Alarm(this, `${id}${ids.alarm}`, {
+        alarmDescription: `${name}: ${alarmDescription}`,
+        metric: filter.metric({ statistic, period: Duration.minutes(1) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    };
+    // Every minute's sweep logs how many entries it found unpublished for more than five minutes.
+    alarmOnField(
+      { filter: 'UnpublishedOverFiveMinutes', alarm: 'UnpublishedAlarm' },
+      'OutboxUnpublishedOverFiveMinutes',
+      overdueMetric.field,
+      'Maximum',
+      'outbox entries unpublished for more than five minutes (the stream path and the sweep both failed them)',
+    );
     // Entries the bus refused for good are parked until a redrive; every minute's sweep logs how many
     // are parked now, so the alarm stays on while any is (a minute without the line has none).
-    const parked = new MetricFilter(this, `${id}ParkedOutboxEntries`, {
-      logGroup: fn.logGroup,
-      metricNamespace: `Backline/${name}`,
-      metricName: 'OutboxParkedEntries',
-      filterPattern: FilterPattern.numberValue(`$.${parkedMetric.field}`, '>', 0),
-      metricValue: `$.${parkedMetric.field}`,
-    });
-    new Alarm(this, `${id}ParkedAlarm`, {
-      alarmDescription: `${name}: the bus refused outbox entries for good; they are parked (docs/design.md#the-outbox): fix the cause, then npm run redrive`,
-      metric: parked.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    alarmOnField(
+      { filter: 'ParkedOutboxEntries', alarm: 'ParkedAlarm' },
+      'OutboxParkedEntries',
+      parkedMetric.field,
+      'Maximum',
+      'the bus refused outbox entries for good; they are parked (docs/design.md#the-outbox): fix the cause, then npm run redrive',
+    );
     // An acknowledged webhook whose event can no longer be built is taken off the outbox (kept, but no
     // redrive publishes it): each is logged with the field at 1, summed a minute at a time.
-    const unpublishable = new MetricFilter(this, `${id}UnpublishableOutboxEntries`, {
-      logGroup: fn.logGroup,
-      metricNamespace: `Backline/${name}`,
-      metricName: 'OutboxUnpublishableEntries',
-      filterPattern: FilterPattern.numberValue(`$.${unpublishableMetric.field}`, '>', 0),
-      metricValue: `$.${unpublishableMetric.field}`,
-    });
-    new Alarm(this, `${id}UnpublishableAlarm`, {
-      alarmDescription: `${name}: an acknowledged outbox entry no longer makes a valid event and was taken off the outbox (docs/design.md#the-outbox): the publisher's log names it and why`,
-      metric: unpublishable.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    new Alarm(this, `${id}UnpublishedAlarm`, {
-      alarmDescription: `${name}: outbox entries unpublished for more than five minutes (the stream path and the sweep both failed them)`,
-      metric: overdue.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    alarmOnField(
+      { filter: 'UnpublishableOutboxEntries', alarm: 'UnpublishableAlarm' },
+      'OutboxUnpublishableEntries',
+      unpublishableMetric.field,
+      'Sum',
+      "an acknowledged outbox entry no longer makes a valid event and was taken off the outbox (docs/design.md#the-outbox): the publisher's log names it and why",
+    );
   }
 
   /**
