@@ -384,7 +384,9 @@ async function start(
   if (resumed > 0) console.error(`local bus: resuming ${resumed} unfinished deliveries from the journal`);
   const unhanded = ses.resume();
   if (unhanded > 0)
-    console.error(`local SES: handing over the events of ${unhanded} mails kept before a kill`);
+    console.error(
+      `local SES: handing over the events of ${unhanded} mails the last run stopped before handing them over`,
+    );
   scheduler.start();
   stops.push(async () => scheduler.stop());
   ready = true;
