@@ -69,26 +69,23 @@ export async function bookTour(data: EventData<typeof TourBooked>, meta: ChangeM
   // their schedules is put in place, and no press step runs before the gathering window after that
   // (pressGatherMoment), so the first to run finds them all, however long the writes took.
   const written: (WrittenChange & { showId: string })[] = [];
-  let failed: { error: unknown } | undefined;
   try {
     for (const show of shows) {
       const change = await writeShowChange(tour.tourId, { type: 'set', show }, meta, deps);
       written.push({ ...change, showId: show.showId });
     }
-  } catch (error) {
-    // A show's write failed (for good, it may be: an item too big, a condition that never holds): the
-    // shows written before it get their schedules all the same, then the event fails and is retried or
-    // dead-lettered. Left to a redrive, which may fail the same way, they would have no advance request,
-    // day sheet or press.
-    failed = { error };
+  } finally {
+    // Also when a show's write failed (for good, it may be: an item too big, a condition that never
+    // holds): the shows written before it get their schedules all the same, then the event fails and is
+    // retried or dead-lettered. Left to a redrive, which may fail the same way, they would have no
+    // advance request, day sheet or press. A show the label changed again while the others were written
+    // has its schedules from that change, where its new date puts them: the booking's, older, would move
+    // them back.
+    for (const { schedules, showId } of written) {
+      const ref = { labelId: meta.labelId, tourId: tour.tourId, showId };
+      if (schedules && (await deps.tours.getShow(ref))?.lastEventId === meta.eventId) await schedules();
+    }
   }
-  // A show the label changed again while the others were written has its schedules from that change,
-  // where its new date puts them: the booking's, older, would move them back.
-  for (const { schedules, showId } of written) {
-    const ref = { labelId: meta.labelId, tourId: tour.tourId, showId };
-    if (schedules && (await deps.tours.getShow(ref))?.lastEventId === meta.eventId) await schedules();
-  }
-  if (failed) throw failed.error;
   return written.map(({ outcome }) => outcome);
 }
 
