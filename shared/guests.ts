@@ -7,12 +7,6 @@ import * as z from './zod.ts';
  * none of these schemas (docs/design.md#bundles).
  */
 
-/**
- * A guest's name is a `Name` as the label's are: kept as sent, and refused when made only of what shows as
- * nothing (bidi controls, a zero-width space, a word joiner, a Hangul filler), which would stand on the
- * page and the door list as a blank line, or holding a control character.
- */
-const GuestName = Name;
 // The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a
 // 400 names the rule the value breaks (docs/design.md#routes-and-auth).
 const PlusOnes = z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10));
@@ -24,7 +18,8 @@ const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
  */
 export const GuestInput = z.lazy(() =>
   z.object({
-    name: GuestName,
+    // A `Name` as the label's are: refused when it shows as nothing or holds a control character.
+    name: Name,
     // Text that is no number becomes NaN, which zod's own message would show to the tour manager as such.
     plusOnes: z._default(
       z.pipe(
@@ -45,7 +40,7 @@ export const GuestInput = z.lazy(() =>
  */
 export const GuestJson = z.lazy(() =>
   z.strictObject({
-    name: GuestName,
+    name: Name,
     plusOnes: z._default(PlusOnes, 0),
     note: GuestNote,
   }),

@@ -34,17 +34,20 @@ const noControls = z.refine<string>(
   'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
 );
 
-/** A line of text (a name, a title): trimmed, showing as something, on one line; otherwise kept as sent. */
-export const Line = (maxLength: number) =>
+/** Text trimmed, showing as something and holding no character `refused` finds; otherwise kept as sent. */
+const shownText = (refused: z.core.$ZodCheck<string>) => (maxLength: number) =>
   z
     .string()
     .check(
       z.trim(),
       z.minLength(1, { error: empty, abort: true }),
       showsSomething,
-      noControls,
+      refused,
       z.maxLength(maxLength),
     );
+
+/** A line of text (a name, a title): trimmed, showing as something, on one line; otherwise kept as sent. */
+export const Line = shownText(noControls);
 
 /**
  * A person's, a venue's or a vendor's name as the label writes it (a guest's as a tour manager does): a
@@ -56,18 +59,13 @@ export const Name = Line(200);
  * Text of a line or several (a venue's address, why a show was cancelled): trimmed, showing as something
  * (see `Name`), and holding no control character but a tab and line breaks (CR, LF).
  */
-export const Text = (maxLength: number) =>
-  z.string().check(
-    z.trim(),
-    z.minLength(1, { error: empty, abort: true }),
-    showsSomething,
-    z.refine(
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
-      (text: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(text),
-      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break',
-    ),
-    z.maxLength(maxLength),
-  );
+export const Text = shownText(
+  z.refine(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it finds
+    (text: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/.test(text),
+    'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break',
+  ),
+);
 
 /**
  * A day in the years 1970 to 9998: the instants Backline keeps are in the years 1970-9999 (see
