@@ -4,16 +4,17 @@ import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
 
 /**
- * DDEX ERN 4.3 `NewReleaseMessage` bodies, read into what a label would have sent as JSON
- * (see docs/design.md#ddex-ern). The standard's structure, as far as Backline reads it:
+ * DDEX ERN 4.3, 4.3.1 and 4.3.2 `NewReleaseMessage` bodies, read into what a label would have sent as
+ * JSON (see docs/design.md#ddex-ern). The standard's structure, as far as Backline reads it:
  *
- *   NewReleaseMessage (namespace http://ddex.net/xml/ern/43)
+ *   NewReleaseMessage (namespace http://ddex.net/xml/ern/43, .../431 or .../432)
  *     MessageHeader/MessageId, MessageCreatedDateTime, MessageControlType (LiveMessage only)
  *     PartyList/Party: PartyReference, PartyName/FullName
  *     ResourceList/SoundRecording: ResourceReference, SoundRecordingEdition/ResourceId/ISRC,
  *       DisplayTitleText, Duration
  *     ReleaseList/Release (the main release): ReleaseReference, ReleaseType, ReleaseId/ICPN|GRid|ProprietaryId|CatalogNumber,
- *       DisplayTitleText, DisplayArtist/ArtistPartyReference (else DisplayArtistName), Genre/GenreText,
+ *       DisplayTitleText, DisplayArtist/ArtistPartyReference (else DisplayArtistName),
+ *       Genre/GenreText (4.3; DisplayGenre/GenreText in 4.3.1 and 4.3.2),
  *       ResourceGroup/.../ResourceGroupContentItem/ReleaseResourceReference, ReleaseVisibilityReference
  *     DealList/ReleaseDeal: DealReleaseReference, Deal/DealTerms: TerritoryCode or ExcludedTerritoryCode
  *       (worldwide except; also read beside Worldwide), ValidityPeriod
@@ -38,6 +39,8 @@ export interface ErnRelease {
    * DisplayArtist names a listed party); absent when they are their parties' FullName.
    */
   artistsFrom?: 'DisplayArtistName';
+  /** The element the genres were read from when it is not ERN 4.3's Genre (4.3.1 and 4.3.2 name it so). */
+  genresFrom?: 'DisplayGenre';
   /** The release as Backline's JSON describes it; absent when it was taken down everywhere. */
   details?: ErnDetails;
 }
@@ -200,14 +203,23 @@ export function durationSeconds(duration: string | undefined): number | undefine
 const kinds: Record<string, ErnDetails['kind']> = { Single: 'single', EP: 'ep', Album: 'album' };
 
 /**
- * The ERN version read: 4.3, whose elements this reader names (a SoundRecording's ISRC under its
- * SoundRecordingEdition, where 4.1 and 4.2 have it under the SoundRecording itself, so an ERN 4.2
- * message would lose its ISRCs unsaid; docs/design.md#ddex-ern).
+ * The ERN versions read, by namespace, with the element each gives a release's genres in: 4.3, whose
+ * elements this reader names (a SoundRecording's ISRC under its SoundRecordingEdition, where 4.1 and 4.2
+ * have it under the SoundRecording itself, so an ERN 4.2 message would lose its ISRCs unsaid), and 4.3.1
+ * and 4.3.2, which differ from it, in what Backline reads, by the genre's DisplayGenre
+ * (docs/design.md#ddex-ern).
  */
-const ernNamespace = 'http://ddex.net/xml/ern/43';
+const versions: Record<string, { name: string; genre: 'Genre' | 'DisplayGenre' }> = {
+  'http://ddex.net/xml/ern/43': { name: '4.3', genre: 'Genre' },
+  'http://ddex.net/xml/ern/431': { name: '4.3.1', genre: 'DisplayGenre' },
+  'http://ddex.net/xml/ern/432': { name: '4.3.2', genre: 'DisplayGenre' },
+};
+type ErnVersion = (typeof versions)[string];
+const taken = 'ERN 4.3, 4.3.1 and 4.3.2';
+const takenNamespaces = Object.keys(versions).join(', ');
 
-/** The release's root element and namespace, or why the body is not an ERN 4.3 NewReleaseMessage. */
-function messageOf(document: Node): Node {
+/** The release's root element and its ERN version, or why the body is not a NewReleaseMessage read. */
+function messageOf(document: Node): { message: Node; version: ErnVersion } {
   const rootName = Object.keys(document).find((name) => !name.startsWith('?') && !name.startsWith('#'));
   if (!rootName) throw new ErnProblem('', 'body holds no XML element');
   const [prefix, local] = rootName.includes(':') ? rootName.split(':', 2) : [undefined, rootName];
@@ -218,28 +230,29 @@ function messageOf(document: Node): Node {
   if (version?.startsWith('3') || /^ern\/3/.test(schemaVersion)) {
     throw new ErnProblem(
       local ?? rootName,
-      `is ERN ${version ?? schemaVersion.slice(4)} (ERN 3.x): Backline takes ERN 4.3 NewReleaseMessage only`,
+      `is ERN ${version ?? schemaVersion.slice(4)} (ERN 3.x): Backline takes ${taken} NewReleaseMessage only`,
     );
   }
   if (version === undefined) {
     throw new ErnProblem(
       local ?? rootName,
-      `is not in the ERN 4.3 namespace (${ernNamespace}): found "${namespace}"`,
+      `is not in an ERN namespace Backline takes (${takenNamespaces}): found "${namespace}"`,
     );
   }
-  if (namespace !== ernNamespace) {
+  const read = versions[namespace];
+  if (!read) {
     throw new ErnProblem(
       local ?? rootName,
-      `is in the namespace ${namespace}: Backline takes ERN 4.3 only (${ernNamespace})`,
+      `is in the namespace ${namespace}: Backline takes ${taken} only (${takenNamespaces})`,
     );
   }
   if (local !== root) {
     throw new ErnProblem(
       local ?? rootName,
-      `is not a NewReleaseMessage: Backline takes ERN 4.3 NewReleaseMessage only`,
+      `is not a NewReleaseMessage: Backline takes ${taken} NewReleaseMessage only`,
     );
   }
-  return prefix ? withoutPrefix(message, `${prefix}:`) : message;
+  return { message: prefix ? withoutPrefix(message, `${prefix}:`) : message, version: read };
 }
 
 /**
@@ -262,7 +275,11 @@ function withoutPrefix(node: Node, prefix: string): Node {
   return read;
 }
 
-/** The release's display artists, in their sequence, by their party's name; else its DisplayArtistName. */
+/**
+ * The release's display artists, in their sequence, by their party's name; else its DisplayArtistName. A
+ * SpecialDisplayArtist (4.3.1 and 4.3.2: VariousArtists, Traditional) names no party, so a compilation
+ * giving only one is read by its DisplayArtistName.
+ */
 function artistsOf(
   release: Node,
   parties: Map<string, string>,
@@ -513,7 +530,7 @@ function excludedFromWorldwide(
 }
 
 function readMessage(document: Node): ErnRelease {
-  const message = messageOf(document);
+  const { message, version } = messageOf(document);
   const header = required(message, 'MessageHeader', root);
   const messageId = requiredText(header, 'MessageId', `${root}/MessageHeader`);
   const createdText = requiredText(header, 'MessageCreatedDateTime', `${root}/MessageHeader`);
@@ -623,6 +640,14 @@ function readMessage(document: Node): ErnRelease {
     );
   }
 
+  // The other version's element, read as missing, would lose the genres unsaid: refused, naming it.
+  const otherGenre = version.genre === 'Genre' ? 'DisplayGenre' : 'Genre';
+  if (child(release, otherGenre)) {
+    throw new ErnProblem(
+      `${releasePath}/${otherGenre}`,
+      `is not an ERN ${version.name} element: ERN ${version.name} gives a release's genres in ${version.genre}`,
+    );
+  }
   const [first, ...later] = territoryDates;
   const { artists, artistsFrom } = artistsOf(release, parties, releasePath);
   return {
@@ -630,6 +655,7 @@ function readMessage(document: Node): ErnRelease {
     createdAt,
     releaseId,
     ...(artistsFrom ? { artistsFrom } : {}),
+    ...(version.genre === 'DisplayGenre' ? { genresFrom: version.genre } : {}),
     details: {
       releaseId,
       title,
@@ -640,7 +666,7 @@ function readMessage(document: Node): ErnRelease {
       timeZone: 'UTC',
       territories: territoryDates.flatMap((entry) => entry.territories),
       ...(excludedTerritories.length > 0 ? { excludedTerritories } : {}),
-      genres: [...new Set(children(release, 'Genre').flatMap((genre) => texts(genre, 'GenreText')))],
+      genres: [...new Set(children(release, version.genre).flatMap((genre) => texts(genre, 'GenreText')))],
       ...(icpn ? { upc: icpn } : {}),
       tracks,
       ...(later.length > 0 || first!.preOrderDate || first!.previewAt ? { territoryDates } : {}),
@@ -654,7 +680,7 @@ const problem = (path: string, message: string): ParsedErn => ({
 });
 
 /**
- * Reads an ERN 4.3 NewReleaseMessage from its raw bytes: UTF-8, well-formed XML without a DOCTYPE
+ * Reads an ERN 4.3, 4.3.1 or 4.3.2 NewReleaseMessage from its raw bytes: UTF-8, well-formed XML without a DOCTYPE
  * (no entity can be declared, so none is expanded or fetched), then the elements Backline needs.
  * Never throws for anything a client sends: every failure names the element path and what is wrong.
  */

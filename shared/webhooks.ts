@@ -192,6 +192,7 @@ const ernElements: Record<string, string> = {
   title: `${ernRelease}DisplayTitleText`,
   // An artist's name read from the release's DisplayArtistName is named by it instead (artistsFrom).
   name: 'PartyList/Party/PartyName/FullName',
+  // ERN 4.3's; genres read from 4.3.1's or 4.3.2's DisplayGenre are named by it instead (genresFrom).
   genres: `${ernRelease}Genre/GenreText`,
   'tracks.title': `${ernRecording}DisplayTitleText`,
   isrc: `${ernRecording}SoundRecordingEdition/ResourceId/ISRC`,
@@ -209,7 +210,9 @@ const ernIssueOf =
     const element =
       field === 'artists.name' && release.artistsFrom
         ? `${ernRelease}${release.artistsFrom}`
-        : (ernElements[field] ?? ernElements[String(names.at(-1))]);
+        : names.at(-1) === 'genres' && release.genresFrom
+          ? `${ernRelease}${release.genresFrom}/GenreText`
+          : (ernElements[field] ?? ernElements[String(names.at(-1))]);
     return element ? { path: `NewReleaseMessage/${element}`, message: issue.message } : issueOf(issue);
   };
 

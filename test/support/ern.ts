@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parseErn } from '#shared/ern.ts';
 
-/** The DDEX ERN 4.3 messages in test/fixtures/ern, written from the standard's structure. */
-export type ErnFixture = 'single' | 'album-12-tracks' | 'three-territories' | 'takedown';
+/**
+ * The DDEX ERN messages in test/fixtures/ern, written from the standard's structure: ERN 4.3, and the
+ * single again as ERN 4.3.1 and 4.3.2 (`single-ern431`, `single-ern432`) in each version's schema.
+ */
+export type ErnFixture =
+  | 'single'
+  | 'album-12-tracks'
+  | 'three-territories'
+  | 'takedown'
+  | 'single-ern431'
+  | 'single-ern432';
 
 /**
  * A fixture with its `{{placeholders}}` filled (message id, creation time, ICPN, genre, dates), so each

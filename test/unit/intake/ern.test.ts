@@ -449,11 +449,11 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     ]);
   });
 
-  it('takes the ERN 4.3 namespace only, whose elements it reads, and answers another 4.x namespace naming the root and the version taken', () => {
+  it('takes the ERN 4.3, 4.3.1 and 4.3.2 namespaces only, whose elements it reads, and answers another 4.x namespace naming the root and the versions taken', () => {
     const single = ernMessage('single', { ...base, date: '2027-03-05' });
     const inNamespace = (version: string) =>
       single.replaceAll('http://ddex.net/xml/ern/43', `http://ddex.net/xml/ern/${version}`);
-    const versions = ['4', '49', '42', '411'];
+    const versions = ['4', '49', '42', '411', '433', '44'];
 
     const issues = versions.map((version) => {
       const parsed = parseErn(inNamespace(version));
@@ -464,7 +464,7 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
       versions.map((version) => [
         {
           path: 'NewReleaseMessage',
-          message: `is in the namespace http://ddex.net/xml/ern/${version}: Backline takes ERN 4.3 only (http://ddex.net/xml/ern/43)`,
+          message: `is in the namespace http://ddex.net/xml/ern/${version}: Backline takes ERN 4.3, 4.3.1 and 4.3.2 only (http://ddex.net/xml/ern/43, http://ddex.net/xml/ern/431, http://ddex.net/xml/ern/432)`,
         },
       ]),
     );
