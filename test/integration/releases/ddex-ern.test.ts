@@ -20,7 +20,7 @@ import { replayWebhooks } from '#test/support/jobs-cloud.ts';
 import { createOutlet, outletPerTerritory } from '#test/support/outlets-cloud.ts';
 
 /**
- * DDEX ERN 4.3 messages end to end on the local cloud: signed XML in, mail read back from the SES
+ * DDEX ERN 4.3 (and 4.3.2) messages end to end on the local cloud: signed XML in, mail read back from the SES
  * store. Each test has its own genre, so only its own outlets match.
  */
 const labelTime = async (minutesAfter = 0) =>
@@ -82,6 +82,30 @@ describe('DDEX ERN intake on the local cloud', () => {
     expect(view.release?.tracks).toEqual([
       { title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 225 },
     ]);
+  });
+
+  it('announces a release an ERN 4.3.2 single describes to the outlets of the genre its DisplayGenre gives', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['IE'] });
+    const icpn = anIcpn();
+
+    const sent = await sendErn(
+      label,
+      ernMessage('single-ern432', {
+        messageId: uniqueId('MSG'),
+        createdAt: await labelTime(),
+        icpn,
+        genre,
+        date: await daysFromNow(30),
+      }),
+    );
+    await waitForMail([outlet.email], 'New single:');
+
+    expect(sent.status).toBe(202);
+    expect((await mailTo(outlet.email))[0].subject).toContain('Night Drive');
+    const view = await releaseView(label.id, icpn);
+    expect(view.release?.territories).toEqual(['GB', 'IE']);
   });
 
   it('takes an album of twelve tracks released worldwide', async () => {
