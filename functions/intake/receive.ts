@@ -115,7 +115,9 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   const contentType = request.headers['content-type'];
   const xml = isXmlMediaType(contentType);
   if (!xml && !isJsonMediaType(contentType)) {
-    throw unsupportedMediaType('application/json, or application/xml for a DDEX ERN 4.3 message');
+    throw unsupportedMediaType(
+      'application/json, or application/xml for a DDEX ERN 4.3, 4.3.1 or 4.3.2 message',
+    );
   }
 
   const { parsed, recordId } = xml

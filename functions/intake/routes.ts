@@ -13,7 +13,7 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
         'Signed with one of the label\'s secrets: `webhook-signature` is `v1,` + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")), where the secret is the base64 after `whsec_`. Checked in this order: 413 size, 404 label, 401 signature, 415 Content-Type, 400 body. A repeated `webhook-id` (an ERN message\'s `MessageId`) gets the first answer and no second event; with another body, a 409. Each `type` becomes the event of the same name in docs/events.asyncapi.json.',
       body: {
         schema: WebhookBody,
-        description: `up to ${maxWebhookBodyBytes} bytes: JSON (\`application/json\` or \`application/*+json\`), or a DDEX ERN 4.3 \`NewReleaseMessage\` as \`application/xml\` or \`text/xml\`, signed alike, which becomes a \`release.scheduled\`, \`release.updated\` or \`release.cancelled\` (docs/design.md#ddex-ern)`,
+        description: `up to ${maxWebhookBodyBytes} bytes: JSON (\`application/json\` or \`application/*+json\`), or a DDEX ERN 4.3, 4.3.1 or 4.3.2 \`NewReleaseMessage\` as \`application/xml\` or \`text/xml\`, signed alike, which becomes a \`release.scheduled\`, \`release.updated\` or \`release.cancelled\` (docs/design.md#ddex-ern)`,
         textMediaTypes: ['application/xml', 'text/xml'],
       },
       headers: {
