@@ -541,6 +541,8 @@ async function concludeDay(
       raised.length > 0 ||
       // Back on track after at risk (or over) is news too: the owner hears it recovered (docs/design.md#budgets).
       previous.status !== day.status ||
+      // A new owner has had no report of it yet: the day they first hold it is reported to them.
+      previous.owner.email !== budget.owner.email ||
       previous.planned !== figures.planned ||
       previous.committed !== figures.committed ||
       previous.actual !== figures.actual ||
