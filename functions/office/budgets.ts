@@ -397,6 +397,16 @@ const rowDate = (version: ExpenseVersion, data: Entry | undefined, timeZone: str
     ? dateIn(version.at.split('#')[0], timeZone)
     : data?.date;
 
+/**
+ * What a void or a move took out of the budget: the expense as its latest version here before it stated
+ * it (by the label's timestamp, as the versions are ordered), not as a later one records it again.
+ */
+const dataBefore = (stating: readonly ExpenseVersion[] | undefined, at: string): Entry | undefined =>
+  stating?.reduce<ExpenseVersion | undefined>(
+    (latest, v) => (v.at < at && (!latest || v.at > latest.at) ? v : latest),
+    undefined,
+  )?.data;
+
 const ledgerColumns = [
   'expenseId',
   'version',
@@ -595,10 +605,14 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       const ledger = await deps.budgets.ledger(labelId, budgetId);
       if (!ledger.budget) throw await notFoundUnder(deps.labels, labelId, 'budget');
       const current = new Map(ledger.states.map((s) => [s.expenseId, s]));
+      const stating = Map.groupBy(
+        ledger.versions.filter((v) => v.data),
+        (v) => v.expenseId,
+      );
       const dated = ledger.versions
         .map((version) => {
           const state = current.get(version.expenseId);
-          const data = version.data ?? state?.data;
+          const data = version.data ?? dataBefore(stating.get(version.expenseId), version.at);
           const inForce = state && isCounted(state) && state.dataAt === version.at;
           return {
             version,
