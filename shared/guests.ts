@@ -1,4 +1,4 @@
-import { Name } from './events/fields.ts';
+import { Line, Name } from './events/fields.ts';
 import * as z from './zod.ts';
 
 /**
@@ -10,7 +10,8 @@ import * as z from './zod.ts';
 // The message is the whole-number check's own: the limits and a value that is no number keep theirs, so a
 // 400 names the rule the value breaks (docs/design.md#routes-and-auth).
 const PlusOnes = z.number().check(z.int('must be a whole number'), z.gte(0), z.lte(10));
-const GuestNote = z.optional(z.string().check(z.trim(), z.maxLength(500)));
+// One line beside the guest's on the door list; left out when there is none.
+const GuestNote = z.optional(Line(500));
 
 /**
  * A guest as the tour manager's page adds one: open, because its form sends the guest among its other

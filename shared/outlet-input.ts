@@ -1,4 +1,4 @@
-import { CountryOrWorldwide, Name } from './events/fields.ts';
+import { CountryOrWorldwide, Genre, Name } from './events/fields.ts';
 import { outletKinds } from './outlets.ts';
 import * as z from './zod.ts';
 
@@ -13,7 +13,6 @@ export const OutletEmail = z.pipe(
 );
 
 const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
-const Genre = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(60));
 /** A radio format, as stations name them (`AAA`, `CHR`, `specialist`). */
 const Format = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40));
 

@@ -1,7 +1,7 @@
 import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
-import { CountryOrWorldwide } from '#shared/events/fields.ts';
+import { CountryOrWorldwide, Genre } from '#shared/events/fields.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import {
@@ -56,7 +56,8 @@ export const maxImportBytes = 3_000_000;
 export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
 
 export const ListQuery = z.strictObject({
-  genre: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
+  // A genre as outlets hold one: a listing asks for none they could not hold.
+  genre: z.optional(Genre),
   // Upper-cased, then held to the codes an outlet's own territories take (UK is no ISO code: GB).
   territory: z.optional(z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide)),
   kind: z.optional(OutletKind),

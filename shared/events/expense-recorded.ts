@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { Currency, Id, IsoDate, Name, NonNegativeMoney } from './fields.ts';
+import { Currency, Id, IsoDate, Line, Name, NonNegativeMoney, Text } from './fields.ts';
 import { Rate } from './rate.ts';
 
 /** A show's settlement is a line of its tour's budgets under an id with this prefix, so no expense id may have it. */
@@ -24,7 +24,7 @@ const RateUsed = z.optional(
   z.object({
     value: Rate,
     date: IsoDate,
-    source: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+    source: Line(100),
     from: z.optional(Currency),
     to: z.optional(Currency),
   }),
@@ -43,7 +43,7 @@ export const Expense = z.lazy(() =>
       budgetId: Id,
       lineId: Id,
       vendor: Name,
-      invoiceNumber: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+      invoiceNumber: z.optional(Line(100)),
       date: IsoDate,
       /** Net of VAT, in the currency of the invoice or order. */
       amount: Amount,
@@ -63,7 +63,7 @@ export const Expense = z.lazy(() =>
       ),
       /** The rate the label converted with (see RateUsed). */
       rate: RateUsed,
-      description: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+      description: z.optional(Text(1000)),
     })
     .check(
       z.superRefine((expense, context) => {

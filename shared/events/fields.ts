@@ -34,17 +34,22 @@ const noControls = z.refine<string>(
   'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
 );
 
-/** Text trimmed, showing as something and holding no character `refused` finds; otherwise kept as sent. */
-const shownText = (refused: z.core.$ZodCheck<string>) => (maxLength: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, { error: empty, abort: true }),
-      showsSomething,
-      refused,
-      z.maxLength(maxLength),
-    );
+/**
+ * Text trimmed (unless `trim` is false, for a text kept whole as it always was), showing as something and
+ * holding no character `refused` finds; otherwise kept as sent.
+ */
+const shownText =
+  (refused: z.core.$ZodCheck<string>) =>
+  (maxLength: number, { trim = true } = {}) =>
+    z
+      .string()
+      .check(
+        ...(trim ? [z.trim()] : []),
+        z.minLength(1, { error: empty, abort: true }),
+        showsSomething,
+        refused,
+        z.maxLength(maxLength),
+      );
 
 /** A line of text (a name, a title): trimmed, showing as something, on one line; otherwise kept as sent. */
 export const Line = shownText(noControls);
@@ -54,6 +59,13 @@ export const Line = shownText(noControls);
  * `Line` of 1 to 200 characters.
  */
 export const Name = Line(200);
+
+/**
+ * A genre as a label or a manager names it (a release's, a tour's, an outlet's): a `Line` of 1 to 60
+ * characters, matched on its key (`genreKey`, shared/outlets.ts: trimmed, as the `Line` keeps it, in
+ * lower case).
+ */
+export const Genre = Line(60);
 
 /**
  * Text of a line or several (a venue's address, why a show was cancelled): trimmed, showing as something

@@ -3,6 +3,7 @@ import { defineEvent, describeEvent } from './envelope.ts';
 import {
   Country,
   CountryOrWorldwide,
+  Genre,
   Id,
   IsoDate,
   LabelTimeZone,
@@ -10,6 +11,7 @@ import {
   LocalTime,
   Name,
   OffsetInstant,
+  Text,
 } from './fields.ts';
 
 /**
@@ -113,7 +115,7 @@ export const ReleaseDetails = z.lazy(() =>
        * country newly listed is a withdrawal there.
        */
       excludedTerritories: z.optional(z.array(Country).check(z.minLength(1), z.maxLength(250))),
-      genres: z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60))),
+      genres: z.array(Genre),
       upc: z.optional(z.string().check(z.regex(/^\d{12,13}$/, 'must be a 12 or 13 digit UPC/EAN'))),
       tracks: z
         .array(
@@ -129,7 +131,8 @@ export const ReleaseDetails = z.lazy(() =>
       pressRelease: z.optional(
         z.object({
           subject: z.optional(Name),
-          text: z.string().check(z.minLength(1), z.maxLength(20_000)),
+          // Several lines, kept whole as sent (untrimmed): the mail trims what it shows (multiLine).
+          text: Text(20_000, { trim: false }),
         }),
       ),
       promoAssets: z.optional(z.array(PromoAsset).check(z.maxLength(20))),

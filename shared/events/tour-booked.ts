@@ -4,9 +4,11 @@ import {
   Country,
   Currency,
   Email,
+  Genre,
   Id,
   IsoDate,
   LabelTimeZone,
+  Line,
   LocalTime,
   Minor,
   Name,
@@ -18,7 +20,7 @@ import {
 export const Contact = z.object({
   name: Name,
   email: Email,
-  phone: z.optional(z.string().check(z.trim(), z.minLength(3), z.maxLength(40))),
+  phone: z.optional(Line(40).check(z.minLength(3))),
 });
 export type Contact = z.infer<typeof Contact>;
 
@@ -100,7 +102,7 @@ export const TourBooked = defineEvent({
     z.object({
       tourId: Id,
       artist: z.object({ name: Name }),
-      genres: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(60)))),
+      genres: z.optional(z.array(Genre)),
       tourManager: Contact,
       /** Who else gets the day sheet. */
       crew: z.optional(z.array(Contact).check(z.maxLength(50))),

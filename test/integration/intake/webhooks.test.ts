@@ -245,6 +245,28 @@ describe('webhook intake on the local cloud', () => {
     expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
   });
 
+  it("answers 400 naming an expense's description, invoice number and rate source holding a control character or a line separator, and publishes nothing", async () => {
+    const label = await aLabel();
+    const request = await signedNow(
+      label.secret,
+      anExpenseWebhook({
+        invoiceNumber: 'AP-2027\u0085-114',
+        description: 'Radio plugging\u0001',
+        rate: { value: '1.1', date: '2027-02-10', source: 'E\u2028CB', to: 'USD' },
+      }),
+    );
+
+    const response = await send(label.id, request);
+
+    expect(response).toMatchObject({ status: 400, body: { error: 'validation' } });
+    expect(response.body.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'data.invoiceNumber',
+      'data.rate.source',
+      'data.description',
+    ]);
+    expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
+  });
+
   it('answers 404 for an unknown label', async () => {
     const response = await send(uniqueId('nobody'), await signedNow(aSecret(), anExpenseWebhook()));
 

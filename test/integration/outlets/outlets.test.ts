@@ -99,6 +99,26 @@ describe('the media outlet directory', () => {
     expect(body.issues.map((issue) => issue.path).sort()).toEqual(['email', 'kind', 'name', 'territories']);
   });
 
+  it('answers 400 naming a genre holding a control character or a line separator, and creates no outlet', async () => {
+    const email = uniqueEmail();
+
+    const answers = await Promise.all(
+      ['Jazz\u0085', 'Jazz\u2028Funk'].map((genre) =>
+        api('/media-outlets', {
+          method: 'POST',
+          json: { name: 'Radio Jazz', email, kind: 'radio', genres: ['soul', genre], territories: ['GB'] },
+        }),
+      ),
+    );
+
+    expect(answers.map((response) => response.status)).toEqual([400, 400]);
+    for (const response of answers)
+      expect(
+        ((await response.json()) as { issues: { path: string }[] }).issues.map((issue) => issue.path),
+      ).toEqual(['genres.1']);
+    expect(await localOutletDirectory().findByEmail(email)).toBeUndefined();
+  });
+
   it('pages a filtered directory with an opaque cursor, each outlet once and in name order', async () => {
     const genre = uniqueId('genre');
     const prefix = uniqueId('Page');
@@ -160,6 +180,31 @@ describe('the media outlet directory', () => {
       territories: ['GB', 'IE'],
     });
     expect(created).toMatchObject({ name: 'Fresh', contactName: 'Lee, Ann', territories: ['WW'] });
+  });
+
+  it('rejects the rows of an import whose genre holds a control character (U+0085) or a line separator, listing why, and imports the others', async () => {
+    const [fine, next, line] = ['fine', 'next', 'line'].map((name) => uniqueEmail(name));
+    const body = [
+      'name,email,kind,genres,territories',
+      `Fine FM,${fine},radio,jazz,GB`,
+      `Next FM,${next},radio,jazz\u0085,GB`,
+      `Line FM,${line},radio,jazz;funk\u2028soul,GB`,
+    ].join('\r\n');
+
+    const { status, job } = await runJob(csvImport(body, 'text/csv; charset=utf-8'));
+
+    const controls =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+    expect(status).toBe(202);
+    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 0, rejectedCount: 2 } });
+    expect(job.result.rejected).toEqual([
+      { line: 3, error: `genres.0: ${controls}` },
+      { line: 4, error: `genres.1: ${controls}` },
+    ]);
+    expect(await Promise.all([next, line].map((email) => localOutletDirectory().findByEmail(email)))).toEqual(
+      [undefined, undefined],
+    );
+    expect((await localOutletDirectory().findByEmail(fine))?.genres).toEqual(['jazz']);
   });
 
   it('imports names and addresses alone without emptying the genres, contact or formats of the outlets it updates, through the gateway', async () => {

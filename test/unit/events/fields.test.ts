@@ -153,3 +153,151 @@ describe('name fields', () => {
     expect(names.map((name) => Name.parse(` ${name} `))).toEqual(names);
   });
 });
+
+describe('texts beside names (genres, a press release, an expense, a phone, a note)', () => {
+  const oneLine =
+    'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+  const lines =
+    'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break';
+
+  /** Each field where its schema lives, and an input holding the given text in it. */
+  const fields = async () => {
+    const { ExpenseRecorded, TourBooked } = await import('#shared/events/index.ts');
+    const { sampleRelease, ReleaseDetails } = await import('#shared/events/release-scheduled.ts');
+    const { Contact } = await import('#shared/events/tour-booked.ts');
+    const { OutletInput } = await import('#shared/outlet-input.ts');
+    const { GuestInput, GuestJson } = await import('#shared/guests.ts');
+    const expense = ExpenseRecorded.sample as Record<string, unknown>;
+    const outlet = { name: 'Radio One', email: 'one@radio.example', kind: 'radio', territories: ['GB'] };
+    return {
+      'a release genre': [
+        ReleaseDetails,
+        (text: string) => ({ ...sampleRelease, genres: [text] }),
+        'genres.0',
+      ],
+      "a release's press text": [
+        ReleaseDetails,
+        (text: string) => ({ ...sampleRelease, pressRelease: { text } }),
+        'pressRelease.text',
+      ],
+      'a tour genre': [
+        TourBooked.data,
+        (text: string) => ({ ...TourBooked.sample, genres: [text] }),
+        'genres.0',
+      ],
+      "a contact's phone": [
+        Contact,
+        (phone: string) => ({ name: 'Sam', email: 'sam@tm.example', phone }),
+        'phone',
+      ],
+      "an expense's invoice number": [
+        ExpenseRecorded.data,
+        (text: string) => ({ ...expense, invoiceNumber: text }),
+        'invoiceNumber',
+      ],
+      "an expense's description": [
+        ExpenseRecorded.data,
+        (text: string) => ({ ...expense, description: text }),
+        'description',
+      ],
+      "an expense's rate source": [
+        ExpenseRecorded.data,
+        (source: string) => ({ ...expense, rate: { value: '1.1', date: '2027-02-10', source, to: 'USD' } }),
+        'rate.source',
+      ],
+      "an outlet's genre": [OutletInput, (text: string) => ({ ...outlet, genres: [text] }), 'genres.0'],
+      "a guest's note on the page": [GuestInput, (note: string) => ({ name: 'Alex', note }), 'note'],
+      "a guest's note on the API": [GuestJson, (note: string) => ({ name: 'Alex', note }), 'note'],
+    } as Record<string, [z.ZodMiniType, (text: string) => unknown, string]>;
+  };
+  const issuesOf = (schema: z.ZodMiniType, input: unknown) =>
+    schema
+      .safeParse(input)
+      .error?.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) ?? [];
+
+  it('refuse one holding a control character (U+0001, U+0085) or a line separator (U+2028), or made only of characters shown as nothing, naming the field', async () => {
+    const texts = ['Ja\u0001zz', 'Ja\u0085zz', 'Ja\u2028zz', '\u200b\u2060\u3164'];
+    // A text of several lines takes a line separator, as it takes a line feed.
+    const several = ["a release's press text", "an expense's description"];
+
+    const answers = Object.entries(await fields()).map(([field, [schema, holding]]) => ({
+      field,
+      issues: texts.map((text) => issuesOf(schema, holding(text))),
+    }));
+
+    expect(answers).toEqual(
+      Object.entries(await fields()).map(([field, [, , path]]) => {
+        const controls = [{ path, message: several.includes(field) ? lines : oneLine }];
+        return {
+          field,
+          issues: [
+            controls,
+            controls,
+            several.includes(field) ? [] : controls,
+            [{ path, message: 'must not be empty' }],
+          ],
+        };
+      }),
+    );
+  });
+
+  it('take a press text and an expense description of several lines, with tabs, a press text kept as sent', async () => {
+    const { press, description } = await (async () => {
+      const all = await fields();
+      return { press: all["a release's press text"], description: all["an expense's description"] };
+    })();
+    const text = '\n  The Midnight Echoes return.\r\n\r\n\tA late-night single.\n';
+
+    const [pressText, described] = [
+      (press[0].parse(press[1](text)) as { pressRelease: { text: string } }).pressRelease.text,
+      (description[0].parse(description[1](text)) as { description: string }).description,
+    ];
+
+    expect(pressText).toBe(text);
+    expect(described).toBe(text.trim());
+  });
+
+  it('keep the genre keys outlets and releases are matched on, and the other texts as they were kept, for text they took', async () => {
+    const { genreKey } = await import('#shared/outlets.ts');
+    const all = await fields();
+    const genres = [
+      ' Hip-Hop ',
+      'Drum & Bass',
+      'Zoë Pop',
+      'ÉLECTRO',
+      '\u0939\u093f\u0928\u094d\u0926\u0940 pop',
+      '  k\u200dpop',
+    ];
+    const asKept = (field: string, text: string) => {
+      const [schema, holding, path] = all[field];
+      return path
+        .split('.')
+        .reduce(
+          (value, key) => (value as Record<string, unknown>)[key],
+          schema.parse(holding(text)) as unknown,
+        );
+    };
+
+    const keys = genres.map((genre) =>
+      ['a release genre', 'a tour genre', "an outlet's genre"].map((field) =>
+        genreKey(asKept(field, genre) as string),
+      ),
+    );
+    const others = [
+      ["a contact's phone", ' +49 30 1234567 '],
+      ["an expense's invoice number", ' AP-2027-114 '],
+      ["an expense's rate source", ' ECB '],
+      ["a guest's note on the page", ' photographer '],
+      ["a guest's note on the API", ' photographer '],
+    ].map(([field, text]) => asKept(field, text));
+
+    expect(keys).toEqual(genres.map((genre) => Array(3).fill(genre.trim().toLowerCase())));
+    expect(others).toEqual(['+49 30 1234567', 'AP-2027-114', 'ECB', 'photographer', 'photographer']);
+  });
+
+  it('refuse a phone shorter than three characters, as before', async () => {
+    const [schema, holding] = (await fields())["a contact's phone"];
+
+    expect(issuesOf(schema, holding(' 12 ')).map((issue) => issue.path)).toEqual(['phone']);
+  });
+});

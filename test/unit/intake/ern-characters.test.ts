@@ -88,4 +88,18 @@ describe('an ERN message holding a character XML does not allow', () => {
       { path: 'NewReleaseMessage/ResourceList/SoundRecording/DisplayTitleText', message: oneLine },
     ]);
   });
+
+  it('refuses a genre holding a control character XML allows (U+0085) or a line separator, naming its element as the JSON webhook names its field', () => {
+    const oneLine =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+    const bodies = ['Synth\u0085pop', 'Synth\u2028pop'].map((genre) => {
+      const parsed = parseErn(ernMessage('single', { ...ernBase, date: '2027-03-05', genre }));
+      if (!parsed.ok) throw parsed.error;
+      return ernWebhookBody(parsed.release, 'release.scheduled');
+    });
+
+    expect(bodies.map((body) => (body.ok ? [] : body.error.issues))).toEqual(
+      Array(2).fill([{ path: 'NewReleaseMessage/ReleaseList/Release/Genre/GenreText', message: oneLine }]),
+    );
+  });
 });

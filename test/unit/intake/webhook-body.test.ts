@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogue, TourBooked } from '#shared/events/index.ts';
+import { catalogue, ExpenseRecorded, TourBooked } from '#shared/events/index.ts';
 import { sampleShow } from '#shared/events/tour-booked.ts';
 import { parseWebhookBody, type WebhookType, webhookEvent, webhookTypes } from '#shared/webhooks.ts';
 import { aReleaseWebhook } from '#test/support/intake.ts';
@@ -71,6 +71,51 @@ describe('parseWebhookBody', () => {
     expect(issues).toEqual([
       { path: 'data.title', message: 'must not be empty' },
       { path: 'data.tracks.0.title', message: controlsInName },
+    ]);
+  });
+
+  it("refuses a release's genre, a tour's genre and phones, and an expense's invoice number, description and rate source holding a control character or a line separator, or showing as nothing, naming each", () => {
+    const at = { timestamp: '2027-01-05T10:00:00Z' };
+
+    const release = issuesOf(
+      aReleaseWebhook({ genres: ['synthpop', 'Dark\u0085wave'], pressRelease: { text: 'Out now.\u0001' } }),
+    );
+    const tour = issuesOf({
+      ...at,
+      type: 'tour.booked',
+      data: {
+        ...TourBooked.sample,
+        genres: ['\u200b'],
+        tourManager: { ...TourBooked.sample.tourManager, phone: '+44 20\u2028 7946 0000' },
+        shows: [{ ...sampleShow, promoter: { ...sampleShow.promoter, phone: '+49 30\u0000 1234567' } }],
+      },
+    });
+    const expense = issuesOf({
+      ...at,
+      type: 'expense.recorded',
+      data: {
+        ...(ExpenseRecorded.sample as object),
+        invoiceNumber: 'AP-2027\u0085-114',
+        description: 'Radio plugging\u0007',
+        rate: { value: '1.1', date: '2027-02-10', source: 'E\u2028CB', to: 'USD' },
+      },
+    });
+
+    expect([release, tour, expense]).toEqual([
+      [
+        { path: 'data.genres.1', message: controlsInName },
+        { path: 'data.pressRelease.text', message: controlsInText },
+      ],
+      [
+        { path: 'data.genres.0', message: 'must not be empty' },
+        { path: 'data.tourManager.phone', message: controlsInName },
+        { path: 'data.shows.0.promoter.phone', message: controlsInName },
+      ],
+      [
+        { path: 'data.invoiceNumber', message: controlsInName },
+        { path: 'data.rate.source', message: controlsInName },
+        { path: 'data.description', message: controlsInText },
+      ],
     ]);
   });
 

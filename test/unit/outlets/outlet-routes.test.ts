@@ -186,6 +186,47 @@ describe('media outlet routes', () => {
     expect(listed.body.outlets).toEqual([]);
   });
 
+  it('answers 400 naming a genre holding a control character or a line separator, or made only of characters shown as nothing, on POST and PUT, changing no outlet', async () => {
+    const { call } = setup();
+    const created = await call('POST', '/media-outlets', { body: anOutletInput({ genres: ['jazz'] }) });
+
+    const added = await Promise.all(
+      ['Jazz\u0085', 'Jazz\u2028Funk', '\u200b\u2060'].map((genre) =>
+        call('POST', '/media-outlets', {
+          body: anOutletInput({ email: 'new@radio.example', genres: ['rock', genre] }),
+        }),
+      ),
+    );
+    const replaced = await call('PUT', `/media-outlets/${created.body.id}`, {
+      body: anOutletInput({ genres: ['Jazz\u0001'] }),
+    });
+    const listed = await call('GET', '/media-outlets');
+
+    const controls = {
+      path: 'genres.1',
+      message:
+        'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
+    };
+    expect([...added, replaced].map((answer) => [answer.status, answer.body.issues])).toEqual([
+      [400, [controls]],
+      [400, [controls]],
+      [400, [{ path: 'genres.1', message: 'must not be empty' }]],
+      [400, [{ ...controls, path: 'genres.0' }]],
+    ]);
+    expect(listed.body.outlets.map((outlet: { genres: string[] }) => outlet.genres)).toEqual([['jazz']]);
+  });
+
+  it('answers 400 naming query.genre when it holds a control character, rather than listing outlets by it', async () => {
+    const { call } = setup();
+
+    const listed = await call('GET', '/media-outlets', { query: { genre: 'jazz\u0085' } });
+
+    expect([listed.status, listed.body.issues.map((issue: { path: string }) => issue.path)]).toEqual([
+      400,
+      ['query.genre'],
+    ]);
+  });
+
   it('replaces an outlet, refuses to take another outlet’s address, and deletes it', async () => {
     const { call } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ email: 'a@x.example' }) });
@@ -367,6 +408,36 @@ describe('media outlet routes', () => {
     });
     expect((await deps.outlets.findByEmail('a@x.example'))?.name).toBe('New name');
     expect((await deps.outlets.findByEmail('f@x.example'))?.contactName).toBe('Bob');
+  });
+
+  it('rejects the rows of an import whose genre holds a control character past the header check (U+0085) or a line separator, or shows as nothing, listing why, and imports the others', async () => {
+    const { call, deps, finished } = setup();
+    const body = [
+      'name,email,kind,genres,territories',
+      'Fine FM,fine@x.example,radio,jazz;Soul,GB',
+      'Next FM,next@x.example,radio,jazz\u0085,GB',
+      'Line FM,line@x.example,radio,jazz;funk\u2028soul,GB',
+      'Blank FM,blank@x.example,radio,\u200b,GB',
+    ].join('\n');
+
+    const job = await finished(
+      await call('POST', '/media-outlets/import', { body, contentType: 'text/csv' }),
+    );
+
+    const controls =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 0, rejectedCount: 3 } });
+    expect(job.result?.rejected).toEqual([
+      { line: 3, error: `genres.0: ${controls}` },
+      { line: 4, error: `genres.1: ${controls}` },
+      { line: 5, error: 'genres.0: must not be empty' },
+    ]);
+    expect(
+      await Promise.all(
+        ['next', 'line', 'blank'].map((name) => deps.outlets.findByEmail(`${name}@x.example`)),
+      ),
+    ).toEqual([undefined, undefined, undefined]);
+    expect((await deps.outlets.findByEmail('fine@x.example'))?.genres).toEqual(['jazz', 'Soul']);
   });
 
   it('keeps the fields of an outlet it updates whose columns the header leaves out; a column given empty empties it', async () => {

@@ -225,3 +225,31 @@ describe('POST .../shows/{showId}/guests with a name holding a control character
     expect(await tours.getShow(ref)).not.toHaveProperty('guests');
   });
 });
+
+// A guest's note stands beside the guest on the door list: a Line, as a name is (shared/events/fields.ts).
+describe('POST .../shows/{showId}/guests with a note holding a control character, a line separator or nothing shown', () => {
+  it('answers 400 naming the note, and adds nobody', async () => {
+    const { tours, ref, answer } = guestsRoute();
+    const controls =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+
+    const answers = await Promise.all(
+      ['photographer\u0001', 'photographer\u0085', 'photo\u2028grapher', '\u200b\u2060'].map((note) =>
+        answer({
+          guests: [
+            { name: 'Alex Doe', note: 'plus camera' },
+            { name: 'Sam Roe', note },
+          ],
+        }),
+      ),
+    );
+
+    expect(answers.map(({ status, body }) => [status, body.issues])).toEqual([
+      [400, [{ path: 'guests.1.note', message: controls }]],
+      [400, [{ path: 'guests.1.note', message: controls }]],
+      [400, [{ path: 'guests.1.note', message: controls }]],
+      [400, [{ path: 'guests.1.note', message: 'must not be empty' }]],
+    ]);
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});

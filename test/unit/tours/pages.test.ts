@@ -503,6 +503,30 @@ describe("the tour manager's page", () => {
     expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
+  it("refuses a guest's note holding a control character or a line separator with a 400 naming it as the form labels it, in words, adding nobody", async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const form = (note: string) =>
+      new URLSearchParams({
+        csrf: csrfTokenFor(key, token),
+        showId: show.showId,
+        name: 'Alex',
+        note,
+      }).toString();
+
+    const pages = [];
+    for (const note of ['photographer\u0085', 'photo\u2028grapher'])
+      pages.push(await addGuestFromPage(token, form(note), deps));
+
+    for (const page of pages) {
+      expect(page.statusCode).toBe(400);
+      expect(page.body).toContain(
+        'Note: must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them.',
+      );
+    }
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
+  });
+
   it("refuses a guest for a show that is not on the link's tour with a 400 saying so, adding nobody", async () => {
     const { deps, tours } = await world('2027-05-01T10:00:00Z');
     const token = tourManagerToken();
