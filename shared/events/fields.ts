@@ -13,13 +13,17 @@ export const Id = z.string().check(z.minLength(1), z.maxLength(128));
 const empty = 'must not be empty';
 
 /**
- * Text that shows as something: not made only of white space and what Unicode marks as shown as nothing
- * (Default_Ignorable_Code_Point: bidi controls, a zero-width space, a word joiner, a Hangul filler). Pages
- * and mail show a name without bidi controls, and the rest show as nothing anyway, so a name of nothing
- * else would stand on a day sheet, a calendar or the door list as a blank line: it is as empty as none.
+ * Text that shows as something: it holds a base character, one that is none of white space, what Unicode
+ * marks as shown as nothing (Default_Ignorable_Code_Point: bidi controls, a zero-width space, a word
+ * joiner, a Hangul filler), a combining mark (General_Category M: an accent, a vowel sign or an enclosing
+ * circle, drawn on the character before it and floating on nothing without one) or a blank symbol (U+2800
+ * BRAILLE PATTERN BLANK, U+1D159 MUSICAL SYMBOL NULL NOTEHEAD: glyphs of nothing). Pages and mail show a
+ * name without bidi controls, and the rest show as nothing or as marks on nothing, so a name of nothing
+ * else would stand on a day sheet, a calendar or the door list as a blank line: it is as empty as none. A
+ * character the runtime's Unicode does not know (a newer emoji) or a private-use one counts as shown.
  */
 const showsSomething = z.refine<string>(
-  (text: string) => text.replace(/[\p{Default_Ignorable_Code_Point}\s]/gu, '') !== '',
+  (text: string) => /[^\p{Default_Ignorable_Code_Point}\s\p{M}\u2800\u{1d159}]/u.test(text),
   empty,
 );
 

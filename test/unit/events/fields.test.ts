@@ -139,6 +139,43 @@ describe('name fields', () => {
     );
   });
 
+  it('refuse a name with no base character, made only of combining marks (accents, vowel signs, an enclosing circle) or blank symbols (U+2800, U+1D159) beside white space and characters shown as nothing, as empty', async () => {
+    const { Name, Text } = await freshFields();
+    const names = [
+      '\u0301\u0301',
+      ' \u0301\u20dd ',
+      '\u093e\u094d',
+      '\u0e31\u0e49',
+      '\u2800',
+      '\u2800 \u2800',
+      '\u2800\u0301',
+      '\u{1d159}',
+      '\u200b\u0301\u2060',
+    ];
+
+    const answers = names.map((name) => [messagesOf(Name, name), messagesOf(Text(100), `${name}\n${name}`)]);
+
+    expect(answers).toEqual(Array(names.length).fill([['must not be empty'], ['must not be empty']]));
+  });
+
+  it('take a name of letters with combining marks beside them (Devanagari and Thai vowel signs, an accent), an emoji sequence, a symbol or a private-use character', async () => {
+    const { Name } = await freshFields();
+    const names = [
+      '\u0939\u093f\u0928\u094d\u0926\u0940',
+      '\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35',
+      'Jose\u0301',
+      '\u{1f468}\u200d\u{1f469}\u200d\u{1f467}',
+      '1\ufe0f\u20e3',
+      '\u{1f1e9}\u{1f1ea}',
+      '\u{1f3fb}',
+      '\u2801',
+      '\ue000',
+      '\u0301A',
+    ];
+
+    expect(names.map((name) => Name.safeParse(name).data)).toEqual(names);
+  });
+
   it('take a name holding invisible characters among others, kept as sent once trimmed', async () => {
     const { Name } = await freshFields();
 

@@ -119,6 +119,28 @@ describe('parseWebhookBody', () => {
     ]);
   });
 
+  it("refuses an artist's name of combining marks alone and a track's title of braille blanks as empty, and takes a Devanagari or Thai title with its vowel signs", () => {
+    const webhook = aReleaseWebhook();
+    const data = webhook.data as { tracks: object[] };
+    const withNames = (artist: string, track: string) => ({
+      ...webhook,
+      data: { ...data, artists: [{ name: artist }], tracks: [{ ...data.tracks[0], title: track }] },
+    });
+
+    const refused = issuesOf(withNames('\u0301\u0301', '\u2800\u2800'));
+    const taken = issuesOf(
+      withNames('\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35', '\u0939\u093f\u0928\u094d\u0926\u0940'),
+    );
+
+    expect([refused, taken]).toEqual([
+      [
+        { path: 'data.artists.0.name', message: 'must not be empty' },
+        { path: 'data.tracks.0.title', message: 'must not be empty' },
+      ],
+      [],
+    ]);
+  });
+
   it('names the field that fails its schema', () => {
     const issues = issuesOf(aReleaseWebhook({ releaseDate: '2027-02-30' }));
 
