@@ -40,10 +40,13 @@ export function classifySesError(error: unknown): MailerError {
   return new MailerError('unknown', message, { cause: error });
 }
 
+// SES writes an attachment 7bit unless told otherwise, its octets as they are: a calendar naming Sigur
+// Rós holds UTF-8, which a 7bit part may not (RFC 2045 2.7), so every attachment goes base64.
 const sesAttachments = (attachments: MailAttachment[] | undefined) =>
   attachments?.map((attachment) => ({
     FileName: attachment.fileName,
     ContentType: attachment.contentType,
+    ContentTransferEncoding: 'BASE64' as const,
     RawContent:
       typeof attachment.content === 'string'
         ? new TextEncoder().encode(attachment.content)
