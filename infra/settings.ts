@@ -98,7 +98,14 @@ const SettingsSchema = z
       .check(z.regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes (at most 16)')),
     senderAddress: z.email(),
     managerTimeZone: TimeZone,
-    publicBaseUrl: z.optional(z.url()),
+    // The base of every link in mail: a campaign mail's one-click unsubscribe (List-Unsubscribe) must be
+    // an https URI (RFC 8058 3.1), and Gmail and Yahoo honour no other for one-click.
+    publicBaseUrl: z.optional(
+      z.url({
+        protocol: /^https$/,
+        error: 'must be an https URL (the one-click unsubscribe link, RFC 8058)',
+      }),
+    ),
     alarmEmail: z.optional(z.email()),
   })
   .check(

@@ -49,6 +49,12 @@ describe('deployment settings', () => {
     expect(act).toThrow(/senderAddress: is required outside stage dev/);
   });
 
+  it('refuses a public base URL that is not https: every campaign mail names its one-click unsubscribe link, which RFC 8058 wants https', () => {
+    const act = () => readSettings(contextOf({ publicBaseUrl: 'http://links.label.example' }), {});
+
+    expect(act).toThrow(/publicBaseUrl: must be an https URL/);
+  });
+
   it('names the setting that is malformed', () => {
     expect(() => readSettings(contextOf({ managerTimeZone: 'Mars/Olympus' }), {})).toThrow(/managerTimeZone/);
     expect(() => readSettings(contextOf({ stage: 'Prod_1' }), {})).toThrow(/stage/);
