@@ -112,9 +112,19 @@ function pressSheet(
   };
 }
 
+/**
+ * The calendar's file name: the artist's letters and digits in any script, the rest one dash, so Sigur Rós
+ * is `Sigur-Rós-shows.ics` (not `Sigur-R-s-`) and an artist with none (`!!!`) no `--shows.ics`. A name
+ * outside ASCII is the MIME writer's to encode (RFC 2231), as the subject is (RFC 2047).
+ */
+const calendarFileName = (artist: string) => {
+  const name = artist.replace(/[^\p{L}\p{M}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
+  return name ? `${name}-shows.ics` : 'shows.ics';
+};
+
 /** The shows as the `.ics` a mail carries: the press's, and the tour manager's day sheet (docs/design.md#tours). */
 export const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
-  fileName: `${tour.artist.name.replace(/[^A-Za-z0-9]+/g, '-')}-shows.ics`,
+  fileName: calendarFileName(tour.artist.name),
   contentType: icsContentType,
   content: showsCalendar(
     `${tour.artist.name}: shows`,

@@ -100,6 +100,8 @@ describe('mail as its recipients read it', () => {
       const [ics, ...more] = mail.attachments;
       expect(more).toEqual([]);
       expect(ics.contentType).toBe('text/calendar');
+      // RFC 2231: the artist's name as written, encoded in the header, decoded by the mail client.
+      expect(ics.filename).toBe('Sigur-Rós-shows.ics');
       return { method: ics.headers.get('content-type'), events: readCalendar(ics.content.toString('utf8')) };
     });
     expect(calendars.map(({ method }) => (method as { params: { method: string } }).params.method)).toEqual([

@@ -57,6 +57,33 @@ describe('show calendars', () => {
     expect(String(calendar.content).match(/^METHOD:(.*)\r$/m)?.[1]).toBe('PUBLISH');
   });
 
+  it("names the press calendar's file after the artist as written, whatever its script, never a name of dashes", () => {
+    const show = aShow({ status: 'announced' });
+    const fileNameFor = (artist: string) => {
+      const tour = {
+        labelId: 'lbl-1',
+        tourId: 'tour-1',
+        artist: { name: artist },
+        tourManager: { name: 'Sam', email: 'sam@tm.example' },
+        occurredAt,
+      };
+      const outlet = { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' };
+      const shows = [{ show, occurredAt }];
+      return pressMail(tour, outlet, 'DE', 'announcement', shows, shows).attachments?.[0].fileName;
+    };
+
+    const names = ['Sigur Rós', '坂本龍一', 'MØ', 'The 🌙 Echoes', '!!!', 'AC/DC'].map(fileNameFor);
+
+    expect(names).toEqual([
+      'Sigur-Rós-shows.ics',
+      '坂本龍一-shows.ics',
+      'MØ-shows.ics',
+      'The-Echoes-shows.ics',
+      'shows.ics',
+      'AC-DC-shows.ics',
+    ]);
+  });
+
   it("writes each show in its venue's zone with a VTIMEZONE, read back at the right local and absolute times", () => {
     const shows = [
       aShow({ showId: 'berlin', date: '2027-03-28', venue: venue('Berlin', 'Europe/Berlin', 'DE') }),
