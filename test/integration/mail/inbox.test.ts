@@ -77,6 +77,57 @@ describe('mail as its recipients read it', () => {
     expect(await shownLines(chromium.browser, mail.html || '')).toEqual(expect.arrayContaining(said));
   });
 
+  it('shows a release whose every field a label writes holds markup, Japanese and emoji as written, with the same links in both parts and the one-click link of its header', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({
+      name: 'Radio "Zürich", <b>Nacht</b>',
+      contactName: 'Zoë "Z" O\'Brien, Jr.',
+      genres: [genre],
+      territories: ['GB'],
+    });
+    await busIdle();
+    const title = '夜のドライブ <a href="https://evil.example/">listen</a> & "more"';
+    const artist = 'The 🌙 Echoes <img src=x onerror=alert(1)>';
+    const release = aRelease({
+      title,
+      artists: [{ name: artist }],
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      pressRelease: { text: 'Out on <a href="https://evil.example/">vinyl</a> & tape.' },
+    });
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail([outlet.email], 'New single:');
+
+    const [sent] = (await waitForMailTo(outlet.email, 'New single:')) as SentMail[];
+    const mail = await received(sent);
+    expect(mail.subject).toMatch(
+      /^New single: 夜のドライブ <a href="https:\/\/evil\.example\/">listen<\/a> & "more" by The 🌙 Echoes <img src=x onerror=alert\(1\)>, out /,
+    );
+    const page = await chromium.browser.newPage();
+    try {
+      await page.setContent(mail.html || '');
+      // biome-ignore lint/performance/useDomNodeTextContent: the text as laid out is the point
+      const shown = await page.locator('body').innerText();
+      const links = await page.locator('a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+      expect(await page.locator('img, script, b').count()).toBe(0);
+      for (const written of [title, artist, 'Out on <a href="https://evil.example/">vinyl</a> & tape.']) {
+        expect(shown).toContain(written);
+        expect(mail.text).toContain(written);
+      }
+      expect(shown).toContain('Hello Zoë "Z" O\'Brien, Jr.,');
+      const textLinks = (mail.text ?? '').match(/https?:\/\/\S+\/[up]\/[A-Za-z0-9._-]+/g) ?? [];
+      expect(links.sort()).toEqual([...textLinks].sort());
+      const unsubscribe = mail.headerLines.find((header) => header.key === 'list-unsubscribe')?.line;
+      expect(links).toContain(/<([^>]+)>/.exec(unsubscribe ?? '')?.[1]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('names the zone of a show’s doors in tour press, and carries its calendar as a calendar app reads it', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
     const { genre, label, tourId, now, aShow, book } = await aPressTour('Sigur Rós', 'Inbox');
