@@ -47,9 +47,15 @@ const atMost = (length: number) => z.maxLength(length, `please shorten it to ${l
 /**
  * An answer as the promoter means it: the form shows answers without bidi controls (escapeHtml), so
  * they are taken without them, and the form sent back unchanged gives the same answers
- * (docs/design.md#signed-pages).
+ * (docs/design.md#signed-pages). A browser posts each line break of a textarea as CR LF (HTML's form
+ * submission), where the promoter typed, and counts, one character: taken as LF, so a line break counts
+ * once towards an answer's length.
  */
-const answer = () => z.string().check(z.overwrite(withoutBidiControls), z.trim());
+const answer = () =>
+  z.string().check(
+    z.overwrite((value) => withoutBidiControls(value).replace(/\r\n?/g, '\n')),
+    z.trim(),
+  );
 const text = answer().check(z.minLength(1, 'please fill this in'), atMost(2000));
 
 const allotmentRange = 'must be a whole number from 0 to 1000';

@@ -211,6 +211,26 @@ describe("the promoter's advance page", () => {
     expect((await tours.getShow(ref))?.advance).toBeUndefined();
   });
 
+  it('takes a rider of 2,000 characters over several lines as the browser posts it (each line break as CR LF), counting a line break once, and keeps it with its lines', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    // 40 lines of 49 characters and the 39 line breaks between them: 1,999 characters in the textarea.
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => `Line ${String(i + 1).padStart(2, '0')}: ${'x'.repeat(40)}`,
+    );
+    const typed = lines.join('\n');
+
+    const { page } = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrfTokenFor(key, token), { hospitality: lines.join('\r\n') }),
+      deps,
+    );
+
+    expect(typed).toHaveLength(1999);
+    expect(page.statusCode).toBe(303);
+    expect((await tours.getShow(ref))?.advance?.answers.hospitality).toBe(typed);
+  });
+
   it('refuses a settlement currency that is no ISO 4217 currency (ABC, a typo EUE) with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
