@@ -10,6 +10,7 @@ import { notExpired, openAdvanceToken, openTourManagerToken } from '#shared/toke
 import { csrfTokenFor, InvalidTokenError, sameCsrfToken } from '#shared/tokens.ts';
 import {
   type AdvanceAnswers,
+  advancedAt,
   advanceLinkExpiry,
   advanceLockAt,
   daySheetWent,
@@ -160,6 +161,7 @@ export async function openAdvancePage(
         submittedAt: stored.advance?.submittedAt,
         lockAt,
         version: showFactsHash(stored.show),
+        advanced: advancedAt(stored) ?? '',
       }),
     );
   } catch (error) {
@@ -194,7 +196,7 @@ export async function submitAdvancePage(
       return page(
         html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers })),
       );
-    const formAgain = (status: number, errors: FieldErrors, changed?: boolean) =>
+    const formAgain = (status: number, errors: FieldErrors, changed?: boolean, savedSince?: AdvanceAnswers) =>
       page(
         html(
           status,
@@ -208,6 +210,8 @@ export async function submitAdvancePage(
             lockAt,
             version: showFactsHash(stored.show),
             changed,
+            advanced: advancedAt(stored) ?? '',
+            savedSince,
           }),
         ),
       );
@@ -229,6 +233,18 @@ export async function submitAdvancePage(
     }
     const { dayContactName, dayContactPhone, ...rest } = parsed.data;
     const answers: AdvanceAnswers = { ...rest, dayContact: { name: dayContactName, phone: dayContactPhone } };
+    // The form posts back the advance it showed too (when it was saved last, '' for none): answers
+    // filled in while the advance was saved from another tab, or by someone else with the link, do not
+    // replace those unseen. The same answers are that save itself (a double click, or both tabs alike):
+    // taken as it was. Others get the form again, the answers saved since above theirs; submitted again,
+    // they replace them. A post naming no advance is taken (docs/design.md#signed-pages).
+    const answeredFor = (read: StoredShow) =>
+      !read.advance || fields.advanced === undefined || fields.advanced === advancedAt(read);
+    if (stored.advance && !answeredFor(stored)) {
+      const saved = stored.advance;
+      if (!sameAnswers(saved.answers, answers)) return formAgain(409, {}, false, saved.answers);
+      return page(seeOther(`${token}?saved=${saved.amendedAt ? 'amended' : 'submitted'}`));
+    }
     const outcome = await deps.tours.saveAdvance(
       claims,
       answers,
@@ -259,15 +275,15 @@ export async function submitAdvancePage(
             ]
           : []),
       ],
-      filledFor,
+      (read) => filledFor(read.show) && answeredFor(read),
     );
     if (outcome === 'unknown') return page(showGone());
     // Given to another promoter since this post read the show: the answers are not taken for the new one's.
     if (outcome === 'replaced') return page(linkReplaced());
     // Cancelled since this post read the show: a cancelled show takes no answers.
     if (outcome === 'cancelled') return page(showCancelled(stored.show));
-    // Moved since this post read the show: posted again, it reads the show as it is now, and the form
-    // comes back stating it.
+    // Moved, or its advance saved again, since this post read the show: posted again, it reads the show
+    // as it is now, and the form comes back stating it (or the post is found to be that save).
     if (outcome === 'changed') return submitAdvancePage(token, body, deps);
     // To this page again with a GET: reloading it records nothing a second time.
     return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };

@@ -81,18 +81,28 @@ export function advanceFormPage(view: {
   version: string;
   /** Posted from a form that stated the show otherwise: it is shown as it is now, with the answers given. */
   changed?: boolean;
+  /** When the advance this form shows was saved last (`advancedAt`; '' for none), posted back. */
+  advanced: string;
+  /**
+   * Posted from a form opened before the advance was saved again (another tab, someone else with the link):
+   * the answers saved since, shown above the answers given.
+   */
+  savedSince?: AdvanceAnswers;
 }): string {
   const { show, values, errors } = view;
+  const savedAt = view.advanced ? formatInstant(view.advanced, show.venue.timeZone) : '';
   return page(
     `Advance: ${view.tour.artist.name} at ${show.venue.name}`,
     markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${formatInstant(view.submittedAt, show.venue.timeZone)}). You can amend it until ${formatInstant(view.lockAt, show.venue.timeZone)}, the start of show day at the venue.</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
 ${view.changed ? markup`<p class="error" role="alert">The show changed since this form was opened: it is now as below. Nothing was saved: please check your answers against it and submit again.</p>` : ''}
+${view.savedSince ? markup`<p class="error" role="alert">The advance was saved from another window, or by someone else with this link, after this form was opened (${savedAt}). Nothing of this form was saved: the answers saved then are listed first, yours are in the form; submitted again, yours replace them.</p><h2>Saved ${savedAt}</h2>${answersList(view.savedSince)}` : ''}
 ${Object.keys(errors).length ? markup`<p class="error" role="alert">Please check the fields marked below.</p>` : ''}
 <h2>The show</h2>
 ${showFacts(show)}
 <form method="post" action="">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <input type="hidden" name="show" value="${view.version}">
+<input type="hidden" name="advanced" value="${view.advanced}">
 <h2>Your answers</h2>
 ${longFields.map((name) => textArea(name, values, errors))}
 ${input('wifi', advanceFieldLabels.wifi, values, errors)}

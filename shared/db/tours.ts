@@ -334,7 +334,7 @@ export interface PromoterSide {
     answers: AdvanceAnswers,
     at: string,
     entries: (outcome: 'submitted' | 'amended', stored: StoredShow & { show: Show }) => OutboxEntry[],
-    filledFor?: (show: Show) => boolean,
+    filledFor?: (read: StoredShow & { show: Show }) => boolean,
   ): Promise<AdvanceOutcome>;
   /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
   addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
@@ -460,7 +460,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         if (stored.promoterId !== ref.promoterId) return 'replaced';
         // A tombstone (cancelled before the show arrived) is cancelled too.
         if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
-        if (filledFor && !filledFor(stored.show)) return 'changed';
+        if (filledFor && !filledFor({ ...stored, show: stored.show })) return 'changed';
         const advance = stored.advance
           ? { answers, submittedAt: stored.advance.submittedAt, amendedAt: at }
           : { answers, submittedAt: at };
@@ -476,9 +476,12 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 // Still this promoter's show, on, and as read: a change giving it to another promoter,
                 // cancelling it or moving it between the read and this write refuses it, and the next
                 // attempt reads it as replaced, cancelled or changed (or as the answers were given for);
-                // so does its day sheet recorded meanwhile, which the next attempt's entries find gone.
+                // so does its day sheet recorded meanwhile, which the next attempt's entries find gone,
+                // and the advance saved again meanwhile (another tab), which `filledFor` then judges.
                 ConditionExpression: `promoterId = :promoterId AND attribute_exists(#show) AND #show.#status <> :cancelled AND occurredAt = :occurredAt AND ${
-                  stored.advance ? 'attribute_exists(advance)' : 'attribute_not_exists(advance)'
+                  stored.advance
+                    ? `advance.submittedAt = :submittedAt AND ${stored.advance.amendedAt ? 'advance.amendedAt = :amendedAt' : 'attribute_not_exists(advance.amendedAt)'}`
+                    : 'attribute_not_exists(advance)'
                 } AND ${sheet ? 'stepsDone.#sheet = :sheet' : 'attribute_not_exists(stepsDone.#sheet)'}`,
                 ExpressionAttributeNames: { '#show': 'show', '#status': 'status', '#sheet': 'day-sheet' },
                 ExpressionAttributeValues: {
@@ -487,6 +490,8 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                   ':cancelled': 'cancelled',
                   ':occurredAt': stored.occurredAt,
                   ':sheet': sheet,
+                  ':submittedAt': stored.advance?.submittedAt,
+                  ':amendedAt': stored.advance?.amendedAt,
                 },
               },
             },

@@ -414,11 +414,37 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       };
 
       const changed = await store.saveAdvance(show, answers, at(2), entries, () => false);
-      const taken = await store.saveAdvance(show, answers, at(3), entries, (s) => s.date === show.show!.date);
+      const taken = await store.saveAdvance(
+        show,
+        answers,
+        at(3),
+        entries,
+        (s) => s.show.date === show.show!.date,
+      );
 
       expect([changed, taken]).toEqual(['changed', 'submitted']);
       expect(published).toEqual(['Show Advanced']);
       expect((await store.getShow(show))?.advance?.submittedAt).toBe(at(3));
+    });
+
+    it('keeps no answers, and publishes nothing, given for an advance saved again since (another tab)', async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      const published: string[] = [];
+      const entries = () => {
+        published.push('Show Advanced');
+        return [];
+      };
+      await store.saveAdvance(show, answers, at(2), entries);
+      // Both opened the form before anything was saved.
+      const asOpened = (read: { advance?: unknown }) => read.advance === undefined;
+
+      const stale = await store.saveAdvance(show, { ...answers, power: '125 A' }, at(3), entries, asOpened);
+
+      expect(stale).toBe('changed');
+      expect(published).toEqual(['Show Advanced']);
+      expect((await store.getShow(show))?.advance).toEqual({ answers, submittedAt: at(2) });
     });
 
     it('saves no advance from a promoter the show was since given to another', async () => {

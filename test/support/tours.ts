@@ -219,13 +219,13 @@ export class InMemoryTours implements TourStore, PressNotes, ChangeSteps {
     answers: AdvanceAnswers,
     at: string,
     entries: (outcome: 'submitted' | 'amended', stored: StoredShow & { show: Show }) => OutboxEntry[],
-    filledFor?: (show: Show) => boolean,
+    filledFor?: (read: StoredShow & { show: Show }) => boolean,
   ): Promise<AdvanceOutcome> {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
     if (show.promoterId !== ref.promoterId) return 'replaced';
     if (!show.show || show.show.status === 'cancelled') return 'cancelled';
-    if (filledFor && !filledFor(show.show)) return 'changed';
+    if (filledFor && !filledFor(structuredClone({ ...show, show: show.show }))) return 'changed';
     const outcome = show.advance ? 'amended' : 'submitted';
     const written = entries(outcome, structuredClone({ ...show, show: show.show }));
     show.advance = show.advance

@@ -105,4 +105,60 @@ describe("the promoter's advance form in a browser", () => {
     expect(saved.advance).toBe('submitted');
     expect(saved.advanceAnswers).toMatchObject({ loadInAccess: 'Boulevard de Stalingrad dock' });
   }, 300_000);
+
+  it('keeps the answers saved from one tab when another tab opened before submits, showing them above its own until it submits again', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Oslo', 'NO', 'Europe/Oslo'),
+      'Two Windows',
+      'Ingrid',
+    );
+    const [first, second] = [
+      await chromium.browser.newPage({ viewport: { width: 390, height: 844 } }),
+      await chromium.browser.newPage({ viewport: { width: 390, height: 844 } }),
+    ];
+    await first.goto(link);
+    await second.goto(link);
+    // A rider of 1,999 characters on 40 lines, as the promoter counts them (Chromium posts each line break as CR LF).
+    const rider = Array.from(
+      { length: 40 },
+      (_, i) => `Line ${String(i + 1).padStart(2, '0')}: ${'x'.repeat(40)}`,
+    );
+    const answers = (power: string): Record<string, string> => ({
+      loadInAccess: 'Dock 2',
+      parking: 'One van',
+      power,
+      backline: 'None',
+      hospitality: rider.join('\n'),
+      dressingRooms: 'Two',
+      wifi: 'oslo-guest',
+      merchSplit: '80/20',
+      merchSeller: 'Band',
+      guestListAllotment: '12',
+      localCrewCall: '4 at 14:00',
+      settlementMethod: 'Transfer',
+      settlementCurrency: 'NOK',
+      dayContactName: 'Ingrid',
+      dayContactPhone: '+47 2222 0100',
+    });
+    const submit = async (page: typeof first, power: string) => {
+      for (const [field, value] of Object.entries(answers(power))) await page.fill(`#${field}`, value);
+      const [answer] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+      return answer?.status();
+    };
+
+    const taken = await submit(first, '125 A CEE');
+    const refused = await submit(second, '32 A');
+    const alert = await second.textContent('p[role=alert]');
+    const stored = (await showView(label.id, tourId, show.showId)).body;
+    const again = await Promise.all([second.waitForNavigation(), second.click('button[type=submit]')]);
+    const saved = (await showView(label.id, tourId, show.showId)).body;
+    await first.close();
+    await second.close();
+
+    expect([taken, refused, again[0]?.url().endsWith('?saved=amended')]).toEqual([200, 409, true]);
+    expect(alert).toContain('saved from another window');
+    expect(stored.advanceAnswers).toMatchObject({ power: '125 A CEE', hospitality: rider.join('\n') });
+    expect(saved.advanceAnswers).toMatchObject({ power: '32 A' });
+  }, 300_000);
 });

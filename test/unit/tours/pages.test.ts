@@ -34,6 +34,18 @@ const moveShowTo = async (tours: InMemoryTours, date: string) =>
     [],
   );
 
+/** The hidden fields of an advance form's page, as the promoter's browser posts them back (the CSRF token among them). */
+const hiddenFieldsIn = (page: HttpResult): { csrf: string } & Record<string, string> => ({
+  csrf: '',
+  ...Object.fromEntries(
+    [...String(page.body).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+      ([, name, value]) => [name, value],
+    ),
+  ),
+});
+const hiddenFieldsOf = async (token: string, deps: Parameters<typeof openAdvancePage>[1]) =>
+  hiddenFieldsIn(await openAdvancePage(token, deps));
+
 /** The page a tour manager's page links to as its next (`?page=N`), if any. */
 const nextPageOf = (page: HttpResult) => /<a rel="next" href="\?page=(\d+)">/.exec(String(page.body))?.[1];
 
@@ -420,6 +432,53 @@ describe("the promoter's advance page", () => {
     );
     expect([again.page.statusCode, again.saved]).toEqual([303, 'submitted']);
     expect((await tours.getShow(ref))?.advance?.answers.loadInAccess).toBe('Möckernstraße ramp');
+  });
+
+  it('refuses, with a 409 showing the answers saved since and those given, a form opened before the advance was saved from another tab, and saves nothing', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    // Two tabs (or two people at the promoter's) open the link before either submits.
+    const [first, second] = [await hiddenFieldsOf(token, deps), await hiddenFieldsOf(token, deps)];
+    await submitAdvancePage(token, filledAdvanceForm(first.csrf, { ...first, power: '125 A CEE' }), deps);
+    const advancedOutbox = tours.outbox.length;
+
+    const stale = await submitAdvancePage(
+      token,
+      filledAdvanceForm(second.csrf, { ...second, parking: 'Bus bay' }),
+      deps,
+    );
+
+    expect([stale.page.statusCode, stale.saved]).toEqual([409, undefined]);
+    expect(stale.page.body).toContain('saved from another window');
+    expect(stale.page.body).toContain('125 A CEE');
+    expect(stale.page.body).toContain('>Bus bay</textarea>');
+    expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({
+      power: '125 A CEE',
+      parking: 'Two spaces',
+    });
+    expect(tours.outbox).toHaveLength(advancedOutbox);
+    // Sent again from that page, which names the advance as it is now, it replaces those answers.
+    const again = await submitAdvancePage(
+      token,
+      filledAdvanceForm(second.csrf, { ...hiddenFieldsIn(stale.page), parking: 'Bus bay' }),
+      deps,
+    );
+    expect([again.page.statusCode, again.saved]).toEqual([303, 'amended']);
+    expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({ power: '63 A', parking: 'Bus bay' });
+  });
+
+  it('takes the same answers posted twice from one page (a double click) as the one submission they are, with one Show Advanced', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    const opened = await hiddenFieldsOf(token, deps);
+    const post = () => submitAdvancePage(token, filledAdvanceForm(opened.csrf, opened), deps);
+
+    const posts = [await post(), await post()];
+
+    expect(posts.map(({ page, saved }) => [page.statusCode, page.headers?.location, saved])).toEqual([
+      [303, `${token}?saved=submitted`, 'submitted'],
+      [303, `${token}?saved=submitted`, undefined],
+    ]);
+    expect(tours.outbox.map((e) => e.detailType)).toEqual(['Show Advanced']);
+    expect((await tours.getShow(ref))?.advance?.amendedAt).toBeUndefined();
   });
 
   it("keeps a postponed show's link open until a day after its new date, and ends that of a show brought forward a day after its new date", async () => {
