@@ -19,6 +19,7 @@ import {
   scheduledSteps,
   showFacts,
   stepLapsesAt,
+  stepMoment,
   stepMoments,
   stepTaken,
 } from '#shared/tours.ts';
@@ -309,6 +310,19 @@ async function applyToShowAsRead(
   // A reopened list's cutoff is due again, even at the instant it closed at before: a show postponed
   // and then moved back to a day whose cutoff has passed closes its list at once (stepsDueAtOnce) and
   // mails it with the guests added meanwhile.
+  // Moved on its day to a venue in another zone after its day sheet went: the sheet of that day went,
+  // though its moment (18:00 the day before at the venue) is another instant there. It is recorded at
+  // that instant in this very write, so the tour manager and crew get the update at once, as for a
+  // venue of the same zone, and the sheet due there sends nothing: else the sheet went again at the new
+  // instant (hours later for a zone to the west, at once for one to the east), not saying that it replaced
+  // the first (docs/design.md#tours).
+  const daySheetFor =
+    change.type === 'set' &&
+    stored?.show?.date === change.show.date &&
+    daySheetWent({ ...stored, show: stored.show }) &&
+    stepMoment(change.show, 'day-sheet').scheduledFor !== stored.stepsDone?.['day-sheet']
+      ? stepMoment(change.show, 'day-sheet').scheduledFor
+      : undefined;
   const forget = {
     steps: [
       ...(movedCountry ? (['press-announcement'] as const) : []),
@@ -317,8 +331,12 @@ async function applyToShowAsRead(
     ],
     advance: newPromoter,
     guestListLock: reopened,
+    daySheetFor,
   };
-  const changed = withoutSteps(nextShow(stored, ref, change, meta, now), forget.steps);
+  const read = withoutSteps(nextShow(stored, ref, change, meta, now), forget.steps);
+  const changed = daySheetFor
+    ? { ...read, stepsDone: { ...read.stepsDone, 'day-sheet': daySheetFor } }
+    : read;
   const { advance: _replaced, ...withoutAdvance } = changed;
   const kept = newPromoter ? { ...withoutAdvance, promoterSince: meta.occurredAt } : changed;
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;

@@ -380,6 +380,11 @@ export interface ForgetOnChange {
   steps?: ShowStep[];
   advance?: boolean;
   guestListLock?: boolean;
+  /**
+   * The day sheet's record, moved to this moment: a show moved on its day to a venue in another zone,
+   * its sheet gone, has the sheet of that day gone, at the instant it is due there (docs/design.md#tours).
+   */
+  daySheetFor?: string;
 }
 
 /** Writes apply only when newer than what is stored (EventBridge keeps no order, docs/design.md#ordering-by-the-labels-timestamp). */
@@ -654,7 +659,7 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
     async putShowIfNewer(
       show,
       entries,
-      { steps: forgetSteps = [], advance: forgetAdvance, guestListLock: forgetLock } = {},
+      { steps: forgetSteps = [], advance: forgetAdvance, guestListLock: forgetLock, daySheetFor } = {},
     ) {
       const { labelId, tourId, showId } = show;
       const values: Record<string, unknown> = {
@@ -695,14 +700,19 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
       ];
       const removes: string[] = [];
       const names: Record<string, string> = show.show ? { '#show': 'show' } : {};
-      if (forgetSteps.length) {
-        // The show exists (its steps were taken): its stepsDone map is there to remove from.
+      if (forgetSteps.length || daySheetFor) {
+        // The show exists (its steps were taken): its stepsDone map is there to remove from, or set in.
         sets.splice(sets.indexOf('stepsDone = if_not_exists(stepsDone, :empty)'), 1);
         delete values[':empty'];
         forgetSteps.forEach((step, i) => {
           names[`#forget${i}`] = step;
           removes.push(`stepsDone.#forget${i}`);
         });
+      }
+      if (daySheetFor) {
+        names['#daySheet'] = 'day-sheet';
+        sets.push('stepsDone.#daySheet = :daySheetFor');
+        values[':daySheetFor'] = daySheetFor;
       }
       if (forgetAdvance) removes.push('advance');
       // In the write that moves the show: a cutoff of the old date locking the list before it is

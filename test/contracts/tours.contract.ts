@@ -127,6 +127,23 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect(await store.markStepDone(show, 'press-announcement', at(1), [])).toBe(true);
     });
 
+    it("moves the day sheet's record to the moment a change names (moved on its day to another zone), keeping the other steps", async () => {
+      const store = makeStore();
+      const show = aStoredShow(aTour());
+      await store.putShowIfNewer(show, []);
+      await store.markStepDone(show, 'day-sheet', at(1), []);
+      await store.markStepDone(show, 'advance-request', at(1), []);
+
+      const moved = { ...show, occurredAt: at(9) };
+      expect(await store.putShowIfNewer(moved, [], { daySheetFor: at(2) })).toBe(true);
+
+      expect((await store.getShow(show))?.stepsDone).toEqual({
+        'day-sheet': at(2),
+        'advance-request': at(1),
+      });
+      expect(await store.markStepDone(show, 'day-sheet', at(2), [])).toBe(false);
+    });
+
     it('forgets the advance when a change says so (the show given to another promoter), keeping the guests', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());

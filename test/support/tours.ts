@@ -116,13 +116,19 @@ export class InMemoryTours implements TourStore, PressNotes, ChangeSteps {
   async putShowIfNewer(
     show: StoredShow,
     entries: OutboxEntry[],
-    { steps: forgetSteps = [], advance: forgetAdvance, guestListLock: forgetLock }: ForgetOnChange = {},
+    {
+      steps: forgetSteps = [],
+      advance: forgetAdvance,
+      guestListLock: forgetLock,
+      daySheetFor,
+    }: ForgetOnChange = {},
   ) {
     const current = this.shows.get(this.showKey(show));
     if (current && current.occurredAt >= show.occurredAt) return false;
     const { effectsPending, pressCountries: _told, ...rest } = structuredClone(show);
     const stepsDone = { ...(current?.stepsDone ?? {}) };
     for (const step of forgetSteps) delete stepsDone[step];
+    if (daySheetFor) stepsDone['day-sheet'] = daySheetFor;
     const next: StoredShow = {
       ...current,
       ...rest,

@@ -678,6 +678,33 @@ describe('a show retimed on its own day', () => {
     expect(JSON.stringify(sheets[1].data.text)).toContain('Kim, +49 2');
   });
 
+  it.each([
+    ['west, its sheet an hour later there', 'Roundhouse', 'London', 'GB', 'Europe/London'],
+    ['east, its sheet an hour earlier there', 'Tavastia', 'Helsinki', 'FI', 'Europe/Helsinki'],
+  ])(
+    'mails the tour manager an updated day sheet at once, and no second sheet, when the show moves on its day to a venue in a zone %s',
+    async (_, name, city, country, timeZone) => {
+      const { deps, mailer, now, runDue, sheetStep, schedules } = await world();
+      await sheetStep();
+      const moved = { ...announced, venue: { ...announced.venue, name, city, country, timeZone } };
+      const sheets = () =>
+        mailer.sent.filter((m) => m.to.email === 'sam@tm.example' && m.kind.startsWith('day-sheet'));
+
+      now.value = new Date('2027-05-13T16:30:00Z');
+      await applyShowChange('tour-1', { type: 'set', show: moved }, metaAt('2027-05-13T16:30:00Z'), deps);
+      await runDue();
+      const atOnce = sheets().map((m) => m.kind);
+      // Then the show's day passes: every schedule of it fires.
+      now.value = new Date('2027-05-15T06:00:00Z');
+      for (const due of schedules.firing(now.value)) await takeStep(due, { correlationId: 'c' }, deps);
+
+      expect(atOnce).toEqual(['day-sheet', 'day-sheet-update']);
+      expect(sheets().map((m) => m.kind)).toEqual(atOnce);
+      expect(JSON.stringify(sheets()[1].data.text)).toContain('This replaces the day sheet we sent.');
+      expect(JSON.stringify(sheets()[1].data.text)).toContain(`${name}`);
+    },
+  );
+
   it('sends no update when the doors move before the sheet went: the scheduled sheet carries the new times', async () => {
     const { deps, mailer, now, runDue, sheetStep } = await world();
 
