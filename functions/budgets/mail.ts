@@ -1,3 +1,4 @@
+import { planOfRevision, planRevision, raisedInPeriod } from '#shared/budgets/alerts.ts';
 import {
   type Budget,
   type Figures,
@@ -6,9 +7,8 @@ import {
   unconvertedText,
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/days.ts';
-import type { DayResult, HeldExpense, Ledger } from '#shared/db/budgets.ts';
+import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
-import { keyParts } from '#shared/db/keys.ts';
 import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
@@ -20,13 +20,22 @@ import { dayFigures } from './day-figures.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { markSuppressedOwner } from './unreachable.ts';
 
+/**
+ * An alert a day's figures call for. `measuredAgainst`: the plan a threshold's or line's alert was
+ * measured against, as its id names it (absent on one raised before it did): see shared/budgets/alerts.ts.
+ */
 export type BudgetAlert =
-  | { kind: 'threshold'; alertId: string; threshold: number }
+  | { kind: 'threshold'; alertId: string; threshold: number; measuredAgainst?: number }
   | { kind: 'forecast'; alertId: string; runsOutOn: string }
-  | { kind: 'line'; alertId: string; line: { lineId: string; planned: number; spent: number } };
+  | {
+      kind: 'line';
+      alertId: string;
+      line: { lineId: string; planned: number; spent: number };
+      measuredAgainst?: number;
+    };
 
 /** What an alert is of, as its id names it before its period: `threshold`, 80; `forecast`; `line` and its id. */
-const alertParts = (alert: BudgetAlert): (string | number)[] =>
+export const alertParts = (alert: BudgetAlert): (string | number)[] =>
   alert.kind === 'threshold'
     ? ['threshold', alert.threshold]
     : alert.kind === 'forecast'
@@ -34,14 +43,6 @@ const alertParts = (alert: BudgetAlert): (string | number)[] =>
       : ['line', alert.line.lineId];
 /** The alert's name in its mail's identity (`threshold:80`): with the budget and the period, it is mailed once. */
 const alertName = (alert: BudgetAlert) => alertParts(alert).join(':');
-
-/**
- * The alert raised in the period starting `start` of these parts (`threshold`, 80; `forecast`; `line`
- * and its id), if any: its id (`<alert>#<start>#<end>`) names the end it was raised under, which terms
- * sent again with another end keep (see docs/design.md#budgets).
- */
-export const raisedInPeriod = (alerts: Ledger['alerts'], start: string, ...alert: (string | number)[]) =>
-  alerts.find((raised) => raised.alertId.startsWith(`${keyParts(...alert, start)}#`));
 
 /**
  * The period an alert mail is of, by its start: terms sent again with another end keep the period
@@ -73,7 +74,15 @@ const count = (n: number) => n.toLocaleString('en');
 
 const scopeText = (scope: { kind: string; id: string }) => `${scope.kind} ${scope.id}`;
 
-/** One alert to the budget's owner; its identity is the budget and the alert (threshold or line, and period). */
+const revisionOf = (alert: BudgetAlert) => {
+  const revision = planRevision(alert.kind === 'forecast' ? undefined : alert.measuredAgainst);
+  return revision === undefined ? {} : { revision };
+};
+
+/**
+ * One alert to the budget's owner; its identity is the budget and the alert (threshold or line, period,
+ * and the plan it was measured against).
+ */
 export function alertMail(
   budget: Budget,
   figures: Figures,
@@ -103,6 +112,8 @@ export function alertMail(
       subject: mailSubjects.budgetAlert(budget.budgetId, alertName(alert), periodOf(budget)),
       email: budget.owner.email,
       kind: alertKinds[alert.kind],
+      // The plan it was measured against: a warning of a plan raised since is another mail.
+      ...revisionOf(alert),
     },
     stream: 'operational',
     context: { budgetId: budget.budgetId },
@@ -402,18 +413,36 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
           if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
           const figures = figuresOf(budget, ledger.totals);
           const last = budget.lastResult;
+          // The plan the warning was measured against, as its identity names it: a warning of a plan no
+          // longer in force is not wanted (the spend is warned of against the plan in force, if it crosses it).
+          const plan = planOfRevision(delivery.revision);
+          const ofPlan = (planned: number) => plan === undefined || plan === planned;
           const alert: BudgetAlert | undefined = name.startsWith('threshold:')
-            ? { kind: 'threshold', alertId: '', threshold: Number(name.slice('threshold:'.length)) }
+            ? ofPlan(figures.planned)
+              ? {
+                  kind: 'threshold',
+                  alertId: '',
+                  threshold: Number(name.slice('threshold:'.length)),
+                  ...(plan === undefined ? {} : { measuredAgainst: plan }),
+                }
+              : undefined
             : name === 'forecast'
               ? { kind: 'forecast', alertId: '', runsOutOn: last?.runsOutOn ?? budget.period.end }
               : figures.lines
-                  .filter((line) => `line:${line.lineId}` === name)
-                  .map((line): BudgetAlert => ({ kind: 'line', alertId: '', line }))[0];
+                  .filter((line) => `line:${line.lineId}` === name && ofPlan(line.planned))
+                  .map(
+                    (line): BudgetAlert => ({
+                      kind: 'line',
+                      alertId: '',
+                      line,
+                      ...(plan === undefined ? {} : { measuredAgainst: plan }),
+                    }),
+                  )[0];
           if (!alert) continue;
           // The day the first mail named: its reconciliation's, kept with the alert (that day's result may
           // never have been kept: the function stopped before it).
           const date =
-            raisedInPeriod(ledger.alerts, period, ...alertParts(alert))?.date ??
+            raisedInPeriod(ledger.alerts, period, plan, ...alertParts(alert))?.date ??
             last?.date ??
             dateIn(delivery.claimedAt, deps.timeZone);
           // The forecast and the day the money runs out at that day's rate, as the first mail stated them

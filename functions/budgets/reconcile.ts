@@ -1,3 +1,4 @@
+import { alertIdOf, type RaisedAlert, raisedInPeriod } from '#shared/budgets/alerts.ts';
 import {
   type Budget,
   type Counters,
@@ -31,7 +32,6 @@ import {
   TotalsItemFullError,
 } from '#shared/db/budgets.ts';
 import { mailsReached } from '#shared/db/deliveries.ts';
-import { keyParts } from '#shared/db/keys.ts';
 import {
   BudgetForecastOver,
   BudgetLineOverPlan,
@@ -60,7 +60,7 @@ import {
   settleAcrossBudgets,
   takeHomeHolding,
 } from './ledger-changes.ts';
-import { alertMail, type BudgetAlert, raisedInPeriod, sendBudgetMail } from './mail.ts';
+import { alertMail, type BudgetAlert, sendBudgetMail } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { takeTourSettlements } from './settlements.ts';
 
@@ -161,10 +161,12 @@ export function statesFromLedger(
 }
 
 /**
- * The alerts a day's figures call for; each has an id that is the same every day of the period
- * (`<alert>#<start>#<end>`). A period is known by its start: terms sent again with another end (the
- * campaign runs longer or shorter) keep it, so an alert raised under the earlier end keeps its id
- * (raised once, its event once; mailed, it is not mailed again; see docs/design.md#budgets).
+ * The alerts a day's figures call for; each has an id that is the same every day of the period while
+ * the plan it is measured against stands (`<alert>#<start>#<end>#<plan>`, shared/budgets/alerts.ts). A
+ * period is known by its start: terms sent again with another end (the campaign runs longer or shorter)
+ * keep it, so an alert raised under the earlier end keeps its id (raised once, its event once; mailed,
+ * it is not mailed again). A threshold or a line crossed against a plan raised since is a new alert, and
+ * one crossed against a plan lowered back to one it was raised at is that alert (see docs/design.md#budgets).
  */
 function alertsOf(
   budget: Budget,
@@ -172,17 +174,22 @@ function alertsOf(
   day: ReturnType<typeof dayFigures>,
   raised: Ledger['alerts'],
 ): BudgetAlert[] {
-  const { start, end } = budget.period;
-  const idOf = (...alert: (string | number)[]) =>
-    raisedInPeriod(raised, start, ...alert)?.alertId ?? keyParts(...alert, start, end);
+  const raisedOf = (planned: number | undefined, ...alert: (string | number)[]): RaisedAlert => {
+    const found = raisedInPeriod(raised, budget.period.start, planned, ...alert);
+    if (found) return { alertId: found.alertId, ...measured(found.measuredAgainst) };
+    return { alertId: alertIdOf(alert, budget.period, planned), ...measured(planned) };
+  };
   const alerts: BudgetAlert[] = [];
   for (const threshold of figures.thresholdsReached)
-    alerts.push({ kind: 'threshold', alertId: idOf('threshold', threshold), threshold });
+    alerts.push({ kind: 'threshold', ...raisedOf(figures.planned, 'threshold', threshold), threshold });
   if (day.forecastOver && day.runsOutOn)
-    alerts.push({ kind: 'forecast', alertId: idOf('forecast'), runsOutOn: day.runsOutOn });
-  for (const line of day.linesOver) alerts.push({ kind: 'line', alertId: idOf('line', line.lineId), line });
+    alerts.push({ kind: 'forecast', ...raisedOf(undefined, 'forecast'), runsOutOn: day.runsOutOn });
+  for (const line of day.linesOver)
+    alerts.push({ kind: 'line', ...raisedOf(line.planned, 'line', line.lineId), line });
   return alerts;
 }
+
+const measured = (plan: number | undefined) => (plan === undefined ? {} : { measuredAgainst: plan });
 
 function alertEvent(
   budget: Budget,
@@ -497,7 +504,7 @@ async function concludeDay(
     );
     if (mailed) continue;
     raised.push(alert.alertId);
-    // The mail's identity (owner, label, budget, alert and period) is its claim: a retry mails nothing twice.
+    // The mail's identity (owner, label, budget, alert, period and plan) is its claim: a retry mails nothing twice.
     // Claimed before: by another run of the day (its event delivered twice at once), which gives the
     // claim back when it cannot send it and is retried, or by a run that stopped after sending it. So it
     // is marked mailed here only once that claim went out (see docs/design.md#budgets).

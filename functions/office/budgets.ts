@@ -1,3 +1,4 @@
+import { raisedFor } from '#shared/budgets/alerts.ts';
 import {
   type Entry,
   type ExpenseVersion,
@@ -350,17 +351,22 @@ function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
       recoupable: figures.recoupable,
       unconverted: figures.unconverted,
     },
-    // An alert's id is `threshold#<threshold>#<start>#<end>`: a period is known by its start, and a
-    // new start begins a new period whose thresholds are crossed anew (see docs/design.md#budgets).
-    // Its day is the one its mail names, the raising reconciliation's (an alert kept before that was
-    // kept: the manager's day it was raised).
+    // An alert's id is `threshold#<threshold>#<start>#<end>#<plan>` (shared/budgets/alerts.ts): a period
+    // is known by its start, and a new start begins a new period whose thresholds are crossed anew; a
+    // threshold crossed against another plan than the one in force (raised since) does not hold for it
+    // (see docs/design.md#budgets). Its day is the one its mail names, the raising reconciliation's (an
+    // alert kept before that was kept: the manager's day it was raised).
     thresholdsCrossed: ledger.alerts
-      .map((alert) => ({ parts: alert.alertId.split('#'), on: alert.raisedAt, date: alert.date }))
-      .filter(({ parts }) => parts[0] === 'threshold' && parts[2] === budget.period.start)
-      .map(({ parts, on, date }) => ({
-        threshold: Number(parts[1]),
-        on,
-        date: date ?? dateIn(on, timeZone),
+      .map((alert) => ({ threshold: Number(alert.alertId.split('#')[1]), alert }))
+      .filter(
+        ({ threshold, alert }) =>
+          alert.alertId.startsWith('threshold#') &&
+          raisedFor(alert.alertId, budget.period.start, figures.planned, 'threshold', threshold),
+      )
+      .map(({ threshold, alert }) => ({
+        threshold,
+        on: alert.raisedAt,
+        date: alert.date ?? dateIn(alert.raisedAt, timeZone),
       })),
     forecastAtEnd: last?.forecastAtEnd ?? null,
     runsOutOn: last?.runsOutOn ?? null,

@@ -58,7 +58,7 @@ import { cursorOfKey, keyOfCursor } from './start-key-cursor.ts';
  *     sk = TOTALS                         running totals (one attribute per counter) and their revision
  *     sk = EXPENSE#<expenseId>            an expense as it stands (latest data, void, what it counts)
  *     sk = VERSION#<expenseId>#<at>       every version received (recorded, amended, voided), kept
- *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, and period)
+ *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, period and plan)
  *     sk = DRIFT#<date>#<at>[#<expenseId>#<eventId>]  a drift found and repaired by the reconciliation
  *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also carried by expenses of other budgets of the label
  *     sk = REFUSED#<expenseId>#<at>        a version refused for good: it would take a running total past the limit
@@ -951,7 +951,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             Put: {
               TableName: table,
               Item: { ...alertKey(labelId, budgetId, alertId), entity: 'alert', alertId, raisedAt: at, date },
-              // Each alert once per budget, threshold (or line) and period: its event goes out with it, once.
+              // Each alert once per budget, threshold (or line), period and plan: its event goes out with it, once.
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },

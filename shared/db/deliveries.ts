@@ -99,7 +99,8 @@ export interface MailIdentity {
   moment?: string;
   /**
    * For a date change: the new date and time, so each move is mailed once; for a release's first mail,
-   * withdrawal or out-now after a territory was given back, its round (`given-back-<n>`, docs/design.md#exactly-once-mail).
+   * withdrawal or out-now after a territory was given back, its round (`given-back-<n>`, docs/design.md#exactly-once-mail);
+   * for a budget's threshold or line alert, the plan it was measured against (`plan-<minor>`, docs/design.md#budgets).
    */
   revision?: string;
 }

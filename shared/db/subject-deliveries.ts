@@ -102,7 +102,7 @@ export const mailSubjects = {
    */
   show: (tourId: string, showId: string, moment?: string): MailSubject =>
     moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],
-  /** A budget alert, once per budget, threshold (or alert name) and period. */
+  /** A budget alert, once per budget, threshold (or alert name) and period (and plan: its identity's `revision`). */
   budgetAlert: (budgetId: string, threshold: string, period: string): MailSubject => [
     'budget-alert',
     budgetId,

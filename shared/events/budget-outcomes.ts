@@ -77,7 +77,7 @@ export const BudgetThresholdCrossed = defineEvent({
 });
 DOCS: describeEvent(BudgetThresholdCrossed, {
   description:
-    'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold and period.',
+    'Spend (committed and actual) reached a threshold of the plan; once per budget, threshold, period and plan (a plan raised in the period is warned of again).',
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
@@ -125,7 +125,7 @@ export const BudgetLineOverPlan = defineEvent({
     }),
 });
 DOCS: describeEvent(BudgetLineOverPlan, {
-  description: "A line's spend went over its plan; once per budget, line and period.",
+  description: "A line's spend went over its plan; once per budget, line, period and the line's plan.",
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',
