@@ -60,12 +60,15 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
   const remaining = figures.remaining;
   const runsOutIn = spent7 > 0 ? (BigInt(remaining) * 7n + BigInt(spent7) - 1n) / BigInt(spent7) : undefined;
   // A day past the last a date states (a plan near the largest total, spent slowly) is not at this rate.
-  const runsOutOn =
+  const atThisRate =
     remaining <= 0
       ? date
       : runsOutIn !== undefined && runsOutIn <= BigInt(daysBetween(date, lastDay))
         ? addDays(date, Number(runsOutIn))
         : null;
+  // Only a day within the period: one after its end (on track, or reconciled after the end) is no
+  // run-out, the money lasts the period (or, spent, ran out already): see docs/design.md#budgets.
+  const runsOutOn = atThisRate !== null && atThisRate <= budget.period.end ? atThisRate : null;
   const totalDays = daysBetween(budget.period.start, budget.period.end) + 1;
   const elapsed = Math.min(totalDays, Math.max(0, daysBetween(budget.period.start, date) + 1));
   const straightLine = Number(divideHalfEven(BigInt(figures.planned) * BigInt(elapsed), BigInt(totalDays)));

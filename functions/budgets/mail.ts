@@ -128,10 +128,17 @@ export function alertMail(
       used: money(figures.used),
       usedPercent: String(figures.usedPercent),
       forecastAtEnd: money(day.forecastAtEnd),
-      runsOutOn: day.runsOutOn ?? 'not at the current rate',
+      runsOutOn: runsOutText(day.runsOutOn, figures.remaining),
     }),
   };
 }
+
+/**
+ * The day the money runs out, as a mail states it: a day within the period, or none there (see
+ * dayFigures): what is left lasts the period, or nothing is left.
+ */
+const runsOutText = (runsOutOn: string | null, remaining: number) =>
+  runsOutOn ?? (remaining > 0 ? 'not in the period' : 'already spent');
 
 const barCells = 20;
 const barColours = { 'on-track': '#2e7d32', 'at-risk': '#f9a825', over: '#c62828' } as const;
@@ -168,7 +175,7 @@ function budgetReport(r: DayResult) {
       remaining: money(r.remaining),
       usedPercent: String(r.usedPercent),
       forecastAtEnd: money(r.forecastAtEnd),
-      runsOutOn: r.runsOutOn ?? '-',
+      runsOutOn: runsOutText(r.runsOutOn, r.remaining),
       status: r.status,
       bar: cells,
       barText: text,

@@ -337,6 +337,7 @@ const listed = <T, N extends string, R>(listing: BudgetListing<T, N, R>, rows: r
 function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
   const figures = figuresOf(budget, ledger.totals);
   const last = budget.lastResult;
+  const runsOutOn = last?.runsOutOn && last.runsOutOn <= budget.period.end ? last.runsOutOn : null;
   return {
     ...summary(budget),
     thresholds: budget.thresholds,
@@ -369,7 +370,10 @@ function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
         date: alert.date ?? dateIn(alert.raisedAt, timeZone),
       })),
     forecastAtEnd: last?.forecastAtEnd ?? null,
-    runsOutOn: last?.runsOutOn ?? null,
+    // A day within the period in force only: a result kept before it was stated so (or under an end
+    // moved since) may name one after it, where the money lasts the period (docs/design.md#budgets).
+    runsOutOn,
+    moneyLastsThePeriod: last ? runsOutOn === null && last.remaining > 0 : null,
     burnRate: last ? { last7Days: last.burnRate7, last30Days: last.burnRate30 } : null,
     variance: last?.variance ?? null,
     lastReconciled: last ? { date: last.date, at: last.reconciledAt, status: last.status } : null,

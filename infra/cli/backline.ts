@@ -227,7 +227,7 @@ export function budgetStatusText(budget: BudgetView): string {
     `${budget.budgetId}: ${budget.scope.kind} ${budget.scope.id}, ${budget.period.start} to ${budget.period.end}, owner ${budget.owner.name} <${budget.owner.email}>`,
     `${totals.usedPercent} % used: ${money(totals.committed + totals.actual)} of ${money(totals.planned)} (${money(totals.actual)} spent, ${money(totals.committed)} committed${income}, ${money(totals.remaining)} left); ${budget.expenses} expenses`,
     budget.lastReconciled
-      ? `reconciled ${budget.lastReconciled.date}: ${budget.lastReconciled.status}${budget.runsOutOn ? `, runs out on ${budget.runsOutOn}` : ''}`
+      ? `reconciled ${budget.lastReconciled.date}: ${budget.lastReconciled.status}${budget.runsOutOn ? `, runs out on ${budget.runsOutOn}` : budget.moneyLastsThePeriod ? ', the money lasts the period' : ''}`
       : 'not reconciled yet',
     `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.date}`).join(', ') || 'none'}`,
     ...unconverted,

@@ -44,7 +44,7 @@ export const BudgetReconciled = defineEvent({
 });
 DOCS: describeEvent(BudgetReconciled, {
   description:
-    "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out.",
+    "A budget's day: totals from the ledger, burn rate, forecast at the end, the day the money runs out within the period (null when it lasts the period).",
   sample: {
     labelId: 'lbl-nightshift',
     budgetId: 'bud-nightdrive-promo',

@@ -94,7 +94,7 @@ export const budgetTemplates: MailTemplate[] = [
     ),
     text: textPage('Your budgets on {{text.date}}:', [
       [
-        '{{#each text.rows}}{{#if @index}}\n{{/if}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}{{#if income}}, income {{income}}{{/if}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out on {{runsOutOn}}, {{status}}{{/each}}',
+        '{{#each text.rows}}{{#if @index}}\n{{/if}}{{budgetId}} ({{scope}}): planned {{planned}}, committed {{committed}}, actual {{actual}}{{#if income}}, income {{income}}{{/if}}, remaining {{remaining}}, {{usedPercent}} % used [{{barText}}], forecast at end {{forecastAtEnd}}, runs out: {{runsOutOn}}, {{status}}{{/each}}',
         '{{#if text.notListed}}\n\n{{text.notListed}}{{/if}}',
         textSection('linesOver', 'Lines over plan'),
         textSection('unconverted', 'Expenses that need a rate'),

@@ -97,6 +97,8 @@ const aBudgetView = (): BudgetView => ({
   thresholdsCrossed: [{ threshold: 80, on: '2027-02-02T07:00:00.000Z', date: '2027-02-02' }],
   forecastAtEnd: 408_600,
   runsOutOn: null,
+  // At risk for a line over its plan; at the week's rate what is left lasts the period.
+  moneyLastsThePeriod: true,
   burnRate: { last7Days: 0, last30Days: 0 },
   variance: 0,
   lastReconciled: { date: '2027-02-02', at: '2027-02-02T07:00:00.000Z', status: 'at-risk' },
@@ -166,7 +168,7 @@ describe('what the CLI prints', () => {
     expect(text).toContain(
       '81.7 % used: 4,086.00 EUR of 5,000.00 EUR (3,586.00 EUR spent, 500.00 EUR committed, 914.00 EUR left); 6 expenses',
     );
-    expect(text).toContain('reconciled 2027-02-02: at-risk');
+    expect(text).toContain('reconciled 2027-02-02: at-risk, the money lasts the period');
     expect(text).toContain('thresholds 80 %, 100 %; crossed: 80 % on 2027-02-02');
     expect(text).toContain('not converted yet: 50.00 USD actual, VAT 10.00 USD');
     expect(text).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR\n/);
