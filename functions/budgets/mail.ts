@@ -35,7 +35,7 @@ export type BudgetAlert =
     };
 
 /** What an alert is of, as its id names it before its period: `threshold`, 80; `forecast`; `line` and its id. */
-export const alertParts = (alert: BudgetAlert): (string | number)[] =>
+const alertParts = (alert: BudgetAlert): (string | number)[] =>
   alert.kind === 'threshold'
     ? ['threshold', alert.threshold]
     : alert.kind === 'forecast'
