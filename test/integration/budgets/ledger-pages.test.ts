@@ -45,20 +45,21 @@ async function aBudgetWith(expensesOf: (budget: Budget) => Expense[], at = '2019
 
 describe("a budget's ledger, a page at a time", () => {
   it('answers a ledger whose rows are all as long as they can be, which whole would pass 6 MB, in pages each under it, every row once', async () => {
-    // Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
+    // Every text at its schema's limit: an id of a character JSON writes as six (\u0001), the longest
+    // rows there are; a name or text takes no control character, so its longest is of one JSON writes as
+    // three bytes (€, U+20AC). Three pages of them pass 6 MB.
     const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
-    // A name takes no control character: its longest is of one JSON writes as three bytes (€, U+20AC).
     const longName = (length: number, i: number) => '\u20ac'.repeat(length - 6) + String(i).padStart(6, '0');
-    const rows = ledgerPageLimit * 2;
+    const rows = ledgerPageLimit * 3;
     const { path } = await aBudgetWith((budget) =>
       Array.from({ length: rows }, (_, i) =>
         anExpense(budget, long(128, i), {
           vendor: longName(200, i),
-          invoiceNumber: long(100, i),
+          invoiceNumber: longName(100, i),
           settles: long(128, i + 1),
           // One artist: each artist is a counter of the running totals, whose item holds at most 400 KB.
           recoupable: { artist: { artistId: long(128, 0), name: longName(200, i) }, sharePercent: 12.5 },
-          description: long(1000, i),
+          description: longName(1000, i),
         }),
       ),
     );

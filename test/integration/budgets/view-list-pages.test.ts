@@ -31,9 +31,11 @@ type View = { totals: { unconverted: Record<string, Record<string, number>> } } 
   [name in List]: { expenseId?: string }[];
 } & { [name in `${List}NextCursor`]?: string };
 
-// Every text at its schema's limit, of a character JSON writes as six (\u0001): the longest rows there are.
+// Every text at its schema's limit: an id of a character JSON writes as six (\u0001), the longest rows
+// there are.
 const long = (length: number, i: number) => '\u0001'.repeat(length - 6) + String(i).padStart(6, '0');
-// A name takes no control character: its longest is of one JSON writes as three bytes (€, U+20AC).
+// A name or a line (an invoice number) takes no control character: its longest is of one JSON writes as
+// three bytes (€, U+20AC).
 const longName = (length: number, i: number) => '\u20ac'.repeat(length - 6) + String(i).padStart(6, '0');
 const rowBytes = (rows: unknown[]) => Math.max(...rows.map((row) => Buffer.byteLength(JSON.stringify(row))));
 
@@ -66,7 +68,7 @@ async function aBudgetWithLongLists() {
         budgetId: budget.budgetId,
         lineId: budget.lines[0].lineId,
         vendor: longName(200, i),
-        invoiceNumber: long(100, i),
+        invoiceNumber: longName(100, i),
         date: '2019-06-01',
         amount: { minor: 1_000_000_000_000 + i, currency: budget.currency === 'USD' ? 'GBP' : 'USD' },
         vat: { minor: 200_000_000_000 + i, currency: budget.currency === 'USD' ? 'GBP' : 'USD' },
