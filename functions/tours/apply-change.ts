@@ -192,9 +192,17 @@ function outboxOf(
       { ...ref, step, scheduledFor: meta.occurredAt, ...(replaced ? { replaced } : {}) },
       { ...eventMeta, source: 'backline.tours' },
     );
-  if (show?.status === 'cancelled' && stored?.show && isAnnounced(stored.show.status)) {
-    // Outlets told of the show hear that it is cancelled (press keeps who was told of what).
-    return [dueNow('press-cancellation')];
+  if (show?.status === 'cancelled' && stored?.show) {
+    // Outlets told of the show hear that it is cancelled (press keeps who was told of what); the tour
+    // manager and crew, once its day sheet went, by an update of it (before, the sheet will not go).
+    return [
+      ...(isAnnounced(stored.show.status) ? [dueNow('press-cancellation')] : []),
+      ...(isAdvancing(stored.show.status) &&
+      daySheetWent({ ...next, show }) &&
+      now < stepLapsesAt(show, 'day-sheet-update')
+        ? [dueNow('day-sheet-update')]
+        : []),
+    ];
   }
   if (!show || !isAdvancing(show.status)) return [];
   const entries: OutboxEntry[] = [];
@@ -224,12 +232,13 @@ function outboxOf(
   if (
     stored?.show &&
     stored.show.date === show.date &&
-    showFacts(stored.show) !== showFacts(show) &&
+    (showFacts(stored.show) !== showFacts(show) || stored.show.status === 'cancelled') &&
     daySheetWent({ ...next, show }) &&
     now < stepLapsesAt(show, 'day-sheet-update')
   ) {
     // The tour manager and crew have the day sheet of this very day: they get it again with the new
-    // times or venue (before it went, the scheduled sheet reads the show as it is then).
+    // times or venue, or the show on again after they were told it is cancelled (before it went, the
+    // scheduled sheet reads the show as it is then).
     entries.push(dueNow('day-sheet-update'));
   }
   return [...entries, ...stepsDueAtOnce(next, stored, meta, now)];

@@ -24,6 +24,7 @@ import {
   stepStopped,
   stepWork,
   unreachableAlert,
+  updateStopped,
 } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
@@ -60,11 +61,14 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
   const [ref, tour, stored] = await showOfMail(labelId, subject, deps);
   if (!tour || !stored?.show) return [];
   const show = stored as LiveShow;
-  const stopped = stepStopped(show, kind, isoNow(deps));
+  const change = stale[0].context?.change;
+  const stopped =
+    kind === 'day-sheet-update'
+      ? updateStopped(show, change, isoNow(deps))
+      : stepStopped(show, kind, isoNow(deps));
   if (stopped) return stopped.forNow ? undefined : [];
   if (kind === 'promoter-unreachable') return [unreachableAlert(ref, tour, show.show)];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
-  const change = stale[0].context?.change;
   // The sweep closes those to an address suppressed since, a promoter's with the tour manager's alert
   // (alertInsteadOfSuppressed, as the step's send does).
   if (kind === 'day-sheet-update')

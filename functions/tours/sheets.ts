@@ -135,6 +135,15 @@ export function daySheet(
   const show = stored.show;
   const guests = guestCount(stored.guests ?? []);
   const schedule = scheduleRows(show);
+  if (show.status === 'cancelled')
+    return {
+      ...titled(`Cancelled: ${showLine(tour, show)}`),
+      recipientName: recipient.name,
+      lines: [
+        `${showLine(tour, show)} is cancelled: the day sheet we sent no longer stands.`,
+        ...(stored.cancellationReason ? [stored.cancellationReason] : []),
+      ],
+    };
   return {
     ...titled(`${updated ? 'Updated day sheet' : 'Day sheet'}: ${showLine(tour, show)}`),
     recipientName: recipient.name,

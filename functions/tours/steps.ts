@@ -157,6 +157,17 @@ export const stepStopped = (show: LiveShow, step: string, now: string): StepStop
         : undefined;
 
 /**
+ * A day sheet update's stop (stepStopped), but for the cancellation's own update (`change` the label's
+ * time of it), which tells the tour manager and crew that the show is cancelled (docs/design.md#tours).
+ */
+export const updateStopped = (show: LiveShow, change: string | undefined, now: string) => {
+  const stopped = stepStopped(show, 'day-sheet-update', now);
+  return stopped?.forNow && show.show.status === 'cancelled' && change === show.occurredAt
+    ? undefined
+    : stopped;
+};
+
+/**
  * A show's step fell due (its schedule fired, or it was overdue when the show was booked). The step
  * is ignored when the show changed since (it carries the instant it was set for, as release days do),
  * is no longer being advanced, or was taken before; advance steps stop once the promoter submitted.
@@ -204,8 +215,8 @@ export async function takeStep(
     if (told) await deps.tours.markStepDone(ref, due.step, due.scheduledFor, []);
     return taken(mailed);
   }
-  const stopped = stepStopped(show, due.step, isoNow(deps));
   if (due.step === 'day-sheet-update') {
+    const stopped = updateStopped(show, due.scheduledFor, isoNow(deps));
     // For the change it was put on the bus for, the label's or the promoter's advance: a later one sends its
     // own. Stopped or changed since, it sends nothing, but the update it was fired for (as the show states it
     // now) is recorded if it reached SES, as a stopped step's mail is (below, docs/design.md#tours).
@@ -221,6 +232,7 @@ export async function takeStep(
     await deps.tours.recordChangeStep(ref, due.step, due.scheduledFor, events);
     return taken(mailed);
   }
+  const stopped = stepStopped(show, due.step, isoNow(deps));
   // Stopped, for good or for now, a step whose mail stepWork writes goes on to look for its mail's claim
   // (below, as a day sheet update does above): a show on hold or cancelled may never be on again, and on
   // again its past reminders have no firing left, nor is a day sheet not recorded updated when the show
