@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
-import { CountryOrWorldwide, Id } from './fields.ts';
+import { CountryOrWorldwide, Id, Text } from './fields.ts';
 
 export const ReleaseCancelled = defineEvent({
   detailType: 'Release Cancelled',
@@ -9,7 +9,8 @@ export const ReleaseCancelled = defineEvent({
   data: () =>
     z.object({
       releaseId: Id,
-      reason: z.optional(z.string().check(z.maxLength(2000))),
+      // Several lines, kept whole as sent (untrimmed, as it always was): the mail trims what it shows.
+      reason: z.optional(Text(2000, { trim: false })),
       territories: z.optional(z.array(CountryOrWorldwide).check(z.minLength(1))),
     }),
 });

@@ -267,6 +267,21 @@ describe('webhook intake on the local cloud', () => {
     expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
   });
 
+  it("answers 400 naming a release's cancellation reason holding a control character, and publishes nothing", async () => {
+    const label = await aLabel();
+    const request = await signedNow(label.secret, {
+      type: 'release.cancelled',
+      timestamp: new Date().toISOString(),
+      data: { releaseId: uniqueId('rel'), reason: 'The artist withdrew\u0085 the single.' },
+    });
+
+    const response = await send(label.id, request);
+
+    expect(response).toMatchObject({ status: 400, body: { error: 'validation' } });
+    expect(response.body.issues.map((issue: { path: string }) => issue.path)).toEqual(['data.reason']);
+    expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
+  });
+
   it('answers 404 for an unknown label', async () => {
     const response = await send(uniqueId('nobody'), await signedNow(aSecret(), anExpenseWebhook()));
 

@@ -119,6 +119,25 @@ describe('parseWebhookBody', () => {
     ]);
   });
 
+  it("refuses a release's cancellation reason holding a control character, or empty or showing as nothing, naming it, and keeps one of several lines as sent", () => {
+    const cancelled = (reason: string) => ({
+      type: 'release.cancelled',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { releaseId: 'rel-2027-nightdrive', reason },
+    });
+    const sent = ' The artist withdrew the single.\r\n\r\n\tA new date follows. ';
+
+    const issues = ['Withdrawn\u0085', 'With\u0000drawn', '\u200b \u2060', ''].map((reason) =>
+      issuesOf(cancelled(reason)),
+    );
+    const kept = parse(cancelled(sent));
+
+    const controls = [{ path: 'data.reason', message: controlsInText }];
+    const empty = [{ path: 'data.reason', message: 'must not be empty' }];
+    expect(issues).toEqual([controls, controls, empty, empty]);
+    expect(kept.ok && (kept.body.data as { reason?: string }).reason).toBe(sent);
+  });
+
   it("refuses an artist's name of combining marks alone and a track's title of braille blanks as empty, and takes a Devanagari or Thai title with its vowel signs", () => {
     const webhook = aReleaseWebhook();
     const data = webhook.data as { tracks: object[] };
