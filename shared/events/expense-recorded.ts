@@ -143,7 +143,8 @@ export const ExpenseVoided = defineEvent({
     z.object({
       expenseId: ExpenseId,
       budgetId: Id,
-      reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+      // Why, of a line or several: it stands in the ledger where an expense's description does.
+      reason: z.optional(Text(500)),
     }),
 });
 DOCS: describeEvent(ExpenseVoided, {

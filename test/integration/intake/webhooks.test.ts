@@ -282,6 +282,21 @@ describe('webhook intake on the local cloud', () => {
     expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
   });
 
+  it("answers 400 naming an expense's void reason holding a control character, and publishes nothing", async () => {
+    const label = await aLabel();
+    const request = await signedNow(label.secret, {
+      type: 'expense.voided',
+      timestamp: new Date().toISOString(),
+      data: { expenseId: uniqueId('exp'), budgetId: 'bud-nightdrive-promo', reason: 'Booked\u0085twice' },
+    });
+
+    const response = await send(label.id, request);
+
+    expect(response).toMatchObject({ status: 400, body: { error: 'validation' } });
+    expect(response.body.issues.map((issue: { path: string }) => issue.path)).toEqual(['data.reason']);
+    expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
+  });
+
   it('answers 404 for an unknown label', async () => {
     const response = await send(uniqueId('nobody'), await signedNow(aSecret(), anExpenseWebhook()));
 

@@ -138,6 +138,25 @@ describe('parseWebhookBody', () => {
     expect(kept.ok && (kept.body.data as { reason?: string }).reason).toBe(sent);
   });
 
+  it("refuses an expense's void reason holding a control character or showing as nothing, naming it, and takes one of several lines, trimmed as before", () => {
+    const voided = (reason: string) => ({
+      type: 'expense.voided',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { expenseId: 'exp-0001', budgetId: 'bud-nightdrive-promo', reason },
+    });
+
+    const issues = ['Booked\u0085twice', 'Booked twice\u0007', '\u200b\u3164'].map((reason) =>
+      issuesOf(voided(reason)),
+    );
+    const kept = parse(voided(' Booked twice:\r\n\tsee AP-2027-114. '));
+
+    const controls = [{ path: 'data.reason', message: controlsInText }];
+    expect(issues).toEqual([controls, controls, [{ path: 'data.reason', message: 'must not be empty' }]]);
+    expect(kept.ok && (kept.body.data as { reason?: string }).reason).toBe(
+      'Booked twice:\r\n\tsee AP-2027-114.',
+    );
+  });
+
   it("refuses an artist's name of combining marks alone and a track's title of braille blanks as empty, and takes a Devanagari or Thai title with its vowel signs", () => {
     const webhook = aReleaseWebhook();
     const data = webhook.data as { tracks: object[] };
