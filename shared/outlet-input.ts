@@ -1,4 +1,4 @@
-import { CountryOrWorldwide, Genre, Name } from './events/fields.ts';
+import { CountryOrWorldwide, Genre, Name, RadioFormat } from './events/fields.ts';
 import { outletKinds } from './outlets.ts';
 import * as z from './zod.ts';
 
@@ -13,8 +13,6 @@ export const OutletEmail = z.pipe(
 );
 
 const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
-/** A radio format, as stations name them (`AAA`, `CHR`, `specialist`). */
-const Format = z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40));
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
@@ -39,7 +37,7 @@ export const OutletInput = z.lazy(() =>
       ),
       contactName: z.optional(Name),
       /** Radio outlets only: the formats the station programmes, for radio servicing. */
-      formats: z.optional(z.pipe(z.array(Format).check(z.maxLength(20)), z.transform(unique))),
+      formats: z.optional(z.pipe(z.array(RadioFormat).check(z.maxLength(20)), z.transform(unique))),
     })
     .check(
       z.superRefine((outlet, context) => {

@@ -72,6 +72,13 @@ export const Name = Line(200);
 export const Genre = Line(60);
 
 /**
+ * A radio format as stations and labels name it (`AAA`, `CHR`, `specialist`: an outlet's, a release's add
+ * date's): a `Line` of 1 to 40 characters, matched on its key (shared/radio.ts: trimmed, as the `Line`
+ * keeps it, in lower case).
+ */
+export const RadioFormat = Line(40);
+
+/**
  * Text of a line or several (a venue's address, why a show was cancelled): trimmed, showing as something
  * (see `Name`), and holding no control character but a tab and line breaks (CR, LF).
  */

@@ -11,6 +11,7 @@ import {
   LocalTime,
   Name,
   OffsetInstant,
+  RadioFormat,
   Text,
 } from './fields.ts';
 
@@ -81,7 +82,7 @@ export const RadioServicing = z.lazy(() =>
       z
         .array(
           z.object({
-            format: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(40)),
+            format: RadioFormat,
             territory: CountryOrWorldwide,
             date: IsoDate,
           }),

@@ -297,6 +297,33 @@ describe('webhook intake on the local cloud', () => {
     expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
   });
 
+  it("answers 400 naming a radio add date's format holding a control character, and publishes nothing", async () => {
+    const label = await aLabel();
+    const request = await signedNow(
+      label.secret,
+      aReleaseWebhook(
+        {
+          releaseId: uniqueId('rel'),
+          territories: ['GB'],
+          radioServicing: {
+            servicingDate: '2027-02-22',
+            addDates: [{ format: 'A\u0085AA', territory: 'GB', date: '2027-03-01' }],
+            edits: [],
+          },
+        },
+        { timestamp: new Date().toISOString() },
+      ),
+    );
+
+    const response = await send(label.id, request);
+
+    expect(response).toMatchObject({ status: 400, body: { error: 'validation' } });
+    expect(response.body.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'data.radioServicing.addDates.0.format',
+    ]);
+    expect(await eventsOf(request.headers['webhook-id'])).toEqual([]);
+  });
+
   it('answers 404 for an unknown label', async () => {
     const response = await send(uniqueId('nobody'), await signedNow(aSecret(), anExpenseWebhook()));
 

@@ -119,6 +119,26 @@ describe('the media outlet directory', () => {
     expect(await localOutletDirectory().findByEmail(email)).toBeUndefined();
   });
 
+  it('answers 400 naming a radio format holding a control character or a line separator, and creates no outlet', async () => {
+    const email = uniqueEmail();
+
+    const answers = await Promise.all(
+      ['A\u0085AA', 'Hot\u2028AC'].map((format) =>
+        api('/media-outlets', {
+          method: 'POST',
+          json: { name: 'Radio Hot', email, kind: 'radio', territories: ['GB'], formats: ['CHR', format] },
+        }),
+      ),
+    );
+
+    expect(answers.map((response) => response.status)).toEqual([400, 400]);
+    for (const response of answers)
+      expect(
+        ((await response.json()) as { issues: { path: string }[] }).issues.map((issue) => issue.path),
+      ).toEqual(['formats.1']);
+    expect(await localOutletDirectory().findByEmail(email)).toBeUndefined();
+  });
+
   it('pages a filtered directory with an opaque cursor, each outlet once and in name order', async () => {
     const genre = uniqueId('genre');
     const prefix = uniqueId('Page');
@@ -205,6 +225,31 @@ describe('the media outlet directory', () => {
       [undefined, undefined],
     );
     expect((await localOutletDirectory().findByEmail(fine))?.genres).toEqual(['jazz']);
+  });
+
+  it('rejects the rows of an import whose radio format holds a control character (U+0085) or a line separator, listing why, and imports the others', async () => {
+    const [fine, next, line] = ['fine', 'next', 'line'].map((name) => uniqueEmail(name));
+    const body = [
+      'name,email,kind,territories,formats',
+      `Fine FM,${fine},radio,GB,AAA; Hot AC`,
+      `Next FM,${next},radio,GB,A\u0085AA`,
+      `Line FM,${line},radio,GB,AAA;Hot\u2028AC`,
+    ].join('\r\n');
+
+    const { status, job } = await runJob(csvImport(body, 'text/csv; charset=utf-8'));
+
+    const controls =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+    expect(status).toBe(202);
+    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 0, rejectedCount: 2 } });
+    expect(job.result.rejected).toEqual([
+      { line: 3, error: `formats.0: ${controls}` },
+      { line: 4, error: `formats.1: ${controls}` },
+    ]);
+    expect(await Promise.all([next, line].map((email) => localOutletDirectory().findByEmail(email)))).toEqual(
+      [undefined, undefined],
+    );
+    expect((await localOutletDirectory().findByEmail(fine))?.formats).toEqual(['AAA', 'Hot AC']);
   });
 
   it('imports names and addresses alone without emptying the genres, contact or formats of the outlets it updates, through the gateway', async () => {

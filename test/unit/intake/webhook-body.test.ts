@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue, ExpenseRecorded, TourBooked } from '#shared/events/index.ts';
 import { sampleShow } from '#shared/events/tour-booked.ts';
+import { addDateKey } from '#shared/radio.ts';
 import { parseWebhookBody, type WebhookType, webhookEvent, webhookTypes } from '#shared/webhooks.ts';
 import { aReleaseWebhook } from '#test/support/intake.ts';
 
@@ -327,6 +328,37 @@ describe('parseWebhookBody', () => {
       'data.radioServicing.addDates.2',
     ]);
     expect(edits.map((i) => i.path)).toEqual(['data.radioServicing.edits.0.kind']);
+  });
+
+  it("refuses a radio add date's format holding a control character or showing as nothing, naming it, and keeps the formats it took, and their keys, as before", () => {
+    const addDates = (...formats: string[]) =>
+      aReleaseWebhook({
+        territories: ['GB'],
+        radioServicing: {
+          servicingDate: '2027-02-22',
+          addDates: formats.map((format) => ({ format, territory: 'GB', date: '2027-03-01' })),
+          edits: [],
+        },
+      });
+    const taken = [' AAA ', 'Hot AC', 'Spécialiste', 'k\u200dpop'];
+
+    const issues = issuesOf(addDates('CHR', 'A\u0085AA', 'Hot\u2028AC', '\u200b\u2060'));
+    const kept = parse(addDates(...taken));
+    const formats = kept.ok
+      ? (kept.body.data as { radioServicing: { addDates: { format: string; territory: string }[] } })
+          .radioServicing.addDates
+      : [];
+
+    const path = (index: number) => `data.radioServicing.addDates.${index}.format`;
+    expect(issues).toEqual([
+      { path: path(1), message: controlsInName },
+      { path: path(2), message: controlsInName },
+      { path: path(3), message: 'must not be empty' },
+    ]);
+    expect(formats.map(({ format }) => format)).toEqual(taken.map((format) => format.trim()));
+    expect(formats.map(addDateKey)).toEqual(
+      taken.map((format) => JSON.stringify([format.trim().toLowerCase(), 'GB'])),
+    );
   });
 
   it('normalises the timestamp to UTC so that timestamps order as strings', () => {

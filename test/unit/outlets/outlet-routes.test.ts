@@ -216,6 +216,40 @@ describe('media outlet routes', () => {
     expect(listed.body.outlets.map((outlet: { genres: string[] }) => outlet.genres)).toEqual([['jazz']]);
   });
 
+  it('answers 400 naming a radio format holding a control character or a line separator, or made only of characters shown as nothing, on POST and PUT, changing no outlet, and keeps the formats it takes as before', async () => {
+    const { call } = setup();
+    const created = await call('POST', '/media-outlets', {
+      body: { ...anOutletInput({ kind: 'radio' }), formats: [' AAA ', 'Hot AC', 'hot ac'] },
+    });
+
+    const added = await Promise.all(
+      ['A\u0085AA', 'Hot\u2028AC', '\u200b\u2060'].map((format) =>
+        call('POST', '/media-outlets', {
+          body: { ...anOutletInput({ kind: 'radio', email: 'new@radio.example' }), formats: ['CHR', format] },
+        }),
+      ),
+    );
+    const replaced = await call('PUT', `/media-outlets/${created.body.id}`, {
+      body: { ...anOutletInput({ kind: 'radio' }), formats: ['CHR\u0001'] },
+    });
+    const listed = await call('GET', '/media-outlets');
+
+    const controls = {
+      path: 'formats.1',
+      message:
+        'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
+    };
+    expect([...added, replaced].map((answer) => [answer.status, answer.body.issues])).toEqual([
+      [400, [controls]],
+      [400, [controls]],
+      [400, [{ path: 'formats.1', message: 'must not be empty' }]],
+      [400, [{ ...controls, path: 'formats.0' }]],
+    ]);
+    expect(listed.body.outlets.map((outlet: { formats: string[] }) => outlet.formats)).toEqual([
+      ['AAA', 'Hot AC', 'hot ac'],
+    ]);
+  });
+
   it('answers 400 naming query.genre when it holds a control character, rather than listing outlets by it', async () => {
     const { call } = setup();
 
@@ -438,6 +472,36 @@ describe('media outlet routes', () => {
       ),
     ).toEqual([undefined, undefined, undefined]);
     expect((await deps.outlets.findByEmail('fine@x.example'))?.genres).toEqual(['jazz', 'Soul']);
+  });
+
+  it('rejects the rows of an import whose radio format holds a control character (U+0085) or a line separator, or shows as nothing, listing why, and imports the others', async () => {
+    const { call, deps, finished } = setup();
+    const body = [
+      'name,email,kind,territories,formats',
+      'Fine FM,fine@x.example,radio,GB,AAA; Hot AC',
+      'Next FM,next@x.example,radio,GB,A\u0085AA',
+      'Line FM,line@x.example,radio,GB,AAA;Hot\u2028AC',
+      'Blank FM,blank@x.example,radio,GB,\u200b',
+    ].join('\n');
+
+    const job = await finished(
+      await call('POST', '/media-outlets/import', { body, contentType: 'text/csv' }),
+    );
+
+    const controls =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 0, rejectedCount: 3 } });
+    expect(job.result?.rejected).toEqual([
+      { line: 3, error: `formats.0: ${controls}` },
+      { line: 4, error: `formats.1: ${controls}` },
+      { line: 5, error: 'formats.0: must not be empty' },
+    ]);
+    expect(
+      await Promise.all(
+        ['next', 'line', 'blank'].map((name) => deps.outlets.findByEmail(`${name}@x.example`)),
+      ),
+    ).toEqual([undefined, undefined, undefined]);
+    expect((await deps.outlets.findByEmail('fine@x.example'))?.formats).toEqual(['AAA', 'Hot AC']);
   });
 
   it('keeps the fields of an outlet it updates whose columns the header leaves out; a column given empty empties it', async () => {
