@@ -1,6 +1,6 @@
 import '#shared/zod-messages.ts';
 import { showRefOf, type TourStore } from '#shared/db/tours.ts';
-import { Currency } from '#shared/events/fields.ts';
+import { Currency, Line, Text } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
@@ -43,47 +43,52 @@ export interface PagesDeps {
   now: () => Date;
 }
 
-/** Past its length, an answer is told how long it may be, in the promoter's words. */
-const atMost = (length: number) => z.maxLength(length, `please shorten it to ${length} characters at most`);
+/** An answer left blank, or too long to take, is told so in the promoter's words. */
+const inWords = (length: number, empty = 'please fill this in') => ({
+  empty,
+  tooLong: `please shorten it to ${length} characters at most`,
+});
 /**
  * An answer as the promoter means it: the form shows answers without bidi controls (escapeHtml), so
  * they are taken without them, and the form sent back unchanged gives the same answers
  * (docs/design.md#signed-pages). A browser posts each line break of a textarea as CR LF (HTML's form
  * submission), where the promoter typed, and counts, one character: taken as LF, so a line break counts
- * once towards an answer's length.
+ * once towards an answer's length. Then held as the label's texts are (docs/design.md#routes-and-auth):
+ * a textarea's answer as `Text`, of several lines, an input's as a `Line`.
  */
-const answer = () =>
-  z.string().check(
-    z.overwrite((value) => withoutBidiControls(value).replace(/\r\n?/g, '\n')),
-    z.trim(),
-  );
-const text = answer().check(z.minLength(1, 'please fill this in'), atMost(2000));
+const answer = <Held extends z.ZodMiniType<string, string>>(held: Held) =>
+  z.pipe(z.string().check(z.overwrite((value) => withoutBidiControls(value).replace(/\r\n?/g, '\n'))), held);
+const lines = answer(Text(2000, inWords(2000)));
+const line = answer(Line(2000, inWords(2000)));
 
 const allotmentRange = 'must be a whole number from 0 to 1000';
 
 /** The advance form's fields, named as the form names them. */
 const AdvanceForm = z.object({
-  loadInAccess: text,
-  parking: text,
-  power: text,
-  backline: text,
-  wifi: text,
-  hospitality: text,
-  dressingRooms: text,
-  merchSplit: text,
-  merchSeller: text,
+  // The textareas (tour-pages.ts's longFields) take several lines; the inputs one.
+  loadInAccess: lines,
+  parking: lines,
+  power: lines,
+  backline: lines,
+  wifi: line,
+  hospitality: lines,
+  dressingRooms: lines,
+  merchSplit: line,
+  merchSeller: line,
   // Digits only: a blank or other text is refused, not read as a number (`Number('')` is 0 guests).
   // One message for every way to miss, in the promoter's words, as the field's min and max say.
   guestListAllotment: z.pipe(
     z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/, allotmentRange)), z.transform(Number)),
     z.number().check(z.lte(1000, allotmentRange)),
   ),
-  localCrewCall: text,
-  settlementMethod: text,
+  localCrewCall: line,
+  settlementMethod: line,
   // An ISO 4217 code as the budgets take one (`Currency`): a typo (EUE) or a made-up code (ABC) is no currency.
   settlementCurrency: z.pipe(z.string().check(z.trim(), z.toUpperCase()), Currency),
-  dayContactName: text,
-  dayContactPhone: answer().check(z.minLength(3, 'please give a phone number'), atMost(40)),
+  dayContactName: line,
+  dayContactPhone: answer(
+    Line(40, inWords(40, 'please give a phone number')).check(z.minLength(3, 'please give a phone number')),
+  ),
 });
 
 /**

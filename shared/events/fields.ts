@@ -22,10 +22,8 @@ const empty = 'must not be empty';
  * else would stand on a day sheet, a calendar or the door list as a blank line: it is as empty as none. A
  * character the runtime's Unicode does not know (a newer emoji) or a private-use one counts as shown.
  */
-const showsSomething = z.refine<string>(
-  (text: string) => /[^\p{Default_Ignorable_Code_Point}\s\p{M}\u2800\u{1d159}]/u.test(text),
-  empty,
-);
+const showsSomething = (text: string) =>
+  /[^\p{Default_Ignorable_Code_Point}\s\p{M}\u2800\u{1d159}]/u.test(text);
 
 /**
  * A name is one line: no C0 or C1 control character (U+0000-U+001F, U+007F-U+009F), a tab or line break
@@ -40,19 +38,23 @@ const noControls = z.refine<string>(
 
 /**
  * Text trimmed (unless `trim` is false, for a text kept whole as it always was), showing as something and
- * holding no character `refused` finds; otherwise kept as sent.
+ * holding no character `refused` finds; otherwise kept as sent. A form may tell its own words for one
+ * empty (`empty`) or too long (`tooLong`), as the promoter's advance form does.
  */
 const shownText =
   (refused: z.core.$ZodCheck<string>) =>
-  (maxLength: number, { trim = true } = {}) =>
+  (
+    maxLength: number,
+    { trim = true, empty: nothing = empty, tooLong = undefined as string | undefined } = {},
+  ) =>
     z
       .string()
       .check(
         ...(trim ? [z.trim()] : []),
-        z.minLength(1, { error: empty, abort: true }),
-        showsSomething,
+        z.minLength(1, { error: nothing, abort: true }),
+        z.refine(showsSomething, nothing),
         refused,
-        z.maxLength(maxLength),
+        z.maxLength(maxLength, tooLong),
       );
 
 /** A line of text (a name, a title): trimmed, showing as something, on one line; otherwise kept as sent. */

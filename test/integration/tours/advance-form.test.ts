@@ -51,6 +51,57 @@ describe("the promoter's advance form in a browser", () => {
     expect(note).toContain(`${showDay} at 00:00 (Asia/Tokyo)`);
   }, 300_000);
 
+  it('marks an answer holding a control character (U+0085) or a one-line answer holding a line separator (U+2028) next to its field, with the other answers kept, saving nothing', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Porto', 'PT', 'Europe/Lisbon'),
+      'Pasted Rider',
+      'Rui',
+    );
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    const answers: Record<string, string> = {
+      loadInAccess: 'Rua do Heroísmo gate',
+      parking: 'One van\u0085two cars',
+      power: '63 A',
+      backline: 'None',
+      hospitality: 'Dinner for 8',
+      dressingRooms: 'Two',
+      wifi: 'porto\u2028guest',
+      merchSplit: '80/20',
+      merchSeller: 'Band',
+      guestListAllotment: '12',
+      localCrewCall: '4 at 14:00',
+      settlementMethod: 'Transfer',
+      settlementCurrency: 'EUR',
+      dayContactName: 'Rui',
+      dayContactPhone: '+351 22 555 0100',
+    };
+    for (const [field, value] of Object.entries(answers)) await page.fill(`#${field}`, value);
+
+    const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const errors = await page.$$eval('span.error', (spans) =>
+      spans.map((span) => [span.id, span.textContent]),
+    );
+    const kept = await (await page.$('#loadInAccess'))?.inputValue();
+    const stored = (await showView(label.id, tourId, show.showId)).body;
+    await page.close();
+
+    expect(refused?.status()).toBe(400);
+    expect(errors).toEqual([
+      [
+        'parking-error',
+        'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break',
+      ],
+      [
+        'wifi-error',
+        'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
+      ],
+    ]);
+    expect(kept).toBe('Rua do Heroísmo gate');
+    expect(stored.advance).toBe('requested');
+  }, 300_000);
+
   it('shows a promoter whose show the label moved while they filled in the form the show as it is now, with their answers, saving nothing until they submit again', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
     const { label, tourId, show, link } = await anAdvanceLink(

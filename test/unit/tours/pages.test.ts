@@ -243,6 +243,49 @@ describe("the promoter's advance page", () => {
     expect((await tours.getShow(ref))?.advance?.answers.hospitality).toBe(typed);
   });
 
+  it('marks an answer holding a control character (U+0085, U+0001), a one-line answer a line separator (U+2028), or one showing as nothing, next to its field, storing nothing, and takes answers of several lines as before', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const csrf = csrfTokenFor(key, token);
+    const several = 'Rear door,\r\n\tramp\u2028on the left ';
+
+    const refused = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, {
+        parking: 'One van\u0085',
+        wifi: 'venue\u2028guest',
+        dayContactName: 'Kim\u0001',
+        dayContactPhone: '+49 30\u2028 1',
+        merchSeller: '\u200b\u2060',
+      }),
+      deps,
+    );
+    const stored = (await tours.getShow(ref))?.advance;
+    const taken = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, { loadInAccess: ` ${several}` }),
+      deps,
+    );
+
+    const oneLine =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
+    const lines =
+      'must not hold control characters (U+0000-U+001F, U+007F-U+009F) other than a tab or line break';
+    expect([refused.page.statusCode, refused.saved]).toEqual([400, undefined]);
+    for (const [field, message] of [
+      ['parking', lines],
+      ['wifi', oneLine],
+      ['dayContactName', oneLine],
+      ['dayContactPhone', oneLine],
+      ['merchSeller', 'please fill this in'],
+    ])
+      expect(refused.page.body).toContain(`<span class="error" id="${field}-error">${message}</span>`);
+    expect(stored).toBeUndefined();
+    expect(taken.saved).toBe('submitted');
+    expect((await tours.getShow(ref))?.advance?.answers.loadInAccess).toBe(
+      several.trim().replace('\r\n', '\n'),
+    );
+  });
+
   it('refuses a settlement currency that is no ISO 4217 currency (ABC, a typo EUE) with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
