@@ -64,7 +64,7 @@ const line = answer(Line(2000, inWords(2000)));
 const allotmentRange = 'must be a whole number from 0 to 1000';
 
 /** The advance form's fields, named as the form names them. */
-const AdvanceForm = z.object({
+export const AdvanceForm = z.object({
   // The textareas (tour-pages.ts's longFields) take several lines; the inputs one.
   loadInAccess: lines,
   parking: lines,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExpenseRecorded, TourBooked } from '#shared/events/index.ts';
+import { AdvanceForm } from '#functions/recipients/tour-links.ts';
+import { ExpenseRecorded, ExpenseVoided, ReleaseCancelled, TourBooked } from '#shared/events/index.ts';
 import { ReleaseDetails, sampleRelease } from '#shared/events/release-scheduled.ts';
 import { Contact } from '#shared/events/tour-booked.ts';
 import { GuestJson } from '#shared/guests.ts';
@@ -42,6 +43,50 @@ const held: [string, z.ZodMiniType, (text: string) => unknown][] = [
   ["a guest's note", GuestJson, (note) => ({ name: 'Alex', note })],
   ["an expense's description", ExpenseRecorded.data, (text) => ({ ...expense, description: text })],
   ["a press release's text", ReleaseDetails, (text) => ({ ...sampleRelease, pressRelease: { text } })],
+  [
+    "a release's cancellation reason",
+    ReleaseCancelled.data,
+    (reason) => ({ releaseId: 'rel-2027-nightdrive', reason }),
+  ],
+  [
+    "an expense's void reason",
+    ExpenseVoided.data,
+    (reason) => ({ expenseId: 'exp-0001', budgetId: 'bud-nightdrive-promo', reason }),
+  ],
+  [
+    'a radio format',
+    OutletInput,
+    (format) => ({
+      name: 'Radio One',
+      email: 'one@radio.example',
+      kind: 'radio',
+      territories: ['GB'],
+      formats: [format],
+    }),
+  ],
+  [
+    'a radio format',
+    ReleaseDetails,
+    (format) => ({
+      ...sampleRelease,
+      territories: ['GB'],
+      radioServicing: {
+        servicingDate: sampleRelease.releaseDate,
+        addDates: [{ format, territory: 'GB', date: sampleRelease.releaseDate }],
+      },
+    }),
+  ],
+  [
+    "promoter's advance answers",
+    AdvanceForm,
+    (answer) => ({
+      ...Object.fromEntries(Object.keys(AdvanceForm.shape).map((field) => [field, 'Rear door'])),
+      guestListAllotment: '10',
+      settlementCurrency: 'EUR',
+      dayContactPhone: '+351 22 555 0100',
+      parking: answer,
+    }),
+  ],
 ];
 
 // docs/design.md#routes-and-auth states which texts are held to one line or several, and which are left as
@@ -55,11 +100,14 @@ describe('the design record on names and texts', () => {
       name,
       schema.safeParse(holding('Ja\u0085zz')).success,
     ]);
+    const taken = held.map(([name, schema, holding]) => [name, schema.safeParse(holding('Jazz')).success]);
     const stated = held.map(([name]) => [name, paragraph.includes(name), left.includes(name)]);
 
     expect(refused).toEqual(held.map(([name]) => [name, false]));
+    expect(taken).toEqual(held.map(([name]) => [name, true]));
     expect(stated).toEqual(held.map(([name]) => [name, true, false]));
     expect(paragraph).not.toContain('Left as they were, for now');
+    expect(paragraph).not.toContain('Still left as they were');
   });
 
   it('states what shows as nothing: combining marks with no base character and the blank symbols', () => {
