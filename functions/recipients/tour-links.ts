@@ -215,7 +215,10 @@ export async function submitAdvancePage(
             lockAt,
             version: showFactsHash(stored.show),
             changed,
-            advanced: advancedAt(stored) ?? '',
+            // The advance the form showed, as it posted it: a form opened before a save from another tab
+            // stays so through a refused answer or a changed show; only the page listing the answers saved
+            // since names that save, so that submitted again it replaces them.
+            advanced: (savedSince ? undefined : fields.advanced) ?? advancedAt(stored) ?? '',
             savedSince,
           }),
         ),

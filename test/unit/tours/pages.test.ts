@@ -509,6 +509,31 @@ describe("the promoter's advance page", () => {
     expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({ power: '63 A', parking: 'Bus bay' });
   });
 
+  it('keeps a form opened before the advance was saved from another tab stale through a 400: corrected and sent again, it gets the 409 with the answers saved since, replacing nothing', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    const [first, second] = [await hiddenFieldsOf(token, deps), await hiddenFieldsOf(token, deps)];
+    await submitAdvancePage(token, filledAdvanceForm(first.csrf, { ...first, power: '125 A CEE' }), deps);
+    const blank = await submitAdvancePage(
+      token,
+      filledAdvanceForm(second.csrf, { ...second, parking: 'Bus bay', wifi: ' ' }),
+      deps,
+    );
+
+    const corrected = await submitAdvancePage(
+      token,
+      filledAdvanceForm(second.csrf, { ...hiddenFieldsIn(blank.page), parking: 'Bus bay' }),
+      deps,
+    );
+
+    expect(blank.page.statusCode).toBe(400);
+    expect([corrected.page.statusCode, corrected.saved]).toEqual([409, undefined]);
+    expect(corrected.page.body).toContain('saved from another window');
+    expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({
+      power: '125 A CEE',
+      parking: 'Two spaces',
+    });
+  });
+
   it('takes the same answers posted twice from one page (a double click) as the one submission they are, with one Show Advanced', async () => {
     const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
     const opened = await hiddenFieldsOf(token, deps);
