@@ -194,10 +194,11 @@ function outboxOf(
     );
   if (show?.status === 'cancelled' && stored?.show) {
     // Outlets told of the show hear that it is cancelled (press keeps who was told of what); the tour
-    // manager and crew, once its day sheet went, by an update of it (before, the sheet will not go).
+    // manager and crew, once its day sheet went, by an update of it (before, the sheet will not go),
+    // also when the show was put on hold since: they hold the sheet all the same.
     return [
       ...(isAnnounced(stored.show.status) ? [dueNow('press-cancellation')] : []),
-      ...(isAdvancing(stored.show.status) &&
+      ...((isAdvancing(stored.show.status) || stored.show.status === 'hold') &&
       daySheetWent({ ...next, show }) &&
       now < stepLapsesAt(show, 'day-sheet-update')
         ? [dueNow('day-sheet-update')]

@@ -81,6 +81,33 @@ describe('a show cancelled after its day sheet went', () => {
   });
 });
 
+describe('a show put on hold after its day sheet went, then cancelled', () => {
+  it('tells the tour manager and crew once that it is cancelled: they hold the sheet all the same', async () => {
+    const w = await world();
+    w.now.value = new Date(sheetAt);
+    await takeStep({ ...ref(), step: 'day-sheet', scheduledFor: sheetAt }, { correlationId: 'c' }, w.deps);
+    w.now.value = new Date('2027-05-13T16:30:00.000Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...announced, status: 'hold' } },
+      metaAt('2027-05-13T16:30:00.000Z'),
+      w.deps,
+    );
+    await runDueSteps(w, w.now);
+
+    await cancelledAt(w, '2027-05-13T17:00:00.000Z');
+
+    const mails = toCrew(w);
+    expect(mails.map((m) => [m.to.email, m.kind])).toEqual([
+      ['sam@tm.example', 'day-sheet'],
+      ['jo@crew.example', 'day-sheet'],
+      ['sam@tm.example', 'day-sheet-update'],
+      ['jo@crew.example', 'day-sheet-update'],
+    ]);
+    expect((mails[2].data.text as { subject: string }).subject).toMatch(/^Cancelled: /);
+  });
+});
+
 describe('a show cancelled before its day sheet went', () => {
   it('tells the tour manager and crew nothing, and no sheet goes', async () => {
     const w = await world();
