@@ -77,6 +77,27 @@ describe('the day the money runs out, for a budget whose money lasts its period'
     expect((await view(h)).moneyLastsThePeriod).toBe(true);
   });
 
+  it('states in the view no day after the end of the period in force, from a result kept under a later end', async () => {
+    const h = budgetsHarness({ now: '2027-03-10T07:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    // 700.00 in the last 7 days: 300.00 left runs out in 3 days, on 2027-03-13, within March.
+    await h.expense(anExpense({ date: '2027-03-09', amount: eur(70_000) }));
+    await h.reconcile('2027-03-10');
+    const kept = (await view(h)).runsOutOn;
+
+    // The campaign is cut short: the same period, ending on 2027-03-12.
+    await h.budget(
+      aBudget({ period: { start: '2027-03-01', end: '2027-03-12' } }),
+      '2027-03-10T12:00:00.000Z',
+    );
+    const seen = await view(h);
+
+    expect(kept).toBe('2027-03-13');
+    expect([seen.period.end, seen.lastReconciled.date]).toEqual(['2027-03-12', '2027-03-10']);
+    expect(seen.runsOutOn).toBeNull();
+    expect(seen.moneyLastsThePeriod).toBe(true);
+  });
+
   it('states no day after the period ends for a finished budget over its plan: the plan is spent', async () => {
     const h = budgetsHarness({ now: '2027-04-05T07:00:00.000Z' });
     await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
