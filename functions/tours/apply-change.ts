@@ -317,9 +317,6 @@ async function applyToShowAsRead(
   // it goes to the new date's promoter (docs/design.md#tours): the lock goes in this very write.
   const reopened =
     change.type === 'set' && stored?.show !== undefined && guestListReopens(stored.show, change.show, now);
-  // A reopened list's cutoff is due again, even at the instant it closed at before: a show postponed
-  // and then moved back to a day whose cutoff has passed closes its list at once (stepsDueAtOnce) and
-  // mails it with the guests added meanwhile.
   // Moved on its day to a venue in another zone after its day sheet went: the sheet of that day went,
   // though its moment (18:00 the day before at the venue) is another instant there. It is recorded at
   // that instant in this very write, so the tour manager and crew get the update at once, as for a
@@ -333,6 +330,9 @@ async function applyToShowAsRead(
     stepMoment(change.show, 'day-sheet').scheduledFor !== stored.stepsDone?.['day-sheet']
       ? stepMoment(change.show, 'day-sheet').scheduledFor
       : undefined;
+  // A reopened list's cutoff is due again, even at the instant it closed at before: a show postponed
+  // and then moved back to a day whose cutoff has passed closes its list at once (stepsDueAtOnce) and
+  // mails it with the guests added meanwhile.
   const forget = {
     steps: [
       ...(movedCountry ? (['press-announcement'] as const) : []),
