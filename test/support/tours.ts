@@ -18,7 +18,7 @@ import {
   type ToursDeps,
 } from '#functions/tours/ports.ts';
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { takeStep } from '#functions/tours/steps.ts';
+import { daySheetWork, takeStep } from '#functions/tours/steps.ts';
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { ChangeStep, ChangeSteps } from '#shared/db/change-steps.ts';
 import type { MailClaims } from '#shared/db/deliveries.ts';
@@ -1032,6 +1032,39 @@ export async function guestListClaimLeftAtCutoff(world: MailModuleWorld) {
 export async function changeAt(world: Pick<MailModuleWorld, 'now' | 'deps'>, at: string, change: ShowChange) {
   world.now.value = new Date(at);
   await applyShowChange('tour-1', change, metaAt(at), world.deps);
+}
+
+/**
+ * The tour manager's day sheet update of show-1 for the change at `change`, as the show is stored now,
+ * claimed and never sent: its invocation died before SES (the claim goes stale for the sweep).
+ */
+export async function updateClaimedNotSent(
+  world: Pick<MailModuleWorld, 'deps' | 'tours' | 'mail'>,
+  change: string,
+) {
+  const [tour, stored] = await Promise.all([
+    world.tours.getTour('lbl-1', 'tour-1'),
+    world.tours.getShow(ref()),
+  ]);
+  const { mails } = await daySheetWork(
+    tour!,
+    stored as Parameters<typeof daySheetWork>[1],
+    world.deps,
+    { correlationId: 'c', labelId: 'lbl-1' },
+    change,
+  );
+  const update = mails.find((m) => m.to.email === 'sam@tm.example')!;
+  await world.mail.deliveries.claim(
+    {
+      labelId: 'lbl-1',
+      subject: update.subject,
+      email: 'sam@tm.example',
+      kind: update.kind,
+      stream: 'operational',
+      context: update.context,
+    },
+    change,
+  );
 }
 
 /** The label sets `show` (at the world's clock), and the steps it makes due are taken (runDueSteps). */

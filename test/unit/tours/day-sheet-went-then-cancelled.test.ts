@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
 import type { TourMail } from '#functions/tours/ports.ts';
-import { daySheetWork, takeStep } from '#functions/tours/steps.ts';
+import { takeStep } from '#functions/tours/steps.ts';
 import { stepMoment } from '#shared/tours.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import {
@@ -17,6 +17,7 @@ import {
   sweepAt,
   takeShowStep,
   tourOf,
+  updateClaimedNotSent,
 } from '#test/support/tours.ts';
 
 // docs/design.md#tours: the tour manager and crew hold the day's show as the day sheet's calendar has
@@ -155,26 +156,7 @@ describe('the cancellation’s update claimed, its invocation dead before SES', 
     await takeShowStep(w, 'day-sheet', stepMoment(booked, 'day-sheet').scheduledFor);
     const cancelledAt = '2027-05-13T17:00:00.000Z';
     await changeAt(w, cancelledAt, { type: 'cancel', showId: 'show-1' });
-    const [tour, stored] = await Promise.all([w.tours.getTour('lbl-1', 'tour-1'), w.tours.getShow(ref())]);
-    const { mails } = await daySheetWork(
-      tour!,
-      stored as Parameters<typeof daySheetWork>[1],
-      w.deps,
-      { correlationId: 'c', labelId: 'lbl-1' },
-      cancelledAt,
-    );
-    const update = mails.find((m) => m.to.email === 'sam@tm.example')!;
-    await w.mail.deliveries.claim(
-      {
-        labelId: 'lbl-1',
-        subject: update.subject,
-        email: 'sam@tm.example',
-        kind: update.kind,
-        stream: 'operational',
-        context: update.context,
-      },
-      cancelledAt,
-    );
+    await updateClaimedNotSent(w, cancelledAt);
 
     await sweepAt(w, '2027-05-13T18:00:00Z');
     await takeShowStep(w, 'day-sheet-update', cancelledAt);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { daySheetWork } from '#functions/tours/steps.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import { stepMoment } from '#shared/tours.ts';
 import {
@@ -11,6 +10,7 @@ import {
   showMailClaim,
   sweepAt,
   takeShowStep,
+  updateClaimedNotSent,
 } from '#test/support/tours.ts';
 
 describe('show mail whose claim went stale, swept after the show changed', () => {
@@ -46,26 +46,7 @@ describe('show mail whose claim went stale, swept after the show changed', () =>
     // Doors move: the update for that change is claimed for the tour manager, then the invocation dies before SES.
     const first = '2027-05-13T17:00:00.000Z';
     await changeAt(w, first, { type: 'set', show: aShow({ times: { ...booked.times, doors: '19:30' } }) });
-    const [tour, stored] = await Promise.all([w.tours.getTour('lbl-1', 'tour-1'), w.tours.getShow(ref())]);
-    const { mails } = await daySheetWork(
-      tour!,
-      stored as Parameters<typeof daySheetWork>[1],
-      w.deps,
-      { correlationId: 'c', labelId: 'lbl-1' },
-      first,
-    );
-    const update = mails.find((m) => m.to.email === 'sam@tm.example')!;
-    await w.mail.deliveries.claim(
-      {
-        labelId: 'lbl-1',
-        subject: update.subject,
-        email: 'sam@tm.example',
-        kind: update.kind,
-        stream: 'operational',
-        context: update.context,
-      },
-      first,
-    );
+    await updateClaimedNotSent(w, first);
     // Minutes later the set moves too, and that change's update goes out.
     const second = '2027-05-13T17:10:00.000Z';
     await changeAt(w, second, {
