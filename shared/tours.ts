@@ -423,10 +423,14 @@ export const advanceFieldLabels: Record<keyof AdvanceAnswers, string> = {
   dayContact: 'Contact on the day',
 };
 
+// An answer stored before the form took a line break as LF (December 2026) keeps the browser's CR LF:
+// the same answer sent back now (docs/design.md#signed-pages).
+const asTaken = (answer: unknown) => (typeof answer === 'string' ? answer.replace(/\r\n?/g, '\n') : answer);
+
 /** Whether two advances give the same answers, field by field (a map read back from the table keeps no key order). */
 export const sameAnswers = (a: AdvanceAnswers, b: AdvanceAnswers): boolean =>
   (Object.keys(advanceFieldLabels) as (keyof AdvanceAnswers)[]).every((key) =>
     key === 'dayContact'
       ? a.dayContact.name === b.dayContact.name && a.dayContact.phone === b.dayContact.phone
-      : a[key] === b[key],
+      : asTaken(a[key]) === asTaken(b[key]),
   );

@@ -118,6 +118,34 @@ describe("the promoter's advance page", () => {
     ).toEqual(['day-sheet-update', 'day-sheet-update']);
   });
 
+  it('takes an advance stored with its line breaks as CR LF (before they counted once) sent back unchanged as no new answer, and sends no update', async () => {
+    const { deps, tours, token } = await world('2027-05-13T17:00:00Z');
+    await tours.markStepDone(ref, 'day-sheet', '2027-05-13T16:00:00.000Z', []);
+    const post = () =>
+      submitAdvancePage(
+        token,
+        filledAdvanceForm(csrfTokenFor(key, token), { hospitality: 'Dinner\r\nfor 8' }),
+        deps,
+      );
+    await post();
+    // As a post before cd199165 stored it: the browser's CR LF kept.
+    const { answers } = (await tours.getShow(ref))!.advance!;
+    await tours.saveAdvance(
+      { ...ref, promoterId },
+      { ...answers, hospitality: 'Dinner\r\nfor 8' },
+      '2027-05-13T16:59:00.000Z',
+      () => [],
+    );
+    const before = tours.outbox.length;
+
+    const again = await post();
+
+    expect(again.saved).toBe('amended');
+    expect(
+      tours.outbox.slice(before).map((e) => (e.detail.data as { step?: string }).step ?? e.detailType),
+    ).toEqual(['Show Advanced']);
+  });
+
   it('takes answers without the bidi controls the form shows them without, so the form sent back unchanged is no new answer and sends no update', async () => {
     const { deps, tours, token } = await world('2027-05-13T17:00:00Z');
     await tours.markStepDone(ref, 'day-sheet', '2027-05-13T16:00:00.000Z', []);
