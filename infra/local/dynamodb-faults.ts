@@ -118,7 +118,9 @@ export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): 
     const outgoing = request(
       { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
       (incoming) => {
-        res.writeHead(incoming.statusCode ?? 502, incoming.headers);
+        // DynamoDB Local's `Date` is wall time: the answer takes its caller's (infra/local/runtime.ts).
+        const { date: _, ...headers } = incoming.headers;
+        res.writeHead(incoming.statusCode ?? 502, headers);
         incoming.pipe(res);
       },
     );

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
@@ -37,6 +37,21 @@ subscribe('http.client.request.created', (message) => {
   } else if (!request.headersSent) {
     request.setHeader(callerHeader, running.function);
   }
+});
+
+/**
+ * AWS answers a function in the time its clock reads: the endpoints' `Date` agrees with Lambda's. Here
+ * the functions read the local clock (docs/design.md#the-local-clock), ahead of wall time, while Node
+ * stamps every answer with wall time. The SDK took the difference for clock skew, and tried each error it
+ * met after the clock moved as one the skew's correction might cure: a failed condition was sent up to
+ * four times, each try taking from the client's retry quota until it retried nothing, not even a 500. So
+ * every local endpoint answers a function's request in the local clock's time (the DynamoDB port drops
+ * DynamoDB Local's own `Date`, infra/local/dynamodb-faults.ts); other callers, the tests and the CLI on
+ * wall time, are answered in wall time.
+ */
+subscribe('http.server.request.start', (message) => {
+  const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+  if (request.headers[callerHeader] !== undefined) response.setHeader('date', new Date().toUTCString());
 });
 
 /**
