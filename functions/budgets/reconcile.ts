@@ -1,4 +1,9 @@
-import { alertIdOf, type RaisedAlert, raisedInPeriod } from '#shared/budgets/alerts.ts';
+import {
+  alertIdOf,
+  type RaisedAlert,
+  raisedInPeriod,
+  thresholdsWarnedInPeriod,
+} from '#shared/budgets/alerts.ts';
 import {
   type Budget,
   type Counters,
@@ -28,6 +33,7 @@ import {
   type DriftRecord,
   type Ledger,
   maxFanOutEntries,
+  type StoredBudget,
   TotalPastLimitError,
   TotalsItemFullError,
 } from '#shared/db/budgets.ts';
@@ -161,27 +167,61 @@ export function statesFromLedger(
 }
 
 /**
+ * An alert a day's figures call for. `statedByAnother`: a threshold raised (its event stated, the view
+ * listing it crossed) with no mail of its own, since the day's one warning of a plan change states where
+ * the budget stands (see warnedOfPlanChange).
+ */
+type DayAlert = BudgetAlert & { statedByAnother?: true };
+
+/**
+ * The one threshold whose mail tells the owner of a plan changed (raised or cut) since they were warned in
+ * the period: on the first day reconciled under it, the highest threshold the spend has reached against
+ * it, or none (null) when that is below every threshold warned at in the period. Undefined on every other
+ * day, when each threshold crossed is warned of as it is crossed (see docs/design.md#budgets).
+ */
+function warnedOfPlanChange(
+  previous: DayResult | undefined,
+  figures: Figures,
+  warned: number[],
+): number | null | undefined {
+  if (!previous || previous.planned === figures.planned || warned.length === 0) return undefined;
+  const highest = figures.thresholdsReached.at(-1);
+  return highest !== undefined && highest >= Math.min(...warned) ? highest : null;
+}
+
+/**
  * The alerts a day's figures call for; each has an id that is the same every day of the period while
  * the plan it is measured against stands (`<alert>#<start>#<end>#<plan>`, shared/budgets/alerts.ts). A
  * period is known by its start: terms sent again with another end (the campaign runs longer or shorter)
  * keep it, so an alert raised under the earlier end keeps its id (raised once, its event once; mailed,
- * it is not mailed again). A threshold or a line crossed against a plan raised since is a new alert, and
- * one crossed against a plan lowered back to one it was raised at is that alert (see docs/design.md#budgets).
+ * it is not mailed again). A threshold or a line crossed against a plan changed since is a new alert, and
+ * one crossed against a plan lowered back to one it was raised at is that alert; of the thresholds a
+ * changed plan finds reached, one is mailed (see warnedOfPlanChange and docs/design.md#budgets).
  */
 function alertsOf(
-  budget: Budget,
+  budget: StoredBudget,
   figures: Figures,
   day: ReturnType<typeof dayFigures>,
   raised: Ledger['alerts'],
-): BudgetAlert[] {
+): DayAlert[] {
   const raisedOf = (planned: number | undefined, ...alert: (string | number)[]): RaisedAlert => {
     const found = raisedInPeriod(raised, budget.period.start, planned, ...alert);
     if (found) return { alertId: found.alertId, ...measured(found.measuredAgainst) };
     return { alertId: alertIdOf(alert, budget.period, planned), ...measured(planned) };
   };
-  const alerts: BudgetAlert[] = [];
+  const alerts: DayAlert[] = [];
+  const told = warnedOfPlanChange(
+    budget.lastResult,
+    figures,
+    thresholdsWarnedInPeriod(raised, budget.period.start),
+  );
   for (const threshold of figures.thresholdsReached)
-    alerts.push({ kind: 'threshold', ...raisedOf(figures.planned, 'threshold', threshold), threshold });
+    alerts.push({
+      kind: 'threshold',
+      ...raisedOf(figures.planned, 'threshold', threshold),
+      threshold,
+      ...(told === undefined || told === threshold ? {} : { statedByAnother: true }),
+    });
   if (day.forecastOver && day.runsOutOn)
     alerts.push({ kind: 'forecast', ...raisedOf(undefined, 'forecast'), runsOutOn: day.runsOutOn });
   for (const line of day.linesOver)
@@ -504,6 +544,11 @@ async function concludeDay(
     );
     if (mailed) continue;
     raised.push(alert.alertId);
+    // Nothing of its own to mail: marked so, a later day (under the same plan) does not mail it either.
+    if (alert.statedByAnother) {
+      await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
+      continue;
+    }
     // The mail's identity (owner, label, budget, alert, period and plan) is its claim: a retry mails nothing twice.
     // Claimed before: by another run of the day (its event delivered twice at once), which gives the
     // claim back when it cannot send it and is retried, or by a run that stopped after sending it. So it

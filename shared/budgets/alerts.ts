@@ -58,6 +58,16 @@ export function raisedInPeriod<A extends { alertId: string }>(
 }
 
 /**
+ * The thresholds warned at in the period starting `start`, against whichever plan: one for each threshold
+ * alert raised in it (`threshold#<threshold>#<start>#...`).
+ */
+export const thresholdsWarnedInPeriod = (alerts: readonly { alertId: string }[], start: string): number[] =>
+  alerts.flatMap(({ alertId }) => {
+    const [alert, threshold, from] = alertId.split('#');
+    return alert === 'threshold' && from === keyParts(start) ? [Number(threshold)] : [];
+  });
+
+/**
  * The plan an alert mail is of, in its identity (`revision`): with the budget, the alert and the period,
  * a warning is mailed once per plan it was measured against. None for an alert naming no plan, whose mail
  * (claimed before a plan was named) keeps the identity it had.

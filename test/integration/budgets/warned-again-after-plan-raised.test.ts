@@ -92,4 +92,81 @@ describe('a budget whose plan is raised after its owner was warned, on the local
       expect.objectContaining({ threshold: 80, date: plusDays(day0, 2) }),
     ]);
   });
+
+  it('warns its owner once, at the highest threshold reached, when a cut leaves the spend past thresholds already warned at', async () => {
+    const label = await aLabel();
+    const owner = { name: 'Mara Quinn', email: `${uniqueId('owner')}@label.example` };
+    const day0 = await managerDate();
+    const budgetId = uniqueId('bud');
+    const plan = (radio: number, ads: number) =>
+      aBudgetBody({
+        budgetId,
+        currency: 'EUR',
+        period: { start: day0, end: plusDays(day0, 29) },
+        owner,
+        thresholds: [50, 80],
+        lines: [
+          { lineId: 'radio', category: 'radio-plugging', planned: eur(radio) },
+          { lineId: 'ads', category: 'advertising', planned: eur(ads) },
+        ],
+      });
+    // The threshold warnings (the spend's week also warns of the forecast, in a mail of its own).
+    const warnings = async () =>
+      (await mailTo(owner.email, `Budget ${budgetId}: `))
+        .filter((m) => m.subject.endsWith('% of the plan is spent'))
+        .map((m) => `${m.subject}\n${m.body.text ?? ''}`);
+    const reconciledOn = async (date: string) => {
+      await busIdle();
+      await advanceToManagerTime(date, '07:15');
+      await waitForReconciled(label.id, [budgetId], date);
+      await busIdle();
+    };
+    // 1,700.00 of 2,000.00 (85 %): the owner is warned at 50 and 80 %.
+    await sendLabelEvent(label, 'budget.set', plan(120_000, 80_000));
+    await sendLabelEvent(label, 'expense.recorded', {
+      expenseId: 'exp-1',
+      budgetId,
+      lineId: 'radio',
+      vendor: 'Airplay Partners',
+      date: day0,
+      amount: eur(110_000),
+      kind: 'actual',
+    });
+    await sendLabelEvent(label, 'expense.recorded', {
+      expenseId: 'exp-2',
+      budgetId,
+      lineId: 'ads',
+      vendor: 'Airplay Partners',
+      date: day0,
+      amount: eur(60_000),
+      kind: 'actual',
+    });
+    await reconciledOn(plusDays(day0, 1));
+    await waitFor(async () => (await warnings()).length === 2, {
+      timeoutMs: 20_000,
+      what: 'the warnings at 50 and 80 %',
+    });
+
+    // The label cuts the plan to 1,900.00: 1,700.00 is 89 % of it.
+    await sendLabelEvent(label, 'budget.set', plan(110_000, 80_000), 1);
+    await reconciledOn(plusDays(day0, 2));
+    await waitFor(async () => (await warnings()).length >= 3, {
+      timeoutMs: 20_000,
+      what: 'the warning against the cut plan',
+    });
+    // The next day's reconciliation and report: nothing more to warn of.
+    await reconciledOn(plusDays(day0, 3));
+    await advanceToManagerTime(plusDays(day0, 3), '07:45');
+    await busIdle();
+
+    const [fifty, eighty, ...afterCut] = await warnings();
+    expect(fifty).toContain('Planned: 2,000.00 EUR');
+    expect(eighty).toContain('Planned: 2,000.00 EUR');
+    expect(afterCut).toHaveLength(1);
+    expect(afterCut[0]).toContain(`Budget ${budgetId}: 80 % of the plan is spent`);
+    expect(afterCut[0]).toContain(
+      `On ${plusDays(day0, 2)} committed and actual spend reached 89.4 % of the plan.`,
+    );
+    expect(afterCut[0]).toContain('Planned: 1,900.00 EUR');
+  });
 });

@@ -136,6 +136,70 @@ describe('a budget whose plan is raised after a threshold was crossed', () => {
   });
 });
 
+describe('a budget whose plan changes after its owner was warned', () => {
+  /** The `text.planned` of each threshold warning mailed, from the `from`th mail on. */
+  const plannedStated = (h: ReturnType<typeof budgetsHarness>, from = 0) =>
+    h
+      .received()
+      .slice(from)
+      .filter((m) => m.kind === 'threshold-crossed')
+      .map((m) => (m.data as { text: { planned: string } }).text.planned);
+
+  it('warns once, at the highest threshold reached, when a cut leaves the spend past thresholds already warned at, and warns as before of one crossed later', async () => {
+    const h = budgetsHarness({ now: '2027-03-03T07:00:00.000Z' });
+    await h.budget({ ...planned(120_000, 80_000), thresholds: [50, 80, 90] }, '2027-03-01T00:00:00.000Z');
+    // 1,700.00 of 2,000.00 (85 %): warned at 50 and 80 %.
+    await h.expense(anExpense({ date: '2027-03-02', amount: eur(170_000) }));
+    await h.reconcile('2027-03-03');
+    const beforeCut = h.received().length;
+    // Cut to 1,900.00: 1,700.00 is 89 % of it.
+    await h.budget({ ...planned(110_000, 80_000), thresholds: [50, 80, 90] }, '2027-03-04T10:00:00.000Z');
+    h.setNow('2027-03-05T07:00:00.000Z');
+    await h.reconcile('2027-03-05');
+    await h.reconcile('2027-03-05');
+    const warnedOfCut = headlines(h, 'threshold-crossed', beforeCut);
+    const afterCut = h.received().length;
+    // 1,750.00 of 1,900.00 (92 %): 90 % crossed under the same plan.
+    await h.expense(anExpense({ expenseId: 'exp-2', date: '2027-03-06', amount: eur(5_000) }));
+    h.setNow('2027-03-07T07:00:00.000Z');
+    await h.reconcile('2027-03-07');
+
+    expect(headlines(h, 'threshold-crossed').slice(0, 2)).toEqual([
+      '50 % of the plan is spent',
+      '80 % of the plan is spent',
+    ]);
+    expect(warnedOfCut).toEqual(['80 % of the plan is spent']);
+    expect(plannedStated(h, beforeCut)).toEqual(['1,900.00 EUR', '1,900.00 EUR']);
+    expect(headlines(h, 'threshold-crossed', afterCut)).toEqual(['90 % of the plan is spent']);
+    expect((await view(h)).thresholdsCrossed.map((c: { threshold: number }) => c.threshold)).toEqual([
+      50, 80, 90,
+    ]);
+  });
+
+  it('warns of nothing when the new plan puts the spend below every threshold already warned at, and of a threshold crossed later under it', async () => {
+    const h = budgetsHarness({ now: '2027-03-03T07:00:00.000Z' });
+    await h.budget({ ...planned(60_000, 40_000), thresholds: [80] }, '2027-03-01T00:00:00.000Z');
+    // 850.00 of 1,000.00: warned at 80 %.
+    await h.expense(anExpense({ date: '2027-03-02', amount: eur(85_000) }));
+    await h.reconcile('2027-03-03');
+    // Raised to 2,000.00, with a threshold at 40 %: 850.00 is 42.5 % of it, below the 80 % warned at.
+    await h.budget({ ...planned(120_000, 80_000), thresholds: [40, 60, 80] }, '2027-03-04T10:00:00.000Z');
+    h.setNow('2027-03-05T07:00:00.000Z');
+    await h.reconcile('2027-03-05');
+    const afterRaise = h.received().length;
+    // 1,250.00 of 2,000.00 (62.5 %): 60 % crossed under the plan in force.
+    await h.expense(anExpense({ expenseId: 'exp-2', date: '2027-03-06', amount: eur(40_000) }));
+    h.setNow('2027-03-07T07:00:00.000Z');
+    await h.reconcile('2027-03-07');
+
+    expect(headlines(h, 'threshold-crossed')).toEqual([
+      '80 % of the plan is spent',
+      '60 % of the plan is spent',
+    ]);
+    expect(headlines(h, 'threshold-crossed', afterRaise)).toEqual(['60 % of the plan is spent']);
+  });
+});
+
 describe('a warning whose claim went stale, sent again by the sweep', () => {
   /** bud-1's 80 % warning of 9 March, measured against 1,000.00: raised, its mail claimed, and no answer from SES. */
   const claimedAndStopped = async (h: ReturnType<typeof budgetsHarness>) => {
