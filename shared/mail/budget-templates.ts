@@ -12,12 +12,16 @@ const footer = 'Backline sends this to the owner of the budget.';
  *
  * The report's bars are table cells, 20 per budget, filled in proportion to the share used: they
  * render in mail clients that show no images and no CSS widths.
+ *
+ * Both read on a phone (375 px) without sideways scrolling: every text wraps, a long id too (an id is
+ * one word of up to 128 characters, broken where it would pass the width), and the report's table of
+ * figures, as wide as its twelve columns, scrolls inside itself.
  */
 const page = (body: string) =>
   [
     '<!doctype html>',
-    '<html><head><meta charset="utf-8"></head>',
-    '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a">',
+    '<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>',
+    '<body style="font-family: Helvetica, Arial, sans-serif; line-height: 1.5; color: #1a1a1a; overflow-wrap: break-word">',
     '<p>Hello {{html.ownerName}},</p>',
     body,
     `<p style="font-size: 12px; color: #666">${footer}</p>`,
@@ -54,7 +58,8 @@ export const budgetTemplates: MailTemplate[] = [
         '<h1 style="font-size: 20px">{{html.headline}}</h1>',
         '<p>{{html.detail}}</p>',
         '<table cellpadding="4">',
-        '<tr><th align="left">Budget</th><td>{{html.budgetId}} ({{html.scope}})</td></tr>',
+        // Ids that may break anywhere: else the table is as wide as the longest id.
+        '<tr><th align="left">Budget</th><td style="overflow-wrap: anywhere">{{html.budgetId}} ({{html.scope}})</td></tr>',
         '<tr><th align="left">Planned</th><td>{{html.planned}}</td></tr>',
         '<tr><th align="left">Spent (committed and actual)</th><td>{{html.used}} ({{html.usedPercent}} %)</td></tr>',
         '<tr><th align="left">Forecast at the end</th><td>{{html.forecastAtEnd}}</td></tr>',
@@ -79,10 +84,12 @@ export const budgetTemplates: MailTemplate[] = [
     html: page(
       [
         '<h1 style="font-size: 20px">Your budgets on {{html.date}}</h1>',
+        '<div style="overflow-x: auto; max-width: 100%">',
         '<table cellpadding="4" cellspacing="0" border="1" style="border-collapse: collapse; font-size: 13px">',
         '<tr><th>Budget</th><th>Scope</th><th>Planned</th><th>Committed</th><th>Actual</th><th>Income</th><th>Remaining</th><th>% used</th><th>Forecast at end</th><th>Runs out on</th><th>Status</th><th>Used</th></tr>',
         `{{#each html.rows}}${reportRow}{{/each}}`,
         '</table>',
+        '</div>',
         '{{#if html.notListed}}<p>{{html.notListed}}</p>{{/if}}',
         '{{#if html.linesOver.length}}<h2 style="font-size: 16px">Lines over plan</h2><ul>{{#each html.linesOver}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',
         '{{#if html.unconverted.length}}<h2 style="font-size: 16px">Expenses that need a rate</h2><ul>{{#each html.unconverted}}<li>{{this}}</li>{{/each}}</ul>{{/if}}',

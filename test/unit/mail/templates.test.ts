@@ -10,6 +10,7 @@ import {
 } from '#shared/mail/data.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
+import { withBrowser } from '#test/support/browser.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
@@ -316,7 +317,7 @@ describe('release mail templates', () => {
 const saidIn = (html: string) =>
   html
     .replace(/^[\s\S]*<body[^>]*>/, '')
-    .replace(/<\/th><td>/g, ': ')
+    .replace(/<\/th><td[^>]*>/g, ': ')
     .replace(/<[^>]+>/g, '\n')
     .replace(
       /&(amp|lt|gt|quot|#39);/g,
@@ -329,13 +330,18 @@ const saidInText = (text: string) => text.split('\n').filter((line) => line.trim
 
 describe('budget mail templates', () => {
   /** 60.00 EUR a day against 1,000.00 for 17 days of March: the alerts (the forecast first, then the thresholds and the radio line) and the report. */
-  const budgetMails = async () => {
+  const budgetMails = async (budget = aBudget()) => {
     const h = budgetsHarness();
-    await h.budget(aBudget());
+    await h.budget(budget);
     for (let day = 1; day <= 17; day++) {
       const date = `2027-03-${String(day).padStart(2, '0')}`;
       await h.expense(
-        anExpense({ expenseId: `exp-${day}`, date, amount: { minor: 6_000, currency: 'EUR' } }),
+        anExpense({
+          budgetId: budget.budgetId,
+          expenseId: `exp-${day}`,
+          date,
+          amount: { minor: 6_000, currency: 'EUR' },
+        }),
       );
       await h.reconcile(date);
     }
@@ -366,5 +372,36 @@ describe('budget mail templates', () => {
 
     expect(report.text).toContain('over\n\nLines over plan:\n- bud-1: radio');
     expect(report.text).not.toMatch(/\n\n\n/);
+  });
+
+  describe('on a phone', () => {
+    const chromium = withBrowser();
+    /** How wide the page is laid out in Chromium at 375 px (an iPhone's width), in CSS pixels: 375 when nothing sticks out. */
+    const laidOutWidth = async (html: string) => {
+      const page = await chromium.browser!.newPage({ viewport: { width: 375, height: 812 } });
+      try {
+        await page.setContent(html);
+        return await page.evaluate<number>(
+          'Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)',
+        );
+      } finally {
+        await page.close();
+      }
+    };
+
+    it('lays out the alerts and the report within 375 px, the text wrapped and the table of figures scrolling inside itself', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      // Ids as a label may write them: one word each (no hyphen to break at), at length.
+      const { alerts, report } = await budgetMails(
+        aBudget({
+          budgetId: 'bud_nightdrive_summer_campaign_2027_radio_and_press_eu',
+          scope: { kind: 'release', id: 'rel_2027_the_midnight_echoes_nightdrive_deluxe_edition' },
+        }),
+      );
+
+      const widths = await Promise.all([...alerts, report].map((mail) => laidOutWidth(mail.html)));
+
+      expect(widths).toEqual([375, 375, 375, 375, 375, 375]);
+    });
   });
 });
