@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { BudgetSet } from '#shared/events/index.ts';
 import { sendWebhook } from './announcing.ts';
-import { advanceClock, api, busEvents, clockNow, cloud, uniqueId, waitFor } from './cloud.ts';
+import { advanceClock, api, busEvents, busIdle, clockNow, cloud, uniqueId, waitFor } from './cloud.ts';
 
 /** Budgets on the test run's local cloud: webhooks in, the clock moved to the manager's 07:00 and 07:30. */
 
@@ -33,6 +33,36 @@ export const aBudgetBody = (overrides: Partial<typeof BudgetSet.sample> = {}) =>
   ...overrides,
 });
 
+/** Money in euros, in cents, as a webhook states it. */
+export const eur = (minor: number) => ({ minor, currency: 'EUR' });
+
+/** A budget owner of this test alone: their mail is read back from the SES front by address. */
+export const anOwner = () => ({ name: 'Mara Quinn', email: `${uniqueId('owner')}@label.example` });
+
+/** A `budget.set` body in EUR over the 30 days from `start`, held by `owner`. */
+export const aMonthInEuros = (
+  start: string,
+  owner: { name: string; email: string },
+  overrides: Partial<typeof BudgetSet.sample> = {},
+) => aBudgetBody({ currency: 'EUR', period: { start, end: plusDays(start, 29) }, owner, ...overrides });
+
+/** An `expense.recorded` body: an actual of 120.00 EUR from Airplay Partners on the radio line. */
+export const anExpenseBody = (
+  budgetId: string,
+  expenseId: string,
+  date: string,
+  overrides: Record<string, unknown> = {},
+) => ({
+  expenseId,
+  budgetId,
+  lineId: 'radio',
+  vendor: 'Airplay Partners',
+  date,
+  amount: eur(12_000),
+  kind: 'actual',
+  ...overrides,
+});
+
 /** A budget of a tour with one travel line of 5,000.00 GBP. */
 export const aTourBudgetBody = (tourId: string) =>
   aBudgetBody({
@@ -51,6 +81,14 @@ export async function sendLabelEvent(
   const timestamp = new Date((await clockNow()).getTime() + secondsLater * 1000).toISOString();
   const { status } = await sendWebhook(label, { type, timestamp, data });
   if (status !== 202) throw new Error(`${type} answered ${status}`);
+}
+
+/** The cloud idle, the clock moved to 07:15 on `date` (after the 07:00 reconciliation), its results in, and idle again. */
+export async function reconciledOn(labelId: string, budgetIds: string[], date: string) {
+  await busIdle();
+  await advanceToManagerTime(date, '07:15');
+  await waitForReconciled(labelId, budgetIds, date);
+  await busIdle();
 }
 
 /** Waits until the day's `Budget Reconciled` of each budget is on the bus. */

@@ -6,38 +6,29 @@ import { aLabel, mailTo } from '#test/support/announcing.ts';
 import {
   aBudgetBody,
   advanceToManagerTime,
+  aMonthInEuros,
+  anExpenseBody,
+  anOwner,
+  eur,
   getJson,
   managerDate,
   plusDays,
+  reconciledOn,
   sendLabelEvent,
-  waitForReconciled,
 } from '#test/support/budgets-cloud.ts';
-import {
-  busEvents,
-  busIdle,
-  cloud,
-  documentClient,
-  type SentMail,
-  uniqueId,
-  waitFor,
-} from '#test/support/cloud.ts';
+import { busEvents, cloud, documentClient, type SentMail, uniqueId, waitFor } from '#test/support/cloud.ts';
 
 /**
  * A month of budgets on the local cloud, one day at a time: webhooks in, the clock moved to 07:15
  * (after the 07:00 reconciliation) and 07:45 (after the 07:30 report) in the manager's time zone,
  * alerts and reports read back from the SES emulator.
  */
-const eur = (minor: number) => ({ minor, currency: 'EUR' });
-
 describe('budgets across a month on the local cloud', () => {
   it('alerts once per threshold on the day it is crossed, warns of the forecast first, repairs drift, converts once a rate is added and reports daily', async () => {
     const label = await aLabel();
-    const owner = { name: 'Mara Quinn', email: `${uniqueId('owner')}@label.example` };
+    const owner = anOwner();
     const day0 = await managerDate();
-    const main = aBudgetBody({
-      currency: 'EUR',
-      period: { start: day0, end: plusDays(day0, 29) },
-      owner,
+    const main = aMonthInEuros(day0, owner, {
       thresholds: [50, 80, 100],
       lines: [
         { lineId: 'radio', category: 'radio-plugging', planned: eur(200_000) },
@@ -64,21 +55,6 @@ describe('budgets across a month on the local cloud', () => {
       lines: [{ lineId: 'pr', category: 'pr', planned: { minor: 1_000_000, currency: 'BHD' } }],
     });
     const budgets = [main, jpy, usd, bhd];
-    const expense = (
-      budgetId: string,
-      expenseId: string,
-      date: string,
-      overrides: Record<string, unknown> = {},
-    ) => ({
-      expenseId,
-      budgetId,
-      lineId: 'radio',
-      vendor: 'Airplay Partners',
-      date,
-      amount: eur(12_000),
-      kind: 'actual',
-      ...overrides,
-    });
     for (const budget of budgets) await sendLabelEvent(label, 'budget.set', budget);
     for (const [budget, minor] of [
       [jpy, 1_234],
@@ -88,13 +64,13 @@ describe('budgets across a month on the local cloud', () => {
       await sendLabelEvent(
         label,
         'expense.recorded',
-        expense(budget.budgetId, uniqueId('exp'), day0, {
+        anExpenseBody(budget.budgetId, uniqueId('exp'), day0, {
           lineId: 'pr',
           amount: { minor, currency: budget.currency },
         }),
       );
     const heldId = uniqueId('exp-held');
-    await sendLabelEvent(label, 'expense.recorded', expense(uniqueId('bud-unknown'), heldId, day0));
+    await sendLabelEvent(label, 'expense.recorded', anExpenseBody(uniqueId('bud-unknown'), heldId, day0));
 
     const alertsOn = new Map<number, string[]>();
     const reportOn = new Map<number, SentMail>();
@@ -102,18 +78,22 @@ describe('budgets across a month on the local cloud', () => {
     let seenAlerts = 0;
     for (let d = 0; d < 29; d++) {
       const today = plusDays(day0, d);
-      await sendLabelEvent(label, 'expense.recorded', expense(main.budgetId, `daily-${d}`, today));
+      await sendLabelEvent(label, 'expense.recorded', anExpenseBody(main.budgetId, `daily-${d}`, today));
       if (d === 0)
         await sendLabelEvent(
           label,
           'expense.recorded',
-          expense(main.budgetId, 'po-1', today, { kind: 'commitment', lineId: 'ads', amount: eur(30_000) }),
+          anExpenseBody(main.budgetId, 'po-1', today, {
+            kind: 'commitment',
+            lineId: 'ads',
+            amount: eur(30_000),
+          }),
         );
       if (d === 1)
         await sendLabelEvent(
           label,
           'expense.recorded',
-          expense(main.budgetId, 'usd-1', today, {
+          anExpenseBody(main.budgetId, 'usd-1', today, {
             lineId: 'ads',
             amount: { minor: 5_000, currency: 'USD' },
           }),
@@ -122,13 +102,13 @@ describe('budgets across a month on the local cloud', () => {
         await sendLabelEvent(
           label,
           'expense.recorded',
-          expense(main.budgetId, 'wrong-1', today, { lineId: 'ads', amount: eur(20_000) }),
+          anExpenseBody(main.budgetId, 'wrong-1', today, { lineId: 'ads', amount: eur(20_000) }),
         );
       if (d === 3) {
         await sendLabelEvent(
           label,
           'expense.recorded',
-          expense(main.budgetId, 'inv-1', today, {
+          anExpenseBody(main.budgetId, 'inv-1', today, {
             lineId: 'ads',
             amount: eur(28_000),
             settles: 'po-1',
@@ -158,16 +138,13 @@ describe('budgets across a month on the local cloud', () => {
             ExpressionAttributeValues: { ':drift': 777 },
           }),
         );
-      await busIdle();
 
       const date = plusDays(day0, d + 1);
-      await advanceToManagerTime(date, '07:15');
-      await waitForReconciled(
+      await reconciledOn(
         label.id,
         budgets.map((b) => b.budgetId),
         date,
       );
-      await busIdle();
       await advanceToManagerTime(date, '07:45');
       reportOn.set(
         d + 1,

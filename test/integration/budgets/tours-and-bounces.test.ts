@@ -5,7 +5,9 @@ import { aLabel } from '#test/support/announcing.ts';
 import {
   aBudgetBody,
   advanceToManagerTime,
+  anExpenseBody,
   aTourBudgetBody,
+  eur,
   getJson,
   managerDate,
   plusDays,
@@ -73,18 +75,14 @@ describe('budgets and the rest of Backline on the local cloud', () => {
       currency: 'EUR',
       period: { start: day0, end: plusDays(day0, 1) },
       thresholds: [50],
-      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: { minor: 10_000, currency: 'EUR' } }],
+      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
     });
     await sendLabelEvent(label, 'budget.set', budget);
-    await sendLabelEvent(label, 'expense.recorded', {
-      expenseId: 'exp-1',
-      budgetId: budget.budgetId,
-      lineId: 'radio',
-      vendor: 'Airplay Partners',
-      date: day0,
-      amount: { minor: 6_000, currency: 'EUR' },
-      kind: 'actual',
-    });
+    await sendLabelEvent(
+      label,
+      'expense.recorded',
+      anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
+    );
     await busIdle();
 
     await advanceToManagerTime(plusDays(day0, 1), '07:15');
