@@ -192,15 +192,16 @@ function outboxOf(
       { ...ref, step, scheduledFor: meta.occurredAt, ...(replaced ? { replaced } : {}) },
       { ...eventMeta, source: 'backline.tours' },
     );
+  // The tour manager and crew hold the day sheet of the show's day as it is now, and it is not over yet.
+  const updateDue =
+    show !== undefined && daySheetWent({ ...next, show }) && now < stepLapsesAt(show, 'day-sheet-update');
   if (show?.status === 'cancelled' && stored?.show) {
     // Outlets told of the show hear that it is cancelled (press keeps who was told of what); the tour
     // manager and crew, once its day sheet went, by an update of it (before, the sheet will not go),
     // also when the show was put on hold since: they hold the sheet all the same.
     return [
       ...(isAnnounced(stored.show.status) ? [dueNow('press-cancellation')] : []),
-      ...((isAdvancing(stored.show.status) || stored.show.status === 'hold') &&
-      daySheetWent({ ...next, show }) &&
-      now < stepLapsesAt(show, 'day-sheet-update')
+      ...((isAdvancing(stored.show.status) || stored.show.status === 'hold') && updateDue
         ? [dueNow('day-sheet-update')]
         : []),
     ];
@@ -234,8 +235,7 @@ function outboxOf(
     stored?.show &&
     stored.show.date === show.date &&
     (showFacts(stored.show) !== showFacts(show) || stored.show.status === 'cancelled') &&
-    daySheetWent({ ...next, show }) &&
-    now < stepLapsesAt(show, 'day-sheet-update')
+    updateDue
   ) {
     // The tour manager and crew have the day sheet of this very day: they get it again with the new
     // times or venue, or the show on again after they were told it is cancelled (before it went, the
@@ -323,12 +323,13 @@ async function applyToShowAsRead(
   // venue of the same zone, and the sheet due there sends nothing: else the sheet went again at the new
   // instant (hours later for a zone to the west, at once for one to the east), not saying that it replaced
   // the first (docs/design.md#tours).
+  const daySheetAt = change.type === 'set' ? stepMoment(change.show, 'day-sheet').scheduledFor : undefined;
   const daySheetFor =
     change.type === 'set' &&
     stored?.show?.date === change.show.date &&
     daySheetWent({ ...stored, show: stored.show }) &&
-    stepMoment(change.show, 'day-sheet').scheduledFor !== stored.stepsDone?.['day-sheet']
-      ? stepMoment(change.show, 'day-sheet').scheduledFor
+    daySheetAt !== stored.stepsDone?.['day-sheet']
+      ? daySheetAt
       : undefined;
   // A reopened list's cutoff is due again, even at the instant it closed at before: a show postponed
   // and then moved back to a day whose cutoff has passed closes its list at once (stepsDueAtOnce) and
