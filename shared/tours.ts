@@ -50,6 +50,14 @@ export const listedAlready = (
   });
 };
 
+/**
+ * Whether two venues are one: the same name in the same city and country, case and spaces aside. The
+ * label's events carry no venue id; a corrected address or capacity is the same venue, a venue under
+ * another name another one, whose advance is asked again (docs/design.md#tours).
+ */
+export const sameVenue = (a: Show['venue'], b: Show['venue']): boolean =>
+  a.country === b.country && sameName(a.name) === sameName(b.name) && sameName(a.city) === sameName(b.city);
+
 /** Names plus their plus-ones. */
 export const guestCount = (guests: Guest[]): number =>
   guests.reduce((total, guest) => total + 1 + guest.plusOnes, 0);
@@ -80,9 +88,11 @@ export interface StoredShow {
   show?: Show;
   promoterId: string;
   /**
-   * The label's time of the change that gave the show to its promoter, when that was not the promoter it
-   * was booked with: part of the advance mails' identity, so each promoter the show is given to is asked,
-   * and the tour manager told of their overdue advance, once (docs/design.md#tours).
+   * The label's time of the change since which the show's advance is asked of its promoter, when that
+   * was not the booking: the change that gave it to another promoter, or moved it to another venue
+   * (`sameVenue`). Part of the advance mails' identity, so each promoter the show is given to, and its
+   * promoter for each venue, is asked, and the tour manager told of their overdue advance, once
+   * (docs/design.md#tours).
    */
   promoterSince?: string;
   occurredAt: string;

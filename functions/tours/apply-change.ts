@@ -16,6 +16,7 @@ import {
   pressToldLatest,
   type StepMoment,
   type StoredShow,
+  sameVenue,
   scheduledSteps,
   showFacts,
   stepLapsesAt,
@@ -313,6 +314,13 @@ async function applyToShowAsRead(
     stored?.show !== undefined &&
     stored.promoterId !== promoterIdOf(change.show.promoter.email) &&
     now < advanceLockAt(change.show);
+  // Moved to another venue (`sameVenue`), the show's advance is another venue's: its answers are
+  // forgotten, and while the form still takes answers its promoter is asked again as for a new show, the
+  // request, reminders and escalation named by the change's time as for a new promoter (`promoterSince`).
+  // From show day 00:00 nobody could give new ones: the day sheet states none (docs/design.md#tours).
+  const otherVenue =
+    change.type === 'set' && stored?.show && !sameVenue(stored.show.venue, change.show.venue);
+  const askAgain = newPromoter || (otherVenue && now < advanceLockAt(change.show));
   // Postponed with the new date's cutoff ahead, the guest list takes guests again until then, when
   // it goes to the new date's promoter (docs/design.md#tours): the lock goes in this very write.
   const reopened =
@@ -337,10 +345,10 @@ async function applyToShowAsRead(
   const forget = {
     steps: [
       ...(movedCountry ? (['press-announcement'] as const) : []),
-      ...(newPromoter ? advanceSteps : []),
+      ...(askAgain ? advanceSteps : []),
       ...(reopened ? (['guest-list-cutoff'] as const) : []),
     ],
-    advance: newPromoter,
+    advance: newPromoter || !!otherVenue,
     guestListLock: reopened,
     daySheetFor,
   };
@@ -349,7 +357,11 @@ async function applyToShowAsRead(
     ? { ...read, stepsDone: { ...read.stepsDone, 'day-sheet': daySheetFor } }
     : read;
   const { advance: _replaced, ...withoutAdvance } = changed;
-  const kept = newPromoter ? { ...withoutAdvance, promoterSince: meta.occurredAt } : changed;
+  const kept = askAgain
+    ? { ...withoutAdvance, promoterSince: meta.occurredAt }
+    : forget.advance
+      ? withoutAdvance
+      : changed;
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
   const outbox = outboxOf(next, stored, meta, now);

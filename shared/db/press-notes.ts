@@ -361,7 +361,7 @@ async function claimBehindCheck(
   return { claimed: writes.map((w) => w.delivery), refused: false };
 }
 
-/** An advance step's read of the show: the promoter it asks, and since when the show is theirs (absent: booked with them). */
+/** An advance step's read of the show: the promoter it asks, and since when it asks them (`promoterSince`; absent: since the booking). */
 export interface AwaitedAdvance extends ShowRef {
   promoterId: string;
   promoterSince?: string;

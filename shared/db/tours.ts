@@ -60,8 +60,9 @@ export const showKey = (labelId: string, tourId: string, showId: string) => ({
   sk: keyOf('SHOW', showId),
 });
 /**
- * A show's condition that it is still given to the promoter `:p` as read: since `:since` (`promoterSince`),
- * or, without one, the promoter it was booked with (an advance step's record, and its mail's claim).
+ * A show's condition that it is still given to the promoter `:p` as read: since `:since` (`promoterSince`,
+ * moved on by a change of promoter or of venue), or, without one, the promoter and venue it was booked
+ * with (an advance step's record, and its mail's claim).
  */
 export const promoterAsRead = (promoterSince?: string) =>
   `promoterId = :p AND ${promoterSince ? 'promoterSince = :since' : 'attribute_not_exists(promoterSince)'}`;

@@ -17,6 +17,7 @@ import {
   uniqueId,
   waitFor,
 } from './cloud.ts';
+import { filledAdvanceForm } from './tours.ts';
 
 /** Integration helpers for tours, against the test run's local cloud. */
 
@@ -189,4 +190,18 @@ export async function anAdvanceLink(venue: ReturnType<typeof aVenue>, artist: st
   });
   const link = linkIn((await waitForMailTo(promoter.email, `Advance for ${artist}`))[0], 'a');
   return { label, tourId, show, link };
+}
+
+/** The promoter's advance posted as the form posts it, from the form as it opens now; answers the status. */
+export async function postAdvance(link: string, overrides: Record<string, string>) {
+  const form = await (await fetch(link)).text();
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(form)?.[1] ?? '';
+  const body = filledAdvanceForm(field('csrf'), { show: field('show'), ...overrides });
+  const posted = await fetch(link, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+    redirect: 'manual',
+  });
+  return posted.status;
 }

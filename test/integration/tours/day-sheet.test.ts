@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { stepMoment } from '#shared/tours.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
-import { filledAdvanceForm } from '#test/support/tours.ts';
 import {
   afterPressWindow,
   anAdvanceLink,
   aPressTour,
   aVenue,
   mailsTo,
+  postAdvance,
   sendWebhook,
   tourView,
   waitForMailTo,
@@ -55,20 +55,6 @@ describe('doors moved after the day sheet went', () => {
     expect(await mailsTo(promoter.email, 'day sheet')).toHaveLength(0);
   }, 300_000);
 });
-
-/** The promoter's advance posted as the form posts it, from the form as it opens now; answers the status. */
-async function postAdvance(link: string, overrides: Record<string, string>) {
-  const form = await (await fetch(link)).text();
-  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(form)?.[1] ?? '';
-  const body = filledAdvanceForm(field('csrf'), { show: field('show'), ...overrides });
-  const posted = await fetch(link, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body,
-    redirect: 'manual',
-  });
-  return posted.status;
-}
 
 describe('the advance given after the day sheet went', () => {
   it('mails the tour manager and crew an updated day sheet with the answers, for the first submission and for each amendment', async () => {
