@@ -1,4 +1,5 @@
 import { type OffsetChange, offsetChanges, wallTimeAt } from './calendar.ts';
+import { config } from './config.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
 import { multiLine } from './mail/data.ts';
@@ -146,7 +147,7 @@ const eventStatus: Record<Show['status'], 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED
   cancelled: 'CANCELLED',
 };
 
-function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
+function vevent({ item, startMs, endMs }: Timed, stamp: string, organizer: string): string[] {
   const { show } = item;
   const zone = show.venue.timeZone;
   // In the order of the day, whatever order a stored show's times come back in.
@@ -158,6 +159,7 @@ function vevent({ item, startMs, endMs }: Timed, stamp: string): string[] {
     `UID:${nameHash([item.labelId, item.tourId, show.showId], 32)}@backline`,
     `SEQUENCE:${calendarSequence(item.occurredAt)}`,
     `DTSTAMP:${stamp}`,
+    organizer,
     `DTSTART;TZID=${zone}:${localDateTime(wallTimeAt(startMs, zone))}`,
     `DTEND;TZID=${zone}:${localDateTime(wallTimeAt(endMs, zone))}`,
     `SUMMARY:${text(`${item.artist} at ${show.venue.name}, ${show.venue.city}`)}`,
@@ -187,6 +189,10 @@ export function showsCalendar(name: string, shows: IcsShow[], now = new Date()):
     });
   }
   const stamp = utcDateTime(now.getTime());
+  // RFC 5546 requires an ORGANIZER on a published event (3.2.1, PUBLISH), as on a cancelled one (3.2.5,
+  // CANCEL; Backline publishes a cancelled show with STATUS:CANCELLED): Outlook refuses or misshows one
+  // without. The address the mail is sent from, without a CN: no one's name is configured beside it.
+  const organizer = `ORGANIZER:mailto:${config().SENDER_ADDRESS}`;
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
@@ -195,7 +201,7 @@ export function showsCalendar(name: string, shows: IcsShow[], now = new Date()):
     `NAME:${text(name)}`,
     `X-WR-CALNAME:${text(name)}`,
     ...[...spans].flatMap(([zone, { fromMs, toMs }]) => vtimezone(zone, fromMs, toMs)),
-    ...events.flatMap((event) => vevent(event, stamp)),
+    ...events.flatMap((event) => vevent(event, stamp, organizer)),
     'END:VCALENDAR',
   ];
   return lines.map(fold).join('');

@@ -16,6 +16,7 @@ export function readCalendar(text: string) {
       summary: event.summary,
       description: event.description,
       status: vevent.getFirstPropertyValue('status'),
+      organizer: vevent.getFirstPropertyValue('organizer'),
       zone: event.startDate.zone?.tzid,
       localStart: event.startDate.toString(),
       localEnd: event.endDate.toString(),

@@ -57,6 +57,33 @@ describe('show calendars', () => {
     expect(String(calendar.content).match(/^METHOD:(.*)\r$/m)?.[1]).toBe('PUBLISH');
   });
 
+  it("names the address the mail is sent from as ORGANIZER of every event, as RFC 5546 asks of PUBLISH (3.2.1) and CANCEL (3.2.5): the press mail, a cancellation, the office's calendar", () => {
+    const show = aShow({ status: 'announced' });
+    const tour = {
+      labelId: 'lbl-1',
+      tourId: 'tour-1',
+      artist: { name: 'The Midnight Echoes' },
+      tourManager: { name: 'Sam', email: 'sam@tm.example' },
+      occurredAt,
+    };
+    const outlet = { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' };
+    const press = (kind: 'announcement' | 'cancellation', of: Show) =>
+      String(
+        pressMail(tour, outlet, 'DE', kind, [{ show: of, occurredAt }], [{ show: of, occurredAt }])
+          .attachments?.[0].content,
+      );
+
+    const calendars = [
+      press('announcement', show),
+      press('cancellation', { ...show, status: 'cancelled' }),
+      calendarOf([show, aShow({ showId: 'held', date: '2027-06-01', status: 'hold' })]),
+    ];
+
+    expect(calendars.flatMap((text) => readCalendar(text).map((event) => event.organizer))).toEqual(
+      Array(4).fill(`mailto:${process.env.SENDER_ADDRESS}`),
+    );
+  });
+
   it("names the press calendar's file after the artist as written, whatever its script, never a name of dashes", () => {
     const show = aShow({ status: 'announced' });
     const fileNameFor = (artist: string) => {
