@@ -73,6 +73,22 @@ const regionName = (country: string) => {
   return regionNames.of(country) ?? country;
 };
 
+/**
+ * The countries whose English name, as ICU gives it ("United Kingdom", "Bahamas"), takes "the" in a
+ * sentence: those the UN's English short names (UNTERM) write with it (the Bahamas, the Central African
+ * Republic, the Comoros, the Dominican Republic, the Gambia, the Marshall Islands, the Netherlands, the
+ * Philippines, the United Arab Emirates, the United Kingdom, the United States; The Bahamas and The Gambia
+ * in the FCDO's geographical names index), the Maldives as British usage writes it, and the territories
+ * named as a group of islands or territories. Not Czechia, nor Solomon Islands (the UN's name has none),
+ * nor ICU's "Vatican City"; not the UN's "the Niger" or "the Sudan" either, which British usage drops.
+ */
+const takesThe = new Set(
+  'AE BS CF DO GB GM KM MH MV NL PH US AX CC CK FK FO IO KY MP PN PS TC TF UM VG VI'.split(' '),
+);
+
+/** A country's name within a sentence ("live in the United Kingdom"); an address or a heading takes `regionName`. */
+const countryInSentence = (country: string) => `${takesThe.has(country) ? 'the ' : ''}${regionName(country)}`;
+
 /** `before`: for a change, the show as the address was told it, stated above the show as it now is. */
 function pressSheet(
   tour: StoredTour,
@@ -81,7 +97,7 @@ function pressSheet(
   country: string,
   before?: PressFacts,
 ): Notice {
-  const where = regionName(country);
+  const where = countryInSentence(country);
   const artist = tour.artist.name;
   const headline = {
     announcement: `${artist} live in ${where}`,

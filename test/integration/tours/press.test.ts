@@ -161,7 +161,7 @@ describe('press for the shows of a tour', () => {
     );
     await afterPressWindow();
 
-    const [told] = await waitForMailTo(nl.email, 'Two Webhooks live in Netherlands');
+    const [told] = await waitForMailTo(nl.email, 'Two Webhooks live in the Netherlands');
     await busIdle();
     expect(await mailsTo(nl.email)).toHaveLength(1);
     expect(

@@ -12,8 +12,7 @@ const tour = {
 };
 const occurredAt = '2027-01-01T00:00:00.000Z';
 
-const mailIn = (country: string, kind: 'announcement' | 'moved') => {
-  const show = aShow({ status: 'announced' });
+const mailIn = (country: string, kind: 'announcement' | 'moved', show = aShow({ status: 'announced' })) => {
   const mail = pressMail(
     tour,
     { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
@@ -44,4 +43,29 @@ describe("press mail's country names", () => {
     );
     expect(built).toHaveBeenCalledTimes(1);
   });
+
+  it.each([
+    ['GB', 'the United Kingdom'],
+    ['US', 'the United States'],
+    ['NL', 'the Netherlands'],
+    ['PH', 'the Philippines'],
+    ['BS', 'the Bahamas'],
+    ['CZ', 'Czechia'],
+    ['DE', 'Germany'],
+  ])(
+    'puts "the" before a name that takes it in a sentence (%s: in %s), not where it ends an address',
+    (country, named) => {
+      const inLondon = aShow({
+        status: 'announced',
+        venue: { ...aShow().venue, name: 'Olympia', city: 'London', country },
+      });
+
+      const announced = mailIn(country, 'announcement', inLondon);
+      const moved = mailIn('FR', 'moved', inLondon);
+
+      expect(announced.subject).toBe(`The Midnight Echoes live in ${named}: London 2027-05-14`);
+      expect(announced.lines[0]).toContain(`will play one show in ${named}.`);
+      expect(moved.lines[0]).toContain(`has moved to London, ${named.replace(/^the /, '')}: please`);
+    },
+  );
 });
