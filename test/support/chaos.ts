@@ -743,7 +743,8 @@ export async function tourPressMidMailing(client: ChaosClient, options: Scenario
   await client.until(async () => (await mails()).length >= options.outlets * 0.05, options.waitMs ?? 60_000);
   await change('tour.show.cancelled', { tourId, showId: manchester.showId, reason: 'The venue closed.' });
   await client.until(
-    async () => (await mails()).some((mail) => /live in the United Kingdom: London [-\d]+$/.test(mail.subject)),
+    async () =>
+      (await mails()).some((mail) => /live in the United Kingdom: London [-\d]+$/.test(mail.subject)),
     options.waitMs ?? 30_000,
   );
   await change('tour.show.updated', { tourId, show: moved });
