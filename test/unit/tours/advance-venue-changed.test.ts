@@ -96,6 +96,15 @@ describe('a show moved to another venue with the same promoter', () => {
     expect(asked(w, 'advance-reminder-2')).toBe(1);
     expect(w.ses.receivedBy('sam@tm.example', 'advance-escalation')).toHaveLength(1);
   });
+
+  it('forgets the old venue’s answers but asks nobody when moved on show day, the form locked', async () => {
+    const w = await askedAndAnswered();
+
+    await changedAt(w, '2027-05-14T08:00:00Z', { ...show, venue: tempodrom });
+
+    expect(asked(w, 'advance-request')).toBe(1);
+    expect((await w.tours.getShow(ref()))?.advance).toBeUndefined();
+  });
 });
 
 describe('a change that keeps the venue', () => {
