@@ -99,12 +99,21 @@ const SettingsSchema = z
     senderAddress: z.email(),
     managerTimeZone: TimeZone,
     // The base of every link in mail: a campaign mail's one-click unsubscribe (List-Unsubscribe) must be
-    // an https URI (RFC 8058 3.1), and Gmail and Yahoo honour no other for one-click.
+    // an https URI (RFC 8058 3.1), and Gmail and Yahoo honour no other for one-click. Each link is the
+    // base followed by its path (`/u/{token}`), so a query string or a fragment in the base would end
+    // up before the path and break every link.
     publicBaseUrl: z.optional(
-      z.url({
-        protocol: /^https$/,
-        error: 'must be an https URL (the one-click unsubscribe link, RFC 8058)',
-      }),
+      z
+        .url({
+          protocol: /^https$/,
+          error: 'must be an https URL (the one-click unsubscribe link, RFC 8058)',
+        })
+        .check(
+          z.refine((url) => !/[?#]/.test(url), {
+            message:
+              'must have no query string or fragment (each link in mail is the base followed by its path)',
+          }),
+        ),
     ),
     alarmEmail: z.optional(z.email()),
   })

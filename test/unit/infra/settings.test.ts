@@ -55,6 +55,19 @@ describe('deployment settings', () => {
     expect(act).toThrow(/publicBaseUrl: must be an https URL/);
   });
 
+  it.each([
+    'https://links.label.example/?utm_source=mail',
+    'https://links.label.example/#top',
+    'https://links.label.example?',
+  ])(
+    'refuses a public base URL with a query string or a fragment (%s): every link in mail is the base followed by its path',
+    (url) => {
+      const act = () => readSettings(contextOf({ publicBaseUrl: url }), {});
+
+      expect(act).toThrow(/publicBaseUrl: must have no query string or fragment/);
+    },
+  );
+
   it('names the setting that is malformed', () => {
     expect(() => readSettings(contextOf({ managerTimeZone: 'Mars/Olympus' }), {})).toThrow(/managerTimeZone/);
     expect(() => readSettings(contextOf({ stage: 'Prod_1' }), {})).toThrow(/stage/);
