@@ -4,24 +4,29 @@ import { formatInstant } from '#shared/mail/data.ts';
 
 /** The small HTML pages a mail recipient sees. Everything interpolated is escaped. */
 
+/**
+ * What an unsubscribe stops: every campaign mail to the address, a release's and a tour's
+ * (docs/design.md#two-mail-streams), whichever label it comes from, so the page names both.
+ */
+const whatStops = markup`release announcements (with their date changes, cancellations and radio servicing) and news of tours and shows`;
+
+const unsubscribed = markup`<p>You will receive no more press mail from us: no ${whatStops}. Promo links already sent to you keep working.</p>`;
+
 /** The button posts to this same URL (empty action), so the page works behind any path prefix. */
 export const confirmUnsubscribePage = (view: {
   outletName?: string;
   alreadyUnsubscribed: boolean;
 }): string =>
   view.alreadyUnsubscribed
-    ? page('You are unsubscribed', markup`<p>You will receive no more release mail from us.</p>`)
+    ? page('You are unsubscribed', unsubscribed)
     : page(
-        'Unsubscribe from release mail',
-        markup`<p>${view.outletName ? markup`Stop sending release announcements to <strong>${view.outletName}</strong>?` : 'Stop sending release announcements to this address?'}</p>
+        'Unsubscribe from press mail',
+        markup`<p>${view.outletName ? markup`Stop sending press mail to <strong>${view.outletName}</strong>?` : 'Stop sending press mail to this address?'} That is ${whatStops}.</p>
 <form method="post" action=""><input type="hidden" name="via" value="page"><button type="submit">Unsubscribe</button></form>`,
       );
 
 export const unsubscribedPage = (): string =>
-  page(
-    'You are unsubscribed',
-    markup`<p>You will receive no more release mail from us. Thank you for letting us know.</p>`,
-  );
+  page('You are unsubscribed', markup`${unsubscribed}<p>Thank you for letting us know.</p>`);
 
 export const invalidLinkPage = (message: string): string =>
   page(

@@ -134,6 +134,21 @@ describe('unsubscribe', () => {
     expect(bus.ofType('Outlet Unsubscribed')[0].data.via).toBe('page');
   });
 
+  it('says on each of its pages that unsubscribing stops the tour press mail too, not release mail alone', async () => {
+    const { request } = setup();
+    const token = signUnsubscribeToken(key, { outletId: 'out-1' });
+
+    const asked = await request('GET', `/u/${token}`);
+    const done = await request('POST', `/u/${token}`, 'via=page');
+    const again = await request('GET', `/u/${token}`);
+
+    for (const answer of [asked, done, again]) {
+      expect(answer.body).toContain('release announcements');
+      expect(answer.body).toContain('news of tours and shows');
+      expect(answer.body).not.toMatch(/release mail/);
+    }
+  });
+
   it('states Outlet Unsubscribed once, in the outbox with the unsubscription, however often the POST comes', async () => {
     const { request, bus, outlets } = setup();
     const token = signUnsubscribeToken(key, { outletId: 'out-1' });
