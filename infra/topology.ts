@@ -436,6 +436,7 @@ export const functions = {
       route('GET', '/u/{token}', 'public'),
       route('POST', '/u/{token}', 'public'),
       route('GET', '/p/{token}', 'public'),
+      route('POST', '/p/{token}', 'public'),
       // The tours' pages, behind the links tour mail carries: served here, so that the tours function
       // bundles no router and no pages (see docs/design.md#bundles).
       route('GET', '/a/{token}', 'public'),

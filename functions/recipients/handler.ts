@@ -15,8 +15,10 @@ import {
   type HttpEvent,
   type HttpResult,
   html,
+  pagePostingOnTo,
   pathIdLimits,
   rawBody,
+  seeOther,
   ValidationError,
   writeConflictPage,
 } from '#shared/http/index.ts';
@@ -30,10 +32,13 @@ import {
   invalidLinkPage,
   promoGonePage,
   promoNotYetPage,
+  promoOpenPage,
   unsubscribedPage,
 } from './pages.ts';
 import {
   openPromoLink,
+  type PromoClosed,
+  promoPage,
   type RecipientsDeps,
   unsubscribe,
   unsubscribePage,
@@ -72,6 +77,12 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
 
 const page = (description: string) => ({ description, mediaType: 'text/html' });
 
+/** A promo link that opens nothing now: when it will (403), or why it no longer does (410). */
+const promoClosedPage = (closed: PromoClosed | { outcome: 'used-up' }): HttpResult =>
+  closed.outcome === 'not-yet'
+    ? html(403, promoNotYetPage(closed.availableFrom, closed.timeZone))
+    : html(410, promoGonePage(closed.outcome));
+
 export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
   {
     method: 'GET',
@@ -100,16 +111,33 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
     method: 'GET',
     path: '/p/{token}',
     handler: async (event: HttpEvent): Promise<HttpResult> => {
-      const opened = await openPromoLink(token(event), deps);
-      if (opened.outcome === 'not-yet')
-        return html(403, promoNotYetPage(opened.availableFrom, opened.timeZone));
-      if (opened.outcome !== 'redirect') return html(410, promoGonePage(opened.outcome));
-      return { statusCode: 302, headers: { location: opened.url, 'cache-control': 'no-store' }, body: '' };
+      const shown = await promoPage(token(event), deps);
+      if (shown.outcome === 'page') return html(200, promoOpenPage(shown), pagePostingOnTo(shown.url));
+      return promoClosedPage(shown);
     },
     doc: {
-      summary: "A recipient's promo link",
+      summary: "A recipient's promo link: its page, whose button opens the asset (a GET counts nothing)",
       responses: {
-        302: { description: 'to the promo asset, while the link is valid' },
+        200: page('the button that opens the promo asset, while the link is valid'),
+        403: page('the promo is not available yet: from when'),
+        404: page('the link is not valid'),
+        410: page('expired, or the release withdrawn for the recipient or cancelled'),
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/p/{token}',
+    handler: async (event: HttpEvent): Promise<HttpResult> => {
+      const opened = await openPromoLink(token(event), deps);
+      if (opened.outcome === 'redirect') return seeOther(opened.url);
+      return promoClosedPage(opened);
+    },
+    doc: {
+      summary: "Open a recipient's promo asset (the page's button): counts the access",
+      responses: {
+        303: { description: 'to the promo asset, while the link is valid' },
+        403: page('the promo is not available yet: from when'),
         404: page('the link is not valid'),
         410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
         503: writeConflictPage,

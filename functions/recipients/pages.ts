@@ -1,6 +1,7 @@
 import { markup } from '#shared/http/markup.ts';
 import { page, sentence } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
+import type { PromoAssetKind } from '#shared/tokens.ts';
 
 /** The small HTML pages a mail recipient sees. Everything interpolated is escaped. */
 
@@ -55,4 +56,28 @@ export const promoNotYetPage = (availableFrom: string, timeZone: string): string
   page(
     'This promo is not available yet',
     markup`<p>The promo is available from <strong>${formatInstant(availableFrom, timeZone)}</strong>. Please open this link again then.</p>`,
+  );
+
+const promoButtons: Record<PromoAssetKind, string> = {
+  stream: 'Listen to the stream',
+  download: 'Download',
+  artwork: 'Open the artwork',
+  epk: 'Open the press kit',
+  'radio-edit': 'Download the radio edit',
+  clean: 'Download the clean version',
+};
+
+/**
+ * A promo link's page: its button posts to this same URL (empty action), which counts the open and
+ * sends the browser on to the asset. A plain form, so it works without script, and a POST, which the
+ * link scanners that fetch a mail's links never send (docs/design.md#embargoes).
+ */
+export const promoOpenPage = (view: {
+  assetKind: PromoAssetKind;
+  release?: { title: string; artists: string };
+}): string =>
+  page(
+    view.release ? `${view.release.artists}: ${view.release.title}` : 'Your promo link',
+    markup`<p>Your personal promo link from the label.</p>
+<form method="post" action=""><button type="submit">${promoButtons[view.assetKind]}</button></form>`,
   );

@@ -94,10 +94,8 @@ export async function unsubscribe(
 
 export type PromoOutcome =
   | { outcome: 'redirect'; url: string; accessCount: number }
-  | { outcome: 'not-yet'; availableFrom: string; timeZone: string }
-  | { outcome: 'expired' }
-  | { outcome: 'used-up' }
-  | { outcome: 'withdrawn' };
+  | PromoClosed
+  | { outcome: 'used-up' };
 
 /**
  * Whether the link's outlet, deleted since, was told the release is withdrawn from its territories and
@@ -142,18 +140,25 @@ const promoLinkEnds = (claims: PromoClaims, release: StoredRelease | undefined):
   return Math.max(availableAt, claims.lasts.sentAt * 1000) + claims.lasts.days * dayMs;
 };
 
+/** Why a promo link opens nothing now (docs/design.md#embargoes). */
+export type PromoClosed =
+  | { outcome: 'not-yet'; availableFrom: string; timeZone: string }
+  | { outcome: 'expired' }
+  | { outcome: 'withdrawn' };
+
 /**
- * Opens a promo link: while it is valid, counts the access (never past `maxAccesses`) with its
- * `Promo Accessed` in the same write (the outbox: see docs/design.md#the-outbox), and answers where
- * to redirect. Before the release's `promoAvailableAt` it answers when the promo opens instead, and
- * counts nothing (see docs/design.md#embargoes): that is read from the release, not the token, since
- * the label can move it after the mail went out, and so is when the link's days end. So is whether the release still reaches the
- * outlet: once it is cancelled, or withdrawn from the outlet's territories (the outlets its
- * cancellation mail told to disregard it), the link opens nothing and counts nothing.
+ * Whether the link opens now, read without counting anything: before the release's
+ * `promoAvailableAt` it answers when the promo opens (see docs/design.md#embargoes): that is read from
+ * the release, not the token, since the label can move it after the mail went out, and so is when the
+ * link's days end. So is whether the release still reaches the outlet: once it is cancelled, or
+ * withdrawn from the outlet's territories (the outlets its cancellation mail told to disregard it),
+ * the link opens nothing.
  */
-export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
-  const claims = verifyPromoToken(await deps.signingKey(), token);
-  const now = deps.now();
+async function promoStanding(
+  claims: PromoClaims,
+  now: Date,
+  deps: RecipientsDeps,
+): Promise<PromoClosed | { outcome: 'open'; release: StoredRelease | undefined }> {
   const release = await deps.releases.get(claims.labelId, claims.releaseId);
   if (now.getTime() >= (promoLinkEnds(claims, release) ?? Number.POSITIVE_INFINITY))
     return { outcome: 'expired' };
@@ -176,6 +181,49 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
     const timeZone = outlet ? outletHold(outlet.territories, details).timeZone : details.timeZone;
     return { outcome: 'not-yet', availableFrom: opensAt, timeZone };
   }
+  return { outcome: 'open', release };
+}
+
+/** What the promo link's page shows: the release and the asset its button opens. */
+export interface PromoView {
+  outcome: 'page';
+  assetKind: PromoClaims['assetKind'];
+  url: string;
+  release?: { title: string; artists: string };
+}
+
+/**
+ * The page a GET of a promo link shows, counting nothing: link scanners (Safe Links, mail gateways)
+ * fetch every link of a mail before its reader clicks, so only the page's button, a POST no scanner
+ * sends, opens the asset and counts (docs/design.md#embargoes).
+ */
+export async function promoPage(token: string, deps: RecipientsDeps): Promise<PromoView | PromoClosed> {
+  const claims = verifyPromoToken(await deps.signingKey(), token);
+  const standing = await promoStanding(claims, deps.now(), deps);
+  if (standing.outcome !== 'open') return standing;
+  const details = standing.release?.details;
+  return {
+    outcome: 'page',
+    assetKind: claims.assetKind,
+    url: claims.url,
+    ...(details
+      ? {
+          release: { title: details.title, artists: details.artists.map((artist) => artist.name).join(', ') },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Opens a promo link from its page's button: while it is valid (promoStanding), counts the access
+ * (never past `maxAccesses`) with its `Promo Accessed` in the same write (the outbox: see
+ * docs/design.md#the-outbox), and answers where to redirect.
+ */
+export async function openPromoLink(token: string, deps: RecipientsDeps): Promise<PromoOutcome> {
+  const claims = verifyPromoToken(await deps.signingKey(), token);
+  const now = deps.now();
+  const standing = await promoStanding(claims, now, deps);
+  if (standing.outcome !== 'open') return standing;
   const link = {
     labelId: claims.labelId,
     releaseId: claims.releaseId,

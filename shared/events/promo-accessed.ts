@@ -17,7 +17,8 @@ export const PromoAccessed = defineEvent({
     }),
 });
 DOCS: describeEvent(PromoAccessed, {
-  description: 'A recipient opened one of their personal promo links.',
+  description:
+    "A recipient opened one of their personal promo links: its page's button, which a link scanner's fetch of the link does not press.",
   sample: {
     labelId: 'lbl-nightshift',
     releaseId: 'rel-2027-nightdrive',

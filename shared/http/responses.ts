@@ -20,8 +20,22 @@ export const json = (
  * inline stylesheet, post their forms to themselves, and no other site may frame them, so text that
  * ever got past escaping could run nothing, and a page holding a link's token cannot be overlaid.
  */
-const pagePolicy =
-  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const policyPostingTo = (formAction: string) =>
+  `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`;
+const pagePolicy = policyPostingTo("'self'");
+
+/**
+ * The policy of a page whose form is answered with a redirect to `url` on another site (the promo
+ * link's button): a browser holds every redirect a form's submission follows to `form-action`
+ * (CSP 3), so that URL's origin is allowed beside the page's own. An origin a policy cannot name
+ * (`null`) leaves the page's own.
+ */
+export const pagePostingOnTo = (url: string): Record<string, string> => {
+  const origin = URL.canParse(url) ? new URL(url).origin : 'null';
+  return {
+    'content-security-policy': policyPostingTo(origin === 'null' ? "'self'" : `'self' ${origin}`),
+  };
+};
 
 export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,

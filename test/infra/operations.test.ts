@@ -42,7 +42,13 @@ describe('the HTTP API throttles each route on its own', () => {
   });
 
   it('limits the public routes separately and more tightly than webhooks and management', () => {
-    const publicKeys = ['GET /health', 'GET /u/{token}', 'POST /u/{token}', 'GET /p/{token}'];
+    const publicKeys = [
+      'GET /health',
+      'GET /u/{token}',
+      'POST /u/{token}',
+      'GET /p/{token}',
+      'POST /p/{token}',
+    ];
     const webhook = settings['POST /webhooks/{labelId}'];
     const management = settings['POST /labels'];
 

@@ -171,16 +171,18 @@ describe('promo links', () => {
     ...overrides,
   });
 
-  it('redirects and counts each access, then answers 410 past maxAccesses', async () => {
+  it('shows its page to a GET counting nothing, and on its button’s POST counts each access and sends on, then answers 410 past maxAccesses', async () => {
     const now = await clockNow();
     const promo = aPromo({ expiresAt: Math.floor(now.getTime() / 1000) + 86_400, maxAccesses: 2 });
     const token = signPromoToken(await localTokenKey(), promo);
 
+    const scanned = [await publicRequest(`/p/${token}`), await publicRequest(`/p/${token}`)];
     const responses = [];
-    for (let i = 0; i < 3; i++) responses.push(await publicRequest(`/p/${token}`));
+    for (let i = 0; i < 3; i++) responses.push(await publicRequest(`/p/${token}`, { method: 'POST' }));
     const counts = await countsOf(localPromoCounters(), promo.labelId, promo.releaseId);
 
-    expect(responses.map((response) => response.status)).toEqual([302, 302, 410]);
+    expect(scanned.map((response) => response.status)).toEqual([200, 200]);
+    expect(responses.map((response) => response.status)).toEqual([303, 303, 410]);
     expect(responses[0].headers.get('location')).toBe(promo.url);
     expect(Object.fromEntries(counts)).toEqual({ [promo.outletId]: 2 });
     const accessed = await waitFor(async () => {
@@ -195,11 +197,11 @@ describe('promo links', () => {
     const promo = aPromo({ expiresAt: Math.floor(now.getTime() / 1000) + 60 });
     const token = signPromoToken(await localTokenKey(), promo);
 
-    const before = await publicRequest(`/p/${token}`);
+    const before = await publicRequest(`/p/${token}`, { method: 'POST' });
     await advanceClock(new Date(now.getTime() + 2 * 60_000).toISOString());
     const after = await publicRequest(`/p/${token}`);
 
-    expect(before.status).toBe(302);
+    expect(before.status).toBe(303);
     expect(after.status).toBe(410);
     expect(await after.text()).toContain('expired');
   });

@@ -65,8 +65,11 @@ describe('radio servicing on the local cloud', () => {
     expect(toAaaGb.body.text).toMatch(/AAA in GB: /);
     expect(toAaaGb.body.text).not.toMatch(/CHR in GB|AAA in US/);
     expect(toAaaGb.body.text).toContain('Radio edit #1');
-    const promo = await fetch(promoLinkIn(toAaaGb.body.text ?? '') ?? 'missing', { redirect: 'manual' });
-    expect(promo.status).toBe(302);
+    const promo = await fetch(promoLinkIn(toAaaGb.body.text ?? '') ?? 'missing', {
+      method: 'POST',
+      redirect: 'manual',
+    });
+    expect(promo.status).toBe(303);
     expect(promo.headers.get('location')).toBe('https://promo.example.com/night-drive-radio-edit');
 
     const moved = { ...addDates[0], date: await daysFromNow(15) };

@@ -46,12 +46,12 @@ function setup() {
     const [, route, token] = path.split('/');
     const event = {
       version: '2.0',
-      routeKey: `GET /${route}/{token}`,
+      routeKey: `POST /${route}/{token}`,
       rawPath: path,
       rawQueryString: '',
       headers: {},
       pathParameters: { token },
-      requestContext: { http: { method: 'GET', path } },
+      requestContext: { http: { method: 'POST', path } },
       isBase64Encoded: false,
     } as unknown as HttpEvent;
     const result = await handler(event, {} as Context);
@@ -68,7 +68,7 @@ describe('promo link to an asset with a long URL', () => {
     expect(refused.error?.issues.map((issue) => issue.path)).toEqual([['url']]);
   });
 
-  it('redirects to the longest asset URL intake accepts, with the longest ids', async () => {
+  it('sends the browser on to the longest asset URL intake accepts, with the longest ids', async () => {
     const longest = presignedUrl.slice(0, 1000);
     expect(PromoAsset.safeParse({ kind: 'stream', url: longest }).success).toBe(true);
     const request = setup();
@@ -86,7 +86,7 @@ describe('promo link to an asset with a long URL', () => {
 
     const opened = await request(`/p/${token}`);
 
-    expect(`${opened.status} ${opened.body.slice(0, 200)}`).toMatch(/^302 /);
+    expect(`${opened.status} ${opened.body.slice(0, 200)}`).toMatch(/^303 /);
     expect(opened.headers.location).toBe(longest);
   });
 
@@ -123,7 +123,7 @@ describe('promo link to an asset with a long URL', () => {
     expect((await setup()(`/p/${token}`)).headers.location).toBe(new URL(fits).href);
   });
 
-  it('redirects to an asset URL holding a space, a line separator or letters outside ASCII at its ASCII form, the only one a Location header holds', async () => {
+  it('sends the browser on to an asset URL holding a space, a line separator or letters outside ASCII at its ASCII form, the only one a Location header holds', async () => {
     const url = 'https://promo.example.com/東京 live\u2028/Café.mp3?q=ü v';
     expect(PromoAsset.safeParse({ kind: 'stream', url }).success).toBe(true);
     const token = signPromoToken(key, {

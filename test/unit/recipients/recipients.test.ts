@@ -317,14 +317,69 @@ describe('an unsubscribe link whose outlet moved away, with another outlet on it
 });
 
 describe('promo links', () => {
+  it('counts nothing when a link scanner fetches the link, and counts the open its page’s button posts', async () => {
+    const { request, bus } = setup();
+    const token = signPromoToken(key, aPromo());
+
+    const scanned = await request('GET', `/p/${token}`);
+    const shown = await request('GET', `/p/${token}`);
+    const countedBeforeClick = bus.ofType('Promo Accessed').length;
+    const clicked = await request('POST', `/p/${token}`, '');
+
+    expect([scanned.status, shown.status]).toEqual([200, 200]);
+    expect(shown.body).toMatch(
+      /<form method="post" action="">\s*<button type="submit">Listen to the stream<\/button>/,
+    );
+    expect(shown.body).not.toContain('promo.example.com');
+    expect(countedBeforeClick).toBe(0);
+    expect([clicked.status, clicked.headers.location]).toEqual([
+      303,
+      'https://promo.example.com/night-drive',
+    ]);
+    expect(bus.ofType('Promo Accessed').map((event) => event.data.accessCount)).toEqual([1]);
+  });
+
+  it('shows on the link’s page, with no button, a promo not open yet, an expired link and a cancelled release', async () => {
+    const early = setup({
+      releases: knownReleases({
+        labelId: 'lbl-1',
+        releaseId: 'rel-1',
+        details: aReleaseDetails({ releaseId: 'rel-1', promoAvailableAt: '2027-03-06T08:00:00Z' }),
+      }),
+    });
+    const cancelled = setup({
+      releases: knownReleases({ labelId: 'lbl-1', releaseId: 'rel-1', state: 'cancelled' }),
+    });
+
+    const answers = [
+      await early.request('GET', `/p/${signPromoToken(key, aPromo())}`),
+      await setup().request('GET', `/p/${signPromoToken(key, aPromo({ expiresAt: 1 }))}`),
+      await cancelled.request('GET', `/p/${signPromoToken(key, aPromo())}`),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([403, 410, 410]);
+    for (const answer of answers) expect(answer.body).not.toContain('<button');
+  });
+
+  it('lets the page’s form be sent on to the asset’s site, the only other origin its policy allows', async () => {
+    const { request } = setup();
+
+    const shown = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+
+    expect(shown.headers['content-security-policy']).toContain(
+      "form-action 'self' https://promo.example.com;",
+    );
+    expect(shown.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
   it('redirects while valid, counts each access and emits Promo Accessed each time', async () => {
     const { request, bus } = setup();
     const token = signPromoToken(key, aPromo());
 
-    const first = await request('GET', `/p/${token}`);
-    const second = await request('GET', `/p/${token}`);
+    const first = await request('POST', `/p/${token}`);
+    const second = await request('POST', `/p/${token}`);
 
-    expect([first.status, second.status]).toEqual([302, 302]);
+    expect([first.status, second.status]).toEqual([303, 303]);
     expect(first.headers.location).toBe('https://promo.example.com/night-drive');
     expect(bus.ofType('Promo Accessed').map((event) => event.data.accessCount)).toEqual([1, 2]);
   });
@@ -341,7 +396,7 @@ describe('promo links', () => {
     });
     const { request, promos, bus } = setup({ releases });
 
-    const early = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const early = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
     expect(early.status).toBe(403);
     expect(early.headers['content-type']).toMatch(/^text\/html/);
@@ -366,9 +421,9 @@ describe('promo links', () => {
     const { request, outlets } = setup({ releases });
     outlets.outlets.set('out-us', anOutlet({ id: 'out-us', territories: ['US'] }));
 
-    const early = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-us' }))}`);
+    const early = await request('POST', `/p/${signPromoToken(key, aPromo({ outletId: 'out-us' }))}`);
     outlets.outlets.delete('out-us');
-    const gone = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-us' }))}`);
+    const gone = await request('POST', `/p/${signPromoToken(key, aPromo({ outletId: 'out-us' }))}`);
 
     expect(early.status).toBe(403);
     expect(early.body).toContain('available from <strong>6 March 2027 at 05:00 (America/New_York)</strong>');
@@ -383,9 +438,9 @@ describe('promo links', () => {
     });
     const { request } = setup({ releases });
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
   });
 
   it('answers 410 once the release is cancelled, counting nothing', async () => {
@@ -397,7 +452,7 @@ describe('promo links', () => {
     });
     const { request, promos, bus } = setup({ releases });
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
     expect(response.status).toBe(410);
     expect(response.body).toContain('withdrawn');
@@ -417,10 +472,10 @@ describe('promo links', () => {
     const { request, outlets, promos } = setup({ releases });
     outlets.outlets.set('out-2', anOutlet({ id: 'out-2', email: 'ie@radio.example', territories: ['IE'] }));
 
-    const withdrawn = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
-    const stillReached = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
+    const withdrawn = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
+    const stillReached = await request('POST', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
 
-    expect([withdrawn.status, stillReached.status]).toEqual([410, 302]);
+    expect([withdrawn.status, stillReached.status]).toEqual([410, 303]);
     expect(Object.fromEntries(await countsOf(promos, 'lbl-1', 'rel-1'))).toEqual({ 'out-2': 1 });
   });
 
@@ -430,7 +485,7 @@ describe('promo links', () => {
     await deliveries.markSent(told!.deliveryId, 'msg-1', '2027-03-01T00:05:01.000Z');
     outlets.outlets.delete('out-1');
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
     expect(response.status).toBe(410);
     expect(promos.counts.size).toBe(0);
@@ -455,9 +510,9 @@ describe('promo links', () => {
     await deliveries.markFailed(refused!.deliveryId, 'MESSAGE_REJECTED', '2027-03-01T00:05:01.000Z');
     outlets.outlets.delete('out-1');
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
   });
 
   it('keeps opening the promo for an outlet never told of a withdrawal when the release’s genres change afterwards', async () => {
@@ -473,9 +528,9 @@ describe('promo links', () => {
     const { request, outlets } = setup({ releases });
     outlets.outlets.set('out-2', anOutlet({ id: 'out-2', email: 'ww@mag.example', territories: ['WW'] }));
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
 
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
   });
 
   it('keeps opening the promo for an outlet outside the territories withdrawn, which was told no withdrawal', async () => {
@@ -490,17 +545,17 @@ describe('promo links', () => {
     const { request, outlets } = setup({ releases });
     outlets.outlets.set('out-2', anOutlet({ id: 'out-2', email: 'fr@radio.example', territories: ['FR'] }));
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo({ outletId: 'out-2' }))}`);
 
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
   });
 
   it('answers 410 past maxAccesses without counting further', async () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
 
-    await request('GET', `/p/${token}`);
-    const over = await request('GET', `/p/${token}`);
+    await request('POST', `/p/${token}`);
+    const over = await request('POST', `/p/${token}`);
 
     expect(over.status).toBe(410);
     expect((await countsOf(promos, 'lbl-1', 'rel-1')).get('out-1')).toBe(1);
@@ -510,7 +565,7 @@ describe('promo links', () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ expiresAt: Math.floor(now.getTime() / 1000) }));
 
-    const response = await request('GET', `/p/${token}`);
+    const response = await request('POST', `/p/${token}`);
 
     expect(response.status).toBe(410);
     expect(response.body).toContain('expired');
@@ -537,21 +592,21 @@ describe('promo links', () => {
         expiresAt: undefined,
         lasts: { days: 2, sentAt: seconds - sentDaysAgo * day },
       });
-      return (await request('GET', `/p/${signPromoToken(key, claims)}`)).status;
+      return (await request('POST', `/p/${signPromoToken(key, claims)}`)).status;
     };
 
     it('opens for its days from the send when the promo opened before it', async () => {
       expect([await open(1.9), await open(2), await open(1.9, 5), await open(2, 5)]).toEqual([
-        302, 410, 302, 410,
+        303, 410, 303, 410,
       ]);
     });
 
     it('opens for its days from promoAvailableAt as the label moved it later after the mail went out', async () => {
-      expect([await open(9, 1.9), await open(9, 2)]).toEqual([302, 410]);
+      expect([await open(9, 1.9), await open(9, 2)]).toEqual([303, 410]);
     });
 
     it('ends its days earlier when the label moved promoAvailableAt earlier', async () => {
-      expect([await open(5, 3), await open(5, 1)]).toEqual([410, 302]);
+      expect([await open(5, 3), await open(5, 1)]).toEqual([410, 303]);
     });
 
     it('keeps the expiry a link mailed before links carried their days was sent with', async () => {
@@ -562,27 +617,27 @@ describe('promo links', () => {
       });
       const { request } = setup({ releases });
 
-      const ended = await request('GET', `/p/${signPromoToken(key, aPromo({ expiresAt: seconds }))}`);
-      const open = await request('GET', `/p/${signPromoToken(key, aPromo({ expiresAt: seconds + 1 }))}`);
+      const ended = await request('POST', `/p/${signPromoToken(key, aPromo({ expiresAt: seconds }))}`);
+      const open = await request('POST', `/p/${signPromoToken(key, aPromo({ expiresAt: seconds + 1 }))}`);
 
-      expect([ended.status, open.status]).toEqual([410, 302]);
+      expect([ended.status, open.status]).toEqual([410, 303]);
     });
   });
 
   it('counts each recipient and asset separately', async () => {
     const { request, promos } = setup();
 
-    await request('GET', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1 }))}`);
+    await request('POST', `/p/${signPromoToken(key, aPromo({ maxAccesses: 1 }))}`);
     const otherAsset = await request(
-      'GET',
+      'POST',
       `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, assetIndex: 1 }))}`,
     );
     const otherOutlet = await request(
-      'GET',
+      'POST',
       `/p/${signPromoToken(key, aPromo({ maxAccesses: 1, outletId: 'out-2' }))}`,
     );
 
-    expect([otherAsset.status, otherOutlet.status]).toEqual([302, 302]);
+    expect([otherAsset.status, otherOutlet.status]).toEqual([303, 303]);
     expect(Object.fromEntries(await countsOf(promos, 'lbl-1', 'rel-1'))).toEqual({
       'out-1': 2,
       'out-2': 1,
@@ -592,7 +647,7 @@ describe('promo links', () => {
   it('answers 404 for an unsubscribe token used as a promo link, and for garbage', async () => {
     const { request } = setup();
 
-    const misused = await request('GET', `/p/${signUnsubscribeToken(key, { outletId: 'out-1' })}`);
+    const misused = await request('POST', `/p/${signUnsubscribeToken(key, { outletId: 'out-1' })}`);
     const garbage = await request('GET', '/p/%3Cscript%3E');
 
     expect([misused.status, garbage.status]).toEqual([404, 404]);
@@ -622,13 +677,13 @@ describe('promo links', () => {
       '2027-03-01T00:05:00.000Z',
     );
     await deliveries.markSent(told!.deliveryId, 'msg-1', '2027-03-01T00:05:01.000Z');
-    // While it exists: 302.
-    expect((await request('GET', `/p/${signPromoToken(key, aPromo())}`)).status).toBe(302);
+    // While it exists: 303.
+    expect((await request('POST', `/p/${signPromoToken(key, aPromo())}`)).status).toBe(303);
     outlets.outlets.delete('out-1');
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(303);
   });
 });
 
@@ -639,7 +694,7 @@ describe('a link whose write keeps meeting concurrent writes', () => {
       throw new WriteConflictError(5, 'a concurrent write');
     };
 
-    const answer = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const answer = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
     expect(answer.status).toBe(503);
     expect(answer.headers['content-type']).toMatch(/^text\/html/);
@@ -669,7 +724,7 @@ describe('a deleted outlet’s promo link, its withdrawal mail closed unsent by 
       ),
     ).toBe(true);
 
-    const response = await request('GET', `/p/${signPromoToken(key, aPromo())}`);
+    const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
     expect(response.status).toBe(410);
     expect(promos.counts.size).toBe(0);
