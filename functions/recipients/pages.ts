@@ -7,11 +7,12 @@ import type { PromoAssetKind } from '#shared/tokens.ts';
 
 /**
  * What an unsubscribe stops: every campaign mail to the address, a release's and a tour's
- * (docs/design.md#two-mail-streams), whichever label it comes from, so the page names both.
+ * (docs/design.md#two-mail-streams), whichever label it comes from, so the pages name both.
  */
-const whatStops = markup`release announcements (with their date changes, cancellations and radio servicing) and news of tours and shows`;
+const releaseMail = markup`release announcements (with their date changes, cancellations and radio servicing)`;
+const tourMail = 'news of tours and shows';
 
-const unsubscribed = markup`<p>You will receive no more press mail from us: no ${whatStops}. Promo links already sent to you keep working.</p>`;
+const unsubscribed = markup`<p>You will receive no more press mail from us: no ${releaseMail} and no ${tourMail}. Promo links already sent to you keep working.</p>`;
 
 /** The button posts to this same URL (empty action), so the page works behind any path prefix. */
 export const confirmUnsubscribePage = (view: {
@@ -22,7 +23,7 @@ export const confirmUnsubscribePage = (view: {
     ? page('You are unsubscribed', unsubscribed)
     : page(
         'Unsubscribe from press mail',
-        markup`<p>${view.outletName ? markup`Stop sending press mail to <strong>${view.outletName}</strong>?` : 'Stop sending press mail to this address?'} That is ${whatStops}.</p>
+        markup`<p>${view.outletName ? markup`Stop sending press mail to <strong>${view.outletName}</strong>?` : 'Stop sending press mail to this address?'} That is ${releaseMail} and ${tourMail}.</p>
 <form method="post" action=""><input type="hidden" name="via" value="page"><button type="submit">Unsubscribe</button></form>`,
       );
 
