@@ -28,6 +28,9 @@ export interface MailView {
   /** A date change that keeps each day the recipient was told and moves only the time (`timeOnly`). */
   timeOnly?: boolean;
   territories: string[];
+  /** The release's UPC/EAN, and each track on one line with its ISRC and duration (what radio logs airplay by). */
+  upc?: string;
+  tracks: { number: number; line: string }[];
   pressText?: string;
   embargo?: string;
   /** When the promo links open, to an outlet mailed before then (the link answers "not yet" till then). */
@@ -159,6 +162,8 @@ function escapeView(view: MailView): MailView {
     releaseDateShort: escapeHtml(view.releaseDateShort),
     previousReleaseDate: e(view.previousReleaseDate),
     territories: view.territories.map(escapeHtml),
+    upc: e(view.upc),
+    tracks: view.tracks.map((track) => ({ number: track.number, line: escapeHtml(track.line) })),
     pressText: view.pressText === undefined ? undefined : htmlLines(view.pressText),
     embargo: e(view.embargo),
     promoOpens: e(view.promoOpens),
@@ -193,6 +198,33 @@ export const territoriesStated = (
   return details.territories.includes('WW') ? [...countries, `WW except ${except}`] : countries;
 };
 
+/** A track's duration as a player shows it: 3:35, 1:02:05. */
+const durationOf = (seconds: number): string => {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  const [hours, minutes] = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60)];
+  return hours > 0 ? `${hours}:${pad(minutes)}:${pad(seconds % 60)}` : `${minutes}:${pad(seconds % 60)}`;
+};
+
+/**
+ * The most tracks a mail lists: a webhook of 256 KB can name some 700 tracks of 300 characters, which
+ * with the press text would pass what SES takes of a mail's data (`templateDataLimit`) and send nothing.
+ */
+export const tracksListed = 30;
+
+/** Each track as the mail lists it: its title, ISRC and duration where the label gave them; past `tracksListed`, how many more. */
+const tracksStated = (tracks: ReleaseDetails['tracks']): MailView['tracks'] => {
+  const listed = tracks.slice(0, tracksListed).map((track, index) => ({
+    number: index + 1,
+    line: [
+      singleLine(track.title),
+      track.isrc ? `, ISRC ${track.isrc}` : '',
+      track.durationSeconds === undefined ? '' : ` (${durationOf(track.durationSeconds)})`,
+    ].join(''),
+  }));
+  const more = tracks.length - listed.length;
+  return more > 0 ? [...listed, { number: listed.length + 1, line: `and ${more} more tracks` }] : listed;
+};
+
 /**
  * What every recipient of one mailing shares (SendBulkEmail's DefaultContent TemplateData). SES
  * merges each entry's ReplacementTemplateData over it, nested objects key by key, so the bulk of
@@ -224,6 +256,8 @@ export function releaseTemplateData(
         ? timeOnly([{ moment: release.previousMoment, territories: [] }], [{ moment, territories: [] }])
         : undefined,
     territories: territoriesStated(details),
+    upc: details.upc,
+    tracks: tracksStated(details.tracks),
     pressText: details.pressRelease ? multiLine(details.pressRelease.text) : undefined,
     cancellationReason:
       kind === 'cancellation' && release.cancellationReason

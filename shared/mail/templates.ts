@@ -55,6 +55,8 @@ const htmlFacts = [
   '<tr><th align="left">Format</th><td>{{html.kind}}</td></tr>',
   '<tr><th align="left">Release date</th><td>{{html.releaseDate}}</td></tr>',
   '<tr><th align="left">Territories</th><td>{{#each html.territories}}{{#if @index}}, {{/if}}{{this}}{{/each}}</td></tr>',
+  '{{#if html.upc}}<tr><th align="left">UPC</th><td>{{html.upc}}</td></tr>{{/if}}',
+  '{{#if html.tracks.length}}<tr><th align="left">Tracks</th><td><ol style="margin: 0; padding-left: 1.2em">{{#each html.tracks}}<li>{{line}}</li>{{/each}}</ol></td></tr>{{/if}}',
   '</table>',
   '{{#if html.embargo}}<p><strong>Embargo:</strong> please publish nothing before {{html.embargo}}.</p>{{/if}}',
 ].join('\n');
@@ -73,7 +75,10 @@ const textFacts = [
   'Format: {{text.kind}}',
   'Release date: {{text.releaseDate}}',
   'Territories: {{#each text.territories}}{{#if @index}}, {{/if}}{{this}}{{/each}}',
-  '{{#if text.embargo}}Embargo: please publish nothing before {{text.embargo}}.{{/if}}',
+  '{{#if text.upc}}UPC: {{text.upc}}',
+  '{{/if}}{{#if text.tracks.length}}Tracks:{{#each text.tracks}}',
+  '{{number}}. {{line}}{{/each}}',
+  '{{/if}}{{#if text.embargo}}Embargo: please publish nothing before {{text.embargo}}.{{/if}}',
 ].join('\n');
 
 const textPromo = [

@@ -6,6 +6,8 @@ import {
   noticeTemplateData,
   promoOpensTemplateData,
   templateDataFor,
+  templateDataJson,
+  templateDataLimit,
   unsubscribeHeaders,
 } from '#shared/mail/data.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
@@ -120,6 +122,55 @@ describe('release mail templates', () => {
     expect(mail.html).toContain('href="https://backline.example/p/v1.x.y?a=1&amp;b=2"');
     expect(mail.html).toContain('href="https://backline.example/u/v1.abc.def"');
     expect(mail.text).toContain('Line one.\nLine two.');
+  });
+
+  it('lists the tracks with their ISRCs and durations, and the UPC, in every mail that states the release, for radio to log and report airplay', () => {
+    const release = aStoredRelease({
+      details: aReleaseDetails({
+        upc: '5012345678900',
+        tracks: [
+          { title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 215 },
+          { title: 'Night <Drive> (Radio Edit)', isrc: 'GBAYE2700002' },
+          { title: 'Coda' },
+        ],
+      }),
+    });
+
+    const mails = (['announcement', 'radio-servicing', 'date-change', 'out-now'] as const).map((kind) =>
+      renderMail(templateNames[kind], templateDataFor(release, kind, recipient)),
+    );
+
+    for (const mail of mails) {
+      expect(mail.text).toContain(
+        'UPC: 5012345678900\nTracks:\n1. Night Drive, ISRC GBAYE2700001 (3:35)\n2. Night <Drive> (Radio Edit), ISRC GBAYE2700002\n3. Coda\n',
+      );
+      expect(mail.html).toContain('<tr><th align="left">UPC</th><td>5012345678900</td></tr>');
+      expect(mail.html).toContain(
+        '<tr><th align="left">Tracks</th><td><ol style="margin: 0; padding-left: 1.2em"><li>Night Drive, ISRC GBAYE2700001 (3:35)</li><li>Night &lt;Drive&gt; (Radio Edit), ISRC GBAYE2700002</li><li>Coda</li></ol></td></tr>',
+      );
+    }
+  });
+
+  it('keeps a release of as many tracks as a webhook holds within what SES takes of a mail’s data, listing the first and how many more', () => {
+    const longest = '&'.repeat(300);
+    const release = aStoredRelease({
+      details: aReleaseDetails({
+        title: longest,
+        artists: [{ name: longest }],
+        pressRelease: { text: '&'.repeat(20_000) },
+        tracks: Array.from({ length: 700 }, () => ({
+          title: longest,
+          isrc: 'GBAYE2700001',
+          durationSeconds: 86_400,
+        })),
+      }),
+    });
+
+    const data = templateDataFor(release, 'announcement', recipient);
+    const mail = renderMail(templateNames.announcement, data);
+
+    expect(templateDataJson(data).length).toBeLessThanOrEqual(templateDataLimit);
+    expect(mail.text).toContain(`30. ${longest}, ISRC GBAYE2700001 (24:00:00)\n31. and 670 more tracks\n`);
   });
 
   it('says when the promo links open, in text and HTML, for each mail with promo links, when the outlet’s data states it', () => {
