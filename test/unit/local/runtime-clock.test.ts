@@ -62,8 +62,8 @@ const runtime = () =>
  * docs/design.md#the-local-clock: the functions read the local clock, ahead of wall time; AWS answers a
  * function in the time it reads. Answered in wall time, the SDK took the difference for clock skew and
  * tried each error it met after the clock moved again, as one the skew's correction might cure: a failed
- * condition was sent twice, and each such try took the client's retry quota, until it retried nothing,
- * not even a 500 (the answer-lost tests' flakiness).
+ * condition was sent up to four times, each retry taking from the client's retry quota, until it
+ * retried nothing, not even a 500 (the answer-lost tests' flakiness).
  */
 describe('a function’s request answered by a local endpoint, the local clock a day ahead of wall time', () => {
   it('is answered in the local clock’s time, so the SDK sees no skew and sends a refused write once', async () => {
