@@ -24,6 +24,27 @@ const calendarOf = (shows: Show[], name = 'Tour') =>
     shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
   );
 
+/** The calendar a German outlet's press mail of `kind` carries, of `show` on the tour of `artist`. */
+const pressCalendar = (kind: 'announcement' | 'cancellation', show: Show, artist = 'The Midnight Echoes') => {
+  const tour = {
+    labelId: 'lbl-1',
+    tourId: 'tour-1',
+    artist: { name: artist },
+    tourManager: { name: 'Sam', email: 'sam@tm.example' },
+    occurredAt,
+  };
+  const mail = pressMail(
+    tour,
+    { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
+    'DE',
+    kind,
+    [{ show, occurredAt }],
+    [{ show, occurredAt }],
+  );
+  const [calendar] = mail.attachments ?? [];
+  return calendar;
+};
+
 const venue = (city: string, timeZone: string, country: string) => ({
   name: `${city} Hall`,
   address: '1 Main Street',
@@ -35,47 +56,19 @@ const venue = (city: string, timeZone: string, country: string) => ({
 describe('show calendars', () => {
   it('names the same method in the press calendar as in its Content-Type: METHOD:PUBLISH with method=PUBLISH', () => {
     const show = aShow({ status: 'announced' });
-    const tour = {
-      labelId: 'lbl-1',
-      tourId: 'tour-1',
-      artist: { name: 'The Midnight Echoes' },
-      tourManager: { name: 'Sam', email: 'sam@tm.example' },
-      occurredAt: '2027-01-01T00:00:00.000Z',
-    };
 
-    const mail = pressMail(
-      tour,
-      { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
-      'DE',
-      'announcement',
-      [{ show, occurredAt }],
-      [{ show, occurredAt }],
-    );
+    const calendar = pressCalendar('announcement', show);
 
-    const [calendar] = mail.attachments ?? [];
     expect(calendar.contentType.match(/;\s*method=([A-Z]+)/)?.[1]).toBe('PUBLISH');
     expect(String(calendar.content).match(/^METHOD:(.*)\r$/m)?.[1]).toBe('PUBLISH');
   });
 
   it("names the address the mail is sent from as ORGANIZER of every event, as RFC 5546 asks of PUBLISH (3.2.1) and CANCEL (3.2.5): the press mail, a cancellation, the office's calendar", () => {
     const show = aShow({ status: 'announced' });
-    const tour = {
-      labelId: 'lbl-1',
-      tourId: 'tour-1',
-      artist: { name: 'The Midnight Echoes' },
-      tourManager: { name: 'Sam', email: 'sam@tm.example' },
-      occurredAt,
-    };
-    const outlet = { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' };
-    const press = (kind: 'announcement' | 'cancellation', of: Show) =>
-      String(
-        pressMail(tour, outlet, 'DE', kind, [{ show: of, occurredAt }], [{ show: of, occurredAt }])
-          .attachments?.[0].content,
-      );
 
     const calendars = [
-      press('announcement', show),
-      press('cancellation', { ...show, status: 'cancelled' }),
+      String(pressCalendar('announcement', show).content),
+      String(pressCalendar('cancellation', { ...show, status: 'cancelled' }).content),
       calendarOf([show, aShow({ showId: 'held', date: '2027-06-01', status: 'hold' })]),
     ];
 
@@ -86,18 +79,7 @@ describe('show calendars', () => {
 
   it("names the press calendar's file after the artist as written, whatever its script, never a name of dashes", () => {
     const show = aShow({ status: 'announced' });
-    const fileNameFor = (artist: string) => {
-      const tour = {
-        labelId: 'lbl-1',
-        tourId: 'tour-1',
-        artist: { name: artist },
-        tourManager: { name: 'Sam', email: 'sam@tm.example' },
-        occurredAt,
-      };
-      const outlet = { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' };
-      const shows = [{ show, occurredAt }];
-      return pressMail(tour, outlet, 'DE', 'announcement', shows, shows).attachments?.[0].fileName;
-    };
+    const fileNameFor = (artist: string) => pressCalendar('announcement', show, artist).fileName;
 
     const names = ['Sigur Rós', '坂本龍一', 'MØ', 'The 🌙 Echoes', '!!!', 'AC/DC'].map(fileNameFor);
 
