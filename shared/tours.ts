@@ -51,12 +51,15 @@ export const listedAlready = (
 };
 
 /**
- * Whether two venues are one: the same name in the same city and country, case and spaces aside. The
- * label's events carry no venue id; a corrected address or capacity is the same venue, a venue under
- * another name another one, whose advance is asked again (docs/design.md#tours).
+ * Whether two venues are one: the same name in the same city and country, case, spaces and the writing
+ * of accents aside (an é sent as e and U+0301 is one, NFC). The label's events carry no venue id; a
+ * corrected address or capacity is the same venue, a venue under another name another one, whose
+ * advance is asked again (docs/design.md#tours).
  */
-export const sameVenue = (a: Show['venue'], b: Show['venue']): boolean =>
-  a.country === b.country && sameName(a.name) === sameName(b.name) && sameName(a.city) === sameName(b.city);
+export const sameVenue = (a: Show['venue'], b: Show['venue']): boolean => {
+  const same = (x: string, y: string) => sameName(x.normalize('NFC')) === sameName(y.normalize('NFC'));
+  return a.country === b.country && same(a.name, b.name) && same(a.city, b.city);
+};
 
 /** Names plus their plus-ones. */
 export const guestCount = (guests: Guest[]): number =>

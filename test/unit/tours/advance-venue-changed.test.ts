@@ -26,11 +26,11 @@ const moment = (step: ShowStep, of: Show = show) => stepMoment(of, step).schedul
 const tempodrom = { ...show.venue, name: 'Tempodrom', address: 'Möckernstraße 10' };
 const key = 'k'.repeat(48);
 
-/** show-1 booked on 1 April, its promoter asked at the request's moment and their answers in (power: Columbiahalle's). */
-async function askedAndAnswered() {
-  const w = await bookedWithMailModule('2027-04-01T00:00:00Z', [show]);
-  w.now.value = new Date(moment('advance-request'));
-  await takeShowStep(w, 'advance-request', moment('advance-request'));
+/** show-1 (`booked`) booked on 1 April, its promoter asked at the request's moment and their answers in (power: Columbiahalle's). */
+async function askedAndAnswered(booked = show) {
+  const w = await bookedWithMailModule('2027-04-01T00:00:00Z', [booked]);
+  w.now.value = new Date(moment('advance-request', booked));
+  await takeShowStep(w, 'advance-request', moment('advance-request', booked));
   await w.tours.saveAdvance(
     { ...ref(), promoterId: promoterIdOf(promoter) },
     { ...advanceAnswers, power: 'COLUMBIAHALLE 125 A' },
@@ -125,5 +125,19 @@ describe('a change that keeps the venue', () => {
     expect(asked(w, 'advance-request')).toBe(1);
     expect((await w.tours.getShow(ref()))?.advance?.answers.power).toBe('COLUMBIAHALLE 125 A');
     expect(await formNow(w, changed)).toContain('COLUMBIAHALLE 125 A');
+  });
+
+  it('keeps the answers and asks nobody again when the label writes the name’s accents decomposed (e and U+0301 for é)', async () => {
+    const composed = { ...show, venue: { ...show.venue, name: 'Café Zénith', city: 'Köln' } };
+    const w = await askedAndAnswered(composed);
+    const decomposed = {
+      ...composed,
+      venue: { ...composed.venue, name: 'Café Zénith'.normalize('NFD'), city: 'Köln'.normalize('NFD') },
+    };
+
+    await changedAt(w, '2027-04-20T12:00:00Z', decomposed);
+
+    expect(asked(w, 'advance-request')).toBe(1);
+    expect((await w.tours.getShow(ref()))?.advance?.answers.power).toBe('COLUMBIAHALLE 125 A');
   });
 });
