@@ -78,12 +78,14 @@ const regionName = (country: string) => {
  * sentence: those the UN's English short names (UNTERM) write with it (the Bahamas, the Central African
  * Republic, the Comoros, the Dominican Republic, the Gambia, the Marshall Islands, the Netherlands, the
  * Philippines, the United Arab Emirates, the United Kingdom, the United States; The Bahamas and The Gambia
- * in the FCDO's geographical names index), the Maldives as British usage writes it, and the territories
- * named as a group of islands or territories. Not Czechia, nor Solomon Islands (the UN's name has none),
- * nor ICU's "Vatican City"; not the UN's "the Niger" or "the Sudan" either, which British usage drops.
+ * in the FCDO's geographical names index), the Maldives as British usage writes it, the territories
+ * named as a group of islands or territories, and the Caribbean Netherlands (Bonaire, St Eustatius and
+ * Saba), as the Netherlands' government writes it in a sentence. Not Czechia, nor Solomon Islands (the
+ * UN's name has none), nor ICU's "Vatican City"; not the UN's "the Niger" or "the Sudan" either, which
+ * British usage drops.
  */
 const takesThe = new Set(
-  'AE BS CF DO GB GM KM MH MV NL PH US AX CC CK FK FO IO KY MP PN PS TC TF UM VG VI'.split(' '),
+  'AE BS CF DO GB GM KM MH MV NL PH US AX BQ CC CK FK FO IO KY MP PN PS TC TF UM VG VI'.split(' '),
 );
 
 /** A country's name within a sentence ("live in the United Kingdom"); an address or a heading takes `regionName`. */

@@ -50,6 +50,7 @@ describe("press mail's country names", () => {
     ['NL', 'the Netherlands'],
     ['PH', 'the Philippines'],
     ['BS', 'the Bahamas'],
+    ['BQ', 'the Caribbean Netherlands'],
     ['CZ', 'Czechia'],
     ['DE', 'Germany'],
   ])(
