@@ -35,6 +35,15 @@ export const territoryZone = (territory: string, date: string, releaseZone: stri
   (territory !== 'WW' && countryZone(territory, date)) || releaseZone;
 
 /**
+ * The zone a territory's stations are serviced in: the zone its own street date is stated in, where a
+ * `territoryDates` entry gives one (a US with its own date in America/New_York hears at 09:00 there,
+ * not in the release's Europe/London), else `territoryZone` (docs/design.md#radio-servicing).
+ */
+const servicingZone = (territory: string, details: ReleaseDetails, date: string): string =>
+  details.territoryDates?.find((entry) => entry.territories.includes(territory))?.timeZone ??
+  territoryZone(territory, date, details.timeZone);
+
+/**
  * The release's servicing moments, one per distinct moment (09:00 on the servicing date in a
  * territory's zone), earliest first, each with the release territories it applies to: what releases
  * schedules, one schedule per moment, not per outlet.
@@ -47,7 +56,7 @@ export function servicingMomentsOf(details: ReleaseDetails): TerritoryMoment[] {
     const moment: ReleaseMoment = {
       releaseDate: servicing.servicingDate,
       releaseTime: servicingTime,
-      timeZone: territoryZone(territory, servicing.servicingDate, details.timeZone),
+      timeZone: servicingZone(territory, details, servicing.servicingDate),
     };
     const key = revisionOf(moment);
     const group = groups.get(key) ?? { key, moment, territories: [] };

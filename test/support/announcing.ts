@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
+import { radioServicingScheduleName, releaseDayScheduleName } from '#functions/releases/adapters.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import type { ReleaseMoment } from '#shared/releases.ts';
 import {
   api,
   busIdle,
@@ -94,15 +95,17 @@ export async function waitForMail(emails: string[], prefix: string, count = 1): 
 export const header = (mail: SentMail, name: string) =>
   mail.headers?.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 
-export async function releaseDaySchedule(labelId: string, releaseId: string) {
+export const releaseDaySchedule = (labelId: string, releaseId: string) =>
+  scheduleNamed(releaseDayScheduleName(labelId, releaseId));
+
+/** The radio servicing schedule of one moment (09:00 on the servicing date in a zone), if there is one. */
+export const radioServicingSchedule = (labelId: string, releaseId: string, moment: ReleaseMoment) =>
+  scheduleNamed(radioServicingScheduleName(labelId, releaseId, moment));
+
+async function scheduleNamed(name: string) {
   const client = new SchedulerClient(sdkConfig('scheduler'));
   try {
-    return await client.send(
-      new GetScheduleCommand({
-        Name: releaseDayScheduleName(labelId, releaseId),
-        GroupName: cloud().env.SCHEDULE_GROUP,
-      }),
-    );
+    return await client.send(new GetScheduleCommand({ Name: name, GroupName: cloud().env.SCHEDULE_GROUP }));
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return undefined;
     throw error;

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { instantOf, type ReleaseMoment } from '#shared/releases.ts';
-import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import { atExpression } from '#shared/scheduler.ts';
+import {
+  aLabel,
+  aRelease,
+  daysFromNow,
+  mailTo,
+  radioServicingSchedule,
+  sendWebhook,
+  waitForMail,
+} from '#test/support/announcing.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import { createOutlet } from '#test/support/outlets-cloud.ts';
 
@@ -100,5 +109,48 @@ describe('radio servicing on the local cloud', () => {
       expect(await mailTo(outlet.email, 'New single:')).toHaveLength(0);
       expect(await mailTo(outlet.email, 'Cancelled:')).toHaveLength(1);
     }
+  });
+
+  it('services a territory with a street date of its own at 09:00 in that date’s zone, not the release’s', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const [aaaGb, aaaUs] = await Promise.all(
+      [['GB'], ['US']].map((territories) =>
+        createOutlet({ kind: 'radio', genres: [genre], territories, formats: ['AAA'] }),
+      ),
+    );
+    const servicingDate = await daysFromNow(5);
+    const london = { releaseDate: servicingDate, releaseTime: '09:00', timeZone: 'Europe/London' };
+    const newYork = { ...london, timeZone: 'America/New_York' };
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB', 'US'],
+      releaseDate: await daysFromNow(20),
+      timeZone: 'Europe/London',
+      territoryDates: [
+        { territories: ['US'], releaseDate: await daysFromNow(21), timeZone: 'America/New_York' },
+      ],
+      radioServicing: { servicingDate, addDates: [], edits: [] },
+    });
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await busIdle();
+    const schedules = await Promise.all(
+      [london, newYork].map((moment) => radioServicingSchedule(label.id, release.releaseId, moment)),
+    );
+    await advanceClock(justAfter(london));
+    await waitForMail([aaaGb.email], 'For radio:');
+    const usAtLondonMoment = await mailTo(aaaUs.email, 'For radio:');
+    await advanceClock(justAfter(newYork));
+    await waitForMail([aaaUs.email], 'For radio:');
+
+    expect(schedules.map((schedule) => schedule?.ScheduleExpression)).toEqual([
+      atExpression(instantOf(london)),
+      atExpression(instantOf(newYork)),
+    ]);
+    expect(usAtLondonMoment).toHaveLength(0);
+    expect(await mailTo(aaaUs.email, 'For radio:')).toHaveLength(1);
   });
 });

@@ -983,6 +983,22 @@ describe('radio servicing', () => {
     expect(world.mailings().map((m) => m.kind)).toEqual(['announcement']);
   });
 
+  it('services a territory with a street date of its own at 09:00 in that date’s zone, the others as before', async () => {
+    const world = fakeReleases();
+    const ownDates = serviced({
+      timeZone: 'Europe/London',
+      territoryDates: [{ territories: ['US'], releaseDate: '2027-03-05', timeZone: 'America/New_York' }],
+    });
+
+    await applyReleaseChange(scheduled(ownDates), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    expect(radioKeys(world, 'upsert')).toEqual([
+      '2027-02-22T09:00 Europe/Berlin',
+      '2027-02-22T09:00 Europe/London',
+      '2027-02-22T09:00 America/New_York',
+    ]);
+  });
+
   it('moves the servicing schedules with the servicing date, and mails nobody for it', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(serviced()), metaAt('2026-06-01T10:00:00Z'), world.deps);
