@@ -1,7 +1,8 @@
 /**
  * A country's time zones (CLDR's, through `Intl.Locale#getTimeZones`) and the one it keeps on a day,
- * with Intl alone: intake and the publisher read version 1 tour dates, and hold no Temporal
- * (docs/design.md#bundles); radio servicing goes at 09:00 in that zone.
+ * and whether a wall time occurs in a zone, with Intl alone: intake and the publisher read version 1
+ * tour dates and check the local times labels send, and hold no Temporal (docs/design.md#bundles);
+ * radio servicing goes at 09:00 in that zone.
  */
 
 /** None for what is no two-letter region code (`IRL`), which Intl.Locale would throw on. */
@@ -44,4 +45,22 @@ export function countryZone(country: string, date: string): string | undefined {
   const zones = countryZones(country);
   const noon = Date.parse(`${date}T12:00:00Z`);
   return new Set(zones.map((zone) => offsetMinutes(zone, noon))).size === 1 ? zones[0] : undefined;
+}
+
+const dayMs = 86_400_000;
+
+/**
+ * Whether the wall time `time` (`HH:MM`) occurs on `date` in `timeZone`: false for one a change of
+ * offset skips (01:30 in Europe/London on 2027-03-28, the clocks going from 01:00 to 02:00), true for
+ * one an overlap repeats. The wall time read as if in UTC, less the offset in force a day before it or
+ * a day after it, is an instant showing that wall time if any instant does: a zone changes its offset
+ * at most once a day. Only the check: instants are Temporal's (docs/design.md#the-local-clock).
+ */
+export function wallTimeOccurs(date: string, time: string, timeZone: string): boolean {
+  const wall = Date.parse(`${date}T${time}Z`);
+  if (Number.isNaN(wall)) return true;
+  return [-dayMs, dayMs].some((away) => {
+    const at = wall - offsetMinutes(timeZone, wall + away) * 60_000;
+    return at + offsetMinutes(timeZone, at) * 60_000 === wall;
+  });
 }

@@ -2,7 +2,7 @@ import { wallTimeIn } from './calendar.ts';
 import { addDays } from './days.ts';
 import { nameHash } from './db/keys.ts';
 import type { ShowStep } from './events/show-step-due.ts';
-import type { Contact, Show, ShowStatus } from './events/tour-booked.ts';
+import { type Contact, type Show, type ShowStatus, showDayEnds, showTimeDate } from './events/tour-booked.ts';
 import { wholeMinuteFrom } from './whole-minute.ts';
 
 /**
@@ -365,12 +365,6 @@ export const stepMoments = (show: Show): StepMoment[] => [
 export const advanceLockAt = (show: Show): string =>
   utcIso(wallTimeIn(show.date, '00:00', show.venue.timeZone).epochMs);
 
-/**
- * When a show's day ends at the venue, the next calendar day: a time before it (a set at 00:30) is after
- * midnight, and belongs to the day before.
- */
-const showDayEnds = '06:00';
-
 /** The end of show day at the venue (the next day at `showDayEnds`). */
 export const showOverAt = (show: Show): string =>
   utcIso(wallTimeIn(addDays(show.date, 1), showDayEnds, show.venue.timeZone).epochMs);
@@ -400,8 +394,7 @@ export const tourManagerLinkWithoutShows = (now: Date): number =>
 
 /** A show's time at the venue (a time before `showDayEnds` is after midnight, on the next calendar day). */
 export function showTime(show: Show, time: string): { epochMs: number; wallTime: string } {
-  const nextDay = time < showDayEnds;
-  return wallTimeIn(nextDay ? addDays(show.date, 1) : show.date, time, show.venue.timeZone);
+  return wallTimeIn(showTimeDate(show.date, time), time, show.venue.timeZone);
 }
 
 /** The show's times as instants (UTC ISO 8601). */

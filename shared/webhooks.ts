@@ -1,4 +1,4 @@
-import { isZoneOf } from './country-zones.ts';
+import { isZoneOf, wallTimeOccurs } from './country-zones.ts';
 import type { WebhookFormat } from './db/webhooks.ts';
 import type { ErnRelease } from './ern.ts';
 import { BudgetSetV1 } from './events/budget-set.ts';
@@ -20,7 +20,8 @@ import {
 } from './events/index.ts';
 import { acceptingOlder, type OlderVersion } from './events/older-version.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
-import type { Show } from './events/tour-booked.ts';
+import type { ReleaseDetails } from './events/release-scheduled.ts';
+import { type Show, showTimeDate } from './events/tour-booked.ts';
 import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
 import { type Issue, jsonIssues, strictUtf8, ValidationError } from './http/errors.ts';
 import * as z from './zod.ts';
@@ -63,6 +64,12 @@ const olderVersions: Partial<Record<WebhookType, OlderVersion>> = {
 
 type Venued = { shows: Show[] } | { show: Show };
 
+/** The shows a tour body sends, each with the path to it. */
+const showsOf = (data: Venued): { show: Show; at: (string | number)[] }[] =>
+  'shows' in data
+    ? data.shows.map((show, index) => ({ show, at: ['shows', index] }))
+    : [{ show: data.show, at: ['show'] }];
+
 /**
  * A venue's zone is one of its country's (a venue in DE in America/New_York would have its show days,
  * day sheets and reminders at New York's times). Checked here, where a label sends a show, and not by
@@ -71,9 +78,7 @@ type Venued = { shows: Show[] } | { show: Show };
  * field alone.
  */
 const venueZones = z.superRefine((data: Venued, context) => {
-  const shows = 'shows' in data ? data.shows.map((show, index) => ({ show, at: ['shows', index] })) : [];
-  if ('show' in data) shows.push({ show: data.show, at: ['show'] });
-  for (const { show, at } of shows) {
+  for (const { show, at } of showsOf(data)) {
     const { country, timeZone } = show.venue;
     if (!TimeZone.safeParse(timeZone).success || isZoneOf(country, timeZone)) continue;
     context.addIssue({
@@ -83,6 +88,67 @@ const venueZones = z.superRefine((data: Venued, context) => {
     });
   }
 });
+/**
+ * A local time a label sends must occur on its day in its zone: one the clocks skip (01:30 in
+ * Europe/London on 2027-03-28) is refused naming its field, not moved to a time the label never
+ * stated; one they repeat is its first occurrence (docs/design.md#street-dates-per-territory). The one
+ * check of every local time read with a zone: a release's and its territories' street dates, a show's
+ * times and guest-list cutoff. At the webhook, as `venueZones`: what was stored before is read as it was.
+ */
+function wallTimeSkipped(
+  context: z.core.$RefinementCtx,
+  path: (string | number)[],
+  { date, time, timeZone }: { date: string; time: string; timeZone: string },
+) {
+  if (!TimeZone.safeParse(timeZone).success || wallTimeOccurs(date, time, timeZone)) return;
+  context.addIssue({
+    code: 'custom',
+    path,
+    message: `${time} does not exist in ${timeZone} on ${date}: the clocks skip it`,
+  });
+}
+
+const releaseTimesOccur = z.superRefine((release: ReleaseDetails, context) => {
+  const { releaseDate, releaseTime, timeZone } = release;
+  wallTimeSkipped(context, ['releaseTime'], { date: releaseDate, time: releaseTime, timeZone });
+  release.territoryDates?.forEach((entry, index) => {
+    // An entry without a time of its own takes the release's: its date is what makes it skipped.
+    const field = entry.releaseTime === undefined ? 'releaseDate' : 'releaseTime';
+    wallTimeSkipped(context, ['territoryDates', index, field], {
+      date: entry.releaseDate,
+      time: entry.releaseTime ?? releaseTime,
+      timeZone: entry.timeZone ?? timeZone,
+    });
+  });
+});
+
+const showTimesOccur = z.superRefine((data: Venued, context) => {
+  for (const { show, at } of showsOf(data)) {
+    const { timeZone } = show.venue;
+    for (const [key, time] of Object.entries(show.times ?? {})) {
+      if (time === undefined) continue;
+      wallTimeSkipped(context, [...at, 'times', key], {
+        date: showTimeDate(show.date, time),
+        time,
+        timeZone,
+      });
+    }
+    if (show.guestListCutoff !== undefined)
+      wallTimeSkipped(context, [...at, 'guestListCutoff'], {
+        date: show.date,
+        time: show.guestListCutoff,
+        timeZone,
+      });
+  }
+});
+const timed: Partial<Record<WebhookType, z.core.$ZodCheck<never>>> = {
+  'release.scheduled': releaseTimesOccur,
+  'release.updated': releaseTimesOccur,
+  'tour.booked': showTimesOccur,
+  'tour.show.added': showTimesOccur,
+  'tour.show.updated': showTimesOccur,
+  'tour.date.added': showTimesOccur,
+};
 const venued: Partial<Record<WebhookType, true>> = {
   'tour.booked': true,
   'tour.show.added': true,
@@ -98,7 +164,9 @@ const bodyOf = <T extends WebhookType>(type: T) =>
     timestamp: UtcInstant,
     data: z.lazy(() => {
       const current: (typeof webhookTypes)[T]['data'] = webhookTypes[type].data;
-      const data = venued[type] ? (current.check(venueZones as never) as typeof current) : current;
+      const zoned = venued[type] ? (current.check(venueZones as never) as typeof current) : current;
+      const timesOccur = timed[type];
+      const data = timesOccur ? (zoned.check(timesOccur as never) as typeof current) : zoned;
       const older = olderVersions[type];
       return older ? acceptingOlder(data, older) : data;
     }),

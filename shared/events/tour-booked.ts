@@ -1,3 +1,4 @@
+import { addDays } from '../days.ts';
 import * as z from '../zod.ts';
 import { defineEvent, describeEvent } from './envelope.ts';
 import {
@@ -33,6 +34,16 @@ export const Venue = z.object({
   capacity: z.optional(z.int().check(z.positive())),
 });
 export type Venue = z.infer<typeof Venue>;
+
+/**
+ * When a show's day ends at the venue, the next calendar day: a time before it (a set at 00:30) is after
+ * midnight, and belongs to the day before.
+ */
+export const showDayEnds = '06:00';
+
+/** The calendar day a show time falls on at the venue: the next for a time after midnight (`showDayEnds`). */
+export const showTimeDate = (showDate: string, time: string): string =>
+  time < showDayEnds ? addDays(showDate, 1) : showDate;
 
 /**
  * A show day's times, in the venue's local time. A set (or curfew) after midnight belongs to the

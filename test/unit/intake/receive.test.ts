@@ -314,6 +314,28 @@ describe('rejected webhooks', () => {
     expect(webhooks.all()).toEqual([]);
   });
 
+  it('answers 400 naming releaseTime, and records nothing, for a release at a time its zone skips', async () => {
+    const { send, secret, webhooks } = intake();
+    const skipped = { releaseDate: '2027-03-28', releaseTime: '01:30', timeZone: 'Europe/London' };
+
+    const response = await send(signedWebhook(secret, aReleaseWebhook(skipped), { at: now }));
+
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error: 'validation',
+        message: expect.any(String),
+        issues: [
+          {
+            path: 'data.releaseTime',
+            message: '01:30 does not exist in Europe/London on 2027-03-28: the clocks skip it',
+          },
+        ],
+      },
+    });
+    expect(webhooks.all()).toEqual([]);
+  });
+
   it('answers 400 on `type` for an unknown webhook type', async () => {
     const { send, secret } = intake();
 

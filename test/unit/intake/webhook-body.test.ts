@@ -735,3 +735,91 @@ describe('tour.booked bodies', () => {
     expect(issues).toEqual([{ path: 'data.shows.0.deal.guarantee', message: 'must not be negative' }]);
   });
 });
+
+describe('local times the clocks skip', () => {
+  const skipped = (time: string, timeZone: string, date: string) =>
+    `${time} does not exist in ${timeZone} on ${date}: the clocks skip it`;
+
+  it('refuses a release time the clocks skip in its zone (01:30 in Europe/London on 2027-03-28), naming releaseTime', () => {
+    const body = aReleaseWebhook({
+      releaseDate: '2027-03-28',
+      releaseTime: '01:30',
+      timeZone: 'Europe/London',
+    });
+
+    const issues = (['release.scheduled', 'release.updated'] as const).map((type) =>
+      issuesOf({ ...body, type }),
+    );
+
+    const refused = [{ path: 'data.releaseTime', message: skipped('01:30', 'Europe/London', '2027-03-28') }];
+    expect(issues).toEqual([refused, refused]);
+  });
+
+  it("refuses a territory's street date at a time its zone skips, naming its own time, or its date where it takes the release's", () => {
+    const body = aReleaseWebhook({
+      releaseDate: '2027-03-01',
+      releaseTime: '02:30',
+      timeZone: 'Europe/London',
+      territories: ['GB', 'US', 'DE'],
+      territoryDates: [
+        { territories: ['US'], releaseDate: '2027-03-14', timeZone: 'America/New_York' },
+        { territories: ['DE'], releaseDate: '2027-03-28', releaseTime: '02:15', timeZone: 'Europe/Berlin' },
+      ],
+    });
+
+    const issues = issuesOf(body);
+
+    expect(issues).toEqual([
+      {
+        path: 'data.territoryDates.0.releaseDate',
+        message: skipped('02:30', 'America/New_York', '2027-03-14'),
+      },
+      { path: 'data.territoryDates.1.releaseTime', message: skipped('02:15', 'Europe/Berlin', '2027-03-28') },
+    ]);
+  });
+
+  it('takes a time the clocks repeat (01:30 in Europe/London on 2027-10-31), and one just either side of a gap', () => {
+    const times = [
+      ['2027-10-31', '01:30'],
+      ['2027-03-28', '00:59'],
+      ['2027-03-28', '02:00'],
+    ].map(([releaseDate, releaseTime]) =>
+      issuesOf(aReleaseWebhook({ releaseDate, releaseTime, timeZone: 'Europe/London' })),
+    );
+
+    expect(times).toEqual([[], [], []]);
+  });
+
+  it("refuses a show's time the venue's zone skips, on the day it falls (a set after midnight on the next), in a booking and a show added or updated", () => {
+    const venue = { ...sampleShow.venue, timeZone: 'Europe/Berlin' };
+    // Berlin's clocks go from 02:00 to 03:00 on 2027-03-28: a set at 02:30 on the 27th is played then.
+    const show = { ...sampleShow, date: '2027-03-27', venue, times: { doors: '20:00', set: '02:30' } };
+    const cutoff = {
+      ...sampleShow,
+      showId: 'show-2',
+      date: '2027-03-28',
+      venue,
+      times: {},
+      guestListCutoff: '02:45',
+    };
+
+    const booked = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [show, cutoff] },
+    });
+    const changed = (['tour.show.added', 'tour.show.updated'] as const).map((type) =>
+      issuesOf({ type, timestamp: '2027-01-05T10:00:00Z', data: { tourId: 'tour-1', show } }),
+    );
+
+    const setSkipped = skipped('02:30', 'Europe/Berlin', '2027-03-28');
+    expect(booked).toEqual([
+      { path: 'data.shows.0.times.set', message: setSkipped },
+      { path: 'data.shows.1.guestListCutoff', message: skipped('02:45', 'Europe/Berlin', '2027-03-28') },
+    ]);
+    expect(changed).toEqual([
+      [{ path: 'data.show.times.set', message: setSkipped }],
+      [{ path: 'data.show.times.set', message: setSkipped }],
+    ]);
+  });
+});

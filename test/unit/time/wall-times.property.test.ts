@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import { offsetChanges, wallTimeAt, wallTimeIn } from '#shared/calendar.ts';
+import { wallTimeOccurs } from '#shared/country-zones.ts';
 
 /**
  * shared/calendar.ts states wall times in Temporal's basic form, not through its `toString` with a
@@ -91,5 +92,32 @@ describe('wall times in a zone', () => {
       epochMs: Date.UTC(2027, 2, 28, 1, 30),
       wallTime: '2027-03-28T02:30:00',
     });
+  });
+
+  it('finds a wall time near a change of offset skipped exactly where Temporal has none, with Intl alone', () => {
+    const from = fc.integer({ min: Date.UTC(1980, 0, 1), max: Date.UTC(2100, 0, 1) });
+    const minutes = fc.integer({ min: -180, max: 180 });
+    fc.assert(
+      fc.property(from, minutes, fc.constantFrom(...zones), (fromMs, minutesAway, zone) => {
+        const change = Temporal.Instant.fromEpochMilliseconds(fromMs)
+          .toZonedDateTimeISO(zone)
+          .getTimeZoneTransition('next');
+        if (!change) return;
+        // The wall time `minutesAway` from the change as the offset before it reads it: inside a gap near 0.
+        const before = change.subtract({ milliseconds: 1 }).toPlainDateTime();
+        const wall = before
+          .add({ minutes: minutesAway })
+          .round({ smallestUnit: 'minute', roundingMode: 'floor' });
+        const [date, time] = wall.toString().split('T');
+        // Temporal moves a skipped wall time off itself, and takes a repeated one as it is.
+        const exists = wall
+          .toZonedDateTime(zone, { disambiguation: 'earlier' })
+          .toPlainDateTime()
+          .equals(wall);
+
+        expect(wallTimeOccurs(date, time.slice(0, 5), zone)).toBe(exists);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
