@@ -100,7 +100,10 @@ function wallTimeSkipped(
   path: (string | number)[],
   { date, time, timeZone }: { date: string; time: string; timeZone: string },
 ) {
-  if (!TimeZone.safeParse(timeZone).success || wallTimeOccurs(date, time, timeZone)) return;
+  // 00:00 is the start of the day, as a release date sent without a time is: where the clocks skip
+  // midnight (Cairo's on a Friday of April, Santiago's in September) the day starts when they resume.
+  if (time === '00:00' || !TimeZone.safeParse(timeZone).success || wallTimeOccurs(date, time, timeZone))
+    return;
   context.addIssue({
     code: 'custom',
     path,

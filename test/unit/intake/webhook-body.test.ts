@@ -790,6 +790,33 @@ describe('local times the clocks skip', () => {
     expect(times).toEqual([[], [], []]);
   });
 
+  it('takes a release dated a day whose midnight the clocks skip, with no time or at 00:00, as from the start of that day (a Friday in Cairo)', () => {
+    // Egypt's clocks go from 00:00 to 01:00 on Friday 2027-04-30: the day starts at 01:00.
+    const body = (releaseTime?: string) => {
+      const webhook = aReleaseWebhook({
+        releaseDate: '2027-04-30',
+        timeZone: 'Africa/Cairo',
+        territories: ['EG'],
+      });
+      const { releaseTime: _sampleTime, ...data } = webhook.data as Record<string, unknown>;
+      return { ...webhook, data: releaseTime ? { ...data, releaseTime } : data };
+    };
+    const times = [undefined, '00:00'].map((releaseTime) => issuesOf(body(releaseTime)));
+    const half = issuesOf(
+      aReleaseWebhook({
+        releaseDate: '2027-04-30',
+        releaseTime: '00:30',
+        timeZone: 'Africa/Cairo',
+        territories: ['EG'],
+      }),
+    );
+
+    expect(times).toEqual([[], []]);
+    expect(half).toEqual([
+      { path: 'data.releaseTime', message: skipped('00:30', 'Africa/Cairo', '2027-04-30') },
+    ]);
+  });
+
   it("refuses a show's time the venue's zone skips, on the day it falls (a set after midnight on the next), in a booking and a show added or updated", () => {
     const venue = { ...sampleShow.venue, timeZone: 'Europe/Berlin' };
     // Berlin's clocks go from 02:00 to 03:00 on 2027-03-28: a set at 02:30 on the 27th is played then.
