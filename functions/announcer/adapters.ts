@@ -1,6 +1,7 @@
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoResendingClaims } from '#shared/db/deliveries.ts';
+import { dynamoLabelNames } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoComingReleases } from '#shared/db/releases.ts';
 import { publishEvents } from '#shared/events/publish.ts';
@@ -97,6 +98,7 @@ export const liveDeps = (): AnnouncerDeps => ({
   ...liveMailDeps('announcer', announcerTimeoutSeconds),
   deliveries: dynamoResendingClaims(dynamo(), config().TABLE_NAME),
   releases: dynamoComingReleases(dynamo(), config().TABLE_NAME),
+  labels: dynamoLabelNames(dynamo(), config().TABLE_NAME),
   outlets: outletReader(),
   links: signedLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },

@@ -946,17 +946,18 @@ function promoOpens(release: StoredRelease, outlet: Outlet, now: Date) {
  * per recipient): one object, so the mail module groups the mails into SES calls without writing it out
  * for each of them.
  */
-const sharedData = new WeakMap<StoredRelease, Map<MailKind, ReturnType<typeof releaseTemplateData>>>();
-function sharedDataOf(release: StoredRelease, kind: MailKind) {
+const sharedData = new WeakMap<StoredRelease, Map<string, ReturnType<typeof releaseTemplateData>>>();
+function sharedDataOf(release: StoredRelease, kind: MailKind, labelName: string | undefined) {
   let byKind = sharedData.get(release);
   if (!byKind) {
     byKind = new Map();
     sharedData.set(release, byKind);
   }
-  let data = byKind.get(kind);
+  const key = JSON.stringify([kind, labelName ?? null]);
+  let data = byKind.get(key);
   if (!data) {
-    data = releaseTemplateData(release, kind);
-    byKind.set(kind, data);
+    data = releaseTemplateData(release, kind, labelName);
+    byKind.set(key, data);
   }
   return data;
 }
@@ -976,7 +977,9 @@ export async function releaseMail(
   >,
   outlet: Outlet,
   deps: AnnouncerDeps,
-  lastTold?: TerritoryMoment[],
+  lastTold: TerritoryMoment[] | undefined,
+  /** The release's label's name (`labels.nameOf`, read once for many mails), which the mail states. */
+  labelName: string | undefined,
 ): Promise<OutgoingMail> {
   const { kind, revision, moment } = mail;
   const radio = radioKinds.includes(kind);
@@ -1012,7 +1015,7 @@ export async function releaseMail(
     identity: releaseMailIdentity(release, outlet.email, kind, { revision, moment }),
     stream: 'campaign',
     template: templateNames[kind],
-    sharedData: sharedDataOf(release, kind),
+    sharedData: sharedDataOf(release, kind, labelName),
     // The dates this outlet is told (street dates per territory, its add dates) go with its own data, over the release's.
     data,
     unsubscribeUrl: links.unsubscribeUrl,
@@ -1070,6 +1073,8 @@ export async function sendMailing(
   const reason = obsolete(release, request, deps.now());
   const progress = decodeCursor(request.cursor);
   if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
+  // The label's name, which every mail states: one read for the invocation's pages, not one per outlet.
+  const labelName = await deps.labels.nameOf(request.labelId);
 
   // The release each batch is written from: the one read last (a change while a batch goes out is
   // read before the next batch, and the batch read ahead from the version before is read again).
@@ -1097,7 +1102,7 @@ export async function sendMailing(
         mapBounded(outlets, deps.settings.claimConcurrency, (outlet) => {
           const round = found.rounds?.get(outlet.id);
           const mail = round ? { ...request, revision: round } : request;
-          return releaseMail(from, mail, outlet, deps, found.lastTold?.get(outlet.id));
+          return releaseMail(from, mail, outlet, deps, found.lastTold?.get(outlet.id), labelName);
         });
       mails.push(...(await mailsOf(found.recipients)));
       held.push(...(await mailsOf(found.held ?? [])));

@@ -1,5 +1,6 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { ResendingClaims } from '#shared/db/deliveries.ts';
+import type { LabelNames } from '#shared/db/labels.ts';
 import type { ComingReleases } from '#shared/db/releases.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
@@ -49,6 +50,8 @@ export interface AnnouncerDeps extends MailDeps {
   /** The sweep's resends store what follows them with their marks (markSentMany's asks). */
   deliveries: ResendingClaims;
   releases: ComingReleases;
+  /** The release's label, whose name its mail states: read once per mailing invocation or resent group. */
+  labels: LabelNames;
   outlets: OutletReader;
   links: RecipientLinks;
   events: EventPublisher;

@@ -407,6 +407,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   subjectType: 'release',
   async rebuild(stale) {
     const release = await deps.releases.get(stale[0].labelId, stale[0].subject[1]);
+    // The label's name, which every mail states: one read for the group, as a mailing reads it once.
+    const labelName = release ? await deps.labels.nameOf(release.labelId) : undefined;
     const outlets = await deps.outlets.getMany(
       stale.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
     );
@@ -492,6 +494,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
           atAddress,
           deps,
           lastTold,
+          labelName,
         ),
       );
     }

@@ -14,6 +14,8 @@ import { keyOf } from './keys.ts';
  * Access patterns:
  * - get a label by id (intake: the secrets that verify its webhooks; management: `GET /labels/{labelId}`)
  *     pk = LABEL#<labelId>, sk = LABEL
+ * - a label's name (the announcer, once per mailing page: release mail names its label): the same item,
+ *   its name alone (ProjectionExpression), so no secret is read
  * - whether a label exists (the office, for a route under `/labels/{labelId}` that found nothing): the same
  *   item, its key alone (ProjectionExpression), so no secret is read and no KMS key is used
  * - create a label once (`POST /labels`): conditional put, attribute_not_exists(pk)
@@ -90,6 +92,27 @@ export const withRevokedSecrets = (label: Label): Label => ({
 export interface LabelExistence {
   exists(labelId: string): Promise<boolean>;
 }
+
+/** A label's name alone, without its secrets: what the announcer reads to name the label in its mail. */
+export interface LabelNames {
+  nameOf(labelId: string): Promise<string | undefined>;
+}
+
+export const dynamoLabelNames = (client: DynamoDBDocumentClient, tableName: string): LabelNames => ({
+  async nameOf(labelId) {
+    if (!isLabelId(labelId)) return undefined;
+    // The name alone: the item's sealed secrets are never read here.
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: labelKey(labelId),
+        ProjectionExpression: '#name',
+        ExpressionAttributeNames: { '#name': 'name' },
+      }),
+    );
+    return typeof Item?.name === 'string' ? Item.name : undefined;
+  },
+});
 
 /** A label with its secrets opened: what intake reads, built apart from the writes, which seal. */
 export interface LabelReads {

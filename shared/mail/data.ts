@@ -40,6 +40,8 @@ export interface MailView {
   outAlready?: boolean;
   /** A cancellation to an outlet some of whose dates came: where it has been out, and is withdrawn. */
   outSince?: string;
+  /** The label the release is from (its record's name): every label mails from one sender address. */
+  labelName?: string;
   outletName: string;
   contactName?: string;
   unsubscribeUrl: string;
@@ -170,6 +172,7 @@ function escapeView(view: MailView): MailView {
     cancellationReason:
       view.cancellationReason === undefined ? undefined : htmlLines(view.cancellationReason),
     outSince: e(view.outSince),
+    labelName: e(view.labelName),
     outletName: escapeHtml(view.outletName),
     contactName: e(view.contactName),
     unsubscribeUrl: escapeHtml(view.unsubscribeUrl),
@@ -233,6 +236,8 @@ const tracksStated = (tracks: ReleaseDetails['tracks']): MailView['tracks'] => {
 export function releaseTemplateData(
   release: StoredRelease,
   kind: MailKind,
+  /** The name of the release's label, where its record was read. */
+  labelName?: string,
 ): { text: ReleaseView & RecipientView; html: ReleaseView & RecipientView } {
   const details = release.details;
   if (!details) throw new Error(`release ${release.releaseId} has no details to mail`);
@@ -263,6 +268,7 @@ export function releaseTemplateData(
       kind === 'cancellation' && release.cancellationReason
         ? multiLine(release.cancellationReason)
         : undefined,
+    labelName: labelName ? singleLine(labelName) : undefined,
   });
   // Placeholders, always replaced per recipient.
   const nobody: RecipientView = { outletName: '', unsubscribeUrl: '', promoLinks: [] };
@@ -296,8 +302,13 @@ export function recipientTemplateData(recipient: Recipient): { text: RecipientVi
 }
 
 /** One recipient's complete data: the release's, with the recipient's merged over it (as SES does). */
-export function templateDataFor(release: StoredRelease, kind: MailKind, recipient: Recipient): TemplateData {
-  const shared = releaseTemplateData(release, kind);
+export function templateDataFor(
+  release: StoredRelease,
+  kind: MailKind,
+  recipient: Recipient,
+  labelName?: string,
+): TemplateData {
+  const shared = releaseTemplateData(release, kind, labelName);
   const own = recipientTemplateData(recipient);
   return { text: { ...shared.text, ...own.text }, html: { ...shared.html, ...own.html } };
 }

@@ -40,12 +40,16 @@ const htmlLayout = (name: string, heading: string, body: string, footer: string)
     '</body></html>',
   ].join('\n');
 
+/**
+ * A release mail's HTML page: the label it is from on a line under the title, and in the footer the
+ * media list the outlet is in, the label's (every label mails from one sender address).
+ */
 const htmlPage = (heading: string, body: string): string =>
   htmlLayout(
     'contactName',
     heading,
-    body,
-    'You receive this because {{html.outletName}} is in our media list. \n<a href="{{html.unsubscribeUrl}}">Unsubscribe</a> with one click.',
+    ['{{#if html.labelName}}<p>From {{html.labelName}}</p>{{/if}}', body].join('\n'),
+    'You receive this because {{html.outletName}} is in {{#if html.labelName}}the media list of {{html.labelName}}{{else}}our media list{{/if}}. \n<a href="{{html.unsubscribeUrl}}">Unsubscribe</a> with one click.',
   );
 
 const htmlFacts = [
@@ -89,8 +93,8 @@ const textPromo = [
 ].join('\n');
 
 const textPage = (heading: string, body: string): string =>
-  plainPage('contactName', heading, body, [
-    'You receive this because {{text.outletName}} is in our media list.',
+  plainPage('contactName', `${heading}{{#if text.labelName}}\n\nFrom {{text.labelName}}{{/if}}`, body, [
+    'You receive this because {{text.outletName}} is in {{#if text.labelName}}the media list of {{text.labelName}}{{else}}our media list{{/if}}.',
     'Unsubscribe: {{text.unsubscribeUrl}}',
   ]);
 

@@ -310,6 +310,9 @@ export interface FakeWorld {
   unsubscribed: Set<string>;
   /** The business metrics recorded (the mail module's MailsSent). */
   measure: RecordedMeasure;
+  /** Each label's name, by its id ('lbl-nightshift' is Nightshift Records), and how often one was read. */
+  labelNames: Map<string, string>;
+  labelReads: { count: number };
 }
 
 /** The real mail module's dependencies on a fake delivery store and a fake SES, unthrottled, suppressing nobody; `measure` keeps its metrics. */
@@ -346,11 +349,19 @@ export function fakeWorld(
   const measure = new RecordedMeasure();
   const suppressed = new Set<string>();
   const unsubscribed = new Set<string>();
+  const labelNames = new Map([['lbl-nightshift', 'Nightshift Records']]);
+  const labelReads = { count: 0 };
   const deps: FakeWorld['deps'] = {
     suppressions: new FakeSuppressionList(suppressed, unsubscribed, () => directory),
     releases: {
       get: async (labelId, releaseId) => releases.get(`${labelId}/${releaseId}`),
       coming: (now) => comingOf(releases.values(), now),
+    },
+    labels: {
+      nameOf: async (labelId) => {
+        labelReads.count++;
+        return labelNames.get(labelId);
+      },
     },
     outlets: {
       // Leaves out what the table's genre filter leaves out, so a sender asking for the wrong genres misses outlets here too.
@@ -406,6 +417,8 @@ export function fakeWorld(
     rateGrants,
     suppressed,
     unsubscribed,
+    labelNames,
+    labelReads,
   };
 }
 

@@ -66,7 +66,7 @@ describe('the sent mail in a browser', () => {
     await page.close();
 
     expect(shown.includes('"type":"Buffer"'), `the page shows ${shown.slice(0, 160)}...`).toBe(false);
-    expect(shown).toContain('Radio Nova is in our media list');
+    expect(shown).toContain('Radio Nova is in the media list of Nightshift Records');
   });
 
   it("empties the mail viewer with the viewer's own Clear button", async (context) => {

@@ -262,6 +262,31 @@ describe('announcing releases on the local cloud', () => {
     expect(view.state).toBe('cancelled');
   });
 
+  it("names the release's label in its announcement and its cancellation, under the title and in the footer", async () => {
+    const { label, outlets, release } = await world({ outlets: 1 });
+    const [outlet] = outlets;
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail([outlet.email], 'New single:');
+
+    await sendWebhook(label, {
+      type: 'release.cancelled',
+      timestamp: await labelTime(1),
+      data: { releaseId: release.releaseId },
+    });
+    await waitForMail([outlet.email], 'Cancelled:');
+
+    const mails = [
+      ...(await mailTo(outlet.email, 'New single:')),
+      ...(await mailTo(outlet.email, 'Cancelled:')),
+    ];
+    expect(mails).toHaveLength(2);
+    for (const mail of mails) {
+      expect(mail.body.text).toContain('\n\nFrom Nightshift Records\n\n');
+      expect(mail.body.text).toContain(`${outlet.name} is in the media list of Nightshift Records.`);
+      expect(mail.body.html).toContain('<p>From Nightshift Records</p>');
+    }
+  });
+
   it('ignores a change older than the one applied', async () => {
     const { label, outlets, release } = await world();
     await sendWebhook(label, scheduled(release, await labelTime()));

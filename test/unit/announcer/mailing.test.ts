@@ -48,6 +48,18 @@ describe('announcing a release', () => {
     expect(detailOf(done!).data).toMatchObject({ labelId: 'lbl-nightshift', sent: 4, skipped: 2 });
   });
 
+  it("names the release's label in every mail, its name read once for the invocation's pages", async () => {
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(120), pageSize: 50 });
+
+    await sendMailing(announce, meta, world.deps, far());
+
+    const named = world.mailer.delivered.map(
+      (mail) => (mailTextOf(world, mail.email, 'announcement') as { labelName?: string }).labelName,
+    );
+    expect(named).toEqual(Array(120).fill('Nightshift Records'));
+    expect(world.labelReads.count).toBe(1);
+  });
+
   it('skips an outlet whose address bounced or unsubscribed after its page was read, and counts it skipped', async () => {
     const [kept, bounced, gone] = outlets(3, { territories: ['GB'] });
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [kept, bounced, gone] });

@@ -31,6 +31,23 @@ describe('the stale-claim window', () => {
     expect(staleClaimMsFor(60)).toBeGreaterThanOrEqual(60_000 + sesEventMarginMs + queueMs);
   });
 
+  it("resends a release's stale mails naming its label, its name read once for them", async () => {
+    const [first, second] = [anOutlet(), anOutlet()];
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [first, second] });
+    for (const outlet of [first, second])
+      await world.deliveries.claim(aReleaseClaim(outlet), new Date(world.clock.now).toISOString());
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+
+    const swept = await sweepStaleClaims(world.deps, far());
+
+    expect(swept).toEqual({ resent: 2, closed: 0 });
+    for (const outlet of [first, second])
+      expect(mailTextOf(world, outlet.email, 'announcement')).toMatchObject({
+        labelName: 'Nightshift Records',
+      });
+    expect(world.labelReads.count).toBe(1);
+  });
+
   it('never resends a claim whose sending invocation may still be running or whose Email Sent may still come', async () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
