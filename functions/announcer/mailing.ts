@@ -81,6 +81,29 @@ export interface MailingRequest {
   cursor?: string;
 }
 
+/**
+ * Whether the first announcement of a release (to the directory in round 0: not to outlets added since,
+ * nor to those announced again when a territory was given back, who hear its out-now after it) tells the
+ * outlet the release is out: its street date there came before the mail is written (a surprise drop,
+ * back catalogue, a release day come while the mailing runs). Then it is worded as the out-now, and no
+ * out-now follows it (wordedOutNow, docs/design.md#street-dates-per-territory).
+ */
+const announcedOut = (
+  release: StoredRelease,
+  mail: Pick<MailingRequest, 'kind' | 'revision' | 'outletIds' | 'territories'>,
+  outlet: Outlet,
+) =>
+  mail.kind === 'announcement' &&
+  !mail.revision &&
+  !mail.outletIds &&
+  !mail.territories &&
+  (hasTerritoryDates(release.details!)
+    ? firstMomentOut(outlet, release) !== undefined
+    : release.state === 'out');
+
+/** A first mail written as the out-now (announcedOut): its claim says so, and the out-now passes its address. */
+const wordedOutNow = (first: Delivery | undefined) => first?.context.wordedAs === 'out-now';
+
 export type MailingOutcome =
   | { status: 'completed'; sent: number; skipped: number; held?: number }
   | { status: 'continued'; cursor: string; sent: number; skipped: number }
@@ -471,10 +494,12 @@ async function recipientsOn(
       : [],
   );
   if (request.kind === 'out-now') {
-    const { told, open } = await toldOutNowInRound(release, mailable, rounds, deps);
+    // Announced as out already (its first mail worded as the out-now): told, nothing more to read.
+    const toTell = mailable.filter((outlet) => !wordedOutNow(firsts.get(outlet.id)));
+    const { told, open } = await toldOutNowInRound(release, toTell, rounds, deps);
     return {
-      recipients: mailable.filter((outlet) => !told.has(outlet.id) && !open.has(outlet.id)),
-      held: mailable.filter((outlet) => open.has(outlet.id)),
+      recipients: toTell.filter((outlet) => !told.has(outlet.id) && !open.has(outlet.id)),
+      held: toTell.filter((outlet) => open.has(outlet.id)),
       skipped,
       rounds: tags,
     };
@@ -974,7 +999,10 @@ export async function releaseMail(
   mail: Pick<
     MailingRequest,
     'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom' | 'outletIds' | 'embargoEnded'
-  >,
+  > & {
+    /** An announcement resent as its claim was written: as the out-now, or not (the claim's `wordedAs`). */
+    outNow?: boolean;
+  },
   outlet: Outlet,
   deps: AnnouncerDeps,
   lastTold: TerritoryMoment[] | undefined,
@@ -996,6 +1024,7 @@ export async function releaseMail(
   const out = kind === 'cancellation' ? cameOut(release, mail, outlet, lastTold) : undefined;
   const withdrawn = kind === 'cancellation' ? withdrawnWhere(release, mail.territories, outlet) : undefined;
   const held = kind === 'announcement' && mail.embargoEnded === true;
+  const outNow = kind === 'announcement' && (mail.outNow ?? announcedOut(release, mail, outlet));
   const data = [
     dates,
     own,
@@ -1014,7 +1043,7 @@ export async function releaseMail(
   return {
     identity: releaseMailIdentity(release, outlet.email, kind, { revision, moment }),
     stream: 'campaign',
-    template: templateNames[kind],
+    template: outNow ? templateNames['out-now'] : templateNames[kind],
     sharedData: sharedDataOf(release, kind, labelName),
     // The dates this outlet is told (street dates per territory, its add dates) go with its own data, over the release's.
     data,
@@ -1025,6 +1054,7 @@ export async function releaseMail(
       // by a change after it ended) says so, and the sweep's resend, which has no request, writes it
       // again from this (docs/design.md#embargoes).
       ...(kind === 'announcement' && !held ? { askedFor: mail.outletIds ? 'outletIds' : 'change' } : {}),
+      ...(outNow ? { wordedAs: 'out-now' } : {}),
       // A withdrawal keeps the territories of the outlet it told, so that its links, once the outlet
       // is deleted, close only while the withdrawal still concerns them (docs/design.md#embargoes).
       ...(kind === 'cancellation' && release.state !== 'cancelled'

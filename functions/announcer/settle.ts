@@ -490,6 +490,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             ...(delivery.kind === 'announcement' && !delivery.context.askedFor
               ? { embargoEnded: true as const }
               : {}),
+            // Worded as its claim says: an announcement written as the out-now passed the out-now's mailing.
+            ...(delivery.kind === 'announcement' ? { outNow: delivery.context.wordedAs === 'out-now' } : {}),
           },
           atAddress,
           deps,

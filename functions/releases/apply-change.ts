@@ -186,6 +186,15 @@ function releaseDays(details: ReleaseDetails, outMoments: readonly string[] = []
     .map((group) => ({ type: 'schedule-release-day', moment: group.moment, perMoment: true }));
 }
 
+/** The moments (keys) of a release first described whose street date has come by `now`. */
+const alreadyOut = (details: ReleaseDetails, now: string): string[] =>
+  (hasTerritoryDates(details)
+    ? territoryMomentsOf(details)
+    : [{ key: revisionOf(momentOf(details)), moment: momentOf(details) }]
+  )
+    .filter((group) => instantOf(group.moment) <= Date.parse(now))
+    .map((group) => group.key);
+
 /**
  * The moments of `after` out with the change: a territory already out (its street date came,
  * `outMoments`) stays out wherever its date moves, so a moment all of whose territories were out
@@ -393,15 +402,22 @@ function decideOwnEffects(
   const details = change.details;
   const moment = momentOf(details);
   if (!stored?.details) {
+    // Described first with street dates that came already (a surprise drop, back catalogue): out there
+    // with this write, no release day to fire, so its first mail tells the outlets there it is out, one
+    // mail, not an announcement of a date gone by and an out-now a second later
+    // (docs/design.md#street-dates-per-territory).
+    const outAlready = alreadyOut(details, now);
     const effects: ReleaseEffect[] = [
-      ...releaseDays(details),
+      ...releaseDays(details, outAlready),
       ...announcement(details, now),
       ...radioServicing(details, now),
     ];
     return {
       next: {
         ...base,
-        state: 'scheduled',
+        ...(outAlready.length > 0
+          ? { state: 'out' as const, outAt: now, outMoments: outAlready }
+          : { state: 'scheduled' as const }),
         details,
         momentKeys: momentKeysOf(details),
         lastStreetDateAt: lastStreetDateOf(details),

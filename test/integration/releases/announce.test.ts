@@ -341,6 +341,32 @@ describe('announcing releases on the local cloud', () => {
     expect(view.state).toBe('out');
   });
 
+  it('tells each outlet once that a release announced three days after its street date is out', async () => {
+    const { label, outlets, release } = await world({ release: { timeZone: 'UTC' } });
+    const emails = outlets.map((o) => o.email);
+
+    await sendWebhook(
+      label,
+      scheduled({ ...release, releaseDate: await daysFromNow(-3) }, await labelTime()),
+    );
+    await waitForMail(emails, 'Out now:');
+    // Anything a release day would ask a moment later has had its time to arrive.
+    await advanceClock(new Date((await clockNow()).getTime() + 2 * 60_000).toISOString());
+    await busIdle();
+
+    for (const email of emails) {
+      const mails = await mailTo(email);
+      expect(mails.map((mail) => mail.subject)).toEqual([
+        `Out now: ${release.title} by ${release.artists.map((artist) => artist.name).join(', ')}`,
+      ]);
+    }
+    expect(await releaseDaySchedule(label.id, release.releaseId)).toBeUndefined();
+    const view = (await (await api(`/labels/${label.id}/releases/${release.releaseId}`)).json()) as {
+      state: string;
+    };
+    expect(view.state).toBe('out');
+  });
+
   it('keeps an address unsubscribed through its mailed link after its outlet was deleted, when it is imported again', async () => {
     const { label, outlets, release } = await world({ outlets: 1 });
     const [outlet] = outlets;
