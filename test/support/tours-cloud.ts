@@ -1,4 +1,5 @@
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Page } from 'playwright-core';
 import { Temporal } from 'temporal-polyfill';
 import { showStepScheduleName } from '#functions/tours/adapters.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
@@ -17,7 +18,7 @@ import {
   uniqueId,
   waitFor,
 } from './cloud.ts';
-import { filledAdvanceForm } from './tours.ts';
+import { advanceFormAnswers, filledAdvanceForm } from './tours.ts';
 
 /** Integration helpers for tours, against the test run's local cloud. */
 
@@ -190,6 +191,12 @@ export async function anAdvanceLink(venue: ReturnType<typeof aVenue>, artist: st
   });
   const link = linkIn((await waitForMailTo(promoter.email, `Advance for ${artist}`))[0], 'a');
   return { label, tourId, show, link };
+}
+
+/** Types the promoter's answers into the advance form open in `page`, field by field: advanceFormAnswers with `overrides`. */
+export async function fillAdvanceForm(page: Page, overrides: Record<string, string> = {}) {
+  for (const [field, value] of Object.entries({ ...advanceFormAnswers, ...overrides }))
+    await page.fill(`#${field}`, value);
 }
 
 /** The promoter's advance posted as the form posts it, from the form as it opens now; answers the status. */

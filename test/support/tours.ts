@@ -629,27 +629,28 @@ export const aShow = (overrides: Partial<Show> = {}): Show => ({
   ...overrides,
 });
 
+/** The answers a promoter types into the advance form, by field (each field's id and name). */
+export const advanceFormAnswers: Readonly<Record<string, string>> = {
+  loadInAccess: 'Back door',
+  parking: 'Two spaces',
+  power: '63 A',
+  backline: 'None',
+  wifi: 'guest',
+  hospitality: 'Dinner',
+  dressingRooms: 'Two',
+  merchSplit: '80/20',
+  merchSeller: 'Venue',
+  guestListAllotment: '20',
+  localCrewCall: '4 at 14:00',
+  settlementMethod: 'Transfer',
+  settlementCurrency: 'eur',
+  dayContactName: 'Kim',
+  dayContactPhone: '+49 30 1',
+};
+
 /** The promoter's advance form filled in, as the page posts it (URL-encoded), with `csrf` and `overrides`. */
 export const filledAdvanceForm = (csrf: string, overrides: Record<string, string> = {}) =>
-  new URLSearchParams({
-    csrf,
-    loadInAccess: 'Back door',
-    parking: 'Two spaces',
-    power: '63 A',
-    backline: 'None',
-    wifi: 'guest',
-    hospitality: 'Dinner',
-    dressingRooms: 'Two',
-    merchSplit: '80/20',
-    merchSeller: 'Venue',
-    guestListAllotment: '20',
-    localCrewCall: '4 at 14:00',
-    settlementMethod: 'Transfer',
-    settlementCurrency: 'eur',
-    dayContactName: 'Kim',
-    dayContactPhone: '+49 30 1',
-    ...overrides,
-  }).toString();
+  new URLSearchParams({ csrf, ...advanceFormAnswers, ...overrides }).toString();
 
 /** The promoter's answers as the store keeps them once the form is saved (`saveAdvance`). */
 export const advanceAnswers: AdvanceAnswers = {

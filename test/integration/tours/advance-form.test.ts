@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { withBrowser } from '#test/support/browser.ts';
 import { busIdle } from '#test/support/cloud.ts';
-import { anAdvanceLink, aVenue, plusDays, showView, tourWebhook } from '#test/support/tours-cloud.ts';
+import {
+  anAdvanceLink,
+  aVenue,
+  fillAdvanceForm,
+  plusDays,
+  showView,
+  tourWebhook,
+} from '#test/support/tours-cloud.ts';
 
 /**
  * The promoter's advance form as a promoter sees it, in headless Chromium on the local cloud: a show in
@@ -16,24 +23,7 @@ describe("the promoter's advance form in a browser", () => {
     const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
 
     await page.goto(link);
-    const answers: Record<string, string> = {
-      loadInAccess: 'Rear door',
-      parking: 'One van',
-      power: '100 A',
-      backline: 'None',
-      hospitality: 'Bento for 8',
-      dressingRooms: 'One',
-      wifi: 'venue-guest',
-      merchSplit: '80/20',
-      merchSeller: 'Band',
-      guestListAllotment: '10',
-      localCrewCall: '4 at 13:00',
-      settlementMethod: 'Cash',
-      settlementCurrency: 'JPY',
-      dayContactName: 'Aiko',
-      dayContactPhone: '+81 3 5555 0100',
-    };
-    for (const [field, value] of Object.entries(answers)) await page.fill(`#${field}`, value);
+    await fillAdvanceForm(page, { settlementCurrency: 'JPY' });
     await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
     await page.goto(link);
     const note = (await page.textContent('p.note')) ?? '';
@@ -60,24 +50,11 @@ describe("the promoter's advance form in a browser", () => {
     );
     const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(link);
-    const answers: Record<string, string> = {
+    await fillAdvanceForm(page, {
       loadInAccess: 'Rua do Heroísmo gate',
       parking: 'One van\u0085two cars',
-      power: '63 A',
-      backline: 'None',
-      hospitality: 'Dinner for 8',
-      dressingRooms: 'Two',
       wifi: 'porto\u2028guest',
-      merchSplit: '80/20',
-      merchSeller: 'Band',
-      guestListAllotment: '12',
-      localCrewCall: '4 at 14:00',
-      settlementMethod: 'Transfer',
-      settlementCurrency: 'EUR',
-      dayContactName: 'Rui',
-      dayContactPhone: '+351 22 555 0100',
-    };
-    for (const [field, value] of Object.entries(answers)) await page.fill(`#${field}`, value);
+    });
 
     const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     const errors = await page.$$eval('span.error', (spans) =>
@@ -111,24 +88,7 @@ describe("the promoter's advance form in a browser", () => {
     );
     const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(link);
-    const answers: Record<string, string> = {
-      loadInAccess: 'Quai Rambaud gate',
-      parking: 'One van',
-      power: '63 A',
-      backline: 'None',
-      hospitality: 'Dinner for 8',
-      dressingRooms: 'Two',
-      wifi: 'lyon-guest',
-      merchSplit: '80/20',
-      merchSeller: 'Band',
-      guestListAllotment: '12',
-      localCrewCall: '4 at 14:00',
-      settlementMethod: 'Transfer',
-      settlementCurrency: 'EUR',
-      dayContactName: 'Odile',
-      dayContactPhone: '+33 4 5555 0100',
-    };
-    for (const [field, value] of Object.entries(answers)) await page.fill(`#${field}`, value);
+    await fillAdvanceForm(page, { loadInAccess: 'Quai Rambaud gate' });
 
     // Meanwhile the label moves the show to another venue of the city.
     const moved = {
@@ -175,25 +135,8 @@ describe("the promoter's advance form in a browser", () => {
       { length: 40 },
       (_, i) => `Line ${String(i + 1).padStart(2, '0')}: ${'x'.repeat(40)}`,
     );
-    const answers = (power: string): Record<string, string> => ({
-      loadInAccess: 'Dock 2',
-      parking: 'One van',
-      power,
-      backline: 'None',
-      hospitality: rider.join('\n'),
-      dressingRooms: 'Two',
-      wifi: 'oslo-guest',
-      merchSplit: '80/20',
-      merchSeller: 'Band',
-      guestListAllotment: '12',
-      localCrewCall: '4 at 14:00',
-      settlementMethod: 'Transfer',
-      settlementCurrency: 'NOK',
-      dayContactName: 'Ingrid',
-      dayContactPhone: '+47 2222 0100',
-    });
     const submit = async (page: typeof first, power: string) => {
-      for (const [field, value] of Object.entries(answers(power))) await page.fill(`#${field}`, value);
+      await fillAdvanceForm(page, { power, hospitality: rider.join('\n') });
       const [answer] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
       return answer?.status();
     };
