@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
+import { MailKind } from '#shared/events/mailing-requested.ts';
 import {
   embargoTemplateData,
   noticeTemplateData,
@@ -280,29 +281,25 @@ describe('release mail templates', () => {
     }
   });
 
-  it.each([
-    'announcement',
-    'date-change',
-    'cancellation',
-    'out-now',
-    'radio-servicing',
-    'radio-add-date-change',
-  ] as const)('names the label under the title and in the footer of the %s mail, escaped in HTML', (kind) => {
-    const release = aStoredRelease();
+  it.each(MailKind.options)(
+    'names the label under the title and in the footer of the %s mail, escaped in HTML',
+    (kind) => {
+      const release = aStoredRelease();
 
-    const mail = renderMail(
-      templateNames[kind],
-      templateDataFor(release, kind, recipient, 'Nightshift <Records> & Co'),
-    );
+      const mail = renderMail(
+        templateNames[kind],
+        templateDataFor(release, kind, recipient, 'Nightshift <Records> & Co'),
+      );
 
-    expect(mail.text).toMatch(/\n\nFrom Nightshift <Records> & Co\n\n/);
-    expect(mail.text).toContain(
-      'You receive this because Radio Nova is in the media list of Nightshift <Records> & Co.',
-    );
-    expect(mail.html).toContain('</h1>\n<p>From Nightshift &lt;Records&gt; &amp; Co</p>');
-    expect(mail.html).toContain('is in the media list of Nightshift &lt;Records&gt; &amp; Co.');
-    expect(mail.html).not.toContain('<Records>');
-  });
+      expect(mail.text).toMatch(/\n\nFrom Nightshift <Records> & Co\n\n/);
+      expect(mail.text).toContain(
+        'You receive this because Radio Nova is in the media list of Nightshift <Records> & Co.',
+      );
+      expect(mail.html).toContain('</h1>\n<p>From Nightshift &lt;Records&gt; &amp; Co</p>');
+      expect(mail.html).toContain('is in the media list of Nightshift &lt;Records&gt; &amp; Co.');
+      expect(mail.html).not.toContain('<Records>');
+    },
+  );
 
   it('escapes titles and names in HTML and keeps them plain in the text part', () => {
     const release = aStoredRelease({
