@@ -357,11 +357,10 @@ async function applyToShowAsRead(
     ? { ...read, stepsDone: { ...read.stepsDone, 'day-sheet': daySheetFor } }
     : read;
   const { advance: _replaced, ...withoutAdvance } = changed;
-  const kept = askAgain
-    ? { ...withoutAdvance, promoterSince: meta.occurredAt }
-    : forget.advance
-      ? withoutAdvance
-      : changed;
+  // Asked again (a new promoter, another venue before show day) is always an advance forgotten.
+  const kept = forget.advance
+    ? { ...withoutAdvance, ...(askAgain ? { promoterSince: meta.occurredAt } : {}) }
+    : changed;
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
   const outbox = outboxOf(next, stored, meta, now);
