@@ -30,8 +30,11 @@ export interface Guest {
   addedAt: string;
 }
 
-/** A guest's name as the list tells names apart: case, and spaces between words, aside. */
-export const sameName = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
+/**
+ * A name as the list tells names apart: case, spaces between words and the writing of accents aside
+ * (an ë sent as e and U+0308 is one, NFC), so two entries that read the same are one guest.
+ */
+export const sameName = (name: string) => name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
 
 /**
  * The names of `adding` a show's list holds already (`listed`), or that `adding` holds twice: a list
@@ -51,13 +54,12 @@ export const listedAlready = (
 };
 
 /**
- * Whether two venues are one: the same name in the same city and country, case, spaces and the writing
- * of accents aside (an é sent as e and U+0301 is one, NFC). The label's events carry no venue id; a
- * corrected address or capacity is the same venue, a venue under another name another one, whose
- * advance is asked again (docs/design.md#tours).
+ * Whether two venues are one: the same name in the same city and country, told apart as names are
+ * (`sameName`). The label's events carry no venue id; a corrected address or capacity is the same
+ * venue, a venue under another name another one, whose advance is asked again (docs/design.md#tours).
  */
 export const sameVenue = (a: Show['venue'], b: Show['venue']): boolean => {
-  const same = (x: string, y: string) => sameName(x.normalize('NFC')) === sameName(y.normalize('NFC'));
+  const same = (x: string, y: string) => sameName(x) === sameName(y);
   return a.country === b.country && same(a.name, b.name) && same(a.city, b.city);
 };
 

@@ -154,6 +154,32 @@ describe('POST .../shows/{showId}/guests with a name on the list already', () =>
   });
 });
 
+// A name is the same name however its accents are written: "Zoë" sent as one code point and as o with
+// U+0308 reads the same on the door list, so it is one guest (sameName, NFC).
+describe('POST .../shows/{showId}/guests with a name listed already, its accent written otherwise', () => {
+  it('answers 409 naming it, and adds nobody of that request', async () => {
+    const { tours, ref, post, answer } = guestsRoute();
+    await post({ guests: [{ name: 'Zo\u00eb Adams' }] });
+
+    expect(await answer({ guests: [{ name: 'Zoe\u0308 Adams' }] })).toEqual({
+      status: 409,
+      body: expect.objectContaining({
+        message: 'a guest of that name is on the list already: Zoe\u0308 Adams',
+      }),
+    });
+    expect((await tours.getShow(ref))?.guests?.map((guest) => guest.name)).toEqual(['Zo\u00eb Adams']);
+  });
+
+  it('answers 400 when one request gives the name twice, its accent written two ways', async () => {
+    const { tours, ref, answer } = guestsRoute();
+
+    const result = await answer({ guests: [{ name: 'Zo\u00eb Adams' }, { name: 'zoe\u0308 adams' }] });
+
+    expect(result.status).toBe(400);
+    expect(await tours.getShow(ref)).not.toHaveProperty('guests');
+  });
+});
+
 // A name given twice in one request was never on the list: the request is wrong, not the list, so it is
 // a 400 naming the field that repeats it (docs/design.md#routes-and-auth), not the 409 of a name listed.
 describe('POST .../shows/{showId}/guests with one name given twice in the request', () => {
