@@ -82,18 +82,20 @@ export interface MailingRequest {
 }
 
 /**
- * Whether the first announcement of a release (to the directory in round 0: not to outlets added since,
- * nor to those announced again when a territory was given back, who hear its out-now after it) tells the
- * outlet the release is out: its street date there came before the mail is written (a surprise drop,
- * back catalogue, a release day come while the mailing runs). Then it is worded as the out-now, and no
- * out-now follows it (wordedOutNow, docs/design.md#street-dates-per-territory).
+ * Whether the first announcement of a release, or for a radio station its servicing (to the directory
+ * in round 0: not to outlets added since, nor to those told again when a territory was given back, who
+ * hear its out-now after it), tells the outlet the release is out: its street date there came before
+ * the mail is written (a surprise drop, back catalogue, a release day come while the mailing runs).
+ * Then an announcement is worded as the out-now, a servicing (its radio links, its add dates) is the
+ * one mail the station hears, and no out-now follows either (toldOut, docs/design.md#radio-servicing,
+ * docs/design.md#street-dates-per-territory).
  */
 const announcedOut = (
   release: StoredRelease,
   mail: Pick<MailingRequest, 'kind' | 'revision' | 'outletIds' | 'territories'>,
   outlet: Outlet,
 ) =>
-  mail.kind === 'announcement' &&
+  isFirstMail(mail.kind) &&
   !mail.revision &&
   !mail.outletIds &&
   !mail.territories &&
@@ -101,8 +103,12 @@ const announcedOut = (
     ? firstMomentOut(outlet, release) !== undefined
     : release.state === 'out');
 
-/** A first mail written as the out-now (announcedOut): its claim says so, and the out-now passes its address. */
-const wordedOutNow = (first: Delivery | undefined) => first?.context.wordedAs === 'out-now';
+/**
+ * A first mail that told its address the release is out (announcedOut): its claim says so (an
+ * announcement's `wordedAs`, a servicing's `toldOut`), and the out-now passes its address.
+ */
+const toldOut = (first: Delivery | undefined) =>
+  first?.context.wordedAs === 'out-now' || first?.context.toldOut === 'true';
 
 export type MailingOutcome =
   | { status: 'completed'; sent: number; skipped: number; held?: number }
@@ -494,8 +500,8 @@ async function recipientsOn(
       : [],
   );
   if (request.kind === 'out-now') {
-    // Announced as out already (its first mail worded as the out-now): told, nothing more to read.
-    const toTell = mailable.filter((outlet) => !wordedOutNow(firsts.get(outlet.id)));
+    // Told it is out by its first mail (announced as out now, serviced once out): nothing more to read.
+    const toTell = mailable.filter((outlet) => !toldOut(firsts.get(outlet.id)));
     const { told, open } = await toldOutNowInRound(release, toTell, rounds, deps);
     return {
       recipients: toTell.filter((outlet) => !told.has(outlet.id) && !open.has(outlet.id)),
@@ -1000,7 +1006,7 @@ export async function releaseMail(
     MailingRequest,
     'kind' | 'revision' | 'moment' | 'territories' | 'movedFrom' | 'outletIds' | 'embargoEnded'
   > & {
-    /** An announcement resent as its claim was written: as the out-now, or not (the claim's `wordedAs`). */
+    /** A first mail resent as its claim was written: telling the release is out, or not (toldOut). */
     outNow?: boolean;
   },
   outlet: Outlet,
@@ -1024,7 +1030,7 @@ export async function releaseMail(
   const out = kind === 'cancellation' ? cameOut(release, mail, outlet, lastTold) : undefined;
   const withdrawn = kind === 'cancellation' ? withdrawnWhere(release, mail.territories, outlet) : undefined;
   const held = kind === 'announcement' && mail.embargoEnded === true;
-  const outNow = kind === 'announcement' && (mail.outNow ?? announcedOut(release, mail, outlet));
+  const outNow = isFirstMail(kind) && (mail.outNow ?? announcedOut(release, mail, outlet));
   const data = [
     dates,
     own,
@@ -1043,7 +1049,7 @@ export async function releaseMail(
   return {
     identity: releaseMailIdentity(release, outlet.email, kind, { revision, moment }),
     stream: 'campaign',
-    template: outNow ? templateNames['out-now'] : templateNames[kind],
+    template: outNow && kind === 'announcement' ? templateNames['out-now'] : templateNames[kind],
     sharedData: sharedDataOf(release, kind, labelName),
     // The dates this outlet is told (street dates per territory, its add dates) go with its own data, over the release's.
     data,
@@ -1054,7 +1060,7 @@ export async function releaseMail(
       // by a change after it ended) says so, and the sweep's resend, which has no request, writes it
       // again from this (docs/design.md#embargoes).
       ...(kind === 'announcement' && !held ? { askedFor: mail.outletIds ? 'outletIds' : 'change' } : {}),
-      ...(outNow ? { wordedAs: 'out-now' } : {}),
+      ...(outNow ? (kind === 'announcement' ? { wordedAs: 'out-now' } : { toldOut: 'true' }) : {}),
       // A withdrawal keeps the territories of the outlet it told, so that its links, once the outlet
       // is deleted, close only while the withdrawal still concerns them (docs/design.md#embargoes).
       ...(kind === 'cancellation' && release.state !== 'cancelled'

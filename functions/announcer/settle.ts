@@ -490,8 +490,10 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             ...(delivery.kind === 'announcement' && !delivery.context.askedFor
               ? { embargoEnded: true as const }
               : {}),
-            // Worded as its claim says: an announcement written as the out-now passed the out-now's mailing.
-            ...(delivery.kind === 'announcement' ? { outNow: delivery.context.wordedAs === 'out-now' } : {}),
+            // As its claim says: a first mail that told the address it is out passed the out-now's mailing.
+            ...(isFirstMail(delivery.kind)
+              ? { outNow: delivery.context.wordedAs === 'out-now' || delivery.context.toldOut === 'true' }
+              : {}),
           },
           atAddress,
           deps,

@@ -5,7 +5,7 @@ import { MailerError } from '#shared/mail/ports.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
 import { aLabelAndItsPress, type FakeWorld, far, runRequested } from '#test/support/announcer-fakes.ts';
-import { aReleaseDetails } from '#test/support/releases.ts';
+import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
 
 /** The template of every mail `email` received, in order (what the outlet reads: "New single" or "Out now"). */
 const templatesTo = (world: FakeWorld, email: string) =>
@@ -88,5 +88,63 @@ describe('a release already out when it is first announced', () => {
     expect(outInDe).toHaveLength(1);
     expect(templatesTo(world, british.email)).toEqual([templateNames['out-now']]);
     expect(templatesTo(world, german.email)).toEqual([templateNames.announcement, templateNames['out-now']]);
+  });
+});
+
+/**
+ * A radio station of a release already out when first announced is serviced instead of announced: its
+ * servicing (promo links, add dates) is the one mail it hears, not the servicing and an "Out now" with
+ * the press's links a second later (docs/design.md#radio-servicing, #street-dates-per-territory). The
+ * world's clock reads 1 March 2027.
+ */
+describe('a release serviced to radio, already out when it is first announced', () => {
+  const surpriseDrop = () =>
+    aReleaseDetails({
+      territories: ['GB', 'DE'],
+      releaseDate: '2027-02-26',
+      radioServicing: {
+        servicingDate: '2027-02-26',
+        addDates: [{ format: 'AAA', territory: 'GB', date: '2027-03-08' }],
+        edits: [{ kind: 'clean', assetUrl: 'https://promo.example.com/clean' }],
+      },
+    });
+
+  it('services each radio station once, and tells it nothing more that it is out', async () => {
+    const station = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
+    const british = anOutlet({ kind: 'press', territories: ['GB'] });
+    const { world, label } = aLabelAndItsPress(['GB', 'DE'], [station, british]);
+
+    await label(
+      { type: 'Release Scheduled', details: surpriseDrop() },
+      'evt-scheduled',
+      '2027-03-01T11:00:00.000Z',
+    );
+    await runRequested(world, 'out-now');
+
+    expect(templatesTo(world, station.email)).toEqual([templateNames['radio-servicing']]);
+    expect(templatesTo(world, british.email)).toEqual([templateNames['out-now']]);
+  });
+
+  it('is resent by the sweep as it was written, and no out-now follows it', async () => {
+    const station = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
+    const { world, label } = aLabelAndItsPress(['GB', 'DE'], [station]);
+    // SES takes nothing of the first call and its answer is lost: the claim stays open.
+    let calls = 0;
+    world.mailer.script = () =>
+      calls++ === 0 ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+    await label(
+      { type: 'Release Scheduled', details: surpriseDrop() },
+      'evt-scheduled',
+      '2027-03-01T11:00:00.000Z',
+    ).catch(() => {});
+
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    await runRequested(world, 'out-now');
+
+    expect(templatesTo(world, station.email)).toEqual([
+      templateNames['radio-servicing'],
+      templateNames['radio-servicing'],
+    ]);
   });
 });
