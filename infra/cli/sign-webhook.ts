@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
+import { strictUtf8 } from '#shared/http/errors.ts';
 
 /**
  * Signs a label webhook per Standard Webhooks and prints the headers for `curl -H @file`:
@@ -41,6 +42,15 @@ export function signedHeaders(secret: string, payload: string, at: Date, webhook
   };
 }
 
+/**
+ * Whether `secret` is a webhook secret as `POST /labels` gives it: `whsec_` and the key's bytes in
+ * base64, whole. One mistyped or cut short would be decoded all the same, here by `standardwebhooks`
+ * (which throws on some) as by Backline (which takes any), and every signature made with it refused 401.
+ */
+const isWebhookSecret = (secret: string): boolean =>
+  /^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(secret) &&
+  secret.length > 'whsec_'.length;
+
 const newWebhookId = () => `msg_${crypto.randomUUID().replaceAll('-', '')}`;
 
 const usage =
@@ -76,12 +86,28 @@ if (import.meta.main) {
     values.url ??
     process.env.BACKLINE_API_URL ??
     `http://localhost:${process.env.BACKLINE_HTTP_PORT || 3000}`;
-  let payload: string;
+  if (!isWebhookSecret(secret)) {
+    process.stderr.write(
+      "--secret is not a webhook secret: give the label's webhookSecret whole, whsec_ and its base64, as POST /labels (or a rotation) answered it\n",
+    );
+    process.exit(2);
+  }
+  let bytes: Buffer;
   try {
-    payload = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     process.stderr.write(
       `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the webhook body's file\n`,
+    );
+    process.exit(2);
+  }
+  // Signed as text, as standardwebhooks signs: bytes that are not UTF-8 would be signed as U+FFFD and
+  // sent by curl as they are, so Backline would refuse the signature (401), not the body (400).
+  try {
+    strictUtf8(bytes);
+  } catch {
+    process.stderr.write(
+      `${file} is not UTF-8: Backline reads a webhook body as UTF-8 (RFC 8259); save it as UTF-8\n`,
     );
     process.exit(2);
   }
@@ -92,6 +118,7 @@ if (import.meta.main) {
     process.stderr.write(
       `No local cloud answered at ${url} (GET /_local/clock): the headers are dated by this machine's clock, which Backline refuses once its own clock has been advanced. If npm start runs on another port, set BACKLINE_HTTP_PORT or pass --url.\n`,
     );
-  const headers = signedHeaders(secret, payload, local ?? new Date());
+  // Decoded keeping a byte order mark, which curl sends too (strictUtf8 drops it).
+  const headers = signedHeaders(secret, bytes.toString('utf8'), local ?? new Date());
   for (const [name, value] of Object.entries(headers)) process.stdout.write(`${name}: ${value}\n`);
 }
