@@ -23,7 +23,7 @@ import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
 import { type Show, showTimeDate } from './events/tour-booked.ts';
 import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
-import { type Issue, jsonIssues, strictUtf8, ValidationError } from './http/errors.ts';
+import { type Issue, instantWanted, jsonIssues, strictUtf8, ValidationError } from './http/errors.ts';
 import * as z from './zod.ts';
 
 /**
@@ -207,7 +207,7 @@ const issueOf = (issue: z.core.$ZodIssue): Issue => {
   if (path === 'type' && issue.code === 'invalid_union') return { path, message: `must be one of ${known}` };
   // Said here, not in the shared field, so that the events' schemas in every bundle stay lean.
   if (issue.code === 'invalid_format' && issue.format === 'datetime') {
-    return { path, message: 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z' };
+    return { path, message: instantWanted };
   }
   return { path, message: issue.message };
 };

@@ -20,6 +20,9 @@ export class HttpError extends Error {
 /** What a 400 says of a field a strict object does not have. */
 export const notKnown = 'is not a known field';
 
+/** What a 400 says of an instant that is none, or lacks its zone (zod's own is 'Invalid ISO datetime'). */
+export const instantWanted = 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z';
+
 export class ValidationError extends HttpError {
   readonly issues: Issue[];
   constructor(issues: Issue[]) {

@@ -1,6 +1,7 @@
 import * as z from '../zod.ts';
 import {
   type Issue,
+  instantWanted,
   jsonIssues,
   notKnown,
   strictUtf8,
@@ -11,12 +12,19 @@ import { type HttpEvent, header, isJsonMediaType, jsonBody, rawBody } from './re
 
 /**
  * The messages of this API's inputs where zod's own would not tell the manager what is wanted: a day
- * (`Invalid ISO date`). A schema's own message comes first; the event schemas keep zod's, as the
- * functions that only read events carry no messages (docs/design.md#bundles).
+ * (`Invalid ISO date`), an instant (`Invalid ISO datetime`, as for a replay's `from` given without its
+ * zone), as a webhook's are told (shared/webhooks.ts). A schema's own message comes first; the event
+ * schemas keep zod's, as the functions that only read events carry no messages (docs/design.md#bundles).
  */
 const inputErrors: z.core.ParseContext<z.core.$ZodIssue> = {
   error: (issue) =>
-    issue.code === 'invalid_format' && issue.format === 'date' ? 'must be a date as YYYY-MM-DD' : undefined,
+    issue.code !== 'invalid_format'
+      ? undefined
+      : issue.format === 'date'
+        ? 'must be a date as YYYY-MM-DD'
+        : issue.format === 'datetime'
+          ? instantWanted
+          : undefined,
 };
 
 /**

@@ -283,6 +283,24 @@ describe('webhook replay', () => {
     expect(world.store.jobs.size).toBe(0);
   });
 
+  it('answers 400 saying what an instant lacks when from or to is given without its zone, or as a day, and starts no job', async () => {
+    const { call, world } = management();
+
+    const response = await replay(call, { from: '2027-01-02T00:00:00', to: '2027-01-04' });
+
+    const wanted = 'must be an ISO 8601 date-time with a time zone, such as 2027-01-05T10:00:00Z';
+    expect(response).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        issues: [
+          { path: 'from', message: wanted },
+          { path: 'to', message: wanted },
+        ],
+      }),
+    });
+    expect(world.store.jobs.size).toBe(0);
+  });
+
   it('answers 400 naming a field a range does not have, and starts no job', async () => {
     const { call, world } = management();
 
