@@ -61,11 +61,13 @@ export const rejectionReasons: Record<number, string> = {
 
 /**
  * Why a signature was refused, naming the headers a label left out, the one it malformed (and what it
- * must be), or the tolerance its timestamp missed, so that whoever signs by hand sees what to mend; which secret or MAC failed stays unsaid.
+ * must be), or how far its timestamp is from Backline's clock, and which way, so that whoever signs by hand sees what to mend (a
+ * label's clock off, or the local clock moved ahead); which secret or MAC failed stays unsaid.
  */
 function rejection(
   reason: Extract<Verification, { ok: false }>['reason'],
   headers: WebhookRequest['headers'],
+  now: Date,
 ): string {
   if (reason === 'missing headers')
     return `${reason}: ${signatureHeaders.filter((name) => !headers[name]).join(', ')}`;
@@ -75,8 +77,12 @@ function rejection(
         ? 'webhook-timestamp must be whole Unix seconds'
         : 'webhook-id must be 1 to 256 printable ASCII characters'
     }`;
-  if (reason === 'stale timestamp')
-    return `${reason}: webhook-timestamp is more than ${timestampToleranceSeconds} seconds from Backline's clock`;
+  if (reason === 'stale timestamp') {
+    const seconds = Number(headers['webhook-timestamp']);
+    const off = seconds - Math.floor(now.getTime() / 1000);
+    const signedAt = new Date(seconds * 1000).toISOString().replace('.000', '');
+    return `${reason}: webhook-timestamp ${seconds} (${signedAt}) is ${Math.abs(off)} seconds ${off < 0 ? 'before' : 'after'} Backline's clock (${now.toISOString()}): it must be within ${timestampToleranceSeconds} seconds of it`;
+  }
   return reason;
 }
 
@@ -110,7 +116,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     if (fresh) verification = verifySignature(signed, activeSecrets(fresh, now), now);
   }
   if (!verification.ok)
-    throw unauthorized(`webhook signature rejected: ${rejection(verification.reason, request.headers)}`);
+    throw unauthorized(`webhook signature rejected: ${rejection(verification.reason, request.headers, now)}`);
 
   const contentType = request.headers['content-type'];
   const xml = isXmlMediaType(contentType);

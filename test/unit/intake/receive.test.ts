@@ -387,7 +387,23 @@ describe('rejected webhooks', () => {
     expect(answers.map((answer) => answer.body.message)).toEqual([
       'webhook signature rejected: missing headers: webhook-signature',
       'webhook signature rejected: missing headers: webhook-id, webhook-timestamp',
-      "webhook signature rejected: stale timestamp: webhook-timestamp is more than 300 seconds from Backline's clock",
+      `webhook signature rejected: stale timestamp: webhook-timestamp ${Math.floor(now.getTime() / 1000) - 360} (2027-01-05T09:54:00Z) is 360 seconds before Backline's clock (2027-01-05T10:00:00.000Z): it must be within 300 seconds of it`,
+    ]);
+  });
+
+  it("states in its 401 for a stale webhook-timestamp how far it is from Backline's clock, and which way, with both instants", async () => {
+    const { send, secret } = intake();
+    const slow = signedWebhook(secret, aReleaseWebhook(), { at: new Date(now.getTime() - 6 * 60_000) });
+    const fast = signedWebhook(secret, aReleaseWebhook(), { at: new Date(now.getTime() + 42 * 60_000) });
+
+    const answers = await Promise.all([slow, fast].map((r) => send(r)));
+
+    const clock = now.toISOString();
+    const at = (minutes: number) =>
+      new Date(now.getTime() + minutes * 60_000).toISOString().replace('.000', '');
+    expect(answers.map((answer) => answer.body.message)).toEqual([
+      `webhook signature rejected: stale timestamp: webhook-timestamp ${Math.floor(now.getTime() / 1000) - 360} (${at(-6)}) is 360 seconds before Backline's clock (${clock}): it must be within 300 seconds of it`,
+      `webhook signature rejected: stale timestamp: webhook-timestamp ${Math.floor(now.getTime() / 1000) + 2520} (${at(42)}) is 2520 seconds after Backline's clock (${clock}): it must be within 300 seconds of it`,
     ]);
   });
 
