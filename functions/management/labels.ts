@@ -222,7 +222,8 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       json(201, await rotateSecret(event.pathParameters?.labelId, deps)),
     doc: {
       summary: "Rotate a label's webhook secret",
-      description: 'The previous secret keeps verifying for 24 hours; at most 3 verify at once.',
+      description:
+        'The previous secret keeps verifying for 24 hours; at most 3 verify at once. The new one verifies at once, but for a webhook signed with it within a second of a signature to the label that no secret matched: intake reads a label again for such a signature at most once a second, so that webhook is refused 401 and its retry taken.',
       responses: {
         201: {
           description: 'the new secret',
@@ -247,7 +248,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Revoke every rotated-out webhook secret now',
       description:
-        "Intake keeps a label's secrets in memory for up to 30 seconds, so a revoked secret stops verifying within 30 seconds (a newly rotated-in one verifies at once).",
+        "Intake keeps a label's secrets in memory for up to 30 seconds, so a revoked secret stops verifying within 30 seconds (a newly rotated-in one verifies at once, but within a second of a signature no secret matched: see the rotation).",
       responses: {
         200: {
           description: 'how many secrets stopped working',

@@ -129,6 +129,21 @@ describe('labels cached by intake', () => {
     expect(statuses).toEqual([202, 202, 202]);
   });
 
+  it('refuses once a secret rotated in within a second of a refused signature, as the rotation route says, and takes its retry a second later', async () => {
+    const intake = cachedIntake();
+    await intake.send(intake.secret);
+    await intake.send(aSecret());
+    const rotated = aSecret();
+    intake.tick(300);
+    intake.change((label) => withRotatedSecret(label, rotated, new Date(intake.clock.at)));
+
+    const first = await intake.send(rotated);
+    intake.tick(1_000);
+    const retry = await intake.send(rotated);
+
+    expect([first, retry]).toEqual([401, 202]);
+  });
+
   it('reads a label at most once a second however many bad signatures arrive', async () => {
     const intake = cachedIntake();
     await intake.send(intake.secret);
