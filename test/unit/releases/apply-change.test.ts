@@ -112,6 +112,21 @@ describe('applying release changes', () => {
     expect(world.mailings()).toHaveLength(1);
   });
 
+  it('ignores another change of the same instant as the stored one, and records it, as the README tells labels', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+    const result = await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2027-09-09' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(result.outcome).toBe('ignored');
+    expect(world.stored.get('lbl-nightshift/rel-night-drive')?.details?.releaseDate).toBe('2027-03-05');
+    expect(world.changes.map((c) => c.applied)).toEqual([true, false]);
+  });
+
   it('orders by the label time, not by offset notation', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(), metaAt('2026-06-01T10:00:00Z'), world.deps);
