@@ -16,6 +16,7 @@ import {
   type HttpEvent,
   type HttpResult,
   JobAccepted,
+  jobLocation,
   json,
   notFound,
   writeConflict,
@@ -236,7 +237,9 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
           ),
         },
         404: noLabel,
-        409: failure('3 secrets are active already: revoke the rotated-out ones first'),
+        409: failure(
+          '3 secrets are active already: revoke the rotated-out ones first; or another rotation or revocation came first three times: send it again',
+        ),
       },
     },
   },
@@ -265,10 +268,11 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
       accepted(await startReplay(event.pathParameters?.labelId, bodyOf(ReplayRange, event), deps)),
     doc: {
       summary: "Replay a label's recorded webhooks received in a time range",
-      description: 'A job: watch it at GET /jobs/{jobId}; its result is {replayed}.',
+      description:
+        'A job: watch it at GET /jobs/{jobId} (its Location); its result is {replayed, rejectedCount, rejected}: how many webhooks were put back for publishing with their first eventIds, and those that could not be, each with its webhookId and why.',
       body: { schema: ReplayRange },
       responses: {
-        202: { description: 'the job, started', schema: JobAccepted },
+        202: { description: 'the job, started', schema: JobAccepted, headers: jobLocation },
         400: failure('from or to is invalid'),
         404: noLabel,
         503: writeConflict,

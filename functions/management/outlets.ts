@@ -13,6 +13,7 @@ import {
   type HttpResult,
   header,
   JobAccepted,
+  jobLocation,
   json,
   mediaTypeOf,
   notFound,
@@ -267,7 +268,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
         description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks`,
       },
       responses: {
-        202: { description: 'the job, started (Location: /jobs/{jobId})', schema: JobAccepted },
+        202: { description: 'the job, started', schema: JobAccepted, headers: jobLocation },
         400: failure(
           'the header cannot be read, a line holds a control character (other than a tab), the body is not valid text in its charset, or the Content-Type names a charset this API does not read (header.content-type)',
         ),

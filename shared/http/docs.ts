@@ -69,6 +69,11 @@ export const writeConflictPage: ResponseDoc = {
   headers: writeConflict.headers,
 };
 
+/** The header of a job's 202: where to watch it. */
+export const jobLocation: ResponseDoc['headers'] = {
+  Location: { description: 'the job: /jobs/{jobId}', type: 'string' },
+};
+
 export const JobAccepted = z.lazy(() =>
   z.object({
     jobId: z.string(),

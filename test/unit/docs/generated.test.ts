@@ -117,6 +117,18 @@ describe('the API document', () => {
     );
   });
 
+  it("documents the Location of every job's 202, and each field of a replay's result", () => {
+    const jobRoutes = [
+      document.paths['/media-outlets/import'].post,
+      document.paths['/labels/{labelId}/replays'].post,
+    ] as unknown as { description: string; responses: { 202: { headers?: Record<string, unknown> } } }[];
+
+    const located = jobRoutes.map((operation) => Object.keys(operation.responses[202].headers ?? {}));
+
+    expect(located).toEqual([['Location'], ['Location']]);
+    expect(jobRoutes[1].description).toContain('{replayed, rejectedCount, rejected}');
+  });
+
   it('states how an amount in another currency is rounded, where rates are put and where an expense carries its own', () => {
     const rates = JSON.stringify(document.paths['/fx-rates/{date}'].put);
     const webhook = JSON.stringify(document.paths['/webhooks/{labelId}'].post);
