@@ -121,7 +121,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
         200: page('the button that opens the promo asset, while the link is valid'),
         403: page('the promo is not available yet: from when'),
         404: page('the link is not valid'),
-        410: page('expired, or the release withdrawn for the recipient or cancelled'),
+        410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
       },
     },
   },

@@ -1,6 +1,6 @@
 import type { DeliveryOutcomes } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
-import type { PromoCounters } from '#shared/db/promo.ts';
+import type { PromoCounters, PromoLink } from '#shared/db/promo.ts';
 import type { ReleaseReads } from '#shared/db/release-reads.ts';
 import { mailSubjects, wentOut } from '#shared/db/subject-deliveries.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
@@ -19,7 +19,7 @@ import type { PromoClaims } from '#shared/tokens.ts';
 export interface RecipientsDeps {
   signingKey: () => Promise<string>;
   outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed'>;
-  promos: Pick<PromoCounters, 'countAccess'>;
+  promos: Pick<PromoCounters, 'countAccess' | 'accessCount'>;
   releases: ReleaseReads;
   /** A release's mails, read only for a link whose outlet is gone (was it told of a withdrawal?). */
   deliveries: Pick<DeliveryOutcomes, 'ofSubject'>;
@@ -184,6 +184,14 @@ async function promoStanding(
   return { outcome: 'open', release };
 }
 
+/** The counter a link's opens are counted on: one per recipient and asset. */
+const promoLinkOf = (claims: PromoClaims): PromoLink => ({
+  labelId: claims.labelId,
+  releaseId: claims.releaseId,
+  outletId: claims.outletId,
+  assetIndex: claims.assetIndex,
+});
+
 /** What the promo link's page shows: the release and the asset its button opens. */
 export interface PromoView {
   outcome: 'page';
@@ -197,10 +205,19 @@ export interface PromoView {
  * fetch every link of a mail before its reader clicks, so only the page's button, a POST no scanner
  * sends, opens the asset and counts (docs/design.md#embargoes).
  */
-export async function promoPage(token: string, deps: RecipientsDeps): Promise<PromoView | PromoClosed> {
+export async function promoPage(
+  token: string,
+  deps: RecipientsDeps,
+): Promise<PromoView | PromoClosed | { outcome: 'used-up' }> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const standing = await promoStanding(claims, deps.now(), deps);
   if (standing.outcome !== 'open') return standing;
+  // A link opened as often as it allows says so before its button is clicked (read, never counted).
+  if (
+    claims.maxAccesses !== undefined &&
+    (await deps.promos.accessCount(promoLinkOf(claims))) >= claims.maxAccesses
+  )
+    return { outcome: 'used-up' };
   const details = standing.release?.details;
   return {
     outcome: 'page',
@@ -224,12 +241,7 @@ export async function openPromoLink(token: string, deps: RecipientsDeps): Promis
   const now = deps.now();
   const standing = await promoStanding(claims, now, deps);
   if (standing.outcome !== 'open') return standing;
-  const link = {
-    labelId: claims.labelId,
-    releaseId: claims.releaseId,
-    outletId: claims.outletId,
-    assetIndex: claims.assetIndex,
-  };
+  const link = promoLinkOf(claims);
   const accessCount = await deps.promos.countAccess(
     link,
     {

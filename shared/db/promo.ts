@@ -51,6 +51,8 @@ export interface PromoCounters {
     options: { maxAccesses?: number; at: string },
     eventsFor: (count: number) => OutboxEntry[],
   ): Promise<number | undefined>;
+  /** How often the link has been opened, read without counting (a GET of its page). */
+  accessCount(link: PromoLink): Promise<number>;
   accessesForRelease(labelId: string, releaseId: string): Promise<Map<string, PromoAccess>>;
 }
 
@@ -138,6 +140,18 @@ export function dynamoPromoCounters(
         },
         countAttempts,
       );
+    },
+
+    async accessCount(link) {
+      const { Item } = await db.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: promoCounterKey(link),
+          ProjectionExpression: 'accessCount',
+          ConsistentRead: true,
+        }),
+      );
+      return Number(Item?.accessCount ?? 0);
     },
 
     async accessesForRelease(labelId, releaseId) {

@@ -67,6 +67,20 @@ export function describePromoCountersContract<S extends PromoCounters>(
       expect(await countsOf(store, link.labelId, link.releaseId)).toEqual(new Map([[link.outletId, 2]]));
     });
 
+    it('reads a link’s count without counting: 0 for a link never opened', async () => {
+      const store = makeStore();
+      const link = aLink();
+      const before = await store.accessCount(link);
+      await store.countAccess(link, { at }, noEvents);
+      await store.countAccess(link, { at }, noEvents);
+
+      const read = [await store.accessCount(link), await store.accessCount(link)];
+
+      expect([before, ...read]).toEqual([0, 2, 2]);
+      expect(await store.accessCount({ ...link, assetIndex: 1 })).toBe(0);
+      expect(await countsOf(store, link.labelId, link.releaseId)).toEqual(new Map([[link.outletId, 2]]));
+    });
+
     it('sums a release’s accesses per outlet over its assets, and only that release’s', async () => {
       const store = makeStore();
       const first = aLink();

@@ -342,6 +342,10 @@ export class InMemoryPromoCounters implements PromoCounters {
     return count + 1;
   }
 
+  async accessCount(link: PromoLink) {
+    return this.counts.get(this.key(link)) ?? 0;
+  }
+
   async accessesForRelease(labelId: string, releaseId: string) {
     const result = new Map<string, PromoAccess>();
     for (const [key, count] of this.counts) {

@@ -171,7 +171,7 @@ describe('promo links', () => {
     ...overrides,
   });
 
-  it('shows its page to a GET counting nothing, and on its button’s POST counts each access and sends on, then answers 410 past maxAccesses', async () => {
+  it('shows its page to a GET counting nothing, and on its button’s POST counts each access and sends on, then answers 410 past maxAccesses, to the GET too', async () => {
     const now = await clockNow();
     const promo = aPromo({ expiresAt: Math.floor(now.getTime() / 1000) + 86_400, maxAccesses: 2 });
     const token = signPromoToken(await localTokenKey(), promo);
@@ -179,10 +179,13 @@ describe('promo links', () => {
     const scanned = [await publicRequest(`/p/${token}`), await publicRequest(`/p/${token}`)];
     const responses = [];
     for (let i = 0; i < 3; i++) responses.push(await publicRequest(`/p/${token}`, { method: 'POST' }));
+    const usedUp = await publicRequest(`/p/${token}`);
     const counts = await countsOf(localPromoCounters(), promo.labelId, promo.releaseId);
 
     expect(scanned.map((response) => response.status)).toEqual([200, 200]);
     expect(responses.map((response) => response.status)).toEqual([303, 303, 410]);
+    expect(usedUp.status).toBe(410);
+    expect(await usedUp.text()).not.toContain('<button');
     expect(responses[0].headers.get('location')).toBe(promo.url);
     expect(Object.fromEntries(counts)).toEqual({ [promo.outletId]: 2 });
     const accessed = await waitFor(async () => {

@@ -564,6 +564,20 @@ describe('promo links', () => {
     expect((await countsOf(promos, 'lbl-1', 'rel-1')).get('out-1')).toBe(1);
   });
 
+  it('says on the GET of a link opened as many times as it allows that it is used up, with no button, counting nothing', async () => {
+    const { request, bus, promos } = setup();
+    const token = signPromoToken(key, aPromo({ maxAccesses: 1 }));
+    await request('POST', `/p/${token}`);
+
+    const shown = await request('GET', `/p/${token}`);
+
+    expect(shown.status).toBe(410);
+    expect(shown.body).toContain('opened as many times as it allows');
+    expect(shown.body).not.toContain('<button');
+    expect(bus.ofType('Promo Accessed')).toHaveLength(1);
+    expect((await countsOf(promos, 'lbl-1', 'rel-1')).get('out-1')).toBe(1);
+  });
+
   it('answers 410 once expired, without counting', async () => {
     const { request, promos } = setup();
     const token = signPromoToken(key, aPromo({ expiresAt: Math.floor(now.getTime() / 1000) }));
