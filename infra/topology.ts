@@ -92,7 +92,11 @@ export type BusName = 'backline' | 'default';
 export type EventPattern = Record<string, unknown>;
 
 export type RouteAuth = 'apiKey' | 'webhook' | 'public';
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/**
+ * HEAD is a route of its own: an HTTP API matches a request's method to its routes exactly (only ANY
+ * takes others), so a HEAD where a path has only GET is API Gateway's 404, as the local gateway answers.
+ */
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /**
  * The table's DynamoDB stream through a Lambda event source mapping: batches of records that pass
@@ -432,16 +436,22 @@ export const functions = {
     entry: 'functions/recipients/handler.ts',
     description:
       "The pages behind the signed links in Backline's mail: one-click unsubscribe (RFC 8058), promo links, the promoter's advance form and the tour manager's page.",
+    // Each page's HEAD too: mail clients and link scanners check a mail's links with it
+    // (docs/design.md#routes-and-auth).
     on: [
       route('GET', '/u/{token}', 'public'),
+      route('HEAD', '/u/{token}', 'public'),
       route('POST', '/u/{token}', 'public'),
       route('GET', '/p/{token}', 'public'),
+      route('HEAD', '/p/{token}', 'public'),
       route('POST', '/p/{token}', 'public'),
       // The tours' pages, behind the links tour mail carries: served here, so that the tours function
       // bundles no router and no pages (see docs/design.md#bundles).
       route('GET', '/a/{token}', 'public'),
+      route('HEAD', '/a/{token}', 'public'),
       route('POST', '/a/{token}', 'public'),
       route('GET', '/tm/{token}', 'public'),
+      route('HEAD', '/tm/{token}', 'public'),
       route('POST', '/tm/{token}', 'public'),
     ],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'secrets:read:token-signing-key'],

@@ -1,4 +1,4 @@
-import middy, { type MiddlewareObj } from '@middy/core';
+import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
@@ -146,12 +146,41 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
   },
 ];
 
+/**
+ * A page's HEAD: its GET, whose answer `headWithoutBody` then empties. Mail clients and link scanners
+ * send it, so it reads what the GET reads and, like the GET, unsubscribes and counts nothing.
+ */
+const headOf = (get: DocumentedRoute): DocumentedRoute => {
+  const { description: _page, ...doc } = get.doc;
+  return {
+    ...get,
+    method: 'HEAD',
+    doc: {
+      ...doc,
+      summary: `GET ${get.path} without its page: the status and headers it answers (mail clients and link scanners check links so)`,
+    },
+  };
+};
+
+/** RFC 9110: a HEAD is answered as its GET, with no content; an error page too. */
+const headWithoutBody = (): MiddlewareObj<HttpEvent, HttpResult> => {
+  const empty = (request: Request<HttpEvent, HttpResult>) => {
+    if (request.event.requestContext?.http?.method !== 'HEAD' || !request.response) return;
+    const { body: _page, isBase64Encoded: _encoded, ...statusAndHeaders } = request.response;
+    request.response = statusAndHeaders;
+  };
+  return { after: empty, onError: empty };
+};
+
 /** Every route the function serves: the recipients' own and the tour pages; a test holds them against the topology's. */
 export const linkRoutes = (
   deps: RecipientsDeps,
   tourPages: PagesDeps,
   measure: Measure = noMeasure,
-): DocumentedRoute[] => [...recipientRoutes(deps), ...tourPageRoutes(tourPages, measure)];
+): DocumentedRoute[] => {
+  const routes = [...recipientRoutes(deps), ...tourPageRoutes(tourPages, measure)];
+  return [...routes, ...routes.filter((route) => route.method === 'GET').map(headOf)];
+};
 
 export const makeHandler = (
   deps: RecipientsDeps,
@@ -160,6 +189,8 @@ export const makeHandler = (
 ) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('recipients'))
+    // Before the errors' pages are made (onError runs in reverse): it empties them too.
+    .use(headWithoutBody())
     .use(recipientErrors())
     .use(pathIdLimits())
     .handler(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages, measure)));

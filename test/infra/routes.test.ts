@@ -34,6 +34,15 @@ describe('the topology and the code agree', () => {
     expect(routerRoutes(linkRoutes(noDeps, {} as PagesDeps))).toEqual(topologyRoutes('recipients'));
   });
 
+  it('answers HEAD on every page a signed link in mail opens, as mail clients and link scanners send it', () => {
+    const pages = topologyRoutes('recipients').filter((route) => route.startsWith('GET '));
+
+    const heads = pages.map((route) => route.replace(/^GET /, 'HEAD '));
+
+    expect(pages.length).toBeGreaterThan(0);
+    expect(topologyRoutes('recipients')).toEqual(expect.arrayContaining(heads));
+  });
+
   it("routes in the health function's router exactly the topology's health routes", () => {
     expect(routerRoutes(healthRoutes)).toEqual(topologyRoutes('health'));
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isMailable, type Outlet } from '#shared/outlets.ts';
-import { signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
+import {
+  signAdvanceToken,
+  signPromoToken,
+  signTourManagerToken,
+  signUnsubscribeToken,
+} from '#shared/tokens.ts';
 import {
   aLabel,
   aRelease,
@@ -220,5 +225,47 @@ describe('promo links', () => {
     const response = await publicRequest(`/p/${tampered}`);
 
     expect(response.status).toBe(404);
+  });
+});
+
+describe('HEAD, as mail clients and link scanners send it', () => {
+  it('answers HEAD of every page link on the local cloud as its GET, without a body, unsubscribing and counting nothing', async () => {
+    const key = await localTokenKey();
+    const now = await clockNow();
+    const expiresAt = Math.floor(now.getTime() / 1000) + 86_400;
+    const outlet = await createOutlet();
+    const promo = {
+      labelId: uniqueId('lbl'),
+      releaseId: uniqueId('rel'),
+      outletId: outlet.id,
+      assetIndex: 0,
+      assetKind: 'stream' as const,
+      url: 'https://promo.example.com/night-drive',
+      expiresAt,
+    };
+    const tour = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), expiresAt };
+    const links = [
+      `/u/${signUnsubscribeToken(key, { outletId: outlet.id, email: outlet.email })}`,
+      `/p/${signPromoToken(key, promo)}`,
+      `/a/${signAdvanceToken(key, { ...tour, showId: uniqueId('show'), promoterId: uniqueId('prm') })}`,
+      `/tm/${signTourManagerToken(key, tour)}`,
+    ];
+
+    const answers = [];
+    for (const link of links) {
+      const head = await publicRequest(link, { method: 'HEAD' });
+      const get = await publicRequest(link);
+      answers.push({
+        link: link.slice(0, 3),
+        head: [head.status, head.headers.get('content-type'), await head.text()],
+        get: [get.status, get.headers.get('content-type'), ''],
+      });
+    }
+    const after = (await (await api(`/media-outlets/${outlet.id}`)).json()) as Outlet;
+
+    for (const answer of answers) expect(answer.head, answer.link).toEqual(answer.get);
+    expect(answers.slice(0, 2).map((answer) => answer.head[0])).toEqual([200, 200]);
+    expect(after.unsubscribedAt).toBeUndefined();
+    expect((await countsOf(localPromoCounters(), promo.labelId, promo.releaseId)).size).toBe(0);
   });
 });

@@ -39,7 +39,7 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     now: deps.now,
   });
   const request = async (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'HEAD' | 'POST',
     path: string,
     body?: string,
     contentType = 'application/x-www-form-urlencoded',
@@ -701,6 +701,31 @@ describe('promo links', () => {
     const response = await request('POST', `/p/${signPromoToken(key, aPromo())}`);
 
     expect(response.status).toBe(303);
+  });
+});
+
+describe('HEAD, as mail clients and link scanners send it', () => {
+  it('answers HEAD of each link as its GET would, status and headers without a body, unsubscribing and counting nothing', async () => {
+    const { request, outlets, promos, bus } = setup();
+    const unsubscribe = `/u/${signUnsubscribeToken(key, { outletId: 'out-1' })}`;
+    const promo = `/p/${signPromoToken(key, aPromo({ maxAccesses: 1 }))}`;
+    const forged = `/u/${signUnsubscribeToken('not-the-key', { outletId: 'out-1' })}`;
+    const expired = `/p/${signPromoToken(key, aPromo({ expiresAt: 1 }))}`;
+
+    const heads = [];
+    for (const path of [unsubscribe, promo, forged, expired]) {
+      heads.push({ head: await request('HEAD', path), get: await request('GET', path) });
+    }
+
+    expect(heads.map(({ head }) => head.status)).toEqual([200, 200, 404, 410]);
+    for (const { head, get } of heads) {
+      expect(head.status).toBe(get.status);
+      expect(head.headers).toEqual(get.headers);
+      expect(head.body).toBe('');
+    }
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
+    expect(promos.counts.size).toBe(0);
+    expect(bus.entries).toHaveLength(0);
   });
 });
 
