@@ -18,7 +18,7 @@ import type { PromoClaims } from '#shared/tokens.ts';
 
 export interface RecipientsDeps {
   signingKey: () => Promise<string>;
-  outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed'>;
+  outlets: Pick<OutletDirectory, 'get' | 'markUnsubscribed' | 'markAddressUnsubscribed' | 'isUnsubscribed'>;
   promos: Pick<PromoCounters, 'countAccess' | 'accessCount'>;
   releases: ReleaseReads;
   /** A release's mails, read only for a link whose outlet is gone (was it told of a withdrawal?). */
@@ -35,10 +35,12 @@ export async function unsubscribePage(
   const found = await deps.outlets.get(claims.outletId);
   // An outlet that has moved to another address is not what this link unsubscribes.
   const outlet = found && (claims.email === undefined || found.email === claims.email) ? found : undefined;
-  return {
-    ...(outlet ? { outletName: outlet.name } : {}),
-    alreadyUnsubscribed: Boolean(outlet?.unsubscribedAt),
-  };
+  // With the outlet gone or moved away, the POST opted out the address mailed (unsubscribe): the page
+  // opened again says so, rather than ask again.
+  const alreadyUnsubscribed = outlet
+    ? Boolean(outlet.unsubscribedAt)
+    : claims.email !== undefined && (await deps.outlets.isUnsubscribed(claims.email));
+  return { ...(outlet ? { outletName: outlet.name } : {}), alreadyUnsubscribed };
 }
 
 export type UnsubscribeVia = 'one-click' | 'page';

@@ -62,6 +62,8 @@ export interface OptOuts {
    */
   suppress(suppression: Suppression, outbox: OutboxEntry[]): Promise<SuppressionResult>;
   isSuppressed(email: string): Promise<boolean>;
+  /** Whether the address is opted out of campaign mail (unsubscribed), whether or not an outlet holds it now. */
+  isUnsubscribed(email: string): Promise<boolean>;
 }
 
 /** The outlet reads opt-outs need: the outlet by id, and the outlet that owns an address. */
@@ -205,10 +207,18 @@ export function optOuts(db: DynamoDBDocumentClient, TableName: string, { get, ow
   };
 
   const isSuppressed: OptOuts['isSuppressed'] = async (email) => (await suppressionOf(email)) !== undefined;
+  const isUnsubscribed: OptOuts['isUnsubscribed'] = async (email) =>
+    (await unsubscriptionOf(email)) !== undefined;
 
   return {
     suppressionOf,
     unsubscriptionOf,
-    optOuts: { markUnsubscribed, markAddressUnsubscribed, suppress, isSuppressed } satisfies OptOuts,
+    optOuts: {
+      markUnsubscribed,
+      markAddressUnsubscribed,
+      suppress,
+      isSuppressed,
+      isUnsubscribed,
+    } satisfies OptOuts,
   };
 }

@@ -596,6 +596,22 @@ export function describeOutletDirectoryContract<S extends OutletManagement>(
         expect((await store.get(mover.id))?.unsubscribedAt).toBe(later(1));
       });
 
+      it('tells whether an address is opted out, by its outlet or on its own, and not by a bounce', async () => {
+        const store = makeStore();
+        const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });
+        const alone = email('optout');
+        const bounced = email('bounced');
+        const before = await store.isUnsubscribed(outlet.email);
+        await store.markUnsubscribed(outlet.id, later(1), []);
+        await store.remove(outlet.id);
+        await store.markAddressUnsubscribed(alone, later(2), () => []);
+        await store.suppress({ email: bounced, reason: 'bounce', at: later(3) }, []);
+
+        const opted = await Promise.all([outlet.email, alone, bounced].map((a) => store.isUnsubscribed(a)));
+
+        expect([before, ...opted]).toEqual([false, true, true, false]);
+      });
+
       it('keeps an outlet unsubscribed through a replace', async () => {
         const store = makeStore();
         const outlet = await store.create(input(), { id: uniqueId('out'), now: t0 });

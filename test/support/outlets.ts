@@ -310,6 +310,10 @@ export class InMemoryOutletDirectory implements OutletManagement {
   async isSuppressed(email: string) {
     return this.suppressions.has(email);
   }
+
+  async isUnsubscribed(email: string) {
+    return this.unsubscriptions.has(email);
+  }
 }
 
 /** Promo counters with DynamoDB's conditional-update rule: the count never passes maxAccesses. */

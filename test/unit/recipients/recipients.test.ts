@@ -290,6 +290,33 @@ describe('unsubscribe', () => {
   });
 });
 
+describe('the unsubscribe page opened again after its address was opted out', () => {
+  it('says the address is unsubscribed, not asks again, when the outlet was deleted or moved away since', async () => {
+    const { request, outlets } = setup();
+    const deleted = `/u/${signUnsubscribeToken(key, { outletId: 'out-deleted', email: 'gone@radio.example' })}`;
+    const mailedTo = outlets.outlets.get('out-1')!.email;
+    const moved = `/u/${signUnsubscribeToken(key, { outletId: 'out-1', email: mailedTo })}`;
+    await outlets.replace(
+      'out-1',
+      { name: 'Radio Night', email: 'new@radio.example', kind: 'radio', genres: [], territories: ['GB'] },
+      now.toISOString(),
+    );
+    const before = await request('GET', deleted);
+    await request('POST', deleted, 'List-Unsubscribe=One-Click');
+    await request('POST', moved, 'List-Unsubscribe=One-Click');
+
+    const again = [await request('GET', deleted), await request('GET', moved)];
+
+    expect(before.body).toContain('<button');
+    for (const page of again) {
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<h1>You are unsubscribed</h1>');
+      expect(page.body).not.toContain('<button');
+    }
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
+  });
+});
+
 describe('an unsubscribe link whose outlet moved away, with another outlet on its address', () => {
   it('unsubscribes that outlet with an Outlet Unsubscribed naming no release it was not mailed', async () => {
     const { request, outlets, bus } = setup();
