@@ -58,4 +58,49 @@ describe("an outlet's promo link", () => {
     });
     expect(accessed.map((event) => event.detail.data?.accessCount)).toEqual([1]);
   }, 120_000);
+
+  it('says on a phone, when opened again after its last open, that the link is used up, with no button to press', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const now = await clockNow();
+    const promo = {
+      labelId: uniqueId('lbl'),
+      releaseId: uniqueId('rel'),
+      outletId: uniqueId('out'),
+      assetIndex: 0,
+      assetKind: 'stream' as const,
+      url: `${assetOrigin}/night-drive`,
+      expiresAt: Math.floor(now.getTime() / 1000) + 86_400,
+      maxAccesses: 1,
+    };
+    const link = `${cloud().baseUrl}/p/${signPromoToken(await localTokenKey(), promo)}`;
+    const phone = await chromium.browser.newContext({
+      viewport: { width: 375, height: 667 },
+      javaScriptEnabled: false,
+    });
+    const page = await phone.newPage();
+    await page.goto(link);
+    await Promise.all([page.waitForURL(promo.url), page.click('button')]);
+
+    const again = await page.goto(link);
+    const shown = {
+      heading: await page.textContent('h1'),
+      text: await page.textContent('body'),
+      buttons: await page.locator('button').count(),
+      wider: await page.evaluate(
+        'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+      ),
+    };
+    await phone.close();
+
+    expect(again?.status()).toBe(410);
+    expect(shown).toMatchObject({
+      heading: 'This promo link is no longer available',
+      buttons: 0,
+      wider: false,
+    });
+    expect(shown.text).toContain('opened as many times as it allows');
+    expect(Object.fromEntries(await countsOf(localPromoCounters(), promo.labelId, promo.releaseId))).toEqual({
+      [promo.outletId]: 1,
+    });
+  }, 120_000);
 });
