@@ -5,6 +5,7 @@ import {
   type Labels,
   labelIdPattern,
   maxActiveSecrets,
+  verifiesAt,
   withRevokedSecrets,
   withRotatedSecret,
 } from '#shared/db/labels.ts';
@@ -78,7 +79,13 @@ const LabelView = z.lazy(() =>
     id: z.string(),
     name: z.string(),
     createdAt: z.string(),
-    secrets: z.array(z.object({ createdAt: z.string(), retiresAt: z.optional(z.string()) })),
+    secrets: z
+      .array(z.object({ createdAt: z.string(), retiresAt: z.optional(z.string()) }))
+      .check(
+        z.describe(
+          'the secrets that verify now: the current one, then those rotated out and still in their 24 hours (retiresAt); a retired or revoked one is not listed',
+        ),
+      ),
   }),
 );
 
@@ -104,15 +111,18 @@ export async function createLabel(input: z.infer<typeof NewLabel>, deps: LabelRo
   return { id: label.labelId, name: label.name, webhookSecret: label.secrets[0].value };
 }
 
-/** `GET /labels/{labelId}`: when its secrets were made and retire, never their values. */
-export const describeLabel = (label: Label) => ({
+/**
+ * `GET /labels/{labelId}`: when the secrets that verify at `now` were made and retire, never their
+ * values. A rotated-out secret stays stored past its `retiresAt` until the next rotation drops it,
+ * and is not listed then: it no longer verifies.
+ */
+export const describeLabel = (label: Label, now: Date) => ({
   id: label.labelId,
   name: label.name,
   createdAt: label.createdAt,
-  secrets: label.secrets.map(({ createdAt, retiresAt }) => ({
-    createdAt,
-    ...(retiresAt ? { retiresAt } : {}),
-  })),
+  secrets: label.secrets
+    .filter((secret) => verifiesAt(secret, now))
+    .map(({ createdAt, retiresAt }) => ({ createdAt, ...(retiresAt ? { retiresAt } : {}) })),
 });
 
 /**
@@ -123,9 +133,7 @@ export async function rotateSecret(labelId: string | undefined, deps: LabelRoute
   for (let attempt = 0; attempt < 3; attempt++) {
     const label = await labelOf(deps, labelId);
     const now = deps.now();
-    const active = label.secrets.filter(
-      (s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime(),
-    );
+    const active = label.secrets.filter((s) => verifiesAt(s, now));
     if (activeSecrets(label, now).length >= maxActiveSecrets) {
       const nextRetirement = active
         .flatMap((s) => (s.retiresAt ? [s.retiresAt] : []))
@@ -210,9 +218,11 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     method: 'GET',
     path: '/labels/{labelId}',
     handler: async (event: HttpEvent): Promise<HttpResult> =>
-      json(200, describeLabel(await labelOf(deps, event.pathParameters?.labelId))),
+      json(200, describeLabel(await labelOf(deps, event.pathParameters?.labelId), deps.now())),
     doc: {
       summary: 'A label (never its secrets)',
+      description:
+        'Lists the secrets that verify now, when each was made and when a rotated-out one retires; one retired or revoked is not listed.',
       responses: { 200: { description: 'the label', schema: LabelView }, 404: noLabel },
     },
   },

@@ -58,11 +58,13 @@ export interface Label {
   secrets: LabelSecret[];
 }
 
+/** Whether `secret` verifies at `now`: the current one, or a rotated-out one not yet retired. */
+export const verifiesAt = (secret: LabelSecret, now: Date): boolean =>
+  secret.retiresAt === undefined || Date.parse(secret.retiresAt) > now.getTime();
+
 /** The secrets that verify a label's webhooks at `now`: the current one and rotated-out ones not yet retired. */
 export const activeSecrets = (label: Label, now: Date): string[] =>
-  label.secrets
-    .filter((s) => s.retiresAt === undefined || Date.parse(s.retiresAt) > now.getTime())
-    .map((s) => s.value);
+  label.secrets.filter((s) => verifiesAt(s, now)).map((s) => s.value);
 
 /** The label after rotating in `secret` at `now`: the old current secret retires in 24 h, retired ones are dropped. */
 export function withRotatedSecret(label: Label, secret: string, now: Date): Label {

@@ -146,6 +146,25 @@ describe('label routes', () => {
     expect(JSON.stringify(response.body)).not.toContain('whsec_');
   });
 
+  it('lists only the secrets that still verify: one rotated out whose 24 hours have passed is left out', async () => {
+    const { call, setNow } = management();
+    await call('POST', '/labels/nightshift-records/secrets/rotate', '/labels/{labelId}/secrets/rotate', {
+      labelId: 'nightshift-records',
+    });
+    const view = () =>
+      call('GET', '/labels/nightshift-records', '/labels/{labelId}', { labelId: 'nightshift-records' });
+    const withinGrace = await view();
+    setNow(new Date('2027-01-06T10:00:00.001Z'));
+
+    const retired = await view();
+
+    expect(withinGrace.body.secrets).toEqual([
+      { createdAt: '2027-01-05T10:00:00.000Z' },
+      { createdAt: '2027-01-01T00:00:00.000Z', retiresAt: '2027-01-06T10:00:00.000Z' },
+    ]);
+    expect(retired.body.secrets).toEqual([{ createdAt: '2027-01-05T10:00:00.000Z' }]);
+  });
+
   it('answers 404 for an unknown label', async () => {
     const { call } = management();
 
