@@ -43,6 +43,7 @@ import {
   deployedScheduleName,
   scheduleDeadLettersQueue,
 } from './app-function.ts';
+import { exitStatus } from './cli/client.ts';
 import { matchesPattern } from './local/bus/pattern.ts';
 import { type FunctionName, type FunctionSpec, functionEntries, schedules } from './topology.ts';
 
@@ -719,7 +720,11 @@ async function redriveOrCount(
   return result;
 }
 
-const usage = 'usage: npm run redrive -- --stage <stage> [--function <name>] [--dry-run] [--region <region>]';
+const usage = [
+  'usage: npm run redrive -- --stage <stage> [--function <name>] [--dry-run] [--region <region>]',
+  // One shape with the backline command's (infra/cli/client.ts).
+  'exit status: 0 when every dead letter was redriven, 1 when some are left in their queue (it says so, and why), 2 when it did not run or did not finish (the error is on stderr)',
+].join('\n');
 
 const readOptions = () =>
   parseArgs({
@@ -756,12 +761,12 @@ async function main(): Promise<void> {
       log: (line) => console.log(line),
     },
   );
-  if (results.some((result) => result.failed > 0)) process.exitCode = 1;
+  if (results.some((result) => result.failed > 0)) process.exitCode = exitStatus.inPart;
 }
 
 if (import.meta.main) {
   main().catch((error: unknown) => {
     console.error((error as Error).message);
-    process.exit(2);
+    process.exit(exitStatus.notDone);
   });
 }

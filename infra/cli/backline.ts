@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
@@ -9,7 +9,7 @@ import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { territoriesStated } from '#shared/mail/data.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
-import { CliError, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
+import { CliError, exitStatus, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
 
 /**
  * `backline`: the production manager's command line, against `npm start` or a deployed stack alike
@@ -35,7 +35,11 @@ const out = (text: string): void => {
 const enc = encodeURIComponent;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function importOutlets(login: Login, file: string, charset?: string): Promise<void> {
+/**
+ * `backline outlets import`: the job's progress, then how many rows were imported and how many
+ * rejected, with the rejected lines. Answers the exit status: a partial import is not a whole one.
+ */
+async function importOutlets(login: Login, file: string, charset?: string): Promise<number> {
   let csv: Buffer;
   try {
     csv = readFileSync(file);
@@ -89,14 +93,24 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
   if (job.status === 'failed')
     throw new CliError(`The import failed: ${job.error ?? 'no reason given'} (job ${job.jobId})`);
   const { created = 0, updated = 0, rejectedCount = 0, rejected = [] } = job.result;
-  out(
-    `Imported ${file}: ${created} created, ${updated} updated, ${rejectedCount} rejected (job ${job.jobId})`,
-  );
-  if (rejected.length) {
-    out(`\n${table(rejected, ['line', 'error'])}`);
-    if (rejectedCount > rejected.length)
-      out(`(${rejectedCount - rejected.length} more rejected lines not listed)`);
+  // Every row is created, updated, unchanged or rejected (docs/design.md#jobs); the job counts all but the unchanged.
+  const rows = job.progress.total ?? job.progress.done;
+  const imported = rows - rejectedCount;
+  const kinds = `${created} created, ${updated} updated, ${Math.max(0, imported - created - updated)} unchanged`;
+  if (rejectedCount === 0) {
+    out(`Imported ${file}: all ${rows} rows (${kinds}) (job ${job.jobId})`);
+    return exitStatus.whole;
   }
+  out(
+    `Imported ${file} in part: ${imported} of ${rows} rows imported (${kinds}), ${rejectedCount} rejected (job ${job.jobId})`,
+  );
+  out(`\n${table(rejected, ['line', 'error'])}`);
+  if (rejectedCount > rejected.length)
+    out(`(${rejectedCount - rejected.length} more rejected lines not listed)`);
+  process.stderr.write(
+    `backline: ${rejectedCount} of ${rows} rows rejected (listed on stdout); the other ${imported} are imported\n`,
+  );
+  return exitStatus.inPart;
 }
 
 async function listOutlets(login: Login, options: { genre?: string; territory?: string; kind?: string }) {
@@ -252,7 +266,19 @@ export function budgetStatusText(budget: BudgetView): string {
 export function program(): Command {
   const cli = new Command('backline')
     .description('Backline for the production manager: labels, media outlets, releases, tours and budgets')
-    .showHelpAfterError('(run backline --help for the commands)');
+    .showHelpAfterError('(run backline --help for the commands)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit status:',
+        '  0  the command did all it was asked',
+        '  1  it did part of it (outlets import: some rows were rejected, each listed with why)',
+        '  2  it did not, or did not finish (the error is on stderr)',
+      ].join('\n'),
+    )
+    // A command line it cannot read is not done: exit 2, as for any error (`main` below).
+    .exitOverride();
 
   cli
     .command('login')
@@ -304,9 +330,19 @@ export function program(): Command {
       '--charset <name>',
       "the file's charset when it is not UTF-8 (windows-1252 for a spreadsheet's CSV saved on Windows)",
     )
-    .action(async (file: string, options: { charset?: string }) =>
-      importOutlets(readLogin(), file, options.charset),
-    );
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit status:',
+        '  0  every row was imported',
+        '  1  some rows were rejected, each listed with its line and why; the others are imported',
+        '  2  the import did not run or did not finish (the error is on stderr)',
+      ].join('\n'),
+    )
+    .action(async (file: string, options: { charset?: string }) => {
+      process.exitCode = await importOutlets(readLogin(), file, options.charset);
+    });
   outlets
     .command('list')
     .description('list outlets, filtered as a release would match them')
@@ -354,10 +390,15 @@ if (import.meta.main) {
   try {
     await program().parseAsync(process.argv);
   } catch (error) {
+    // Commander has printed what it could not read, or the help it was asked for (exit code 0).
+    if (error instanceof CommanderError)
+      process.exit(error.exitCode === 0 ? exitStatus.whole : exitStatus.notDone);
     if (error instanceof CliError) {
       process.stderr.write(`backline: ${error.message}\n`);
-      process.exit(1);
+      process.exit(exitStatus.notDone);
     }
-    throw error;
+    // Unexpected: its stack, and not done (1 would read as a partial outcome).
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(exitStatus.notDone);
   }
 }

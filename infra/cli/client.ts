@@ -5,6 +5,14 @@ import { join } from 'node:path';
 /** An error the CLI prints as it is (no stack): it says what went wrong and what to do. */
 export class CliError extends Error {}
 
+/**
+ * A command's exit status, one shape for the commands a manager scripts (`backline`, `npm run redrive`),
+ * so that a script tells a partial outcome from a whole one and from a failure: 0, done whole; 1, done
+ * in part, what was not done said and listed (an import's rejected rows, dead letters left in their
+ * queue); 2, not done or not finished, the error said on stderr.
+ */
+export const exitStatus = { whole: 0, inPart: 1, notDone: 2 } as const;
+
 export interface Login {
   url: string;
   apiKey: string;

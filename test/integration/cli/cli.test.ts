@@ -38,7 +38,7 @@ describe('the backline CLI on the local cloud', () => {
 
     const result = await backline(['login', '--url', cloud().baseUrl, '--key', 'wrong-key'], dir);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('refused the API key');
     expect(result.stderr).toContain('npm start');
   });
@@ -46,7 +46,7 @@ describe('the backline CLI on the local cloud', () => {
   it('says to log in when no login is kept', async () => {
     const result = await backline(['outlets', 'list'], freshConfigDir());
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('backline login');
   });
 
@@ -56,7 +56,7 @@ describe('the backline CLI on the local cloud', () => {
 
     const result = await backline(['outlets', 'list'], dir);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('npm start');
   });
 
@@ -70,7 +70,7 @@ describe('the backline CLI on the local cloud', () => {
     expect(result.stdout).toMatch(/whsec_[A-Za-z0-9+/=]+/);
   });
 
-  it('imports outlets from CSV, reporting progress and then a table of the rejected lines', async () => {
+  it('imports outlets from CSV, reporting progress and then a table of the rejected lines, and exits 1 for them', async () => {
     const genre = uniqueId('genre');
     const file = join(freshConfigDir(), 'outlets.csv');
     writeFileSync(
@@ -85,9 +85,12 @@ describe('the backline CLI on the local cloud', () => {
 
     const result = await backline(['outlets', 'import', file], configDir);
 
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/importing: \d+\/3 rows/);
-    expect(result.stdout).toContain('2 created, 0 updated, 1 rejected');
+    expect(result.stdout).toContain(
+      'in part: 2 of 3 rows imported (2 created, 0 updated, 0 unchanged), 1 rejected',
+    );
+    expect(result.stderr).toContain('1 of 3 rows rejected');
     expect(result.stdout).toMatch(/line\s+error\n-+\s+-+\n3\s+.*email/);
   });
 
@@ -129,7 +132,7 @@ describe('the backline CLI on the local cloud', () => {
   it('names the field when the API refuses the input', async () => {
     const result = await backline(['outlets', 'list', '--territory', 'Great Britain'], configDir);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('territory');
   });
 });

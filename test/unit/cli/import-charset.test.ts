@@ -72,7 +72,7 @@ describe('backline outlets import', () => {
   it('says once what the API refused, and that --charset names the file’s charset, when the file is not UTF-8', async () => {
     const result = await backline(['outlets', 'import', file]);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr.split('is not valid utf-8 text')).toHaveLength(2);
     expect(result.stderr).toContain('--charset');
   });

@@ -45,7 +45,7 @@ describe("the CLI's login", () => {
     });
     await new Promise<void>((done) => refusing.close(() => done()));
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain(`backline login --url ${url} --key <API key>`);
   });
 
@@ -58,7 +58,7 @@ describe("the CLI's login", () => {
       env,
     );
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('http://localhost:3000');
     expect(run.stderr).not.toContain('Is it running');
     expect(existsSync(configFile(env))).toBe(false);

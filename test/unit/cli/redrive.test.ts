@@ -50,6 +50,7 @@ describe('npm run redrive', () => {
 
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('usage: npm run redrive -- --stage <stage>');
+    expect(help.stdout).toMatch(/exit status: 0 .*, 1 .*left in (its|their) queue.*, 2 /);
     expect(typo.code).not.toBe(0);
     expect(typo.stderr).toContain("'--dryrun'");
     expect(typo.stderr).toContain('usage: npm run redrive -- --stage <stage>');

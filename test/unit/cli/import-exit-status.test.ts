@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript } from '#test/support/run-script.ts';
+
+/**
+ * `backline outlets import`'s exit status, which a manager's script reads: 0 for a whole import, 1 when
+ * some rows were rejected, 2 when the import did not run or did not finish. The API answers the job as
+ * `GET /jobs/{jobId}` does once it has ended.
+ */
+
+const file = join(tmpdir(), `backline-outlets-exit-${process.pid}.csv`);
+let job: Record<string, unknown>;
+let server: Server;
+let url: string;
+
+const aFinishedImport = (result: Record<string, unknown>, status = 'done') => ({
+  jobId: 'job-1',
+  kind: 'outlet-import',
+  status,
+  progress: { done: 3, total: 3 },
+  result: { created: 0, updated: 0, rejectedCount: 0, rejected: [], ...result },
+});
+
+beforeAll(async () => {
+  writeFileSync(
+    file,
+    [
+      'name,email,kind,territories',
+      'Radio One,one@radio.example,radio,GB',
+      'Nowhere,not-an-address,radio,GB',
+      'Press Two,two@press.example,press,FR',
+    ].join('\n'),
+  );
+  server = createServer((request, response) => {
+    const json = (status: number, body: unknown) =>
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    request.resume();
+    if (request.method === 'POST' && request.url === '/media-outlets/import')
+      return request.on('end', () => json(202, { jobId: 'job-1', status: 'queued' }));
+    if (request.url === '/jobs/job-1') return json(200, job);
+    json(404, { error: 'not found' });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+const backline = (args: string[]) =>
+  runScript('infra/cli/backline.ts', args, { BACKLINE_API_URL: url, BACKLINE_API_KEY: 'key' });
+
+describe("backline outlets import's exit status", () => {
+  it('exits 1 when some rows were rejected, saying how many were imported and how many rejected', async () => {
+    job = aFinishedImport({
+      created: 1,
+      updated: 1,
+      rejectedCount: 1,
+      rejected: [{ line: 3, error: 'email: must be an email address' }],
+    });
+
+    const result = await backline(['outlets', 'import', file]);
+
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stdout).toContain(
+      `Imported ${file} in part: 2 of 3 rows imported (1 created, 1 updated, 0 unchanged), 1 rejected (job job-1)`,
+    );
+    expect(result.stdout).toMatch(/line\s+error\n-+\s+-+\n3\s+email: must be an email address/);
+    expect(result.stderr).toContain(
+      'backline: 1 of 3 rows rejected (listed on stdout); the other 2 are imported',
+    );
+  });
+
+  it('exits 0 when every row was imported', async () => {
+    job = aFinishedImport({ created: 2, updated: 0 });
+
+    const result = await backline(['outlets', 'import', file]);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `Imported ${file}: all 3 rows (2 created, 0 updated, 1 unchanged) (job job-1)`,
+    );
+  });
+
+  it('exits 2 when the import did not finish, as for any error, and for a command it cannot read', async () => {
+    job = { ...aFinishedImport({ created: 1 }, 'failed'), error: 'page 1 failed 3 times: throttled' };
+
+    const failed = await backline(['outlets', 'import', file]);
+    const noFile = await backline(['outlets', 'import']);
+    const unknownOption = await backline(['outlets', 'import', '--charst', 'windows-1252', file]);
+
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('The import failed: page 1 failed 3 times: throttled (job job-1)');
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain("missing required argument 'file'");
+    expect(unknownOption.code).toBe(2);
+  });
+
+  it('states its exit statuses in its help and in the command line’s', async () => {
+    const importHelp = await backline(['outlets', 'import', '--help']);
+    const help = await backline(['--help']);
+
+    expect(importHelp.code).toBe(0);
+    expect(importHelp.stdout).toMatch(/Exit status:\s+0 .*every row.*\s1 .*rejected.*\s2 /s);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit status:\s+0 .*\s1 .*\s2 /s);
+  });
+});
