@@ -107,7 +107,7 @@ const announcedOut = (
  * A first mail that told its address the release is out (announcedOut): its claim says so (an
  * announcement's `wordedAs`, a servicing's `toldOut`), and the out-now passes its address.
  */
-const toldOut = (first: Delivery | undefined) =>
+export const toldOut = (first: Delivery | undefined) =>
   first?.context.wordedAs === 'out-now' || first?.context.toldOut === 'true';
 
 export type MailingOutcome =

@@ -31,6 +31,7 @@ import {
   lastToldOf,
   releaseMail,
   roundOutNowsOf,
+  toldOut,
 } from './mailing.ts';
 import type { AnnouncerDeps } from './ports.ts';
 import { toldOfKept } from './told.ts';
@@ -490,10 +491,8 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
             ...(delivery.kind === 'announcement' && !delivery.context.askedFor
               ? { embargoEnded: true as const }
               : {}),
-            // As its claim says: a first mail that told the address it is out passed the out-now's mailing.
-            ...(isFirstMail(delivery.kind)
-              ? { outNow: delivery.context.wordedAs === 'out-now' || delivery.context.toldOut === 'true' }
-              : {}),
+            // As its claim says (toldOut): a first mail that told the address it is out passed the out-now's mailing.
+            ...(isFirstMail(delivery.kind) ? { outNow: toldOut(delivery) } : {}),
           },
           atAddress,
           deps,
