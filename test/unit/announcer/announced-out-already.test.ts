@@ -14,6 +14,22 @@ const templatesTo = (world: FakeWorld, email: string) =>
   );
 
 /**
+ * The label schedules `details` on 1 March 2027; SES takes nothing of the first call and its answer is
+ * lost: the claims stay open, for the sweep to resend.
+ */
+async function scheduledItsAnswerLost(
+  { world, label }: ReturnType<typeof aLabelAndItsPress>,
+  details: ReturnType<typeof aReleaseDetails>,
+) {
+  let calls = 0;
+  world.mailer.script = () =>
+    calls++ === 0 ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+  await label({ type: 'Release Scheduled', details }, 'evt-scheduled', '2027-03-01T11:00:00.000Z').catch(
+    () => {},
+  );
+}
+
+/**
  * A release described first with its street date gone by (a surprise drop, back catalogue) is out
  * already when it is announced: each outlet there hears once that it is out, not "New single: ... out 26
  * February" and then "Out now" (docs/design.md#street-dates-per-territory). The world's clock reads 1
@@ -42,19 +58,11 @@ describe('a release already out when it is first announced', () => {
 
   it('is resent by the sweep as it was written, as out now, and no out-now follows it', async () => {
     const press = aLabelAndItsPress();
-    const { british, world, label } = press;
-    // SES takes nothing of the first call and its answer is lost: the claims stay open.
-    let calls = 0;
-    world.mailer.script = () =>
-      calls++ === 0 ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    await label(
-      {
-        type: 'Release Scheduled',
-        details: aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-02-26' }),
-      },
-      'evt-scheduled',
-      '2027-03-01T11:00:00.000Z',
-    ).catch(() => {});
+    const { british, world } = press;
+    await scheduledItsAnswerLost(
+      press,
+      aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-02-26' }),
+    );
 
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
@@ -127,16 +135,9 @@ describe('a release serviced to radio, already out when it is first announced', 
 
   it('is resent by the sweep as it was written, and no out-now follows it', async () => {
     const station = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
-    const { world, label } = aLabelAndItsPress(['GB', 'DE'], [station]);
-    // SES takes nothing of the first call and its answer is lost: the claim stays open.
-    let calls = 0;
-    world.mailer.script = () =>
-      calls++ === 0 ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    await label(
-      { type: 'Release Scheduled', details: surpriseDrop() },
-      'evt-scheduled',
-      '2027-03-01T11:00:00.000Z',
-    ).catch(() => {});
+    const press = aLabelAndItsPress(['GB', 'DE'], [station]);
+    const { world } = press;
+    await scheduledItsAnswerLost(press, surpriseDrop());
 
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
