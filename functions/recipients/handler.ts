@@ -78,7 +78,7 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
 const page = (description: string) => ({ description, mediaType: 'text/html' });
 
 /** A promo link that opens nothing now: when it will (403), or why it no longer does (410). */
-const promoClosedPage = (closed: PromoClosed | { outcome: 'used-up' }): HttpResult =>
+const promoClosedPage = (closed: PromoClosed): HttpResult =>
   closed.outcome === 'not-yet'
     ? html(403, promoNotYetPage(closed.availableFrom, closed.timeZone))
     : html(410, promoGonePage(closed.outcome));

@@ -94,10 +94,7 @@ export async function unsubscribe(
   return { outcome: result.state };
 }
 
-export type PromoOutcome =
-  | { outcome: 'redirect'; url: string; accessCount: number }
-  | PromoClosed
-  | { outcome: 'used-up' };
+export type PromoOutcome = { outcome: 'redirect'; url: string; accessCount: number } | PromoClosed;
 
 /**
  * Whether the link's outlet, deleted since, was told the release is withdrawn from its territories and
@@ -142,11 +139,12 @@ const promoLinkEnds = (claims: PromoClaims, release: StoredRelease | undefined):
   return Math.max(availableAt, claims.lasts.sentAt * 1000) + claims.lasts.days * dayMs;
 };
 
-/** Why a promo link opens nothing now (docs/design.md#embargoes). */
+/** Why a promo link opens nothing now (docs/design.md#embargoes); used up: opened `maxAccesses` times. */
 export type PromoClosed =
   | { outcome: 'not-yet'; availableFrom: string; timeZone: string }
   | { outcome: 'expired' }
-  | { outcome: 'withdrawn' };
+  | { outcome: 'withdrawn' }
+  | { outcome: 'used-up' };
 
 /**
  * Whether the link opens now, read without counting anything: before the release's
@@ -207,10 +205,7 @@ export interface PromoView {
  * fetch every link of a mail before its reader clicks, so only the page's button, a POST no scanner
  * sends, opens the asset and counts (docs/design.md#embargoes).
  */
-export async function promoPage(
-  token: string,
-  deps: RecipientsDeps,
-): Promise<PromoView | PromoClosed | { outcome: 'used-up' }> {
+export async function promoPage(token: string, deps: RecipientsDeps): Promise<PromoView | PromoClosed> {
   const claims = verifyPromoToken(await deps.signingKey(), token);
   const standing = await promoStanding(claims, deps.now(), deps);
   if (standing.outcome !== 'open') return standing;
