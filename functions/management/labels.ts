@@ -279,7 +279,7 @@ export const labelRoutes = (deps: LabelRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "Replay a label's recorded webhooks received in a time range",
       description:
-        'A job: watch it at GET /jobs/{jobId} (its Location); its result is {replayed, rejectedCount, rejected}: how many webhooks were put back for publishing with their first eventIds, and those that could not be, each with its webhookId and why.',
+        'A job: watch it at GET /jobs/{jobId} (its Location); its result is {replayed, rejectedCount, rejected}: replayed counts the webhooks put back for publishing (with their original eventIds), rejected lists those that could not be, each with its webhookId and why, and rejectedCount counts them all.',
       body: { schema: ReplayRange },
       responses: {
         202: { description: 'the job, started', schema: JobAccepted, headers: jobLocation },
