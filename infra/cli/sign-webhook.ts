@@ -107,7 +107,7 @@ if (import.meta.main) {
     strictUtf8(bytes);
   } catch {
     process.stderr.write(
-      `${file} is not UTF-8: Backline reads a webhook body as UTF-8 (RFC 8259); save it as UTF-8\n`,
+      `${file} is not UTF-8: Backline reads a webhook body, JSON (RFC 8259) or an ERN message, as UTF-8; save it as UTF-8\n`,
     );
     process.exit(2);
   }
