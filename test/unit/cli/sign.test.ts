@@ -7,6 +7,13 @@ import { signedHeaders } from '#infra/cli/sign-webhook.ts';
 import { ernMessage } from '#test/support/ern.ts';
 import { runScript } from '#test/support/run-script.ts';
 
+/** A webhook body's file, of these bytes, for the script's `--file`. */
+const aBodyFile = (bytes: Buffer | string) => {
+  const file = join(tmpdir(), `backline-sign-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, bytes);
+  return file;
+};
+
 describe('npm run sign', () => {
   it('signs a DDEX ERN message as XML and a release as JSON', () => {
     const at = new Date('2027-01-05T10:00:00Z');
@@ -30,8 +37,7 @@ describe('npm run sign', () => {
   });
 
   it("says on stderr that it dated the headers by this machine's clock when no local cloud answers at a local address", async () => {
-    const file = join(tmpdir(), `backline-sign-${process.pid}.json`);
-    writeFileSync(file, '{"type":"release.scheduled"}');
+    const file = aBodyFile('{"type":"release.scheduled"}');
 
     const run = await runScript(
       'infra/cli/sign-webhook.ts',
@@ -73,12 +79,6 @@ describe('npm run sign', () => {
 });
 
 describe('npm run sign, given what it cannot sign as Backline reads it', () => {
-  const aBody = (bytes: Buffer) => {
-    const file = join(tmpdir(), `backline-sign-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, bytes);
-    return file;
-  };
-
   it.each([
     ['a character base64 has not', 'whsec_c2Vj!cmV0'],
     ['its last character lost', `whsec_${Buffer.alloc(32, 7).toString('base64').slice(0, -1)}`],
@@ -86,7 +86,7 @@ describe('npm run sign, given what it cannot sign as Backline reads it', () => {
   ])(
     'says the secret is not a webhook secret, without a stack trace, when it has %s',
     async (_case, secret) => {
-      const file = aBody(Buffer.from('{"type":"release.scheduled"}'));
+      const file = aBodyFile(Buffer.from('{"type":"release.scheduled"}'));
 
       const run = await runScript(
         'infra/cli/sign-webhook.ts',
@@ -103,7 +103,7 @@ describe('npm run sign, given what it cannot sign as Backline reads it', () => {
 
   it('refuses a body that is not UTF-8, which it would sign otherwise than curl sends it (a 401, not the 400 the body deserves)', async () => {
     // "Café" saved by a spreadsheet on Windows: é is the one byte E9.
-    const file = aBody(Buffer.from('{"type":"release.scheduled","data":{"title":"Caf\xe9"}}', 'latin1'));
+    const file = aBodyFile(Buffer.from('{"type":"release.scheduled","data":{"title":"Caf\xe9"}}', 'latin1'));
 
     const run = await runScript(
       'infra/cli/sign-webhook.ts',
@@ -120,8 +120,7 @@ describe('npm run sign, given what it cannot sign as Backline reads it', () => {
 describe('npm run sign, of a body file', () => {
   it('signs a body file as curl --data-binary sends it, a byte order mark and all, so Backline verifies it', async () => {
     const body = Buffer.from('\ufeff{"type":"release.scheduled","data":{"title":"Café 🎵"}}\n', 'utf8');
-    const file = join(tmpdir(), `backline-sign-${process.pid}-bom.json`);
-    writeFileSync(file, body);
+    const file = aBodyFile(body);
     const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 
     const run = await runScript(
