@@ -34,7 +34,7 @@ import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { claimHeld, mapBounded, quietly, sendMails } from '#shared/mail/send.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { isMailable, type Outlet, territoriesMatch } from '#shared/outlets.ts';
-import { addDateConcerns, addDateOf, addDatesFor, servicesRadio } from '#shared/radio.ts';
+import { addDateConcerns, addDateOf, addDatesFor, isServiced, servicesRadio } from '#shared/radio.ts';
 import {
   announceAtOf,
   concernsTerritories,
@@ -125,6 +125,15 @@ const completionEvents: Record<MailKind, EventContract> = {
 };
 
 const radioKinds: readonly MailKind[] = ['radio-servicing', 'radio-add-date-change'];
+
+/**
+ * Whether a release mail to the outlet carries the release's radio links (its radio edits, its promo
+ * assets if it has none) rather than the press's promo links: the radio mails, and every other mail to
+ * a station the release is serviced to, so that a station's out-now (one added since its servicing, or
+ * serviced again after a giving back) gives it what its servicing did (docs/design.md#radio-servicing).
+ */
+const carriesRadioLinks = (kind: MailKind, outlet: Outlet, release: StoredRelease): boolean =>
+  radioKinds.includes(kind) || isServiced(outlet, release.details!);
 
 /**
  * Where a long mailing stands: the directory page to start from, the counts so far (`held`: out-nows
@@ -1017,7 +1026,9 @@ export async function releaseMail(
 ): Promise<OutgoingMail> {
   const { kind, revision, moment } = mail;
   const radio = radioKinds.includes(kind);
-  const links = await deps.links.forRecipient(outlet, release, deps.now(), { radio });
+  const links = await deps.links.forRecipient(outlet, release, deps.now(), {
+    radio: carriesRadioLinks(kind, outlet, release),
+  });
   const recipient = recipientTemplateData({
     outletName: outlet.name,
     contactName: outlet.contactName,

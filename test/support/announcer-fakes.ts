@@ -386,13 +386,21 @@ export function fakeWorld(
       },
     },
     links: {
-      forRecipient: async (outlet, release) => ({
-        unsubscribeUrl: `https://backline.example/u/${outlet.id}`,
-        promoLinks: (release.details?.promoAssets ?? []).map((asset, index) => ({
-          label: `${asset.kind} ${index}`,
-          url: `https://backline.example/p/${outlet.id}-${index}`,
-        })),
-      }),
+      // As signedLinks: with `radio`, the release's radio edits (indexes from 100), else its promo assets.
+      forRecipient: async (outlet, release, _sentAt, options = {}) => {
+        const edits = options.radio ? (release.details?.radioServicing?.edits ?? []) : [];
+        const assets =
+          edits.length > 0
+            ? edits.map((edit, at) => ({ kind: edit.kind, index: 100 + at }))
+            : (release.details?.promoAssets ?? []).map((asset, index) => ({ kind: asset.kind, index }));
+        return {
+          unsubscribeUrl: `https://backline.example/u/${outlet.id}`,
+          promoLinks: assets.map((asset) => ({
+            label: `${asset.kind} ${asset.index}`,
+            url: `https://backline.example/p/${outlet.id}-${asset.index}`,
+          })),
+        };
+      },
     },
     events: { publish: async (events) => void published.push(...events) },
     now: () => new Date(clock.now),

@@ -111,6 +111,53 @@ describe('radio servicing on the local cloud', () => {
     }
   });
 
+  it('gives a serviced station the radio edit in its out-now, as its servicing did, and the press its promo asset', {
+    timeout: 120_000,
+  }, async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const press = await createOutlet({ kind: 'press', genres: [genre], territories: ['GB'] });
+    const station = await createOutlet({
+      kind: 'radio',
+      genres: [genre],
+      territories: ['GB'],
+      formats: ['AAA'],
+    });
+    const servicingDate = await daysFromNow(3);
+    const servicing = { releaseDate: servicingDate, releaseTime: '09:00', timeZone: 'Europe/London' };
+    const releaseDay = { releaseDate: await daysFromNow(6), releaseTime: '00:00', timeZone: 'Europe/London' };
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      ...releaseDay,
+      promoAssets: [{ kind: 'stream', url: 'https://promo.example.com/night-drive' }],
+      radioServicing: {
+        servicingDate,
+        addDates: [{ format: 'AAA', territory: 'GB', date: await daysFromNow(8) }],
+        edits: [{ kind: 'radio-edit', assetUrl: 'https://promo.example.com/night-drive-radio-edit' }],
+      },
+    });
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail([press.email], 'New single:');
+    await advanceClock(justAfter(servicing));
+    await waitForMail([station.email], 'For radio:');
+
+    await advanceClock(justAfter(releaseDay));
+    await waitForMail([press.email, station.email], 'Out now:');
+
+    const openedBy = async (text: string | undefined) =>
+      (await fetch(promoLinkIn(text ?? '') ?? 'missing', { method: 'POST', redirect: 'manual' })).headers.get(
+        'location',
+      );
+    const [toStation, ...againToStation] = await mailTo(station.email, 'Out now:');
+    expect(againToStation).toHaveLength(0);
+    expect(toStation.body.text).toContain('Radio edit #1');
+    expect(await openedBy(toStation.body.text)).toBe('https://promo.example.com/night-drive-radio-edit');
+    const [toPress] = await mailTo(press.email, 'Out now:');
+    expect(toPress.body.text).not.toContain('Radio edit');
+    expect(await openedBy(toPress.body.text)).toBe('https://promo.example.com/night-drive');
+  });
+
   it('services a territory with a street date of its own at 09:00 in that date’s zone, not the release’s', {
     timeout: 120_000,
   }, async () => {

@@ -154,6 +154,35 @@ describe('radio servicing', () => {
     });
   });
 
+  it('gives a serviced station’s out-now the radio links its servicing gave, and the press its promo links', async () => {
+    const press = anOutlet({ kind: 'press', territories: ['GB'] });
+    const station = anOutlet({ kind: 'radio', territories: ['GB'], formats: ['AAA'] });
+    const release = aStoredRelease({ details: serviced() });
+    const world = fakeWorld({ releases: [release], outlets: [press, station] });
+    await sendMailing(request('announcement'), meta, world.deps, far());
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    // Its release day, 5 March, has come.
+    world.clock.now = Date.parse('2027-03-05T12:00:00Z');
+    release.state = 'out';
+
+    await sendMailing({ ...request('announcement'), kind: 'out-now' }, meta, world.deps, far());
+
+    const linksTo = (kind: string, email: string) =>
+      textOf(
+        world.mailer.calls
+          .filter((call) => call.kind === kind)
+          .flatMap((call) => call.entries)
+          .find((entry) => entry.email === email)!,
+      ).promoLinks;
+    expect(linksTo('radio-servicing', station.email)).toEqual([
+      { label: 'clean 100', url: `https://backline.example/p/${station.id}-100` },
+    ]);
+    expect(linksTo('out-now', station.email)).toEqual(linksTo('radio-servicing', station.email));
+    expect(linksTo('out-now', press.email)).toEqual([
+      { label: 'stream 0', url: `https://backline.example/p/${press.id}-0` },
+    ]);
+  });
+
   it('tells serviced radio outlets of a cancellation, as announced press outlets are', async () => {
     const press = anOutlet({ kind: 'press', territories: ['GB'] });
     const radio = anOutlet({ kind: 'radio', territories: ['GB'] });
