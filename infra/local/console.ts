@@ -4,7 +4,7 @@ import { unconvertedText } from '#shared/budgets/ledger.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
-import type { Pending } from './scheduler.ts';
+import type { Pending, ScheduleDeadLetter } from './scheduler.ts';
 
 /**
  * The local console, `GET /_local/console`: one server-rendered page (no build step) showing what the
@@ -19,7 +19,8 @@ export interface ConsoleSources {
   clock: { now(): Date; offsetMs(): number };
   managerTimeZone: string;
   bus: Pick<LocalBus, 'shownEvents' | 'deadLetters'>;
-  scheduler: { pending(): Pending[] };
+  /** Pending schedules, and the firings that could not put their event on the bus (`POST /_local/dlq/redrive` fires them again). */
+  scheduler: { pending(): Pending[]; deadLetters(): ScheduleDeadLetter[] };
   /** The SES front's URL (its page lists sent mail; `/store` as JSON). */
   sesUrl: () => string;
   /** A request to the management API with its key. */
@@ -48,6 +49,7 @@ export function consoleState(sources: ConsoleSources): string {
     statuses.length,
     hash(statuses),
     sources.bus.deadLetters().length,
+    sources.scheduler.deadLetters().length,
     sources.clock.offsetMs(),
   ].join(':');
 }
@@ -188,22 +190,61 @@ h1{font-size:1.2rem;margin:0}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.25rem .75rem .75rem;margin-top:1rem;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:anywhere}
 small{color:#666}.error{color:#b00020}
-.badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;background:#eee}
+.badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;background:#eee;white-space:nowrap}
 .badge.succeeded,.badge.submitted,.badge.advanced{background:#d7f5dd}.badge.running,.badge.retrying,.badge.requested,.badge.reminded{background:#fff3c4}
 .badge.dead-lettered,.badge.overdue,.badge.over,.badge.alert,.badge.cancelled{background:#ffd6d6}.badge.at-risk{background:#fff3c4}.badge.on-track,.badge.confirmed{background:#d7f5dd}
 ul.shows{margin:0;padding-left:1rem}
 .bar{height:.8rem;background:#eee;border-radius:4px;overflow:hidden;max-width:20rem}.fill{height:100%;background:#3a7bd5}.fill.over{background:#d53a3a}
 form{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}input{font:inherit;padding:.25rem}button{font:inherit;padding:.25rem .75rem;cursor:pointer}
+@media (max-width:40rem){header{position:static}table,tbody,tr,td{display:block}tr:has(th){display:none}tr{border-bottom:1px solid #eee;padding:.35rem 0}td{border:0;padding:.1rem 0}}
 `);
 
-/** Posts to the local cloud's own routes as a tool would (the header proves it is not a foreign page), then reloads. */
+/**
+ * Posts to the local cloud's own routes as a tool would (the header proves it is not a foreign page),
+ * then reloads, telling what the post did (the time the clock moved to and what fired; what was
+ * redriven) or why it was refused, in the status line: the outcome is kept over the reloads of the
+ * next minute (the post's own, and the poll's while work goes on).
+ */
 const script = trusted(`
+const status = document.getElementById('status');
+const zone = document.body.dataset.zone;
+// The last outcome, shown for a minute: over the post's own reload and those that follow work in progress.
+const told = JSON.parse(sessionStorage.getItem('backline-console-outcome') ?? 'null');
+if (told && Date.now() - told.at < 60000) status.textContent = told.text;
+const tell = (text) => { status.textContent = text; sessionStorage.setItem('backline-console-outcome', JSON.stringify({ text, at: Date.now() })); };
+const plural = (n, one) => n + ' ' + one + (n === 1 ? '' : 's');
+const inZone = (iso) => new Intl.DateTimeFormat('en-GB', { timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) + ' ' + zone;
+function outcome(path, answer) {
+  if (path === '/_local/clock') {
+    const fired = answer.fired ?? [];
+    const kinds = [...new Set(fired.map((f) => f.detailType))].join(', ');
+    const failed = fired.filter((f) => f.error).length;
+    return 'Clock moved to ' + inZone(answer.now) + ': ' + (fired.length ? plural(fired.length, 'schedule') + ' fired (' + kinds + ')' : 'no schedule fired') + (failed ? ', ' + failed + ' could not put ' + (failed === 1 ? 'its event' : 'their events') + ' on the bus (see Dead letters)' : '') + '.';
+  }
+  const others = [['queueMessages', 'queue message'], ['scheduleDeadLetters', 'schedule dead letter'], ['outboxEntries', 'parked outbox entry'], ['streamBatches', 'stream batch']]
+    .filter(([key]) => answer[key] > 0).map(([key, one]) => plural(answer[key], one));
+  return 'Redriven: ' + plural(answer.redriven ?? 0, 'event') + ' (' + (answer.succeeded ?? 0) + ' succeeded, ' + (answer.failed ?? 0) + ' failed again)' + (others.length ? ', ' + others.join(', ') : '') + '.';
+}
+const refusal = (answer) =>
+  answer.issues ? answer.issues.map((issue) => issue.path + ' ' + issue.message).join('; ') : String(answer.message ?? answer.error ?? '');
+// While a post is under way the poll does not reload: the work it starts would, and its answer be lost.
+let posting = false;
 async function post(path, body) {
-  const status = document.getElementById('status');
   status.textContent = 'working...';
-  const response = await fetch(path, { method: 'POST', headers: { 'x-backline-local': '1', 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-  status.textContent = response.ok ? '' : 'failed: ' + (await response.text());
-  if (response.ok) location.reload();
+  posting = true;
+  try {
+    const response = await fetch(path, { method: 'POST', headers: { 'x-backline-local': '1', 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const text = await response.text();
+    let answer = {};
+    try { answer = JSON.parse(text); } catch { answer = { message: text }; }
+    if (!response.ok) return tell('Not done (' + response.status + '): ' + refusal(answer));
+    tell(outcome(path, answer));
+    location.reload();
+  } catch (error) {
+    tell('Not done: the local cloud did not answer (' + error.message + '). Is npm start still running?');
+  } finally {
+    posting = false;
+  }
 }
 document.getElementById('advance').addEventListener('submit', (e) => { e.preventDefault(); post('/_local/clock', { advanceTo: new Date(document.getElementById('advanceTo').value).toISOString() }); });
 for (const button of document.querySelectorAll('[data-advance-days]')) button.addEventListener('click', () => { const t = new Date(document.body.dataset.now); t.setUTCDate(t.getUTCDate() + Number(button.dataset.advanceDays)); post('/_local/clock', { advanceTo: t.toISOString() }); });
@@ -211,7 +252,7 @@ const redrive = document.getElementById('redrive'); if (redrive) redrive.addEven
 const tomorrow = new Date(Date.parse(document.body.dataset.now) + 86400000);
 document.getElementById('advanceTo').value = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 const state = document.body.dataset.state;
-setInterval(async () => { try { const next = await (await fetch('/_local/console/state')).text(); if (next !== state) location.reload(); } catch {} }, 1500);
+setInterval(async () => { if (posting) return; try { const next = await (await fetch('/_local/console/state')).text(); if (next !== state && !posting) location.reload(); } catch {} }, 1500);
 `);
 
 export async function consolePage(sources: ConsoleSources): Promise<string> {
@@ -220,6 +261,8 @@ export async function consolePage(sources: ConsoleSources): Promise<string> {
   const events = sources.bus.shownEvents();
   const deadLetters = sources.bus.deadLetters();
   const pending = sources.scheduler.pending();
+  const scheduleDeadLetters = sources.scheduler.deadLetters();
+  const deadLetterCount = deadLetters.length + scheduleDeadLetters.length;
   const mail = recentFirst(await sentMail(sources), 30);
   const releases = await Promise.all(
     subjectsOf(events, ['Release Scheduled', 'Release Updated', 'Release Cancelled'], 'releaseId').map(
@@ -243,7 +286,7 @@ export async function consolePage(sources: ConsoleSources): Promise<string> {
   const page = markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Backline local console</title><style>${style}</style></head>
-<body data-state="${consoleState(sources)}" data-now="${now.toISOString()}">
+<body data-state="${consoleState(sources)}" data-now="${now.toISOString()}" data-zone="${zone}">
 <header>
 <h1>Backline local console</h1>
 <div id="clock"><strong>Clock</strong> ${times(now.toISOString(), zone)}</div>
@@ -293,11 +336,14 @@ ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small>
       markup`<tr><td>${times(p.next, p.timeZone === 'UTC' ? zone : p.timeZone)}</td><td>${p.detailType}${p.recurring ? markup` <small>recurring</small>` : ''}</td><td><small>${p.groupName}/${p.name}</small></td></tr>`,
   )}</table></section>
 
-<section id="dead-letters"><h2>Dead letters (${deadLetters.length})</h2>
-${deadLetters.length ? markup`<button id="redrive" type="button">Redrive all</button>` : markup`<p><small>None.</small></p>`}
+<section id="dead-letters"><h2>Dead letters (${deadLetterCount})</h2>
+${deadLetterCount ? markup`<button id="redrive" type="button">Redrive all</button>` : markup`<p><small>None.</small></p>`}
 <table>${deadLetters.map(
     (d) =>
       markup`<tr><td>${times(d.at, zone)}</td><td><strong>${d.event['detail-type']}</strong> → ${d.function}<br><small>${d.attempts} attempts</small></td><td><small class="error">${d.error}</small></td></tr>`,
+  )}${scheduleDeadLetters.map(
+    (d) =>
+      markup`<tr><td>${times(d.scheduledFor, zone)}</td><td><strong>${d.target.detailType}</strong> → the bus<br><small>schedule ${d.groupName}/${d.name} · ${d.attempts} attempts</small></td><td><small class="error">${d.error}</small></td></tr>`,
   )}</table></section>
 
 <section id="events"><h2>Event flow (latest ${Math.min(events.length, 60)} of ${events.length})</h2>

@@ -37,7 +37,7 @@ export const consolePageOver = (
         ),
       deadLetters: () => [],
     },
-    scheduler: { pending: () => [] },
+    scheduler: { pending: () => [], deadLetters: () => [] },
     sesUrl: () => 'http://127.0.0.1:9',
     api: async (path) => new Response(JSON.stringify(viewOf(path)), { status: 200 }),
   });

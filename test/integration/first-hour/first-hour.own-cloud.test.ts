@@ -193,8 +193,8 @@ describe('the first hour', () => {
   describe('the local console in a browser', () => {
     const chromium = withBrowser();
 
-    const open = async () => {
-      const page = await chromium.browser!.newPage({ viewport: { width: 1280, height: 1000 } });
+    const open = async (viewport = { width: 1280, height: 1000 }) => {
+      const page = await chromium.browser!.newPage({ viewport });
       await page.goto(`${own.urls.http}/_local/console`);
       return page;
     };
@@ -259,6 +259,87 @@ describe('the first hour', () => {
       await page.close();
     });
 
+    it('tells what "+1 day" did: the time the clock moved to and the schedules that fired', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const page = await open();
+
+      await page.getByRole('button', { name: '+1 day' }).click();
+
+      await expect
+        .poll(() => page.locator('#status').textContent(), { timeout: 60_000 })
+        .toMatch(
+          /^Clock moved to \d+ \w+ \d{4}, \d{2}:\d{2} Europe\/London: (\d+ schedules? fired \(.+\)|no schedule fired)\.$/,
+        );
+      await page.close();
+    });
+
+    it('says why the clock did not move when "advance to" is before it', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const page = await open();
+
+      await page.locator('#advanceTo').fill('2020-01-01T09:00');
+      await page.getByRole('button', { name: 'Advance', exact: true }).click();
+
+      await expect
+        .poll(() => page.locator('#status').textContent(), { timeout: 20_000 })
+        .toMatch(/^Not done \(400\): advanceTo must not be before the local clock's now, \d{4}-/);
+      await page.close();
+    });
+
+    it('shows a schedule that could not put its event on the bus among the dead letters, and redrives it', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      await ownApi('/_local/faults', { method: 'POST', json: { name: 'scheduler.put-fail', times: 'inf' } });
+      try {
+        const inAnHour = new Date((await ownClock()).getTime() + 3_600_000).toISOString();
+        await ownApi('/_local/clock', { method: 'POST', json: { advanceTo: inAnHour } });
+      } finally {
+        await ownApi('/_local/faults', { method: 'DELETE' });
+      }
+      const page = await open();
+
+      const shown = await page.locator('#dead-letters').textContent();
+      await page.getByRole('button', { name: 'Redrive all' }).click();
+
+      expect(shown).toMatch(/Dead letters \([1-9]\d*\)/);
+      expect(shown).toContain('Outbox Sweep Due');
+      await expect
+        .poll(() => page.locator('#status').textContent(), { timeout: 60_000 })
+        .toMatch(/^Redriven: 0 events .*, [1-9]\d* schedule dead letters?\.$/);
+      expect((await ownJson<{ scheduleDeadLetters: unknown[] }>('/_local/dlq')).scheduleDeadLetters).toEqual(
+        [],
+      );
+      await page.close();
+    });
+
+    it('reads on a 375 px phone: no word of a table broken across lines, the header scrolled away with the page', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const page = await open({ width: 375, height: 667 });
+
+      // Each word of a table cell of up to 20 characters (longer ids and hashes may wrap) that renders on more than one line.
+      const broken = await page.evaluate<string[]>(`(() => {
+        const words = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (!node.parentElement.closest('td')) continue;
+          for (const match of node.textContent.matchAll(/\\S+/g)) {
+            if (match[0].length > 20) continue;
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+            if (tops.size > 1) words.push(match[0]);
+          }
+        }
+        return words;
+      })()`);
+      await page.locator('#events').scrollIntoViewIfNeeded();
+      const header = await page.locator('header').boundingBox();
+
+      expect(broken).toEqual([]);
+      expect(header!.y + header!.height).toBeLessThanOrEqual(0);
+      await page.close();
+    });
+
     it('redrives dead letters with its button once the fault is gone', async (context) => {
       if (!chromium.browser) return context.skip(chromium.skip);
       const label = await ownJson<{ id: string; webhookSecret: string }>('/labels', {
@@ -301,6 +382,9 @@ describe('the first hour', () => {
       await expect
         .poll(() => page.locator('#dead-letters h2').textContent(), { timeout: 20_000 })
         .toContain('(0)');
+      expect(await page.locator('#status').textContent()).toMatch(
+        /^Redriven: 1 event \(1 succeeded, 0 failed again\)/,
+      );
       await page.close();
     });
   });
