@@ -15,9 +15,9 @@ export const makeHandler = (deps: DeliverabilityDeps, measure: Measure = measure
   eventHandler('deliverability', [
     onSes(['Email Bounced', 'Email Complaint Received'], async (event) => {
       const outcome = await handleSesFeedback(event, deps);
-      const reason = suppressionsOf(event)?.reason;
-      if (reason && outcome.suppressed.length > 0)
-        measure.record('Suppressions', { reason }, outcome.suppressed.length);
+      const suppression = suppressionsOf(event);
+      if ('reason' in suppression && outcome.suppressed.length > 0)
+        measure.record('Suppressions', { reason: suppression.reason }, outcome.suppressed.length);
       return outcome;
     }),
   ]);

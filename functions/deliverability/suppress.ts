@@ -9,7 +9,9 @@ import { normaliseEmail } from '#shared/outlets.ts';
 
 /**
  * SES reviews an account at 5 % bounces or 0.1 % complaints: the first permanent bounce or any
- * complaint suppresses the address for good. Transient bounces (mailbox full, ...) change nothing.
+ * complaint suppresses the address for good. Transient bounces (mailbox full, ...) change nothing, nor
+ * does a `not-spam` report (RFC 6430): it says the mail was wrongly taken for spam, the opposite of a
+ * complaint (see docs/design.md#two-mail-streams).
  */
 
 export interface DeliverabilityDeps {
@@ -22,13 +24,16 @@ export interface DeliverabilityDeps {
 export interface SuppressionOutcome {
   suppressed: string[];
   deliveryId?: string;
-  ignored?: 'transient-bounce';
+  ignored?: Ignored;
 }
+
+/** SES feedback that suppresses nothing: a transient bounce, or a report that the mail is not spam. */
+type Ignored = 'transient-bounce' | 'not-spam';
 
 /** What an SES bounce or complaint means for Backline: which addresses to suppress, and why. */
 export function suppressionsOf(
   event: SesEvent,
-): { reason: 'bounce' | 'complaint'; detail?: string; emails: string[] } | undefined {
+): { reason: 'bounce' | 'complaint'; detail?: string; emails: string[] } | { ignored: Ignored } {
   const { detail } = event;
   // Backline mails one address a mail: that address is suppressed, with whatever the report names (a
   // mailbox that forwards reports the address it forwarded to, which Backline never mailed).
@@ -38,7 +43,7 @@ export function suppressionsOf(
       ...(detail.mail.destination.length === 1 || reported.length === 0 ? detail.mail.destination : []),
     ]);
   if (event['detail-type'] === 'Email Bounced') {
-    if (detail.bounce?.bounceType !== 'Permanent') return undefined;
+    if (detail.bounce?.bounceType !== 'Permanent') return { ignored: 'transient-bounce' };
     return {
       reason: 'bounce',
       detail: ['Permanent', detail.bounce.bounceSubType].filter(Boolean).join('/'),
@@ -46,15 +51,19 @@ export function suppressionsOf(
     };
   }
   if (event['detail-type'] === 'Email Complaint Received') {
-    const feedback = (detail.complaint as { complaintFeedbackType?: unknown } | undefined)
-      ?.complaintFeedbackType;
+    const { complaintFeedbackType: feedback, complaintSubType: subType } = detail.complaint ?? {};
+    // SES not sending to an address on the account's suppression list says so whatever the report:
+    // the address stays suppressed, so Backline's list keeps it too (no operational mail claimed for it).
+    if (feedback === 'not-spam' && subType !== 'OnAccountSuppressionList') return { ignored: 'not-spam' };
+    const why = [feedback, subType].filter(Boolean).join('/');
     return {
       reason: 'complaint',
-      ...(typeof feedback === 'string' ? { detail: feedback } : {}),
+      ...(why ? { detail: why } : {}),
       emails: named(detail.complaint?.complainedRecipients.map((recipient) => recipient.emailAddress) ?? []),
     };
   }
-  return undefined;
+  // onSes hands over bounces and complaints alone.
+  return { ignored: 'transient-bounce' };
 }
 
 const unique = (emails: string[]) => [...new Set(emails.map(normaliseEmail))];
@@ -71,8 +80,8 @@ export async function handleSesFeedback(
 ): Promise<SuppressionOutcome> {
   const deliveryId = event.detail.mail.tags[deliveryTag]?.[0];
   const suppression = suppressionsOf(event);
-  if (!suppression)
-    return { suppressed: [], ignored: 'transient-bounce', ...(deliveryId ? { deliveryId } : {}) };
+  if ('ignored' in suppression)
+    return { suppressed: [], ignored: suppression.ignored, ...(deliveryId ? { deliveryId } : {}) };
 
   const at = deps.now().toISOString();
   for (const email of suppression.emails) {

@@ -23,7 +23,13 @@ export const SesEventDetail = z.looseObject({
     }),
   ),
   complaint: z.optional(
-    z.looseObject({ complainedRecipients: z.array(z.looseObject({ emailAddress: z.string() })) }),
+    z.looseObject({
+      complainedRecipients: z.array(z.looseObject({ emailAddress: z.string() })),
+      /** The feedback report's Feedback-Type (RFC 5965; `not-spam` RFC 6430, `auth-failure` RFC 6591), where the ISP sent one. */
+      complaintFeedbackType: z.optional(z.string()),
+      /** `OnAccountSuppressionList` where SES accepted the mail but did not send it, the address being on the account's suppression list. */
+      complaintSubType: z.optional(z.nullable(z.string())),
+    }),
   ),
 });
 export type SesEventDetail = z.infer<typeof SesEventDetail>;

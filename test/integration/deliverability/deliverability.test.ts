@@ -162,6 +162,30 @@ describe('deliverability', () => {
     expect(delivery.status).toBe('bounced');
   });
 
+  it('suppresses nothing on a not-spam report, which takes back a spam verdict, and does on any other', async () => {
+    const corrected = await createOutlet();
+    const complained = await createOutlet();
+    const report = (email: string, complaintFeedbackType: string) =>
+      sesEvent('Email Complaint Received', email, {
+        complaint: { complainedRecipients: [{ emailAddress: email }], complaintFeedbackType },
+      });
+
+    await publishSesEvents([report(corrected.email, 'not-spam'), report(complained.email, 'other')]);
+    await waitFor(async () => (await suppressedEventsFor(complained.email)).length > 0, {
+      what: 'the suppression of the address complained about',
+    });
+    // The not-spam report was handled in the same call; its outbox, if it wrote one, is on the bus by idle.
+    await busIdle();
+
+    expect(await suppressedEventsFor(corrected.email)).toHaveLength(0);
+    expect((await outletNow(corrected.id)).suppressedAt).toBeUndefined();
+    expect(await localOutletDirectory().isSuppressed(corrected.email)).toBe(false);
+    expect((await suppressedEventsFor(complained.email))[0].detail.data).toMatchObject({
+      reason: 'complaint',
+      detail: 'other',
+    });
+  });
+
   it('keeps an address suppressed for an outlet created after the complaint', async () => {
     const email = uniqueEmail('late');
 

@@ -49,17 +49,20 @@ const aBounce = (bounceType: 'Permanent' | 'Transient', to?: string, id?: string
     },
   });
 
-const aComplaint = (to?: string) =>
+/** A complaint; `report` is what SES passes on of the feedback report (RFC 5965's Feedback-Type), `abuse` unless given. */
+const aComplaint = (
+  to?: string,
+  report: { complaintFeedbackType?: string; complaintSubType?: string | null } = {
+    complaintFeedbackType: 'abuse',
+  },
+) =>
   SesEvent.parse({
     'detail-type': 'Email Complaint Received',
     source: 'aws.ses',
     detail: {
       eventType: 'Complaint',
       mail: mail(to),
-      complaint: {
-        complainedRecipients: [{ emailAddress: to ?? 'news@radio.example' }],
-        complaintFeedbackType: 'abuse',
-      },
+      complaint: { complainedRecipients: [{ emailAddress: to ?? 'news@radio.example' }], ...report },
     },
   });
 
@@ -110,6 +113,46 @@ describe('handleSesFeedback', () => {
     expect((await outlets.get('out-1'))?.suppressionReason).toBe('complaint');
     expect(bus.ofType('Outlet Suppressed')[0].data).toMatchObject({ reason: 'complaint', detail: 'abuse' });
     expect(marked).toEqual([['complained', 'd-123']]);
+  });
+
+  it.each([
+    ['abuse', { complaintFeedbackType: 'abuse' }, 'abuse'],
+    ['auth-failure', { complaintFeedbackType: 'auth-failure' }, 'auth-failure'],
+    ['fraud', { complaintFeedbackType: 'fraud' }, 'fraud'],
+    ['other', { complaintFeedbackType: 'other' }, 'other'],
+    ['virus', { complaintFeedbackType: 'virus' }, 'virus'],
+    ['no feedback type', {}, undefined],
+    [
+      'SES not sending to an address on its suppression list',
+      { complaintSubType: 'OnAccountSuppressionList' },
+      'OnAccountSuppressionList',
+    ],
+  ])('suppresses on a complaint whose report is %s', async (_, report, detail) => {
+    const { outlets, marked, bus, deps } = setup();
+
+    const outcome = await handleSesFeedback(aComplaint(undefined, report), deps);
+
+    expect(outcome.suppressed).toEqual(['news@radio.example']);
+    expect(await outlets.isSuppressed('news@radio.example')).toBe(true);
+    expect(bus.ofType('Outlet Suppressed').map((event) => event.data)).toEqual([
+      { email: 'news@radio.example', outletId: 'out-1', reason: 'complaint', ...(detail ? { detail } : {}) },
+    ]);
+    expect(marked).toEqual([['complained', 'd-123']]);
+  });
+
+  it('suppresses nothing on a not-spam report, which takes back a spam verdict on the mail', async () => {
+    const { outlets, bus, marked, deps } = setup();
+
+    const outcome = await handleSesFeedback(
+      aComplaint(undefined, { complaintFeedbackType: 'not-spam' }),
+      deps,
+    );
+
+    expect(outcome).toEqual({ suppressed: [], ignored: 'not-spam', deliveryId: 'd-123' });
+    expect(await outlets.isSuppressed('news@radio.example')).toBe(false);
+    expect((await outlets.get('out-1'))?.suppressedAt).toBeUndefined();
+    expect(bus.entries).toHaveLength(0);
+    expect(marked).toEqual([]);
   });
 
   it('changes nothing on a transient bounce', async () => {
