@@ -1,6 +1,8 @@
+import type { ParkedEntry } from '#shared/db/outbox-publishing.ts';
 import type { BusEvent, LocalBus } from './bus/bus.ts';
 import type { VirtualClock } from './clock.ts';
 import { type ConsoleSources, consolePage, consoleState } from './console.ts';
+import { busEventSummary, deadLettersOf } from './dead-letters.ts';
 import type { Faults } from './faults.ts';
 import type { AdminHandler } from './gateway.ts';
 import type { InFlight, RunningInvocation } from './in-flight.ts';
@@ -39,10 +41,13 @@ export interface AdminParts {
    * events SES would publish, since a PutEvents with an `aws.` source is refused, as on AWS.
    */
   ses?: { publish: (events: SesEvent[]) => Promise<void> };
-  /** The outbox's parked entries (docs/design.md#the-outbox): a redrive puts them back for publishing. */
-  outbox?: { requeueParked: (at: Date) => Promise<number> };
+  /** The outbox's parked entries (docs/design.md#the-outbox), listed, and put back for publishing by a redrive. */
+  outbox?: {
+    parked: (limit: number) => Promise<ParkedEntry[]>;
+    requeueParked: (at: Date) => Promise<number>;
+  };
   /** What the console reads besides the parts above. */
-  console: Omit<ConsoleSources, 'clock' | 'bus' | 'scheduler'>;
+  console: Omit<ConsoleSources, 'clock' | 'bus' | 'scheduler' | 'deadLetters'>;
   /** The local cloud's addresses (`GET /_local/info`, with the manager's time zone). */
   urls: () => Record<string, string>;
   /** Overrides clockSettleMs (tests). */
@@ -56,6 +61,9 @@ export interface AdminParts {
  */
 export function adminRoutes(parts: AdminParts): AdminHandler {
   const { clock, scheduler, bus, faults, whenIdle } = parts;
+  // The one list of what a redrive takes: the dlq route answers it, the console shows it.
+  const deadLetters = () => deadLettersOf(parts);
+  const consoleSources = (): ConsoleSources => ({ ...parts.console, clock, bus, scheduler, deadLetters });
 
   return async (req, url, body) => {
     const method = req.method ?? 'GET';
@@ -73,13 +81,13 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
         return {
           status: 200,
           contentType: 'text/html; charset=utf-8',
-          body: await consolePage({ ...parts.console, clock, bus, scheduler }),
+          body: await consolePage(consoleSources()),
         };
       case 'GET /_local/console/state':
         return {
           status: 200,
           contentType: 'text/plain; charset=utf-8',
-          body: consoleState({ ...parts.console, clock, bus, scheduler }),
+          body: await consoleState(consoleSources()),
         };
       case 'GET /_local/info':
         return {
@@ -132,22 +140,11 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
               (!source || r.event.source === source),
           )
           .slice(-limit)
-          .map((r) => ({ bus: r.bus, ...summary(r.event), invocations: r.invocations }));
+          .map((r) => ({ bus: r.bus, ...busEventSummary(r.event), invocations: r.invocations }));
         return { status: 200, body: { events } };
       }
       case 'GET /_local/dlq':
-        return {
-          status: 200,
-          body: {
-            deadLetters: bus.deadLetters().map((d) => ({ ...d, event: summary(d.event) })),
-            // A stream mapping's on-failure destination gets the batch's position, not its records.
-            streamBatches: parts.streamDeadLetters(),
-            queueMessages: parts.queues?.deadLetters() ?? [],
-            // What schedules could not put on the bus after their retries (docs/design.md#schedules).
-            scheduleDeadLetters: scheduler.deadLetters(),
-            queueDepths: parts.queues?.depths() ?? {},
-          },
-        };
+        return { status: 200, body: await deadLetters() };
       case 'GET /_local/invocations':
         return { status: 200, body: { started: parts.inFlight.started() } };
       case 'GET /_local/idle':
@@ -301,17 +298,6 @@ function jsonBody(body: Buffer): Record<string, unknown> {
   } catch {
     return {};
   }
-}
-
-function summary(event: BusEvent) {
-  return {
-    id: event.id,
-    source: event.source,
-    detailType: event['detail-type'],
-    time: event.time,
-    detail: event.detail,
-    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
-  };
 }
 
 /**

@@ -265,7 +265,10 @@ async function start(
       },
       queues,
       ses: { publish: publishSesEvents },
-      outbox: { requeueParked: (at) => parkedOutbox.requeueParked(at) },
+      outbox: {
+        parked: (limit) => parkedOutbox.parked(limit),
+        requeueParked: (at) => parkedOutbox.requeueParked(at),
+      },
       console: {
         managerTimeZone: options.managerTimeZone ?? settingSources.managerTimeZone.fallback,
         sesUrl: () => urls.ses,

@@ -4,7 +4,8 @@ import { unconvertedText } from '#shared/budgets/ledger.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
-import type { Pending, ScheduleDeadLetter } from './scheduler.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import type { Pending } from './scheduler.ts';
 
 /**
  * The local console, `GET /_local/console`: one server-rendered page (no build step) showing what the
@@ -18,9 +19,10 @@ import type { Pending, ScheduleDeadLetter } from './scheduler.ts';
 export interface ConsoleSources {
   clock: { now(): Date; offsetMs(): number };
   managerTimeZone: string;
-  bus: Pick<LocalBus, 'shownEvents' | 'deadLetters'>;
-  /** Pending schedules, and the firings that could not put their event on the bus (`POST /_local/dlq/redrive` fires them again). */
-  scheduler: { pending(): Pending[]; deadLetters(): ScheduleDeadLetter[] };
+  bus: Pick<LocalBus, 'shownEvents'>;
+  scheduler: { pending(): Pending[] };
+  /** What `GET /_local/dlq` answers: every kind `POST /_local/dlq/redrive` takes. */
+  deadLetters: () => Promise<DeadLetters>;
   /** The SES front's URL (its page lists sent mail; `/store` as JSON). */
   sesUrl: () => string;
   /** A request to the management API with its key. */
@@ -36,7 +38,11 @@ interface SentMail {
 }
 
 /** What changes when work happens: the page reloads when this does. */
-export function consoleState(sources: ConsoleSources): string {
+export async function consoleState(sources: ConsoleSources): Promise<string> {
+  return fingerprint(sources, await sources.deadLetters());
+}
+
+function fingerprint(sources: ConsoleSources, held: DeadLetters): string {
   const events = sources.bus.shownEvents();
   const last = events.at(-1);
   const statuses = events
@@ -48,8 +54,7 @@ export function consoleState(sources: ConsoleSources): string {
     last?.event.id,
     statuses.length,
     hash(statuses),
-    sources.bus.deadLetters().length,
-    sources.scheduler.deadLetters().length,
+    ...deadLetterKinds.map(({ key }) => held[key].length),
     sources.clock.offsetMs(),
   ].join(':');
 }
@@ -121,8 +126,11 @@ function times(iso: string, timeZone: string): Markup {
 }
 
 const idsOf = (record: EventRecord): string => {
-  const data = (record.event.detail as { data?: Record<string, unknown> }).data ?? {};
-  return Object.entries(data)
+  const detail = record.event.detail as { metadata?: { labelId?: unknown }; data?: Record<string, unknown> };
+  const data = detail.data ?? {};
+  // An envelope's label is its metadata's (intake's events carry it there only), unless its data names one.
+  const label = typeof detail.metadata?.labelId === 'string' && data.labelId === undefined;
+  return [...(label ? [['labelId', detail.metadata?.labelId] as const] : []), ...Object.entries(data)]
     .filter(([key, value]) => /Id$/.test(key) && typeof value === 'string')
     .map(([key, value]) => `${key}=${value}`)
     .slice(0, 3)
@@ -183,6 +191,71 @@ ${unconverted.length ? markup`<div><small>not converted yet: ${unconverted.join(
 <small>${view.expenses} expense${view.expenses === 1 ? '' : 's'}; ${view.lastReconciled ? markup`reconciled ${view.lastReconciled.date}: ${badge(view.lastReconciled.status)}` : 'not reconciled yet'}</small>`;
 }
 
+/**
+ * The kinds of dead letter, under the keys `GET /_local/dlq` lists them and `POST /_local/dlq/redrive`
+ * counts them by, as the console names them (the script's status line names the redrive's counts alike).
+ */
+const deadLetterKinds = [
+  { key: 'deadLetters', one: 'event', many: 'events' },
+  { key: 'scheduleDeadLetters', one: 'schedule dead letter', many: 'schedule dead letters' },
+  { key: 'queueMessages', one: 'queue message', many: 'queue messages' },
+  { key: 'streamBatches', one: 'stream batch', many: 'stream batches' },
+  { key: 'outboxEntries', one: 'parked outbox entry', many: 'parked outbox entries' },
+] as const satisfies { key: keyof DeadLetters; one: string; many: string }[];
+
+const counted = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The detail-type of a queue message's event, or what the body begins with when it is none. */
+const queuedEvent = (body: string): string => {
+  try {
+    const type = (JSON.parse(body) as { 'detail-type'?: unknown })['detail-type'];
+    if (typeof type === 'string') return type;
+  } catch {}
+  return body.slice(0, 40);
+};
+
+function deadLetterRows(held: DeadLetters, zone: string): Markup[] {
+  const row = (at: string, what: Markup, error: string) =>
+    markup`<tr><td>${times(at, zone)}</td><td>${what}</td><td><small class="error">${error}</small></td></tr>`;
+  return [
+    ...held.deadLetters.map((d) =>
+      row(
+        d.at,
+        markup`<strong>${d.event.detailType}</strong> → ${d.function}<br><small>${d.attempts} attempts</small>`,
+        d.error,
+      ),
+    ),
+    ...held.scheduleDeadLetters.map((d) =>
+      row(
+        d.scheduledFor,
+        markup`<strong>${d.target.detailType}</strong> → the bus<br><small>schedule ${d.groupName}/${d.name} · ${d.attempts} attempts</small>`,
+        d.error,
+      ),
+    ),
+    ...held.queueMessages.map((d) =>
+      row(
+        d.at,
+        markup`<strong>${queuedEvent(d.body)}</strong> → ${d.function}<br><small>queue message of ${d.queue} · ${d.receiveCount} receives</small>`,
+        '',
+      ),
+    ),
+    ...held.streamBatches.map((d) =>
+      row(
+        d.at,
+        markup`<strong>stream batch</strong> → ${d.function}<br><small>${counted(d.DDBStreamBatchInfo.batchSize, 'record', 'records')} from ${d.DDBStreamBatchInfo.startSequenceNumber} · ${d.attempts} attempts</small>`,
+        d.error,
+      ),
+    ),
+    ...held.outboxEntries.map((d) =>
+      row(
+        d.parkedAt,
+        markup`<strong>${d.detailType ?? 'webhook record'}</strong> → the bus<br><small>parked outbox entry${d.source ? ` of ${d.source}` : ''} · event ${d.eventId}</small>`,
+        [d.code, d.message].filter(Boolean).join(': '),
+      ),
+    ),
+  ];
+}
+
 const style = trusted(`
 body{font-family:system-ui,sans-serif;margin:0;padding:0 1rem 3rem;line-height:1.4;color:#1d1d1f;background:#fafafa}
 header{position:sticky;top:0;background:#fafafa;padding:.75rem 0;border-bottom:1px solid #ddd;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
@@ -221,8 +294,9 @@ function outcome(path, answer) {
     const failed = fired.filter((f) => f.error).length;
     return 'Clock moved to ' + inZone(answer.now) + ': ' + (fired.length ? plural(fired.length, 'schedule') + ' fired (' + kinds + ')' : 'no schedule fired') + (failed ? ', ' + failed + ' could not put ' + (failed === 1 ? 'its event' : 'their events') + ' on the bus (see Dead letters)' : '') + '.';
   }
-  const others = [['queueMessages', 'queue message'], ['scheduleDeadLetters', 'schedule dead letter'], ['outboxEntries', 'parked outbox entry'], ['streamBatches', 'stream batch']]
-    .filter(([key]) => answer[key] > 0).map(([key, one]) => plural(answer[key], one));
+  // The kinds besides the bus's events, named as the page names them (its body's data-dead-letter-kinds).
+  const others = JSON.parse(document.body.dataset.deadLetterKinds)
+    .filter(({ key }) => key !== 'deadLetters' && answer[key] > 0).map(({ key, one, many }) => answer[key] + ' ' + (answer[key] === 1 ? one : many));
   return 'Redriven: ' + plural(answer.redriven ?? 0, 'event') + ' (' + (answer.succeeded ?? 0) + ' succeeded, ' + (answer.failed ?? 0) + ' failed again)' + (others.length ? ', ' + others.join(', ') : '') + '.';
 }
 const refusal = (answer) =>
@@ -259,10 +333,10 @@ export async function consolePage(sources: ConsoleSources): Promise<string> {
   const now = sources.clock.now();
   const zone = sources.managerTimeZone;
   const events = sources.bus.shownEvents();
-  const deadLetters = sources.bus.deadLetters();
   const pending = sources.scheduler.pending();
-  const scheduleDeadLetters = sources.scheduler.deadLetters();
-  const deadLetterCount = deadLetters.length + scheduleDeadLetters.length;
+  const held = await sources.deadLetters();
+  const heldKinds = deadLetterKinds.filter(({ key }) => held[key].length > 0);
+  const deadLetterCount = heldKinds.reduce((sum, { key }) => sum + held[key].length, 0);
   const mail = recentFirst(await sentMail(sources), 30);
   const releases = await Promise.all(
     subjectsOf(events, ['Release Scheduled', 'Release Updated', 'Release Cancelled'], 'releaseId').map(
@@ -286,7 +360,7 @@ export async function consolePage(sources: ConsoleSources): Promise<string> {
   const page = markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Backline local console</title><style>${style}</style></head>
-<body data-state="${consoleState(sources)}" data-now="${now.toISOString()}" data-zone="${zone}">
+<body data-state="${fingerprint(sources, held)}" data-now="${now.toISOString()}" data-zone="${zone}" data-dead-letter-kinds="${JSON.stringify(deadLetterKinds)}">
 <header>
 <h1>Backline local console</h1>
 <div id="clock"><strong>Clock</strong> ${times(now.toISOString(), zone)}</div>
@@ -337,14 +411,8 @@ ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small>
   )}</table></section>
 
 <section id="dead-letters"><h2>Dead letters (${deadLetterCount})</h2>
-${deadLetterCount ? markup`<button id="redrive" type="button">Redrive all</button>` : markup`<p><small>None.</small></p>`}
-<table>${deadLetters.map(
-    (d) =>
-      markup`<tr><td>${times(d.at, zone)}</td><td><strong>${d.event['detail-type']}</strong> → ${d.function}<br><small>${d.attempts} attempts</small></td><td><small class="error">${d.error}</small></td></tr>`,
-  )}${scheduleDeadLetters.map(
-    (d) =>
-      markup`<tr><td>${times(d.scheduledFor, zone)}</td><td><strong>${d.target.detailType}</strong> → the bus<br><small>schedule ${d.groupName}/${d.name} · ${d.attempts} attempts</small></td><td><small class="error">${d.error}</small></td></tr>`,
-  )}</table></section>
+${deadLetterCount ? markup`<p id="dead-letter-kinds">${heldKinds.map(({ key, one, many }) => counted(held[key].length, one, many)).join(', ')}</p><button id="redrive" type="button">Redrive all</button>` : markup`<p><small>None.</small></p>`}
+<table>${deadLetterRows(held, zone)}</table></section>
 
 <section id="events"><h2>Event flow (latest ${Math.min(events.length, 60)} of ${events.length})</h2>
 <table><tr><th>time</th><th>event</th><th>ids</th><th>invocations</th></tr>${eventRows(events, zone)}</table></section>

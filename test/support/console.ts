@@ -1,4 +1,5 @@
 import { consolePage } from '#infra/local/console.ts';
+import type { DeadLetters } from '#infra/local/dead-letters.ts';
 
 /** An event on the backline bus as the console lists it: what it is, its label's id and its data. */
 export interface ConsoleEvent {
@@ -9,13 +10,18 @@ export interface ConsoleEvent {
 
 /**
  * The local console's page at `now` (the manager in `timeZone`) over these events, put on the bus an hour
- * before, none dead-lettered and no schedule pending, with no SES front (the page shows no mail): each
- * view it reads from the API is answered 200 with `viewOf(path)` as JSON.
+ * before, with `deadLetters` as `GET /_local/dlq` would list them (none unless given) and no schedule
+ * pending, with no SES front (the page shows no mail): each view it reads from the API is answered 200
+ * with `viewOf(path)` as JSON.
  */
 export const consolePageOver = (
   events: ConsoleEvent[],
   viewOf: (path: string) => unknown,
-  { now = '2027-03-01T10:00:00Z', timeZone = 'Europe/London' } = {},
+  {
+    now = '2027-03-01T10:00:00Z',
+    timeZone = 'Europe/London',
+    deadLetters = {},
+  }: { now?: string; timeZone?: string; deadLetters?: Partial<DeadLetters> } = {},
 ) =>
   consolePage({
     clock: { now: () => new Date(now), offsetMs: () => 0 },
@@ -35,9 +41,17 @@ export const consolePageOver = (
               invocations: [],
             }) as never,
         ),
-      deadLetters: () => [],
     },
-    scheduler: { pending: () => [], deadLetters: () => [] },
+    scheduler: { pending: () => [] },
+    deadLetters: async () => ({
+      deadLetters: [],
+      streamBatches: [],
+      queueMessages: [],
+      scheduleDeadLetters: [],
+      outboxEntries: [],
+      queueDepths: {},
+      ...deadLetters,
+    }),
     sesUrl: () => 'http://127.0.0.1:9',
     api: async (path) => new Response(JSON.stringify(viewOf(path)), { status: 200 }),
   });

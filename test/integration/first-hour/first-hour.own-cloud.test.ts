@@ -340,22 +340,18 @@ describe('the first hour', () => {
       await page.close();
     });
 
-    it('redrives dead letters with its button once the fault is gone', async (context) => {
-      if (!chromium.browser) return context.skip(chromium.skip);
+    /** A new label's webhook saying a release is scheduled (for 2099), while `fault` is armed if given; resolves once the local cloud is idle. */
+    const scheduleRelease = async (labelName: string, releaseId: string, fault?: string) => {
       const label = await ownJson<{ id: string; webhookSecret: string }>('/labels', {
         method: 'POST',
-        json: { name: 'Dead Letter Records' },
+        json: { name: labelName },
       });
-      const releaseId = `rel-dlq-${Date.now().toString(36)}`;
       const payload = JSON.stringify({
         type: 'release.scheduled',
         timestamp: (await ownClock()).toISOString(),
         data: { ...sampleRelease, releaseId, releaseDate: '2099-01-01' },
       });
-      await ownApi('/_local/faults', {
-        method: 'POST',
-        json: { name: 'invoke.crash-before:releases', times: 'inf' },
-      });
+      if (fault) await ownApi('/_local/faults', { method: 'POST', json: { name: fault, times: 'inf' } });
       try {
         const sent = await fetch(`${own.urls.http}/webhooks/${label.id}`, {
           method: 'POST',
@@ -363,13 +359,68 @@ describe('the first hour', () => {
           body: payload,
         });
         expect(sent.status).toBe(202);
-        await waitFor(async () => JSON.stringify(await ownDeadLetters()).includes(releaseId), {
-          timeoutMs: 60_000,
-          what: 'the release to be dead-lettered',
-        });
+        await ownApi('/_local/idle');
       } finally {
-        await ownApi('/_local/faults', { method: 'DELETE' });
+        if (fault) await ownApi('/_local/faults', { method: 'DELETE' });
       }
+      return label;
+    };
+
+    it("shows an intake event's label among its ids, which its metadata holds, not its data", async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const releaseId = `rel-ids-${Date.now().toString(36)}`;
+      const label = await scheduleRelease('Label In Metadata Records', releaseId);
+
+      const page = await open();
+
+      const row = page.locator('#events tr', { hasText: releaseId }).filter({ hasText: 'Release Scheduled' });
+      expect(await row.first().textContent()).toContain(`labelId=${label.id}`);
+      await page.close();
+    });
+
+    it('shows every kind of dead letter /_local/dlq holds, each counted, and redrives them (a stream batch and a parked outbox entry, none on the bus)', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const stamp = Date.now().toString(36);
+      // The bus fails the releases' events: the outbox relay's stream batch runs out of retries.
+      await scheduleRelease(
+        'Stream Batch Records',
+        `rel-stream-${stamp}`,
+        'events.put-fail:backline.releases',
+      );
+      // The bus refuses them for good: the publisher parks the entry at once.
+      await scheduleRelease(
+        'Parked Entry Records',
+        `rel-parked-${stamp}`,
+        'events.put-refuse:backline.releases',
+      );
+      const page = await open();
+
+      const shown = await page.locator('#dead-letters').textContent();
+      await page.getByRole('button', { name: 'Redrive all' }).click();
+
+      expect(shown).toMatch(/[1-9]\d* stream batch(es)?/);
+      expect(shown).toMatch(/[1-9]\d* parked outbox entr(y|ies)/);
+      expect(shown).toContain('publisher');
+      expect(shown).toContain('NotAuthorizedForSourceException');
+      await expect
+        .poll(() => page.locator('#status').textContent(), { timeout: 60_000 })
+        .toMatch(/^Redriven: .*[1-9]\d* stream batch(es)?, [1-9]\d* parked outbox entr(y|ies)\.$/);
+      const left = await ownJson<{ streamBatches: unknown[]; outboxEntries: unknown[] }>('/_local/dlq');
+      expect({ streamBatches: left.streamBatches, outboxEntries: left.outboxEntries }).toEqual({
+        streamBatches: [],
+        outboxEntries: [],
+      });
+      await page.close();
+    });
+
+    it('redrives dead letters with its button once the fault is gone', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const releaseId = `rel-dlq-${Date.now().toString(36)}`;
+      await scheduleRelease('Dead Letter Records', releaseId, 'invoke.crash-before:releases');
+      await waitFor(async () => JSON.stringify(await ownDeadLetters()).includes(releaseId), {
+        timeoutMs: 60_000,
+        what: 'the release to be dead-lettered',
+      });
       const page = await open();
       expect(await page.locator('#dead-letters').textContent()).toContain('Release Scheduled');
 

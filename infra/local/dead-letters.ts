@@ -1,0 +1,60 @@
+import type { ParkedEntry } from '#shared/db/outbox-publishing.ts';
+import type { BusEvent, DeadLetter } from './bus/bus.ts';
+import type { QueueDeadLetter } from './queues/index.ts';
+import type { ScheduleDeadLetter } from './scheduler.ts';
+import type { StreamDeadLetter } from './streams/index.ts';
+
+/**
+ * Everything the local cloud holds that `POST /_local/dlq/redrive` takes, by kind, each under the key
+ * the redrive's answer counts it by: `GET /_local/dlq` answers it and the console lists it
+ * (docs/design.md#the-local-console).
+ */
+export interface DeadLetters {
+  /** Events whose asynchronous invocation ran out of retries (the functions' on-failure queues). */
+  deadLetters: (Omit<DeadLetter, 'event'> & { event: BusEventSummary })[];
+  /** A stream mapping's on-failure destination gets the batch's position, not its records. */
+  streamBatches: StreamDeadLetter[];
+  /** Messages a queue trigger's queue moved to its dead-letter queue. */
+  queueMessages: QueueDeadLetter[];
+  /** What schedules could not put on the bus after their retries (docs/design.md#schedules). */
+  scheduleDeadLetters: ScheduleDeadLetter[];
+  /** Outbox entries the bus refused for good, oldest first (docs/design.md#the-outbox). */
+  outboxEntries: ParkedEntry[];
+  queueDepths: Record<string, unknown>;
+}
+
+export interface DeadLetterSources {
+  bus: { deadLetters(): DeadLetter[] };
+  scheduler: { deadLetters(): ScheduleDeadLetter[] };
+  streamDeadLetters: () => StreamDeadLetter[];
+  queues?: { deadLetters: () => QueueDeadLetter[]; depths: () => Record<string, unknown> };
+  outbox?: { parked: (limit: number) => Promise<ParkedEntry[]> };
+}
+
+/** How many parked outbox entries are listed: the redrive takes them all. */
+const parkedListed = 100;
+
+export async function deadLettersOf(sources: DeadLetterSources): Promise<DeadLetters> {
+  return {
+    deadLetters: sources.bus.deadLetters().map((d) => ({ ...d, event: busEventSummary(d.event) })),
+    streamBatches: sources.streamDeadLetters(),
+    queueMessages: sources.queues?.deadLetters() ?? [],
+    scheduleDeadLetters: sources.scheduler.deadLetters(),
+    outboxEntries: (await sources.outbox?.parked(parkedListed)) ?? [],
+    queueDepths: sources.queues?.depths() ?? {},
+  };
+}
+
+export type BusEventSummary = ReturnType<typeof busEventSummary>;
+
+/** An event as the local routes list it. */
+export function busEventSummary(event: BusEvent) {
+  return {
+    id: event.id,
+    source: event.source,
+    detailType: event['detail-type'],
+    time: event.time,
+    detail: event.detail,
+    ...(event['replay-name'] ? { replayName: event['replay-name'] } : {}),
+  };
+}
