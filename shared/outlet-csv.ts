@@ -5,7 +5,8 @@ import { type OptionalOutletField, optionalOutletFields } from './outlets.ts';
 /**
  * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName,formats` (any
  * order; `genres`, `contactName` and `formats` (radio only) may be left out), then one outlet per line, lists
- * separated by `;`. A column left out says nothing: an outlet the import updates keeps its own value
+ * separated by `;`. Cells are separated by commas, or as the header separates its names, by `;` or tabs
+ * (`separatorOf`: a spreadsheet saves "CSV" with its locale's list separator). A column left out says nothing: an outlet the import updates keeps its own value
  * (`leftOutOf`), a new one takes the default; a column given with an empty cell empties the field.
  *
  * Each line is parsed on its own, so a broken quote on one line cannot swallow the lines after it
@@ -40,18 +41,30 @@ const list = (value: string | undefined): string[] =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 
-const blank = /\s/;
+/**
+ * What separates a file's cells: a comma, or the `;` or tab of a spreadsheet whose locale separates
+ * with it (Excel and LibreOffice where the comma is the decimal mark; Excel's "Unicode Text"). No
+ * column's name holds one, so the header tells: a comma if it has one, else a `;`, else a tab.
+ */
+export type CsvSeparator = ',' | ';' | '\t';
+
+export const separatorOf = (header: string): CsvSeparator =>
+  header.includes(',') ? ',' : header.includes(';') ? ';' : header.includes('\t') ? '\t' : ',';
+
+/** White space around a field: any but the separator (a tab separates the fields of a tab-separated file). */
+const blank = (separator: CsvSeparator, character: string | undefined): boolean =>
+  character !== undefined && character !== separator && /\s/.test(character);
 
 /**
- * One line's fields (RFC 4180: separated by commas, a field in double quotes may hold commas and
- * doubled quotes), each trimmed of the white space around it. Throws on a quote inside an
- * unquoted field, text after a closing quote, or a quote left open.
+ * One line's fields (RFC 4180: separated by commas, or `separator`, a field in double quotes may hold
+ * separators and doubled quotes), each trimmed of the white space around it. Throws on a quote inside
+ * an unquoted field, text after a closing quote, or a quote left open.
  */
-export function fieldsOf(line: string): string[] {
+export function fieldsOf(line: string, separator: CsvSeparator = ','): string[] {
   const fields: string[] = [];
   let at = 0;
   for (;;) {
-    while (at < line.length && blank.test(line[at])) at++;
+    while (blank(separator, line[at])) at++;
     let field = '';
     if (line[at] === '"') {
       const opened = fields.length + 1;
@@ -62,11 +75,11 @@ export function fieldsOf(line: string): string[] {
         else break;
       }
       at++;
-      while (at < line.length && blank.test(line[at])) at++;
-      if (at < line.length && line[at] !== ',')
+      while (blank(separator, line[at])) at++;
+      if (at < line.length && line[at] !== separator)
         throw new Error(`field ${opened}: text after its closing quote`);
     } else {
-      const end = line.indexOf(',', at);
+      const end = line.indexOf(separator, at);
       field = line.slice(at, end < 0 ? line.length : end).trimEnd();
       if (field.includes('"'))
         throw new Error(`field ${fields.length + 1}: a quote inside a field not in quotes`);
@@ -83,20 +96,21 @@ export function fieldsOf(line: string): string[] {
  * saves a row it once used and that was cleared as bare separators, `,,,,`). Such a line is skipped and
  * not counted, wherever the file is split (see docs/design.md#jobs).
  */
-export function isBlankLine(text: string): boolean {
-  if (/^[\s,]*$/.test(text)) return true;
-  if (!/^[\s,"]*$/.test(text)) return false;
+export function isBlankLine(text: string, separator: CsvSeparator): boolean {
+  const unquoted = text.replaceAll(separator, '');
+  if (/^\s*$/.test(unquoted)) return true;
+  if (!/^[\s"]*$/.test(unquoted)) return false;
   try {
-    return fieldsOf(text).every((field) => field === '');
+    return fieldsOf(text, separator).every((field) => field === '');
   } catch {
     return false;
   }
 }
 
-function headerOf(line: string): { columns: string[] } | { error: string } {
+function headerOf(line: string, separator: CsvSeparator): { columns: string[] } | { error: string } {
   let names: string[];
   try {
-    names = fieldsOf(line);
+    names = fieldsOf(line, separator);
   } catch (error) {
     return { error: `header row: ${(error as Error).message}` };
   }
@@ -135,7 +149,7 @@ function controlCharacterIn(line: string): number | undefined {
 
 /** The file's header, and the lines after it with the line number of the first (1-based). */
 export type OutletCsvText =
-  | { ok: true; columns: string[]; firstLine: number; lines: string[] }
+  | { ok: true; columns: string[]; separator: CsvSeparator; firstLine: number; lines: string[] }
   | { ok: false; error: string };
 
 export function readOutletCsv(text: string): OutletCsvText {
@@ -148,13 +162,15 @@ export function readOutletCsv(text: string): OutletCsvText {
       error: `line ${controlled + 1}: holds the control character U+${code}; an outlet CSV holds none but tabs and line breaks`,
     };
   }
-  const headerIndex = lines.findIndex((line) => !isBlankLine(line));
+  const headerIndex = lines.findIndex((line) => !isBlankLine(line, separatorOf(line)));
   if (headerIndex < 0) return { ok: false, error: 'the CSV is empty: expected a header row' };
-  const header = headerOf(lines[headerIndex]);
+  const separator = separatorOf(lines[headerIndex]);
+  const header = headerOf(lines[headerIndex], separator);
   if ('error' in header) return { ok: false, error: header.error };
   return {
     ok: true,
     columns: header.columns,
+    separator,
     firstLine: headerIndex + 2,
     lines: lines.slice(headerIndex + 1),
   };
@@ -165,15 +181,16 @@ export function parseOutletRows(
   columns: string[],
   lines: string[],
   firstLine: number,
+  separator: CsvSeparator = ',',
 ): { rows: CsvRow[]; rejected: CsvRejection[] } {
   const rows: CsvRow[] = [];
   const rejected: CsvRejection[] = [];
   for (const [index, text] of lines.entries()) {
     const line = firstLine + index;
-    if (isBlankLine(text)) continue;
+    if (isBlankLine(text, separator)) continue;
     let fields: string[];
     try {
-      fields = fieldsOf(text);
+      fields = fieldsOf(text, separator);
     } catch (error) {
       rejected.push({ line, error: (error as Error).message });
       continue;
@@ -211,7 +228,7 @@ export function parseOutletRows(
 export function parseOutletCsv(text: string): ParsedCsv {
   const read = readOutletCsv(text);
   if (!read.ok) return read;
-  return { ok: true, ...parseOutletRows(read.columns, read.lines, read.firstLine) };
+  return { ok: true, ...parseOutletRows(read.columns, read.lines, read.firstLine, read.separator) };
 }
 
 /** Consecutive lines of the file, stored as one item of an import job's input. */
@@ -233,7 +250,12 @@ export interface ChunkLimits {
 }
 
 /** Splits the lines after the header into chunks of at most `maxRows` rows and `maxBytes` bytes of UTF-8. */
-export function chunkOutletCsv(lines: string[], firstLine: number, limits: ChunkLimits): CsvChunk[] {
+export function chunkOutletCsv(
+  lines: string[],
+  firstLine: number,
+  limits: ChunkLimits,
+  separator: CsvSeparator = ',',
+): CsvChunk[] {
   const chunks: CsvChunk[] = [];
   let current: { firstLine: number; lines: string[]; bytes: number; rows: number; rejected: CsvRejection[] } =
     {
@@ -256,7 +278,7 @@ export function chunkOutletCsv(lines: string[], firstLine: number, limits: Chunk
     const tooLong = Buffer.byteLength(text, 'utf8') > limits.maxLineBytes;
     const kept = tooLong ? '' : text;
     const bytes = Buffer.byteLength(kept, 'utf8') + 1;
-    const isRow = !isBlankLine(text);
+    const isRow = !isBlankLine(text, separator);
     if (
       current.lines.length > 0 &&
       (current.bytes + bytes > limits.maxBytes || (isRow && current.rows >= limits.maxRows))

@@ -83,6 +83,7 @@ export async function importPage(
     job.input.columns,
     chunk.text.split('\n'),
     chunk.firstLine,
+    job.input.separator,
   );
   const rejected: CsvRejection[] = [...chunk.rejected, ...unreadable];
   const leftOut = leftOutOf(job.input.columns);
@@ -156,7 +157,12 @@ export async function outletsOfFailedPage(job: Job, page: number, deps: JobsDeps
   if (!chunk) return [];
   let rows: CsvRow[];
   try {
-    ({ rows } = parseOutletRows(job.input.columns, chunk.text.split('\n'), chunk.firstLine));
+    ({ rows } = parseOutletRows(
+      job.input.columns,
+      chunk.text.split('\n'),
+      chunk.firstLine,
+      job.input.separator,
+    ));
   } catch {
     // A page whose rows cannot be read wrote none (its work reads them first): the job fails naming
     // nobody, rather than staying running on a failure that would come again.

@@ -166,10 +166,14 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
 export async function startImport(csv: string, deps: OutletRoutesDeps) {
   const read = readOutletCsv(csv);
   if (!read.ok) throw new ValidationError([{ path: '', message: read.error }]);
-  const chunks = chunkOutletCsv(read.lines, read.firstLine, importChunkLimits);
+  const chunks = chunkOutletCsv(read.lines, read.firstLine, importChunkLimits, read.separator);
   const total = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
   return startJob(
-    { kind: 'outlet-import', columns: read.columns },
+    {
+      kind: 'outlet-import',
+      columns: read.columns,
+      ...(read.separator === ',' ? {} : { separator: read.separator }),
+    },
     chunks,
     { pages: chunks.length, total },
     deps.jobs,
@@ -262,7 +266,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Import outlets from CSV (a job)',
       description:
-        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. Watch the job at GET /jobs/{jobId}.',
+        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Cells are separated by commas, or by `;` or tabs when the header separates its names so (a spreadsheet saving in a locale whose decimal mark is a comma quotes a list, `"techno;house"`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. Watch the job at GET /jobs/{jobId}.',
       body: {
         mediaType: 'text/csv',
         description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks`,

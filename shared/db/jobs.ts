@@ -90,7 +90,8 @@ const jobPagesPrefix = keyOf('PAGE', '');
 
 /** What a job works on, besides its chunks. */
 export type JobInput =
-  | { kind: 'outlet-import'; columns: string[] }
+  /** `separator` when the file's cells are not separated by commas (shared/outlet-csv.ts). */
+  | { kind: 'outlet-import'; columns: string[]; separator?: ';' | '\t' }
   | { kind: 'webhook-replay'; labelId: string; from: string; to: string };
 
 export interface Job {

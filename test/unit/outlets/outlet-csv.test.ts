@@ -149,9 +149,13 @@ describe('parseOutletCsv', () => {
   it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {
     const lines = ['', '   ', ',,,,', ' , , , , ', '"","",,', ',,x,,', '",",,,', '"'];
 
-    const blank = lines.map(isBlankLine);
+    const blank = lines.map((line) => isBlankLine(line, ','));
+    const semicolons = lines.map((line) => isBlankLine(line.replaceAll(',', ';'), ';'));
+    const tabs = ['\t\t\t', ' \t \t ', '""\t\t', '\tx\t'].map((line) => isBlankLine(line, '\t'));
 
     expect(blank).toEqual([true, true, true, true, true, false, false, false]);
+    expect(semicolons).toEqual([true, true, true, true, true, false, false, false]);
+    expect(tabs).toEqual([true, true, true, false]);
   });
 
   it('accounts for every non-blank line, whatever the lines hold', () => {
@@ -168,7 +172,7 @@ describe('parseOutletCsv', () => {
           const seen = [...parsed.rows.map((row) => row.line), ...parsed.rejected.map((r) => r.line)].sort(
             (a, b) => a - b,
           );
-          const expected = rows.flatMap((row, i) => (isBlankLine(row) ? [] : [i + 2]));
+          const expected = rows.flatMap((row, i) => (isBlankLine(row, ',') ? [] : [i + 2]));
           expect(seen).toEqual(expected);
         },
       ),
@@ -226,7 +230,7 @@ describe('chunkOutletCsv', () => {
           const chunks = chunkOutletCsv(lines, 2, { maxRows, maxBytes, maxLineBytes: 100 });
 
           expect(chunks.reduce((sum, chunk) => sum + chunk.rows, 0)).toBe(
-            lines.filter((line) => !isBlankLine(line)).length,
+            lines.filter((line) => !isBlankLine(line, ',')).length,
           );
           expect(chunks.flatMap((chunk) => chunk.text.split('\n')).length).toBe(Math.max(1, lines.length));
           expect(chunks.every((chunk) => chunk.rows <= maxRows)).toBe(true);
@@ -238,35 +242,50 @@ describe('chunkOutletCsv', () => {
 
 describe('fieldsOf', () => {
   /** What csv-parse reads from one line with the options the import used before: its fields, or that it refuses it. */
-  const csvParse = (line: string) => {
+  const csvParse = (line: string, delimiter: ',' | ';' = ',') => {
     try {
-      return (parse(line, { trim: true, relax_column_count: true }) as string[][])[0];
+      return (parse(line, { trim: true, relax_column_count: true, delimiter }) as string[][])[0];
     } catch {
       return 'refused';
     }
   };
-  const ours = (line: string) => {
+  const ours = (line: string, separator: ',' | ';' = ',') => {
     try {
-      return fieldsOf(line);
+      return fieldsOf(line, separator);
     } catch {
       return 'refused';
     }
   };
 
-  it('reads a line as csv-parse did (quotes, doubled quotes, white space trimmed), and refuses every line it refused', () => {
-    const line = fc
-      .array(fc.constantFrom('a', 'é', ' ', '\t', ',', '"', '""', ';'), { minLength: 1, maxLength: 16 })
-      .map((parts) => parts.join(''))
-      .filter((text) => text.trim().length > 0);
+  it.each([',', ';'] as const)(
+    'reads a line separated by %s as csv-parse did (quotes, doubled quotes, white space trimmed), and refuses every line it refused',
+    (separator) => {
+      const line = fc
+        .array(fc.constantFrom('a', 'é', ' ', '\t', ',', '"', '""', ';'), { minLength: 1, maxLength: 16 })
+        .map((parts) => parts.join(''))
+        .filter((text) => text.trim().length > 0);
 
-    fc.assert(
-      fc.property(line, (text) => {
-        const read = ours(text);
-        // Stricter only where csv-parse let text follow a closing quote (`"" ""` read as one field).
-        if (read !== 'refused' || csvParse(text) === 'refused') expect(read).toEqual(csvParse(text));
-      }),
-      { numRuns: 3000 },
-    );
+      fc.assert(
+        fc.property(line, (text) => {
+          const read = ours(text, separator);
+          // Stricter only where csv-parse let text follow a closing quote (`"" ""` read as one field).
+          if (read !== 'refused' || csvParse(text, separator) === 'refused')
+            expect(read).toEqual(csvParse(text, separator));
+        }),
+        { numRuns: 3000 },
+      );
+    },
+  );
+
+  it('reads a tab-separated line, keeping the empty fields between its tabs', () => {
+    expect(fieldsOf('Radio X\t x@radio.example \t\tGB;DE\t', '\t')).toEqual([
+      'Radio X',
+      'x@radio.example',
+      '',
+      'GB;DE',
+      '',
+    ]);
+    expect(fieldsOf('\t"a,b"\t', '\t')).toEqual(['', 'a,b', '']);
   });
 
   it('reads back any fields written as RFC 4180 quotes them', () => {
