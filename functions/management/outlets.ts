@@ -187,12 +187,27 @@ const isCsv = (contentType: string | undefined) =>
 const asciiLabels = new Set(['us-ascii', 'ascii', 'ansi_x3.4-1968']);
 
 /**
- * A CSV body as text, in the `charset` its Content-Type names (UTF-8 when it names none; a spreadsheet
- * saving "CSV" on Windows writes windows-1252): bytes that are not valid in it, or a charset this
- * runtime cannot decode, are a 400 before anything is imported, never a name stored with U+FFFD.
+ * The charset a byte order mark says a body is in: it outranks the Content-Type's label (the Encoding
+ * Standard's decode), so a spreadsheet's UTF-16 ("Unicode Text" in Excel) is read without one named.
+ */
+const byteOrderMarks = [
+  { mark: [0xef, 0xbb, 0xbf], charset: 'utf-8' },
+  { mark: [0xff, 0xfe], charset: 'utf-16le' },
+  { mark: [0xfe, 0xff], charset: 'utf-16be' },
+] as const;
+
+const markedCharset = (body: Buffer): string | undefined =>
+  byteOrderMarks.find(({ mark }) => mark.every((byte, i) => body[i] === byte))?.charset;
+
+/**
+ * A CSV body as text, in the charset its byte order mark says or else the `charset` its Content-Type
+ * names (UTF-8 when it names none; a spreadsheet saving "CSV" on Windows writes windows-1252): bytes
+ * that are not valid in it, or a charset this runtime cannot decode, are a 400 before anything is
+ * imported, never a name stored with U+FFFD.
  */
 function csvText(body: Buffer, contentType: string | undefined): string {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
+  const charset =
+    markedCharset(body) ?? /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
   // The Encoding Standard reads US-ASCII's labels as windows-1252, which takes any byte: US-ASCII has
   // none above 0x7F, so such a byte means the file is in some other charset than it says.
   if (asciiLabels.has(charset.toLowerCase()) && body.some((byte) => byte > 0x7f))
@@ -269,7 +284,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
         'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Cells are separated by commas, or by `;` or tabs when the header separates its names so (a spreadsheet saving in a locale whose decimal mark is a comma quotes a list, `"techno;house"`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. Watch the job at GET /jobs/{jobId}.',
       body: {
         mediaType: 'text/csv',
-        description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks`,
+        description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks; read in the charset the Content-Type names (UTF-8 when it names none), or the one a byte order mark says (UTF-8, UTF-16LE or UTF-16BE), which outranks it`,
       },
       responses: {
         202: { description: 'the job, started', schema: JobAccepted, headers: jobLocation },

@@ -899,3 +899,38 @@ describe('an outlet body with a field the API does not know', () => {
     expect(listed.body.outlets.map((outlet: { id: string }) => outlet.id)).toEqual([created.body.id]);
   });
 });
+
+/**
+ * Excel's "Unicode Text" saves UTF-16 (little-endian, tab-separated) and starts the file with a byte
+ * order mark, as other tools saving UTF-16 do: the mark says the charset whatever the Content-Type names
+ * (the Encoding Standard's decode), so such a file is read without a --charset, and is not read as the
+ * windows-1252 the CLI suggests for a file that is not UTF-8.
+ */
+describe('an import saved as UTF-16 with a byte order mark', () => {
+  const sheet = 'name\temail\tkind\tterritories\r\nCafé Radio\tcafe@radio.example\tradio\tGB;FR\r\n';
+  const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
+  it.each([
+    ['UTF-16LE', 'text/csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sheet, 'utf16le')])],
+    ['UTF-16BE', 'text/csv', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(sheet)])],
+    [
+      'UTF-16LE',
+      'text/csv; charset=windows-1252',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sheet, 'utf16le')]),
+    ],
+  ])('reads a %s file sent as %s by its byte order mark', async (_, contentType, body) => {
+    const { call, deps, finished } = setup();
+
+    const response = await call('POST', '/media-outlets/import', { body, contentType });
+
+    expect(response.status).toBe(202);
+    expect(await finished(response)).toMatchObject({
+      status: 'done',
+      result: { created: 1, rejectedCount: 0 },
+    });
+    expect(await deps.outlets.findByEmail('cafe@radio.example')).toMatchObject({
+      name: 'Café Radio',
+      territories: ['GB', 'FR'],
+    });
+  });
+});
