@@ -176,6 +176,26 @@ export function readOutletCsv(text: string): OutletCsvText {
   };
 }
 
+/** A cell's text in a message, its invisible characters (controls, format characters, separators) as `\uXXXX`. */
+const shown = (text: string): string =>
+  text.replace(/[\p{C}\p{Zl}\p{Zp}"\\]/gu, (character) =>
+    character === '"' || character === '\\'
+      ? `\\${character}`
+      : `\\u${character.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
+
+/**
+ * Where in a row an issue is, as its manager reads the row: a column, and for an item of a list the item
+ * as the cell holds it (`territories "UK"`, where its index, `territories.1`, counts from 0 among items
+ * the manager never numbered).
+ */
+function whereIn(lists: Record<string, string[]>, path: readonly PropertyKey[]): string {
+  const [column, index] = path;
+  const item = typeof column === 'string' && typeof index === 'number' ? lists[column]?.[index] : undefined;
+  if (item !== undefined && path.length === 2) return `${String(column)} "${shown(item)}"`;
+  return path.map(String).join('.') || 'row';
+}
+
 /** The outlets on `lines` (the first is line `firstLine` of the file), under the header's columns. */
 export function parseOutletRows(
   columns: string[],
@@ -205,19 +225,22 @@ export function parseOutletRows(
       continue;
     }
     const cell = Object.fromEntries(columns.map((column, i) => [column, fields[i] ?? '']));
+    const lists = {
+      genres: list(cell.genres),
+      territories: list(cell.territories),
+      ...(cell.formats ? { formats: list(cell.formats) } : {}),
+    };
     const parsed = OutletInput.safeParse({
       name: cell.name,
       email: cell.email,
       kind: cell.kind.toLowerCase(),
-      genres: list(cell.genres),
-      territories: list(cell.territories),
+      ...lists,
       ...(cell.contactName ? { contactName: cell.contactName } : {}),
-      ...(cell.formats ? { formats: list(cell.formats) } : {}),
     });
     if (parsed.success) rows.push({ line, input: parsed.data });
     else {
       const error = parsed.error.issues
-        .map((issue) => `${issue.path.join('.') || 'row'}: ${issue.message}`)
+        .map((issue) => `${whereIn(lists, issue.path)}: ${issue.message}`)
         .join('; ');
       rejected.push({ line, error });
     }

@@ -88,7 +88,7 @@ describe('parseOutletCsv', () => {
     expect(parsed.rejected.map((rejection) => rejection.line)).toEqual([3, 4, 5, 6, 7, 9]);
     expect(parsed.rejected.find((r) => r.line === 3)?.error).toMatch(/^email: /);
     expect(parsed.rejected.find((r) => r.line === 7)?.error).toMatch(/^kind: /);
-    expect(parsed.rejected.find((r) => r.line === 9)?.error).toMatch(/^territories\.0: /);
+    expect(parsed.rejected.find((r) => r.line === 9)?.error).toMatch(/^territories "XX": /);
   });
 
   it('accepts the columns in any order and in any case, without the optional ones', () => {
@@ -144,6 +144,24 @@ describe('parseOutletCsv', () => {
       error: 'header row: unknown column(s) phone',
     });
     expect(parseOutletCsv('  \n')).toEqual({ ok: false, error: 'the CSV is empty: expected a header row' });
+  });
+
+  it('names a list’s item that is wrong by what the cell holds, rather than by its index', () => {
+    const parsed = parseOutletCsv(
+      csv(
+        'Paper,p@x.example,press,techno,"GB, DE",',
+        'Radio,r@x.example,radio,techno,FR;UK,',
+        'Blog,b@x.example,blog,techno;,WW,',
+      ),
+    );
+
+    expect(parsed.ok && parsed.rejected).toEqual([
+      {
+        line: 2,
+        error: 'territories "GB, DE": must be an ISO 3166-1 alpha-2 code such as GB, or WW for worldwide',
+      },
+      { line: 3, error: 'territories "UK": is not an ISO 3166-1 alpha-2 country code' },
+    ]);
   });
 
   it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {

@@ -451,16 +451,18 @@ describe('media outlet routes', () => {
       header: 'name,email,kind,genres,territories',
       rows: ['jazz;Soul,GB', 'jazz\u0085,GB', 'jazz;funk\u2028soul,GB', '\u200b,GB'],
       kept: ['jazz', 'Soul'],
+      shown: ['jazz\\u0085', 'funk\\u2028soul', '\\u200b'],
     },
     {
       field: 'formats',
       header: 'name,email,kind,territories,formats',
       rows: ['GB,AAA; Hot AC', 'GB,A\u0085AA', 'GB,AAA;Hot\u2028AC', 'GB,\u200b'],
       kept: ['AAA', 'Hot AC'],
+      shown: ['A\\u0085AA', 'Hot\\u2028AC', '\\u200b'],
     },
   ])(
     'rejects the rows of an import whose $field hold a control character (U+0085) or a line separator, or show as nothing, listing why, and imports the others',
-    async ({ field, header, rows, kept }) => {
+    async ({ field, header, rows, kept, shown }) => {
       const { call, deps, finished } = setup();
       const body = [
         header,
@@ -477,9 +479,10 @@ describe('media outlet routes', () => {
         'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them';
       expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 0, rejectedCount: 3 } });
       expect(job.result?.rejected).toEqual([
-        { line: 3, error: `${field}.0: ${controls}` },
-        { line: 4, error: `${field}.1: ${controls}` },
-        { line: 5, error: `${field}.0: must not be empty` },
+        // Each item named as the cell holds it, its invisible characters written out.
+        { line: 3, error: `${field} "${shown[0]}": ${controls}` },
+        { line: 4, error: `${field} "${shown[1]}": ${controls}` },
+        { line: 5, error: `${field} "${shown[2]}": must not be empty` },
       ]);
       expect(
         await Promise.all(
