@@ -55,6 +55,22 @@ export const separatorOf = (header: string): CsvSeparator =>
 const blank = (separator: CsvSeparator, character: string | undefined): boolean =>
   character !== undefined && character !== separator && /\s/.test(character);
 
+type QuoteProblem =
+  | 'a quote is left open'
+  | 'text after its closing quote'
+  | 'a quote inside a field not in quotes';
+
+/** A line whose quotes are wrong, by the field (1-based) where they go wrong. */
+export class CsvFieldError extends Error {
+  readonly field: number;
+  readonly problem: QuoteProblem;
+  constructor(field: number, problem: QuoteProblem) {
+    super(`field ${field}: ${problem}`);
+    this.field = field;
+    this.problem = problem;
+  }
+}
+
 /**
  * One line's fields (RFC 4180: separated by commas, or `separator`, a field in double quotes may hold
  * separators and doubled quotes), each trimmed of the white space around it. Throws on a quote inside
@@ -69,7 +85,7 @@ export function fieldsOf(line: string, separator: CsvSeparator = ','): string[] 
     if (line[at] === '"') {
       const opened = fields.length + 1;
       for (at++; ; at++) {
-        if (at >= line.length) throw new Error(`field ${opened}: a quote is left open`);
+        if (at >= line.length) throw new CsvFieldError(opened, 'a quote is left open');
         if (line[at] !== '"') field += line[at];
         else if (line[at + 1] === '"') field += line[at++];
         else break;
@@ -77,12 +93,12 @@ export function fieldsOf(line: string, separator: CsvSeparator = ','): string[] 
       at++;
       while (blank(separator, line[at])) at++;
       if (at < line.length && line[at] !== separator)
-        throw new Error(`field ${opened}: text after its closing quote`);
+        throw new CsvFieldError(opened, 'text after its closing quote');
     } else {
       const end = line.indexOf(separator, at);
       field = line.slice(at, end < 0 ? line.length : end).trimEnd();
       if (field.includes('"'))
-        throw new Error(`field ${fields.length + 1}: a quote inside a field not in quotes`);
+        throw new CsvFieldError(fields.length + 1, 'a quote inside a field not in quotes');
       at = end < 0 ? line.length : end;
     }
     fields.push(field);
@@ -196,6 +212,21 @@ function whereIn(lists: Record<string, string[]>, path: readonly PropertyKey[]):
   return path.map(String).join('.') || 'row';
 }
 
+/**
+ * Why a row's quotes are wrong, naming the field's column. A quote left open is most often a cell that
+ * holds a line break (a spreadsheet saves one quoted over two lines): lines are read one by one (so a
+ * stray quote spoils one row, not the rows after it), and no outlet's field holds a line break.
+ */
+function quotesWrong(error: Error, columns: readonly string[]): string {
+  if (!(error instanceof CsvFieldError)) return error.message;
+  const column = columns[error.field - 1];
+  const why =
+    error.problem === 'a quote is left open'
+      ? `${error.problem}; a cell that holds a line break goes on to the next line, and an outlet’s cells hold none`
+      : error.problem;
+  return `field ${error.field}${column ? ` (${column})` : ''}: ${why}`;
+}
+
 /** The outlets on `lines` (the first is line `firstLine` of the file), under the header's columns. */
 export function parseOutletRows(
   columns: string[],
@@ -212,7 +243,7 @@ export function parseOutletRows(
     try {
       fields = fieldsOf(text, separator);
     } catch (error) {
-      rejected.push({ line, error: (error as Error).message });
+      rejected.push({ line, error: quotesWrong(error as Error, columns) });
       continue;
     }
     // Empty cells after the header's columns are a spreadsheet's (it saves the width of its widest row).

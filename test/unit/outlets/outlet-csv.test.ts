@@ -164,6 +164,27 @@ describe('parseOutletCsv', () => {
     ]);
   });
 
+  it('names the column of a cell whose quote is wrong, and says why a cell with a line break is refused', () => {
+    // A spreadsheet quotes a cell holding a line break (Alt+Enter) and saves it over two lines.
+    const parsed = parseOutletCsv(
+      csv(
+        'Paper,p@x.example,press,techno,GB,"Ann Lee',
+        'Head of Music"',
+        'Blog,b@x.example,blog,,WW,Bo "B" Lee',
+      ),
+    );
+
+    expect(parsed.ok && parsed.rejected).toEqual([
+      {
+        line: 2,
+        error:
+          'field 6 (contactName): a quote is left open; a cell that holds a line break goes on to the next line, and an outlet’s cells hold none',
+      },
+      { line: 3, error: 'field 1 (name): a quote inside a field not in quotes' },
+      { line: 4, error: 'field 6 (contactName): a quote inside a field not in quotes' },
+    ]);
+  });
+
   it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {
     const lines = ['', '   ', ',,,,', ' , , , , ', '"","",,', ',,x,,', '",",,,', '"'];
 
