@@ -136,7 +136,10 @@ function headerOf(line: string, separator: CsvSeparator): { columns: string[] } 
   if (unnamed >= 0) return { error: `header row: column ${unnamed + 1} has no name` };
   const columns = names.map((name) => byLowerCase.get(name.toLowerCase()) ?? name);
   const unknown = columns.filter((column) => !known.has(column));
-  if (unknown.length > 0) return { error: `header row: unknown column(s) ${unknown.join(', ')}` };
+  if (unknown.length > 0)
+    return {
+      error: `header row: unknown column(s) ${unknown.join(', ')}; an import takes ${required.join(', ')} and, if given, ${optionalOutletFields.join(', ')} (in any order and case), and no other`,
+    };
   const duplicated = columns.filter((column, index) => columns.indexOf(column) !== index);
   if (duplicated.length > 0)
     return { error: `header row: column(s) ${[...new Set(duplicated)].join(', ')} repeated` };
