@@ -94,6 +94,28 @@ describe('the backline CLI on the local cloud', () => {
     expect(result.stdout).toMatch(/line\s+error\n-+\s+-+\n3\s+.*email/);
   });
 
+  // Excel's "Unicode Text": UTF-16LE with its byte order mark, cells separated by tabs; a list's cell as typed.
+  it('imports a spreadsheet saved as Unicode Text (UTF-16, tabs) with no --charset, and exits 0', async () => {
+    const genre = uniqueId('genre');
+    const address = `${uniqueId('cafe')}@radio.example`;
+    const file = join(freshConfigDir(), 'outlets.txt');
+    const sheet = [
+      'name\temail\tkind\tgenres\tterritories',
+      `Café Radio\t${address}\tradio\t${genre}\tGB;FR`,
+    ];
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${sheet.join('\r\n')}\r\n`, 'utf16le')]),
+    );
+
+    const result = await backline(['outlets', 'import', file], configDir);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('all 1 rows (1 created, 0 updated, 0 unchanged)');
+    const listed = await backline(['outlets', 'list', '--genre', genre, '--territory', 'FR'], configDir);
+    expect(listed.stdout).toContain('Café Radio');
+  });
+
   it('lists the outlets a genre and territory would reach', async () => {
     const genre = uniqueId('genre');
     const gb = await createOutlet({ name: 'GB Radio', genres: [genre], territories: ['GB'] });
