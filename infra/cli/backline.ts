@@ -127,9 +127,28 @@ async function listOutlets(login: Login, options: { genre?: string; territory?: 
     outlets.push(...page.outlets);
     cursor = page.nextCursor;
   } while (cursor);
-  out(table(outlets, ['name', 'email', 'kind', 'genres', 'territories', 'id']));
-  out(`${outlets.length} outlet${outlets.length === 1 ? '' : 's'}`);
+  const shown = outlets.map((outlet) => ({ ...outlet, 'no mail': whyNoMail(outlet) }));
+  out(table(shown, ['name', 'email', 'kind', 'genres', 'territories', 'no mail', 'id']));
+  const unmailed = shown.filter((outlet) => outlet['no mail'] !== '').length;
+  out(
+    `${outlets.length} outlet${outlets.length === 1 ? '' : 's'}${unmailed > 0 ? `, ${unmailed} of them get no mail` : ''}`,
+  );
 }
+
+/**
+ * Why an outlet gets no mail, as the list shows it (an outlet that opted out or bounced still matches
+ * releases, as `isMailable` in shared/outlets.ts leaves it out): empty when it gets mail.
+ */
+const whyNoMail = (outlet: Record<string, unknown>): string => {
+  const day = (at: unknown) => String(at).slice(0, 10);
+  const reasons = [
+    ...(outlet.unsubscribedAt ? [`unsubscribed ${day(outlet.unsubscribedAt)}`] : []),
+    ...(outlet.suppressedAt
+      ? [`${outlet.suppressionReason === 'complaint' ? 'complained' : 'bounced'} ${day(outlet.suppressedAt)}`]
+      : []),
+  ];
+  return reasons.join(', ');
+};
 
 /** What `GET /labels/{labelId}/releases/{releaseId}` answers, as far as the CLI reads it. */
 export interface ReleaseStatusView {
@@ -345,7 +364,9 @@ export function program(): Command {
     });
   outlets
     .command('list')
-    .description('list outlets, filtered as a release would match them')
+    .description(
+      'list outlets, filtered as a release would match them; "no mail" says which unsubscribed, bounced or complained, and when',
+    )
     .option('--genre <genre>', 'outlets a release of this genre reaches')
     .option('--territory <code>', 'outlets covering this territory (two letters, e.g. GB)')
     .option('--kind <kind>', 'radio, press, blog, playlist, tv or podcast')
