@@ -61,7 +61,7 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
   } catch (error) {
     if (error instanceof CliError && !charset && /not valid utf-8/i.test(error.message))
       throw new CliError(
-        `${error.message}\nIf ${file} is in another charset (a spreadsheet's CSV saved on Windows is windows-1252), name it: backline outlets import --charset windows-1252 ${file}`,
+        `${error.message}\nIf ${file} is in another charset, name it: a spreadsheet's CSV saved on Windows is windows-1252 (backline outlets import --charset windows-1252 ${file}), one saved as "CSV" by Excel for Mac: --charset macintosh (its "CSV UTF-8" needs none)`,
       );
     throw error;
   }
@@ -347,7 +347,7 @@ export function program(): Command {
     )
     .option(
       '--charset <name>',
-      "the file's charset when it is not UTF-8 (windows-1252 for a spreadsheet's CSV saved on Windows)",
+      "the file's charset when it is not UTF-8 and starts with no byte order mark (windows-1252 for a spreadsheet's CSV saved on Windows, macintosh for Excel for Mac's \"CSV\")",
     )
     .addHelpText(
       'after',

@@ -75,5 +75,7 @@ describe('backline outlets import', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.split('is not valid utf-8 text')).toHaveLength(2);
     expect(result.stderr).toContain('--charset');
+    // Excel for Mac saves "CSV" in Mac Roman, whose é (0x8E) windows-1252 would read as Ž.
+    expect(result.stderr).toContain('Excel for Mac: --charset macintosh');
   });
 });
