@@ -6,9 +6,22 @@ import * as z from './zod.ts';
 
 export const OutletKind = z.enum(outletKinds);
 
-/** Trimmed and lower-cased before it is validated, so ` News@Radio.Example ` is `news@radio.example`. */
+/**
+ * Invisible format characters (Unicode Cf: a zero-width space, a word joiner, a byte order mark), which an
+ * address copied from a web page or a document brings along and no address holds.
+ */
+const invisible = /\p{Cf}/gu;
+
+/**
+ * Trimmed, rid of invisible characters and lower-cased before it is validated, so ` News@Radio.Example `
+ * is `news@radio.example`, and so is one pasted with a zero-width space.
+ */
 export const OutletEmail = z.pipe(
-  z.string().check(z.trim(), z.toLowerCase()),
+  z.string().check(
+    z.overwrite((address) => address.replace(invisible, '')),
+    z.trim(),
+    z.toLowerCase(),
+  ),
   z.email('must be an email address').check(z.maxLength(254)),
 );
 

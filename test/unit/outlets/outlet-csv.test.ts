@@ -187,6 +187,23 @@ describe('parseOutletCsv', () => {
     ]);
   });
 
+  it('reads an address pasted with invisible characters (a zero-width space, a joiner, a stray byte order mark) as the address shown', () => {
+    const parsed = parseOutletCsv(
+      csv(
+        'Web,\u200bdesk@web.example\u200b,press,,GB,',
+        'Joined,desk\u2060@joined.example,press,,GB,',
+        'Marked,\ufeffdesk@marked.example,press,,GB,',
+      ),
+    );
+
+    expect(parsed.ok && parsed.rejected).toEqual([]);
+    expect(parsed.ok && parsed.rows.map((row) => row.input.email)).toEqual([
+      'desk@web.example',
+      'desk@joined.example',
+      'desk@marked.example',
+    ]);
+  });
+
   it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {
     const lines = ['', '   ', ',,,,', ' , , , , ', '"","",,', ',,x,,', '",",,,', '"'];
 
