@@ -204,14 +204,20 @@ const shown = (text: string): string =>
   );
 
 /**
- * Where in a row an issue is, as its manager reads the row: a column, and for an item of a list the item
- * as the cell holds it (`territories "UK"`, where its index, `territories.1`, counts from 0 among items
+ * Where in a row an issue is, as its manager reads the row: a column, with the address refused, and for an
+ * item of a list the item as the cell holds it (`territories "UK"`, where its index, `territories.1`, counts from 0 among items
  * the manager never numbered).
  */
-function whereIn(lists: Record<string, string[]>, path: readonly PropertyKey[]): string {
+function whereIn(
+  cells: { lists: Record<string, string[]>; email: string },
+  path: readonly PropertyKey[],
+): string {
   const [column, index] = path;
-  const item = typeof column === 'string' && typeof index === 'number' ? lists[column]?.[index] : undefined;
+  const item =
+    typeof column === 'string' && typeof index === 'number' ? cells.lists[column]?.[index] : undefined;
   if (item !== undefined && path.length === 2) return `${String(column)} "${shown(item)}"`;
+  // An address refused is shown, so two in a cell or a mailto: link is seen for what it is.
+  if (column === 'email' && path.length === 1 && cells.email !== '') return `email "${shown(cells.email)}"`;
   return path.map(String).join('.') || 'row';
 }
 
@@ -274,7 +280,7 @@ export function parseOutletRows(
     if (parsed.success) rows.push({ line, input: parsed.data });
     else {
       const error = parsed.error.issues
-        .map((issue) => `${whereIn(lists, issue.path)}: ${issue.message}`)
+        .map((issue) => `${whereIn({ lists, email: cell.email }, issue.path)}: ${issue.message}`)
         .join('; ');
       rejected.push({ line, error });
     }

@@ -204,6 +204,17 @@ describe('parseOutletCsv', () => {
     ]);
   });
 
+  it('names an address it refuses by what the cell holds (two addresses in one cell, a mailto: link)', () => {
+    const parsed = parseOutletCsv(
+      csv('Two,"desk@two.example; news@two.example",press,,GB,', 'Link,mailto:desk@link.example,press,,GB,'),
+    );
+
+    expect(parsed.ok && parsed.rejected).toEqual([
+      { line: 2, error: 'email "desk@two.example; news@two.example": must be an email address' },
+      { line: 3, error: 'email "mailto:desk@link.example": must be an email address' },
+    ]);
+  });
+
   it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {
     const lines = ['', '   ', ',,,,', ' , , , , ', '"","",,', ',,x,,', '",",,,', '"'];
 
