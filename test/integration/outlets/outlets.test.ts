@@ -209,6 +209,7 @@ describe('the media outlet directory', () => {
       header: 'name,email,kind,genres,territories',
       values: ['jazz,GB', 'jazz\u0085,GB', 'jazz;funk\u2028soul,GB'],
       kept: ['jazz'],
+      shown: ['jazz\\u0085', 'funk\\u2028soul'],
     },
     {
       column: 'formats',
@@ -216,10 +217,11 @@ describe('the media outlet directory', () => {
       header: 'name,email,kind,territories,formats',
       values: ['GB,AAA; Hot AC', 'GB,A\u0085AA', 'GB,AAA;Hot\u2028AC'],
       kept: ['AAA', 'Hot AC'],
+      shown: ['A\\u0085AA', 'Hot\\u2028AC'],
     },
   ] as const)(
     'rejects the rows of an import whose $field holds a control character (U+0085) or a line separator, listing why, and imports the others',
-    async ({ column, header, values, kept }) => {
+    async ({ column, header, values, kept, shown }) => {
       const [fine, next, line] = ['fine', 'next', 'line'].map((name) => uniqueEmail(name));
       const body = [
         header,
@@ -235,8 +237,9 @@ describe('the media outlet directory', () => {
       expect(status).toBe(202);
       expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 0, rejectedCount: 2 } });
       expect(job.result.rejected).toEqual([
-        { line: 3, error: `${column}.0: ${controls}` },
-        { line: 4, error: `${column}.1: ${controls}` },
+        // Each item named as the cell holds it, its invisible characters written out.
+        { line: 3, error: `${column} "${shown[0]}": ${controls}` },
+        { line: 4, error: `${column} "${shown[1]}": ${controls}` },
       ]);
       expect(
         await Promise.all([next, line].map((email) => localOutletDirectory().findByEmail(email))),
