@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '#test/support/run-script.ts';
+import { type FakeApi, fakeApi } from '#test/support/fake-api.ts';
 
 /**
  * `backline release deliveries` against an API that pages a release's deliveries as the management
@@ -19,38 +17,31 @@ const pages: Record<string, { rows: typeof rows; next?: string }> = {
 };
 const path = '/labels/nightshift/releases/night-drive/deliveries';
 
-let server: Server;
-let url: string;
+let api: FakeApi;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const requested = new URL(request.url ?? '/', 'http://localhost');
-    const page = pages[requested.searchParams.get('cursor') ?? ''];
-    if (requested.pathname !== path || !page) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-      return;
-    }
-    if (request.headers.accept === 'text/csv') {
-      const csv = [
-        'email,kind,status,at',
-        ...page.rows.map((r) => `${r.email},${r.kind},${r.status},${r.at}`),
-      ];
-      const link = page.next ? { link: `<${path}?limit=1000&cursor=${page.next}>; rel="next"` } : {};
-      response.writeHead(200, { 'content-type': 'text/csv', ...link }).end(`${csv.join('\n')}\n`);
-      return;
-    }
-    response
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ deliveries: page.rows, ...(page.next ? { nextCursor: page.next } : {}) }));
+  api = await fakeApi({
+    [`GET ${path}`]: (request) => {
+      const page = pages[request.url.searchParams.get('cursor') ?? ''];
+      if (!page) return { status: 404, json: { error: 'not found' } };
+      if (request.headers.accept === 'text/csv') {
+        const csv = [
+          'email,kind,status,at',
+          ...page.rows.map((r) => `${r.email},${r.kind},${r.status},${r.at}`),
+        ];
+        const link: Record<string, string> = page.next
+          ? { link: `<${path}?limit=1000&cursor=${page.next}>; rel="next"` }
+          : {};
+        return { headers: { 'content-type': 'text/csv', ...link }, text: `${csv.join('\n')}\n` };
+      }
+      return { json: { deliveries: page.rows, ...(page.next ? { nextCursor: page.next } : {}) } };
+    },
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => api.close());
 
-const backline = (args: string[]) =>
-  runScript('infra/cli/backline.ts', args, { BACKLINE_API_URL: url, BACKLINE_API_KEY: 'key' });
+const backline = (args: string[]) => api.backline(args);
 
 describe('backline release deliveries', () => {
   it("lists every row of a release's mail, following the API's pages, not only the first 1,000", async () => {

@@ -1,10 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '#test/support/run-script.ts';
+import { type FakeApi, fakeApi } from '#test/support/fake-api.ts';
 
 /**
  * `backline outlets import` of a spreadsheet's CSV saved on Windows (windows-1252), against an API that
@@ -19,8 +17,7 @@ const refusal = {
 const sent: (string | undefined)[] = [];
 const file = join(tmpdir(), `backline-outlets-${process.pid}.csv`);
 
-let server: Server;
-let url: string;
+let api: FakeApi;
 
 beforeAll(async () => {
   writeFileSync(
@@ -30,35 +27,28 @@ beforeAll(async () => {
       'latin1',
     ),
   );
-  server = createServer((request, response) => {
-    const json = (status: number, body: unknown) =>
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (request.method === 'POST' && request.url === '/media-outlets/import') {
+  api = await fakeApi({
+    'POST /media-outlets/import': (request) => {
       const type = request.headers['content-type'];
       sent.push(type);
-      request.resume();
-      request.on('end', () =>
-        /charset=windows-1252/i.test(type ?? '') ? json(202, { jobId: 'job-1' }) : json(400, refusal),
-      );
-      return;
-    }
-    if (request.url === '/jobs/job-1')
-      return json(200, {
+      return /charset=windows-1252/i.test(type ?? '')
+        ? { status: 202, json: { jobId: 'job-1' } }
+        : { status: 400, json: refusal };
+    },
+    'GET /jobs/job-1': () => ({
+      json: {
         jobId: 'job-1',
         status: 'done',
         progress: { done: 1, total: 1 },
         result: { created: 1, updated: 0, rejectedCount: 0, rejected: [] },
-      });
-    json(404, { error: 'not found' });
+      },
+    }),
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => api.close());
 
-const backline = (args: string[]) =>
-  runScript('infra/cli/backline.ts', args, { BACKLINE_API_URL: url, BACKLINE_API_KEY: 'key' });
+const backline = (args: string[]) => api.backline(args);
 
 describe('backline outlets import', () => {
   it("sends the file's charset named by --charset, so a spreadsheet's windows-1252 CSV is read as such", async () => {

@@ -1,10 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '#test/support/run-script.ts';
+import { type FakeApi, fakeApi } from '#test/support/fake-api.ts';
 
 /**
  * `backline outlets import`'s exit status, which a manager's script reads: 0 for a whole import, 1 when
@@ -14,8 +12,7 @@ import { runScript } from '#test/support/run-script.ts';
 
 const file = join(tmpdir(), `backline-outlets-exit-${process.pid}.csv`);
 let job: Record<string, unknown>;
-let server: Server;
-let url: string;
+let api: FakeApi;
 
 const aFinishedImport = (result: Record<string, unknown>, status = 'done') => ({
   jobId: 'job-1',
@@ -35,23 +32,15 @@ beforeAll(async () => {
       'Press Two,two@press.example,press,FR',
     ].join('\n'),
   );
-  server = createServer((request, response) => {
-    const json = (status: number, body: unknown) =>
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    request.resume();
-    if (request.method === 'POST' && request.url === '/media-outlets/import')
-      return request.on('end', () => json(202, { jobId: 'job-1', status: 'queued' }));
-    if (request.url === '/jobs/job-1') return json(200, job);
-    json(404, { error: 'not found' });
+  api = await fakeApi({
+    'POST /media-outlets/import': () => ({ status: 202, json: { jobId: 'job-1', status: 'queued' } }),
+    'GET /jobs/job-1': () => ({ json: job }),
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => api.close());
 
-const backline = (args: string[]) =>
-  runScript('infra/cli/backline.ts', args, { BACKLINE_API_URL: url, BACKLINE_API_KEY: 'key' });
+const backline = (args: string[]) => api.backline(args);
 
 describe("backline outlets import's exit status", () => {
   it('exits 1 when some rows were rejected, saying how many were imported and how many rejected', async () => {

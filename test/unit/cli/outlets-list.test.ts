@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript } from '#test/support/run-script.ts';
+import { type FakeApi, fakeApi } from '#test/support/fake-api.ts';
 
 /**
  * `backline outlets list` lists the outlets a release of a genre and territory would match: an
@@ -18,8 +16,7 @@ const anOutlet = (fields: Record<string, unknown>) => ({
   ...fields,
 });
 
-let server: Server;
-let url: string;
+let api: FakeApi;
 
 beforeAll(async () => {
   const outlets = [
@@ -38,27 +35,14 @@ beforeAll(async () => {
       suppressionReason: 'bounce',
     }),
   ];
-  server = createServer((request, response) => {
-    request.resume();
-    response.writeHead(request.url?.startsWith('/media-outlets?') ? 200 : 404, {
-      'content-type': 'application/json',
-    });
-    response.end(
-      JSON.stringify(request.url?.startsWith('/media-outlets?') ? { outlets } : { error: 'not found' }),
-    );
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await fakeApi({ 'GET /media-outlets': () => ({ json: { outlets } }) });
 });
 
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => api.close());
 
 describe('backline outlets list', () => {
   it('says which outlets get no mail, and why, beside those that do', async () => {
-    const result = await runScript('infra/cli/backline.ts', ['outlets', 'list', '--genre', 'techno'], {
-      BACKLINE_API_URL: url,
-      BACKLINE_API_KEY: 'key',
-    });
+    const result = await api.backline(['outlets', 'list', '--genre', 'techno']);
 
     expect(result.code, result.stderr).toBe(0);
     const rows = result.stdout.split('\n');
