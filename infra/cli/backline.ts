@@ -150,6 +150,44 @@ const whyNoMail = (outlet: Record<string, unknown>): string => {
   return reasons.join(', ');
 };
 
+/**
+ * An id given on the command line: one of spaces alone would be a path the API has no route for
+ * (`/labels//secrets/rotate`), so it is refused before any request, named as the API names it.
+ */
+const idArgument = (name: string, value: string): string => {
+  if (value.trim() === '') throw new CliError(`${name}: must not be empty`);
+  return value;
+};
+
+/**
+ * `backline labels rotate-secret`: the new secret, shown once (the API keeps it sealed and never
+ * answers it again), and until when the one it replaces keeps verifying.
+ */
+async function rotateSecret(login: Login, labelId: string) {
+  const rotated = (await (
+    await request(login, `/labels/${enc(labelId)}/secrets/rotate`, { method: 'POST' })
+  ).json()) as { id: string; webhookSecret: string; previousSecretRetiresAt?: string };
+  out(`Label ${rotated.id}: new webhook secret (shown once, give it to the label): ${rotated.webhookSecret}`);
+  out(
+    rotated.previousSecretRetiresAt
+      ? `It verifies now; the previous secret keeps verifying until ${rotated.previousSecretRetiresAt} (24 hours), or until \`backline labels revoke-secrets ${rotated.id}\` stops it.`
+      : 'It verifies now; no previous secret verifies.',
+  );
+}
+
+/** `backline labels revoke-secrets`: how many rotated-out secrets stopped working, and when intake stops taking them. */
+async function revokeSecrets(login: Login, labelId: string) {
+  const { id, revoked } = (await (
+    await request(login, `/labels/${enc(labelId)}/secrets/revoke`, { method: 'POST' })
+  ).json()) as { id: string; revoked: number };
+  out(
+    revoked === 0
+      ? `Label ${id}: no rotated-out secret verifies, nothing revoked; the current secret still verifies.`
+      : // Intake keeps a label's secrets in memory for up to 30 seconds (docs/design.md#secrets).
+        `Label ${id}: ${revoked} rotated-out secret${revoked === 1 ? '' : 's'} revoked; webhooks signed with ${revoked === 1 ? 'it' : 'them'} are refused within 30 seconds; the current secret still verifies.`,
+  );
+}
+
 /** What `GET /labels/{labelId}/releases/{releaseId}` answers, as far as the CLI reads it. */
 export interface ReleaseStatusView {
   labelId: string;
@@ -338,6 +376,19 @@ export function program(): Command {
         `Label ${label.name}: id ${label.id}\nwebhook secret (shown once, give it to the label): ${label.webhookSecret}`,
       );
     });
+
+  labels
+    .command('rotate-secret <labelId>')
+    .description(
+      'give a label a new webhook secret; prints it (shown once) and until when the previous one keeps verifying (24 hours; at most 3 verify at once)',
+    )
+    .action(async (labelId: string) => rotateSecret(readLogin(), idArgument('labelId', labelId)));
+  labels
+    .command('revoke-secrets <labelId>')
+    .description(
+      'stop every rotated-out webhook secret of a label now, without its 24 hours (a leaked secret); the current one still verifies',
+    )
+    .action(async (labelId: string) => revokeSecrets(readLogin(), idArgument('labelId', labelId)));
 
   const outlets = cli.command('outlets').description('the media outlet directory');
   outlets
