@@ -5,7 +5,9 @@ import { Command, CommanderError } from 'commander';
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
+import { OffsetInstant } from '#shared/events/fields.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
+import { instantWanted } from '#shared/http/errors.ts';
 import { territoriesStated } from '#shared/mail/data.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
@@ -16,17 +18,26 @@ import { CliError, exitStatus, getJson, type Login, readLogin, request, saveLogi
  * (the same management API). `backline --help` lists the commands.
  */
 
-interface JobView {
+/** What `GET /jobs/{jobId}` answers, as far as the CLI reads it: `Result` is the job kind's. */
+interface JobView<Result> {
   jobId: string;
   status: 'queued' | 'running' | 'done' | 'failed';
   progress: { done: number; total?: number };
-  result: {
-    created?: number;
-    updated?: number;
-    rejectedCount?: number;
-    rejected?: { line: number; error: string }[];
-  };
+  result: Partial<Result>;
   error?: string;
+}
+
+interface ImportResult {
+  created: number;
+  updated: number;
+  rejectedCount: number;
+  rejected: { line: number; error: string }[];
+}
+
+interface ReplayResult {
+  replayed: number;
+  rejectedCount: number;
+  rejected: { webhookId: string; error: string }[];
 }
 
 const out = (text: string): void => {
@@ -34,6 +45,26 @@ const out = (text: string): void => {
 };
 const enc = encodeURIComponent;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A job watched at `GET /jobs/{jobId}` until it has ended (docs/design.md#jobs), each read's progress
+ * told to `shown`; the job done, or a CliError when it failed (`what`: the import, the replay).
+ */
+async function watchJob<Result>(
+  login: Login,
+  jobId: string,
+  what: string,
+  shown: (progress: JobView<Result>['progress']) => void,
+): Promise<JobView<Result>> {
+  for (;;) {
+    const job = await getJson<JobView<Result>>(login, `/jobs/${enc(jobId)}`);
+    shown(job.progress);
+    if (job.status === 'failed')
+      throw new CliError(`The ${what} failed: ${job.error ?? 'no reason given'} (job ${job.jobId})`);
+    if (job.status === 'done') return job;
+    await sleep(300);
+  }
+}
 
 /**
  * `backline outlets import`: the job's progress, then how many rows were imported and how many
@@ -72,26 +103,24 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
         Presets.shades_classic,
       )
     : undefined;
-  let job: JobView;
   let shown = '';
-  for (;;) {
-    job = await getJson<JobView>(login, `/jobs/${enc(started.jobId)}`);
-    const total = job.progress.total ?? 0;
-    if (bar) {
-      if (shown === '') bar.start(total, job.progress.done);
-      bar.setTotal(total);
-      bar.update(job.progress.done);
-      shown = 'bar';
-    } else if (`${job.progress.done}/${total}` !== shown) {
-      shown = `${job.progress.done}/${total}`;
-      process.stderr.write(`importing: ${shown} rows\n`);
-    }
-    if (job.status === 'done' || job.status === 'failed') break;
-    await sleep(300);
+  let job: JobView<ImportResult>;
+  try {
+    job = await watchJob<ImportResult>(login, started.jobId, 'import', (progress) => {
+      const total = progress.total ?? 0;
+      if (bar) {
+        if (shown === '') bar.start(total, progress.done);
+        bar.setTotal(total);
+        bar.update(progress.done);
+        shown = 'bar';
+      } else if (`${progress.done}/${total}` !== shown) {
+        shown = `${progress.done}/${total}`;
+        process.stderr.write(`importing: ${shown} rows\n`);
+      }
+    });
+  } finally {
+    bar?.stop();
   }
-  bar?.stop();
-  if (job.status === 'failed')
-    throw new CliError(`The import failed: ${job.error ?? 'no reason given'} (job ${job.jobId})`);
   const { created = 0, updated = 0, rejectedCount = 0, rejected = [] } = job.result;
   // Every row is created, updated, unchanged or rejected (docs/design.md#jobs); the job counts all but the unchanged.
   const rows = job.progress.total ?? job.progress.done;
@@ -109,6 +138,58 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
     out(`(${rejectedCount - rejected.length} more rejected lines not listed)`);
   process.stderr.write(
     `backline: ${rejectedCount} of ${rows} rows rejected (listed on stdout); the other ${imported} are imported\n`,
+  );
+  return exitStatus.inPart;
+}
+
+/**
+ * An instant given as `option`, checked as the API checks a replay's `from` and `to` (`OffsetInstant`),
+ * so that one without its zone is refused before any request, in the API's words.
+ */
+const instantOption = (option: string, value: string): string => {
+  const checked = OffsetInstant.safeParse(value);
+  if (checked.success) return value;
+  const [issue] = checked.error.issues;
+  throw new CliError(
+    `${option} ${value}: ${issue.code === 'invalid_format' ? instantWanted : issue.message}`,
+  );
+};
+
+/**
+ * `backline labels replay`: the replay's job watched to its end, then how many of the range's webhooks
+ * it put back for publishing and which it rejected, with why. Answers the exit status: a replay that
+ * rejected some is partial.
+ */
+async function replayWebhooks(login: Login, labelId: string, range: { from: string; to: string }) {
+  const from = instantOption('--from', range.from);
+  const to = instantOption('--to', range.to);
+  if (Date.parse(to) < Date.parse(from))
+    throw new CliError(`--to ${to}: must not be before --from (${from})`);
+  const started = (await (
+    await request(login, `/labels/${enc(labelId)}/replays`, { method: 'POST', json: { from, to } })
+  ).json()) as { jobId: string };
+  // A replay's total is known once it has ended (its range is read a page at a time): a line per change.
+  let shown = -1;
+  const job = await watchJob<ReplayResult>(login, started.jobId, 'replay', (progress) => {
+    if (progress.done === shown) return;
+    shown = progress.done;
+    process.stderr.write(`replaying: ${shown} webhooks\n`);
+  });
+  const { replayed = 0, rejectedCount = 0, rejected = [] } = job.result;
+  const webhooks = replayed + rejectedCount;
+  const what = `${labelId}'s webhooks received from ${from} to ${to}`;
+  if (rejectedCount === 0) {
+    out(`Replayed ${what}: all ${webhooks} put back for publishing (job ${job.jobId})`);
+    return exitStatus.whole;
+  }
+  out(
+    `Replayed ${what} in part: ${replayed} of ${webhooks} put back for publishing, ${rejectedCount} rejected (job ${job.jobId})`,
+  );
+  out(`\n${table(rejected, ['webhookId', 'error'])}`);
+  if (rejectedCount > rejected.length)
+    out(`(${rejectedCount - rejected.length} more rejected webhooks not listed)`);
+  process.stderr.write(
+    `backline: ${rejectedCount} of ${webhooks} webhooks rejected (listed on stdout); the other ${replayed} are put back for publishing\n`,
   );
   return exitStatus.inPart;
 }
@@ -330,7 +411,7 @@ export function program(): Command {
         '',
         'Exit status:',
         '  0  the command did all it was asked',
-        '  1  it did part of it (outlets import: some rows were rejected, each listed with why)',
+        '  1  it did part of it (outlets import: some rows were rejected; labels replay: some webhooks were; each listed with why)',
         '  2  it did not, or did not finish (the error is on stderr)',
       ].join('\n'),
     )
@@ -389,6 +470,30 @@ export function program(): Command {
       'stop every rotated-out webhook secret of a label now, without its 24 hours (a leaked secret); the current one still verifies',
     )
     .action(async (labelId: string) => revokeSecrets(readLogin(), idArgument('labelId', labelId)));
+
+  labels
+    .command('replay <labelId>')
+    .description(
+      "publish again the events of a label's webhooks received in a time range, oldest first, with their original event ids; shows progress, then the webhooks it rejected (an event that can no longer be built) with why",
+    )
+    .requiredOption(
+      '--from <instant>',
+      'received at or after this instant, with its zone (2027-01-05T10:00:00Z)',
+    )
+    .requiredOption('--to <instant>', 'received at or before this instant, with its zone')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit status:',
+        '  0  every webhook of the range was put back for publishing',
+        '  1  some were rejected, each listed with its webhook id and why; the others are put back',
+        '  2  the replay did not run or did not finish (the error is on stderr)',
+      ].join('\n'),
+    )
+    .action(async (labelId: string, options: { from: string; to: string }) => {
+      process.exitCode = await replayWebhooks(readLogin(), idArgument('labelId', labelId), options);
+    });
 
   const outlets = cli.command('outlets').description('the media outlet directory');
   outlets
