@@ -70,6 +70,46 @@ describe('the backline CLI on the local cloud', () => {
     expect(result.stdout).toMatch(/whsec_[A-Za-z0-9+/=]+/);
   });
 
+  it("rotates a label's secret: a webhook signed with the new one is taken, and so is one signed with the previous", async () => {
+    const label = await aLabel();
+    const aWebhook = async () => ({
+      type: 'release.scheduled',
+      timestamp: (await clockNow()).toISOString(),
+      data: aRelease({ genres: [uniqueId('genre')], releaseDate: await daysFromNow(30) }),
+    });
+
+    const result = await backline(['labels', 'rotate-secret', label.id], configDir);
+    const secret = /shown once, give it to the label\): (whsec_\S+)/.exec(result.stdout)?.[1];
+    if (!secret) throw new Error(`backline printed no new secret (exit ${result.code}): ${result.stderr}`);
+    const signedWithNew = await sendWebhook({ id: label.id, secret }, await aWebhook());
+    const signedWithPrevious = await sendWebhook(label, await aWebhook());
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(secret).not.toBe(label.secret);
+    expect(result.stdout).toMatch(/the previous secret keeps verifying until \S+Z/);
+    expect(signedWithNew.status).toBe(202);
+    expect(signedWithPrevious.status).toBe(202);
+  });
+
+  it("replays a label's webhooks of a range, saying how many it put back, and exits 0", async () => {
+    const label = await aLabel();
+    const from = new Date((await clockNow()).getTime() - 60_000).toISOString();
+    const sent = await sendWebhook(label, {
+      type: 'release.scheduled',
+      timestamp: (await clockNow()).toISOString(),
+      data: aRelease({ genres: [uniqueId('genre')], releaseDate: await daysFromNow(30) }),
+    });
+    const to = new Date((await clockNow()).getTime() + 60_000).toISOString();
+
+    const result = await backline(['labels', 'replay', label.id, '--from', from, '--to', to], configDir);
+
+    expect(sent.status).toBe(202);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `Replayed ${label.id}'s webhooks received from ${from} to ${to}: all 1 put back`,
+    );
+  });
+
   it('imports outlets from CSV, reporting progress and then a table of the rejected lines, and exits 1 for them', async () => {
     const genre = uniqueId('genre');
     const file = join(freshConfigDir(), 'outlets.csv');
