@@ -244,7 +244,8 @@ export const schedules: RecurringSchedule[] = [
  * SES's Email Sent events, on their way to settle mail claims, gathered through a queue: one
  * invocation settles up to 100 of them (one BatchGetItem, one batched write for the claims still
  * open) instead of one invocation each (see docs/design.md#exactly-once-mail), in the settlement
- * function. The visibility timeout is six times its timeout, as AWS recommends (see docs/design.md#queues).
+ * function. The visibility timeout is six times its timeout plus the batching window, as AWS recommends
+ * (see docs/design.md#queues).
  *
  * Each event waits 3 s in the queue before it can be received (its delivery delay): SES publishes
  * Email Sent as it accepts a mail, and the sender marks the call's mails sent as soon as SES answers,

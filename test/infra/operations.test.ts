@@ -139,20 +139,24 @@ describe("queue triggers' queues on AWS", () => {
     .map((mapping) => mapping.Properties)
     .filter((mapping) => logicalIdOf(mapping.EventSourceArn) in queues);
 
-  it("hides a received batch for at least six times its function's timeout, so a throttled batch is tried again before it counts as received again", () => {
+  it("hides a received batch for at least six times its function's timeout plus its batching window, so a throttled batch is tried again before it counts as received again", () => {
     // AWS's recommendation for an SQS event source: Lambda retries a throttled invocation while the
     // batch is hidden; once the visibility timeout ends, it is received again, and after
-    // maxReceiveCount receives it is dead-lettered with nothing wrong with it.
+    // maxReceiveCount receives it is dead-lettered with nothing wrong with it. A batching window
+    // counts too: a message is received (and hidden) when the window opens, not when it closes.
     expect(queueMappings.length).toBeGreaterThan(0);
     for (const mapping of queueMappings) {
       const queue = queues[logicalIdOf(mapping.EventSourceArn)].Properties;
       const timeout = lambdas[logicalIdOf(mapping.FunctionName)].Properties.Timeout as number;
+      const window = (mapping.MaximumBatchingWindowInSeconds as number | undefined) ?? 0;
 
-      expect(queue.VisibilityTimeout as number, String(queue.QueueName)).toBeGreaterThanOrEqual(6 * timeout);
+      expect(queue.VisibilityTimeout as number, String(queue.QueueName)).toBeGreaterThanOrEqual(
+        6 * timeout + window,
+      );
     }
   });
 
-  it("hides a settlement batch for six times its consumer's timeout, a short one, so every sender's stale-claim window is under 30 minutes", () => {
+  it("hides a settlement batch for six times its consumer's timeout, a short one, plus its batching window, so every sender's stale-claim window is under 30 minutes", () => {
     // The settlement queue's timing counts in every sender's stale-claim window (staleClaimMsFor): a
     // mail claimed by an invocation that died is resent only once it has passed (docs/design.md#queues).
     const [mapping] = queueMappings.filter(
@@ -164,7 +168,7 @@ describe("queue triggers' queues on AWS", () => {
     const timeout = lambdas[logicalIdOf(mapping.FunctionName)].Properties.Timeout as number;
     const senders = functionEntries().filter(([, spec]) => spec.may.includes('ses:send'));
 
-    expect(queue.VisibilityTimeout).toBe(6 * timeout);
+    expect(queue.VisibilityTimeout).toBe(6 * timeout + (mapping.MaximumBatchingWindowInSeconds as number));
     expect(mailSettlementLatencySeconds).toBe(
       queueLatencySeconds(mailSettlementTiming, { timeoutSeconds: timeout }),
     );
