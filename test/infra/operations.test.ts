@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deployedFunctionName } from '#infra/app-function.ts';
+import { projectRoot } from '#infra/bundles.ts';
 import {
   mailSettlementLatencySeconds,
   mailSettlementQueue,
@@ -204,6 +207,20 @@ describe('alarms on AWS', () => {
         TopicArn: { Ref: topicId },
       }),
     ]);
+  });
+
+  it("counts in docs/capacity.md the alarms a stage's template has, at CloudWatch's $0.10 an alarm a month", () => {
+    const capacity = readFileSync(join(projectRoot, 'docs/capacity.md'), 'utf8').replace(/\s+/g, ' ');
+    const dev = resourcesOf(backline().template, 'AWS::CloudWatch::Alarm');
+    const prod = resourcesOf(
+      backline({ stage: 'prod', senderAddress: 'press@label.example' }).template,
+      'AWS::CloudWatch::Alarm',
+    );
+
+    expect(Object.keys(prod).length).toBe(Object.keys(dev).length);
+    expect(capacity).toContain(
+      `CloudWatch alarms ($0.10 each, ${alarms.length} in a stage's template: $${(alarms.length * 0.1).toFixed(2)})`,
+    );
   });
 
   // The queues of queue triggers carry work; every other queue holds only what failed.
