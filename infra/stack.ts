@@ -645,7 +645,7 @@ export class BacklineStack extends Stack {
 
   /**
    * Alarms to an SNS topic (mailed to `alarmEmail` when set): any message in a dead-letter or on-failure
-   * queue, any function error or throttle (naming the routes whose callers got a 5xx from it), the HTTP
+   * queue, any failed event a function could not put in its on-failure queue, any function error or throttle (naming the routes whose callers got a 5xx from it), the HTTP
    * API's 5xx answers, and SES reputation well below where SES reviews the account; the outbox's own
    * alarms go to the same topic.
    */
@@ -725,6 +725,19 @@ export class BacklineStack extends Stack {
         1,
         `${name} was throttled by Lambda.${callers}`,
       );
+      // A failed event Lambda could not put in its on-failure queue (permissions, the queue gone, a record
+      // over SQS's size limit) is dropped: no queue depth shows it, so the failure to keep it is alarmed.
+      if (fn.onFailure || spec.on.some((trigger) => trigger.kind === 'stream')) {
+        alarm(
+          `${id}DestinationDeliveryFailuresAlarm`,
+          fn.function.metric('DestinationDeliveryFailures', {
+            period: Duration.minutes(5),
+            statistic: 'Sum',
+          }),
+          1,
+          `${name} could not put a failed invocation or stream batch in its on-failure queue, so it is lost: its log group has the failed invocations' errors; the function's role and the queue say why it could not be kept.`,
+        );
+      }
     }
     // What the gateway answered with a 5xx, whatever the cause: AWS/ApiGateway's `5xx` by ApiId and Stage.
     // No request in a period publishes nothing, and nothing failed: missing data does not breach.

@@ -283,6 +283,35 @@ describe('alarms on AWS', () => {
     expect(watchedFor('Throttles')).toEqual(functionIds.sort());
   });
 
+  it('alarms when a function could not keep a failed event in its on-failure queue: the event is lost, and no queue depth shows it', () => {
+    // AWS/Lambda's DestinationDeliveryFailures, by FunctionName: Lambda could not send an asynchronous
+    // invocation's record, or a stream batch's position, to its on-failure destination (permissions, a
+    // queue gone, the record over SQS's size limit), and drops it.
+    const withDestination = [
+      ...Object.values(resourcesOf(template, 'AWS::Lambda::EventInvokeConfig')),
+      ...Object.values(resourcesOf(template, 'AWS::Lambda::EventSourceMapping')),
+    ]
+      .filter((resource) => resource.Properties.DestinationConfig !== undefined)
+      .map((resource) => logicalIdOf(resource.Properties.FunctionName));
+
+    const watched = alarms.filter(
+      (alarm) => alarm.Namespace === 'AWS/Lambda' && alarm.MetricName === 'DestinationDeliveryFailures',
+    );
+
+    expect(withDestination.length).toBeGreaterThan(0);
+    expect(
+      watched.map((alarm) => logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value)).sort(),
+    ).toEqual([...new Set(withDestination)].sort());
+    for (const alarm of watched) {
+      expect(alarm).toMatchObject({
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
   it("alarms on the HTTP API's 5xx answers, by API and stage: what the gateway answered that no function's Errors count", () => {
     // AWS/ApiGateway's `5xx` for an HTTP API, by ApiId and Stage (the developer guide's "Monitor
     // CloudWatch metrics for HTTP APIs"); REST APIs' 5XXError and ApiName are not published for it.
