@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { secretsOf, tableActionsOf } from '#infra/app-function.ts';
 import { functionEntries } from '#infra/topology.ts';
-import { dynamoActionsOf, namesImportedFrom, transactionItemActionsIn } from '#test/support/imports.ts';
+import {
+  dynamoActionsOf,
+  namesImportedFrom,
+  reachableModules,
+  transactionItemActionsIn,
+} from '#test/support/imports.ts';
 
 /**
  * Each function's topology grants against its code, read statically: the DynamoDB commands that the modules
  * reachable from its entry import, the item actions of the transaction items any of them builds (IAM
  * authorizes a TransactWriteItems item by item; an item is read where its literal is written, `{ Put: ... }`,
  * `{ ConditionCheck: ... }`, whichever module's transaction sends it: `writeWithOutbox` sends items built
- * in the stores), and the secrets it reads.
+ * in the stores), the secrets it reads, and the other services it calls (SES, Scheduler, KMS, EventBridge).
  * A function that starts calling an action it was not granted fails here, not with AccessDenied on AWS;
  * a grant its code no longer uses fails here too.
  */
@@ -30,6 +35,40 @@ describe('each function is granted exactly what its code calls', () => {
 
     expect(granted).toEqual(read.sort());
   });
+
+  it.each(functionEntries())(
+    'grants %s sending mail, release-day schedules, the webhook-secrets key and PutEvents exactly as its modules use them',
+    (_, spec) => {
+      // What reaching each module, or importing each of its sealers, needs on AWS: SES's send and
+      // GetAccount (shared/mail/ses.ts), Scheduler's writes and passing its role (shared/scheduler.ts),
+      // KMS Decrypt for an opener and GenerateDataKey too for a sealer (shared/kms.ts), PutEvents
+      // (shared/events/publish.ts; the sources it may put are held at run time by the local bus, see
+      // docs/design.md#topology).
+      const modules = reachableModules(spec.entry);
+      const keys = namesImportedFrom(spec.entry, 'shared/kms.ts');
+      const used = [
+        ...(modules.includes('shared/mail/ses.ts') ? ['ses:send'] : []),
+        ...(modules.includes('shared/scheduler.ts') ? ['schedules:manage'] : []),
+        ...(keys.length > 0 ? ['webhook-secrets:decrypt'] : []),
+        ...(keys.includes('webhookSecretSealer') ? ['webhook-secrets:encrypt'] : []),
+        ...(modules.includes('shared/events/publish.ts') ? ['events:put'] : []),
+      ];
+
+      const granted = spec.may.flatMap((permission) => {
+        if (permission.startsWith('events:put:')) return ['events:put'];
+        return [
+          'ses:send',
+          'schedules:manage',
+          'webhook-secrets:decrypt',
+          'webhook-secrets:encrypt',
+        ].includes(permission)
+          ? [permission]
+          : [];
+      });
+
+      expect([...new Set(granted)].sort()).toEqual(used.sort());
+    },
+  );
 
   it('reads the item actions of a transaction, which IAM authorizes one by one', () => {
     const actions = dynamoActionsOf('shared/db/outlet-changes.ts');
