@@ -562,7 +562,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     });
   });
 
-  it('lets the dev table go with the stack but protects and retains it in every other stage', () => {
+  it('lets the dev table go with the stack but protects and retains it, its secrets and the key that seals webhook secrets in every other stage', () => {
     const prod = backline({ stage: 'prod', senderAddress: 'press@label.example' }).template;
 
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
@@ -572,6 +572,12 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
     });
     prod.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+    // The label webhook secrets in a retained table open only with this key.
+    prod.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ Description: Match.stringLikeRegexp('webhook secrets') }),
+    });
   });
 
   it('has one configuration set per mail stream, each publishing SES send, delivery, bounce, complaint and reject events to the default bus', () => {
