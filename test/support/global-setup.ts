@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import type { DeadLetters } from '#infra/local/dead-letters.ts';
 import type { CloudInfo } from './cloud.ts';
 import { startCloudProcess } from './cloud-process.ts';
 
@@ -41,29 +42,28 @@ const asked = (letter: { function: string; error: string }) =>
   letter.function === 'tours' && askedFor.some((pattern) => pattern.test(letter.error));
 
 /**
- * Fails the run on any other dead letter, of the bus, a stream, a queue or the scheduler: an event some
- * function could not take, which no test looked at (a budgets fan-out page whose key DynamoDB refused
- * sat there every run, unseen, until 61b113da).
+ * Fails the run on anything else the local cloud holds for a redrive (`deadLettersOf`, which
+ * `GET /_local/dlq` answers): a dead letter of the bus, a stream, a queue or the scheduler, or a parked
+ * outbox entry, which no test looked at (a budgets fan-out page whose key DynamoDB refused sat there
+ * every run, unseen, until 61b113da). Each kind is listed by name, so a kind added to `DeadLetters`
+ * does not type-check here until this check reads it.
  */
 async function noDeadLettersButAskedFor(baseUrl: string, apiKey: string) {
   const response = await fetch(`${baseUrl}/_local/dlq`, {
     headers: { authorization: `Bearer ${apiKey}`, 'x-backline-local': '1' },
   });
-  const letters = (await response.json()) as {
-    deadLetters: { function: string; error: string; event: { detailType: string } }[];
-    streamBatches: unknown[];
-    queueMessages: unknown[];
-    scheduleDeadLetters: unknown[];
-  };
-  const unasked = [
-    ...letters.deadLetters
+  const letters = (await response.json()) as DeadLetters;
+  const unaskedByKind: Record<Exclude<keyof DeadLetters, 'queueDepths'>, unknown[]> = {
+    deadLetters: letters.deadLetters
       .filter((letter) => !asked(letter))
       .map(({ function: name, error, event }) => ({ function: name, detailType: event.detailType, error })),
-    ...letters.streamBatches,
-    ...letters.queueMessages,
-    ...letters.scheduleDeadLetters,
-  ];
-  if (unasked.length > 0) {
+    streamBatches: letters.streamBatches,
+    queueMessages: letters.queueMessages,
+    scheduleDeadLetters: letters.scheduleDeadLetters,
+    outboxEntries: letters.outboxEntries,
+  };
+  const unasked = Object.fromEntries(Object.entries(unaskedByKind).filter(([, listed]) => listed.length > 0));
+  if (Object.keys(unasked).length > 0) {
     throw new Error(`dead letters no test asked for (GET /_local/dlq): ${JSON.stringify(unasked, null, 2)}`);
   }
 }
