@@ -7,10 +7,11 @@ import {
   notFound,
   payloadTooLarge,
   unauthorized,
+  unsupportedCharset,
   unsupportedMediaType,
   ValidationError,
 } from '#shared/http/errors.ts';
-import { isJsonMediaType, isXmlMediaType } from '#shared/http/responses.ts';
+import { charsetOf, isJsonMediaType, isUtf8Charset, isXmlMediaType } from '#shared/http/responses.ts';
 import {
   ernWebhookBody,
   ernWebhookType,
@@ -124,6 +125,12 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     throw unsupportedMediaType(
       'application/json, or application/xml for a DDEX ERN 4.3, 4.3.1 or 4.3.2 message',
     );
+  }
+  // Refused, not decoded: the body is recorded and read again as UTF-8 by the publisher and every replay,
+  // and the signature is over its bytes as sent (docs/design.md#routes-and-auth).
+  const charset = charsetOf(contentType);
+  if (!isUtf8Charset(charset)) {
+    throw unsupportedCharset(charset ?? '');
   }
 
   const { parsed, recordId } = xml

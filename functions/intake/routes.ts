@@ -10,7 +10,7 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
     doc: {
       summary: "A label's webhook (Standard Webhooks)",
       description:
-        'Signed with one of the label\'s secrets: `webhook-signature` is `v1,` + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")), where the secret is the base64 after `whsec_`. Checked in this order: 413 size, 404 label, 401 signature, 415 Content-Type, 400 body. A repeated `webhook-id` (an ERN message\'s `MessageId`) gets the first answer and no second event; with another body, a 409. Each `type` becomes the event of the same name in docs/events.asyncapi.json.',
+        'Signed with one of the label\'s secrets: `webhook-signature` is `v1,` + base64(HMAC-SHA256(secret, "<webhook-id>.<webhook-timestamp>.<body>")), where the secret is the base64 after `whsec_`. Checked in this order: 413 size, 404 label, 401 signature, 415 Content-Type (its media type, then its charset: UTF-8 only), 400 body. A repeated `webhook-id` (an ERN message\'s `MessageId`) gets the first answer and no second event; with another body, a 409. Each `type` becomes the event of the same name in docs/events.asyncapi.json.',
       body: {
         schema: WebhookBody,
         description: `up to ${maxWebhookBodyBytes} bytes: JSON (\`application/json\` or \`application/*+json\`), or a DDEX ERN 4.3, 4.3.1 or 4.3.2 \`NewReleaseMessage\` as \`application/xml\` or \`text/xml\`, signed alike, which becomes a \`release.scheduled\`, \`release.updated\` or \`release.cancelled\` (docs/design.md#ddex-ern)`,
@@ -37,7 +37,7 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
         413: failure(`the body exceeds ${maxWebhookBodyBytes} bytes`),
         409: failure("the webhook-id (an ERN message's MessageId) was received before with another body"),
         415: failure(
-          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml)',
+          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml), or names a charset other than utf-8 or us-ascii (the body is read as UTF-8 and refused, not decoded, in any other: docs/design.md#routes-and-auth)',
         ),
       },
     },

@@ -108,3 +108,10 @@ export const payloadTooLarge = (limitBytes: number) =>
   new HttpError(413, 'payload_too_large', `body exceeds ${limitBytes} bytes`);
 export const unsupportedMediaType = (expected: string) =>
   new HttpError(415, 'unsupported_media_type', `Content-Type must be ${expected}`);
+/** A body in a charset Backline does not read: refused whole, never read as UTF-8 (docs/design.md#routes-and-auth). */
+export const unsupportedCharset = (charset: string) =>
+  new HttpError(
+    415,
+    'unsupported_media_type',
+    `Content-Type charset ${charset} is not accepted: send the body as UTF-8 (charset=utf-8, or no charset; US-ASCII is taken as UTF-8)`,
+  );

@@ -101,6 +101,18 @@ export const header = (event: HttpEvent, name: string): string | undefined =>
 export const mediaTypeOf = (contentType: string | undefined): string =>
   contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 
+/**
+ * The charset a `Content-Type` names (`charset=ISO-8859-1`, quoted or not), in lower case; undefined for none.
+ * The bodies Backline reads are UTF-8 (docs/design.md#routes-and-auth), which US-ASCII is a part of.
+ */
+export const charsetOf = (contentType: string | undefined): string | undefined => {
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
+  return match ? (match[1] ?? match[2]).toLowerCase() : undefined;
+};
+
+export const isUtf8Charset = (charset: string | undefined): boolean =>
+  charset === undefined || charset === 'utf-8' || charset === 'us-ascii';
+
 /** JSON: `application/json`, or a type with JSON's structured syntax suffix (`application/problem+json`, RFC 6839). */
 export const isJsonMediaType = (contentType: string | undefined): boolean => {
   const mediaType = mediaTypeOf(contentType);

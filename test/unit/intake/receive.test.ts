@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/intake/handler.ts';
 import type { IntakeDeps } from '#functions/intake/receive.ts';
+import { sign } from '#functions/intake/signature.ts';
 import { withRotatedSecret } from '#shared/db/labels.ts';
 import { TourBooked } from '#shared/events/index.ts';
 import { sampleShow } from '#shared/events/tour-booked.ts';
@@ -235,6 +236,61 @@ describe('intake of a DDEX ERN message', () => {
     expect([badSignature.status, wrongType.status, malformed.status]).toEqual([401, 415, 400]);
     expect(wrongType.body.message).toContain('application/xml');
     expect(malformed.body.message).toContain('not well-formed XML');
+  });
+});
+
+/** A webhook whose body is `bytes` as sent, signed over those bytes, of `contentType`. */
+const signedBytes = (secret: string, bytes: Buffer, contentType: string) => {
+  const id = `msg_${bytes.length}_${contentType.length}`;
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  return {
+    body: bytes,
+    headers: {
+      'content-type': contentType,
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': sign(secret, id, timestamp, bytes),
+    },
+  };
+};
+
+describe('a webhook whose Content-Type names a charset', () => {
+  it('refuses a charset other than UTF-8 or US-ASCII with a 415 naming it, for JSON and XML, and records nothing', async () => {
+    const { send, secret, webhooks } = intake();
+    const latin1 = Buffer.from(JSON.stringify(aReleaseWebhook({ title: 'Café' })), 'latin1');
+    const asciiOnly = Buffer.from(JSON.stringify(aReleaseWebhook({ title: 'Cafe' })), 'latin1');
+
+    const answers = [
+      await send(signedBytes(secret, latin1, 'application/json; charset=iso-8859-1')),
+      await send(signedBytes(secret, asciiOnly, 'application/json;charset="ISO-8859-1"')),
+      await send(signedBytes(secret, Buffer.from(ern(), 'latin1'), 'application/xml; charset=windows-1252')),
+      await send(signedBytes(secret, Buffer.from(ern(), 'latin1'), 'text/xml; charset=utf-16')),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([415, 415, 415, 415]);
+    expect(answers.map((answer) => answer.body.message)).toEqual([
+      expect.stringMatching(/charset iso-8859-1 .*UTF-8/),
+      expect.stringMatching(/charset iso-8859-1 .*UTF-8/),
+      expect.stringMatching(/charset windows-1252 .*UTF-8/),
+      expect.stringMatching(/charset utf-16 .*UTF-8/),
+    ]);
+    expect(webhooks.all()).toEqual([]);
+  });
+
+  it('takes UTF-8 and US-ASCII however the charset is written, and the title as sent', async () => {
+    const { send, secret, webhooks } = intake();
+    const body = (title: string) => Buffer.from(JSON.stringify(aReleaseWebhook({ title })));
+
+    const answers = [
+      await send(signedBytes(secret, body('Café'), 'application/json; charset=UTF-8')),
+      await send(signedBytes(secret, body('Café Noir'), 'application/json; charset="utf-8"')),
+      await send(signedBytes(secret, body('Cafe'), 'application/json; charset=us-ascii')),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(webhooks.all().map((record) => JSON.parse(record.body).data.title)).toEqual(
+      expect.arrayContaining(['Café', 'Café Noir', 'Cafe']),
+    );
   });
 });
 
