@@ -90,10 +90,12 @@ import {
   type FunctionName,
   type FunctionSpec,
   functionEntries,
+  gatewayRoutesOf,
   mailStreams,
   type QueueTrigger,
   queueLatencySeconds,
   type RecurringSchedule,
+  routeKeyOf,
   ruleTargetRetry,
   type StreamTrigger,
   schedules,
@@ -451,12 +453,14 @@ export class BacklineStack extends Stack {
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function, {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       });
-      const routes = httpTriggers.flatMap((trigger) =>
-        api.addRoutes({ path: trigger.path, methods: [HttpMethod[trigger.method]], integration }),
+      // One route per route key, which triggers may share (a signed page's GET and HEAD: gatewayRoutesOf).
+      const gatewayRoutes = gatewayRoutesOf(spec);
+      const routes = gatewayRoutes.flatMap((route) =>
+        api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration }),
       );
-      for (const trigger of httpTriggers) {
-        const throttle = routeThrottles[trigger.auth];
-        this.routeSettings[`${trigger.method} ${trigger.path}`] = {
+      for (const route of gatewayRoutes) {
+        const throttle = routeThrottles[route.auth];
+        this.routeSettings[routeKeyOf(route)] = {
           ThrottlingRateLimit: throttle.rateLimit,
           ThrottlingBurstLimit: throttle.burstLimit,
         };

@@ -99,6 +99,28 @@ export type RouteAuth = 'apiKey' | 'webhook' | 'public';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
 /**
+ * A route of the HTTP API as API Gateway holds it: what the stack creates and throttles (each route key
+ * its own bucket, infra/settings.ts) and the local gateway matches. `ANY` takes every method its path
+ * has no route of its own for. Most are a trigger's own `METHOD path`; a signed page's GET and HEAD
+ * share one (`signedPage`).
+ */
+export interface GatewayRoute {
+  method: HttpMethod | 'ANY';
+  path: string;
+  auth: RouteAuth;
+}
+
+export interface HttpTrigger {
+  kind: 'http';
+  /** The method and path as a client calls them, and the API document and the function's router list them. */
+  method: HttpMethod;
+  path: string;
+  auth: RouteAuth;
+  /** The route of the HTTP API that takes it, when not its own `method path` (see `signedPage`). */
+  via?: GatewayRoute;
+}
+
+/**
  * The table's DynamoDB stream through a Lambda event source mapping: batches of records that pass
  * `filter` (Lambda filter criteria: EventBridge's pattern language over the stream record), a batch
  * retried `retryAttempts` times (split in two on a function error when `bisectBatchOnError`), then
@@ -147,7 +169,7 @@ export interface QueueTrigger {
 
 export type Trigger =
   | { kind: 'event'; bus: BusName; pattern: EventPattern }
-  | { kind: 'http'; method: HttpMethod; path: string; auth: RouteAuth }
+  | HttpTrigger
   | StreamTrigger
   | QueueTrigger;
 
@@ -205,12 +227,44 @@ export const consumesSes = (...detailTypes: (typeof sesDetailTypes)[number][]): 
   pattern: { source: ['aws.ses'], 'detail-type': detailTypes },
 });
 
-const route = (method: HttpMethod, path: string, auth: RouteAuth): Trigger => ({
+const route = (method: HttpMethod, path: string, auth: RouteAuth): HttpTrigger => ({
   kind: 'http',
   method,
   path,
   auth,
 });
+
+/**
+ * A page behind a signed link in mail (`/u/{token}`): its GET and HEAD through one route of the HTTP API,
+ * `ANY`, so that a HEAD (mail clients and link scanners check a mail's links with it) counts against the
+ * allowance of the page's GET instead of adding one of its own; its POST (the page's form, RFC 8058's
+ * one-click unsubscribe) keeps a route and an allowance of its own, which a flood of GETs cannot spend.
+ * Another method reaches the function through `ANY` too, whose router answers it 404 as API Gateway did
+ * (docs/design.md#routes-and-auth).
+ */
+const signedPage = (path: string): Trigger[] => {
+  const via: GatewayRoute = { method: 'ANY', path, auth: 'public' };
+  return [
+    { ...route('GET', path, 'public'), via },
+    { ...route('HEAD', path, 'public'), via },
+    route('POST', path, 'public'),
+  ];
+};
+
+/** The routes of the HTTP API a function's triggers make, each once (several triggers may share one). */
+export const gatewayRoutesOf = (spec: FunctionSpec): GatewayRoute[] => {
+  const routes = new Map<string, GatewayRoute>();
+  for (const trigger of spec.on) {
+    if (trigger.kind !== 'http') continue;
+    const gatewayRoute = trigger.via ?? { method: trigger.method, path: trigger.path, auth: trigger.auth };
+    routes.set(routeKeyOf(gatewayRoute), gatewayRoute);
+  }
+  return [...routes.values()];
+};
+
+/** API Gateway's route key: `GET /u/{token}`. */
+export const routeKeyOf = (route: { method: string; path: string }): string =>
+  `${route.method} ${route.path}`;
 
 const apiKey = (...routes: [HttpMethod, string][]): Trigger[] =>
   routes.map(([method, path]) => route(method, path, 'apiKey'));
@@ -440,20 +494,12 @@ export const functions = {
     // Each page's HEAD too: mail clients and link scanners check a mail's links with it
     // (docs/design.md#routes-and-auth).
     on: [
-      route('GET', '/u/{token}', 'public'),
-      route('HEAD', '/u/{token}', 'public'),
-      route('POST', '/u/{token}', 'public'),
-      route('GET', '/p/{token}', 'public'),
-      route('HEAD', '/p/{token}', 'public'),
-      route('POST', '/p/{token}', 'public'),
+      ...signedPage('/u/{token}'),
+      ...signedPage('/p/{token}'),
       // The tours' pages, behind the links tour mail carries: served here, so that the tours function
       // bundles no router and no pages (see docs/design.md#bundles).
-      route('GET', '/a/{token}', 'public'),
-      route('HEAD', '/a/{token}', 'public'),
-      route('POST', '/a/{token}', 'public'),
-      route('GET', '/tm/{token}', 'public'),
-      route('HEAD', '/tm/{token}', 'public'),
-      route('POST', '/tm/{token}', 'public'),
+      ...signedPage('/a/{token}'),
+      ...signedPage('/tm/{token}'),
     ],
     may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'secrets:read:token-signing-key'],
   },

@@ -4,8 +4,10 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import {
   type FunctionName,
   type FunctionSpec,
-  type HttpMethod,
+  type GatewayRoute,
+  gatewayRoutesOf,
   httpIntegrationTimeoutSeconds,
+  routeKeyOf,
 } from '../topology.ts';
 
 /** API Gateway HTTP API: 10 MB request payload. */
@@ -18,8 +20,8 @@ const maxRequestBytes = 10 * 1024 * 1024;
 const maxEventBytes = 6 * 1024 * 1024;
 const maxResultBytes = maxEventBytes + 100;
 
-interface Route {
-  method: HttpMethod;
+export interface Route {
+  method: GatewayRoute['method'];
   path: string;
   routeKey: string;
   function: FunctionName;
@@ -27,6 +29,8 @@ interface Route {
   names: string[];
   /** Literal segments first: API Gateway prefers the most specific route. */
   specificity: number;
+  /** A greedy path variable (`{token+}`): API Gateway tries such routes after those without. */
+  greedy: boolean;
 }
 
 /** An admin answer: JSON, or text of `contentType` (the console's HTML); status 0 passes the request on. */
@@ -86,7 +90,7 @@ export function createGateway(options: {
         );
       }
       if (!match) return send(res, own(404, '{"message":"Not Found"}'));
-      const event = toEvent(req, url, body, match.route, match.params, options.account);
+      const event = toEvent(req, method, url, body, match.route, match.params, options.account);
       if (Buffer.byteLength(JSON.stringify(event)) > maxEventBytes) {
         // Lambda refuses the invocation, and the function never sees the request.
         console.error(
@@ -134,11 +138,15 @@ export function createGateway(options: {
   });
 }
 
-function buildRoutes(functions: [FunctionName, FunctionSpec][]): Route[] {
+/**
+ * The topology's routes of the HTTP API (`gatewayRoutesOf`, from which the stack makes its own), in the
+ * order API Gateway tries them: the most literal segments first, a greedy path variable after, and a
+ * route of the request's own method before `ANY`.
+ */
+export function buildRoutes(functions: [FunctionName, FunctionSpec][]): Route[] {
   const routes: Route[] = [];
   for (const [name, spec] of functions) {
-    for (const trigger of spec.on) {
-      if (trigger.kind !== 'http') continue;
+    for (const trigger of gatewayRoutesOf(spec)) {
       const names: string[] = [];
       const segments = trigger.path.split('/').filter(Boolean);
       const source = segments
@@ -159,27 +167,33 @@ function buildRoutes(functions: [FunctionName, FunctionSpec][]): Route[] {
       routes.push({
         method: trigger.method,
         path: trigger.path,
-        routeKey: `${trigger.method} ${trigger.path}`,
+        routeKey: routeKeyOf(trigger),
         function: name,
         pattern: new RegExp(`^${source || '/'}$`),
         names,
         specificity: segments.filter((segment) => !segment.startsWith('{')).length,
+        greedy: segments.some((segment) => segment.endsWith('+}')),
       });
     }
   }
-  return routes.sort((a, b) => b.specificity - a.specificity);
+  return routes.sort(
+    (a, b) =>
+      b.specificity - a.specificity ||
+      Number(a.greedy) - Number(b.greedy) ||
+      Number(a.method === 'ANY') - Number(b.method === 'ANY'),
+  );
 }
 
 const timedOut = Symbol('integration timeout');
 
 /** The route and its decoded path parameters; `malformed` when a parameter is not valid percent-encoding. */
-function findRoute(
+export function findRoute(
   routes: Route[],
   method: string,
   path: string,
 ): { route: Route; params: Record<string, string> } | 'malformed' | undefined {
   for (const route of routes) {
-    if (route.method !== method) continue;
+    if (route.method !== method && route.method !== 'ANY') continue;
     const match = route.pattern.exec(path);
     if (!match) continue;
     const params: Record<string, string> = {};
@@ -215,6 +229,7 @@ const textTypes = /^\s*(text\/[^;\s]*|application\/(json|xml|javascript))\s*(;|$
 
 function toEvent(
   req: IncomingMessage,
+  method: string,
   url: URL,
   body: Buffer,
   route: Route,
@@ -254,7 +269,8 @@ function toEvent(
       domainName: headers.host ?? 'localhost',
       domainPrefix: (headers.host ?? 'localhost').split('.')[0],
       http: {
-        method: route.method,
+        // The request's own method: an `ANY` route takes several.
+        method,
         path: url.pathname,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',

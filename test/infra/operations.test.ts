@@ -9,22 +9,22 @@ import {
   mailSettlementTiming,
   queueLatencySeconds,
 } from '#infra/function-settings.ts';
+import { buildRoutes, findRoute } from '#infra/local/gateway.ts';
 import {
   apiServerErrorsAlarm,
   defaultRouteThrottle,
   routeThrottles,
   sesReputationAlarms,
 } from '#infra/settings.ts';
-import { functionEntries, settingsOf } from '#infra/topology.ts';
+import { functionEntries, gatewayRoutesOf, routeKeyOf, settingsOf } from '#infra/topology.ts';
 import { businessMetrics } from '#shared/lambda/metrics.ts';
 import { staleClaimMsFor } from '#shared/mail/ports.ts';
 import { backline, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
 type RouteSettings = Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
 
-const httpRoutes = functionEntries().flatMap(([, spec]) =>
-  spec.on.flatMap((trigger) => (trigger.kind === 'http' ? [trigger] : [])),
-);
+/** The routes of the HTTP API, as the stack makes them from the topology (a signed page's GET and HEAD share one). */
+const httpRoutes = functionEntries().flatMap(([, spec]) => gatewayRoutesOf(spec));
 
 describe('the HTTP API throttles each route on its own', () => {
   const { template } = backline();
@@ -32,12 +32,12 @@ describe('the HTTP API throttles each route on its own', () => {
   const settings = stage.Properties.RouteSettings as RouteSettings;
 
   it('gives every topology route its own throttle, by its auth', () => {
-    const keys = httpRoutes.map((route) => `${route.method} ${route.path}`);
+    const keys = httpRoutes.map(routeKeyOf);
 
     expect(Object.keys(settings).sort()).toEqual(keys.sort());
     for (const route of httpRoutes) {
       const limits = routeThrottles[route.auth];
-      expect(settings[`${route.method} ${route.path}`]).toEqual({
+      expect(settings[routeKeyOf(route)]).toEqual({
         ThrottlingRateLimit: limits.rateLimit,
         ThrottlingBurstLimit: limits.burstLimit,
       });
@@ -47,9 +47,9 @@ describe('the HTTP API throttles each route on its own', () => {
   it('limits the public routes separately and more tightly than webhooks and management', () => {
     const publicKeys = [
       'GET /health',
-      'GET /u/{token}',
+      'ANY /u/{token}',
       'POST /u/{token}',
-      'GET /p/{token}',
+      'ANY /p/{token}',
       'POST /p/{token}',
     ];
     const webhook = settings['POST /webhooks/{labelId}'];
@@ -71,6 +71,49 @@ describe('the HTTP API throttles each route on its own', () => {
       ThrottlingBurstLimit: defaultRouteThrottle.burstLimit,
     });
     expect(stageResource.DependsOn ?? []).toEqual(expect.arrayContaining(routeIds));
+  });
+});
+
+describe("the public pages' rate allowance", () => {
+  const { template } = backline();
+  const [stage] = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'));
+  const settings = stage.Properties.RouteSettings as RouteSettings;
+  // The route API Gateway selects for a request, as the local gateway selects it from the same topology.
+  const routes = buildRoutes(functionEntries());
+
+  /** How many of `requests`, arriving at once, the stage's route throttles let through: each route's burst. */
+  const admitted = (requests: [method: string, path: string][]) => {
+    const left = new Map<string, number>();
+    let through = 0;
+    for (const [method, path] of requests) {
+      const match = findRoute(routes, method, path);
+      if (!match || match === 'malformed') throw new Error(`no route takes ${method} ${path}`);
+      const { routeKey } = match.route;
+      const tokens = left.get(routeKey) ?? settings[routeKey].ThrottlingBurstLimit;
+      if (tokens > 0) through += 1;
+      left.set(routeKey, tokens - 1);
+    }
+    return through;
+  };
+  const times = (count: number, method: string, path: string) =>
+    Array.from({ length: count }, (): [string, string] => [method, path]);
+
+  it("counts a page's HEAD against its GET's allowance: 30 GETs and 30 HEADs are let through as 60 GETs are", () => {
+    const pages = ['/u/a-token', '/p/a-token', '/a/a-token', '/tm/a-token'];
+
+    const mixed = pages.map((page) => admitted([...times(30, 'GET', page), ...times(30, 'HEAD', page)]));
+    const getsOnly = pages.map((page) => admitted(times(60, 'GET', page)));
+
+    expect(mixed).toEqual(getsOnly);
+    expect(getsOnly).toEqual(pages.map(() => routeThrottles.public.burstLimit));
+  });
+
+  it("keeps a page's POST (its form, one-click unsubscribe) on an allowance a flood of GETs cannot spend", () => {
+    const page = '/u/a-token';
+
+    const posts = admitted([...times(100, 'GET', page), ...times(10, 'POST', page)]);
+
+    expect(posts).toBe(routeThrottles.public.burstLimit + 10);
   });
 });
 

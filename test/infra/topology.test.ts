@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   asyncEventMaxAgeSeconds,
   functionEntries,
+  gatewayRoutesOf,
   httpIntegrationTimeoutSeconds,
+  routeKeyOf,
   schedules,
 } from '#infra/topology.ts';
 import { configKeys } from '#shared/config.ts';
@@ -412,12 +414,10 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     }
   });
 
-  it('has exactly one route per HTTP trigger, each integrating its function with payload 2.0', () => {
+  it("has exactly one route per route of the topology's HTTP API, each integrating its function with payload 2.0", () => {
     const integrations = resourcesOf(template, 'AWS::ApiGatewayV2::Integration');
     const expected = functionEntries().flatMap(([name, spec]) =>
-      spec.on.flatMap((trigger) =>
-        trigger.kind === 'http' ? [`${trigger.method} ${trigger.path} -> ${name}`] : [],
-      ),
+      gatewayRoutesOf(spec).map((route) => `${routeKeyOf(route)} -> ${name}`),
     );
 
     const actual = Object.values(resourcesOf(template, 'AWS::ApiGatewayV2::Route')).map((route) => {

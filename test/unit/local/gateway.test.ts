@@ -5,6 +5,7 @@ import { createGateway } from '#infra/local/gateway.ts';
 import { listen } from '#infra/local/ports.ts';
 import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
 
+const anyPage = { method: 'ANY', path: '/pages/{token}', auth: 'public' };
 const functions = [
   [
     'hooks',
@@ -16,6 +17,9 @@ const functions = [
         { kind: 'http', method: 'POST', path: '/webhooks/{labelId}', auth: 'webhook' },
         { kind: 'http', method: 'GET', path: '/media-outlets/import', auth: 'apiKey' },
         { kind: 'http', method: 'GET', path: '/media-outlets/{outletId}', auth: 'apiKey' },
+        { kind: 'http', method: 'GET', path: '/pages/{token}', auth: 'public', via: anyPage },
+        { kind: 'http', method: 'HEAD', path: '/pages/{token}', auth: 'public', via: anyPage },
+        { kind: 'http', method: 'POST', path: '/pages/{token}', auth: 'public' },
       ],
     },
   ],
@@ -107,6 +111,21 @@ describe('the local HTTP gateway', () => {
     await fetch(`${base}/media-outlets/import`);
 
     expect(last().routeKey).toBe('GET /media-outlets/import');
+  });
+
+  it("hands a request an ANY route takes over with its own method, and prefers a route of the request's method", async () => {
+    const answers = [];
+    for (const method of ['GET', 'HEAD', 'POST', 'DELETE']) {
+      await fetch(`${base}/pages/t1`, { method });
+      answers.push(`${last().requestContext.http.method} ${last().routeKey}`);
+    }
+
+    expect(answers).toEqual([
+      'GET ANY /pages/{token}',
+      'HEAD ANY /pages/{token}',
+      'POST POST /pages/{token}',
+      'DELETE ANY /pages/{token}',
+    ]);
   });
 
   it('answers 404 for an unknown route or method without invoking anything', async () => {

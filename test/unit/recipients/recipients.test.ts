@@ -39,7 +39,7 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     now: deps.now,
   });
   const request = async (
-    method: 'GET' | 'HEAD' | 'POST',
+    method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: string,
     contentType = 'application/x-www-form-urlencoded',
@@ -752,6 +752,19 @@ describe('HEAD, as mail clients and link scanners send it', () => {
     }
     expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
     expect(promos.counts.size).toBe(0);
+    expect(bus.entries).toHaveLength(0);
+  });
+});
+
+describe('a method a page does not take', () => {
+  it('answers PUT and DELETE of a link 404, changing nothing: the HTTP API hands them over with the GET and HEAD', async () => {
+    const { request, outlets, bus } = setup();
+    const unsubscribe = `/u/${signUnsubscribeToken(key, { outletId: 'out-1' })}`;
+
+    const answers = [await request('PUT', unsubscribe), await request('DELETE', unsubscribe)];
+
+    expect(answers.map((answer) => answer.status)).toEqual([404, 404]);
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
     expect(bus.entries).toHaveLength(0);
   });
 });
