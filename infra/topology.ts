@@ -239,11 +239,14 @@ const route = (method: HttpMethod, path: string, auth: RouteAuth): HttpTrigger =
  * `ANY`, so that a HEAD (mail clients and link scanners check a mail's links with it) counts against the
  * allowance of the page's GET instead of adding one of its own; its POST (the page's form, RFC 8058's
  * one-click unsubscribe) keeps a route and an allowance of its own, which a flood of GETs cannot spend.
- * Another method reaches the function through `ANY` too, whose router answers it 404 as API Gateway did
- * (docs/design.md#routes-and-auth).
+ * The `ANY` route's token is greedy (`{token+}`), so that the link with a trailing slash that a mail
+ * client or a person typing writes reaches the function, which answers a 308 to the link as sent, where
+ * `/u/{token}` would leave it the HTTP API's JSON 404 (a POST with one too: `POST /u/{token}` does not
+ * take it). Another method reaches the function through `ANY` too, whose router answers it 404 as API
+ * Gateway did (docs/design.md#routes-and-auth).
  */
-const signedPage = (path: string): Trigger[] => {
-  const via: GatewayRoute = { method: 'ANY', path, auth: 'public' };
+const signedPage = (path: `${string}/{token}`): Trigger[] => {
+  const via: GatewayRoute = { method: 'ANY', path: path.replace(/\{token\}$/, '{token+}'), auth: 'public' };
   return [
     { ...route('GET', path, 'public'), via },
     { ...route('HEAD', path, 'public'), via },

@@ -1,5 +1,6 @@
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
+import type { Context } from 'aws-lambda';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
@@ -182,6 +183,29 @@ export const linkRoutes = (
   return [...routes, ...routes.filter((route) => route.method === 'GET').map(headOf)];
 };
 
+/**
+ * A page's route takes what follows `/u/` whole (`ANY /u/{token+}`, docs/design.md#routes-and-auth): a
+ * link with a trailing slash, as a mail client or a person typing it writes it, is a 308 to the link
+ * without (the method and the form's body kept), where the page's relative form posts and the address
+ * bar are as on the link sent; anything more after the token is no link Backline sends.
+ */
+const onLinkAsSent =
+  (router: (event: HttpEvent, context: Context) => Promise<HttpResult>) =>
+  async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const sent = (event.pathParameters?.token ?? '').replace(/\/+$/, '');
+    if (sent.includes('/')) throw new InvalidTokenError('malformed');
+    if (sent !== event.pathParameters?.token) {
+      const path = event.rawPath.replace(/\/+$/, '');
+      const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+      return {
+        statusCode: 308,
+        headers: { location: `${path}${query}`, 'cache-control': 'no-store' },
+        body: '',
+      };
+    }
+    return router(event, context);
+  };
+
 export const makeHandler = (
   deps: RecipientsDeps,
   tourPages: PagesDeps,
@@ -193,7 +217,7 @@ export const makeHandler = (
     .use(headWithoutBody())
     .use(recipientErrors())
     .use(pathIdLimits())
-    .handler(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages, measure)));
+    .handler(onLinkAsSent(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages, measure))));
 
 export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,

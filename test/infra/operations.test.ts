@@ -47,9 +47,9 @@ describe('the HTTP API throttles each route on its own', () => {
   it('limits the public routes separately and more tightly than webhooks and management', () => {
     const publicKeys = [
       'GET /health',
-      'ANY /u/{token}',
+      'ANY /u/{token+}',
       'POST /u/{token}',
-      'ANY /p/{token}',
+      'ANY /p/{token+}',
       'POST /p/{token}',
     ];
     const webhook = settings['POST /webhooks/{labelId}'];

@@ -5,6 +5,7 @@ import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
 import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import type { PagesDeps } from '#functions/recipients/tour-links.ts';
+import { buildRoutes, findRoute } from '#infra/local/gateway.ts';
 import { functionEntries, functions, schedules } from '#infra/topology.ts';
 import { catalogue } from '#shared/events/index.ts';
 import { sesDetailTypes } from '#shared/events/ses.ts';
@@ -41,6 +42,20 @@ describe('the topology and the code agree', () => {
 
     expect(pages.length).toBeGreaterThan(0);
     expect(topologyRoutes('recipients')).toEqual(expect.arrayContaining(heads));
+  });
+
+  it("takes a signed page's link with a trailing slash, for GET, HEAD and POST, to the recipients function, not the HTTP API's 404", () => {
+    const routes = buildRoutes(functionEntries());
+    const links = ['/u/a-token/', '/p/a-token/', '/a/a-token/', '/tm/a-token/'];
+
+    const taken = links.flatMap((link) =>
+      ['GET', 'HEAD', 'POST'].map((method) => {
+        const match = findRoute(routes, method, link);
+        return match && match !== 'malformed' ? [match.route.function, match.params.token] : undefined;
+      }),
+    );
+
+    expect(taken).toEqual(links.flatMap(() => Array(3).fill(['recipients', 'a-token/'])));
   });
 
   it("routes in the health function's router exactly the topology's health routes", () => {

@@ -269,3 +269,40 @@ describe('HEAD, as mail clients and link scanners send it', () => {
     expect((await countsOf(localPromoCounters(), promo.labelId, promo.releaseId)).size).toBe(0);
   });
 });
+
+describe('a link with a trailing slash, as mail clients and people typing write it', () => {
+  it('answers GET and HEAD of every page link with a slash through the local gateway with a 308 to the link, which a browser follows to the page', async () => {
+    const key = await localTokenKey();
+    const expiresAt = Math.floor((await clockNow()).getTime() / 1000) + 86_400;
+    const outlet = await createOutlet();
+    const tour = { labelId: uniqueId('lbl'), tourId: uniqueId('tour'), expiresAt };
+    const unsubscribe = `/u/${signUnsubscribeToken(key, { outletId: outlet.id, email: outlet.email })}`;
+    const links = [
+      unsubscribe,
+      `/p/${signPromoToken(key, { labelId: uniqueId('lbl'), releaseId: uniqueId('rel'), outletId: outlet.id, assetIndex: 0, assetKind: 'stream', url: 'https://promo.example.com/night-drive', expiresAt })}`,
+      `/a/${signAdvanceToken(key, { ...tour, showId: uniqueId('show'), promoterId: uniqueId('prm') })}`,
+      `/tm/${signTourManagerToken(key, tour)}`,
+    ];
+
+    const answers = [];
+    for (const link of links)
+      for (const method of ['GET', 'HEAD']) {
+        const answer = await publicRequest(`${link}/?utm_source=mail`, { method });
+        answers.push([link.slice(0, 3), method, answer.status, answer.headers.get('location')]);
+      }
+    const followed = await fetch(`${cloud().baseUrl}${unsubscribe}/`);
+    const after = (await (await api(`/media-outlets/${outlet.id}`)).json()) as Outlet;
+
+    expect(answers).toEqual(
+      links.flatMap((link) =>
+        ['GET', 'HEAD'].map((method) => [link.slice(0, 3), method, 308, `${link}?utm_source=mail`]),
+      ),
+    );
+    expect([followed.status, followed.url, await followed.text()]).toEqual([
+      200,
+      `${cloud().baseUrl}${unsubscribe}`,
+      expect.stringContaining('Unsubscribe'),
+    ]);
+    expect(after.unsubscribedAt).toBeUndefined();
+  });
+});

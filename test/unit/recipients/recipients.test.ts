@@ -4,7 +4,13 @@ import { makeHandler } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
 import type { HttpEvent } from '#shared/http/index.ts';
-import { type PromoClaims, signPromoToken, signUnsubscribeToken } from '#shared/tokens.ts';
+import {
+  type PromoClaims,
+  signAdvanceToken,
+  signPromoToken,
+  signTourManagerToken,
+  signUnsubscribeToken,
+} from '#shared/tokens.ts';
 import { aReleaseClaim, FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import {
   anOutlet,
@@ -44,10 +50,12 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     body?: string,
     contentType = 'application/x-www-form-urlencoded',
   ) => {
-    const [, route, token] = path.split('/');
+    // As the HTTP API hands it over: a page's route takes what follows `/u/` whole (`{token+}`), a slash too.
+    const [, route, ...rest] = path.split('/');
+    const token = rest.join('/');
     const event = {
       version: '2.0',
-      routeKey: `${method} /${route}/{token}`,
+      routeKey: method === 'POST' && rest.length === 1 ? `POST /${route}/{token}` : `ANY /${route}/{token+}`,
       rawPath: path,
       rawQueryString: '',
       headers: { 'content-type': contentType },
@@ -753,6 +761,43 @@ describe('HEAD, as mail clients and link scanners send it', () => {
     expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
     expect(promos.counts.size).toBe(0);
     expect(bus.entries).toHaveLength(0);
+  });
+});
+
+describe('a link with a trailing slash, as mail clients and people typing write it', () => {
+  const tour = { labelId: 'lbl-1', tourId: 'tour-1', expiresAt: Math.floor(now.getTime() / 1000) + 3600 };
+  const links = [
+    `/u/${signUnsubscribeToken(key, { outletId: 'out-1' })}`,
+    `/p/${signPromoToken(key, aPromo())}`,
+    `/a/${signAdvanceToken(key, { ...tour, showId: 'show-1', promoterId: 'prm-1' })}`,
+    `/tm/${signTourManagerToken(key, tour)}`,
+  ];
+
+  it('answers GET, HEAD and POST of each page with a 308 to the link without the slash, changing nothing', async () => {
+    const { request, outlets, promos, bus } = setup();
+
+    const answers = [];
+    for (const link of links)
+      for (const method of ['GET', 'HEAD', 'POST'] as const) {
+        const answer = await request(method, `${link}/`, 'via=page');
+        answers.push([method, answer.status, answer.headers.location, answer.body]);
+      }
+
+    expect(answers).toEqual(
+      links.flatMap((link) => ['GET', 'HEAD', 'POST'].map((method) => [method, 308, link, ''])),
+    );
+    expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
+    expect(promos.counts.size).toBe(0);
+    expect(bus.entries).toHaveLength(0);
+  });
+
+  it('answers a link with more after its token the page saying it is not valid, a 404 a person reads', async () => {
+    const { request } = setup();
+
+    const answer = await request('GET', `${links[0]}/more`);
+
+    expect(answer.status).toBe(404);
+    expect(answer.headers['content-type']).toMatch(/^text\/html/);
   });
 });
 
