@@ -192,10 +192,11 @@ export const linkRoutes = (
 const onLinkAsSent =
   (router: (event: HttpEvent, context: Context) => Promise<HttpResult>) =>
   async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-    const sent = (event.pathParameters?.token ?? '').replace(/\/+$/, '');
-    if (sent.includes('/')) throw new InvalidTokenError('malformed');
-    if (sent !== event.pathParameters?.token) {
-      const path = event.rawPath.replace(/\/+$/, '');
+    if ((event.pathParameters?.token ?? '').replace(/\/+$/, '').includes('/'))
+      throw new InvalidTokenError('malformed');
+    // By the path as requested, whether or not the token a greedy route hands over keeps the slash.
+    const path = event.rawPath.replace(/\/+$/, '');
+    if (path !== event.rawPath) {
       const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
       return {
         statusCode: 308,
