@@ -1,0 +1,488 @@
+import { Webhook } from 'standardwebhooks';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { promoterIdOf } from '#shared/db/tours.ts';
+import {
+  signAdvanceToken,
+  signPromoToken,
+  signTourManagerToken,
+  signUnsubscribeToken,
+} from '#shared/tokens.ts';
+import { aLabel, aRelease, sendWebhook } from '#test/support/announcing.ts';
+import { callDocumented, documentedOperations, reachedOperations } from '#test/support/api-document.ts';
+import { aBudgetBody, sendLabelEvent } from '#test/support/budgets-cloud.ts';
+import { busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { waitForJob } from '#test/support/jobs-cloud.ts';
+import { createOutlet, localTokenKey, uniqueEmail } from '#test/support/outlets-cloud.ts';
+import { aPromoter, aTourShow, aVenue, plusDays, tourWebhook } from '#test/support/tours-cloud.ts';
+
+/*
+ * Every route of docs/openapi.json, called on the local cloud for its success and the 4xx answers a
+ * client reaches without waiting, each answer held to the document (test/support/api-document.ts): a
+ * client generated from the document must read what the API answers.
+ */
+
+const noKey = { headers: { authorization: 'Bearer not-the-key' } };
+const missing = () => uniqueId('missing');
+
+let label: { id: string; secret: string };
+let tokenKey: string;
+let today: string;
+const tour = { id: uniqueId('tour'), showId: '', promoterEmail: '' };
+const release = aRelease();
+const budget = aBudgetBody();
+
+beforeAll(async () => {
+  label = await aLabel();
+  tokenKey = await localTokenKey();
+  const now = await clockNow();
+  today = now.toISOString().slice(0, 10);
+  const promoter = aPromoter('Contracts');
+  const show = aTourShow({
+    date: plusDays(today, 20),
+    venue: aVenue('Leeds', 'GB', 'Europe/London'),
+    promoter,
+  });
+  tour.showId = show.showId;
+  tour.promoterEmail = promoter.email;
+  await tourWebhook(label, 'tour.booked', {
+    tourId: tour.id,
+    artist: { name: 'The Contracts' },
+    tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
+    shows: [show],
+  });
+  await sendLabelEvent(label, 'release.scheduled', release);
+  await sendLabelEvent(label, 'budget.set', budget);
+  await sendLabelEvent(label, 'expense.recorded', {
+    expenseId: uniqueId('exp'),
+    budgetId: budget.budgetId,
+    lineId: budget.lines[0].lineId,
+    vendor: 'Airplay Partners',
+    date: today,
+    amount: { minor: 10_000, currency: 'EUR' },
+    kind: 'actual',
+    recoupable: { artist: { artistId: 'art-contract', name: 'The Contracts' }, sharePercent: 50 },
+  });
+  await busIdle();
+}, 120_000);
+
+describe('the API document against what the API answers', () => {
+  it('answers the service routes as documented', async () => {
+    await callDocumented('GET', '/health');
+    await callDocumented('GET', '/openapi.json');
+  });
+
+  it('answers the label routes as documented', async () => {
+    const id = uniqueId('lbl');
+
+    await callDocumented('POST', '/labels', { json: { name: 'Contract Records', id } });
+    await callDocumented('POST', '/labels', { json: { name: 'Contract Records', id } });
+    await callDocumented('POST', '/labels', { json: { name: '' } });
+    await callDocumented('POST', '/labels', { body: 'name=x', headers: { 'content-type': 'text/plain' } });
+    await callDocumented('POST', '/labels', { json: { name: 'x' }, ...noKey });
+    await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id } });
+    await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id }, query: { x: '1' } });
+    await callDocumented('GET', '/labels/{labelId}', { params: { labelId: missing() } });
+    await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id }, ...noKey });
+    for (let n = 0; n < 3; n++)
+      await callDocumented('POST', '/labels/{labelId}/secrets/rotate', { params: { labelId: id } });
+    await callDocumented('POST', '/labels/{labelId}/secrets/rotate', { params: { labelId: missing() } });
+    await callDocumented('POST', '/labels/{labelId}/secrets/rotate', { params: { labelId: id }, ...noKey });
+    await callDocumented('POST', '/labels/{labelId}/secrets/revoke', { params: { labelId: id } });
+    await callDocumented('POST', '/labels/{labelId}/secrets/revoke', { params: { labelId: missing() } });
+    await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id } });
+  });
+
+  it('answers the replay and job routes as documented', async () => {
+    const now = await clockNow();
+    const range = { from: new Date(now.getTime() - 3_600_000).toISOString(), to: now.toISOString() };
+    const params = { labelId: label.id };
+
+    const started = await callDocumented('POST', '/labels/{labelId}/replays', { params, json: range });
+    await callDocumented('POST', '/labels/{labelId}/replays', { params, json: { from: 'yesterday' } });
+    await callDocumented('POST', '/labels/{labelId}/replays', {
+      params,
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    await callDocumented('POST', '/labels/{labelId}/replays', {
+      params: { labelId: missing() },
+      json: range,
+    });
+    await callDocumented('POST', '/labels/{labelId}/replays', { params, json: range, ...noKey });
+    const jobId = (started.json as { jobId: string }).jobId;
+    await waitForJob(jobId);
+    await callDocumented('GET', '/jobs/{jobId}', { params: { jobId } });
+    await callDocumented('GET', '/jobs/{jobId}', { params: { jobId: missing() } });
+    await callDocumented('GET', '/jobs/{jobId}', { params: { jobId }, query: { x: '1' } });
+    await callDocumented('GET', '/jobs/{jobId}', { params: { jobId }, ...noKey });
+  });
+
+  it('answers the exchange rate routes as documented', async () => {
+    const date = plusDays(today, -400);
+    const params = { date };
+
+    await callDocumented('GET', '/fx-rates/{date}', { params });
+    await callDocumented('PUT', '/fx-rates/{date}', { params, json: { rates: { USD: '1.08' } } });
+    await callDocumented('GET', '/fx-rates/{date}', { params });
+    await callDocumented('PUT', '/fx-rates/{date}', { params, json: { rates: { USD: 'many' } } });
+    await callDocumented('PUT', '/fx-rates/{date}', {
+      params,
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    await callDocumented('PUT', '/fx-rates/{date}', { params, json: { rates: {} }, ...noKey });
+    await callDocumented('GET', '/fx-rates/{date}', { params: { date: 'not-a-date' } });
+    await callDocumented('GET', '/fx-rates/{date}', { params, ...noKey });
+  });
+
+  it('answers the outlet routes as documented', async () => {
+    const outlet = {
+      name: 'Contract FM',
+      email: uniqueEmail('contract'),
+      kind: 'radio',
+      territories: ['GB'],
+    };
+
+    const created = await callDocumented('POST', '/media-outlets', { json: outlet });
+    const outletId = (created.json as { id: string }).id;
+    const params = { outletId };
+    await callDocumented('POST', '/media-outlets', { json: outlet });
+    await callDocumented('POST', '/media-outlets', { json: { ...outlet, kind: 'carrier pigeon' } });
+    await callDocumented('POST', '/media-outlets', { body: 'x', headers: { 'content-type': 'text/plain' } });
+    await callDocumented('POST', '/media-outlets', { json: outlet, ...noKey });
+    await callDocumented('GET', '/media-outlets', { query: { territory: 'GB', limit: '2' } });
+    await callDocumented('GET', '/media-outlets', { query: { limit: 'many' } });
+    await callDocumented('GET', '/media-outlets', noKey);
+    await callDocumented('GET', '/media-outlets/{outletId}', { params });
+    await callDocumented('GET', '/media-outlets/{outletId}', { params: { outletId: missing() } });
+    await callDocumented('GET', '/media-outlets/{outletId}', { params, query: { x: '1' } });
+    await callDocumented('GET', '/media-outlets/{outletId}', { params, ...noKey });
+    await callDocumented('PUT', '/media-outlets/{outletId}', {
+      params,
+      json: { ...outlet, genres: ['jazz'] },
+    });
+    const other = await createOutlet();
+    await callDocumented('PUT', '/media-outlets/{outletId}', {
+      params,
+      json: { ...outlet, email: other.email },
+    });
+    await callDocumented('PUT', '/media-outlets/{outletId}', {
+      params: { outletId: missing() },
+      json: outlet,
+    });
+    await callDocumented('PUT', '/media-outlets/{outletId}', { params, json: { name: '' } });
+    await callDocumented('PUT', '/media-outlets/{outletId}', {
+      params,
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    await callDocumented('PUT', '/media-outlets/{outletId}', { params, json: outlet, ...noKey });
+    await callDocumented('DELETE', '/media-outlets/{outletId}', { params });
+    await callDocumented('DELETE', '/media-outlets/{outletId}', { params });
+    await callDocumented('DELETE', '/media-outlets/{outletId}', { params: { outletId: 'x'.repeat(300) } });
+    await callDocumented('DELETE', '/media-outlets/{outletId}', { params, ...noKey });
+  });
+
+  it('answers the outlet import route as documented', async () => {
+    const csv = `name,email,kind,territories\nContract Weekly,${uniqueEmail('import')},press,GB\n`;
+    const csvHeaders = { 'content-type': 'text/csv' };
+
+    const started = await callDocumented('POST', '/media-outlets/import', { body: csv, headers: csvHeaders });
+    await callDocumented('POST', '/media-outlets/import', {
+      body: 'x'.repeat(3_000_001),
+      headers: csvHeaders,
+    });
+    await callDocumented('POST', '/media-outlets/import', {
+      body: csv,
+      headers: { 'content-type': 'application/pdf' },
+    });
+    await callDocumented('POST', '/media-outlets/import', { body: '', headers: csvHeaders });
+    await callDocumented('POST', '/media-outlets/import', {
+      body: csv,
+      headers: { ...csvHeaders, ...noKey.headers },
+    });
+    await waitForJob((started.json as { jobId: string }).jobId);
+  });
+
+  it('answers the release routes as documented', async () => {
+    const params = { labelId: label.id, releaseId: release.releaseId };
+
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', { params });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', {
+      params: { ...params, releaseId: missing() },
+    });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', { params, query: { x: '1' } });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', { params, ...noKey });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', { params });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', {
+      params: { ...params, releaseId: missing() },
+    });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', {
+      params,
+      query: { limit: '0' },
+    });
+    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', { params, ...noKey });
+  });
+
+  it('answers the budget routes as documented', async () => {
+    const params = { labelId: label.id, budgetId: budget.budgetId };
+    const views = ['', '/drift-history', '/ledger', '/possible-duplicates', '/refused', '/unconverted'];
+    await waitFor(
+      async () =>
+        (await callDocumented('GET', '/labels/{labelId}/budgets/{budgetId}', { params })).status === 200,
+      { timeoutMs: 20_000, what: 'the budget' },
+    );
+
+    await callDocumented('GET', '/labels/{labelId}/budgets', { params });
+    await callDocumented('GET', '/labels/{labelId}/budgets', { params, query: { scope: 'planet' } });
+    await callDocumented('GET', '/labels/{labelId}/budgets', { params: { labelId: missing() } });
+    await callDocumented('GET', '/labels/{labelId}/budgets', { params, ...noKey });
+    for (const view of views) {
+      const route = `/labels/{labelId}/budgets/{budgetId}${view}`;
+      await callDocumented('GET', route, { params });
+      await callDocumented('GET', route, { params: { ...params, budgetId: missing() } });
+      await callDocumented('GET', route, { params, query: { limit: 'many' } });
+      await callDocumented('GET', route, { params, ...noKey });
+    }
+    await callDocumented('GET', '/labels/{labelId}/budgets/{budgetId}/ledger', {
+      params,
+      headers: { accept: 'text/csv' },
+    });
+    const artist = { labelId: label.id, artistId: 'art-contract' };
+    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', { params: artist });
+    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
+      params: { ...artist, labelId: missing() },
+    });
+    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
+      params: artist,
+      query: { x: '1' },
+    });
+    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
+      params: artist,
+      ...noKey,
+    });
+  });
+
+  it('answers the tour and promoter routes as documented', async () => {
+    const params = { labelId: label.id, tourId: tour.id, showId: tour.showId };
+    const guests = { guests: [{ name: 'Ada Contract', plusOnes: 1 }] };
+
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', { params });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', {
+      params: { ...params, tourId: missing() },
+    });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', { params, query: { x: '1' } });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', { params, ...noKey });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', { params });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', {
+      params: { ...params, tourId: missing() },
+    });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', {
+      params,
+      query: { x: '1' },
+    });
+    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', { params, ...noKey });
+    const show = '/labels/{labelId}/tours/{tourId}/shows/{showId}';
+    await callDocumented('GET', show, { params });
+    await callDocumented('GET', show, { params: { ...params, showId: missing() } });
+    await callDocumented('GET', show, { params, query: { x: '1' } });
+    await callDocumented('GET', show, { params, ...noKey });
+    await callDocumented('POST', `${show}/guests`, { params, json: guests });
+    await callDocumented('POST', `${show}/guests`, { params, json: { guests: [] } });
+    await callDocumented('POST', `${show}/guests`, {
+      params,
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    await callDocumented('POST', `${show}/guests`, {
+      params: { ...params, showId: missing() },
+      json: guests,
+    });
+    await callDocumented('POST', `${show}/guests`, { params, json: guests, ...noKey });
+    const listed = await callDocumented('GET', '/promoters', { query: { limit: '1' } });
+    await callDocumented('GET', '/promoters', { query: { limit: 'many' } });
+    await callDocumented('GET', '/promoters', noKey);
+    const promoterId =
+      (listed.json as { promoters: { promoterId: string }[] }).promoters[0]?.promoterId ?? missing();
+    await callDocumented('GET', '/promoters/{promoterId}', { params: { promoterId } });
+    await callDocumented('GET', '/promoters/{promoterId}', { params: { promoterId: missing() } });
+    await callDocumented('GET', '/promoters/{promoterId}', {
+      params: { promoterId },
+      query: { limit: 'many' },
+    });
+    await callDocumented('GET', '/promoters/{promoterId}', { params: { promoterId }, ...noKey });
+  });
+
+  it('answers the webhook route as documented', async () => {
+    const params = { labelId: label.id };
+    const body = JSON.stringify({
+      type: 'release.scheduled',
+      timestamp: (await clockNow()).toISOString(),
+      data: aRelease(),
+    });
+    const signedHeaders = async (payload: string, webhookId = `msg_${uniqueId('c')}`) => {
+      const at = await clockNow();
+      return {
+        'content-type': 'application/json',
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(label.secret).sign(webhookId, at, payload),
+      };
+    };
+
+    const first = await signedHeaders(body);
+    await callDocumented('POST', '/webhooks/{labelId}', { params, body, headers: first });
+    await callDocumented('POST', '/webhooks/{labelId}', { params, body, headers: first });
+    const reused = await signedHeaders(
+      body.replace('release.scheduled', 'release.updated'),
+      first['webhook-id'],
+    );
+    await callDocumented('POST', '/webhooks/{labelId}', {
+      params,
+      body: body.replace('release.scheduled', 'release.updated'),
+      headers: reused,
+    });
+    const invalid = '{"type":"release.scheduled"}';
+    await callDocumented('POST', '/webhooks/{labelId}', {
+      params,
+      body: invalid,
+      headers: await signedHeaders(invalid),
+    });
+    await callDocumented('POST', '/webhooks/{labelId}', {
+      params,
+      body,
+      headers: { ...first, 'webhook-signature': 'v1,AAAA' },
+    });
+    await callDocumented('POST', '/webhooks/{labelId}', {
+      params: { labelId: missing() },
+      body,
+      headers: first,
+    });
+    const big = 'x'.repeat(300_000);
+    await callDocumented('POST', '/webhooks/{labelId}', {
+      params,
+      body: big,
+      headers: await signedHeaders(big),
+    });
+    await callDocumented('POST', '/webhooks/{labelId}', {
+      params,
+      body,
+      headers: { ...(await signedHeaders(body)), 'content-type': 'text/plain' },
+    });
+    await sendWebhook(label, { type: 'noop', timestamp: new Date().toISOString(), data: {} });
+  });
+
+  it('answers the recipients’ link routes as documented', async () => {
+    const expiresAt = Math.floor((await clockNow()).getTime() / 1000) + 86_400;
+    const outlet = await createOutlet();
+    const promo = signPromoToken(tokenKey, {
+      labelId: label.id,
+      releaseId: release.releaseId,
+      outletId: outlet.id,
+      assetIndex: 0,
+      assetKind: 'stream',
+      url: 'http://127.0.0.1:9/stream',
+      expiresAt,
+    });
+    const expired = signPromoToken(tokenKey, {
+      labelId: label.id,
+      releaseId: release.releaseId,
+      outletId: outlet.id,
+      assetIndex: 0,
+      assetKind: 'stream',
+      url: 'http://127.0.0.1:9/stream',
+      expiresAt: expiresAt - 2 * 86_400,
+    });
+    const unsubscribe = signUnsubscribeToken(tokenKey, { outletId: outlet.id, email: outlet.email });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+    for (const method of ['GET', 'HEAD']) {
+      await callDocumented(method, '/p/{token}', { params: { token: promo } });
+      await callDocumented(method, '/p/{token}', { params: { token: expired } });
+      await callDocumented(method, '/p/{token}', { params: { token: 'forged' } });
+      await callDocumented(method, '/p/{token}', { params: { token: 't'.repeat(5000) } });
+      await callDocumented(method, '/u/{token}', { params: { token: unsubscribe } });
+      await callDocumented(method, '/u/{token}', { params: { token: 'forged' } });
+    }
+    await callDocumented('POST', '/p/{token}', {
+      params: { token: promo },
+      body: 'csrf=wrong',
+      headers: form,
+    });
+    await callDocumented('POST', '/p/{token}', { params: { token: expired }, body: '', headers: form });
+    await callDocumented('POST', '/p/{token}', { params: { token: 'forged' }, body: '', headers: form });
+    await callDocumented('POST', '/u/{token}', {
+      params: { token: unsubscribe },
+      body: 'List-Unsubscribe=One-Click',
+      headers: form,
+    });
+    await callDocumented('POST', '/u/{token}', {
+      params: { token: 'forged' },
+      body: 'List-Unsubscribe=One-Click',
+      headers: form,
+    });
+  });
+
+  it('answers the promoter’s and tour manager’s link routes as documented', async () => {
+    const expiresAt = Math.floor((await clockNow()).getTime() / 1000) + 86_400;
+    const promoterId = promoterIdOf(tour.promoterEmail);
+    const advance = signAdvanceToken(tokenKey, {
+      labelId: label.id,
+      tourId: tour.id,
+      showId: tour.showId,
+      promoterId,
+      expiresAt,
+    });
+    const expiredAdvance = signAdvanceToken(tokenKey, {
+      labelId: label.id,
+      tourId: tour.id,
+      showId: tour.showId,
+      promoterId,
+      expiresAt: expiresAt - 2 * 86_400,
+    });
+    const manager = signTourManagerToken(tokenKey, { labelId: label.id, tourId: tour.id, expiresAt });
+    const expiredManager = signTourManagerToken(tokenKey, {
+      labelId: label.id,
+      tourId: tour.id,
+      expiresAt: expiresAt - 2 * 86_400,
+    });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+    for (const method of ['GET', 'HEAD']) {
+      await callDocumented(method, '/a/{token}', { params: { token: advance } });
+      await callDocumented(method, '/a/{token}', { params: { token: expiredAdvance } });
+      await callDocumented(method, '/a/{token}', { params: { token: 'forged' } });
+      await callDocumented(method, '/tm/{token}', { params: { token: manager } });
+      await callDocumented(method, '/tm/{token}', { params: { token: expiredManager } });
+      await callDocumented(method, '/tm/{token}', { params: { token: 'forged' } });
+    }
+    await callDocumented('POST', '/a/{token}', {
+      params: { token: advance },
+      body: 'csrf=wrong',
+      headers: form,
+    });
+    await callDocumented('POST', '/a/{token}', {
+      params: { token: expiredAdvance },
+      body: '',
+      headers: form,
+    });
+    await callDocumented('POST', '/a/{token}', { params: { token: 'forged' }, body: '', headers: form });
+    await callDocumented('POST', '/tm/{token}', {
+      params: { token: manager },
+      body: 'csrf=wrong',
+      headers: form,
+    });
+    await callDocumented('POST', '/tm/{token}', {
+      params: { token: expiredManager },
+      body: '',
+      headers: form,
+    });
+    await callDocumented('POST', '/tm/{token}', { params: { token: 'forged' }, body: '', headers: form });
+  });
+
+  it('reaches every route the document lists', () => {
+    const notReached = documentedOperations().filter((operation) => !reachedOperations().has(operation));
+
+    expect(notReached).toEqual([]);
+  });
+});
