@@ -3,7 +3,8 @@ import { keyOf } from '#shared/db/keys.ts';
 import type { LabelExistence } from '#shared/db/labels.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import { promoterRow, promoterShowRow, type TourStore, toldAsReached } from '#shared/db/tours.ts';
-import type { Show } from '#shared/events/tour-booked.ts';
+import { ShowStep } from '#shared/events/show-step-due.ts';
+import { Contact, Deal, type Show, ShowStatus, ShowTimes, Venue } from '#shared/events/tour-booked.ts';
 import { GuestJson, guestRefusals } from '#shared/guests.ts';
 import { failure, writeConflict } from '#shared/http/docs.ts';
 import {
@@ -197,6 +198,125 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
     })),
   );
 
+/** A promoter of the directory, as kept from the tour webhooks. */
+const PromoterView = {
+  promoterId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  phone: z.optional(z.string()),
+  occurredAt: z.string().check(z.describe("the label's time of the change that wrote it last")),
+};
+
+const GuestView = z.object({
+  name: z.string(),
+  plusOnes: z.int(),
+  note: z.optional(z.string()),
+  addedAt: z.string(),
+});
+
+/** `showSummary`'s fields: what a show is in a tour's or a promoter's list. */
+const ShowSummaryView = {
+  showId: z.string(),
+  date: z.string(),
+  status: ShowStatus,
+  venue: Venue,
+  times: ShowTimes,
+  promoter: z.object({
+    promoterId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    phone: z.optional(z.string()),
+  }),
+  advance: z.enum(['not-requested', 'requested', 'reminded', 'overdue', 'submitted']),
+  guests: z.int().check(z.describe('names plus their plus-ones')),
+  guestListLocked: z.boolean(),
+  deal: z.optional(Deal),
+  cancellationReason: z.optional(z.string()),
+  changedAt: z.string(),
+};
+
+const TourView = z.lazy(() =>
+  z.object({
+    labelId: z.string(),
+    tourId: z.string(),
+    artist: z.object({ name: z.string() }),
+    genres: z.optional(z.array(z.string())),
+    tourManager: Contact,
+    crew: z.optional(z.array(Contact)),
+    currency: z.optional(z.string()),
+    occurredAt: z.string(),
+    tourManagerPage: z
+      .string()
+      .check(z.describe("the tour manager's page, a signed link that needs no API key")),
+    shows: z.array(
+      z.object({
+        ...ShowSummaryView,
+        outletsTold: z.int().check(z.describe('outlet addresses told of the show whose mail reached SES')),
+      }),
+    ),
+  }),
+);
+
+const ShowView = z.lazy(() =>
+  z.object({
+    labelId: z.string(),
+    tourId: z.string(),
+    ...ShowSummaryView,
+    announceAt: z.optional(z.string()),
+    advanceAnswers: z.nullable(
+      z.object({
+        loadInAccess: z.string(),
+        parking: z.string(),
+        power: z.string(),
+        backline: z.string(),
+        wifi: z.string(),
+        hospitality: z.string(),
+        dressingRooms: z.string(),
+        merchSplit: z.string(),
+        merchSeller: z.string(),
+        guestListAllotment: z.int(),
+        localCrewCall: z.string(),
+        settlementMethod: z.string(),
+        settlementCurrency: z.string(),
+        dayContact: z.object({ name: z.string(), phone: z.string() }),
+      }),
+    ),
+    advanceSubmittedAt: z.optional(z.string()),
+    advanceAmendedAt: z.optional(z.string()),
+    guestList: z.array(GuestView),
+    guestListLockedAt: z.optional(z.string()),
+    steps: z.array(
+      z.object({
+        step: ShowStep,
+        at: z.string(),
+        localTime: z.string().check(z.describe("the venue's wall time and its time zone")),
+        done: z.optional(z.literal(true)),
+      }),
+    ),
+    settlement: z.optional(z.unknown()),
+  }),
+);
+
+const GuestsAdded = z.lazy(() =>
+  z.object({
+    showId: z.string(),
+    guests: z.array(GuestView),
+    total: z.int().check(z.describe('names plus their plus-ones')),
+  }),
+);
+
+const PromotersPage = z.lazy(() =>
+  z.object({ promoters: z.array(z.object(PromoterView)), nextCursor: z.optional(z.string()) }),
+);
+
+const PromoterPage = z.lazy(() =>
+  z.object({
+    ...PromoterView,
+    shows: z.array(z.object({ labelId: z.string(), tourId: z.string(), ...ShowSummaryView })),
+    nextCursor: z.optional(z.string()),
+  }),
+);
+
 /**
  * Closed down to each guest, as every JSON body of the manager's API is (docs/design.md#routes-and-auth):
  * a misspelt `plusOne` is a 400 naming it, not a guest added without their plus-ones.
@@ -211,7 +331,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     path: '/labels/{labelId}/tours/{tourId}',
     doc: {
       summary: 'A tour: its shows with status, advance status, guest counts and outlets told',
-      responses: { 200: { description: 'the tour' }, 404: noLabelOr('tour') },
+      responses: { 200: { description: 'the tour', schema: TourView }, 404: noLabelOr('tour') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
@@ -240,7 +360,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     doc: {
       summary:
         'A show with its advance answers, steps and guests (`.ics` at the end of the path for its calendar entry)',
-      responses: { 200: { description: 'the show' }, 404: noLabelOr('tour or show') },
+      responses: { 200: { description: 'the show', schema: ShowView }, 404: noLabelOr('tour or show') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
@@ -265,7 +385,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       summary: "Adds names to a show's guest list until its cutoff",
       body: { schema: GuestsBody },
       responses: {
-        201: { description: 'the guest list, with the names added' },
+        201: { description: 'the guest list, with the names added', schema: GuestsAdded },
         400: failure('a guest is invalid, or a name is given twice in the request: named'),
         404: noLabelOr('tour or show'),
         409: failure(
@@ -329,7 +449,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       description: `At most \`limit\` promoters a page (${promotersUsual} by default, ${promotersLimit} at most), by name; follow \`nextCursor\` for the next.`,
       query: PromotersQuery,
       responses: {
-        200: { description: 'the promoters' },
+        200: { description: 'the promoters', schema: PromotersPage },
         400: failure('a query parameter is invalid'),
       },
     },
@@ -352,7 +472,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       description: `At most \`limit\` shows a page (${promoterShowsUsual} by default, ${promoterShowsLimit} at most), by date; follow \`nextCursor\` for the next (each page repeats the promoter).`,
       query: PromoterShowsQuery,
       responses: {
-        200: { description: 'the promoter' },
+        200: { description: 'the promoter', schema: PromoterPage },
         400: failure('a query parameter is invalid'),
         404: failure('no such promoter'),
       },
