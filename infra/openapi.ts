@@ -130,7 +130,17 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
             }
           : {}),
         ...(response.schema
-          ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
+          ? {
+              content: {
+                'application/json': { schema: jsonSchema(response.schema, 'output') },
+                ...Object.fromEntries(
+                  (response.textMediaTypes ?? []).map((mediaType) => [
+                    mediaType,
+                    { schema: { type: 'string' } },
+                  ]),
+                ),
+              },
+            }
           : response.mediaType
             ? { content: { [response.mediaType]: { schema: { type: 'string' } } } }
             : {}),

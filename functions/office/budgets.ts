@@ -286,6 +286,181 @@ export const RatesBody = z.strictObject({
 /** What PUT and GET /fx-rates/{date} answer: the rates kept, with the date they are for. */
 const RatesView = z.lazy(() => z.object({ date: IsoDate, rates: RatesBody.shape.rates }));
 
+const ScopeView = z.object({ kind: z.string(), id: z.string() });
+
+/** `summary`'s fields: what a budget is in the label's list, and the start of its view. */
+const BudgetSummaryView = {
+  budgetId: z.string(),
+  scope: ScopeView,
+  currency: z.string(),
+  period: z.object({ start: z.string(), end: z.string() }),
+  owner: z.object({ name: z.string(), email: z.string() }),
+  planned: z.int(),
+  ownerUnreachable: z.nullable(
+    z.object({
+      reason: z.enum(['bounce', 'complaint', 'suppressed']),
+      detail: z.optional(z.string()),
+      mail: z.string(),
+      since: z.string(),
+    }),
+  ),
+};
+
+const LabelBudgetsPage = z.lazy(() =>
+  z.object({
+    budgets: z.array(
+      z.object({
+        ...BudgetSummaryView,
+        lastReconciled: z.nullable(
+          z.object({
+            date: z.string(),
+            committed: z.int(),
+            actual: z.int(),
+            remaining: z.int(),
+            usedPercent: z.number(),
+            status: z.enum(['on-track', 'at-risk', 'over']),
+          }),
+        ),
+      }),
+    ),
+    nextCursor: z.optional(z.string()),
+  }),
+);
+
+const DriftRowView = z.object({
+  date: z.string(),
+  at: z.string(),
+  by: z.optional(
+    z.string().check(z.describe("the budget whose reconciliation repaired it, when not this one's")),
+  ),
+  total: z.string(),
+  was: z.int(),
+  ledger: z.int(),
+});
+const MoneyView = z.object({ minor: z.int(), currency: z.string() });
+const UnconvertedView = z.object({
+  expenseId: z.string(),
+  date: z.string(),
+  amount: MoneyView,
+  vat: z.optional(MoneyView),
+  vendor: z.string(),
+});
+const DuplicateView = z.object({
+  vendor: z.string(),
+  invoiceNumber: z.string(),
+  budgetId: z.string(),
+  expenseId: z.string(),
+});
+const RefusedView = z.object({
+  expenseId: z.string(),
+  at: z.string(),
+  change: z.string(),
+  total: z.string(),
+  reason: z.string(),
+  receivedAt: z.string(),
+});
+/** Each list of the budget's view and its own route, by the name it has in both. */
+const listViews = {
+  driftHistory: DriftRowView,
+  unconverted: UnconvertedView,
+  possibleDuplicates: DuplicateView,
+  refused: RefusedView,
+};
+
+const BudgetDetailView = z.lazy(() =>
+  z.object({
+    ...BudgetSummaryView,
+    thresholds: z.array(z.number()),
+    lines: z.array(
+      z.object({
+        lineId: z.string(),
+        planned: z.int(),
+        committed: z.int(),
+        actual: z.int(),
+        income: z.int(),
+        spent: z.int(),
+        over: z.boolean(),
+        inPlan: z.boolean(),
+        category: z.nullable(z.string()),
+      }),
+    ),
+    totals: z.object({
+      currency: z.string(),
+      planned: z.int(),
+      committed: z.int(),
+      actual: z.int(),
+      income: z.int(),
+      remaining: z.int(),
+      usedPercent: z.number(),
+      vat: z.int(),
+      recoupable: z.record(z.string(), z.int()).check(z.describe('by artist id')),
+      unconverted: z
+        .record(z.string(), z.record(z.string(), z.int()))
+        .check(z.describe('by kind, then currency: amounts no rate converts yet')),
+    }),
+    thresholdsCrossed: z.array(z.object({ threshold: z.number(), on: z.string(), date: z.string() })),
+    forecastAtEnd: z.nullable(z.int()),
+    runsOutOn: z.nullable(z.string()),
+    moneyLastsThePeriod: z.nullable(z.boolean()),
+    burnRate: z.nullable(z.object({ last7Days: z.number(), last30Days: z.number() })),
+    variance: z.nullable(z.number()),
+    lastReconciled: z.nullable(
+      z.object({ date: z.string(), at: z.string(), status: z.enum(['on-track', 'at-risk', 'over']) }),
+    ),
+    driftHistory: z.array(DriftRowView),
+    driftHistoryNextCursor: z.optional(z.string()),
+    unconverted: z.array(UnconvertedView),
+    unconvertedNextCursor: z.optional(z.string()),
+    possibleDuplicates: z.array(DuplicateView),
+    possibleDuplicatesNextCursor: z.optional(z.string()),
+    refused: z.array(RefusedView),
+    refusedNextCursor: z.optional(z.string()),
+    expenses: z.int().check(z.describe('the expenses counted')),
+  }),
+);
+
+const LedgerPage = z.lazy(() =>
+  z.object({
+    budgetId: z.string(),
+    currency: z.string(),
+    entries: z.array(
+      z.object({
+        expenseId: z.string(),
+        version: z.string(),
+        change: z.string(),
+        counted: z.boolean(),
+        kind: z.optional(z.string()),
+        lineId: z.optional(z.string()),
+        vendor: z.optional(z.string()),
+        invoiceNumber: z.optional(z.string()),
+        date: z.optional(z.string()),
+        amount: z.optional(z.int()),
+        currency: z.optional(z.string()),
+        rate: z.optional(z.string()),
+        ratePair: z.optional(z.string()),
+        rateDate: z.optional(z.string()),
+        amountInBudgetCurrency: z.optional(z.int()),
+        vat: z.optional(z.int()),
+        vatInBudgetCurrency: z.optional(z.int()),
+        settles: z.optional(z.string()),
+        recoupableArtist: z.optional(z.string()),
+        recoupableShare: z.optional(z.number()),
+        description: z.optional(z.string()),
+        receivedAt: z.string(),
+      }),
+    ),
+    nextCursor: z.optional(z.string()),
+  }),
+);
+
+const RecoupableView = z.lazy(() =>
+  z.object({
+    artistId: z.string(),
+    recoupable: z.array(z.object({ currency: z.string(), minor: z.int() })),
+    expenses: z.array(z.object({ budgetId: z.string(), expenseId: z.string(), amount: MoneyView })),
+  }),
+);
+
 const summary = (budget: StoredBudget) => ({
   budgetId: budget.budgetId,
   scope: budget.scope,
@@ -522,7 +697,16 @@ const budgetList = <T, R>(
     description: `At most \`limit\` rows a page (${budgetListUsual} by default, ${budgetListLimit} at most), ${listing.order}; follow \`nextCursor\` for the next. The budget's view holds the first page, with \`${listing.name}NextCursor\` when more follow.`,
     query: BudgetListQuery,
     responses: {
-      200: { description: `the ${listing.name} rows` },
+      200: {
+        description: `the ${listing.name} rows`,
+        schema: z.lazy(() =>
+          z.object({
+            budgetId: z.string(),
+            [listing.name]: z.array(listViews[listing.name as keyof typeof listViews]),
+            nextCursor: z.optional(z.string()),
+          }),
+        ),
+      },
       400: failure('a query parameter is invalid'),
       404: noLabelOr('budget'),
     },
@@ -550,7 +734,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       description: `At most \`limit\` budgets a page (${labelBudgetsUsual} by default, ${labelBudgetsLimit} at most), by scope (its kind, then its id), then budget id; follow \`nextCursor\` for the next.`,
       query: LabelBudgetsQuery,
       responses: {
-        200: { description: 'the budgets with their totals' },
+        200: { description: 'the budgets with their totals', schema: LabelBudgetsPage },
         400: failure('a query parameter is invalid'),
         404: noLabel,
       },
@@ -582,7 +766,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       summary:
         'A budget: totals, lines, thresholds crossed, forecast, runs-out date, drift history, unconverted and flagged expenses',
       description: `The figures are whole. \`unconverted\`, \`refused\`, \`possibleDuplicates\` and \`driftHistory\` are the first ${budgetListUsual} of each list, with \`<list>NextCursor\` (\`unconvertedNextCursor\`, \`refusedNextCursor\`, \`possibleDuplicatesNextCursor\`, \`driftHistoryNextCursor\`) when more follow: the \`cursor\` of \`GET .../unconverted\`, \`.../refused\`, \`.../possible-duplicates\` or \`.../drift-history\` for the next page. Each of \`thresholdsCrossed\` states the instant it was crossed (\`on\`) and the day its alert mail names (\`date\`): the day of the reconciliation that crossed it, the manager's day of \`on\` (in MANAGER_TIME_ZONE) but for a late day's reconciliation, redriven.`,
-      responses: { 200: { description: 'the budget' }, 404: noLabelOr('budget') },
+      responses: { 200: { description: 'the budget', schema: BudgetDetailView }, 404: noLabelOr('budget') },
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { labelId, budgetId } = ids(event);
@@ -604,7 +788,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       query: LedgerQuery,
       headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
       responses: {
-        200: { description: 'the ledger lines' },
+        200: { description: 'the ledger lines', schema: LedgerPage, textMediaTypes: ['text/csv'] },
         400: failure('a query parameter is invalid'),
         404: noLabelOr('budget'),
       },
@@ -734,7 +918,10 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: "An artist's recoupable spend across the label's budgets, per currency",
       responses: {
-        200: { description: 'recoupable totals per currency and the expenses behind them' },
+        200: {
+          description: 'recoupable totals per currency and the expenses behind them',
+          schema: RecoupableView,
+        },
         404: noLabel,
       },
     },

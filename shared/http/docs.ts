@@ -32,6 +32,8 @@ export interface ResponseDoc {
    * `z.lazy` and built when the document is, never when a function loads (docs/design.md#bundles).
    */
   schema?: z.ZodMiniLazy;
+  /** Other media types the route answers with instead of that JSON (by the request's `Accept`), described in words. */
+  textMediaTypes?: string[];
   mediaType?: string;
   /** Response headers the answer carries, by name. */
   headers?: Record<string, { description: string; type: 'string' | 'integer' }>;
