@@ -129,10 +129,12 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
               ),
             }
           : {}),
-        ...(response.schema
+        ...(response.schema || response.jsonSchema
           ? {
               content: {
-                'application/json': { schema: jsonSchema(response.schema, 'output') },
+                'application/json': {
+                  schema: response.schema ? jsonSchema(response.schema, 'output') : response.jsonSchema,
+                },
                 ...Object.fromEntries(
                   (response.textMediaTypes ?? []).map((mediaType) => [
                     mediaType,

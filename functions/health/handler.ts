@@ -19,13 +19,38 @@ export const healthRoutes: DocumentedRoute[] = [
     method: 'GET',
     path: '/health',
     handler: async (): Promise<HttpResult> => json(200, { status: 'ok' }, { 'cache-control': 'no-store' }),
-    doc: { summary: 'The API answers', responses: { 200: { description: '`{"status": "ok"}`' } } },
+    doc: {
+      summary: 'The API answers',
+      responses: {
+        200: {
+          description: '`{"status": "ok"}`',
+          jsonSchema: {
+            type: 'object',
+            properties: { status: { const: 'ok' } },
+            required: ['status'],
+            additionalProperties: false,
+          },
+        },
+      },
+    },
   },
   {
     method: 'GET',
     path: '/openapi.json',
     handler: async (): Promise<HttpResult> => json(200, await apiDocument()),
-    doc: { summary: 'This document (OpenAPI 3.1)', responses: { 200: { description: 'the API document' } } },
+    doc: {
+      summary: 'This document (OpenAPI 3.1)',
+      responses: {
+        200: {
+          description: 'the API document',
+          jsonSchema: {
+            type: 'object',
+            properties: { openapi: { type: 'string' }, info: { type: 'object' }, paths: { type: 'object' } },
+            required: ['openapi', 'info', 'paths'],
+          },
+        },
+      },
+    },
   },
 ];
 

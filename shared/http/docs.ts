@@ -34,6 +34,11 @@ export interface ResponseDoc {
   schema?: z.ZodMiniLazy;
   /** Other media types the route answers with instead of that JSON (by the request's `Accept`), described in words. */
   textMediaTypes?: string[];
+  /**
+   * The body's JSON Schema, written out: for a function that builds no zod schema, where zod would be
+   * most of its bundle (health).
+   */
+  jsonSchema?: Record<string, unknown>;
   mediaType?: string;
   /** Response headers the answer carries, by name. */
   headers?: Record<string, { description: string; type: 'string' | 'integer' }>;
