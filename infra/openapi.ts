@@ -174,6 +174,15 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
         };
     }
   }
+  // A link's token past its length is refused before it is opened (pathIdLimits, the recipients
+  // function's errors): a page saying so.
+  if (auth === 'public' && path.includes('{token}')) {
+    const tooLong = `a link longer than any Backline sends (over ${maxPathTokenLength} characters): a page saying so`;
+    const stated = responses['400'] as { description: string } | undefined;
+    if (stated) stated.description = `${stated.description}; or ${tooLong}`;
+    else
+      responses['400'] = { description: tooLong, content: { 'text/html': { schema: { type: 'string' } } } };
+  }
   return {
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),

@@ -23,6 +23,8 @@ import { aPromoter, aTourShow, aVenue, plusDays, tourWebhook } from '#test/suppo
 
 const noKey = { headers: { authorization: 'Bearer not-the-key' } };
 const missing = () => uniqueId('missing');
+/** Longer than any link Backline sends (2,048 characters). */
+const tooLong = 't'.repeat(5000);
 
 let label: { id: string; secret: string };
 let tokenKey: string;
@@ -52,16 +54,23 @@ beforeAll(async () => {
   });
   await sendLabelEvent(label, 'release.scheduled', release);
   await sendLabelEvent(label, 'budget.set', budget);
-  await sendLabelEvent(label, 'expense.recorded', {
-    expenseId: uniqueId('exp'),
-    budgetId: budget.budgetId,
-    lineId: budget.lines[0].lineId,
-    vendor: 'Airplay Partners',
-    date: today,
-    amount: { minor: 10_000, currency: 'EUR' },
-    kind: 'actual',
-    recoupable: { artist: { artistId: 'art-contract', name: 'The Contracts' }, sharePercent: 50 },
-  });
+  // Two expenses carrying one invoice (possible duplicates) and one in a currency no rate converts.
+  const expense = (overrides: Record<string, unknown>) =>
+    sendLabelEvent(label, 'expense.recorded', {
+      expenseId: uniqueId('exp'),
+      budgetId: budget.budgetId,
+      lineId: budget.lines[0].lineId,
+      vendor: 'Airplay Partners',
+      invoiceNumber: 'INV-1',
+      date: today,
+      amount: { minor: 10_000, currency: 'EUR' },
+      kind: 'actual',
+      recoupable: { artist: { artistId: 'art-contract', name: 'The Contracts' }, sharePercent: 50 },
+      ...overrides,
+    });
+  await expense({});
+  await expense({ amount: { minor: 2_000, currency: 'EUR' } });
+  await expense({ invoiceNumber: 'INV-2', amount: { minor: 1_000, currency: 'CHF' } });
   await busIdle();
 }, 120_000);
 
@@ -122,7 +131,7 @@ describe('the API document against what the API answers', () => {
     const params = { date };
 
     await callDocumented('GET', '/fx-rates/{date}', { params });
-    await callDocumented('PUT', '/fx-rates/{date}', { params, json: { rates: { USD: '1.08' } } });
+    await callDocumented('PUT', '/fx-rates/{date}', { params, json: { rates: { 'EUR/USD': '1.08' } } });
     await callDocumented('GET', '/fx-rates/{date}', { params });
     await callDocumented('PUT', '/fx-rates/{date}', { params, json: { rates: { USD: 'many' } } });
     await callDocumented('PUT', '/fx-rates/{date}', {
@@ -400,9 +409,10 @@ describe('the API document against what the API answers', () => {
       await callDocumented(method, '/p/{token}', { params: { token: promo } });
       await callDocumented(method, '/p/{token}', { params: { token: expired } });
       await callDocumented(method, '/p/{token}', { params: { token: 'forged' } });
-      await callDocumented(method, '/p/{token}', { params: { token: 't'.repeat(5000) } });
+      await callDocumented(method, '/p/{token}', { params: { token: tooLong } });
       await callDocumented(method, '/u/{token}', { params: { token: unsubscribe } });
       await callDocumented(method, '/u/{token}', { params: { token: 'forged' } });
+      await callDocumented(method, '/u/{token}', { params: { token: tooLong } });
     }
     await callDocumented('POST', '/p/{token}', {
       params: { token: promo },
@@ -421,6 +431,8 @@ describe('the API document against what the API answers', () => {
       body: 'List-Unsubscribe=One-Click',
       headers: form,
     });
+    for (const route of ['/p/{token}', '/u/{token}'])
+      await callDocumented('POST', route, { params: { token: tooLong }, body: '', headers: form });
   });
 
   it('answers the promoter’s and tour manager’s link routes as documented', async () => {
@@ -455,6 +467,8 @@ describe('the API document against what the API answers', () => {
       await callDocumented(method, '/tm/{token}', { params: { token: manager } });
       await callDocumented(method, '/tm/{token}', { params: { token: expiredManager } });
       await callDocumented(method, '/tm/{token}', { params: { token: 'forged' } });
+      await callDocumented(method, '/a/{token}', { params: { token: tooLong } });
+      await callDocumented(method, '/tm/{token}', { params: { token: tooLong } });
     }
     await callDocumented('POST', '/a/{token}', {
       params: { token: advance },
@@ -478,6 +492,8 @@ describe('the API document against what the API answers', () => {
       headers: form,
     });
     await callDocumented('POST', '/tm/{token}', { params: { token: 'forged' }, body: '', headers: form });
+    for (const route of ['/a/{token}', '/tm/{token}'])
+      await callDocumented('POST', route, { params: { token: tooLong }, body: '', headers: form });
   });
 
   it('reaches every route the document lists', () => {
