@@ -13,6 +13,7 @@ import { aBudgetBody, sendLabelEvent } from '#test/support/budgets-cloud.ts';
 import { busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
 import { waitForJob } from '#test/support/jobs-cloud.ts';
 import { createOutlet, localTokenKey, uniqueEmail } from '#test/support/outlets-cloud.ts';
+import { filledAdvanceForm } from '#test/support/tours.ts';
 import { aPromoter, aTourShow, aVenue, plusDays, tourWebhook } from '#test/support/tours-cloud.ts';
 
 /*
@@ -98,6 +99,15 @@ describe('the API document against what the API answers', () => {
     await callDocumented('POST', '/labels/{labelId}/secrets/rotate', { params: { labelId: id }, ...noKey });
     await callDocumented('POST', '/labels/{labelId}/secrets/revoke', { params: { labelId: id } });
     await callDocumented('POST', '/labels/{labelId}/secrets/revoke', { params: { labelId: missing() } });
+    await callDocumented('POST', '/labels/{labelId}/secrets/revoke', {
+      params: { labelId: id },
+      query: { x: '1' },
+    });
+    await callDocumented('POST', '/labels/{labelId}/secrets/revoke', { params: { labelId: id }, ...noKey });
+    await callDocumented('POST', '/labels/{labelId}/secrets/rotate', {
+      params: { labelId: id },
+      query: { x: '1' },
+    });
     await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id } });
   });
 
@@ -494,6 +504,42 @@ describe('the API document against what the API answers', () => {
     await callDocumented('POST', '/tm/{token}', { params: { token: 'forged' }, body: '', headers: form });
     for (const route of ['/a/{token}', '/tm/{token}'])
       await callDocumented('POST', route, { params: { token: tooLong }, body: '', headers: form });
+
+    // The forms as their pages serve them, posted as a browser posts them.
+    const field = (page: string, name: string) =>
+      new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1] ?? '';
+    const advancePage = (await callDocumented('GET', '/a/{token}', { params: { token: advance } })).text;
+    const answers = filledAdvanceForm(field(advancePage, 'csrf'), {
+      show: field(advancePage, 'show'),
+      advanced: field(advancePage, 'advanced'),
+    });
+    await callDocumented('POST', '/a/{token}', { params: { token: advance }, body: answers, headers: form });
+    await callDocumented('POST', '/a/{token}', {
+      params: { token: advance },
+      body: filledAdvanceForm(field(advancePage, 'csrf'), {
+        show: field(advancePage, 'show'),
+        guestListAllotment: 'many',
+      }),
+      headers: form,
+    });
+    const managerPage = (await callDocumented('GET', '/tm/{token}', { params: { token: manager } })).text;
+    const guest = (name: string) =>
+      new URLSearchParams({
+        csrf: field(managerPage, 'csrf'),
+        showId: tour.showId,
+        name,
+        plusOnes: '0',
+      }).toString();
+    await callDocumented('POST', '/tm/{token}', {
+      params: { token: manager },
+      body: guest('Grace Contract'),
+      headers: form,
+    });
+    await callDocumented('POST', '/tm/{token}', {
+      params: { token: manager },
+      body: guest(''),
+      headers: form,
+    });
   });
 
   it('reaches every route the document lists', () => {
