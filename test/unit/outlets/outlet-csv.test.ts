@@ -215,6 +215,23 @@ describe('parseOutletCsv', () => {
     ]);
   });
 
+  it('takes an address whose domain is international with the domain in ASCII (punycode), and refuses one whose local part is not ASCII', () => {
+    const parsed = parseOutletCsv(
+      csv('Bücher,Desk@Bücher.example,press,,DE,', 'Ünï,müller@zeitung.example,press,,DE,'),
+    );
+
+    expect(parsed.ok && parsed.rows.map((row) => [row.line, row.input.email])).toEqual([
+      [2, 'desk@xn--bcher-kva.example'],
+    ]);
+    expect(parsed.ok && parsed.rejected).toEqual([
+      {
+        line: 3,
+        error:
+          'email "müller@zeitung.example": the part before @ must be ASCII (SES sends to no address whose local part is not)',
+      },
+    ]);
+  });
+
   it('takes a line of empty cells for a blank line, and a line with any text in a cell for a row', () => {
     const lines = ['', '   ', ',,,,', ' , , , , ', '"","",,', ',,x,,', '",",,,', '"'];
 

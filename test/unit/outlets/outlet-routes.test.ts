@@ -80,6 +80,30 @@ describe('media outlet routes', () => {
     });
   });
 
+  it('takes an address whose domain is international in ASCII (punycode) on POST and PUT, and answers 400 on a local part that is not ASCII', async () => {
+    const { call } = setup();
+
+    const created = await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'desk@bücher.example' }),
+    });
+    const moved = await call('PUT', `/media-outlets/${created.body.id}`, {
+      body: anOutletInput({ email: 'news@zeitung.bücher.example' }),
+    });
+    const refused = await call('POST', '/media-outlets', {
+      body: anOutletInput({ email: 'müller@zeitung.example' }),
+    });
+
+    expect(created.body.email).toBe('desk@xn--bcher-kva.example');
+    expect(moved.body.email).toBe('news@zeitung.xn--bcher-kva.example');
+    expect(refused.status).toBe(400);
+    expect(refused.body.issues).toEqual([
+      {
+        path: 'email',
+        message: 'the part before @ must be ASCII (SES sends to no address whose local part is not)',
+      },
+    ]);
+  });
+
   it('keeps a radio outlet’s formats, and answers 400 on formats for an outlet that is not radio', async () => {
     const { call } = setup();
 
