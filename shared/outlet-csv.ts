@@ -9,10 +9,12 @@ import { type OptionalOutletField, optionalOutletFields } from './outlets.ts';
  * (`separatorOf`: a spreadsheet saves "CSV" with its locale's list separator). A column left out says nothing: an outlet the import updates keeps its own value
  * (`leftOutOf`), a new one takes the default; a column given with an empty cell empties the field.
  *
- * Each line is parsed on its own, so a broken quote on one line cannot swallow the lines after it
- * (a parser reading the whole text resynchronises only at the next quote): a bad row never stops
- * the good ones. An outlet needs no field spanning lines, so a line is split here (RFC 4180 within
- * one line) rather than by a CSV library of 30 KB in each bundle that reads an import (see
+ * A row is one line, or (RFC 4180) the lines a cell in quotes goes on over: a spreadsheet saves a cell
+ * holding a line break (Alt+Enter) so, in quotes, with CR, LF or CRLF (`recordsOf`). A quote that the
+ * lines after it do not close in a row that can be read (within `maxRowLines` and `maxRowBytes`) is a
+ * refused row of its own line, so a broken quote cannot swallow the rows after it (a parser reading the
+ * whole text resynchronises only at the next quote): a bad row never stops the good ones. Rows are split
+ * here rather than by a CSV library of 30 KB in each bundle that reads an import (see
  * docs/design.md#bundles).
  */
 
@@ -37,7 +39,7 @@ const byLowerCase = new Map([...known].map((column) => [column.toLowerCase(), co
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
-    .split(';')
+    .split(/[;\n]/)
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 
@@ -166,9 +168,71 @@ function controlCharacterIn(line: string): number | undefined {
   return undefined;
 }
 
-/** The file's header, and the lines after it with the line number of the first (1-based). */
+/** Longer than any valid outlet (names, an address, 50 genres, 250 territories): a row is no longer. */
+export const maxRowBytes = 32 * 1024;
+/** The lines a cell in quotes may go on over (a contact's name and title, a list one item a line). */
+export const maxRowLines = 100;
+
+/**
+ * A row's lines joined with `\r`, which no line holds (the file is split at CR, LF and CRLF): a row
+ * over several lines stays one entry of a job's chunk (entries are joined with `\n`) and counts its
+ * lines, and in a cell `\r` is read as the line break.
+ */
+const lineBreakInRow = '\r';
+
+/** The lines a row takes: 1, and one more for each line break its cells hold. */
+const linesOf = (record: string): number => record.split(lineBreakInRow).length;
+
+const quotesIn = (line: string): number => {
+  let count = 0;
+  for (let at = line.indexOf('"'); at >= 0; at = line.indexOf('"', at + 1)) count++;
+  return count;
+};
+
+const readable = (record: string, separator: CsvSeparator): boolean => {
+  try {
+    fieldsOf(record, separator);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The file's lines as rows: a line that leaves a quote open (an odd number of quotes: a doubled quote in
+ * a cell is two) goes on with the lines after it up to the one that closes it, when the row they make
+ * can be read and is at most `maxRowLines` lines and `maxRowBytes` bytes; otherwise the line is a row of
+ * its own, refused for its open quote, and the next line starts a row.
+ */
+export function recordsOf(lines: readonly string[], separator: CsvSeparator): string[] {
+  const records: string[] = [];
+  for (let start = 0; start < lines.length; ) {
+    let end = start;
+    let open = quotesIn(lines[start]) % 2 === 1;
+    let bytes = Buffer.byteLength(lines[start], 'utf8');
+    while (open && end + 1 < lines.length && end + 1 - start < maxRowLines && bytes <= maxRowBytes) {
+      end++;
+      bytes += Buffer.byteLength(lines[end], 'utf8') + 1;
+      if (quotesIn(lines[end]) % 2 === 1) open = false;
+    }
+    const joined = lines.slice(start, end + 1).join(lineBreakInRow);
+    if (end > start && !open && bytes <= maxRowBytes && readable(joined, separator)) {
+      records.push(joined);
+      start = end + 1;
+    } else {
+      records.push(lines[start]);
+      start++;
+    }
+  }
+  return records;
+}
+
+/**
+ * The file's header, and its rows after it (`recordsOf`: a row over several lines is one entry) with
+ * the line number of the first (1-based).
+ */
 export type OutletCsvText =
-  | { ok: true; columns: string[]; separator: CsvSeparator; firstLine: number; lines: string[] }
+  | { ok: true; columns: string[]; separator: CsvSeparator; firstLine: number; records: string[] }
   | { ok: false; error: string };
 
 export function readOutletCsv(text: string): OutletCsvText {
@@ -191,7 +255,7 @@ export function readOutletCsv(text: string): OutletCsvText {
     columns: header.columns,
     separator,
     firstLine: headerIndex + 2,
-    lines: lines.slice(headerIndex + 1),
+    records: recordsOf(lines.slice(headerIndex + 1), separator),
   };
 }
 
@@ -222,35 +286,51 @@ function whereIn(
 }
 
 /**
- * Why a row's quotes are wrong, naming the field's column. A quote left open is most often a cell that
- * holds a line break (a spreadsheet saves one quoted over two lines): lines are read one by one (so a
- * stray quote spoils one row, not the rows after it), and no outlet's field holds a line break.
+ * Why a row's quotes are wrong, naming the field's column. A quote left open is one the lines after it
+ * did not close in a row that can be read (`recordsOf`): its line alone is refused, so a stray quote
+ * spoils one row, not the rows after it.
  */
 function quotesWrong(error: Error, columns: readonly string[]): string {
   if (!(error instanceof CsvFieldError)) return error.message;
   const column = columns[error.field - 1];
   const why =
     error.problem === 'a quote is left open'
-      ? `${error.problem}; a cell that holds a line break goes on to the next line, and an outlet’s cells hold none`
+      ? `${error.problem}; a cell in quotes may go on over several lines, but the lines after it do not close it in a row that can be read`
       : error.problem;
   return `field ${error.field}${column ? ` (${column})` : ''}: ${why}`;
 }
 
-/** The outlets on `lines` (the first is line `firstLine` of the file), under the header's columns. */
+/**
+ * The columns whose cell is one line, as a refusal names them: a line break in one is no part of a name,
+ * an address or a kind. A list's cell may hold one: its items are separated by line breaks as by `;`.
+ */
+const oneLine = {
+  name: 'a name',
+  email: 'an address',
+  kind: 'a kind',
+  contactName: 'a contact name',
+} as const satisfies Partial<Record<string, string>>;
+
+/**
+ * The outlets of `records` (rows as `recordsOf` reads them, the first at line `firstLine` of the file),
+ * under the header's columns; each is numbered by its first line.
+ */
 export function parseOutletRows(
   columns: string[],
-  lines: string[],
+  records: string[],
   firstLine: number,
   separator: CsvSeparator = ',',
 ): { rows: CsvRow[]; rejected: CsvRejection[] } {
   const rows: CsvRow[] = [];
   const rejected: CsvRejection[] = [];
-  for (const [index, text] of lines.entries()) {
-    const line = firstLine + index;
+  let next = firstLine;
+  for (const text of records) {
+    const line = next;
+    next += linesOf(text);
     if (isBlankLine(text, separator)) continue;
     let fields: string[];
     try {
-      fields = fieldsOf(text, separator);
+      fields = fieldsOf(text, separator).map((field) => field.replaceAll(lineBreakInRow, '\n'));
     } catch (error) {
       rejected.push({ line, error: quotesWrong(error as Error, columns) });
       continue;
@@ -265,6 +345,11 @@ export function parseOutletRows(
       continue;
     }
     const cell = Object.fromEntries(columns.map((column, i) => [column, fields[i] ?? '']));
+    const broken = Object.entries(oneLine)
+      .filter(([column]) => cell[column]?.includes('\n'))
+      .map(
+        ([column, what]) => `${column} "${shown(cell[column])}": holds a line break, and ${what} is one line`,
+      );
     const lists = {
       genres: list(cell.genres),
       territories: list(cell.territories),
@@ -277,11 +362,16 @@ export function parseOutletRows(
       ...lists,
       ...(cell.contactName ? { contactName: cell.contactName } : {}),
     });
-    if (parsed.success) rows.push({ line, input: parsed.data });
+    if (parsed.success && broken.length === 0) rows.push({ line, input: parsed.data });
     else {
-      const error = parsed.error.issues
-        .map((issue) => `${whereIn({ lists, email: cell.email }, issue.path)}: ${issue.message}`)
-        .join('; ');
+      // A cell over two lines is named once, for its line break, not again for what zod makes of it.
+      const issues = (parsed.error?.issues ?? []).filter(
+        (issue) => !(String(issue.path[0]) in oneLine && cell[String(issue.path[0])]?.includes('\n')),
+      );
+      const error = [
+        ...broken,
+        ...issues.map((issue) => `${whereIn({ lists, email: cell.email }, issue.path)}: ${issue.message}`),
+      ].join('; ');
       rejected.push({ line, error });
     }
   }
@@ -291,16 +381,19 @@ export function parseOutletRows(
 export function parseOutletCsv(text: string): ParsedCsv {
   const read = readOutletCsv(text);
   if (!read.ok) return read;
-  return { ok: true, ...parseOutletRows(read.columns, read.lines, read.firstLine, read.separator) };
+  return { ok: true, ...parseOutletRows(read.columns, read.records, read.firstLine, read.separator) };
 }
 
-/** Consecutive lines of the file, stored as one item of an import job's input. */
+/** Consecutive rows of the file, stored as one item of an import job's input. */
 export interface CsvChunk {
   /** The line number of the chunk's first line. */
   firstLine: number;
-  /** The lines, joined by `\n`; a line too long to be an outlet is left empty and rejected instead. */
+  /**
+   * The rows (`recordsOf`), joined by `\n`; a row too long to be an outlet is left empty (but for its
+   * line breaks, which number the rows after it) and rejected instead.
+   */
   text: string;
-  /** Lines that are not blank (`isBlankLine`): the rows this chunk accounts for, rejected ones included. */
+  /** Rows that are not blank (`isBlankLine`): the rows this chunk accounts for, rejected ones included. */
   rows: number;
   rejected: CsvRejection[];
 }
@@ -308,13 +401,16 @@ export interface CsvChunk {
 export interface ChunkLimits {
   maxRows: number;
   maxBytes: number;
-  /** Longer than any valid outlet (names, an address, 50 genres, 250 territories): rejected unread. */
+  /** Longer than any valid outlet (`maxRowBytes`): rejected unread. */
   maxLineBytes: number;
 }
 
-/** Splits the lines after the header into chunks of at most `maxRows` rows and `maxBytes` bytes of UTF-8. */
+/**
+ * Splits the rows after the header (`recordsOf`) into chunks of at most `maxRows` rows and `maxBytes`
+ * bytes of UTF-8; a row over several lines is never split.
+ */
 export function chunkOutletCsv(
-  lines: string[],
+  records: string[],
   firstLine: number,
   limits: ChunkLimits,
   separator: CsvSeparator = ',',
@@ -336,10 +432,12 @@ export function chunkOutletCsv(
       rejected: current.rejected,
     });
   };
-  for (const [index, text] of lines.entries()) {
-    const line = firstLine + index;
+  let next = firstLine;
+  for (const text of records) {
+    const line = next;
+    next += linesOf(text);
     const tooLong = Buffer.byteLength(text, 'utf8') > limits.maxLineBytes;
-    const kept = tooLong ? '' : text;
+    const kept = tooLong ? lineBreakInRow.repeat(linesOf(text) - 1) : text;
     const bytes = Buffer.byteLength(kept, 'utf8') + 1;
     const isRow = !isBlankLine(text, separator);
     if (

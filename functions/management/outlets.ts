@@ -26,7 +26,7 @@ import {
   writeConflict,
 } from '#shared/http/index.ts';
 import type { ManagementRoute } from '#shared/http/manager-api.ts';
-import { chunkOutletCsv, readOutletCsv } from '#shared/outlet-csv.ts';
+import { chunkOutletCsv, maxRowBytes, readOutletCsv } from '#shared/outlet-csv.ts';
 import { OutletInput, OutletKind } from '#shared/outlet-input.ts';
 import { type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
@@ -54,7 +54,7 @@ export interface OutletRoutesDeps {
 export const maxImportBytes = 3_000_000;
 
 /** How an import's input is cut into items: one chunk is one page of the job (see shared/db/jobs.ts). */
-export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: 32 * 1024 };
+export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes, maxLineBytes: maxRowBytes };
 
 export const ListQuery = z.strictObject({
   // A genre as outlets hold one: a listing asks for none they could not hold.
@@ -166,7 +166,7 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
 export async function startImport(csv: string, deps: OutletRoutesDeps) {
   const read = readOutletCsv(csv);
   if (!read.ok) throw new ValidationError([{ path: '', message: read.error }]);
-  const chunks = chunkOutletCsv(read.lines, read.firstLine, importChunkLimits, read.separator);
+  const chunks = chunkOutletCsv(read.records, read.firstLine, importChunkLimits, read.separator);
   const total = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
   return startJob(
     {
@@ -281,7 +281,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Import outlets from CSV (a job)',
       description:
-        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Cells are separated by commas, or by `;` or tabs when the header separates its names so (a spreadsheet saving in a locale whose decimal mark is a comma quotes a list, `"techno;house"`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. An outlet is its address: one the file leaves out is kept (DELETE it), and a row whose address was changed adds an outlet beside the one at the old address, which is still mailed (PUT moves an outlet to another address). An address that unsubscribed, bounced or complained stays so, whatever the file says. An address whose domain is international is taken with the domain in punycode, as SES sends to it (`desk@bücher.example` is `desk@xn--bcher-kva.example`), as by POST and PUT; one whose part before @ is not ASCII is refused (SES sends to none). Watch the job at GET /jobs/{jobId}.',
+        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Cells are separated by commas, or by `;` or tabs when the header separates its names so (a spreadsheet saving in a locale whose decimal mark is a comma quotes a list, `"techno;house"`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. A cell in quotes may hold line breaks (a spreadsheet saves one over several lines; the row is numbered by its first line): in a list they separate its items as `;` does, and a name, address, kind or contactName holding one is refused. An outlet is its address: one the file leaves out is kept (DELETE it), and a row whose address was changed adds an outlet beside the one at the old address, which is still mailed (PUT moves an outlet to another address). An address that unsubscribed, bounced or complained stays so, whatever the file says. An address whose domain is international is taken with the domain in punycode, as SES sends to it (`desk@bücher.example` is `desk@xn--bcher-kva.example`), as by POST and PUT; one whose part before @ is not ASCII is refused (SES sends to none). Watch the job at GET /jobs/{jobId}.',
       body: {
         mediaType: 'text/csv',
         description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks; read in the charset the Content-Type names (UTF-8 when it names none), or the one a byte order mark says (UTF-8, UTF-16LE or UTF-16BE), which outranks it`,

@@ -300,6 +300,37 @@ describe('the media outlet directory', () => {
     );
   }, 180_000);
 
+  it('imports a row whose quoted cell goes on over lines at the end of a page as one row, numbering the rows of the next page by their lines', async () => {
+    const prefix = uniqueId('multi');
+    const row = (i: number) => `~${prefix} ${i},${prefix}-${i}@multi.example,radio,techno,GB`;
+    // Row 500 ends the first page (500 rows a page) and goes on over lines 501 to 504 (CRLF, LF, CR).
+    const body = [
+      'name,email,kind,genres,territories',
+      ...Array.from({ length: 499 }, (_, i) => row(i + 1)),
+      `~${prefix} 500,${prefix}-500@multi.example,radio,"techno\r\nhouse\ndisco\rsoul",GB`,
+      row(501),
+      `Bad,not-an-address,radio,,GB`,
+      `"Two\nLines",${prefix}-two@multi.example,radio,,GB`,
+    ].join('\r\n');
+
+    const accepted = await csvImport(body);
+    const job = await waitForJob(((await accepted.json()) as { jobId: string }).jobId, 170_000);
+    const spanning = await localOutletDirectory().findByEmail(`${prefix}-500@multi.example`);
+    const after = await localOutletDirectory().findByEmail(`${prefix}-501@multi.example`);
+
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: 503, total: 503 },
+      result: { created: 501, updated: 0, rejectedCount: 2 },
+    });
+    expect(job.result.rejected).toEqual([
+      { line: 506, error: 'email "not-an-address": must be an email address' },
+      { line: 507, error: 'name "Two\\u000aLines": holds a line break, and a name is one line' },
+    ]);
+    expect(spanning).toMatchObject({ genres: ['techno', 'house', 'disco', 'soul'] });
+    expect(after).toMatchObject({ name: `~${prefix} 501` });
+  }, 180_000);
+
   it('imports an address given on several lines of one file as one outlet, each line updating what the line before it left', async () => {
     const email = uniqueEmail('twice');
     const body = [

@@ -1,12 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { toCsv } from '#shared/csv.ts';
 import {
   chunkOutletCsv,
   fieldsOf,
   isBlankLine,
   parseOutletCsv,
   parseOutletRows,
+  readOutletCsv,
 } from '#shared/outlet-csv.ts';
 
 const header = 'name,email,kind,genres,territories,contactName';
@@ -166,7 +168,7 @@ describe('parseOutletCsv', () => {
     ]);
   });
 
-  it('names the column of a cell whose quote is wrong, and says why a cell with a line break is refused', () => {
+  it('reads a quoted cell over two lines as one cell of one row, and refuses it by the cell where its column is one line', () => {
     // A spreadsheet quotes a cell holding a line break (Alt+Enter) and saves it over two lines.
     const parsed = parseOutletCsv(
       csv(
@@ -180,11 +182,95 @@ describe('parseOutletCsv', () => {
       {
         line: 2,
         error:
-          'field 6 (contactName): a quote is left open; a cell that holds a line break goes on to the next line, and an outlet’s cells hold none',
+          'contactName "Ann Lee\\u000aHead of Music": holds a line break, and a contact name is one line',
       },
-      { line: 3, error: 'field 1 (name): a quote inside a field not in quotes' },
       { line: 4, error: 'field 6 (contactName): a quote inside a field not in quotes' },
     ]);
+  });
+
+  it('reads quoted cells holding LF, CRLF and CR line breaks as one row each, numbered by their first line, a list one item a line', () => {
+    const text = [
+      header,
+      'Radio A,a@x.example,radio,"techno',
+      'house",GB,',
+      'Radio B,b@x.example,radio,"techno\r\nhouse\r\ndisco",GB,',
+      '"Radio\rC",c@x.example,radio,,GB,',
+      '"Radio D","d@x.example',
+      '",radio,,GB,"Ann',
+      'Lee"',
+      'Radio E,e@x.example,radio,,GB,',
+    ].join('\r\n');
+
+    const parsed = parseOutletCsv(text);
+
+    expect(parsed.ok && parsed.rows.map((row) => [row.line, row.input.email, row.input.genres])).toEqual([
+      [2, 'a@x.example', ['techno', 'house']],
+      [4, 'b@x.example', ['techno', 'house', 'disco']],
+      [12, 'e@x.example', []],
+    ]);
+    expect(parsed.ok && parsed.rejected).toEqual([
+      { line: 7, error: 'name "Radio\\u000aC": holds a line break, and a name is one line' },
+      {
+        line: 9,
+        error:
+          'email "d@x.example\\u000a": holds a line break, and an address is one line; contactName "Ann\\u000aLee": holds a line break, and a contact name is one line',
+      },
+    ]);
+  });
+
+  it('reads a quote that no line closes as a refused row of its own line, and the lines after it as rows', () => {
+    const parsed = parseOutletCsv(
+      csv(
+        '"Radio A,a@x.example,radio,,GB,',
+        'Radio B,b@x.example,radio,,GB,',
+        'Radio C,c@x.example,radio,,GB,',
+      ),
+    );
+
+    expect(parsed.ok && parsed.rows.map((row) => row.line)).toEqual([3, 4]);
+    expect(parsed.ok && parsed.rejected).toEqual([
+      {
+        line: 2,
+        error:
+          'field 1 (name): a quote is left open; a cell in quotes may go on over several lines, but the lines after it do not close it in a row that can be read',
+      },
+    ]);
+  });
+
+  it('reads rows written with line breaks in their cells (RFC 4180, as a spreadsheet saves them) as they were written, each at its first line', () => {
+    const breaks = fc.constantFrom('\n', '\r\n', '\r');
+    const genres = fc.array(fc.constantFrom('techno', 'house', 'jazz', 'soul'), { maxLength: 3 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(genres, breaks), { minLength: 1, maxLength: 12 }),
+        breaks,
+        (rows, lineEnd) => {
+          const text = toCsv(
+            ['name', 'email', 'kind', 'genres', 'territories'],
+            rows.map(([items, inCell], i) => ({
+              name: `Outlet ${i}`,
+              email: `o${i}@x.example`,
+              kind: 'radio',
+              genres: items.join(inCell),
+              territories: 'GB',
+            })),
+          ).replaceAll('\r\n', lineEnd);
+          let line = 2;
+          const expected = rows.map(([items], i) => {
+            const at = line;
+            line += Math.max(1, items.length);
+            return [at, `o${i}@x.example`, [...new Set(items)]];
+          });
+
+          const parsed = parseOutletCsv(text);
+
+          expect(parsed.ok && parsed.rejected).toEqual([]);
+          expect(
+            parsed.ok && parsed.rows.map((row) => [row.line, row.input.email, row.input.genres]),
+          ).toEqual(expected);
+        },
+      ),
+    );
   });
 
   it('reads an address pasted with invisible characters (a zero-width space, a joiner, a stray byte order mark) as the address shown', () => {
@@ -244,12 +330,15 @@ describe('parseOutletCsv', () => {
     expect(tabs).toEqual([true, true, true, false]);
   });
 
-  it('accounts for every non-blank line, whatever the lines hold', () => {
+  it('accounts for every non-blank line, whatever the lines hold (a line with an even number of quotes is one row)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.string({ unit: 'grapheme-ascii', maxLength: 60 }), { maxLength: 20 }),
         (lines) => {
-          const rows = lines.map((line) => line.replace(/[\r\n]/g, ' '));
+          // An odd number of quotes may open a cell going on over the lines after it: one row for several.
+          const rows = lines
+            .map((line) => line.replace(/[\r\n]/g, ' '))
+            .map((line) => (line.split('"').length % 2 === 0 ? `${line}"` : line));
 
           const parsed = parseOutletCsv(csv(...rows));
 
@@ -292,6 +381,40 @@ describe('chunkOutletCsv', () => {
     expect(reread.map((r) => [r.line, r.input.name])).toEqual(
       [2, 4, 5, 6, 7, 8, 9].map((line, i) => [line, `Outlet ${i + 1}`]),
     );
+  });
+
+  it('keeps a row over several lines in one chunk, and numbers the rows of the next chunk by their lines', () => {
+    const read = readOutletCsv(
+      [
+        'name,email,kind,genres,territories',
+        row(1),
+        row(2),
+        'Outlet 3,o3@x.example,radio,"techno',
+        'house',
+        'disco",GB',
+        row(4),
+      ].join('\n'),
+    );
+
+    const chunks = read.ok ? chunkOutletCsv(read.records, read.firstLine, { ...limits, maxRows: 2 }) : [];
+    const reread = chunks.map(
+      (chunk) => parseOutletRows(read.ok ? read.columns : [], chunk.text.split('\n'), chunk.firstLine).rows,
+    );
+
+    expect(chunks.map((chunk) => [chunk.firstLine, chunk.rows])).toEqual([
+      [2, 2],
+      [4, 2],
+    ]);
+    expect(reread.map((rows) => rows.map((r) => [r.line, r.input.genres]))).toEqual([
+      [
+        [2, []],
+        [3, []],
+      ],
+      [
+        [4, ['techno', 'house', 'disco']],
+        [7, []],
+      ],
+    ]);
   });
 
   it('rejects a line too long to be an outlet without storing it', () => {
