@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Job } from '#shared/db/jobs.ts';
+import type { ImportNotes, Job } from '#shared/db/jobs.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets, OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import type { JobsDeps, PageAttempt, PageWork } from './ports.ts';
 
 /** Rows of one page written at the same time (rows with the same address run one after another). */
@@ -51,6 +52,26 @@ const outletsChanged = (job: Job, outletIds: string[]): OutboxEntry[] => {
   return events;
 };
 
+/**
+ * The opt-outs of the address a row was taken for: the outlet keeps them, whatever the row says, and gets
+ * no mail; a manager re-importing is told so, row by row, rather than left to believe it will.
+ */
+const optOutsOf = (row: CsvRow, outlet: Outlet): ImportNotes['optedOut'] => [
+  ...(outlet.unsubscribedAt
+    ? [{ line: row.line, email: outlet.email, optOut: 'unsubscribed' as const, since: outlet.unsubscribedAt }]
+    : []),
+  ...(outlet.suppressedAt
+    ? [
+        {
+          line: row.line,
+          email: outlet.email,
+          optOut: outlet.suppressionReason === 'complaint' ? ('complained' as const) : ('bounced' as const),
+          since: outlet.suppressedAt,
+        },
+      ]
+    : []),
+];
+
 const shorten = (error: string) =>
   error.length > maxErrorLength ? `${error.slice(0, maxErrorLength - 1)}…` : error;
 
@@ -88,7 +109,9 @@ export async function importPage(
   const rejected: CsvRejection[] = [...chunk.rejected, ...unreadable];
   const leftOut = leftOutOf(job.input.columns);
   const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
+  let optedOut = 0;
   const changed = new Set<string>();
+  const optedOutRows: ImportNotes['optedOut'] = [];
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
@@ -111,6 +134,9 @@ export async function importPage(
           });
           const counted = outlet.id === ownId ? 'created' : outcome;
           counts[counted] += 1;
+          const optOuts = optOutsOf(row, outlet);
+          optedOutRows.push(...optOuts);
+          if (optOuts.length > 0) optedOut += 1;
           // Named as the API names an edit: a new name or contact asks no mail. A later attempt names
           // every outlet its rows found or wrote: what an earlier attempt's writes changed is no longer
           // known (a later line may have only renamed what an earlier one moved, or the manager renamed
@@ -134,10 +160,12 @@ export async function importPage(
   const events = outletsChanged(job, [...changed]);
   return {
     rows: chunk.rows,
-    counts,
+    // Counted only where there are some: a job's counts name what its pages found.
+    counts: optedOut > 0 ? { ...counts, optedOut } : counts,
     rejected: rejected
       .sort((a, b) => a.line - b.line)
       .map(({ line, error }) => ({ line, error: shorten(error) })),
+    ...(optedOutRows.length > 0 ? { notes: { optedOut: optedOutRows.sort((a, b) => a.line - b.line) } } : {}),
     last: page + 1 >= (job.pages ?? 0),
     ...(events.length > 0 ? { events } : {}),
   };

@@ -11,7 +11,7 @@ import * as z from '#shared/zod.ts';
 /** Long work as jobs: started by the routes that need one, watched at `GET /jobs/{jobId}` (see docs/design.md#jobs). */
 
 export interface JobRoutesDeps {
-  jobs: Pick<JobStore, 'create' | 'get' | 'rejectedRows'>;
+  jobs: Pick<JobStore, 'create' | 'get' | 'rejectedRows' | 'importNotes'>;
   now: () => Date;
   newJobId?: () => string;
 }
@@ -76,6 +76,21 @@ const JobView = z.lazy(() =>
         rejected: z
           .array(z.object({ line: z.int(), error: z.string() }))
           .check(z.describe(`at most ${maxRejectedListed} listed; all are counted`)),
+        optedOutCount: z.int().check(z.describe('rows imported whose address gets no mail')),
+        optedOut: z
+          .array(
+            z.object({
+              line: z.int(),
+              email: z.string(),
+              optOut: z.enum(['unsubscribed', 'bounced', 'complained']),
+              since: z.string(),
+            }),
+          )
+          .check(
+            z.describe(
+              `the rows imported whose address unsubscribed, bounced or complained (since when): the opt-out is kept, whatever the row says, so the outlet is mailed nothing; a row's address with two opt-outs is listed twice; at most ${maxRejectedListed} listed, all are counted`,
+            ),
+          ),
       }),
       z.object({
         replayed: z.int(),
@@ -110,7 +125,15 @@ export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps
   };
   const result =
     job.kind === 'outlet-import'
-      ? { created: job.counts.created ?? 0, updated: job.counts.updated ?? 0, ...rejected }
+      ? {
+          created: job.counts.created ?? 0,
+          updated: job.counts.updated ?? 0,
+          ...rejected,
+          optedOutCount: job.counts.optedOut ?? 0,
+          optedOut: job.counts.optedOut
+            ? await deps.jobs.importNotes(job.jobId, 'optedOut', maxRejectedListed)
+            : [],
+        }
       : // The publisher may count a record it cannot republish before the page that put it back is recorded.
         { replayed: Math.max(0, job.counts.replayed ?? 0), ...rejected };
   return {

@@ -137,11 +137,30 @@ export interface JobChunk {
  */
 export type JobRejection = CsvRejection | { webhookId: string; error: string };
 
+/**
+ * The rows an import took that its manager is told of (docs/design.md#jobs), by kind: `optedOut`, a row
+ * whose address unsubscribed, bounced or complained (since `since`), imported and mailed nothing all the
+ * same; `repeated`, the row imported for an address earlier rows of the file named too (`earlierLines`,
+ * not imported).
+ */
+export interface ImportNotes {
+  optedOut: {
+    line: number;
+    email: string;
+    optOut: 'unsubscribed' | 'bounced' | 'complained';
+    since: string;
+  }[];
+  repeated: { line: number; email: string; earlierLines: number[] }[];
+}
+export type ImportNoteKind = keyof ImportNotes;
+
 /** What one page did: recorded once, with the job's progress and the next page's event, in one transaction. */
 export interface PageCompletion {
   rows: number;
   counts: Record<string, number>;
   rejected: JobRejection[];
+  /** An import page's rows to tell of (`ImportNotes`), kept with its rejected rows. */
+  notes?: Partial<ImportNotes>;
   /** The last page: the job is done. */
   last: boolean;
   /** Where the next page starts (a replay); absent for the last page or work paged by chunk. */
@@ -208,6 +227,8 @@ export interface JobStore {
   fail(jobId: string, page: number, error: string, at: string, events?: OutboxEntry[]): Promise<void>;
   /** Rows (or a replay's records) rejected so far, in page order, at most `limit`. */
   rejectedRows(jobId: string, limit: number): Promise<JobRejection[]>;
+  /** An import's notes of one kind so far (`ImportNotes`), in page order, at most `limit`. */
+  importNotes<K extends ImportNoteKind>(jobId: string, kind: K, limit: number): Promise<ImportNotes[K]>;
 }
 
 const jobFields = [
@@ -441,7 +462,10 @@ export function dynamoJobStore(
         },
       },
     ];
-    if (completion.rejected.length > 0) {
+    const notes = Object.fromEntries(
+      Object.entries(completion.notes ?? {}).filter(([, listed]) => listed.length > 0),
+    );
+    if (completion.rejected.length > 0 || Object.keys(notes).length > 0) {
       items.push({
         Put: {
           TableName,
@@ -449,6 +473,7 @@ export function dynamoJobStore(
             ...jobPageKey(jobId, page),
             type: 'jobPage',
             rejected: completion.rejected,
+            ...notes,
             expiresAt: jobExpiresAt(createdAt),
           },
         },
@@ -521,8 +546,9 @@ export function dynamoJobStore(
     );
   };
 
-  const rejectedRows: JobStore['rejectedRows'] = async (jobId, limit) => {
-    const rejected: JobRejection[] = [];
+  /** The lists (`rejected`, an import's notes) the job's page items hold under `attribute`, in page order, at most `limit`. */
+  const listedOnPages = async <T>(jobId: string, attribute: string, limit: number): Promise<T[]> => {
+    const listed: T[] = [];
     for await (const page of paginateQuery(
       { client: db },
       {
@@ -532,11 +558,29 @@ export function dynamoJobStore(
         ConsistentRead: true,
       },
     )) {
-      for (const item of page.Items ?? []) rejected.push(...((item.rejected as JobRejection[]) ?? []));
-      if (rejected.length >= limit) break;
+      for (const item of page.Items ?? []) listed.push(...((item[attribute] as T[]) ?? []));
+      if (listed.length >= limit) break;
     }
-    return rejected.slice(0, limit);
+    return listed.slice(0, limit);
   };
+  const rejectedRows: JobStore['rejectedRows'] = (jobId, limit) =>
+    listedOnPages<JobRejection>(jobId, 'rejected', limit);
+  const importNotes: JobStore['importNotes'] = async <K extends ImportNoteKind>(
+    jobId: string,
+    kind: K,
+    limit: number,
+  ) => (await listedOnPages<ImportNotes[K][number]>(jobId, kind, limit)) as ImportNotes[K];
 
-  return { create, get, chunk, startAttempt, renewAttempt, completePage, recordFailure, fail, rejectedRows };
+  return {
+    create,
+    get,
+    chunk,
+    startAttempt,
+    renewAttempt,
+    completePage,
+    recordFailure,
+    fail,
+    rejectedRows,
+    importNotes,
+  };
 }

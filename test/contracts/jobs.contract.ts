@@ -423,5 +423,44 @@ export function describeJobsContract<S extends JobStore>(
       expect(await store.rejectedRows(job.jobId, 5)).toEqual(all.slice(0, 5));
       expect(await store.rejectedRows(`job-${randomUUID()}`, 10)).toEqual([]);
     });
+
+    it('lists an import’s notes (rows it took to tell of) by kind in page order, at most `limit`, apart from the rejected rows', async () => {
+      const store = makeStore();
+      const job = await created(store, aJob({ pages: 3 }));
+      const other = await created(store, aJob());
+      const optedOut = (line: number) => ({
+        line,
+        email: `o${line}@contract.example`,
+        optOut: 'unsubscribed' as const,
+        since: at(-60),
+      });
+      const repeated = { line: 21, email: 'o2@contract.example', earlierLines: [2, 9] };
+      await store.completePage(other, 0, aCompletion({ notes: { optedOut: [optedOut(1)] } }));
+
+      await store.completePage(job, 0, aCompletion({ notes: { optedOut: [optedOut(2), optedOut(3)] } }));
+      await store.completePage(job, 1, aCompletion({ rejected: [{ line: 11, error: 'bad' }] }));
+      await store.completePage(
+        job,
+        2,
+        aCompletion({
+          rejected: [{ line: 20, error: 'worse' }],
+          notes: { optedOut: [optedOut(22)], repeated: [repeated] },
+          last: true,
+        }),
+      );
+
+      expect(await store.importNotes(job.jobId, 'optedOut', 10)).toEqual([
+        optedOut(2),
+        optedOut(3),
+        optedOut(22),
+      ]);
+      expect(await store.importNotes(job.jobId, 'optedOut', 2)).toEqual([optedOut(2), optedOut(3)]);
+      expect(await store.importNotes(job.jobId, 'repeated', 10)).toEqual([repeated]);
+      expect(await store.rejectedRows(job.jobId, 10)).toEqual([
+        { line: 11, error: 'bad' },
+        { line: 20, error: 'worse' },
+      ]);
+      expect(await store.importNotes(`job-${randomUUID()}`, 'repeated', 10)).toEqual([]);
+    });
   });
 }

@@ -10,6 +10,8 @@ import { type OutletRoutesDeps, startImport } from '#functions/management/outlet
 import {
   AttemptLiveError,
   attemptLiveUntil,
+  type ImportNoteKind,
+  type ImportNotes,
   type Job,
   type JobChunk,
   type JobRejection,
@@ -29,6 +31,8 @@ export class InMemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   readonly chunks = new Map<string, JobChunk>();
   readonly pages = new Map<string, JobRejection[]>();
+  /** Each import page's notes, kept as the table keeps them beside its rejected rows. */
+  readonly notes = new Map<string, Partial<ImportNotes>>();
   /**
    * Each job's page lease (`attemptLiveUntil`) and its owner (`attemptOwner`), kept beside the job as the
    * table keeps them off `get`.
@@ -84,6 +88,7 @@ export class InMemoryJobStore implements JobStore {
     else delete job.cursor;
     if (completion.rejected.length > 0)
       this.pages.set(`${jobId}/${page}`, structuredClone(completion.rejected));
+    if (completion.notes) this.notes.set(`${jobId}/${page}`, structuredClone(completion.notes));
     if (completion.next) this.outbox.push(completion.next);
     this.outbox.push(...(completion.events ?? []));
     return true;
@@ -100,12 +105,22 @@ export class InMemoryJobStore implements JobStore {
     Object.assign(job, { status: 'failed', error, updatedAt: at, finishedAt: at });
     this.outbox.push(...events);
   };
-  rejectedRows = async (jobId: string, limit: number) =>
-    [...this.pages.entries()]
+  rejectedRows = async (jobId: string, limit: number) => InMemoryJobStore.listed(this.pages, jobId, limit);
+  importNotes = async <K extends ImportNoteKind>(jobId: string, kind: K, limit: number) =>
+    InMemoryJobStore.listed<ImportNotes[K][number]>(
+      new Map([...this.notes].map(([key, notes]) => [key, notes[kind] ?? []])),
+      jobId,
+      limit,
+    ) as ImportNotes[K];
+
+  /** A job's lists kept by page (`<jobId>/<page>`), in page order, at most `limit`. */
+  private static listed<T>(byPage: Map<string, T[]>, jobId: string, limit: number): T[] {
+    return [...byPage.entries()]
       .filter(([key]) => key.startsWith(`${jobId}/`))
       .sort(([a], [b]) => Number(a.split('/')[1]) - Number(b.split('/')[1]))
-      .flatMap(([, rejected]) => rejected)
+      .flatMap(([, listed]) => structuredClone(listed))
       .slice(0, limit);
+  }
 }
 
 /** The management side and the jobs function over one store; `drain` plays the publisher's and the bus's part. */

@@ -595,6 +595,45 @@ describe('media outlet routes', () => {
     expect(isMailable(again!)).toBe(false);
   });
 
+  it('lists the rows of an import whose address unsubscribed, bounced or complained, with since when, keeping each opt-out', async () => {
+    const { call, deps, finished } = setup();
+    const directory = deps.outlets as InMemoryOutletDirectory;
+    const gone = await call('POST', '/media-outlets', { body: anOutletInput({ email: 'gone@x.example' }) });
+    await deps.outlets.markUnsubscribed(gone.body.id, '2027-01-20T08:00:00.000Z', []);
+    await directory.suppress(
+      { email: 'bounced@x.example', reason: 'bounce', at: '2027-01-21T09:00:00.000Z' },
+      [],
+    );
+    await directory.suppress(
+      { email: 'angry@x.example', reason: 'complaint', at: '2027-01-22T10:00:00.000Z' },
+      [],
+    );
+
+    const job = await finished(
+      await call('POST', '/media-outlets/import', {
+        body: [
+          'name,email,kind,territories',
+          'Fine,fine@x.example,radio,GB',
+          'Gone,gone@x.example,radio,GB',
+          'Bounced,bounced@x.example,radio,GB',
+          'Angry,angry@x.example,radio,GB',
+        ].join('\n'),
+        contentType: 'text/csv',
+      }),
+    );
+    const outlets = await Promise.all(
+      ['gone', 'bounced', 'angry'].map((who) => deps.outlets.findByEmail(`${who}@x.example`)),
+    );
+
+    expect(job.result).toMatchObject({ created: 3, updated: 1, rejectedCount: 0, optedOutCount: 3 });
+    expect(job.result).toHaveProperty('optedOut', [
+      { line: 3, email: 'gone@x.example', optOut: 'unsubscribed', since: '2027-01-20T08:00:00.000Z' },
+      { line: 4, email: 'bounced@x.example', optOut: 'bounced', since: '2027-01-21T09:00:00.000Z' },
+      { line: 5, email: 'angry@x.example', optOut: 'complained', since: '2027-01-22T10:00:00.000Z' },
+    ]);
+    expect(outlets.map((outlet) => isMailable(outlet!))).toEqual([false, false, false]);
+  });
+
   it('answers 415 for an import that is not CSV and 413 for one that is too large', async () => {
     const { call } = setup();
 
