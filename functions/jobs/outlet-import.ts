@@ -110,6 +110,9 @@ export async function importPage(
   const leftOut = leftOutOf(job.input.columns);
   const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
   let optedOut = 0;
+  let repeats = 0;
+  const repeated = new Map((chunk.repeated ?? []).map((row) => [row.line, row]));
+  const repeatedRows: ImportNotes['repeated'] = [];
   const changed = new Set<string>();
   const optedOutRows: ImportNotes['optedOut'] = [];
 
@@ -133,7 +136,13 @@ export async function importPage(
             fence: attempt.fence,
           });
           const counted = outlet.id === ownId ? 'created' : outcome;
-          counts[counted] += 1;
+          const repeat = repeated.get(row.line);
+          // The outlet is counted once, by the first row naming its address (unless that row wrote nothing
+          // and this one created it); a later row is listed instead, though its values win.
+          if (repeat && counted !== 'created') {
+            repeats += 1;
+            repeatedRows.push(repeat);
+          } else counts[counted] += 1;
           const optOuts = optOutsOf(row, outlet);
           optedOutRows.push(...optOuts);
           if (optOuts.length > 0) optedOut += 1;
@@ -161,11 +170,22 @@ export async function importPage(
   return {
     rows: chunk.rows,
     // Counted only where there are some: a job's counts name what its pages found.
-    counts: optedOut > 0 ? { ...counts, optedOut } : counts,
+    counts: {
+      ...counts,
+      ...(optedOut > 0 ? { optedOut } : {}),
+      ...(repeats > 0 ? { repeated: repeats } : {}),
+    },
     rejected: rejected
       .sort((a, b) => a.line - b.line)
       .map(({ line, error }) => ({ line, error: shorten(error) })),
-    ...(optedOutRows.length > 0 ? { notes: { optedOut: optedOutRows.sort((a, b) => a.line - b.line) } } : {}),
+    ...(optedOutRows.length > 0 || repeatedRows.length > 0
+      ? {
+          notes: {
+            ...(optedOutRows.length > 0 ? { optedOut: optedOutRows.sort((a, b) => a.line - b.line) } : {}),
+            ...(repeatedRows.length > 0 ? { repeated: repeatedRows.sort((a, b) => a.line - b.line) } : {}),
+          },
+        }
+      : {}),
     last: page + 1 >= (job.pages ?? 0),
     ...(events.length > 0 ? { events } : {}),
   };

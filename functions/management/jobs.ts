@@ -76,6 +76,20 @@ const JobView = z.lazy(() =>
         rejected: z
           .array(z.object({ line: z.int(), error: z.string() }))
           .check(z.describe(`at most ${maxRejectedListed} listed; all are counted`)),
+        repeatedCount: z
+          .int()
+          .check(
+            z.describe(
+              'rows naming an address an earlier row of the file named, not counted as created or updated: an outlet is counted once, by the first row naming its address',
+            ),
+          ),
+        repeated: z
+          .array(z.object({ line: z.int(), email: z.string(), earlierLine: z.int() }))
+          .check(
+            z.describe(
+              `each row naming the address an earlier row of the file named (earlierLine, the first): the file is read top to bottom, so the last row naming an address is what its outlet holds; at most ${maxRejectedListed} listed, all are counted`,
+            ),
+          ),
         optedOutCount: z.int().check(z.describe('rows imported whose address gets no mail')),
         optedOut: z
           .array(
@@ -129,6 +143,10 @@ export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps
           created: job.counts.created ?? 0,
           updated: job.counts.updated ?? 0,
           ...rejected,
+          repeatedCount: job.counts.repeated ?? 0,
+          repeated: job.counts.repeated
+            ? await deps.jobs.importNotes(job.jobId, 'repeated', maxRejectedListed)
+            : [],
           optedOutCount: job.counts.optedOut ?? 0,
           optedOut: job.counts.optedOut
             ? await deps.jobs.importNotes(job.jobId, 'optedOut', maxRejectedListed)

@@ -1,4 +1,4 @@
-import { maxChunkBytes, rowsPerPage } from '#shared/db/jobs.ts';
+import { type JobChunk, maxChunkBytes, type RepeatedRow, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { CountryOrWorldwide, Genre } from '#shared/events/fields.ts';
@@ -26,7 +26,14 @@ import {
   writeConflict,
 } from '#shared/http/index.ts';
 import type { ManagementRoute } from '#shared/http/manager-api.ts';
-import { chunkOutletCsv, maxRowBytes, readOutletCsv } from '#shared/outlet-csv.ts';
+import {
+  type CsvChunk,
+  type CsvSeparator,
+  chunkOutletCsv,
+  maxRowBytes,
+  parseOutletRows,
+  readOutletCsv,
+} from '#shared/outlet-csv.ts';
 import { OutletInput, OutletKind } from '#shared/outlet-input.ts';
 import { type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
@@ -159,6 +166,25 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
 }
 
 /**
+ * The chunks, each with its rows whose address an earlier row of the file named (`repeated`): pages run
+ * one at a time and each reads its own chunk, so what a row repeats across pages is found here, once,
+ * from the rows as the pages read them (a rejected row names no address: docs/design.md#jobs).
+ */
+function withRepeatedRows(chunks: CsvChunk[], columns: string[], separator: CsvSeparator): JobChunk[] {
+  const firstNaming = new Map<string, number>();
+  return chunks.map((chunk) => {
+    const { rows } = parseOutletRows(columns, chunk.text.split('\n'), chunk.firstLine, separator);
+    const repeated: RepeatedRow[] = [];
+    for (const { line, input } of rows) {
+      const earlierLine = firstNaming.get(input.email);
+      if (earlierLine === undefined) firstNaming.set(input.email, line);
+      else repeated.push({ line, email: input.email, earlierLine });
+    }
+    return repeated.length > 0 ? { ...chunk, repeated } : chunk;
+  });
+}
+
+/**
  * Starts an import job: the header is checked now (a file that cannot be read is a 400 and changes
  * nothing), the lines after it are stored in chunks, and the rows are upserted by the jobs function,
  * one chunk a page. `GET /jobs/{jobId}` reports created, updated and rejected rows with their lines.
@@ -166,7 +192,11 @@ export async function listOutlets(query: z.infer<typeof ListQuery>, deps: Outlet
 export async function startImport(csv: string, deps: OutletRoutesDeps) {
   const read = readOutletCsv(csv);
   if (!read.ok) throw new ValidationError([{ path: '', message: read.error }]);
-  const chunks = chunkOutletCsv(read.records, read.firstLine, importChunkLimits, read.separator);
+  const chunks = withRepeatedRows(
+    chunkOutletCsv(read.records, read.firstLine, importChunkLimits, read.separator),
+    read.columns,
+    read.separator,
+  );
   const total = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
   return startJob(
     {
@@ -281,7 +311,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Import outlets from CSV (a job)',
       description:
-        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Cells are separated by commas, or by `;` or tabs when the header separates its names so (a spreadsheet saving in a locale whose decimal mark is a comma quotes a list, `"techno;house"`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. A cell in quotes may hold line breaks (a spreadsheet saves one over several lines; the row is numbered by its first line): in a list they separate its items as `;` does, and a name, address, kind or contactName holding one is refused. An outlet is its address: one the file leaves out is kept (DELETE it), and a row whose address was changed adds an outlet beside the one at the old address, which is still mailed (PUT moves an outlet to another address). An address that unsubscribed, bounced or complained stays so, whatever the file says, and the job’s result lists each row taken for one (`optedOut`: line, address, which opt-out and since when). An address whose domain is international is taken with the domain in punycode, as SES sends to it (`desk@bücher.example` is `desk@xn--bcher-kva.example`), as by POST and PUT; one whose part before @ is not ASCII is refused (SES sends to none). Watch the job at GET /jobs/{jobId}.',
+        'Upserts outlets by email from the columns name,email,kind,genres,territories,contactName,formats (formats for radio outlets only; lists separated by `;`). Cells are separated by commas, or by `;` or tabs when the header separates its names so (a spreadsheet saving in a locale whose decimal mark is a comma quotes a list, `"techno;house"`). genres, contactName and formats may be left out of the header: an outlet the import updates then keeps its own, a new one has none; a column given with an empty cell empties the field. A cell in quotes may hold line breaks (a spreadsheet saves one over several lines; the row is numbered by its first line): in a list they separate its items as `;` does, and a name, address, kind or contactName holding one is refused. An outlet is its address, and rows naming one address are read top to bottom: the last row’s values stand, the outlet is counted once (as its first row found it), and the job’s result lists each later row with the line of the first (`repeated`). One the file leaves out is kept (DELETE it), and a row whose address was changed adds an outlet beside the one at the old address, which is still mailed (PUT moves an outlet to another address). An address that unsubscribed, bounced or complained stays so, whatever the file says, and the job’s result lists each row taken for one (`optedOut`: line, address, which opt-out and since when). An address whose domain is international is taken with the domain in punycode, as SES sends to it (`desk@bücher.example` is `desk@xn--bcher-kva.example`), as by POST and PUT; one whose part before @ is not ASCII is refused (SES sends to none). Watch the job at GET /jobs/{jobId}.',
       body: {
         mediaType: 'text/csv',
         description: `CSV with a header line, up to ${maxImportBytes} bytes, with no control characters but tabs and line breaks; read in the charset the Content-Type names (UTF-8 when it names none), or the one a byte order mark says (UTF-8, UTF-16LE or UTF-16BE), which outranks it`,

@@ -129,6 +129,8 @@ export interface JobChunk {
   text: string;
   rows: number;
   rejected: CsvRejection[];
+  /** An import chunk's rows whose address an earlier row of the file named, found when the job was made. */
+  repeated?: RepeatedRow[];
 }
 
 /**
@@ -140,8 +142,7 @@ export type JobRejection = CsvRejection | { webhookId: string; error: string };
 /**
  * The rows an import took that its manager is told of (docs/design.md#jobs), by kind: `optedOut`, a row
  * whose address unsubscribed, bounced or complained (since `since`), imported and mailed nothing all the
- * same; `repeated`, the row imported for an address earlier rows of the file named too (`earlierLines`,
- * not imported).
+ * same; `repeated`, a row whose address an earlier row of the file named (`RepeatedRow`).
  */
 export interface ImportNotes {
   optedOut: {
@@ -150,7 +151,17 @@ export interface ImportNotes {
     optOut: 'unsubscribed' | 'bounced' | 'complained';
     since: string;
   }[];
-  repeated: { line: number; email: string; earlierLines: number[] }[];
+  repeated: RepeatedRow[];
+}
+
+/**
+ * A row naming the address an earlier row of the file named (`earlierLine`, the first to name it): the
+ * outlet is counted once, by that row, and the row is not; the last row naming it wins (docs/design.md#jobs).
+ */
+export interface RepeatedRow {
+  line: number;
+  email: string;
+  earlierLine: number;
 }
 export type ImportNoteKind = keyof ImportNotes;
 
@@ -321,6 +332,7 @@ export function dynamoJobStore(
       text: Item.text as string,
       rows: Item.rows as number,
       rejected: (Item.rejected as CsvRejection[] | undefined) ?? [],
+      ...(Item.repeated ? { repeated: Item.repeated as RepeatedRow[] } : {}),
     };
   };
 

@@ -79,7 +79,10 @@ export function describeJobsContract<S extends JobStore>(
     it('creates a job with its input and its Job Requested, and finds nothing under another id', async () => {
       const store = makeStore();
       const job = aJob();
-      const chunks = [aChunk(2, { rejected: [{ line: 3, error: 'email: missing' }] }), aChunk(4)];
+      const chunks = [
+        aChunk(2, { rejected: [{ line: 3, error: 'email: missing' }] }),
+        aChunk(4, { repeated: [{ line: 4, email: 'radio2@contract.example', earlierLine: 2 }] }),
+      ];
       const requested = requestedFor(job);
 
       await store.create(job, chunks, requested);
@@ -434,7 +437,7 @@ export function describeJobsContract<S extends JobStore>(
         optOut: 'unsubscribed' as const,
         since: at(-60),
       });
-      const repeated = { line: 21, email: 'o2@contract.example', earlierLines: [2, 9] };
+      const repeated = { line: 21, email: 'o2@contract.example', earlierLine: 2 };
       await store.completePage(other, 0, aCompletion({ notes: { optedOut: [optedOut(1)] } }));
 
       await store.completePage(job, 0, aCompletion({ notes: { optedOut: [optedOut(2), optedOut(3)] } }));

@@ -14,6 +14,11 @@ export interface JobView {
     /** An import names a row by its line, a replay a record by its webhook id. */
     rejected?: { line?: number; webhookId?: string; error: string }[];
     replayed?: number;
+    /** An import's rows that repeat the address of an earlier row (`earlierLine`, the row counted). */
+    repeatedCount?: number;
+    repeated?: { line: number; email: string; earlierLine: number }[];
+    optedOutCount?: number;
+    optedOut?: { line: number; email: string; optOut: string; since: string }[];
   };
   error?: string;
 }

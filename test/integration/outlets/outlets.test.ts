@@ -331,7 +331,7 @@ describe('the media outlet directory', () => {
     expect(after).toMatchObject({ name: `~${prefix} 501` });
   }, 180_000);
 
-  it('imports an address given on several lines of one file as one outlet, each line updating what the line before it left', async () => {
+  it('imports an address given on several lines of one file as one outlet, each line updating what the line before it left, counted once and the later lines listed', async () => {
     const email = uniqueEmail('twice');
     const body = [
       'name,email,kind,genres,territories,contactName',
@@ -342,9 +342,43 @@ describe('the media outlet directory', () => {
     const { job } = await runJob(csvImport(body));
     const outlet = await localOutletDirectory().findByEmail(email);
 
-    expect(job).toMatchObject({ status: 'done', result: { created: 1, updated: 5, rejectedCount: 0 } });
+    expect(job).toMatchObject({
+      status: 'done',
+      result: { created: 1, updated: 0, rejectedCount: 0, repeatedCount: 5 },
+    });
+    expect(job.result.repeated).toEqual([3, 4, 5, 6, 7].map((line) => ({ line, email, earlierLine: 2 })));
     expect(outlet).toMatchObject({ name: 'Later', kind: 'radio', territories: ['IE'] });
   });
+
+  it('lists a row that repeats the address of a row on an earlier page, counting the outlet once and keeping what the later row says', async () => {
+    const prefix = uniqueId('again');
+    const row = (i: number, name = `~${prefix} ${i}`) =>
+      `${name},${prefix}-${i}@repeat.example,radio,techno,GB`;
+    // 500 rows a page: line 2 is on page 0, lines 560 and 600 on page 1.
+    const body = [
+      'name,email,kind,genres,territories',
+      ...Array.from({ length: 600 }, (_, i) =>
+        i === 558 ? row(1, 'Later name') : i === 598 ? row(400, 'Latest name') : row(i + 1),
+      ),
+    ].join('\n');
+
+    const accepted = await csvImport(body);
+    const job = await waitForJob(((await accepted.json()) as { jobId: string }).jobId, 170_000);
+    const first = await localOutletDirectory().findByEmail(`${prefix}-1@repeat.example`);
+    const other = await localOutletDirectory().findByEmail(`${prefix}-400@repeat.example`);
+
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: 600, total: 600 },
+      result: { created: 598, updated: 0, rejectedCount: 0, repeatedCount: 2 },
+    });
+    expect(job.result.repeated).toEqual([
+      { line: 560, email: `${prefix}-1@repeat.example`, earlierLine: 2 },
+      { line: 600, email: `${prefix}-400@repeat.example`, earlierLine: 401 },
+    ]);
+    expect(first).toMatchObject({ name: 'Later name' });
+    expect(other).toMatchObject({ name: 'Latest name' });
+  }, 180_000);
 
   it('imports the same file a second time without changing any outlet it holds', async () => {
     const first = uniqueEmail('again');

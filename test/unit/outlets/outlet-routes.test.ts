@@ -459,9 +459,11 @@ describe('media outlet routes', () => {
       progress: { done: 4, total: 4 },
       result: {
         created: 1,
-        updated: 2,
+        updated: 1,
         rejectedCount: 1,
         rejected: [{ line: 4, error: expect.stringMatching(/^email/) }],
+        repeatedCount: 1,
+        repeated: [{ line: 5, email: 'f@x.example', earlierLine: 3 }],
       },
     });
     expect((await deps.outlets.findByEmail('a@x.example'))?.name).toBe('New name');
@@ -593,6 +595,37 @@ describe('media outlet routes', () => {
     expect(again).toMatchObject({ name: 'Back again', unsubscribedAt: '2027-01-20T08:00:00.000Z' });
     expect(again?.id).not.toBe(first.body.id);
     expect(isMailable(again!)).toBe(false);
+  });
+
+  it('counts an address several rows of the file name once, by its first row, lists the later rows with the line they repeat, and keeps what the last row says', async () => {
+    const { call, deps, finished } = setup();
+    await call('POST', '/media-outlets', { body: anOutletInput({ name: 'Before', email: 'b@x.example' }) });
+
+    const job = await finished(
+      await call('POST', '/media-outlets/import', {
+        body: [
+          'name,email,kind,territories',
+          'A one,a@x.example,radio,GB',
+          'B one,b@x.example,radio,GB',
+          'A two,A@X.example,radio,GB',
+          'B bad,b@x.example,nokind,GB',
+          'A three,a@x.example,press,IE',
+          'B two,b@x.example,radio,GB',
+        ].join('\n'),
+        contentType: 'text/csv',
+      }),
+    );
+    const a = await deps.outlets.findByEmail('a@x.example');
+    const b = await deps.outlets.findByEmail('b@x.example');
+
+    expect(job.result).toMatchObject({ created: 1, updated: 1, rejectedCount: 1, repeatedCount: 3 });
+    expect(job.result).toHaveProperty('repeated', [
+      { line: 4, email: 'a@x.example', earlierLine: 2 },
+      { line: 6, email: 'a@x.example', earlierLine: 2 },
+      { line: 7, email: 'b@x.example', earlierLine: 3 },
+    ]);
+    expect(a).toMatchObject({ name: 'A three', kind: 'press', territories: ['IE'] });
+    expect(b).toMatchObject({ name: 'B two' });
   });
 
   it('lists the rows of an import whose address unsubscribed, bounced or complained, with since when, keeping each opt-out', async () => {
