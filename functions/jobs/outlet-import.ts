@@ -141,7 +141,7 @@ export async function importPage(
           // and this one created it); a later row is listed instead, though its values win.
           if (repeat && counted !== 'created') {
             repeats += 1;
-            repeatedRows.push(repeat);
+            repeatedRows.push({ line: row.line, email: row.input.email, earlierLine: repeat.earlierLine });
           } else counts[counted] += 1;
           const optOuts = optOutsOf(row, outlet);
           optedOutRows.push(...optOuts);

@@ -174,11 +174,11 @@ function withRepeatedRows(chunks: CsvChunk[], columns: string[], separator: CsvS
   const firstNaming = new Map<string, number>();
   return chunks.map((chunk) => {
     const { rows } = parseOutletRows(columns, chunk.text.split('\n'), chunk.firstLine, separator);
-    const repeated: RepeatedRow[] = [];
+    const repeated: Omit<RepeatedRow, 'email'>[] = [];
     for (const { line, input } of rows) {
       const earlierLine = firstNaming.get(input.email);
       if (earlierLine === undefined) firstNaming.set(input.email, line);
-      else repeated.push({ line, email: input.email, earlierLine });
+      else repeated.push({ line, earlierLine });
     }
     return repeated.length > 0 ? { ...chunk, repeated } : chunk;
   });

@@ -129,8 +129,11 @@ export interface JobChunk {
   text: string;
   rows: number;
   rejected: CsvRejection[];
-  /** An import chunk's rows whose address an earlier row of the file named, found when the job was made. */
-  repeated?: RepeatedRow[];
+  /**
+   * An import chunk's rows whose address an earlier row of the file named, found when the job was made
+   * (the page reads each row's address from its text: the chunk's item stays within DynamoDB's 400 KB).
+   */
+  repeated?: Omit<RepeatedRow, 'email'>[];
 }
 
 /**
@@ -332,7 +335,7 @@ export function dynamoJobStore(
       text: Item.text as string,
       rows: Item.rows as number,
       rejected: (Item.rejected as CsvRejection[] | undefined) ?? [],
-      ...(Item.repeated ? { repeated: Item.repeated as RepeatedRow[] } : {}),
+      ...(Item.repeated ? { repeated: Item.repeated as Omit<RepeatedRow, 'email'>[] } : {}),
     };
   };
 
