@@ -37,6 +37,7 @@ interface JobView {
     updated: number;
     rejectedCount: number;
     rejected: { line: number; error: string }[];
+    repeatedCount?: number;
   };
   error?: string;
 }
@@ -265,12 +266,25 @@ export async function outletImportKilledMidJob(
     const invalid = lines.filter((line) => !line.outlet).map(lineOf);
 
     // What each line does, as a run of the file without faults finds the directory.
-    const category = new Map<Line, 'created' | 'updated' | 'unchanged'>();
+    // A line naming an address an earlier valid line named is `repeated`: the outlet is counted once, by
+    // its first line (docs/design.md#jobs).
+    const category = new Map<Line, 'created' | 'updated' | 'unchanged' | 'repeated'>();
     const described = new Map(before);
+    const named = new Set<string>();
     for (const line of lines) {
       if (!line.email || !line.outlet) continue;
       const found = described.get(line.email);
-      category.set(line, !found ? 'created' : sameOutlet(found, line.outlet) ? 'unchanged' : 'updated');
+      category.set(
+        line,
+        named.has(line.email)
+          ? 'repeated'
+          : !found
+            ? 'created'
+            : sameOutlet(found, line.outlet)
+              ? 'unchanged'
+              : 'updated',
+      );
+      named.add(line.email);
       described.set(line.email, line.outlet);
     }
     // The kill: on the page drawn (the second runs once the first is recorded, with its Outlets Changed
@@ -323,7 +337,7 @@ export async function outletImportKilledMidJob(
         .map(([line]) => line),
     );
     const ghost = posted.answers.length > 1;
-    const want = { created: 0, updated: 0, unchanged: 0 };
+    const want = { created: 0, updated: 0, unchanged: 0, repeated: 0 };
     let shifted = 0;
     let uncertain = 0;
     const states = new Map<string, (Described | undefined)[]>(
@@ -347,17 +361,24 @@ export async function outletImportKilledMidJob(
     const got = job && {
       created: job.result.created,
       updated: job.result.updated,
+      repeated: job.result.repeatedCount ?? 0,
       unchanged:
-        (job.progress.total ?? 0) - job.result.created - job.result.updated - job.result.rejectedCount,
+        (job.progress.total ?? 0) -
+        job.result.created -
+        job.result.updated -
+        job.result.rejectedCount -
+        (job.result.repeatedCount ?? 0),
     };
     const within = (value: number, from: number, to: number) =>
       value >= from - uncertain && value <= to + uncertain;
     const countsHold =
       got !== undefined &&
-      got.created + got.updated + got.unchanged === want.created + want.updated + want.unchanged &&
+      got.created + got.updated + got.unchanged + got.repeated ===
+        want.created + want.updated + want.unchanged + want.repeated &&
       (ghost ||
         (within(got.created, want.created, want.created) &&
-          within(got.updated, want.updated - shifted, want.updated)));
+          within(got.updated, want.updated - shifted, want.updated) &&
+          within(got.repeated, want.repeated, want.repeated)));
     const wronglyRejected = [...rejected].filter(([line]) => !invalid.includes(line) && !unsaved.has(line));
     const notRejected = invalid.filter((line) => !rejected.has(line));
     if (job?.status !== 'done' || !countsHold || wronglyRejected.length > 0 || notRejected.length > 0) {
