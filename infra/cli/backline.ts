@@ -32,6 +32,10 @@ interface ImportResult {
   updated: number;
   rejectedCount: number;
   rejected: { line: number; error: string }[];
+  repeatedCount: number;
+  repeated: { line: number; email: string; earlierLine: number }[];
+  optedOutCount: number;
+  optedOut: { line: number; email: string; optOut: string; since: string }[];
 }
 
 interface ReplayResult {
@@ -121,13 +125,49 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
   } finally {
     bar?.stop();
   }
-  const { created = 0, updated = 0, rejectedCount = 0, rejected = [] } = job.result;
-  // Every row is created, updated, unchanged or rejected (docs/design.md#jobs); the job counts all but the unchanged.
+  const {
+    created = 0,
+    updated = 0,
+    rejectedCount = 0,
+    rejected = [],
+    repeatedCount = 0,
+    repeated = [],
+    optedOutCount = 0,
+    optedOut = [],
+  } = job.result;
+  // Every row is created, updated, unchanged, repeated (an earlier row named its address) or rejected
+  // (docs/design.md#jobs); the job counts all but the unchanged.
   const rows = job.progress.total ?? job.progress.done;
   const imported = rows - rejectedCount;
-  const kinds = `${created} created, ${updated} updated, ${Math.max(0, imported - created - updated)} unchanged`;
+  const unchanged = Math.max(0, imported - created - updated - repeatedCount);
+  const repeats = repeatedCount ? `, ${repeatedCount} repeating an earlier row's address` : '';
+  const kinds = `${created} created, ${updated} updated, ${unchanged} unchanged${repeats}`;
+  const notes = () => {
+    const listed = (count: number, shown: number, what: string) =>
+      count > shown ? `\n(${count - shown} more ${what} not listed)` : '';
+    if (repeatedCount)
+      out(
+        `\nRows naming an address an earlier row named (the last row's values stand):\n${table(
+          repeated.map((row) => ({ line: row.line, email: row.email, 'earlier line': row.earlierLine })),
+          ['line', 'email', 'earlier line'],
+        )}${listed(repeatedCount, repeated.length, 'repeated rows')}`,
+      );
+    if (optedOutCount)
+      out(
+        `\nRows imported whose address gets no mail (the opt-out stands):\n${table(
+          optedOut.map((row) => ({
+            line: row.line,
+            email: row.email,
+            'opt-out': row.optOut,
+            since: row.since,
+          })),
+          ['line', 'email', 'opt-out', 'since'],
+        )}${listed(optedOutCount, optedOut.length, 'opted-out rows')}`,
+      );
+  };
   if (rejectedCount === 0) {
     out(`Imported ${file}: all ${rows} rows (${kinds}) (job ${job.jobId})`);
+    notes();
     return exitStatus.whole;
   }
   out(
@@ -136,6 +176,7 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
   out(`\n${table(rejected, ['line', 'error'])}`);
   if (rejectedCount > rejected.length)
     out(`(${rejectedCount - rejected.length} more rejected lines not listed)`);
+  notes();
   process.stderr.write(
     `backline: ${rejectedCount} of ${rows} rows rejected (listed on stdout); the other ${imported} are imported\n`,
   );

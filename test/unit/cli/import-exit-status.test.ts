@@ -74,6 +74,33 @@ describe("backline outlets import's exit status", () => {
     );
   });
 
+  it('counts a repeated row apart from the unchanged and lists it, and the rows whose address gets no mail', async () => {
+    job = {
+      ...aFinishedImport({
+        created: 1,
+        updated: 0,
+        repeatedCount: 1,
+        repeated: [{ line: 4, email: 'one@radio.example', earlierLine: 2 }],
+        optedOutCount: 1,
+        optedOut: [
+          { line: 2, email: 'one@radio.example', optOut: 'unsubscribed', since: '2026-11-02T10:00:00.000Z' },
+        ],
+      }),
+      progress: { done: 3, total: 3 },
+    };
+
+    const result = await backline(['outlets', 'import', file]);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `Imported ${file}: all 3 rows (1 created, 0 updated, 1 unchanged, 1 repeating an earlier row's address) (job job-1)`,
+    );
+    expect(result.stdout).toMatch(/line\s+email\s+earlier line\n[- ]+\n4\s+one@radio\.example\s+2/);
+    expect(result.stdout).toMatch(
+      /line\s+email\s+opt-out\s+since\n[- ]+\n2\s+one@radio\.example\s+unsubscribed\s+2026-11-02T10:00:00\.000Z/,
+    );
+  });
+
   it('exits 2 when the import did not finish, as for any error, and for a command it cannot read', async () => {
     job = { ...aFinishedImport({ created: 1 }, 'failed'), error: 'page 1 failed 3 times: throttled' };
 
