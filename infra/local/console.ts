@@ -125,16 +125,21 @@ function times(iso: string, timeZone: string): Markup {
   return markup`${local} <small>${timeZone}</small><br><small>${iso.slice(0, 16).replace('T', ' ')} UTC</small>`;
 }
 
-const idsOf = (record: EventRecord): string => {
+/**
+ * An id, kept on one line: an id's hyphen is where a line may break, and on a phone "releaseId=by-hand"
+ * read "releaseId=by-" and "hand" below it.
+ */
+const id = (value: unknown): Markup => markup`<span class="id">${String(value)}</span>`;
+
+const idsOf = (record: EventRecord): Markup[] => {
   const detail = record.event.detail as { metadata?: { labelId?: unknown }; data?: Record<string, unknown> };
   const data = detail.data ?? {};
   // An envelope's label is its metadata's (intake's events carry it there only), unless its data names one.
   const label = typeof detail.metadata?.labelId === 'string' && data.labelId === undefined;
   return [...(label ? [['labelId', detail.metadata?.labelId] as const] : []), ...Object.entries(data)]
     .filter(([key, value]) => /Id$/.test(key) && typeof value === 'string')
-    .map(([key, value]) => `${key}=${value}`)
     .slice(0, 3)
-    .join(' ');
+    .map(([key, value], i) => markup`${i > 0 ? ' ' : ''}${id(`${key}=${value}`)}`);
 };
 
 const badge = (status: string): Markup => markup`<span class="badge ${status}">${status}</span>`;
@@ -262,7 +267,7 @@ header{position:sticky;top:0;background:#fafafa;padding:.75rem 0;border-bottom:1
 h1{font-size:1.2rem;margin:0}h2{font-size:1.05rem;margin:1.5rem 0 .5rem}
 section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:.25rem .75rem .75rem;margin-top:1rem;overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:anywhere}
-small{color:#666}.error{color:#b00020}
+small{color:#666}.error{color:#b00020}.id{white-space:nowrap}
 .badge{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:.8rem;background:#eee;white-space:nowrap}
 .badge.succeeded,.badge.submitted,.badge.advanced{background:#d7f5dd}.badge.running,.badge.retrying,.badge.requested,.badge.reminded{background:#fff3c4}
 .badge.dead-lettered,.badge.overdue,.badge.over,.badge.alert,.badge.cancelled{background:#ffd6d6}.badge.at-risk{background:#fff3c4}.badge.on-track,.badge.confirmed{background:#d7f5dd}
@@ -374,7 +379,7 @@ ${releases.length === 0 ? markup`<p><small>No release seen on the bus yet.</smal
 <table>${releases.map(
     (
       r,
-    ) => markup`<tr><td><strong>${typeof r.view === 'string' ? r.id : String((r.view.release as { title?: string } | null)?.title ?? r.id)}</strong><br><small>${r.labelId} / ${r.id}</small></td>
+    ) => markup`<tr><td><strong>${typeof r.view === 'string' ? r.id : String((r.view.release as { title?: string } | null)?.title ?? r.id)}</strong><br><small>${id(r.labelId)} / ${id(r.id)}</small></td>
 <td>${typeof r.view === 'string' ? markup`<small>${r.view}</small>` : badge(String(r.view.state))}</td>
 <td>${typeof r.view === 'string' ? '' : mailCounts(r.view)}</td></tr>`,
   )}</table></section>
@@ -383,16 +388,16 @@ ${releases.length === 0 ? markup`<p><small>No release seen on the bus yet.</smal
 ${tours.length === 0 ? markup`<p><small>No tour seen on the bus yet.</small></p>` : ''}
 <table>${tours.map((t) =>
     typeof t.view === 'string'
-      ? markup`<tr data-tour-id="${t.id}"><td><strong>${t.id}</strong><br><small>${t.labelId}</small></td><td><small>${t.view}</small></td></tr>`
-      : markup`<tr data-tour-id="${t.id}"><td><strong>${t.view.artist.name}</strong><br><small>${t.labelId} / ${t.id}</small><br><small>tour manager ${t.view.tourManager.name}</small> <a href="${t.view.tourManagerPage}">page</a></td><td>${tourShows(t.view)}</td></tr>`,
+      ? markup`<tr data-tour-id="${t.id}"><td><strong>${id(t.id)}</strong><br><small>${id(t.labelId)}</small></td><td><small>${t.view}</small></td></tr>`
+      : markup`<tr data-tour-id="${t.id}"><td><strong>${t.view.artist.name}</strong><br><small>${id(t.labelId)} / ${id(t.id)}</small><br><small>tour manager ${t.view.tourManager.name}</small> <a href="${t.view.tourManagerPage}">page</a></td><td>${tourShows(t.view)}</td></tr>`,
   )}</table></section>
 
 <section id="budgets"><h2>Budgets (${budgets.length})</h2>
 ${budgets.length === 0 ? markup`<p><small>No budget seen on the bus yet.</small></p>` : ''}
 <table>${budgets.map((b) =>
     typeof b.view === 'string'
-      ? markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId}</small></td><td><small>${b.view}</small></td></tr>`
-      : markup`<tr data-budget-id="${b.id}"><td><strong>${b.id}</strong><br><small>${b.labelId} · ${b.view.scope.kind} ${b.view.scope.id}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view)}</td></tr>`,
+      ? markup`<tr data-budget-id="${b.id}"><td><strong>${id(b.id)}</strong><br><small>${id(b.labelId)}</small></td><td><small>${b.view}</small></td></tr>`
+      : markup`<tr data-budget-id="${b.id}"><td><strong>${id(b.id)}</strong><br><small>${id(b.labelId)} · ${b.view.scope.kind} ${id(b.view.scope.id)}</small><br><small>owner ${b.view.owner.name}</small></td><td>${budgetBar(b.view)}</td></tr>`,
   )}</table></section>
 
 <section id="mail"><h2>Mail sent (${mail.length === 30 ? 'latest 30' : mail.length})</h2>
