@@ -5,10 +5,19 @@ import {
   jsonIssues,
   notKnown,
   strictUtf8,
+  unsupportedCharset,
   unsupportedMediaType,
   ValidationError,
 } from './errors.ts';
-import { type HttpEvent, header, isJsonMediaType, jsonBody, rawBody } from './responses.ts';
+import {
+  charsetOf,
+  type HttpEvent,
+  header,
+  isJsonMediaType,
+  isUtf8Charset,
+  jsonBody,
+  rawBody,
+} from './responses.ts';
 
 /**
  * The messages of this API's inputs where zod's own would not tell the manager what is wanted: a day
@@ -49,10 +58,15 @@ const jsonOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T
 /**
  * The JSON body, or a 400 naming each invalid field (an unknown one too: bodies are strict objects, and
  * `__proto__` is never a known one). A body sent as another media type, or with none named, is a 415
- * and is not read: `fetch` sends a string as `text/plain` unless told otherwise.
+ * and is not read: `fetch` sends a string as `text/plain` unless told otherwise. So is one whose
+ * Content-Type names a charset other than UTF-8 (or US-ASCII), as a webhook is: refused, not read as
+ * UTF-8 against its label (docs/design.md#routes-and-auth).
  */
 export const bodyOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
-  if (!isJsonMediaType(header(event, 'content-type'))) throw unsupportedMediaType('application/json');
+  const contentType = header(event, 'content-type');
+  if (!isJsonMediaType(contentType)) throw unsupportedMediaType('application/json');
+  const charset = charsetOf(contentType);
+  if (!isUtf8Charset(charset)) throw unsupportedCharset(charset ?? '');
   return jsonOf(schema, event);
 };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outletRoutes } from '#functions/management/outlets.ts';
+import { unsupportedCharset } from '#shared/http/errors.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { anImportWorld } from '#test/support/jobs.ts';
@@ -22,6 +23,41 @@ describe('an outlet posted as JSON in windows-1252, not UTF-8', () => {
       status: 400,
       issues: [{ path: '', message: 'body is not valid UTF-8' }],
     });
+    expect([...world.outlets.outlets.values()]).toEqual([]);
+  });
+});
+
+// docs/design.md#routes-and-auth: a JSON body labelled with another charset is refused as a webhook's
+// is, a 415 naming the charset, rather than read as UTF-8 against its label.
+describe('an outlet posted as JSON labelled charset=iso-8859-1', () => {
+  it('answers 415 naming the charset, whether its bytes are Latin-1 or ASCII alone, and adds no outlet', async () => {
+    const { world, deps } = anImportWorld();
+    const api = managementApi('management', async () => 'key', outletRoutes(deps));
+    const outlet = (name: string) =>
+      Buffer.from(
+        `{"name":"${name}","email":"cafe@radio.example","kind":"radio","territories":["FR"]}`,
+        'latin1',
+      );
+
+    const results = [
+      await callApi(api, {
+        method: 'POST',
+        route: '/media-outlets',
+        body: outlet('Caf\xe9 Radio'),
+        headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+      }),
+      await callApi(api, {
+        method: 'POST',
+        route: '/media-outlets',
+        body: outlet('Cafe Radio'),
+        headers: { 'content-type': 'application/json; charset=ISO-8859-1' },
+      }),
+    ];
+
+    expect(results.map((result) => [result.status, JSON.parse(result.body ?? '{}').message])).toEqual([
+      [415, unsupportedCharset('iso-8859-1').message],
+      [415, unsupportedCharset('iso-8859-1').message],
+    ]);
     expect([...world.outlets.outlets.values()]).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelRoutes } from '#functions/management/labels.ts';
 import { budgetRoutes } from '#functions/office/budgets.ts';
+import { unsupportedCharset } from '#shared/http/errors.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import { callApi } from '#test/support/api.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
@@ -14,6 +15,7 @@ import { jobWorld } from '#test/support/jobs.ts';
 // empty body and `{}` are.
 function api() {
   const labels = new InMemoryLabels(aLabel());
+  const budgets = new InMemoryBudgets();
   const handler = managementApi('management', async () => 'key', [
     ...labelRoutes({
       labels,
@@ -21,7 +23,7 @@ function api() {
       now: () => new Date('2027-01-05T10:00:00Z'),
     }),
     ...budgetRoutes({
-      budgets: new InMemoryBudgets(),
+      budgets,
       labels: new InMemoryLabels(),
       now: () => new Date('2027-01-05T12:00:00Z'),
       timeZone: 'UTC',
@@ -50,7 +52,7 @@ function api() {
       ...(body.issues ? {} : { message: body.message }),
     };
   };
-  return { labels, call };
+  return { labels, budgets, call };
 }
 
 describe('a route that states no query parameters or no body', () => {
@@ -178,6 +180,34 @@ describe('a route that takes a JSON body, sent as another media type or with non
 
     expect(statuses).toEqual([201, 201]);
     expect([labels.items.has('night-owl'), labels.items.has('day-owl')]).toEqual([true, true]);
+  });
+
+  it('answers 415 naming a charset other than UTF-8 or US-ASCII, as a webhook is answered, and keeps nothing', async () => {
+    const { call, labels, budgets } = api();
+    const label = (contentType: string, id: string) =>
+      call('POST', '/labels', {}, { body: JSON.stringify({ name: id, id }), contentType });
+    const rates = { rates: { 'GBP/EUR': '1.1700' } };
+
+    const responses = [
+      await label('application/json; charset=iso-8859-1', 'night-owl'),
+      await label('application/json;charset="ISO-8859-1"', 'day-owl'),
+      await call(
+        'PUT',
+        '/fx-rates/{date}',
+        { date: '2027-01-05' },
+        { body: JSON.stringify(rates), contentType: 'application/json; charset=windows-1252' },
+      ),
+    ];
+
+    expect(responses).toEqual(
+      ['iso-8859-1', 'iso-8859-1', 'windows-1252'].map((charset) => ({
+        status: 415,
+        issues: undefined,
+        message: unsupportedCharset(charset).message,
+      })),
+    );
+    expect([labels.items.has('night-owl'), labels.items.has('day-owl')]).toEqual([false, false]);
+    expect(await budgets.rates('2027-01-05')).toBeUndefined();
   });
 
   it('on a route that takes no body, takes {} as none whatever it is sent as', async () => {
