@@ -6,6 +6,7 @@ import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import {
   bodyOf,
+  charsetOf,
   conflict,
   cursorChecked,
   failure,
@@ -236,12 +237,12 @@ const markedCharset = (body: Buffer): string | undefined =>
  * imported, never a name stored with U+FFFD.
  */
 function csvText(body: Buffer, contentType: string | undefined): string {
-  const charset =
-    markedCharset(body) ?? /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
+  // A charset named empty (`charset=""`) names none.
+  const charset = markedCharset(body) ?? (charsetOf(contentType) || 'utf-8');
   // The Encoding Standard reads US-ASCII's labels as windows-1252, which takes any byte: US-ASCII has
   // none above 0x7F, so such a byte means the file is in some other charset than it says.
-  if (asciiLabels.has(charset.toLowerCase()) && body.some((byte) => byte > 0x7f))
-    throw new ValidationError([{ path: '', message: `is not valid ${charset.toLowerCase()} text` }]);
+  if (asciiLabels.has(charset) && body.some((byte) => byte > 0x7f))
+    throw new ValidationError([{ path: '', message: `is not valid ${charset} text` }]);
   const decoder = (() => {
     try {
       return new TextDecoder(charset, { fatal: true });

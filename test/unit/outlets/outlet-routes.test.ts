@@ -743,6 +743,39 @@ describe('media outlet routes', () => {
     expect((await deps.outlets.findByEmail('cafe@radio.example'))?.name).toBe('Café Radio');
   });
 
+  it.each([
+    'text/csv; charset="windows-1252"',
+    'text/csv;charset=Windows-1252',
+    'text/csv ; charset = WINDOWS-1252',
+    'text/csv; header=present; charset="windows-1252"; foo=bar',
+  ])('reads the charset however %s writes it', async (contentType) => {
+    const { call, deps, finished } = setup();
+    const latin = Buffer.from(
+      'name,email,kind,territories\r\nCaf\xe9 Radio,cafe@radio.example,radio,GB\r\n',
+      'latin1',
+    );
+
+    const response = await call('POST', '/media-outlets/import', { body: latin, contentType });
+
+    expect(response.status).toBe(202);
+    expect((await finished(response)).status).toBe('done');
+    expect((await deps.outlets.findByEmail('cafe@radio.example'))?.name).toBe('Café Radio');
+  });
+
+  it('reads an import whose charset is named empty as UTF-8', async () => {
+    const { call, deps, finished } = setup();
+    const body = Buffer.from('name,email,kind,territories\r\nCafé Radio,cafe@radio.example,radio,GB\r\n');
+
+    const responses = [
+      await call('POST', '/media-outlets/import', { body, contentType: 'text/csv; charset=""' }),
+      await call('POST', '/media-outlets/import', { body, contentType: 'text/csv; charset=' }),
+    ];
+
+    expect(responses.map((response) => response.status)).toEqual([202, 202]);
+    expect((await finished(responses[1])).status).toBe('done');
+    expect((await deps.outlets.findByEmail('cafe@radio.example'))?.name).toBe('Café Radio');
+  });
+
   it('works through a long import one page of 500 rows per run, with line numbers across pages', async () => {
     const { call, world, finished } = setup();
     const lines = Array.from({ length: 1_200 }, (_, i) =>
