@@ -149,10 +149,12 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
       },
     ]),
   );
-  // A JSON body sent as another media type, or with none named, is not read (bodyOf, shared/http/input.ts).
+  // A JSON body sent as another media type, or with none named, or labelled with another charset than
+  // UTF-8, is not read (bodyOf, shared/http/input.ts; docs/design.md#routes-and-auth).
   if (doc.body && 'schema' in doc.body)
     responses['415'] ??= {
-      description: 'the body is not sent as application/json',
+      description:
+        'the body is not sent as application/json, or its Content-Type names a charset other than utf-8 or us-ascii',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   if (auth === 'apiKey') {

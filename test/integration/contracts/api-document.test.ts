@@ -88,6 +88,11 @@ describe('the API document against what the API answers', () => {
     await callDocumented('POST', '/labels', { json: { name: 'Contract Records', id } });
     await callDocumented('POST', '/labels', { json: { name: '' } });
     await callDocumented('POST', '/labels', { body: 'name=x', headers: { 'content-type': 'text/plain' } });
+    const latin1 = await callDocumented('POST', '/labels', {
+      json: { name: 'Contract Records', id: uniqueId('lbl') },
+      headers: { 'content-type': 'application/json; charset=iso-8859-1' },
+    });
+    expect(latin1.status).toBe(415);
     await callDocumented('POST', '/labels', { json: { name: 'x' }, ...noKey });
     await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id } });
     await callDocumented('GET', '/labels/{labelId}', { params: { labelId: id }, query: { x: '1' } });
