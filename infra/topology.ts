@@ -93,8 +93,9 @@ export type EventPattern = Record<string, unknown>;
 
 export type RouteAuth = 'apiKey' | 'webhook' | 'public';
 /**
- * HEAD is a route of its own: an HTTP API matches a request's method to its routes exactly (only ANY
- * takes others), so a HEAD where a path has only GET is API Gateway's 404, as the local gateway answers.
+ * A method a route takes: an HTTP API matches a request's method to its routes exactly (only ANY takes
+ * others), so a HEAD where a path has only GET is API Gateway's 404, as the local gateway answers; a
+ * signed page's HEAD reaches its function through the page's `ANY` route (`signedPage`).
  */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
