@@ -85,8 +85,9 @@ const shorten = (error: string) =>
  * `reachChanged`), are stated in one `Outlets Changed`, recorded with the page's completion: the
  * announcer tells them of the releases still to come that they now match (a later attempt names every
  * outlet its rows found or wrote, as `outletsOfFailedPage` does for a failed page; see docs/design.md#jobs). A repeated line finds its
- * outlet as the line before it left it and counts as unchanged (the outlet records the import line that
- * last wrote it, `importedBy`), and a line never overwrites what a later line of the job wrote (a retry
+ * outlet as the line before it left it and changes nothing (the outlet records the import line that
+ * last wrote it, `importedBy`); it is counted as `repeated`, not `unchanged`, and listed with the first
+ * line naming its address (the chunk's `repeated`, found when the job was made), and a line never overwrites what a later line of the job wrote (a retry
  * of the page after an earlier attempt got past that line; one attempt at a page runs at a time). Every write goes through the attempt's
  * fence: once the attempt has ended (its deadline passed) no row is taken and nothing more is written,
  * so work left behind cannot undo a later line or create an outlet after the job failed.
