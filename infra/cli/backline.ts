@@ -143,6 +143,7 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
   const repeats = repeatedCount ? `, ${repeatedCount} repeating an earlier row's address` : '';
   const kinds = `${created} created, ${updated} updated, ${unchanged} unchanged${repeats}`;
   const notes = () => {
+    // Counts are of rows; a row whose address both unsubscribed and bounced is listed twice.
     const listed = (count: number, shown: number, what: string) =>
       count > shown ? `\n(${count - shown} more ${what} not listed)` : '';
     if (repeatedCount)
@@ -162,7 +163,7 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
             since: row.since,
           })),
           ['line', 'email', 'opt-out', 'since'],
-        )}${listed(optedOutCount, optedOut.length, 'opted-out rows')}`,
+        )}${listed(optedOutCount, new Set(optedOut.map((row) => row.line)).size, 'opted-out rows')}`,
       );
   };
   if (rejectedCount === 0) {

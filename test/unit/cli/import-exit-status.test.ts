@@ -101,6 +101,27 @@ describe("backline outlets import's exit status", () => {
     );
   });
 
+  it('says how many opted-out rows it did not list, counting rows, though a row with two opt-outs is listed twice', async () => {
+    // The job counts rows (optedOutCount) and lists opt-outs, up to its limit: here two rows' four.
+    const since = '2026-11-02T10:00:00.000Z';
+    const optOut = (line: number, email: string, kind: string) => ({ line, email, optOut: kind, since });
+    job = aFinishedImport({
+      created: 3,
+      optedOutCount: 3,
+      optedOut: [
+        optOut(2, 'one@radio.example', 'unsubscribed'),
+        optOut(2, 'one@radio.example', 'bounced'),
+        optOut(3, 'two@press.example', 'unsubscribed'),
+        optOut(3, 'two@press.example', 'complained'),
+      ],
+    });
+
+    const result = await backline(['outlets', 'import', file]);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('(1 more opted-out rows not listed)');
+  });
+
   it('exits 2 when the import did not finish, as for any error, and for a command it cannot read', async () => {
     job = { ...aFinishedImport({ created: 1 }, 'failed'), error: 'page 1 failed 3 times: throttled' };
 
