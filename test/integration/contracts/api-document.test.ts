@@ -9,7 +9,7 @@ import {
 } from '#shared/tokens.ts';
 import { aLabel, aRelease, sendWebhook } from '#test/support/announcing.ts';
 import { callDocumented, documentedOperations, reachedOperations } from '#test/support/api-document.ts';
-import { aBudgetBody, sendLabelEvent } from '#test/support/budgets-cloud.ts';
+import { aBudgetBody, anExpenseBody, eur, sendLabelEvent } from '#test/support/budgets-cloud.ts';
 import { busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
 import { waitForJob } from '#test/support/jobs-cloud.ts';
 import { createOutlet, localTokenKey, uniqueEmail } from '#test/support/outlets-cloud.ts';
@@ -57,18 +57,17 @@ beforeAll(async () => {
   await sendLabelEvent(label, 'budget.set', budget);
   // Two expenses carrying one invoice (possible duplicates) and one in a currency no rate converts.
   const expense = (overrides: Record<string, unknown>) =>
-    sendLabelEvent(label, 'expense.recorded', {
-      expenseId: uniqueId('exp'),
-      budgetId: budget.budgetId,
-      lineId: budget.lines[0].lineId,
-      vendor: 'Airplay Partners',
-      invoiceNumber: 'INV-1',
-      date: today,
-      amount: { minor: 10_000, currency: 'EUR' },
-      kind: 'actual',
-      recoupable: { artist: { artistId: 'art-contract', name: 'The Contracts' }, sharePercent: 50 },
-      ...overrides,
-    });
+    sendLabelEvent(
+      label,
+      'expense.recorded',
+      anExpenseBody(budget.budgetId, uniqueId('exp'), today, {
+        lineId: budget.lines[0].lineId,
+        invoiceNumber: 'INV-1',
+        amount: eur(10_000),
+        recoupable: { artist: { artistId: 'art-contract', name: 'The Contracts' }, sharePercent: 50 },
+        ...overrides,
+      }),
+    );
   await expense({});
   await expense({ amount: { minor: 2_000, currency: 'EUR' } });
   await expense({ invoiceNumber: 'INV-2', amount: { minor: 1_000, currency: 'CHF' } });
