@@ -286,12 +286,16 @@ export const RatesBody = z.strictObject({
 /** What PUT and GET /fx-rates/{date} answer: the rates kept, with the date they are for. */
 const RatesView = z.lazy(() => z.object({ date: IsoDate, rates: RatesBody.shape.rates }));
 
-const ScopeView = z.object({ kind: z.string(), id: z.string() });
+/*
+ * The response schemas below are the API document's alone: each is built inside the route's `z.lazy`, when
+ * the document is, never when the office function loads (docs/design.md#bundles), so the parts two of them
+ * share are functions.
+ */
 
 /** `summary`'s fields: what a budget is in the label's list, and the start of its view. */
-const BudgetSummaryView = {
+const budgetSummaryView = () => ({
   budgetId: z.string(),
-  scope: ScopeView,
+  scope: z.object({ kind: z.string(), id: z.string() }),
   currency: z.string(),
   period: z.object({ start: z.string(), end: z.string() }),
   owner: z.object({ name: z.string(), email: z.string() }),
@@ -304,13 +308,13 @@ const BudgetSummaryView = {
       since: z.string(),
     }),
   ),
-};
+});
 
 const LabelBudgetsPage = z.lazy(() =>
   z.object({
     budgets: z.array(
       z.object({
-        ...BudgetSummaryView,
+        ...budgetSummaryView(),
         lastReconciled: z.nullable(
           z.object({
             date: z.string(),
@@ -327,49 +331,53 @@ const LabelBudgetsPage = z.lazy(() =>
   }),
 );
 
-const DriftRowView = z.object({
-  date: z.string(),
-  at: z.string(),
-  by: z.optional(
-    z.string().check(z.describe("the budget whose reconciliation repaired it, when not this one's")),
-  ),
-  total: z.string(),
-  was: z.int(),
-  ledger: z.int(),
-});
-const MoneyView = z.object({ minor: z.int(), currency: z.string() });
-const UnconvertedView = z.object({
-  expenseId: z.string(),
-  date: z.string(),
-  amount: MoneyView,
-  vat: z.optional(MoneyView),
-  vendor: z.string(),
-});
-const DuplicateView = z.object({
-  vendor: z.string(),
-  invoiceNumber: z.string(),
-  budgetId: z.string(),
-  expenseId: z.string(),
-});
-const RefusedView = z.object({
-  expenseId: z.string(),
-  at: z.string(),
-  change: z.string(),
-  total: z.string(),
-  reason: z.string(),
-  receivedAt: z.string(),
-});
+const driftRowView = () =>
+  z.object({
+    date: z.string(),
+    at: z.string(),
+    by: z.optional(
+      z.string().check(z.describe("the budget whose reconciliation repaired it, when not this one's")),
+    ),
+    total: z.string(),
+    was: z.int(),
+    ledger: z.int(),
+  });
+const moneyView = () => z.object({ minor: z.int(), currency: z.string() });
+const unconvertedView = () =>
+  z.object({
+    expenseId: z.string(),
+    date: z.string(),
+    amount: moneyView(),
+    vat: z.optional(moneyView()),
+    vendor: z.string(),
+  });
+const duplicateView = () =>
+  z.object({
+    vendor: z.string(),
+    invoiceNumber: z.string(),
+    budgetId: z.string(),
+    expenseId: z.string(),
+  });
+const refusedView = () =>
+  z.object({
+    expenseId: z.string(),
+    at: z.string(),
+    change: z.string(),
+    total: z.string(),
+    reason: z.string(),
+    receivedAt: z.string(),
+  });
 /** Each list of the budget's view and its own route, by the name it has in both. */
 const listViews = {
-  driftHistory: DriftRowView,
-  unconverted: UnconvertedView,
-  possibleDuplicates: DuplicateView,
-  refused: RefusedView,
+  driftHistory: driftRowView,
+  unconverted: unconvertedView,
+  possibleDuplicates: duplicateView,
+  refused: refusedView,
 };
 
 const BudgetDetailView = z.lazy(() =>
   z.object({
-    ...BudgetSummaryView,
+    ...budgetSummaryView(),
     thresholds: z.array(z.number()),
     lines: z.array(
       z.object({
@@ -407,13 +415,13 @@ const BudgetDetailView = z.lazy(() =>
     lastReconciled: z.nullable(
       z.object({ date: z.string(), at: z.string(), status: z.enum(['on-track', 'at-risk', 'over']) }),
     ),
-    driftHistory: z.array(DriftRowView),
+    driftHistory: z.array(driftRowView()),
     driftHistoryNextCursor: z.optional(z.string()),
-    unconverted: z.array(UnconvertedView),
+    unconverted: z.array(unconvertedView()),
     unconvertedNextCursor: z.optional(z.string()),
-    possibleDuplicates: z.array(DuplicateView),
+    possibleDuplicates: z.array(duplicateView()),
     possibleDuplicatesNextCursor: z.optional(z.string()),
-    refused: z.array(RefusedView),
+    refused: z.array(refusedView()),
     refusedNextCursor: z.optional(z.string()),
     expenses: z.int().check(z.describe('the expenses counted')),
   }),
@@ -457,7 +465,7 @@ const RecoupableView = z.lazy(() =>
   z.object({
     artistId: z.string(),
     recoupable: z.array(z.object({ currency: z.string(), minor: z.int() })),
-    expenses: z.array(z.object({ budgetId: z.string(), expenseId: z.string(), amount: MoneyView })),
+    expenses: z.array(z.object({ budgetId: z.string(), expenseId: z.string(), amount: moneyView() })),
   }),
 );
 
@@ -702,7 +710,7 @@ const budgetList = <T, R>(
         schema: z.lazy(() =>
           z.object({
             budgetId: z.string(),
-            [listing.name]: z.array(listViews[listing.name as keyof typeof listViews]),
+            [listing.name]: z.array(listViews[listing.name as keyof typeof listViews]()),
             nextCursor: z.optional(z.string()),
           }),
         ),

@@ -198,24 +198,31 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
     })),
   );
 
+/*
+ * The response schemas below are the API document's alone: each is built inside the route's `z.lazy`, when
+ * the document is, never when the office function loads (docs/design.md#bundles), so the parts two of them
+ * share are functions.
+ */
+
 /** A promoter of the directory, as kept from the tour webhooks. */
-const PromoterView = {
+const promoterView = () => ({
   promoterId: z.string(),
   name: z.string(),
   email: z.string(),
   phone: z.optional(z.string()),
   occurredAt: z.string().check(z.describe("the label's time of the change that wrote it last")),
-};
-
-const GuestView = z.object({
-  name: z.string(),
-  plusOnes: z.int(),
-  note: z.optional(z.string()),
-  addedAt: z.string(),
 });
 
+const guestView = () =>
+  z.object({
+    name: z.string(),
+    plusOnes: z.int(),
+    note: z.optional(z.string()),
+    addedAt: z.string(),
+  });
+
 /** `showSummary`'s fields: what a show is in a tour's or a promoter's list. */
-const ShowSummaryView = {
+const showSummaryView = () => ({
   showId: z.string(),
   date: z.string(),
   status: ShowStatus,
@@ -233,7 +240,7 @@ const ShowSummaryView = {
   deal: z.optional(Deal),
   cancellationReason: z.optional(z.string()),
   changedAt: z.string(),
-};
+});
 
 const TourView = z.lazy(() =>
   z.object({
@@ -250,7 +257,7 @@ const TourView = z.lazy(() =>
       .check(z.describe("the tour manager's page, a signed link that needs no API key")),
     shows: z.array(
       z.object({
-        ...ShowSummaryView,
+        ...showSummaryView(),
         outletsTold: z.int().check(z.describe('outlet addresses told of the show whose mail reached SES')),
       }),
     ),
@@ -261,7 +268,7 @@ const ShowView = z.lazy(() =>
   z.object({
     labelId: z.string(),
     tourId: z.string(),
-    ...ShowSummaryView,
+    ...showSummaryView(),
     announceAt: z.optional(z.string()),
     advanceAnswers: z.nullable(
       z.object({
@@ -283,7 +290,7 @@ const ShowView = z.lazy(() =>
     ),
     advanceSubmittedAt: z.optional(z.string()),
     advanceAmendedAt: z.optional(z.string()),
-    guestList: z.array(GuestView),
+    guestList: z.array(guestView()),
     guestListLockedAt: z.optional(z.string()),
     steps: z.array(
       z.object({
@@ -300,19 +307,19 @@ const ShowView = z.lazy(() =>
 const GuestsAdded = z.lazy(() =>
   z.object({
     showId: z.string(),
-    guests: z.array(GuestView),
+    guests: z.array(guestView()),
     total: z.int().check(z.describe('names plus their plus-ones')),
   }),
 );
 
 const PromotersPage = z.lazy(() =>
-  z.object({ promoters: z.array(z.object(PromoterView)), nextCursor: z.optional(z.string()) }),
+  z.object({ promoters: z.array(z.object(promoterView())), nextCursor: z.optional(z.string()) }),
 );
 
 const PromoterPage = z.lazy(() =>
   z.object({
-    ...PromoterView,
-    shows: z.array(z.object({ labelId: z.string(), tourId: z.string(), ...ShowSummaryView })),
+    ...promoterView(),
+    shows: z.array(z.object({ labelId: z.string(), tourId: z.string(), ...showSummaryView() })),
     nextCursor: z.optional(z.string()),
   }),
 );
