@@ -49,10 +49,12 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     path: string,
     body?: string,
     contentType = 'application/x-www-form-urlencoded',
+    handedOver?: { token: string },
   ) => {
-    // As the HTTP API hands it over: a page's route takes what follows `/u/` whole (`{token+}`), a slash too.
+    // As the HTTP API hands it over: a page's route takes what follows `/u/` whole (`{token+}`), a slash too
+    // (`handedOver`: as another gateway might, the token without it).
     const [, route, ...rest] = path.split('/');
-    const token = rest.join('/');
+    const token = handedOver?.token ?? rest.join('/');
     const event = {
       version: '2.0',
       routeKey: method === 'POST' && rest.length === 1 ? `POST /${route}/{token}` : `ANY /${route}/{token+}`,
@@ -789,6 +791,18 @@ describe('a link with a trailing slash, as mail clients and people typing write 
     expect((await outlets.get('out-1'))?.unsubscribedAt).toBeUndefined();
     expect(promos.counts.size).toBe(0);
     expect(bus.entries).toHaveLength(0);
+  });
+
+  it('redirects by the path as requested, when the token handed over has lost the slash', async () => {
+    const { request } = setup();
+
+    const answers = [];
+    for (const link of links) {
+      const answer = await request('GET', `${link}/`, undefined, undefined, { token: link.split('/')[2] });
+      answers.push([answer.status, answer.headers.location]);
+    }
+
+    expect(answers).toEqual(links.map((link) => [308, link]));
   });
 
   it('answers a link with more after its token the page saying it is not valid, a 404 a person reads', async () => {
