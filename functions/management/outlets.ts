@@ -271,7 +271,11 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
       summary: 'Add a media outlet',
       body: { schema: OutletInput },
       responses: {
-        201: { description: 'the outlet', schema: OutletView },
+        201: {
+          description: 'the outlet',
+          schema: OutletView,
+          headers: { Location: { description: 'the outlet: /media-outlets/{outletId}', type: 'string' } },
+        },
         400: failure('a field is invalid'),
         409: sameEmail,
         503: writeConflict,

@@ -137,7 +137,10 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
     doc: {
       summary: "Open a recipient's promo asset (the page's button): counts the access",
       responses: {
-        303: { description: 'to the promo asset, while the link is valid' },
+        303: {
+          description: 'to the promo asset, while the link is valid',
+          headers: { Location: { description: 'the promo asset', type: 'string' } },
+        },
         403: page('the promo is not available yet: from when'),
         404: page('the link is not valid'),
         410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),

@@ -35,7 +35,10 @@ const formPost = (summary: string, refused: string, gone = expired, fields = '')
   return {
     summary,
     responses: {
-      303: { description: 'taken: to the page again (Post/Redirect/Get), so a reload sends nothing twice' },
+      303: {
+        description: 'taken: to the page again (Post/Redirect/Get), so a reload sends nothing twice',
+        headers: { Location: { description: 'the page again, saying what was taken', type: 'string' } },
+      },
       400: { description: 'a field to correct: the page again, the field marked', mediaType: 'text/html' },
       403: {
         description: 'the CSRF token is missing or not this link’s: a page saying so',

@@ -12,7 +12,37 @@ import { cloud } from './cloud.ts';
  */
 
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  responses: Record<
+    string,
+    {
+      content?: Record<string, { schema?: unknown }>;
+      headers?: Record<string, { schema?: { type?: string } }>;
+    }
+  >;
+}
+
+/** Headers a client acts on: the document must declare them where the API sends them, and the API send them where declared. */
+const actedOnHeaders = ['location', 'retry-after'];
+
+/** Where the answer's headers depart from those its status declares. */
+function headerDepartures(
+  declared: Record<string, { schema?: { type?: string } }> = {},
+  answer: DocumentedAnswer,
+): string[] {
+  const names = new Map(Object.entries(declared).map(([name, header]) => [name.toLowerCase(), header]));
+  const missing = [...names].flatMap(([name, header]) => {
+    const value = answer.headers.get(name);
+    if (value === null) return [`status ${answer.status} declares header ${name}, not sent`];
+    if (header.schema?.type === 'integer' && !/^\d+$/.test(value))
+      return [`header ${name} is declared an integer, got ${JSON.stringify(value)}`];
+    return [];
+  });
+  const undeclared = actedOnHeaders
+    .filter((name) => !names.has(name) && answer.headers.has(name))
+    .map(
+      (name) => `status ${answer.status} sends header ${name} (${answer.headers.get(name)}), not declared`,
+    );
+  return [...missing, ...undeclared];
 }
 
 const documentUrl = new URL('../../docs/openapi.json', import.meta.url);
@@ -55,7 +85,7 @@ const reached = new Map<string, Set<number>>();
 
 export const reachedOperations = () => reached;
 
-/** Where the answer departs from the document, one line each; none when it keeps to it. */
+/** Where the answer (status, headers, body) departs from the document, one line each; none when it keeps to it. */
 export function departures(method: string, route: string, answer: DocumentedAnswer): string[] {
   const operation = apiDocument.paths[route]?.[method.toLowerCase()];
   if (!operation) return [`the document lists no ${method} ${route}`];
@@ -65,6 +95,16 @@ export function departures(method: string, route: string, answer: DocumentedAnsw
       `status ${answer.status} is not one the document lists (${Object.keys(operation.responses).join(', ')}): ${answer.text.slice(0, 300)}`,
     ];
   }
+  const headers = headerDepartures(documented.headers, answer);
+  return [...headers, ...bodyDepartures(method, route, documented, answer)];
+}
+
+function bodyDepartures(
+  method: string,
+  route: string,
+  documented: Operation['responses'][string],
+  answer: DocumentedAnswer,
+): string[] {
   const content = documented.content;
   if (!content) {
     return answer.text === '' ? [] : [`status ${answer.status} declares no body, got ${answer.contentType}`];
