@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import {
+  csrfTokenFor,
   signAdvanceToken,
   signPromoToken,
   signTourManagerToken,
@@ -31,7 +32,11 @@ let label: { id: string; secret: string };
 let tokenKey: string;
 let today: string;
 const tour = { id: uniqueId('tour'), showId: '', promoterEmail: '' };
+/** A tour whose one show is cancelled: no show is on, so its tour manager's link lives as long as it says. */
+const cancelledTour = { id: uniqueId('tour'), showId: '' };
 const release = aRelease();
+/** A release whose promo opens in ten days: its links answer "available from" (403) until then. */
+let notYetRelease: ReturnType<typeof aRelease>;
 const budget = aBudgetBody();
 
 beforeAll(async () => {
@@ -53,7 +58,22 @@ beforeAll(async () => {
     tourManager: { name: 'Tam', email: `${uniqueId('tm')}@tm.example` },
     shows: [show],
   });
+  const cancelledShow = aTourShow({
+    date: plusDays(today, 30),
+    venue: aVenue('York', 'GB', 'Europe/London'),
+    promoter: aPromoter('Cancelled'),
+    status: 'cancelled',
+  });
+  cancelledTour.showId = cancelledShow.showId;
+  await tourWebhook(label, 'tour.booked', {
+    tourId: cancelledTour.id,
+    artist: { name: 'The Cancelled Contracts' },
+    tourManager: { name: 'Cam', email: `${uniqueId('tm')}@tm.example` },
+    shows: [cancelledShow],
+  });
   await sendLabelEvent(label, 'release.scheduled', release);
+  notYetRelease = aRelease({ promoAvailableAt: new Date(now.getTime() + 10 * 86_400_000).toISOString() });
+  await sendLabelEvent(label, 'release.scheduled', notYetRelease);
   await sendLabelEvent(label, 'budget.set', budget);
   // Two expenses carrying one invoice (possible duplicates) and one in a currency no rate converts.
   const expense = (overrides: Record<string, unknown>) =>
@@ -311,6 +331,8 @@ describe('the API document against what the API answers', () => {
     await callDocumented('GET', show, { params, query: { x: '1' } });
     await callDocumented('GET', show, { params, ...noKey });
     await callDocumented('POST', `${show}/guests`, { params, json: guests });
+    const again = await callDocumented('POST', `${show}/guests`, { params, json: guests });
+    expect(again.status).toBe(409);
     await callDocumented('POST', `${show}/guests`, { params, json: { guests: [] } });
     await callDocumented('POST', `${show}/guests`, {
       params,
@@ -416,12 +438,22 @@ describe('the API document against what the API answers', () => {
       url: 'http://127.0.0.1:9/stream',
       expiresAt: expiresAt - 2 * 86_400,
     });
+    const notYet = signPromoToken(tokenKey, {
+      labelId: label.id,
+      releaseId: notYetRelease.releaseId,
+      outletId: outlet.id,
+      assetIndex: 0,
+      assetKind: 'stream',
+      url: 'http://127.0.0.1:9/stream',
+      expiresAt,
+    });
     const unsubscribe = signUnsubscribeToken(tokenKey, { outletId: outlet.id, email: outlet.email });
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
     for (const method of ['GET', 'HEAD']) {
       await callDocumented(method, '/p/{token}', { params: { token: promo } });
       await callDocumented(method, '/p/{token}', { params: { token: expired } });
+      expect((await callDocumented(method, '/p/{token}', { params: { token: notYet } })).status).toBe(403);
       await callDocumented(method, '/p/{token}', { params: { token: 'forged' } });
       await callDocumented(method, '/p/{token}', { params: { token: tooLong } });
       await callDocumented(method, '/u/{token}', { params: { token: unsubscribe } });
@@ -434,6 +466,12 @@ describe('the API document against what the API answers', () => {
       headers: form,
     });
     await callDocumented('POST', '/p/{token}', { params: { token: expired }, body: '', headers: form });
+    const notYetPost = await callDocumented('POST', '/p/{token}', {
+      params: { token: notYet },
+      body: `csrf=${csrfTokenFor(tokenKey, notYet)}`,
+      headers: form,
+    });
+    expect(notYetPost.status).toBe(403);
     await callDocumented('POST', '/p/{token}', { params: { token: 'forged' }, body: '', headers: form });
     await callDocumented('POST', '/u/{token}', {
       params: { token: unsubscribe },
@@ -466,7 +504,21 @@ describe('the API document against what the API answers', () => {
       promoterId,
       expiresAt: expiresAt - 2 * 86_400,
     });
+    // Mailed to a promoter the show was since given away from: it worked, and never will again.
+    const replacedAdvance = signAdvanceToken(tokenKey, {
+      labelId: label.id,
+      tourId: tour.id,
+      showId: tour.showId,
+      promoterId: promoterIdOf('earlier@promoter.example'),
+      expiresAt,
+    });
     const manager = signTourManagerToken(tokenKey, { labelId: label.id, tourId: tour.id, expiresAt });
+    // No show of its tour is on, so the link's own expiry, passed, holds.
+    const expiredCancelledManager = signTourManagerToken(tokenKey, {
+      labelId: label.id,
+      tourId: cancelledTour.id,
+      expiresAt: expiresAt - 2 * 86_400,
+    });
     const expiredManager = signTourManagerToken(tokenKey, {
       labelId: label.id,
       tourId: tour.id,
@@ -481,6 +533,11 @@ describe('the API document against what the API answers', () => {
       await callDocumented(method, '/tm/{token}', { params: { token: manager } });
       await callDocumented(method, '/tm/{token}', { params: { token: expiredManager } });
       await callDocumented(method, '/tm/{token}', { params: { token: 'forged' } });
+      const gone = [
+        await callDocumented(method, '/a/{token}', { params: { token: replacedAdvance } }),
+        await callDocumented(method, '/tm/{token}', { params: { token: expiredCancelledManager } }),
+      ];
+      expect(gone.map((answer) => answer.status)).toEqual([410, 410]);
       await callDocumented(method, '/a/{token}', { params: { token: tooLong } });
       await callDocumented(method, '/tm/{token}', { params: { token: tooLong } });
     }
@@ -506,6 +563,19 @@ describe('the API document against what the API answers', () => {
       headers: form,
     });
     await callDocumented('POST', '/tm/{token}', { params: { token: 'forged' }, body: '', headers: form });
+    const gonePosts = [
+      await callDocumented('POST', '/a/{token}', {
+        params: { token: replacedAdvance },
+        body: filledAdvanceForm(csrfTokenFor(tokenKey, replacedAdvance)),
+        headers: form,
+      }),
+      await callDocumented('POST', '/tm/{token}', {
+        params: { token: expiredCancelledManager },
+        body: `csrf=${csrfTokenFor(tokenKey, expiredCancelledManager)}`,
+        headers: form,
+      }),
+    ];
+    expect(gonePosts.map((answer) => answer.status)).toEqual([410, 410]);
     for (const route of ['/a/{token}', '/tm/{token}'])
       await callDocumented('POST', route, { params: { token: tooLong }, body: '', headers: form });
 
@@ -518,6 +588,16 @@ describe('the API document against what the API answers', () => {
       advanced: field(advancePage, 'advanced'),
     });
     await callDocumented('POST', '/a/{token}', { params: { token: advance }, body: answers, headers: form });
+    const stale = await callDocumented('POST', '/a/{token}', {
+      params: { token: advance },
+      body: filledAdvanceForm(field(advancePage, 'csrf'), {
+        show: field(advancePage, 'show'),
+        advanced: field(advancePage, 'advanced'),
+        dayContactName: 'Someone Else',
+      }),
+      headers: form,
+    });
+    expect(stale.status).toBe(409);
     await callDocumented('POST', '/a/{token}', {
       params: { token: advance },
       body: filledAdvanceForm(field(advancePage, 'csrf'), {
@@ -539,6 +619,12 @@ describe('the API document against what the API answers', () => {
       body: guest('Grace Contract'),
       headers: form,
     });
+    const twice = await callDocumented('POST', '/tm/{token}', {
+      params: { token: manager },
+      body: guest('Grace Contract'),
+      headers: form,
+    });
+    expect(twice.status).toBe(409);
     await callDocumented('POST', '/tm/{token}', {
       params: { token: manager },
       body: guest(''),
