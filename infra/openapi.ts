@@ -5,6 +5,7 @@ import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
 import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import type { PagesDeps } from '#functions/recipients/tour-links.ts';
+import { Email } from '#shared/events/fields.ts';
 import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
@@ -55,12 +56,22 @@ const securityOf: Record<RouteAuth, Record<string, string[]>[]> = {
   public: [],
 };
 
+const emailAsSent =
+  'An email address, kept trimmed and in lower case; a domain outside ASCII is taken in punycode (`desk@bücher.example` is `desk@xn--bcher-kva.example`), as SES sends to it; a part before @ outside ASCII is refused (SES sends to none).';
+
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: 'any',
     // A webhook's data that also accepts an older version documents both shapes.
     override: (context) => {
+      // A request's address is taken as `Email` normalises it: the format and ASCII pattern zod states
+      // are the kept address's, not all a request may send (` Desk@Bücher.example `).
+      if (io === 'input' && context.zodSchema === (Email as unknown as typeof context.zodSchema)) {
+        delete context.jsonSchema.format;
+        delete context.jsonSchema.pattern;
+        context.jsonSchema.description = emailAsSent;
+      }
       const shapes = acceptedShapes.get(context.zodSchema as unknown as z.ZodMiniType);
       if (shapes && io === 'input')
         Object.assign(context.jsonSchema, {

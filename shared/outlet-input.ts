@@ -1,5 +1,4 @@
-import { domainToASCII } from 'node:url';
-import { CountryOrWorldwide, Genre, Name, RadioFormat } from './events/fields.ts';
+import { CountryOrWorldwide, Email, Genre, Name, RadioFormat } from './events/fields.ts';
 import { outletKinds } from './outlets.ts';
 import * as z from './zod.ts';
 
@@ -7,48 +6,8 @@ import * as z from './zod.ts';
 
 export const OutletKind = z.enum(outletKinds);
 
-/**
- * Invisible format characters (Unicode Cf: a zero-width space, a word joiner, a byte order mark), which an
- * address copied from a web page or a document brings along and no address holds.
- */
-const invisible = /\p{Cf}/gu;
-
-const nonAscii = /\P{ASCII}/u;
-
-/**
- * An address with its domain in ASCII: SES v2 takes 7-bit ASCII addresses only (no SMTPUTF8, RFC 6531), a
- * domain with other characters in punycode (RFC 3492), so `desk@bücher.example` is sent to as
- * `desk@xn--bcher-kva.example`. A domain IDNA cannot convert is left as written, and refused as no address.
- */
-function asciiDomain(address: string): string {
-  const at = address.lastIndexOf('@');
-  const domain = address.slice(at + 1);
-  if (at < 0 || !nonAscii.test(domain)) return address;
-  return `${address.slice(0, at + 1)}${domainToASCII(domain) || domain}`;
-}
-
-/**
- * Trimmed, rid of invisible characters and lower-cased before it is validated, so ` News@Radio.Example `
- * is `news@radio.example`, and so is one pasted with a zero-width space; an international domain is
- * taken in punycode (`asciiDomain`). A local part that is not ASCII is refused: SES v2 cannot send to it.
- * The one rule for an address, for POST/PUT of an outlet and each row of an import.
- */
-export const OutletEmail = z.pipe(
-  z.string().check(
-    z.overwrite((address) => address.replace(invisible, '')),
-    z.trim(),
-    z.toLowerCase(),
-    z.overwrite(asciiDomain),
-  ),
-  z.string().check(
-    z.refine((address) => !nonAscii.test(address.slice(0, address.lastIndexOf('@') + 1)), {
-      message: 'the part before @ must be ASCII (SES sends to no address whose local part is not)',
-      abort: true,
-    }),
-    z.email('must be an email address'),
-    z.maxLength(254),
-  ),
-);
+/** An outlet's address: an `Email`, the one rule for an address (shared/events/fields.ts). */
+export const OutletEmail = Email;
 
 const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
 

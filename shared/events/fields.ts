@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { isCurrency, minorUnitText } from '../money/money.ts';
 import { normaliseEmail } from '../outlets.ts';
 import * as z from '../zod.ts';
@@ -209,5 +210,39 @@ export const NonNegativeMoney = Money.check(
   z.refine((money) => money.minor >= 0, { message: 'must not be negative', path: ['minor'] }),
 );
 
-/** An address as it is kept: trimmed and in lower case, in place (see `UtcInstant`). */
-export const Email = z.email().check(z.maxLength(254), z.overwrite(normaliseEmail));
+/**
+ * Invisible format characters (Unicode Cf: a zero-width space, a word joiner, a byte order mark), which an
+ * address copied from a web page or a document brings along and no address holds.
+ */
+const invisible = /\p{Cf}/gu;
+
+const nonAscii = /\P{ASCII}/u;
+
+/**
+ * An address with its domain in ASCII: SES v2 takes 7-bit ASCII addresses only (no SMTPUTF8, RFC 6531), a
+ * domain with other characters in punycode (RFC 3492), so `desk@bücher.example` is sent to as
+ * `desk@xn--bcher-kva.example`. A domain IDNA cannot convert is left as written, and refused as no address.
+ */
+function asciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const domain = address.slice(at + 1);
+  if (at < 0 || !nonAscii.test(domain)) return address;
+  return `${address.slice(0, at + 1)}${domainToASCII(domain) || domain}`;
+}
+
+/**
+ * The one rule for an address: an outlet's (POST/PUT and each row of an import) and every address an
+ * event or a webhook carries (a promoter's, a tour manager's, a crew member's, a budget's owner's).
+ * Rid of invisible characters, trimmed and lower-cased, so ` News@Radio.Example ` is `news@radio.example`,
+ * and an international domain taken in punycode (`asciiDomain`), in place (see `UtcInstant`): an address
+ * kept so parses to itself. A local part that is not ASCII is refused: SES v2 cannot send to it.
+ */
+export const Email = z.string().check(
+  z.overwrite((address) => asciiDomain(normaliseEmail(address.replace(invisible, '')))),
+  z.refine((address) => !nonAscii.test(address.slice(0, address.lastIndexOf('@') + 1)), {
+    message: 'the part before @ must be ASCII (SES sends to no address whose local part is not)',
+    abort: true,
+  }),
+  z.email('must be an email address'),
+  z.maxLength(254),
+);
