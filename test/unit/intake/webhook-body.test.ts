@@ -722,6 +722,40 @@ describe('tour.booked bodies', () => {
     expect(parsed.ok && parsed.body.data).toMatchObject({ show: { venue: show.venue } });
   });
 
+  it('takes a promoter at an international domain, and the event carries the address with the domain in punycode, as SES sends to it', () => {
+    const promoter = { ...sampleShow.promoter, email: 'Booking@Bücher.example' };
+    const parsed = parse({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [{ ...sampleShow, promoter }] },
+    });
+    if (!parsed.ok) throw parsed.error;
+
+    const event = webhookEvent(parsed.body, { labelId: 'lbl', webhookId: 'msg_1', eventId: 'evt-1' });
+
+    expect(event.detail.data).toMatchObject({
+      shows: [{ promoter: { email: 'booking@xn--bcher-kva.example' } }],
+    });
+    expect(TourBooked.detail.safeParse(event.detail).success).toBe(true);
+  });
+
+  it("refuses a promoter's address whose part before @ is not ASCII, saying why", () => {
+    const promoter = { ...sampleShow.promoter, email: 'müller@bücher.example' };
+
+    const issues = issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [{ ...sampleShow, promoter }] },
+    });
+
+    expect(issues).toEqual([
+      {
+        path: 'data.shows.0.promoter.email',
+        message: 'the part before @ must be ASCII (SES sends to no address whose local part is not)',
+      },
+    ]);
+  });
+
   it("says that a deal's negative guarantee is negative, not that it is no whole number", () => {
     const issues = issuesOf({
       type: 'tour.booked',
