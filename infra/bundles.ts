@@ -72,6 +72,7 @@ export const bundling = {
       'process',
       'stream',
       'timers',
+      'url',
       'zlib',
     ].map((name) => [`node:${name}`, `./infra/node/${name.replace('/', '-')}.cjs`]),
   ) as Record<string, string>,
