@@ -57,3 +57,23 @@ export function withBrowser(): { browser?: Browser; skip?: string } {
   });
   return state;
 }
+
+/**
+ * A script for `page.evaluate`: each word of up to 20 characters in a table cell that the page renders
+ * on more than one line (longer ids and hashes may wrap).
+ */
+export const brokenTableWords = `(() => {
+  const words = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement.closest('td')) continue;
+    for (const match of node.textContent.matchAll(/\\S+/g)) {
+      if (match[0].length > 20) continue;
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      if (new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1) words.push(match[0]);
+    }
+  }
+  return words;
+})()`;

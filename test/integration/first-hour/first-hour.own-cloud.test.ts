@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '#infra/cli/sign-webhook.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
-import { withBrowser } from '#test/support/browser.ts';
+import { brokenTableWords, withBrowser } from '#test/support/browser.ts';
 import { waitFor } from '#test/support/cloud.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 import { runScript, type ScriptRun } from '#test/support/run-script.ts';
@@ -315,23 +315,7 @@ describe('the first hour', () => {
       if (!chromium.browser) return context.skip(chromium.skip);
       const page = await open({ width: 375, height: 667 });
 
-      // Each word of a table cell of up to 20 characters (longer ids and hashes may wrap) that renders on more than one line.
-      const broken = await page.evaluate<string[]>(`(() => {
-        const words = [];
-        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-          if (!node.parentElement.closest('td')) continue;
-          for (const match of node.textContent.matchAll(/\\S+/g)) {
-            if (match[0].length > 20) continue;
-            const range = document.createRange();
-            range.setStart(node, match.index);
-            range.setEnd(node, match.index + match[0].length);
-            const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
-            if (tops.size > 1) words.push(match[0]);
-          }
-        }
-        return words;
-      })()`);
+      const broken = await page.evaluate<string[]>(brokenTableWords);
       await page.locator('#events').scrollIntoViewIfNeeded();
       const header = await page.locator('header').boundingBox();
 

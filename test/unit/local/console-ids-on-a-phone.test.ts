@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withBrowser } from '#test/support/browser.ts';
+import { brokenTableWords, withBrowser } from '#test/support/browser.ts';
 import { consolePageOver } from '#test/support/console.ts';
-
-/** Each word of up to 20 characters in a table cell that the page renders on more than one line. */
-const brokenWords = `(() => {
-  const words = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.parentElement.closest('td')) continue;
-    for (const match of node.textContent.matchAll(/\\S+/g)) {
-      if (match[0].length > 20) continue;
-      const range = document.createRange();
-      range.setStart(node, match.index);
-      range.setEnd(node, match.index + match[0].length);
-      if (new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size > 1) words.push(match[0]);
-    }
-  }
-  return words;
-})()`;
 
 describe("the local console's ids, in a browser on a phone", () => {
   const chromium = withBrowser();
@@ -39,7 +22,7 @@ describe("the local console's ids, in a browser on a phone", () => {
     try {
       await page.setContent(html);
 
-      expect(await page.evaluate<string[]>(brokenWords)).toEqual([]);
+      expect(await page.evaluate<string[]>(brokenTableWords)).toEqual([]);
     } finally {
       await page.close();
     }
