@@ -7,11 +7,10 @@ import {
   notFound,
   payloadTooLarge,
   unauthorized,
-  unsupportedCharset,
   unsupportedMediaType,
   ValidationError,
 } from '#shared/http/errors.ts';
-import { charsetOf, isJsonMediaType, isUtf8Charset, isXmlMediaType } from '#shared/http/responses.ts';
+import { isJsonMediaType, isXmlMediaType, refuseNonUtf8Charset } from '#shared/http/responses.ts';
 import {
   ernWebhookBody,
   ernWebhookType,
@@ -128,10 +127,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   }
   // Refused, not decoded: the body is recorded and read again as UTF-8 by the publisher and every replay,
   // and the signature is over its bytes as sent (docs/design.md#routes-and-auth).
-  const charset = charsetOf(contentType);
-  if (!isUtf8Charset(charset)) {
-    throw unsupportedCharset(charset ?? '');
-  }
+  refuseNonUtf8Charset(contentType);
 
   const { parsed, recordId } = xml
     ? await readErn(labelId, request.body, deps)

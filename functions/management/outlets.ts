@@ -237,8 +237,7 @@ const markedCharset = (body: Buffer): string | undefined =>
  * imported, never a name stored with U+FFFD.
  */
 function csvText(body: Buffer, contentType: string | undefined): string {
-  // A charset named empty (`charset=""`) names none.
-  const charset = markedCharset(body) ?? (charsetOf(contentType) || 'utf-8');
+  const charset = markedCharset(body) ?? charsetOf(contentType) ?? 'utf-8';
   // The Encoding Standard reads US-ASCII's labels as windows-1252, which takes any byte: US-ASCII has
   // none above 0x7F, so such a byte means the file is in some other charset than it says.
   if (asciiLabels.has(charset) && body.some((byte) => byte > 0x7f))

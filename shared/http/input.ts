@@ -5,18 +5,16 @@ import {
   jsonIssues,
   notKnown,
   strictUtf8,
-  unsupportedCharset,
   unsupportedMediaType,
   ValidationError,
 } from './errors.ts';
 import {
-  charsetOf,
   type HttpEvent,
   header,
   isJsonMediaType,
-  isUtf8Charset,
   jsonBody,
   rawBody,
+  refuseNonUtf8Charset,
 } from './responses.ts';
 
 /**
@@ -65,8 +63,7 @@ const jsonOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T
 export const bodyOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const contentType = header(event, 'content-type');
   if (!isJsonMediaType(contentType)) throw unsupportedMediaType('application/json');
-  const charset = charsetOf(contentType);
-  if (!isUtf8Charset(charset)) throw unsupportedCharset(charset ?? '');
+  refuseNonUtf8Charset(contentType);
   return jsonOf(schema, event);
 };
 

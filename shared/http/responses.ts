@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { WriteConflictError } from '../db/conflicts.ts';
-import { HttpError, strictUtf8, ValidationError } from './errors.ts';
+import { HttpError, strictUtf8, unsupportedCharset, ValidationError } from './errors.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -102,16 +102,24 @@ export const mediaTypeOf = (contentType: string | undefined): string =>
   contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 
 /**
- * The charset a `Content-Type` names (`charset=ISO-8859-1`, quoted or not), in lower case; undefined for none.
- * The bodies Backline reads are UTF-8 (docs/design.md#routes-and-auth), which US-ASCII is a part of.
+ * The charset a `Content-Type` names (`charset=ISO-8859-1`, quoted or not), in lower case; undefined for
+ * none, and for one named empty (`charset=`, `charset=""`), which names none.
  */
 export const charsetOf = (contentType: string | undefined): string | undefined => {
   const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType ?? '');
-  return match ? (match[1] ?? match[2]).toLowerCase() : undefined;
+  return match?.[1] || match?.[2] ? (match[1] || match[2]).toLowerCase() : undefined;
 };
 
-export const isUtf8Charset = (charset: string | undefined): boolean =>
-  charset === undefined || charset === 'utf-8' || charset === 'us-ascii';
+/**
+ * Refuses (415, naming it) a body whose `Content-Type` names a charset other than UTF-8, or US-ASCII
+ * which is a part of it: the bodies Backline reads are UTF-8, and one labelled otherwise is refused, not
+ * read as UTF-8 against its label (docs/design.md#routes-and-auth). Webhooks and JSON routes alike.
+ */
+export const refuseNonUtf8Charset = (contentType: string | undefined): void => {
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'us-ascii')
+    throw unsupportedCharset(charset);
+};
 
 /** JSON: `application/json`, or a type with JSON's structured syntax suffix (`application/problem+json`, RFC 6839). */
 export const isJsonMediaType = (contentType: string | undefined): boolean => {

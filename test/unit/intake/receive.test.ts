@@ -277,7 +277,7 @@ describe('a webhook whose Content-Type names a charset', () => {
     expect(webhooks.all()).toEqual([]);
   });
 
-  it('takes UTF-8 and US-ASCII however the charset is written, and the title as sent', async () => {
+  it('takes UTF-8 and US-ASCII however the charset is written, a charset named empty as none, and the title as sent', async () => {
     const { send, secret, webhooks } = intake();
     const body = (title: string) => Buffer.from(JSON.stringify(aReleaseWebhook({ title })));
 
@@ -285,11 +285,13 @@ describe('a webhook whose Content-Type names a charset', () => {
       await send(signedBytes(secret, body('Café'), 'application/json; charset=UTF-8')),
       await send(signedBytes(secret, body('Café Noir'), 'application/json; charset="utf-8"')),
       await send(signedBytes(secret, body('Cafe'), 'application/json; charset=us-ascii')),
+      await send(signedBytes(secret, body('Café Blanc'), 'application/json; charset=')),
+      await send(signedBytes(secret, body('Café Crème'), 'application/json; charset=""')),
     ];
 
-    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202]);
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
     expect(webhooks.all().map((record) => JSON.parse(record.body).data.title)).toEqual(
-      expect.arrayContaining(['Café', 'Café Noir', 'Cafe']),
+      expect.arrayContaining(['Café', 'Café Noir', 'Cafe', 'Café Blanc', 'Café Crème']),
     );
   });
 });

@@ -61,3 +61,34 @@ describe('an outlet posted as JSON labelled charset=iso-8859-1', () => {
     expect([...world.outlets.outlets.values()]).toEqual([]);
   });
 });
+
+// docs/design.md#routes-and-auth: a charset named empty (`charset=`, `charset=""`) names none, as the
+// CSV import reads it: the body is read as UTF-8, as a webhook's is.
+describe('an outlet posted as JSON whose Content-Type names an empty charset', () => {
+  it('is read as UTF-8 and added', async () => {
+    const { deps } = anImportWorld();
+    const api = managementApi('management', async () => 'key', outletRoutes(deps));
+    const outlet = (name: string, email: string) =>
+      Buffer.from(JSON.stringify({ name, email, kind: 'radio', territories: ['FR'] }), 'utf8');
+
+    const results = [
+      await callApi(api, {
+        method: 'POST',
+        route: '/media-outlets',
+        body: outlet('Café Radio', 'cafe@radio.example'),
+        headers: { 'content-type': 'application/json; charset=' },
+      }),
+      await callApi(api, {
+        method: 'POST',
+        route: '/media-outlets',
+        body: outlet('Crème Radio', 'creme@radio.example'),
+        headers: { 'content-type': 'application/json; charset=""' },
+      }),
+    ];
+
+    expect(results.map((result) => [result.status, JSON.parse(result.body ?? '{}').name])).toEqual([
+      [201, 'Café Radio'],
+      [201, 'Crème Radio'],
+    ]);
+  });
+});
