@@ -25,6 +25,21 @@ import { aPromoter, aTourShow, aVenue, plusDays, tourWebhook } from '#test/suppo
 
 const noKey = { headers: { authorization: 'Bearer not-the-key' } };
 const missing = () => uniqueId('missing');
+/**
+ * A read route's four answers: found, `unknown` (a path parameter) naming nothing, `query` refused (a
+ * stray parameter, or one of the wrong form), and a wrong key.
+ */
+const answersRead = async (
+  route: string,
+  params: Record<string, string>,
+  unknown: string,
+  query: Record<string, string> = { x: '1' },
+) => {
+  await callDocumented('GET', route, { params });
+  await callDocumented('GET', route, { params: { ...params, [unknown]: missing() } });
+  await callDocumented('GET', route, { params, query });
+  await callDocumented('GET', route, { params, ...noKey });
+};
 /** Longer than any link Backline sends (2,048 characters). */
 const tooLong = 't'.repeat(5000);
 
@@ -196,10 +211,7 @@ describe('the API document against what the API answers', () => {
     await callDocumented('GET', '/media-outlets', { query: { territory: 'GB', limit: '2' } });
     await callDocumented('GET', '/media-outlets', { query: { limit: 'many' } });
     await callDocumented('GET', '/media-outlets', noKey);
-    await callDocumented('GET', '/media-outlets/{outletId}', { params });
-    await callDocumented('GET', '/media-outlets/{outletId}', { params: { outletId: missing() } });
-    await callDocumented('GET', '/media-outlets/{outletId}', { params, query: { x: '1' } });
-    await callDocumented('GET', '/media-outlets/{outletId}', { params, ...noKey });
+    await answersRead('/media-outlets/{outletId}', params, 'outletId');
     await callDocumented('PUT', '/media-outlets/{outletId}', {
       params,
       json: { ...outlet, genres: ['jazz'] },
@@ -250,21 +262,10 @@ describe('the API document against what the API answers', () => {
   it('answers the release routes as documented', async () => {
     const params = { labelId: label.id, releaseId: release.releaseId };
 
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', { params });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', {
-      params: { ...params, releaseId: missing() },
+    await answersRead('/labels/{labelId}/releases/{releaseId}', params, 'releaseId');
+    await answersRead('/labels/{labelId}/releases/{releaseId}/deliveries', params, 'releaseId', {
+      limit: '0',
     });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', { params, query: { x: '1' } });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}', { params, ...noKey });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', { params });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', {
-      params: { ...params, releaseId: missing() },
-    });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', {
-      params,
-      query: { limit: '0' },
-    });
-    await callDocumented('GET', '/labels/{labelId}/releases/{releaseId}/deliveries', { params, ...noKey });
   });
 
   it('answers the budget routes as documented', async () => {
@@ -281,55 +282,24 @@ describe('the API document against what the API answers', () => {
     await callDocumented('GET', '/labels/{labelId}/budgets', { params: { labelId: missing() } });
     await callDocumented('GET', '/labels/{labelId}/budgets', { params, ...noKey });
     for (const view of views) {
-      const route = `/labels/{labelId}/budgets/{budgetId}${view}`;
-      await callDocumented('GET', route, { params });
-      await callDocumented('GET', route, { params: { ...params, budgetId: missing() } });
-      await callDocumented('GET', route, { params, query: { limit: 'many' } });
-      await callDocumented('GET', route, { params, ...noKey });
+      await answersRead(`/labels/{labelId}/budgets/{budgetId}${view}`, params, 'budgetId', { limit: 'many' });
     }
     await callDocumented('GET', '/labels/{labelId}/budgets/{budgetId}/ledger', {
       params,
       headers: { accept: 'text/csv' },
     });
     const artist = { labelId: label.id, artistId: 'art-contract' };
-    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', { params: artist });
-    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
-      params: { ...artist, labelId: missing() },
-    });
-    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
-      params: artist,
-      query: { x: '1' },
-    });
-    await callDocumented('GET', '/labels/{labelId}/artists/{artistId}/recoupable', {
-      params: artist,
-      ...noKey,
-    });
+    await answersRead('/labels/{labelId}/artists/{artistId}/recoupable', artist, 'labelId');
   });
 
   it('answers the tour and promoter routes as documented', async () => {
     const params = { labelId: label.id, tourId: tour.id, showId: tour.showId };
     const guests = { guests: [{ name: 'Ada Contract', plusOnes: 1 }] };
 
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', { params });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', {
-      params: { ...params, tourId: missing() },
-    });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', { params, query: { x: '1' } });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}', { params, ...noKey });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', { params });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', {
-      params: { ...params, tourId: missing() },
-    });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', {
-      params,
-      query: { x: '1' },
-    });
-    await callDocumented('GET', '/labels/{labelId}/tours/{tourId}/itinerary.ics', { params, ...noKey });
+    await answersRead('/labels/{labelId}/tours/{tourId}', params, 'tourId');
+    await answersRead('/labels/{labelId}/tours/{tourId}/itinerary.ics', params, 'tourId');
     const show = '/labels/{labelId}/tours/{tourId}/shows/{showId}';
-    await callDocumented('GET', show, { params });
-    await callDocumented('GET', show, { params: { ...params, showId: missing() } });
-    await callDocumented('GET', show, { params, query: { x: '1' } });
-    await callDocumented('GET', show, { params, ...noKey });
+    await answersRead(show, params, 'showId');
     await callDocumented('POST', `${show}/guests`, { params, json: guests });
     const again = await callDocumented('POST', `${show}/guests`, { params, json: guests });
     expect(again.status).toBe(409);
@@ -349,13 +319,7 @@ describe('the API document against what the API answers', () => {
     await callDocumented('GET', '/promoters', noKey);
     const promoterId =
       (listed.json as { promoters: { promoterId: string }[] }).promoters[0]?.promoterId ?? missing();
-    await callDocumented('GET', '/promoters/{promoterId}', { params: { promoterId } });
-    await callDocumented('GET', '/promoters/{promoterId}', { params: { promoterId: missing() } });
-    await callDocumented('GET', '/promoters/{promoterId}', {
-      params: { promoterId },
-      query: { limit: 'many' },
-    });
-    await callDocumented('GET', '/promoters/{promoterId}', { params: { promoterId }, ...noKey });
+    await answersRead('/promoters/{promoterId}', { promoterId }, 'promoterId', { limit: 'many' });
   });
 
   it('answers the webhook route as documented', async () => {
