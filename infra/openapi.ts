@@ -10,6 +10,7 @@ import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
 import * as z from '#shared/zod.ts';
+import { routeThrottles } from './settings.ts';
 import { type FunctionName, functionEntries, type RouteAuth } from './topology.ts';
 
 /**
@@ -196,6 +197,17 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
     else
       responses['400'] = { description: tooLong, content: { 'text/html': { schema: { type: 'string' } } } };
   }
+  // API Gateway's answer, not the function's: the stage throttles each route (infra/settings.ts), all
+  // callers together, and answers past it before the function is invoked.
+  const throttle = routeThrottles[auth];
+  responses['429'] ??= {
+    description: `throttled by the gateway: this route takes ${throttle.rateLimit} requests a second from all callers together, in bursts of up to ${throttle.burstLimit}; send again after a pause. API Gateway's answer, \`{"message": "Too Many Requests"}\`, not Backline's error shape`,
+    content: {
+      'application/json': {
+        schema: { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] },
+      },
+    },
+  };
   return {
     summary: doc.summary,
     ...(doc.description ? { description: doc.description } : {}),
