@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ImportNotes, Job } from '#shared/db/jobs.ts';
+import { type ImportNotes, type Job, maxNotedRowsPerPage, maxReasonBytes } from '#shared/db/jobs.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets, OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
@@ -8,8 +8,6 @@ import type { JobsDeps, PageAttempt, PageWork } from './ports.ts';
 
 /** Rows of one page written at the same time (rows with the same address run one after another). */
 const importConcurrency = 8;
-/** A rejected row's reason as stored and shown: a row with hundreds of bad cells stays a line, not a page. */
-const maxErrorLength = 300;
 
 /**
  * The id an imported row's new outlet gets: the same for a re-run of the page, so a re-run finds
@@ -72,8 +70,21 @@ const optOutsOf = (row: CsvRow, outlet: Outlet): ImportNotes['optedOut'] => [
     : []),
 ];
 
+/** `error` in at most `maxReasonBytes` of UTF-8, cut between characters and ended by `…` (three bytes) where cut. */
 const shorten = (error: string) =>
-  error.length > maxErrorLength ? `${error.slice(0, maxErrorLength - 1)}…` : error;
+  Buffer.byteLength(error) > maxReasonBytes
+    ? `${error.slice(0, new TextEncoder().encodeInto(error, new Uint8Array(maxReasonBytes - 3)).read)}…`
+    : error;
+
+/**
+ * A page's notes of one kind, each row's in line order: those of its first `maxNotedRowsPerPage` rows, so the
+ * page's item stays within DynamoDB's 400 KB; every row is counted (docs/design.md#jobs).
+ */
+const firstNoted = <T extends { line: number }>(rows: T[][]): T[] =>
+  rows
+    .sort(([a], [b]) => a.line - b.line)
+    .slice(0, maxNotedRowsPerPage)
+    .flat();
 
 /**
  * One page of an outlet import: the rows of its input chunk, each upserted by its address. Rows
@@ -110,12 +121,11 @@ export async function importPage(
   const rejected: CsvRejection[] = [...chunk.rejected, ...unreadable];
   const leftOut = leftOutOf(job.input.columns);
   const counts = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
-  let optedOut = 0;
-  let repeats = 0;
   const repeated = new Map((chunk.repeated ?? []).map((row) => [row.line, row]));
-  const repeatedRows: ImportNotes['repeated'] = [];
+  // One entry a row noted: a row's address may have two opt-outs.
+  const repeatedRows: ImportNotes['repeated'][] = [];
+  const optedOutRows: ImportNotes['optedOut'][] = [];
   const changed = new Set<string>();
-  const optedOutRows: ImportNotes['optedOut'] = [];
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
@@ -140,13 +150,11 @@ export async function importPage(
           const repeat = repeated.get(row.line);
           // The outlet is counted once, by the first row naming its address (unless that row wrote nothing
           // and this one created it); a later row is listed instead, though its values win.
-          if (repeat && counted !== 'created') {
-            repeats += 1;
-            repeatedRows.push({ line: row.line, email: row.input.email, earlierLine: repeat.earlierLine });
-          } else counts[counted] += 1;
+          if (repeat && counted !== 'created')
+            repeatedRows.push([{ line: row.line, email: row.input.email, earlierLine: repeat.earlierLine }]);
+          else counts[counted] += 1;
           const optOuts = optOutsOf(row, outlet);
-          optedOutRows.push(...optOuts);
-          if (optOuts.length > 0) optedOut += 1;
+          if (optOuts.length > 0) optedOutRows.push(optOuts);
           // Named as the API names an edit: a new name or contact asks no mail. A later attempt names
           // every outlet its rows found or wrote: what an earlier attempt's writes changed is no longer
           // known (a later line may have only renamed what an earlier one moved, or the manager renamed
@@ -173,8 +181,8 @@ export async function importPage(
     // Counted only where there are some: a job's counts name what its pages found.
     counts: {
       ...counts,
-      ...(optedOut > 0 ? { optedOut } : {}),
-      ...(repeats > 0 ? { repeated: repeats } : {}),
+      ...(optedOutRows.length > 0 ? { optedOut: optedOutRows.length } : {}),
+      ...(repeatedRows.length > 0 ? { repeated: repeatedRows.length } : {}),
     },
     rejected: rejected
       .sort((a, b) => a.line - b.line)
@@ -182,8 +190,8 @@ export async function importPage(
     ...(optedOutRows.length > 0 || repeatedRows.length > 0
       ? {
           notes: {
-            ...(optedOutRows.length > 0 ? { optedOut: optedOutRows.sort((a, b) => a.line - b.line) } : {}),
-            ...(repeatedRows.length > 0 ? { repeated: repeatedRows.sort((a, b) => a.line - b.line) } : {}),
+            ...(optedOutRows.length > 0 ? { optedOut: firstNoted(optedOutRows) } : {}),
+            ...(repeatedRows.length > 0 ? { repeated: firstNoted(repeatedRows) } : {}),
           },
         }
       : {}),

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { jobExpiresAt } from '#shared/db/job-keys.ts';
-import { type Job, type JobChunk, type JobInput, type JobStore, jobIdPattern } from '#shared/db/jobs.ts';
+import {
+  type Job,
+  type JobChunk,
+  type JobInput,
+  type JobStore,
+  jobIdPattern,
+  maxNotedRowsPerPage,
+  rowsPerPage,
+} from '#shared/db/jobs.ts';
 import { expired } from '#shared/db/table.ts';
 import { JobRequested } from '#shared/events/job-requested.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
@@ -18,6 +26,9 @@ export interface JobRoutesDeps {
 
 /** Rejected rows (a replay's records) listed by `GET /jobs/{jobId}` (all are counted): the answer stays far below Lambda's 6 MB. */
 export const maxRejectedListed = 1_000;
+
+/** How many of an import's notes are listed: a page's item holds those of its first rows (docs/design.md#jobs). */
+const notesListed = `of each page of ${rowsPerPage} rows, the first ${maxNotedRowsPerPage} rows noted are listed, and at most ${maxRejectedListed} entries in all: the list may be shorter than its count, which counts every row`;
 
 const initialCounts: Record<JobInput['kind'], Record<string, number>> = {
   'outlet-import': { created: 0, updated: 0, unchanged: 0, rejected: 0 },
@@ -87,7 +98,7 @@ const JobView = z.lazy(() =>
           .array(z.object({ line: z.int(), email: z.string(), earlierLine: z.int() }))
           .check(
             z.describe(
-              `each row naming the address an earlier row of the file named (earlierLine, the first): the file is read top to bottom, so the last row naming an address is what its outlet holds; at most ${maxRejectedListed} listed, all are counted`,
+              `each row naming the address an earlier row of the file named (earlierLine, the first): the file is read top to bottom, so the last row naming an address is what its outlet holds; ${notesListed}`,
             ),
           ),
         optedOutCount: z.int().check(z.describe('rows imported whose address gets no mail')),
@@ -102,7 +113,7 @@ const JobView = z.lazy(() =>
           )
           .check(
             z.describe(
-              `the rows imported whose address unsubscribed, bounced or complained (since when): the opt-out is kept, whatever the row says, so the outlet is mailed nothing; a row's address with two opt-outs is listed twice; at most ${maxRejectedListed} listed, all are counted`,
+              `the rows imported whose address unsubscribed, bounced or complained (since when): the opt-out is kept, whatever the row says, so the outlet is mailed nothing; a row's address with two opt-outs is listed twice; ${notesListed}`,
             ),
           ),
       }),

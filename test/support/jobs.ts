@@ -17,6 +17,7 @@ import {
   type JobRejection,
   type JobStore,
   type PageCompletion,
+  rowsPerPage,
 } from '#shared/db/jobs.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
@@ -183,6 +184,52 @@ export function anImportWorld(newOutletId = 'out-api') {
     newOutletId: () => newOutletId,
   };
   return { world, deps };
+}
+
+/**
+ * An address of 254 characters, the longest an outlet takes (`Email`), told apart by `n`: a local part of
+ * 64 and a domain of 189, its labels at most 63 each.
+ */
+export const aLongestAddress = (n: number) =>
+  `${`desk${n}`.padEnd(64, 'x')}@${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(53)}.example`;
+
+/**
+ * The fullest page item an outlet import can write (docs/design.md#jobs), and more: the completion of a full
+ * page (`rowsPerPage` rows) of the longest addresses, each naming an address an earlier page named (listed as
+ * `repeated`) that unsubscribed and complained (two opt-outs, the most an address has, with the longest
+ * names), given the rejected rows of another full page, each refused for cells of three-byte characters
+ * quoted in its reason (as many as 500 rows take within a chunk's 256 KB). No page holds both (a row is
+ * imported or rejected), so no page's item is larger. `job` and `page`: whose completion it is.
+ */
+export async function theFullestImportPage() {
+  const { world, deps } = anImportWorld();
+  const addresses = Array.from({ length: rowsPerPage }, (_, n) => aLongestAddress(n));
+  for (const email of addresses) {
+    await world.outlets.markAddressUnsubscribed(email, '2027-01-20T08:00:00.000Z', () => []);
+    await world.outlets.suppress({ email, reason: 'complaint', at: '2027-01-21T09:00:00.000Z' }, []);
+  }
+  const rows = addresses.map((email, n) => `Desk ${n},${email},press,GB`);
+  const noted = await startImport(['name,email,kind,territories', ...rows, ...rows].join('\n'), deps);
+  await runJobPage({ jobId: noted.jobId, page: 0 }, world.runner);
+  const cjk = (length: number) => '中'.repeat(length);
+  const refused = await startImport(
+    [
+      'name,email,kind,territories',
+      ...addresses.map((_, n) => `Desk ${n},${cjk(150)},press,${cjk(10)}`),
+    ].join('\n'),
+    deps,
+  );
+  const attempt = { number: 1, fence: new WriteFence() };
+  const job = (await world.store.get(noted.jobId))!;
+  const work = await importPage(job, 1, world.runner, attempt);
+  const rejected = await importPage((await world.store.get(refused.jobId))!, 0, world.runner, attempt);
+  if ('fail' in work || 'fail' in rejected) throw new Error('the fullest page failed');
+  const completion: PageCompletion = {
+    ...work,
+    rejected: rejected.rejected,
+    at: world.clock.now.toISOString(),
+  };
+  return { job, page: 1, completion, pages: { noted: work, rejected } };
 }
 
 /**
