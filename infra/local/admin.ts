@@ -1,5 +1,5 @@
 import type { ParkedEntry } from '#shared/db/outbox-publishing.ts';
-import type { BusEvent, LocalBus } from './bus/bus.ts';
+import type { LocalBus } from './bus/bus.ts';
 import type { VirtualClock } from './clock.ts';
 import { type ConsoleSources, consolePage, consoleState } from './console.ts';
 import { busEventSummary, deadLettersOf } from './dead-letters.ts';
