@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type ImportNotes, type Job, maxNotedRowsPerPage, maxReasonBytes } from '#shared/db/jobs.ts';
+import { shortReason } from '#shared/db/job-keys.ts';
+import { type ImportNotes, type Job, maxNotedRowsPerPage } from '#shared/db/jobs.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets, OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
@@ -69,12 +70,6 @@ const optOutsOf = (row: CsvRow, outlet: Outlet): ImportNotes['optedOut'] => [
       ]
     : []),
 ];
-
-/** `error` in at most `maxReasonBytes` of UTF-8, cut between characters and ended by `…` (three bytes) where cut. */
-const shorten = (error: string) =>
-  Buffer.byteLength(error) > maxReasonBytes
-    ? `${error.slice(0, new TextEncoder().encodeInto(error, new Uint8Array(maxReasonBytes - 3)).read)}…`
-    : error;
 
 /**
  * A page's notes of one kind, each row's in line order: those of its first `maxNotedRowsPerPage` rows, so the
@@ -186,7 +181,7 @@ export async function importPage(
     },
     rejected: rejected
       .sort((a, b) => a.line - b.line)
-      .map(({ line, error }) => ({ line, error: shorten(error) })),
+      .map(({ line, error }) => ({ line, error: shortReason(error) })),
     ...(optedOutRows.length > 0 || repeatedRows.length > 0
       ? {
           notes: {

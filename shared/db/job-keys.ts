@@ -23,3 +23,18 @@ export const jobPageKey = (jobId: string, page: number) => ({
   pk: keyOf('JOB', jobId),
   sk: keyOf('PAGE', pad(page)),
 });
+
+/**
+ * A rejected row's reason as stored and shown, at most (UTF-8): a row with hundreds of bad cells, or a
+ * record the publisher could not build for a long list of fields, stays a line, not a page (a page's
+ * item holds up to 500 of them: see `maxNotedRowsPerPage` in shared/db/jobs.ts for the sum).
+ */
+export const maxReasonBytes = 300;
+
+const utf8 = new TextEncoder();
+
+/** `reason` in at most `maxReasonBytes` of UTF-8, cut between characters and ended by `…` (three bytes) where cut. */
+export const shortReason = (reason: string): string =>
+  utf8.encode(reason).length > maxReasonBytes
+    ? `${reason.slice(0, utf8.encodeInto(reason, new Uint8Array(maxReasonBytes - 3)).read)}…`
+    : reason;

@@ -46,14 +46,12 @@ export const rowsPerPage = 500;
 /**
  * A page's item keeps its lists within DynamoDB's 400 KB an item (409,600 bytes, names and values in UTF-8
  * counted), whatever the file holds: at most `rowsPerPage` rejected rows, an import's each with a reason of
- * at most `maxReasonBytes` (317 bytes a row as DynamoDB counts it, a line of 7 digits: 158,500), and of each
+ * at most `maxReasonBytes` (shared/db/job-keys.ts: 317 bytes a row as DynamoDB counts it, a line of 7 digits: 158,500), and of each
  * kind of an import's notes the rows of at most `maxNotedRowsPerPage` (a repeated row 288 bytes at most, an
  * opt-out 320, two to a row: 92,800), about 252,000 bytes with the item's keys. Every row is counted
  * all the same (docs/design.md#jobs).
  */
 export const maxNotedRowsPerPage = 100;
-/** A rejected import row's reason as stored and shown, at most (UTF-8): a row with hundreds of bad cells stays a line, not a page. */
-export const maxReasonBytes = 300;
 
 /**
  * How long an attempt at a page holds its lease (`attemptLiveUntil` on the job item) from its start or

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from './conditions.ts';
-import { jobExpiresAt, jobKey, pad } from './job-keys.ts';
+import { jobExpiresAt, jobKey, pad, shortReason } from './job-keys.ts';
 import { keyOf } from './keys.ts';
 import type { ReplayPage } from './webhooks.ts';
 
@@ -16,8 +16,11 @@ export interface ReplayRejections {
   record(by: ReplayPage, webhookId: string, reason: string, at: Date): Promise<void>;
 }
 
-/** Why a replay did not republish a record whose event can no longer be built (`reason`, the publisher's). */
-export const unbuildable = (reason: string) => `its event can no longer be built: ${reason}`;
+/**
+ * Why a replay did not republish a record whose event can no longer be built (`reason`, the publisher's),
+ * cut as an import row's reason is (`shortReason`), so the page holding it stays within 400 KB.
+ */
+export const unbuildable = (reason: string) => shortReason(`its event can no longer be built: ${reason}`);
 
 export function dynamoReplayRejections(db: DynamoDBDocumentClient, TableName: string): ReplayRejections {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { replayPage } from '#functions/jobs/replay.ts';
+import { maxReasonBytes } from '#shared/db/job-keys.ts';
 import type { WebhookRecord } from '#shared/db/webhooks.ts';
 import { aStartedReplay } from '#test/support/jobs.ts';
 
@@ -53,5 +54,25 @@ describe('a replay page', () => {
       },
     ]);
     expect(world.webhooks.requeued.map((record) => record.webhookId)).toEqual(['MSG-1']);
+  });
+
+  // A page's item holds up to 500 rejected records: a reason the publisher wrote long (a zod message
+  // listing many fields) is cut as an import row's is, so the page stays within DynamoDB's 400 KB.
+  it("cuts a long reason to the bytes an import row's reason is cut to, between characters", async () => {
+    const { world, job } = await aStartedReplay();
+    const reason = Array.from({ length: 80 }, (_, i) => `data.tracks.${i}.title: Trop long é`).join('; ');
+    await world.webhooks.record(
+      aRecord('MSG-9', { status: 'unpublishable', unpublishableReason: reason }),
+      world.clock.now,
+    );
+
+    const page = await replayPage(job, 0, world.runner);
+
+    const error = 'rejected' in page ? (page.rejected[0]?.error ?? '') : '';
+    expect({
+      within: Buffer.byteLength(error) <= maxReasonBytes,
+      start: error.startsWith('its event can no longer be built: data.tracks.0.title: Trop long é; '),
+      cut: error.endsWith('…'),
+    }).toEqual({ within: true, start: true, cut: true });
   });
 });
