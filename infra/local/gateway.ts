@@ -248,8 +248,12 @@ function toEvent(
     }
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
+  // The query as the request line has it: URL's parser would percent-encode a quote or a double quote
+  // that a client such as curl sends as it is, and API Gateway hands the string over unchanged.
+  const target = req.url ?? '';
+  const rawQueryString = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
   const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams)
+  for (const [key, value] of new URLSearchParams(rawQueryString))
     query[key] = query[key] === undefined ? value : `${query[key]},${value}`;
   const now = new Date();
   const requestId = randomUUID();
@@ -258,7 +262,7 @@ function toEvent(
     version: '2.0',
     routeKey: route.routeKey,
     rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawQueryString,
     ...(cookies ? { cookies } : {}),
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),

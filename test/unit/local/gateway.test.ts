@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '#infra/local/gateway.ts';
@@ -70,6 +70,23 @@ describe('the local HTTP gateway', () => {
     expect(event.headers['x-custom']).toBe('one');
     expect(event.headers['content-type']).toBe('application/json');
     expect(event.headers.cookie).toBeUndefined();
+  });
+
+  it('hands over the query string as the request line had it, in rawQueryString, and its values decoded', async () => {
+    // fetch writes a URL as browsers do (a quote becomes %27); a client such as curl sends it as it is.
+    await new Promise<void>((resolve, reject) => {
+      const { hostname, port } = new URL(base);
+      const path = `/media-outlets/o-1?name=O'Brien&q="a"&t=%7E`;
+      request({ hostname, port, path, method: 'GET' }, (response) => {
+        response.resume().on('end', resolve);
+      })
+        .on('error', reject)
+        .end();
+    });
+
+    const event = last();
+    expect(event.rawQueryString).toBe(`name=O'Brien&q="a"&t=%7E`);
+    expect(event.queryStringParameters).toEqual({ name: "O'Brien", q: '"a"', t: '~' });
   });
 
   it('keeps a body byte for byte: text as it came, anything else base64-encoded', async () => {
