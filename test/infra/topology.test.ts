@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '#infra/bundles.ts';
 import {
   asyncEventMaxAgeSeconds,
   functionEntries,
@@ -59,6 +62,23 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
       expect(Object.keys(variables)).toEqual(expect.arrayContaining([...configKeys()]));
       expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
+  });
+
+  it('runs the functions locally, and the tests, on the Node major their Lambda runtime is (the node devDependency)', () => {
+    const runtimes = new Set(
+      Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((resource) =>
+        String(resource.Properties.Runtime),
+      ),
+    );
+    const { devDependencies } = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+
+    const [runtime] = runtimes;
+    const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+    expect(runtimes.size).toBe(1);
+    expect(process.versions.node.split('.')[0]).toBe(major);
+    expect(/^\^?(\d+)\./.exec(devDependencies.node)?.[1]).toBe(major);
   });
 
   it("gives every function the stack's one Powertools layer, built for its runtime and architecture", () => {
