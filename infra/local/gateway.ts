@@ -249,8 +249,9 @@ function toEvent(
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
   // The query as the request line has it: URL's parser would percent-encode a quote or a double quote
-  // that a client such as curl sends as it is, and API Gateway hands the string over unchanged.
-  const target = req.url ?? '';
+  // that a client such as curl sends as it is, and API Gateway hands the string over unchanged. A
+  // fragment, which no client should send, is no part of it, as the route was matched without it.
+  const target = (req.url ?? '').split('#')[0];
   const rawQueryString = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
   const query: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(rawQueryString))
