@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
@@ -25,6 +25,21 @@ describe('npm start with a data folder', () => {
       headers: { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 'lbl-restart', name: 'Restart Records' }),
     });
+    // A one-time schedule of its own: the topology's recurring ones are made again at every start.
+    const inAYear = new Date(Date.now() + 365 * 24 * 3600_000).toISOString().slice(0, 19);
+    await client(first.urls.bus).send(
+      new CreateScheduleCommand({
+        Name: 'restart-once',
+        ScheduleExpression: `at(${inAYear})`,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/backline',
+          RoleArn: 'arn:aws:iam::000000000000:role/scheduler',
+          EventBridgeParameters: { DetailType: 'Release Day Reached', Source: 'backline.scheduler' },
+          Input: '{}',
+        },
+      }),
+    );
     await first.stop();
 
     const second = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
@@ -32,6 +47,7 @@ describe('npm start with a data folder', () => {
       headers: { authorization: `Bearer ${first.apiKey}` },
     });
     const sweep = await client(second.urls.bus).send(new GetScheduleCommand({ Name: 'outbox-sweep' }));
+    const once = await client(second.urls.bus).send(new GetScheduleCommand({ Name: 'restart-once' }));
     await second.stop();
 
     expect(created.status).toBe(201);
@@ -39,6 +55,7 @@ describe('npm start with a data folder', () => {
     expect(label.status).toBe(200);
     expect(await label.json()).toMatchObject({ id: 'lbl-restart', name: 'Restart Records' });
     expect(sweep.ScheduleExpression).toBe('rate(1 minute)');
+    expect(once.ScheduleExpression).toBe(`at(${inAYear})`);
   }, 120_000); // two cloud processes start and stop: slow on a busy machine
 });
 
