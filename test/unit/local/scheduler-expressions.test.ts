@@ -1,6 +1,8 @@
 import fc from 'fast-check';
+import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
 import {
+  atInstant,
   parseScheduleExpression,
   type Recurrence,
   ScheduleExpressionError,
@@ -280,5 +282,49 @@ describe('cron() properties', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('wall times where a zone changes its offset', () => {
+  const pad = (n: number) => String(n).padStart(2, '0');
+
+  it("reads at() and cron() as Temporal reads them around every zone's offset changes of 2026-2027: at() compatible, cron() skipping a gap and taking an overlap's first", () => {
+    const end = Temporal.Instant.from('2028-01-01T00:00:00Z');
+    const differences: string[] = [];
+    let wallTimes = 0;
+
+    for (const zone of Intl.supportedValuesOf('timeZone')) {
+      let change = Temporal.ZonedDateTime.from({ timeZone: zone, year: 2026, month: 1, day: 1 });
+      for (;;) {
+        const next = change.getTimeZoneTransition('next');
+        if (!next || Temporal.Instant.compare(next.toInstant(), end) > 0) break;
+        change = next;
+        // The wall time just before the change, read with the offset before it, and minutes around it.
+        const before = next
+          .subtract({ minutes: 1 })
+          .toPlainDateTime()
+          .round({ smallestUnit: 'minute', roundingMode: 'floor' });
+        for (const minutes of [-30, 0, 30, 59, 60, 90]) {
+          const wall = before.add({ minutes: 1 + minutes });
+          const body = `${wall.year}-${pad(wall.month)}-${pad(wall.day)}T${pad(wall.hour)}:${pad(wall.minute)}:00`;
+          const compatible = wall.toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
+          const earlier = wall.toZonedDateTime(zone, { disambiguation: 'earlier' });
+          const occurs = earlier.toPlainDateTime().equals(wall) ? earlier.epochMilliseconds : undefined;
+          const daily = cron(`${wall.minute} ${wall.hour} ${wall.day} ${wall.month} ? ${wall.year}`, zone);
+          wallTimes++;
+
+          const atRead = atInstant(body, zone);
+          const cronRead = daily.nextAfter(Date.UTC(wall.year, wall.month - 1, wall.day) - 3 * 86_400_000);
+
+          if (atRead !== compatible)
+            differences.push(`at(${body}) ${zone}: ${iso(atRead)}, Temporal ${iso(compatible)}`);
+          if (cronRead !== occurs)
+            differences.push(`cron ${body} ${zone}: ${iso(cronRead)}, Temporal ${iso(occurs)}`);
+        }
+      }
+    }
+
+    expect(wallTimes).toBeGreaterThan(1_000);
+    expect(differences).toEqual([]);
   });
 });
