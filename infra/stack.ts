@@ -24,6 +24,7 @@ import {
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   MathExpression,
   Metric,
   TreatMissingData,
@@ -44,7 +45,13 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import {
+  type IScheduleGroup,
+  Schedule,
+  ScheduleExpression,
+  ScheduleGroup,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
 import { EventBridgePutEvents } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -171,6 +178,8 @@ export class BacklineStack extends Stack {
    * default bus, which every stage of the account shares, take only their own stage's events.
    */
   private sesEventResources: string[] = [];
+  /** Every rule the stack puts on a bus, with what it delivers, for the alarm on what it could not keep. */
+  private readonly rules: { rule: Rule; bus: BusName; ruleName?: string; delivers: string }[] = [];
   /** The routes' keys (`GET /health`) and their throttles, for the stage's route settings. */
   private readonly routeSettings: Record<
     string,
@@ -390,7 +399,22 @@ export class BacklineStack extends Stack {
       this.wireTriggers(functionName, spec, fn, api, buses, table, name);
     }
     this.throttleRoutes(stage);
-    this.alarms(settings, stage);
+    this.alarms(settings, stage, {
+      bus,
+      // The recurring schedules are in the default group (recurringSchedule); the functions create the
+      // one-time ones in the release-day group (SCHEDULE_GROUP).
+      scheduleGroups: [
+        {
+          group: releaseDaySchedules,
+          fires:
+            'a one-time firing (a release day, an embargo end, a radio servicing, a show step) whose moment has passed: the schedule deleted itself, and its release or tour never got that event',
+        },
+        {
+          group: ScheduleGroup.fromDefaultScheduleGroup(this, 'DefaultScheduleGroup'),
+          fires: `a recurring firing (${schedules.map((schedule) => schedule.event.detailType).join(', ')}): a missed sweep is the next minute's work, a missed reconciliation or report waits for the next day's`,
+        },
+      ],
+    });
     this.dashboard(settings);
 
     for (const schedule of schedules)
@@ -440,11 +464,19 @@ export class BacklineStack extends Stack {
       const deliveryDlq = deadLetterQueue(this, `${id}DeliveryDlq`);
       this.deadLetterQueues.push(deliveryDlq);
       eventTriggers.forEach((trigger, index) => {
-        new Rule(this, `${id}Rule${index + 1}`, {
+        const ruleName = defaultBusRuleName(trigger.bus, name, `${functionName}-${index + 1}`);
+        const rule = new Rule(this, `${id}Rule${index + 1}`, {
+          ruleName,
           eventBus: buses[trigger.bus],
           description: `${functionName}: ${JSON.stringify(trigger.pattern)}`,
           eventPattern: toCdkPattern(this.ownEvents(trigger)),
           targets: [new LambdaFunction(fn.function, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
+        });
+        this.rules.push({
+          rule,
+          bus: trigger.bus,
+          ruleName,
+          delivers: `${detailTypesOf(trigger.pattern)} for ${functionName}`,
         });
       });
     }
@@ -606,11 +638,19 @@ export class BacklineStack extends Stack {
     });
     const deliveryDlq = deadLetterQueue(this, `${queueId}QueueDeliveryDlq`);
     this.deadLetterQueues.push(deliveryDlq);
-    new Rule(this, `${id}${queueId}QueueRule`, {
+    const ruleName = defaultBusRuleName(trigger.bus, name, trigger.queue);
+    const rule = new Rule(this, `${id}${queueId}QueueRule`, {
+      ruleName,
       eventBus: buses[trigger.bus],
       description: `${functionName} (queue ${trigger.queue}): ${JSON.stringify(trigger.pattern)}`,
       eventPattern: toCdkPattern(this.ownEvents(trigger)),
       targets: [new SqsQueue(queue, { deadLetterQueue: deliveryDlq, ...ruleRetry })],
+    });
+    this.rules.push({
+      rule,
+      bus: trigger.bus,
+      ruleName,
+      delivers: `${detailTypesOf(trigger.pattern)} for the ${trigger.queue} queue (${functionName})`,
     });
     // Messages waiting longer than the queue's own worst case (retries included) mean the function is behind.
     new Alarm(this, `${queueId}QueueAge`, {
@@ -649,11 +689,18 @@ export class BacklineStack extends Stack {
 
   /**
    * Alarms to an SNS topic (mailed to `alarmEmail` when set): any message in a dead-letter or on-failure
-   * queue, any failed event a function could not put in its on-failure queue, any function error or throttle (naming the routes whose callers got a 5xx from it), the HTTP
+   * queue, any failed event a function, a rule or a schedule could not put in its queue, any function error or throttle (naming the routes whose callers got a 5xx from it), the HTTP
    * API's 5xx answers, and SES reputation well below where SES reviews the account; the outbox's own
    * alarms go to the same topic.
    */
-  private alarms(settings: Settings, stage: HttpStage): void {
+  private alarms(
+    settings: Settings,
+    stage: HttpStage,
+    delivery: {
+      bus: EventBus;
+      scheduleGroups: { group: IScheduleGroup; fires: string }[];
+    },
+  ): void {
     // CloudWatch publishes to an encrypted topic only with a customer managed key that lets it.
     const alarmsKey = new Key(this, 'AlarmsKey', {
       description: 'Encrypts the Backline alarms topic',
@@ -684,7 +731,7 @@ export class BacklineStack extends Stack {
     );
     if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
     const notify = new SnsAction(topic);
-    const alarm = (id: string, metric: Metric, threshold: number, description: string) =>
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
       new Alarm(this, id, {
         metric,
         threshold,
@@ -742,6 +789,49 @@ export class BacklineStack extends Stack {
           `${name} could not put a failed invocation or stream batch in its on-failure queue, so it is lost: its log group has the failed invocations' errors; the function's role and the queue say why it could not be kept.`,
         );
       }
+    }
+    // An event EventBridge could neither deliver nor put in its target's dead-letter queue (the queue's
+    // policy, the queue gone, its key, the event's size) is lost, and no queue depth shows it: AWS/Events'
+    // InvocationsFailedToBeSentToDlq, published only when not zero. With RuleName alone it is a
+    // default-bus rule's; with EventBusName and RuleName a custom bus's. The stage's own bus is watched
+    // as a whole, by a Metrics Insights query over it: a rule added later is watched too, and none needs
+    // a stated name (a custom-bus rule's CloudFormation Ref has been seen to be `bus|rule`, not the name
+    // the metric carries). The default bus, which every stage of the account shares, is watched rule by
+    // rule, by the names the stack states for them (docs/design.md#observability).
+    if (this.rules.some(({ bus }) => bus === 'backline')) {
+      alarm(
+        'BusFailedToBeSentToDlqAlarm',
+        new MathExpression({
+          expression: `SELECT SUM(InvocationsFailedToBeSentToDlq) FROM SCHEMA("AWS/Events", EventBusName, RuleName) WHERE EventBusName = '${delivery.bus.eventBusName}'`,
+          period: Duration.minutes(5),
+        }),
+        1,
+        `EventBridge could neither deliver an event on the ${deployedName(settings.stage)} bus to a rule's target nor put it in that target's dead-letter queue, so no queue holds it. The rule is the one whose InvocationsFailedToBeSentToDlq (AWS/Events, by EventBusName and RuleName) has data; its dead-letter queue (the queue's policy, whether it exists) and the event's size say why. The bus's archive keeps every event 90 days: once fixed, replay the lost ones to that rule (docs/design.md#observability).`,
+      );
+    }
+    for (const { rule, ruleName, delivers } of this.rules.filter(({ bus }) => bus === 'default')) {
+      if (!ruleName) throw new Error(`a default-bus rule needs a stated name: ${rule.node.path}`);
+      alarm(
+        `${rule.node.id}FailedToBeSentToDlqAlarm`,
+        new Metric({
+          namespace: 'AWS/Events',
+          metricName: 'InvocationsFailedToBeSentToDlq',
+          dimensionsMap: { RuleName: ruleName },
+          period: Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        1,
+        `EventBridge could neither deliver an event on the default bus (SES's ${delivers}) nor put it in the rule's dead-letter queue, so that event is lost: SES sends it once, and no archive keeps the default bus. The rule's dead-letter queue (the queue's policy, whether it exists) and the event's size say why (docs/design.md#observability).`,
+      );
+    }
+    // The same for Scheduler, by schedule group: AWS/Scheduler's InvocationsFailedToBeSentToDeadLetterCount.
+    for (const { group, fires } of delivery.scheduleGroups) {
+      alarm(
+        `${group.node.id}FailedToBeSentToDlqAlarm`,
+        group.metricFailedToBeSentToDLQ(undefined, { period: Duration.minutes(5), statistic: 'Sum' }),
+        1,
+        `EventBridge Scheduler could neither put a firing of a schedule in the ${group.scheduleGroupName} group on the bus nor put it in ${deployedQueueName(settings.stage, scheduleDeadLettersQueue)}, so npm run redrive cannot send it: it was ${fires}. The Scheduler role's sqs:SendMessage on that queue, whether the queue exists, and the firing's size say why (docs/design.md#schedules).`,
+      );
     }
     // What the gateway answered with a 5xx, whatever the cause: AWS/ApiGateway's `5xx` by ApiId and Stage.
     // No request in a period publishes nothing, and nothing failed: missing data does not breach.
@@ -865,6 +955,17 @@ export function toCdkPattern(pattern: EventPattern): CdkEventPattern {
     }),
   ) as CdkEventPattern;
 }
+
+/**
+ * A default-bus rule's name, stated: its alarm on what it could not keep names it (RuleName), and every
+ * stage of the account shares that bus, so the name carries the stage's. A rule on the stage's own bus
+ * keeps the name CloudFormation gives it.
+ */
+const defaultBusRuleName = (bus: BusName, stageName: string, suffix: string) =>
+  bus === 'default' ? `${stageName}-${suffix}` : undefined;
+
+/** The detail-types a pattern matches, for an alarm to say what a rule delivers. */
+const detailTypesOf = (pattern: EventPattern) => [pattern['detail-type'] ?? []].flat().join(' or ');
 
 const pascal = (name: string) =>
   name

@@ -19,7 +19,7 @@ import {
 import { functionEntries, gatewayRoutesOf, routeKeyOf, settingsOf } from '#infra/topology.ts';
 import { businessMetrics } from '#shared/lambda/metrics.ts';
 import { staleClaimMsFor } from '#shared/mail/ports.ts';
-import { backline, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
+import { backline, flat, logicalIdOf, resourcesOf } from '#test/support/infra.ts';
 
 type RouteSettings = Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
 
@@ -345,6 +345,104 @@ describe('alarms on AWS', () => {
     expect(
       watched.map((alarm) => logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value)).sort(),
     ).toEqual([...new Set(withDestination)].sort());
+    for (const alarm of watched) {
+      expect(alarm).toMatchObject({
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it("alarms when EventBridge could not keep an undelivered event in its target's dead-letter queue: by rule on the default bus, by bus on a custom one", () => {
+    // AWS/Events' InvocationsFailedToBeSentToDlq (the queue's policy, the queue gone, its key, the event's
+    // size): such an event is lost, and no queue depth shows it. A metric with only RuleName is the
+    // default bus's; one with EventBusName and RuleName a custom bus's ("Monitoring Amazon EventBridge").
+    // A custom bus's rules are watched by one Metrics Insights query over that bus, whatever they are named.
+    const rules = Object.entries(resourcesOf(template, 'AWS::Events::Rule'));
+    const onDefaultBus = (bus: unknown) => bus === undefined || bus === 'default';
+    const defaultBusRuleIds = rules
+      .filter(([, rule]) => onDefaultBus(rule.Properties.EventBusName))
+      .map(([id]) => id);
+    const customBuses = [
+      ...new Set(
+        rules
+          .filter(([, rule]) => !onDefaultBus(rule.Properties.EventBusName))
+          .map(([, rule]) => flat(rule.Properties.EventBusName)),
+      ),
+    ];
+
+    const byRule = alarms.filter(
+      (alarm) => alarm.Namespace === 'AWS/Events' && alarm.MetricName === 'InvocationsFailedToBeSentToDlq',
+    );
+    const queries = alarms.flatMap((alarm) =>
+      ((alarm.Metrics as { Expression?: unknown }[] | undefined) ?? [])
+        .filter((metric) => metric.Expression !== undefined)
+        .map((metric) => ({ alarm, expression: flat(metric.Expression) })),
+    );
+
+    expect(defaultBusRuleIds.length).toBeGreaterThan(0);
+    expect(customBuses.length).toBeGreaterThan(0);
+    expect(
+      byRule.map((alarm) => (alarm.Dimensions as { Name: string; Value: unknown }[]).map((d) => d.Name)),
+    ).toEqual(defaultBusRuleIds.map(() => ['RuleName']));
+    // Their names are stated, so that the dimension is the rule's name and not what a Ref returns.
+    expect(byRule.map((alarm) => (alarm.Dimensions as { Value: unknown }[])[0].Value).sort()).toEqual(
+      defaultBusRuleIds.map((id) => rules.find(([ruleId]) => ruleId === id)?.[1].Properties.Name).sort(),
+    );
+    for (const id of defaultBusRuleIds) {
+      expect(rules.find(([ruleId]) => ruleId === id)?.[1].Properties.Name, id).toMatch(/^backline-dev-/);
+    }
+    for (const bus of customBuses) {
+      const query = `SELECT SUM(InvocationsFailedToBeSentToDlq) FROM SCHEMA("AWS/Events", EventBusName, RuleName) WHERE EventBusName = '${bus}'`;
+      expect(
+        queries.filter((candidate) => candidate.expression === query),
+        query,
+      ).toHaveLength(1);
+    }
+    for (const alarm of [...byRule, ...queries.map((query) => query.alarm)]) {
+      expect(alarm).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    for (const alarm of byRule) expect(alarm.Statistic).toBe('Sum');
+  });
+
+  it('alarms when Scheduler could not keep a failed firing in the schedule dead-letter queue, for each group schedules are created in', () => {
+    // AWS/Scheduler's InvocationsFailedToBeSentToDeadLetterCount, by ScheduleGroup: the recurring
+    // schedules are in the template (the default group unless they name one); the functions create the
+    // one-time ones in the group their SCHEDULE_GROUP names.
+    const environments = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map(
+      (fn) =>
+        (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {},
+    );
+    const groups = [
+      ...new Set([
+        ...Object.values(resourcesOf(template, 'AWS::Scheduler::Schedule')).map((schedule) =>
+          flat(schedule.Properties.GroupName ?? 'default'),
+        ),
+        ...environments.flatMap((variables) =>
+          variables.SCHEDULE_GROUP === undefined ? [] : [flat(variables.SCHEDULE_GROUP)],
+        ),
+      ]),
+    ].sort();
+
+    const watched = alarms.filter(
+      (alarm) =>
+        alarm.Namespace === 'AWS/Scheduler' &&
+        alarm.MetricName === 'InvocationsFailedToBeSentToDeadLetterCount',
+    );
+
+    expect(groups).toEqual(['backline-dev-release-day', 'default']);
+    expect(
+      watched.map((alarm) => (alarm.Dimensions as { Name: string; Value: unknown }[]).map((d) => d.Name)),
+    ).toEqual(groups.map(() => ['ScheduleGroup']));
+    expect(watched.map((alarm) => flat((alarm.Dimensions as { Value: unknown }[])[0].Value)).sort()).toEqual(
+      groups,
+    );
     for (const alarm of watched) {
       expect(alarm).toMatchObject({
         Statistic: 'Sum',
