@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { latestZone, wallTimeInstant } from './country-zones.ts';
 import { UtcInstant } from './events/fields.ts';
 import type { TerritoryDate } from './events/release-scheduled.ts';
 import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
@@ -315,9 +316,13 @@ function trackReferences(group: Node | undefined): string[] {
   return items.sort((a, b) => a.order - b.order).flatMap((item) => item.refs);
 }
 
+/** A street date as a territory's entry states it, and the instant it stands for, to compare starts by. */
+type StreetMoment = Required<Pick<TerritoryDate, 'releaseDate' | 'releaseTime' | 'timeZone'>> & {
+  at: number;
+};
+
 interface TerritoryTerms {
-  streetDate?: string;
-  streetTime?: string;
+  street?: StreetMoment;
   preOrderDate?: string;
   /** A deal there was taken down: the release is withdrawn there, whatever else runs. */
   takenDown: boolean;
@@ -331,31 +336,54 @@ interface TerritoryTerms {
 const ended = (known: TerritoryTerms) => known.takenDown || (known.endedCommercial && !known.live);
 
 /**
- * An ERN date-time as an instant in UTC: at its zone (`Z` or an offset), or read as UTC without one (ERN
- * names no time zone); undefined when it is none (30 February, 24:00, no seconds), never rolled over.
+ * An ERN date-time as an instant in UTC: at its zone (`Z` or an offset), or read as UTC without one;
+ * undefined when it is none (30 February, 24:00, no seconds), never rolled over.
  */
 const notDateTime = 'is not an ISO 8601 date-time';
+const zoned = /(?:z|[+-]\d{2}:\d{2})$/i;
 const instantOf = (value: string): string | undefined =>
-  UtcInstant.safeParse(/(?:z|[+-]\d{2}:\d{2})$/i.test(value) ? value.toUpperCase() : `${value}Z`).data;
+  UtcInstant.safeParse(zoned.test(value) ? value.toUpperCase() : `${value}Z`).data;
 
 /**
- * A validity period's start or end as an instant in UTC: its `...DateTime` as `instantOf` reads it, or
- * its `...Date` (an xs:date, perhaps with a zone) at 00:00 UTC; undefined when it gives neither, a 400
- * naming the element when it is no date.
+ * A validity period's start or end: its `...DateTime` as `instantOf` reads it, or its `...Date` (an
+ * xs:date, perhaps with a zone) at 00:00, and whether it named no zone (`local`: its wall time is then
+ * the instant's in UTC, which a start reads in each territory's zone, `streetMomentOf`); undefined when
+ * it gives neither, a 400 naming the element when it is no date.
  */
-function boundOf(period: Node, bound: 'Start' | 'End', path: string): string | undefined {
+function boundOf(
+  period: Node,
+  bound: 'Start' | 'End',
+  path: string,
+): { instant: string; local: boolean } | undefined {
   const dateTime = text(period, `${bound}DateTime`);
   const date = text(period, `${bound}Date`);
   if (dateTime !== undefined) {
     const instant = instantOf(dateTime);
     if (!instant) throw new ErnProblem(`${path}/${bound}DateTime`, notDateTime);
-    return instant;
+    return { instant, local: !zoned.test(dateTime) };
   }
   if (date === undefined) return undefined;
   const instant =
-    /^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/.test(date) && instantOf(`${date.slice(0, 10)}T00:00:00`);
+    /^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/.test(date) &&
+    instantOf(`${date.slice(0, 10)}T00:00:00${date.slice(10)}`);
   if (!instant) throw new ErnProblem(`${path}/${bound}Date`, 'is not an ISO 8601 date');
-  return instant;
+  return { instant, local: date.length === 10 };
+}
+
+/**
+ * A deal's start in one of its territories (docs/design.md#ddex-ern): one naming no zone is its wall time
+ * in the territory's zone, DDEX's reading (a StartDate is midnight there), in the zone of the country's
+ * where it comes last when they keep several times (`latestZone`); one naming a zone is the instant it
+ * names, stated in UTC, as is any start of a Worldwide deal (one moment for every country) or in a
+ * territory Intl knows no zone of.
+ */
+function streetMomentOf(start: { instant: string; local: boolean }, territory: string): StreetMoment {
+  const [releaseDate, releaseTime] = [start.instant.slice(0, 10), start.instant.slice(11, 16)];
+  const timeZone =
+    start.local && territory !== 'Worldwide' ? latestZone(territory, releaseDate, releaseTime) : undefined;
+  return timeZone
+    ? { releaseDate, releaseTime, timeZone, at: wallTimeInstant(releaseDate, releaseTime, timeZone) }
+    : { releaseDate, releaseTime, timeZone: 'UTC', at: Date.parse(start.instant) };
 }
 
 /**
@@ -422,33 +450,31 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
         const periodPath = `${dealPath}/ValidityPeriod`;
         const start = boundOf(period, 'Start', periodPath);
         if (!start) throw new ErnProblem(`${periodPath}/StartDate`, 'is missing or not an ISO 8601 date');
-        // A takedown applies from its start; none is scheduled, so one still to come is refused rather
-        // than withdrawing the release (and telling the press) before the label's date.
-        if (takenDown && start > createdAt) {
-          const element = text(period, 'StartDateTime') === undefined ? 'StartDate' : 'StartDateTime';
-          throw new ErnProblem(`${periodPath}/${element}`, takedownToCome);
-        }
-        const street = { date: start.slice(0, 10), time: start.slice(11, 16) };
         // Ended by the message when its end is not after the message's creation, as instants.
         const end = boundOf(period, 'End', periodPath);
-        const over = end !== undefined && end <= createdAt;
+        const over = end !== undefined && end.instant <= createdAt;
         if (territories.includes('Worldwide') && !takenDown && !over && !preOrder) {
           worldwideExclusions.push(new Set(excluded));
         }
         for (const territory of territories) {
+          const street = streetMomentOf(start, territory);
+          // A takedown applies from its start there; none is scheduled, so one still to come is refused
+          // rather than withdrawing the release (and telling the press) before the label's date.
+          if (takenDown && street.at > Date.parse(createdAt)) {
+            const element = text(period, 'StartDateTime') === undefined ? 'StartDate' : 'StartDateTime';
+            throw new ErnProblem(`${periodPath}/${element}`, takedownToCome);
+          }
           const code = territory === 'Worldwide' ? 'WW' : territory;
           const known = byTerritory.get(code) ?? { takenDown: false, endedCommercial: false, live: false };
           if (takenDown) known.takenDown = true;
           else if (over) {
             if (!preOrder) known.endedCommercial = true;
           } else if (preOrder) {
-            if (!known.preOrderDate || street.date < known.preOrderDate) known.preOrderDate = street.date;
+            const date = street.releaseDate;
+            if (!known.preOrderDate || date < known.preOrderDate) known.preOrderDate = date;
           } else {
             known.live = true;
-            if (!known.streetDate || street.date < known.streetDate) {
-              known.streetDate = street.date;
-              known.streetTime = street.time;
-            }
+            if (!known.street || street.at < known.street.at) known.street = street;
           }
           byTerritory.set(code, known);
         }
@@ -481,30 +507,28 @@ function previewStarts(dealList: Node | undefined, release: Node, path: string):
 }
 
 /**
- * The territories that stay, each with its street date, grouped by equal dates: the release's date
- * is the earliest, and entries differing from it become `territoryDates`. Dates are calendar dates at
- * midnight UTC unless a deal gives StartDateTime, whose offset, if any, is kept: ERN names no time zone.
+ * The territories that stay, each with its street date, grouped by equal dates in equal zones (GB and
+ * JP on one date are two entries, their moments nine hours apart): the release's date is the earliest
+ * instant, and entries differing from it become `territoryDates`. Each is stated in the zone its start
+ * was read in (`streetMomentOf`).
  */
 function territoryDatesOf(terms: Map<string, TerritoryTerms>, previews: Map<string, string>) {
-  const groups = new Map<string, TerritoryDate>();
+  const groups = new Map<string, { entry: TerritoryDate; at: number }>();
   for (const [territory, known] of [...terms].sort(([a], [b]) => a.localeCompare(b))) {
-    if (ended(known) || !known.live || !known.streetDate) continue;
+    if (ended(known) || !known.live || !known.street) continue;
+    const { at, ...moment } = known.street;
     const entry: TerritoryDate = {
       territories: [],
-      releaseDate: known.streetDate,
-      releaseTime: known.streetTime ?? '00:00',
-      timeZone: 'UTC',
+      ...moment,
       ...(known.preOrderDate ? { preOrderDate: known.preOrderDate } : {}),
       ...(previews.get(territory) ? { previewAt: previews.get(territory) } : {}),
     };
-    const key = JSON.stringify({ ...entry, territories: [] });
-    const group = groups.get(key) ?? entry;
-    group.territories.push(territory);
+    const key = JSON.stringify(entry);
+    const group = groups.get(key) ?? { entry, at };
+    group.entry.territories.push(territory);
     groups.set(key, group);
   }
-  return [...groups.values()].sort((a, b) =>
-    `${a.releaseDate}T${a.releaseTime}`.localeCompare(`${b.releaseDate}T${b.releaseTime}`),
-  );
+  return [...groups.values()].sort((a, b) => a.at - b.at).map(({ entry }) => entry);
 }
 
 /**
@@ -524,7 +548,7 @@ function excludedFromWorldwide(
   const takenDown = [...terms].flatMap(([code, known]) => (code !== 'WW' && ended(known) ? [code] : []));
   const listed = (code: string) => {
     const known = terms.get(code);
-    return known !== undefined && !ended(known) && known.live && known.streetDate !== undefined;
+    return known !== undefined && !ended(known) && known.live && known.street !== undefined;
   };
   return [...new Set([...everyDeal, ...takenDown])].filter((code) => !listed(code)).sort();
 }
@@ -663,7 +687,7 @@ function readMessage(document: Node): ErnRelease {
       kind,
       releaseDate: first!.releaseDate,
       releaseTime: first!.releaseTime ?? '00:00',
-      timeZone: 'UTC',
+      timeZone: first!.timeZone ?? 'UTC',
       territories: territoryDates.flatMap((entry) => entry.territories),
       ...(excludedTerritories.length > 0 ? { excludedTerritories } : {}),
       genres: [...new Set(children(release, version.genre).flatMap((genre) => texts(genre, 'GenreText')))],

@@ -271,6 +271,8 @@ const ernElements: Record<string, string> = {
   territories: `${ernDeal}TerritoryCode`,
   excludedTerritories: `${ernDeal}ExcludedTerritoryCode`,
   releaseDate: `${ernDeal}ValidityPeriod/StartDate`,
+  // A time a territory's clocks skip: only a StartDateTime naming no zone gives one (docs/design.md#ddex-ern).
+  releaseTime: `${ernDeal}ValidityPeriod/StartDateTime`,
   preOrderDate: `${ernDeal}ValidityPeriod/StartDate`,
 };
 const ernIssueOf =
@@ -294,8 +296,15 @@ export function ernWebhookBody(release: ErnRelease, type: WebhookType): ParsedWe
       ? { releaseId: release.releaseId, reason: 'Taken down in every territory (DDEX ERN).' }
       : release.details;
   const parsed = WebhookBody.safeParse({ type, timestamp: release.createdAt, data: body });
-  if (!parsed.success)
-    return { ok: false, error: new ValidationError(parsed.error.issues.map(ernIssueOf(release))) };
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(ernIssueOf(release));
+    // Fields read from one element (a territory in `territories` and in its `territoryDates` entry) name it once.
+    const once = issues.filter(
+      (issue, index) =>
+        issues.findIndex((other) => other.path === issue.path && other.message === issue.message) === index,
+    );
+    return { ok: false, error: new ValidationError(once) };
+  }
   return { ok: true, body: parsed.data, contract: webhookTypes[parsed.data.type] };
 }
 

@@ -3,8 +3,9 @@ import { parseErn } from '#shared/ern.ts';
 import { ernMessage } from '#test/support/ern.ts';
 
 /**
- * docs/design.md#ddex-ern: ERN dates are taken at 00:00 UTC, a date-time at its offset or as UTC
- * without one; a deal ended by the message withdraws its territories. A date that is none (30
+ * docs/design.md#ddex-ern: an ERN end date is taken at 00:00 UTC, a date-time at its offset or as UTC
+ * without one (a start naming no zone is local to its territory: ern-local-starts.test.ts); a deal ended
+ * by the message withdraws its territories. A date that is none (30
  * February) is a 400 naming its element, never rolled over into March, and an end given as a
  * date-time is compared with the message's creation as the instant it names, not as a day.
  */

@@ -34,11 +34,26 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
           kind: 'single',
           releaseDate: '2027-03-05',
           releaseTime: '00:00',
-          timeZone: 'UTC',
+          timeZone: 'Europe/London',
           territories: ['GB', 'IE'],
           genres: ['Synthpop'],
           upc: '5012345678900',
           tracks: [{ title: 'Night Drive', isrc: 'GBAYE2700001', durationSeconds: 225 }],
+          // Midnight in each territory (docs/design.md#ddex-ern): one instant, stated in two zones.
+          territoryDates: [
+            {
+              territories: ['GB'],
+              releaseDate: '2027-03-05',
+              releaseTime: '00:00',
+              timeZone: 'Europe/London',
+            },
+            {
+              territories: ['IE'],
+              releaseDate: '2027-03-05',
+              releaseTime: '00:00',
+              timeZone: 'Europe/Dublin',
+            },
+          ],
         },
       },
     });
@@ -75,14 +90,14 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(details.territories).toEqual(['GB', 'DE', 'US']);
     const common = {
       releaseTime: '00:00',
-      timeZone: 'UTC',
       preOrderDate: '2027-02-05',
       previewAt: '2027-02-05T00:00:00.000Z',
     };
+    // Midnight in each territory: the US's where it comes last, in Hawaii (docs/design.md#ddex-ern).
     expect(details.territoryDates).toEqual([
-      { territories: ['GB'], releaseDate: '2027-03-05', ...common },
-      { territories: ['DE'], releaseDate: '2027-03-12', ...common },
-      { territories: ['US'], releaseDate: '2027-03-19', ...common },
+      { territories: ['GB'], releaseDate: '2027-03-05', timeZone: 'Europe/London', ...common },
+      { territories: ['DE'], releaseDate: '2027-03-12', timeZone: 'Europe/Berlin', ...common },
+      { territories: ['US'], releaseDate: '2027-03-19', timeZone: 'Pacific/Honolulu', ...common },
     ]);
   });
 
