@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { countryZones } from '#shared/country-zones.ts';
 import { webhookKey } from '#shared/db/webhooks.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import { instantOf } from '#shared/releases.ts';
@@ -187,24 +188,29 @@ describe('DDEX ERN intake on the local cloud', () => {
         genre,
         ...values,
       });
-    // ERN deals carry calendar dates: each street date is midnight UTC.
-    const justAfter = (date: string) =>
+    // ERN deals carry calendar dates: each street date is midnight in its territory, the last of the
+    // US zones' midnights there (docs/design.md#ddex-ern).
+    const justAfter = (date: string, country: string) =>
       new Date(
-        instantOf({ releaseDate: date, releaseTime: '00:00', timeZone: 'UTC' }) + 60_000,
+        Math.max(
+          ...countryZones(country).map((timeZone) =>
+            instantOf({ releaseDate: date, releaseTime: '00:00', timeZone }),
+          ),
+        ) + 60_000,
       ).toISOString();
     await sendErn(label, await message(dates, 0));
     await waitForMail([gb.email, de.email, us.email], 'New single:');
 
     const update = await sendErn(label, await message({ ...dates, dateDE: movedDE }, 1));
     await waitForMail([de.email], 'New date:');
-    await advanceClock(justAfter(dates.dateGB));
+    await advanceClock(justAfter(dates.dateGB, 'GB'));
     await waitForMail([gb.email], 'Out now:');
-    await advanceClock(justAfter(dates.dateDE));
+    await advanceClock(justAfter(dates.dateDE, 'DE'));
     await busIdle();
     const deAtItsOldDate = await mailTo(de.email, 'Out now:');
-    await advanceClock(justAfter(dates.dateUS));
+    await advanceClock(justAfter(dates.dateUS, 'US'));
     await waitForMail([us.email], 'Out now:');
-    await advanceClock(justAfter(movedDE));
+    await advanceClock(justAfter(movedDE, 'DE'));
     await waitForMail([de.email], 'Out now:');
 
     expect(update.status).toBe(202);
@@ -386,7 +392,12 @@ describe('DDEX ERN intake on the local cloud', () => {
         kind: 'single',
         releaseDate: date,
         releaseTime: '00:00',
-        timeZone: 'UTC',
+        // As the ERN single's deals read: midnight in each territory (docs/design.md#ddex-ern).
+        timeZone: 'Europe/London',
+        territoryDates: [
+          { territories: ['GB'], releaseDate: date, releaseTime: '00:00', timeZone: 'Europe/London' },
+          { territories: ['IE'], releaseDate: date, releaseTime: '00:00', timeZone: 'Europe/Dublin' },
+        ],
         territories: ['GB', 'IE'],
         genres: [`${genre}-json`],
         upc: icpn,
