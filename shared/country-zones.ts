@@ -5,11 +5,22 @@
  * zones, and hold no Temporal (docs/design.md#bundles); radio servicing goes at 09:00 in that zone.
  */
 
+/**
+ * Each country's zones, read once: `getTimeZones` takes some 0.2 ms a call, and a DDEX deal may list
+ * every country (docs/design.md#ddex-ern). At most 676 entries, one per two-letter code.
+ */
+const zonesByCountry = new Map<string, string[]>();
+
 /** None for what is no two-letter region code (`IRL`), which Intl.Locale would throw on. */
 export function countryZones(country: string): string[] {
   if (!/^[A-Z]{2}$/.test(country)) return [];
-  const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[] };
-  return locale.getTimeZones?.() ?? [];
+  let zones = zonesByCountry.get(country);
+  if (!zones) {
+    const locale = new Intl.Locale(`und-${country}`) as Intl.Locale & { getTimeZones?: () => string[] };
+    zones = locale.getTimeZones?.() ?? [];
+    zonesByCountry.set(country, zones);
+  }
+  return zones;
 }
 
 /** A zone's name as Intl canonicalises it (`Asia/Kolkata` is ICU's `Asia/Calcutta`). */
