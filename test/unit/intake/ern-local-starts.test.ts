@@ -93,6 +93,12 @@ describe('an ERN deal whose start names no zone', () => {
     expect(instantOf(offset)).toBe('2027-06-04T09:30:00Z');
   });
 
+  it('reads a StartDate naming its zone as midnight at that zone, as the instant it names', () => {
+    const details = detailsOf(single(['GB'], '<StartDate>2027-06-04+09:00</StartDate>'));
+
+    expect(momentOf(details)).toEqual({ releaseDate: '2027-06-03', releaseTime: '15:00', timeZone: 'UTC' });
+  });
+
   it('gives territories on the same date in different zones an entry each, the earliest instant first', () => {
     const details = detailsOf(single(['GB', 'JP'], '<StartDate>2027-06-04</StartDate>'));
 
