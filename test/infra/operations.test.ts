@@ -26,6 +26,13 @@ type RouteSettings = Record<string, { ThrottlingRateLimit: number; ThrottlingBur
 /** The routes of the HTTP API, as the stack makes them from the topology (a signed page's GET and HEAD share one). */
 const httpRoutes = functionEntries().flatMap(([, spec]) => gatewayRoutesOf(spec));
 
+/** An alarm that pages at the first failure it counts, and stays quiet with no data (docs/design.md#observability). */
+const pagesAtTheFirst = {
+  Threshold: 1,
+  ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+  TreatMissingData: 'notBreaching',
+};
+
 describe('the HTTP API throttles each route on its own', () => {
   const { template } = backline();
   const [stageId, stage] = Object.entries(resourcesOf(template, 'AWS::ApiGatewayV2::Stage'))[0];
@@ -346,12 +353,7 @@ describe('alarms on AWS', () => {
       watched.map((alarm) => logicalIdOf((alarm.Dimensions as { Value: unknown }[])[0].Value)).sort(),
     ).toEqual([...new Set(withDestination)].sort());
     for (const alarm of watched) {
-      expect(alarm).toMatchObject({
-        Statistic: 'Sum',
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
+      expect(alarm).toMatchObject({ Statistic: 'Sum', ...pagesAtTheFirst });
     }
   });
 
@@ -402,11 +404,7 @@ describe('alarms on AWS', () => {
       ).toHaveLength(1);
     }
     for (const alarm of [...byRule, ...queries.map((query) => query.alarm)]) {
-      expect(alarm).toMatchObject({
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
+      expect(alarm).toMatchObject(pagesAtTheFirst);
     }
     for (const alarm of byRule) expect(alarm.Statistic).toBe('Sum');
   });
@@ -444,12 +442,7 @@ describe('alarms on AWS', () => {
       groups,
     );
     for (const alarm of watched) {
-      expect(alarm).toMatchObject({
-        Statistic: 'Sum',
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-      });
+      expect(alarm).toMatchObject({ Statistic: 'Sum', ...pagesAtTheFirst });
     }
   });
 
