@@ -347,27 +347,28 @@ const instantOf = (value: string): string | undefined =>
 /**
  * A validity period's start or end: its `...DateTime` as `instantOf` reads it, or its `...Date` (an
  * xs:date, perhaps with a zone) at 00:00, and whether it named no zone (`local`: its wall time is then
- * the instant's in UTC, which a start reads in each territory's zone, `streetMomentOf`); undefined when
- * it gives neither, a 400 naming the element when it is no date.
+ * the instant's in UTC, which a start reads in each territory's zone, `streetMomentOf`), and its date as
+ * written (`day`, a pre-order's date); undefined when it gives neither, a 400 naming the element when it
+ * is no date.
  */
 function boundOf(
   period: Node,
   bound: 'Start' | 'End',
   path: string,
-): { instant: string; local: boolean } | undefined {
+): { instant: string; local: boolean; day: string } | undefined {
   const dateTime = text(period, `${bound}DateTime`);
   const date = text(period, `${bound}Date`);
   if (dateTime !== undefined) {
     const instant = instantOf(dateTime);
     if (!instant) throw new ErnProblem(`${path}/${bound}DateTime`, notDateTime);
-    return { instant, local: !zoned.test(dateTime) };
+    return { instant, local: !zoned.test(dateTime), day: dateTime.slice(0, 10) };
   }
   if (date === undefined) return undefined;
   const instant =
     /^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$/.test(date) &&
     instantOf(`${date.slice(0, 10)}T00:00:00${date.slice(10)}`);
   if (!instant) throw new ErnProblem(`${path}/${bound}Date`, 'is not an ISO 8601 date');
-  return { instant, local: date.length === 10 };
+  return { instant, local: date.length === 10, day: date.slice(0, 10) };
 }
 
 /**
@@ -470,7 +471,8 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
           else if (over) {
             if (!preOrder) known.endedCommercial = true;
           } else if (preOrder) {
-            const date = street.releaseDate;
+            // A calendar date, as written: a zoned one's midnight is another UTC date east of UTC.
+            const date = start.day;
             if (!known.preOrderDate || date < known.preOrderDate) known.preOrderDate = date;
           } else {
             known.live = true;

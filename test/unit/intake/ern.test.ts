@@ -73,6 +73,27 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(details.releaseDate).toBe('2027-04-02');
   });
 
+  // docs/design.md#ddex-ern: a pre-order start is a calendar date; one naming its zone is that date as
+  // written, not the UTC date of its midnight there (2027-02-04 for Tokyo's).
+  it('takes a pre-order StartDate naming its zone as the date written', () => {
+    const parsed = parseErn(
+      ernMessage('three-territories', {
+        ...base,
+        dateGB: '2027-03-05',
+        dateDE: '2027-03-12',
+        dateUS: '2027-03-19',
+        preOrderDate: '2027-02-05',
+      }).replace('<StartDate>2027-02-05</StartDate>', '<StartDate>2027-02-05+09:00</StartDate>'),
+    );
+
+    if (!parsed.ok) throw parsed.error;
+    expect(parsed.release.details!.territoryDates!.map((entry) => entry.preOrderDate)).toEqual([
+      '2027-02-05',
+      '2027-02-05',
+      '2027-02-05',
+    ]);
+  });
+
   it('gives each territory its street date, with pre-order and preview starts, earliest first', () => {
     const parsed = parseErn(
       ernMessage('three-territories', {
