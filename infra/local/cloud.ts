@@ -295,6 +295,7 @@ async function start(
     port: options.ports.ses,
     sendRatePerSecond: options.sesSendRate,
     storeFile: dataDir ? join(dataDir, 'ses', 'sent-mail.jsonl') : undefined,
+    suppressionFile: dataDir ? join(dataDir, 'ses', 'suppression-list.jsonl') : undefined,
     faults,
     account,
     region,

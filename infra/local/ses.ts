@@ -43,6 +43,8 @@ export interface LocalSesOptions {
   now?: () => number;
   /** Where sent mail is kept across restarts (in the data folder); none = in memory. */
   storeFile?: string;
+  /** Where the account-level suppression list is kept across restarts (in the data folder); none = in memory. */
+  suppressionFile?: string;
 }
 
 export interface LocalSes {
@@ -70,7 +72,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       }).catch(() => undefined);
     };
     const templates = new EmailTemplates(mirror);
-    const suppression = new SuppressionList();
+    const suppression = new SuppressionList(options.suppressionFile);
     const configurationSets = new ConfigurationSets();
     const sending = new Sending({
       emulator,
@@ -112,6 +114,7 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
       async stop() {
         await close(server);
         await sending.settled();
+        suppression.close();
         await emulator.stop();
       },
     };

@@ -1,10 +1,13 @@
 import * as z from '#shared/zod.ts';
+import { JsonLines } from '../jsonl.ts';
 import { badRequest, notFound, parseRequest, type Route } from './http.ts';
 
 /**
  * The account-level suppression list. SES accepts mail to a suppressed address (it counts
  * as a send) but does not deliver it: it answers with a bounce of sub-type
- * `OnAccountSuppressionList`.
+ * `OnAccountSuppressionList`. SES keeps the list until an address is taken off it, so with a data
+ * folder each change is written (synced) before it is answered, and a `kill -9` loses none
+ * (docs/design.md#failures-and-retries).
  */
 
 type Reason = 'BOUNCE' | 'COMPLAINT';
@@ -22,8 +25,40 @@ const PutSuppressedDestinationRequest = z.object({
 
 const MAX_PAGE_SIZE = 1000;
 
+type Change =
+  | { op: 'put'; EmailAddress: string; Reason: Reason; at: number }
+  | { op: 'delete'; EmailAddress: string };
+
 export class SuppressionList {
   readonly #entries = new Map<string, SuppressedDestination>();
+  readonly #file: JsonLines<Change> | undefined;
+
+  /** `file`: where the list is kept across restarts (in the data folder); none = in memory. */
+  constructor(file?: string) {
+    this.#file = file ? new JsonLines(file) : undefined;
+    if (!this.#file) return;
+    for (const change of this.#file.read()) {
+      if (change.op === 'put') {
+        const { EmailAddress, Reason, at } = change;
+        this.#entries.set(EmailAddress.toLowerCase(), { EmailAddress, Reason, LastUpdateTime: new Date(at) });
+      } else {
+        this.#entries.delete(change.EmailAddress.toLowerCase());
+      }
+    }
+    // Compacted to what the list holds: one line per address.
+    this.#file.rewrite(
+      [...this.#entries.values()].map((entry) => ({
+        op: 'put' as const,
+        EmailAddress: entry.EmailAddress,
+        Reason: entry.Reason,
+        at: entry.LastUpdateTime.getTime(),
+      })),
+    );
+  }
+
+  close(): void {
+    this.#file?.close();
+  }
 
   has(address: string): boolean {
     return this.#entries.has(address.toLowerCase());
@@ -49,7 +84,8 @@ export class SuppressionList {
         method: 'DELETE',
         path: /^\/v2\/email\/suppression\/addresses\/([^/]+)$/,
         handle: ({ params }) => {
-          this.#get(params[0]);
+          const { EmailAddress } = this.#get(params[0]);
+          this.#file?.append([{ op: 'delete', EmailAddress }], { sync: true });
           this.#entries.delete(params[0].toLowerCase());
           return {};
         },
@@ -67,11 +103,19 @@ export class SuppressionList {
     const request = parseRequest(PutSuppressedDestinationRequest, body);
     if (!request.EmailAddress.includes('@'))
       throw badRequest(`Invalid email address: ${request.EmailAddress}`);
-    this.#entries.set(request.EmailAddress.toLowerCase(), {
-      EmailAddress: request.EmailAddress,
-      Reason: request.Reason,
-      LastUpdateTime: new Date(),
-    });
+    const entry = { EmailAddress: request.EmailAddress, Reason: request.Reason, LastUpdateTime: new Date() };
+    this.#file?.append(
+      [
+        {
+          op: 'put',
+          EmailAddress: entry.EmailAddress,
+          Reason: entry.Reason,
+          at: entry.LastUpdateTime.getTime(),
+        },
+      ],
+      { sync: true },
+    );
+    this.#entries.set(request.EmailAddress.toLowerCase(), entry);
     return {};
   }
 

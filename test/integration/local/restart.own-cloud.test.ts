@@ -2,6 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  GetSuppressedDestinationCommand,
+  PutSuppressedDestinationCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExpenseRecorded } from '#shared/events/index.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
@@ -107,5 +112,32 @@ describe('the outbox stream across a restart', () => {
     rmSync(folder, { recursive: true, force: true });
 
     expect([beforeOnFirst, beforeOnSecond, afterOnSecond]).toEqual([1, 0, 1]);
+  }, 120_000);
+});
+
+describe("the SES front's suppression list across a kill -9", () => {
+  it('keeps an address put on the account-level suppression list, as SES keeps it', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'backline-restart-suppression-'));
+    const ses = (endpoint: string) =>
+      new SESv2Client({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+    const first = await startCloudProcess({ BACKLINE_DATA_DIR: folder }, { killable: true });
+    await ses(first.urls.ses).send(
+      new PutSuppressedDestinationCommand({ EmailAddress: 'gone@outlets.example', Reason: 'COMPLAINT' }),
+    );
+    await first.kill();
+
+    const second = await startCloudProcess({ BACKLINE_DATA_DIR: folder });
+    const kept = await ses(second.urls.ses)
+      .send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@outlets.example' }))
+      .then((answer) => answer.SuppressedDestination?.Reason)
+      .catch((error: Error) => error.name);
+    await second.stop();
+    rmSync(folder, { recursive: true, force: true });
+
+    expect(kept).toBe('COMPLAINT');
   }, 120_000);
 });
