@@ -453,7 +453,7 @@ export const functions = {
       AnnouncementDue,
       RadioServicingDue,
     ),
-    may: ['table:GetItem', 'table:Query', 'table:PutItem', 'table:UpdateItem', 'schedules:manage'],
+    may: ['table:GetItem', 'table:PutItem', 'table:UpdateItem', 'schedules:manage'],
     retryAttempts: 2,
   },
   announcer: {

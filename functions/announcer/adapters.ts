@@ -1,9 +1,9 @@
 import { dynamo, eventBridge } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { dynamoComingReleases } from '#shared/db/coming-releases.ts';
 import { dynamoResendingClaims } from '#shared/db/deliveries.ts';
 import { dynamoLabelNames } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
-import { dynamoComingReleases } from '#shared/db/releases.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { assetLabel } from '#shared/mail/data.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';

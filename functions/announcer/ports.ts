@@ -1,7 +1,7 @@
 import { timeoutSeconds } from '#infra/function-settings.ts';
+import type { ComingReleases } from '#shared/db/coming-releases.ts';
 import type { ResendingClaims } from '#shared/db/deliveries.ts';
 import type { LabelNames } from '#shared/db/labels.ts';
-import type { ComingReleases } from '#shared/db/releases.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';

@@ -14,6 +14,9 @@ export const releaseKey = (labelId: string, releaseId: string) => ({
   sk: 'RELEASE',
 });
 
+/** The index partition of the releases still to come (its access pattern in shared/db/releases.ts). */
+export const comingPartition = 'RELEASES#COMING';
+
 /** A release item as the release it stores: string sets as lists, and without its keys. */
 export function releaseOf(item: Record<string, unknown>): StoredRelease {
   const {
@@ -34,8 +37,8 @@ export function releaseOf(item: Record<string, unknown>): StoredRelease {
 }
 
 /**
- * What reads a release. Built apart from the releases to come (`ComingReleases`, which the announcer
- * asks too) and from the writes (`ReleaseStore`), which only the releases function makes: a store is one
+ * What reads a release. Built apart from the releases to come (`ComingReleases`, shared/db/coming-releases.ts,
+ * which the announcer asks too) and from the writes (`ReleaseStore`), which only the releases function makes: a store is one
  * object, which esbuild cannot trim (see docs/design.md#bundles).
  */
 export interface ReleaseReads {

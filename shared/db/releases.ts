@@ -1,10 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { type ReleaseMoment, revisionOf, type StoredRelease } from '#shared/releases.ts';
 import { writtenUnlessRefused } from './conditions.ts';
 import { keyOf, keyParts } from './keys.ts';
 import { writeWithOutbox } from './outbox.ts';
-import { dynamoReleaseReads, type ReleaseReads, releaseKey, releaseOf } from './release-reads.ts';
+import { comingPartition, dynamoReleaseReads, type ReleaseReads, releaseKey } from './release-reads.ts';
 
 /**
  * Releases. Access patterns:
@@ -18,7 +18,8 @@ import { dynamoReleaseReads, type ReleaseReads, releaseKey, releaseOf } from './
  *     gsi1pk `RELEASES#COMING`, gsi1sk `<last street date, UTC ISO>#<labelId>#<releaseId>`, on the
  *   release item while it is not cancelled (every `putIfNewer` writes them from the release as it
  *   stands). They stay once that date has passed: a read asks only for those after now, so a release
- *   out everywhere drops out of it without a write.
+ *   out everywhere drops out of it without a write. That read is `ComingReleases`
+ *   (shared/db/coming-releases.ts), which the announcer alone makes.
  */
 export const releaseChangeKey = (
   labelId: string,
@@ -31,8 +32,6 @@ export const releaseChangeKey = (
 });
 
 const changeRetentionSeconds = 90 * 24 * 3600;
-
-export const comingPartition = 'RELEASES#COMING';
 
 /**
  * The index keys listing the release among those still to come, from its `lastStreetDateAt` (releases
@@ -68,19 +67,11 @@ const changeItem = (change: ReleaseChangeRecord) => ({
 });
 
 /**
- * A release, and the releases to come, which the announcer asks: the Query of the releases to come
- * apart from `ReleaseReads` (shared/db/release-reads.ts), which intake reaches.
+ * Releases as the releases function keeps them: its reads and its writes. Not the releases to come
+ * (`ComingReleases`, shared/db/coming-releases.ts), which it never asks: its role is granted no Query
+ * (see docs/design.md#topology).
  */
-export interface ComingReleases extends ReleaseReads {
-  /**
-   * The releases not cancelled whose last street date is after `now` (some territory still waits for
-   * it), a page at a time: what an outlet added now may still be told of.
-   */
-  coming(now: Date): AsyncIterable<StoredRelease[]>;
-}
-
-/** Releases as the releases function keeps them: its reads and its writes. */
-export interface ReleaseStore extends ComingReleases {
+export interface ReleaseStore extends ReleaseReads {
   /**
    * Stores the release only if the stored one is older, with the events it leads to in the same
    * write (see docs/design.md#ordering-by-the-labels-timestamp and docs/design.md#the-outbox), and
@@ -167,28 +158,8 @@ function marksSince(release: StoredRelease, read: Pick<StoredRelease, 'outMoment
   };
 }
 
-export const dynamoComingReleases = (db: DynamoDBDocumentClient, table: string): ComingReleases => ({
-  ...dynamoReleaseReads(db, table),
-
-  async *coming(now) {
-    for await (const page of paginateQuery(
-      { client: db },
-      {
-        TableName: table,
-        IndexName: 'gsi1',
-        // `<ISO instant>#...` sorts after the bare instant it starts with: later street dates only.
-        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk > :now',
-        ExpressionAttributeValues: { ':p': comingPartition, ':now': now.toISOString() },
-      },
-    )) {
-      const releases = (page.Items ?? []).map(releaseOf);
-      if (releases.length > 0) yield releases;
-    }
-  },
-});
-
 export const dynamoReleases = (db: DynamoDBDocumentClient, table: string): ReleaseStore => ({
-  ...dynamoComingReleases(db, table),
+  ...dynamoReleaseReads(db, table),
 
   /**
    * Stores `release` only if the stored one is older (see docs/design.md#ordering-by-the-labels-timestamp:

@@ -1,5 +1,5 @@
 import type { Delivery } from '#shared/db/deliveries.ts';
-import type { ComingReleases } from '#shared/db/releases.ts';
+import type { ReleaseReads } from '#shared/db/release-reads.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { maxSettledMails, ReleaseMailsSettled } from '#shared/events/release-mails-settled.ts';
@@ -14,7 +14,7 @@ import { normaliseEmail, type Outlet } from '#shared/outlets.ts';
 
 /** What asking a withdrawal's next round reads and publishes through. */
 export interface WithdrawalsSettledDeps {
-  releases: Pick<ComingReleases, 'get'>;
+  releases: ReleaseReads;
   outlets: { getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>> };
   events: EventPublisher;
   now: () => Date;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ComingReleases } from '#shared/db/coming-releases.ts';
 import type { ReleaseChangeRecord, ReleaseStore } from '#shared/db/releases.ts';
 import { MailingRequested, outboxEntry } from '#shared/events/index.ts';
 import type { MailKind } from '#shared/events/mailing-requested.ts';
@@ -23,7 +24,7 @@ import { aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
  * `changeHeld`, the change record the store holds under the key of `change` (its label, release,
  * occurredAt and event id), if any.
  */
-export function describeReleasesContract<S extends ReleaseStore>(
+export function describeReleasesContract<S extends ReleaseStore & ComingReleases>(
   name: string,
   makeStore: () => S,
   outboxHolds: (store: S, eventId: string) => Promise<boolean>,

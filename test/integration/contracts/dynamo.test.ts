@@ -8,6 +8,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
 import { dynamoChangeSteps } from '#shared/db/change-steps.ts';
+import { dynamoComingReleases } from '#shared/db/coming-releases.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
@@ -134,7 +135,11 @@ describePressNotesContract('DynamoDB', () => ({
 }));
 describeReleasesContract(
   'DynamoDB',
-  () => dynamoReleases(documentClient(), table.name),
+  // The releases function's store and the announcer's releases to come, on one table.
+  () => ({
+    ...dynamoReleases(documentClient(), table.name),
+    ...dynamoComingReleases(documentClient(), table.name),
+  }),
   inTableOutbox,
   async (_store, { labelId, releaseId, occurredAt, eventId }) => {
     const { Item } = await documentClient().send(
