@@ -512,7 +512,8 @@ export const functions = {
     description:
       'Suppresses addresses on a permanent bounce or a complaint; states Mail Undeliverable for operational mail.',
     on: [consumesSes('Email Bounced', 'Email Complaint Received')],
-    may: ['table:read', 'table:PutItem', 'table:UpdateItem'],
+    // It reads an outlet, an address's owner and opt-outs, and the delivery that bounced, each by its key.
+    may: ['table:GetItem', 'table:PutItem', 'table:UpdateItem'],
     retryAttempts: 2,
   },
   tours: {

@@ -1,7 +1,7 @@
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoDeliveryOutcomes } from '#shared/db/delivery-outcomes.ts';
-import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoOutletLookup } from '#shared/db/outlet-lookup.ts';
 import { eventHandler } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { onSes } from '#shared/lambda/on-ses.ts';
@@ -23,7 +23,7 @@ export const makeHandler = (deps: DeliverabilityDeps, measure: Measure = measure
   ]);
 
 export const liveDeps = (): DeliverabilityDeps => ({
-  outlets: dynamoOutletDirectory(),
+  outlets: dynamoOutletLookup(),
   deliveries: dynamoDeliveryOutcomes(dynamo(), config().TABLE_NAME),
   now: () => new Date(),
 });

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { mailSubjects } from '#shared/db/deliveries.ts';
-import { dynamoDeliveryOutcomes } from '#shared/db/delivery-outcomes.ts';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
+import { deliveriesOfSubject } from '#shared/db/delivery-reads.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
@@ -38,7 +38,7 @@ export const liveOutletRoutesDeps = (): OutletRoutesDeps => ({
 export const liveReleaseRoutesDeps = (): ReleaseRoutesDeps => ({
   getRelease: dynamoReleaseReads(dynamo(), config().TABLE_NAME).get,
   deliveries: (labelId, releaseId) =>
-    dynamoDeliveryOutcomes(dynamo(), config().TABLE_NAME).ofSubject(labelId, mailSubjects.release(releaseId)),
+    deliveriesOfSubject(dynamo(), config().TABLE_NAME, labelId, mailSubjects.release(releaseId)),
   deliveriesPage: (labelId, releaseId, page) =>
     deliveriesPage(dynamo(), config().TABLE_NAME, labelId, mailSubjects.release(releaseId), page),
   promoAccesses: promoAccessesForRelease,

@@ -4,10 +4,10 @@ import type { Context } from 'aws-lambda';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
+import { deliveriesOfSubject } from '#shared/db/delivery-reads.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
-import { deliveriesOfSubject } from '#shared/db/subject-deliveries.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import {
   conflictRetryAfterSeconds,

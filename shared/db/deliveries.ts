@@ -9,6 +9,7 @@ import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { keptBy, type OwnWrite, writtenUnlessRefused } from './conditions.ts';
 import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
+import { deliveriesById, deliveriesOfSubject } from './delivery-reads.ts';
 import {
   dynamoAskingMarks,
   dynamoEmailSentClaims,
@@ -20,8 +21,6 @@ import {
 import { keyOf, keyParts } from './keys.ts';
 import type { StateWrite } from './outbox.ts';
 import {
-  deliveriesById,
-  deliveriesOfSubject,
   deliveryIdOf,
   deliveryKey,
   deliveryOf,
@@ -382,6 +381,7 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
     markSentAfterClosed,
     ...singleMailClaims(claims),
     ...dynamoDeliveryOutcomes(db, table),
+    ofSubject: (labelId, subject) => deliveriesOfSubject(db, table, labelId, subject),
   };
 }
 

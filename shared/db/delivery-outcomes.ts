@@ -1,18 +1,22 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryOutcomes } from './deliveries.ts';
 import { writeWithOutbox } from './outbox.ts';
-import { deliveriesOfSubject, deliveryKey, deliveryOf } from './subject-deliveries.ts';
+import { deliveryKey, deliveryOf } from './subject-deliveries.ts';
 
 /**
- * What is recorded and read of the deliveries after the sending (`DeliveryOutcomes`, shared/db/deliveries.ts
- * holds the store and its access patterns): SES's bounces and complaints, for the deliverability function,
- * and a subject's deliveries, for the management views. In a module of its own, because a function's
- * DynamoDB grants follow the modules it imports (docs/design.md#topology): neither function claims mail,
- * so neither reaches the claims' writes and the DeleteItem that gives a claim back.
+ * What is recorded of the deliveries after the sending (`DeliveryOutcomes`, shared/db/deliveries.ts
+ * holds the store and its access patterns): SES's bounces and complaints, for the deliverability function.
+ * In a module of its own, because a function's DynamoDB grants follow the modules it imports
+ * (docs/design.md#topology): it claims no mail, so it reaches neither the claims' writes and the DeleteItem
+ * that gives a claim back, nor a subject's deliveries, read with a Query (`ofSubject`,
+ * shared/db/delivery-reads.ts), which only the management views and the pages behind a mail's links ask.
  */
 
-/** Bounces and complaints recorded, and a subject's deliveries read, on DynamoDB. */
-export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string): DeliveryOutcomes {
+/** Bounces and complaints recorded on DynamoDB, each read and marked by its key. */
+export function dynamoDeliveryOutcomes(
+  db: DynamoDBDocumentClient,
+  table: string,
+): Pick<DeliveryOutcomes, 'markOutcome'> {
   return {
     async markOutcome(deliveryId, status, detail, events) {
       // Read, then write on the condition that the status is still the one read: the call that
@@ -56,7 +60,5 @@ export function dynamoDeliveryOutcomes(db: DynamoDBDocumentClient, table: string
       }
       throw new Error(`delivery ${deliveryId} kept changing while its ${status} was recorded`);
     },
-
-    ofSubject: (labelId, subject) => deliveriesOfSubject(db, table, labelId, subject),
   };
 }

@@ -1,16 +1,17 @@
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients.ts';
 import { config } from '../config.ts';
 import type { OutletInput } from '../outlet-input.ts';
 import type { Outlet } from '../outlets.ts';
-import { type OptOuts, optOuts } from './opt-outs.ts';
-import { outletEmailKey, outletKey, toOutlet } from './outlet-items.ts';
+import type { OptOuts } from './opt-outs.ts';
 import { type OutletListing, outletListing } from './outlet-listing.ts';
+import { outletLookup } from './outlet-lookup.ts';
 
 /**
  * The media outlet directory and its one rule: one outlet per normalised address. Listing and paging
- * are in outlet-listing.ts, opt-outs (unsubscribed and suppressed addresses) in opt-outs.ts, the items
- * and their keys in outlet-items.ts; the writes of an outlet (create, replace, delete) in outlet-changes.ts.
+ * are in outlet-listing.ts, an outlet by id or address with its address's opt-outs in outlet-lookup.ts
+ * (opt-outs, unsubscribed and suppressed addresses, in opt-outs.ts), the items and their keys in
+ * outlet-items.ts; the writes of an outlet (create, replace, delete) in outlet-changes.ts.
  */
 
 /** Another outlet already has this address. */
@@ -69,54 +70,18 @@ export function dynamoOutletDirectory(
  * that a function which only reads and unsubscribes does not reach DeleteItem (see docs/design.md#topology).
  */
 export function outletDirectoryParts(db: DynamoDBDocumentClient, tableName: string) {
-  const TableName = tableName;
-
-  /**
-   * An outlet with the import line that last wrote it (`importedBy` and `importedLine`, kept off the
-   * `Outlet`: an import's bookkeeping, see docs/design.md#jobs).
-   */
-  const getStored = async (
-    outletId: string,
-  ): Promise<{ outlet: Outlet; importedBy?: string; importedLine?: number } | undefined> => {
-    const { Item } = await db.send(
-      new GetCommand({ TableName, Key: outletKey(outletId), ConsistentRead: true }),
-    );
-    if (!Item) return undefined;
-    return {
-      outlet: toOutlet(Item),
-      ...(Item.importedBy ? { importedBy: Item.importedBy as string } : {}),
-      ...(typeof Item.importedLine === 'number' ? { importedLine: Item.importedLine } : {}),
-    };
-  };
-
-  const get = async (outletId: string): Promise<Outlet | undefined> => (await getStored(outletId))?.outlet;
-
-  const ownerOf = async (email: string): Promise<string | undefined> => {
-    const { Item } = await db.send(
-      new GetCommand({ TableName, Key: outletEmailKey(email), ConsistentRead: true }),
-    );
-    return Item?.outletId as string | undefined;
-  };
-
-  const {
-    suppressionOf,
-    unsubscriptionOf,
-    optOuts: addressOptOuts,
-  } = optOuts(db, TableName, { get, ownerOf });
-
-  const findByEmail: OutletDirectory['findByEmail'] = async (email) => {
-    const outletId = await ownerOf(email);
-    return outletId ? get(outletId) : undefined;
-  };
-
+  const { get, getStored, ownerOf, findByEmail, suppressionOf, unsubscriptionOf, optOuts } = outletLookup(
+    db,
+    tableName,
+  );
   const directory: OutletDirectory = {
     get,
     findByEmail,
-    ...outletListing(db, TableName),
-    ...addressOptOuts,
+    ...outletListing(db, tableName),
+    ...optOuts,
   };
   return {
     directory,
-    parts: { db, TableName, get, getStored, suppressionOf, unsubscriptionOf, ownerOf },
+    parts: { db, TableName: tableName, get, getStored, suppressionOf, unsubscriptionOf, ownerOf },
   };
 }

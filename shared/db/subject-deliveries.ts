@@ -1,14 +1,15 @@
-import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { normaliseEmail } from '#shared/outlets.ts';
-import { batchGetAll } from './batch-get.ts';
 import type { Delivery, MailClaims, MailIdentity, MailSubject } from './deliveries.ts';
 import { keyOf, nameHash } from './keys.ts';
 
 /**
- * A subject's deliveries, read (see deliveries.ts for the store and its access patterns): the keys of
- * the subject index and the query over its shards, apart from the claims, so that a function that
- * only reads them (the pages behind a mail's links) reaches none of the claims' writes and deletes
- * (docs/design.md#bundles, docs/design.md#topology).
+ * A subject's deliveries (see deliveries.ts for the store and its access patterns): the keys of the
+ * delivery items and of the subject index, and the delivery an item holds, apart from the claims, so
+ * that a function that only reads them (the pages behind a mail's links) reaches none of the claims'
+ * writes and deletes, and apart from their reads (shared/db/delivery-reads.ts: the Query over the
+ * subject index's shards, the batched reads by id), so that one that marks a delivery by its key (the
+ * deliverability function) is granted neither Query nor BatchGetItem (docs/design.md#bundles,
+ * docs/design.md#topology).
  */
 
 /**
@@ -156,42 +157,3 @@ export const deliveryOf = (item: Record<string, unknown>): Delivery => {
 };
 
 export const deliveryKey = (deliveryId: string) => ({ pk: keyOf('DELIVERY', deliveryId), sk: 'DELIVERY' });
-
-/** The deliveries of `deliveryIds` that exist, by id, read in batches (strongly consistent if asked). */
-export async function deliveriesById(
-  db: DynamoDBDocumentClient,
-  table: string,
-  deliveryIds: string[],
-  options?: { consistent?: boolean },
-): Promise<Map<string, Delivery>> {
-  const items = await batchGetAll(db, table, [...new Set(deliveryIds)].map(deliveryKey), {
-    ConsistentRead: options?.consistent,
-  });
-  return new Map(items.map((item) => [item.deliveryId as string, deliveryOf(item)]));
-}
-
-/** Every delivery of a subject (all kinds), from each shard of the subject index. */
-export async function deliveriesOfSubject(
-  db: DynamoDBDocumentClient,
-  table: string,
-  labelId: string,
-  subject: MailSubject,
-): Promise<Delivery[]> {
-  const shards = await Promise.all(
-    Array.from({ length: deliveryShards }, async (_, shard) => {
-      const items: Delivery[] = [];
-      const pages = paginateQuery(
-        { client: db },
-        {
-          TableName: table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': subjectDeliveriesKey(labelId, subject, shard) },
-        },
-      );
-      for await (const page of pages) for (const item of page.Items ?? []) items.push(deliveryOf(item));
-      return items;
-    }),
-  );
-  return shards.flat();
-}
