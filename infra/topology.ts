@@ -483,7 +483,9 @@ export const functions = {
       "Settles mail claims from SES's Email Sent events in batches; asks what follows a withdrawal found sent after its release was given back.",
     on: [mailSettlement],
     may: [
-      'table:read',
+      // The claims, outlets and release its events name, each by its key or in batches.
+      'table:GetItem',
+      'table:BatchGetItem',
       'table:PutItem',
       'table:UpdateItem',
       'events:put:backline.announcer',

@@ -2,7 +2,7 @@ import { timeoutSeconds } from '#infra/function-settings.ts';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { dynamoBudgetReads } from '#shared/db/budget-reads.ts';
-import { deliveriesById } from '#shared/db/delivery-reads.ts';
+import { deliveriesById } from '#shared/db/deliveries-by-id.ts';
 import { dynamoFxRates } from '#shared/db/fx-rates.ts';
 import { dynamoLabelExistence } from '#shared/db/labels.ts';
 import { mailsReached } from '#shared/db/subject-deliveries.ts';

@@ -8,8 +8,9 @@ import {
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import { keptBy, type OwnWrite, writtenUnlessRefused } from './conditions.ts';
+import { deliveriesById } from './deliveries-by-id.ts';
 import { dynamoDeliveryOutcomes } from './delivery-outcomes.ts';
-import { deliveriesById, deliveriesOfSubject } from './delivery-reads.ts';
+import { deliveriesOfSubject } from './delivery-reads.ts';
 import {
   dynamoAskingMarks,
   dynamoEmailSentClaims,

@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { keptBy, type OwnWrite } from './conditions.ts';
 import type { ResendingClaims, SentMark } from './deliveries.ts';
-import { deliveriesById } from './delivery-reads.ts';
+import { deliveriesById } from './deliveries-by-id.ts';
 import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import { deliveryKey } from './subject-deliveries.ts';
 import { outboxItems, writeEachIfAllowed } from './transact-page.ts';

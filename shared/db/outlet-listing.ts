@@ -1,8 +1,8 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { genreKey, type Outlet } from '../outlets.ts';
-import { batchGetAll } from './batch-get.ts';
 import { InvalidCursorError, isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
+import { outletsById } from './outlets-by-id.ts';
 
 /** Listing and paging the directory: every outlet in name order, on the `gsi1` index. */
 
@@ -117,10 +117,7 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
     return { outlets, nextCursor: cursorAfter(String(startKey!.gsi1sk)) };
   };
 
-  const getMany: OutletListing['getMany'] = async (outletIds) => {
-    const items = await batchGetAll(db, TableName, [...new Set(outletIds)].map(outletKey), projection);
-    return new Map(items.map((item) => [item.id as string, toOutlet(item)]));
-  };
+  const getMany: OutletListing['getMany'] = (outletIds) => outletsById(db, TableName, outletIds);
 
   return { list, getMany };
 }
