@@ -507,7 +507,14 @@ export const functions = {
       ...signedPage('/a/{token}'),
       ...signedPage('/tm/{token}'),
     ],
-    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'secrets:read:token-signing-key'],
+    // An outlet and its address's opt-outs by key, a subject's deliveries and a tour's shows by Query.
+    may: [
+      'table:GetItem',
+      'table:Query',
+      'table:PutItem',
+      'table:UpdateItem',
+      'secrets:read:token-signing-key',
+    ],
   },
   deliverability: {
     entry: 'functions/deliverability/handler.ts',

@@ -5,7 +5,7 @@ import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
 import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { deliveriesOfSubject } from '#shared/db/delivery-reads.ts';
-import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { dynamoOutletLookup } from '#shared/db/outlet-lookup.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
@@ -225,7 +225,7 @@ export const makeHandler = (
 
 export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,
-  outlets: dynamoOutletDirectory(),
+  outlets: dynamoOutletLookup(),
   promos: dynamoPromoCounters(),
   releases: dynamoReleaseReads(dynamo(), config().TABLE_NAME),
   // Only the read: the claims' module holds writes and deletes this public function must not reach.

@@ -9,7 +9,9 @@ import { outletEmailKey, outletKey, toOutlet } from './outlet-items.ts';
  * An outlet by id or by address, with its address's opt-outs: the outlet directory (shared/db/outlets.ts)
  * without its listing, each item read by its key. In a module of its own, because a function's DynamoDB
  * grants follow the modules it imports (docs/design.md#topology): the deliverability function, which
- * suppresses an address and finds its outlet, reaches neither the listing's Query nor its BatchGetItem.
+ * suppresses an address and finds its outlet, reaches neither the listing's Query nor its BatchGetItem,
+ * and the public recipients function, which reads an outlet and unsubscribes its address, not its
+ * BatchGetItem.
  */
 export function outletLookup(db: DynamoDBDocumentClient, TableName: string) {
   /**
