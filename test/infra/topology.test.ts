@@ -671,6 +671,25 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     expect(names.sort()).toEqual(mailTemplates.map((mail) => `backline-dev-${mail.name}`).sort());
   });
 
+  it('gives each SES template the subject, HTML and text shared/mail defines, as they are', () => {
+    const deployed = Object.values(resourcesOf(template, 'AWS::SES::Template')).map(
+      (resource) => resource.Properties.Template,
+    );
+
+    // Defined once: what CDK deploys is shared/mail's text itself, as the local cloud creates it at start.
+    expect(deployed).toEqual(
+      expect.arrayContaining(
+        mailTemplates.map((mail) => ({
+          TemplateName: `backline-dev-${mail.name}`,
+          SubjectPart: mail.subject,
+          HtmlPart: mail.html,
+          TextPart: mail.text,
+        })),
+      ),
+    );
+    expect(deployed).toHaveLength(mailTemplates.length);
+  });
+
   it('generates the API key and the token-signing key as secrets whose ids the functions get', () => {
     const secrets = Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'));
     const variables = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map(
