@@ -383,7 +383,8 @@ export const functions = {
       ['GET', '/jobs/{jobId}'],
     ),
     may: [
-      'table:read',
+      'table:GetItem',
+      'table:Query',
       'table:PutItem',
       'table:UpdateItem',
       'table:DeleteItem',
@@ -437,7 +438,14 @@ export const functions = {
     description:
       'Runs long work (CSV imports, webhook replays) one page per invocation, continuing through events.',
     on: consumes(JobRequested, JobPageDue),
-    may: ['table:read', 'table:PutItem', 'table:UpdateItem', 'table:DeleteItem', 'table:ConditionCheckItem'],
+    may: [
+      'table:GetItem',
+      'table:Query',
+      'table:PutItem',
+      'table:UpdateItem',
+      'table:DeleteItem',
+      'table:ConditionCheckItem',
+    ],
     retryAttempts: 2,
     timeoutSeconds: 120,
   },

@@ -4,6 +4,7 @@ import { dynamoComingReleases } from '#shared/db/coming-releases.ts';
 import { dynamoResendingClaims } from '#shared/db/deliveries.ts';
 import { dynamoLabelNames } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
+import { outletsById } from '#shared/db/outlets-by-id.ts';
 import { publishEvents } from '#shared/events/publish.ts';
 import { assetLabel } from '#shared/mail/data.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
@@ -33,7 +34,7 @@ export function outletReader(): OutletReader {
       });
       return { outlets: page.outlets, ...(page.nextCursor ? { next: page.nextCursor } : {}) };
     },
-    getMany: (outletIds) => directory().getMany(outletIds),
+    getMany: (outletIds) => outletsById(dynamo(), config().TABLE_NAME, outletIds),
     atAddress: (email) => directory().findByEmail(email),
   };
 }

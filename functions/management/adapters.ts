@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { mailSubjects } from '#shared/db/deliveries.ts';
 import { deliveriesPage } from '#shared/db/delivery-pages.ts';
 import { deliveriesOfSubject } from '#shared/db/delivery-reads.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
@@ -9,6 +8,7 @@ import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { promoAccessesForRelease } from '#shared/db/promo.ts';
 import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
+import { mailSubjects } from '#shared/db/subject-deliveries.ts';
 import { webhookSecretSealer } from '#shared/kms.ts';
 import type { JobRoutesDeps } from './jobs.ts';
 import type { LabelRoutesDeps } from './labels.ts';

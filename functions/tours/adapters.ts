@@ -5,6 +5,7 @@ import { config } from '#shared/config.ts';
 import { dynamoChangeSteps } from '#shared/db/change-steps.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
+import { outletsById } from '#shared/db/outlets-by-id.ts';
 import {
   dynamoClaimAwaitingAdvance,
   dynamoNotePressAndClaim,
@@ -82,7 +83,10 @@ export const liveDeps = (): ToursDeps => ({
     ...dynamoPressNotes(dynamo(), config().TABLE_NAME),
     ...dynamoChangeSteps(dynamo(), config().TABLE_NAME),
   },
-  outlets: outletListing(dynamo(), config().TABLE_NAME),
+  outlets: {
+    ...outletListing(dynamo(), config().TABLE_NAME),
+    getMany: (outletIds) => outletsById(dynamo(), config().TABLE_NAME, outletIds),
+  },
   schedules: schedulerShowSchedules(),
   mailer: moduleTourMailer(
     liveMailDeps('tours', timeoutSeconds),

@@ -8,7 +8,7 @@ import type {
   MailSubject,
   NewClaim,
 } from '#shared/db/deliveries.ts';
-import type { OutletListing } from '#shared/db/outlet-listing.ts';
+import type { OutletListing, OutletsById } from '#shared/db/outlet-listing.ts';
 import type { AwaitedAdvance, NotedClaims, PressNotes } from '#shared/db/press-notes.ts';
 import type { Reach } from '#shared/db/subject-deliveries.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
@@ -182,7 +182,7 @@ export interface TourLinks {
  * The media directory, read page by page for a show's press (a page's cursor goes on to the next), and
  * the outlets an `Outlets Changed` names.
  */
-export type OutletPages = Pick<OutletListing, 'list' | 'getMany'>;
+export type OutletPages = OutletListing & OutletsById;
 
 export interface ToursSettings {
   /** Outlets read per page of the directory for press. */

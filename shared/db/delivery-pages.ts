@@ -1,13 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  type Delivery,
-  deliveryKey,
-  deliveryOf,
-  deliveryShards,
-  type MailSubject,
-  subjectDeliveriesKey,
-} from './deliveries.ts';
+import type { Delivery, MailSubject } from './deliveries.ts';
 import { InvalidCursorError, isKeyValue, keyBytes } from './keys.ts';
+import { deliveryKey, deliveryOf, deliveryShards, subjectDeliveriesKey } from './subject-deliveries.ts';
 
 /**
  * A subject's deliveries a page at a time, for the release's deliveries view: a release mailed to a

@@ -2,7 +2,6 @@ import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamod
 import { genreKey, type Outlet } from '../outlets.ts';
 import { InvalidCursorError, isKeyValue, keyBytes, keyParts, lastPartOf } from './keys.ts';
 import { outletKey, outletListKey, outletsPartition, projection, toOutlet } from './outlet-items.ts';
-import { outletsById } from './outlets-by-id.ts';
 
 /** Listing and paging the directory: every outlet in name order, on the `gsi1` index. */
 
@@ -75,7 +74,15 @@ export interface OutletListing {
     where?: (outlet: Outlet) => boolean;
     genres?: readonly string[];
   }): Promise<OutletPage>;
-  /** The outlets with these ids that exist. */
+}
+
+/**
+ * The outlets with these ids that exist (`outletsById`, shared/db/outlets-by-id.ts, read in batches): apart
+ * from the listing, because a function's DynamoDB grants follow the modules it imports
+ * (docs/design.md#topology): the management and jobs functions, which list and write outlets, are
+ * granted no BatchGetItem.
+ */
+export interface OutletsById {
   getMany(outletIds: readonly string[]): Promise<Map<string, Outlet>>;
 }
 
@@ -117,7 +124,5 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
     return { outlets, nextCursor: cursorAfter(String(startKey!.gsi1sk)) };
   };
 
-  const getMany: OutletListing['getMany'] = (outletIds) => outletsById(db, TableName, outletIds);
-
-  return { list, getMany };
+  return { list };
 }

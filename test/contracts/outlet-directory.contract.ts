@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
+import type { OutletsById } from '#shared/db/outlet-listing.ts';
 import { DuplicateEmailError, type OutletDirectory } from '#shared/db/outlets.ts';
 import { FencedWriteError, WriteFence } from '#shared/db/write-fence.ts';
 import { OutletSuppressed, OutletUnsubscribed, outboxEntry } from '#shared/events/index.ts';
@@ -15,7 +16,7 @@ import { anOutletInput } from '#test/support/outlets.ts';
  * drift from the table. Every id and address is unique, so the suite shares a table with other tests.
  * `outboxHolds` tells whether the store's write put an outbox entry (by event id) in the outbox.
  */
-export function describeOutletDirectoryContract<S extends OutletManagement>(
+export function describeOutletDirectoryContract<S extends OutletManagement & OutletsById>(
   name: string,
   makeStore: () => S,
   outboxHolds: (store: S, eventId: string) => Promise<boolean>,

@@ -13,6 +13,7 @@ import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
+import { outletsById } from '#shared/db/outlets-by-id.ts';
 import {
   dynamoClaimAwaitingAdvance,
   dynamoNotePressAndClaim,
@@ -89,7 +90,15 @@ const inTableOutbox = async (_store: unknown, eventId: string) => {
   return Item !== undefined;
 };
 
-describeOutletDirectoryContract('DynamoDB', () => localOutletDirectory(table.name), inTableOutbox);
+// The directory as management has it, with the outlets read by id that the announcer and tours read.
+describeOutletDirectoryContract(
+  'DynamoDB',
+  () => ({
+    ...localOutletDirectory(table.name),
+    getMany: (outletIds: readonly string[]) => outletsById(documentClient(), table.name, outletIds),
+  }),
+  inTableOutbox,
+);
 describePromoCountersContract('DynamoDB', () => localPromoCounters(table.name), inTableOutbox);
 describeLabelsContract(
   'DynamoDB',
