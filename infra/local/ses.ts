@@ -3,7 +3,7 @@ import type { Faults } from './faults.ts';
 import { listen } from './ports.ts';
 import { crossSiteRefusal } from './same-origin.ts';
 import { ConfigurationSets } from './ses/configuration-sets.ts';
-import { acceptedOnly, close, emlOf, sentMail, startEmulator } from './ses/emulator.ts';
+import { acceptedMails, acceptedOnly, close, emlOf, sentMail, startEmulator } from './ses/emulator.ts';
 import type { SesEvent } from './ses/events.ts';
 import { parseJson, type Route, readBody, SesError, sendError, sendJson } from './ses/http.ts';
 import { mailPage } from './ses/mail-page.ts';
@@ -62,6 +62,12 @@ export async function startLocalSes(options: LocalSesOptions): Promise<LocalSes>
   const now = options.now ?? Date.now;
   const sendRate = new SendRate(options.sendRatePerSecond, now);
   const emulator = await startEmulator({ storeFile: options.storeFile });
+  // SES counts what was sent in the last 24 hours whatever restarted meanwhile: the kept mail, by when
+  // it was stored (docs/design.md#failures-and-retries).
+  for (const email of acceptedMails()) {
+    const { to, cc, bcc } = email.destination;
+    sendRate.recordSent(to.length + cc.length + bcc.length, email.at * 1000);
+  }
   try {
     const mirror = (method: string, path: string, body?: unknown) => {
       // Only so that the emulator's page lists the templates; the front's copy is what counts.

@@ -147,6 +147,11 @@ export async function startEmulator(options: { storeFile?: string } = {}): Promi
   };
 }
 
+/** Every mail the front accepted that the store holds (the kept mail of earlier runs included). */
+export function acceptedMails(): StoredEmail[] {
+  return acceptedOnly({ emails: emulatorStore.getStoreReadonly().emails }).emails;
+}
+
 /** A mail the front accepted, by the message id SES gave it. */
 export function sentMail(messageId: string): StoredEmail | undefined {
   return emulatorStore.getStoreReadonly().emails.find((email) => email.messageId === messageId);

@@ -43,8 +43,9 @@ export class SendRate {
     return false;
   }
 
-  recordSent(recipients: number): void {
-    this.#sent.push({ at: this.#now(), recipients });
+  /** `at`: when they were sent (epoch ms of the local cloud's clock), now unless given. */
+  recordSent(recipients: number, at: number = this.#now()): void {
+    this.#sent.push({ at, recipients });
   }
 
   sentLast24Hours(): number {

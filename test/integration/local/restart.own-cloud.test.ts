@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
+  GetAccountCommand,
   GetSuppressedDestinationCommand,
   PutSuppressedDestinationCommand,
   SESv2Client,
+  SendEmailCommand,
 } from '@aws-sdk/client-sesv2';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExpenseRecorded } from '#shared/events/index.ts';
@@ -139,5 +141,34 @@ describe("the SES front's suppression list across a kill -9", () => {
     rmSync(folder, { recursive: true, force: true });
 
     expect(kept).toBe('COMPLAINT');
+  }, 120_000);
+});
+
+describe("the SES front's count of mail sent across a kill -9", () => {
+  it('reports in GetAccount the recipients sent in the last 24 hours before the kill, as SES counts them', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'backline-restart-sent-'));
+    const ses = (endpoint: string) =>
+      new SESv2Client({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+    const first = await startCloudProcess({ BACKLINE_DATA_DIR: folder }, { killable: true });
+    await ses(first.urls.ses).send(
+      new SendEmailCommand({
+        FromEmailAddress: 'press@backline.example',
+        Destination: { ToAddresses: ['a@outlets.example', 'b@outlets.example'] },
+        Content: { Simple: { Subject: { Data: 'Counted' }, Body: { Text: { Data: 'Counted.' } } } },
+      }),
+    );
+    const before = (await ses(first.urls.ses).send(new GetAccountCommand({}))).SendQuota?.SentLast24Hours;
+    await first.kill();
+
+    const second = await startCloudProcess({ BACKLINE_DATA_DIR: folder });
+    const after = (await ses(second.urls.ses).send(new GetAccountCommand({}))).SendQuota?.SentLast24Hours;
+    await second.stop();
+    rmSync(folder, { recursive: true, force: true });
+
+    expect([before, after]).toEqual([2, 2]);
   }, 120_000);
 });
