@@ -24,6 +24,14 @@ const client = (endpoint: string) =>
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
   });
 
+/** The local SES front at `endpoint`, as a function's client reaches SES. */
+const ses = (endpoint: string) =>
+  new SESv2Client({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+
 describe('npm start with a data folder', () => {
   it('keeps labels, schedules and the generated API key across a restart', async () => {
     const first = await startCloudProcess({ BACKLINE_DATA_DIR: dataDir });
@@ -120,12 +128,6 @@ describe('the outbox stream across a restart', () => {
 describe("the SES front's suppression list across a kill -9", () => {
   it('keeps an address put on the account-level suppression list, as SES keeps it', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'backline-restart-suppression-'));
-    const ses = (endpoint: string) =>
-      new SESv2Client({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
     const first = await startCloudProcess({ BACKLINE_DATA_DIR: folder }, { killable: true });
     await ses(first.urls.ses).send(
       new PutSuppressedDestinationCommand({ EmailAddress: 'gone@outlets.example', Reason: 'COMPLAINT' }),
@@ -147,12 +149,6 @@ describe("the SES front's suppression list across a kill -9", () => {
 describe("the SES front's count of mail sent across a kill -9", () => {
   it('reports in GetAccount the recipients sent in the last 24 hours before the kill, as SES counts them', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'backline-restart-sent-'));
-    const ses = (endpoint: string) =>
-      new SESv2Client({
-        endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-      });
     const first = await startCloudProcess({ BACKLINE_DATA_DIR: folder }, { killable: true });
     await ses(first.urls.ses).send(
       new SendEmailCommand({
