@@ -54,6 +54,18 @@ const release = aRelease();
 let notYetRelease: ReturnType<typeof aRelease>;
 const budget = aBudgetBody();
 
+/** A promo link's token for `outletId` to the first asset (a stream) of `releaseId`, valid until `expiresAt`. */
+const promoLink = (outletId: string, releaseId: string, expiresAt: number) =>
+  signPromoToken(tokenKey, {
+    labelId: label.id,
+    releaseId,
+    outletId,
+    assetIndex: 0,
+    assetKind: 'stream',
+    url: 'http://127.0.0.1:9/stream',
+    expiresAt,
+  });
+
 beforeAll(async () => {
   label = await aLabel();
   tokenKey = await localTokenKey();
@@ -384,33 +396,9 @@ describe('the API document against what the API answers', () => {
   it('answers the recipients’ link routes as documented', async () => {
     const expiresAt = Math.floor((await clockNow()).getTime() / 1000) + 86_400;
     const outlet = await createOutlet();
-    const promo = signPromoToken(tokenKey, {
-      labelId: label.id,
-      releaseId: release.releaseId,
-      outletId: outlet.id,
-      assetIndex: 0,
-      assetKind: 'stream',
-      url: 'http://127.0.0.1:9/stream',
-      expiresAt,
-    });
-    const expired = signPromoToken(tokenKey, {
-      labelId: label.id,
-      releaseId: release.releaseId,
-      outletId: outlet.id,
-      assetIndex: 0,
-      assetKind: 'stream',
-      url: 'http://127.0.0.1:9/stream',
-      expiresAt: expiresAt - 2 * 86_400,
-    });
-    const notYet = signPromoToken(tokenKey, {
-      labelId: label.id,
-      releaseId: notYetRelease.releaseId,
-      outletId: outlet.id,
-      assetIndex: 0,
-      assetKind: 'stream',
-      url: 'http://127.0.0.1:9/stream',
-      expiresAt,
-    });
+    const promo = promoLink(outlet.id, release.releaseId, expiresAt);
+    const expired = promoLink(outlet.id, release.releaseId, expiresAt - 2 * 86_400);
+    const notYet = promoLink(outlet.id, notYetRelease.releaseId, expiresAt);
     const unsubscribe = signUnsubscribeToken(tokenKey, { outletId: outlet.id, email: outlet.email });
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -601,15 +589,7 @@ describe('the API document against what the API answers', () => {
     const expiresAt = Math.floor(now.getTime() / 1000) + 86_400;
     const outlet = await createOutlet();
     const outletBody = { name: 'Busy FM', email: uniqueEmail('busy'), kind: 'radio', territories: ['GB'] };
-    const promo = signPromoToken(tokenKey, {
-      labelId: label.id,
-      releaseId: release.releaseId,
-      outletId: outlet.id,
-      assetIndex: 0,
-      assetKind: 'stream',
-      url: 'http://127.0.0.1:9/stream',
-      expiresAt,
-    });
+    const promo = promoLink(outlet.id, release.releaseId, expiresAt);
     const unsubscribe = signUnsubscribeToken(tokenKey, { outletId: outlet.id, email: outlet.email });
     const advance = signAdvanceToken(tokenKey, {
       labelId: label.id,
