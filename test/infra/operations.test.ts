@@ -209,6 +209,20 @@ describe("queue triggers' queues on AWS", () => {
     }
   });
 
+  it('receives a message at least five times before its dead-letter queue takes it, as AWS recommends for a Lambda consumer', () => {
+    // AWS's second recommendation for an SQS event source under bursts: a throttled batch that outlives
+    // its visibility timeout is received again, and each receive counts, so fewer than five let a burst
+    // dead-letter messages nothing was wrong with (docs/design.md#queues).
+    const redriven = Object.values(queues).filter((queue) => queue.Properties.RedrivePolicy);
+    expect(redriven.length).toBeGreaterThan(0);
+    for (const queue of redriven) {
+      const { maxReceiveCount } = queue.Properties.RedrivePolicy as { maxReceiveCount: number };
+      expect({ [String(queue.Properties.QueueName)]: maxReceiveCount }).toEqual({
+        [String(queue.Properties.QueueName)]: expect.toSatisfy((count: number) => count >= 5),
+      });
+    }
+  });
+
   it("hides a settlement batch for six times its consumer's timeout, a short one, plus its batching window, so every sender's stale-claim window is under 30 minutes", () => {
     // The settlement queue's timing counts in every sender's stale-claim window (staleClaimMsFor): a
     // mail claimed by an invocation that died is resent only once it has passed (docs/design.md#queues).

@@ -10,7 +10,7 @@ import { answerLostOnce } from '#test/support/dynamo-errors.ts';
  * lost. A lone claim (a conditional put) is sent again by the SDK and refused by the claim its first try
  * wrote; a page (one transaction) has its SDK retry cancelled for a conflict and goes again as a new
  * transaction, which the claims its first try wrote refuse. Taken for another sender's claims, the
- * mails were left out, unsent, their claims open until the stale-claim sweep sent them some 22 minutes
+ * mails were left out, unsent, their claims open until the stale-claim sweep sent them some 28 minutes
  * later. The table is the file's own: no function acts on it.
  */
 const table = aTableOfItsOwn('backline-claim-lost');

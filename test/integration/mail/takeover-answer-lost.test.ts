@@ -13,7 +13,7 @@ import { answerLostOnce } from '#test/support/dynamo-errors.ts';
  * docs/design.md#failures-and-retries, on DynamoDB Local: the sweep takes over a stale claim (a
  * conditional update on the claim as it read it, no request token) to send it again, or to hold it
  * open unsent, and the answer is lost; the SDK's resend is refused by that very takeover. Taken for
- * another sweeper's, the resend was not sent until the claim was stale again (some 22 minutes), and a
+ * another sweeper's, the resend was not sent until the claim was stale again (some 28 minutes), and a
  * hold answered that it held nothing. The table is the file's own: no function acts on it.
  */
 const table = aTableOfItsOwn('backline-takeover-lost');

@@ -13,7 +13,7 @@ import { aShow, storeTourWithShow } from '#test/support/tours.ts';
  * or a press step's claims (with their notes), one transaction, is applied and its answer lost, the SDK's
  * retry of it cancelled for a conflict, and it goes again as a new transaction, which the claims its first
  * try wrote refuse. Taken for claims made before, the promoter's reminder and the press mails were left
- * out, unsent, until the stale-claim sweep sent them some 22 minutes later. The table is the file's own.
+ * out, unsent, until the stale-claim sweep sent them some 28 minutes later. The table is the file's own.
  */
 const table = aTableOfItsOwn('backline-claim-check-lost');
 const at = '2027-02-06T10:00:00.000Z';

@@ -22,7 +22,7 @@ import { aShow, fakeToursDeps, storeTourWithShow } from '#test/support/tours.ts'
  * claim to send it again in one transaction with the show's check (claimAwaitingAdvance), which is
  * applied and its answer lost; the SDK's retry is cancelled for a conflict and it goes again as a new
  * transaction, which the takeover its first try wrote refuses. Taken for another sweeper's takeover,
- * the promoter's request was not sent until the claim was stale again (some 22 minutes). The table is
+ * the promoter's request was not sent until the claim was stale again (some 28 minutes). The table is
  * the file's own: tours, shows and claims on DynamoDB Local, the rest fakes.
  */
 const table = aTableOfItsOwn('backline-reclaim-check-lost');
