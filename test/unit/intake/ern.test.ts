@@ -11,6 +11,17 @@ const base = {
   genre: 'Synthpop',
 };
 
+/** GB, DE and US on their own street dates (the 5th, 12th and 19th of March 2027), with a pre-order from 5 February. */
+const threeTerritories = (change: { preOrderDate?: string } = {}) =>
+  ernMessage('three-territories', {
+    ...base,
+    dateGB: '2027-03-05',
+    dateDE: '2027-03-12',
+    dateUS: '2027-03-19',
+    preOrderDate: '2027-02-05',
+    ...change,
+  });
+
 const issuesOf = (raw: string) => {
   const parsed = parseErn(raw);
   if (parsed.ok) throw new Error('expected a rejection');
@@ -77,13 +88,10 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
   // written, not the UTC date of its midnight there (2027-02-04 for Tokyo's).
   it('takes a pre-order StartDate naming its zone as the date written', () => {
     const parsed = parseErn(
-      ernMessage('three-territories', {
-        ...base,
-        dateGB: '2027-03-05',
-        dateDE: '2027-03-12',
-        dateUS: '2027-03-19',
-        preOrderDate: '2027-02-05',
-      }).replace('<StartDate>2027-02-05</StartDate>', '<StartDate>2027-02-05+09:00</StartDate>'),
+      threeTerritories().replace(
+        '<StartDate>2027-02-05</StartDate>',
+        '<StartDate>2027-02-05+09:00</StartDate>',
+      ),
     );
 
     if (!parsed.ok) throw parsed.error;
@@ -95,15 +103,7 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
   });
 
   it('gives each territory its street date, with pre-order and preview starts, earliest first', () => {
-    const parsed = parseErn(
-      ernMessage('three-territories', {
-        ...base,
-        dateGB: '2027-03-05',
-        dateDE: '2027-03-12',
-        dateUS: '2027-03-19',
-        preOrderDate: '2027-02-05',
-      }),
-    );
+    const parsed = parseErn(threeTerritories());
 
     if (!parsed.ok) throw parsed.error;
     const details = parsed.release.details!;
@@ -381,15 +381,7 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
       'NewReleaseMessage/ResourceList/SoundRecording/Duration',
     ]);
 
-    const preOrder = parseErn(
-      ernMessage('three-territories', {
-        ...base,
-        dateGB: '2027-03-05',
-        dateDE: '2027-03-12',
-        dateUS: '2027-03-19',
-        preOrderDate: '9999-01-01',
-      }),
-    );
+    const preOrder = parseErn(threeTerritories({ preOrderDate: '9999-01-01' }));
     if (!preOrder.ok) throw preOrder.error;
     const refused = ernWebhookBody(preOrder.release, 'release.scheduled');
     // Each territory's pre-order date is refused, and named by the same element.
@@ -451,13 +443,10 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
   });
 
   it('refuses a territory whose only deal is a pre-order beside others with street dates, rather than leaving it out unsaid', () => {
-    const xml = ernMessage('three-territories', {
-      ...base,
-      dateGB: '2027-03-05',
-      dateDE: '2027-03-12',
-      dateUS: '2027-03-19',
-      preOrderDate: '2027-02-05',
-    }).replace(/<Deal>\s*<DealTerms>\s*<TerritoryCode>US<\/TerritoryCode>[\s\S]*?<\/Deal>/, '');
+    const xml = threeTerritories().replace(
+      /<Deal>\s*<DealTerms>\s*<TerritoryCode>US<\/TerritoryCode>[\s\S]*?<\/Deal>/,
+      '',
+    );
 
     expect(issuesOf(xml)).toEqual([
       {
@@ -630,13 +619,7 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
 
 describe('reading ERN from outside input', () => {
   it('never throws: any truncation or element removal of a valid message is read or rejected with a path', () => {
-    const message = ernMessage('three-territories', {
-      ...base,
-      dateGB: '2027-03-05',
-      dateDE: '2027-03-12',
-      dateUS: '2027-03-19',
-      preOrderDate: '2027-02-05',
-    });
+    const message = threeTerritories();
     const elements = [...message.matchAll(/<([A-Za-z]+)[ >][\s\S]*?<\/\1>/g)].map((m) => m[0]);
 
     fc.assert(
