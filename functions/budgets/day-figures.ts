@@ -11,6 +11,7 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { addDays, daysBetween } from '#shared/days.ts';
 import type { DayResult } from '#shared/db/budgets.ts';
+import { byParts } from '#shared/http/cursor.ts';
 import { divideHalfEven } from '#shared/money/money.ts';
 
 /**
@@ -33,6 +34,23 @@ const lastDay = '9998-12-31';
 /** Burn rate, forecast, the day the money runs out and the straight line, from the day's states. */
 export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {
   const byId = new Map(states.map((state) => [state.expenseId, state]));
+  // What each actual settling a commitment finds left of it: the commitment less what the actuals settling
+  // it before (by date, then id) paid, so an order invoiced in parts is paid once.
+  const leftOf = new Map<string, number>();
+  for (const [orderId, actuals] of Map.groupBy(
+    states.filter((state) => settlesOf(state) !== undefined),
+    (state) => settlesOf(state) as string,
+  )) {
+    const order = byId.get(orderId);
+    if (!order || !isCounted(order)) continue;
+    let left = committedOf(order, budget);
+    for (const actual of actuals.sort((a, b) =>
+      byParts([a.data!.date, a.expenseId], [b.data!.date, b.expenseId]),
+    )) {
+      leftOf.set(actual.expenseId, left);
+      left = Math.max(0, left - spendOf(actual.contribution));
+    }
+  }
   let spent7 = 0;
   let spent30 = 0;
   for (const state of states) {
@@ -41,12 +59,12 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
     if (age < 0) continue;
     const spent = spendOf(state.contribution);
     // An actual that settles a commitment booked before the window pays money counted as spent
-    // then: only what it adds to the commitment is new spend in the window. A commitment voided (or
-    // moved away) never counted here: all the actual pays is new.
+    // then: only what it pays beyond what is left of the commitment is new spend in the window. A
+    // commitment voided (or moved away) never counted here: all the actual pays is new.
     const settled = byId.get(settlesOf(state) ?? '');
     const settledAge = settled && isCounted(settled) ? daysBetween(settled.data.date, date) : -1;
     const newIn = (days: number) =>
-      settled && settledAge >= days ? Math.max(0, spent - committedOf(settled, budget)) : spent;
+      settled && settledAge >= days ? Math.max(0, spent - (leftOf.get(state.expenseId) ?? 0)) : spent;
     if (age < 7) spent7 += newIn(7);
     if (age < 30) spent30 += newIn(30);
   }

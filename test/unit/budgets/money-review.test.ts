@@ -131,6 +131,24 @@ describe("the daily reconciliation's burn rate and forecast", () => {
     });
     expect(h.events('Budget Forecast Over')).toHaveLength(1);
   });
+
+  it('counts what two invoices settling one earlier purchase order pay beyond it as new spend: the order is paid once', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    // 600.00 EUR ordered on 2 March, then invoiced as 400.00 (19 March) and 350.00 (20 March): 150.00 over the order.
+    await h.expense(radioOrder());
+    await h.expense({ ...radioInvoice(40_000), expenseId: 'inv-radio-1', date: '2027-03-19' });
+    await h.expense({ ...radioInvoice(35_000), expenseId: 'inv-radio-2' });
+
+    await h.reconcile('2027-03-21');
+
+    const last = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+    // 600.00 used since 2 March, 750.00 now: the last 7 days spent 150.00, 21.43 a day.
+    expect({ actual: last?.actual, burnRate7: last?.burnRate7 }).toEqual({
+      actual: 75_000,
+      burnRate7: 2_143,
+    });
+  });
 });
 
 describe('an expense voided after it was amended onto another budget', () => {
