@@ -42,7 +42,8 @@ export function dayFigures(budget: Budget, figures: Figures, states: ExpenseStat
     (state) => settlesOf(state) as string,
   )) {
     const order = byId.get(orderId);
-    if (!order || !isCounted(order)) continue;
+    // Only a commitment holds money an actual pays: an actual named as one (a balance naming its deposit) committed nothing.
+    if (!order || !isCounted(order) || order.data.kind !== 'commitment') continue;
     let left = committedOf(order, budget);
     for (const actual of actuals.sort((a, b) =>
       byParts([a.data!.date, a.expenseId], [b.data!.date, b.expenseId]),

@@ -149,6 +149,23 @@ describe("the daily reconciliation's burn rate and forecast", () => {
       burnRate7: 2_143,
     });
   });
+
+  it('counts an invoice that names an earlier invoice as the order it settles as new spend: an invoice commits nothing', async () => {
+    const h = budgetsHarness();
+    await h.budget(aBudget());
+    // The studio's deposit invoice (400.00 EUR, 2 March), and its balance (300.00 EUR, 20 March) naming the deposit.
+    await h.expense({ ...radioOrder(), kind: 'actual', amount: { minor: 40_000, currency: 'EUR' } });
+    await h.expense({ ...radioInvoice(30_000), expenseId: 'inv-radio-balance' });
+
+    await h.reconcile('2027-03-21');
+
+    const last = (await h.store.getBudget('lbl-1', 'bud-1'))?.lastResult;
+    // Both count (700.00); the last 7 days spent the balance's 300.00, 42.86 a day.
+    expect({ actual: last?.actual, burnRate7: last?.burnRate7 }).toEqual({
+      actual: 70_000,
+      burnRate7: 4_286,
+    });
+  });
 });
 
 describe('an expense voided after it was amended onto another budget', () => {
