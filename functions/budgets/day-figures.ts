@@ -35,7 +35,7 @@ const lastDay = '9998-12-31';
 export function dayFigures(budget: Budget, figures: Figures, states: ExpenseState[], date: string) {
   const byId = new Map(states.map((state) => [state.expenseId, state]));
   // What each actual settling a commitment finds left of it: the commitment less what the actuals settling
-  // it before (by date, then id) paid, so an order invoiced in parts is paid once.
+  // it before (by date, then id) paid, so an order invoiced in parts is paid once (see docs/design.md#money).
   const leftOf = new Map<string, number>();
   for (const [orderId, actuals] of Map.groupBy(
     states.filter((state) => settlesOf(state) !== undefined),
