@@ -270,6 +270,28 @@ export function sameCsrfToken(key: string, linkToken: string, given: string): bo
 export const unsubscribeToken = async (claims: UnsubscribeClaims): Promise<string> =>
   signUnsubscribeToken(await tokenSigningKey(), claims);
 
+/**
+ * The one-click unsubscribe URL for `claims`, at most `limit` characters long (what its List-Unsubscribe
+ * header holds, `unsubscribeUrlLimit` in shared/mail/data.ts): the sealed token grows with the release
+ * id, three bytes for each character of a Japanese one, so beside a long address it can pass what SES
+ * takes and have the whole call refused. The release and then the label, which only say what mail the
+ * link came from (`Outlet Unsubscribed`), are left out of it then; the outlet and the address it opts
+ * out always stay (docs/design.md#two-mail-streams).
+ */
+export async function unsubscribeUrlWithin(
+  baseUrl: string,
+  claims: UnsubscribeClaims,
+  limit: number,
+): Promise<string> {
+  const key = await tokenSigningKey();
+  const { releaseId: _release, ...withoutRelease } = claims;
+  const { labelId: _label, ...addressOnly } = withoutRelease;
+  const urls = [claims, withoutRelease, addressOnly].map((shorter) =>
+    unsubscribeUrl(baseUrl, signUnsubscribeToken(key, shorter)),
+  );
+  return urls.find((url) => url.length <= limit) ?? urls[2]!;
+}
+
 /** A promo-link token signed with the token-signing key from Secrets Manager (cached). */
 export const promoToken = async (claims: PromoClaims): Promise<string> =>
   signPromoToken(await tokenSigningKey(), claims);

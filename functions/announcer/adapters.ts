@@ -6,11 +6,11 @@ import { dynamoLabelNames } from '#shared/db/labels.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { outletsById } from '#shared/db/outlets-by-id.ts';
 import { publishEvents } from '#shared/events/publish.ts';
-import { assetLabel } from '#shared/mail/data.ts';
+import { assetLabel, unsubscribeUrlLimit } from '#shared/mail/data.ts';
 import { liveMailDeps } from '#shared/mail/ses.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { StoredRelease } from '#shared/releases.ts';
-import { promoToken, promoUrl, unsubscribeToken, unsubscribeUrl } from '#shared/tokens.ts';
+import { promoToken, promoUrl, unsubscribeUrlWithin } from '#shared/tokens.ts';
 import {
   type AnnouncerDeps,
   announcerTimeoutSeconds,
@@ -62,14 +62,15 @@ function promoAssetsOf(release: StoredRelease, radio: boolean) {
 export const signedLinks = (): RecipientLinks => ({
   async forRecipient(outlet, release, sentAt, options = {}) {
     const baseUrl = config().PUBLIC_BASE_URL;
-    const unsubscribe = unsubscribeUrl(
+    const unsubscribe = await unsubscribeUrlWithin(
       baseUrl,
-      await unsubscribeToken({
+      {
         outletId: outlet.id,
         labelId: release.labelId,
         releaseId: release.releaseId,
         email: normaliseEmail(outlet.email),
-      }),
+      },
+      unsubscribeUrlLimit,
     );
     const assets = promoAssetsOf(release, options.radio === true);
     const sentAtSeconds = Math.floor(sentAt.getTime() / 1000);

@@ -313,6 +313,15 @@ export function templateDataFor(
   return { text: { ...shared.text, ...own.text }, html: { ...shared.html, ...own.html } };
 }
 
+/**
+ * SES v2: a header's value (`MessageHeader.Value`) is at most 870 printable ASCII characters; a longer
+ * one refuses the whole SendBulkEmail, every recipient of the call.
+ */
+export const headerValueLimit = 870;
+
+/** The longest unsubscribe URL its List-Unsubscribe header (`<url>`) holds. */
+export const unsubscribeUrlLimit = headerValueLimit - 2;
+
 /** RFC 8058 one-click unsubscribe headers; the URL is single-line so it cannot inject a header. */
 export const unsubscribeHeaders = (unsubscribeUrl: string): { Name: string; Value: string }[] => [
   { Name: 'List-Unsubscribe', Value: `<${singleLine(unsubscribeUrl)}>` },
