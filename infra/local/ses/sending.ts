@@ -34,7 +34,28 @@ const TemplateData = z
     ),
   );
 
-const Header = z.object({ Name: z.string().check(z.minLength(1)), Value: z.string() });
+// SES v2's MessageHeader: a name of 1 to 126 printable ASCII characters but a colon, a value of 1 to 870
+// printable ASCII characters (a List-Unsubscribe URL past it); else the whole call is refused as invalid.
+const Header = z.object({
+  Name: z
+    .string()
+    .check(
+      z.regex(
+        /^[!-9;-~]{1,126}$/,
+        'failed to satisfy constraint: Member must satisfy regular expression pattern: ^[!-9;-@A-~]+$',
+      ),
+    ),
+  Value: z
+    .string()
+    .check(
+      z.minLength(1, 'failed to satisfy constraint: Member must have length greater than or equal to 1'),
+      z.maxLength(870, 'failed to satisfy constraint: Member must have length less than or equal to 870'),
+      z.regex(
+        /^[ -~]*$/,
+        'failed to satisfy constraint: Member must satisfy regular expression pattern: [ -~]*',
+      ),
+    ),
+});
 const Tag = z.object({ Name: z.string(), Value: z.string() });
 const Destination = z.object({
   ToAddresses: z.optional(z.array(z.string())),

@@ -251,6 +251,47 @@ describe('local SES', () => {
     expect(store.filter((mail) => mail.destination.to[0] === within)).toHaveLength(1);
   });
 
+  // SES v2's MessageHeader: a value of 1 to 870 printable ASCII characters; a longer one refuses the call.
+  it("refuses a SendBulkEmail whose entry's header value passes SES's 870 characters with BadRequestException, and takes it at that length", async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: { Subject: 's', Text: 't' },
+      }),
+    );
+    const unsubscribeOf = (length: number) => {
+      const url = 'https://backline.example/u/';
+      return `<${url}${'x'.repeat(length - url.length - 2)}>`;
+    };
+    const sendWith = (value: string, address: string) =>
+      client.send(
+        new SendBulkEmailCommand({
+          FromEmailAddress: FROM,
+          DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+          BulkEmailEntries: [
+            {
+              Destination: { ToAddresses: [address] },
+              ReplacementHeaders: [{ Name: 'List-Unsubscribe', Value: value }],
+            },
+          ],
+        }),
+      );
+    const [over, outsideAscii, within] = [anAddress('over'), anAddress('outside-ascii'), anAddress('within')];
+
+    await expect(sendWith(unsubscribeOf(871), over)).rejects.toBeInstanceOf(BadRequestException);
+    await expect(sendWith('<https://backline.example/u/café>', outsideAscii)).rejects.toBeInstanceOf(
+      BadRequestException,
+    );
+    const taken = await sendWith(unsubscribeOf(870), within);
+
+    expect(unsubscribeOf(870)).toHaveLength(870);
+    expect(taken.BulkEmailEntryResults?.map((r) => r.Status)).toEqual(['SUCCESS']);
+    const store = await storedMail(ses.url);
+    expect(store.filter((mail) => [over, outsideAscii].includes(mail.destination.to[0]))).toEqual([]);
+    expect(store.filter((mail) => mail.destination.to[0] === within)).toHaveLength(1);
+  });
+
   it('refuses a SendEmail to more than 50 recipients with BadRequestException', async () => {
     const recipients = Array.from({ length: 51 }, () => anAddress('cc'));
 
