@@ -33,6 +33,14 @@ const AssetUrl = z.url({ protocol: /^https?$/ }).check(
   ),
 );
 
+/**
+ * The most an asset URL and the release id take together of each promo link to it, in bytes as it
+ * carries them: the 1,000 of the URL and 128, the longest release id in ASCII, which the URL's 1,000 left
+ * room for. A release id outside ASCII takes two to four bytes a character (384 for 128 in Japanese),
+ * which, beside the longest URL, made every link to the asset too long to open.
+ */
+const linkedBytes = 1128;
+
 export const PromoAsset = z.lazy(() =>
   z.object({
     kind: z.enum(['stream', 'download', 'artwork', 'epk']),
@@ -183,6 +191,22 @@ export const ReleaseDetails = z.lazy(() =>
             }
             dated.add(territory);
           });
+        });
+        // Each promo link carries the release id with the asset's URL (docs/design.md#embargoes).
+        const idBytes = carriedBytes(release.releaseId);
+        const tooLong = (url: string, path: (string | number)[]) => {
+          if (idBytes + carriedBytes(url) <= linkedBytes) return;
+          context.addIssue({
+            code: 'custom',
+            path,
+            message: `must be at most ${linkedBytes - idBytes} bytes in UTF-8 for this release: each promo link carries it with the release id (${idBytes} bytes), ${linkedBytes} together`,
+          });
+        };
+        release.promoAssets?.forEach((asset, index) => {
+          tooLong(asset.url, ['promoAssets', index, 'url']);
+        });
+        release.radioServicing?.edits.forEach((edit, index) => {
+          tooLong(edit.assetUrl, ['radioServicing', 'edits', index, 'assetUrl']);
         });
         const addDates = new Set<string>();
         release.radioServicing?.addDates.forEach((entry, index) => {

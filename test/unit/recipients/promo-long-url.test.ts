@@ -2,7 +2,12 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
-import { PromoAsset, RadioServicing } from '#shared/events/release-scheduled.ts';
+import {
+  PromoAsset,
+  RadioServicing,
+  ReleaseDetails,
+  sampleRelease,
+} from '#shared/events/release-scheduled.ts';
 import { type HttpEvent, maxPathTokenLength } from '#shared/http/index.ts';
 import { signPromoToken } from '#shared/tokens.ts';
 import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
@@ -121,6 +126,41 @@ describe('promo link to an asset with a long URL', () => {
     expect(PromoAsset.safeParse({ kind: 'stream', url: fits }).success).toBe(true);
     expect(token.length).toBeLessThanOrEqual(maxPathTokenLength);
     expect((await setup()(`/p/${token}`)).headers.location).toBe(new URL(fits).href);
+  });
+
+  it('counts the release id with the asset URL, as its links carry both: a release id outside ASCII leaves less room, and intake refuses what would not fit', () => {
+    // 128 characters, 384 bytes in UTF-8 (a label's catalogue id in Japanese), beside the longest URL intake takes.
+    const releaseId = '夜間飛行'.repeat(32);
+    const longest = presignedUrl.slice(0, 1000);
+    const release = (url: string) => ({
+      ...sampleRelease,
+      releaseId,
+      promoAssets: [{ kind: 'stream', url }],
+      radioServicing: { servicingDate: '2027-03-01', edits: [{ kind: 'clean', assetUrl: url }] },
+    });
+    const linkTo = (url: string) =>
+      signPromoToken(key, {
+        labelId: 'l'.repeat(64),
+        releaseId,
+        outletId: 'out-0b6f4a52-3c1e-4d5f-9a7b-2f1e0c9d8e7a',
+        assetIndex: 109,
+        assetKind: 'radio-edit',
+        url,
+        lasts: { days: 365, sentAt: Math.floor(now.getTime() / 1000) },
+        maxAccesses: 1_000_000,
+      });
+    const fits = presignedUrl.slice(0, 1128 - 384);
+
+    const refused = ReleaseDetails.safeParse(release(longest));
+    const taken = ReleaseDetails.safeParse(release(fits));
+
+    expect(linkTo(longest).length).toBeGreaterThan(maxPathTokenLength);
+    expect(refused.error?.issues.map((issue) => issue.path)).toEqual([
+      ['promoAssets', 0, 'url'],
+      ['radioServicing', 'edits', 0, 'assetUrl'],
+    ]);
+    expect(taken.success).toBe(true);
+    expect(linkTo(fits).length).toBeLessThanOrEqual(maxPathTokenLength);
   });
 
   it('sends the browser on to an asset URL holding a space, a line separator or letters outside ASCII at its ASCII form, the only one a Location header holds', async () => {
