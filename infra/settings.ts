@@ -113,6 +113,14 @@ const SettingsSchema = z
             message:
               'must have no query string or fragment (each link in mail is the base followed by its path)',
           }),
+          // In its ASCII form (WHATWG `href`: the host in punycode, the path percent-encoded): SES takes a
+          // header's value in printable ASCII only, and refuses the whole SendBulkEmail for another, so an
+          // international base in each List-Unsubscribe stopped every campaign mail. No slash is added.
+          z.overwrite((url) => {
+            // Checked only where the checks before left a URL (a refused one is reported as it was).
+            const ascii = URL.canParse(url) ? new URL(url).href : url;
+            return url.endsWith('/') ? ascii : ascii.replace(/\/$/, '');
+          }),
         ),
     ),
     alarmEmail: z.optional(z.email()),

@@ -68,9 +68,27 @@ describe('deployment settings', () => {
     },
   );
 
+  // SES v2 takes a header's value in printable ASCII only, and refuses the whole SendBulkEmail for another:
+  // every campaign mail's List-Unsubscribe holds the base.
+  it.each([
+    ['https://presse.bücher.example', 'https://presse.xn--bcher-kva.example'],
+    ['https://links.label.example/presse/actualités', 'https://links.label.example/presse/actualit%C3%A9s'],
+    ['https://links.label.example/', 'https://links.label.example/'],
+  ])(
+    'takes a public base URL (%s) in its ASCII form, the only one a List-Unsubscribe header holds',
+    (url, ascii) => {
+      const settings = readSettings(contextOf({ publicBaseUrl: url }), {});
+
+      expect(settings.publicBaseUrl).toBe(ascii);
+    },
+  );
+
   it('names the setting that is malformed', () => {
     expect(() => readSettings(contextOf({ managerTimeZone: 'Mars/Olympus' }), {})).toThrow(/managerTimeZone/);
     expect(() => readSettings(contextOf({ stage: 'Prod_1' }), {})).toThrow(/stage/);
     expect(() => readSettings(contextOf({ senderAddress: 'not-an-address' }), {})).toThrow(/senderAddress/);
+    expect(() => readSettings(contextOf({ publicBaseUrl: 'links.label.example' }), {})).toThrow(
+      /publicBaseUrl/,
+    );
   });
 });
