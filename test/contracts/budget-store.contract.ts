@@ -1123,7 +1123,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(((await store.heldSweptBefore()) ?? '') >= next).toBe(true);
     });
 
-    it('keeps the rates of a day', async () => {
+    it('keeps the rates of a day as last put: a pair left out of the table is dropped', async () => {
       const store = makeStore();
       const date = `2001-0${1 + Math.floor(Math.random() * 9)}-0${1 + Math.floor(Math.random() * 9)}`;
 
@@ -1131,6 +1131,9 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       await store.putRates(date, { 'GBP/USD': '1.2600', 'EUR/USD': '1.08' }, '2027-01-01T00:00:00.000Z');
 
       expect(await store.rates(date)).toEqual({ 'GBP/USD': '1.2600', 'EUR/USD': '1.08' });
+      await store.putRates(date, { 'EUR/USD': '1.09' }, '2027-01-02T00:00:00.000Z');
+
+      expect(await store.rates(date)).toEqual({ 'EUR/USD': '1.09' });
       expect(await store.rates('1999-01-01')).toBeUndefined();
     });
 
