@@ -37,7 +37,7 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
         413: failure(`the body exceeds ${maxWebhookBodyBytes} bytes`),
         409: failure("the webhook-id (an ERN message's MessageId) was received before with another body"),
         415: failure(
-          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml), or names a charset other than utf-8 or us-ascii (the body is read as UTF-8 and refused, not decoded, in any other: docs/design.md#routes-and-auth)',
+          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml), or names a charset other than utf-8 or us-ascii (utf8 and the other names the Encoding Standard gives UTF-8 are taken as utf-8; the body is read as UTF-8 and refused, not decoded, in any other: docs/design.md#routes-and-auth)',
         ),
       },
     },

@@ -111,13 +111,26 @@ export const charsetOf = (contentType: string | undefined): string | undefined =
 };
 
 /**
- * Refuses (415, naming it) a body whose `Content-Type` names a charset other than UTF-8, or US-ASCII
- * which is a part of it: the bodies Backline reads are UTF-8, and one labelled otherwise is refused, not
- * read as UTF-8 against its label (docs/design.md#routes-and-auth). Webhooks and JSON routes alike.
+ * Whether `charset` names UTF-8 by one of the Encoding Standard's names for it (`utf-8`, `utf8`,
+ * `unicode-1-1-utf-8`...), as TextDecoder reads it and so the CSV import does.
+ */
+const namesUtf8 = (charset: string): boolean => {
+  try {
+    return new TextDecoder(charset).encoding === 'utf-8';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Refuses (415, naming it) a body whose `Content-Type` names a charset other than UTF-8 (by any of its
+ * names: `utf8` as well), or US-ASCII which is a part of it: the bodies Backline reads are UTF-8, and one
+ * labelled otherwise is refused, not read as UTF-8 against its label (docs/design.md#routes-and-auth).
+ * Webhooks and JSON routes alike.
  */
 export const refuseNonUtf8Charset = (contentType: string | undefined): void => {
   const charset = charsetOf(contentType);
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'us-ascii')
+  if (charset !== undefined && charset !== 'us-ascii' && !namesUtf8(charset))
     throw unsupportedCharset(charset);
 };
 

@@ -294,6 +294,23 @@ describe('a webhook whose Content-Type names a charset', () => {
       expect.arrayContaining(['Café', 'Café Noir', 'Cafe', 'Café Blanc', 'Café Crème']),
     );
   });
+
+  // The Encoding Standard's names of UTF-8, which TextDecoder (and so the CSV import) takes: HTTP clients
+  // and servers write `utf8` (PHP's, MySQL's spelling) as often as `utf-8`.
+  it('takes UTF-8 by each name the Encoding Standard gives it (utf8, UTF8, unicode-1-1-utf-8), JSON and XML', async () => {
+    const { send, secret, webhooks } = intake();
+    const body = (title: string) => Buffer.from(JSON.stringify(aReleaseWebhook({ title })));
+
+    const answers = [
+      await send(signedBytes(secret, body('Café utf8'), 'application/json; charset=utf8')),
+      await send(signedBytes(secret, body('Café UTF8'), 'application/json;charset="UTF8"')),
+      await send(signedBytes(secret, body('Café 1-1'), 'application/json; charset=unicode-1-1-utf-8')),
+      await send(signedBytes(secret, Buffer.from(ern(), 'utf8'), 'application/xml; charset=utf8')),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
+    expect(webhooks.all()).toHaveLength(4);
+  });
 });
 
 describe('rejected webhooks', () => {

@@ -182,6 +182,23 @@ describe('a route that takes a JSON body, sent as another media type or with non
     expect([labels.items.has('night-owl'), labels.items.has('day-owl')]).toEqual([true, true]);
   });
 
+  it('takes JSON whose charset is UTF-8 by another of its names (utf8), as a webhook is taken', async () => {
+    const { call, labels } = api();
+
+    const { status } = await call(
+      'POST',
+      '/labels',
+      {},
+      {
+        body: JSON.stringify({ name: 'Night Owl', id: 'night-owl' }),
+        contentType: 'application/json; charset=utf8',
+      },
+    );
+
+    expect(status).toBe(201);
+    expect(labels.items.has('night-owl')).toBe(true);
+  });
+
   it('answers 415 naming a charset other than UTF-8 or US-ASCII, as a webhook is answered, and keeps nothing', async () => {
     const { call, labels, budgets } = api();
     const label = (contentType: string, id: string) =>
