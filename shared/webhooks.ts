@@ -131,7 +131,8 @@ const showTimesOccur = z.superRefine((data: Venued, context) => {
     for (const [key, time] of Object.entries(show.times ?? {})) {
       if (time === undefined) continue;
       wallTimeSkipped(context, [...at, 'times', key], {
-        date: showTimeDate(show.date, time),
+        // A load-in comes before the show: one before 06:00 is that morning's (`statedTime`), no after-midnight time.
+        date: key === 'loadIn' ? show.date : showTimeDate(show.date, time),
         time,
         timeZone,
       });

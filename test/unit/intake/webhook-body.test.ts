@@ -883,4 +883,29 @@ describe('local times the clocks skip', () => {
       [{ path: 'data.show.times.set', message: setSkipped }],
     ]);
   });
+
+  it("reads a load-in before 06:00 on the show's own day, as the day sheet states it (a festival's that morning), not the next", () => {
+    const venue = { ...sampleShow.venue, timeZone: 'Europe/Berlin' };
+    // Berlin's clocks go from 02:00 to 03:00 on 2027-03-28: a load-in at 02:30 that morning never comes,
+    // and one at 02:30 on the 27th does.
+    const show = (date: string) => ({
+      ...sampleShow,
+      date,
+      venue,
+      times: { loadIn: '02:30', doors: '20:00' },
+    });
+
+    const issues = ['2027-03-27', '2027-03-28'].map((date) =>
+      issuesOf({
+        type: 'tour.show.added',
+        timestamp: '2027-01-05T10:00:00Z',
+        data: { tourId: 'tour-1', show: show(date) },
+      }),
+    );
+
+    expect(issues).toEqual([
+      [],
+      [{ path: 'data.show.times.loadIn', message: skipped('02:30', 'Europe/Berlin', '2027-03-28') }],
+    ]);
+  });
 });
