@@ -1,4 +1,4 @@
-import { type OffsetChange, offsetChanges, wallTimeAt } from './calendar.ts';
+import { type OffsetChange, offsetChanges, wallTimeAt, wallTimeIn } from './calendar.ts';
 import { config } from './config.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
@@ -147,6 +147,18 @@ const eventStatus: Record<Show['status'], 'TENTATIVE' | 'CONFIRMED' | 'CANCELLED
   cancelled: 'CANCELLED',
 };
 
+/**
+ * An event's end in its zone, or in UTC where its wall time comes twice (the night the clocks go back)
+ * and it is the second: RFC 5545 (3.3.5) reads such a local time as the first, an hour early. Its start,
+ * a show time read as the first (`showTime`), never is.
+ */
+function dtend(endMs: number, zone: string): string {
+  const wall = wallTimeAt(endMs, zone);
+  return wallTimeIn(wall.slice(0, 10), wall.slice(11), zone).epochMs === endMs
+    ? `DTEND;TZID=${zone}:${localDateTime(wall)}`
+    : `DTEND:${utcDateTime(endMs)}`;
+}
+
 function vevent({ item, startMs, endMs }: Timed, stamp: string, organizer: string): string[] {
   const { show } = item;
   const zone = show.venue.timeZone;
@@ -161,7 +173,7 @@ function vevent({ item, startMs, endMs }: Timed, stamp: string, organizer: strin
     `DTSTAMP:${stamp}`,
     organizer,
     `DTSTART;TZID=${zone}:${localDateTime(wallTimeAt(startMs, zone))}`,
-    `DTEND;TZID=${zone}:${localDateTime(wallTimeAt(endMs, zone))}`,
+    dtend(endMs, zone),
     `SUMMARY:${text(`${item.artist} at ${show.venue.name}, ${show.venue.city}`)}`,
     `LOCATION:${text(`${show.venue.name}, ${show.venue.address}, ${show.venue.city}, ${show.venue.country}`)}`,
     `DESCRIPTION:${text(`Local times (${zone}): ${local || 'not given yet'}`)}`,

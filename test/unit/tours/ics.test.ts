@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pressMail } from '#functions/tours/press.ts';
+import { wallTimeIn } from '#shared/calendar.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { showsCalendar } from '#shared/ics.ts';
 import { readCalendar } from '#test/support/calendar.ts';
@@ -153,6 +154,24 @@ describe('show calendars', () => {
       start: '2027-10-30T20:00:00.000Z',
       end: '2027-10-31T03:00:00.000Z',
     });
+  });
+
+  it('writes the end of a show in the hour the clocks repeat so that it reads as its instant, not as the first of the two', () => {
+    // Berlin goes back from 03:00 CEST to 02:00 CET on 31 October 2027: 02:00 to 03:00 comes twice.
+    // Doors 22:00, set 02:30 (its first: 00:30 UTC), no curfew: it ends an hour on, 01:30 UTC, 02:30 CET.
+    const show = aShow({ date: '2027-10-30', times: { doors: '22:00', set: '02:30' } });
+
+    const text = calendarOf([show]);
+
+    // RFC 5545 3.3.5: a local time that occurs twice is its first occurrence (Temporal's 'compatible').
+    const dtend = text.match(/^DTEND(;TZID=([^:]+))?:(\d{8}T\d{6}Z?)\r$/m);
+    const [, , zone, value = ''] = dtend ?? [];
+    const wall = value.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z?$/, '$1-$2-$3T$4:$5:$6');
+    const end = zone
+      ? new Date(wallTimeIn(wall.slice(0, 10), wall.slice(11), zone).epochMs).toISOString()
+      : new Date(`${wall}Z`).toISOString();
+    expect(end).toBe('2027-10-31T01:30:00.000Z');
+    expect(readBack(text)[0]?.end).toBe('2027-10-31T01:30:00.000Z');
   });
 
   it('ends a show with no curfew after its set, not at midnight before a set at 00:15', () => {
