@@ -180,23 +180,37 @@ export function daySheet(
   };
 }
 
-export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[]): Notice {
+/** A guest as the guest list states them: the name, and their plus-ones and note. */
+const guestRow = (guest: Guest) => ({
+  label: guest.name,
+  value: `${guest.plusOnes ? `+${guest.plusOnes}` : 'no plus-one'}${guest.note ? ` (${guest.note})` : ''}`,
+});
+
+/** The guest list as a text file, a guest a line as the mail's rows state them (`guestListSheet`'s `attached`). */
+export const guestListFile = (guests: Guest[]): string =>
+  guests.map((guest) => `${guestRow(guest).label}: ${guestRow(guest).value}\r\n`).join('');
+
+/**
+ * The guest list to the promoter. `attached`: the name of the file that holds it (`guestListFile`), for
+ * a list too long to state in the mail itself (its data past what SES takes, docs/design.md#tours).
+ */
+export function guestListSheet(tour: StoredTour, show: Show, guests: Guest[], attached?: string): Notice {
   return {
     ...titled(`Guest list: ${showLine(tour, show)}`),
     recipientName: show.promoter.name,
     lines: [
       `The guest list for ${showLine(tour, show)} is closed: ${guestCount(guests)} guests in all. Please give it to the box office.`,
+      ...(attached
+        ? [`The list is too long for this mail: it is attached (${attached}), a guest a line.`]
+        : []),
     ],
-    sections: [
-      {
-        title: 'Guests',
-        rows: guests.length
-          ? guests.map((guest) => ({
-              label: guest.name,
-              value: `${guest.plusOnes ? `+${guest.plusOnes}` : 'no plus-one'}${guest.note ? ` (${guest.note})` : ''}`,
-            }))
-          : [{ label: 'Guests', value: 'none' }],
-      },
-    ],
+    sections: attached
+      ? []
+      : [
+          {
+            title: 'Guests',
+            rows: guests.length ? guests.map(guestRow) : [{ label: 'Guests', value: 'none' }],
+          },
+        ],
   };
 }

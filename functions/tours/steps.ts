@@ -15,7 +15,7 @@ import {
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show, ShowStatus } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
-import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
+import { type Notice, noticeTemplateData, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
@@ -44,6 +44,7 @@ import {
   advanceRequestSheet,
   daySheet,
   escalationSheet,
+  guestListFile,
   guestListSheet,
   unreachableSheet,
 } from './sheets.ts';
@@ -505,16 +506,33 @@ const guestListMail = (
 ) => {
   const ref = showRefOf(locked);
   const guests = locked.guests ?? [];
+  const mail = (attached?: string) =>
+    operationalMail(
+      ref,
+      locked.show.promoter,
+      'guest-list-cutoff',
+      guestListSheet(tour, locked.show, guests, attached),
+      locked.guestListLockedAt,
+    );
+  const stated = mail();
+  // A list the mail cannot state within what SES takes of its data (a full one: 256 KB of names and
+  // notes, twice over with the HTML view) goes as a file: SES refused the mail, and nothing was sent.
+  const file = 'guest-list.txt';
   return {
     mails: locked.guestListLockedAt
       ? [
-          operationalMail(
-            ref,
-            locked.show.promoter,
-            'guest-list-cutoff',
-            guestListSheet(tour, locked.show, guests),
-            locked.guestListLockedAt,
-          ),
+          templateDataJson(stated.data).length > templateDataLimit
+            ? {
+                ...mail(file),
+                attachments: [
+                  {
+                    fileName: file,
+                    contentType: 'text/plain; charset=utf-8',
+                    content: guestListFile(guests),
+                  },
+                ],
+              }
+            : stated,
         ]
       : [],
     events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
