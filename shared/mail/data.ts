@@ -344,8 +344,10 @@ export interface Notice {
 
 /** The notice's template data, in the same two views as the release mails. */
 export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice } {
-  const view = (line: (value: string) => string): Notice => {
+  const view = (line: (value: string) => string, html = false): Notice => {
     const value = (text: string) => line(singleLine(text));
+    // A row's value keeps its line breaks (`multiLine`): a venue's address, a promoter's answer of several lines.
+    const lines = (text: string) => (html ? htmlLines : line)(multiLine(text));
     return {
       subject: singleLine(notice.subject),
       heading: value(notice.heading),
@@ -356,13 +358,13 @@ export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice
         ? {
             sections: notice.sections.map((section) => ({
               title: value(section.title),
-              rows: section.rows.map((row) => ({ label: value(row.label), value: value(row.value) })),
+              rows: section.rows.map((row) => ({ label: value(row.label), value: lines(row.value) })),
             })),
           }
         : {}),
     };
   };
-  return { text: view((value) => value), html: view(escapeHtml) };
+  return { text: view((value) => value), html: view(escapeHtml, true) };
 }
 
 /** A date a mail states, with the territories it states it for. */
