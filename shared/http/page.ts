@@ -6,13 +6,14 @@
 import { escapeHtml, type Markup } from './markup.ts';
 
 // A word longer than the line (a pasted link, a name without spaces) wraps: it would widen the whole page on a phone.
+// A value keeps its line breaks (a promoter's answer of several lines): HTML shows a bare one as a space.
 const style = [
   'body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a;overflow-wrap:anywhere}',
   'h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.5rem}',
   'label{display:block;margin-top:.75rem;font-weight:600}',
   'input,textarea,select{display:block;width:100%;box-sizing:border-box;font-size:1rem;padding:.5rem;margin-top:.25rem}',
   'button{font-size:1rem;padding:.6rem 1.2rem;margin-top:1rem}',
-  'dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}',
+  'dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;white-space:pre-line}',
   '.note{background:#f3f3f3;padding:.5rem 1rem;border-radius:.25rem}.error{background:#fde8e8;padding:.5rem 1rem;border-radius:.25rem}',
 ].join('');
 
