@@ -95,7 +95,7 @@ export function escalationSheet(
     ...titled(`Advance overdue: ${showLine(tour, show)}`),
     recipientName: tour.tourManager.name,
     lines: [
-      `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, ten days before the show, ${sent}. Please call them.`,
+      `${show.promoter.name} has not submitted the advance for ${showLine(tour, show)}, due ten days before the show, ${sent}. Please call them.`,
     ],
     sections: [showSection(show), promoterSection(show)],
   };
