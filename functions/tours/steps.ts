@@ -13,7 +13,7 @@ import {
   ShowStepDue,
 } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
-import type { Show, ShowStatus } from '#shared/events/tour-booked.ts';
+import { type Show, type ShowStatus, showTimeDate } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
@@ -377,6 +377,24 @@ async function recordDaySheet(
   }
 }
 
+/** When a show starts on its day (its doors, else its set), to order the shows of one date. */
+const startsAt = (show: Show) => {
+  const time = show.times?.doors ?? show.times?.set;
+  return time ? `${showTimeDate(show.date, time)}T${time}` : '';
+};
+
+/**
+ * The show after `show` on its day sheet: a later one the same date (an early and a late show, by their
+ * starts), else the first of the next date.
+ */
+const nextShow = (show: Show, live: Show[]): Show | undefined =>
+  live
+    .filter(
+      (s) =>
+        s.date > show.date || (s.date === show.date && startsAt(show) !== '' && startsAt(s) > startsAt(show)),
+    )
+    .sort((a, b) => a.date.localeCompare(b.date) || startsAt(a).localeCompare(startsAt(b)))[0];
+
 /**
  * The day sheet to the tour manager and the crew. Its identity is the day it states, so a show moved
  * after its sheet went out gets a new one; an update after a change on the same day (`change`, the
@@ -394,7 +412,7 @@ export async function daySheetWork(
   const show = stored.show;
   const { shows } = await deps.tours.tourWithShows(ref.labelId, ref.tourId);
   const live = shows.flatMap((s) => (s.show && isAdvancing(s.show.status) ? [s.show] : []));
-  const next = live.filter((s) => s.date > show.date).sort((a, b) => a.date.localeCompare(b.date))[0];
+  const next = nextShow(show, live);
   const link = await deps.links.tourManager({
     ...ref,
     expiresAt: tourManagerLinkExpiry(
