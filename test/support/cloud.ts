@@ -199,10 +199,15 @@ export const sentMail = async (): Promise<SentMail[]> => {
   return ((await response.json()) as { emails: SentMail[] }).emails;
 };
 
-/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+/**
+ * Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. The default
+ * is for a condition that never comes, not a slow one: a webhook's mail crosses four functions and two
+ * stream polls, which a busy 2-core machine (CI beside other work) slowed past 10 s (the integration
+ * project's test timeout, 90 s, is the same kind of limit).
+ */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  { timeoutMs = 10_000, intervalMs = 50, what = 'condition' } = {},
+  { timeoutMs = 60_000, intervalMs = 50, what = 'condition' } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
