@@ -11,7 +11,17 @@ import { instantWanted } from '#shared/http/errors.ts';
 import { territoriesStated } from '#shared/mail/data.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
-import { CliError, exitStatus, getJson, type Login, readLogin, request, saveLogin, table } from './client.ts';
+import {
+  CliError,
+  exitStatus,
+  getJson,
+  type Login,
+  readLogin,
+  request,
+  saveLogin,
+  table,
+  withScheme,
+} from './client.ts';
 
 /**
  * `backline`: the production manager's command line, against `npm start` or a deployed stack alike
@@ -473,12 +483,7 @@ export function program(): Command {
       'the management API key (npm start prints it; on AWS: secret backline-<stage>/api-key)',
     )
     .action(async (options: { url: string; key: string }) => {
-      // Without its scheme, fetch cannot read the URL at all, and the failure would look like nothing running there.
-      if (!/^https?:\/\//i.test(options.url))
-        throw new CliError(
-          `--url ${options.url} needs its scheme: http://${options.url} (npm start), or the https:// ApiUrl of a deployed stack.`,
-        );
-      const login = { url: options.url.replace(/\/+$/, ''), apiKey: options.key };
+      const login = { url: withScheme(options.url, '--url').replace(/\/+$/, ''), apiKey: options.key };
       await request(login, '/media-outlets?limit=1');
       out(`Logged in to ${login.url}; kept in ${saveLogin(login)}`);
     });

@@ -47,10 +47,21 @@ const notLoggedIn = () =>
     'Not logged in. Run `backline login --url http://localhost:3000 --key <API key>` (npm start prints the key; on AWS it is in the secret backline-<stage>/api-key), or set BACKLINE_API_URL and BACKLINE_API_KEY.',
   );
 
+/**
+ * The API URL `named` (`--url`, `BACKLINE_API_URL`) as given, or a CliError saying it needs its scheme:
+ * without one, fetch cannot read the URL at all, and the failure would look like nothing running there.
+ */
+export function withScheme(url: string, named: string): string {
+  if (/^https?:\/\//i.test(url)) return url;
+  throw new CliError(
+    `${named} ${url} needs its scheme: http://${url} (npm start), or the https:// ApiUrl of a deployed stack.`,
+  );
+}
+
 /** The login: BACKLINE_API_URL and BACKLINE_API_KEY when both are set (CI), else the config file. */
 export function readLogin(env: NodeJS.ProcessEnv = process.env): Login {
   if (env.BACKLINE_API_URL && env.BACKLINE_API_KEY)
-    return { url: env.BACKLINE_API_URL, apiKey: env.BACKLINE_API_KEY };
+    return { url: withScheme(env.BACKLINE_API_URL, 'BACKLINE_API_URL'), apiKey: env.BACKLINE_API_KEY };
   const file = configFile(env);
   if (!existsSync(file)) throw notLoggedIn();
   try {

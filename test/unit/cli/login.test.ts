@@ -63,4 +63,16 @@ describe("the CLI's login", () => {
     expect(run.stderr).not.toContain('Is it running');
     expect(existsSync(configFile(env))).toBe(false);
   });
+
+  it('says a BACKLINE_API_URL without http:// or https:// needs its scheme, rather than that nothing runs there', async () => {
+    const run = await runScript('infra/cli/backline.ts', ['outlets', 'list'], {
+      BACKLINE_CONFIG_DIR: aConfigDir(),
+      BACKLINE_API_URL: 'localhost:3000',
+      BACKLINE_API_KEY: 'a-key',
+    });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('BACKLINE_API_URL localhost:3000 needs its scheme: http://localhost:3000');
+    expect(run.stderr).not.toContain('Is it running');
+  });
 });
