@@ -16,6 +16,7 @@ import {
   exitStatus,
   getJson,
   type Login,
+  NoRouteError,
   readLogin,
   request,
   saveLogin,
@@ -484,7 +485,16 @@ export function program(): Command {
     )
     .action(async (options: { url: string; key: string }) => {
       const login = { url: withScheme(options.url, '--url').replace(/\/+$/, ''), apiKey: options.key };
-      await request(login, '/media-outlets?limit=1');
+      try {
+        await request(login, '/media-outlets?limit=1');
+      } catch (error) {
+        // Every Backline has this route: its 404 means the URL is not the API's (a stage or path after it).
+        if (error instanceof NoRouteError)
+          throw new CliError(
+            `no Backline API answers at ${login.url} (it has no route GET /media-outlets). Give the API's own URL: http://localhost:3000 for npm start, or the stack's ApiUrl output as it is, with no stage or path after it.`,
+          );
+        throw error;
+      }
       out(`Logged in to ${login.url}; kept in ${saveLogin(login)}`);
     });
 

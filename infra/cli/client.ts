@@ -5,6 +5,9 @@ import { join } from 'node:path';
 /** An error the CLI prints as it is (no stack): it says what went wrong and what to do. */
 export class CliError extends Error {}
 
+/** A 404 that is not the API's own (it names no `error`): no such route at this URL. */
+export class NoRouteError extends CliError {}
+
 /**
  * A command's exit status, one shape for the commands a manager scripts (`backline`, `npm run redrive`),
  * so that a script tells a partial outcome from a whole one and from a failure: 0, done whole; 1, done
@@ -115,7 +118,7 @@ export async function request(
       `${login.url} refused the API key. Run \`backline login --url ${login.url} --key <API key>\` with the key npm start printed (on AWS: the secret backline-<stage>/api-key).`,
     );
   if (response.status === 404 && problem.error === undefined)
-    throw new CliError(
+    throw new NoRouteError(
       `${login.url} has no route ${init.method ?? 'GET'} ${path.split('?')[0]}: this Backline may be older than this CLI (update and deploy it).`,
     );
   const issues = (problem.issues ?? [])

@@ -75,4 +75,22 @@ describe("the CLI's login", () => {
     expect(run.stderr).toContain('BACKLINE_API_URL localhost:3000 needs its scheme: http://localhost:3000');
     expect(run.stderr).not.toContain('Is it running');
   });
+
+  it('says a login URL where no Backline API answers (a stage or other path after it) is not one, rather than that Backline is older than the CLI', async () => {
+    // What API Gateway answers for a path it has no route for, such as the API's URL with a stage after it.
+    const gateway = createServer((_, response) =>
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}'),
+    );
+    await new Promise<void>((done) => gateway.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/prod`;
+    const env = { BACKLINE_CONFIG_DIR: aConfigDir(), BACKLINE_API_URL: '', BACKLINE_API_KEY: '' };
+
+    const run = await runScript('infra/cli/backline.ts', ['login', '--url', url, '--key', 'a-key'], env);
+    await new Promise<void>((done) => gateway.close(() => done()));
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`no Backline API answers at ${url}`);
+    expect(run.stderr).not.toContain('older than this CLI');
+    expect(existsSync(configFile(env))).toBe(false);
+  });
 });
