@@ -591,13 +591,20 @@ export function program(): Command {
   release
     .command('status <labelId> <releaseId>')
     .description("a release's state and its mail counts per kind")
-    .action(async (labelId: string, releaseId: string) => releaseStatus(readLogin(), labelId, releaseId));
+    .action(async (labelId: string, releaseId: string) =>
+      releaseStatus(readLogin(), idArgument('labelId', labelId), idArgument('releaseId', releaseId)),
+    );
   release
     .command('deliveries <labelId> <releaseId>')
     .description("a release's mail, one row per address and kind")
     .option('--csv', 'as CSV, for a spreadsheet')
     .action(async (labelId: string, releaseId: string, options: { csv?: boolean }) =>
-      releaseDeliveries(readLogin(), labelId, releaseId, options.csv === true),
+      releaseDeliveries(
+        readLogin(),
+        idArgument('labelId', labelId),
+        idArgument('releaseId', releaseId),
+        options.csv === true,
+      ),
     );
 
   cli
@@ -606,7 +613,14 @@ export function program(): Command {
     .command('status <labelId> <tourId>')
     .description("a tour's shows and their advance status")
     .action(async (labelId: string, tourId: string) =>
-      out(tourStatusText(await getJson(readLogin(), `/labels/${enc(labelId)}/tours/${enc(tourId)}`))),
+      out(
+        tourStatusText(
+          await getJson(
+            readLogin(),
+            `/labels/${enc(idArgument('labelId', labelId))}/tours/${enc(idArgument('tourId', tourId))}`,
+          ),
+        ),
+      ),
     );
 
   cli
@@ -615,7 +629,14 @@ export function program(): Command {
     .command('status <labelId> <budgetId>')
     .description("a budget's totals, lines and thresholds")
     .action(async (labelId: string, budgetId: string) =>
-      out(budgetStatusText(await getJson(readLogin(), `/labels/${enc(labelId)}/budgets/${enc(budgetId)}`))),
+      out(
+        budgetStatusText(
+          await getJson(
+            readLogin(),
+            `/labels/${enc(idArgument('labelId', labelId))}/budgets/${enc(idArgument('budgetId', budgetId))}`,
+          ),
+        ),
+      ),
     );
   return cli;
 }
