@@ -39,9 +39,15 @@ export const configFile = (env: NodeJS.ProcessEnv = process.env) => join(configD
 /** The key is a credential: the file is readable by its owner only (0600), in a 0700 directory. */
 export function saveLogin(login: Login, env: NodeJS.ProcessEnv = process.env): string {
   const file = configFile(env);
-  mkdirSync(configDir(env), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  try {
+    mkdirSync(configDir(env), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${JSON.stringify(login, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw new CliError(
+      `Cannot keep the login in ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make ${configDir(env)} a directory you can write to, or set BACKLINE_CONFIG_DIR to one.`,
+    );
+  }
   return file;
 }
 

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configFile, readLogin, saveLogin } from '#infra/cli/client.ts';
+import { fakeApi } from '#test/support/fake-api.ts';
 import { runScript } from '#test/support/run-script.ts';
 
 const folders: string[] = [];
@@ -92,5 +93,22 @@ describe("the CLI's login", () => {
     expect(run.stderr).toContain(`no Backline API answers at ${url}`);
     expect(run.stderr).not.toContain('older than this CLI');
     expect(existsSync(configFile(env))).toBe(false);
+  });
+
+  it('says where it could not keep the login and why, not a stack trace', async () => {
+    const api = await fakeApi({ 'GET /media-outlets': () => ({ json: { outlets: [] } }) });
+    // A config directory that cannot be made: its path is a file.
+    const notADirectory = join(aConfigDir(), 'a-file');
+    writeFileSync(notADirectory, '');
+    const env = { BACKLINE_CONFIG_DIR: notADirectory, BACKLINE_API_URL: '', BACKLINE_API_KEY: '' };
+
+    const run = await runScript('infra/cli/backline.ts', ['login', '--url', api.url, '--key', 'key'], env);
+    await api.close();
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^backline: Cannot keep the login in ${notADirectory}/config.json \\(E[A-Z]+\\)`),
+    );
+    expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 });
