@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -51,6 +51,19 @@ export function saveLogin(login: Login, env: NodeJS.ProcessEnv = process.env): s
   return file;
 }
 
+/**
+ * The kept login holds the key: one that others than its owner may read or change (a copy, an editor
+ * that saved it anew) is said on stderr, with how to make it the owner's only again; the command runs.
+ */
+function warnIfShared(file: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0)
+    process.stderr.write(
+      `backline: ${file} holds the API key, and others than its owner may read or change it (mode ${mode.toString(8)}): chmod 600 ${file}\n`,
+    );
+}
+
 const notLoggedIn = () =>
   new CliError(
     'Not logged in. Run `backline login --url http://localhost:3000 --key <API key>` (npm start prints the key; on AWS it is in the secret backline-<stage>/api-key), or set BACKLINE_API_URL and BACKLINE_API_KEY.',
@@ -75,8 +88,10 @@ export function readLogin(env: NodeJS.ProcessEnv = process.env): Login {
   if (!existsSync(file)) throw notLoggedIn();
   try {
     const login = JSON.parse(readFileSync(file, 'utf8')) as Partial<Login>;
-    if (typeof login.url === 'string' && typeof login.apiKey === 'string')
+    if (typeof login.url === 'string' && typeof login.apiKey === 'string') {
+      warnIfShared(file);
       return { url: login.url, apiKey: login.apiKey };
+    }
   } catch {
     // an unreadable file is treated like a missing one
   }

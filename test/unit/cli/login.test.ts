@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,6 +93,23 @@ describe("the CLI's login", () => {
     expect(run.stderr).toContain(`no Backline API answers at ${url}`);
     expect(run.stderr).not.toContain('older than this CLI');
     expect(existsSync(configFile(env))).toBe(false);
+  });
+
+  it("warns when the kept login is readable by others, saying how to make it its owner's only, and still runs", async (context) => {
+    if (process.platform === 'win32') return context.skip('file modes are POSIX');
+    const api = await fakeApi({ 'GET /media-outlets': () => ({ json: { outlets: [] } }) });
+    const env = { BACKLINE_CONFIG_DIR: aConfigDir(), BACKLINE_API_URL: '', BACKLINE_API_KEY: '' };
+    writeFileSync(configFile(env), JSON.stringify({ url: api.url, apiKey: 'key' }));
+    chmodSync(configFile(env), 0o644);
+
+    const run = await runScript('infra/cli/backline.ts', ['outlets', 'list'], env);
+    await api.close();
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      `${configFile(env)} holds the API key, and others than its owner may read or change it (mode 644)`,
+    );
+    expect(run.stderr).toContain(`chmod 600 ${configFile(env)}`);
   });
 
   it('says where it could not keep the login and why, not a stack trace', async () => {
