@@ -331,7 +331,19 @@ const redrive = document.getElementById('redrive'); if (redrive) redrive.addEven
 const tomorrow = new Date(Date.parse(document.body.dataset.now) + 86400000);
 document.getElementById('advanceTo').value = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 const state = document.body.dataset.state;
-setInterval(async () => { if (posting) return; try { const next = await (await fetch('/_local/console/state')).text(); if (next !== state && !posting) location.reload(); } catch {} }, 1500);
+// A poll nothing answers: npm start has stopped, and the page says so rather than show what it last saw as now;
+// it reloads once the local cloud answers again.
+let unanswered = false;
+setInterval(async () => {
+  if (posting) return;
+  try {
+    const next = await (await fetch('/_local/console/state')).text();
+    if ((next !== state || unanswered) && !posting) location.reload();
+  } catch {
+    unanswered = true;
+    status.textContent = 'The local cloud does not answer: this page shows what it last saw. Is npm start still running?';
+  }
+}, 1500);
 `);
 
 export async function consolePage(sources: ConsoleSources): Promise<string> {
