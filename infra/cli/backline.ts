@@ -72,7 +72,16 @@ async function watchJob<Result>(
   shown: (progress: JobView<Result>['progress']) => void,
 ): Promise<JobView<Result>> {
   for (;;) {
-    const job = await getJson<JobView<Result>>(login, `/jobs/${enc(jobId)}`);
+    let job: JobView<Result>;
+    try {
+      job = await getJson<JobView<Result>>(login, `/jobs/${enc(jobId)}`);
+    } catch (error) {
+      // The job runs on in Backline whatever befell its watch: it is named, so that it is not started again blind.
+      if (!(error instanceof CliError)) throw error;
+      throw new CliError(
+        `${error.message}\nThe ${what} was started as job ${jobId} and may go on: GET /jobs/${jobId} tells how it ends (start it again only if it failed).`,
+      );
+    }
     shown(job.progress);
     if (job.status === 'failed')
       throw new CliError(`The ${what} failed: ${job.error ?? 'no reason given'} (job ${job.jobId})`);
