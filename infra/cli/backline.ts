@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
+import { ownerUnreachableText } from '#shared/budgets/owner-unreachable.ts';
 import { OffsetInstant } from '#shared/events/fields.ts';
 import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { instantWanted } from '#shared/http/errors.ts';
@@ -443,6 +444,7 @@ export function budgetStatusText(budget: BudgetView): string {
     budget.lastReconciled
       ? `reconciled ${budget.lastReconciled.date}: ${budget.lastReconciled.status}${budget.runsOutOn ? `, runs out on ${budget.runsOutOn}` : budget.moneyLastsThePeriod ? ', the money lasts the period' : ''}`
       : 'not reconciled yet',
+    ...(budget.ownerUnreachable ? [ownerUnreachableText(budget.owner, budget.ownerUnreachable)] : []),
     `thresholds ${budget.thresholds.map((t) => `${t} %`).join(', ')}; crossed: ${budget.thresholdsCrossed.map((t) => `${t.threshold} % on ${t.date}`).join(', ') || 'none'}`,
     ...unconverted,
     ...budget.refused.map((r) => `refused, not counted: ${r.expenseId} ${r.change} (${r.reason})`),

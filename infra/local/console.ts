@@ -1,6 +1,7 @@
 import type { BudgetView } from '#functions/office/budgets.ts';
 import type { TourView } from '#functions/office/tours.ts';
 import { unconvertedText } from '#shared/budgets/ledger.ts';
+import { ownerUnreachableText } from '#shared/budgets/owner-unreachable.ts';
 import { type Markup, markup, trusted } from '#shared/http/markup.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import type { EventRecord, LocalBus } from './bus/bus.ts';
@@ -191,6 +192,7 @@ function budgetBar(view: BudgetView): Markup {
   );
   return markup`<div class="bar" role="img" aria-label="${totals.usedPercent} % of the plan used"><div class="fill${over ? ' over' : ''}" style="width:${Math.min(totals.usedPercent, 100)}%"></div></div>
 <div><strong>${totals.usedPercent} %</strong> used: ${money(used)} of ${money(totals.planned)} <small>(${money(totals.actual)} spent, ${money(totals.committed)} committed${totals.income !== 0 ? `, ${money(totals.income)} income` : ''}; ${money(totals.remaining)} left)</small></div>
+${view.ownerUnreachable ? markup`<div class="error">${ownerUnreachableText(view.owner, view.ownerUnreachable)}</div>` : ''}
 ${view.thresholdsCrossed.length ? markup`<div class="alerts">${view.thresholdsCrossed.map((crossed) => markup`${badge('alert')} ${crossed.threshold} % crossed <small>${crossed.date}</small> `)}</div>` : ''}
 ${unconverted.length ? markup`<div><small>not converted yet: ${unconverted.join(', ')}</small></div>` : ''}
 <small>${view.expenses} expense${view.expenses === 1 ? '' : 's'}; ${view.lastReconciled ? markup`reconciled ${view.lastReconciled.date}: ${badge(view.lastReconciled.status)}` : 'not reconciled yet'}</small>`;

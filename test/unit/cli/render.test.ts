@@ -174,6 +174,22 @@ describe('what the CLI prints', () => {
     expect(text).toMatch(/radio\s+radio-plugging\s+3,000.00 EUR\s+0.00 EUR\s+2,876.00 EUR\n/);
     expect(text).toMatch(/ads\s+advertising\s+1,000.00 EUR\s+500.00 EUR\s+710.00 EUR\s+over/);
   });
+  it('says when the owner can no longer be warned by mail: which mail did not reach them, why and since when', () => {
+    const text = budgetStatusText({
+      ...aBudgetView(),
+      ownerUnreachable: {
+        reason: 'bounce',
+        detail: '550 5.1.1 mailbox does not exist',
+        mail: 'budget-alert',
+        since: '2027-02-02T07:01:00.000Z',
+      },
+    });
+
+    expect(text).toContain(
+      'owner unreachable since 2027-02-02T07:01:00.000Z: their budget-alert mail bounced (550 5.1.1 mailbox does not exist); no alert or report reaches Mara Quinn <mara@label.example> by mail until a new owner is set',
+    );
+  });
+
   it("states a tour budget's income from its shows, which the money left counts, and the line it is on", () => {
     // A tour budget: 900.00 EUR spent of 1,000.00 EUR planned, and a show settled for 4,000.00 EUR, so 4,100.00 EUR left.
     const view = aBudgetView();

@@ -74,4 +74,37 @@ describe("the local console's budget bar", () => {
       '900.00 EUR of 1,000.00 EUR <small>(900.00 EUR spent, 0.00 EUR committed, 4,000.00 EUR income; 4,100.00 EUR left)</small>',
     );
   });
+
+  it('says when the owner can no longer be warned by mail, as the budget view marks it', async () => {
+    const view = {
+      budgetId: 'bud-1',
+      scope: { kind: 'release', id: 'night-drive' },
+      owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+      ownerUnreachable: { reason: 'complaint', mail: 'budget-report', since: '2027-02-02T07:31:00.000Z' },
+      totals: {
+        currency: 'EUR',
+        planned: 100_000,
+        committed: 0,
+        actual: 90_000,
+        income: 0,
+        remaining: 10_000,
+        usedPercent: 90,
+        vat: 0,
+        recoupable: {},
+        unconverted: {},
+      },
+      thresholdsCrossed: [],
+      lastReconciled: null,
+      expenses: 2,
+    };
+
+    const page = await consolePageOver(
+      [{ detailType: 'Budget Set', labelId: 'lbl-1', data: { budgetId: 'bud-1' } }],
+      () => view,
+    );
+
+    expect(page).toContain(
+      'owner unreachable since 2027-02-02T07:31:00.000Z: their budget-report mail drew a complaint; no alert or report reaches Mara Quinn &lt;mara@label.example&gt; by mail until a new owner is set',
+    );
+  });
 });
