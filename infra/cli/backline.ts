@@ -653,6 +653,11 @@ export function program(): Command {
 }
 
 if (import.meta.main) {
+  // A reader that stops reading (`backline outlets list | head`) closes the pipe: what is left unread is
+  // dropped, and the exit status stays the command's outcome rather than Node's unhandled EPIPE (status 1).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   try {
     await program().parseAsync(process.argv);
   } catch (error) {
