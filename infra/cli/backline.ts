@@ -18,8 +18,10 @@ import {
   getJson,
   type Login,
   NoRouteError,
+  NotJsonError,
   readLogin,
   request,
+  requestJson,
   saveLogin,
   table,
   withScheme,
@@ -106,14 +108,12 @@ async function importOutlets(login: Login, file: string, charset?: string): Prom
   }
   let started: { jobId: string };
   try {
-    started = (await (
-      await request(login, '/media-outlets/import', {
-        method: 'POST',
-        // The API reads the CSV in the charset named here, UTF-8 when none is.
-        headers: { 'content-type': charset ? `text/csv; charset=${charset}` : 'text/csv' },
-        body: csv,
-      })
-    ).json()) as { jobId: string };
+    started = await requestJson<{ jobId: string }>(login, '/media-outlets/import', {
+      method: 'POST',
+      // The API reads the CSV in the charset named here, UTF-8 when none is.
+      headers: { 'content-type': charset ? `text/csv; charset=${charset}` : 'text/csv' },
+      body: csv,
+    });
   } catch (error) {
     if (error instanceof CliError && !charset && /not valid utf-8/i.test(error.message))
       throw new CliError(
@@ -228,9 +228,10 @@ async function replayWebhooks(login: Login, labelId: string, range: { from: stri
   const to = instantOption('--to', range.to);
   if (Date.parse(to) < Date.parse(from))
     throw new CliError(`--to ${to}: must not be before --from (${from})`);
-  const started = (await (
-    await request(login, `/labels/${enc(labelId)}/replays`, { method: 'POST', json: { from, to } })
-  ).json()) as { jobId: string };
+  const started = await requestJson<{ jobId: string }>(login, `/labels/${enc(labelId)}/replays`, {
+    method: 'POST',
+    json: { from, to },
+  });
   // A replay's total is known once it has ended (its range is read a page at a time): a line per change.
   let shown = -1;
   const job = await watchJob<ReplayResult>(login, started.jobId, 'replay', (progress) => {
@@ -308,9 +309,11 @@ const idArgument = (name: string, value: string): string => {
  * answers it again), and until when the one it replaces keeps verifying.
  */
 async function rotateSecret(login: Login, labelId: string) {
-  const rotated = (await (
-    await request(login, `/labels/${enc(labelId)}/secrets/rotate`, { method: 'POST' })
-  ).json()) as { id: string; webhookSecret: string; previousSecretRetiresAt?: string };
+  const rotated = await requestJson<{ id: string; webhookSecret: string; previousSecretRetiresAt?: string }>(
+    login,
+    `/labels/${enc(labelId)}/secrets/rotate`,
+    { method: 'POST' },
+  );
   out(`Label ${rotated.id}: new webhook secret (shown once, give it to the label): ${rotated.webhookSecret}`);
   out(
     rotated.previousSecretRetiresAt
@@ -321,9 +324,11 @@ async function rotateSecret(login: Login, labelId: string) {
 
 /** `backline labels revoke-secrets`: how many rotated-out secrets stopped working, and when intake stops taking them. */
 async function revokeSecrets(login: Login, labelId: string) {
-  const { id, revoked } = (await (
-    await request(login, `/labels/${enc(labelId)}/secrets/revoke`, { method: 'POST' })
-  ).json()) as { id: string; revoked: number };
+  const { id, revoked } = await requestJson<{ id: string; revoked: number }>(
+    login,
+    `/labels/${enc(labelId)}/secrets/revoke`,
+    { method: 'POST' },
+  );
   out(
     revoked === 0
       ? `Label ${id}: no rotated-out secret verifies, nothing revoked; the current secret still verifies.`
@@ -497,12 +502,14 @@ export function program(): Command {
     .action(async (options: { url: string; key: string }) => {
       const login = { url: withScheme(options.url, '--url').replace(/\/+$/, ''), apiKey: options.key };
       try {
-        await request(login, '/media-outlets?limit=1');
+        const page = await requestJson<{ outlets?: unknown }>(login, '/media-outlets?limit=1');
+        if (!Array.isArray(page.outlets)) throw new NotJsonError('no outlets listed');
       } catch (error) {
-        // Every Backline has this route: its 404 means the URL is not the API's (a stage or path after it).
-        if (error instanceof NoRouteError)
+        // Every Backline has this route: its 404, or an answer that is not its page of outlets, means the
+        // URL is not the API's (a stage or path after it, another server on the port).
+        if (error instanceof NoRouteError || error instanceof NotJsonError)
           throw new CliError(
-            `no Backline API answers at ${login.url} (it has no route GET /media-outlets). Give the API's own URL: http://localhost:3000 for npm start, or the stack's ApiUrl output as it is, with no stage or path after it.`,
+            `no Backline API answers at ${login.url} (GET /media-outlets there answers no list of outlets). Give the API's own URL: http://localhost:3000 for npm start, or the stack's ApiUrl output as it is, with no stage or path after it.`,
           );
         throw error;
       }
@@ -515,12 +522,14 @@ export function program(): Command {
     .description('add a label; prints its webhook secret (shown once)')
     .option('--id <labelId>', "the label's id (default: generated)")
     .action(async (name: string, options: { id?: string }) => {
-      const label = (await (
-        await request(readLogin(), '/labels', {
+      const label = await requestJson<{ id: string; name: string; webhookSecret: string }>(
+        readLogin(),
+        '/labels',
+        {
           method: 'POST',
           json: { name, ...(options.id ? { id: options.id } : {}) },
-        })
-      ).json()) as { id: string; name: string; webhookSecret: string };
+        },
+      );
       out(
         `Label ${label.name}: id ${label.id}\nwebhook secret (shown once, give it to the label): ${label.webhookSecret}`,
       );

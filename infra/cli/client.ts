@@ -151,8 +151,28 @@ export async function request(
   );
 }
 
-export const getJson = async <T>(login: Login, path: string): Promise<T> =>
-  (await (await request(login, path)).json()) as T;
+/** A 2xx whose body is not JSON: what answered is not the Backline API (a web page, another dev server). */
+export class NotJsonError extends CliError {}
+
+/** A request whose answer is read as the API's JSON; a body that is not JSON is a NotJsonError saying what answered. */
+export async function requestJson<T>(
+  login: Login,
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<T> {
+  const response = await request(login, path, init);
+  const type = (response.headers.get('content-type') ?? 'no content type').split(';')[0];
+  try {
+    if (/\bjson\b/i.test(type)) return (await response.json()) as T;
+  } catch {
+    // a body that says it is JSON and is not: told below, as any other
+  }
+  throw new NotJsonError(
+    `${login.url} answered ${init.method ?? 'GET'} ${path.split('?')[0]} with ${type}, not Backline's JSON: is it the Backline API? Log in with the API's own URL: http://localhost:3000 for npm start, or the stack's ApiUrl output.`,
+  );
+}
+
+export const getJson = <T>(login: Login, path: string): Promise<T> => requestJson<T>(login, path);
 
 /** Characters a terminal shows two columns wide: Han, kana, Hangul, CJK punctuation, fullwidth forms, emoji. */
 const wide =

@@ -128,4 +128,28 @@ describe("the CLI's login", () => {
     );
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
+
+  it('refuses a login URL where a web page answers every path (another dev server on the port), and says so', async () => {
+    const devServer = createServer((_, response) =>
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><div id="root"></div>'),
+    );
+    await new Promise<void>((done) => devServer.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(devServer.address() as AddressInfo).port}`;
+    const env = { BACKLINE_CONFIG_DIR: aConfigDir(), BACKLINE_API_URL: '', BACKLINE_API_KEY: '' };
+
+    const login = await runScript('infra/cli/backline.ts', ['login', '--url', url, '--key', 'a-key'], env);
+    const list = await runScript('infra/cli/backline.ts', ['outlets', 'list'], {
+      ...env,
+      BACKLINE_API_URL: url,
+      BACKLINE_API_KEY: 'a-key',
+    });
+    await new Promise<void>((done) => devServer.close(() => done()));
+
+    expect(login.code).toBe(2);
+    expect(login.stderr).toContain(`no Backline API answers at ${url}`);
+    expect(existsSync(configFile(env))).toBe(false);
+    expect(list.code).toBe(2);
+    expect(list.stderr).toContain(`${url} answered GET /media-outlets with text/html, not Backline's JSON`);
+    expect(list.stderr).not.toMatch(/^\s+at /m);
+  });
 });
