@@ -424,8 +424,11 @@ export function tourStatusText(tour: TourView): string {
   ].join('\n');
 }
 
-/** `backline budget status`: spend against the plan in the budget's currency, alerts, then one row per line. */
-export function budgetStatusText(budget: BudgetView): string {
+/**
+ * `backline budget status`: spend against the plan in the budget's currency, alerts, then one row per line.
+ * `labelId` is the label it was asked for (the view names none), for the routes it points to.
+ */
+export function budgetStatusText(budget: BudgetView, labelId = '{labelId}'): string {
   const { totals } = budget;
   const money = (minor: number) => formatMoney({ minor, currency: totals.currency });
   const unconverted = Object.entries(totals.unconverted).map(
@@ -455,7 +458,9 @@ export function budgetStatusText(budget: BudgetView): string {
     ...budget.refused.map((r) => `refused, not counted: ${r.expenseId} ${r.change} (${r.reason})`),
     // The view holds the first page of the refused versions; the rest are a page at a time on their route.
     ...(budget.refusedNextCursor
-      ? [`more refused than these: GET /labels/{labelId}/budgets/${budget.budgetId}/refused`]
+      ? [
+          `more refused than these: GET /labels/${enc(labelId)}/budgets/${enc(budget.budgetId)}/refused?${new URLSearchParams({ cursor: budget.refusedNextCursor })}`,
+        ]
       : []),
     '',
     table(lines, [
@@ -655,6 +660,7 @@ export function program(): Command {
             readLogin(),
             `/labels/${enc(idArgument('labelId', labelId))}/budgets/${enc(idArgument('budgetId', budgetId))}`,
           ),
+          labelId,
         ),
       ),
     );

@@ -190,6 +190,26 @@ describe('what the CLI prints', () => {
     );
   });
 
+  it('names the route and cursor of the refused versions past the first page, with the label it was asked for', () => {
+    const refusal = {
+      expenseId: 'exp-1',
+      at: '2027-02-01T10:00:00.000Z#1',
+      change: 'recorded' as const,
+      total: 'actual',
+      reason: 'would take actual past the largest total kept',
+      receivedAt: '2027-02-01T10:00:01.000Z',
+    };
+
+    const text = budgetStatusText(
+      { ...aBudgetView(), refused: [refusal], refusedNextCursor: 'WyJyZWZ1c2VkIl0' },
+      'nightshift',
+    );
+
+    expect(text).toContain(
+      'more refused than these: GET /labels/nightshift/budgets/bud-1/refused?cursor=WyJyZWZ1c2VkIl0',
+    );
+  });
+
   it("states a tour budget's income from its shows, which the money left counts, and the line it is on", () => {
     // A tour budget: 900.00 EUR spent of 1,000.00 EUR planned, and a show settled for 4,000.00 EUR, so 4,100.00 EUR left.
     const view = aBudgetView();
