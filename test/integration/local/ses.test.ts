@@ -92,6 +92,19 @@ function aSimpleSend(
   });
 }
 
+/** A SendBulkEmail of `templateName` to `address` alone, its one entry given `entry`'s replacements. */
+function oneEntrySend(
+  templateName: string,
+  address: string,
+  entry: Omit<NonNullable<SendBulkEmailCommandInput['BulkEmailEntries']>[number], 'Destination'> = {},
+) {
+  return new SendBulkEmailCommand({
+    FromEmailAddress: FROM,
+    DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+    BulkEmailEntries: [{ Destination: { ToAddresses: [address] }, ...entry }],
+  });
+}
+
 beforeAll(async () => {
   ses = await startLocalSes({
     port: 0,
@@ -228,15 +241,8 @@ describe('local SES', () => {
     };
     const sendWith = (data: string, address: string) =>
       client.send(
-        new SendBulkEmailCommand({
-          FromEmailAddress: FROM,
-          DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
-          BulkEmailEntries: [
-            {
-              Destination: { ToAddresses: [address] },
-              ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: data } },
-            },
-          ],
+        oneEntrySend(templateName, address, {
+          ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: data } },
         }),
       );
     const [over, within] = [anAddress('over'), anAddress('within')];
@@ -266,15 +272,8 @@ describe('local SES', () => {
     };
     const sendWith = (value: string, address: string) =>
       client.send(
-        new SendBulkEmailCommand({
-          FromEmailAddress: FROM,
-          DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
-          BulkEmailEntries: [
-            {
-              Destination: { ToAddresses: [address] },
-              ReplacementHeaders: [{ Name: 'List-Unsubscribe', Value: value }],
-            },
-          ],
+        oneEntrySend(templateName, address, {
+          ReplacementHeaders: [{ Name: 'List-Unsubscribe', Value: value }],
         }),
       );
     const [over, outsideAscii, within] = [anAddress('over'), anAddress('outside-ascii'), anAddress('within')];
@@ -299,13 +298,7 @@ describe('local SES', () => {
   });
 
   it('answers NotFoundException for a bulk send with a template that does not exist', async () => {
-    const sending = client.send(
-      new SendBulkEmailCommand({
-        FromEmailAddress: FROM,
-        DefaultContent: { Template: { TemplateName: aTemplateName(), TemplateData: '{}' } },
-        BulkEmailEntries: [{ Destination: { ToAddresses: [anAddress('nobody')] } }],
-      }),
-    );
+    const sending = client.send(oneEntrySend(aTemplateName(), anAddress('nobody')));
 
     await expect(sending).rejects.toBeInstanceOf(NotFoundException);
   });

@@ -42,29 +42,36 @@ describe("the local console's budgets", () => {
   });
 });
 
+/** A budget's view as the office answers it: 900.00 EUR spent of 1,000.00 EUR planned, with `changes`. */
+const budgetView = (changes: Record<string, unknown> = {}) => ({
+  budgetId: 'bud-1',
+  scope: { kind: 'release', id: 'night-drive' },
+  owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+  totals: {
+    currency: 'EUR',
+    planned: 100_000,
+    committed: 0,
+    actual: 90_000,
+    income: 0,
+    remaining: 10_000,
+    usedPercent: 90,
+    vat: 0,
+    recoupable: {},
+    unconverted: {},
+  },
+  thresholdsCrossed: [],
+  lastReconciled: null,
+  expenses: 2,
+  ...changes,
+});
+
 describe("the local console's budget bar", () => {
   it("states a tour budget's income from its shows, which the money left counts", async () => {
     // 900.00 EUR spent of 1,000.00 EUR planned, and a show settled for 4,000.00 EUR: 4,100.00 EUR left.
-    const view = {
-      budgetId: 'bud-1',
+    const view = budgetView({
       scope: { kind: 'tour', id: 'spring' },
-      owner: { name: 'Mara Quinn', email: 'mara@label.example' },
-      totals: {
-        currency: 'EUR',
-        planned: 100_000,
-        committed: 0,
-        actual: 90_000,
-        income: 400_000,
-        remaining: 410_000,
-        usedPercent: 90,
-        vat: 0,
-        recoupable: {},
-        unconverted: {},
-      },
-      thresholdsCrossed: [],
-      lastReconciled: null,
-      expenses: 2,
-    };
+      totals: { ...budgetView().totals, income: 400_000, remaining: 410_000 },
+    });
     const page = await consolePageOver(
       [{ detailType: 'Budget Set', labelId: 'lbl-1', data: { budgetId: 'bud-1' } }],
       () => view,
@@ -76,27 +83,9 @@ describe("the local console's budget bar", () => {
   });
 
   it('says when the owner can no longer be warned by mail, as the budget view marks it', async () => {
-    const view = {
-      budgetId: 'bud-1',
-      scope: { kind: 'release', id: 'night-drive' },
-      owner: { name: 'Mara Quinn', email: 'mara@label.example' },
+    const view = budgetView({
       ownerUnreachable: { reason: 'complaint', mail: 'budget-report', since: '2027-02-02T07:31:00.000Z' },
-      totals: {
-        currency: 'EUR',
-        planned: 100_000,
-        committed: 0,
-        actual: 90_000,
-        income: 0,
-        remaining: 10_000,
-        usedPercent: 90,
-        vat: 0,
-        recoupable: {},
-        unconverted: {},
-      },
-      thresholdsCrossed: [],
-      lastReconciled: null,
-      expenses: 2,
-    };
+    });
 
     const page = await consolePageOver(
       [{ detailType: 'Budget Set', labelId: 'lbl-1', data: { budgetId: 'bud-1' } }],
