@@ -1247,6 +1247,15 @@ export async function sweepsOn(
     await sweepAt(world, new Date(world.now.value.getTime() + everyMs).toISOString());
 }
 
+/** Tour-1 of lbl-1 as the tours store keeps it, booked at the start of 2027. */
+export const aStoredTour = {
+  labelId: 'lbl-1',
+  tourId: 'tour-1',
+  artist: { name: 'The Midnight Echoes' },
+  tourManager: { name: 'Sam', email: 'sam@tm.example' },
+  occurredAt: '2027-01-01T00:00:00.000Z',
+};
+
 /**
  * A tour stored with `show` booked in it, as the office's routes, the tour pages and the tours steps read
  * them: the tour's and the show's changes of 1 January 2027, the show's row written at `at`, under `ids`
@@ -1259,14 +1268,8 @@ export async function storeTourWithShow(
   ids: { labelId: string; tourId: string } = { labelId: 'lbl-1', tourId: 'tour-1' },
 ): Promise<StoredShow> {
   const { labelId, tourId } = ids;
-  const occurredAt = '2027-01-01T00:00:00.000Z';
-  await tours.saveTour({
-    labelId,
-    tourId,
-    artist: { name: 'The Midnight Echoes' },
-    tourManager: { name: 'Sam', email: 'sam@tm.example' },
-    occurredAt,
-  });
+  const { occurredAt } = aStoredTour;
+  await tours.saveTour({ ...aStoredTour, labelId, tourId });
   const stored: StoredShow = {
     labelId,
     tourId,

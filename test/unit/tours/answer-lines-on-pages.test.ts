@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { advanceSavedPage, tourManagerAdvancePage } from '#functions/recipients/tour-pages.ts';
 import { withBrowser } from '#test/support/browser.ts';
-import { advanceAnswers, aShow } from '#test/support/tours.ts';
+import { advanceAnswers, aShow, aStoredTour } from '#test/support/tours.ts';
 
-const tour = {
-  labelId: 'lbl-1',
-  tourId: 'tour-1',
-  artist: { name: 'The Midnight Echoes' },
-  tourManager: { name: 'Sam', email: 'sam@tm.example' },
-  occurredAt: '2027-01-01T00:00:00.000Z',
-};
 const hospitality = '1. Dinner for 8 at 18:00\n2. Vegan: 2, gluten-free: 1\n3. Rider drinks in room A';
 const answers = { ...advanceAnswers, hospitality };
 
@@ -36,9 +29,9 @@ describe("the promoter's answers of several lines on the pages", () => {
     if (!chromium.browser) return context.skip(chromium.skip);
     const show = aShow();
     const pages = [
-      advanceSavedPage({ tour, show, answers, amended: false }),
+      advanceSavedPage({ tour: aStoredTour, show, answers, amended: false }),
       tourManagerAdvancePage({
-        tour,
+        tour: aStoredTour,
         show,
         advance: { answers, submittedAt: '2027-04-20T10:00:00.000Z' },
         lockAt: '2027-05-13T22:00:00.000Z',

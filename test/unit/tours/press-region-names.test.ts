@@ -1,20 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pressMail } from '#functions/tours/press.ts';
 import type { Notice } from '#shared/mail/data.ts';
-import { aShow } from '#test/support/tours.ts';
+import { aShow, aStoredTour } from '#test/support/tours.ts';
 
-const tour = {
-  labelId: 'lbl-1',
-  tourId: 'tour-1',
-  artist: { name: 'The Midnight Echoes' },
-  tourManager: { name: 'Sam', email: 'sam@tm.example' },
-  occurredAt: '2027-01-01T00:00:00.000Z',
-};
 const occurredAt = '2027-01-01T00:00:00.000Z';
 
 const mailIn = (country: string, kind: 'announcement' | 'moved', show = aShow({ status: 'announced' })) => {
   const mail = pressMail(
-    tour,
+    aStoredTour,
     { id: 'out-1', name: 'Radio Eins', email: 'news@radioeins.example' },
     country,
     kind,
