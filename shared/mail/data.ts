@@ -344,10 +344,10 @@ export interface Notice {
 
 /** The notice's template data, in the same two views as the release mails. */
 export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice } {
-  const view = (line: (value: string) => string, html = false): Notice => {
+  // A row's value keeps its line breaks (`multiLine`, `block`): a venue's address, a promoter's answer of several lines.
+  const view = (line: (value: string) => string, block: (value: string) => string): Notice => {
     const value = (text: string) => line(singleLine(text));
-    // A row's value keeps its line breaks (`multiLine`): a venue's address, a promoter's answer of several lines.
-    const lines = (text: string) => (html ? htmlLines : line)(multiLine(text));
+    const lines = (text: string) => block(multiLine(text));
     return {
       subject: singleLine(notice.subject),
       heading: value(notice.heading),
@@ -364,7 +364,8 @@ export function noticeTemplateData(notice: Notice): { text: Notice; html: Notice
         : {}),
     };
   };
-  return { text: view((value) => value), html: view(escapeHtml, true) };
+  const asIs = (value: string) => value;
+  return { text: view(asIs, asIs), html: view(escapeHtml, htmlLines) };
 }
 
 /** A date a mail states, with the territories it states it for. */
