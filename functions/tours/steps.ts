@@ -532,27 +532,21 @@ const guestListMail = (
       guestListSheet(tour, locked.show, guests, attached),
       locked.guestListLockedAt,
     );
-  const stated = mail();
   // A list the mail cannot state within what SES takes of its data (a full one: 256 KB of names and
   // notes, twice over with the HTML view) goes as a file: SES refused the mail, and nothing was sent.
-  const file = 'guest-list.txt';
+  const cutoffMail = () => {
+    const stated = mail();
+    if (templateDataJson(stated.data).length <= templateDataLimit) return stated;
+    const file = 'guest-list.txt';
+    const attachment = {
+      fileName: file,
+      contentType: 'text/plain; charset=utf-8',
+      content: guestListFile(guests),
+    };
+    return { ...mail(file), attachments: [attachment] };
+  };
   return {
-    mails: locked.guestListLockedAt
-      ? [
-          templateDataJson(stated.data).length > templateDataLimit
-            ? {
-                ...mail(file),
-                attachments: [
-                  {
-                    fileName: file,
-                    contentType: 'text/plain; charset=utf-8',
-                    content: guestListFile(guests),
-                  },
-                ],
-              }
-            : stated,
-        ]
-      : [],
+    mails: locked.guestListLockedAt ? [cutoffMail()] : [],
     events: [outboxEntry(GuestListLocked, { ...ref, guests: guestCount(guests) }, eventMeta)],
   };
 };
