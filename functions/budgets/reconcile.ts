@@ -589,6 +589,9 @@ async function concludeDay(
     alerts: raised,
     changed:
       !previous ||
+      // The day before kept after its own report began may be in no report: its news is this day's too
+      // (see docs/design.md#budgets).
+      (previous.afterReport === true && previous.changed) ||
       drift.length > 0 ||
       raised.length > 0 ||
       // Back on track after at risk (or over) is news too: the owner hears it recovered (docs/design.md#budgets).

@@ -23,6 +23,7 @@ const heldReportAfterDays = 7;
  * The daily report (07:30 in the manager's time zone, after the 07:00 reconciliation): one mail per
  * budget owner and label, built from that day's results, a page of owners per invocation; the next
  * page follows through the outbox with a cursor. No mail when nothing changed and nothing is at risk.
+ * A day's result kept after the report began is news of the next day's report too (see concludeDay).
  * The first page first reports the expenses that passed 7 days held (see reportHeldExpenses).
  */
 export async function sendReports(
@@ -31,7 +32,11 @@ export async function sendReports(
   deps: BudgetsDeps,
 ) {
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
-  if (!data.cursor) await reportHeldExpenses(date, metadata, deps);
+  if (!data.cursor) {
+    // Before any owner is read: a day's result kept after this is marked, and carried to the next day's.
+    await deps.store.beginReport(date, deps.now().toISOString());
+    await reportHeldExpenses(date, metadata, deps);
+  }
   const page = await deps.store.reportOwnersPage(date, data.cursor, ownersPerPage);
   for (const { labelId, ownerEmail } of page.items) {
     const results = await deps.store.dayResults(date, labelId, ownerEmail);

@@ -38,7 +38,13 @@ import {
   labelBudgetsIndexKey,
   stateOf,
 } from './budget-reads.ts';
-import { failedConditions, itemsTooLarge, refusedItems, writtenUnlessRefused } from './conditions.ts';
+import {
+  failedConditions,
+  isConditionFailure,
+  itemsTooLarge,
+  refusedItems,
+  writtenUnlessRefused,
+} from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyBytes, keyOf, keyParts, nameHash } from './keys.ts';
@@ -71,6 +77,7 @@ import { cursorOfKey, keyOfCursor } from './start-key-cursor.ts';
  * - how far the daily sweep of held expenses got: pk = BUDGET-HELD-SWEEP, sk = SWEEP
  * - a day's results per owner: pk = BUDGET-DAY#<date>#<labelId>#<ownerEmail>, sk = BUDGET#<budgetId>
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
+ * - that day's report begun (a result kept after it is marked so): pk = BUDGET-REPORT#<date>, sk = BEGUN
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<digest of the cursor> (expires, `putOnce`)
  * - exchange rates of a day: pk = FX#<date>, sk = FX
  * - the budgets of a label an expense has versions in (an amendment may name another budget):
@@ -142,6 +149,7 @@ const ownersKey = (date: string, labelId: string, ownerEmail: string) => ({
   pk: keyOf('BUDGET-OWNERS', date),
   sk: keyParts(labelId, ownerEmail),
 });
+const reportBegunKey = (date: string) => ({ pk: keyOf('BUDGET-REPORT', date), sk: 'BEGUN' });
 /**
  * A page is known by a digest of its cursor: the cursor (a listing's key, JSON in base64url) of a
  * budget or owner whose ids are at their limit passes the 1,024 bytes of a sort key (see docs/design.md#budgets).
@@ -306,6 +314,11 @@ export interface DayResult {
    */
   refused?: Listed<Pick<Refusal, 'expenseId' | 'change' | 'reason'>>;
   alerts: string[];
+  /**
+   * Set on the budget's last result when it was kept after its day's report began: that report may have
+   * left it out, so the next day's result is `changed` whenever this one is (see docs/design.md#budgets).
+   */
+  afterReport?: true;
   /**
    * Anything the report states differs from the day before (its figures, not the VAT it does not state;
    * the status, drift, a new alert, the set of possible duplicates, the counts of what it lists).
@@ -476,8 +489,14 @@ export interface BudgetStore extends BudgetReads, FxRates {
     entry: OutboxEntry,
   ): Promise<{ mailed: boolean }>;
   markAlertMailed(labelId: string, budgetId: string, alertId: string): Promise<void>;
-  /** Keeps the day's result (for the report and the budget), once per budget and day, with its event. */
+  /**
+   * Keeps the day's result (for the report and the budget), once per budget and day, with its event, and
+   * lists its owner for that day's report; once that report has begun, marks the budget's last result (if
+   * still that day's) `afterReport`.
+   */
   saveDayResult(result: DayResult, entry: OutboxEntry): Promise<void>;
+  /** Notes that the report of `date` has begun: it reads owners and results after this (strongly). */
+  beginReport(date: string, at: string): Promise<void>;
   reportOwnersPage(
     date: string,
     cursor: string | undefined,
@@ -1034,6 +1053,30 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           },
         }),
       );
+      // Read after the listing, strongly: a report begun after this read reads the owner and the result
+      // (strongly too), and one begun before may have passed the owner, so the next day carries this
+      // day's change (afterReport). A retry marks it too. Not marked when a later day is the last result.
+      if (!(await get(reportBegunKey(result.date), true))) return;
+      await db
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: budgetKey(result.labelId, result.budgetId),
+            UpdateExpression: 'SET lastResult.afterReport = :yes',
+            ConditionExpression: 'lastResult.#date = :date',
+            ExpressionAttributeNames: { '#date': 'date' },
+            ExpressionAttributeValues: { ':yes': true, ':date': result.date },
+          }),
+        )
+        .catch((error) => {
+          if (!isConditionFailure(error)) throw error;
+        });
+    },
+
+    async beginReport(date, at) {
+      await db.send(
+        new PutCommand({ TableName: table, Item: { ...reportBegunKey(date), entity: 'budget-report', at } }),
+      );
     },
 
     async reportOwnersPage(date, cursor, limit) {
@@ -1042,6 +1085,8 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           TableName: table,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keyOf('BUDGET-OWNERS', date) },
+          // Strong, as dayResults: every result kept before the report began is read (see saveDayResult).
+          ConsistentRead: true,
           Limit: limit,
           ExclusiveStartKey: keyOfCursor(cursor),
         }),
@@ -1060,6 +1105,7 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
           TableName: table,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keyOf('BUDGET-DAY', date, labelId, ownerEmail) },
+          ConsistentRead: true,
         },
       ))
         for (const item of page.Items ?? []) found.push(dayResultOf(item));

@@ -1024,6 +1024,38 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
+    it("marks the budget's last result kept after its day's report began, a retry's too, and none kept before it or under a later day", async () => {
+      const store = makeStore();
+      const owner = { name: 'Owner', email: `${uniqueId('owner')}@label.example` };
+      const before = aBudget({ owner });
+      const after = aBudget({ owner });
+      const retried = aBudget({ owner });
+      const late = aBudget({ owner });
+      for (const budget of [before, after, retried, late]) await store.saveBudget(budget);
+      // A day whose report no other test begins.
+      const date = '2031-06-15';
+      const next = '2031-06-16';
+      await store.saveDayResult(aResult(before, date), reconciled(before, date));
+      await store.saveDayResult(aResult(retried, date), reconciled(retried, date));
+      await store.saveDayResult(aResult(late, next), reconciled(late, next));
+
+      await store.beginReport(date, '2031-06-15T07:30:00.000Z');
+      await store.saveDayResult(aResult(after, date), reconciled(after, date));
+      await store.saveDayResult(aResult(retried, date), reconciled(retried, date));
+      await store.saveDayResult(aResult(late, date), reconciled(late, date));
+
+      const last = async (budget: Budget) =>
+        (await store.getBudget(budget.labelId, budget.budgetId))?.lastResult;
+      expect(await last(before)).toEqual(aResult(before, date));
+      expect(await last(after)).toEqual({ ...aResult(after, date), afterReport: true });
+      expect(await last(retried)).toEqual({ ...aResult(retried, date), afterReport: true });
+      expect(await last(late)).toEqual(aResult(late, next));
+      // The day's own results stay as kept: the report reads them as any other.
+      expect(
+        (await store.dayResults(date, before.labelId, owner.email)).some((r) => 'afterReport' in r),
+      ).toBe(false);
+    });
+
     it('finds held expenses by when they were first seen and recoupable ones by artist, and forgets both once counted elsewhere', async () => {
       const store = makeStore();
       const budget = aBudget();

@@ -106,6 +106,8 @@ export class InMemoryBudgets implements BudgetStore {
   readonly refused = new Map<string, Refusal>();
   readonly days = new Map<string, DayResult>();
   readonly owners = new Map<string, Set<string>>();
+  /** The days whose report has begun. */
+  readonly reportsBegun = new Set<string>();
   readonly pages = new Set<string>();
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
@@ -360,16 +362,25 @@ export class InMemoryBudgets implements BudgetStore {
 
   async saveDayResult(result: DayResult, entry: OutboxEntry) {
     const k = key(result.date, result.labelId, result.owner.email, result.budgetId);
-    if (this.days.has(k)) return;
     const budget = this.budgets.get(key(result.labelId, result.budgetId));
-    if (!budget) throw new Error('no such budget');
-    this.days.set(k, clone(result));
-    // A late day (its reconciliation redriven) keeps its own result, not the budget's last.
-    if (!budget.lastResult || budget.lastResult.date <= result.date) budget.lastResult = clone(result);
-    this.published.push(entry);
+    if (!this.days.has(k)) {
+      if (!budget) throw new Error('no such budget');
+      this.days.set(k, clone(result));
+      // A late day (its reconciliation redriven) keeps its own result, not the budget's last.
+      if (!budget.lastResult || budget.lastResult.date <= result.date) budget.lastResult = clone(result);
+      this.published.push(entry);
+    }
+    if (!budget) return;
     const owners = this.owners.get(result.date) ?? new Set();
     owners.add(key(result.labelId, result.owner.email));
     this.owners.set(result.date, owners);
+    // Kept (or found kept) after its day's report began: marked on the budget while it is its last result.
+    if (this.reportsBegun.has(result.date) && budget.lastResult?.date === result.date)
+      budget.lastResult.afterReport = true;
+  }
+
+  async beginReport(date: string) {
+    this.reportsBegun.add(date);
   }
 
   async reportOwnersPage(date: string, cursor: string | undefined, limit: number) {

@@ -1,6 +1,7 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -67,6 +68,8 @@ describe('the budget store on DynamoDB', () => {
       .on(PutCommand)
       .rejectsOnce(Object.assign(new Error('Internal server error'), { name: 'InternalServerError' }))
       .resolves({});
+    // The day's report has not begun.
+    documents.on(GetCommand).resolves({});
     const store = dynamoBudgets(client, 't');
     await expect(store.saveDayResult(result, reconciled())).rejects.toThrow('Internal server error');
 
@@ -88,6 +91,7 @@ describe('the budget store on DynamoDB', () => {
       .rejectsOnce(transactionCancelled(['None', 'TransactionConflict', 'None']))
       .resolves({});
     documents.on(PutCommand).resolves({});
+    documents.on(GetCommand).resolves({});
 
     await dynamoBudgets(client, 't').saveDayResult(result, reconciled());
 

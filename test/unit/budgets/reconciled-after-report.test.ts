@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetReconciliationDue, ReconciliationDue } from '#shared/events/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+/** The owner's reports, as [address, day, the actual spend of bud-1 the report states]. */
+const reports = (h: ReturnType<typeof budgetsHarness>) =>
+  h
+    .received()
+    .filter((m) => m.kind === 'budget-report')
+    .map((m) => {
+      const rows = (m.data as { text: { rows: { budgetId: string; actual: string }[] } }).text.rows;
+      return [m.email, m.subject[2], rows.find((r) => r.budgetId === 'bud-1')?.actual];
+    });
+
+describe("a budget's change its owner reads of in a morning report", () => {
+  it("reports an expense recorded after the day's 07:30 report in the next morning's report", async () => {
+    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
+    h.setNow('2027-03-03T07:00:00.000Z');
+    await h.reconcile('2027-03-03');
+    await h.report('2027-03-03');
+    h.setNow('2027-03-03T15:00:00.000Z');
+    await h.expense(
+      anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 5_000, currency: 'EUR' } }),
+    );
+
+    h.setNow('2027-03-04T07:00:00.000Z');
+    await h.reconcile('2027-03-04');
+    await h.report('2027-03-04');
+
+    expect(reports(h)).toEqual([
+      ['mara@label.example', '2027-03-03', '100.00 EUR'],
+      ['mara@label.example', '2027-03-04', '150.00 EUR'],
+    ]);
+  });
+
+  it("reports a day reconciled after that day's 07:30 report (a retry, a redrive) in the next morning's report", async () => {
+    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
+    h.setNow('2027-03-03T07:00:00.000Z');
+    await h.reconcile('2027-03-03');
+    await h.report('2027-03-03');
+    h.setNow('2027-03-03T15:00:00.000Z');
+    await h.expense(
+      anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 5_000, currency: 'EUR' } }),
+    );
+
+    // 4 March: the fan-out ran at 07:00, but bud-1's reconciliation failed (throttled) and its retry
+    // reached it only after the 07:30 report, which had no result of it to report.
+    h.setNow('2027-03-04T07:00:00.000Z');
+    await h.deliver(ReconciliationDue, { date: '2027-03-04' }, { occurredAt: '2027-03-04T07:00:00.000Z' });
+    await h.report('2027-03-04');
+    h.setNow('2027-03-04T09:10:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-04' });
+    // Nothing moves on the 4th after that: the 5th's figures are the 4th's.
+    h.setNow('2027-03-05T07:00:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-05' });
+    await h.report('2027-03-05');
+
+    const [fourth] = await h.store.dayResults('2027-03-04', 'lbl-1', 'mara@label.example');
+    expect([fourth?.actual, fourth?.changed]).toEqual([15_000, true]);
+    // The 50.00 EUR of 3 March reached the owner in a report: the 5th's, the first after the 4th's result.
+    expect(reports(h)).toEqual([
+      ['mara@label.example', '2027-03-03', '100.00 EUR'],
+      ['mara@label.example', '2027-03-05', '150.00 EUR'],
+    ]);
+  });
+});
