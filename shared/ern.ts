@@ -718,13 +718,21 @@ export function parseErn(raw: Buffer | string): ParsedErn {
     return problem('', 'body is not valid UTF-8 (ERN messages must be sent as UTF-8)');
   }
   // A CDATA section is its text taken literally: written out as escaped text, so that the one
-  // decoding of XML's escapes (decodeXmlEscapes) gives it back as it was, `&amp;` included. Comments and
-  // processing instructions are matched in the same pass, so what would open a section inside one is
-  // their text, as a comment's opening inside a section is the section's.
-  xml = xml.replace(/<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>/g, (markup, text?: string) =>
-    text === undefined
-      ? markup
-      : text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
+  // decoding of XML's escapes (decodeXmlEscapes) gives it back as it was, `&amp;` included. A processing
+  // instruction (but an XML declaration, `<?xml ...?>`, left for the validator to place) is taken out,
+  // as the parser passes over a comment: no text, and the text either side one text, its spaces kept
+  // (fast-xml-parser trims the text before an instruction and after it each on its own: `Blue <?pi?> Moon`
+  // was `BlueMoon`).
+  // Comments and processing instructions are matched in the same pass, so what would open a section
+  // inside one is their text, as a comment's opening inside a section is the section's.
+  xml = xml.replace(
+    /<!--[\s\S]*?-->|<\?([\s\S]*?)\?>|<!\[CDATA\[([\s\S]*?)\]\]>/g,
+    (markup, instruction?: string, text?: string) =>
+      text !== undefined
+        ? text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
+        : instruction !== undefined && !/^xml(?:\s|$)/.test(instruction)
+          ? ''
+          : markup,
   );
   // Looked for in what is parsed, so a DOCTYPE a CDATA section quotes (now text) is read as text, and
   // every other one is refused, wherever it is.

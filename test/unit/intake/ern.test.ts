@@ -282,6 +282,31 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(commented.release.details?.title).toBe('Café');
   });
 
+  // XML's text content (XPath's string value): a processing instruction or a comment inside text is
+  // no text, and the text either side, spaces and all, is the element's; a CDATA section's is its text.
+  it('reads a title holding a processing instruction, a comment or a CDATA section as its text content, the spaces either side kept', () => {
+    const titled = (title: string) =>
+      ernMessage('single', { ...base, date: '2027-03-01' }).replaceAll(
+        '<DisplayTitleText>Night Drive</DisplayTitleText>',
+        `<DisplayTitleText>${title}</DisplayTitleText>`,
+      );
+    const titleOf = (title: string) => {
+      const read = parseErn(titled(title));
+      if (!read.ok) throw read.error;
+      return read.release.details?.title;
+    };
+
+    const titles = [
+      'Blue <?pi x?> Moon',
+      'Blue<?pi x?>Moon',
+      ' <?pi x?>Blue Moon<?pi y?> ',
+      'Blue <!-- c --> Moon',
+      'Blue <![CDATA[&]]> Moon',
+    ].map(titleOf);
+
+    expect(titles).toEqual(['Blue  Moon', 'BlueMoon', 'Blue Moon', 'Blue  Moon', 'Blue & Moon']);
+  });
+
   it('refuses a second MessageHeader, MessageId or main Release, naming it, rather than reading the first', () => {
     const xml = ernMessage('single', { ...base, date: '2027-03-01' });
     const header = xml.match(/<MessageHeader>[\s\S]*?<\/MessageHeader>/)![0];
