@@ -166,7 +166,7 @@ function operation(doc: RouteDoc, path: string, auth: RouteAuth, fn: FunctionNam
   if (doc.body && 'schema' in doc.body)
     responses['415'] ??= {
       description:
-        'the body is not sent as application/json, or its Content-Type names a charset other than utf-8 or us-ascii',
+        'the body is not sent as application/json, or its Content-Type names a charset other than utf-8 or us-ascii (ascii and ANSI_X3.4-1968 are us-ascii, and a body so labelled holding a byte above 0x7F is a 400 naming the charset)',
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   if (auth === 'apiKey') {

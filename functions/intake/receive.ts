@@ -127,7 +127,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   }
   // Refused, not decoded: the body is recorded and read again as UTF-8 by the publisher and every replay,
   // and the signature is over its bytes as sent (docs/design.md#routes-and-auth).
-  refuseNonUtf8Charset(contentType);
+  refuseNonUtf8Charset(contentType, request.body);
 
   const { parsed, recordId } = xml
     ? await readErn(labelId, request.body, deps)

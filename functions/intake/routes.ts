@@ -30,14 +30,14 @@ export const intakeRoutes: { method: 'POST'; path: string; doc: RouteDoc }[] = [
       responses: {
         202: { description: 'recorded', schema: z.lazy(() => z.object({ eventId: z.string() })) },
         400: failure(
-          "the body is not valid JSON or XML, not a valid webhook of its type, or an ERN message Backline cannot read, or its timestamp is more than 300 seconds after Backline's clock (each issue names the field or element path)",
+          "the body is not valid JSON or XML, is labelled US-ASCII and holds a byte above 0x7F, is not a valid webhook of its type, or an ERN message Backline cannot read, or its timestamp is more than 300 seconds after Backline's clock (each issue names the field or element path)",
         ),
         401: failure('the signature or timestamp is rejected'),
         404: failure('no such label'),
         413: failure(`the body exceeds ${maxWebhookBodyBytes} bytes`),
         409: failure("the webhook-id (an ERN message's MessageId) was received before with another body"),
         415: failure(
-          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml), or names a charset other than utf-8 or us-ascii (utf8 and the other names the Encoding Standard gives UTF-8 are taken as utf-8; the body is read as UTF-8 and refused, not decoded, in any other: docs/design.md#routes-and-auth)',
+          'Content-Type is neither JSON (application/json, application/*+json) nor XML (application/xml, text/xml), or names a charset other than utf-8 or us-ascii (utf8 and the other names the Encoding Standard gives UTF-8 are taken as utf-8, ascii and ANSI_X3.4-1968 as us-ascii; the body is read as UTF-8 and refused, not decoded, in any other: docs/design.md#routes-and-auth)',
         ),
       },
     },

@@ -22,6 +22,7 @@ import {
   payloadTooLarge,
   queryOf,
   rawBody,
+  refuseNonAsciiBytes,
   unsupportedMediaType,
   ValidationError,
   writeConflict,
@@ -214,9 +215,6 @@ export async function startImport(csv: string, deps: OutletRoutesDeps) {
 const isCsv = (contentType: string | undefined) =>
   ['text/csv', 'application/csv'].includes(mediaTypeOf(contentType));
 
-/** The labels of US-ASCII that TextDecoder accepts (as windows-1252: see `csvText`). */
-const asciiLabels = new Set(['us-ascii', 'ascii', 'ansi_x3.4-1968']);
-
 /**
  * The charset a byte order mark says a body is in: it outranks the Content-Type's label (the Encoding
  * Standard's decode), so a spreadsheet's UTF-16 ("Unicode Text" in Excel) is read without one named.
@@ -240,8 +238,7 @@ function csvText(body: Buffer, contentType: string | undefined): string {
   const charset = markedCharset(body) ?? charsetOf(contentType) ?? 'utf-8';
   // The Encoding Standard reads US-ASCII's labels as windows-1252, which takes any byte: US-ASCII has
   // none above 0x7F, so such a byte means the file is in some other charset than it says.
-  if (asciiLabels.has(charset) && body.some((byte) => byte > 0x7f))
-    throw new ValidationError([{ path: '', message: `is not valid ${charset} text` }]);
+  refuseNonAsciiBytes(charset, body);
   const decoder = (() => {
     try {
       return new TextDecoder(charset, { fatal: true });

@@ -58,12 +58,13 @@ const jsonOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T
  * `__proto__` is never a known one). A body sent as another media type, or with none named, is a 415
  * and is not read: `fetch` sends a string as `text/plain` unless told otherwise. So is one whose
  * Content-Type names a charset other than UTF-8 (or US-ASCII), as a webhook is: refused, not read as
- * UTF-8 against its label (docs/design.md#routes-and-auth).
+ * UTF-8 against its label, and one labelled US-ASCII holding a byte above 0x7F with a 400
+ * (docs/design.md#routes-and-auth).
  */
 export const bodyOf = <T extends z.ZodMiniType>(schema: T, event: HttpEvent): z.infer<T> => {
   const contentType = header(event, 'content-type');
   if (!isJsonMediaType(contentType)) throw unsupportedMediaType('application/json');
-  refuseNonUtf8Charset(contentType);
+  refuseNonUtf8Charset(contentType, rawBody(event));
   return jsonOf(schema, event);
 };
 

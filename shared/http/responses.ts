@@ -122,16 +122,34 @@ const namesUtf8 = (charset: string): boolean => {
   }
 };
 
+/** The names of US-ASCII, in lower case (the Encoding Standard reads each as windows-1252, which takes any byte). */
+export const asciiLabels = new Set(['us-ascii', 'ascii', 'ansi_x3.4-1968']);
+
+/**
+ * Refuses (400, naming the body and `charset`) a body labelled US-ASCII by one of its names that holds a
+ * byte above 0x7F, which US-ASCII has none of: it is in another charset than it says
+ * (docs/design.md#routes-and-auth). A body labelled otherwise is not judged here.
+ */
+export const refuseNonAsciiBytes = (charset: string, body: Uint8Array): void => {
+  const at = asciiLabels.has(charset) ? body.findIndex((byte) => byte > 0x7f) : -1;
+  if (at < 0) return;
+  const byte = body[at]!.toString(16).toUpperCase();
+  const message = `is not valid ${charset} text: byte ${at} is 0x${byte}, and US-ASCII has none above 0x7F (UTF-8 is charset=utf-8)`;
+  throw new ValidationError([{ path: '', message }]);
+};
+
 /**
  * Refuses (415, naming it) a body whose `Content-Type` names a charset other than UTF-8 (by any of its
- * names: `utf8` as well), or US-ASCII which is a part of it: the bodies Backline reads are UTF-8, and one
- * labelled otherwise is refused, not read as UTF-8 against its label (docs/design.md#routes-and-auth).
- * Webhooks and JSON routes alike.
+ * names: `utf8` as well), or US-ASCII (by any of its names: `ascii` as well) which is a part of it: the
+ * bodies Backline reads are UTF-8, and one labelled otherwise is refused, not read as UTF-8 against its
+ * label; so is one labelled US-ASCII that holds a byte above 0x7F, with a 400 (`refuseNonAsciiBytes`)
+ * (docs/design.md#routes-and-auth). Webhooks and JSON routes alike.
  */
-export const refuseNonUtf8Charset = (contentType: string | undefined): void => {
+export const refuseNonUtf8Charset = (contentType: string | undefined, body: Uint8Array): void => {
   const charset = charsetOf(contentType);
-  if (charset !== undefined && charset !== 'us-ascii' && !namesUtf8(charset))
-    throw unsupportedCharset(charset);
+  if (charset === undefined || namesUtf8(charset)) return;
+  if (!asciiLabels.has(charset)) throw unsupportedCharset(charset);
+  refuseNonAsciiBytes(charset, body);
 };
 
 /** JSON: `application/json`, or a type with JSON's structured syntax suffix (`application/problem+json`, RFC 6839). */

@@ -225,6 +225,38 @@ describe('webhook intake on the local cloud', () => {
     expect(unparseable).toMatchObject({ status: 400, body: { error: 'validation' } });
   });
 
+  // docs/design.md#routes-and-auth: US-ASCII, by any of its names, is read as the UTF-8 it is a part of.
+  it('takes a webhook labelled charset=ascii as UTF-8, and answers 400 naming the charset to one labelled US-ASCII holding a byte above 0x7F, publishing only the first', async () => {
+    const label = await aLabel();
+    const ascii = await signedNow(label.secret, anExpenseWebhook({ description: 'Cafe' }), {
+      contentType: 'application/json; charset=ascii',
+    });
+    const notAscii = await signedNow(label.secret, anExpenseWebhook({ description: 'Café' }), {
+      contentType: 'application/json; charset=US-ASCII',
+    });
+
+    const taken = await send(label.id, ascii);
+    const refused = await send(label.id, notAscii);
+
+    expect(taken.status).toBe(202);
+    expect(refused).toEqual({
+      status: 400,
+      body: {
+        error: 'validation',
+        message: expect.any(String),
+        issues: [
+          {
+            path: '',
+            message: `is not valid us-ascii text: byte ${Buffer.from(notAscii.body).indexOf(0xc3)} is 0xC3, and US-ASCII has none above 0x7F (UTF-8 is charset=utf-8)`,
+          },
+        ],
+      },
+    });
+    await waitFor(async () => (await eventsOf(ascii.headers['webhook-id'])).length === 1);
+    await busIdle();
+    expect(await eventsOf(notAscii.headers['webhook-id'])).toEqual([]);
+  });
+
   it('answers 400 naming the field of a body that violates its schema, and publishes nothing', async () => {
     const label = await aLabel();
     const request = await signedNow(

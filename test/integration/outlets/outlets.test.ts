@@ -99,6 +99,37 @@ describe('the media outlet directory', () => {
     expect(body.issues.map((issue) => issue.path).sort()).toEqual(['email', 'kind', 'name', 'territories']);
   });
 
+  // docs/design.md#routes-and-auth: US-ASCII, by any of its names, is read as the UTF-8 it is a part of.
+  it('adds an outlet posted as JSON labelled charset=ascii, and answers 400 naming the charset to one labelled US-ASCII holding a byte above 0x7F, through the gateway', async () => {
+    const [ascii, notAscii] = [uniqueEmail(), uniqueEmail()];
+    const post = (name: string, email: string, charset: string) => {
+      const body = JSON.stringify({ name, email, kind: 'radio', territories: ['FR'] });
+      return api('/media-outlets', {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body,
+      });
+    };
+    const refusedBody = Buffer.from(
+      JSON.stringify({ name: 'Café Radio', email: notAscii, kind: 'radio', territories: ['FR'] }),
+    );
+
+    const taken = await post('Cafe Radio', ascii, 'ascii');
+    const refused = await post('Café Radio', notAscii, 'US-ASCII');
+
+    expect([taken.status, ((await taken.json()) as Outlet).name]).toEqual([201, 'Cafe Radio']);
+    expect([refused.status, ((await refused.json()) as { issues: unknown }).issues]).toEqual([
+      400,
+      [
+        {
+          path: '',
+          message: `is not valid us-ascii text: byte ${refusedBody.indexOf(0xc3)} is 0xC3, and US-ASCII has none above 0x7F (UTF-8 is charset=utf-8)`,
+        },
+      ],
+    ]);
+    expect(await localOutletDirectory().findByEmail(notAscii)).toBeUndefined();
+  });
+
   it('answers 400 naming a genre holding a control character or a line separator, and creates no outlet', async () => {
     const email = uniqueEmail();
 

@@ -313,6 +313,54 @@ describe('a webhook whose Content-Type names a charset', () => {
   });
 });
 
+// docs/design.md#routes-and-auth: US-ASCII is a part of UTF-8, so a body labelled so by any of its names
+// is read as UTF-8 when it is ASCII; one holding a byte above 0x7F is not what its label says, a 400 naming
+// the charset as a body that is not valid UTF-8 is (refused, not read as UTF-8 against its label).
+/** The 400 of a body labelled `charset` (a name of US-ASCII) whose byte at `index` is `byte`, above 0x7F. */
+const asciiRefusal = (charset: string, index: number, byte: number) =>
+  `is not valid ${charset} text: byte ${index} is 0x${byte.toString(16).toUpperCase()}, and US-ASCII has none above 0x7F (UTF-8 is charset=utf-8)`;
+
+describe('a webhook whose Content-Type names US-ASCII', () => {
+  it('takes it as UTF-8 by each of its names (us-ascii, US-ASCII, ascii, ANSI_X3.4-1968), JSON and XML, when its bytes are ASCII', async () => {
+    const { send, secret, webhooks } = intake();
+    const body = (title: string) => Buffer.from(JSON.stringify(aReleaseWebhook({ title })));
+
+    const answers = [
+      await send(signedBytes(secret, body('Cafe'), 'application/json; charset=us-ascii')),
+      await send(signedBytes(secret, body('Cafe Noir'), 'application/json; charset=US-ASCII')),
+      await send(signedBytes(secret, body('Cafe Creme'), 'application/json; charset=ascii')),
+      await send(
+        signedBytes(secret, body('Cafe Blanc au lait'), 'application/json; charset="ANSI_X3.4-1968"'),
+      ),
+      await send(signedBytes(secret, Buffer.from(ern(), 'utf8'), 'application/xml; charset=ascii')),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(webhooks.all()).toHaveLength(5);
+  });
+
+  it('refuses a body labelled US-ASCII that holds a byte above 0x7F with a 400 naming the charset, JSON and XML, and records nothing', async () => {
+    const { send, secret, webhooks } = intake();
+    const utf8 = Buffer.from(JSON.stringify(aReleaseWebhook({ title: 'Café' })), 'utf8');
+    const latin1 = Buffer.from(JSON.stringify(aReleaseWebhook({ title: 'Café' })), 'latin1');
+    const xml = Buffer.from(ern().replace('Night Drive', 'Café Drive'), 'utf8');
+    const at = (bytes: Buffer, byte: number) => bytes.indexOf(byte);
+
+    const answers = [
+      await send(signedBytes(secret, utf8, 'application/json; charset=us-ascii')),
+      await send(signedBytes(secret, latin1, 'application/json; charset=ASCII')),
+      await send(signedBytes(secret, xml, 'application/xml; charset=us-ascii')),
+    ];
+
+    expect(answers.map((answer) => [answer.status, answer.body.issues])).toEqual([
+      [400, [{ path: '', message: asciiRefusal('us-ascii', at(utf8, 0xc3), 0xc3) }]],
+      [400, [{ path: '', message: asciiRefusal('ascii', at(latin1, 0xe9), 0xe9) }]],
+      [400, [{ path: '', message: asciiRefusal('us-ascii', at(xml, 0xc3), 0xc3) }]],
+    ]);
+    expect(webhooks.all()).toEqual([]);
+  });
+});
+
 describe('rejected webhooks', () => {
   const oversized = () => aReleaseWebhook({ pressRelease: { text: 'x'.repeat(256 * 1024) } });
 

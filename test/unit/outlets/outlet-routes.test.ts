@@ -998,7 +998,10 @@ describe('an import labelled US-ASCII whose bytes are not valid in that charset'
 
     expect(response.status).toBe(400);
     expect(response.body.issues).toEqual([
-      { path: '', message: `is not valid ${charset.toLowerCase()} text` },
+      {
+        path: '',
+        message: `is not valid ${charset.toLowerCase()} text: byte ${body.indexOf(Number.parseInt(byte, 16))} is 0x${byte}, and US-ASCII has none above 0x7F (UTF-8 is charset=utf-8)`,
+      },
     ]);
     expect(world.store.jobs.size).toBe(0);
   });
