@@ -122,7 +122,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
   const xml = isXmlMediaType(contentType);
   if (!xml && !isJsonMediaType(contentType)) {
     throw unsupportedMediaType(
-      'application/json, or application/xml for a DDEX ERN 4.3, 4.3.1 or 4.3.2 message',
+      'application/json (or an application/*+json type), or application/xml (text/xml, or an application/*+xml type) for a DDEX ERN 4.3, 4.3.1 or 4.3.2 message',
     );
   }
   // Refused, not decoded: the body is recorded and read again as UTF-8 by the publisher and every replay,

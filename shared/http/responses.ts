@@ -158,10 +158,18 @@ export const isJsonMediaType = (contentType: string | undefined): boolean => {
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 };
 
-/** XML: the media types that carry a DDEX ERN message (docs/design.md#ddex-ern). */
+/**
+ * XML, the media types that carry a DDEX ERN message (docs/design.md#ddex-ern): `application/xml`,
+ * `text/xml`, or an application type with XML's structured syntax suffix (`application/vnd.ddex.ern+xml`,
+ * RFC 6839 and RFC 7303), as JSON's is taken; what it holds must still be an ERN message.
+ */
 export const isXmlMediaType = (contentType: string | undefined): boolean => {
   const mediaType = mediaTypeOf(contentType);
-  return mediaType === 'application/xml' || mediaType === 'text/xml';
+  return (
+    mediaType === 'application/xml' ||
+    mediaType === 'text/xml' ||
+    /^application\/[a-z0-9.+-]+\+xml$/.test(mediaType)
+  );
 };
 
 /** Seconds a client is asked to wait before sending again a request whose write met concurrent writes. */

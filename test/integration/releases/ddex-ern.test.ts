@@ -227,6 +227,29 @@ describe('DDEX ERN intake on the local cloud', () => {
     expect(await releaseView(label.id, icpn)).toMatchObject({ state: 'out' });
   });
 
+  // RFC 6839 and RFC 7303: a +xml media type is XML; what it holds must still be an ERN message (docs/design.md#ddex-ern).
+  it('takes an ERN message sent as application/vnd.ddex.ern+xml through the gateway, and answers 400 to an Atom feed sent as application/atom+xml', async () => {
+    const label = await aLabel();
+    const icpn = anIcpn();
+    const xml = ernMessage('single', {
+      messageId: uniqueId('MSG'),
+      createdAt: await labelTime(),
+      icpn,
+      genre: uniqueId('genre'),
+      date: await daysFromNow(30),
+    });
+    const atom = '<feed xmlns="http://www.w3.org/2005/Atom"><title>Night Drive</title></feed>';
+
+    const sent = await sendErn(label, xml, { contentType: 'application/vnd.ddex.ern+xml' });
+    const feed = await sendErn(label, atom, { contentType: 'application/atom+xml' });
+
+    expect(sent.status).toBe(202);
+    expect(feed).toMatchObject({ status: 400 });
+    expect(feed.body.message).toContain('is not in an ERN namespace Backline takes');
+    const view = await waitFor(async () => (await releaseView(label.id, icpn)).release ?? undefined);
+    expect(view.title).toBe('Night Drive');
+  });
+
   it('answers 400 naming the element an ERN message lacks, 400 for ERN 3.x, and takes neither', async () => {
     const label = await aLabel();
     const icpn = anIcpn();

@@ -222,6 +222,39 @@ describe('intake of a DDEX ERN message', () => {
     expect(webhooks.all()).toHaveLength(0);
   });
 
+  // RFC 6839 and RFC 7303: a media type ending in +xml is XML (as +json is JSON), whatever it is a kind of;
+  // what it holds must still be an ERN message, as for application/xml. (docs/design.md#ddex-ern)
+  it('records an ERN message sent as an application/*+xml type (application/vnd.ddex.ern+xml), and answers 400 to such XML that is no ERN message (an image/svg+xml, 415)', async () => {
+    const { send, secret, webhooks } = intake();
+    const atom = '<feed xmlns="http://www.w3.org/2005/Atom"><title>Night Drive</title></feed>';
+
+    const answers = [
+      await send(
+        signedWebhook(secret, ern(), { at: now, contentType: 'application/vnd.ddex.ern+xml; charset=utf-8' }),
+      ),
+      await send(
+        signedWebhook(secret, ern({ messageId: 'MSG-2027-0002' }), {
+          at: now,
+          contentType: 'Application/Vnd.Label-Feed.v2+XML',
+        }),
+      ),
+      await send(signedWebhook(secret, atom, { at: now, contentType: 'application/atom+xml' })),
+      // An image, though XML: no message is sent as one.
+      await send(
+        signedWebhook(secret, ern({ messageId: 'MSG-2027-0003' }), { at: now, contentType: 'image/svg+xml' }),
+      ),
+    ];
+
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 400, 415]);
+    expect(answers[2]!.body.issues).toEqual([
+      { path: 'feed', message: expect.stringContaining('is not in an ERN namespace Backline takes') },
+    ]);
+    expect(webhooks.all().map((record) => [record.webhookId, record.format])).toEqual([
+      ['MSG-2027-0001', 'ern'],
+      ['MSG-2027-0002', 'ern'],
+    ]);
+  });
+
   it('keeps the check order for XML: 401 before 415, 415 for a type neither JSON nor XML, then 400', async () => {
     const { send, secret } = intake();
 
