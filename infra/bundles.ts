@@ -78,9 +78,15 @@ export const bundling = {
   ) as Record<string, string>,
   /**
    * Packages whose bundled part is ours: fast-xml-parser's import of is-unsafe, which would build every
-   * context the package has where the parser takes two (infra/packages/is-unsafe.js says why).
+   * context the package has where the parser takes two (infra/packages/is-unsafe.js says why), and
+   * temporal-polyfill's zoned and plain date-time functions without their wrappers of a native Temporal,
+   * which Node 24 does not have (infra/packages/temporal-zoned-date-time.js says why).
    */
-  packageAliases: { 'is-unsafe': './infra/packages/is-unsafe.js' } as Record<string, string>,
+  packageAliases: {
+    'is-unsafe': './infra/packages/is-unsafe.js',
+    'temporal-polyfill/fns/ZonedDateTime': './infra/packages/temporal-zoned-date-time.js',
+    'temporal-polyfill/fns/PlainDateTime': './infra/packages/temporal-plain-date-time.js',
+  } as Record<string, string>,
   /**
    * Powertools' logger, metrics and commons are imported from the stack's layer (infra/settings.ts): each
    * package is an alias of the layer's one module, which every bundle leaves out.

@@ -192,6 +192,16 @@ describe('function bundles', () => {
   );
 
   it(
+    "holds none of temporal-polyfill's wrappers of a native Temporal, which Node 24 does not have (infra/packages/temporal-zoned-date-time.js)",
+    each((bundle) => {
+      const wrappers = bundle.modules.filter((m) =>
+        /temporal-polyfill\/chunks\/funcApi-native|temporal-utils\/dist\/diff/.test(m),
+      );
+      expect({ [bundle.name]: wrappers }).toEqual({ [bundle.name]: [] });
+    }),
+  );
+
+  it(
     "leaves Powertools' logger and metrics to the layer and loads no X-Ray SDK",
     each((bundle) => {
       const layered = bundle.modules.filter(
@@ -266,6 +276,47 @@ describe('function bundles', () => {
       .map(([, { version }]) => version);
     expect(versions.length).toBeGreaterThan(0);
     expect(new Set(versions).size).toBe(1);
+  });
+
+  it("answers temporal-polyfill's zoned and plain date-time functions in the bundles as the package's modules do", async () => {
+    const ours = {
+      zoned: await import(join(projectRoot, bundling.packageAliases['temporal-polyfill/fns/ZonedDateTime'])),
+      plain: await import(join(projectRoot, bundling.packageAliases['temporal-polyfill/fns/PlainDateTime'])),
+    };
+    const real = {
+      zoned: await import('temporal-polyfill/fns/ZonedDateTime'),
+      plain: await import('temporal-polyfill/fns/PlainDateTime'),
+    };
+    const { getISO } = await import('temporal-polyfill/fns/Calendar');
+    // Wall times in a DST gap (Berlin, 29 March 2027) and overlap (31 October), a half-hour change
+    // (Lord Howe), a zone without changes now (Istanbul), one west of UTC and UTC itself.
+    const cases: [string, string][] = [
+      ['2027-03-28T02:30:00', 'Europe/Berlin'],
+      ['2027-10-31T02:30:00', 'Europe/Berlin'],
+      ['2027-04-04T01:45:00', 'Australia/Lord_Howe'],
+      ['2027-05-01T20:00:00', 'Europe/Istanbul'],
+      ['2027-11-07T01:30:00', 'America/New_York'],
+      ['2027-01-01T00:00:00', 'UTC'],
+    ];
+    const answers = (fns: typeof real) =>
+      cases.map(([wall, zone]) => {
+        const zoned = fns.plain.toZonedDateTime(fns.plain.fromString(wall, getISO), zone, {
+          disambiguation: 'compatible',
+        });
+        const again = fns.zoned.create(BigInt(zoned.epochMilliseconds) * 1_000_000n, zone);
+        const next = fns.zoned.getTimeZoneTransition(again, 'next');
+        const previous = fns.zoned.getTimeZoneTransition(again, 'previous');
+        return {
+          epochMs: zoned.epochMilliseconds,
+          wall: fns.plain.toBasicString(fns.zoned.toPlainDateTime(again)),
+          offsetNanoseconds: fns.zoned.offsetNanoseconds(again),
+          next: next?.epochMilliseconds ?? null,
+          previous: previous?.epochMilliseconds ?? null,
+        };
+      });
+
+    expect(answers(ours)).toEqual(answers(real));
+    expect(answers(ours).filter((answer) => answer.next !== null)).toHaveLength(4);
   });
 
   it("answers fast-xml-parser's is-unsafe check in the bundles as is-unsafe itself does", async () => {
