@@ -63,13 +63,19 @@ const offsetSeconds = (zoned: ReturnType<typeof zonedAt>) =>
 /**
  * The offsets a zone has from `fromMs` to `toMs`, by its rules in Node's ICU data: the offset in
  * force at `fromMs` and the change that set it (none if the zone never changed), then each change up
- * to `toMs`.
+ * to `toMs`, and whether the zone changes again after them (`changesAfter`; not when it keeps its
+ * last offset all year from then on, as Istanbul has since 2016).
  */
 export function offsetChanges(
   timeZone: string,
   fromMs: number,
   toMs: number,
-): { offsetSeconds: number; inForce: OffsetChange | undefined; changes: OffsetChange[] } {
+): {
+  offsetSeconds: number;
+  inForce: OffsetChange | undefined;
+  changes: OffsetChange[];
+  changesAfter: boolean;
+} {
   const changeAt = (zoned: ReturnType<typeof zonedAt>): OffsetChange => ({
     epochMs: zoned.epochMilliseconds,
     fromSeconds: offsetSeconds(zonedAt(zoned.epochMilliseconds - 1, timeZone)),
@@ -79,14 +85,13 @@ export function offsetChanges(
   // `previous` is strictly earlier: from a millisecond on, a change exactly at `fromMs` is the one in force.
   const inForce = ZonedDateTime.getTimeZoneTransition(zonedAt(fromMs + 1, timeZone), 'previous');
   const changes: OffsetChange[] = [];
-  for (let next = ZonedDateTime.getTimeZoneTransition(start, 'next'); next; ) {
-    if (next.epochMilliseconds > toMs) break;
+  let next = ZonedDateTime.getTimeZoneTransition(start, 'next');
+  for (; next && next.epochMilliseconds <= toMs; next = ZonedDateTime.getTimeZoneTransition(next, 'next'))
     changes.push(changeAt(next));
-    next = ZonedDateTime.getTimeZoneTransition(next, 'next');
-  }
   return {
     offsetSeconds: offsetSeconds(start),
     inForce: inForce ? changeAt(inForce) : undefined,
     changes,
+    changesAfter: next !== null,
   };
 }

@@ -75,10 +75,13 @@ function utcOffset(seconds: number): string {
 /**
  * One observance: from its onset (written, as RFC 5545 asks, as the local time in the offset before
  * it: the instant plus that offset), the offset it sets. A change to a larger offset is daylight
- * time, the rest standard time.
+ * time, the rest standard time; but an offset the zone keeps from then on (`lasting`: no change
+ * follows it) is its standard time, whichever way it moved: Istanbul's move to +03 in 2016 was a
+ * spring change that no autumn one undid, and a VTIMEZONE with only a DAYLIGHT observance leaves
+ * calendar clients without the zone's standard time.
  */
-function observance(change: OffsetChange): string[] {
-  const kind = change.toSeconds > change.fromSeconds ? 'DAYLIGHT' : 'STANDARD';
+function observance(change: OffsetChange, lasting = false): string[] {
+  const kind = change.toSeconds > change.fromSeconds && !lasting ? 'DAYLIGHT' : 'STANDARD';
   return [
     `BEGIN:${kind}`,
     `DTSTART:${utcDateTime(change.epochMs + change.fromSeconds * 1000).slice(0, -1)}`,
@@ -95,9 +98,9 @@ const yearMs = 366 * 24 * 3600_000;
  * first (so a zone's standard and daylight times both appear) and each change from then to the last.
  */
 function vtimezone(timeZone: string, fromMs: number, toMs: number): string[] {
-  const { offsetSeconds, inForce, changes } = offsetChanges(timeZone, fromMs - yearMs, toMs);
+  const { offsetSeconds, inForce, changes, changesAfter } = offsetChanges(timeZone, fromMs - yearMs, toMs);
   const first = inForce
-    ? observance(inForce)
+    ? observance(inForce, changes.length === 0 && !changesAfter)
     : [
         'BEGIN:STANDARD',
         'DTSTART:19700101T000000',
@@ -109,7 +112,7 @@ function vtimezone(timeZone: string, fromMs: number, toMs: number): string[] {
     'BEGIN:VTIMEZONE',
     `TZID:${timeZone}`,
     ...first,
-    ...changes.flatMap((change) => observance(change)),
+    ...changes.flatMap((change, i) => observance(change, i === changes.length - 1 && !changesAfter)),
     'END:VTIMEZONE',
   ];
 }

@@ -65,16 +65,17 @@ describe('wall times in a zone', () => {
         });
         const inForce = zoned(fromMs + 1).getTimeZoneTransition('previous');
         const changes = [];
-        for (let next = zoned(fromMs).getTimeZoneTransition('next'); next; ) {
+        let next = zoned(fromMs).getTimeZoneTransition('next');
+        for (; next; next = next.getTimeZoneTransition('next')) {
           if (next.epochMilliseconds > fromMs + spanMs) break;
           changes.push(change(next));
-          next = next.getTimeZoneTransition('next');
         }
 
         expect(offsetChanges(zone, fromMs, fromMs + spanMs)).toEqual({
           offsetSeconds: seconds(zoned(fromMs)),
           inForce: inForce ? change(inForce) : undefined,
           changes,
+          changesAfter: next !== null,
         });
       }),
       { numRuns: 500 },

@@ -227,6 +227,44 @@ describe('show calendars', () => {
     });
   });
 
+  it('states a zone that keeps one offset all year now, whatever it did before (Istanbul since 2016, Tokyo, Phoenix, Brisbane), as standard time at that offset', () => {
+    const zones = [
+      ['Istanbul', 'Europe/Istanbul', 'TR'],
+      ['Tokyo', 'Asia/Tokyo', 'JP'],
+      ['Phoenix', 'America/Phoenix', 'US'],
+      ['Brisbane', 'Australia/Brisbane', 'AU'],
+    ] as const;
+    const shows = zones.map(([city, zone, country], i) =>
+      aShow({ showId: `show-${i}`, date: '2027-07-10', venue: venue(city, zone, country) }),
+    );
+
+    const text = calendarOf(shows);
+
+    // Each zone's VTIMEZONE: its observances, as kind and the offset each sets.
+    const observances = Object.fromEntries(
+      [...text.matchAll(/BEGIN:VTIMEZONE\r\nTZID:([^\r]+)\r\n([\s\S]*?)END:VTIMEZONE/g)].map(
+        ([, zone, body]) => [
+          zone,
+          [...body.matchAll(/BEGIN:(STANDARD|DAYLIGHT)[\s\S]*?TZOFFSETTO:([^\r]+)/g)].map(
+            ([, kind, to]) => `${kind} ${to}`,
+          ),
+        ],
+      ),
+    );
+    expect(observances).toEqual({
+      'Europe/Istanbul': ['STANDARD +0300'],
+      'Asia/Tokyo': ['STANDARD +0900'],
+      'America/Phoenix': ['STANDARD -0700'],
+      'Australia/Brisbane': ['STANDARD +1000'],
+    });
+    expect(readBack(text).map(({ zone, start }) => ({ zone, start }))).toEqual([
+      { zone: 'Europe/Istanbul', start: '2027-07-10T16:00:00.000Z' },
+      { zone: 'Asia/Tokyo', start: '2027-07-10T10:00:00.000Z' },
+      { zone: 'America/Phoenix', start: '2027-07-11T02:00:00.000Z' },
+      { zone: 'Australia/Brisbane', start: '2027-07-10T09:00:00.000Z' },
+    ]);
+  });
+
   it("marks a show on hold as tentative in the tour manager's calendar, not as confirmed, and a cancelled one as cancelled", () => {
     const shows = [
       aShow({ showId: 'held', date: '2027-06-01', status: 'hold' }),
