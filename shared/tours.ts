@@ -2,7 +2,15 @@ import { wallTimeIn } from './calendar.ts';
 import { addDays } from './days.ts';
 import { nameHash } from './db/keys.ts';
 import type { ShowStep } from './events/show-step-due.ts';
-import { type Contact, type Show, type ShowStatus, showDayEnds, showTimeDate } from './events/tour-booked.ts';
+import {
+  type Contact,
+  clockTime,
+  isNextDay,
+  type Show,
+  type ShowStatus,
+  showDayEnds,
+  showTimeDate,
+} from './events/tour-booked.ts';
 import { wholeMinuteFrom } from './whole-minute.ts';
 
 /**
@@ -394,9 +402,9 @@ export const tourManagerLinkExpiry = (shows: Show[], withoutShows: number): numb
 export const tourManagerLinkWithoutShows = (now: Date): number =>
   epochSeconds(now.toISOString()) + 30 * 24 * 3600;
 
-/** A show's time at the venue (a time before `showDayEnds` is after midnight, on the next calendar day). */
+/** A show's time at the venue (a time before `showDayEnds`, or marked `+1`, is on the next calendar day). */
 export function showTime(show: Show, time: string): { epochMs: number; wallTime: string } {
-  return wallTimeIn(showTimeDate(show.date, time), time, show.venue.timeZone);
+  return wallTimeIn(showTimeDate(show.date, time), clockTime(time), show.venue.timeZone);
 }
 
 /** The show's times as instants (UTC ISO 8601). */
@@ -404,7 +412,7 @@ export const showInstant = (show: Show, time: string): string => utcIso(showTime
 
 /** One of the show's times in venue local time, with its zone; a time after midnight says so (a load-in, before the show, never is). */
 export const statedTime = (show: Pick<Show, 'venue'>, key: keyof Show['times'], time: string): string =>
-  `${time}${time < showDayEnds && key !== 'loadIn' ? ' (after midnight)' : ''} ${show.venue.timeZone}`;
+  `${clockTime(time)}${isNextDay(time) && key !== 'loadIn' ? ' (after midnight)' : ''} ${show.venue.timeZone}`;
 
 /** The show's times as mails and pages state them (`statedTime`), in the order of its day. */
 export const scheduleRows = (show: Show) =>

@@ -41,20 +41,46 @@ export type Venue = z.infer<typeof Venue>;
  */
 export const showDayEnds = '06:00';
 
-/** The calendar day a show time falls on at the venue: the next for a time after midnight (`showDayEnds`). */
+/** The marker of a set or curfew the next morning from `showDayEnds` on (`07:00+1`: an all-night show's). */
+const nextMorning = '+1';
+
+/** A show time as the clock at the venue reads it (`HH:MM`), without a next-morning marker. */
+export const clockTime = (time: string): string => time.slice(0, 5);
+
+/**
+ * Whether a show time falls on the next calendar day: one after midnight (before `showDayEnds`), or one
+ * marked for the next morning.
+ */
+export const isNextDay = (time: string): boolean => time < showDayEnds || time.endsWith(nextMorning);
+
+/** The calendar day a show time falls on at the venue: the next for a time after midnight (`isNextDay`). */
 export const showTimeDate = (showDate: string, time: string): string =>
-  time < showDayEnds ? addDays(showDate, 1) : showDate;
+  isNextDay(time) ? addDays(showDate, 1) : showDate;
+
+/**
+ * A set or curfew: `HH:MM`, or `HH:MM+1` for the next morning from 06:00 to 11:59 (an all-night show's
+ * curfew at 07:00). A time before 06:00 is the next morning already, unmarked.
+ */
+const NightTime = z
+  .string()
+  .check(
+    z.regex(
+      /^(([01]\d|2[0-3]):[0-5]\d|(0[6-9]|1[01]):[0-5]\d\+1)$/,
+      'must be HH:MM (24-hour), or HH:MM+1 from 06:00 to 11:59 for the next morning',
+    ),
+  );
 
 /**
  * A show day's times, in the venue's local time. A set (or curfew) after midnight belongs to the
- * show day before it: `set: "00:30"` on a show dated the 14th is played in the night to the 15th.
+ * show day before it: `set: "00:30"` on a show dated the 14th is played in the night to the 15th, and
+ * so is one marked for the next morning (`curfew: "07:00+1"`).
  */
 export const ShowTimes = z.object({
   loadIn: z.optional(LocalTime),
   soundcheck: z.optional(LocalTime),
   doors: z.optional(LocalTime),
-  set: z.optional(LocalTime),
-  curfew: z.optional(LocalTime),
+  set: z.optional(NightTime),
+  curfew: z.optional(NightTime),
 });
 export type ShowTimes = z.infer<typeof ShowTimes>;
 

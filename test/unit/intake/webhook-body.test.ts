@@ -770,6 +770,58 @@ describe('tour.booked bodies', () => {
   });
 });
 
+describe('a curfew the next morning', () => {
+  const booking = (times: Record<string, string>) =>
+    issuesOf({
+      type: 'tour.booked',
+      timestamp: '2027-01-05T10:00:00Z',
+      data: { ...TourBooked.sample, shows: [{ ...sampleShow, date: '2027-05-14', times }] },
+    });
+
+  it('takes a curfew after 06:00 the next morning written HH:MM+1 (an all-night show to 07:00), and a set then too', () => {
+    const issues = [
+      booking({ doors: '22:00', set: '23:30', curfew: '07:00+1' }),
+      booking({ doors: '22:00', set: '06:30+1', curfew: '08:00+1' }),
+    ];
+
+    expect(issues).toEqual([[], []]);
+  });
+
+  it('refuses a curfew not after the doors or the set, naming times.curfew and how to write the next morning', () => {
+    const issues = [
+      booking({ doors: '22:00', curfew: '07:00' }),
+      booking({ doors: '19:00', set: '21:00', curfew: '20:30' }),
+    ];
+
+    expect(issues).toEqual([
+      [
+        {
+          path: 'data.shows.0.times.curfew',
+          message:
+            'is not after the doors (22:00): 07:00 is read on 2027-05-14 (a time before 06:00 is the next morning); a curfew the next morning from 06:00 on is written 07:00+1',
+        },
+      ],
+      [{ path: 'data.shows.0.times.curfew', message: 'is not after the set (21:00)' }],
+    ]);
+  });
+
+  it('refuses a next-morning marker on a time before 06:00 (the next morning already), after noon, or on the doors', () => {
+    const issues = [
+      booking({ doors: '22:00', curfew: '05:00+1' }),
+      booking({ doors: '22:00', curfew: '12:00+1' }),
+      booking({ doors: '06:30+1' }),
+    ];
+
+    expect(issues).toEqual([
+      [{ path: 'data.shows.0.times.curfew', message: nextMorning }],
+      [{ path: 'data.shows.0.times.curfew', message: nextMorning }],
+      [{ path: 'data.shows.0.times.doors', message: 'must be HH:MM (24-hour)' }],
+    ]);
+  });
+});
+
+const nextMorning = 'must be HH:MM (24-hour), or HH:MM+1 from 06:00 to 11:59 for the next morning';
+
 describe('local times the clocks skip', () => {
   const skipped = (time: string, timeZone: string, date: string) =>
     `${time} does not exist in ${timeZone} on ${date}: the clocks skip it`;

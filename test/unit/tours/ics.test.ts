@@ -174,6 +174,20 @@ describe('show calendars', () => {
     expect(readBack(text)[0]?.end).toBe('2027-10-31T01:30:00.000Z');
   });
 
+  it('ends an all-night show at its curfew the next morning after 06:00 (07:00+1), not four hours after its doors', () => {
+    const show = aShow({ date: '2027-05-14', times: { doors: '22:00', set: '23:30', curfew: '07:00+1' } });
+
+    const [event] = readBack(calendarOf([show]));
+
+    expect(event).toEqual({
+      zone: 'Europe/Berlin',
+      localStart: '2027-05-14T22:00:00',
+      localEnd: '2027-05-15T07:00:00',
+      start: '2027-05-14T20:00:00.000Z',
+      end: '2027-05-15T05:00:00.000Z',
+    });
+  });
+
   it('ends a show with no curfew after its set, not at midnight before a set at 00:15', () => {
     const show = aShow({ date: '2027-04-12', times: { doors: '20:00', set: '00:15' } });
 
