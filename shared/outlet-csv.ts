@@ -273,15 +273,17 @@ const shown = (text: string): string =>
  * the manager never numbered).
  */
 function whereIn(
-  cells: { lists: Record<string, string[]>; email: string },
+  cells: { lists: Record<string, string[]>; email: string; kind: string },
   path: readonly PropertyKey[],
 ): string {
   const [column, index] = path;
   const item =
     typeof column === 'string' && typeof index === 'number' ? cells.lists[column]?.[index] : undefined;
   if (item !== undefined && path.length === 2) return `${String(column)} "${shown(item)}"`;
-  // An address refused is shown, so two in a cell or a mailto: link is seen for what it is.
-  if (column === 'email' && path.length === 1 && cells.email !== '') return `email "${shown(cells.email)}"`;
+  // An address or a kind refused is shown, so two addresses in a cell, a mailto: link or a kind of the
+  // manager's own (`Radio Station`) is seen for what it is.
+  if ((column === 'email' || column === 'kind') && path.length === 1 && cells[column] !== '')
+    return `${column} "${shown(cells[column])}"`;
   return path.map(String).join('.') || 'row';
 }
 
@@ -358,7 +360,8 @@ export function parseOutletRows(
     const parsed = OutletInput.safeParse({
       name: cell.name,
       email: cell.email,
-      kind: cell.kind.toLowerCase(),
+      // A kind is a word of the list, whatever its case and the white space in its quotes (` radio `).
+      kind: cell.kind.trim().toLowerCase(),
       ...lists,
       ...(cell.contactName ? { contactName: cell.contactName } : {}),
     });
@@ -370,7 +373,10 @@ export function parseOutletRows(
       );
       const error = [
         ...broken,
-        ...issues.map((issue) => `${whereIn({ lists, email: cell.email }, issue.path)}: ${issue.message}`),
+        ...issues.map(
+          (issue) =>
+            `${whereIn({ lists, email: cell.email, kind: cell.kind }, issue.path)}: ${issue.message}`,
+        ),
       ].join('; ');
       rejected.push({ line, error });
     }

@@ -1,10 +1,10 @@
 import { CountryOrWorldwide, Email, Genre, Name, RadioFormat } from './events/fields.ts';
-import { outletKinds } from './outlets.ts';
+import { genreKey, outletKinds } from './outlets.ts';
 import * as z from './zod.ts';
 
 /** What a manager sends to create or replace a media outlet (shared/outlets.ts), and its checks. */
 
-export const OutletKind = z.enum(outletKinds);
+export const OutletKind = z.enum(outletKinds, `must be one of ${outletKinds.join(', ')}`);
 
 /** An outlet's address: an `Email`, the one rule for an address (shared/events/fields.ts). */
 export const OutletEmail = Email;
@@ -12,6 +12,21 @@ export const OutletEmail = Email;
 const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/**
+ * Genres and radio formats once each as they are matched (`genreKey`: trimmed, in lower case; radio
+ * formats are matched so too, shared/radio.ts), each as first spelt: `Indie;indie` is one genre to
+ * every release, so the outlet keeps one.
+ */
+const uniqueAsMatched = (values: string[]): string[] => {
+  const keys = new Set<string>();
+  return values.filter((value) => {
+    const key = genreKey(value);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  });
+};
 
 /**
  * What a manager sends to create or replace an outlet (JSON body or one CSV row). Strict: a PUT
@@ -25,7 +40,7 @@ export const OutletInput = z.lazy(() =>
       email: OutletEmail,
       kind: OutletKind,
       /** Empty: the outlet covers every genre. */
-      genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(unique)),
+      genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(uniqueAsMatched)),
       territories: z.pipe(
         z
           .array(Territory)
@@ -34,7 +49,7 @@ export const OutletInput = z.lazy(() =>
       ),
       contactName: z.optional(Name),
       /** Radio outlets only: the formats the station programmes, for radio servicing. */
-      formats: z.optional(z.pipe(z.array(RadioFormat).check(z.maxLength(20)), z.transform(unique))),
+      formats: z.optional(z.pipe(z.array(RadioFormat).check(z.maxLength(20)), z.transform(uniqueAsMatched))),
     })
     .check(
       z.superRefine((outlet, context) => {

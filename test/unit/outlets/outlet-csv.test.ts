@@ -65,6 +65,40 @@ describe('parseOutletCsv', () => {
     ]);
   });
 
+  it('reads a kind as the other cells are read, trimmed in its quotes and in any case, and names a kind it refuses by the cell', () => {
+    const parsed = parseOutletCsv(
+      csv(
+        'Radio,r@x.example," radio ",,GB,',
+        'Telly,t@x.example,"\tTV ",,GB,',
+        'Station,s@x.example,"Radio Station",,GB,',
+      ),
+    );
+
+    expect(parsed.ok && parsed.rows.map((row) => row.input.kind)).toEqual(['radio', 'tv']);
+    expect(parsed.ok && parsed.rejected).toEqual([
+      {
+        line: 4,
+        error: 'kind "Radio Station": must be one of radio, press, blog, playlist, tv, podcast',
+      },
+    ]);
+  });
+
+  it('keeps a genre or a radio format once when a row names it again in another case, as the first spelling', () => {
+    const parsed = parseOutletCsv(
+      [
+        'name,email,kind,genres,territories,formats',
+        'Radio,r@x.example,radio,Indie;indie; INDIE ;Folk,GB,AAA;aaa;Hot AC;hot ac',
+      ].join('\n'),
+    );
+
+    expect(parsed.ok && parsed.rows.map((row) => [row.input.genres, row.input.formats])).toEqual([
+      [
+        ['Indie', 'Folk'],
+        ['AAA', 'Hot AC'],
+      ],
+    ]);
+  });
+
   it('rejects bad rows with their line and keeps reading the good ones after them', () => {
     const parsed = parseOutletCsv(
       csv(
@@ -89,7 +123,7 @@ describe('parseOutletCsv', () => {
     expect(parsed.rows[1].input.contactName).toBe('Lee, Ann');
     expect(parsed.rejected.map((rejection) => rejection.line)).toEqual([3, 4, 5, 6, 7, 9]);
     expect(parsed.rejected.find((r) => r.line === 3)?.error).toMatch(/^email: /);
-    expect(parsed.rejected.find((r) => r.line === 7)?.error).toMatch(/^kind: /);
+    expect(parsed.rejected.find((r) => r.line === 7)?.error).toMatch(/^kind "zine": /);
     expect(parsed.rejected.find((r) => r.line === 9)?.error).toMatch(/^territories "XX": /);
   });
 
