@@ -6,7 +6,8 @@ import { type OptionalOutletField, optionalOutletFields } from './outlets.ts';
  * The outlet import's CSV: a header row naming `name,email,kind,genres,territories,contactName,formats` (any
  * order; `genres`, `contactName` and `formats` (radio only) may be left out), then one outlet per line, lists
  * separated by `;`. Cells are separated by commas, or as the header separates its names, by `;` or tabs
- * (`separatorOf`: a spreadsheet saves "CSV" with its locale's list separator). A column left out says nothing: an outlet the import updates keeps its own value
+ * (`separatorOf`: a spreadsheet saves "CSV" with its locale's list separator), or as Excel's first line
+ * `sep=;` names (`separatorNamed`), the header after it. A column left out says nothing: an outlet the import updates keeps its own value
  * (`leftOutOf`), a new one takes the default; a column given with an empty cell empties the field.
  *
  * A row is one line, or (RFC 4180) the lines a cell in quotes goes on over: a spreadsheet saves a cell
@@ -52,6 +53,19 @@ export type CsvSeparator = ',' | ';' | '\t';
 
 export const separatorOf = (header: string): CsvSeparator =>
   header.includes(',') ? ',' : header.includes(';') ? ';' : header.includes('\t') ? '\t' : ',';
+
+const isSeparator = (text: string): text is CsvSeparator => text === ',' || text === ';' || text === '\t';
+
+/**
+ * The separator a file's first line names, Excel's `sep=;` (or `sep=,`, `sep=` and a tab): Excel writes
+ * it when asked for the separator and reads the file with it, and the header follows on the next line.
+ * It outranks the header's own (`separatorOf`). Undefined for a first line that is no such line.
+ */
+export function separatorNamed(line: string): string | undefined {
+  const named = /^sep=(.*)$/i.exec(line)?.[1];
+  if (named === undefined) return undefined;
+  return named === '\t' ? named : named.trim();
+}
 
 /** White space around a field: any but the separator (a tab separates the fields of a tab-separated file). */
 const blank = (separator: CsvSeparator, character: string | undefined): boolean =>
@@ -245,9 +259,18 @@ export function readOutletCsv(text: string): OutletCsvText {
       error: `line ${controlled + 1}: holds the control character U+${code}; an outlet CSV holds none but tabs and line breaks`,
     };
   }
-  const headerIndex = lines.findIndex((line) => !isBlankLine(line, separatorOf(line)));
+  const named = separatorNamed(lines[0]);
+  if (named !== undefined && !isSeparator(named))
+    return {
+      ok: false,
+      error: `line 1: sep=${shown(named)} names a separator an import does not read; it reads a comma, ; or a tab`,
+    };
+  const from = named === undefined ? 0 : 1;
+  const headerIndex = lines.findIndex(
+    (line, i) => i >= from && !isBlankLine(line, named ?? separatorOf(line)),
+  );
   if (headerIndex < 0) return { ok: false, error: 'the CSV is empty: expected a header row' };
-  const separator = separatorOf(lines[headerIndex]);
+  const separator = named ?? separatorOf(lines[headerIndex]);
   const header = headerOf(lines[headerIndex], separator);
   if ('error' in header) return { ok: false, error: header.error };
   return {

@@ -581,7 +581,7 @@ export function program(): Command {
   outlets
     .command('import <file>')
     .description(
-      'import outlets from CSV: a header row naming its columns in any order, name,email,kind,territories and optionally genres,contactName,formats (radio only), then one outlet a line, lists separated by ; (techno;house); cells separated by commas, or by ; or tabs as the header separates its names; shows progress, then rejected lines',
+      'import outlets from CSV: a header row naming its columns in any order, name,email,kind,territories and optionally genres,contactName,formats (radio only), then one outlet a line, lists separated by ; (techno;house); cells separated by commas, or by ; or tabs as the header separates its names or a first line sep=; names (as Excel writes it); shows progress, then rejected lines',
     )
     .option(
       '--charset <name>',
