@@ -13,6 +13,7 @@ import {
   header,
   json,
   pageLimit,
+  prefersCsv,
   queryOf,
 } from '#shared/http/index.ts';
 import { type ManagementRoute, noLabelOr, notFoundUnder } from '#shared/http/manager-api.ts';
@@ -158,7 +159,7 @@ const DeliveriesQuery = z.strictObject({
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
 });
 
-const wantsCsv = (event: HttpEvent) => /\btext\/csv\b/i.test(header(event, 'accept') ?? '');
+const wantsCsv = (event: HttpEvent) => prefersCsv(header(event, 'accept'));
 
 const idsOf = (event: HttpEvent) => ({
   labelId: event.pathParameters?.labelId ?? '',
@@ -218,7 +219,12 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       summary: "A release's mail: one row per address and kind, a page at a time",
       description:
         'At most `limit` rows a page (1,000 by default); follow `nextCursor` (JSON) or the `Link: <...>; rel="next"` header (CSV) for the next. As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading \', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at).',
-      headers: { accept: { description: '`text/csv` for CSV, else JSON' } },
+      headers: {
+        accept: {
+          description:
+            '`text/csv` for CSV, else JSON: the type the header weighs heaviest (RFC 9110), JSON on a tie, and JSON when it finds neither acceptable (`text/csv;q=0` is not acceptable)',
+        },
+      },
       query: DeliveriesQuery,
       responses: {
         200: {

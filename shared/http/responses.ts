@@ -101,6 +101,61 @@ export const header = (event: HttpEvent, name: string): string | undefined =>
 export const mediaTypeOf = (contentType: string | undefined): string =>
   contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
 
+/** The items of a header's list (`a, b;x="c,d"`): split at commas outside quoted strings. */
+const listItems = (value: string): string[] => value.match(/(?:[^,"]|"(?:[^"\\]|\\.)*"?)+/g) ?? [];
+
+/** A weight (RFC 9110 12.4.2): 0 to 1, at most three decimals. */
+const qvalue = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+/**
+ * The type of `offered` (media types in lower case, the route's default first) that a request's
+ * `Accept` prefers, as RFC 9110 12.5.1 weighs it: each offered type takes the weight (`q`, 1 when
+ * not given) of the most specific range that names it (`text/csv` over `text/*` over `*\/*`), and a
+ * weight of 0 is "not acceptable"; the heaviest wins, a tie goes to the type offered first. Without
+ * the header (or with it empty) the default; undefined when it finds none acceptable, which a route
+ * answers with its default as the RFC allows (disregarding the header) or with a 406. A range whose
+ * weight is no `qvalue` is left out.
+ */
+export function preferredMediaType(
+  accept: string | undefined,
+  offered: readonly string[],
+): string | undefined {
+  if (accept === undefined || accept.trim() === '') return offered[0];
+  const ranges = listItems(accept).flatMap((item) => {
+    const [range, ...parameters] = item.split(';').map((part) => part.trim());
+    const weight = parameters.find((parameter) => /^q\s*=/i.test(parameter))?.replace(/^q\s*=\s*/i, '');
+    if (weight !== undefined && !qvalue.test(weight)) return [];
+    const [type = '', subtype = ''] = range.toLowerCase().split('/');
+    return type && subtype ? [{ type, subtype, q: weight === undefined ? 1 : Number(weight) }] : [];
+  });
+  let best: { type: string; q: number } | undefined;
+  for (const type of offered) {
+    const [main, sub] = type.split('/');
+    let specific = -1;
+    let q = 0;
+    for (const range of ranges) {
+      const level =
+        range.type === main && range.subtype === sub
+          ? 2
+          : range.type === main && range.subtype === '*'
+            ? 1
+            : range.type === '*' && range.subtype === '*'
+              ? 0
+              : -1;
+      if (level > specific || (level === specific && level >= 0 && range.q > q)) {
+        specific = level;
+        q = range.q;
+      }
+    }
+    if (specific >= 0 && q > 0 && (best === undefined || q > best.q)) best = { type, q };
+  }
+  return best?.type;
+}
+
+/** Whether a request's `Accept` prefers CSV to JSON (`preferredMediaType`): a route's JSON stays the default. */
+export const prefersCsv = (accept: string | undefined): boolean =>
+  preferredMediaType(accept, ['application/json', 'text/csv']) === 'text/csv';
+
 /**
  * The charset a `Content-Type` names (`charset=ISO-8859-1`, quoted or not), in lower case; undefined for
  * none, and for one named empty (`charset=`, `charset=""`), which names none.

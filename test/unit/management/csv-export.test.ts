@@ -5,7 +5,13 @@ import { releaseRoutes } from '#functions/management/releases.ts';
 import { csvCell, toCsv } from '#shared/csv.ts';
 import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
 import { InvalidCursorError } from '#shared/db/keys.ts';
-import type { HttpError, HttpEvent, HttpResult, ValidationError } from '#shared/http/index.ts';
+import {
+  type HttpError,
+  type HttpEvent,
+  type HttpResult,
+  preferredMediaType,
+  type ValidationError,
+} from '#shared/http/index.ts';
 import type { StoredRelease } from '#shared/releases.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
 
@@ -113,6 +119,23 @@ describe('the deliveries export', () => {
     expect(JSON.parse(response.body!).deliveries[0].failure).toBe('=cmd|"/c calc"!A1');
   });
 
+  it.each([
+    ['text/csv;q=0', 'application/json'],
+    ['text/csv; q=0.0, application/json;q=0.1', 'application/json'],
+    ['text/csv;q=0.5, application/json', 'application/json'],
+    ['application/json;q=0.5, text/csv', 'text/csv; charset=utf-8'],
+    ['text/*', 'text/csv; charset=utf-8'],
+    ['*/*', 'application/json'],
+    ['TEXT/CSV;Q=1', 'text/csv; charset=utf-8'],
+  ])(
+    'answers Accept: %s as RFC 9110 weighs it, with %s (q=0: not acceptable)',
+    async (accept, contentType) => {
+      const response = await get(accept);
+
+      expect(response.headers?.['content-type']).toBe(contentType);
+    },
+  );
+
   it('answers a page at a time: the next page’s cursor in JSON, its link in CSV; a bad limit or cursor is a 400', async () => {
     const first = JSON.parse((await get('application/json', { limit: '2' })).body!);
     const last = JSON.parse((await get('application/json', { limit: '2', cursor: first.nextCursor })).body!);
@@ -140,5 +163,33 @@ describe('the deliveries export', () => {
       [400, 'query.limit'],
       [400, 'query.cursor'],
     ]);
+  });
+});
+
+describe('the media type an Accept prefers', () => {
+  const offered = ['application/json', 'text/csv'];
+
+  it.each([
+    [undefined, 'application/json'],
+    ['', 'application/json'],
+    ['text/csv;q=abc', undefined],
+    ['text/csv;x="a,b;c";q=0, application/json;q=0', undefined],
+    ['text/csv;q=1.5, application/json;q=0.1', 'application/json'],
+    ['text/*;q=0.9, text/csv;q=0', undefined],
+    ['*/*;q=0.1, text/csv', 'text/csv'],
+  ])('weighs Accept %j as RFC 9110 does: %s', (accept, type) => {
+    const preferred = preferredMediaType(accept, offered);
+
+    expect(preferred).toBe(type);
+  });
+
+  it('answers one of the types offered, or none, whatever the header holds', () => {
+    fc.assert(
+      fc.property(fc.string(), (accept) => {
+        const preferred = preferredMediaType(accept, offered);
+
+        expect(preferred === undefined || offered.includes(preferred)).toBe(true);
+      }),
+    );
   });
 });
