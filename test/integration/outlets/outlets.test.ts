@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { outletListKey } from '#shared/db/outlet-items.ts';
+import { cursorAfter } from '#shared/db/outlet-listing.ts';
 import type { Outlet } from '#shared/outlets.ts';
 import { api, uniqueId } from '#test/support/cloud.ts';
 import { csvImport, runJob, waitForJob } from '#test/support/jobs-cloud.ts';
@@ -205,6 +207,22 @@ describe('the media outlet directory', () => {
     const ours = seen.filter((name) => name.startsWith(prefix));
     expect(ours).toEqual([1, 2, 3, 4, 5].map((n) => `${prefix} ${n}`));
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('ends a filtered listing on the page of its last outlet, with no cursor to an empty page after it', async () => {
+    // Names after every other test's in the directory's order (its sort key is the lower-case name's
+    // bytes: U+30000 is F0 B0 80 80), so the directory ends with this test's outlets.
+    const prefix = `\u{30000} ${uniqueId('end')}`;
+    const audience = { genres: [uniqueId('genre')], territories: ['BV'] };
+    const last = await createOutlet({ name: `${prefix} a`, kind: 'tv', ...audience });
+    await createOutlet({ name: `${prefix} b`, kind: 'press', ...audience });
+    // The page read on from just before the first of them, as a cursor taken after an outlet named so would.
+    const cursor = cursorAfter(outletListKey({ id: 'before', name: `${prefix} 0` }).gsi1sk);
+
+    const response = await api(`/media-outlets?${new URLSearchParams({ kind: 'tv', limit: '1', cursor })}`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ outlets: [expect.objectContaining({ id: last.id })] });
   });
 
   it('imports a CSV, upserting by address and reporting the bad rows, through the gateway', async () => {
