@@ -30,7 +30,18 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // One worker runs every file: a fresh worker and module graph per file spent more time loading
+          // the libraries again than the files spent in their tests. Each file still gets the project's
+          // modules afresh (test/support/unit-fresh-modules.ts).
+          isolate: false,
+          setupFiles: ['test/support/unit-fresh-modules.ts'],
+        },
+      },
       // Synthesizing the stack takes seconds of CPU per test, more on a busy machine.
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 120_000 } },
       {
