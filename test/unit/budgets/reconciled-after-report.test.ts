@@ -12,18 +12,24 @@ const reports = (h: ReturnType<typeof budgetsHarness>) =>
       return [m.email, m.subject[2], rows.find((r) => r.budgetId === 'bud-1')?.actual];
     });
 
+/** bud-1 reported on 3 March (100.00 EUR spent), then 50.00 EUR more recorded that afternoon. */
+const expenseAfterReportOf3March = async () => {
+  const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+  await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+  await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
+  h.setNow('2027-03-03T07:00:00.000Z');
+  await h.reconcile('2027-03-03');
+  await h.report('2027-03-03');
+  h.setNow('2027-03-03T15:00:00.000Z');
+  await h.expense(
+    anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 5_000, currency: 'EUR' } }),
+  );
+  return h;
+};
+
 describe("a budget's change its owner reads of in a morning report", () => {
   it("reports an expense recorded after the day's 07:30 report in the next morning's report", async () => {
-    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
-    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
-    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
-    h.setNow('2027-03-03T07:00:00.000Z');
-    await h.reconcile('2027-03-03');
-    await h.report('2027-03-03');
-    h.setNow('2027-03-03T15:00:00.000Z');
-    await h.expense(
-      anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 5_000, currency: 'EUR' } }),
-    );
+    const h = await expenseAfterReportOf3March();
 
     h.setNow('2027-03-04T07:00:00.000Z');
     await h.reconcile('2027-03-04');
@@ -36,16 +42,7 @@ describe("a budget's change its owner reads of in a morning report", () => {
   });
 
   it("reports a day reconciled after that day's 07:30 report (a retry, a redrive) in the next morning's report", async () => {
-    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
-    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
-    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
-    h.setNow('2027-03-03T07:00:00.000Z');
-    await h.reconcile('2027-03-03');
-    await h.report('2027-03-03');
-    h.setNow('2027-03-03T15:00:00.000Z');
-    await h.expense(
-      anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 5_000, currency: 'EUR' } }),
-    );
+    const h = await expenseAfterReportOf3March();
 
     // 4 March: the fan-out ran at 07:00, but bud-1's reconciliation failed (throttled) and its retry
     // reached it only after the 07:30 report, which had no result of it to report.
