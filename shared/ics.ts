@@ -3,7 +3,7 @@ import { config } from './config.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
 import { multiLine } from './mail/data.ts';
-import { showTime, showTimeLabels } from './tours.ts';
+import { showSpan, showTimeLabels } from './tours.ts';
 
 /**
  * Shows as iCalendar (RFC 5545), written here: a calendar of events holds few properties, and a
@@ -123,19 +123,8 @@ interface Timed {
   endMs: number;
 }
 
-function timed(item: IcsShow): Timed {
-  const { show } = item;
-  const times = show.times ?? {};
-  const startMs = showTime(show, times.doors ?? times.set ?? times.soundcheck ?? '20:00').epochMs;
-  const curfewMs = times.curfew ? showTime(show, times.curfew).epochMs : undefined;
-  // Without a curfew: 4 hours from the start, and an hour past a set that starts later (00:15 after doors at 20:00).
-  const setMs = times.set ? showTime(show, times.set).epochMs : startMs;
-  const endMs =
-    curfewMs !== undefined && curfewMs > startMs
-      ? curfewMs
-      : Math.max(startMs + 4 * 3600_000, setMs + 3600_000);
-  return { item, startMs, endMs };
-}
+/** An event runs as the show does (`showSpan`), which is also when the show is over past 06:00 (`showOverAt`). */
+const timed = (item: IcsShow): Timed => ({ item, ...showSpan(item.show) });
 
 /**
  * RFC 5545 3.8.1.11: a hold is a date kept for the artist, not yet a show (the tour manager's

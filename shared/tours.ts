@@ -6,6 +6,7 @@ import {
   type Contact,
   clockTime,
   isNextDay,
+  isNextMorning,
   type Show,
   type ShowStatus,
   showDayEnds,
@@ -375,9 +376,34 @@ export const stepMoments = (show: Show): StepMoment[] => [
 export const advanceLockAt = (show: Show): string =>
   utcIso(wallTimeIn(show.date, '00:00', show.venue.timeZone).epochMs);
 
-/** The end of show day at the venue (the next day at `showDayEnds`). */
-export const showOverAt = (show: Show): string =>
-  utcIso(wallTimeIn(addDays(show.date, 1), showDayEnds, show.venue.timeZone).epochMs);
+/**
+ * When a show runs, as its calendar event states it: from the doors (else the set, else the soundcheck,
+ * else 20:00) to the curfew; without one (or one not after the start), 4 hours from the start, and an
+ * hour past a set that starts later (00:15 after doors at 20:00).
+ */
+export function showSpan(show: Show): { startMs: number; endMs: number } {
+  const times = show.times ?? {};
+  const startMs = showTime(show, times.doors ?? times.set ?? times.soundcheck ?? '20:00').epochMs;
+  const curfewMs = times.curfew ? showTime(show, times.curfew).epochMs : undefined;
+  const setMs = times.set ? showTime(show, times.set).epochMs : startMs;
+  const endMs =
+    curfewMs !== undefined && curfewMs > startMs
+      ? curfewMs
+      : Math.max(startMs + 4 * 3600_000, setMs + 3600_000);
+  return { startMs, endMs };
+}
+
+/**
+ * The end of show day at the venue: the next day at `showDayEnds`, or the show's end (`showSpan`) when
+ * it runs on past that, its set or curfew marked for the next morning (a curfew at `07:00+1`): step
+ * mail and links of an all-night show last until its curfew (see docs/design.md#tours).
+ */
+export const showOverAt = (show: Show): string => {
+  const dayEndsMs = wallTimeIn(addDays(show.date, 1), showDayEnds, show.venue.timeZone).epochMs;
+  const { set, curfew } = show.times ?? {};
+  const runsOn = [set, curfew].some((time) => time !== undefined && isNextMorning(time));
+  return utcIso(runsOn ? Math.max(dayEndsMs, showSpan(show).endMs) : dayEndsMs);
+};
 
 /**
  * Until when a step's mail is of use: an advance step's until the form locks, any other's until the

@@ -47,11 +47,14 @@ const nextMorning = '+1';
 /** A show time as the clock at the venue reads it (`HH:MM`), without a next-morning marker. */
 export const clockTime = (time: string): string => time.slice(0, 5);
 
+/** Whether a set or curfew is marked for the next morning (`07:00+1`): the show runs on past `showDayEnds`. */
+export const isNextMorning = (time: string): boolean => time.endsWith(nextMorning);
+
 /**
  * Whether a show time falls on the next calendar day: one after midnight (before `showDayEnds`), or one
  * marked for the next morning.
  */
-export const isNextDay = (time: string): boolean => time < showDayEnds || time.endsWith(nextMorning);
+export const isNextDay = (time: string): boolean => time < showDayEnds || isNextMorning(time);
 
 /** The calendar day a show time falls on at the venue: the next for a time after midnight (`isNextDay`). */
 export const showTimeDate = (showDate: string, time: string): string =>

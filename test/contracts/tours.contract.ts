@@ -757,6 +757,25 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect(await store.getShow(may)).not.toHaveProperty('gsi2pk');
     });
 
+    it('lists an all-night show (curfew 07:00+1) until its curfew the next morning, not until 06:00', async () => {
+      const store = makeStore();
+      const tour = aTour();
+      // aShow's Berlin show on 14 May 2027, its curfew at 07:00 on the 15th (05:00 UTC).
+      const allNight = aStoredShow(tour);
+      allNight.show = { ...allNight.show!, times: { doors: '22:00', set: '23:30', curfew: '07:00+1' } };
+      await store.putShowIfNewer(allNight, []);
+      const coming = async (now: string) =>
+        (await store.showsComing(now)).filter((show) => show.showId === allNight.showId).map((s) => s.showId);
+
+      const [atSix, beforeCurfew, afterCurfew] = [
+        await coming('2027-05-15T04:30:00.000Z'),
+        await coming('2027-05-15T05:00:00.000Z'),
+        await coming('2027-05-15T05:00:00.001Z'),
+      ];
+
+      expect([atSix, beforeCurfew, afterCurfew]).toEqual([[allNight.showId], [allNight.showId], []]);
+    });
+
     it('writes the outbox entries of a show change with it', async () => {
       const store = makeStore();
       const show = aStoredShow(aTour());
