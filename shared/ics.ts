@@ -3,7 +3,7 @@ import { config } from './config.ts';
 import { nameHash } from './db/keys.ts';
 import type { Show } from './events/tour-booked.ts';
 import { multiLine } from './mail/data.ts';
-import { showSpan, showTimeLabels } from './tours.ts';
+import { clockReading, showSpan, showTimeLabels } from './tours.ts';
 
 /**
  * Shows as iCalendar (RFC 5545), written here: a calendar of events holds few properties, and a
@@ -154,9 +154,9 @@ function dtend(endMs: number, zone: string): string {
 function vevent({ item, startMs, endMs }: Timed, stamp: string, organizer: string): string[] {
   const { show } = item;
   const zone = show.venue.timeZone;
-  // In the order of the day, whatever order a stored show's times come back in.
+  // In the order of the day, whatever order a stored show's times come back in, each as the day sheet states it.
   const local = showTimeLabels
-    .flatMap(([key, label]) => (show.times?.[key] ? [`${label} ${show.times[key]}`] : []))
+    .flatMap(([key, label]) => (show.times?.[key] ? [`${label} ${clockReading(key, show.times[key])}`] : []))
     .join(', ');
   return [
     'BEGIN:VEVENT',

@@ -436,9 +436,17 @@ export function showTime(show: Show, time: string): { epochMs: number; wallTime:
 /** The show's times as instants (UTC ISO 8601). */
 export const showInstant = (show: Show, time: string): string => utcIso(showTime(show, time).epochMs);
 
-/** One of the show's times in venue local time, with its zone; a time after midnight says so (a load-in, before the show, never is). */
+/**
+ * One of the show's times as a person reads it, the clock at the venue (`07:00`, never the stored
+ * `07:00+1`); a time after midnight says so (a load-in, before the show, never is). Where the zone is
+ * stated once for all the times (the calendar's description); `statedTime` elsewhere.
+ */
+export const clockReading = (key: keyof Show['times'], time: string): string =>
+  `${clockTime(time)}${isNextDay(time) && key !== 'loadIn' ? ' (after midnight)' : ''}`;
+
+/** One of the show's times in venue local time, with its zone (`clockReading`, 'doors 19:00 Europe/Berlin'). */
 export const statedTime = (show: Pick<Show, 'venue'>, key: keyof Show['times'], time: string): string =>
-  `${clockTime(time)}${isNextDay(time) && key !== 'loadIn' ? ' (after midnight)' : ''} ${show.venue.timeZone}`;
+  `${clockReading(key, time)} ${show.venue.timeZone}`;
 
 /** The show's times as mails and pages state them (`statedTime`), in the order of its day. */
 export const scheduleRows = (show: Show) =>

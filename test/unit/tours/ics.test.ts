@@ -314,6 +314,15 @@ describe('show calendars', () => {
       'Echoes at Hall\nATTENDEE:mailto:x@evil.example  East\nWing, Zürich',
     );
   });
+  it('states a set and curfew after midnight in the description as the day sheet does ("07:00 (after midnight)"), not as stored ("07:00+1")', () => {
+    const show = aShow({ times: { doors: '22:00', set: '00:30', curfew: '07:00+1' } });
+
+    const text = calendarOf([show]);
+
+    expect(readCalendar(text)[0]?.description).toBe(
+      'Local times (Europe/Berlin): Doors 22:00, Set 00:30 (after midnight), Curfew 07:00 (after midnight)',
+    );
+  });
   it("lists a show's local times in the order of its day, named as the day sheet names them, whatever order the stored times come in", () => {
     // As read back from the table: a map's keys come in no set order.
     const times = { soundcheck: '16:30', doors: '19:00', set: '00:30', curfew: '01:30', loadIn: '14:00' };
@@ -322,7 +331,7 @@ describe('show calendars', () => {
     const text = calendarOf([show]);
 
     expect(readCalendar(text)[0]?.description).toBe(
-      'Local times (Europe/Berlin): Load-in 14:00, Soundcheck 16:30, Doors 19:00, Set 00:30, Curfew 01:30',
+      'Local times (Europe/Berlin): Load-in 14:00, Soundcheck 16:30, Doors 19:00, Set 00:30 (after midnight), Curfew 01:30 (after midnight)',
     );
   });
 });
