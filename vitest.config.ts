@@ -37,9 +37,9 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           // One worker runs every file: a fresh worker and module graph per file spent more time loading
           // the libraries again than the files spent in their tests. Each file still gets the project's
-          // modules afresh (test/support/unit-fresh-modules.ts).
+          // modules afresh (test/support/fresh-modules.ts).
           isolate: false,
-          setupFiles: ['test/support/unit-fresh-modules.ts'],
+          setupFiles: ['test/support/fresh-modules.ts'],
         },
       },
       // Synthesizing the stack takes seconds of CPU per test, more on a busy machine.
@@ -53,7 +53,9 @@ export default defineConfig({
           // One local cloud for the whole run, started by the same entry point as `npm start`.
           globalSetup: ['test/support/global-setup.ts'],
           // Each file starts with no fault armed on that cloud (test/support/integration-setup.ts).
-          setupFiles: ['test/support/integration-setup.ts'],
+          setupFiles: ['test/support/fresh-modules.ts', 'test/support/integration-setup.ts'],
+          // One worker runs every file, as for the unit files (test/support/fresh-modules.ts).
+          isolate: false,
           // The files share that cloud and its forward-only clock, so they run one after another.
           fileParallelism: false,
           // A test here waits on a whole cloud (functions, DynamoDB Local, the bus) that a busy

@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { afterAll, vi } from 'vitest';
 
-// The unit files share one worker (`isolate: false` in vitest.config.ts), so the libraries (the AWS SDK,
-// zod, Powertools) load once per run, not once per file. Each file still starts as it would in a process
-// of its own: the project's modules evaluated afresh (a cache or a client one file fills is not another's),
-// and after it, the environment it was given, the real Date (the local cloud's virtual clock patches it
-// for the whole process: infra/local/clock.ts) and no SDK client's `send` stubbed (aws-sdk-client-mock
-// stubs the client's class, which the next file would share).
+// The unit files, and the shared cloud's files, share one worker each (`isolate: false` in
+// vitest.config.ts), so the libraries (the AWS SDK, zod, Powertools) load once per run, not once per
+// file. Each file still starts as it would in a process of its own: the project's modules evaluated
+// afresh (a cache or a client one file fills is not another's), and after it, the environment it was
+// given, the real Date (the local cloud's virtual clock patches it for the whole process:
+// infra/local/clock.ts) and no SDK client's `send` stubbed (aws-sdk-client-mock stubs the client's
+// class, which the next file would share).
 vi.resetModules();
 
 // aws-sdk-client-mock stubs through sinon's CommonJS build, whose sandbox the ESM build does not share.
