@@ -82,6 +82,15 @@ const reconciledAfterEndDays = 31;
 export const isActive = (endsOn: string, date: string) => endsOn >= addDays(date, -reconciledAfterEndDays);
 
 /**
+ * The day after a budget's last active day: reconciled once more only when the last day's result was
+ * kept after its own report began, so the next morning's report carries it (see docs/design.md#budgets).
+ */
+const isDayAfterActive = (endsOn: string, date: string) =>
+  !isActive(endsOn, date) && isActive(endsOn, addDays(date, -1));
+const carriesLastDay = (last: DayResult | undefined, date: string) =>
+  last?.afterReport === true && last.changed && last.date === addDays(date, -1);
+
+/**
  * The daily `Reconciliation Due` fans out: each invocation puts one page of `Budget Reconciliation
  * Due` events (one per budget) and, when there are more budgets, `Reconciliation Due` again with the
  * cursor of the next page, all through the outbox with the page's marker, so a repeated page puts
@@ -96,7 +105,8 @@ export async function fanOutReconciliation(
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   const page = await deps.store.budgetsPage(data.cursor, pageSize);
   const meta = { source, correlationId: metadata.correlationId };
-  const active = page.items.filter((budget) => isActive(budget.endsOn, date));
+  // And the day after the last: the budget itself says whether that day's result is to be carried.
+  const active = page.items.filter((budget) => isActive(budget.endsOn, addDays(date, -1)));
   const entries: OutboxEntry[] = active.map(({ labelId, budgetId }) =>
     outboxEntry(BudgetReconciliationDue, { labelId, budgetId, date }, { ...meta, labelId }),
   );
@@ -308,6 +318,7 @@ export async function reconcileBudget(
     const ledger = await deps.store.ledger(labelId, budgetId, { consistent: attempt > 0 });
     const budget = ledger.budget;
     if (!budget) return;
+    if (isDayAfterActive(budget.period.end, date) && !carriesLastDay(budget.lastResult, date)) return;
     if (attempt === 0) {
       const tours = await takeTourSettlements(labelId, budget, deps, ledger.versions);
       const { repaired, held } = await repairReleases(

@@ -64,4 +64,39 @@ describe("a budget's change its owner reads of in a morning report", () => {
       ['mara@label.example', '2027-03-05', '150.00 EUR'],
     ]);
   });
+
+  it("reports a budget's last active day reconciled after that day's report in the morning report after it", async () => {
+    // March's budget is reconciled until 30 April, 31 days after its period ends: no 1 May result carries 30 April's.
+    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
+    h.setNow('2027-04-29T07:00:00.000Z');
+    await h.reconcile('2027-04-29');
+    await h.report('2027-04-29');
+    h.setNow('2027-04-29T15:00:00.000Z');
+    // A late invoice of March, recorded on the 29th.
+    await h.expense(
+      anExpense({ expenseId: 'exp-2', date: '2027-03-20', amount: { minor: 5_000, currency: 'EUR' } }),
+    );
+
+    // 30 April: bud-1's reconciliation throttled, retried at 09:10 after the 07:30 report.
+    h.setNow('2027-04-30T07:00:00.000Z');
+    await h.deliver(ReconciliationDue, { date: '2027-04-30' }, { occurredAt: '2027-04-30T07:00:00.000Z' });
+    await h.report('2027-04-30');
+    h.setNow('2027-04-30T09:10:00.000Z');
+    await h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-04-30' });
+    h.setNow('2027-05-01T07:00:00.000Z');
+    await h.reconcile('2027-05-01');
+    await h.report('2027-05-01');
+
+    // The 50.00 EUR of 29 April reached the owner: in 1 May's report, the first after 30 April's result.
+    expect(reports(h)).toEqual([
+      ['mara@label.example', '2027-04-29', '100.00 EUR'],
+      ['mara@label.example', '2027-05-01', '150.00 EUR'],
+    ]);
+    // The day after carries it once: 2 May reconciles nothing of bud-1.
+    h.setNow('2027-05-02T07:00:00.000Z');
+    await h.reconcile('2027-05-02');
+    expect(await h.store.dayResults('2027-05-02', 'lbl-1', 'mara@label.example')).toEqual([]);
+  });
 });
