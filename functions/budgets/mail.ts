@@ -284,7 +284,9 @@ export function reportMail(
         `${h.expenseId}${h.expense ? ` (${h.expense.vendor}, ${h.expense.date}) ${formatMoney(h.expense.amount)}` : ''} for budget ${h.budgetId}, which never arrived; first seen ${dateIn(h.firstSeenAt, timeZone)}`,
     );
   const atRisk = sorted.filter((r) => r.status !== 'on-track').length;
-  const summary = `${sorted.length} budget${sorted.length === 1 ? '' : 's'}, ${atRisk} at risk or over`;
+  // The report cannot tell cheaply which of the owner's budgets have no result yet (no index by owner):
+  // it says what it counts (see docs/design.md#budgets).
+  const summary = `${sorted.length} budget${sorted.length === 1 ? '' : 's'} reconciled before this report, ${atRisk} at risk or over; a budget of yours reconciled after it is in a later report, once it changes or is at risk`;
   const dataOf = (listed: DayResult[], heldListed: number, notListed: string) => {
     const shown = listed.map((r) => reports.get(r.budgetId) as BudgetReport);
     const heldLeft = heldLines.length - heldListed;

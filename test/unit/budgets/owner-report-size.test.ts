@@ -43,7 +43,9 @@ describe("an owner's report of more budgets than one mail's template data holds 
     const data = reports[0].data as ReportData;
     const listed = data.text.rows.map((r) => r.budgetId);
     expect(templateDataJson(data).length).toBeLessThanOrEqual(templateDataLimit);
-    expect(data.text.summary).toBe(`${total} budgets, ${over.length} at risk or over`);
+    expect(data.text.summary).toBe(
+      `${total} budgets reconciled before this report, ${over.length} at risk or over; a budget of yours reconciled after it is in a later report, once it changes or is at risk`,
+    );
     expect(over.filter((id) => !listed.includes(id))).toEqual([]);
     expect(
       over.filter((id) => !data.text.unconverted.some((line) => line.startsWith(`${id}: ${id}-lights`))),

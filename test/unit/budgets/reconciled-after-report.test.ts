@@ -99,4 +99,25 @@ describe("a budget's change its owner reads of in a morning report", () => {
     await h.reconcile('2027-05-02');
     expect(await h.store.dayResults('2027-05-02', 'lbl-1', 'mara@label.example')).toEqual([]);
   });
+
+  it("says in its summary that it counts only the budgets reconciled before it, not the owner's others", async () => {
+    const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.budget(aBudget({ budgetId: 'bud-2' }), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
+    // 3 March: bud-2's reconciliation throttled, retried after the 07:30 report.
+    h.setNow('2027-03-03T07:00:00.000Z');
+    await h.deliver(ReconciliationDue, { date: '2027-03-03' }, { occurredAt: '2027-03-03T07:00:00.000Z' });
+    await h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date: '2027-03-03' });
+    await h.report('2027-03-03');
+
+    const summaries = h
+      .received()
+      .filter((m) => m.kind === 'budget-report')
+      .map((m) => (m.data as { text: { summary: string } }).text.summary);
+    // Not "1 budget, 0 at risk or over" to an owner of 2: the other is reconciled later.
+    expect(summaries).toEqual([
+      '1 budget reconciled before this report, 0 at risk or over; a budget of yours reconciled after it is in a later report, once it changes or is at risk',
+    ]);
+  });
 });
