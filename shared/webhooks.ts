@@ -21,7 +21,14 @@ import {
 import { acceptingOlder, type OlderVersion } from './events/older-version.ts';
 import { type OutboxEntry, outboxEntry } from './events/outbox.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
-import { clockTime, isNextDay, type Show, showDayEnds, showTimeDate } from './events/tour-booked.ts';
+import {
+  clockTime,
+  isNextDay,
+  type Show,
+  showDayEnds,
+  showLocalDateTime,
+  showTimeDate,
+} from './events/tour-booked.ts';
 import { TourBookedV1, TourDateAddedV1, TourDateCancelledV1 } from './events/tour-booked-v1.ts';
 import { type Issue, instantWanted, jsonIssues, strictUtf8, ValidationError } from './http/errors.ts';
 import * as z from './zod.ts';
@@ -134,7 +141,7 @@ const releaseTimesOccur = z.superRefine((release: ReleaseDetails, context) => {
 function curfewAfterStart(context: z.core.$RefinementCtx, path: (string | number)[], show: Show) {
   const { doors, set, curfew } = show.times ?? {};
   if (!curfew) return;
-  const local = (time: string) => `${showTimeDate(show.date, time)}T${clockTime(time)}`;
+  const local = (time: string) => showLocalDateTime(show.date, time);
   const [name, start] = doors && local(curfew) <= local(doors) ? ['doors', doors] : ['set', set];
   if (!start || local(curfew) > local(start)) return;
   const sameDay = !isNextDay(curfew) && curfew < '12:00';

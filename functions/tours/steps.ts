@@ -13,7 +13,7 @@ import {
   ShowStepDue,
 } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
-import { clockTime, type Show, type ShowStatus, showTimeDate } from '#shared/events/tour-booked.ts';
+import { type Show, type ShowStatus, showLocalDateTime } from '#shared/events/tour-booked.ts';
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
@@ -380,7 +380,7 @@ async function recordDaySheet(
 /** When a show starts on its day (its doors, else its set), to order the shows of one date. */
 const startsAt = (show: Show) => {
   const time = show.times?.doors ?? show.times?.set;
-  return time ? `${showTimeDate(show.date, time)}T${clockTime(time)}` : '';
+  return time ? showLocalDateTime(show.date, time) : '';
 };
 
 /**

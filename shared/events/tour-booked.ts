@@ -60,6 +60,10 @@ export const isNextDay = (time: string): boolean => time < showDayEnds || isNext
 export const showTimeDate = (showDate: string, time: string): string =>
   isNextDay(time) ? addDays(showDate, 1) : showDate;
 
+/** A show time as the venue's date and clock read it (`2027-05-15T07:00`): such strings sort as the times do. */
+export const showLocalDateTime = (showDate: string, time: string): string =>
+  `${showTimeDate(showDate, time)}T${clockTime(time)}`;
+
 /**
  * A set or curfew: `HH:MM`, or `HH:MM+1` for the next morning from 06:00 to 11:59 (an all-night show's
  * curfew at 07:00). A time before 06:00 is the next morning already, unmarked.
