@@ -111,11 +111,11 @@ export function outletListing(db: DynamoDBDocumentClient, TableName: string): Ou
       for (const [index, outlet] of items.entries()) {
         if (!where(outlet)) continue;
         outlets.push(outlet);
+        if (outlets.length < limit) continue;
         // More follow when the table has more, or this read holds another outlet `where` takes: a cursor
         // after the page's last outlet otherwise leads to an empty page.
         const more = page.LastEvaluatedKey !== undefined || items.slice(index + 1).some(where);
-        if (outlets.length === limit)
-          return { outlets, ...(more ? { nextCursor: cursorAfter(outletListKey(outlet).gsi1sk) } : {}) };
+        return { outlets, ...(more ? { nextCursor: cursorAfter(outletListKey(outlet).gsi1sk) } : {}) };
       }
       if (!page.LastEvaluatedKey) return { outlets };
       startKey = page.LastEvaluatedKey;
