@@ -6,6 +6,7 @@ import type { PromoAccess } from '#shared/db/promo.ts';
 import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import {
+  csvOrJsonAccept,
   cursorChecked,
   failure,
   type HttpEvent,
@@ -219,12 +220,7 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       summary: "A release's mail: one row per address and kind, a page at a time",
       description:
         'At most `limit` rows a page (1,000 by default); follow `nextCursor` (JSON) or the `Link: <...>; rel="next"` header (CSV) for the next. As CSV with `Accept: text/csv` (cells starting with =, +, -, @, tab or CR get a leading \', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at).',
-      headers: {
-        accept: {
-          description:
-            '`text/csv` for CSV, else JSON: the type the header weighs heaviest (RFC 9110), JSON on a tie, and JSON when it finds neither acceptable (`text/csv;q=0` is not acceptable)',
-        },
-      },
+      headers: { accept: csvOrJsonAccept },
       query: DeliveriesQuery,
       responses: {
         200: {

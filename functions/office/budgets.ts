@@ -27,6 +27,7 @@ import {
   bodyOf,
   byParts,
   Cursor,
+  csvOrJsonAccept,
   cursorAfter,
   cursorChecked,
   type HttpEvent,
@@ -795,12 +796,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
         "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. " +
         "`amountInBudgetCurrency` is what the row adds to the budget's committed, actual or income (by `kind`), so the rows of a kind sum to the view's figure: it is empty for a purchase order an invoice settles (the invoice counts the money; the order's row is still `counted`, in force) and for an amount no rate converts yet (counted apart, under `unconverted`). `vat` is in the amount's `currency`; `vatInBudgetCurrency` is what the row adds to the view's `vat` (an invoice's, converted as its amount is). CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
-      headers: {
-        accept: {
-          description:
-            '`text/csv` for CSV, else JSON: the type the header weighs heaviest (RFC 9110), JSON on a tie, and JSON when it finds neither acceptable (`text/csv;q=0` is not acceptable)',
-        },
-      },
+      headers: { accept: csvOrJsonAccept },
       responses: {
         200: { description: 'the ledger lines', schema: LedgerPage, textMediaTypes: ['text/csv'] },
         400: failure('a query parameter is invalid'),

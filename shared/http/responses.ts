@@ -167,6 +167,12 @@ export function preferredMediaType(
 export const prefersCsv = (accept: string | undefined): boolean =>
   preferredMediaType(accept, ['application/json', 'text/csv']) === 'text/csv';
 
+/** The `Accept` header of a route that answers CSV or JSON (`prefersCsv`), as its document states it. */
+export const csvOrJsonAccept = {
+  description:
+    '`text/csv` for CSV, else JSON: the type the header weighs heaviest (RFC 9110), JSON on a tie, and JSON when it finds neither acceptable (`text/csv;q=0` is not acceptable)',
+};
+
 /**
  * The charset a `Content-Type` names (`charset=ISO-8859-1`, quoted or not), in lower case; undefined for
  * none, and for one named empty (`charset=`, `charset=""`), which names none.
