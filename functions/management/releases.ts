@@ -7,6 +7,7 @@ import { wentOut } from '#shared/db/subject-deliveries.ts';
 import { MailKind } from '#shared/events/mailing-requested.ts';
 import {
   csvOrJsonAccept,
+  csvPage,
   cursorChecked,
   failure,
   type HttpEvent,
@@ -105,15 +106,6 @@ const deliveryColumns = [
 ] as const;
 
 /** The deliveries as CSV (`Accept: text/csv`), for a spreadsheet: every cell neutralised against formulas. */
-export const deliveriesCsv = (rows: ReturnType<typeof deliveryRows>): HttpResult => ({
-  statusCode: 200,
-  headers: {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': 'attachment; filename="deliveries.csv"',
-  },
-  body: toCsv(deliveryColumns, rows as Partial<Record<(typeof deliveryColumns)[number], string | number>>[]),
-});
-
 const counts = z.lazy(() =>
   z.object(Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.int()]))),
 );
@@ -159,8 +151,6 @@ const DeliveriesQuery = z.strictObject({
   limit: pageLimit(1000, 1000),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
 });
-
-const wantsCsv = (event: HttpEvent) => prefersCsv(header(event, 'accept'));
 
 const idsOf = (event: HttpEvent) => ({
   labelId: event.pathParameters?.labelId ?? '',
@@ -210,11 +200,13 @@ export const releaseRoutes = (deps: ReleaseRoutesDeps): ManagementRoute[] => [
       ]);
       const rows = deliveryRows(page.deliveries, accesses);
       const next = page.nextCursor;
-      if (!wantsCsv(event)) return json(200, { deliveries: rows, ...(next ? { nextCursor: next } : {}) });
-      const csv = deliveriesCsv(rows);
-      if (!next) return csv;
-      const link = `${event.rawPath}?${new URLSearchParams({ limit: String(query.limit), cursor: next })}`;
-      return { ...csv, headers: { ...csv.headers, link: `<${link}>; rel="next"` } };
+      if (!prefersCsv(header(event, 'accept')))
+        return json(200, { deliveries: rows, ...(next ? { nextCursor: next } : {}) });
+      return csvPage(
+        'deliveries.csv',
+        toCsv(deliveryColumns, rows as Partial<Record<(typeof deliveryColumns)[number], string | number>>[]),
+        next ? { path: event.rawPath, query: { limit: String(query.limit), cursor: next } } : undefined,
+      );
     },
     doc: {
       summary: "A release's mail: one row per address and kind, a page at a time",

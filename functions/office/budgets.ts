@@ -28,6 +28,7 @@ import {
   byParts,
   Cursor,
   csvOrJsonAccept,
+  csvPage,
   cursorAfter,
   cursorChecked,
   type HttpEvent,
@@ -877,19 +878,12 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
               : data?.description,
         receivedAt: version.receivedAt,
       }));
-      if (prefersCsv(header(event, 'accept'))) {
-        const link =
-          next && `${event.rawPath}?${new URLSearchParams({ ...queryParameters(query), cursor: next })}`;
-        return {
-          statusCode: 200,
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': 'attachment; filename="ledger.csv"',
-            ...(link ? { link: `<${link}>; rel="next"` } : {}),
-          },
-          body: toCsv(ledgerColumns, page),
-        };
-      }
+      if (prefersCsv(header(event, 'accept')))
+        return csvPage(
+          'ledger.csv',
+          toCsv(ledgerColumns, page),
+          next ? { path: event.rawPath, query: { ...queryParameters(query), cursor: next } } : undefined,
+        );
       return json(200, {
         budgetId,
         currency: ledger.budget.currency,

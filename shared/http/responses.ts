@@ -167,6 +167,24 @@ export function preferredMediaType(
 export const prefersCsv = (accept: string | undefined): boolean =>
   preferredMediaType(accept, ['application/json', 'text/csv']) === 'text/csv';
 
+/**
+ * A page of a route's CSV (`prefersCsv`): a download named `filename`, with a `Link: <...>; rel="next"` header
+ * to the next page when there is one (the route's path with the query that asks for it).
+ */
+export const csvPage = (
+  filename: string,
+  body: string,
+  next?: { path: string; query: Record<string, string> },
+): HttpResult => ({
+  statusCode: 200,
+  headers: {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="${filename}"`,
+    ...(next ? { link: `<${next.path}?${new URLSearchParams(next.query)}>; rel="next"` } : {}),
+  },
+  body,
+});
+
 /** The `Accept` header of a route that answers CSV or JSON (`prefersCsv`), as its document states it. */
 export const csvOrJsonAccept = {
   description:
