@@ -27,6 +27,18 @@ import { createOutlet, outletPerTerritory } from '#test/support/outlets-cloud.ts
 const labelTime = async (minutesAfter = 0) =>
   new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** A single's ERN message, created now (the label's clock) and out in 30 days. */
+const aSingle = async ({
+  messageId = uniqueId('MSG'),
+  icpn = anIcpn(),
+  genre = uniqueId('genre'),
+}: {
+  messageId?: string;
+  icpn?: string;
+  genre?: string;
+} = {}) =>
+  ernMessage('single', { messageId, createdAt: await labelTime(), icpn, genre, date: await daysFromNow(30) });
+
 const releaseView = async (labelId: string, releaseId: string) =>
   (await (await api(`/labels/${labelId}/releases/${releaseId}`)).json()) as {
     state: string;
@@ -61,13 +73,7 @@ describe('DDEX ERN intake on the local cloud', () => {
     const label = await aLabel();
     const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
     const icpn = anIcpn();
-    const xml = ernMessage('single', {
-      messageId: uniqueId('MSG'),
-      createdAt: await labelTime(),
-      icpn,
-      genre,
-      date: await daysFromNow(30),
-    });
+    const xml = await aSingle({ icpn, genre });
 
     const first = await sendErn(label, xml);
     const again = await sendErn(label, xml, { contentType: 'text/xml' });
@@ -231,13 +237,7 @@ describe('DDEX ERN intake on the local cloud', () => {
   it('takes an ERN message sent as application/vnd.ddex.ern+xml through the gateway, and answers 400 to an Atom feed sent as application/atom+xml', async () => {
     const label = await aLabel();
     const icpn = anIcpn();
-    const xml = ernMessage('single', {
-      messageId: uniqueId('MSG'),
-      createdAt: await labelTime(),
-      icpn,
-      genre: uniqueId('genre'),
-      date: await daysFromNow(30),
-    });
+    const xml = await aSingle({ icpn });
     const atom = '<feed xmlns="http://www.w3.org/2005/Atom"><title>Night Drive</title></feed>';
 
     const sent = await sendErn(label, xml, { contentType: 'application/vnd.ddex.ern+xml' });
@@ -253,13 +253,7 @@ describe('DDEX ERN intake on the local cloud', () => {
   it('answers 400 naming the element an ERN message lacks, 400 for ERN 3.x, and takes neither', async () => {
     const label = await aLabel();
     const icpn = anIcpn();
-    const xml = ernMessage('single', {
-      messageId: uniqueId('MSG'),
-      createdAt: await labelTime(),
-      icpn,
-      genre: 'synthpop',
-      date: await daysFromNow(30),
-    });
+    const xml = await aSingle({ icpn, genre: 'synthpop' });
 
     const noTitle = await sendErn(
       label,
@@ -283,13 +277,7 @@ describe('DDEX ERN intake on the local cloud', () => {
 
   it('answers 400 naming the release id for one too long to be a key, never a 5xx', async () => {
     const label = await aLabel();
-    const xml = ernMessage('single', {
-      messageId: uniqueId('MSG'),
-      createdAt: await labelTime(),
-      icpn: '5'.repeat(2_100),
-      genre: 'synthpop',
-      date: await daysFromNow(30),
-    });
+    const xml = await aSingle({ icpn: '5'.repeat(2_100), genre: 'synthpop' });
 
     const response = await sendErn(label, xml);
 
@@ -302,16 +290,7 @@ describe('DDEX ERN intake on the local cloud', () => {
     const label = await aLabel();
     const outlet = await createOutlet({ genres: [genre], territories: ['IE'] });
     const from = new Date((await clockNow()).getTime() - 1_000).toISOString();
-    await sendErn(
-      label,
-      ernMessage('single', {
-        messageId: uniqueId('MSG'),
-        createdAt: await labelTime(),
-        icpn: anIcpn(),
-        genre,
-        date: await daysFromNow(30),
-      }),
-    );
+    await sendErn(label, await aSingle({ genre }));
     await waitForMail([outlet.email], 'New single:');
 
     const replay = await replayWebhooks(label.id, {
@@ -331,16 +310,7 @@ describe('DDEX ERN intake on the local cloud', () => {
     const from = new Date((await clockNow()).getTime() - 1_000).toISOString();
     const [kept, refused] = [uniqueId('MSG'), uniqueId('MSG')];
     for (const messageId of [kept, refused]) {
-      await sendErn(
-        label,
-        ernMessage('single', {
-          messageId,
-          createdAt: await labelTime(),
-          icpn: anIcpn(),
-          genre,
-          date: await daysFromNow(30),
-        }),
-      );
+      await sendErn(label, await aSingle({ messageId, genre }));
     }
     await waitFor(async () => (await mailTo(outlet.email, 'New single:')).length === 2, {
       what: 'both announcements',
