@@ -724,16 +724,30 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   // (fast-xml-parser trims the text before an instruction and after it each on its own: `Blue <?pi?> Moon`
   // was `BlueMoon`).
   // Comments and processing instructions are matched in the same pass, so what would open a section
-  // inside one is their text, as a comment's opening inside a section is the section's.
+  // inside one is their text, as a comment's opening inside a section is the section's. An instruction
+  // named xml in any case is refused, but the declaration at the body's start (XML 1.0, sections 2.6
+  // and 2.8): fast-xml-parser's validator takes one inside or after the root element.
+  const source = xml;
+  let misnamed: { at: number; problem: string } | undefined;
   xml = xml.replace(
     /<!--[\s\S]*?-->|<\?([\s\S]*?)\?>|<!\[CDATA\[([\s\S]*?)\]\]>/g,
-    (markup, instruction?: string, text?: string) =>
-      text !== undefined
-        ? text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
-        : instruction !== undefined && !/^xml(?:\s|$)/.test(instruction)
-          ? ''
-          : markup,
+    (markup, instruction: string | undefined, text: string | undefined, at: number) => {
+      if (text !== undefined)
+        return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+      if (instruction === undefined) return markup;
+      const target = /^xml(?:\s|$)/i.exec(instruction);
+      if (!target) return '';
+      if (!target[0].startsWith('xml'))
+        misnamed ??= { at, problem: 'no processing instruction may be named XML, in any case' };
+      else if (at > 0)
+        misnamed ??= { at, problem: 'an XML declaration is allowed only at the start of the body' };
+      return markup;
+    },
   );
+  if (misnamed) {
+    const line = source.slice(0, misnamed.at).split('\n').length;
+    return problem('', `body is not well-formed XML (line ${line}: ${misnamed.problem})`);
+  }
   // Looked for in what is parsed, so a DOCTYPE a CDATA section quotes (now text) is read as text, and
   // every other one is refused, wherever it is.
   if (/<!DOCTYPE/i.test(xml))

@@ -307,6 +307,36 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     expect(titles).toEqual(['Blue  Moon', 'BlueMoon', 'Blue Moon', 'Blue  Moon', 'Blue & Moon']);
   });
 
+  // XML 1.0, sections 2.8 and 2.6: the XML declaration opens the document or is not there, and no other
+  // processing instruction is named xml, in any case. Such a message is not well-formed, whatever a parser makes of it.
+  it('refuses an XML declaration anywhere but the start of the body, and an instruction named XML, with the line', () => {
+    const xml = ernMessage('single', { ...base, date: '2027-03-01' });
+    const titled = (title: string) =>
+      xml.replaceAll(
+        '<DisplayTitleText>Night Drive</DisplayTitleText>',
+        `<DisplayTitleText>${title}</DisplayTitleText>`,
+      );
+    const titleLine = xml.slice(0, xml.indexOf('<DisplayTitleText>')).split('\n').length;
+    const misplaced = 'an XML declaration is allowed only at the start of the body';
+
+    expect(issuesOf(titled('Blue <?xml version="1.0"?> Moon'))).toEqual([
+      { path: '', message: `body is not well-formed XML (line ${titleLine}: ${misplaced})` },
+    ]);
+    expect(issuesOf(`${xml}\n<?xml version="1.0"?>`)).toEqual([
+      { path: '', message: `body is not well-formed XML (line ${xml.split('\n').length + 1}: ${misplaced})` },
+    ]);
+    expect(issuesOf(titled('Blue <?XML x?> Moon'))).toEqual([
+      {
+        path: '',
+        message: `body is not well-formed XML (line ${titleLine}: no processing instruction may be named XML, in any case)`,
+      },
+    ]);
+    // A name that only starts with xml is an instruction like any other.
+    const styled = parseErn(titled('Blue <?xml-stylesheet href="a.css"?> Moon'));
+    if (!styled.ok) throw styled.error;
+    expect(styled.release.details?.title).toBe('Blue  Moon');
+  });
+
   it('refuses a second MessageHeader, MessageId or main Release, naming it, rather than reading the first', () => {
     const xml = ernMessage('single', { ...base, date: '2027-03-01' });
     const header = xml.match(/<MessageHeader>[\s\S]*?<\/MessageHeader>/)![0];
