@@ -67,7 +67,7 @@ async function showMails(stale: Delivery[], deps: ToursDeps): Promise<TourMail[]
       ? updateStopped(show, change, isoNow(deps))
       : stepStopped(show, kind, isoNow(deps));
   if (stopped) return stopped.forNow ? undefined : [];
-  if (kind === 'promoter-unreachable') return [unreachableAlert(ref, tour, show.show)];
+  if (kind === 'promoter-unreachable') return [unreachableAlert(ref, tour, show)];
   const meta = { correlationId: `resend-${stale[0].deliveryId}`, labelId };
   // The sweep closes those to an address suppressed since, a promoter's with the tour manager's alert
   // (alertInsteadOfSuppressed, as the step's send does).

@@ -90,21 +90,30 @@ export async function showOfMail(labelId: string, subject: MailSubject, deps: To
 
 /**
  * The tour manager's alert that the show's promoter cannot be reached (`why`): someone must call them.
- * Its identity is the show's and the kind's: once per show (docs/design.md#two-mail-streams).
+ * Its identity is the show's, the kind's and, as the escalation's, the instant the show was given to its
+ * promoter (`promoterSince`): once per show and promoter, so a promoter the show is given to after an
+ * unreachable one is alerted of too (docs/design.md#two-mail-streams).
  */
 export const unreachableAlert = (
   ref: ShowRef,
   tour: StoredTour,
-  show: Show,
+  stored: Pick<StoredShow, 'promoterSince'> & { show: Show },
   why = 'the address was suppressed after a bounce or a complaint',
-) => operationalMail(ref, tour.tourManager, 'promoter-unreachable', unreachableSheet(tour, show, why));
+) =>
+  operationalMail(
+    ref,
+    tour.tourManager,
+    'promoter-unreachable',
+    unreachableSheet(tour, stored.show, why),
+    stored.promoterSince,
+  );
 
 /**
  * What tours does for a show's mail left out because its address is suppressed (the mail module's
  * leftOutSuppressed hook, docs/design.md#exactly-once-mail), on a step's send and on the stale-claim
  * sweep's resend alike: a mail to the show's promoter (a bounce or complaint on any mail, press
- * included) becomes the tour manager's alert (unreachableAlert), once per show by the alert's
- * identity. One to the tour manager or the crew tells nobody.
+ * included) becomes the tour manager's alert (unreachableAlert), once per show and promoter by the
+ * alert's identity. One to the tour manager or the crew tells nobody.
  */
 export const alertInsteadOfSuppressed = (deps: ToursDeps) => async (mail: OutgoingMail) => {
   const [ref, tour, stored] = await showOfMail(mail.identity.labelId, mail.identity.subject, deps);
@@ -113,7 +122,7 @@ export const alertInsteadOfSuppressed = (deps: ToursDeps) => async (mail: Outgoi
     stored?.show &&
     normaliseEmail(stored.show.promoter.email) === normaliseEmail(mail.identity.email)
   )
-    await deps.mailer.send([unreachableAlert(ref, tour, stored.show)]);
+    await deps.mailer.send([unreachableAlert(ref, tour, { ...stored, show: stored.show })]);
 };
 
 /**

@@ -12,8 +12,8 @@ const reasons = { bounce: 'the address bounced', complaint: 'the recipient compl
 /**
  * An operational mail about a show bounced or drew a complaint (Mail Undeliverable, once per mail).
  * When it went to the show's promoter, the address now gets nothing, so the tour manager of that
- * show, and of every other show the promoter still has ahead, is told at once: once per show, by
- * the alert's identity (docs/design.md#two-mail-streams). A mail to the tour manager or the crew
+ * show, and of every other show the promoter still has ahead, is told at once: once per show and
+ * promoter, by the alert's identity (docs/design.md#two-mail-streams). A mail to the tour manager or the crew
  * that bounced tells nobody (there is no one else to tell).
  */
 export async function alertPromoterUnreachable(
@@ -33,7 +33,7 @@ export async function alertPromoterUnreachable(
   for (const stored of ahead) {
     const tour = await deps.tours.getTour(stored.labelId, stored.tourId);
     if (!tour) continue;
-    mails.push(unreachableAlert(showRefOf(stored), tour, stored.show, reasons[undeliverable.reason]));
+    mails.push(unreachableAlert(showRefOf(stored), tour, stored, reasons[undeliverable.reason]));
   }
   return { alerted: await deps.mailer.send(mails) };
 }

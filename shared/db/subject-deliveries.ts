@@ -99,7 +99,8 @@ export const mailSubjects = {
    * One show's operational mail (advance request, reminders, escalation, day sheet, guest list);
    * `moment` for a mail sent again when the show moves (the day sheet, for the day it states; the
    * guest list, for the instant it was locked) or is given to another promoter or moved to another
-   * venue (the advance steps' mails, for the instant of that change: `promoterSince`).
+   * venue (the advance steps' mails and the tour manager's alert that the promoter cannot be reached, for
+   * the instant of that change: `promoterSince`).
    */
   show: (tourId: string, showId: string, moment?: string): MailSubject =>
     moment ? ['show', tourId, showId, moment] : ['show', tourId, showId],
