@@ -518,6 +518,19 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(await read(store, claim.deliveryId)).toEqual(bounced);
     });
 
+    it('takes a claim still open that bounced (its sender lost SES’s answer) out of the stale claims, and a late Email Sent leaves it bounced', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const claim = (await store.claim(aShowMail(), era(0)))!;
+
+      await store.markOutcome(claim.deliveryId, 'bounced', { at: era(1), messageId: 'msg-1' });
+      const marked = await store.markSentMany([{ deliveryId: claim.deliveryId, messageId: 'msg-1' }], era(2));
+
+      expect(marked.has(claim.deliveryId)).toBe(false);
+      expect(await store.stale('show', era(60), 10)).toEqual([]);
+      expect(await read(store, claim.deliveryId)).toMatchObject({ status: 'bounced', messageId: 'msg-1' });
+    });
+
     it('writes the events of a bounce or complaint only with the first: a repeat, even at the same time, writes none', async () => {
       const store = makeStore();
       const claim = (await store.claim(aShowMail(), at(0)))!;
