@@ -11,9 +11,11 @@ const reasons = { bounce: 'the address bounced', complaint: 'the recipient compl
 
 /**
  * An operational mail about a show bounced or drew a complaint (Mail Undeliverable, once per mail).
- * When it went to the show's promoter, the address now gets nothing, so the tour manager of that
- * show, and of every other show the promoter still has ahead, is told at once: once per show and
- * promoter, by the alert's identity (docs/design.md#two-mail-streams). A mail to the tour manager or the crew
+ * When it went to a promoter, the address now gets nothing, so the tour manager of every show that
+ * promoter still has ahead is told at once: once per show and promoter, by the alert's identity
+ * (docs/design.md#two-mail-streams). Also when the show the mail was about was given to another
+ * promoter before the bounce came (SES reports one after its retries, hours later): the promoter's
+ * other shows still are theirs, the show they left is not. A mail to the tour manager or the crew
  * that bounced tells nobody (there is no one else to tell).
  */
 export async function alertPromoterUnreachable(
@@ -22,9 +24,7 @@ export async function alertPromoterUnreachable(
 ): Promise<{ alerted: number }> {
   const { tourId, showId } = undeliverable.context;
   if (undeliverable.subject[0] !== 'show' || !tourId || !showId) return { alerted: 0 };
-  const bounced = await deps.tours.getShow({ labelId: undeliverable.labelId, tourId, showId });
   const promoterId = promoterIdOf(undeliverable.address);
-  if (bounced?.promoterId !== promoterId) return { alerted: 0 };
   const now = isoNow(deps);
   const ahead = (await deps.tours.showsOfPromoter(promoterId)).filter(
     (s): s is LiveShow => Boolean(s.show) && isAdvancing(s.show!.status) && now < showOverAt(s.show!),

@@ -82,3 +82,27 @@ describe("the tour manager's alert that a show's promoter cannot be reached", ()
     ]);
   });
 });
+
+describe('a bounce that comes after the show it was about was given to another promoter', () => {
+  it("tells the tour manager of the bounced promoter's other shows still ahead, not of the show they left", async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer, suppressed } = fakeToursDeps(now);
+    const other = aShow({ showId: 'show-2', date: '2027-05-20' });
+    await bookTour(tourOf([show, other]), metaAt('2027-01-01T00:00:00Z'), deps);
+    // The label gives show-1 to promoter B; promoter A keeps show-2. A permanent bounce of A's mail about
+    // show-1 (SES reports one after its retries, hours later) arrives after the change.
+    now.value = new Date('2027-01-02T00:00:00Z');
+    await applyShowChange(
+      'tour-1',
+      { type: 'set', show: { ...show, promoter: promoterB } },
+      metaAt('2027-01-02T00:00:00Z'),
+      deps,
+    );
+    suppressed.add(show.promoter.email);
+    await alertPromoterUnreachable(undeliverable(show.promoter.email), deps);
+
+    expect(
+      mailer.sent.filter((mail) => mail.kind === 'promoter-unreachable').map((mail) => mail.context.showId),
+    ).toEqual(['show-2']);
+  });
+});
