@@ -82,15 +82,6 @@ const reconciledAfterEndDays = 31;
 export const isActive = (endsOn: string, date: string) => endsOn >= addDays(date, -reconciledAfterEndDays);
 
 /**
- * The day after a budget's last active day: reconciled once more only when the last day's result was
- * kept after its own report began, so the next morning's report carries it (see docs/design.md#budgets).
- */
-const isDayAfterActive = (endsOn: string, date: string) =>
-  !isActive(endsOn, date) && isActive(endsOn, addDays(date, -1));
-const carriesLastDay = (last: DayResult | undefined, date: string) =>
-  last?.afterReport === true && last.changed && last.date === addDays(date, -1);
-
-/**
  * The daily `Reconciliation Due` fans out: each invocation puts one page of `Budget Reconciliation
  * Due` events (one per budget) and, when there are more budgets, `Reconciliation Due` again with the
  * cursor of the next page, all through the outbox with the page's marker, so a repeated page puts
@@ -105,8 +96,7 @@ export async function fanOutReconciliation(
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   const page = await deps.store.budgetsPage(data.cursor, pageSize);
   const meta = { source, correlationId: metadata.correlationId };
-  // And the day after the last: the budget itself says whether that day's result is to be carried.
-  const active = page.items.filter((budget) => isActive(budget.endsOn, addDays(date, -1)));
+  const active = page.items.filter((budget) => isActive(budget.endsOn, date));
   const entries: OutboxEntry[] = active.map(({ labelId, budgetId }) =>
     outboxEntry(BudgetReconciliationDue, { labelId, budgetId, date }, { ...meta, labelId }),
   );
@@ -318,7 +308,9 @@ export async function reconcileBudget(
     const ledger = await deps.store.ledger(labelId, budgetId, { consistent: attempt > 0 });
     const budget = ledger.budget;
     if (!budget) return;
-    if (isDayAfterActive(budget.period.end, date) && !carriesLastDay(budget.lastResult, date)) return;
+    // A day past its last active one (an event put before its period moved, a redrive) is none of its days:
+    // no result, no alert. A result kept late reaches the next report without one (docs/design.md#budgets).
+    if (!isActive(budget.period.end, date)) return;
     if (attempt === 0) {
       const tours = await takeTourSettlements(labelId, budget, deps, ledger.versions);
       const { repaired, held } = await repairReleases(
@@ -600,9 +592,6 @@ async function concludeDay(
     alerts: raised,
     changed:
       !previous ||
-      // The day before kept after its own report began may be in no report: its news is this day's too
-      // (see docs/design.md#budgets).
-      (previous.afterReport === true && previous.changed) ||
       drift.length > 0 ||
       raised.length > 0 ||
       // Back on track after at risk (or over) is news too: the owner hears it recovered (docs/design.md#budgets).

@@ -1,5 +1,5 @@
 import { dateIn } from '#shared/days.ts';
-import type { HeldExpense } from '#shared/db/budgets.ts';
+import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import {
   BudgetReportDue,
   type EventData,
@@ -23,7 +23,7 @@ const heldReportAfterDays = 7;
  * The daily report (07:30 in the manager's time zone, after the 07:00 reconciliation): one mail per
  * budget owner and label, built from that day's results, a page of owners per invocation; the next
  * page follows through the outbox with a cursor. No mail when nothing changed and nothing is at risk.
- * A day's result kept after the report began is news of the next day's report too (see concludeDay).
+ * A result kept after its own day's report began is in the first report made after it (see withLate).
  * The first page first reports the expenses that passed 7 days held (see reportHeldExpenses).
  */
 export async function sendReports(
@@ -33,21 +33,24 @@ export async function sendReports(
 ) {
   const date = data.date ?? dateIn(metadata.occurredAt, deps.timeZone);
   if (!data.cursor) {
-    // Before any owner is read: a day's result kept after this is marked, and carried to the next day's.
+    // Before any owner is read: a day's result kept after this is noted late, for a later report.
     await deps.store.beginReport(date, deps.now().toISOString());
     await reportHeldExpenses(date, metadata, deps);
   }
   const page = await deps.store.reportOwnersPage(date, data.cursor, ownersPerPage);
   for (const { labelId, ownerEmail } of page.items) {
-    const results = await deps.store.dayResults(date, labelId, ownerEmail);
-    if (results.length === 0) continue;
-    const held = await deps.store.heldReported(date, labelId);
-    if (!worthReporting(results, held)) continue;
-    await sendBudgetMail(
-      deps,
-      [reportMail(labelId, date, results, held, deps.timeZone)],
-      metadata.correlationId,
-    );
+    // Read before the day's: a result is kept before it is noted late, so every one noted is read.
+    const late = await deps.store.lateResults(date, labelId, ownerEmail);
+    const results = withLate(await deps.store.dayResults(date, labelId, ownerEmail), late);
+    const held = results.length > 0 ? await deps.store.heldReported(date, labelId) : [];
+    if (results.length > 0 && worthReporting(results, held))
+      await sendBudgetMail(
+        deps,
+        [reportMail(labelId, date, results, held, deps.timeZone)],
+        metadata.correlationId,
+      );
+    // Reported, or nothing in them to report: no later report reads them again.
+    if (late.length > 0) await deps.store.markLateReported(date, labelId, ownerEmail, late);
   }
   if (page.cursor)
     await deps.store.putFanOutPage('report', date, data.cursor, [
@@ -57,6 +60,21 @@ export async function sendReports(
         { source, correlationId: metadata.correlationId },
       ),
     ]);
+}
+
+/**
+ * The owner's results of the day with those kept after their own day's report began (which that report
+ * may have passed): a budget's latest day is its row, `changed` when any of them is, since the day's
+ * result compares with the late one and may find nothing new (see docs/design.md#budgets).
+ */
+function withLate(day: DayResult[], late: DayResult[]): DayResult[] {
+  const rows = new Map(day.map((r) => [r.budgetId, r]));
+  for (const result of late) {
+    const row = rows.get(result.budgetId);
+    const latest = !row || row.date < result.date ? result : row;
+    rows.set(result.budgetId, { ...latest, changed: result.changed || row?.changed === true });
+  }
+  return [...rows.values()];
 }
 
 /**

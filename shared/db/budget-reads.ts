@@ -82,7 +82,8 @@ export function labelBudgetsStartKey(
  * with the fingerprint the same set has today, so the next day's `changed` compares like with like.
  */
 export const dayResultOf = (item: Record<string, unknown>): DayResult => {
-  const { pk: _p, sk: _s, entity: _e, ...kept } = item;
+  // When a report read it as kept after its own day's report began: the store's, not the result's.
+  const { pk: _p, sk: _s, entity: _e, lateReportedOn: _l, ...kept } = item;
   const result = kept as unknown as DayResult;
   const duplicates = kept.possibleDuplicates as DuplicatesSummary | PossibleDuplicate[];
   const unconverted = kept.unconverted as DayResult['unconverted'] | UnconvertedExpense[];

@@ -23,6 +23,7 @@ import {
   totalLimit,
   type UnconvertedSummary,
 } from '../budgets/ledger.ts';
+import { addDays } from '../days.ts';
 import type { EventData } from '../events/envelope.ts';
 import type { OutboxEntry } from '../events/outbox.ts';
 import type { TourShowSettled } from '../events/tour-show-changes.ts';
@@ -38,13 +39,7 @@ import {
   labelBudgetsIndexKey,
   stateOf,
 } from './budget-reads.ts';
-import {
-  failedConditions,
-  isConditionFailure,
-  itemsTooLarge,
-  refusedItems,
-  writtenUnlessRefused,
-} from './conditions.ts';
+import { failedConditions, itemsTooLarge, refusedItems, writtenUnlessRefused } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
 import { dynamoFxRates, type FxRates } from './fx-rates.ts';
 import { keyBytes, keyOf, keyParts, nameHash } from './keys.ts';
@@ -76,8 +71,11 @@ import { cursorOfKey, keyOfCursor } from './start-key-cursor.ts';
  * - the held expenses a label's reports of a day list: pk = BUDGET-HELD-DAY#<date>#<labelId>, sk = <budgetId>#<expenseId>
  * - how far the daily sweep of held expenses got: pk = BUDGET-HELD-SWEEP, sk = SWEEP
  * - a day's results per owner: pk = BUDGET-DAY#<date>#<labelId>#<ownerEmail>, sk = BUDGET#<budgetId>
+ *   (`lateReportedOn` once a report read it as kept after its own day's report began)
  * - the owners with results that day (the report's pages): pk = BUDGET-OWNERS#<date>, sk = <labelId>#<ownerEmail>
- * - that day's report begun (a result kept after it is marked so): pk = BUDGET-REPORT#<date>, sk = BEGUN
+ * - that day's report begun (a result kept after it is noted late): pk = BUDGET-REPORT#<date>, sk = BEGUN
+ * - an owner's results kept after their day's report began, for the owner's next report, until it reads them:
+ *     pk = BUDGET-LATE#<labelId>#<ownerEmail>, sk = <date>#<budgetId>
  * - a page of a fan-out already put on the bus: pk = BUDGET-RUN#<run>#<date>, sk = PAGE#<digest of the cursor> (expires, `putOnce`)
  * - exchange rates of a day: pk = FX#<date>, sk = FX
  * - the budgets of a label an expense has versions in (an amendment may name another budget):
@@ -150,6 +148,10 @@ const ownersKey = (date: string, labelId: string, ownerEmail: string) => ({
   sk: keyParts(labelId, ownerEmail),
 });
 const reportBegunKey = (date: string) => ({ pk: keyOf('BUDGET-REPORT', date), sk: 'BEGUN' });
+const lateKey = (labelId: string, ownerEmail: string, date: string, budgetId: string) => ({
+  pk: keyOf('BUDGET-LATE', labelId, ownerEmail),
+  sk: keyParts(date, budgetId),
+});
 /**
  * A page is known by a digest of its cursor: the cursor (a listing's key, JSON in base64url) of a
  * budget or owner whose ids are at their limit passes the 1,024 bytes of a sort key (see docs/design.md#budgets).
@@ -314,11 +316,6 @@ export interface DayResult {
    */
   refused?: Listed<Pick<Refusal, 'expenseId' | 'change' | 'reason'>>;
   alerts: string[];
-  /**
-   * Set on the budget's last result when it was kept after its day's report began: that report may have
-   * left it out, so the next day's result is `changed` whenever this one is (see docs/design.md#budgets).
-   */
-  afterReport?: true;
   /**
    * Anything the report states differs from the day before (its figures, not the VAT it does not state;
    * the status, drift, a new alert, the set of possible duplicates, the counts of what it lists).
@@ -491,12 +488,27 @@ export interface BudgetStore extends BudgetReads, FxRates {
   markAlertMailed(labelId: string, budgetId: string, alertId: string): Promise<void>;
   /**
    * Keeps the day's result (for the report and the budget), once per budget and day, with its event, and
-   * lists its owner for that day's report; once that report has begun, marks the budget's last result (if
-   * still that day's) `afterReport`.
+   * lists its owner for that day's report; once that report has begun, notes the result kept late for
+   * the owner and lists them for the first report not begun yet (see docs/design.md#budgets).
    */
   saveDayResult(result: DayResult, entry: OutboxEntry): Promise<void>;
   /** Notes that the report of `date` has begun: it reads owners and results after this (strongly). */
   beginReport(date: string, at: string): Promise<void>;
+  /**
+   * The owner's results kept after their day's report began and not marked reported since, of days up to
+   * `date` (strongly consistent), as kept.
+   */
+  lateResults(date: string, labelId: string, ownerEmail: string): Promise<DayResult[]>;
+  /**
+   * These of the owner's late results are in the report of `date` (or had nothing in them to report): no
+   * later report reads them, and a retry of their write notes them late no more.
+   */
+  markLateReported(
+    date: string,
+    labelId: string,
+    ownerEmail: string,
+    results: Pick<DayResult, 'date' | 'budgetId'>[],
+  ): Promise<void>;
   reportOwnersPage(
     date: string,
     cursor: string | undefined,
@@ -701,6 +713,14 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: consistent }))).Item;
 
   const reads = dynamoBudgetReads(db, table);
+  const reportBegun = async (date: string) => (await get(reportBegunKey(date), true)) !== undefined;
+  const listOwner = (date: string, labelId: string, ownerEmail: string) =>
+    db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...ownersKey(date, labelId, ownerEmail), labelId, ownerEmail },
+      }),
+    );
   return {
     ...reads,
     ...dynamoFxRates(db, table),
@@ -1043,40 +1063,101 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       // kept before: an attempt that kept it may have failed before listing the owner, and its retry is
       // refused. A plain put of the same item, so listing again changes nothing; an owner listed with no
       // result that day gets no report.
-      await db.send(
-        new PutCommand({
-          TableName: table,
-          Item: {
-            ...ownersKey(result.date, result.labelId, result.owner.email),
-            labelId: result.labelId,
-            ownerEmail: result.owner.email,
-          },
-        }),
-      );
+      const { labelId, budgetId, owner } = result;
+      await listOwner(result.date, labelId, owner.email);
       // Read after the listing, strongly: a report begun after this read reads the owner and the result
-      // (strongly too), and one begun before may have passed the owner, so the next day carries this
-      // day's change (afterReport). A retry marks it too. Not marked when a later day is the last result.
-      if (!(await get(reportBegunKey(result.date), true))) return;
-      await db
-        .send(
-          new UpdateCommand({
-            TableName: table,
-            Key: budgetKey(result.labelId, result.budgetId),
-            UpdateExpression: 'SET lastResult.afterReport = :yes',
-            ConditionExpression: 'lastResult.#date = :date',
-            ExpressionAttributeNames: { '#date': 'date' },
-            ExpressionAttributeValues: { ':yes': true, ':date': result.date },
-          }),
-        )
-        .catch((error) => {
-          if (!isConditionFailure(error)) throw error;
-        });
+      // (strongly too); one begun before may have passed the owner, so the result is noted late for the
+      // owner's next report, which reads it (see docs/design.md#budgets). A retry notes it again unless a
+      // report has read it since.
+      if (!(await reportBegun(result.date))) return;
+      try {
+        await retryingConflicts(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: table,
+                    Item: {
+                      ...lateKey(labelId, owner.email, result.date, budgetId),
+                      entity: 'budget-late',
+                      date: result.date,
+                      budgetId,
+                    },
+                  },
+                },
+                // Not once a report has read it: a retry delivered after that report notes it no more.
+                {
+                  ConditionCheck: {
+                    TableName: table,
+                    Key: dayKey(result.date, labelId, owner.email, budgetId),
+                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(lateReportedOn)',
+                  },
+                },
+              ],
+            }),
+          ),
+        );
+      } catch (error) {
+        if (failedConditions(error)?.some(Boolean)) return;
+        throw error;
+      }
+      // The first report not begun: listed, then read again, as above (one begun since: the day after).
+      for (let next = addDays(result.date, 1); ; next = addDays(next, 1)) {
+        if (await reportBegun(next)) continue;
+        await listOwner(next, labelId, owner.email);
+        if (!(await reportBegun(next))) return;
+      }
     },
 
     async beginReport(date, at) {
       await db.send(
         new PutCommand({ TableName: table, Item: { ...reportBegunKey(date), entity: 'budget-report', at } }),
       );
+    },
+
+    async lateResults(date, labelId, ownerEmail) {
+      const found: DayResult[] = [];
+      for await (const page of paginateQuery(
+        { client: db },
+        {
+          TableName: table,
+          // Days up to `date`: a sort key starts with its day, before the next day's.
+          KeyConditionExpression: 'pk = :pk AND sk < :after',
+          ExpressionAttributeValues: {
+            ':pk': keyOf('BUDGET-LATE', labelId, ownerEmail),
+            ':after': addDays(date, 1),
+          },
+          ConsistentRead: true,
+        },
+      ))
+        for (const item of page.Items ?? []) {
+          const kept = await get(dayKey(item.date, labelId, ownerEmail, item.budgetId), true);
+          if (kept) found.push(dayResultOf(kept));
+        }
+      return found;
+    },
+
+    async markLateReported(date, labelId, ownerEmail, results) {
+      // The result marked with its note gone, together: no report reads it again, no retry notes it again.
+      for (const { date: day, budgetId } of results)
+        await retryingConflicts(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: table,
+                    Key: dayKey(day, labelId, ownerEmail, budgetId),
+                    UpdateExpression: 'SET lateReportedOn = :date',
+                    ExpressionAttributeValues: { ':date': date },
+                  },
+                },
+                { Delete: { TableName: table, Key: lateKey(labelId, ownerEmail, day, budgetId) } },
+              ],
+            }),
+          ),
+        );
     },
 
     async reportOwnersPage(date, cursor, limit) {

@@ -89,6 +89,18 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       { source: 'backline.budgets' },
     );
 
+  /** Every owner listed for the report of `date`, page by page. */
+  const reportOwners = async (store: S, date: string) => {
+    const owners: { labelId: string; ownerEmail: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.reportOwnersPage(date, cursor, 10);
+      owners.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return owners;
+  };
+
   describe(`BudgetStore contract: ${name}`, () => {
     it('writes a version, its state and the totals together, and a repeated version changes nothing', async () => {
       const store = makeStore();
@@ -993,14 +1005,10 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect(await store.dayResults(date, budget.labelId, budget.owner.email)).toEqual([
         aResult(budget, date),
       ]);
-      const owners: { labelId: string; ownerEmail: string }[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await store.reportOwnersPage(date, cursor, 10);
-        owners.push(...page.items);
-        cursor = page.cursor;
-      } while (cursor);
-      expect(owners).toContainEqual({ labelId: budget.labelId, ownerEmail: budget.owner.email });
+      expect(await reportOwners(store, date)).toContainEqual({
+        labelId: budget.labelId,
+        ownerEmail: budget.owner.email,
+      });
       expect((await store.getBudget(budget.labelId, budget.budgetId))?.lastResult).toEqual(
         aResult(budget, date),
       );
@@ -1024,36 +1032,44 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       );
     });
 
-    it("marks the budget's last result kept after its day's report began, a retry's too, and none kept before it or under a later day", async () => {
+    it("keeps a result kept after its day's report began for the owner's first report not begun, which reads it until marked reported", async () => {
       const store = makeStore();
+      const labelId = uniqueId('lbl');
       const owner = { name: 'Owner', email: `${uniqueId('owner')}@label.example` };
-      const before = aBudget({ owner });
-      const after = aBudget({ owner });
-      const retried = aBudget({ owner });
-      const late = aBudget({ owner });
-      for (const budget of [before, after, retried, late]) await store.saveBudget(budget);
-      // A day whose report no other test begins.
-      const date = '2031-06-15';
-      const next = '2031-06-16';
+      const [before, after, redriven] = [1, 2, 3].map(() => aBudget({ labelId, owner }));
+      for (const budget of [before, after, redriven]) await store.saveBudget(budget);
+      // Days whose reports no other test begins.
+      const [date, next, third] = ['2031-06-15', '2031-06-16', '2031-06-17'];
+      const listed = { labelId, ownerEmail: owner.email };
       await store.saveDayResult(aResult(before, date), reconciled(before, date));
-      await store.saveDayResult(aResult(retried, date), reconciled(retried, date));
-      await store.saveDayResult(aResult(late, next), reconciled(late, next));
 
       await store.beginReport(date, '2031-06-15T07:30:00.000Z');
       await store.saveDayResult(aResult(after, date), reconciled(after, date));
-      await store.saveDayResult(aResult(retried, date), reconciled(retried, date));
-      await store.saveDayResult(aResult(late, date), reconciled(late, date));
+      // A retry keeps nothing new: the result kept is the one read.
+      await store.saveDayResult({ ...aResult(after, date), actual: 99 }, reconciled(after, date));
 
-      const last = async (budget: Budget) =>
-        (await store.getBudget(budget.labelId, budget.budgetId))?.lastResult;
-      expect(await last(before)).toEqual(aResult(before, date));
-      expect(await last(after)).toEqual({ ...aResult(after, date), afterReport: true });
-      expect(await last(retried)).toEqual({ ...aResult(retried, date), afterReport: true });
-      expect(await last(late)).toEqual(aResult(late, next));
-      // The day's own results stay as kept: the report reads them as any other.
-      expect(
-        (await store.dayResults(date, before.labelId, owner.email)).some((r) => 'afterReport' in r),
-      ).toBe(false);
+      expect(await reportOwners(store, next)).toContainEqual(listed);
+      expect(await store.lateResults(next, labelId, owner.email)).toEqual([aResult(after, date)]);
+
+      // Redriven after the next day's report began too: the owner is listed for the day after.
+      await store.beginReport(next, '2031-06-16T07:30:00.000Z');
+      await store.saveDayResult(aResult(redriven, date), reconciled(redriven, date));
+
+      expect(await reportOwners(store, third)).toContainEqual(listed);
+      const late = await store.lateResults(third, labelId, owner.email);
+      expect(late).toHaveLength(2);
+      expect(late).toEqual(expect.arrayContaining([aResult(after, date), aResult(redriven, date)]));
+      // A report of an earlier day (delivered late) reads none of a later day.
+      expect(await store.lateResults('2031-06-14', labelId, owner.email)).toEqual([]);
+
+      await store.markLateReported(third, labelId, owner.email, late);
+      // A retry delivered after the report read it notes it no more.
+      await store.saveDayResult(aResult(after, date), reconciled(after, date));
+
+      expect(await store.lateResults(third, labelId, owner.email)).toEqual([]);
+      expect(await store.dayResults(date, labelId, owner.email)).toEqual(
+        expect.arrayContaining([aResult(before, date), aResult(after, date), aResult(redriven, date)]),
+      );
     });
 
     it('finds held expenses by when they were first seen and recoupable ones by artist, and forgets both once counted elsewhere', async () => {

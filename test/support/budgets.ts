@@ -9,6 +9,7 @@ import {
   invoiceOf,
   termsVersion,
 } from '#shared/budgets/ledger.ts';
+import { addDays } from '#shared/days.ts';
 import { labelBudgetRow, labelBudgetsStartKey, type ScopeAsked } from '#shared/db/budget-reads.ts';
 import type {
   BudgetStore,
@@ -108,6 +109,10 @@ export class InMemoryBudgets implements BudgetStore {
   readonly owners = new Map<string, Set<string>>();
   /** The days whose report has begun. */
   readonly reportsBegun = new Set<string>();
+  /** Results kept after their day's report began, not reported since: [labelId, ownerEmail, date, budgetId]. */
+  readonly late = new Set<string>();
+  /** The keys of `days` a report read as late. */
+  readonly lateReported = new Set<string>();
   readonly pages = new Set<string>();
   readonly fx = new Map<string, Record<string, string>>();
   readonly settlements = new Map<string, SettlementVersion>();
@@ -371,16 +376,47 @@ export class InMemoryBudgets implements BudgetStore {
       this.published.push(entry);
     }
     if (!budget) return;
-    const owners = this.owners.get(result.date) ?? new Set();
-    owners.add(key(result.labelId, result.owner.email));
-    this.owners.set(result.date, owners);
-    // Kept (or found kept) after its day's report began: marked on the budget while it is its last result.
-    if (this.reportsBegun.has(result.date) && budget.lastResult?.date === result.date)
-      budget.lastResult.afterReport = true;
+    this.listOwner(result.date, result.labelId, result.owner.email);
+    // Kept (or found kept) after its day's report began: for the owner's first report not begun.
+    // Not once a report has read it: a retry delivered after that report notes it no more.
+    if (!this.reportsBegun.has(result.date) || this.lateReported.has(k)) return;
+    this.late.add(key(result.labelId, result.owner.email, result.date, result.budgetId));
+    let next = addDays(result.date, 1);
+    while (this.reportsBegun.has(next)) next = addDays(next, 1);
+    this.listOwner(next, result.labelId, result.owner.email);
+  }
+
+  private listOwner(date: string, labelId: string, ownerEmail: string) {
+    const owners = this.owners.get(date) ?? new Set();
+    owners.add(key(labelId, ownerEmail));
+    this.owners.set(date, owners);
   }
 
   async beginReport(date: string) {
     this.reportsBegun.add(date);
+  }
+
+  async lateResults(date: string, labelId: string, ownerEmail: string) {
+    return [...this.late]
+      .map((k) => JSON.parse(k) as string[])
+      .filter(([label, owner, day]) => label === labelId && owner === ownerEmail && day <= date)
+      .sort(([, , a, x], [, , b, y]) => byParts([a, x], [b, y]))
+      .flatMap(([, , day, budgetId]) => {
+        const kept = this.days.get(key(day, labelId, ownerEmail, budgetId));
+        return kept ? [clone(kept)] : [];
+      });
+  }
+
+  async markLateReported(
+    _date: string,
+    labelId: string,
+    ownerEmail: string,
+    results: Pick<DayResult, 'date' | 'budgetId'>[],
+  ) {
+    for (const { date, budgetId } of results) {
+      this.late.delete(key(labelId, ownerEmail, date, budgetId));
+      this.lateReported.add(key(date, labelId, ownerEmail, budgetId));
+    }
   }
 
   async reportOwnersPage(date: string, cursor: string | undefined, limit: number) {
