@@ -88,6 +88,22 @@ describe("a budget's change its owner reads of in a morning report", () => {
     ]);
   });
 
+  it("reports a late day in the next morning's report also when that morning's reconciliation is late too, and once", async () => {
+    const h = await expenseAfterReportOf3March();
+
+    await reconciledAfterItsReport(h, '2027-03-04');
+    await reconciledAfterItsReport(h, '2027-03-05');
+    h.setNow('2027-03-06T07:00:00.000Z');
+    await h.reconcile('2027-03-06');
+    await h.report('2027-03-06');
+
+    // The 5th's report is made before any result of the 5th: it states the 4th's, and the 6th has nothing new.
+    expect(reports(h)).toEqual([
+      ['mara@label.example', '2027-03-03', '100.00 EUR'],
+      ['mara@label.example', '2027-03-05', '150.00 EUR'],
+    ]);
+  });
+
   it("reports a budget's last active day reconciled after that day's report in the morning report after it", async () => {
     // No 1 May result carries 30 April's.
     const h = await lateInvoiceOf29April();
