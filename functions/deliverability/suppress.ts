@@ -22,6 +22,7 @@ export interface DeliverabilityDeps {
 }
 
 export interface SuppressionOutcome {
+  /** The addresses this event suppressed (not those suppressed before it): what the Suppressions metric counts. */
   suppressed: string[];
   deliveryId?: string;
   ignored?: Ignored;
@@ -84,6 +85,7 @@ export async function handleSesFeedback(
     return { suppressed: [], ignored: suppression.ignored, ...(deliveryId ? { deliveryId } : {}) };
 
   const at = deps.now().toISOString();
+  const suppressedNow: string[] = [];
   for (const email of suppression.emails) {
     const outlet = await deps.outlets.findByEmail(email);
     const suppressed = outboxEntry(
@@ -96,7 +98,7 @@ export async function handleSesFeedback(
       },
       { occurredAt: at, correlationId: deliveryId ?? event.detail.mail.messageId },
     );
-    await deps.outlets.suppress(
+    const result = await deps.outlets.suppress(
       {
         email,
         reason: suppression.reason,
@@ -105,6 +107,7 @@ export async function handleSesFeedback(
       },
       [suppressed],
     );
+    if (result.suppressedNow) suppressedNow.push(email);
   }
 
   if (deliveryId) {
@@ -137,5 +140,5 @@ export async function handleSesFeedback(
       undeliverable,
     );
   }
-  return { suppressed: suppression.emails, ...(deliveryId ? { deliveryId } : {}) };
+  return { suppressed: suppressedNow, ...(deliveryId ? { deliveryId } : {}) };
 }

@@ -140,6 +140,22 @@ describe('handleSesFeedback', () => {
     expect(marked).toEqual([['complained', 'd-123']]);
   });
 
+  // The deliverability function's Suppressions metric counts `suppressed`: an address suppressed before
+  // (SES's event delivered again, a complaint after the bounce) is no new suppression.
+  it('names as suppressed only the addresses this event suppressed, not those suppressed before', async () => {
+    const { deps } = setup();
+
+    const first = await handleSesFeedback(aBounce('Permanent', undefined, 'ev-1'), deps);
+    const again = await handleSesFeedback(aBounce('Permanent', undefined, 'ev-2'), deps);
+    const complaint = await handleSesFeedback(aComplaint(), deps);
+
+    expect([first.suppressed, again.suppressed, complaint.suppressed]).toEqual([
+      ['news@radio.example'],
+      [],
+      [],
+    ]);
+  });
+
   it('suppresses nothing on a not-spam report, which takes back a spam verdict on the mail', async () => {
     const { outlets, bus, marked, deps } = setup();
 
