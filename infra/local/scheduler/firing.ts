@@ -3,7 +3,8 @@
 // A one-time schedule fires once when the clock reaches it. A recurring one fires at most once per
 // jump of the clock, at its latest occurrence up to the new now, then waits for its next
 // occurrence. Everything due fires in time order (ties by name), one putEvents at a time, with the
-// clock raised to each occurrence before it fires, so handlers see the time they were scheduled for.
+// clock raised to each occurrence before it fires, so handlers see the time they were scheduled for;
+// what is due at one instant is put together, and its work waited for together, before the next.
 
 import { randomUUID } from 'node:crypto';
 import { schedulerContext } from '#shared/events/scheduled.ts';
@@ -210,8 +211,18 @@ export function scheduleFiring(options: {
 
   async function fireDue(limit: number, catchingUp?: () => Promise<void>): Promise<Fired[]> {
     const fired: Fired[] = [];
+    // The instant whose firings' work is not waited for yet: the schedules due at one instant are all put
+    // on the bus first and then waited for together, as Scheduler invokes one minute's schedules at once
+    // and their handlers race on AWS (docs/design.md#the-local-clock).
+    let unsettled: number | undefined;
     for (let count = 0; count < MAX_FIRINGS_PER_PASS; count++) {
-      const next = nextDue(limit);
+      let next = nextDue(limit);
+      if (unsettled !== undefined && next?.due !== unsettled) {
+        await settle?.();
+        unsettled = undefined;
+        // What ran may have changed the schedules: look again at what is due.
+        next = nextDue(limit);
+      }
       if (!next) return fired;
       const { live, due } = next;
       const s = live.stored;
@@ -278,7 +289,7 @@ export function scheduleFiring(options: {
       // Not a schedule a handler replaced meanwhile (its own put journaled it).
       const key = ScheduleStore.key(s.groupName, s.name);
       if (store.schedules.get(key) === live) store.saved(live);
-      if (!entry.error) await settle?.();
+      if (!entry.error) unsettled = due;
       fired.push(entry);
       // Only this very schedule: a handler may have replaced it while its event ran.
       if (

@@ -484,6 +484,43 @@ describe('firing on the virtual clock', () => {
     expect(clock.now().getTime()).toBeGreaterThanOrEqual(late.instant + MINUTE);
   });
 
+  it("puts every schedule due at one instant on the bus before it waits for the work of any, as Scheduler invokes one minute's schedules together", async () => {
+    const steps: string[] = [];
+    const { client, scheduler } = await startScheduler(
+      async (target) => {
+        steps.push(`put ${target.detailType}`);
+      },
+      undefined,
+      {
+        settle: async () => {
+          steps.push('settle');
+        },
+      },
+    );
+    const due = minutesAhead(30);
+    const later = minutesAhead(31);
+    const event = (DetailType: string) => ({
+      ...aSchedule().Target!,
+      EventBridgeParameters: { DetailType, Source: 's' },
+    });
+    for (const [Name, at, DetailType] of [
+      ['a', due, 'A'],
+      ['b', due, 'B'],
+      ['c', later, 'C'],
+    ] as const) {
+      await client.send(
+        new CreateScheduleCommand(
+          aSchedule({ Name, ScheduleExpression: `at(${at.wall})`, Target: event(DetailType) }),
+        ),
+      );
+    }
+
+    await scheduler.advanceTo(new Date(later.instant));
+
+    // a and b at 10:30 run together (their handlers race, as on AWS); c a minute later waits for them.
+    expect(steps).toEqual(['put A', 'put B', 'settle', 'put C', 'settle']);
+  });
+
   it("does not let the work of a firing's event that never settles (a target that keeps failing) hold the clock: it waits settleWithinMs, then fires on", async () => {
     const { client, scheduler, sent } = await startScheduler(undefined, undefined, {
       // A queue rule's target retrying for hours, as whenIdle would wait for it.
