@@ -145,7 +145,7 @@ export function scheduleFiring(options: {
   // A kept letter's occurrence counts as fired: a kill between its letter and the journaling of its firing
   // (below) left the schedule unmarked, and firing it again would deliver it twice with the letter's
   // redrive. Marked and journaled as that firing would have (a one-time schedule moved since fires at its
-  // new instant), and a one-time schedule deleted as its completion would have.
+  // new instant), and deleted as its completion would have (ActionAfterCompletion DELETE, its last occurrence).
   for (const letter of deadLetters) {
     const live = store.get(letter.groupName, letter.name);
     const at = Date.parse(letter.scheduledFor);
@@ -154,7 +154,7 @@ export function scheduleFiring(options: {
     if (expression.kind === 'at' && expression.at !== at) continue;
     live.stored.lastFiredFor = at;
     store.saved(live);
-    if (expression.kind === 'at' && live.stored.actionAfterCompletion === 'DELETE')
+    if (live.stored.actionAfterCompletion === 'DELETE' && isLastOccurrence(live, at))
       store.deleteSchedule(ScheduleStore.key(letter.groupName, letter.name));
   }
 
@@ -293,8 +293,8 @@ export function scheduleFiring(options: {
       fired.push(entry);
       // Only this very schedule: a handler may have replaced it while its event ran.
       if (
-        live.expression.kind === 'at' &&
         s.actionAfterCompletion === 'DELETE' &&
+        isLastOccurrence(live, due) &&
         store.schedules.get(key) === live
       ) {
         store.deleteSchedule(key);
@@ -372,6 +372,19 @@ export function scheduleFiring(options: {
   }
 
   return { advanceTo, start, stop, pending, deadLetters: () => [...deadLetters], redrive };
+}
+
+/**
+ * Whether `at` is the schedule's last occurrence, after which ActionAfterCompletion DELETE deletes it: a
+ * one-time schedule's only one, a recurring schedule's last at or before its EndDate. A recurring schedule
+ * without an EndDate is never deleted, as Scheduler deletes none (docs/design.md#schedules).
+ */
+function isLastOccurrence(live: LiveSchedule, at: number): boolean {
+  if (live.expression.kind === 'at') return true;
+  const { endDate } = live.stored;
+  if (endDate === undefined) return false;
+  const next = live.recurrence?.nextAfter(at);
+  return next === undefined || next > endDate;
 }
 
 function compareNames(a: StoredSchedule, b: StoredSchedule): number {

@@ -521,6 +521,38 @@ describe('firing on the virtual clock', () => {
     expect(steps).toEqual(['put A', 'put B', 'settle', 'put C', 'settle']);
   });
 
+  it('deletes a recurring schedule with ActionAfterCompletion DELETE after its last invocation before its EndDate, and keeps one without an EndDate', async () => {
+    const { client, scheduler } = await startScheduler();
+    const start = minutesAhead(60);
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          Name: 'three-hours',
+          StartDate: new Date(start.instant),
+          EndDate: new Date(start.instant + 150 * MINUTE),
+          ActionAfterCompletion: 'DELETE',
+        }),
+      ),
+    );
+    await client.send(
+      new CreateScheduleCommand(aSchedule({ Name: 'for-ever', ActionAfterCompletion: 'DELETE' })),
+    );
+
+    const beforeLast = await scheduler.advanceTo(new Date(start.instant + 60 * MINUTE));
+    const stillThere = await client.send(new GetScheduleCommand({ Name: 'three-hours' }));
+    const last = await scheduler.advanceTo(new Date(start.instant + 120 * MINUTE));
+    const gone = await failure(client.send(new GetScheduleCommand({ Name: 'three-hours' })));
+    const kept = await client.send(new GetScheduleCommand({ Name: 'for-ever' }));
+
+    expect(beforeLast.filter((f) => f.name === 'three-hours')).toHaveLength(1);
+    expect(stillThere.Name).toBe('three-hours');
+    expect(last.filter((f) => f.name === 'three-hours')).toEqual([
+      expect.objectContaining({ scheduledFor: new Date(start.instant + 120 * MINUTE).toISOString() }),
+    ]);
+    expect(gone).toBeInstanceOf(ResourceNotFoundException);
+    expect(kept.Name).toBe('for-ever');
+  });
+
   it("does not let the work of a firing's event that never settles (a target that keeps failing) hold the clock: it waits settleWithinMs, then fires on", async () => {
     const { client, scheduler, sent } = await startScheduler(undefined, undefined, {
       // A queue rule's target retrying for hours, as whenIdle would wait for it.
