@@ -28,6 +28,8 @@ export function startStreamMappings(options: {
   invoke: (name: FunctionName, event: { Records: LambdaStreamRecord[] }) => Promise<unknown>;
   retryBaseMs: number;
   dataDir?: string;
+  /** How far the local clock runs ahead of the machine's: records are dated in the local clock. */
+  clockOffsetMs?: () => number;
 }): LocalStreams {
   const client = new DynamoDBStreamsClient({
     endpoint: options.endpoint,
@@ -54,6 +56,7 @@ export function startStreamMappings(options: {
                 ? join(options.dataDir, `stream-positions-${functionName}-${index}.json`)
                 : undefined,
               onFailure: (deadLetter) => deadLetters.add(deadLetter),
+              ...(options.clockOffsetMs ? { clockOffsetMs: options.clockOffsetMs } : {}),
             }),
           ]
         : [],

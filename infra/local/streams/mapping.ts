@@ -52,6 +52,11 @@ export interface StreamMappingOptions {
   positionsFile?: string;
   /** Lambda polls a DynamoDB stream's shards four times a second. */
   pollIntervalMs?: number;
+  /**
+   * How far the local clock runs ahead of the machine's (`VirtualClock.offsetMs`): DynamoDB Local dates
+   * a record by the machine's clock, the functions read the local clock, and on AWS the two agree.
+   */
+  clockOffsetMs?: () => number;
   onFailure: (deadLetter: StreamDeadLetter) => void;
 }
 
@@ -266,8 +271,14 @@ export class StreamMapping {
       dynamodb: {
         ...dynamodb,
         SequenceNumber: dynamodb.SequenceNumber ?? '',
+        // In the local clock's time, as the functions read now (docs/design.md#the-local-clock): dated by
+        // the machine's clock, a record read after a jump of a day looked a day old to the publisher.
         ...(ApproximateCreationDateTime
-          ? { ApproximateCreationDateTime: Math.floor(ApproximateCreationDateTime.getTime() / 1000) }
+          ? {
+              ApproximateCreationDateTime: Math.floor(
+                (ApproximateCreationDateTime.getTime() + (this.#options.clockOffsetMs?.() ?? 0)) / 1000,
+              ),
+            }
           : {}),
       },
     };
