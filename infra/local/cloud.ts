@@ -380,6 +380,8 @@ async function start(
     invoke: (name, event) => inFlight.track(name, 'DynamoDB stream batch', () => runtime.invoke(name, event)),
     retryBaseMs: options.retryBaseMs ?? 500,
     dataDir,
+    // Records dated in the local clock, as the functions read now (docs/design.md#the-local-clock).
+    clockOffsetMs: () => clock.offsetMs(),
   });
   stops.push(() => streams!.stop());
   // What the last run accepted and never finished (a kill -9 mid-mailing) is delivered again.
