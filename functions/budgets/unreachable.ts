@@ -1,6 +1,7 @@
 import type { OwnerUnreachable, StoredBudget } from '#shared/db/budgets.ts';
 import { budgetMailSubjectTypes, deliveryIdOf } from '#shared/db/deliveries.ts';
 import {
+  BudgetOwnerMailRefused,
   BudgetOwnerSuppressed,
   BudgetOwnerUnreachable,
   type EventData,
@@ -21,7 +22,8 @@ type Unreached = Omit<EventData<typeof BudgetOwnerSuppressed>, 'budgetIds'> & {
  * A budget alert or report bounced for good or drew a complaint: the owner's address is suppressed
  * (it gets no more mail, alerts included), so every budget of the label it holds is marked
  * unreachable, shown on the budget, and `Budget Owner Unreachable` tells whoever watches them, once
- * per mail however often the bounce is repeated (see docs/design.md#two-mail-streams).
+ * per mail however often the bounce is repeated (see docs/design.md#two-mail-streams). One SES refused
+ * for good when it was sent is marked alike, and `Budget Owner Mail Refused` tells of it.
  */
 export async function markOwnerUnreachable(
   data: EventData<typeof MailUndeliverable>,
@@ -76,7 +78,8 @@ const ownedBy = async (labelId: string, address: string, deps: Pick<BudgetsDeps,
   (await deps.store.labelBudgets(labelId)).filter((budget) => normaliseEmail(budget.owner.email) === address);
 
 /**
- * Marks the budgets the address owns, and states `Budget Owner Unreachable` (a bounce or complaint)
+ * Marks the budgets the address owns, and states `Budget Owner Unreachable` (a bounce or complaint),
+ * `Budget Owner Mail Refused` (SES refused the mail for good)
  * or `Budget Owner Suppressed` (a mail left out) once per mail.
  */
 async function stateUnreachable(
@@ -103,7 +106,9 @@ async function stateUnreachable(
     mark,
     reason === 'suppressed'
       ? outboxEntry(BudgetOwnerSuppressed, data, meta)
-      : outboxEntry(BudgetOwnerUnreachable, { ...data, reason }, meta),
+      : reason === 'refused'
+        ? outboxEntry(BudgetOwnerMailRefused, data, meta)
+        : outboxEntry(BudgetOwnerUnreachable, { ...data, reason }, meta),
   );
   return { budgetIds, stated };
 }

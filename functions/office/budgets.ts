@@ -305,7 +305,7 @@ const budgetSummaryView = () => ({
   planned: z.int(),
   ownerUnreachable: z.nullable(
     z.object({
-      reason: z.enum(['bounce', 'complaint', 'suppressed']),
+      reason: z.enum(['bounce', 'complaint', 'refused', 'suppressed']),
       detail: z.optional(z.string()),
       mail: z.string(),
       since: z.string(),

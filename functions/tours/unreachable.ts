@@ -7,11 +7,17 @@ import { unreachableAlert } from './steps.ts';
 
 type LiveShow = StoredShow & { show: Show };
 
-const reasons = { bounce: 'the address bounced', complaint: 'the recipient complained' } as const;
+const reasons = {
+  bounce: 'the address bounced',
+  complaint: 'the recipient complained',
+  refused: 'SES refused the mail for good',
+} as const;
 
 /**
- * An operational mail about a show bounced or drew a complaint (Mail Undeliverable, once per mail).
- * When it went to a promoter, the address now gets nothing, so the tour manager of every show that
+ * An operational mail about a show bounced, drew a complaint or was refused by SES for good (Mail
+ * Undeliverable, once per mail).
+ * When it went to a promoter, the promoter was not reached (and a bounced or complained address gets
+ * nothing more), so the tour manager of every show that
  * promoter still has ahead is told at once: once per show and promoter, by the alert's identity
  * (docs/design.md#two-mail-streams). Also when the show the mail was about was given to another
  * promoter before the bounce came (SES reports one after its retries, hours later): the promoter's
@@ -29,11 +35,16 @@ export async function alertPromoterUnreachable(
   const ahead = (await deps.tours.showsOfPromoter(promoterId)).filter(
     (s): s is LiveShow => Boolean(s.show) && isAdvancing(s.show!.status) && now < showOverAt(s.show!),
   );
+  // A refusal says what SES said (`MESSAGE_REJECTED: ...`): the address may be wrong rather than gone.
+  const why =
+    undeliverable.reason === 'refused' && undeliverable.detail
+      ? `${reasons.refused} (${undeliverable.detail})`
+      : reasons[undeliverable.reason];
   const mails = [];
   for (const stored of ahead) {
     const tour = await deps.tours.getTour(stored.labelId, stored.tourId);
     if (!tour) continue;
-    mails.push(unreachableAlert(showRefOf(stored), tour, stored, reasons[undeliverable.reason]));
+    mails.push(unreachableAlert(showRefOf(stored), tour, stored, why));
   }
   return { alerted: await deps.mailer.send(mails) };
 }

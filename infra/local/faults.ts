@@ -16,6 +16,8 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   ses.error                         the SES front refuses a send before accepting it with 500 InternalFailure
  *   ses.accept-then-fail              the SES front accepts a send (mail stored, events published)
  *                                     and then answers HTTP 500 InternalFailure, as if the response was lost
+ *   ses.reject-entry[:template]       the SES front refuses one entry of a SendBulkEmail (of that template)
+ *                                     with its per-entry status MESSAGE_REJECTED, sending nothing for it
  *   ses.event-drop[:eventType]        the SES front loses one configuration-set event (`:Send`, `:Delivery`,
  *                                     `:Bounce`, `:Complaint`), as SES's best-effort events may be lost
  *   invoke.crash-before[:fn]          the runtime fails an invocation before the handler runs
@@ -69,6 +71,7 @@ export const faultNames = [
   'ses.throttle',
   'ses.error',
   'ses.accept-then-fail',
+  'ses.reject-entry',
   'ses.event-drop',
   'invoke.crash-before',
   'invoke.timeout',

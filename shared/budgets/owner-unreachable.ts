@@ -1,6 +1,6 @@
 /** A budget view's mark that its owner's address gets no more mail (functions/office/budgets.ts `ownerUnreachable`). */
 export interface OwnerUnreachableMark {
-  reason: 'bounce' | 'complaint' | 'suppressed';
+  reason: 'bounce' | 'complaint' | 'refused' | 'suppressed';
   detail?: string;
   mail: string;
   since: string;
@@ -9,6 +9,7 @@ export interface OwnerUnreachableMark {
 const whyUnreached = {
   bounce: 'bounced',
   complaint: 'drew a complaint',
+  refused: 'was refused by SES',
   suppressed: 'was not sent, the address being suppressed',
 } as const;
 

@@ -263,12 +263,13 @@ export const ownMark = (kept: OwnerUnreachable | undefined, mark: OwnerUnreachab
   kept?.address === mark.address && kept.deliveryId === mark.deliveryId;
 
 /**
- * The owner's address bounced or complained on a budget mail, or a budget mail was left out because
- * the address is suppressed: it gets no more mail (see docs/design.md#two-mail-streams).
+ * The owner's address bounced or complained on a budget mail, SES refused a budget mail for good, or
+ * a budget mail was left out because the address is suppressed: the owner was not warned (see
+ * docs/design.md#two-mail-streams).
  */
 export interface OwnerUnreachable {
   address: string;
-  reason: 'bounce' | 'complaint' | 'suppressed';
+  reason: 'bounce' | 'complaint' | 'refused' | 'suppressed';
   detail?: string;
   deliveryId: string;
   kind: string;

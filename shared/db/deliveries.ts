@@ -20,7 +20,7 @@ import {
   statusName,
 } from './email-sent-claims.ts';
 import { keyOf, keyParts } from './keys.ts';
-import type { StateWrite } from './outbox.ts';
+import { type StateWrite, writeWithOutbox } from './outbox.ts';
 import {
   deliveryIdOf,
   deliveryKey,
@@ -186,8 +186,11 @@ export interface MailClaims {
    * one the sweep has taken over since (a hold or a resend moves its last write, never its claim time).
    */
   release(deliveryId: string, claimedAt: string): Promise<void>;
-  /** SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. */
-  markFailed(deliveryId: string, failure: string, at: string): Promise<void>;
+  /**
+   * SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. `events` go to the
+   * outbox in the same write, and only from the call that fails the open claim (a repeat writes none).
+   */
+  markFailed(deliveryId: string, failure: string, at: string, events?: OutboxEntry[]): Promise<void>;
   /**
    * Spends the identities of mails that did not go out (given back, never claimed, or refused and closed
    * unsent), before a sender sends what they told under a new identity: each is closed unsent for good
@@ -518,9 +521,10 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
       );
     },
 
-    async markFailed(deliveryId, failure, at) {
-      await settle(deliveryId, {
+    async markFailed(deliveryId, failure, at, events = []) {
+      const update = {
         UpdateExpression: 'SET #status = :failed, failure = :failure, updatedAt = :at REMOVE gsi2pk, gsi2sk',
+        // Only the write that fails the open claim writes its events: a repeat finds it failed.
         ConditionExpression: '#status = :claimed',
         ExpressionAttributeNames: statusName,
         ExpressionAttributeValues: {
@@ -529,7 +533,15 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
           ':failure': failure,
           ':at': at,
         },
-      });
+      };
+      if (events.length === 0) await settle(deliveryId, update);
+      else
+        await writeWithOutbox(
+          db,
+          [{ Update: { TableName: table, Key: deliveryKey(deliveryId), ...update } }],
+          events,
+          at,
+        );
     },
 
     async spend(claims, at) {

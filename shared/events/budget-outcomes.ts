@@ -212,6 +212,30 @@ DOCS: describeEvent(BudgetOwnerSuppressed, {
   },
 });
 
+/**
+ * A budget mail SES refused for good when it was sent (`detail`: its status and message): a type of its
+ * own, not a new reason of `Budget Owner Unreachable`, which consumers of its version 1 would refuse
+ * (docs/design.md#event-catalogue).
+ */
+export const BudgetOwnerMailRefused = defineEvent({
+  detailType: 'Budget Owner Mail Refused',
+  source: 'backline.budgets',
+  schemaVersion: 1,
+  data: () => z.object(unreachedMail),
+});
+DOCS: describeEvent(BudgetOwnerMailRefused, {
+  description:
+    'SES refused a budget alert or report for good when it was sent (`detail`: its status and message, such as MESSAGE_REJECTED): the owner was not warned, so the budgets they hold are marked unreachable and whoever watches them must reach the owner another way. Once per mail.',
+  sample: {
+    labelId: 'lbl-nightshift',
+    address: 'manager@backline.example',
+    detail: 'MESSAGE_REJECTED: Email address is on a blocklist',
+    deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
+    kind: 'threshold-crossed',
+    budgetIds: ['bud-nightdrive-promo'],
+  },
+});
+
 export const ExpenseHeldTooLong = defineEvent({
   detailType: 'Expense Held Too Long',
   source: 'backline.budgets',

@@ -120,6 +120,11 @@ export interface MailDeps {
   settings: MailSettings;
   /** Where the module counts the mails SES accepted (`MailsSent` by kind and stream), whichever sender sent them. */
   measure: Measure;
+  /**
+   * The sender's source (`backline.<context>`): that of the `Mail Undeliverable` the module writes when
+   * SES refuses an operational mail for good (docs/design.md#two-mail-streams).
+   */
+  source: string;
 }
 
 /**

@@ -175,5 +175,6 @@ export const liveMailDeps = (service: string, senderTimeoutSeconds: number): Mai
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     settings: defaultMailSettings(senderTimeoutSeconds),
     measure: measureFor(service),
+    source: `backline.${service}`,
   };
 };

@@ -557,6 +557,37 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(await read(store, claim.deliveryId)).toMatchObject({ status: 'complained' });
     });
 
+    it('writes the events of a refusal with the mark that fails the open claim, once: a repeat, even at the same time, or a mark on a settled mail writes none', async () => {
+      const store = makeStore();
+      const refused = (await store.claim(aShowMail(), at(0)))!;
+      const sent = (await store.claim(aShowMail(), at(0)))!;
+      await store.markSent(sent.deliveryId, 'msg-1', at(1));
+      const written: string[] = [];
+      const undeliverable = (delivery: Delivery) => {
+        const entry = outboxEntry(MailUndeliverable, {
+          ...MailUndeliverable.sample,
+          deliveryId: delivery.deliveryId,
+          reason: 'refused',
+          detail: 'MESSAGE_REJECTED',
+        });
+        written.push(entry.eventId);
+        return [entry];
+      };
+
+      await Promise.all([
+        store.markFailed(refused.deliveryId, 'MESSAGE_REJECTED', at(1), undeliverable(refused)),
+        store.markFailed(refused.deliveryId, 'MESSAGE_REJECTED', at(1), undeliverable(refused)),
+      ]);
+      await store.markFailed(refused.deliveryId, 'MESSAGE_REJECTED', at(2), undeliverable(refused));
+      await store.markFailed(sent.deliveryId, 'MESSAGE_REJECTED', at(2), undeliverable(sent));
+
+      const held = await Promise.all(written.map((eventId) => outboxHolds(store, eventId)));
+      expect(held).toHaveLength(4);
+      expect(held.filter(Boolean)).toHaveLength(1);
+      expect(await read(store, refused.deliveryId)).toMatchObject({ status: 'failed', updatedAt: at(1) });
+      expect(await read(store, sent.deliveryId)).toMatchObject({ status: 'sent' });
+    });
+
     it('claims a page at once, leaving out the mails claimed before and the repeats within the page', async () => {
       const store = makeStore();
       const before = anIdentity();

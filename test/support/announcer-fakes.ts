@@ -95,9 +95,11 @@ export class FakeDeliveries implements DeliveryStore {
     const item = this.items.get(id);
     if (item?.status === 'claimed' && item.updatedAt === claimedAt) this.items.delete(id);
   };
-  markFailed = async (id: string, failure: string, at: string) => {
+  markFailed = async (id: string, failure: string, at: string, events: OutboxEntry[] = []) => {
     const item = this.items.get(id);
-    if (item?.status === 'claimed') Object.assign(item, { status: 'failed', failure, updatedAt: at });
+    if (item?.status !== 'claimed') return;
+    Object.assign(item, { status: 'failed', failure, updatedAt: at });
+    this.outbox.push(...events);
   };
   spend = async (claims: NewClaim[], at: string): Promise<boolean[]> =>
     claims.map((claim) => {
@@ -121,7 +123,7 @@ export class FakeDeliveries implements DeliveryStore {
     this.outbox.push(...events);
     return true;
   };
-  /** Events written with a first bounce or complaint, or with marks (the store's outbox). */
+  /** Events written with a first bounce, complaint or refusal, or with marks (the store's outbox). */
   readonly outbox: OutboxEntry[] = [];
   markOutcome = async (
     id: string,
@@ -329,6 +331,7 @@ export function fakeMailDeps(now: () => Date, settings: MailSettings) {
     sleep: async () => {},
     settings,
     measure,
+    source: 'backline.tours',
   };
   return { deps, deliveries, mailer, measure };
 }
@@ -410,6 +413,8 @@ export function fakeWorld(
     },
     settings: { ...defaultSettings, pageSize: options.pageSize ?? defaultSettings.pageSize },
     measure,
+    // The mail module's tests send operational mail from this world too, as tours does.
+    source: 'backline.tours',
   };
   return {
     deps,

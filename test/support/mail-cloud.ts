@@ -28,6 +28,7 @@ export function localMailDeps(): MailDeps {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     settings: defaultMailSettings(300),
     measure: noMeasure,
+    source: 'backline.tours',
   };
 }
 

@@ -247,6 +247,8 @@ export class Sending {
     const prepared = request.BulkEmailEntries.map(
       (entry): (SimpleMail & { tags: Record<string, string> }) | BulkEntryResult => {
         const tags = { ...defaultTags, ...tagsOf(entry.ReplacementTags) };
+        if (this.#deps.faults.takeFor('ses.reject-entry', template.TemplateName ?? ''))
+          return { Status: 'MESSAGE_REJECTED', Error: 'Message rejected (the ses.reject-entry fault)' };
         let recipients: Recipients;
         let data: Record<string, unknown>;
         try {

@@ -14,7 +14,7 @@ import {
   sendLabelEvent,
   waitForReconciled,
 } from '#test/support/budgets-cloud.ts';
-import { busEvents, busIdle, sentMail, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { armFault, busEvents, busIdle, sentMail, uniqueId, waitFor } from '#test/support/cloud.ts';
 
 /** What reaches budgets from tours and from deliverability, end to end on the local cloud. */
 
@@ -116,5 +116,64 @@ describe('budgets and the rest of Backline on the local cloud', () => {
     expect(all.every((data) => data.reason === 'bounce' || data.reason === 'complaint')).toBe(true);
     expect(new Set(all.map((data) => data.deliveryId)).size).toBe(all.length);
     expect(body.ownerUnreachable).toMatchObject({ reason: 'bounce', mail: 'threshold-crossed' });
+  });
+  it('marks the owner unreachable, once, when SES refuses a budget alert to them for good', async () => {
+    const label = await aLabel();
+    const day0 = await managerDate();
+    const owner = { name: 'Ines Varga', email: `${uniqueId('owner')}@budgets.example` };
+    // One alert is due, the threshold's (60 % of the plan used), as in the bounce above.
+    const budget = aBudgetBody({
+      owner,
+      currency: 'EUR',
+      period: { start: day0, end: plusDays(day0, 1) },
+      thresholds: [50],
+      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
+    });
+    await sendLabelEvent(label, 'budget.set', budget);
+    await sendLabelEvent(
+      label,
+      'expense.recorded',
+      anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
+    );
+    await busIdle();
+    await armFault('ses.reject-entry:backline-budget-alert');
+
+    await advanceToManagerTime(plusDays(day0, 1), '07:15');
+    await waitForReconciled(label.id, [budget.budgetId], plusDays(day0, 1));
+    const ofLabel = async (detailType: string) =>
+      (await busEvents({ detailType })).filter(
+        (e) => (e.detail.data as { labelId: string }).labelId === label.id,
+      );
+    const [stated] = await waitFor(
+      async () => {
+        const found = await ofLabel('Budget Owner Mail Refused');
+        return found.length > 0 && found;
+      },
+      { timeoutMs: 30_000, what: 'Budget Owner Mail Refused for the refused alert' },
+    );
+    await busIdle();
+    const { body } = await getJson<BudgetView>(`/labels/${label.id}/budgets/${budget.budgetId}`);
+
+    expect((await sentMail()).filter((m) => m.destination.to.includes(owner.email))).toEqual([]);
+    expect((await ofLabel('Mail Undeliverable')).map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({
+        address: owner.email,
+        stream: 'operational',
+        kind: 'threshold-crossed',
+        reason: 'refused',
+        detail: 'MESSAGE_REJECTED: Message rejected (the ses.reject-entry fault)',
+        context: expect.objectContaining({ budgetId: budget.budgetId }),
+      }),
+    ]);
+    expect((await ofLabel('Budget Owner Mail Refused')).map((e) => e.detail.data)).toEqual([
+      expect.objectContaining({
+        address: owner.email,
+        kind: 'threshold-crossed',
+        budgetIds: [budget.budgetId],
+      }),
+    ]);
+    expect(stated.source).toBe('backline.budgets');
+    expect(await ofLabel('Budget Owner Unreachable')).toEqual([]);
+    expect(body.ownerUnreachable).toMatchObject({ reason: 'refused', mail: 'threshold-crossed' });
   });
 });

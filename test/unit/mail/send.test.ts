@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mailSubjects } from '#shared/db/deliveries.ts';
-import type { OutgoingMail } from '#shared/mail/ports.ts';
+import { MailUndeliverable, outboxEntry } from '#shared/events/index.ts';
+import { defaultMailSettings, type OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
-import { fakeWorld } from '#test/support/announcer-fakes.ts';
+import { fakeMailDeps, fakeWorld } from '#test/support/announcer-fakes.ts';
 
 const far = () => Date.parse('2100-01-01T00:00:00Z');
 
@@ -391,5 +392,46 @@ describe('sending mail through the mail module', () => {
     expect(world.mailer.delivered).toHaveLength(100);
     expect(world.deliveries.of('sent')).toHaveLength(50);
     expect(world.deliveries.of('claimed')).toHaveLength(50);
+  });
+  it('tells of an operational mail SES refuses for good as undeliverable, once, in the write that marks it failed; not of campaign mail', async () => {
+    const { deps, deliveries, mailer } = fakeMailDeps(
+      () => new Date('2027-03-01T12:00:00Z'),
+      defaultMailSettings(300),
+    );
+    mailer.script = (mail) =>
+      mail.entries.map(() => ({ status: 'MESSAGE_REJECTED', error: 'Email address is on a blocklist' }));
+    const press = anAdvanceRequest({
+      identity: { ...anAdvanceRequest().identity, kind: 'show-announcement' },
+      stream: 'campaign',
+      template: 'tour-press',
+      unsubscribeUrl: 'https://backline.example/u/x',
+    });
+
+    const outcome = await sendMails(deps, [anAdvanceRequest(), press], far());
+    await sendMails(deps, [anAdvanceRequest(), press], far());
+    const [refused] = deliveries.of('failed').filter((delivery) => delivery.stream === 'operational');
+    await deliveries.markFailed(refused.deliveryId, 'MESSAGE_REJECTED', '2027-03-01T12:01:00Z', [
+      outboxEntry(MailUndeliverable, { ...MailUndeliverable.sample, deliveryId: refused.deliveryId }),
+    ]);
+
+    expect(outcome).toMatchObject({ failed: 2, sent: 0 });
+    expect(deliveries.of('failed')).toHaveLength(2);
+    expect(deliveries.outbox.map((entry) => [entry.detailType, entry.source, entry.detail.data])).toEqual([
+      [
+        'Mail Undeliverable',
+        'backline.tours',
+        {
+          deliveryId: refused.deliveryId,
+          address: 'promoter@venue.example',
+          stream: 'operational',
+          labelId: 'lbl-nightshift',
+          subject: ['show', 'tour-1', 'show-1'],
+          kind: 'advance-request',
+          reason: 'refused',
+          detail: 'MESSAGE_REJECTED: Email address is on a blocklist',
+          context: { tourId: 'tour-1', showId: 'show-1' },
+        },
+      ],
+    ]);
   });
 });
