@@ -5,7 +5,16 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { showInstant, stepMoment } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
 import { readCalendar } from '#test/support/calendar.ts';
-import { advanceClock, api, busEvents, busIdle, clockNow, uniqueId, waitFor } from '#test/support/cloud.ts';
+import {
+  advanceClock,
+  api,
+  armFault,
+  busEvents,
+  busIdle,
+  clockNow,
+  uniqueId,
+  waitFor,
+} from '#test/support/cloud.ts';
 import {
   aLabel,
   aPromoter,
@@ -420,6 +429,50 @@ describe('a promoter who cannot be reached', () => {
     await busIdle();
     expect(await mailsTo(promoter.email)).toHaveLength(1);
     expect(await mailsTo(tourManager.email, 'Advance overdue')).toHaveLength(1);
+    expect(await mailsTo(tourManager.email, 'Promoter cannot be reached')).toHaveLength(1);
+  });
+  it('alerts the tour manager at once when SES refuses the advance request for good', async () => {
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
+    const promoter = { name: 'Refused Promotions', email: `${uniqueId('promoter')}@venue.example` };
+    const today = (await clockNow()).toISOString().slice(0, 10);
+    // Booked 20 days out: the advance request is overdue and goes at once, the first notice sent.
+    const show = aTourShow({
+      date: plusDays(today, 20),
+      venue: aVenue('Paris', 'FR', 'Europe/Paris'),
+      promoter,
+    });
+    await armFault('ses.reject-entry:backline-notice');
+
+    await tourWebhook(label, 'tour.booked', {
+      tourId,
+      artist: { name: 'Lowlight' },
+      tourManager,
+      shows: [show],
+    });
+
+    const [alert] = await waitForMailTo(
+      tourManager.email,
+      'Promoter cannot be reached: Lowlight at Paris Hall',
+    );
+    await busIdle();
+    expect(alert.body.text).toContain(promoter.email);
+    expect(alert.body.text).toContain('SES refused the mail for good (MESSAGE_REJECTED');
+    expect(await mailsTo(promoter.email)).toEqual([]);
+    const undeliverable = (await busEvents({ detailType: 'Mail Undeliverable' })).filter(
+      (e) => e.detail.data?.address === promoter.email,
+    );
+    expect(undeliverable.map((e) => [e.source, e.detail.data])).toEqual([
+      [
+        'backline.tours',
+        expect.objectContaining({
+          kind: 'advance-request',
+          reason: 'refused',
+          context: { tourId, showId: show.showId },
+        }),
+      ],
+    ]);
     expect(await mailsTo(tourManager.email, 'Promoter cannot be reached')).toHaveLength(1);
   });
 });
