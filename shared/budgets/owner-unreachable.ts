@@ -22,4 +22,9 @@ export const ownerUnreachableText = (
   owner: { name: string; email: string },
   mark: OwnerUnreachableMark,
 ): string =>
-  `owner unreachable since ${mark.since}: their ${mark.mail} mail ${whyUnreached[mark.reason]}${mark.detail ? ` (${mark.detail})` : ''}; no alert or report reaches ${owner.name} <${owner.email}> by mail until a new owner is set`;
+  `owner unreachable since ${mark.since}: their ${mark.mail} mail ${whyUnreached[mark.reason]}${mark.detail ? ` (${mark.detail})` : ''}; ${
+    // A refusal suppresses no address: later mail is still sent (docs/design.md#budgets).
+    mark.reason === 'refused'
+      ? `later alerts and reports to ${owner.name} <${owner.email}> are still sent, and may not reach them either: reach them another way, or set a new owner`
+      : `no alert or report reaches ${owner.name} <${owner.email}> by mail until a new owner is set`
+  }`;

@@ -190,6 +190,24 @@ describe('what the CLI prints', () => {
     );
   });
 
+  // SES refusing one mail for good (a content or parameter problem) does not suppress the address: the next
+  // alert or report is still sent, so the status must not say none will reach the owner.
+  it('says of a mail SES refused that later mail to the owner is still tried, not that none reaches them', () => {
+    const text = budgetStatusText({
+      ...aBudgetView(),
+      ownerUnreachable: {
+        reason: 'refused',
+        detail: 'MESSAGE_REJECTED: Email address is not verified.',
+        mail: 'budget-alert',
+        since: '2027-02-02T07:01:00.000Z',
+      },
+    });
+
+    expect(text).toContain(
+      'owner unreachable since 2027-02-02T07:01:00.000Z: their budget-alert mail was refused by SES (MESSAGE_REJECTED: Email address is not verified.); later alerts and reports to Mara Quinn <mara@label.example> are still sent, and may not reach them either: reach them another way, or set a new owner',
+    );
+  });
+
   it('names the route and cursor of the refused versions past the first page, with the label it was asked for', () => {
     const refusal = {
       expenseId: 'exp-1',
