@@ -89,6 +89,7 @@ export function deliveryRows(deliveries: Delivery[], accesses: Map<string, Promo
     );
 }
 
+/** The columns of the deliveries as CSV (`Accept: text/csv`), for a spreadsheet: `toCsv` neutralises every cell against formulas. */
 const deliveryColumns = [
   'outletId',
   'email',
@@ -105,7 +106,6 @@ const deliveryColumns = [
   'promoLastAccessAt',
 ] as const;
 
-/** The deliveries as CSV (`Accept: text/csv`), for a spreadsheet: every cell neutralised against formulas. */
 const counts = z.lazy(() =>
   z.object(Object.fromEntries([...statuses, 'resent'].map((status) => [status, z.int()]))),
 );
