@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { bookTour, type ShowChange } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
 import { MailUndeliverable } from '#shared/events/index.ts';
 import { stepMoment } from '#shared/tours.ts';
-import { aShow, fakeToursDeps, metaAt, ref, stepsWritten, tourOf } from '#test/support/tours.ts';
+import {
+  aShow,
+  changeAt,
+  fakeToursDeps,
+  metaAt,
+  stepsWritten,
+  takeShowStep,
+  tourOf,
+} from '#test/support/tours.ts';
 
 // docs/design.md#two-mail-streams: a promoter's address that bounces (or is suppressed when a step mails it)
 // tells the tour manager at once. The label then gives the show to another promoter, as the tour manager
@@ -13,6 +21,8 @@ import { aShow, fakeToursDeps, metaAt, ref, stepsWritten, tourOf } from '#test/s
 // not once per show for good.
 const show = aShow();
 const promoterB = { name: 'Lichtspiel Live', email: 'b@lichtspiel.example' };
+/** The label gives show-1 to promoter B. */
+const toPromoterB: ShowChange = { type: 'set', show: { ...show, promoter: promoterB } };
 const undeliverable = (address: string) => ({
   ...MailUndeliverable.sample,
   labelId: 'lbl-1',
@@ -34,13 +44,7 @@ describe("the tour manager's alert that a show's promoter cannot be reached", ()
     suppressed.add(show.promoter.email);
     await alertPromoterUnreachable(undeliverable(show.promoter.email), deps);
 
-    now.value = new Date('2027-01-02T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...show, promoter: promoterB } },
-      metaAt('2027-01-02T00:00:00Z'),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-01-02T00:00:00Z', toPromoterB);
     suppressed.add(promoterB.email);
     await alertPromoterUnreachable(undeliverable(promoterB.email), deps);
     await alertPromoterUnreachable(undeliverable(promoterB.email), deps);
@@ -57,22 +61,12 @@ describe("the tour manager's alert that a show's promoter cannot be reached", ()
     await bookTour(tourOf([show]), metaAt('2027-01-01T00:00:00Z'), deps);
     stepsWritten(tours);
     suppressed.add(show.promoter.email);
-    await takeStep(
-      { ...ref(), step: 'advance-request', scheduledFor: now.value.toISOString() },
-      { correlationId: 'c' },
-      deps,
-    );
+    await takeShowStep({ deps }, 'advance-request', now.value.toISOString());
 
     // The label gives the show to promoter B, whose address bounced on press mail: the request due at once
     // is left out, and the tour manager is told instead.
-    now.value = new Date(now.value.getTime() + 60 * 60_000);
     suppressed.add(promoterB.email);
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...show, promoter: promoterB } },
-      metaAt(now.value.toISOString()),
-      deps,
-    );
+    await changeAt({ now, deps }, new Date(now.value.getTime() + 60 * 60_000).toISOString(), toPromoterB);
     for (const step of stepsWritten(tours).filter((due) => due.step === 'advance-request'))
       await takeStep(step, { correlationId: 'c' }, deps);
 
@@ -91,13 +85,7 @@ describe('a bounce that comes after the show it was about was given to another p
     await bookTour(tourOf([show, other]), metaAt('2027-01-01T00:00:00Z'), deps);
     // The label gives show-1 to promoter B; promoter A keeps show-2. A permanent bounce of A's mail about
     // show-1 (SES reports one after its retries, hours later) arrives after the change.
-    now.value = new Date('2027-01-02T00:00:00Z');
-    await applyShowChange(
-      'tour-1',
-      { type: 'set', show: { ...show, promoter: promoterB } },
-      metaAt('2027-01-02T00:00:00Z'),
-      deps,
-    );
+    await changeAt({ now, deps }, '2027-01-02T00:00:00Z', toPromoterB);
     suppressed.add(show.promoter.email);
     await alertPromoterUnreachable(undeliverable(show.promoter.email), deps);
 
