@@ -713,7 +713,10 @@ const problem = (path: string, message: string): ParsedErn => ({
 export function parseErn(raw: Buffer | string): ParsedErn {
   let xml: string;
   try {
-    xml = typeof raw === 'string' ? raw : strictUtf8(raw);
+    // A UTF-8 byte order mark is an encoding's signature, not the body's text (XML 1.0, section 4.3.3): the
+    // decoder drops it from bytes, and a body recorded as a string (a Buffer's toString keeps it) loses it
+    // here, so the publisher and a replay read the declaration after it at the start, as intake did.
+    xml = typeof raw === 'string' ? raw.replace(/^\uFEFF/, '') : strictUtf8(raw);
   } catch {
     return problem('', 'body is not valid UTF-8 (ERN messages must be sent as UTF-8)');
   }

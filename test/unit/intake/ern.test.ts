@@ -243,6 +243,18 @@ describe('reading a DDEX ERN 4.3 NewReleaseMessage', () => {
     });
   });
 
+  // Intake reads the bytes (a UTF-8 byte order mark is no character of the text) and records them as a
+  // string, the mark kept: the publisher and a replay read that string, and must read what intake read.
+  it('reads the recorded XML of a message sent with a UTF-8 byte order mark as intake read its bytes', async () => {
+    const body = `\uFEFF${ernMessage('single', { ...base, date: '2027-03-05' })}`;
+    expect(parseErn(Buffer.from(body, 'utf8')).ok).toBe(true);
+
+    const rebuilt = await parseRecordedBody({ body, type: 'release.scheduled', format: 'ern' });
+
+    if (!rebuilt.ok) throw rebuilt.error;
+    expect(rebuilt.body).toMatchObject({ type: 'release.scheduled', data: { title: 'Night Drive' } });
+  });
+
   it('reads XML’s own escapes as the characters they stand for, each once: &amp;, &lt; and character references', () => {
     const xml = ernMessage('single', { ...base, genre: 'Drum &amp; Bass', date: '2027-03-01' }).replaceAll(
       '<DisplayTitleText>Night Drive</DisplayTitleText>',
