@@ -722,16 +722,16 @@ export function parseErn(raw: Buffer | string): ParsedErn {
   }
   // A CDATA section is its text taken literally: written out as escaped text, so that the one
   // decoding of XML's escapes (decodeXmlEscapes) gives it back as it was, `&amp;` included. A processing
-  // instruction (but an XML declaration, `<?xml ...?>`, left for the validator to place) is taken out,
-  // as the parser passes over a comment: no text, and the text either side one text, its spaces kept
-  // (fast-xml-parser trims the text before an instruction and after it each on its own: `Blue <?pi?> Moon`
-  // was `BlueMoon`).
+  // instruction (but an XML declaration, `<?xml ...?>`, whose place is checked below and which the
+  // validator reads) is taken out, as the parser passes over a comment: no text, and the text either side
+  // one text, its spaces kept (fast-xml-parser trims the text before an instruction and after it each on
+  // its own: `Blue <?pi?> Moon` was `BlueMoon`).
   // Comments and processing instructions are matched in the same pass, so what would open a section
   // inside one is their text, as a comment's opening inside a section is the section's. An instruction
   // named xml in any case is refused, but the declaration at the body's start (XML 1.0, sections 2.6
   // and 2.8): fast-xml-parser's validator takes one inside or after the root element.
   const source = xml;
-  let misnamed: { at: number; problem: string } | undefined;
+  let refused: { at: number; problem: string } | undefined;
   xml = xml.replace(
     /<!--[\s\S]*?-->|<\?([\s\S]*?)\?>|<!\[CDATA\[([\s\S]*?)\]\]>/g,
     (markup, instruction: string | undefined, text: string | undefined, at: number) => {
@@ -741,15 +741,15 @@ export function parseErn(raw: Buffer | string): ParsedErn {
       const target = /^xml(?:\s|$)/i.exec(instruction);
       if (!target) return '';
       if (!target[0].startsWith('xml'))
-        misnamed ??= { at, problem: 'no processing instruction may be named XML, in any case' };
+        refused ??= { at, problem: 'no processing instruction may be named XML, in any case' };
       else if (at > 0)
-        misnamed ??= { at, problem: 'an XML declaration is allowed only at the start of the body' };
+        refused ??= { at, problem: 'an XML declaration is allowed only at the start of the body' };
       return markup;
     },
   );
-  if (misnamed) {
-    const line = source.slice(0, misnamed.at).split('\n').length;
-    return problem('', `body is not well-formed XML (line ${line}: ${misnamed.problem})`);
+  if (refused) {
+    const line = source.slice(0, refused.at).split('\n').length;
+    return problem('', `body is not well-formed XML (line ${line}: ${refused.problem})`);
   }
   // Looked for in what is parsed, so a DOCTYPE a CDATA section quotes (now text) is read as text, and
   // every other one is refused, wherever it is.
