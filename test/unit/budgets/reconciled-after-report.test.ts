@@ -12,36 +12,30 @@ const reports = (h: ReturnType<typeof budgetsHarness>) =>
       return [m.email, m.subject[2], rows.find((r) => r.budgetId === 'bud-1')?.actual];
     });
 
-/** bud-1 reported on 3 March (100.00 EUR spent), then 50.00 EUR more recorded that afternoon. */
-const expenseAfterReportOf3March = async () => {
+/**
+ * bud-1 (March's budget, 100.00 EUR spent) reconciled and reported on `day`, then 50.00 EUR more, dated
+ * `dated`, recorded that afternoon.
+ */
+const expenseAfterReportOf = async (day: string, dated: string) => {
   const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
   await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
   await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
-  h.setNow('2027-03-03T07:00:00.000Z');
-  await h.reconcile('2027-03-03');
-  await h.report('2027-03-03');
-  h.setNow('2027-03-03T15:00:00.000Z');
-  await h.expense(
-    anExpense({ expenseId: 'exp-2', date: '2027-03-03', amount: { minor: 5_000, currency: 'EUR' } }),
-  );
+  h.setNow(`${day}T07:00:00.000Z`);
+  await h.reconcile(day);
+  await h.report(day);
+  h.setNow(`${day}T15:00:00.000Z`);
+  await h.expense(anExpense({ expenseId: 'exp-2', date: dated, amount: { minor: 5_000, currency: 'EUR' } }));
   return h;
 };
 
-/** March's budget, reported on 29 April (100.00 EUR spent), then a late March invoice of 50.00 EUR recorded that afternoon. */
-const lateInvoiceOf29April = async () => {
-  // March's budget is reconciled until 30 April, 31 days after its period ends.
-  const h = budgetsHarness({ now: '2027-03-02T08:00:00.000Z' });
-  await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
-  await h.expense(anExpense({ date: '2027-03-02', amount: { minor: 10_000, currency: 'EUR' } }));
-  h.setNow('2027-04-29T07:00:00.000Z');
-  await h.reconcile('2027-04-29');
-  await h.report('2027-04-29');
-  h.setNow('2027-04-29T15:00:00.000Z');
-  await h.expense(
-    anExpense({ expenseId: 'exp-2', date: '2027-03-20', amount: { minor: 5_000, currency: 'EUR' } }),
-  );
-  return h;
-};
+/** bud-1 reported on 3 March (100.00 EUR spent), then 50.00 EUR more recorded that afternoon. */
+const expenseAfterReportOf3March = () => expenseAfterReportOf('2027-03-03', '2027-03-03');
+
+/**
+ * March's budget, reported on 29 April (100.00 EUR spent), then a late March invoice of 50.00 EUR recorded
+ * that afternoon. March's budget is reconciled until 30 April, 31 days after its period ends.
+ */
+const lateInvoiceOf29April = () => expenseAfterReportOf('2027-04-29', '2027-03-20');
 
 /**
  * The day's 07:30 report, and the day's run reaching bud-1 only at 09:10, after it (its reconciliation
