@@ -91,6 +91,18 @@ describe('DDEX ERN intake on the local cloud', () => {
     ]);
   });
 
+  // Intake reads the bytes, the mark dropped; the record keeps it, and the publisher reads the record's text.
+  it('announces a single sent with a UTF-8 byte order mark before its XML declaration', async () => {
+    const genre = uniqueId('genre');
+    const label = await aLabel();
+    const outlet = await createOutlet({ genres: [genre], territories: ['GB'] });
+
+    const sent = await sendErn(label, `\uFEFF${await aSingle({ genre })}`);
+    await waitForMail([outlet.email], 'New single:');
+
+    expect(sent.status).toBe(202);
+  });
+
   it('announces a release an ERN 4.3.2 single describes to the outlets of the genre its DisplayGenre gives', async () => {
     const genre = uniqueId('genre');
     const label = await aLabel();
