@@ -1,10 +1,10 @@
 import type { Delivery, DeliveryStore } from '#shared/db/deliveries.ts';
 import type { OutletDirectory } from '#shared/db/outlets.ts';
 import { deliveryTag } from '#shared/db/subject-deliveries.ts';
-import { MailUndeliverable } from '#shared/events/mail-undeliverable.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletSuppressed } from '#shared/events/outlet-suppressed.ts';
 import type { SesEvent } from '#shared/events/ses.ts';
+import { undeliverableEntries } from '#shared/mail/undeliverable.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 
 /**
@@ -114,25 +114,11 @@ export async function handleSesFeedback(
     // Operational mail is relied on (an advance request, a budget alert): whoever relies on it is told,
     // once per mail, in the same write that marks it (see docs/design.md#two-mail-streams).
     const undeliverable = (delivery: Delivery) =>
-      delivery.stream === 'operational'
-        ? [
-            outboxEntry(
-              MailUndeliverable,
-              {
-                deliveryId: delivery.deliveryId,
-                address: delivery.email,
-                stream: delivery.stream,
-                labelId: delivery.labelId,
-                subject: [...delivery.subject],
-                kind: delivery.kind,
-                reason: suppression.reason,
-                ...(suppression.detail ? { detail: suppression.detail } : {}),
-                context: delivery.context,
-              },
-              { occurredAt: at, correlationId: deliveryId, labelId: delivery.labelId },
-            ),
-          ]
-        : [];
+      undeliverableEntries(
+        delivery,
+        { reason: suppression.reason, ...(suppression.detail ? { detail: suppression.detail } : {}) },
+        { at },
+      );
     await deps.deliveries.markOutcome(
       deliveryId,
       suppression.reason === 'bounce' ? 'bounced' : 'complained',

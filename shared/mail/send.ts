@@ -11,11 +11,10 @@
  * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
  */
 import { type Delivery, deliveryIdOf, type MailClaims, type SentMark } from '#shared/db/deliveries.ts';
-import { MailUndeliverable } from '#shared/events/mail-undeliverable.ts';
-import { outboxEntry } from '#shared/events/outbox.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
 import { MailerError } from './ports.ts';
+import { undeliverableEntries } from './undeliverable.ts';
 
 /** SES v2: at most 50 destinations per SendBulkEmail. */
 export const maxDestinationsPerCall = 50;
@@ -78,42 +77,6 @@ const recipientFailures = new Set(['MESSAGE_REJECTED', 'INVALID_PARAMETER', 'FAI
 // the claims are given back and the invocation fails, so Lambda retries and then dead-letters it.
 
 const maxBackoffMs = 20_000;
-
-/**
- * An operational mail SES refused for good is as undeliverable as one that bounced: whoever relies on
- * it (the tour manager, the budget owner) is told by `Mail Undeliverable`, written with the mark that
- * fails its claim, so once per mail. Campaign mail is only marked failed (docs/design.md#two-mail-streams).
- */
-const refusedUndeliverable = (
-  deps: Pick<MailDeps, 'source'>,
-  delivery: Delivery,
-  failure: string,
-  at: string,
-) =>
-  delivery.stream === 'operational'
-    ? [
-        outboxEntry(
-          MailUndeliverable,
-          {
-            deliveryId: delivery.deliveryId,
-            address: delivery.email,
-            stream: delivery.stream,
-            labelId: delivery.labelId,
-            subject: [...delivery.subject],
-            kind: delivery.kind,
-            reason: 'refused',
-            detail: failure,
-            context: delivery.context,
-          },
-          {
-            occurredAt: at,
-            correlationId: delivery.deliveryId,
-            labelId: delivery.labelId,
-            source: deps.source,
-          },
-        ),
-      ]
-    : [];
 
 /** Runs `work` on each of `items`, at most `limit` at a time. */
 export async function forEachBounded<T>(
@@ -650,7 +613,13 @@ async function dispatchClaimed(
           deliveryId,
           failure,
           at,
-          refusedUndeliverable(deps, entries.get(deliveryId)!.claim.delivery, failure, at),
+          // An operational mail SES refused for good is as undeliverable as one that bounced: whoever
+          // relies on it is told, with the mark that fails its claim (docs/design.md#two-mail-streams).
+          undeliverableEntries(
+            entries.get(deliveryId)!.claim.delivery,
+            { reason: 'refused', detail: failure },
+            { at, source: deps.source },
+          ),
         ),
       );
     });
