@@ -29,6 +29,34 @@ interface BudgetView {
   lines: { lineId: string; category: string | null; income: number }[];
 }
 
+/**
+ * A budget of `owner` whose expense on `day0` uses 60 % of its plan: one alert is due the next morning, the
+ * 50 % threshold's. The period ends on the day reconciled, so no forecast alert is: a bounce reaches Backline
+ * after its mail, and a second alert of the same run may be sent before the bounce suppresses the address, or
+ * left out after (docs/design.md#budgets).
+ */
+async function aBudgetAlertDue(
+  label: Awaited<ReturnType<typeof aLabel>>,
+  day0: string,
+  owner: { name: string; email: string },
+) {
+  const budget = aBudgetBody({
+    owner,
+    currency: 'EUR',
+    period: { start: day0, end: plusDays(day0, 1) },
+    thresholds: [50],
+    lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
+  });
+  await sendLabelEvent(label, 'budget.set', budget);
+  await sendLabelEvent(
+    label,
+    'expense.recorded',
+    anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
+  );
+  await busIdle();
+  return budget;
+}
+
 describe('budgets and the rest of Backline on the local cloud', () => {
   it("takes a show's settlement as income of the tour's budget once, converted at the rate of its day", async () => {
     const label = await aLabel();
@@ -67,23 +95,7 @@ describe('budgets and the rest of Backline on the local cloud', () => {
     const label = await aLabel();
     const day0 = await managerDate();
     const owner = { name: 'Mara Quinn', email: `bounce+${randomUUID()}@simulator.amazonses.com` };
-    // One alert is due: the threshold's (60 % of the plan used). The period ends on the day reconciled,
-    // so no forecast alert is: a bounce reaches Backline after its mail, and a second alert of the same
-    // run may be sent before the bounce suppresses the address, or left out after (docs/design.md#budgets).
-    const budget = aBudgetBody({
-      owner,
-      currency: 'EUR',
-      period: { start: day0, end: plusDays(day0, 1) },
-      thresholds: [50],
-      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
-    });
-    await sendLabelEvent(label, 'budget.set', budget);
-    await sendLabelEvent(
-      label,
-      'expense.recorded',
-      anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
-    );
-    await busIdle();
+    const budget = await aBudgetAlertDue(label, day0, owner);
 
     await advanceToManagerTime(plusDays(day0, 1), '07:15');
     await waitForReconciled(label.id, [budget.budgetId], plusDays(day0, 1));
@@ -121,21 +133,7 @@ describe('budgets and the rest of Backline on the local cloud', () => {
     const label = await aLabel();
     const day0 = await managerDate();
     const owner = { name: 'Ines Varga', email: `${uniqueId('owner')}@budgets.example` };
-    // One alert is due, the threshold's (60 % of the plan used), as in the bounce above.
-    const budget = aBudgetBody({
-      owner,
-      currency: 'EUR',
-      period: { start: day0, end: plusDays(day0, 1) },
-      thresholds: [50],
-      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
-    });
-    await sendLabelEvent(label, 'budget.set', budget);
-    await sendLabelEvent(
-      label,
-      'expense.recorded',
-      anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
-    );
-    await busIdle();
+    const budget = await aBudgetAlertDue(label, day0, owner);
     await armFault('ses.reject-entry:backline-budget-alert');
 
     await advanceToManagerTime(plusDays(day0, 1), '07:15');

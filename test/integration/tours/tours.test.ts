@@ -43,6 +43,31 @@ const at = (instant: string, minutes = 1) =>
 
 const chromium = withBrowser();
 
+/**
+ * Lowlight's tour of one show at Paris Hall for `promoter`, booked 20 days out: the advance request is
+ * overdue and goes at once, the first notice sent.
+ */
+async function bookedInParis(
+  label: Awaited<ReturnType<typeof aLabel>>,
+  tourId: string,
+  tourManager: { name: string; email: string },
+  promoter: { name: string; email: string },
+) {
+  const today = (await clockNow()).toISOString().slice(0, 10);
+  const show = aTourShow({
+    date: plusDays(today, 20),
+    venue: aVenue('Paris', 'FR', 'Europe/Paris'),
+    promoter,
+  });
+  await tourWebhook(label, 'tour.booked', {
+    tourId,
+    artist: { name: 'Lowlight' },
+    tourManager,
+    shows: [show],
+  });
+  return show;
+}
+
 describe('advancing a tour on the local cloud', () => {
   const promoterA = aPromoter('Quiet');
   const promoterB = aPromoter('Keen');
@@ -392,20 +417,8 @@ describe('a promoter who cannot be reached', () => {
       name: 'Gone Promotions',
       email: `bounce+${uniqueId('promoter')}@simulator.amazonses.com`,
     };
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    // Booked 20 days out: the advance request is overdue and goes at once.
-    const show = aTourShow({
-      date: plusDays(today, 20),
-      venue: aVenue('Paris', 'FR', 'Europe/Paris'),
-      promoter,
-    });
 
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Lowlight' },
-      tourManager,
-      shows: [show],
-    });
+    const show = await bookedInParis(label, tourId, tourManager, promoter);
 
     const [alert] = await waitForMailTo(
       tourManager.email,
@@ -436,21 +449,9 @@ describe('a promoter who cannot be reached', () => {
     const tourId = uniqueId('tour');
     const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
     const promoter = { name: 'Refused Promotions', email: `${uniqueId('promoter')}@venue.example` };
-    const today = (await clockNow()).toISOString().slice(0, 10);
-    // Booked 20 days out: the advance request is overdue and goes at once, the first notice sent.
-    const show = aTourShow({
-      date: plusDays(today, 20),
-      venue: aVenue('Paris', 'FR', 'Europe/Paris'),
-      promoter,
-    });
     await armFault('ses.reject-entry:backline-notice');
 
-    await tourWebhook(label, 'tour.booked', {
-      tourId,
-      artist: { name: 'Lowlight' },
-      tourManager,
-      shows: [show],
-    });
+    const show = await bookedInParis(label, tourId, tourManager, promoter);
 
     const [alert] = await waitForMailTo(
       tourManager.email,
