@@ -1071,38 +1071,33 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
       // owner's next report, which reads it (see docs/design.md#budgets). A retry notes it again unless a
       // report has read it since.
       if (!(await reportBegun(result.date))) return;
-      try {
-        await retryingConflicts(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: table,
-                    Item: {
-                      ...lateKey(labelId, owner.email, result.date, budgetId),
-                      entity: 'budget-late',
-                      date: result.date,
-                      budgetId,
-                    },
-                  },
-                },
-                // Not once a report has read it: a retry delivered after that report notes it no more.
-                {
-                  ConditionCheck: {
-                    TableName: table,
-                    Key: dayKey(result.date, labelId, owner.email, budgetId),
-                    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(lateReportedOn)',
-                  },
-                },
-              ],
-            }),
-          ),
-        );
-      } catch (error) {
-        if (failedConditions(error)?.some(Boolean)) return;
-        throw error;
-      }
+      const noted = await writeWithOutbox(
+        db,
+        [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...lateKey(labelId, owner.email, result.date, budgetId),
+                entity: 'budget-late',
+                date: result.date,
+                budgetId,
+              },
+            },
+          },
+          // Not once a report has read it: a retry delivered after that report notes it no more.
+          {
+            ConditionCheck: {
+              TableName: table,
+              Key: dayKey(result.date, labelId, owner.email, budgetId),
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(lateReportedOn)',
+            },
+          },
+        ],
+        [],
+        result.reconciledAt,
+      );
+      if (!noted) return;
       // The first report not begun: listed, then read again, as above (one begun since: the day after).
       for (let next = addDays(result.date, 1); ; next = addDays(next, 1)) {
         if (await reportBegun(next)) continue;
