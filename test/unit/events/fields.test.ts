@@ -74,6 +74,19 @@ describe('normalised fields', () => {
       ),
     );
 
+  it('tell a value of another type that has a length only that it is of the wrong type, not also its length', async () => {
+    const { Email, Id } = await freshFields();
+    const { Genres } = { Genres: z.array(z.string()).check(z.maxLength(2)) };
+
+    const codes = [
+      Email.safeParse({ length: ':' }),
+      Id.safeParse({ length: 'x'.repeat(200) }),
+      Genres.safeParse('abc'),
+    ].map((result) => result.error?.issues.map((issue) => issue.code));
+
+    expect(codes).toEqual([['invalid_type'], ['invalid_type'], ['invalid_type']]);
+  });
+
   it('answer as the field piped into a transform does: the same data, the same issues', async () => {
     const { Email, OffsetInstant, UtcInstant } = await freshFields();
     const piped = {
