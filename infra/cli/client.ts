@@ -86,16 +86,16 @@ export function readLogin(env: NodeJS.ProcessEnv = process.env): Login {
     return { url: withScheme(env.BACKLINE_API_URL, 'BACKLINE_API_URL'), apiKey: env.BACKLINE_API_KEY };
   const file = configFile(env);
   if (!existsSync(file)) throw notLoggedIn();
+  let login: Partial<Login> = {};
   try {
-    const login = JSON.parse(readFileSync(file, 'utf8')) as Partial<Login>;
-    if (typeof login.url === 'string' && typeof login.apiKey === 'string') {
-      warnIfShared(file);
-      return { url: login.url, apiKey: login.apiKey };
-    }
+    login = (JSON.parse(readFileSync(file, 'utf8')) ?? {}) as Partial<Login>;
   } catch {
     // an unreadable file is treated like a missing one
   }
-  throw notLoggedIn();
+  if (typeof login.url !== 'string' || typeof login.apiKey !== 'string') throw notLoggedIn();
+  warnIfShared(file);
+  // `backline login` kept it with its scheme; a hand-edited file may not have.
+  return { url: withScheme(login.url, `${file} url`), apiKey: login.apiKey };
 }
 
 export interface ApiError {

@@ -77,6 +77,18 @@ describe("the CLI's login", () => {
     expect(run.stderr).not.toContain('Is it running');
   });
 
+  it('says a URL hand-edited into the kept login without http:// or https:// needs its scheme, naming the file', () => {
+    const env = { BACKLINE_CONFIG_DIR: aConfigDir() };
+    saveLogin({ url: 'https://api.example', apiKey: 'kept-key' }, env);
+    writeFileSync(configFile(env), JSON.stringify({ url: 'localhost:3000', apiKey: 'kept-key' }), {
+      mode: 0o600,
+    });
+
+    expect(() => readLogin(env)).toThrow(
+      `${configFile(env)} url localhost:3000 needs its scheme: http://localhost:3000`,
+    );
+  });
+
   it('says a login URL where no Backline API answers (a stage or other path after it) is not one, rather than that Backline is older than the CLI', async () => {
     // What API Gateway answers for a path it has no route for, such as the API's URL with a stage after it.
     const gateway = createServer((_, response) =>
