@@ -9,6 +9,8 @@ import { Email } from '#shared/events/fields.ts';
 import { acceptedShapes } from '#shared/events/older-version.ts';
 import { ErrorBody, type RouteDoc } from '#shared/http/docs.ts';
 import { maxPathIdLength, maxPathTokenLength } from '#shared/http/middleware.ts';
+import { OutletKind } from '#shared/outlet-input.ts';
+import { outletKinds } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
 import { routeThrottles } from './settings.ts';
 import { type FunctionName, functionEntries, type RouteAuth } from './topology.ts';
@@ -60,6 +62,8 @@ const securityOf: Record<RouteAuth, Record<string, string[]>[]> = {
 const emailAsSent =
   'An email address, kept trimmed and in lower case; a domain outside ASCII is taken in punycode (`desk@bücher.example` is `desk@xn--bcher-kva.example`), as SES sends to it; a part before @ outside ASCII is refused (SES sends to none).';
 
+const kindAsSent = `One of ${outletKinds.join(', ')}, in any case, trimmed: \` Radio \` is \`radio\`.`;
+
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
     io,
@@ -73,6 +77,9 @@ const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): Record<strin
         delete context.jsonSchema.pattern;
         context.jsonSchema.description = emailAsSent;
       }
+      // A kind is taken in any case and trimmed (` Radio `), and kept as one of these.
+      if (io === 'input' && context.zodSchema === (OutletKind as unknown as typeof context.zodSchema))
+        Object.assign(context.jsonSchema, { enum: [...outletKinds], description: kindAsSent });
       const shapes = acceptedShapes.get(context.zodSchema as unknown as z.ZodMiniType);
       if (shapes && io === 'input')
         Object.assign(context.jsonSchema, {

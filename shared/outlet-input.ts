@@ -4,7 +4,11 @@ import * as z from './zod.ts';
 
 /** What a manager sends to create or replace a media outlet (shared/outlets.ts), and its checks. */
 
-export const OutletKind = z.enum(outletKinds, `must be one of ${outletKinds.join(', ')}`);
+/** A kind in any case, trimmed, as an import's cell is read (shared/outlet-csv.ts) and as a territory is. */
+export const OutletKind = z.pipe(
+  z.string().check(z.trim(), z.toLowerCase()),
+  z.enum(outletKinds, `must be one of ${outletKinds.join(', ')}`),
+);
 
 /** An outlet's address: an `Email`, the one rule for an address (shared/events/fields.ts). */
 export const OutletEmail = Email;

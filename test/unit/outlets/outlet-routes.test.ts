@@ -80,6 +80,26 @@ describe('media outlet routes', () => {
     });
   });
 
+  it('takes a kind in any case and with spaces around it, on POST, PUT and the listing, as an import takes it', async () => {
+    const { call } = setup();
+
+    const created = await call('POST', '/media-outlets', {
+      body: anOutletInput({ kind: ' Radio ' as 'radio' }),
+    });
+    const replaced = await call('PUT', `/media-outlets/${created.body.id}`, {
+      body: anOutletInput({ kind: 'BLOG' as 'blog' }),
+    });
+    const blogs = await call('GET', '/media-outlets', { query: { kind: ' Blog' } });
+
+    expect([created.status, created.body.kind, replaced.status, replaced.body.kind]).toEqual([
+      201,
+      'radio',
+      200,
+      'blog',
+    ]);
+    expect(blogs.body.outlets.map((o: { id: string }) => o.id)).toEqual([created.body.id]);
+  });
+
   it('takes an address whose domain is international in ASCII (punycode) on POST and PUT, and answers 400 on a local part that is not ASCII', async () => {
     const { call } = setup();
 
