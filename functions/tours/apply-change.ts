@@ -308,12 +308,14 @@ async function applyToShowAsRead(
   // passed) and the reminders go to the new one, and the old promoter's answers are not taken for
   // theirs. Their advance mails name the change's time (`promoterSince`), so a promoter the show comes
   // back to is asked again, and the tour manager told of each promoter's overdue advance. From show
-  // day 00:00 the answers stand (the day sheet states them; nobody could give new ones).
-  const newPromoter =
+  // day 00:00 the answers stand (the day sheet states them; nobody could give new ones), but the show
+  // is the new promoter's all the same: `promoterSince` moves on, so the tour manager's alert that they
+  // cannot be reached is theirs, not taken for the old promoter's (docs/design.md#two-mail-streams).
+  const otherPromoter =
     change.type === 'set' &&
     stored?.show !== undefined &&
-    stored.promoterId !== promoterIdOf(change.show.promoter.email) &&
-    now < advanceLockAt(change.show);
+    stored.promoterId !== promoterIdOf(change.show.promoter.email);
+  const newPromoter = otherPromoter && now < advanceLockAt(change.show);
   // Moved to another venue (`sameVenue`), the show's advance is another venue's: its answers are
   // forgotten, and while the form still takes answers its promoter is asked again as for a new show, the
   // request, reminders and escalation named by the change's time as for a new promoter (`promoterSince`).
@@ -358,9 +360,8 @@ async function applyToShowAsRead(
     : read;
   const { advance: _replaced, ...withoutAdvance } = changed;
   // Asked again (a new promoter, another venue before show day) is always an advance forgotten.
-  const kept = forget.advance
-    ? { ...withoutAdvance, ...(askAgain ? { promoterSince: meta.occurredAt } : {}) }
-    : changed;
+  const since = askAgain || otherPromoter ? { promoterSince: meta.occurredAt } : {};
+  const kept = forget.advance ? { ...withoutAdvance, ...since } : { ...changed, ...since };
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
   const next = reopened ? unlocked : kept;
   const outbox = outboxOf(next, stored, meta, now);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { wallTimeIn } from '#shared/calendar.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
-import { showInstant, stepMoment } from '#shared/tours.ts';
+import { advanceLockAt, showInstant, stepMoment } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import {
@@ -444,6 +444,26 @@ describe('a promoter who cannot be reached', () => {
     expect(await mailsTo(tourManager.email, 'Advance overdue')).toHaveLength(1);
     expect(await mailsTo(tourManager.email, 'Promoter cannot be reached')).toHaveLength(1);
   });
+  it('alerts the tour manager again when the show, given to another promoter after midnight on its day, finds them unreachable too', async () => {
+    const label = await aLabel();
+    const tourId = uniqueId('tour');
+    const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
+    const gone = { name: 'Gone Promotions', email: `bounce+${uniqueId('promoter')}@simulator.amazonses.com` };
+    const stand = { name: 'Stand-in Live', email: `bounce+${uniqueId('promoter')}@simulator.amazonses.com` };
+    const show = await bookedInParis(label, tourId, tourManager, gone);
+    await waitForMailTo(tourManager.email, 'Promoter cannot be reached: Lowlight at Paris Hall');
+
+    // 02:00 in Paris on show day: the form is locked, and the label gives the show to a stand-in, whose
+    // address bounces too when the guest list goes to them at the cutoff (17:00).
+    await advanceClock(at(advanceLockAt(show), 120));
+    await tourWebhook(label, 'tour.show.updated', { tourId, show: { ...show, promoter: stand } });
+    await busIdle();
+    await advanceClock(at(stepMoment(show, 'guest-list-cutoff').scheduledFor));
+
+    const alerts = await waitForMailTo(tourManager.email, 'Promoter cannot be reached', 2, 60_000);
+    expect(alerts.map((alert) => alert.body.text?.includes(stand.email))).toEqual([false, true]);
+    expect(await mailsTo(stand.email, 'Guest list')).toHaveLength(1);
+  }, 300_000);
   it('alerts the tour manager at once when SES refuses the advance request for good', async () => {
     const label = await aLabel();
     const tourId = uniqueId('tour');

@@ -9,6 +9,7 @@ import {
   changeAt,
   fakeToursDeps,
   metaAt,
+  ref,
   stepsWritten,
   takeShowStep,
   tourOf,
@@ -53,6 +54,25 @@ describe("the tour manager's alert that a show's promoter cannot be reached", ()
       ['sam@tm.example', 'A'],
       ['sam@tm.example', 'B'],
     ]);
+  });
+
+  it('is sent again when the show is given to another promoter on its day, after midnight at the venue', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer, suppressed, tours } = fakeToursDeps(now);
+    await bookTour(tourOf([show]), metaAt('2027-01-01T00:00:00Z'), deps);
+    suppressed.add(show.promoter.email);
+    await alertPromoterUnreachable(undeliverable(show.promoter.email), deps);
+
+    // 08:00 in Berlin on show day: the form is locked (its answers stand), but the show is promoter B's.
+    await changeAt({ now, deps }, '2027-05-14T06:00:00Z', toPromoterB);
+    suppressed.add(promoterB.email);
+    await alertPromoterUnreachable(undeliverable(promoterB.email), deps);
+
+    expect(alertsOf(mailer.sent)).toEqual([
+      ['sam@tm.example', 'A'],
+      ['sam@tm.example', 'B'],
+    ]);
+    expect((await tours.getShow(ref()))?.promoterSince).toBe('2027-05-14T06:00:00Z');
   });
 
   it('is sent again when the new promoter of the show is suppressed as its advance request goes', async () => {
