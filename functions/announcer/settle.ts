@@ -401,8 +401,8 @@ async function roundOutNows(
 
 /**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the
- * current date), to the outlet at the same address. Mails no longer wanted (outlet gone, moved to
- * another address, unsubscribed or suppressed; release cancelled) are closed.
+ * current date), to the outlet at the same address (the one it names, else the one there now). Mails no
+ * longer wanted (no outlet at the address, unsubscribed or suppressed; release cancelled) are closed.
  */
 export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   subjectType: 'release',
@@ -422,15 +422,17 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     const wanted = new Set<string>();
     // Held at the sweep's time: looked at again once stale again, every staleClaimMs while it stands.
     const at = deps.now().toISOString();
-    // An out-now the mailing held (toldOutNowInRound's `open`) is the address's, told nothing yet: one
-    // whose outlet is gone, or moved to another address, goes to the outlet at its address now, if any.
+    // The mail is the address's, not the outlet's (docs/design.md#exactly-once-mail): one whose outlet is
+    // gone, or moved to another address, goes to the outlet at its address now, if any (an outlet deleted
+    // and imported again within the stale window, whose own mailing found this claim and passed it), as
+    // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only.
     const owners = new Map<string, Outlet>();
     for (const delivery of stale) {
-      if (delivery.kind !== 'out-now' || delivery.heldAt === undefined || atOutlet(delivery)) continue;
+      if (atOutlet(delivery)) continue;
       const owner = await deps.outlets.atAddress(delivery.email);
       if (owner) owners.set(delivery.deliveryId, owner);
     }
-    // The mail is the address's: an outlet that has moved to another address no longer wants it there.
+    // An outlet that has moved to another address no longer wants it there.
     const atAddressOf = (delivery: Delivery) => atOutlet(delivery) ?? owners.get(delivery.deliveryId);
     const previous = await previouslyTold(release, stale, atAddressOf, deps);
     const outNows = await roundOutNows(release, stale, atAddressOf, deps);

@@ -170,6 +170,31 @@ describe('announcing releases on the local cloud', () => {
     expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
   });
 
+  it('resends an announcement left open, once stale, to its outlet deleted and imported again at the same address', async () => {
+    const { label, outlets, release, genre } = await world({ outlets: 1 });
+    const [outlet] = outlets;
+    // SES takes the call, its answer and its Email Sent lost: the claim stays open, as a crash leaves it.
+    await armFault('ses.accept-then-fail', 1);
+    await armFault('ses.event-drop:Send', 1);
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail([outlet.email], 'New single:');
+    await busIdle();
+
+    // Within the stale window, the outlet deleted and imported again: its announcement finds the open
+    // claim and passes the address; the sweep, the window past, has the claim to decide.
+    const deleted = await api(`/media-outlets/${outlet.id}`, { method: 'DELETE' });
+    const imported = await importOutlets(
+      `name,email,kind,genres,territories\nBack again,${outlet.email},radio,${genre},GB`,
+    );
+    await busIdle();
+    await advanceClock(new Date((await clockNow()).getTime() + 40 * 60_000).toISOString());
+    await busIdle();
+
+    expect([deleted.status, imported.result]).toEqual([204, expect.objectContaining({ created: 1 })]);
+    const mail = (await deliveries(label.id, release.releaseId)).filter((row) => row.email === outlet.email);
+    expect(mail.map((row) => [row.kind, row.status])).toEqual([['announcement', 'sent']]);
+  });
+
   it('sends one announcement for the same webhook twice and for the same release under two webhook ids', async () => {
     const { label, outlets, release } = await world();
     const body = scheduled(release, await labelTime());

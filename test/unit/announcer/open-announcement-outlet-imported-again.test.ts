@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { sendMailing } from '#functions/announcer/mailing.ts';
+import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
+import {
+  announce,
+  fakeWorld,
+  far,
+  meta,
+  runRequested,
+  sweepEachMinute,
+  sweptPastStale,
+} from '#test/support/announcer-fakes.ts';
+import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
+
+/**
+ * docs/design.md#exactly-once-mail: "It is the person, not the outlet: an outlet deleted and imported
+ * again with the same address is found in the mails that address already had". The announcement's
+ * claim, open (SES answered its call for no entry: nothing went), keeps the re-imported outlet's own
+ * announcement from a second mail; the sweep, once the claim is stale, must send it to the outlet now at
+ * its address, not close it unsent because the outlet it names is gone.
+ */
+describe('an open announcement whose outlet is deleted and imported again at its address within the stale window', () => {
+  it('is sent to the outlet imported again, once', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
+    await sendMailing(announce, meta, world.deps, far());
+    world.mailer.script = undefined;
+
+    // Ten minutes on, the manager deletes the outlet and imports it again: same address, a new id.
+    world.clock.now += 10 * 60_000;
+    const imported = anOutlet({ email: outlet.email });
+    world.directory.splice(world.directory.indexOf(outlet), 1, imported);
+    await announceToChangedOutlets([imported.id], meta, world.deps);
+    await runRequested(world, 'announcement');
+    await sweptPastStale(world, 10 * 60_000);
+    await sweepEachMinute(world, 60);
+
+    expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(1);
+  });
+});
