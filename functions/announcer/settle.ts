@@ -75,9 +75,10 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
     known.deliveries.push(delivery);
     byRelease.set(key, asOf < known.asOf ? { ...known, delivery, asOf } : known);
   }
-  for (const { delivery, asOf, deliveries } of byRelease.values()) {
+  for (const { delivery, asOf, deliveries: named } of byRelease.values()) {
     const { labelId, releaseId } = releaseOf(delivery);
     const release = await deps.releases.get(labelId, releaseId);
+    const deliveries = await toOutletsAtAddress(named, deps);
     await askFollowUpsSince(
       { labelId, releaseId },
       asOf,
@@ -89,6 +90,30 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
     );
     if (release) await askDatesGivenBack(release, deliveries, deps);
   }
+}
+
+/**
+ * First mails as their follow-ups go: to the outlet each names, else (gone, or moved to another
+ * address) to the outlet now at its address, as the sweep resent it (releaseResender): an outlet deleted
+ * and imported again while its first mail was open is the address's, and hears what follows it
+ * (docs/design.md#exactly-once-mail). One read of the outlets named; one more per address whose outlet
+ * is not there.
+ */
+async function toOutletsAtAddress(deliveries: Delivery[], deps: AnnouncerDeps): Promise<Delivery[]> {
+  const named = await deps.outlets.getMany(
+    deliveries.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
+  );
+  const resolved: Delivery[] = [];
+  for (const delivery of deliveries) {
+    const outlet = named.get(delivery.context.outletId ?? '');
+    if (!delivery.context.outletId || (outlet && normaliseEmail(outlet.email) === delivery.email)) {
+      resolved.push(delivery);
+      continue;
+    }
+    const owner = await deps.outlets.atAddress(delivery.email);
+    resolved.push(owner ? { ...delivery, context: { ...delivery.context, outletId: owner.id } } : delivery);
+  }
+  return resolved;
 }
 
 /**

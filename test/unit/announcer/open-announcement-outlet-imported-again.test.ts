@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
 import {
+  aLabelAndItsPress,
   announce,
   fakeWorld,
   far,
   meta,
   runRequested,
+  runSettled,
   sweepEachMinute,
   sweptPastStale,
 } from '#test/support/announcer-fakes.ts';
@@ -37,5 +39,31 @@ describe('an open announcement whose outlet is deleted and imported again at its
     await sweepEachMinute(world, 60);
 
     expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(1);
+  });
+
+  it('is followed by the out-now the release day asked while it was open, to the outlet imported again', async () => {
+    const { world, german, store, release, releaseDay } = aLabelAndItsPress();
+    await store.putIfNewer(release, []);
+    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
+    await sendMailing(announce, meta, world.deps, far());
+    world.mailer.script = undefined;
+
+    // Five minutes on, the German outlet deleted and imported again; the release day comes and its
+    // out-now passes the address, whose announcement is still open. The sweep resends it past the window.
+    world.clock.now += 5 * 60_000;
+    const imported = anOutlet({ kind: 'press', territories: ['DE'], email: german.email });
+    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    await announceToChangedOutlets([imported.id], meta, world.deps);
+    await runRequested(world, 'announcement');
+    await releaseDay();
+    await sendMailing({ ...announce, kind: 'out-now' }, meta, world.deps, far());
+    await sweptPastStale(world, 5 * 60_000);
+    await runSettled(world);
+    await runRequested(world, 'out-now');
+
+    expect(world.mailer.receivedBy(german.email).map((mail) => mail.kind)).toEqual([
+      'announcement',
+      'out-now',
+    ]);
   });
 });
