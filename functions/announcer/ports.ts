@@ -63,5 +63,7 @@ export const announcerTimeoutSeconds = timeoutSeconds.announcer;
 
 export const defaultSettings: AnnouncerSettings = {
   ...defaultMailSettings(announcerTimeoutSeconds),
+  // A mailing waits out a pause in its invocation and continues in a new one (docs/design.md#send-rate).
+  whenPaused: 'wait',
   pageSize: 1_000,
 };

@@ -375,7 +375,9 @@ const sendingMs = 30_000;
 
 /**
  * Sends budget mail through the mail module: each identity once, whatever retries. Mail left unsent
- * (the send rate, a throttled SES) fails the invocation, and Lambda's retry sends only what is left.
+ * (the send rate, a throttled SES) fails the invocation, and Lambda's retry sends only what is left;
+ * mail SES refused while paused is left claimed, for the stale-claim sweep to send once SES sends again
+ * (docs/design.md#send-rate).
  * Mail left out because its address is suppressed marks its owner unreachable, as a bounce of budget
  * mail does (see docs/design.md#budgets). Answers how many of the mails this call claimed: the others
  * were claimed before, and may yet be given back by the run that claimed them.

@@ -70,6 +70,8 @@ export function moduleTourMailer(
       // As the send found them (one read of the suppression list), as sendBudgetMail does.
       for (const mail of outcome.leftOutSuppressed) await leftOutSuppressed?.(mail);
       // Claims given back unsent: fail, so the event is retried and sends the rest (claims keep the sent ones).
+      // Those SES refused while paused are left open, and the stale-claim sweep sends them once it sends
+      // again (docs/design.md#send-rate): the step is done with them.
       if (outcome.unfinished)
         throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
       if (noting.refused) throw new PressNotesRefused(noting.refused);

@@ -14,6 +14,9 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   ses.throttle                      the SES front refuses a send before accepting it with 429
  *                                     TooManyRequestsException, as above the account's sending rate
  *   ses.error                         the SES front refuses a send before accepting it with 500 InternalFailure
+ *   ses.paused                        the SES front refuses a send before accepting it with 400
+ *                                     SendingPausedException, as while the account's sending is paused
+ *                                     (armed `=inf` it stays paused until the faults are cleared)
  *   ses.accept-then-fail              the SES front accepts a send (mail stored, events published)
  *                                     and then answers HTTP 500 InternalFailure, as if the response was lost
  *   ses.reject-entry[:template]       the SES front refuses one entry of a SendBulkEmail (of that template)
@@ -70,6 +73,7 @@ const FAULT_NAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(:[A-Za-z0-9_.-]+)?$/;
 export const faultNames = [
   'ses.throttle',
   'ses.error',
+  'ses.paused',
   'ses.accept-then-fail',
   'ses.reject-entry',
   'ses.event-drop',

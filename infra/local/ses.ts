@@ -23,7 +23,7 @@ import { EmailTemplates } from './ses/templates.ts';
  * - templates, the suppression list and configuration sets are held here;
  * - configuration-set events reach the local default bus through `publish`, shaped as SES
  *   sends them, with the mailbox simulator's outcomes;
- * - the faults `ses.throttle`, `ses.error`, `ses.accept-then-fail`, `ses.reject-entry`, `ses.event-drop` and, for the
+ * - the faults `ses.throttle`, `ses.error`, `ses.paused`, `ses.accept-then-fail`, `ses.reject-entry`, `ses.event-drop` and, for the
  *   events it publishes, `events.put-fail:aws.ses` (infra/local/faults.ts, docs/design.md#local-faults).
  */
 

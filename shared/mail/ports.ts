@@ -72,13 +72,15 @@ export interface EntryResult {
 
 /**
  * Why a whole SendBulkEmail call failed, which decides what happens to its claims:
- * - `throttled`: SES refused it for the rate or quota; nothing was sent: wait and try again.
+ * - `throttled`: SES refused it for the send rate; nothing was sent: wait (seconds) and try again.
+ * - `paused`: SES refused it because sending is paused for the account, or its daily quota is spent;
+ *   nothing was sent, and SES sends nothing for hours: what the sender does is `MailSettings.whenPaused`.
  * - `refused`: SES answered a 4xx before sending (a bug or a configuration problem); nothing was sent.
  * - `unknown`: no answer, or a 5xx: SES may have accepted the mail. The claims stay, and the mail is
  *   settled from SES's Email Sent events or, once stale (staleClaimMs) without one, resent by the sweep.
  */
 export class MailerError extends Error {
-  readonly kind: 'throttled' | 'refused' | 'unknown';
+  readonly kind: 'throttled' | 'paused' | 'refused' | 'unknown';
   constructor(kind: MailerError['kind'], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.kind = kind;
@@ -104,6 +106,14 @@ export interface MailSettings {
   throttleBackoffMs: number;
   /** A claim still open after this long with no Email Sent event is sent again (see staleClaimMsFor). */
   staleClaimMs: number;
+  /**
+   * What a send does while SES has sending paused or the daily quota spent (MailerError `paused`, or
+   * such an entry status): `sweep` stops at once and leaves the claims open, unsent, for the stale-claim
+   * sweep to send once SES sends again; `wait` waits as for throttling, up to the deadline, and then gives
+   * them back (the announcer, which continues its mailing in a new invocation). See
+   * docs/design.md#send-rate. Absent: `sweep`.
+   */
+  whenPaused?: 'sweep' | 'wait';
 }
 
 export interface MailDeps {
@@ -149,4 +159,5 @@ export const defaultMailSettings = (senderTimeoutSeconds: number): MailSettings 
   claimConcurrency: 25,
   throttleBackoffMs: 1_000,
   staleClaimMs: staleClaimMsFor(senderTimeoutSeconds),
+  whenPaused: 'sweep',
 });

@@ -43,6 +43,12 @@ export interface SendOutcome {
   unsettled: number;
   /** Refused for good by SES for these recipients (marked failed). */
   failed: number;
+  /**
+   * Claims left open unsent because SES has sending paused or its daily quota spent (`whenPaused: 'sweep'`):
+   * the stale-claim sweep sends them once SES sends again, so the sender is done with them
+   * (docs/design.md#send-rate).
+   */
+  leftForSweep: number;
   /** Some mails were neither sent nor claimed because time ran out (throttling, deadline): call again later. */
   unfinished: boolean;
 }
@@ -60,6 +66,7 @@ const noOutcome = (): SendOutcome => ({
   sent: 0,
   unsettled: 0,
   failed: 0,
+  leftForSweep: 0,
   unfinished: false,
 });
 
@@ -67,6 +74,12 @@ const noOutcome = (): SendOutcome => ({
 const later = new Set([
   'ACCOUNT_THROTTLED',
   'TRANSIENT_FAILURE',
+  'ACCOUNT_DAILY_QUOTA_EXCEEDED',
+  'ACCOUNT_SENDING_PAUSED',
+  'CONFIGURATION_SET_SENDING_PAUSED',
+]);
+// Of those, the ones that last hours: SES paused, or the daily quota spent (MailSettings.whenPaused).
+const paused = new Set([
   'ACCOUNT_DAILY_QUOTA_EXCEEDED',
   'ACCOUNT_SENDING_PAUSED',
   'CONFIGURATION_SET_SENDING_PAUSED',
@@ -526,6 +539,9 @@ async function dispatchClaimed(
 
   let pending = [...entries.keys()];
   let backoff = deps.settings.throttleBackoffMs;
+  // While SES is paused, claims are left open for the stale-claim sweep rather than waited on here: a
+  // pause outlasts any invocation and its retries (docs/design.md#send-rate).
+  const leaveOpen = deps.settings.whenPaused !== 'wait';
   const waitOrGiveUp = async (): Promise<boolean> => {
     if (deps.now().getTime() + backoff > deadline) {
       await giveBackPending(pending);
@@ -563,7 +579,11 @@ async function dispatchClaimed(
       };
       results = await deps.mailer.sendBulk(call);
     } catch (error) {
-      if (error instanceof MailerError && error.kind === 'throttled') {
+      if (error instanceof MailerError && error.kind === 'paused' && leaveOpen) {
+        outcome.leftForSweep += pending.length;
+        return outcome;
+      }
+      if (error instanceof MailerError && (error.kind === 'throttled' || error.kind === 'paused')) {
         if (await waitOrGiveUp()) continue;
         return outcome;
       }
@@ -587,6 +607,8 @@ async function dispatchClaimed(
         outcome.unsettled++; // no answer for this entry: as good as a lost answer
       } else if (result.status === 'SUCCESS' && result.messageId) {
         accepted.push({ deliveryId: id, messageId: result.messageId });
+      } else if (leaveOpen && paused.has(result.status)) {
+        outcome.leftForSweep++;
       } else if (later.has(result.status)) {
         retry.push(id);
       } else if (recipientFailures.has(result.status)) {

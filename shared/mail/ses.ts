@@ -21,18 +21,17 @@ import {
   type SendRate,
 } from './ports.ts';
 
-const throttlingErrors = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'Throttling',
-  'LimitExceededException',
-  'SendingPausedException',
-]);
+const throttlingErrors = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
+// Sending paused for the account (HTTP 400), or its daily quota spent (SES v2's LimitExceededException,
+// 400; "Daily message quota exceeded" whatever the error's name): SES sends nothing for hours.
+const pausedErrors = new Set(['SendingPausedException', 'LimitExceededException']);
 
 export function classifySesError(error: unknown): MailerError {
   const name = (error as Error)?.name ?? 'Error';
   const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   const message = `SendBulkEmail failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
+  if (pausedErrors.has(name) || /daily message quota/i.test(message))
+    return new MailerError('paused', message, { cause: error });
   if (throttlingErrors.has(name) || status === 429)
     return new MailerError('throttled', message, { cause: error });
   if (status !== undefined && status >= 400 && status < 500)

@@ -141,6 +141,8 @@ export async function sweepStaleClaims(
           ...(resender.resendMark ? { mark: resender.resendMark } : {}),
         });
         result.resent += outcome.sent;
+        // SES paused: the claims stay open, and a later sweep sends them once it sends again.
+        if (outcome.leftForSweep > 0) return result;
       }
     }
   }

@@ -23,6 +23,12 @@ export const alreadyExists = (message: string) => new SesError(400, 'AlreadyExis
 /** SES v2's answer above the account's sending rate: HTTP 429, `{"message":"Maximum sending rate exceeded."}`. */
 export const sendingRateExceeded = () =>
   new SesError(429, 'TooManyRequestsException', 'Maximum sending rate exceeded.');
+/**
+ * SES v2's answer while sending is paused for the account (HTTP 400 `SendingPausedException`, as the SES v2
+ * API model gives it): nothing is sent until sending is enabled again, hours later or more.
+ */
+export const sendingPaused = () =>
+  new SesError(400, 'SendingPausedException', 'Sending is paused for this account.');
 export const internalFailure = () =>
   new SesError(500, 'InternalFailure', 'The request processing has failed because of an unknown error.');
 

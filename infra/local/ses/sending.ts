@@ -10,7 +10,14 @@ import {
   sesEvents,
   sesId,
 } from './events.ts';
-import { badRequest, internalFailure, parseRequest, type Route, sendingRateExceeded } from './http.ts';
+import {
+  badRequest,
+  internalFailure,
+  parseRequest,
+  type Route,
+  sendingPaused,
+  sendingRateExceeded,
+} from './http.ts';
 import type { SendRate } from './send-rate.ts';
 import { compileTemplate, type EmailTemplates, mergeTemplateData, parseTemplateData } from './templates.ts';
 
@@ -331,6 +338,7 @@ export class Sending {
 
   /** The faults that refuse a send before SES accepts it: nothing is stored, no event is published. */
   #refuseByFault(): void {
+    if (this.#deps.faults.take('ses.paused')) throw sendingPaused();
     if (this.#deps.faults.take('ses.throttle')) throw sendingRateExceeded();
     if (this.#deps.faults.take('ses.error')) throw internalFailure();
   }

@@ -21,6 +21,7 @@ import {
   SendBulkEmailCommand,
   type SendBulkEmailCommandInput,
   SendEmailCommand,
+  SendingPausedException,
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -542,6 +543,31 @@ describe('local SES', () => {
     expect(error).toBeInstanceOf(TooManyRequestsException);
     expect((await storedMail(ses.url)).some((mail) => mail.destination.to.includes(outlet))).toBe(false);
     expect(faults.list().fired['ses.throttle']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with ses.paused armed for ever, refuses every send with 400 SendingPausedException until the faults are cleared', async () => {
+    const outlet = anAddress('paused');
+    faults.arm('ses.paused', Number.POSITIVE_INFINITY);
+
+    const errors = await Promise.all(
+      [1, 2].map(() =>
+        clientOf(ses.url, 1)
+          .send(aSimpleSend([outlet]))
+          .catch((caught: unknown) => caught),
+      ),
+    );
+    const storedWhilePaused = (await storedMail(ses.url)).some((mail) =>
+      mail.destination.to.includes(outlet),
+    );
+    faults.clear();
+    const resumed = await clientOf(ses.url, 1).send(aSimpleSend([outlet]));
+
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(SendingPausedException);
+      expect((error as SendingPausedException).$metadata.httpStatusCode).toBe(400);
+    }
+    expect(storedWhilePaused).toBe(false);
+    expect(resumed.MessageId).toMatch(SES_ID);
   });
 
   it('with ses.error armed, answers 500 before accepting, and the SDK retry then sends the mail once', async () => {

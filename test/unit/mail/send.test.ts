@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mailSubjects } from '#shared/db/deliveries.ts';
 import { MailUndeliverable, outboxEntry } from '#shared/events/index.ts';
-import { defaultMailSettings, type OutgoingMail } from '#shared/mail/ports.ts';
+import { defaultMailSettings, MailerError, type OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
+import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { fakeMailDeps, fakeWorld } from '#test/support/announcer-fakes.ts';
 
 const far = () => Date.parse('2100-01-01T00:00:00Z');
@@ -433,5 +434,75 @@ describe('sending mail through the mail module', () => {
         },
       ],
     ]);
+  });
+});
+
+describe('sending mail while SES has sending paused', () => {
+  const pausedSes = () => new MailerError('paused', 'SendBulkEmail failed: SendingPausedException');
+
+  it('leaves the claims open at once, unsent, and the stale-claim sweep sends each once SES sends again', async () => {
+    const world = fakeWorld();
+    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const mails = crewMails(3);
+    const resender: Resender = {
+      subjectType: 'show',
+      rebuild: async (stale) => ({
+        mails: new Map(
+          stale.map((delivery) => [
+            delivery.deliveryId,
+            mails.find((m) => m.identity.email === delivery.email)!,
+          ]),
+        ),
+      }),
+    };
+    world.mailer.script = () => pausedSes();
+
+    const outcome = await sendMails(world.deps, mails, world.clock.now + 600_000);
+    const openWhilePaused = world.deliveries.of('claimed').length;
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+    const sentWhilePaused = world.mailer.delivered.length;
+    world.mailer.script = undefined;
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+
+    expect(outcome).toMatchObject({ claimed: 3, sent: 0, leftForSweep: 3, unfinished: false });
+    expect(world.slept).toEqual([]);
+    expect(openWhilePaused).toBe(3);
+    expect(sentWhilePaused).toBe(0);
+    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual([
+      'crew0@venue.example',
+      'crew1@venue.example',
+      'crew2@venue.example',
+    ]);
+  });
+
+  it('leaves open the entries SES answers ACCOUNT_SENDING_PAUSED, and sends the others', async () => {
+    const world = fakeWorld();
+    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    world.mailer.script = (mail) =>
+      mail.entries.map((entry) =>
+        entry.email === 'crew1@venue.example' ? { status: 'ACCOUNT_SENDING_PAUSED' } : { status: 'SUCCESS' },
+      );
+
+    const outcome = await sendMails(world.deps, crewMails(3), world.clock.now + 600_000);
+
+    expect(outcome).toMatchObject({ claimed: 3, sent: 2, leftForSweep: 1, unfinished: false });
+    expect(world.deliveries.of('claimed').map((delivery) => delivery.email)).toEqual(['crew1@venue.example']);
+  });
+
+  it("waits as for throttling, then gives the claims back, for a sender that continues itself (the announcer's `wait`)", async () => {
+    const world = fakeWorld();
+    world.mailer.script = () => pausedSes();
+    const deadline = world.clock.now + 60_000;
+
+    const outcome = await sendMails(world.deps, crewMails(2), deadline);
+
+    expect(world.deps.settings.whenPaused).toBe('wait');
+    expect(outcome).toMatchObject({ claimed: 2, sent: 0, leftForSweep: 0, unfinished: true });
+    expect(world.slept.length).toBeGreaterThan(0);
+    expect(world.deliveries.of('claimed')).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import type { SESv2Client, SendBulkEmailCommand } from '@aws-sdk/client-sesv2';
 import { describe, expect, it } from 'vitest';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import type { BulkMail } from '#shared/mail/ports.ts';
-import { sesMailer } from '#shared/mail/ses.ts';
+import { classifySesError, sesMailer } from '#shared/mail/ses.ts';
 import { templateNames } from '#shared/mail/templates.ts';
 import { aShow } from '#test/support/tours.ts';
 
@@ -63,5 +63,23 @@ describe('the SES mailer', () => {
     expect(octets.some((octet) => octet > 0x7f)).toBe(true);
     // RFC 2045 2.7: 7bit data is US-ASCII only, so an attachment holding other octets must be encoded.
     expect(attachment.ContentTransferEncoding ?? 'SEVEN_BIT (SES default)').toBe('BASE64');
+  });
+});
+
+describe("the SES mailer's reading of a refused call", () => {
+  const refusal = (name: string, status: number, message = 'refused') =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+  it('takes sending paused and a spent daily quota for a pause of hours, and the send rate for throttling', () => {
+    const kinds = [
+      refusal('SendingPausedException', 400, 'Sending is paused for this account.'),
+      refusal('LimitExceededException', 400, 'Daily message quota exceeded.'),
+      refusal('Throttling', 400, 'Daily message quota exceeded.'),
+      refusal('TooManyRequestsException', 429, 'Maximum sending rate exceeded.'),
+      refusal('BadRequestException', 400),
+      refusal('InternalFailure', 500),
+    ].map((error) => classifySesError(error).kind);
+
+    expect(kinds).toEqual(['paused', 'paused', 'paused', 'throttled', 'refused', 'unknown']);
   });
 });
