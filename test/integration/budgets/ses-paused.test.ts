@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { aLabel } from '#test/support/announcing.ts';
+import {
+  aBudgetBody,
+  advanceToManagerTime,
+  anExpenseBody,
+  eur,
+  managerDate,
+  plusDays,
+  sendLabelEvent,
+  waitForReconciled,
+} from '#test/support/budgets-cloud.ts';
+import {
+  advanceClock,
+  armFault,
+  busIdle,
+  clearFaults,
+  clockNow,
+  deadLetters,
+  faultsReport,
+  sentMail,
+  uniqueId,
+  waitFor,
+} from '#test/support/cloud.ts';
+
+/**
+ * SES with sending paused for the account (`ses.paused`: 400 SendingPausedException) when a budget's
+ * threshold is crossed, on the local cloud: the owner's alert is sent once SES sends again, not
+ * dead-lettered with the reconciliation (docs/design.md#send-rate).
+ */
+
+const hour = 3_600_000;
+const later = async (ms: number) => new Date((await clockNow()).getTime() + ms).toISOString();
+
+describe("a budget's alert while SES has sending paused", () => {
+  it('is sent to the owner once after SES sends again, and nothing of the budget is dead-lettered', async () => {
+    const label = await aLabel();
+    const day0 = await managerDate();
+    const owner = { name: 'Pia Paused', email: `${uniqueId('owner')}@budgets.example` };
+    // 60 % of the plan spent on day0: the 50 % threshold's alert is due the next morning.
+    const budget = aBudgetBody({
+      owner,
+      currency: 'EUR',
+      period: { start: day0, end: plusDays(day0, 1) },
+      thresholds: [50],
+      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
+    });
+    await sendLabelEvent(label, 'budget.set', budget);
+    await sendLabelEvent(
+      label,
+      'expense.recorded',
+      anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
+    );
+    await busIdle();
+    await armFault('ses.paused', 'inf');
+
+    await advanceToManagerTime(plusDays(day0, 1), '07:15');
+    await waitForReconciled(label.id, [budget.budgetId], plusDays(day0, 1));
+    await busIdle();
+    const alertsTo = async () =>
+      (await sentMail()).filter(
+        (m) => m.destination.to.includes(owner.email) && m.subject.startsWith(`Budget ${budget.budgetId}`),
+      );
+    const whilePaused = await alertsTo();
+    const refused = (await faultsReport()).fired['ses.paused'] ?? 0;
+    // An hour with SES still paused, then SES sends again and the clock moves on an hour.
+    await advanceClock(await later(hour));
+    await clearFaults();
+    await advanceClock(await later(hour));
+    await waitFor(async () => (await alertsTo()).length > 0, { what: `the alert to ${owner.email}` });
+    await busIdle();
+
+    expect(refused).toBeGreaterThan(0);
+    expect(whilePaused).toEqual([]);
+    expect(await alertsTo()).toHaveLength(1);
+    expect(
+      (await deadLetters()).filter((letter) => JSON.stringify(letter.event.detail).includes(budget.budgetId)),
+    ).toEqual([]);
+  });
+});
