@@ -90,7 +90,9 @@ export function advanceFormPage(view: {
   savedSince?: AdvanceAnswers;
 }): string {
   const { show, values, errors } = view;
-  const savedAt = view.advanced ? formatInstant(view.advanced, show.venue.timeZone) : '';
+  // Only the page listing the answers saved since states when they were (`advanced`, read from the store
+  // then): a form posted back names its advance as it came, which need not be an instant at all.
+  const savedAt = view.savedSince && view.advanced ? formatInstant(view.advanced, show.venue.timeZone) : '';
   return page(
     `Advance: ${view.tour.artist.name} at ${show.venue.name}`,
     markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${formatInstant(view.submittedAt, show.venue.timeZone)}). You can amend it until ${formatInstant(view.lockAt, show.venue.timeZone)}, the start of show day at the venue.</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}

@@ -388,6 +388,28 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox).toEqual([]);
   });
 
+  it('answers a post whose advance field is no instant (the hidden field altered) with the form and its 400 or 409, never a 5xx, storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const csrf = csrfTokenFor(key, token);
+
+    const blank = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, { advanced: 'yesterday', wifi: ' ' }),
+      deps,
+    );
+    const moved = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrf, { advanced: 'x', show: 'another' }),
+      deps,
+    );
+
+    expect([blank.page.statusCode, moved.page.statusCode]).toEqual([400, 409]);
+    expect(blank.page.body).toContain('id="wifi-error"');
+    expect(moved.page.body).toContain('The show changed since this form was opened');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
   it('refuses a post without the CSRF token of this link, and changes nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
