@@ -53,10 +53,13 @@ export const formValuesOf = (answers: AdvanceAnswers | undefined): AdvanceFormVa
 
 const fieldError = (errors: FieldErrors, name: string) =>
   errors[name] ? markup`<span class="error" id="${name}-error">${errors[name]}</span>` : '';
+/** A refused field's control says so, and why, to a screen reader: its refusal is its description. */
+const refusedControl = (errors: FieldErrors, name: string) =>
+  errors[name] ? markup` aria-invalid="true" aria-describedby="${name}-error"` : '';
 
 const textArea = (name: TextField, values: AdvanceFormValues, errors: FieldErrors) => markup`
 <label for="${name}">${advanceFieldLabels[name]}</label>
-<textarea id="${name}" name="${name}" rows="2" required>${values[name] ?? ''}</textarea>${fieldError(errors, name)}`;
+<textarea id="${name}" name="${name}" rows="2" required${refusedControl(errors, name)}>${values[name] ?? ''}</textarea>${fieldError(errors, name)}`;
 
 const input = (
   name: string,
@@ -67,7 +70,7 @@ const input = (
   extra: Markup | string = '',
 ) => markup`
 <label for="${name}">${label}</label>
-<input id="${name}" name="${name}" type="${type}" value="${values[name] ?? ''}" required ${extra}>${fieldError(errors, name)}`;
+<input id="${name}" name="${name}" type="${type}" value="${values[name] ?? ''}" required ${extra}${refusedControl(errors, name)}>${fieldError(errors, name)}`;
 
 export function advanceFormPage(view: {
   tour: StoredTour;

@@ -41,7 +41,7 @@ describe("the promoter's advance form in a browser", () => {
     expect(note).toContain(`${showDay} at 00:00 (Asia/Tokyo)`);
   }, 300_000);
 
-  it('marks an answer holding a control character (U+0085) or a one-line answer holding a line separator (U+2028) next to its field, with the other answers kept, saving nothing', async (context) => {
+  it('marks an answer holding a control character (U+0085) or a one-line answer holding a line separator (U+2028) next to its field, tied to it for a screen reader, with the other answers kept, saving nothing', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
     const { label, tourId, show, link } = await anAdvanceLink(
       aVenue('Porto', 'PT', 'Europe/Lisbon'),
@@ -61,6 +61,18 @@ describe("the promoter's advance form in a browser", () => {
       spans.map((span) => [span.id, span.textContent]),
     );
     const kept = await (await page.$('#loadInAccess'))?.inputValue();
+    // What a screen reader tells of each field: whether it is refused, and why (its aria-describedby's text).
+    const described = await page.$$eval('input, textarea', (controls) =>
+      controls
+        .filter((control) => control.getAttribute('aria-invalid') === 'true')
+        .map((control) => [
+          control.id,
+          (control.getAttribute('aria-describedby') ?? '')
+            .split(' ')
+            .map((id: string) => control.ownerDocument.getElementById(id)?.textContent)
+            .join(' '),
+        ]),
+    );
     const stored = (await showView(label.id, tourId, show.showId)).body;
     await page.close();
 
@@ -75,6 +87,7 @@ describe("the promoter's advance form in a browser", () => {
         'must not hold control characters (U+0000-U+001F, U+007F-U+009F) or line separators (U+2028, U+2029), a tab or line break among them',
       ],
     ]);
+    expect(described).toEqual(errors.map(([id, text]) => [String(id).replace(/-error$/, ''), text]));
     expect(kept).toBe('Rua do Heroísmo gate');
     expect(stored.advance).toBe('requested');
   }, 300_000);

@@ -177,6 +177,28 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox.filter((e) => e.detailType === 'Show Step Due')).toHaveLength(1);
   });
 
+  it("ties each refusal to its field for a screen reader (aria-invalid, aria-describedby naming the refusal's id), and no other field", async () => {
+    const { deps, token } = await world('2027-04-20T10:00:00Z');
+
+    const { page } = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrfTokenFor(key, token), { power: ' ', dayContactPhone: '1' }),
+      deps,
+    );
+    const controls = [...String(page.body).matchAll(/<(?:input|textarea) id="([^"]+)"[^>]*>/g)];
+    const described = controls
+      .filter(([control]) => control.includes('aria-invalid="true"'))
+      .map(([control, id]) => [id, /aria-describedby="([^"]+)"/.exec(control)?.[1]]);
+
+    expect(page.statusCode).toBe(400);
+    expect(described).toEqual([
+      ['power', 'power-error'],
+      ['dayContactPhone', 'dayContactPhone-error'],
+    ]);
+    expect(controls.filter(([control]) => control.includes('aria-describedby'))).toHaveLength(2);
+    expect(page.body).toContain('id="dayContactPhone-error">please give a phone number<');
+  });
+
   it('refuses a blank or non-numeric guest-list allotment with a 400 naming the field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const csrf = csrfTokenFor(key, token);
