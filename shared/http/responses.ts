@@ -25,6 +25,12 @@ const policyPostingTo = (formAction: string) =>
 const pagePolicy = policyPostingTo("'self'");
 
 /**
+ * A page's address is its signed link (docs/design.md#signed-pages): no request it leads to (a link it
+ * holds, its form, a redirect on to a promo asset's site) is told it, in a Referer or in logs.
+ */
+const noReferrer = { 'referrer-policy': 'no-referrer' };
+
+/**
  * The policy of a page whose form is answered with a redirect to `url` on another site (the promo
  * link's button): a browser holds every redirect a form's submission follows to `form-action`
  * (CSP 3), so that URL's origin is allowed beside the page's own. An origin a policy cannot name
@@ -43,6 +49,7 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
     'content-security-policy': pagePolicy,
+    ...noReferrer,
     ...headers,
   },
   body,
@@ -54,7 +61,7 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
  */
 export const seeOther = (location: string): HttpResult => ({
   statusCode: 303,
-  headers: { location, 'cache-control': 'no-store' },
+  headers: { location, 'cache-control': 'no-store', ...noReferrer },
   body: '',
 });
 

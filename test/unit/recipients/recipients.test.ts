@@ -207,6 +207,27 @@ describe('unsubscribe', () => {
     );
   });
 
+  it('answers every page, and the redirect to a promo asset, with a Referrer-Policy that sends no link its signed address', async () => {
+    const { request } = setup();
+    const promo = `/p/${signPromoToken(key, aPromo())}`;
+
+    const answers = [
+      await request('GET', `/u/${signUnsubscribeToken(key, { outletId: 'out-1' })}`),
+      await request('GET', promo),
+      await request('POST', promo),
+      await request('GET', '/a/garbage'),
+      await request('GET', '/tm/garbage'),
+    ];
+
+    expect(answers.map((answer) => [answer.status, answer.headers['referrer-policy']])).toEqual([
+      [200, 'no-referrer'],
+      [200, 'no-referrer'],
+      [303, 'no-referrer'],
+      [404, 'no-referrer'],
+      [404, 'no-referrer'],
+    ]);
+  });
+
   it('answers 404 with a clear page for a forged token and changes nothing', async () => {
     const { request, outlets, bus } = setup();
     const forged = signUnsubscribeToken('not-the-key', { outletId: 'out-1' });
