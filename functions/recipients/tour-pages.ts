@@ -72,6 +72,33 @@ const input = (
 <label for="${name}">${label}</label>
 <input id="${name}" name="${name}" type="${type}" value="${values[name] ?? ''}" required ${extra}${refusedControl(errors, name)}>${fieldError(errors, name)}`;
 
+/** The form's fields a promoter answers, each marked at its control when refused. */
+const answerFields = [
+  ...longFields,
+  ...shortFields,
+  'guestListAllotment',
+  'dayContactName',
+  'dayContactPhone',
+];
+
+/**
+ * What the page says of the refused fields: those marked at their control, and by name those the form
+ * shows no control for (a hidden one given twice, one it never sends), which no mark would show; the form
+ * below sends neither again.
+ */
+const refusals = (errors: FieldErrors) => {
+  const refused = Object.keys(errors);
+  const unmarked = refused.filter((name) => !answerFields.includes(name));
+  const sentences = [
+    ...(unmarked.length < refused.length ? [markup`Please check the fields marked below.`] : []),
+    ...unmarked.map((name) => markup`The form&rsquo;s field ${name} ${errors[name]}.`),
+    ...(unmarked.length ? [markup`Nothing was saved: please send the form below again.`] : []),
+  ];
+  return refused.length
+    ? markup`<p class="error" role="alert">${sentences.map((sentence, i) => markup`${i ? ' ' : ''}${sentence}`)}</p>`
+    : '';
+};
+
 export function advanceFormPage(view: {
   tour: StoredTour;
   show: Show;
@@ -101,7 +128,7 @@ export function advanceFormPage(view: {
     markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${formatInstant(view.submittedAt, show.venue.timeZone)}). You can amend it until ${formatInstant(view.lockAt, show.venue.timeZone)}, the start of show day at the venue.</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
 ${view.changed ? markup`<p class="error" role="alert">The show changed since this form was opened: it is now as below. Nothing was saved: please check your answers against it and submit again.</p>` : ''}
 ${view.savedSince ? markup`<p class="error" role="alert">The advance was saved from another window, or by someone else with this link, after this form was opened (${savedAt}). Nothing of this form was saved: the answers saved then are listed first, yours are in the form; submitted again, yours replace them.</p><h2>Saved ${savedAt}</h2>${answersList(view.savedSince)}` : ''}
-${Object.keys(errors).length ? markup`<p class="error" role="alert">Please check the fields marked below.</p>` : ''}
+${refusals(errors)}
 <h2>The show</h2>
 ${showFacts(show)}
 <form method="post" action="">

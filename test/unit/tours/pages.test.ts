@@ -432,6 +432,24 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox).toEqual([]);
   });
 
+  it('names, in the alert, a refused field the form shows no control for (its show given twice, another not UTF-8), storing nothing', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const form = `${filledAdvanceForm(csrfTokenFor(key, token), { show: 'one' })}&show=two&note=Caf%E9`;
+
+    const { page } = await submitAdvancePage(token, form, deps);
+    const alert = /<p class="error" role="alert">(.*?)<\/p>/s.exec(String(page.body))?.[1];
+
+    expect(page.statusCode).toBe(400);
+    expect(alert).toBe(
+      'The form&rsquo;s field show was given more than once: give it once. The form&rsquo;s field note is not valid UTF-8. Nothing was saved: please send the form below again.',
+    );
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+    // Sent again from that page, as the promoter's browser posts it, it is taken.
+    const again = await submitAdvancePage(token, filledAdvanceForm('', hiddenFieldsIn(page)), deps);
+    expect([again.page.statusCode, again.saved]).toEqual([303, 'submitted']);
+  });
+
   it('refuses a post without the CSRF token of this link, and changes nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
     const other = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) + 1 });
