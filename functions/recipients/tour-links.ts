@@ -197,9 +197,13 @@ export async function submitAdvancePage(
     if (!sameCsrfToken(key, token, fields.csrf ?? '')) return page(html(403, formExpiredPage()));
     const now = deps.now().toISOString();
     const lockAt = advanceLockAt(stored.show);
+    // Read-only from show day 00:00: what the post sent is listed as not saved, not lost with it.
     if (now >= lockAt)
       return page(
-        html(409, advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers })),
+        html(
+          409,
+          advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers, sent: fields }),
+        ),
       );
     const formAgain = (status: number, errors: FieldErrors, changed?: boolean, savedSince?: AdvanceAnswers) =>
       page(

@@ -72,14 +72,25 @@ const input = (
 <label for="${name}">${label}</label>
 <input id="${name}" name="${name}" type="${type}" value="${values[name] ?? ''}" required ${extra}${refusedControl(errors, name)}>${fieldError(errors, name)}`;
 
-/** The form's fields a promoter answers, each marked at its control when refused. */
-const answerFields = [
-  ...longFields,
-  ...shortFields,
-  'guestListAllotment',
-  'dayContactName',
-  'dayContactPhone',
-];
+/** The form's fields a promoter answers, as the form labels them, each marked at its control when refused. */
+const formFieldLabels: Record<string, string> = {
+  ...Object.fromEntries([...longFields, ...shortFields].map((name) => [name, advanceFieldLabels[name]])),
+  guestListAllotment: advanceFieldLabels.guestListAllotment,
+  dayContactName: 'Contact on the day: name',
+  dayContactPhone: 'Contact on the day: phone',
+};
+const answerFields = Object.keys(formFieldLabels);
+
+/**
+ * What a post refused as a whole sent, field by field as the form labels them (those left blank left out,
+ * a line break as one, as the answer takes it), for the promoter to keep.
+ */
+const sentList = (values: AdvanceFormValues) =>
+  markup`<dl>${answerFields
+    .filter((name) => values[name]?.trim())
+    .map(
+      (name) => markup`<dt>${formFieldLabels[name]}</dt><dd>${values[name]?.replace(/\r\n?/g, '\n')}</dd>`,
+    )}</dl>`;
 
 /**
  * What the page says of the refused fields: those marked at their control, and by name those the form
@@ -144,8 +155,8 @@ ${input('guestListAllotment', advanceFieldLabels.guestListAllotment, values, err
 ${input('localCrewCall', advanceFieldLabels.localCrewCall, values, errors)}
 ${input('settlementMethod', advanceFieldLabels.settlementMethod, values, errors)}
 ${input('settlementCurrency', advanceFieldLabels.settlementCurrency, values, errors, 'text', markup`maxlength="3" autocapitalize="characters"`)}
-${input('dayContactName', 'Contact on the day: name', values, errors)}
-${input('dayContactPhone', 'Contact on the day: phone', values, errors, 'tel')}
+${input('dayContactName', formFieldLabels.dayContactName, values, errors)}
+${input('dayContactPhone', formFieldLabels.dayContactPhone, values, errors, 'tel')}
 <button type="submit">${view.submittedAt ? 'Save changes' : 'Submit the advance'}</button>
 </form>`,
   );
@@ -161,13 +172,17 @@ export function advanceReadOnlyPage(view: {
   tour: StoredTour;
   show: Show;
   answers?: AdvanceAnswers;
+  /** What a post refused for the lock sent: listed as not saved, so the promoter keeps what they typed. */
+  sent?: AdvanceFormValues;
 }): string {
   return page(
     `Advance: ${view.tour.artist.name} at ${view.show.venue.name}`,
     markup`<p class="note">The advance is closed: it locked at the start of show day.${view.answers ? '' : ' No advance was submitted.'}</p>
+${view.sent ? markup`<p class="error" role="alert">What you sent came after the advance closed, and was not saved: it is listed below, to pass on to the tour manager.</p>` : ''}
 <h2>The show</h2>
 ${showFacts(view.show)}
-${view.answers ? markup`<h2>Your answers</h2>${answersList(view.answers)}` : ''}`,
+${view.answers ? markup`<h2>Your answers</h2>${answersList(view.answers)}` : ''}
+${view.sent ? markup`<h2>What you sent, not saved</h2>${sentList(view.sent)}` : ''}`,
   );
 }
 

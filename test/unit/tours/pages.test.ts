@@ -474,6 +474,29 @@ describe("the promoter's advance page", () => {
     expect((await tours.getShow(ref))?.advance).toBeUndefined();
   });
 
+  it('lists, on the read-only page answering a post after the lock, the answers it sent as not saved, so the promoter keeps what they typed', async () => {
+    // Typed on the evening before, sent a minute past 2027-05-14 00:00 in Berlin.
+    const { deps, token, tours } = await world('2027-05-13T22:01:00Z');
+
+    const { page } = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrfTokenFor(key, token), {
+        power: '125 A CEE',
+        loadInAccess: 'Gate <3>\r\nthen left',
+      }),
+      deps,
+    );
+
+    expect(page.statusCode).toBe(409);
+    expect(page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(page.body).toContain('<dt>Power</dt><dd>125 A CEE</dd>');
+    expect(page.body).toContain('<dt>Load-in access</dt><dd>Gate &lt;3&gt;\nthen left</dd>');
+    expect(page.body).toContain('<dt>Contact on the day: phone</dt><dd>+49 30 1</dd>');
+    expect(page.body).not.toContain('<form');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
   it('answers a forged, expired, misused or replaced-promoter link with a readable page', async () => {
     const { deps, token } = await world('2027-04-20T10:00:00Z');
     const promo = signPromoToken(key, {
