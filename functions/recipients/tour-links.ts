@@ -245,17 +245,20 @@ export async function submitAdvancePage(
     }
     const { dayContactName, dayContactPhone, ...rest } = parsed.data;
     const answers: AdvanceAnswers = { ...rest, dayContact: { name: dayContactName, phone: dayContactPhone } };
-    // The form posts back the advance it showed too (when it was saved last, '' for none): answers
-    // filled in while the advance was saved from another tab, or by someone else with the link, do not
-    // replace those unseen. The same answers are that save itself (a double click, or both tabs alike):
-    // taken as it was. Others get the form again, the answers saved since above theirs; submitted again,
-    // they replace them. A post naming no advance is taken (docs/design.md#signed-pages).
+    // The answers the advance holds are that advance itself, whichever form sent them (a double click, both
+    // tabs alike, a resubmit after going back, the form sent back unchanged): taken as it was, nothing
+    // written again, no Show Advanced. The form posts back the advance it showed too (when it was saved
+    // last, '' for none): other answers filled in while the advance was saved from another tab, or by
+    // someone else with the link, do not replace those unseen; they get the form again, the answers saved
+    // since above theirs; submitted again, they replace them. A post naming no advance is taken
+    // (docs/design.md#signed-pages).
     const answeredFor = (read: StoredShow) =>
       !read.advance || fields.advanced === undefined || fields.advanced === advancedAt(read);
-    if (stored.advance && !answeredFor(stored)) {
+    if (stored.advance) {
       const saved = stored.advance;
-      if (!sameAnswers(saved.answers, answers)) return formAgain(409, {}, false, saved.answers);
-      return page(seeOther(`${token}?saved=${saved.amendedAt ? 'amended' : 'submitted'}`));
+      if (sameAnswers(saved.answers, answers))
+        return page(seeOther(`${token}?saved=${saved.amendedAt ? 'amended' : 'submitted'}`));
+      if (!answeredFor(stored)) return formAgain(409, {}, false, saved.answers);
     }
     const outcome = await deps.tours.saveAdvance(
       claims,
