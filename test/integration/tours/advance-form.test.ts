@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withBrowser } from '#test/support/browser.ts';
-import { busIdle } from '#test/support/cloud.ts';
+import { busEvents, busIdle } from '#test/support/cloud.ts';
 import {
   anAdvanceLink,
   aVenue,
@@ -39,6 +39,27 @@ describe("the promoter's advance form in a browser", () => {
       timeZone: 'UTC',
     });
     expect(note).toContain(`${showDay} at 00:00 (Asia/Tokyo)`);
+  }, 300_000);
+
+  it('takes the form sent again after going back to it, unchanged, as the advance it holds: thanked as received, one Show Advanced', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { tourId, link } = await anAdvanceLink(aVenue('Turin', 'IT', 'Europe/Rome'), 'Back Again', 'Gino');
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    await fillAdvanceForm(page);
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+
+    await page.goBack();
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const [url, heading] = [page.url(), await page.textContent('h1')];
+    await page.close();
+    await busIdle();
+    const advanced = (await busEvents({ detailType: 'Show Advanced' })).filter(
+      (e) => e.detail.data?.tourId === tourId,
+    );
+
+    expect([url.endsWith('?saved=submitted'), heading]).toEqual([true, 'Advance received']);
+    expect(advanced.map((e) => e.detail.data?.amended)).toEqual([false]);
   }, 300_000);
 
   it('marks an answer holding a control character (U+0085) or a one-line answer holding a line separator (U+2028) next to its field, tied to it for a screen reader, with the other answers kept, saving nothing', async (context) => {
