@@ -21,6 +21,7 @@ import {
 } from '#shared/tours.ts';
 import * as z from '#shared/zod.ts';
 import {
+  type AdvanceFormValues,
   advanceFormPage,
   advanceLinkReplacedPage,
   advanceReadOnlyPage,
@@ -113,7 +114,7 @@ const invalid = (error: unknown, tourManager = false): HttpResult | undefined =>
     : undefined;
 
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
-const linkReplaced = () => html(410, advanceLinkReplacedPage());
+const linkReplaced = (sent?: AdvanceFormValues) => html(410, advanceLinkReplacedPage(sent));
 const showCancelled = (show?: Show) => html(410, advanceShowCancelledPage(show));
 
 async function advanceContext(token: string, deps: PagesDeps) {
@@ -190,11 +191,14 @@ export async function submitAdvancePage(
   const page = (result: HttpResult) => ({ page: result });
   try {
     const { key, claims, tour, stored, replaced, cancelled } = await advanceContext(token, deps);
-    if (replaced) return page(linkReplaced());
+    const { fields, issues } = formFields(body);
+    const fromForm = sameCsrfToken(key, token, fields.csrf ?? '');
+    // Given to another promoter while the form was filled in: what it sent is listed, not saved, for the
+    // promoter to keep (a post not from this link's form is shown nothing of itself).
+    if (replaced) return page(linkReplaced(fromForm ? fields : undefined));
     if (cancelled) return page(showCancelled(cancelled));
     if (!tour || !stored) return page(showGone());
-    const { fields, issues } = formFields(body);
-    if (!sameCsrfToken(key, token, fields.csrf ?? '')) return page(html(403, formExpiredPage()));
+    if (!fromForm) return page(html(403, formExpiredPage()));
     const now = deps.now().toISOString();
     const lockAt = advanceLockAt(stored.show);
     // Read-only from show day 00:00: what the post sent is listed as not saved, not lost with it.
@@ -294,7 +298,7 @@ export async function submitAdvancePage(
     );
     if (outcome === 'unknown') return page(showGone());
     // Given to another promoter since this post read the show: the answers are not taken for the new one's.
-    if (outcome === 'replaced') return page(linkReplaced());
+    if (outcome === 'replaced') return page(linkReplaced(fields));
     // Cancelled since this post read the show: a cancelled show takes no answers.
     if (outcome === 'cancelled') return page(showCancelled(stored.show));
     // Moved, or its advance saved again, since this post read the show: posted again, it reads the show

@@ -301,11 +301,15 @@ export const tourLinkInvalidPage = (message: string, tourManager = false, expire
     }</p>`,
   );
 
-/** An advance link whose show was since given to another promoter (410: it worked, and never will again). */
-export const advanceLinkReplacedPage = (): string =>
+/**
+ * An advance link whose show was since given to another promoter (410: it worked, and never will again).
+ * With what a post of its form sent (`sent`), that listed as not saved: the promoter keeps what they typed.
+ */
+export const advanceLinkReplacedPage = (sent?: AdvanceFormValues): string =>
   page(
     'This link is no longer valid for this show',
-    markup`<p>The show has been given to another promoter, so this advance form takes no answers from this link any more, and nothing was saved. If you still promote this show, please ask the tour manager.</p>`,
+    markup`<p>The show has been given to another promoter, so this advance form takes no answers from this link any more, and nothing was saved. If you still promote this show, please ask the tour manager.</p>
+${sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent)}` : ''}`,
   );
 
 /** An advance link whose show is cancelled (410: the form takes no answers for it any more). */

@@ -527,6 +527,37 @@ describe("the promoter's advance page", () => {
     expect(expired.body).toContain('This link has expired');
   });
 
+  it('lists, on the page answering a post from a link whose show was given to another promoter meanwhile, what it sent as not saved; a post without the CSRF token, nothing of it', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    // The label gives the show to another promoter (another contact's address) while the form is being filled in.
+    const opened = await hiddenFieldsOf(token, deps);
+    const given = { ...show, promoter: { ...show.promoter, email: 'bookings@other.example' } };
+    await tours.putShowIfNewer(
+      {
+        ...(await tours.getShow(ref))!,
+        show: given,
+        promoterId: promoterIdOf(given.promoter.email),
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+
+    const sent = await submitAdvancePage(
+      token,
+      filledAdvanceForm(opened.csrf, { ...opened, power: '125 A CEE' }),
+      deps,
+    );
+    const forged = await submitAdvancePage(token, filledAdvanceForm('', { power: '125 A CEE' }), deps);
+
+    expect([sent.page.statusCode, forged.page.statusCode]).toEqual([410, 410]);
+    expect(sent.page.body).toContain('This link is no longer valid for this show');
+    expect(sent.page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(sent.page.body).toContain('<dt>Power</dt><dd>125 A CEE</dd>');
+    expect(forged.page.body).not.toContain('125 A CEE');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
   it('says the show is cancelled, on opening the link and on posting the form, and saves nothing', async () => {
     const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
     await tours.putShowIfNewer(
