@@ -6,8 +6,8 @@ import { announcerSource, isFirstMail } from '#shared/first-mails.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { announceAgainAfterWithdrawals, releaseOf, settledAsks } from '#shared/mail/release-settled.ts';
 import { type Resender, sweepStaleClaims as sweep } from '#shared/mail/settle.ts';
-import { isMailable, normaliseEmail, type Outlet } from '#shared/outlets.ts';
-import { addDateOf } from '#shared/radio.ts';
+import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { addDateOf, isServiced } from '#shared/radio.ts';
 import {
   concernsTerritories,
   coversTerritory,
@@ -426,8 +426,9 @@ async function roundOutNows(
 
 /**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the
- * current date), to the outlet at the same address (the one it names, else the one there now). Mails no
- * longer wanted (no outlet at the address, unsubscribed or suppressed; release cancelled) are closed.
+ * current date), to the outlet at the same address (the one it names, else the one there now if the
+ * release reaches it). Mails no longer wanted (no such outlet at the address, unsubscribed or suppressed;
+ * release cancelled) are closed.
  */
 export const releaseResender = (deps: AnnouncerDeps): Resender => ({
   subjectType: 'release',
@@ -450,12 +451,20 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     // The mail is the address's, not the outlet's (docs/design.md#exactly-once-mail): one whose outlet is
     // gone, or moved to another address, goes to the outlet at its address now, if any (an outlet deleted
     // and imported again within the stale window, whose own mailing found this claim and passed it), as
-    // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only.
+    // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only. Only an
+    // outlet the release reaches, by the rule its mailings keep (its genres and territories; a first mail
+    // of its kind: radio servicing to a serviced radio outlet, an announcement to any other): the release
+    // never mails an outlet at the address it does not reach, and its stale claim is closed unsent.
+    const reaches = (outlet: Outlet, delivery: Delivery) =>
+      release?.details !== undefined &&
+      outletMatchesRelease(outlet, release.details) &&
+      (!isFirstMail(delivery.kind) ||
+        isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
     const owners = new Map<string, Outlet>();
     for (const delivery of stale) {
       if (atOutlet(delivery)) continue;
       const owner = await deps.outlets.atAddress(delivery.email);
-      if (owner) owners.set(delivery.deliveryId, owner);
+      if (owner && reaches(owner, delivery)) owners.set(delivery.deliveryId, owner);
     }
     // An outlet that has moved to another address no longer wants it there.
     const atAddressOf = (delivery: Delivery) => atOutlet(delivery) ?? owners.get(delivery.deliveryId);

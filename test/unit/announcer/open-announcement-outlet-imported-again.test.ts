@@ -41,6 +41,29 @@ describe('an open announcement whose outlet is deleted and imported again at its
     expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(1);
   });
 
+  // The release (synthpop, GB and IE) reaches neither: its own mailing never announces the address there.
+  it.each([
+    ['in a territory', { territories: ['FR'] }],
+    ['for a genre', { genres: ['jazz'] }],
+  ])('is not sent to the outlet imported again %s the release does not reach', async (_, imported) => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
+    await sendMailing(announce, meta, world.deps, far());
+    world.mailer.script = undefined;
+
+    world.clock.now += 10 * 60_000;
+    world.directory.splice(
+      world.directory.indexOf(outlet),
+      1,
+      anOutlet({ email: outlet.email, ...imported }),
+    );
+    await sweptPastStale(world, 10 * 60_000);
+    await sweepEachMinute(world, 60);
+
+    expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(0);
+  });
+
   it('is followed by the out-now the release day asked while it was open, to the outlet imported again', async () => {
     const { world, german, store, release, releaseDay } = aLabelAndItsPress();
     await store.putIfNewer(release, []);
