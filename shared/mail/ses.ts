@@ -21,10 +21,17 @@ import {
   type SendRate,
 } from './ports.ts';
 
-const throttlingErrors = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
-// Sending paused for the account (HTTP 400), or its daily quota spent (SES v2's LimitExceededException,
-// 400; "Daily message quota exceeded" whatever the error's name): SES sends nothing for hours.
-const pausedErrors = new Set(['SendingPausedException', 'LimitExceededException']);
+// LimitExceededException is SES v2's "too many instances of the specified resource type": no pause, and
+// waited on as it was before pauses were told apart.
+const throttlingErrors = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'LimitExceededException',
+]);
+// Sending paused for the account (HTTP 400), or its daily quota spent (a throttling error saying "Daily
+// message quota exceeded", whatever its name): SES sends nothing for hours.
+const pausedErrors = new Set(['SendingPausedException']);
 
 export function classifySesError(error: unknown): MailerError {
   const name = (error as Error)?.name ?? 'Error';

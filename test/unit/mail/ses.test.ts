@@ -82,4 +82,14 @@ describe("the SES mailer's reading of a refused call", () => {
 
     expect(kinds).toEqual(['paused', 'paused', 'paused', 'throttled', 'refused', 'unknown']);
   });
+
+  it("takes SES v2's LimitExceededException for a pause only when it says the daily quota is spent, as it did before pauses", () => {
+    // The SES v2 API model: "There are too many instances of the specified resource type." Not a pause of
+    // hours: left open for the sweep, its mail would be resent every stale window and never dead-lettered.
+    const kind = classifySesError(
+      refusal('LimitExceededException', 400, 'There are too many instances of the specified resource type.'),
+    ).kind;
+
+    expect(kind).toBe('throttled');
+  });
 });
