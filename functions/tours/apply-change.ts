@@ -359,7 +359,8 @@ async function applyToShowAsRead(
     ? { ...read, stepsDone: { ...read.stepsDone, 'day-sheet': daySheetFor } }
     : read;
   const { advance: _replaced, ...withoutAdvance } = changed;
-  // Asked again (a new promoter, another venue before show day) is always an advance forgotten.
+  // `promoterSince` moves on when the show is asked again (a new promoter, another venue before show day:
+  // always an advance forgotten) and when it is another promoter's from show day (its answers kept).
   const since = askAgain || otherPromoter ? { promoterSince: meta.occurredAt } : {};
   const kept = forget.advance ? { ...withoutAdvance, ...since } : { ...changed, ...since };
   const { guestListLockedAt: _at, guestListLockedFor: _for, ...unlocked } = kept;
