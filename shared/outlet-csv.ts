@@ -383,8 +383,9 @@ export function parseOutletRows(
     const parsed = OutletInput.safeParse({
       name: cell.name,
       email: cell.email,
-      // A kind is a word of the list, whatever its case and the white space in its quotes (` radio `).
-      kind: cell.kind.trim().toLowerCase(),
+      // A kind is a word of the list, whatever its case and the white space in its quotes (` radio `):
+      // OutletKind reads it so, as it reads a JSON body's.
+      kind: cell.kind,
       ...lists,
       ...(cell.contactName ? { contactName: cell.contactName } : {}),
     });

@@ -4,7 +4,7 @@ import * as z from './zod.ts';
 
 /** What a manager sends to create or replace a media outlet (shared/outlets.ts), and its checks. */
 
-/** A kind in any case, trimmed, as an import's cell is read (shared/outlet-csv.ts) and as a territory is. */
+/** A kind in any case, trimmed, as a territory is: a JSON body's and an import's cell (shared/outlet-csv.ts). */
 export const OutletKind = z.pipe(
   z.string().check(z.trim(), z.toLowerCase()),
   z.enum(outletKinds, `must be one of ${outletKinds.join(', ')}`),
