@@ -5,9 +5,10 @@ import * as z from './zod.ts';
 /** What a manager sends to create or replace a media outlet (shared/outlets.ts), and its checks. */
 
 /** A kind in any case, trimmed, as a territory is: a JSON body's and an import's cell (shared/outlet-csv.ts). */
+const oneOfTheKinds = `must be one of ${outletKinds.join(', ')}`;
 export const OutletKind = z.pipe(
-  z.string().check(z.trim(), z.toLowerCase()),
-  z.enum(outletKinds, `must be one of ${outletKinds.join(', ')}`),
+  z.string(oneOfTheKinds).check(z.trim(), z.toLowerCase()),
+  z.enum(outletKinds, oneOfTheKinds),
 );
 
 /** An outlet's address: an `Email`, the one rule for an address (shared/events/fields.ts). */

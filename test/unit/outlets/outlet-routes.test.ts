@@ -100,6 +100,21 @@ describe('media outlet routes', () => {
     expect(blogs.body.outlets.map((o: { id: string }) => o.id)).toEqual([created.body.id]);
   });
 
+  it('answers 400 naming the kinds for a kind that is no string, as for one that is no kind', async () => {
+    const { call } = setup();
+
+    const answers = await Promise.all(
+      [5, null, 'zine'].map((kind) => call('POST', '/media-outlets', { body: { ...anOutletInput(), kind } })),
+    );
+
+    expect(answers.map((answer) => [answer.status, answer.body.issues])).toEqual(
+      Array(3).fill([
+        400,
+        [{ path: 'kind', message: 'must be one of radio, press, blog, playlist, tv, podcast' }],
+      ]),
+    );
+  });
+
   it('takes an address whose domain is international in ASCII (punycode) on POST and PUT, and answers 400 on a local part that is not ASCII', async () => {
     const { call } = setup();
 
