@@ -287,7 +287,7 @@ export const outletRoutes = (deps: OutletRoutesDeps): ManagementRoute[] => [
     doc: {
       summary: 'Media outlets, filtered and paginated',
       description:
-        '`genre` lists the outlets a release of that genre would reach (those naming it and those with no genres); `territory` those covering it or WW. At most `limit` outlets a page, by name; follow `nextCursor` for the next: the listing is over when a page has none. A filter is applied as the directory is read, and a request reads on until its page is full or the directory ends, but at most 1,000 outlets: a page of a narrow filter over a large directory may hold fewer outlets than `limit`, or none, with a `nextCursor` to read on from.',
+        '`genre` lists the outlets a release of that genre would reach (those naming it and those with no genres); `territory` those covering it or WW; `kind` those of that kind (radio, press, blog, playlist, tv or podcast, in any case). At most `limit` outlets a page, by name; follow `nextCursor` for the next: the listing is over when a page has none. A filter is applied as the directory is read, and a request reads on until its page is full or the directory ends, but at most 1,000 outlets: a page of a narrow filter over a large directory may hold fewer outlets than `limit`, or none, with a `nextCursor` to read on from.',
       query: ListQuery,
       responses: {
         200: {
