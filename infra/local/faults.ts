@@ -30,6 +30,11 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *                                     flight may still land, as calls a Lambda sent before its timeout do)
  *   invoke.crash-after-return[:fn]    the runtime fails an invocation after the handler returned,
  *                                     i.e. a crash after its side effects (`:fn` = one function)
+ *   invoke.duplicate[:fn]             the bus invokes a rule's function twice at the same instant with the
+ *                                     same event (same id), as two concurrent instances, each with its own
+ *                                     request id: EventBridge and Lambda deliver at least once, and a
+ *                                     repeat need not wait for the first delivery to end. The attempt
+ *                                     fails, and is retried, when either invocation fails
  *   events.put-fail[:source]          the local bus answers one PutEvents entry (of that source) with
  *                                     ErrorCode InternalFailure; for `aws.ses` events the SES front
  *                                     tries a failed put again (AWS services retry event delivery
@@ -80,6 +85,7 @@ export const faultNames = [
   'invoke.crash-before',
   'invoke.timeout',
   'invoke.crash-after-return',
+  'invoke.duplicate',
   'events.put-fail',
   'events.put-refuse',
   'scheduler.put-fail',

@@ -83,6 +83,34 @@ export async function sendLabelEvent(
   if (status !== 202) throw new Error(`${type} answered ${status}`);
 }
 
+/**
+ * A budget of `owner` whose expense on `day0` uses 60 % of its plan: one alert is due the next morning, the
+ * 50 % threshold's. The period ends on the day reconciled, so no forecast alert is: a bounce reaches Backline
+ * after its mail, and a second alert of the same run may be sent before the bounce suppresses the address, or
+ * left out after (docs/design.md#budgets).
+ */
+export async function aBudgetAlertDue(
+  label: { id: string; secret: string },
+  day0: string,
+  owner: { name: string; email: string },
+) {
+  const budget = aBudgetBody({
+    owner,
+    currency: 'EUR',
+    period: { start: day0, end: plusDays(day0, 1) },
+    thresholds: [50],
+    lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
+  });
+  await sendLabelEvent(label, 'budget.set', budget);
+  await sendLabelEvent(
+    label,
+    'expense.recorded',
+    anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
+  );
+  await busIdle();
+  return budget;
+}
+
 /** The cloud idle, the clock moved to 07:15 on `date` (after the 07:00 reconciliation), its results in, and idle again. */
 export async function reconciledOn(labelId: string, budgetIds: string[], date: string) {
   await busIdle();

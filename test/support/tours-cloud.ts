@@ -116,6 +116,31 @@ export async function tourWebhook(
   return { ...sent, timestamp };
 }
 
+/**
+ * Lowlight's tour of one show at Paris Hall for `promoter`, booked 20 days out: the advance request is
+ * overdue and goes at once, the first notice sent.
+ */
+export async function bookedInParis(
+  label: Awaited<ReturnType<typeof aLabel>>,
+  tourId: string,
+  tourManager: { name: string; email: string },
+  promoter: { name: string; email: string },
+) {
+  const today = (await clockNow()).toISOString().slice(0, 10);
+  const show = aTourShow({
+    date: plusDays(today, 20),
+    venue: aVenue('Paris', 'FR', 'Europe/Paris'),
+    promoter,
+  });
+  await tourWebhook(label, 'tour.booked', {
+    tourId,
+    artist: { name: 'Lowlight' },
+    tourManager,
+    shows: [show],
+  });
+  return show;
+}
+
 export async function tourView(labelId: string, tourId: string) {
   const response = await api(`/labels/${labelId}/tours/${tourId}`);
   return {

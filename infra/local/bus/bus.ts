@@ -596,6 +596,8 @@ export class LocalBus {
           if (rule.queue) {
             if (!this.#options.enqueue) throw new Error(`no queues: cannot deliver to ${rule.queue}`);
             this.#options.enqueue(rule.queue, event);
+          } else if (this.#options.faults.takeFor('invoke.duplicate', rule.function)) {
+            await this.#invokeTwice(rule.function, event, requestId);
           } else await this.#options.invoke(rule.function, event, requestId);
           invocation.status = 'succeeded';
           delete invocation.error;
@@ -632,6 +634,21 @@ export class LocalBus {
     } finally {
       this.#end();
     }
+  }
+
+  /**
+   * invoke.duplicate: the same event delivered twice at once, as two concurrent instances of the
+   * function (docs/design.md#local-faults). The second is an asynchronous invocation of its own, with
+   * its own request id. Lambda would retry whichever of the two failed, so the attempt fails with the
+   * first error and the delivery's retries take it again.
+   */
+  async #invokeTwice(name: FunctionName, event: BusEvent, requestId: string): Promise<void> {
+    const outcomes = await Promise.allSettled([
+      this.#options.invoke(name, event, requestId),
+      this.#options.invoke(name, event, randomUUID()),
+    ]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Waits `ms`, or less once the bus is closed. */

@@ -3,11 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { TourShowSettled } from '#shared/events/index.ts';
 import { aLabel } from '#test/support/announcing.ts';
 import {
-  aBudgetBody,
+  aBudgetAlertDue,
   advanceToManagerTime,
-  anExpenseBody,
   aTourBudgetBody,
-  eur,
   getJson,
   managerDate,
   plusDays,
@@ -27,34 +25,6 @@ interface BudgetView {
     unconverted: Record<string, Record<string, number>>;
   };
   lines: { lineId: string; category: string | null; income: number }[];
-}
-
-/**
- * A budget of `owner` whose expense on `day0` uses 60 % of its plan: one alert is due the next morning, the
- * 50 % threshold's. The period ends on the day reconciled, so no forecast alert is: a bounce reaches Backline
- * after its mail, and a second alert of the same run may be sent before the bounce suppresses the address, or
- * left out after (docs/design.md#budgets).
- */
-async function aBudgetAlertDue(
-  label: Awaited<ReturnType<typeof aLabel>>,
-  day0: string,
-  owner: { name: string; email: string },
-) {
-  const budget = aBudgetBody({
-    owner,
-    currency: 'EUR',
-    period: { start: day0, end: plusDays(day0, 1) },
-    thresholds: [50],
-    lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
-  });
-  await sendLabelEvent(label, 'budget.set', budget);
-  await sendLabelEvent(
-    label,
-    'expense.recorded',
-    anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
-  );
-  await busIdle();
-  return budget;
 }
 
 describe('budgets and the rest of Backline on the local cloud', () => {

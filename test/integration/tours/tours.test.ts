@@ -5,21 +5,13 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { advanceLockAt, showInstant, stepMoment } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
 import { readCalendar } from '#test/support/calendar.ts';
-import {
-  advanceClock,
-  api,
-  armFault,
-  busEvents,
-  busIdle,
-  clockNow,
-  uniqueId,
-  waitFor,
-} from '#test/support/cloud.ts';
+import { advanceClock, api, armFault, busEvents, busIdle, uniqueId, waitFor } from '#test/support/cloud.ts';
 import {
   aLabel,
   aPromoter,
   aTourShow,
   aVenue,
+  bookedInParis,
   linkIn,
   mailsTo,
   nextDstChange,
@@ -42,31 +34,6 @@ const at = (instant: string, minutes = 1) =>
   new Date(new Date(instant).getTime() + minutes * 60_000).toISOString();
 
 const chromium = withBrowser();
-
-/**
- * Lowlight's tour of one show at Paris Hall for `promoter`, booked 20 days out: the advance request is
- * overdue and goes at once, the first notice sent.
- */
-async function bookedInParis(
-  label: Awaited<ReturnType<typeof aLabel>>,
-  tourId: string,
-  tourManager: { name: string; email: string },
-  promoter: { name: string; email: string },
-) {
-  const today = (await clockNow()).toISOString().slice(0, 10);
-  const show = aTourShow({
-    date: plusDays(today, 20),
-    venue: aVenue('Paris', 'FR', 'Europe/Paris'),
-    promoter,
-  });
-  await tourWebhook(label, 'tour.booked', {
-    tourId,
-    artist: { name: 'Lowlight' },
-    tourManager,
-    shows: [show],
-  });
-  return show;
-}
 
 describe('advancing a tour on the local cloud', () => {
   const promoterA = aPromoter('Quiet');

@@ -135,6 +135,56 @@ describe('the local bus', () => {
     expect(bus.recentEvents()[0].invocations[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
+  it('invokes a function twice at the same instant with the same event under invoke.duplicate, each with its own request id, and no other function', async () => {
+    const started: { name: string; id: string; requestId: string; running: number }[] = [];
+    let running = 0;
+    const bus = aBus(
+      [
+        ['twice', spec({ 'detail-type': ['One'] })],
+        ['once', spec({ 'detail-type': ['One'] })],
+      ],
+      async (name, event, requestId) => {
+        running++;
+        started.push({ name, id: event.id, requestId, running });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      },
+      new Faults('invoke.duplicate:twice'),
+    );
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    const twice = started.filter((call) => call.name === 'twice');
+    expect(twice).toHaveLength(2);
+    expect(twice[0].id).toBe(twice[1].id);
+    expect(twice[0].requestId).not.toBe(twice[1].requestId);
+    expect(Math.max(...twice.map((call) => call.running))).toBeGreaterThanOrEqual(2);
+    expect(started.filter((call) => call.name === 'once')).toHaveLength(1);
+    expect(bus.recentEvents()[0].invocations).toEqual([
+      expect.objectContaining({ function: 'twice', status: 'succeeded', attempts: 1 }),
+      expect.objectContaining({ function: 'once', status: 'succeeded', attempts: 1 }),
+    ]);
+  });
+
+  it('retries the event under invoke.duplicate when one of the two invocations fails, as Lambda retries that one', async () => {
+    let calls = 0;
+    const bus = aBus(
+      [['flaky', spec({ 'detail-type': ['One'] }, 2)]],
+      async () => {
+        if (++calls === 2) throw new Error('the second instance lost');
+      },
+      new Faults('invoke.duplicate'),
+    );
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+
+    expect(calls).toBe(3);
+    expect(bus.deadLetters()).toEqual([]);
+    expect(bus.recentEvents()[0].invocations[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
   it('waits for events that handlers put while handling others before it is idle', async () => {
     const seen: string[] = [];
     const bus: LocalBus = aBus(

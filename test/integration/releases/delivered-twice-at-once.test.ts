@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Outlet } from '#shared/outlets.ts';
+import { aLabel, aRelease, daysFromNow, mailTo, sendWebhook, waitForMail } from '#test/support/announcing.ts';
+import {
+  api,
+  armFault,
+  busIdle,
+  clearFaults,
+  clockNow,
+  deadLetters,
+  faultsReport,
+  uniqueId,
+} from '#test/support/cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+
+/**
+ * EventBridge and Lambda deliver at least once, and the repeat may run beside the first: every event
+ * reaching releases and the announcer is handled by two instances at the same instant
+ * (invoke.duplicate, docs/design.md#local-faults). Each outlet still gets each mail once.
+ */
+
+afterEach(clearFaults);
+
+async function outletsOfAGenre(count: number) {
+  const genre = uniqueId('genre');
+  const outlets: Outlet[] = [];
+  for (let i = 0; i < count; i++) {
+    outlets.push(await createOutlet({ genres: [genre], territories: ['GB'], contactName: `Host ${i}` }));
+  }
+  // The outlets' own Outlets Changed are handled before the faults are armed.
+  await busIdle();
+  return { genre, outlets };
+}
+
+const labelTime = async (minutesAfter = 0) =>
+  new Date((await clockNow()).getTime() + minutesAfter * 60_000).toISOString();
+
+const deliveries = async (labelId: string, releaseId: string) =>
+  (
+    (await (await api(`/labels/${labelId}/releases/${releaseId}/deliveries`)).json()) as {
+      deliveries: { outletId: string; kind: string; status: string }[];
+    }
+  ).deliveries;
+
+describe('release mail when every event is delivered twice at the same instant', () => {
+  it('announces the release to each outlet once, tells each of the new date once and of the cancellation once', async () => {
+    const label = await aLabel();
+    const { genre, outlets } = await outletsOfAGenre(4);
+    const release = aRelease({
+      genres: [genre],
+      territories: ['GB'],
+      releaseDate: await daysFromNow(30),
+      releaseTime: '09:00',
+      timeZone: 'Europe/London',
+    });
+    const emails = outlets.map((outlet) => outlet.email);
+    await armFault('invoke.duplicate:releases', 'inf');
+    await armFault('invoke.duplicate:announcer', 'inf');
+
+    await sendWebhook(label, { type: 'release.scheduled', timestamp: await labelTime(), data: release });
+    await waitForMail(emails, 'New single:');
+    await sendWebhook(label, {
+      type: 'release.updated',
+      timestamp: await labelTime(1),
+      data: { ...release, releaseDate: await daysFromNow(40) },
+    });
+    await waitForMail(emails, 'New date:');
+    await sendWebhook(label, {
+      type: 'release.cancelled',
+      timestamp: await labelTime(2),
+      data: { releaseId: release.releaseId, reason: 'The artist withdrew the single.' },
+    });
+    await waitForMail(emails, 'Cancelled:');
+    await busIdle();
+
+    for (const outlet of outlets) {
+      const subjects = (await mailTo(outlet.email)).map((mail) => mail.subject.split(':')[0]).sort();
+      expect(subjects).toEqual(['Cancelled', 'New date', 'New single']);
+    }
+    const rows = (await deliveries(label.id, release.releaseId)).filter((row) =>
+      outlets.some((outlet) => outlet.id === row.outletId),
+    );
+    expect(rows.filter((row) => row.kind === 'announcement')).toHaveLength(outlets.length);
+    expect(rows.every((row) => row.status === 'sent')).toBe(true);
+    const { fired } = await faultsReport();
+    expect(fired['invoke.duplicate:releases']).toBeGreaterThanOrEqual(3);
+    expect(fired['invoke.duplicate:announcer']).toBeGreaterThanOrEqual(3);
+    expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(release.releaseId))).toEqual(
+      [],
+    );
+  });
+});
