@@ -50,6 +50,10 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   sqs.send-fail[:queue]             a queue refuses a message from its bus rule (the rule retries it)
  *   sqs.redeliver[:queue]             the deletion of a handled batch is lost: it comes back after its
  *                                     visibility timeout, as when DeleteMessage fails or the timeout ran out
+ *   sqs.duplicate[:queue]             a batch's messages are received twice at the same instant: the
+ *                                     function gets the same records in two concurrent batches, as a
+ *                                     standard queue may deliver a message more than once; either
+ *                                     batch's success deletes a message
  *   dynamodb.throughput-exceeded[:op] the DynamoDB port answers 400 ProvisionedThroughputExceededException
  *   dynamodb.throttle[:op]            the DynamoDB port answers 400 ThrottlingException
  *   dynamodb.error[:op]               the DynamoDB port answers 500 InternalServerError
@@ -91,6 +95,7 @@ export const faultNames = [
   'scheduler.put-fail',
   'sqs.send-fail',
   'sqs.redeliver',
+  'sqs.duplicate',
   'dynamodb.throughput-exceeded',
   'dynamodb.throttle',
   'dynamodb.error',

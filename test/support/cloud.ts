@@ -171,6 +171,12 @@ export const faultsReport = () => local<FaultsReport>('faults');
 
 export const clearFaults = () => local<FaultsReport>('faults', { method: 'DELETE' });
 
+/** How often each fault fired since `before` (a `faultsReport()`): the shared cloud counts from its start. */
+export const firedSince = async (before: FaultsReport): Promise<Record<string, number>> => {
+  const { fired } = await faultsReport();
+  return Object.fromEntries(Object.entries(fired).map(([name, n]) => [name, n - (before.fired[name] ?? 0)]));
+};
+
 /** Disables or enables the outbox relay, the table stream's event source mapping (POST /_local/streams). */
 export const setOutboxRelay = (enabled: boolean) =>
   local<{ enabled: boolean }>('streams', { method: 'POST', json: { enabled } });

@@ -23,7 +23,8 @@ import { JsonLines } from '../jsonl.ts';
  * loses no message: what was in flight comes back after its visibility timeout, as on SQS.
  *
  * Faults (docs/design.md#local-faults): `sqs.send-fail[:queue]` refuses a message from the bus (its
- * rule retries), `sqs.redeliver[:queue]` loses the deletion of a handled batch, so it comes back.
+ * rule retries), `sqs.redeliver[:queue]` loses the deletion of a handled batch, so it comes back, and
+ * `sqs.duplicate[:queue]` hands a batch's messages to a second batch at the same instant.
  */
 
 /** A record of Lambda's SQS event. */
@@ -282,12 +283,21 @@ export class LocalQueue {
     this.#batches++;
     try {
       let handled: Message[] = [];
-      try {
-        const response = await invoke(functionName, { Records: batch.map((m) => this.#record(m)) });
-        handled = this.#handled(batch, response);
-      } catch {
-        // A throw or a crash: nothing is deleted; the batch comes back after its visibility timeout.
-      }
+      const attempt = async (): Promise<Message[]> => {
+        try {
+          const response = await invoke(functionName, { Records: batch.map((m) => this.#record(m)) });
+          return this.#handled(batch, response);
+        } catch {
+          // A throw or a crash: nothing is deleted; the batch comes back after its visibility timeout.
+          return [];
+        }
+      };
+      if (faults.takeFor('sqs.duplicate', this.name)) {
+        // A standard queue delivers at least once: the same messages in a second batch at the same
+        // instant. Either batch's deletion of a message deletes it.
+        const [first, second] = await Promise.all([attempt(), attempt()]);
+        handled = batch.filter((m) => first.includes(m) || second.includes(m));
+      } else handled = await attempt();
       if (handled.length > 0 && faults.takeFor('sqs.redeliver', this.name)) handled = [];
       for (const message of handled) this.#messages.delete(message.id);
       this.#journal?.append(handled.map((m) => ({ op: 'deleted' as const, id: m.id })));

@@ -7,9 +7,21 @@ import {
   clearFaults,
   deadLetters,
   faultsReport,
+  firedSince,
   uniqueId,
 } from '#test/support/cloud.ts';
-import { aLabel, aPromoter, bookedInParis, mailsTo, waitForMailTo } from '#test/support/tours-cloud.ts';
+import { createOutlet } from '#test/support/outlets-cloud.ts';
+import {
+  afterPressWindow,
+  aLabel,
+  aPressTour,
+  aPromoter,
+  aVenue,
+  bookedInParis,
+  mailsTo,
+  tourWebhook,
+  waitForMailTo,
+} from '#test/support/tours-cloud.ts';
 
 /**
  * EventBridge and Lambda deliver at least once, and the repeat may run beside the first: every event
@@ -27,6 +39,7 @@ describe('advancing a show when every event is delivered twice at the same insta
     const tourId = uniqueId('tour');
     const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
     const promoter = aPromoter('Twice');
+    const before = await faultsReport();
     await armFault('invoke.duplicate:tours', 'inf');
 
     const show = await bookedInParis(label, tourId, tourManager, promoter);
@@ -43,7 +56,7 @@ describe('advancing a show when every event is delivered twice at the same insta
     expect(await mailsTo(promoter.email, 'Reminder: advance for Lowlight')).toHaveLength(1);
     expect(await mailsTo(tourManager.email, 'Advance overdue')).toHaveLength(1);
     expect(await mailsTo(tourManager.email, 'Day sheet: Lowlight at Paris')).toHaveLength(1);
-    expect((await faultsReport()).fired['invoke.duplicate:tours']).toBeGreaterThanOrEqual(5);
+    expect((await firedSince(before))['invoke.duplicate:tours']).toBeGreaterThanOrEqual(5);
     expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(tourId))).toEqual([]);
   });
 
@@ -52,6 +65,7 @@ describe('advancing a show when every event is delivered twice at the same insta
     const tourId = uniqueId('tour');
     const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
     const promoter = { name: 'Gone Twice', email: `bounce+${uniqueId('promoter')}@simulator.amazonses.com` };
+    const before = await faultsReport();
     await armFault('invoke.duplicate:tours', 'inf');
     await armFault('invoke.duplicate:deliverability', 'inf');
 
@@ -61,6 +75,33 @@ describe('advancing a show when every event is delivered twice at the same insta
 
     expect(await mailsTo(promoter.email)).toHaveLength(1);
     expect(await mailsTo(tourManager.email, 'Promoter cannot be reached')).toHaveLength(1);
-    expect((await faultsReport()).fired['invoke.duplicate:deliverability']).toBeGreaterThanOrEqual(1);
+    expect((await firedSince(before))['invoke.duplicate:deliverability']).toBeGreaterThanOrEqual(1);
+  });
+
+  it("tells each outlet of a show once, that it moved once, and its new country's outlets once", async () => {
+    const { genre, label, tourId, aShow, book } = await aPressTour('Twice Over', 'Press');
+    const be = await createOutlet({ name: 'Focus Knack', genres: [genre], territories: ['BE'] });
+    const lu = await createOutlet({ name: 'Land', genres: [genre], territories: ['LU'] });
+    await busIdle();
+    const brussels = aShow(45, aVenue('Brussels', 'BE', 'Europe/Brussels'));
+    const before = await faultsReport();
+    await armFault('invoke.duplicate:tours', 'inf');
+
+    await book([brussels]);
+    await afterPressWindow();
+    await waitForMailTo(be.email, 'Twice Over live in Belgium');
+    const luxembourg = { ...brussels, venue: aVenue('Luxembourg', 'LU', 'Europe/Luxembourg') };
+    await tourWebhook(label, 'tour.show.updated', { tourId, show: luxembourg }, 1);
+    await afterPressWindow();
+    await waitForMailTo(be.email, 'Moved: Twice Over no longer in Belgium');
+    await waitForMailTo(lu.email, 'Twice Over live in Luxembourg');
+    await busIdle();
+
+    expect((await mailsTo(be.email)).map((mail) => mail.subject.split(':')[0])).toEqual([
+      'Twice Over live in Belgium',
+      'Moved',
+    ]);
+    expect(await mailsTo(lu.email)).toHaveLength(1);
+    expect((await firedSince(before))['invoke.duplicate:tours']).toBeGreaterThanOrEqual(2);
   });
 });

@@ -271,4 +271,37 @@ describe('the local SQS queue and its event source mapping', () => {
     expect(refused).toBe(true);
     expect(bodies()).toEqual([['handled twice'], ['handled twice']]);
   });
+
+  it('hands a batch to two concurrent invocations under sqs.duplicate, and deletes a message either of them handled', async () => {
+    let running = 0;
+    let most = 0;
+    const faults = new Faults('sqs.duplicate:mail-events=1');
+    const { queue, batches } = aQueue({
+      faults,
+      answer: async (records, call) => {
+        running++;
+        most = Math.max(most, running);
+        await wait(5);
+        running--;
+        // The first copy fails one message and the second the other: each is still handled once.
+        return { batchItemFailures: [{ itemIdentifier: records[call === 1 ? 0 : 1].messageId }] };
+      },
+    });
+
+    queue.send('first');
+    queue.send('second');
+    await queue.whenIdle();
+    await wait(250);
+    await queue.whenIdle();
+
+    expect(batches.map((batch) => batch.map((record) => record.body))).toEqual([
+      ['first', 'second'],
+      ['first', 'second'],
+    ]);
+    expect(batches[0].map((record) => record.messageId)).toEqual(
+      batches[1].map((record) => record.messageId),
+    );
+    expect(most).toBe(2);
+    expect(queue.depth()).toMatchObject({ visible: 0, invisible: 0, inFlight: 0 });
+  });
 });
