@@ -26,6 +26,8 @@ export const faultMix = [
   'invoke.crash-before@0.05',
   'invoke.crash-after-return@0.1',
   'events.put-fail@0.2',
+  'invoke.duplicate@0.1',
+  'sqs.duplicate@0.1',
 ].join(',');
 
 /**
