@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { aLabel } from '#test/support/announcing.ts';
 import {
-  aBudgetBody,
+  aBudgetAlertDue,
   advanceToManagerTime,
-  anExpenseBody,
-  eur,
   managerDate,
   plusDays,
-  sendLabelEvent,
   waitForReconciled,
 } from '#test/support/budgets-cloud.ts';
 import {
@@ -38,20 +35,7 @@ describe("a budget's alert while SES has sending paused", () => {
     const day0 = await managerDate();
     const owner = { name: 'Pia Paused', email: `${uniqueId('owner')}@budgets.example` };
     // 60 % of the plan spent on day0: the 50 % threshold's alert is due the next morning.
-    const budget = aBudgetBody({
-      owner,
-      currency: 'EUR',
-      period: { start: day0, end: plusDays(day0, 1) },
-      thresholds: [50],
-      lines: [{ lineId: 'radio', category: 'radio-plugging', planned: eur(10_000) }],
-    });
-    await sendLabelEvent(label, 'budget.set', budget);
-    await sendLabelEvent(
-      label,
-      'expense.recorded',
-      anExpenseBody(budget.budgetId, 'exp-1', day0, { amount: eur(6_000) }),
-    );
-    await busIdle();
+    const budget = await aBudgetAlertDue(label, day0, owner);
     await armFault('ses.paused', 'inf');
 
     await advanceToManagerTime(plusDays(day0, 1), '07:15');
