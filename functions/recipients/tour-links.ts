@@ -30,6 +30,7 @@ import {
   type FieldErrors,
   formExpiredPage,
   formValuesOf,
+  type GuestRefused,
   type TourPageSpan,
   tourLinkInvalidPage,
   tourManagerAdvancePage,
@@ -368,6 +369,7 @@ export async function openTourManagerPage(
     page,
     showId,
     advance,
+    refused,
   }: {
     message?: PageMessage;
     status?: number;
@@ -375,6 +377,7 @@ export async function openTourManagerPage(
     page?: string;
     showId?: string;
     advance?: string;
+    refused?: GuestRefused;
   } = {},
 ): Promise<HttpResult> {
   try {
@@ -420,6 +423,7 @@ export async function openTourManagerPage(
         span,
         csrf: csrfTokenFor(key, token),
         message: message ?? note,
+        refused,
       }),
     );
   } catch (error) {
@@ -453,10 +457,12 @@ export async function addGuestFromPage(
     const parsed = GuestInput.safeParse({ name: '', ...fields });
     if (!parsed.success || issues.length > 0) {
       const [issue] = [...issues, ...fieldIssues(parsed.error)];
+      const text = `${guestFieldLabels[issue.path] ?? issue.path}: ${issue.message}.`;
       return openTourManagerPage(token, deps, {
-        message: { kind: 'error', text: `${guestFieldLabels[issue.path] ?? issue.path}: ${issue.message}.` },
+        message: { kind: 'error', text },
         status: 400,
         showId: stored.showId,
+        refused: { showId: stored.showId, field: issue.path, text, values: fields },
       });
     }
     const outcome = await deps.tours.addGuests(

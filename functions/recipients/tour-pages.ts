@@ -225,6 +225,14 @@ const showsNav = (span: TourPageSpan) =>
 ${span.page > 1 ? markup`<a rel="prev" href="?page=${span.page - 1}">Earlier shows</a> ` : ''}${span.page < span.pages ? markup`<a rel="next" href="?page=${span.page + 1}">Later shows</a>` : ''}</nav>`
     : '';
 
+/** A guest the tour manager's form sent and the page refused: the show, the field, why, and what was typed. */
+export interface GuestRefused {
+  showId: string;
+  field: string;
+  text: string;
+  values: Record<string, string | undefined>;
+}
+
 export function tourManagerPage(view: {
   tour: StoredTour;
   /** The shows of this page only (`span`), each with its whole guest list. */
@@ -232,7 +240,22 @@ export function tourManagerPage(view: {
   span: TourPageSpan;
   csrf: string;
   message?: { kind: 'note' | 'error'; text: string };
+  /** A refused guest: its show's form keeps what was typed and marks the refused field with why. */
+  refused?: GuestRefused;
 }): string {
+  const { refused } = view;
+  const refusedAt = (showId: string, field: string) => refused?.showId === showId && refused.field === field;
+  /** The guest form's control `field` of `showId`: as typed when refused there; refused, its refusal is its description. */
+  const guestControl = (showId: string, field: 'name' | 'plusOnes', fallback: string) => {
+    const value = refused?.showId === showId ? (refused.values[field] ?? fallback) : fallback;
+    return refusedAt(showId, field)
+      ? markup` value="${value}" aria-invalid="true" aria-describedby="refused-${showId}"`
+      : markup` value="${value}"`;
+  };
+  const refusal = (showId: string, field: string) =>
+    refusedAt(showId, field)
+      ? markup`<span class="error" id="refused-${showId}">${refused?.text}</span>`
+      : '';
   return page(
     `${view.tour.artist.name}: tour ${view.tour.tourId}`,
     markup`${view.message ? markup`<p class="${view.message.kind}" role="${view.message.kind === 'error' ? 'alert' : 'status'}">${view.message.text}</p>` : ''}
@@ -249,8 +272,8 @@ ${
     : markup`<form method="post" action="">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <input type="hidden" name="showId" value="${stored.showId}">
-<label for="name-${stored.showId}">Guest name</label><input id="name-${stored.showId}" name="name" required maxlength="200">
-<label for="plus-${stored.showId}">Plus-ones</label><input id="plus-${stored.showId}" name="plusOnes" type="number" min="0" max="10" value="0" inputmode="numeric">
+<label for="name-${stored.showId}">Guest name</label><input id="name-${stored.showId}" name="name" required maxlength="200"${guestControl(stored.showId, 'name', '')}>${refusal(stored.showId, 'name')}
+<label for="plus-${stored.showId}">Plus-ones</label><input id="plus-${stored.showId}" name="plusOnes" type="number" min="0" max="10" inputmode="numeric"${guestControl(stored.showId, 'plusOnes', '0')}>${refusal(stored.showId, 'plusOnes')}
 <button type="submit">Add to the guest list</button>
 </form>`
 }

@@ -835,6 +835,27 @@ describe("the tour manager's page", () => {
     expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
+  it("marks a refused guest's field at the show's form, for a screen reader too, and keeps what was typed", async () => {
+    const { deps } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const form = new URLSearchParams({
+      csrf: csrfTokenFor(key, token),
+      showId: show.showId,
+      name: 'Alex <Photo>',
+      plusOnes: 'many',
+    });
+
+    const page = await addGuestFromPage(token, form.toString(), deps);
+    const plusOnes = String(page.body).match(/<input id="plus-[^"]*"[^>]*>/)?.[0] ?? '';
+    const described = plusOnes.match(/aria-describedby="([^"]+)"/)?.[1];
+
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toMatch(/<input id="name-[^"]*" name="name"[^>]* value="Alex &lt;Photo&gt;"/);
+    expect(plusOnes).toContain('aria-invalid="true"');
+    expect(plusOnes).toContain('value="many"');
+    expect(page.body).toMatch(new RegExp(`<span class="error" id="${described}">Plus-ones: `));
+  });
+
   it("refuses a guest for a show that is not on the link's tour with a 400 saying so, adding nobody", async () => {
     const { deps, tours } = await world('2027-05-01T10:00:00Z');
     const token = tourManagerToken();
