@@ -96,24 +96,46 @@ async function followUpForLateAnnouncements(settled: Delivery[], deps: Announcer
  * First mails as their follow-ups go: to the outlet each names, else (gone, or moved to another
  * address) to the outlet now at its address, as the sweep resent it (releaseResender): an outlet deleted
  * and imported again while its first mail was open is the address's, and hears what follows it
- * (docs/design.md#exactly-once-mail). One read of the outlets named; one more per address whose outlet
- * is not there.
+ * (docs/design.md#exactly-once-mail).
  */
 async function toOutletsAtAddress(deliveries: Delivery[], deps: AnnouncerDeps): Promise<Delivery[]> {
+  const atAddress = await outletsAtAddresses(
+    deliveries.filter((delivery) => delivery.context.outletId),
+    deps,
+  );
+  return deliveries.map((delivery) => {
+    const owner = atAddress.get(delivery.deliveryId);
+    return owner && owner.id !== delivery.context.outletId
+      ? { ...delivery, context: { ...delivery.context, outletId: owner.id } }
+      : delivery;
+  });
+}
+
+/**
+ * The outlet at each delivery's address, by delivery id: the outlet it names while that is still at the
+ * address, else the one there now, if `takes` it (the mail is the address's, not the outlet's:
+ * docs/design.md#exactly-once-mail). One read of the outlets named; one more per address whose outlet
+ * is not there.
+ */
+async function outletsAtAddresses(
+  deliveries: Delivery[],
+  deps: AnnouncerDeps,
+  takes: (outlet: Outlet, delivery: Delivery) => boolean = () => true,
+): Promise<Map<string, Outlet>> {
   const named = await deps.outlets.getMany(
     deliveries.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
   );
-  const resolved: Delivery[] = [];
+  const atAddress = new Map<string, Outlet>();
   for (const delivery of deliveries) {
     const outlet = named.get(delivery.context.outletId ?? '');
-    if (!delivery.context.outletId || (outlet && normaliseEmail(outlet.email) === delivery.email)) {
-      resolved.push(delivery);
+    if (outlet && normaliseEmail(outlet.email) === delivery.email) {
+      atAddress.set(delivery.deliveryId, outlet);
       continue;
     }
     const owner = await deps.outlets.atAddress(delivery.email);
-    resolved.push(owner ? { ...delivery, context: { ...delivery.context, outletId: owner.id } } : delivery);
+    if (owner && takes(owner, delivery)) atAddress.set(delivery.deliveryId, owner);
   }
-  return resolved;
+  return atAddress;
 }
 
 /**
@@ -436,13 +458,6 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
     const release = await deps.releases.get(stale[0].labelId, stale[0].subject[1]);
     // The label's name, which every mail states: one read for the group, as a mailing reads it once.
     const labelName = release ? await deps.labels.nameOf(release.labelId) : undefined;
-    const outlets = await deps.outlets.getMany(
-      stale.flatMap((d) => (d.context.outletId ? [d.context.outletId] : [])),
-    );
-    const atOutlet = (delivery: Delivery) => {
-      const outlet = outlets.get(delivery.context.outletId ?? '');
-      return outlet && normaliseEmail(outlet.email) === delivery.email ? outlet : undefined;
-    };
     const mails = new Map<string, OutgoingMail>();
     const held = new Map<string, string>();
     const wanted = new Set<string>();
@@ -460,14 +475,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => ({
       outletMatchesRelease(outlet, release.details) &&
       (!isFirstMail(delivery.kind) ||
         isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
-    const owners = new Map<string, Outlet>();
-    for (const delivery of stale) {
-      if (atOutlet(delivery)) continue;
-      const owner = await deps.outlets.atAddress(delivery.email);
-      if (owner && reaches(owner, delivery)) owners.set(delivery.deliveryId, owner);
-    }
     // An outlet that has moved to another address no longer wants it there.
-    const atAddressOf = (delivery: Delivery) => atOutlet(delivery) ?? owners.get(delivery.deliveryId);
+    const atAddress = await outletsAtAddresses(stale, deps, reaches);
+    const atAddressOf = (delivery: Delivery) => atAddress.get(delivery.deliveryId);
     const previous = await previouslyTold(release, stale, atAddressOf, deps);
     const outNows = await roundOutNows(release, stale, atAddressOf, deps);
     for (const delivery of stale) {
