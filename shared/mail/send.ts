@@ -70,20 +70,15 @@ const noOutcome = (): SendOutcome => ({
   unfinished: false,
 });
 
-// Per-entry statuses that mean "not sent now, try later" (the claim is given back and retried).
-const later = new Set([
-  'ACCOUNT_THROTTLED',
-  'TRANSIENT_FAILURE',
-  'ACCOUNT_DAILY_QUOTA_EXCEEDED',
-  'ACCOUNT_SENDING_PAUSED',
-  'CONFIGURATION_SET_SENDING_PAUSED',
-]);
-// Of those, the ones that last hours: SES paused, or the daily quota spent (MailSettings.whenPaused).
+// Per-entry statuses that last hours: SES paused, or the daily quota spent (MailSettings.whenPaused).
 const paused = new Set([
   'ACCOUNT_DAILY_QUOTA_EXCEEDED',
   'ACCOUNT_SENDING_PAUSED',
   'CONFIGURATION_SET_SENDING_PAUSED',
 ]);
+// Per-entry statuses that mean "not sent now, try later" (the claim is given back and retried): those and
+// a moment's throttling.
+const later = new Set(['ACCOUNT_THROTTLED', 'TRANSIENT_FAILURE', ...paused]);
 // Per-entry statuses that are about this recipient's mail: recorded as failed, never retried.
 const recipientFailures = new Set(['MESSAGE_REJECTED', 'INVALID_PARAMETER', 'FAILED']);
 // Anything else (TEMPLATE_NOT_FOUND, MAIL_FROM_DOMAIN_NOT_VERIFIED, ...) is a configuration problem:
