@@ -130,8 +130,10 @@ async function advanceContext(token: string, deps: PagesDeps) {
   notExpired(stored?.show ? advanceLinkExpiry(stored.show) : claims.expiresAt, deps.now());
   // Scoped to one promoter: a link mailed to a promoter since replaced opens nothing.
   if (stored?.show && stored.promoterId !== claims.promoterId) return { key, claims, replaced: true };
-  // A cancelled show takes no answers: its page says so.
-  if (stored?.show?.status === 'cancelled') return { key, claims, cancelled: stored.show };
+  // A cancelled show takes no answers: its page says so. So does a show known only by its cancellation,
+  // which came before the show itself (a tombstone, with no show): it is cancelled too.
+  if (stored && (!stored.show || stored.show.status === 'cancelled'))
+    return { key, claims, cancelled: { show: stored.show } };
   if (!tour || !stored?.show) return { key, claims };
   return { key, claims, tour, stored: stored as StoredShow & { show: Show } };
 }
@@ -148,7 +150,7 @@ export async function openAdvancePage(
   try {
     const { key, tour, stored, replaced, cancelled } = await advanceContext(token, deps);
     if (replaced) return linkReplaced();
-    if (cancelled) return showCancelled(cancelled);
+    if (cancelled) return showCancelled(cancelled.show);
     if (!tour || !stored) return showGone();
     const lockAt = advanceLockAt(stored.show);
     if (deps.now().toISOString() >= lockAt)
@@ -197,7 +199,7 @@ export async function submitAdvancePage(
     // Given to another promoter while the form was filled in: what it sent is listed, not saved, for the
     // promoter to keep (a post not from this link's form is shown nothing of itself).
     if (replaced) return page(linkReplaced(fromForm ? fields : undefined));
-    if (cancelled) return page(showCancelled(cancelled));
+    if (cancelled) return page(showCancelled(cancelled.show));
     if (!tour || !stored) return page(showGone());
     if (!fromForm) return page(html(403, formExpiredPage()));
     const now = deps.now().toISOString();

@@ -19,9 +19,9 @@ const savedOf = (event: HttpEvent) => {
 };
 
 const expired = 'an expired link: a page saying so';
-/** An advance link also ends when its show is given to another promoter, or cancelled. */
+/** An advance link also ends when its show is given to another promoter, or cancelled (or known only by its cancellation). */
 const advanceGone =
-  'an expired link, one whose show was since given to another promoter (no longer valid for this show), or one whose show is cancelled: a page saying so';
+  'an expired link, one whose show was since given to another promoter (no longer valid for this show), or one whose show is cancelled (or known only by its cancellation, which came before it): a page saying so';
 const page = (summary: string, gone = expired): RouteDoc => ({
   summary,
   responses: {

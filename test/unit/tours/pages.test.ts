@@ -7,12 +7,21 @@ import {
   submitAdvancePage,
 } from '#functions/recipients/tour-links.ts';
 import { tourPageRoutes } from '#functions/recipients/tour-routes.ts';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
-import { aShow, filledAdvanceForm, InMemoryTours, storeTourWithShow } from '#test/support/tours.ts';
+import {
+  aShow,
+  aStoredTour,
+  fakeToursDeps,
+  filledAdvanceForm,
+  InMemoryTours,
+  metaAt,
+  storeTourWithShow,
+} from '#test/support/tours.ts';
 
 const key = 'k'.repeat(48);
 const show = aShow();
@@ -580,6 +589,32 @@ describe("the promoter's advance page", () => {
     expect(saved).toBeUndefined();
     expect((await tours.getShow(ref))?.advance).toBeUndefined();
     expect(tours.outbox.length).toBe(outboxBefore);
+  });
+
+  it('says the show is cancelled (410, the cancelled show’s page) for a show known only by its cancellation, which came before its booking, on opening the link and on posting the form, and saves nothing', async () => {
+    const now = { value: new Date('2027-04-20T10:00:00Z') };
+    const fakes = fakeToursDeps(now);
+    // The label's cancellation of the show arrives first: the tours function keeps it as a tombstone.
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: show.showId },
+      metaAt('2027-01-03T00:00:00.000Z'),
+      fakes.deps,
+    );
+    await fakes.tours.saveTour({ ...aStoredTour });
+    const deps = { signingKey: async () => key, tours: fakes.tours, now: () => now.value };
+    const token = signAdvanceToken(key, { ...ref, promoterId, expiresAt: advanceLinkExpiry(show) });
+    const outboxBefore = fakes.tours.outbox.length;
+
+    const opened = await openAdvancePage(token, deps);
+    const { page, saved } = await submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token)), deps);
+
+    expect((await fakes.tours.getShow(ref))?.show).toBeUndefined();
+    expect([opened.statusCode, page.statusCode]).toEqual([410, 410]);
+    for (const answer of [opened, page]) expect(answer.body).toContain('This show is cancelled');
+    expect(saved).toBeUndefined();
+    expect((await fakes.tours.getShow(ref))?.advance).toBeUndefined();
+    expect(fakes.tours.outbox.length).toBe(outboxBefore);
   });
 
   it('refuses, with a 409 showing the show as it is now and the answers given, a form filled in before the label moved the show, and saves nothing', async () => {
