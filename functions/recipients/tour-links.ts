@@ -1,10 +1,18 @@
 import '#shared/zod-messages.ts';
+import { isBusyError } from '#shared/db/conflicts.ts';
 import { showRefOf, type TourStore } from '#shared/db/tours.ts';
 import { Currency, Line, Text } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
-import { formFields, type HttpResult, html, type Issue, seeOther } from '#shared/http/index.ts';
+import {
+  conflictRetryAfterSeconds,
+  formFields,
+  type HttpResult,
+  html,
+  type Issue,
+  seeOther,
+} from '#shared/http/index.ts';
 import { withoutBidiControls } from '#shared/http/markup.ts';
 import { notExpired, openAdvanceToken, openTourManagerToken } from '#shared/token-payloads.ts';
 import { csrfTokenFor, InvalidTokenError, sameCsrfToken } from '#shared/tokens.ts';
@@ -22,6 +30,7 @@ import {
 import * as z from '#shared/zod.ts';
 import {
   type AdvanceFormValues,
+  advanceBusyPage,
   advanceFormPage,
   advanceLinkReplacedPage,
   advanceReadOnlyPage,
@@ -117,6 +126,8 @@ const invalid = (error: unknown, tourManager = false): HttpResult | undefined =>
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
 const linkReplaced = (sent?: AdvanceFormValues) => html(410, advanceLinkReplacedPage(sent));
 const showCancelled = (show?: Show) => html(410, advanceShowCancelledPage(show));
+/** Asked to wait a moment by DynamoDB (`isBusyError`): sent again after Retry-After, the post is judged afresh. */
+const tryAgainSoon = { 'retry-after': String(conflictRetryAfterSeconds) };
 
 async function advanceContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
@@ -201,7 +212,8 @@ export async function submitAdvancePage(
     if (replaced) return page(linkReplaced(fromForm ? fields : undefined));
     if (cancelled) return page(showCancelled(cancelled.show));
     if (!tour || !stored) return page(showGone());
-    if (!fromForm) return page(html(403, formExpiredPage()));
+    // What it sent is listed, not saved, for the promoter to keep: the page runs nothing and escapes it.
+    if (!fromForm) return page(html(403, formExpiredPage(fields)));
     const now = deps.now().toISOString();
     const lockAt = advanceLockAt(stored.show);
     // Read-only from show day 00:00: what the post sent is listed as not saved, not lost with it.
@@ -217,6 +229,7 @@ export async function submitAdvancePage(
         html(
           status,
           advanceFormPage({
+            busy: status === 503,
             tour,
             show: stored.show,
             values: fields,
@@ -232,6 +245,7 @@ export async function submitAdvancePage(
             advanced: (savedSince ? undefined : fields.advanced) ?? advancedAt(stored) ?? '',
             savedSince,
           }),
+          status === 503 ? tryAgainSoon : {},
         ),
       );
     // The form posts back the show it stated (its date, times and venue): filled in while the show was
@@ -267,7 +281,7 @@ export async function submitAdvancePage(
         return page(seeOther(`${token}?saved=${saved.amendedAt ? 'amended' : 'submitted'}`));
       if (!answeredFor(stored)) return formAgain(409, {}, false, saved.answers);
     }
-    const outcome = await deps.tours.saveAdvance(
+    const saving = deps.tours.saveAdvance(
       claims,
       answers,
       now,
@@ -299,6 +313,14 @@ export async function submitAdvancePage(
       ],
       (read) => filledFor(read.show) && answeredFor(read),
     );
+    // DynamoDB busy for the write (throttled, failing on its side, conflicts past their retries): the form
+    // again with the answers typed, to submit again in a moment. A write that landed with its answer lost is
+    // found by that post (the same answers are the advance they saved: a 303 to it).
+    const outcome = await saving.catch((error: unknown) => {
+      if (isBusyError(error)) return 'busy' as const;
+      throw error;
+    });
+    if (outcome === 'busy') return formAgain(503, {});
     if (outcome === 'unknown') return page(showGone());
     // Given to another promoter since this post read the show: the answers are not taken for the new one's.
     if (outcome === 'replaced') return page(linkReplaced(fields));
@@ -312,6 +334,8 @@ export async function submitAdvancePage(
   } catch (error) {
     const refusal = invalid(error);
     if (refusal) return page(refusal);
+    // DynamoDB busy before the show was read: nothing was saved, and what the post sent is listed.
+    if (isBusyError(error)) return page(html(503, advanceBusyPage(formFields(body).fields), tryAgainSoon));
     throw error;
   }
 }

@@ -129,6 +129,8 @@ export function advanceFormPage(view: {
    * the answers saved since, shown above the answers given.
    */
   savedSince?: AdvanceAnswers;
+  /** Posted while DynamoDB was busy: the answers given, to submit again in a moment. */
+  busy?: boolean;
 }): string {
   const { show, values, errors } = view;
   // Only the page listing the answers saved since states when they were (`advanced`, read from the store
@@ -137,6 +139,7 @@ export function advanceFormPage(view: {
   return page(
     `Advance: ${view.tour.artist.name} at ${show.venue.name}`,
     markup`${view.submittedAt ? markup`<p class="note">Thank you: your advance is recorded (first submitted ${formatInstant(view.submittedAt, show.venue.timeZone)}). You can amend it until ${formatInstant(view.lockAt, show.venue.timeZone)}, the start of show day at the venue.</p>` : markup`<p>Please tell us how the show day works at your venue. You can come back to this page and amend it until show day.</p>`}
+${view.busy ? markup`<p class="error" role="alert">Backline was too busy to save your answers just now, or to confirm they were saved. They are in the form below: please submit it again in a moment.</p>` : ''}
 ${view.changed ? markup`<p class="error" role="alert">The show changed since this form was opened: it is now as below. Nothing was saved: please check your answers against it and submit again.</p>` : ''}
 ${view.savedSince ? markup`<p class="error" role="alert">The advance was saved from another window, or by someone else with this link, after this form was opened (${savedAt}). Nothing of this form was saved: the answers saved then are listed first, yours are in the form; submitted again, yours replace them.</p><h2>Saved ${savedAt}</h2>${answersList(view.savedSince)}` : ''}
 ${refusals(errors)}
@@ -342,8 +345,24 @@ export const advanceShowCancelledPage = (show?: Show): string =>
     markup`<p>${show ? `The show on ${show.date} at ${show.venue.name}, ${show.venue.city}` : 'The show'} is cancelled, so its advance form takes no answers any more, and nothing was saved. Questions about it go to the tour manager.</p>`,
   );
 
-export const formExpiredPage = (): string =>
+/**
+ * A post without its link's CSRF token. With what an advance form's post sent (`sent`), that listed as not
+ * saved: the promoter keeps what they typed.
+ */
+export const formExpiredPage = (sent?: AdvanceFormValues): string =>
   page(
     'Please reload the page',
-    markup`<p>This form could not be checked: open the link from the mail again and resubmit.</p>`,
+    markup`<p>This form could not be checked, and nothing was saved: open the link from the mail again and resubmit.</p>
+${sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent)}` : ''}`,
+  );
+
+/**
+ * An advance posted while DynamoDB was too busy to read its show (503): nothing was saved, and what the
+ * post sent is listed, not saved, should the form come back empty.
+ */
+export const advanceBusyPage = (sent: AdvanceFormValues): string =>
+  page(
+    'Busy for a moment',
+    markup`<p>Nothing was saved. Please go back to the form and submit it again in a moment: the link still works. What you sent is listed below, should the form come back empty.</p>
+<h2>What you sent, not saved</h2>${sentList(sent)}`,
   );

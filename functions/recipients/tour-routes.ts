@@ -58,6 +58,24 @@ const formPost = (summary: string, refused: string, gone = expired, fields = '')
 const tourManagerPageDoc = page(
   "The tour manager's page for one tour: shows, advance status, guest lists, and each show's advance as its promoter gave it",
 );
+/** The advance's post: refused as a whole, it lists what it sent as not saved, or gives the form again with it. */
+const advancePostDoc = formPost(
+  'Submits or amends the advance',
+  'show day has begun: the advance, read-only, listing what the post sent as not saved; or the label changed the show (its date, times or venue) since the form was opened: the form again, stating the show as it is now, with the answers given; or the advance was saved again since the form was opened (another tab, someone else with the link) with other answers: the form again, the answers saved then above those given',
+  advanceGone,
+  ' and `show`, which names the show as the form stated it (its date, times and venue): a post naming another is the 409; and `advanced`, the advance as the form showed it (when it was saved last, empty for none): a post naming an earlier one is the 409, or, with the answers saved since, taken as that save',
+);
+advancePostDoc.responses[403] = {
+  description:
+    'the CSRF token is missing or not this link’s: a page saying so, listing what the post sent as not saved',
+  mediaType: 'text/html',
+};
+advancePostDoc.responses[503] = {
+  ...writeConflictPage,
+  description:
+    'DynamoDB was busy (throttled, failing on its side, or the write kept meeting concurrent writes): the form again with the answers given, saying to submit it again, or, when the show could not be read, a page listing what the post sent as not saved; send it again after Retry-After (the same answers saved already are that advance: the 303)',
+};
+
 tourManagerPageDoc.responses[404] = {
   description:
     'a forged or damaged link, or a show asked for (`advance`) with no advance or cancelled: a page saying so',
@@ -83,12 +101,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
       if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
       return page;
     },
-    doc: formPost(
-      'Submits or amends the advance',
-      'show day has begun: the advance, read-only, listing what the post sent as not saved; or the label changed the show (its date, times or venue) since the form was opened: the form again, stating the show as it is now, with the answers given; or the advance was saved again since the form was opened (another tab, someone else with the link) with other answers: the form again, the answers saved then above those given',
-      advanceGone,
-      ' and `show`, which names the show as the form stated it (its date, times and venue): a post naming another is the 409; and `advanced`, the advance as the form showed it (when it was saved last, empty for none): a post naming an earlier one is the 409, or, with the answers saved since, taken as that save',
-    ),
+    doc: advancePostDoc,
   },
   {
     method: 'GET',

@@ -46,6 +46,23 @@ export class WriteConflictError extends Error {
   }
 }
 
+/** DynamoDB's refusals for throughput: the request was not applied, and may be sent again later. */
+const throttled = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+]);
+
+/**
+ * DynamoDB answering "later", not "no", once the SDK's own retries are spent: throttled, failing on its
+ * side (a 5xx, whose write may or may not have landed), or a write that kept meeting concurrent ones
+ * (`WriteConflictError`). A page a person posted says so and keeps what they sent, to send again.
+ */
+export const isBusyError = (error: unknown): boolean =>
+  error instanceof WriteConflictError ||
+  throttled.has((error as Error | undefined)?.name ?? '') ||
+  (error as { $fault?: unknown } | undefined)?.$fault === 'server';
+
 /** How many times a write is tried in all, and the backoff between tries (`backoffDelay`). */
 export const conflictRetries = { attempts: 5, baseDelayMs: 25, maxDelayMs: 1_000 };
 

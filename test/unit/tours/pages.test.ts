@@ -1,3 +1,8 @@
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  ThrottlingException,
+} from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +13,7 @@ import {
 } from '#functions/recipients/tour-links.ts';
 import { tourPageRoutes } from '#functions/recipients/tour-routes.ts';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
+import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
@@ -615,6 +621,98 @@ describe("the promoter's advance page", () => {
     expect(saved).toBeUndefined();
     expect((await fakes.tours.getShow(ref))?.advance).toBeUndefined();
     expect(fakes.tours.outbox.length).toBe(outboxBefore);
+  });
+
+  it('lists, on the 403 answering a post without this link’s CSRF token, what it sent as not saved, escaped, so the promoter keeps what they typed', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+
+    const { page } = await submitAdvancePage(
+      token,
+      filledAdvanceForm('', { power: '125 A CEE', loadInAccess: 'Gate <3>\r\nthen left' }),
+      deps,
+    );
+
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(page.body).toContain('<dt>Power</dt><dd>125 A CEE</dd>');
+    expect(page.body).toContain('<dt>Load-in access</dt><dd>Gate &lt;3&gt;\nthen left</dd>');
+    expect(page.body).not.toContain('<form');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+    expect(tours.outbox).toEqual([]);
+  });
+
+  it.each([
+    [
+      'throttled',
+      () =>
+        new ThrottlingException({
+          message: 'Rate of requests exceeds the allowed throughput.',
+          $metadata: {},
+        }),
+    ],
+    [
+      'failing on its side',
+      () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
+    ],
+    ['meeting concurrent writes', () => new WriteConflictError(5, 'TransactionConflict')],
+  ])(
+    'answers a post whose save finds DynamoDB %s with a 503 and the form again, the answers typed in it, saying to submit again; sent again, it is saved',
+    async (_, busy) => {
+      const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+      const opened = await hiddenFieldsOf(token, deps);
+      const body = filledAdvanceForm(opened.csrf, {
+        ...opened,
+        wifi: 'venue-5G',
+        loadInAccess: 'Gate <3>',
+      });
+      const failing = {
+        ...deps,
+        tours: Object.assign(Object.create(tours), {
+          saveAdvance: async () => {
+            throw busy();
+          },
+        }),
+      };
+
+      const { page, saved } = await submitAdvancePage(token, body, failing);
+      const again = await submitAdvancePage(token, body, deps);
+
+      expect(saved).toBeUndefined();
+      expect(page.statusCode).toBe(503);
+      expect(page.headers?.['retry-after']).toBe('1');
+      expect(page.body).toMatch(/<p class="error" role="alert">[^<]*busy[^<]*submit it again/);
+      expect(page.body).toContain('<form method="post" action="">');
+      expect(page.body).toContain('name="wifi" type="text" value="venue-5G"');
+      expect(page.body).toContain('>Gate &lt;3&gt;</textarea>');
+      expect(hiddenFieldsIn(page)).toEqual(opened);
+      expect(again.saved).toBe('submitted');
+    },
+  );
+
+  it('answers a post whose read of the show finds DynamoDB throttled with a 503 listing what it sent as not saved, saying to submit it again', async () => {
+    const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
+    const throttled = () => {
+      throw new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} });
+    };
+    const failing = {
+      ...deps,
+      tours: Object.assign(Object.create(tours), { getShow: async () => throttled() }),
+    };
+
+    const { page, saved } = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrfTokenFor(key, token), { power: '125 A CEE', loadInAccess: 'Gate <3>' }),
+      failing,
+    );
+
+    expect(saved).toBeUndefined();
+    expect(page.statusCode).toBe(503);
+    expect(page.headers?.['retry-after']).toBe('1');
+    expect(page.body).toContain('submit it again in a moment');
+    expect(page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(page.body).toContain('<dt>Power</dt><dd>125 A CEE</dd>');
+    expect(page.body).toContain('<dt>Load-in access</dt><dd>Gate &lt;3&gt;</dd>');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
   });
 
   it('refuses, with a 409 showing the show as it is now and the answers given, a form filled in before the label moved the show, and saves nothing', async () => {
