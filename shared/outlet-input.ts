@@ -14,7 +14,11 @@ export const OutletKind = z.pipe(
 /** An outlet's address: an `Email`, the one rule for an address (shared/events/fields.ts). */
 export const OutletEmail = Email;
 
-const Territory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
+/**
+ * A territory as an outlet covers one, trimmed and upper-cased, then a `CountryOrWorldwide` (UK is no ISO
+ * code: GB): the outlet's own, and the directory's `territory` filter (functions/management/outlets.ts).
+ */
+export const OutletTerritory = z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide);
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
@@ -48,7 +52,7 @@ export const OutletInput = z.lazy(() =>
       genres: z.pipe(z._default(z.array(Genre).check(z.maxLength(50)), []), z.transform(uniqueAsMatched)),
       territories: z.pipe(
         z
-          .array(Territory)
+          .array(OutletTerritory)
           .check(z.minLength(1, 'must name at least one territory (or WW)'), z.maxLength(250)),
         z.transform(unique),
       ),

@@ -1,7 +1,7 @@
 import { type JobChunk, maxChunkBytes, type RepeatedRow, rowsPerPage } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
-import { CountryOrWorldwide, Genre } from '#shared/events/fields.ts';
+import { Genre } from '#shared/events/fields.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 import { OutletsChanged } from '#shared/events/outlets-changed.ts';
 import {
@@ -36,7 +36,7 @@ import {
   parseOutletRows,
   readOutletCsv,
 } from '#shared/outlet-csv.ts';
-import { OutletInput, OutletKind } from '#shared/outlet-input.ts';
+import { OutletInput, OutletKind, OutletTerritory } from '#shared/outlet-input.ts';
 import { type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import * as z from '#shared/zod.ts';
 import { accepted, type JobRoutesDeps, startJob } from './jobs.ts';
@@ -68,8 +68,8 @@ export const importChunkLimits = { maxRows: rowsPerPage, maxBytes: maxChunkBytes
 export const ListQuery = z.strictObject({
   // A genre as outlets hold one: a listing asks for none they could not hold.
   genre: z.optional(Genre),
-  // Upper-cased, then held to the codes an outlet's own territories take (UK is no ISO code: GB).
-  territory: z.optional(z.pipe(z.string().check(z.trim(), z.toUpperCase()), CountryOrWorldwide)),
+  // Read as an outlet's own territories are: the codes they take, in the same words when refused.
+  territory: z.optional(OutletTerritory),
   kind: z.optional(OutletKind),
   limit: pageLimit(100, 50),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),

@@ -471,6 +471,43 @@ describe('media outlet routes', () => {
     expect(listed.body.issues?.[0]?.path).toBe('query.territory');
   });
 
+  it('reads query.territory as an outlet’s own territories are read (trimmed, in any case) and refuses a code that is no country in the words the outlet’s body is refused in', async () => {
+    const { call } = setup();
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'British', email: 'gb@x.example', territories: [' gb '] }),
+    });
+    await call('POST', '/media-outlets', {
+      body: anOutletInput({ name: 'German', email: 'de@x.example', territories: ['DE'] }),
+    });
+    const refusedOutlets = await Promise.all(
+      ['UK', 'G8'].map((code) =>
+        call('POST', '/media-outlets', {
+          body: anOutletInput({ name: 'Typo', email: `${code}@x.example`, territories: [code] }),
+        }),
+      ),
+    );
+
+    const listed = await call('GET', '/media-outlets', { query: { territory: ' gb ' } });
+    const refusedQueries = await Promise.all(
+      ['UK', 'G8'].map((code) => call('GET', '/media-outlets', { query: { territory: code } })),
+    );
+
+    expect(listed.body.outlets.map((o: { name: string }) => o.name)).toEqual(['British']);
+    expect(refusedOutlets.map((answer) => [answer.status, answer.body.issues.length])).toEqual([
+      [400, 1],
+      [400, 1],
+    ]);
+    expect(refusedQueries.map((answer) => [answer.status, answer.body.issues])).toEqual(
+      refusedOutlets.map((answer) => [
+        400,
+        answer.body.issues.map((issue: { path: string; message: string }) => ({
+          path: 'query.territory',
+          message: issue.message,
+        })),
+      ]),
+    );
+  });
+
   it('imports a CSV as a job, upserting by address and reporting the bad rows by line', async () => {
     const { call, deps, finished } = setup();
     await call('POST', '/media-outlets', { body: anOutletInput({ name: 'Old name', email: 'a@x.example' }) });
