@@ -114,12 +114,15 @@ const blankForm: Record<string, string> = Object.fromEntries(
 const fieldIssues = (error: z.core.$ZodError | undefined): Issue[] =>
   (error?.issues ?? []).map((issue) => ({ path: String(issue.path[0]), message: issue.message }));
 
-/** A link refused as forged, damaged or expired: a page saying so to its holder (the tour manager's, `tourManager`). */
-const invalid = (error: unknown, tourManager = false): HttpResult | undefined =>
+/**
+ * A link refused as forged, damaged or expired: a page saying so to its holder (the tour manager's,
+ * `tourManager`), listing what a post from its form sent (`sent`) as not saved.
+ */
+const invalid = (error: unknown, tourManager = false, sent?: AdvanceFormValues): HttpResult | undefined =>
   error instanceof InvalidTokenError
     ? html(
         error.reason === 'expired' ? 410 : 404,
-        tourLinkInvalidPage(error.message, tourManager, error.reason === 'expired'),
+        tourLinkInvalidPage(error.message, tourManager, error.reason === 'expired', sent),
       )
     : undefined;
 
@@ -332,10 +335,16 @@ export async function submitAdvancePage(
     // To this page again with a GET: reloading it records nothing a second time.
     return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };
   } catch (error) {
-    const refusal = invalid(error);
+    // Expired while its form was being filled in: what the post sent is listed, not saved, as after the
+    // lock (a post not from this link's form is shown nothing of itself). A forged or damaged link served
+    // no form.
+    const expired = error instanceof InvalidTokenError && error.reason === 'expired';
+    const { fields } = formFields(body);
+    const fromForm = expired && sameCsrfToken(await deps.signingKey(), token, fields.csrf ?? '');
+    const refusal = invalid(error, false, fromForm ? fields : undefined);
     if (refusal) return page(refusal);
     // DynamoDB busy before the show was read: nothing was saved, and what the post sent is listed.
-    if (isBusyError(error)) return page(html(503, advanceBusyPage(formFields(body).fields), tryAgainSoon));
+    if (isBusyError(error)) return page(html(503, advanceBusyPage(fields), tryAgainSoon));
     throw error;
   }
 }

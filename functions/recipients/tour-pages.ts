@@ -317,14 +317,21 @@ ${answersList(advance.answers)}`,
  * (the promoter's by the tour manager, the tour manager's by the production manager); an expired one ended
  * with its show, or the tour's last show, so a new one would not work either.
  */
-export const tourLinkInvalidPage = (message: string, tourManager = false, expired = false): string =>
+export const tourLinkInvalidPage = (
+  message: string,
+  tourManager = false,
+  expired = false,
+  /** What a post from the link's form sent, listed as not saved: the promoter keeps what they typed. */
+  sent?: AdvanceFormValues,
+): string =>
   page(
     'This link does not work',
     markup`<p>${sentence(message)}. ${
       expired
         ? `It worked until a day after ${tourManager ? 'the tour’s last show' : 'the show'}.`
         : `Please use the link from the mail exactly as it was sent, or ask ${tourManager ? 'the production manager' : 'the tour manager'} for a new one.`
-    }</p>`,
+    }</p>
+${sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent)}` : ''}`,
   );
 
 /**

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { advanceLinkExpiry } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
-import { armFault, busIdle, clearFaults } from '#test/support/cloud.ts';
+import { advanceClock, armFault, busIdle, clearFaults } from '#test/support/cloud.ts';
 import { anAdvanceLink, aVenue, fillAdvanceForm, showView } from '#test/support/tours-cloud.ts';
 
 /**
@@ -75,5 +76,23 @@ describe("the promoter's advance form refused as a whole", () => {
     );
     expect(bold).toBe(0);
     expect(stored.advance).toBe('requested');
+  }, 300_000);
+
+  it('lists, on the 410 answering a post from the form after its link expired (left open past the day after the show), what the promoter typed as not saved', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { show, link } = await anAdvanceLink(aVenue('Narvik', 'NO', 'Europe/Oslo'), 'Left Open', 'Kari');
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    await fillAdvanceForm(page, { power: '32 A CEE' });
+    await advanceClock(new Date((advanceLinkExpiry(show) + 60) * 1000).toISOString());
+
+    const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const said = await page.textContent('p');
+    const listed = await page.$$eval('dl dt, dl dd', (cells) => cells.map((cell) => cell.textContent));
+    await page.close();
+
+    expect(refused?.status()).toBe(410);
+    expect(said).toContain('This link has expired');
+    expect(listed).toEqual(expect.arrayContaining(['Power', '32 A CEE', 'Load-in access', 'Back door']));
   }, 300_000);
 });

@@ -542,6 +542,26 @@ describe("the promoter's advance page", () => {
     expect(expired.body).toContain('This link has expired');
   });
 
+  it('lists, on the 410 answering a post from its form after the link expired, what it sent as not saved; a post without the CSRF token, nothing of it', async () => {
+    // Filled in on the evening of the show, sent a day and a half later, past the link's end.
+    const { deps, token, tours } = await world('2027-05-16T10:00:00Z');
+
+    const sent = await submitAdvancePage(
+      token,
+      filledAdvanceForm(csrfTokenFor(key, token), { power: '125 A <CEE>' }),
+      deps,
+    );
+    const forged = await submitAdvancePage(token, filledAdvanceForm('', { power: '125 A <CEE>' }), deps);
+
+    expect([sent.page.statusCode, forged.page.statusCode]).toEqual([410, 410]);
+    expect(sent.page.body).toContain('This link has expired');
+    expect(sent.page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(sent.page.body).toContain('<dt>Power</dt><dd>125 A &lt;CEE&gt;</dd>');
+    expect(forged.page.body).toContain('This link has expired');
+    expect(forged.page.body).not.toContain('125 A');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
   it('lists, on the page answering a post from a link whose show was given to another promoter meanwhile, what it sent as not saved; a post without the CSRF token, nothing of it', async () => {
     const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
     // The label gives the show to another promoter (another contact's address) while the form is being filled in.
