@@ -123,9 +123,9 @@ export interface NewClaim extends MailIdentity {
   /** What the mail told (absent on mails that state nothing a later mail restates, and on those claimed before it was kept). */
   told?: KeptTold;
   /**
-   * Claimed and held by its sender (`claimHeld`, shared/mail/send.ts), never handed to SES: the sweep's
-   * sending of it is its first, no resend, and its take-over for that sending drops the mark
-   * (docs/design.md#exactly-once-mail).
+   * Never handed to SES: claimed and held by its sender (`claimHeld`, shared/mail/send.ts), or left open
+   * unsent while SES had sending paused (`markUnsent`). The sweep's sending of it is its first, no resend,
+   * and its take-over for that sending drops the mark (docs/design.md#exactly-once-mail).
    */
   claimedHeld?: true;
 }
@@ -186,6 +186,13 @@ export interface MailClaims {
    * one the sweep has taken over since (a hold or a resend moves its last write, never its claim time).
    */
   release(deliveryId: string, claimedAt: string): Promise<void>;
+  /**
+   * Marks open claims SES refused to take while sending was paused, left open for the sweep
+   * (docs/design.md#send-rate), as never handed to SES (`claimedHeld`): the sweep's sending of them is
+   * their first, no resend (a resend already under way stays counted). Their last write, and so their
+   * place among the open claims, stays; a claim taken over since is left as it is.
+   */
+  markUnsent(deliveries: Delivery[]): Promise<void>;
   /**
    * SES refused this recipient for good (for example MESSAGE_REJECTED): no retry. `events` go to the
    * outbox in the same write, and only from the call that fails the open claim (a repeat writes none).
@@ -518,6 +525,22 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
             ExpressionAttributeValues: { ...openStatus, ':claimedAt': claimedAt },
           }),
         ),
+      );
+    },
+
+    async markUnsent(deliveries) {
+      await writeEachIfAllowed(
+        db,
+        deliveries.map(({ deliveryId, updatedAt }) => ({
+          Update: {
+            TableName: table,
+            Key: deliveryKey(deliveryId),
+            UpdateExpression: 'SET claimedHeld = :held',
+            ConditionExpression: '#status = :claimed AND updatedAt = :previous',
+            ExpressionAttributeNames: statusName,
+            ExpressionAttributeValues: { ...openStatus, ':held': true, ':previous': updatedAt },
+          },
+        })),
       );
     },
 

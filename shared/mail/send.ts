@@ -524,12 +524,15 @@ async function dispatchClaimed(
     });
   }
 
+  const claimsOf = (ids: string[]) => ids.map((id) => entries.get(id)!.claim);
   const giveBackPending = async (ids: string[]) => {
     if (options.resend) return;
-    await giveBack(
-      deps,
-      ids.map((id) => entries.get(id)!.claim),
-    );
+    await giveBack(deps, claimsOf(ids));
+  };
+  // Left open for the sweep, marked as never handed to SES: its sending of them is their first.
+  const leaveForSweep = async (ids: string[]) => {
+    outcome.leftForSweep += ids.length;
+    await deps.deliveries.markUnsent(claimsOf(ids).map(({ delivery }) => delivery));
   };
 
   let pending = [...entries.keys()];
@@ -575,7 +578,7 @@ async function dispatchClaimed(
       results = await deps.mailer.sendBulk(call);
     } catch (error) {
       if (error instanceof MailerError && error.kind === 'paused' && leaveOpen) {
-        outcome.leftForSweep += pending.length;
+        await leaveForSweep(pending);
         return outcome;
       }
       if (error instanceof MailerError && (error.kind === 'throttled' || error.kind === 'paused')) {
@@ -592,6 +595,7 @@ async function dispatchClaimed(
     }
 
     const retry: string[] = [];
+    const leftOpen: string[] = [];
     const accepted: { deliveryId: string; messageId: string }[] = [];
     const refused: { deliveryId: string; failure: string }[] = [];
     let configurationProblem: string | undefined;
@@ -603,7 +607,7 @@ async function dispatchClaimed(
       } else if (result.status === 'SUCCESS' && result.messageId) {
         accepted.push({ deliveryId: id, messageId: result.messageId });
       } else if (leaveOpen && paused.has(result.status)) {
-        outcome.leftForSweep++;
+        leftOpen.push(id);
       } else if (later.has(result.status)) {
         retry.push(id);
       } else if (recipientFailures.has(result.status)) {
@@ -640,6 +644,7 @@ async function dispatchClaimed(
         ),
       );
     });
+    await leaveForSweep(leftOpen);
     outcome.failed += refused.length;
     outcome.sent += accepted.length;
     if (accepted.length > 0)

@@ -419,6 +419,32 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(await read(store, claim.deliveryId)).toMatchObject({ resends: 1 });
     });
 
+    it('marks claims SES refused while paused as never handed to SES (markUnsent): the sweep sends them first, a resend under way stays counted, and a claim taken over since is left', async () => {
+      const store = makeStore();
+      const era = anEra();
+      const first = (await store.claim(anIdentity(), era(0)))!;
+      const resending = (await store.reclaim((await store.claim(anIdentity(), era(0)))!, era(30)))!;
+      const takenOver = (await store.claim(anIdentity(), era(0)))!;
+      await store.hold(takenOver, era(30));
+
+      await store.markUnsent([first, resending, takenOver]);
+      await store.markUnsent([first]);
+
+      // Its last write, and so its place among the open claims, stays.
+      expect(await read(store, first.deliveryId)).toEqual({ ...first, claimedHeld: true });
+      expect((await store.stale('release', era(1), 10)).map((d) => d.deliveryId)).toEqual([first.deliveryId]);
+      expect((await read(store, takenOver.deliveryId))?.claimedHeld).toBeUndefined();
+      const sentFirst = (await store.reclaim((await read(store, first.deliveryId))!, era(60)))!;
+      const resentAgain = (await store.reclaim((await read(store, resending.deliveryId))!, era(60)))!;
+      await store.markSent(first.deliveryId, 'msg-first', era(61));
+      await store.markSent(resending.deliveryId, 'msg-resent', era(61));
+
+      expect(sentFirst.resendPending).toBeUndefined();
+      expect(resentAgain.resendPending).toBe(1);
+      expect((await read(store, first.deliveryId))?.resends ?? 0).toBe(0);
+      expect(await read(store, resending.deliveryId)).toMatchObject({ resends: 1 });
+    });
+
     it('keeps a resend under way counted when a claim taken over for it is then held', async () => {
       const store = makeStore();
       const era = anEra();

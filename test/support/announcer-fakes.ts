@@ -95,6 +95,12 @@ export class FakeDeliveries implements DeliveryStore {
     const item = this.items.get(id);
     if (item?.status === 'claimed' && item.updatedAt === claimedAt) this.items.delete(id);
   };
+  markUnsent = async (deliveries: Delivery[]) => {
+    for (const { deliveryId, updatedAt } of deliveries) {
+      const item = this.items.get(deliveryId);
+      if (item?.status === 'claimed' && item.updatedAt === updatedAt) item.claimedHeld = true;
+    }
+  };
   markFailed = async (id: string, failure: string, at: string, events: OutboxEntry[] = []) => {
     const item = this.items.get(id);
     if (item?.status !== 'claimed') return;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dynamoDeliveries, mailSubjects } from '#shared/db/deliveries.ts';
 import { aLabel } from '#test/support/announcing.ts';
 import {
   aBudgetAlertDue,
@@ -13,7 +14,9 @@ import {
   busIdle,
   clearFaults,
   clockNow,
+  cloud,
   deadLetters,
+  documentClient,
   faultsReport,
   sentMail,
   uniqueId,
@@ -23,14 +26,14 @@ import {
 /**
  * SES with sending paused for the account (`ses.paused`: 400 SendingPausedException) when a budget's
  * threshold is crossed, on the local cloud: the owner's alert is sent once SES sends again, not
- * dead-lettered with the reconciliation (docs/design.md#send-rate).
+ * dead-lettered with the reconciliation, and recorded as sent once, no resend (docs/design.md#send-rate).
  */
 
 const hour = 3_600_000;
 const later = async (ms: number) => new Date((await clockNow()).getTime() + ms).toISOString();
 
 describe("a budget's alert while SES has sending paused", () => {
-  it('is sent to the owner once after SES sends again, and nothing of the budget is dead-lettered', async () => {
+  it('is sent to the owner once after SES sends again, recorded as its first sending (no resend), and nothing of the budget is dead-lettered', async () => {
     const label = await aLabel();
     const day0 = await managerDate();
     const owner = { name: 'Pia Paused', email: `${uniqueId('owner')}@budgets.example` };
@@ -54,9 +57,18 @@ describe("a budget's alert while SES has sending paused", () => {
     await waitFor(async () => (await alertsTo()).length > 0, { what: `the alert to ${owner.email}` });
     await busIdle();
 
+    const deliveries = await dynamoDeliveries(documentClient(), cloud().tableName).ofSubject(
+      label.id,
+      mailSubjects.budgetAlert(budget.budgetId, 'threshold:50', day0),
+    );
+
     expect(refused).toBeGreaterThan(0);
     expect(whilePaused).toEqual([]);
     expect(await alertsTo()).toHaveLength(1);
+    // Its first sending, by the sweep: no resend recorded (docs/design.md#send-rate).
+    expect(deliveries.map(({ status, resends }) => ({ status, resends: resends ?? 0 }))).toEqual([
+      { status: 'sent', resends: 0 },
+    ]);
     expect(
       (await deadLetters()).filter((letter) => JSON.stringify(letter.event.detail).includes(budget.budgetId)),
     ).toEqual([]);

@@ -493,6 +493,72 @@ describe('sending mail while SES has sending paused', () => {
     expect(world.deliveries.of('claimed').map((delivery) => delivery.email)).toEqual(['crew1@venue.example']);
   });
 
+  it("records the sweep's sending of a mail SES refused while paused as its first, no resend, also after a sweep SES refused too", async () => {
+    const world = fakeWorld();
+    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const mails = crewMails(3);
+    const resender: Resender = {
+      subjectType: 'show',
+      rebuild: async (stale) => ({
+        mails: new Map(
+          stale.map((delivery) => [
+            delivery.deliveryId,
+            mails.find((m) => m.identity.email === delivery.email)!,
+          ]),
+        ),
+      }),
+    };
+    // The whole call refused for crew0 and crew1's first call; crew2's entry refused on its own.
+    world.mailer.script = (mail) =>
+      mail.entries.some((entry) => entry.email === 'crew2@venue.example')
+        ? mail.entries.map(() => ({ status: 'ACCOUNT_SENDING_PAUSED' }))
+        : pausedSes();
+    await sendMails(world.deps, mails.slice(0, 2), world.clock.now + 600_000);
+    await sendMails(world.deps, mails.slice(2), world.clock.now + 600_000);
+
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+    world.mailer.script = undefined;
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+
+    expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual([
+      'crew0@venue.example',
+      'crew1@venue.example',
+      'crew2@venue.example',
+    ]);
+    expect(
+      world.deliveries
+        .of('sent')
+        .map((delivery) => [delivery.email, delivery.resends ?? 0, delivery.claimedHeld]),
+    ).toEqual([
+      ['crew0@venue.example', 0, undefined],
+      ['crew1@venue.example', 0, undefined],
+      ['crew2@venue.example', 0, undefined],
+    ]);
+  });
+
+  it("still counts a resend of a claim the sweep sent again (SES paused then) after its first sending's answer was lost", async () => {
+    const world = fakeWorld();
+    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const [mail] = crewMails(1);
+    const resender: Resender = {
+      subjectType: 'show',
+      rebuild: async (stale) => ({ mails: new Map(stale.map((delivery) => [delivery.deliveryId, mail])) }),
+    };
+    world.mailer.script = () => new MailerError('unknown', 'socket hang up');
+    await sendMails(world.deps, [mail], world.clock.now + 600_000);
+
+    world.mailer.script = () => pausedSes();
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+    world.mailer.script = undefined;
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+
+    expect(world.deliveries.of('sent').map((delivery) => delivery.resends)).toEqual([1]);
+  });
+
   it("waits as for throttling, then gives the claims back, for a sender that continues itself (the announcer's `wait`)", async () => {
     const world = fakeWorld();
     world.mailer.script = () => pausedSes();
