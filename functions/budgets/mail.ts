@@ -390,8 +390,7 @@ export async function sendBudgetMail(
   const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
   // As the send found them: the suppression list is read once (a second read may answer otherwise).
   for (const mail of outcome.leftOutSuppressed) await markSuppressedOwner(mail, correlationId, deps);
-  if (outcome.unfinished)
-    throw new Error(`budget mail: ${mails.length - outcome.claimed} left to send; retried`);
+  if (outcome.unfinished) throw new Error(`budget mail: ${outcome.left} left to send; retried`);
   return outcome.claimed;
 }
 

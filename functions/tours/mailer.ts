@@ -72,8 +72,7 @@ export function moduleTourMailer(
       // Claims given back unsent: fail, so the event is retried and sends the rest (claims keep the sent ones).
       // Those SES refused while paused are left open, and the stale-claim sweep sends them once it sends
       // again (docs/design.md#send-rate): the step is done with them.
-      if (outcome.unfinished)
-        throw new Error(`${mails.length - outcome.claimed} tour mail(s) not sent in time`);
+      if (outcome.unfinished) throw new Error(`${outcome.left} tour mail(s) not sent in time`);
       if (noting.refused) throw new PressNotesRefused(noting.refused);
       if (noting.unawaited) throw new AdvanceNotAwaited(noting.unawaited);
       return outcome.sent;

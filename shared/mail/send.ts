@@ -51,6 +51,11 @@ export interface SendOutcome {
   leftForSweep: number;
   /** Some mails were neither sent nor claimed because time ran out (throttling, deadline): call again later. */
   unfinished: boolean;
+  /**
+   * With `unfinished`, how many mails a later call must send: the claims this call gave back unsent and
+   * the mails of the rounds it never claimed (`claimed` counts the claims given back too).
+   */
+  left: number;
 }
 
 /** A mail this invocation has claimed and now must send (or give back). */
@@ -68,6 +73,7 @@ const noOutcome = (): SendOutcome => ({
   failed: 0,
   leftForSweep: 0,
   unfinished: false,
+  left: 0,
 });
 
 // Per-entry statuses that last hours: SES paused, or the daily quota spent (MailSettings.whenPaused).
@@ -226,6 +232,8 @@ export async function sendMails(
   const first = Math.min(perCall, remaining);
   rate.ahead(first, first);
   let upcoming: Promise<ClaimedRound> | undefined;
+  // Rounds whose claims were asked (this one's and the one claimed ahead).
+  let asked = 0;
   // Claimed by this run and neither sent nor given back yet.
   let unsent: ClaimedMail[] = [];
   try {
@@ -242,6 +250,7 @@ export async function sendMails(
       remaining -= rounds[index].length - round.claimed.length;
       unsent = round.claimed;
       if (index + 1 < rounds.length) upcoming = quietly(claimRound(deps, rounds[index + 1], claimMany));
+      asked = index + 2;
       while (unsent.length > 0) {
         // A settle that failed for good stops the sending: finish() below throws its error.
         if (settling.failed) break sending;
@@ -264,8 +273,10 @@ export async function sendMails(
           () => [],
         )
       : [];
+    const givenBack = [...unsent, ...claimedAhead];
+    outcome.left += givenBack.length + rounds.slice(asked).flat().length;
     try {
-      await giveBack(deps, [...unsent, ...claimedAhead]);
+      await giveBack(deps, givenBack);
     } finally {
       try {
         await settling.finish();
@@ -527,6 +538,7 @@ async function dispatchClaimed(
   const claimsOf = (ids: string[]) => ids.map((id) => entries.get(id)!.claim);
   const giveBackPending = async (ids: string[]) => {
     if (options.resend) return;
+    outcome.left += ids.length;
     await giveBack(deps, claimsOf(ids));
   };
   // Left open for the sweep, marked as never handed to SES: its sending of them is their first.

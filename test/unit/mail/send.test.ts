@@ -250,7 +250,7 @@ describe('sending mail through the mail module', () => {
     const outcome = await sendMails(world.deps, mails, deadline);
     const next = await sendMails(world.deps, mails, far());
 
-    expect(outcome).toMatchObject({ claimed: 100, sent: 50, unfinished: true });
+    expect(outcome).toMatchObject({ claimed: 100, sent: 50, unfinished: true, left: 50 });
     expect(world.deliveries.of('claimed')).toEqual([]);
     expect(next).toMatchObject({ claimed: 50, sent: 50 });
     expect(world.mailer.delivered).toHaveLength(100);
@@ -352,6 +352,26 @@ describe('sending mail through the mail module', () => {
     expect(next).toMatchObject({ claimed: 150, sent: 150 });
     expect(world.deliveries.of('claimed')).toEqual([]);
     expect(world.mailer.delivered).toHaveLength(200);
+  });
+
+  it('counts as left to send the claims it gave back and the mails of the rounds it never claimed, not those claimed before', async () => {
+    const world = fakeWorld();
+    const mails = crewMails(300);
+    await sendMails(world.deps, mails.slice(0, 50), far());
+    const deadline = world.clock.now + 1_000;
+    world.mailer.script = (_mail, call) => {
+      if (call === 2) world.clock.now = deadline;
+      return undefined as never;
+    };
+
+    const outcome = await sendMails(world.deps, mails, deadline);
+    const next = await sendMails(world.deps, mails, far());
+
+    // Rounds of 100: the first's 50 claimed before and 50 sent, the second's claimed ahead and given back,
+    // the third never claimed.
+    expect(outcome).toMatchObject({ claimed: 50, sent: 50, unfinished: true, left: 200 });
+    expect(next).toMatchObject({ claimed: 200, sent: 200 });
+    expect(world.mailer.delivered).toHaveLength(300);
   });
 
   it('gives back every claim it did not send, the round claimed ahead too, when the send rate cannot be taken', async () => {

@@ -87,6 +87,23 @@ describe('tour mail through the mail module', () => {
 });
 
 describe('whether a tour mail reached SES', () => {
+  it('fails a send the send rate left unfinished saying how many mails it left unsent, the claims it gave back counted', async () => {
+    const { deps, deliveries } = mailDeps();
+    deps.sendRate.acquire = async () => false;
+    const tourMailer = moduleTourMailer(
+      deps,
+      async () => 'https://b.example/u/x',
+      60_000,
+      new InMemoryTours().notePressAndClaim(deps.deliveries),
+      new InMemoryTours().claimAwaitingAdvance(deps.deliveries),
+    );
+
+    const sending = tourMailer.send([aMail(), aMail({ to: { name: 'Crew', email: 'crew@promo.example' } })]);
+
+    await expect(sending).rejects.toThrow('2 tour mail(s) not sent in time');
+    expect(deliveries.items.size).toBe(0);
+  });
+
   it('counts a mail sent (bounced since too) for good, one claimed within the stale window as claimed, one refused or never claimed (given back) as not reached, and one gone stale as not yet ended', async () => {
     const { deps, deliveries } = mailDeps();
     const tourMailer = moduleTourMailer(
