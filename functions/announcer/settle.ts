@@ -449,115 +449,126 @@ async function roundOutNows(
 /**
  * How the stale-claim sweep writes release mails again: from the release as it is now (it states the
  * current date), to the outlet at the same address (the one it names, else the one there now if the
- * release reaches it). Mails no longer wanted (no such outlet at the address, unsubscribed or suppressed;
- * release cancelled) are closed.
+ * release reaches it, which its delivery then names: its identity, the address's, stays). Mails no
+ * longer wanted (no such outlet at the address, unsubscribed or suppressed; release cancelled) are closed.
  */
-export const releaseResender = (deps: AnnouncerDeps): Resender => ({
-  subjectType: 'release',
-  async rebuild(stale) {
-    const release = await deps.releases.get(stale[0].labelId, stale[0].subject[1]);
-    // The label's name, which every mail states: one read for the group, as a mailing reads it once.
-    const labelName = release ? await deps.labels.nameOf(release.labelId) : undefined;
-    const mails = new Map<string, OutgoingMail>();
-    const held = new Map<string, string>();
-    const wanted = new Set<string>();
-    // Held at the sweep's time: looked at again once stale again, every staleClaimMs while it stands.
-    const at = deps.now().toISOString();
-    // The mail is the address's, not the outlet's (docs/design.md#exactly-once-mail): one whose outlet is
-    // gone, or moved to another address, goes to the outlet at its address now, if any (an outlet deleted
-    // and imported again within the stale window, whose own mailing found this claim and passed it), as
-    // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only. Only an
-    // outlet the release reaches, by the rule its mailings keep (its genres and territories; a first mail
-    // of its kind: radio servicing to a serviced radio outlet, an announcement to any other): the release
-    // never mails an outlet at the address it does not reach, and its stale claim is closed unsent.
-    const reaches = (outlet: Outlet, delivery: Delivery) =>
-      release?.details !== undefined &&
-      outletMatchesRelease(outlet, release.details) &&
-      (!isFirstMail(delivery.kind) ||
-        isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
-    // An outlet that has moved to another address no longer wants it there.
-    const atAddress = await outletsAtAddresses(stale, deps, reaches);
-    const atAddressOf = (delivery: Delivery) => atAddress.get(delivery.deliveryId);
-    const previous = await previouslyTold(release, stale, atAddressOf, deps);
-    const outNows = await roundOutNows(release, stale, atAddressOf, deps);
-    for (const delivery of stale) {
-      const atAddress = atAddressOf(delivery);
-      if (!atAddress || !isMailable(atAddress)) continue;
-      if (!stillWanted(release, delivery, atAddress)) {
-        // A first mail whose SES answer was lost, no longer wanted only because the release is withdrawn
-        // where the outlet is: it may have gone, so it is left open (held), never closed as told nothing,
-        // which would announce the address again at the next giving back; its late Email Sent settles
-        // it, and a giving back has the sweep send it (docs/design.md#exactly-once-mail).
-        if (withdrawnOnlyFor(release, delivery, atAddress)) held.set(delivery.deliveryId, at);
-        continue;
+export const releaseResender = (deps: AnnouncerDeps): Resender => {
+  // Whom each resend to the outlet now at its address concerns, by delivery id: that outlet.
+  const movedTo = new Map<string, Record<string, string>>();
+  return {
+    subjectType: 'release',
+    async rebuild(stale) {
+      const release = await deps.releases.get(stale[0].labelId, stale[0].subject[1]);
+      // The label's name, which every mail states: one read for the group, as a mailing reads it once.
+      const labelName = release ? await deps.labels.nameOf(release.labelId) : undefined;
+      const mails = new Map<string, OutgoingMail>();
+      const held = new Map<string, string>();
+      const wanted = new Set<string>();
+      // Held at the sweep's time: looked at again once stale again, every staleClaimMs while it stands.
+      const at = deps.now().toISOString();
+      // The mail is the address's, not the outlet's (docs/design.md#exactly-once-mail): one whose outlet is
+      // gone, or moved to another address, goes to the outlet at its address now, if any (an outlet deleted
+      // and imported again within the stale window, whose own mailing found this claim and passed it), as
+      // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only. Only an
+      // outlet the release reaches, by the rule its mailings keep (its genres and territories; a first mail
+      // of its kind: radio servicing to a serviced radio outlet, an announcement to any other): the release
+      // never mails an outlet at the address it does not reach, and its stale claim is closed unsent.
+      const reaches = (outlet: Outlet, delivery: Delivery) =>
+        release?.details !== undefined &&
+        outletMatchesRelease(outlet, release.details) &&
+        (!isFirstMail(delivery.kind) ||
+          isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
+      // An outlet that has moved to another address no longer wants it there.
+      const atAddress = await outletsAtAddresses(stale, deps, reaches);
+      const atAddressOf = (delivery: Delivery) => atAddress.get(delivery.deliveryId);
+      const previous = await previouslyTold(release, stale, atAddressOf, deps);
+      const outNows = await roundOutNows(release, stale, atAddressOf, deps);
+      for (const delivery of stale) {
+        const atAddress = atAddressOf(delivery);
+        if (!atAddress || !isMailable(atAddress)) continue;
+        if (!stillWanted(release, delivery, atAddress)) {
+          // A first mail whose SES answer was lost, no longer wanted only because the release is withdrawn
+          // where the outlet is: it may have gone, so it is left open (held), never closed as told nothing,
+          // which would announce the address again at the next giving back; its late Email Sent settles
+          // it, and a giving back has the sweep send it (docs/design.md#exactly-once-mail).
+          if (withdrawnOnlyFor(release, delivery, atAddress)) held.set(delivery.deliveryId, at);
+          continue;
+        }
+        // A first mail held at its last look as not wanted for now, and wanted again since (its territory
+        // given back, the release widened where the outlet is, the outlet edited into a territory the
+        // release reaches: whatever made it so, at any time since): it may have gone, and its late Email
+        // Sent gets the margin any claim gets, counted from this sweep, before it is resent: held once
+        // more, as wanted, and resent at its next look if still open and wanted
+        // (docs/design.md#exactly-once-mail). A held out-now needs no margin more: the mailing held it
+        // unsent, or it was stale before the sweep first held it.
+        if (
+          isFirstMail(delivery.kind) &&
+          (delivery.heldAt !== undefined || heldBeforeHeldAt(release, delivery, atAddress))
+        ) {
+          held.set(delivery.deliveryId, at);
+          wanted.add(delivery.deliveryId);
+          continue;
+        }
+        // An out-now of a round its address has left: that round's own out-now tells it. One of its
+        // round whose address an out-now before it told already in the round: nothing to tell. One of
+        // its round while such an out-now is still open: held once more, told only if that one told nothing.
+        if (outNows.past.has(delivery.deliveryId) || outNows.told.has(delivery.deliveryId)) continue;
+        if (outNows.open.has(delivery.deliveryId)) {
+          held.set(delivery.deliveryId, at);
+          continue;
+        }
+        // A date change whose address a later change told every date it would state: nothing to tell.
+        const lastTold = previous.get(delivery.deliveryId);
+        if (lastTold === 'unchanged') continue;
+        // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
+        const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
+        // A date change as asked: a territories' one with each territory's old moment, for an address
+        // told nothing kept; a release's as any other mail (docs/design.md#exactly-once-mail).
+        const asked = askedAs(release, delivery);
+        mails.set(
+          delivery.deliveryId,
+          await releaseMail(
+            release,
+            {
+              kind: delivery.kind as MailKind,
+              ...(delivery.revision ? { revision: delivery.revision } : {}),
+              ...(delivery.moment ? { moment: delivery.moment } : {}),
+              ...asked,
+              ...(withdrawal ? { territories: withdrawal } : {}),
+              // Only the announcement the embargo held states it (one claimed before askedFor was kept
+              // is resent as that one); any other states no embargo it never held.
+              ...(delivery.kind === 'announcement' && !delivery.context.askedFor
+                ? { embargoEnded: true as const }
+                : {}),
+              // As its claim says (toldOut): a first mail that told the address it is out passed the out-now's mailing.
+              ...(isFirstMail(delivery.kind) ? { outNow: toldOut(delivery) } : {}),
+            },
+            atAddress,
+            deps,
+            lastTold,
+            labelName,
+          ),
+        );
+        // Not a withdrawal's: a deleted outlet's promo links close by the withdrawal naming it, over the
+        // territories it kept (toldOfWithdrawal, functions/recipients/recipients.ts; docs/design.md#embargoes).
+        if (atAddress.id !== delivery.context.outletId && delivery.kind !== 'cancellation')
+          movedTo.set(delivery.deliveryId, { ...delivery.context, outletId: atAddress.id });
       }
-      // A first mail held at its last look as not wanted for now, and wanted again since (its territory
-      // given back, the release widened where the outlet is, the outlet edited into a territory the
-      // release reaches: whatever made it so, at any time since): it may have gone, and its late Email
-      // Sent gets the margin any claim gets, counted from this sweep, before it is resent: held once
-      // more, as wanted, and resent at its next look if still open and wanted
-      // (docs/design.md#exactly-once-mail). A held out-now needs no margin more: the mailing held it
-      // unsent, or it was stale before the sweep first held it.
-      if (
-        isFirstMail(delivery.kind) &&
-        (delivery.heldAt !== undefined || heldBeforeHeldAt(release, delivery, atAddress))
-      ) {
-        held.set(delivery.deliveryId, at);
-        wanted.add(delivery.deliveryId);
-        continue;
-      }
-      // An out-now of a round its address has left: that round's own out-now tells it. One of its
-      // round whose address an out-now before it told already in the round: nothing to tell. One of
-      // its round while such an out-now is still open: held once more, told only if that one told nothing.
-      if (outNows.past.has(delivery.deliveryId) || outNows.told.has(delivery.deliveryId)) continue;
-      if (outNows.open.has(delivery.deliveryId)) {
-        held.set(delivery.deliveryId, at);
-        continue;
-      }
-      // A date change whose address a later change told every date it would state: nothing to tell.
-      const lastTold = previous.get(delivery.deliveryId);
-      if (lastTold === 'unchanged') continue;
-      // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
-      const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
-      // A date change as asked: a territories' one with each territory's old moment, for an address
-      // told nothing kept; a release's as any other mail (docs/design.md#exactly-once-mail).
-      const asked = askedAs(release, delivery);
-      mails.set(
-        delivery.deliveryId,
-        await releaseMail(
-          release,
-          {
-            kind: delivery.kind as MailKind,
-            ...(delivery.revision ? { revision: delivery.revision } : {}),
-            ...(delivery.moment ? { moment: delivery.moment } : {}),
-            ...asked,
-            ...(withdrawal ? { territories: withdrawal } : {}),
-            // Only the announcement the embargo held states it (one claimed before askedFor was kept
-            // is resent as that one); any other states no embargo it never held.
-            ...(delivery.kind === 'announcement' && !delivery.context.askedFor
-              ? { embargoEnded: true as const }
-              : {}),
-            // As its claim says (toldOut): a first mail that told the address it is out passed the out-now's mailing.
-            ...(isFirstMail(delivery.kind) ? { outNow: toldOut(delivery) } : {}),
-          },
-          atAddress,
-          deps,
-          lastTold,
-          labelName,
-        ),
-      );
-    }
-    return {
-      mails,
-      ...(release ? { asOf: release.occurredAt } : {}),
-      ...(held.size > 0 ? { held, wanted } : {}),
-    };
-  },
-  // What follows a resent first mail or withdrawal is asked with its mark, as settling asks it: the
-  // date may have moved while it was resent with the date read before, or the release been given back.
-  resendMark: (sent, at, claimedOf) =>
-    deps.deliveries.markSentMany(sent, at, (ids) => settledAsks(claimedOf(ids))),
-});
+      return {
+        mails,
+        ...(release ? { asOf: release.occurredAt } : {}),
+        ...(held.size > 0 ? { held, wanted } : {}),
+      };
+    },
+    // A resend to the outlet now at its address names that outlet on its delivery, in its takeover.
+    reclaim: (delivery, at, asOf, told) =>
+      deps.deliveries.reclaim(delivery, at, asOf, told, movedTo.get(delivery.deliveryId)),
+    // What follows a resent first mail or withdrawal is asked with its mark, as settling asks it: the
+    // date may have moved while it was resent with the date read before, or the release been given back.
+    resendMark: (sent, at, claimedOf) =>
+      deps.deliveries.markSentMany(sent, at, (ids) => settledAsks(claimedOf(ids))),
+  };
+};
 
 /** The announcer's share of the stale-claim sweep: the release mails (see shared/mail/settle.ts). */
 export const sweepStaleClaims = (deps: AnnouncerDeps, deadline: number, limit = 500) =>

@@ -218,12 +218,19 @@ export interface MailClaims {
    */
   stale(subjectType: string, before: string, limit: number): Promise<Delivery[]>;
   /**
-   * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`;
-   * marks the resend under way (not for one `claimedHeld`, whose first sending it is). Its place among
+   * Takes over a stale claim for a resend written from the subject as of `asOf`, telling `told`, and
+   * concerning `context` (a release mail resent to the outlet now at its address); marks the resend under
+   * way (not for one `claimedHeld`, whose first sending it is). Its identity stays; its place among
    * the open claims moves to `at`, its claim time stays the claim's, as a hold's does: the rounds
    * compare claim times (docs/design.md#exactly-once-mail).
    */
-  reclaim(delivery: Delivery, at: string, asOf?: string, told?: KeptTold): Promise<Delivery | undefined>;
+  reclaim(
+    delivery: Delivery,
+    at: string,
+    asOf?: string,
+    told?: KeptTold,
+    context?: Record<string, string>,
+  ): Promise<Delivery | undefined>;
   /**
    * Takes over a stale claim left open unsent (its subject wants it only later: a show on hold, see
    * docs/design.md#tours), or one just claimed that its sender holds (`claimHeld`), its place among the
@@ -436,7 +443,8 @@ const takeOverWrite = (
  * a transaction with a check of what its mail is written from (an advance step's show: docs/design.md#tours).
  * Only one sweeper wins (the condition names the claim it saw), and the claim's place is moved to `at`,
  * so a crash during the resend is swept again once stale; its claim time stays. `asOf` replaces the
- * version the claim had. `takenBy`: the takeover's own id (`takeOverWrite`).
+ * version the claim had, `told` what it told, `context` whom it concerns; its key, the mail's identity,
+ * stays. `takenBy`: the takeover's own id (`takeOverWrite`).
  */
 export function reclaimWrite(
   table: string,
@@ -445,6 +453,7 @@ export function reclaimWrite(
   takenBy: string,
   asOf?: string,
   told?: KeptTold,
+  context?: Record<string, string>,
 ): { delivery: Delivery; write: ReturnType<typeof takeOverWrite> } {
   // What the resend is written from replaces what the claim was: the resend states the subject as it is now.
   // resendPending is set, not added: a resend that never reached SES (a crash) and is taken over
@@ -452,29 +461,18 @@ export function reclaimWrite(
   // (claimedHeld) never reached SES: this sending is its first, and one after it a resend.
   const resend = !delivery.claimedHeld;
   const { heldAt: _held, claimedHeld: _first, ...claim } = delivery;
+  const written = Object.entries({ asOf, told, context, resendPending: resend && 1 }).filter(
+    ([, value]) => value,
+  );
   return {
-    delivery: {
-      ...claim,
-      updatedAt: at,
-      ...(asOf ? { asOf } : {}),
-      ...(told ? { told } : {}),
-      ...(resend ? { resendPending: 1 } : {}),
-    },
+    delivery: { ...claim, updatedAt: at, ...Object.fromEntries(written) },
     write: takeOverWrite(
       table,
       delivery,
       at,
       takenBy,
-      [
-        ...(resend ? ['resendPending = :one'] : []),
-        ...(asOf ? ['asOf = :asOf'] : []),
-        ...(told ? ['told = :told'] : []),
-      ],
-      {
-        ...(resend ? { ':one': 1 } : {}),
-        ...(asOf ? { ':asOf': asOf } : {}),
-        ...(told ? { ':told': told } : {}),
-      },
+      written.map(([name]) => `${name} = :${name}`),
+      Object.fromEntries(written.map(([name, value]) => [`:${name}`, value])),
       ` REMOVE heldAt${resend ? '' : ', claimedHeld'}${asOf ? ', releaseAsOf' : ''}`,
     ),
   };
@@ -632,9 +630,9 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
         .map(deliveryOf);
     },
 
-    async reclaim(delivery, at, asOf, told) {
+    async reclaim(delivery, at, asOf, told, context) {
       const by = randomUUID();
-      const { write, delivery: taken } = reclaimWrite(table, delivery, at, by, asOf, told);
+      const { write, delivery: taken } = reclaimWrite(table, delivery, at, by, asOf, told, context);
       return (await settle(delivery.deliveryId, write.Update, keptBy('takenBy', by))) ? taken : undefined;
     },
 

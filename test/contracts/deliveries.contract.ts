@@ -456,6 +456,29 @@ export function describeDeliveryStoreContract<S extends DeliveryStore>(
       expect(await read(store, resent.deliveryId)).toMatchObject({ resends: 1 });
     });
 
+    it('takes a stale claim over for a resend to another outlet at its address: the delivery names that outlet, its identity and place in its subject kept', async () => {
+      const store = makeStore();
+      const identity = anIdentity({ context: { outletId: 'out-deleted', askedFor: 'change' } });
+      const claim = (await store.claim(identity, at(0)))!;
+
+      const resent = await store.reclaim(claim, at(20), at(19), undefined, {
+        outletId: 'out-imported',
+        askedFor: 'change',
+      });
+
+      expect(resent).toEqual({
+        ...claim,
+        context: { outletId: 'out-imported', askedFor: 'change' },
+        asOf: at(19),
+        updatedAt: at(20),
+        resendPending: 1,
+      });
+      expect(await read(store, claim.deliveryId)).toEqual(resent);
+      expect((await store.ofSubject(identity.labelId, identity.subject)).map((d) => d.deliveryId)).toEqual([
+        claim.deliveryId,
+      ]);
+    });
+
     it('takes over no settled mail', async () => {
       const store = makeStore();
       const claim = (await store.claim(anIdentity(), at(0)))!;

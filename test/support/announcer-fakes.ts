@@ -157,7 +157,13 @@ export class FakeDeliveries implements DeliveryStore {
       .sort((a, b) => FakeDeliveries.placeOf(a).localeCompare(FakeDeliveries.placeOf(b)))
       .slice(0, limit)
       .map((d) => structuredClone(d));
-  reclaim = async (delivery: Delivery, at: string, asOf?: string, told?: KeptTold) => {
+  reclaim = async (
+    delivery: Delivery,
+    at: string,
+    asOf?: string,
+    told?: KeptTold,
+    context?: Record<string, string>,
+  ) => {
     const item = this.items.get(delivery.deliveryId);
     if (item?.status !== 'claimed' || item.updatedAt !== delivery.updatedAt) return undefined;
     const resend = !item.claimedHeld;
@@ -168,6 +174,7 @@ export class FakeDeliveries implements DeliveryStore {
       ...(resend ? { resendPending: 1 } : {}),
       ...(asOf ? { asOf } : {}),
       ...(told ? { told } : {}),
+      ...(context ? { context } : {}),
     });
     return structuredClone(item);
   };

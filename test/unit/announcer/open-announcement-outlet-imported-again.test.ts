@@ -41,6 +41,28 @@ describe('an open announcement whose outlet is deleted and imported again at its
     expect(world.mailer.receivedBy(outlet.email, 'announcement')).toHaveLength(1);
   });
 
+  it('names on its delivery the outlet imported again, which it was sent to, its identity kept', async () => {
+    const outlet = anOutlet();
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
+    await sendMailing(announce, meta, world.deps, far());
+    world.mailer.script = undefined;
+    const [claimed] = world.deliveries.of('claimed');
+
+    world.clock.now += 10 * 60_000;
+    const imported = anOutlet({ email: outlet.email });
+    world.directory.splice(world.directory.indexOf(outlet), 1, imported);
+    await sweptPastStale(world, 10 * 60_000);
+
+    expect(world.deliveries.of('sent')).toEqual([
+      expect.objectContaining({
+        deliveryId: claimed.deliveryId,
+        context: { ...claimed.context, outletId: imported.id },
+        resends: 1,
+      }),
+    ]);
+  });
+
   // The release (synthpop, GB and IE) reaches neither: its own mailing never announces the address there.
   it.each([
     ['in a territory', { territories: ['FR'] }],
