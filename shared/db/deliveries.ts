@@ -403,6 +403,9 @@ export function dynamoDeliveries(db: DynamoDBDocumentClient, table: string): Del
   };
 }
 
+/** A claim still open and unchanged since its last write was read (`:previous`). */
+const openAsRead = '#status = :claimed AND updatedAt = :previous';
+
 /**
  * A stale claim taken over at `at` (one sweeper wins: the condition names the write it read), its place
  * among the open claims moved to `at`; `set` what else it writes. `takenBy`: the id of this takeover
@@ -423,7 +426,7 @@ const takeOverWrite = (
     TableName: table,
     Key: deliveryKey(delivery.deliveryId),
     UpdateExpression: `SET ${['updatedAt = :at', 'gsi2pk = :gsi2pk', 'gsi2sk = :gsi2sk', 'takenBy = :takenBy', ...set].join(', ')}${remove}`,
-    ConditionExpression: '#status = :claimed AND updatedAt = :previous',
+    ConditionExpression: openAsRead,
     ExpressionAttributeNames: statusName,
     ExpressionAttributeValues: {
       ...openStatus,
@@ -518,27 +521,23 @@ export function dynamoMailClaims(db: DynamoDBDocumentClient, table: string): Mai
             TableName: table,
             Key: deliveryKey(deliveryId),
             // Its last write is its claim: no sweep has taken it over since.
-            ConditionExpression: '#status = :claimed AND updatedAt = :claimedAt',
+            ConditionExpression: openAsRead,
             ExpressionAttributeNames: statusName,
-            ExpressionAttributeValues: { ...openStatus, ':claimedAt': claimedAt },
+            ExpressionAttributeValues: { ...openStatus, ':previous': claimedAt },
           }),
         ),
       );
     },
 
     async markUnsent(deliveries) {
+      // A takeover at its last write: its place and last write stay (a retry of it is written again alike).
       await writeEachIfAllowed(
         db,
-        deliveries.map(({ deliveryId, updatedAt }) => ({
-          Update: {
-            TableName: table,
-            Key: deliveryKey(deliveryId),
-            UpdateExpression: 'SET claimedHeld = :held',
-            ConditionExpression: '#status = :claimed AND updatedAt = :previous',
-            ExpressionAttributeNames: statusName,
-            ExpressionAttributeValues: { ...openStatus, ':held': true, ':previous': updatedAt },
-          },
-        })),
+        deliveries.map((delivery) =>
+          takeOverWrite(table, delivery, delivery.updatedAt, randomUUID(), ['claimedHeld = :held'], {
+            ':held': true,
+          }),
+        ),
       );
     },
 
