@@ -549,9 +549,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
             labelName,
           ),
         );
-        // Not a withdrawal's: a deleted outlet's promo links close by the withdrawal naming it, over the
-        // territories it kept (toldOfWithdrawal, functions/recipients/recipients.ts; docs/design.md#embargoes).
-        if (atAddress.id !== delivery.context.outletId && delivery.kind !== 'cancellation')
+        if (atAddress.id !== delivery.context.outletId)
           movedTo.set(delivery.deliveryId, { ...delivery.context, outletId: atAddress.id });
       }
       return {

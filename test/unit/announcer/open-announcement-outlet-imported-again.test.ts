@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
+import { defaultSettings } from '#functions/announcer/ports.ts';
+import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import {
   aLabelAndItsPress,
+  anAnnouncedPress,
   announce,
   fakeWorld,
   far,
@@ -61,6 +64,31 @@ describe('an open announcement whose outlet is deleted and imported again at its
         resends: 1,
       }),
     ]);
+  });
+
+  it('names on its delivery the outlet imported again a cancellation was resent to', async () => {
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
+    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive' },
+      'evt-cancelled',
+      '2026-02-01T10:00:00.000Z',
+    );
+    world.mailer.script = undefined;
+    const cancellation = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+
+    world.clock.now += 10 * 60_000;
+    const imported = { ...german, id: `${german.id}-again` };
+    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+    expect(world.deliveries.items.get(cancellation.deliveryId)).toMatchObject({
+      status: 'sent',
+      context: { ...cancellation.context, outletId: imported.id },
+    });
   });
 
   // The release (synthpop, GB and IE) reaches neither: its own mailing never announces the address there.
