@@ -1,5 +1,10 @@
 // EventBridge Scheduler's schedule expressions, evaluated the way the service documents them:
-// - at(yyyy-mm-ddThh:mm:ss): wall time in ScheduleExpressionTimezone (default UTC);
+// - at(yyyy-mm-ddThh:mm:ss): wall time in ScheduleExpressionTimezone (default UTC). A wall time a DST
+//   gap leaves out never comes, so the schedule never fires; a repeated one fires once, at its first
+//   instance. AWS documents this for cron ("When the time shifts forward in Spring, your schedule
+//   invocation gets skipped if the cron expression falls on a non-existent date and time. When the time
+//   shifts back in the Fall, your schedule runs only once", AWS re:Post knowledge center,
+//   eventbridge-scheduler-adjust-dst) and says nothing of at(): read the same (docs/design.md#schedules);
 // - rate(n minute|minutes|hour|hours|day|days): a fixed period from StartDate, or from creation when
 //   there is none ("starts invoking the target immediately"); a day is 24 hours, DST or not;
 // - cron(minutes hours day-of-month month day-of-week year): evaluated in the time zone. On the
@@ -32,7 +37,8 @@ export interface Recurrence {
 }
 
 export type ParsedScheduleExpression =
-  | { kind: 'at'; at: number }
+  /** `at`: undefined when a DST gap leaves the wall time out (it never occurs). */
+  | { kind: 'at'; at: number | undefined }
   | { kind: 'rate'; periodMs: number; recurrence(anchor: number): Recurrence }
   | { kind: 'cron'; recurrence: Recurrence };
 
@@ -71,9 +77,9 @@ export function isValidTimeZone(timeZone: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // at()
 
-/** The instant of an at() body in a time zone. A wall time skipped by a DST change is read with the
- * offset before the change (02:30 when 01:30 does not exist); a repeated one is the first instance. */
-export function atInstant(body: string, timeZone: string): number {
+/** The instant of an at() body in a time zone: undefined for a wall time a DST change skips (01:30
+ * where 01:00 becomes 02:00), which never occurs; a repeated one is the first instance. */
+export function atInstant(body: string, timeZone: string): number | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(body);
   const fail = (): never => {
     throw new ScheduleExpressionError(
@@ -85,7 +91,7 @@ export function atInstant(body: string, timeZone: string): number {
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return fail();
   if (hour > 23 || minute > 59 || second > 59) return fail();
-  return wallToInstant(timeZone, Date.UTC(year, month - 1, day, hour, minute, second), 'compatible')!;
+  return wallToInstant(timeZone, Date.UTC(year, month - 1, day, hour, minute, second));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,21 +412,15 @@ export function zoneOffsetAt(timeZone: string, instant: number): number {
 
 /**
  * The instant of a wall time (given as if UTC) in a zone. A repeated wall time (clocks going back)
- * gives its first instance. A skipped one (clocks going forward) gives undefined with 'skip', or the
- * instant read with the offset before the change with 'compatible'.
+ * gives its first instance; a skipped one (clocks going forward) gives undefined.
  */
-export function wallToInstant(
-  timeZone: string,
-  wall: number,
-  skipped: 'skip' | 'compatible',
-): number | undefined {
+export function wallToInstant(timeZone: string, wall: number): number | undefined {
   const before = zoneOffsetAt(timeZone, wall - DAY_MS);
   const after = zoneOffsetAt(timeZone, wall + DAY_MS);
   const candidates = [wall - before, wall - after].filter(
     (instant) => zoneOffsetAt(timeZone, instant) === wall - instant,
   );
-  if (candidates.length > 0) return Math.min(...candidates);
-  return skipped === 'compatible' ? wall - before : undefined;
+  return candidates.length > 0 ? Math.min(...candidates) : undefined;
 }
 
 function zoneDays(timeZone: string) {
@@ -439,7 +439,7 @@ function zoneDays(timeZone: string) {
         offset === zoneOffsetAt(timeZone, midnight + DAY_MS / 2);
       return (hour, minute) => {
         const wall = midnight + hour * HOUR_MS + minute * MINUTE_MS;
-        return steady ? wall - offset : wallToInstant(timeZone, wall, 'skip');
+        return steady ? wall - offset : wallToInstant(timeZone, wall);
       };
     },
   };

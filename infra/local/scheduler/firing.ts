@@ -188,8 +188,8 @@ export function scheduleFiring(options: {
     if (s.state !== 'ENABLED') return undefined;
     if (live.expression.kind === 'at') {
       // StartDate and EndDate do not apply to one-time schedules.
-      const at = live.expression.at;
-      return at <= limit && s.lastFiredFor === undefined ? at : undefined;
+      const at = oneTimeInstant(live);
+      return at !== undefined && at <= limit && s.lastFiredFor === undefined ? at : undefined;
     }
     let notBefore = Math.max(s.windowStart, s.startDate ?? s.windowStart);
     if (s.lastFiredFor !== undefined) notBefore = Math.max(notBefore, s.lastFiredFor + 1);
@@ -355,7 +355,7 @@ export function scheduleFiring(options: {
       const next =
         live.expression.kind === 'at'
           ? s.lastFiredFor === undefined
-            ? live.expression.at
+            ? oneTimeInstant(live)
             : undefined
           : live.recurrence?.nextAfter(Math.max(now, s.lastFiredFor ?? now));
       if (next === undefined || (s.endDate !== undefined && next > s.endDate)) continue;
@@ -373,6 +373,24 @@ export function scheduleFiring(options: {
 
   return { advanceTo, start, stop, pending, deadLetters: () => [...deadLetters], redrive };
 }
+
+/**
+ * When a one-time schedule fires, or undefined when it never will: its wall time fell in a DST gap
+ * (expressions.ts), or its minute was over when the schedule was created or last updated. Scheduler
+ * invokes a one-time schedule at the one time it names, to the minute ("All schedule types on
+ * EventBridge Scheduler invoke their targets with 60 second precision. This means that if you set your
+ * schedule to run at 1:00, it will invoke the target API between 1:00:00 and 1:00:59", Scheduler User
+ * Guide, Schedule types): one written within that minute fires, one written after it has no time left
+ * to fire at. AWS does not document that case; it is kept, never fired, never deleted by
+ * ActionAfterCompletion, since it never completes (docs/design.md#schedules).
+ */
+function oneTimeInstant(live: LiveSchedule): number | undefined {
+  if (live.expression.kind !== 'at') return undefined;
+  const { at } = live.expression;
+  return at !== undefined && at + MINUTE_MS > live.stored.windowStart ? at : undefined;
+}
+
+const MINUTE_MS = 60_000;
 
 /**
  * Whether `at` is the schedule's last occurrence, after which ActionAfterCompletion DELETE deletes it: a

@@ -19,6 +19,7 @@ import {
   UpdateScheduleCommand,
   ValidationException,
 } from '@aws-sdk/client-scheduler';
+import { Temporal } from 'temporal-polyfill';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
 import { Faults } from '#infra/local/faults.ts';
@@ -375,6 +376,80 @@ describe('firing on the virtual clock', () => {
     expect(first).toHaveLength(1);
     expect(second).toEqual([]);
     expect(kept.State).toBe('ENABLED');
+  });
+
+  it("never fires a one-time at() whose minute was over when it was created, and keeps it; one created within its minute fires, as Scheduler's 60-second precision reads it", async () => {
+    const { client, scheduler, sent } = await startScheduler();
+    const thisMinute = Math.floor(clock.now().getTime() / MINUTE) * MINUTE;
+    const wall = (instant: number) => new Date(instant).toISOString().slice(0, 19);
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          Name: 'long-past',
+          ScheduleExpression: `at(${wall(thisMinute - 5 * MINUTE)})`,
+          ActionAfterCompletion: 'DELETE',
+        }),
+      ),
+    );
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({ Name: 'this-minute', ScheduleExpression: `at(${wall(thisMinute)})` }),
+      ),
+    );
+
+    const fired = await scheduler.advanceTo(new Date(thisMinute + DAY));
+    const kept = await client.send(new GetScheduleCommand({ Name: 'long-past' }));
+
+    expect(fired.map((f) => f.name)).toEqual(['this-minute']);
+    expect(sent).toHaveLength(1);
+    expect(kept.ScheduleExpression).toBe(`at(${wall(thisMinute - 5 * MINUTE)})`);
+    expect(scheduler.pending().map((p) => p.name)).not.toContain('long-past');
+  });
+
+  it('skips a one-time at() whose wall time a DST gap leaves out, as Scheduler skips a cron time that does not exist, and fires one in an overlap once, at the first of its two times', async () => {
+    const { client, scheduler, sent } = await startScheduler();
+    // The next spring-forward and fall-back changes in London after the clock's now.
+    const changes: Temporal.ZonedDateTime[] = [];
+    let at = Temporal.Instant.fromEpochMilliseconds(clock.now().getTime()).toZonedDateTimeISO(
+      'Europe/London',
+    );
+    while (changes.length < 2) {
+      at = at.getTimeZoneTransition('next')!;
+      changes.push(at);
+    }
+    const spring = changes.find((c) => c.offsetNanoseconds > c.subtract({ hours: 2 }).offsetNanoseconds)!;
+    const autumn = changes.find((c) => c !== spring)!;
+    // 01:30 on the spring day does not exist (01:00 becomes 02:00); 01:30 on the autumn day comes twice.
+    const gap = spring.toPlainDateTime().subtract({ minutes: 30 }).toString().slice(0, 19);
+    const overlap = autumn.toPlainDateTime().add({ minutes: 30 }).toString().slice(0, 19);
+    for (const [name, wall] of [
+      ['in-the-gap', gap],
+      ['in-the-overlap', overlap],
+    ]) {
+      await client.send(
+        new CreateScheduleCommand(
+          aSchedule({
+            Name: name,
+            ScheduleExpression: `at(${wall})`,
+            ScheduleExpressionTimezone: 'Europe/London',
+          }),
+        ),
+      );
+    }
+
+    const fired = await scheduler.advanceTo(
+      new Date(Math.max(spring.epochMilliseconds, autumn.epochMilliseconds) + DAY),
+    );
+    const skipped = await client.send(new GetScheduleCommand({ Name: 'in-the-gap' }));
+
+    expect(fired).toEqual([
+      expect.objectContaining({
+        name: 'in-the-overlap',
+        scheduledFor: new Date(autumn.epochMilliseconds - 30 * MINUTE).toISOString(),
+      }),
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(skipped.ScheduleExpression).toBe(`at(${gap})`);
   });
 
   it('fires a rate(1 minute) schedule once on a 10-minute jump, at its latest occurrence', async () => {
