@@ -3,8 +3,8 @@
 // A one-time schedule fires once when the clock reaches it. A recurring one fires at most once per
 // jump of the clock, at its latest occurrence up to the new now, then waits for its next
 // occurrence. Everything due fires in time order (ties by name), one putEvents at a time, with the
-// clock raised to each occurrence before it fires, so handlers see the time they were scheduled for;
-// what is due at one instant is put together, and its work waited for together, before the next.
+// clock raised to each occurrence before it fires (to the end of its window, for a FLEXIBLE time
+// window), so handlers see the time they were scheduled for; what is due at one instant is put together, and its work waited for together, before the next.
 
 import { randomUUID } from 'node:crypto';
 import { schedulerContext } from '#shared/events/scheduled.ts';
@@ -182,28 +182,36 @@ export function scheduleFiring(options: {
     return { redriven, failed: letters.length - redriven };
   }
 
-  /** The occurrence a schedule owes at `limit`, if any. */
-  function dueAt(live: LiveSchedule, limit: number): number | undefined {
+  /**
+   * The occurrence a schedule owes at `limit`, if any, and when it fires: at the occurrence, or at the
+   * end of a FLEXIBLE time window after it (flexibleWindowMs).
+   */
+  function dueAt(live: LiveSchedule, limit: number): { occurrence: number; due: number } | undefined {
     const s = live.stored;
     if (s.state !== 'ENABLED') return undefined;
+    const window = flexibleWindowMs(s);
+    let occurrence: number | undefined;
     if (live.expression.kind === 'at') {
       // StartDate and EndDate do not apply to one-time schedules.
       const at = oneTimeInstant(live);
-      return at !== undefined && at <= limit && s.lastFiredFor === undefined ? at : undefined;
+      occurrence = at !== undefined && at + window <= limit && s.lastFiredFor === undefined ? at : undefined;
+    } else {
+      let notBefore = Math.max(s.windowStart, s.startDate ?? s.windowStart);
+      if (s.lastFiredFor !== undefined) notBefore = Math.max(notBefore, s.lastFiredFor + 1);
+      const until = Math.min(limit - window, s.endDate ?? limit);
+      occurrence = live.recurrence!.latestBetween(notBefore, until);
     }
-    let notBefore = Math.max(s.windowStart, s.startDate ?? s.windowStart);
-    if (s.lastFiredFor !== undefined) notBefore = Math.max(notBefore, s.lastFiredFor + 1);
-    const until = Math.min(limit, s.endDate ?? limit);
-    return live.recurrence!.latestBetween(notBefore, until);
+    return occurrence === undefined ? undefined : { occurrence, due: occurrence + window };
   }
 
-  function nextDue(limit: number): { live: LiveSchedule; due: number } | undefined {
-    let best: { live: LiveSchedule; due: number } | undefined;
+  function nextDue(limit: number): { live: LiveSchedule; occurrence: number; due: number } | undefined {
+    let best: { live: LiveSchedule; occurrence: number; due: number } | undefined;
     for (const live of store.schedules.values()) {
-      const due = dueAt(live, limit);
-      if (due === undefined) continue;
+      const owed = dueAt(live, limit);
+      if (owed === undefined) continue;
+      const { due } = owed;
       if (!best || due < best.due || (due === best.due && compareNames(live.stored, best.live.stored) < 0)) {
-        best = { live, due };
+        best = { live, ...owed };
       }
     }
     return best;
@@ -224,7 +232,7 @@ export function scheduleFiring(options: {
         next = nextDue(limit);
       }
       if (!next) return fired;
-      const { live, due } = next;
+      const { live, occurrence, due } = next;
       const s = live.stored;
       if (catchingUp && nowMs() < due) {
         clock.raiseTo(new Date(due));
@@ -235,12 +243,12 @@ export function scheduleFiring(options: {
       clock.raiseTo(new Date(due));
       // Marked before putEvents, so the occurrence cannot fire twice even if a handler it runs
       // changes schedules meanwhile; journaled only once the bus has its event (below).
-      s.lastFiredFor = due;
+      s.lastFiredFor = occurrence;
       const parameters = s.target.EventBridgeParameters as Json;
       const entry: Fired = {
         name: s.name,
         groupName: s.groupName,
-        scheduledFor: new Date(due).toISOString(),
+        scheduledFor: new Date(occurrence).toISOString(),
         detailType: String(parameters.DetailType),
       };
       const target: ScheduledTarget = {
@@ -248,7 +256,7 @@ export function scheduleFiring(options: {
         source: String(parameters.Source),
         detailType: entry.detailType,
         // Filled in once per firing: its retries are the same execution, for the same occurrence.
-        detail: withSchedulerContext(typeof s.target.Input === 'string' ? s.target.Input : '{}', due),
+        detail: withSchedulerContext(typeof s.target.Input === 'string' ? s.target.Input : '{}', occurrence),
       };
       // Scheduler retries a target that fails (RetryPolicy; locally at once, the event's age never
       // runs out), then hands the event to the schedule's dead-letter queue, if it has one.
@@ -294,7 +302,7 @@ export function scheduleFiring(options: {
       // Only this very schedule: a handler may have replaced it while its event ran.
       if (
         s.actionAfterCompletion === 'DELETE' &&
-        isLastOccurrence(live, due) &&
+        isLastOccurrence(live, occurrence) &&
         store.schedules.get(key) === live
       ) {
         store.deleteSchedule(key);
@@ -362,7 +370,7 @@ export function scheduleFiring(options: {
       list.push({
         name: s.name,
         groupName: s.groupName,
-        next: new Date(next).toISOString(),
+        next: new Date(next + flexibleWindowMs(s)).toISOString(),
         timeZone: s.timeZone ?? 'UTC',
         detailType: String((s.target.EventBridgeParameters as Json | undefined)?.DetailType ?? ''),
         recurring: live.expression.kind !== 'at',
@@ -391,6 +399,21 @@ function oneTimeInstant(live: LiveSchedule): number | undefined {
 }
 
 const MINUTE_MS = 60_000;
+
+/**
+ * How long after an occurrence the local scheduler fires it: a FLEXIBLE time window's whole length,
+ * else nothing. Scheduler "invokes the target within the time window you set", for example "within 15
+ * minutes after the scheduled time" (Scheduler User Guide, Configuring flexible time windows), at a
+ * moment it does not name: the local scheduler takes the latest, so nothing comes to rely on a flexible
+ * schedule firing on time; the firing still names the occurrence as its scheduled time
+ * (docs/design.md#schedules).
+ */
+function flexibleWindowMs(schedule: StoredSchedule): number {
+  const { Mode, MaximumWindowInMinutes } = schedule.flexibleTimeWindow;
+  return Mode === 'FLEXIBLE' && typeof MaximumWindowInMinutes === 'number'
+    ? MaximumWindowInMinutes * MINUTE_MS
+    : 0;
+}
 
 /**
  * Whether `at` is the schedule's last occurrence, after which ActionAfterCompletion DELETE deletes it: a

@@ -113,7 +113,7 @@ function validFlexibleTimeWindow(value: unknown): Json {
     }
     return { Mode: mode, MaximumWindowInMinutes: window };
   }
-  // Locally a schedule fires at its exact time whatever the window.
+  // OFF: fired at its time; FLEXIBLE: at its window's end (firing.ts, flexibleWindowMs).
   return { Mode: mode };
 }
 

@@ -452,6 +452,38 @@ describe('firing on the virtual clock', () => {
     expect(skipped.ScheduleExpression).toBe(`at(${gap})`);
   });
 
+  it('fires a schedule with a FLEXIBLE time window at the end of its window, the latest Scheduler may, naming the time it was set for', async () => {
+    const { client, scheduler, sent } = await startScheduler();
+    const due = minutesAhead(30);
+    await client.send(
+      new CreateScheduleCommand(
+        aSchedule({
+          ScheduleExpression: `at(${due.wall})`,
+          FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 },
+          Target: {
+            ...aSchedule().Target!,
+            Input: JSON.stringify({ scheduledFor: '<aws.scheduler.scheduled-time>' }),
+          },
+        }),
+      ),
+    );
+
+    const listed = scheduler.pending().find((p) => p.name === 'release-day-r1');
+    const atItsTime = await scheduler.advanceTo(new Date(due.instant));
+    const withinWindow = await scheduler.advanceTo(new Date(due.instant + 15 * MINUTE - 1000));
+    const windowEnd = await scheduler.advanceTo(new Date(due.instant + 15 * MINUTE));
+
+    expect(listed?.next).toBe(new Date(due.instant + 15 * MINUTE).toISOString());
+    expect(atItsTime).toEqual([]);
+    expect(withinWindow).toEqual([]);
+    expect(windowEnd).toEqual([
+      expect.objectContaining({ name: 'release-day-r1', scheduledFor: new Date(due.instant).toISOString() }),
+    ]);
+    expect(JSON.parse(sent[0].detail)).toEqual({
+      scheduledFor: `${new Date(due.instant).toISOString().slice(0, 19)}Z`,
+    });
+  });
+
   it('fires a rate(1 minute) schedule once on a 10-minute jump, at its latest occurrence', async () => {
     const { client, scheduler } = await startScheduler();
     await client.send(
