@@ -27,6 +27,7 @@ import {
 import { powertoolsLayer } from './settings.ts';
 import {
   asyncEventMaxAgeSeconds,
+  deadLetterRetentionSeconds,
   eventSourcesOf,
   type FunctionSpec,
   type Permission,
@@ -394,13 +395,13 @@ function acknowledgeWildcard(role: IRole, resource: string, reason: string): voi
   Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
 }
 
-/** An encrypted, TLS-only queue that keeps failed events for the 14 days SQS allows at most. */
+/** An encrypted, TLS-only queue that keeps failed events for the 14 days SQS allows at most (deadLetterRetentionSeconds). */
 export function deadLetterQueue(scope: Construct, id: string, props: { queueName?: string } = {}): Queue {
   const queue = new Queue(scope, id, {
     ...props,
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
-    retentionPeriod: Duration.days(14),
+    retentionPeriod: Duration.seconds(deadLetterRetentionSeconds),
   });
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',

@@ -30,6 +30,16 @@ export const ruleTargetRetry = { retryAttempts: 185, maxEventAgeSeconds: 24 * 60
 export const asyncEventMaxAgeSeconds = 21_600;
 
 /**
+ * How long every dead-letter queue of the stack keeps a message (SQS `MessageRetentionPeriod`, at most
+ * 14 days; the default is 4): the functions' on-failure queues, the rules' and the schedules' dead-letter
+ * queues, the queue triggers' and the table stream's. SQS deletes a message older than this, counted from
+ * when it was first sent to a queue: for a message a queue's redrive policy moved to its dead-letter
+ * queue, from when it was sent to that first queue. The local cloud's dead letters are kept as long
+ * (docs/design.md#failures-and-retries).
+ */
+export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
+
+/**
  * API Gateway's HTTP API stops waiting for an integration after this long (its maximum, which the stack
  * leaves as it is) and answers 503. A function behind a route must time out before it: one still running
  * then could commit work the client was told had failed (docs/design.md#routes-and-auth).

@@ -635,6 +635,7 @@ export const mailStreams: Record<MailStream, { suffix: string }> = {
 // What running code reads is declared in function-settings.ts (see there); the topology is where to find it.
 export {
   asyncEventMaxAgeSeconds,
+  deadLetterRetentionSeconds,
   functionDefaults,
   httpIntegrationTimeoutSeconds,
   mailSettlementLatencySeconds,

@@ -1,4 +1,5 @@
 import type { ParkedEntry } from '#shared/db/outbox-publishing.ts';
+import { deadLetterRetentionSeconds } from '../topology.ts';
 import type { BusEvent, DeadLetter } from './bus/bus.ts';
 import type { QueueDeadLetter } from './queues/index.ts';
 import type { ScheduleDeadLetter } from './scheduler.ts';
@@ -30,6 +31,17 @@ export interface DeadLetterSources {
   queues?: { deadLetters: () => QueueDeadLetter[]; depths: () => Record<string, unknown> };
   outbox?: { parked: (limit: number) => Promise<ParkedEntry[]> };
 }
+
+/**
+ * Whether a dead letter first sent to a queue at `sentAt` (epoch ms or ISO 8601) is still kept at the
+ * local clock's now: SQS deletes a message once it is older than its queue's retention period, every
+ * dead-letter queue's being deadLetterRetentionSeconds ("For standard queues, the expiration of a
+ * message is always based on its original enqueue timestamp", SQS Developer Guide, dead-letter queue
+ * retention). Read from the letter itself, so a letter read back after a restart expires as it would
+ * have (docs/design.md#failures-and-retries).
+ */
+export const stillRetained = (sentAt: number | string): boolean =>
+  Date.now() - (typeof sentAt === 'number' ? sentAt : Date.parse(sentAt)) < deadLetterRetentionSeconds * 1000;
 
 /** How many parked outbox entries are listed: the redrive takes them all. */
 const parkedListed = 100;

@@ -148,6 +148,14 @@ export const streamDeadLetters = async () =>
     }>('dlq')
   ).streamBatches;
 
+/** What schedules could not put on the bus after their retries, as their dead-letter queue holds it. */
+export const scheduleDeadLetters = async () =>
+  (
+    await local<{
+      scheduleDeadLetters: { name: string; groupName: string; scheduledFor: string; error: string }[];
+    }>('dlq')
+  ).scheduleDeadLetters;
+
 /** The operator's redrive (POST /_local/dlq/redrive): dead letters, queues' dead letters and parked outbox entries. */
 export const redriveDeadLetters = () =>
   local<{

@@ -8,6 +8,7 @@ import {
   ruleTargetRetry,
   settingsOf,
 } from '../../topology.ts';
+import { stillRetained } from '../dead-letters.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 import { DeliveryJournal, journalKey, type UnfinishedDelivery } from './journal.ts';
@@ -388,7 +389,21 @@ export class LocalBus {
   }
 
   deadLetters(): DeadLetter[] {
+    this.#dropExpired();
     return this.#deadLetters;
+  }
+
+  /**
+   * Drops the dead letters older than their queue's retention (the on-failure queue's, or a queue
+   * trigger's rule's dead-letter queue's, sent when dead-lettered), as SQS deletes them, and out of
+   * their file too. Only once the journal was read: a kept letter ended its delivery at start, whatever
+   * its age.
+   */
+  #dropExpired(): void {
+    const kept = this.#deadLetters.filter((letter) => stillRetained(letter.at));
+    if (kept.length === this.#deadLetters.length) return;
+    this.#deadLetters.splice(0, this.#deadLetters.length, ...kept);
+    this.#journal.keepDeadLetters(this.#deadLetters);
   }
 
   /**
@@ -397,6 +412,7 @@ export class LocalBus {
    * is dead-lettered again with its new error.
    */
   async redrive(): Promise<{ redriven: number; succeeded: number; failed: number }> {
+    this.#dropExpired();
     const letters = this.#deadLetters.splice(0);
     const redriven = letters.flatMap((letter) => {
       const rule = this.#rules.find((candidate) => candidate.name === letter.rule);

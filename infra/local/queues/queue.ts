@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionName, QueueTrigger } from '../../topology.ts';
+import { stillRetained } from '../dead-letters.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 
@@ -65,6 +66,12 @@ export interface QueueDeadLetter {
   receiveCount: number;
   body: string;
   at: string;
+  /**
+   * When the message was sent to its queue (epoch ms): SQS's redrive policy keeps that enqueue time when
+   * it moves a message to the dead-letter queue, whose retention counts from it. A letter kept before
+   * December 2026 has none, and counts from its `at`.
+   */
+  sentAt?: number;
 }
 
 type Entry =
@@ -168,11 +175,25 @@ export class LocalQueue {
       delayed,
       invisible: hidden.length - delayed,
       inFlight: this.#inFlight.size,
-      deadLetters: this.#deadLetters.length,
+      deadLetters: this.#dropExpired().length,
     };
   }
 
   deadLetters(): QueueDeadLetter[] {
+    return this.#dropExpired();
+  }
+
+  /**
+   * Drops the dead letters older than the dead-letter queue's retention, counted from when their message
+   * was first sent, as SQS deletes them, and out of their file too. Only once the journal was read (#open):
+   * a kept letter says where its message is at start, whatever its age.
+   */
+  #dropExpired(): QueueDeadLetter[] {
+    const kept = this.#deadLetters.filter((letter) => stillRetained(letter.sentAt ?? letter.at));
+    if (kept.length < this.#deadLetters.length) {
+      this.#deadLetters.splice(0, this.#deadLetters.length, ...kept);
+      this.#deadLetterFile?.rewrite(this.#deadLetters);
+    }
     return this.#deadLetters;
   }
 
@@ -325,7 +346,7 @@ export class LocalQueue {
    * mid-redrive loses none. Answers how many moved.
    */
   redrive(): number {
-    const letters = this.#deadLetters.splice(0);
+    const letters = this.#dropExpired().splice(0);
     const now = Date.now();
     const moved = letters.map(
       (letter): Message => ({
@@ -360,6 +381,7 @@ export class LocalQueue {
       receiveCount: message.receiveCount,
       body: message.body,
       at: new Date().toISOString(),
+      sentAt: message.sentAt,
     };
     this.#messages.delete(message.id);
     this.#deadLetters.push(letter);

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { schedulerContext } from '#shared/events/scheduled.ts';
 import { ruleTargetRetry } from '../../function-settings.ts';
 import type { VirtualClock } from '../clock.ts';
+import { stillRetained } from '../dead-letters.ts';
 import { JsonLines } from '../jsonl.ts';
 import { type LiveSchedule, ScheduleStore, type StoredSchedule } from './store.ts';
 import type { Json } from './validation.ts';
@@ -70,6 +71,11 @@ export interface ScheduleDeadLetter {
   name: string;
   groupName: string;
   scheduledFor: string;
+  /**
+   * When it was sent to the dead-letter queue (ISO 8601), from which the queue's retention counts; a
+   * letter kept before December 2026 has none, and counts from its scheduledFor.
+   */
+  at?: string;
   attempts: number;
   error: string;
   target: ScheduledTarget;
@@ -158,9 +164,23 @@ export function scheduleFiring(options: {
       store.deleteSchedule(ScheduleStore.key(letter.groupName, letter.name));
   }
 
+  /**
+   * Drops the dead letters older than the dead-letter queue's retention, as SQS deletes them, and out
+   * of their file too. Only after the letters were read back at start: a kept letter's occurrence counts
+   * as fired, whatever its age (above).
+   */
+  function dropExpired(): ScheduleDeadLetter[] {
+    const kept = deadLetters.filter((letter) => stillRetained(letter.at ?? letter.scheduledFor));
+    if (kept.length < deadLetters.length) {
+      deadLetters.splice(0, deadLetters.length, ...kept);
+      file?.rewrite(deadLetters);
+    }
+    return deadLetters;
+  }
+
   /** Puts each dead letter's event on the bus again; those it put leave the queue. */
   async function redrive(): Promise<{ redriven: number; failed: number }> {
-    const letters = deadLetters.splice(0);
+    const letters = dropExpired().splice(0);
     let redriven = 0;
     for (const [i, letter] of letters.entries()) {
       try {
@@ -284,6 +304,7 @@ export function scheduleFiring(options: {
           name: s.name,
           groupName: s.groupName,
           scheduledFor: entry.scheduledFor,
+          at: new Date(nowMs()).toISOString(),
           attempts: entry.attempts!,
           error: entry.error,
           target,
@@ -379,7 +400,7 @@ export function scheduleFiring(options: {
     return list.sort((a, b) => a.next.localeCompare(b.next) || a.name.localeCompare(b.name));
   }
 
-  return { advanceTo, start, stop, pending, deadLetters: () => [...deadLetters], redrive };
+  return { advanceTo, start, stop, pending, deadLetters: () => [...dropExpired()], redrive };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { stillRetained } from '../dead-letters.ts';
 import { JsonLines } from '../jsonl.ts';
 import type { StreamDeadLetter } from './mapping.ts';
 
@@ -24,14 +25,24 @@ export class StreamDeadLetters {
   }
 
   list(): StreamDeadLetter[] {
-    return [...this.#letters];
+    return [...this.#dropExpired()];
   }
 
   /** Takes out the records held now; answers how many. */
   redrive(): number {
-    const taken = this.#letters.splice(0).length;
+    const taken = this.#dropExpired().splice(0).length;
     this.#file?.rewrite([]);
     return taken;
+  }
+
+  /** Drops the records older than the on-failure queue's retention, as SQS deletes them, and out of the file too. */
+  #dropExpired(): StreamDeadLetter[] {
+    const kept = this.#letters.filter((letter) => stillRetained(letter.at));
+    if (kept.length < this.#letters.length) {
+      this.#letters.splice(0, this.#letters.length, ...kept);
+      this.#file?.rewrite(this.#letters);
+    }
+    return this.#letters;
   }
 
   close(): void {
