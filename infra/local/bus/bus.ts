@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { entrySize, maxPutBytes } from '#shared/events/publish.ts';
 import {
+  asyncEventMaxAgeSeconds,
   type BusName,
   eventSourcesOf,
   type FunctionName,
@@ -78,7 +79,21 @@ interface Rule {
    * target; for a queue target, EventBridge's own retries of a SendMessage the queue refused.
    */
   retryAttempts: number;
+  /**
+   * How old an event may be when an attempt starts: a function target's is Lambda's maximum event age
+   * for asynchronous invocations, a queue target's the rule's retry policy's (EventBridge's); older, it
+   * is dead-lettered without another attempt (docs/design.md#failures-and-retries).
+   */
+  maxEventAgeMs: number;
   matches: EventMatcher;
+}
+
+/** A delivery to make: a rule's target, and, resumed after a restart, what the last run left of it. */
+interface Target {
+  rule: Rule;
+  delivery?: UnfinishedDelivery;
+  /** When the event was accepted (epoch ms, the local clock), for a delivery not resumed. */
+  acceptedAt?: number;
 }
 
 /** An entry's `Time`: epoch seconds (the SDK's wire form) or a date string. */
@@ -161,6 +176,9 @@ export class LocalBus {
                 // 185 times over 24 h on AWS); the function's asynchronous retries never apply to it.
                 retryAttempts:
                   trigger.kind === 'queue' ? ruleTargetRetry.retryAttempts : settingsOf(spec).retryAttempts,
+                maxEventAgeMs:
+                  (trigger.kind === 'queue' ? ruleTargetRetry.maxEventAgeSeconds : asyncEventMaxAgeSeconds) *
+                  1000,
                 matches: compilePattern(trigger.pattern),
               },
             ]
@@ -283,11 +301,11 @@ export class LocalBus {
     });
     // Journalled (one fsync for the call) before the answer says the entries were accepted.
     const routed = this.#journalAccepted(accepted);
-    for (const { bus, event, rules } of routed)
+    for (const { bus, event, rules, acceptedAt } of routed)
       void this.#deliverAll(
         bus,
         event,
-        rules.map((rule) => ({ rule })),
+        rules.map((rule) => ({ rule, acceptedAt })),
       );
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
@@ -306,7 +324,7 @@ export class LocalBus {
       return this.#deliverAll(
         routed.bus,
         routed.event,
-        routed.rules.map((rule) => ({ rule })),
+        routed.rules.map((rule) => ({ rule, acceptedAt: routed.acceptedAt })),
       );
     } finally {
       this.#end();
@@ -353,11 +371,11 @@ export class LocalBus {
       chosen.map(({ bus, event }) => ({ bus, event: { ...event, 'replay-name': name } })),
       false,
     );
-    for (const { bus, event, rules } of routed)
+    for (const { bus, event, rules, acceptedAt } of routed)
       void this.#deliverAll(
         bus,
         event,
-        rules.map((rule) => ({ rule })),
+        rules.map((rule) => ({ rule, acceptedAt })),
       );
     return chosen.length;
   }
@@ -422,12 +440,15 @@ export class LocalBus {
     // Journalled as accepted before the dead letters are dropped, so a crash mid-redrive loses none,
     // with the new invocation's request id, which its retries keep, resumed after a restart too.
     const requestIds = redriven.map(() => randomUUID());
+    // A new invocation: its event's age counts from now.
+    const acceptedAt = Date.now();
     this.#journal.accepted(
       redriven.map(({ letter, rule }, i) => ({
         bus: rule.bus,
         event: letter.event,
         rules: [rule.name],
         requestId: requestIds[i],
+        acceptedAt,
       })),
     );
     this.#journal.keepDeadLetters(this.#deadLetters);
@@ -441,7 +462,7 @@ export class LocalBus {
         };
         this.#remember({ bus: rule.bus, event: letter.event, invocations: [invocation] });
         // A new asynchronous invocation: a request id of its own (journalled, resumed with it).
-        await this.#deliver(rule, letter.event, invocation, undefined, requestIds[i]);
+        await this.#deliver(rule, letter.event, invocation, { requestId: requestIds[i], acceptedAt });
         return invocation.status === 'succeeded';
       }),
     );
@@ -552,28 +573,31 @@ export class LocalBus {
   #journalAccepted(
     accepted: { bus: BusName; event: BusEvent }[],
     archive = true,
-  ): { bus: BusName; event: BusEvent; rules: Rule[] }[] {
+  ): { bus: BusName; event: BusEvent; rules: Rule[]; acceptedAt: number }[] {
+    const acceptedAt = Date.now();
     const routed = accepted.map(({ bus, event }) => ({
       bus,
       event,
       rules: this.#rules.filter((rule) => rule.bus === bus && rule.matches(event)),
+      acceptedAt,
     }));
     if (archive) {
       for (const { bus, event } of accepted) this.#archive.push({ bus, event });
       this.#archiveFile?.append(accepted.map(({ bus, event }) => ({ bus, event })));
     }
     this.#journal.accepted(
-      routed.map(({ bus, event, rules }) => ({ bus, event, rules: rules.map((rule) => rule.name) })),
+      routed.map(({ bus, event, rules }) => ({
+        bus,
+        event,
+        rules: rules.map((rule) => rule.name),
+        acceptedAt,
+      })),
     );
     return routed;
   }
 
   /** Delivers one event to its rules' targets (resumed ones carry the attempts they already spent). */
-  async #deliverAll(
-    bus: BusName,
-    event: BusEvent,
-    targets: { rule: Rule; delivery?: UnfinishedDelivery }[],
-  ): Promise<EventRecord> {
+  async #deliverAll(bus: BusName, event: BusEvent, targets: Target[]): Promise<EventRecord> {
     const record: EventRecord = {
       bus,
       event,
@@ -586,26 +610,43 @@ export class LocalBus {
     };
     this.#remember(record);
     await Promise.all(
-      targets.map(({ rule, delivery }, i) =>
-        this.#deliver(rule, event, record.invocations[i], delivery?.nextAt, delivery?.requestId),
+      targets.map(({ rule, delivery, acceptedAt }, i) =>
+        this.#deliver(rule, event, record.invocations[i], {
+          ...(delivery?.nextAt === undefined ? {} : { nextAt: delivery.nextAt }),
+          ...(delivery?.requestId === undefined ? {} : { requestId: delivery.requestId }),
+          // A journal from before December 2026 kept no acceptance time: the event's own stands in.
+          acceptedAt: delivery ? (delivery.acceptedAt ?? Date.parse(event.time)) : (acceptedAt ?? Date.now()),
+        }),
       ),
     );
     return record;
   }
 
-  /** Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the on-failure destination. */
+  /**
+   * Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the
+   * on-failure destination; and so, without another attempt, once the event is older than the rule's
+   * `maxEventAgeMs` when an attempt is due, in this run or resumed after a restart: "When an event fails
+   * all processing attempts or stays in the asynchronous invocation queue for too long, Lambda discards
+   * it" (CloudFormation, AWS::Lambda::EventInvokeConfig), to the on-failure destination where there is one.
+   */
   async #deliver(
     rule: Rule,
     event: BusEvent,
     invocation: Invocation,
-    nextAt?: number,
-    requestId = deliveryRequestId(event, rule.name),
+    options: { nextAt?: number; requestId?: string; acceptedAt: number },
   ): Promise<void> {
+    const { nextAt, requestId = deliveryRequestId(event, rule.name), acceptedAt } = options;
     this.#begin();
     try {
       if (nextAt !== undefined) await this.#sleep(nextAt - Date.now());
       for (;;) {
         if (this.#closed) return;
+        const age = Date.now() - acceptedAt;
+        if (age > rule.maxEventAgeMs) {
+          invocation.error = `EventAgeExceeded: the event is ${Math.round(age / 1000)} s old, past the ${rule.maxEventAgeMs / 1000} s ${rule.queue ? "its rule's retry policy keeps it" : 'Lambda keeps an asynchronous event'}`;
+          this.#deadLetter(rule, event, invocation);
+          return;
+        }
         invocation.attempts++;
         invocation.status = 'running';
         try {
@@ -623,17 +664,7 @@ export class LocalBus {
           if (this.#closed) return;
           invocation.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
           if (invocation.attempts > rule.retryAttempts) {
-            invocation.status = 'dead-lettered';
-            const letter: DeadLetter = {
-              rule: rule.name,
-              function: rule.function,
-              attempts: invocation.attempts,
-              error: invocation.error,
-              at: new Date().toISOString(),
-              event,
-            };
-            this.#deadLetters.push(letter);
-            this.#journal.deadLettered(letter);
+            this.#deadLetter(rule, event, invocation);
             return;
           }
           invocation.status = 'retrying';
@@ -650,6 +681,21 @@ export class LocalBus {
     } finally {
       this.#end();
     }
+  }
+
+  /** The invocation's on-failure destination (or a queue target's rule's dead-letter queue) takes the event, with its error. */
+  #deadLetter(rule: Rule, event: BusEvent, invocation: Invocation): void {
+    invocation.status = 'dead-lettered';
+    const letter: DeadLetter = {
+      rule: rule.name,
+      function: rule.function,
+      attempts: invocation.attempts,
+      error: invocation.error ?? 'dead-lettered',
+      at: new Date().toISOString(),
+      event,
+    };
+    this.#deadLetters.push(letter);
+    this.#journal.deadLettered(letter);
   }
 
   /**

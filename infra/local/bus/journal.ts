@@ -15,7 +15,15 @@ import type { BusEvent, DeadLetter } from './bus.ts';
  * Without a data folder it keeps nothing.
  */
 type Entry =
-  | { op: 'accepted'; bus: BusName; event: BusEvent; rules: string[]; requestId?: string }
+  /** `acceptedAt`: epoch ms on the local clock, from which the event's age counts (none in a journal from before December 2026). */
+  | {
+      op: 'accepted';
+      bus: BusName;
+      event: BusEvent;
+      rules: string[];
+      requestId?: string;
+      acceptedAt?: number;
+    }
   /** `id`: the event's journalKey. */
   | { op: 'retrying'; id: string; rule: string; attempts: number; nextAt: number }
   | { op: 'done' | 'dead'; id: string; rule: string };
@@ -38,6 +46,8 @@ export interface UnfinishedDelivery {
   nextAt?: number;
   /** A redrive's request id (its own invocation's); none: the delivery's, derived from event and rule. */
   requestId?: string;
+  /** When it was accepted (epoch ms, the local clock): a redrive's, when it was redriven. */
+  acceptedAt?: number;
 }
 
 export class DeliveryJournal {
@@ -70,6 +80,7 @@ export class DeliveryJournal {
             rule,
             attempts: 0,
             ...(entry.requestId === undefined ? {} : { requestId: entry.requestId }),
+            ...(entry.acceptedAt === undefined ? {} : { acceptedAt: entry.acceptedAt }),
           });
         events.set(key, known);
         continue;
@@ -95,15 +106,25 @@ export class DeliveryJournal {
         const derived = [...rules.values()].filter((delivery) => delivery.requestId === undefined);
         const redriven = [...rules.values()].filter((delivery) => delivery.requestId !== undefined);
         return [
+          // The derived deliveries came from one accepted line, so they share its time.
           ...(derived.length === 0
             ? []
-            : [{ op: 'accepted' as const, bus, event, rules: derived.map((delivery) => delivery.rule) }]),
+            : [
+                {
+                  op: 'accepted' as const,
+                  bus,
+                  event,
+                  rules: derived.map((delivery) => delivery.rule),
+                  ...(derived[0].acceptedAt === undefined ? {} : { acceptedAt: derived[0].acceptedAt }),
+                },
+              ]),
           ...redriven.map((delivery) => ({
             op: 'accepted' as const,
             bus,
             event,
             rules: [delivery.rule],
             requestId: delivery.requestId,
+            ...(delivery.acceptedAt === undefined ? {} : { acceptedAt: delivery.acceptedAt }),
           })),
           ...[...rules.values()]
             .filter((delivery) => delivery.nextAt !== undefined)
@@ -121,11 +142,17 @@ export class DeliveryJournal {
   }
 
   /** Events accepted for delivery: durable (fsync) before the caller answers that they were accepted. */
-  accepted(records: { bus: BusName; event: BusEvent; rules: string[]; requestId?: string }[]): void {
+  accepted(
+    records: { bus: BusName; event: BusEvent; rules: string[]; requestId?: string; acceptedAt?: number }[],
+  ): void {
     this.#journal?.append(
       records
         .filter((record) => record.rules.length > 0)
-        .map((record) => ({ op: 'accepted' as const, ...record })),
+        .map((record) => ({
+          op: 'accepted' as const,
+          ...record,
+          acceptedAt: record.acceptedAt ?? Date.now(),
+        })),
       { sync: true },
     );
   }
