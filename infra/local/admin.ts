@@ -18,14 +18,19 @@ export const clockSettleMs = 60_000;
 
 export interface AdminParts {
   clock: Pick<VirtualClock, 'now' | 'offsetMs'>;
-  scheduler: Pick<LocalScheduler, 'advanceTo' | 'pending' | 'deadLetters' | 'redrive'>;
-  bus: Pick<LocalBus, 'recentEvents' | 'shownEvents' | 'deadLetters' | 'replay' | 'redrive'>;
+  scheduler: Pick<LocalScheduler, 'advanceTo' | 'pending' | 'deadLetters' | 'expiredDeadLetters' | 'redrive'>;
+  bus: Pick<
+    LocalBus,
+    'recentEvents' | 'shownEvents' | 'deadLetters' | 'expiredDeadLetters' | 'replay' | 'redrive'
+  >;
   faults: Faults;
   inFlight: InFlight;
   isReady: () => boolean;
   /** No invocation running or retrying, and every stream record handled. */
   whenIdle: () => Promise<void>;
   streamDeadLetters: () => StreamDeadLetter[];
+  /** The stream's on-failure records that outlived their retention in this run. */
+  expiredStreamDeadLetters?: () => StreamDeadLetter[];
   /** Requests the AWS endpoints answered, by service and operation. */
   requests?: Pick<RequestCounts, 'snapshot'>;
   /** The table stream's event source mappings (the outbox relay): whether they read the stream. */
@@ -33,6 +38,7 @@ export interface AdminParts {
   /** Messages queue triggers' queues moved to their dead-letter queues, and how deep each queue is. */
   queues?: {
     deadLetters: () => QueueDeadLetter[];
+    expiredDeadLetters: () => QueueDeadLetter[];
     depths: () => Record<string, unknown>;
     redrive: () => number;
   };

@@ -257,6 +257,7 @@ async function start(
       isReady: () => ready,
       whenIdle,
       streamDeadLetters: () => streams?.deadLetters() ?? [],
+      expiredStreamDeadLetters: () => streams?.expiredDeadLetters() ?? [],
       requests,
       streams: {
         enabled: () => streams?.enabled() ?? true,

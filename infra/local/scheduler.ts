@@ -54,6 +54,8 @@ export interface LocalScheduler {
   ensureSchedule(input: CreateScheduleInput): { ScheduleArn: string };
   /** What schedules with a DeadLetterConfig could not put on the bus after their retries. */
   deadLetters(): ScheduleDeadLetter[];
+  /** The dead letters that outlived their queue's retention in this run. */
+  expiredDeadLetters(): ScheduleDeadLetter[];
   /** Puts those events on the bus again; the ones put leave the dead letters. */
   redrive(): Promise<{ redriven: number; failed: number }>;
 }
@@ -85,6 +87,7 @@ export function createLocalScheduler(options: LocalSchedulerOptions): LocalSched
     pending: firing.pending,
     ensureSchedule: operations.ensureSchedule,
     deadLetters: firing.deadLetters,
+    expiredDeadLetters: firing.expiredDeadLetters,
     redrive: firing.redrive,
   };
 }

@@ -156,6 +156,19 @@ export const scheduleDeadLetters = async () =>
     }>('dlq')
   ).scheduleDeadLetters;
 
+/** The dead letters of each kind that outlived their queue's retention in this run. */
+export const expiredDeadLetters = async () =>
+  (
+    await local<{
+      expired: {
+        deadLetters: { function: string; error: string; event: BusEventRecord }[];
+        scheduleDeadLetters: { name: string }[];
+        streamBatches: unknown[];
+        queueMessages: unknown[];
+      };
+    }>('dlq')
+  ).expired;
+
 /** The operator's redrive (POST /_local/dlq/redrive): dead letters, queues' dead letters and parked outbox entries. */
 export const redriveDeadLetters = () =>
   local<{

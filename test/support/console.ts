@@ -50,6 +50,7 @@ export const consolePageOver = (
       scheduleDeadLetters: [],
       outboxEntries: [],
       queueDepths: {},
+      expired: { deadLetters: [], streamBatches: [], queueMessages: [], scheduleDeadLetters: [] },
       ...deadLetters,
     }),
     sesUrl: () => 'http://127.0.0.1:9',

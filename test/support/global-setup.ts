@@ -40,6 +40,8 @@ export default async function setup(project: TestProject) {
 const askedFor = [/ has no labelId$/, /^Error: Task timed out after /];
 const asked = (letter: { function: string; error: string }) =>
   letter.function === 'tours' && askedFor.some((pattern) => pattern.test(letter.error));
+/** A schedule's dead letter left on purpose: local/dead-letter-retention.test.ts's, which it lets expire. */
+const askedForSchedule = (letter: { name: string }) => letter.name.startsWith('retention-');
 
 /**
  * Fails the run on anything else the local cloud holds for a redrive (`deadLettersOf`, which
@@ -53,13 +55,17 @@ async function noDeadLettersButAskedFor(baseUrl: string, apiKey: string) {
     headers: { authorization: `Bearer ${apiKey}`, 'x-backline-local': '1' },
   });
   const letters = (await response.json()) as DeadLetters;
-  const unaskedByKind: Record<Exclude<keyof DeadLetters, 'queueDepths'>, unknown[]> = {
-    deadLetters: letters.deadLetters
+  // What expired in the run counts as left: a later jump of the clock past its retention hid it.
+  const { expired } = letters;
+  const unaskedByKind: Record<Exclude<keyof DeadLetters, 'queueDepths' | 'expired'>, unknown[]> = {
+    deadLetters: [...letters.deadLetters, ...expired.deadLetters]
       .filter((letter) => !asked(letter))
       .map(({ function: name, error, event }) => ({ function: name, detailType: event.detailType, error })),
-    streamBatches: letters.streamBatches,
-    queueMessages: letters.queueMessages,
-    scheduleDeadLetters: letters.scheduleDeadLetters,
+    streamBatches: [...letters.streamBatches, ...expired.streamBatches],
+    queueMessages: [...letters.queueMessages, ...expired.queueMessages],
+    scheduleDeadLetters: [...letters.scheduleDeadLetters, ...expired.scheduleDeadLetters].filter(
+      (letter) => !askedForSchedule(letter),
+    ),
     outboxEntries: letters.outboxEntries,
   };
   const unasked = Object.fromEntries(Object.entries(unaskedByKind).filter(([, listed]) => listed.length > 0));

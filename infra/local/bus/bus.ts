@@ -9,7 +9,7 @@ import {
   ruleTargetRetry,
   settingsOf,
 } from '../../topology.ts';
-import { stillRetained } from '../dead-letters.ts';
+import { takeOutExpired } from '../dead-letters.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 import { DeliveryJournal, journalKey, type UnfinishedDelivery } from './journal.ts';
@@ -146,6 +146,7 @@ export class LocalBus {
   readonly #recent: EventRecord[] = [];
   #earlier: EventRecord[] = [];
   readonly #deadLetters: DeadLetter[] = [];
+  readonly #expired: DeadLetter[] = [];
   readonly #archive: { bus: BusName; event: BusEvent }[] = [];
   readonly #archiveFile: JsonLines<{ bus: BusName; event: BusEvent }> | undefined;
   readonly #journal: DeliveryJournal;
@@ -418,10 +419,14 @@ export class LocalBus {
    * its age.
    */
   #dropExpired(): void {
-    const kept = this.#deadLetters.filter((letter) => stillRetained(letter.at));
-    if (kept.length === this.#deadLetters.length) return;
-    this.#deadLetters.splice(0, this.#deadLetters.length, ...kept);
-    this.#journal.keepDeadLetters(this.#deadLetters);
+    if (takeOutExpired(this.#deadLetters, (letter) => letter.at, this.#expired))
+      this.#journal.keepDeadLetters(this.#deadLetters);
+  }
+
+  /** The dead letters that outlived their retention in this run. */
+  expiredDeadLetters(): DeadLetter[] {
+    this.#dropExpired();
+    return [...this.#expired];
   }
 
   /**

@@ -11,6 +11,8 @@ export interface LocalQueues {
   /** Resolves once no queue has a visible message or a running batch. */
   whenIdle(): Promise<void>;
   deadLetters(): QueueDeadLetter[];
+  /** The dead letters that outlived their queue's retention in this run. */
+  expiredDeadLetters(): QueueDeadLetter[];
   /** Moves each queue's dead letters back to it (SQS dead-letter queue redrive); answers how many. */
   redrive(): number;
   depths(): Record<string, ReturnType<LocalQueue['depth']>>;
@@ -63,6 +65,7 @@ export function localQueues(options: {
       await Promise.all([...queues.values()].map((queue) => queue.whenIdle()));
     },
     deadLetters: () => [...queues.values()].flatMap((queue) => queue.deadLetters()),
+    expiredDeadLetters: () => [...queues.values()].flatMap((queue) => queue.expiredDeadLetters()),
     redrive: () => [...queues.values()].reduce((moved, queue) => moved + queue.redrive(), 0),
     depths: () => Object.fromEntries([...queues].map(([name, queue]) => [name, queue.depth()])),
     start: () => {

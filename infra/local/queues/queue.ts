@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FunctionName, QueueTrigger } from '../../topology.ts';
-import { stillRetained } from '../dead-letters.ts';
+import { takeOutExpired } from '../dead-letters.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 
@@ -98,6 +98,7 @@ export class LocalQueue {
   readonly #messages = new Map<string, Message>();
   readonly #inFlight = new Set<string>();
   readonly #deadLetters: QueueDeadLetter[] = [];
+  readonly #expired: QueueDeadLetter[] = [];
   readonly #journal: JsonLines<Entry> | undefined;
   readonly #deadLetterFile: JsonLines<QueueDeadLetter> | undefined;
   readonly #arn: string;
@@ -189,12 +190,15 @@ export class LocalQueue {
    * a kept letter says where its message is at start, whatever its age.
    */
   #dropExpired(): QueueDeadLetter[] {
-    const kept = this.#deadLetters.filter((letter) => stillRetained(letter.sentAt ?? letter.at));
-    if (kept.length < this.#deadLetters.length) {
-      this.#deadLetters.splice(0, this.#deadLetters.length, ...kept);
+    if (takeOutExpired(this.#deadLetters, (letter) => letter.sentAt ?? letter.at, this.#expired))
       this.#deadLetterFile?.rewrite(this.#deadLetters);
-    }
     return this.#deadLetters;
+  }
+
+  /** The dead letters that outlived their retention in this run. */
+  expiredDeadLetters(): QueueDeadLetter[] {
+    this.#dropExpired();
+    return [...this.#expired];
   }
 
   /**

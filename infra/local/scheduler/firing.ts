@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { schedulerContext } from '#shared/events/scheduled.ts';
 import { ruleTargetRetry } from '../../function-settings.ts';
 import type { VirtualClock } from '../clock.ts';
-import { stillRetained } from '../dead-letters.ts';
+import { takeOutExpired } from '../dead-letters.ts';
 import { JsonLines } from '../jsonl.ts';
 import { type LiveSchedule, ScheduleStore, type StoredSchedule } from './store.ts';
 import type { Json } from './validation.ts';
@@ -169,12 +169,10 @@ export function scheduleFiring(options: {
    * of their file too. Only after the letters were read back at start: a kept letter's occurrence counts
    * as fired, whatever its age (above).
    */
+  const expired: ScheduleDeadLetter[] = [];
   function dropExpired(): ScheduleDeadLetter[] {
-    const kept = deadLetters.filter((letter) => stillRetained(letter.at ?? letter.scheduledFor));
-    if (kept.length < deadLetters.length) {
-      deadLetters.splice(0, deadLetters.length, ...kept);
+    if (takeOutExpired(deadLetters, (letter) => letter.at ?? letter.scheduledFor, expired))
       file?.rewrite(deadLetters);
-    }
     return deadLetters;
   }
 
@@ -400,7 +398,19 @@ export function scheduleFiring(options: {
     return list.sort((a, b) => a.next.localeCompare(b.next) || a.name.localeCompare(b.name));
   }
 
-  return { advanceTo, start, stop, pending, deadLetters: () => [...dropExpired()], redrive };
+  return {
+    advanceTo,
+    start,
+    stop,
+    pending,
+    deadLetters: () => [...dropExpired()],
+    /** The dead letters that outlived their retention in this run. */
+    expiredDeadLetters: () => {
+      dropExpired();
+      return [...expired];
+    },
+    redrive,
+  };
 }
 
 /**

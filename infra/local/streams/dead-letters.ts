@@ -1,4 +1,4 @@
-import { stillRetained } from '../dead-letters.ts';
+import { takeOutExpired } from '../dead-letters.ts';
 import { JsonLines } from '../jsonl.ts';
 import type { StreamDeadLetter } from './mapping.ts';
 
@@ -12,6 +12,7 @@ import type { StreamDeadLetter } from './mapping.ts';
 export class StreamDeadLetters {
   readonly #file: JsonLines<StreamDeadLetter> | undefined;
   readonly #letters: StreamDeadLetter[];
+  readonly #expired: StreamDeadLetter[] = [];
 
   constructor(file?: string) {
     this.#file = file ? new JsonLines(file) : undefined;
@@ -37,12 +38,15 @@ export class StreamDeadLetters {
 
   /** Drops the records older than the on-failure queue's retention, as SQS deletes them, and out of the file too. */
   #dropExpired(): StreamDeadLetter[] {
-    const kept = this.#letters.filter((letter) => stillRetained(letter.at));
-    if (kept.length < this.#letters.length) {
-      this.#letters.splice(0, this.#letters.length, ...kept);
+    if (takeOutExpired(this.#letters, (letter) => letter.at, this.#expired))
       this.#file?.rewrite(this.#letters);
-    }
     return this.#letters;
+  }
+
+  /** The records that outlived their retention in this run. */
+  expired(): StreamDeadLetter[] {
+    this.#dropExpired();
+    return [...this.#expired];
   }
 
   close(): void {

@@ -10,6 +10,8 @@ export interface LocalStreams {
   /** Resolves once every mapping has handled what the stream held at the call; answers how many records were read. */
   caughtUp(): Promise<number>;
   deadLetters(): StreamDeadLetter[];
+  /** The on-failure records that outlived their queue's retention in this run. */
+  expiredDeadLetters(): StreamDeadLetter[];
   /** Takes out the on-failure records held now (`POST /_local/dlq/redrive`); answers how many. */
   redrive(): number;
   /** Whether the mappings read the stream (`GET`/`POST /_local/streams`). */
@@ -67,6 +69,7 @@ export function startStreamMappings(options: {
     caughtUp: async () =>
       (await Promise.all(mappings.map((mapping) => mapping.caughtUp()))).reduce((a, b) => a + b, 0),
     deadLetters: () => deadLetters.list(),
+    expiredDeadLetters: () => deadLetters.expired(),
     redrive: () => deadLetters.redrive(),
     enabled: () => mappings.every((mapping) => mapping.enabled),
     setEnabled: (enabled) => {

@@ -9,6 +9,7 @@ import {
   clockNow,
   cloud,
   deadLetters,
+  expiredDeadLetters,
   scheduleDeadLetters,
   sdkConfig,
   uniqueId,
@@ -39,7 +40,8 @@ describe('dead-letter queues keep a message for their retention period, as SQS d
     await waitFor(async () => (await deadLetters()).find((d) => d.event.id === eventId), {
       what: 'the dead letter',
     });
-    const name = uniqueId('refused');
+    // Named as the run's final check expects the schedule dead letter this test leaves (global-setup.ts).
+    const name = uniqueId('retention');
     await armFault(`scheduler.put-fail:${name}`, 'inf');
     const due = Math.ceil(((await clockNow()).getTime() + MINUTE) / MINUTE) * MINUTE;
     await new SchedulerClient(sdkConfig('scheduler')).send(
@@ -70,8 +72,12 @@ describe('dead-letter queues keep a message for their retention period, as SQS d
       function: (await deadLetters()).some((d) => d.event.id === eventId),
       schedule: (await scheduleDeadLetters()).some((d) => d.name === name),
     };
+    const expired = await expiredDeadLetters();
 
     expect(withinRetention).toEqual({ function: true, schedule: true });
     expect(afterRetention).toEqual({ function: false, schedule: false });
+    // Still named, as their queue's alarm would have named them on AWS while they waited.
+    expect(expired.deadLetters.map((d) => d.event.id)).toContain(eventId);
+    expect(expired.scheduleDeadLetters.map((d) => d.name)).toContain(name);
   });
 });

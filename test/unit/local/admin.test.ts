@@ -39,6 +39,7 @@ function aCloud(settleMs = 200) {
       },
       pending: () => [],
       deadLetters: () => [],
+      expiredDeadLetters: () => [],
       redrive: async () => ({ redriven: 0, failed: 0 }),
     },
     bus,

@@ -67,9 +67,11 @@ describe('dead letters read back from the data folder', () => {
       journalFiles: { journal: join(directory, 'deliveries.jsonl'), deadLetters: file },
     });
     const kept = bus.deadLetters().map((d) => d.event.id);
+    const expired = bus.expiredDeadLetters().map((d) => d.event.id);
     bus.close();
 
     expect(kept).toEqual(['young']);
+    expect(expired).toEqual(['old']);
     expect(new JsonLines<DeadLetter>(file).read().map((d) => d.event.id)).toEqual(['young']);
   });
 
@@ -145,9 +147,11 @@ describe('dead letters read back from the data folder', () => {
 
     const scheduler = createLocalScheduler({ clock, file, putEvents: async () => {} });
     const kept = scheduler.deadLetters().map((d) => d.name);
+    const expired = scheduler.expiredDeadLetters().map((d) => d.name);
     scheduler.stop();
 
     expect(kept).toEqual(['caught-up-late']);
+    expect(expired).toEqual(['old', 'old-without-at']);
     expect(new JsonLines<ScheduleDeadLetter>(lettersFile).read().map((d) => d.name)).toEqual([
       'caught-up-late',
     ]);
