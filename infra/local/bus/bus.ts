@@ -617,7 +617,8 @@ export class LocalBus {
     await Promise.all(
       targets.map(({ rule, delivery, acceptedAt }, i) =>
         this.#deliver(rule, event, record.invocations[i], {
-          ...(delivery?.nextAt === undefined ? {} : { nextAt: delivery.nextAt }),
+          // Resumed after a restart: due now at the earliest (its first attempt's too), whatever it waited.
+          ...(delivery ? { nextAt: delivery.nextAt ?? Date.now() } : {}),
           ...(delivery?.requestId === undefined ? {} : { requestId: delivery.requestId }),
           // A journal from before December 2026 kept no acceptance time: the event's own stands in.
           acceptedAt: delivery ? (delivery.acceptedAt ?? Date.parse(event.time)) : (acceptedAt ?? Date.now()),
@@ -630,9 +631,14 @@ export class LocalBus {
   /**
    * Lambda's asynchronous invocation: the first attempt, `retryAttempts` retries with backoff, then the
    * on-failure destination; and so, without another attempt, once the event is older than the rule's
-   * `maxEventAgeMs` when an attempt is due, in this run or resumed after a restart: "When an event fails
-   * all processing attempts or stays in the asynchronous invocation queue for too long, Lambda discards
-   * it" (CloudFormation, AWS::Lambda::EventInvokeConfig), to the on-failure destination where there is one.
+   * `maxEventAgeMs` when an attempt is due: "When an event fails all processing attempts or stays in the
+   * asynchronous invocation queue for too long, Lambda discards it" (CloudFormation,
+   * AWS::Lambda::EventInvokeConfig), to the on-failure destination where there is one. In a run, its age
+   * is the real time it has waited since it was accepted, as the local backoffs are real time: a jump of
+   * the local clock while it runs or waits is no age of it (Lambda makes its retries minutes after each
+   * failure, before the time jumped over). Resumed after a restart, the local clock's time since it was
+   * accepted counts too: the local cloud was down, as an event waits in Lambda's queue while the function
+   * cannot take it.
    */
   async #deliver(
     rule: Rule,
@@ -643,10 +649,15 @@ export class LocalBus {
     const { nextAt, requestId = deliveryRequestId(event, rule.name), acceptedAt } = options;
     this.#begin();
     try {
-      if (nextAt !== undefined) await this.#sleep(nextAt - Date.now());
+      let ageWhenTaken = 0;
+      if (nextAt !== undefined) {
+        await this.#sleep(nextAt - Date.now());
+        ageWhenTaken = Date.now() - acceptedAt;
+      }
+      const taken = performance.now();
       for (;;) {
         if (this.#closed) return;
-        const age = Date.now() - acceptedAt;
+        const age = ageWhenTaken + performance.now() - taken;
         if (age > rule.maxEventAgeMs) {
           invocation.error = `EventAgeExceeded: the event is ${Math.round(age / 1000)} s old, past the ${rule.maxEventAgeMs / 1000} s ${rule.queue ? "its rule's retry policy keeps it" : 'Lambda keeps an asynchronous event'}`;
           this.#deadLetter(rule, event, invocation);
