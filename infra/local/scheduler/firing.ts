@@ -415,18 +415,13 @@ export function scheduleFiring(options: {
 
 /**
  * When a one-time schedule fires, or undefined when it never will: its wall time fell in a DST gap
- * (expressions.ts), or its minute was over when the schedule was created or last updated. Scheduler
- * invokes a one-time schedule at the one time it names, to the minute ("All schedule types on
- * EventBridge Scheduler invoke their targets with 60 second precision. This means that if you set your
- * schedule to run at 1:00, it will invoke the target API between 1:00:00 and 1:00:59", Scheduler User
- * Guide, Schedule types): one written within that minute fires, one written after it has no time left
- * to fire at. AWS does not document that case; it is kept, never fired, never deleted by
- * ActionAfterCompletion, since it never completes (docs/design.md#schedules).
+ * (expressions.ts). One whose time had passed when it was created or updated fires at once: AWS does
+ * not document that case, and the local clock can jump between a function reading the time and its
+ * CreateSchedule landing, so a schedule written for the next whole minute may arrive after it; kept
+ * unfired, that step would be lost where on AWS it fires (docs/design.md#schedules).
  */
 function oneTimeInstant(live: LiveSchedule): number | undefined {
-  if (live.expression.kind !== 'at') return undefined;
-  const { at } = live.expression;
-  return at !== undefined && at + MINUTE_MS > live.stored.windowStart ? at : undefined;
+  return live.expression.kind === 'at' ? live.expression.at : undefined;
 }
 
 const MINUTE_MS = 60_000;
