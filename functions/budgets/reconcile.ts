@@ -168,25 +168,33 @@ export function statesFromLedger(
 
 /**
  * An alert a day's figures call for. `statedByAnother`: a threshold raised (its event stated, the view
- * listing it crossed) with no mail of its own, since the day's one warning of a plan change states where
- * the budget stands (see warnedOfPlanChange).
+ * listing it crossed) with no mail of its own, since the day's one threshold warning states where the
+ * budget stands (see warnedOfDay).
  */
 type DayAlert = BudgetAlert & { statedByAnother?: true };
 
 /**
- * The one threshold whose mail tells the owner of a plan changed (raised or cut) since they were warned in
- * the period: on the first day reconciled under it, the highest threshold the spend has reached against
- * it, or none (null) when that is below every threshold warned at in the period. Undefined on every other
- * day, when each threshold crossed is warned of as it is crossed (see docs/design.md#budgets).
+ * The one threshold whose mail tells the owner where the budget stands on a day: the highest of those
+ * still to warn of (`unwarned`: reached against the plan in force and not mailed, raised that day or
+ * raised before and never mailed), so a spend crossing 50 and 80 % in one day's reconciliation (a big
+ * invoice) is one warning, at 80 %, and the others are stated by it. On the first day reconciled under a
+ * plan changed (raised or cut) since the owner was warned in the period (`warnedBefore`: the thresholds
+ * raised in it before that day, against whichever plan), every threshold reached is new against it, and
+ * none is mailed (null) when the highest is below every threshold warned at. Undefined on a day with
+ * none to warn of. A day reconciled again (redelivered, retried, two runs at once) finds the ones stated
+ * marked mailed and the one to mail not, until its mail went out, and mails that one (see
+ * docs/design.md#budgets).
  */
-function warnedOfPlanChange(
+function warnedOfDay(
   previous: DayResult | undefined,
   figures: Figures,
-  warned: number[],
+  unwarned: number[],
+  warnedBefore: number[],
 ): number | null | undefined {
-  if (!previous || previous.planned === figures.planned || warned.length === 0) return undefined;
-  const highest = figures.thresholdsReached.at(-1);
-  return highest !== undefined && highest >= Math.min(...warned) ? highest : null;
+  const highest = unwarned.at(-1);
+  if (highest === undefined) return undefined;
+  const planChanged = previous !== undefined && previous.planned !== figures.planned;
+  return planChanged && warnedBefore.length > 0 && highest < Math.min(...warnedBefore) ? null : highest;
 }
 
 /**
@@ -195,32 +203,39 @@ function warnedOfPlanChange(
  * period is known by its start: terms sent again with another end (the campaign runs longer or shorter)
  * keep it, so an alert raised under the earlier end keeps its id (raised once, its event once; mailed,
  * it is not mailed again). A threshold or a line crossed against a plan changed since is a new alert, and
- * one crossed against a plan lowered back to one it was raised at is that alert; of the thresholds a
- * changed plan finds reached, one is mailed (see warnedOfPlanChange and docs/design.md#budgets).
+ * one crossed against a plan lowered back to one it was raised at is that alert; of the thresholds a day
+ * raises, one is mailed (see warnedOfDay and docs/design.md#budgets).
  */
 function alertsOf(
   budget: StoredBudget,
   figures: Figures,
   day: ReturnType<typeof dayFigures>,
   raised: Ledger['alerts'],
+  date: string,
 ): DayAlert[] {
+  const alreadyRaised = (planned: number | undefined, ...alert: (string | number)[]) =>
+    raisedInPeriod(raised, budget.period.start, planned, ...alert);
   const raisedOf = (planned: number | undefined, ...alert: (string | number)[]): RaisedAlert => {
-    const found = raisedInPeriod(raised, budget.period.start, planned, ...alert);
+    const found = alreadyRaised(planned, ...alert);
     if (found) return { alertId: found.alertId, ...measured(found.measuredAgainst) };
     return { alertId: alertIdOf(alert, budget.period, planned), ...measured(planned) };
   };
   const alerts: DayAlert[] = [];
-  const told = warnedOfPlanChange(
-    budget.lastResult,
-    figures,
-    thresholdsWarnedInPeriod(raised, budget.period.start),
+  const unwarned = figures.thresholdsReached.filter(
+    (threshold) => alreadyRaised(figures.planned, 'threshold', threshold)?.mailed !== true,
   );
+  // Warned before this day: what an earlier run of the same day raised is the day's own.
+  const warnedBefore = thresholdsWarnedInPeriod(
+    raised.filter((alert) => alert.date !== date),
+    budget.period.start,
+  );
+  const told = warnedOfDay(budget.lastResult, figures, unwarned, warnedBefore);
   for (const threshold of figures.thresholdsReached)
     alerts.push({
       kind: 'threshold',
       ...raisedOf(figures.planned, 'threshold', threshold),
       threshold,
-      ...(told === undefined || told === threshold ? {} : { statedByAnother: true }),
+      ...(unwarned.includes(threshold) && told !== threshold ? { statedByAnother: true } : {}),
     });
   if (day.forecastOver && day.runsOutOn)
     alerts.push({ kind: 'forecast', ...raisedOf(undefined, 'forecast'), runsOutOn: day.runsOutOn });
@@ -536,7 +551,7 @@ async function concludeDay(
   const day = dayFigures(budget, figures, states, date);
   const raised: string[] = [];
   const thresholdsAlerted: number[] = [];
-  for (const alert of alertsOf(budget, figures, day, raisedAlerts)) {
+  for (const alert of alertsOf(budget, figures, day, raisedAlerts, date)) {
     const { mailed } = await deps.store.raiseAlert(
       budget.labelId,
       budget.budgetId,

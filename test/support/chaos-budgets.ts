@@ -138,8 +138,8 @@ const managerTime = (date: string, time: string, timeZone: string) =>
  * budgets drawn from the seed are reconciled, then started again on its data folder. Then: each
  * acknowledged expense is in its budget's ledger once, the budget's totals are what the acknowledged
  * expenses sum to in its currency, every budget kept each day's result, and each owner got each
- * warning due once (per threshold, line or forecast and period, on the day's figures) and none that
- * is not due, and no day's report twice. `duplicates` counts an alert mail not due too.
+ * warning due once (per threshold, line or forecast and period, on the day's figures; of the
+ * thresholds a day reaches first, the highest) and none that is not due, and no day's report twice. `duplicates` counts an alert mail not due too.
  */
 export async function budgetsOverReconciliations(
   start: () => Promise<CloudProcess>,
@@ -312,6 +312,8 @@ export async function budgetsOverReconciliations(
     // Per day: the expenses acknowledged before its reconciliation, and the figures it is due to judge.
     const acknowledged: PlannedExpense[] = [];
     const due = new Map<string, string>();
+    // The thresholds raised with no mail of their own: a higher one reached the same day states them.
+    const stated = new Set<string>();
     const views = async () =>
       Promise.all(
         live.map(async (budget) => {
@@ -334,17 +336,23 @@ export async function budgetsOverReconciliations(
       acknowledged.push(...(sent.map((body) => body.data) as PlannedExpense[]));
       await settle();
       const date = day(n + 1);
-      for (const budget of live)
-        for (const alert of alertsDue(
-          budget,
-          figuresOf(budget, acknowledged, rates),
-          date,
-          end,
-          thresholds,
-        )) {
-          const key = `Budget ${budget.budgetId}: ${alert.startsWith('At this rate') ? 'At this rate' : alert}`;
-          if (!due.has(key)) due.set(key, `${budget.owner.email}|Budget ${budget.budgetId}: ${alert}`);
+      for (const budget of live) {
+        const alerts = alertsDue(budget, figuresOf(budget, acknowledged, rates), date, end, thresholds);
+        const keyOf = (alert: string) =>
+          `Budget ${budget.budgetId}: ${alert.startsWith('At this rate') ? 'At this rate' : alert}`;
+        // Of the thresholds the day reaches first, only the highest is mailed; it states the others, which
+        // no later day mails (docs/design.md#budgets).
+        const firstReached = alerts.filter(
+          (alert) =>
+            alert.endsWith('% of the plan is spent') && !due.has(keyOf(alert)) && !stated.has(keyOf(alert)),
+        );
+        for (const alert of firstReached.slice(0, -1)) stated.add(keyOf(alert));
+        for (const alert of alerts) {
+          const key = keyOf(alert);
+          if (!due.has(key) && !stated.has(key))
+            due.set(key, `${budget.owner.email}|Budget ${budget.budgetId}: ${alert}`);
         }
+      }
       await arm();
       await client.json('/_local/clock', {
         method: 'POST',

@@ -103,19 +103,22 @@ describe('a budget whose plan is raised after its owner was warned, on the local
 
   it('warns its owner once, at the highest threshold reached, when a cut leaves the spend past thresholds already warned at', async () => {
     const { label, day0, budgetId, plan, spend, warnings, reconciled } = await aWatchedBudget([50, 80]);
-    // 1,700.00 of 2,000.00 (85 %): the owner is warned at 50 and 80 %.
+    // 1,100.00 of 2,000.00 (55 %), then 1,700.00 (85 %): the owner is warned at 50 %, then at 80 %.
     await sendLabelEvent(label, 'budget.set', plan(120_000, 80_000));
-    await spend(day0, 110_000, 60_000);
+    await spend(day0, 60_000, 50_000);
     await reconciled(plusDays(day0, 1));
-    await warnedTimes(warnings, 2, 'the warnings at 50 and 80 %');
+    await warnedTimes(warnings, 1, 'the warning at 50 %');
+    await spend(plusDays(day0, 1), 50_000, 10_000);
+    await reconciled(plusDays(day0, 2));
+    await warnedTimes(warnings, 2, 'the warning at 80 %');
 
     // The label cuts the plan to 1,900.00: 1,700.00 is 89 % of it.
     await sendLabelEvent(label, 'budget.set', plan(110_000, 80_000), 1);
-    await reconciled(plusDays(day0, 2));
+    await reconciled(plusDays(day0, 3));
     await warnedTimes(warnings, 3, 'the warning against the cut plan');
     // The next day's reconciliation and report: nothing more to warn of.
-    await reconciled(plusDays(day0, 3));
-    await advanceToManagerTime(plusDays(day0, 3), '07:45');
+    await reconciled(plusDays(day0, 4));
+    await advanceToManagerTime(plusDays(day0, 4), '07:45');
     await busIdle();
 
     const [fifty, eighty, ...afterCut] = await warnings();
@@ -123,7 +126,7 @@ describe('a budget whose plan is raised after its owner was warned, on the local
     expect(eighty.body.text).toContain('Planned: 2,000.00 EUR');
     expect(afterCut.map((m) => m.subject)).toEqual([`Budget ${budgetId}: 80 % of the plan is spent`]);
     expect(afterCut[0].body.text).toContain(
-      `On ${plusDays(day0, 2)} committed and actual spend reached 89.4 % of the plan.`,
+      `On ${plusDays(day0, 3)} committed and actual spend reached 89.4 % of the plan.`,
     );
     expect(afterCut[0].body.text).toContain('Planned: 1,900.00 EUR');
   });

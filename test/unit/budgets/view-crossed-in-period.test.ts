@@ -55,9 +55,8 @@ describe("the budget's view of a threshold a late day's reconciliation crossed (
 
     const budget = await view(h, 'bud-1');
     const mails = h.received().filter((m) => m.kind === 'threshold-crossed');
-    // The mails say 'On 2027-03-09 committed and actual spend reached 85 %'.
+    // The day's one warning (at 80 %, stating 50 %) says 'On 2027-03-09 committed and actual spend reached 85 %'.
     expect(mails.map((m) => (m.data as { text: { detail: string } }).text.detail)).toEqual([
-      'On 2027-03-09 committed and actual spend reached 85 % of the plan.',
       'On 2027-03-09 committed and actual spend reached 85 % of the plan.',
     ]);
     expect(budget.thresholdsCrossed).toEqual([
