@@ -542,7 +542,8 @@ function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
     // is known by its start, and a new start begins a new period whose thresholds are crossed anew; a
     // threshold crossed against another plan than the one in force (raised since) does not hold for it
     // (see docs/design.md#budgets). Its day is the one its mail names, the raising reconciliation's (an
-    // alert kept before that was kept: the manager's day it was raised).
+    // alert kept before that was kept: the manager's day it was raised). From the lowest: the ids come in
+    // key order, as text (100 before 50).
     thresholdsCrossed: ledger.alerts
       .map((alert) => ({ threshold: Number(alert.alertId.split('#')[1]), alert }))
       .filter(
@@ -554,7 +555,8 @@ function budgetView(budget: StoredBudget, ledger: Ledger, timeZone: string) {
         threshold,
         on: alert.raisedAt,
         date: alert.date ?? dateIn(alert.raisedAt, timeZone),
-      })),
+      }))
+      .sort((a, b) => a.threshold - b.threshold),
     forecastAtEnd: last?.forecastAtEnd ?? null,
     // A day within the period in force only: a result kept before it was stated so (or under an end
     // moved since) may name one after it, where the money lasts the period (docs/design.md#budgets).

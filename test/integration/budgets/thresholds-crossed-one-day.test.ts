@@ -26,8 +26,7 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
   /**
    * A budget of a new owner over the month from today, 1,000.00 EUR on its radio line, warning at 50, 80
    * and 100 %: `spend` an actual on the radio line, `warnings` the threshold mails its owner has (the
-   * forecast's mail left out), `crossed` the thresholds its view lists crossed, with their days, from the
-   * lowest.
+   * forecast's mail left out), `crossed` the thresholds its view lists crossed, with their days.
    */
   const aWatchedBudget = async () => {
     const label = await aLabel();
@@ -63,9 +62,7 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
           await getJson<{ thresholdsCrossed: { threshold: number; date: string }[] }>(
             `/labels/${label.id}/budgets/${budgetId}`,
           )
-        ).body.thresholdsCrossed
-          .map(({ threshold, date }) => ({ threshold, date }))
-          .sort((a, b) => a.threshold - b.threshold),
+        ).body.thresholdsCrossed.map(({ threshold, date }) => ({ threshold, date })),
       reconciled: (date: string) => reconciledOn(label.id, [budgetId], date),
     };
   };
@@ -73,7 +70,7 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
   const warnedTimes = (warnings: () => Promise<unknown[]>, count: number, what: string) =>
     waitFor(async () => (await warnings()).length >= count, { timeoutMs: 20_000, what });
 
-  it('warns its owner once, at the highest threshold crossed that day, lists every one crossed, and warns of one crossed on a later day', async () => {
+  it('warns its owner once, at the highest threshold crossed that day, lists every one crossed from the lowest, and warns of one crossed on a later day', async () => {
     const { day0, budgetId, spend, warnings, crossed, reconciled } = await aWatchedBudget();
     // 400.00, then a big invoice of 550.00 the same day: 950.00 of 1,000.00 (95 %), past 50 and 80 %.
     await spend(day0, 40_000, 1);
