@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+
+/**
+ * Of the thresholds a day's reconciliation finds to warn of, only the highest is mailed; the others are
+ * raised and stated by it (docs/design.md#budgets), also when the day is reconciled again after a stop.
+ */
+const eur = (minor: number) => ({ minor, currency: 'EUR' });
+
+/** The threshold warnings mailed, by headline. */
+const warnings = (h: ReturnType<typeof budgetsHarness>) =>
+  h
+    .received()
+    .filter((m) => m.kind === 'threshold-crossed')
+    .map((m) => (m.data as { text: { headline: string } }).text.headline);
+
+/** Makes the store's next mark of an alert as mailed fail, as a function stopped there would: once. */
+const stopAtNextMark = (h: ReturnType<typeof budgetsHarness>) => {
+  const mark = h.store.markAlertMailed.bind(h.store);
+  h.store.markAlertMailed = async () => {
+    h.store.markAlertMailed = mark;
+    throw new Error('the function stopped');
+  };
+};
+
+/** Makes the function stop right after it next raises an alert (its event kept), before its mail: once. */
+const stopAfterNextRaise = (h: ReturnType<typeof budgetsHarness>) => {
+  const raise = h.store.raiseAlert.bind(h.store);
+  h.store.raiseAlert = async (...args) => {
+    h.store.raiseAlert = raise;
+    await raise(...args);
+    throw new Error('the function stopped');
+  };
+};
+
+/** bud-1's reconciliation of `date`, delivered again (a retry, a redrive). */
+const reconciledAgain = (h: ReturnType<typeof budgetsHarness>, date: string) =>
+  h.deliver(BudgetReconciliationDue, { labelId: 'lbl-1', budgetId: 'bud-1', date });
+
+describe('a day whose reconciliation finds several thresholds to warn of', () => {
+  it('mails one warning, at the highest, when the day is reconciled again after a stop before its mail', async () => {
+    const h = budgetsHarness({ now: '2027-03-03T07:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    // 850.00 of 1,000.00: 50 and 80 % reached the same day.
+    await h.expense(anExpense({ amount: eur(85_000) }));
+    stopAtNextMark(h);
+    await h.reconcile('2027-03-03').catch(() => undefined);
+
+    await reconciledAgain(h, '2027-03-03');
+
+    expect(warnings(h)).toEqual(['80 % of the plan is spent']);
+    expect(h.events('Budget Threshold Crossed')).toHaveLength(2);
+  });
+
+  it("states with the next day's warning a threshold an earlier day raised and never mailed, and the redriven day mails nothing more", async () => {
+    const h = budgetsHarness({ now: '2027-03-09T07:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    // 600.00 of 1,000.00 by 8 March: 9 March's run raises 50 % and stops before its mail (a dead letter).
+    await h.expense(anExpense({ date: '2027-03-08', amount: eur(60_000) }));
+    stopAfterNextRaise(h);
+    await reconciledAgain(h, '2027-03-09').catch(() => undefined);
+    // 950.00 by 9 March: the 10th's run finds 50 % raised and never mailed, and 80 % reached.
+    await h.expense(anExpense({ expenseId: 'exp-2', date: '2027-03-09', amount: eur(35_000) }));
+    h.setNow('2027-03-10T07:00:00.000Z');
+    await h.reconcile('2027-03-10');
+
+    await reconciledAgain(h, '2027-03-09');
+
+    expect(warnings(h)).toEqual(['80 % of the plan is spent']);
+  });
+
+  it('mails nothing on a retry of the day a raised plan put the spend below every threshold warned at before it', async () => {
+    const h = budgetsHarness({ now: '2027-03-03T07:00:00.000Z' });
+    await h.budget({ ...aBudget(), thresholds: [80] }, '2027-03-01T00:00:00.000Z');
+    // 850.00 of 1,000.00: warned at 80 %.
+    await h.expense(anExpense({ amount: eur(85_000) }));
+    await h.reconcile('2027-03-03');
+    // Raised to 2,000.00, with a threshold at 40 %: 850.00 is 42.5 % of it, below the 80 % warned at.
+    await h.budget(
+      aBudget({
+        thresholds: [40, 80],
+        lines: [
+          { lineId: 'radio', category: 'radio-plugging', planned: eur(120_000) },
+          { lineId: 'ads', category: 'advertising', planned: eur(80_000) },
+        ],
+      }),
+      '2027-03-04T10:00:00.000Z',
+    );
+    h.setNow('2027-03-05T07:00:00.000Z');
+    // The run raises 40 % (stated, no mail of its own) and stops before marking it.
+    stopAtNextMark(h);
+    await h.reconcile('2027-03-05').catch(() => undefined);
+
+    await reconciledAgain(h, '2027-03-05');
+
+    expect(warnings(h)).toEqual(['80 % of the plan is spent']);
+  });
+});
