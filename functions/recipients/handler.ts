@@ -3,7 +3,7 @@ import httpRouterHandler from '@middy/http-router';
 import type { Context } from 'aws-lambda';
 import { dynamo } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
-import { WriteConflictError } from '#shared/db/conflicts.ts';
+import { isBusyError } from '#shared/db/conflicts.ts';
 import { deliveriesOfSubject } from '#shared/db/delivery-reads.ts';
 import { dynamoOutletLookup } from '#shared/db/outlet-lookup.ts';
 import { dynamoPromoCounters } from '#shared/db/promo.ts';
@@ -21,7 +21,6 @@ import {
   rawBody,
   seeOther,
   ValidationError,
-  writeConflictPage,
 } from '#shared/http/index.ts';
 import { type Measure, measureFor, noMeasure } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
@@ -46,7 +45,7 @@ import {
   unsubscribeVia,
 } from './recipients.ts';
 import type { PagesDeps } from './tour-links.ts';
-import { tourPageRoutes } from './tour-routes.ts';
+import { busyPageDoc, tourPageRoutes } from './tour-routes.ts';
 
 /**
  * Public routes behind the signed links in Backline's mail (topology auth `public`): an outlet's
@@ -57,8 +56,9 @@ import { tourPageRoutes } from './tour-routes.ts';
 const token = (event: HttpEvent) => event.pathParameters?.token ?? '';
 
 /**
- * A forged, damaged or misused token is the recipient's 404 page, never a 5xx; a write that kept
- * meeting concurrent writes is a page saying to try again (503, Retry-After), as people open these.
+ * A forged, damaged or misused token is the recipient's 404 page, never a 5xx; DynamoDB busy (throttled,
+ * failing on its side, or a write that kept meeting concurrent writes: `isBusyError`) is a page saying to
+ * try again in a moment (503, Retry-After), as people open these, where the gateway answered its 500 JSON.
  */
 const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
@@ -70,8 +70,10 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
       request.error.issues.some((i) => i.path === 'path.token')
     )
       request.response = html(400, invalidLinkPage('this link is longer than any link Backline sends'));
-    else if (request.error instanceof WriteConflictError)
-      request.response = html(503, busyPage(), { 'retry-after': String(conflictRetryAfterSeconds) });
+    else if (isBusyError(request.error))
+      request.response = html(503, busyPage(request.event.requestContext?.http?.method !== 'POST'), {
+        'retry-after': String(conflictRetryAfterSeconds),
+      });
     else request.response = errorResponse(request.error);
   },
 });
@@ -92,7 +94,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
       html(200, confirmUnsubscribePage(await unsubscribePage(token(event), deps))),
     doc: {
       summary: 'The unsubscribe page of a mail recipient',
-      responses: { 200: page('asks to confirm'), 404: page('the link is not valid') },
+      responses: { 200: page('asks to confirm'), 404: page('the link is not valid'), 503: busyPageDoc },
     },
   },
   {
@@ -105,7 +107,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
     doc: {
       summary: 'Unsubscribe (RFC 8058 one-click, or the confirm form)',
       body: { mediaType: 'application/x-www-form-urlencoded', description: '`List-Unsubscribe=One-Click`' },
-      responses: { 200: page('unsubscribed'), 404: page('the link is not valid'), 503: writeConflictPage },
+      responses: { 200: page('unsubscribed'), 404: page('the link is not valid'), 503: busyPageDoc },
     },
   },
   {
@@ -123,6 +125,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
         403: page('the promo is not available yet: from when'),
         404: page('the link is not valid'),
         410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
+        503: busyPageDoc,
       },
     },
   },
@@ -144,7 +147,7 @@ export const recipientRoutes = (deps: RecipientsDeps): DocumentedRoute[] => [
         403: page('the promo is not available yet: from when'),
         404: page('the link is not valid'),
         410: page('expired, used up, or the release withdrawn for the recipient or cancelled'),
-        503: writeConflictPage,
+        503: busyPageDoc,
       },
     },
   },

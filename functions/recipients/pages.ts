@@ -36,11 +36,14 @@ export const invalidLinkPage = (message: string): string =>
     markup`<p>${sentence(message)}. Please use the link from the mail exactly as it was sent.</p>`,
   );
 
-/** A write that kept meeting concurrent writes (docs/design.md#failures-and-retries): nothing was saved. */
-export const busyPage = (): string =>
+/**
+ * DynamoDB busy (docs/design.md#failures-and-retries): a post saved nothing, a page (`opening`) could not
+ * be opened; either may be tried again in a moment.
+ */
+export const busyPage = (opening = false): string =>
   page(
     'Busy for a moment',
-    markup`<p>Nothing was saved. Please try again in a moment: the link still works.</p>`,
+    markup`<p>${opening ? 'This page could not be opened just now.' : 'Nothing was saved.'} Please try again in a moment: the link still works.</p>`,
   );
 
 const goneBecause = {

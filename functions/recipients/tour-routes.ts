@@ -22,12 +22,19 @@ const expired = 'an expired link: a page saying so';
 /** An advance link also ends when its show is given to another promoter, or cancelled (or known only by its cancellation). */
 const advanceGone =
   'an expired link, one whose show was since given to another promoter (no longer valid for this show), or one whose show is cancelled (or known only by its cancellation, which came before it): a page saying so';
+/** A signed page DynamoDB was too busy to answer (`isBusyError`): the handler's page saying to try again. */
+export const busyPageDoc = {
+  ...writeConflictPage,
+  description:
+    'DynamoDB was busy (throttled, failing on its side, or a write kept meeting concurrent writes): a page saying to try again in a moment; send it again after Retry-After',
+};
 const page = (summary: string, gone = expired): RouteDoc => ({
   summary,
   responses: {
     200: { description: 'the page (HTML)', mediaType: 'text/html' },
     404: { description: 'a forged or damaged link: a page saying so', mediaType: 'text/html' },
     410: { description: gone, mediaType: 'text/html' },
+    503: busyPageDoc,
   },
 });
 const formPost = (summary: string, refused: string, gone = expired, fields = ''): RouteDoc => {
@@ -46,7 +53,6 @@ const formPost = (summary: string, refused: string, gone = expired, fields = '')
       },
       ...refusals,
       409: { description: refused, mediaType: 'text/html' },
-      503: writeConflictPage,
     },
     body: {
       mediaType: 'application/x-www-form-urlencoded',

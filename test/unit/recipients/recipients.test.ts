@@ -1,3 +1,4 @@
+import { InternalServerError, ThrottlingException } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/recipients/handler.ts';
@@ -39,11 +40,8 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     deliveries,
     now: () => now,
   };
-  const handler = makeHandler(deps, {
-    signingKey: deps.signingKey,
-    tours: new InMemoryTours(),
-    now: deps.now,
-  });
+  const tours = new InMemoryTours();
+  const handler = makeHandler(deps, { signingKey: deps.signingKey, tours, now: deps.now });
   const request = async (
     method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE',
     path: string,
@@ -69,7 +67,7 @@ function setup(options: { releases?: RecipientsDeps['releases'] } = {}) {
     const result = await handler(event, {} as Context);
     return { status: result.statusCode, headers: result.headers ?? {}, body: String(result.body ?? '') };
   };
-  return { outlets, promos, deliveries, bus, request };
+  return { outlets, promos, deliveries, bus, tours, request };
 }
 
 const aPromo = (overrides: Partial<PromoClaims> = {}): PromoClaims => ({
@@ -862,6 +860,83 @@ describe('a link whose write keeps meeting concurrent writes', () => {
     expect(answer.headers['content-type']).toMatch(/^text\/html/);
     expect(answer.headers['retry-after']).toBe('1');
     expect(answer.body).toContain('Please try again');
+  });
+});
+
+describe('a page opened while DynamoDB is busy (throttled, or failing on its side)', () => {
+  const tour = { labelId: 'lbl-1', tourId: 'tour-1', expiresAt: Math.floor(now.getTime() / 1000) + 3600 };
+  const unsubscribeLink = `/u/${signUnsubscribeToken(key, { outletId: 'out-1', email: 'night@radio.example' })}`;
+  const busyAnswers = [
+    ['throttled', () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })],
+    [
+      'failing on its side',
+      () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
+    ],
+  ] as const;
+
+  it.each(busyAnswers)(
+    'answers each page a person opens (unsubscribe, promo, advance form, tour manager), and the unsubscribe posts (its button, RFC 8058 one-click), DynamoDB %s, with a 503 page saying to try again in a moment, with Retry-After, never the gateway’s 500',
+    async (_, busy) => {
+      const { request, outlets, tours } = setup();
+      const fail = async () => {
+        throw busy();
+      };
+      Object.assign(outlets, { get: fail, markUnsubscribed: fail, isUnsubscribed: fail });
+      Object.assign(tours, { getShow: fail, getTour: fail, tourWithShows: fail });
+      const failing = setup({ releases: { get: fail } });
+      const links: [string, 'GET' | 'POST', string | undefined, typeof request][] = [
+        [unsubscribeLink, 'GET', undefined, request],
+        [unsubscribeLink, 'POST', 'List-Unsubscribe=One-Click', request],
+        [unsubscribeLink, 'POST', 'via=page', request],
+        [`/p/${signPromoToken(key, aPromo())}`, 'GET', undefined, failing.request],
+        [`/p/${signPromoToken(key, aPromo())}`, 'POST', undefined, failing.request],
+        [
+          `/a/${signAdvanceToken(key, { ...tour, showId: 'show-1', promoterId: 'prm-1' })}`,
+          'GET',
+          undefined,
+          request,
+        ],
+        [`/tm/${signTourManagerToken(key, tour)}`, 'GET', undefined, request],
+      ];
+
+      const answers = [];
+      for (const [link, method, body, send] of links) {
+        const answer = await send(method, link, body);
+        answers.push([
+          method,
+          link.split('/')[1],
+          answer.status,
+          answer.headers['content-type'],
+          answer.headers['retry-after'],
+          /try again in a moment/.test(answer.body),
+        ]);
+      }
+
+      expect(answers).toEqual(
+        links.map(([link, method]) => [
+          method,
+          link.split('/')[1],
+          503,
+          expect.stringMatching(/^text\/html/),
+          '1',
+          true,
+        ]),
+      );
+    },
+  );
+
+  it('says on the page opened (a GET) that it could not be opened, not that nothing was saved, and answers its HEAD the same status and headers without it', async () => {
+    const { request, outlets } = setup();
+    outlets.get = async () => {
+      throw new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
+    };
+
+    const get = await request('GET', unsubscribeLink);
+    const head = await request('HEAD', unsubscribeLink);
+
+    expect(get.body).toContain('could not be opened just now');
+    expect(get.body).not.toContain('Nothing was saved');
+    expect([head.status, head.headers, head.body]).toEqual([503, get.headers, '']);
   });
 });
 
