@@ -30,16 +30,17 @@ import {
 import * as z from '#shared/zod.ts';
 import {
   type AdvanceFormValues,
-  advanceBusyPage,
   advanceFormPage,
   advanceLinkReplacedPage,
   advanceReadOnlyPage,
   advanceSavedPage,
   advanceShowCancelledPage,
+  busyPostPage,
   type FieldErrors,
   formExpiredPage,
   formValuesOf,
   type GuestRefused,
+  guestFieldLabels,
   type TourPageSpan,
   tourLinkInvalidPage,
   tourManagerAdvancePage,
@@ -128,7 +129,8 @@ const invalid = (error: unknown, tourManager = false, sent?: AdvanceFormValues):
 
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
 const linkReplaced = (sent?: AdvanceFormValues) => html(410, advanceLinkReplacedPage(sent));
-const showCancelled = (show?: Show) => html(410, advanceShowCancelledPage(show));
+const showCancelled = (show?: Show, sent?: AdvanceFormValues) =>
+  html(410, advanceShowCancelledPage(show, sent));
 /** Asked to wait a moment by DynamoDB (`isBusyError`): sent again after Retry-After, the post is judged afresh. */
 const tryAgainSoon = { 'retry-after': String(conflictRetryAfterSeconds) };
 
@@ -213,7 +215,7 @@ export async function submitAdvancePage(
     // Given to another promoter while the form was filled in: what it sent is listed, not saved, for the
     // promoter to keep (a post not from this link's form is shown nothing of itself).
     if (replaced) return page(linkReplaced(fromForm ? fields : undefined));
-    if (cancelled) return page(showCancelled(cancelled.show));
+    if (cancelled) return page(showCancelled(cancelled.show, fromForm ? fields : undefined));
     if (!tour || !stored) return page(showGone());
     // What it sent is listed, not saved, for the promoter to keep: the page runs nothing and escapes it.
     if (!fromForm) return page(html(403, formExpiredPage(fields)));
@@ -328,7 +330,7 @@ export async function submitAdvancePage(
     // Given to another promoter since this post read the show: the answers are not taken for the new one's.
     if (outcome === 'replaced') return page(linkReplaced(fields));
     // Cancelled since this post read the show: a cancelled show takes no answers.
-    if (outcome === 'cancelled') return page(showCancelled(stored.show));
+    if (outcome === 'cancelled') return page(showCancelled(stored.show, fields));
     // Moved, or its advance saved again, since this post read the show: posted again, it reads the show
     // as it is now, and the form comes back stating it (or the post is found to be that save).
     if (outcome === 'changed') return submitAdvancePage(token, body, deps);
@@ -344,7 +346,7 @@ export async function submitAdvancePage(
     const refusal = invalid(error, false, fromForm ? fields : undefined);
     if (refusal) return page(refusal);
     // DynamoDB busy before the show was read: nothing was saved, and what the post sent is listed.
-    if (isBusyError(error)) return page(html(503, advanceBusyPage(fields), tryAgainSoon));
+    if (isBusyError(error)) return page(html(503, busyPostPage(fields), tryAgainSoon));
     throw error;
   }
 }
@@ -468,10 +470,10 @@ export async function openTourManagerPage(
   }
 }
 
-/** A guest's fields as the tour manager's form labels them: a person reads the message, not the field's name. */
-const guestFieldLabels: Record<string, string> = { name: 'Guest name', plusOnes: 'Plus-ones', note: 'Note' };
-
-/** POST /tm/{token}: adds a guest to one show of the tour, unless its list is closed. */
+/**
+ * POST /tm/{token}: adds a guest to one show of the tour, unless its list is closed. Refused, the page again
+ * keeps the guest as typed in its show's form, or lists it as not saved (docs/design.md#signed-pages).
+ */
 export async function addGuestFromPage(
   token: string,
   body: string | Uint8Array,
@@ -481,7 +483,8 @@ export async function addGuestFromPage(
     const { key, claims, tour, shows } = await tourManagerContext(token, deps);
     if (!tour) return html(404, tourLinkInvalidPage('this tour is not known', true));
     const { fields, issues } = formFields(body);
-    if (!sameCsrfToken(key, token, fields.csrf ?? '')) return html(403, formExpiredPage());
+    if (!sameCsrfToken(key, token, fields.csrf ?? ''))
+      return html(403, formExpiredPage(fields, guestFieldLabels));
     const stored = shows.find((s) => s.showId === fields.showId);
     if (!stored)
       return openTourManagerPage(token, deps, {
@@ -500,21 +503,39 @@ export async function addGuestFromPage(
         refused: { showId: stored.showId, field: issue.path, text, values: fields },
       });
     }
-    const outcome = await deps.tours.addGuests(
-      { labelId: claims.labelId, tourId: claims.tourId, showId: stored.showId },
-      [{ ...parsed.data, addedAt: deps.now().toISOString() }],
-    );
-    if (outcome !== 'added')
-      return openTourManagerPage(token, deps, {
-        message: { kind: 'error', text: `Not added: ${guestRefusals[outcome]}.` },
-        status: 409,
-        showId: stored.showId,
+    // DynamoDB busy for the write (isBusyError): the page again, the guest as typed, to submit again in a
+    // moment (one added with its answer lost is on the list shown, and sent again is "Not added": listed).
+    const outcome = await deps.tours
+      .addGuests({ labelId: claims.labelId, tourId: claims.tourId, showId: stored.showId }, [
+        { ...parsed.data, addedAt: deps.now().toISOString() },
+      ])
+      .catch((error: unknown) => {
+        if (isBusyError(error)) return 'busy' as const;
+        throw error;
       });
+    if (outcome !== 'added') {
+      const busy = outcome === 'busy';
+      const again = await openTourManagerPage(token, deps, {
+        message: {
+          kind: 'error',
+          text: busy
+            ? 'Backline was too busy to add the guest just now, or to confirm it was added. The guest is in the form below: please submit it again in a moment.'
+            : `Not added: ${guestRefusals[outcome]}.`,
+        },
+        status: busy ? 503 : 409,
+        showId: stored.showId,
+        refused: { showId: stored.showId, values: fields },
+      });
+      return busy ? { ...again, headers: { ...again.headers, ...tryAgainSoon } } : again;
+    }
     // To this page again with a GET: reloading it adds nobody a second time.
     return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);
   } catch (error) {
     const page = invalid(error, true);
     if (page) return page;
+    // DynamoDB busy before the page could be made again: nothing was added, and the guest sent is listed.
+    if (isBusyError(error))
+      return html(503, busyPostPage(formFields(body).fields, guestFieldLabels), tryAgainSoon);
     throw error;
   }
 }

@@ -81,16 +81,24 @@ const formFieldLabels: Record<string, string> = {
 };
 const answerFields = Object.keys(formFieldLabels);
 
+/** A guest's fields as the tour manager's form labels them: a person reads the message, not the field's name. */
+export const guestFieldLabels: Record<string, string> = {
+  name: 'Guest name',
+  plusOnes: 'Plus-ones',
+  note: 'Note',
+};
+
 /**
- * What a post refused as a whole sent, field by field as the form labels them (those left blank left out,
- * a line break as one, as the answer takes it), for the promoter to keep.
+ * What a post refused as a whole sent, field by field as its form labels them (`labels`: the advance
+ * form's, or the guest form's), those left blank left out, a line break as one, as the answer takes it,
+ * for the promoter (or the tour manager) to keep.
  */
-const sentList = (values: AdvanceFormValues) =>
-  markup`<dl>${answerFields
+const sentList = (values: AdvanceFormValues, labels = formFieldLabels) =>
+  markup`<dl>${Object.keys(labels)
     .filter((name) => values[name]?.trim())
-    .map(
-      (name) => markup`<dt>${formFieldLabels[name]}</dt><dd>${values[name]?.replace(/\r\n?/g, '\n')}</dd>`,
-    )}</dl>`;
+    .map((name) => markup`<dt>${labels[name]}</dt><dd>${values[name]?.replace(/\r\n?/g, '\n')}</dd>`)}</dl>`;
+const sentSection = (sent: AdvanceFormValues | undefined, labels = formFieldLabels) =>
+  sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent, labels)}` : '';
 
 /**
  * What the page says of the refused fields: those marked at their control, and by name those the form
@@ -185,7 +193,7 @@ ${view.sent ? markup`<p class="error" role="alert">What you sent came after the 
 <h2>The show</h2>
 ${showFacts(view.show)}
 ${view.answers ? markup`<h2>Your answers</h2>${answersList(view.answers)}` : ''}
-${view.sent ? markup`<h2>What you sent, not saved</h2>${sentList(view.sent)}` : ''}`,
+${sentSection(view.sent)}`,
   );
 }
 
@@ -228,11 +236,14 @@ const showsNav = (span: TourPageSpan) =>
 ${span.page > 1 ? markup`<a rel="prev" href="?page=${span.page - 1}">Earlier shows</a> ` : ''}${span.page < span.pages ? markup`<a rel="next" href="?page=${span.page + 1}">Later shows</a>` : ''}</nav>`
     : '';
 
-/** A guest the tour manager's form sent and the page refused: the show, the field, why, and what was typed. */
+/**
+ * A guest the tour manager's form sent and the page refused: the show, what was typed and, refused for a
+ * field, the field and why (a guest not added, or DynamoDB busy, names none: the page's alert says why).
+ */
 export interface GuestRefused {
   showId: string;
-  field: string;
-  text: string;
+  field?: string;
+  text?: string;
   values: Record<string, string | undefined>;
 }
 
@@ -243,7 +254,10 @@ export function tourManagerPage(view: {
   span: TourPageSpan;
   csrf: string;
   message?: { kind: 'note' | 'error'; text: string };
-  /** A refused guest: its show's form keeps what was typed and marks the refused field with why. */
+  /**
+   * A refused guest: its show's form keeps what was typed and marks the refused field with why; a show
+   * whose form is gone (its list closed, the show cancelled) lists what was typed as not saved.
+   */
   refused?: GuestRefused;
 }): string {
   const { refused } = view;
@@ -271,7 +285,9 @@ ${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusTe
 <ul>${(stored.guests ?? []).map((guest) => markup`<li>${guest.name}${guest.plusOnes ? ` +${guest.plusOnes}` : ''}</li>`)}</ul>
 ${
   stored.guestListLockedAt || stored.show.status === 'cancelled'
-    ? ''
+    ? refused?.showId === stored.showId
+      ? sentSection(refused.values, guestFieldLabels)
+      : ''
     : markup`<form method="post" action="">
 <input type="hidden" name="csrf" value="${view.csrf}">
 <input type="hidden" name="showId" value="${stored.showId}">
@@ -331,7 +347,7 @@ export const tourLinkInvalidPage = (
         ? `It worked until a day after ${tourManager ? 'the tour’s last show' : 'the show'}.`
         : `Please use the link from the mail exactly as it was sent, or ask ${tourManager ? 'the production manager' : 'the tour manager'} for a new one.`
     }</p>
-${sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent)}` : ''}`,
+${sentSection(sent)}`,
   );
 
 /**
@@ -342,34 +358,38 @@ export const advanceLinkReplacedPage = (sent?: AdvanceFormValues): string =>
   page(
     'This link is no longer valid for this show',
     markup`<p>The show has been given to another promoter, so this advance form takes no answers from this link any more, and nothing was saved. If you still promote this show, please ask the tour manager.</p>
-${sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent)}` : ''}`,
-  );
-
-/** An advance link whose show is cancelled (410: the form takes no answers for it any more). */
-export const advanceShowCancelledPage = (show?: Show): string =>
-  page(
-    'This show is cancelled',
-    markup`<p>${show ? `The show on ${show.date} at ${show.venue.name}, ${show.venue.city}` : 'The show'} is cancelled, so its advance form takes no answers any more, and nothing was saved. Questions about it go to the tour manager.</p>`,
+${sentSection(sent)}`,
   );
 
 /**
- * A post without its link's CSRF token. With what an advance form's post sent (`sent`), that listed as not
- * saved: the promoter keeps what they typed.
+ * An advance link whose show is cancelled (410: the form takes no answers for it any more). With what a
+ * post of its form sent (`sent`), that listed as not saved: the promoter keeps what they typed.
  */
-export const formExpiredPage = (sent?: AdvanceFormValues): string =>
+export const advanceShowCancelledPage = (show?: Show, sent?: AdvanceFormValues): string =>
+  page(
+    'This show is cancelled',
+    markup`<p>${show ? `The show on ${show.date} at ${show.venue.name}, ${show.venue.city}` : 'The show'} is cancelled, so its advance form takes no answers any more, and nothing was saved. Questions about it go to the tour manager.</p>
+${sentSection(sent)}`,
+  );
+
+/**
+ * A post without its link's CSRF token. With what its post sent (`sent`, labelled as its form labels it:
+ * the advance form's, or the guest form's), that listed as not saved: whoever typed it keeps it.
+ */
+export const formExpiredPage = (sent?: AdvanceFormValues, labels = formFieldLabels): string =>
   page(
     'Please reload the page',
     markup`<p>This form could not be checked, and nothing was saved: open the link from the mail again and resubmit.</p>
-${sent ? markup`<h2>What you sent, not saved</h2>${sentList(sent)}` : ''}`,
+${sentSection(sent, labels)}`,
   );
 
 /**
- * An advance posted while DynamoDB was too busy to read its show (503): nothing was saved, and what the
- * post sent is listed, not saved, should the form come back empty.
+ * An advance, or a guest (`labels`: the guest form's), posted while DynamoDB was too busy to read its show
+ * (503): nothing was saved, and what the post sent is listed, not saved, should the form come back empty.
  */
-export const advanceBusyPage = (sent: AdvanceFormValues): string =>
+export const busyPostPage = (sent: AdvanceFormValues, labels = formFieldLabels): string =>
   page(
     'Busy for a moment',
     markup`<p>Nothing was saved. Please go back to the form and submit it again in a moment: the link still works. What you sent is listed below, should the form come back empty.</p>
-<h2>What you sent, not saved</h2>${sentList(sent)}`,
+${sentSection(sent, labels)}`,
   );

@@ -68,7 +68,7 @@ const tourManagerPageDoc = page(
 const advancePostDoc = formPost(
   'Submits or amends the advance',
   'show day has begun: the advance, read-only, listing what the post sent as not saved; or the label changed the show (its date, times or venue) since the form was opened: the form again, stating the show as it is now, with the answers given; or the advance was saved again since the form was opened (another tab, someone else with the link) with other answers: the form again, the answers saved then above those given',
-  `${advanceGone}; a post from the link's form, its link expired or its show given to another promoter, listing what it sent as not saved`,
+  `${advanceGone}; a post from the link's form, its link expired, its show given to another promoter or cancelled, listing what it sent as not saved`,
   ' and `show`, which names the show as the form stated it (its date, times and venue): a post naming another is the 409; and `advanced`, the advance as the form showed it (when it was saved last, empty for none): a post naming an earlier one is the 409, or, with the answers saved since, taken as that save',
 );
 advancePostDoc.responses[403] = {
@@ -80,6 +80,18 @@ advancePostDoc.responses[503] = {
   ...writeConflictPage,
   description:
     'DynamoDB was busy (throttled, failing on its side, or the write kept meeting concurrent writes): the form again with the answers given, saying to submit it again, or, when the show could not be read, a page listing what the post sent as not saved; send it again after Retry-After (the same answers saved already are that advance: the 303)',
+};
+
+/** The guest form's post: refused, the guest as typed stays in its show's form, or is listed as not saved. */
+const guestPostDoc = formPost(
+  "Adds a name to a show's guest list until its cutoff",
+  "not added (the list is closed or full, the show is cancelled, the name is listed already ...): the page saying why, the guest as typed in its show's form, or, the form gone (the list closed, the show cancelled), listed as not saved",
+);
+guestPostDoc.responses[403] = advancePostDoc.responses[403];
+guestPostDoc.responses[503] = {
+  ...busyPageDoc,
+  description:
+    "DynamoDB was busy (throttled, failing on its side, or the write kept meeting concurrent writes): the page again with the guest as typed in its show's form, saying to submit it again, or, when the tour could not be read, a page listing what the post sent as not saved; send it again after Retry-After (a guest added with its answer lost is then listed already: the 409)",
 };
 
 tourManagerPageDoc.responses[404] = {
@@ -146,9 +158,6 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
     method: 'POST',
     path: '/tm/{token}',
     handler: (event: HttpEvent) => addGuestFromPage(token(event), rawBody(event), deps),
-    doc: formPost(
-      "Adds a name to a show's guest list until its cutoff",
-      'not added (the list is closed or full, the show is cancelled ...): the page saying why',
-    ),
+    doc: guestPostDoc,
   },
 ];

@@ -53,3 +53,43 @@ describe('a signed page opened while DynamoDB throttles its reads', () => {
     expect(reloaded).toEqual([200, 200]);
   }, 300_000);
 });
+
+describe("the tour manager's guest form posted while DynamoDB throttles its write", () => {
+  it("comes back with a 503, the guest as typed in its show's form and a word to submit it again; submitted again, the guest is added", async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show } = await anAdvanceLink(
+      aVenue('Leuven', 'BE', 'Europe/Brussels'),
+      'Full Door',
+      'Jef',
+    );
+    await busIdle();
+    const link = (await tourView(label.id, tourId)).body.tourManagerPage as string;
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    await page.fill(`#name-${show.showId}`, 'Robin <Roe>');
+    await page.fill(`#plus-${show.showId}`, '2');
+
+    await armFault('dynamodb.throttle:UpdateItem', 'inf');
+    const [refused] = await Promise.all([
+      page.waitForNavigation(),
+      page.click(`#show-${show.showId} button`),
+    ]);
+    await clearFaults();
+    const alerts = await page.locator('[role=alert]').allTextContents();
+    const kept = await page.$$eval(`#name-${show.showId}, #plus-${show.showId}`, (controls) =>
+      controls.map((control) => (control as unknown as { value: string }).value),
+    );
+
+    expect([refused?.status(), refused?.headers()['retry-after']]).toEqual([503, '1']);
+    expect(alerts.join(' ')).toContain('please submit it again in a moment');
+    expect(kept).toEqual(['Robin <Roe>', '2']);
+
+    // Submitted again once DynamoDB takes writes: added, as typed.
+    const [again] = await Promise.all([page.waitForNavigation(), page.click(`#show-${show.showId} button`)]);
+    const listed = await page.textContent(`#show-${show.showId} ul`);
+    await page.close();
+
+    expect(again?.url()).toContain(`?added=${show.showId}`);
+    expect(listed).toContain('Robin <Roe> +2');
+  }, 300_000);
+});

@@ -617,6 +617,41 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox.length).toBe(outboxBefore);
   });
 
+  it('lists, on the 410 answering a post from its form for a cancelled show (cancelled before it was read, or while it was in flight), what it sent as not saved; a post without the CSRF token, nothing of it', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    const opened = await hiddenFieldsOf(token, deps);
+    const form = (csrf: string) =>
+      filledAdvanceForm(csrf, { ...opened, csrf, power: '125 A CEE', loadInAccess: 'Gate <3>' });
+    // Cancelled while the post was in flight: the save, conditioned on the show not being cancelled, says so.
+    const cancelledMeanwhile = {
+      ...deps,
+      tours: Object.assign(Object.create(tours), { saveAdvance: async () => 'cancelled' }),
+    };
+    const inFlight = (await submitAdvancePage(token, form(opened.csrf), cancelledMeanwhile)).page;
+    await tours.putShowIfNewer(
+      {
+        ...(await tours.getShow(ref))!,
+        show: { ...show, status: 'cancelled' },
+        occurredAt: '2027-01-02T00:00:00.000Z',
+      },
+      [],
+    );
+
+    const fromForm = (await submitAdvancePage(token, form(opened.csrf), deps)).page;
+    const notFromForm = (await submitAdvancePage(token, form(''), deps)).page;
+
+    for (const page of [inFlight, fromForm]) {
+      expect(page.statusCode).toBe(410);
+      expect(page.body).toContain('This show is cancelled');
+      expect(page.body).toContain('<h2>What you sent, not saved</h2>');
+      expect(page.body).toContain('<dt>Power</dt><dd>125 A CEE</dd>');
+      expect(page.body).toContain('<dt>Load-in access</dt><dd>Gate &lt;3&gt;</dd>');
+    }
+    expect(notFromForm.statusCode).toBe(410);
+    expect(notFromForm.body).not.toContain('What you sent');
+    expect((await tours.getShow(ref))?.advance).toBeUndefined();
+  });
+
   it('says the show is cancelled (410, the cancelled show’s page) for a show known only by its cancellation, which came before its booking, on opening the link and on posting the form, and saves nothing', async () => {
     const now = { value: new Date('2027-04-20T10:00:00Z') };
     const fakes = fakeToursDeps(now);
@@ -1007,6 +1042,105 @@ describe("the tour manager's page", () => {
     expect(plusOnes).toContain('aria-invalid="true"');
     expect(plusOnes).toContain('value="many"');
     expect(page.body).toMatch(new RegExp(`<span class="error" id="${described}">Plus-ones: `));
+  });
+
+  const guestForm = (token: string, name: string, plusOnes = '2', csrf = csrfTokenFor(key, token)) =>
+    new URLSearchParams({ csrf, showId: show.showId, name, plusOnes }).toString();
+  /** The show's guest form's name and plus-ones, as the page fills them in. */
+  const guestControls = (page: HttpResult) =>
+    ['name', 'plus'].map(
+      (id) =>
+        new RegExp(`<input id="${id}-${show.showId}"[^>]* value="([^"]*)"`).exec(String(page.body))?.[1],
+    );
+
+  it('lists, on the 403 answering a guest post without this link’s CSRF token, the guest it sent as not saved, escaped, adding nobody', async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+
+    const page = await addGuestFromPage(token, guestForm(token, 'Alex <Photo>', '2', 'stale'), deps);
+
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(page.body).toContain('<dt>Guest name</dt><dd>Alex &lt;Photo&gt;</dd><dt>Plus-ones</dt><dd>2</dd>');
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
+  });
+
+  it("keeps, on the 409 of a guest not added, what was typed in the show's form while it takes guests, and lists it as not saved once the list is closed", async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    await addGuestFromPage(token, guestForm(token, 'Alex'), deps);
+
+    const listed = await addGuestFromPage(token, guestForm(token, 'ALEX', '3'), deps);
+    await tours.lockGuestList(ref, '2027-05-14T15:00:00Z', {
+      date: '2027-05-14',
+      scheduledFor: '2027-05-14T15:00:00.000Z',
+    });
+    const closed = await addGuestFromPage(token, guestForm(token, 'Late <Guest>', '1'), deps);
+
+    expect(listed.statusCode).toBe(409);
+    expect(listed.body).toContain('a guest of that name is on the list already');
+    expect(guestControls(listed)).toEqual(['ALEX', '3']);
+    expect(closed.statusCode).toBe(409);
+    expect(closed.body).toContain('the guest list is closed');
+    expect(closed.body).toContain(
+      '<dt>Guest name</dt><dd>Late &lt;Guest&gt;</dd><dt>Plus-ones</dt><dd>1</dd>',
+    );
+    expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+  });
+
+  it.each([
+    ['throttled', () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })],
+    [
+      'failing on its side',
+      () => new InternalServerError({ message: 'Internal server error', $metadata: {} }),
+    ],
+    ['meeting concurrent writes', () => new WriteConflictError(5, 'TransactionConflict')],
+  ])(
+    "answers a guest post whose write finds DynamoDB %s with a 503 and the page again, the guest as typed in the show's form and a word to submit it again; sent again, it is added",
+    async (_, busy) => {
+      const { deps, tours } = await world('2027-05-01T10:00:00Z');
+      const token = tourManagerToken();
+      const failing = {
+        ...deps,
+        tours: Object.assign(Object.create(tours), {
+          addGuests: async () => {
+            throw busy();
+          },
+        }),
+      };
+
+      const page = await addGuestFromPage(token, guestForm(token, 'Alex <Photo>'), failing);
+      const again = await addGuestFromPage(token, guestForm(token, 'Alex <Photo>'), deps);
+
+      expect(page.statusCode).toBe(503);
+      expect(page.headers?.['retry-after']).toBe('1');
+      expect(page.body).toMatch(/<p class="error" role="alert">[^<]*busy[^<]*submit it again in a moment/);
+      expect(guestControls(page)).toEqual(['Alex &lt;Photo&gt;', '2']);
+      expect(again.statusCode).toBe(303);
+      expect((await tours.getShow(ref))?.guests?.map((g) => g.name)).toEqual(['Alex <Photo>']);
+    },
+  );
+
+  it('answers a guest post whose read of the tour finds DynamoDB throttled with a 503 listing the guest it sent as not saved, saying to submit it again', async () => {
+    const { deps, tours } = await world('2027-05-01T10:00:00Z');
+    const token = tourManagerToken();
+    const failing = {
+      ...deps,
+      tours: Object.assign(Object.create(tours), {
+        tourWithShows: async () => {
+          throw new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} });
+        },
+      }),
+    };
+
+    const page = await addGuestFromPage(token, guestForm(token, 'Alex <Photo>'), failing);
+
+    expect(page.statusCode).toBe(503);
+    expect(page.headers?.['retry-after']).toBe('1');
+    expect(page.body).toContain('submit it again in a moment');
+    expect(page.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(page.body).toContain('<dt>Guest name</dt><dd>Alex &lt;Photo&gt;</dd><dt>Plus-ones</dt><dd>2</dd>');
+    expect((await tours.getShow(ref))?.guests ?? []).toEqual([]);
   });
 
   it("refuses a guest for a show that is not on the link's tour with a 400 saying so, adding nobody", async () => {
