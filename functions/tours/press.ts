@@ -3,6 +3,7 @@ import { mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { pressNotesPerCheck } from '#shared/db/press-notes.ts';
 import { type PressStatement, type PressTold, showRefOf, toldAsReached } from '#shared/db/tours.ts';
+import { inParts } from '#shared/db/transact-page.ts';
 import {
   type OutboxEntry,
   outboxEntry,
@@ -790,10 +791,9 @@ async function noteTold(
     await forEachBounded(told, notesAtOnce, async (entry) => {
       await deps.tours.recordPressTold(tour.labelId, tour.tourId, country, entry);
     });
-  for (let at = 0; asRead && at < told.length; at += pressNotesPerCheck) {
-    const notes = told.slice(at, at + pressNotesPerCheck);
-    if (!(await deps.tours.recordPressToldAsRead(asRead, asRead.occurredAt, country, notes))) return false;
-  }
+  if (asRead)
+    for (const notes of inParts(told, pressNotesPerCheck))
+      if (!(await deps.tours.recordPressToldAsRead(asRead, asRead.occurredAt, country, notes))) return false;
   return true;
 }
 

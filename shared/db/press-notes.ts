@@ -19,6 +19,7 @@ import {
   showKey,
   statedPrefix,
 } from './tours.ts';
+import { inParts } from './transact-page.ts';
 
 /**
  * The press steps' writes (docs/design.md#tours): the notes of what addresses were told of a tour's
@@ -165,8 +166,8 @@ export function dynamoPressNotes(db: DynamoDBDocumentClient, table: string): Pre
     async recordPressTold(labelId, tourId, country, told, asNoted) {
       // `notesPerWrite` shows a write: as read, each show's condition is an operator or two, as a
       // settling write's.
-      for (let at = 0; at < told.showIds.length; at += notesPerWrite) {
-        const part = { ...told, showIds: told.showIds.slice(at, at + notesPerWrite) };
+      for (const showIds of inParts(told.showIds, notesPerWrite)) {
+        const part = { ...told, showIds };
         if (!(await updated(pressToldUpdate(labelId, tourId, country, part, asNoted)))) return false;
       }
       return true;
@@ -298,8 +299,7 @@ export const dynamoNotePressAndClaim =
     const check = asRead.occurredAt
       ? { ConditionCheck: showAsRead(table, asRead, asRead.occurredAt) }
       : undefined;
-    for (let start = 0; start < claims.length; start += notedClaimsPerWrite) {
-      const page = claims.slice(start, start + notedClaimsPerWrite);
+    for (const page of inParts(claims, notedClaimsPerWrite)) {
       const notes = page.flatMap(({ told }) =>
         told
           ? { Update: { TableName: table, ...pressToldUpdate(asRead.labelId, asRead.tourId, country, told) } }

@@ -12,6 +12,10 @@ import { outboxPut, type StateWrite, type TransactItem } from './outbox.ts';
 /** DynamoDB: at most 100 items per TransactWriteItems. */
 const maxItemsPerTransaction = 100;
 
+/** `items` in consecutive parts of at most `size` each (the writes of a request, a round's claims, a call's recipients). */
+export const inParts = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, at) => items.slice(at * size, (at + 1) * size));
+
 /**
  * Writes a page of independent conditional writes (a page of mail claims, the marks of one SES call)
  * in as few requests as it can: one TransactWriteItems per 100 items. When DynamoDB cancels it, the
@@ -34,11 +38,10 @@ export async function writeEachIfAllowed(
 ): Promise<boolean[]> {
   const written: boolean[] = new Array(writes.length).fill(false);
   const perRequest = more ? maxItemsPerTransaction / 2 : maxItemsPerTransaction;
-  for (let start = 0; start < writes.length; start += perRequest) {
-    let pending = writes.slice(start, start + perRequest).map((write, offset) => ({
-      write,
-      index: start + offset,
-    }));
+  for (let pending of inParts(
+    writes.map((write, index) => ({ write, index })),
+    perRequest,
+  )) {
     // Dropping refused items always makes progress; conflicts are retried a bounded number of times.
     while (pending.length > 0) {
       const further = more?.(pending.map(({ index }) => index)) ?? [];

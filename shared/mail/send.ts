@@ -11,6 +11,7 @@
  * claims: give `sweepStaleClaims` (settle.ts) a Resender for your subject type on `Outbox Sweep Due`.
  */
 import { type Delivery, deliveryIdOf, type MailClaims, type SentMark } from '#shared/db/deliveries.ts';
+import { inParts } from '#shared/db/transact-page.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import type { BulkEntry, BulkMail, EntryResult, MailDeps, OutgoingMail } from './ports.ts';
 import { MailerError } from './ports.ts';
@@ -216,11 +217,7 @@ export async function sendMails(
   const perCall = recipientsPerCall(perSecond);
   // The claims of as many calls as one transaction holds are made in one request.
   const perRound = perCall * Math.max(1, Math.floor(maxClaimsPerRequest / perCall));
-  const rounds = byCallShape(mails, (mail) => mail).flatMap((group) =>
-    Array.from({ length: Math.ceil(group.length / perRound) }, (_, at) =>
-      group.slice(at * perRound, (at + 1) * perRound),
-    ),
-  );
+  const rounds = byCallShape(mails, (mail) => mail).flatMap((group) => inParts(group, perRound));
   const settling = new Settling();
   // As many calls' recipients as one second of the send rate holds are taken at once.
   const rate = takenRate(deps, deadline, perCall, perCall * Math.max(1, Math.floor(perSecond / perCall)));
@@ -437,11 +434,8 @@ export async function claimHeld(
   if (mails.length === 0) return 0;
   const wanted = (await withoutSuppressed(deps, mails)).mails;
   let held = 0;
-  for (let start = 0; start < wanted.length; start += maxClaimsPerRequest) {
-    const claimed = await claimMails(deps, wanted.slice(start, start + maxClaimsPerRequest), {
-      held: true,
-      claimMany,
-    });
+  for (const part of inParts(wanted, maxClaimsPerRequest)) {
+    const claimed = await claimMails(deps, part, { held: true, claimMany });
     for (const { delivery } of claimed) await deps.deliveries.hold(delivery, delivery.claimedAt);
     held += claimed.length;
   }
@@ -478,7 +472,8 @@ async function claimMails(
 /**
  * Sends mails already claimed, of one call shape, in one SendBulkEmail call (the caller keeps to
  * 50), inside the shared send rate, and settles each claim from SES's per-entry result. A resend's
- * claim (`resend`) is kept when unsent: only the next sweep can send it.
+ * claim (`resend`) is kept when unsent, marked as not handed to SES (`markUnsent`): only the next sweep
+ * can send it.
  */
 export async function sendClaimed(
   deps: MailDeps,
@@ -536,15 +531,18 @@ async function dispatchClaimed(
   }
 
   const claimsOf = (ids: string[]) => ids.map((id) => entries.get(id)!.claim);
+  const deliveriesOf = (ids: string[]) => claimsOf(ids).map(({ delivery }) => delivery);
+  // Marked as not handed to SES: a later sweep's sending of them is a resend only where it was one.
+  const markUnsent = (ids: string[]) => deps.deliveries.markUnsent(deliveriesOf(ids));
   const giveBackPending = async (ids: string[]) => {
-    if (options.resend) return;
+    if (options.resend) return markUnsent(ids);
     outcome.left += ids.length;
     await giveBack(deps, claimsOf(ids));
   };
-  // Left open for the sweep, marked as never handed to SES: its sending of them is their first.
+  // Left open for the sweep, marked so.
   const leaveForSweep = async (ids: string[]) => {
     outcome.leftForSweep += ids.length;
-    await deps.deliveries.markUnsent(claimsOf(ids).map(({ delivery }) => delivery));
+    await markUnsent(ids);
   };
 
   let pending = [...entries.keys()];
@@ -637,9 +635,7 @@ async function dispatchClaimed(
     await settling.add(async () => {
       const { mark } = options;
       await persist(deps, () =>
-        mark
-          ? mark(accepted, at, (ids) => ids.map((id) => entries.get(id)!.claim.delivery))
-          : deps.deliveries.markSentMany(accepted, at),
+        mark ? mark(accepted, at, deliveriesOf) : deps.deliveries.markSentMany(accepted, at),
       );
       await forEachBounded(refused, deps.settings.claimConcurrency, ({ deliveryId, failure }) =>
         deps.deliveries.markFailed(

@@ -1,4 +1,5 @@
 import type { Delivery, MailClaims } from '#shared/db/deliveries.ts';
+import { inParts } from '#shared/db/transact-page.ts';
 import type { MailDeps, OutgoingMail } from './ports.ts';
 import {
   byCallShape,
@@ -133,17 +134,28 @@ export async function sweepStaleClaims(
       const reclaimed = await reclaim(delivery, now.toISOString(), asOf, mail.told);
       if (reclaimed) resend.push({ delivery: reclaimed, mail });
     }
-    for (const shape of byCallShape(resend, (claim) => claim.mail)) {
-      for (let start = 0; start < shape.length; start += perCall) {
-        if (deps.now().getTime() >= deadline) return result;
-        const outcome = await sendClaimed(deps, shape.slice(start, start + perCall), deadline, {
-          resend: true,
-          ...(resender.resendMark ? { mark: resender.resendMark } : {}),
-        });
-        result.resent += outcome.sent;
-        // SES paused: the claims stay open, and a later sweep sends them once it sends again.
-        if (outcome.leftForSweep > 0) return result;
-      }
+    const calls = byCallShape(resend, (claim) => claim.mail).flatMap((shape) => inParts(shape, perCall));
+    // Taken over, the calls from `at` on never go (the deadline, SES paused): their claims stay open for a
+    // later sweep, marked as not handed to SES (`markUnsent`) as a refused call's are, so that its sending
+    // of them is a resend only where it was one (docs/design.md#send-rate).
+    const stop = async (at: number) => {
+      await deps.deliveries.markUnsent(
+        calls
+          .slice(at)
+          .flat()
+          .map(({ delivery }) => delivery),
+      );
+      return result;
+    };
+    for (const [at, call] of calls.entries()) {
+      if (deps.now().getTime() >= deadline) return stop(at);
+      const outcome = await sendClaimed(deps, call, deadline, {
+        resend: true,
+        ...(resender.resendMark ? { mark: resender.resendMark } : {}),
+      });
+      result.resent += outcome.sent;
+      // SES paused: the claims stay open, and a later sweep sends them once it sends again.
+      if (outcome.leftForSweep > 0) return stop(at + 1);
     }
   }
   return result;

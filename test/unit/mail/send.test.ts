@@ -558,6 +558,69 @@ describe('sending mail while SES has sending paused', () => {
     ]);
   });
 
+  it('records as first sendings the claims a sweep took over and never handed to SES, its first call refused as SES was paused: at one recipient a call, those after it too', async () => {
+    // One recipient a call (SES's sandbox rate): the sweep takes the three over, and its first call is refused.
+    const world = fakeWorld({ perCall: 1 });
+    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const mails = crewMails(3);
+    const resender: Resender = {
+      subjectType: 'show',
+      rebuild: async (stale) => ({
+        mails: new Map(
+          stale.map((delivery) => [
+            delivery.deliveryId,
+            mails.find((m) => m.identity.email === delivery.email)!,
+          ]),
+        ),
+      }),
+    };
+    world.mailer.script = () => pausedSes();
+    await sendMails(world.deps, mails, world.clock.now + 600_000);
+
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+    const callsWhilePaused = world.mailer.calls.length;
+    world.mailer.script = undefined;
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+
+    // Three refused calls of the mailing's, one of the sweep's.
+    expect(callsWhilePaused).toBe(4);
+    expect(
+      world.deliveries
+        .of('sent')
+        .map((delivery) => [delivery.email, delivery.resends ?? 0])
+        .sort(),
+    ).toEqual([
+      ['crew0@venue.example', 0],
+      ['crew1@venue.example', 0],
+      ['crew2@venue.example', 0],
+    ]);
+  });
+
+  it('records as its first sending a claim left open while SES was paused that a sweep took over and, SES throttling it, never got to SES before its deadline', async () => {
+    const world = fakeWorld();
+    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const [mail] = crewMails(1);
+    const resender: Resender = {
+      subjectType: 'show',
+      rebuild: async (stale) => ({ mails: new Map(stale.map((delivery) => [delivery.deliveryId, mail])) }),
+    };
+    world.mailer.script = () => pausedSes();
+    await sendMails(world.deps, [mail], world.clock.now + 600_000);
+
+    world.mailer.script = () =>
+      new MailerError('throttled', 'SendBulkEmail failed: TooManyRequestsException');
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, world.clock.now + 5_000);
+    world.mailer.script = undefined;
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, far());
+
+    expect(world.mailer.delivered).toHaveLength(1);
+    expect(world.deliveries.of('sent').map((delivery) => delivery.resends ?? 0)).toEqual([0]);
+  });
+
   it("still counts a resend of a claim the sweep sent again (SES paused then) after its first sending's answer was lost", async () => {
     const world = fakeWorld();
     world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
