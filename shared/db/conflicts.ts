@@ -56,7 +56,8 @@ const throttled = new Set([
 /**
  * DynamoDB answering "later", not "no", once the SDK's own retries are spent: throttled, failing on its
  * side (a 5xx, whose write may or may not have landed), or a write that kept meeting concurrent ones
- * (`WriteConflictError`). A page a person posted says so and keeps what they sent, to send again.
+ * (`WriteConflictError`). A 5xx of another AWS service a page calls counts too (any SDK error whose
+ * `$fault` is `server`). A page a person posted says so and keeps what they sent, to send again.
  */
 export const isBusyError = (error: unknown): boolean =>
   error instanceof WriteConflictError ||
