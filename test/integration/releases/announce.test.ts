@@ -21,6 +21,7 @@ import {
   clockNow,
   deadLetters,
   uniqueId,
+  waitFor,
 } from '#test/support/cloud.ts';
 import { importOutlets, replayWebhooks } from '#test/support/jobs-cloud.ts';
 import { createOutlet, localOutletDirectory } from '#test/support/outlets-cloud.ts';
@@ -182,10 +183,15 @@ describe('announcing releases on the local cloud', () => {
       await waitForMail([arranged.outlets[0].email], 'New single:');
       await busIdle();
       // Left open: its row still claimed, and no Email Sent of its mail on the bus to settle it later.
+      // SES hands a mail's events to the bus together, after its answer: once its Email Delivered is
+      // there, so is its Email Sent, unless ses.event-drop:Send dropped it.
       const email = arranged.outlets[0].email;
-      const settling = (await busEvents({ detailType: 'Email Sent' })).some((event) =>
-        ((event.detail.mail as { destination?: string[] } | undefined)?.destination ?? []).includes(email),
-      );
+      const ofThisMail = async (detailType: string) =>
+        (await busEvents({ detailType })).some((event) =>
+          ((event.detail.mail as { destination?: string[] } | undefined)?.destination ?? []).includes(email),
+        );
+      await waitFor(() => ofThisMail('Email Delivered'), { what: `the Email Delivered of ${email}` });
+      const settling = await ofThisMail('Email Sent');
       const rows = await deliveries(arranged.label.id, arranged.release.releaseId);
       return !settling && rows.some((row) => row.status === 'claimed') ? arranged : undefined;
     };
