@@ -192,6 +192,16 @@ export const faultsReport = () => local<FaultsReport>('faults');
 
 export const clearFaults = () => local<FaultsReport>('faults', { method: 'DELETE' });
 
+/**
+ * After a window of DynamoDB throttled for every caller (`dynamodb.throttle:<op>` armed `inf`), once the
+ * faults are cleared: the shared cloud's background work throttled through all its attempts (a
+ * once-a-minute outbox sweep) was dead-lettered, as on AWS, and the operator's redrive puts it through.
+ */
+export const redriveThrottled = async () => {
+  await busIdle();
+  await redriveDeadLetters();
+};
+
 /** How often each fault fired since `before` (a `faultsReport()`): the shared cloud counts from its start. */
 export const firedSince = async (before: FaultsReport): Promise<Record<string, number>> => {
   const { fired } = await faultsReport();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
-import { advanceClock, armFault, busIdle, clearFaults } from '#test/support/cloud.ts';
+import { advanceClock, armFault, busIdle, clearFaults, redriveThrottled } from '#test/support/cloud.ts';
 import { anAdvanceLink, aVenue, fillAdvanceForm, showView } from '#test/support/tours-cloud.ts';
 
 /**
@@ -29,6 +29,7 @@ describe("the promoter's advance form refused as a whole", () => {
     await armFault('dynamodb.throttle:TransactWriteItems', 'inf');
     const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     await clearFaults();
+    await redriveThrottled();
     const alerts = await page.locator('p[role=alert]').allTextContents();
     const kept = await page.$$eval('#loadInAccess, #wifi', (controls) =>
       controls.map((control) => (control as unknown as { value: string }).value),

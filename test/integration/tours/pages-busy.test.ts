@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { withBrowser } from '#test/support/browser.ts';
-import { armFault, busIdle, clearFaults } from '#test/support/cloud.ts';
+import { armFault, busIdle, clearFaults, redriveThrottled } from '#test/support/cloud.ts';
 import { anAdvanceLink, aVenue, tourView } from '#test/support/tours-cloud.ts';
 
 /**
@@ -37,6 +37,7 @@ describe('a signed page opened while DynamoDB throttles its reads', () => {
       ]);
     }
     await clearFaults();
+    await redriveThrottled();
     const reloaded = [(await page.goto(link))?.status(), (await page.goto(tourManagerLink))?.status()];
     await page.close();
 
@@ -75,6 +76,7 @@ describe("the tour manager's guest form posted while DynamoDB throttles its writ
       page.click(`#show-${show.showId} button`),
     ]);
     await clearFaults();
+    await redriveThrottled();
     const alerts = await page.locator('[role=alert]').allTextContents();
     const kept = await page.$$eval(`#name-${show.showId}, #plus-${show.showId}`, (controls) =>
       controls.map((control) => (control as unknown as { value: string }).value),
