@@ -472,12 +472,17 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
       // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only. Only an
       // outlet the release reaches, by the rule its mailings keep (its genres and territories; a first mail
       // of its kind: radio servicing to a serviced radio outlet, an announcement to any other): the release
-      // never mails an outlet at the address it does not reach, and its stale claim is closed unsent.
+      // never mails an outlet at the address it does not reach, and its stale claim is closed unsent. A
+      // withdrawal or cancellation goes, as its mailing sends it, by territories alone to the address told
+      // of the release (its claim is that address's): the release cancelled, or withdrawn where the outlet
+      // is, so no longer reaching it there (stillWanted's own test of it).
       const reaches = (outlet: Outlet, delivery: Delivery) =>
-        release?.details !== undefined &&
-        outletMatchesRelease(outlet, release.details) &&
-        (!isFirstMail(delivery.kind) ||
-          isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
+        delivery.kind === 'cancellation'
+          ? stillWanted(release, delivery, outlet)
+          : release?.details !== undefined &&
+            outletMatchesRelease(outlet, release.details) &&
+            (!isFirstMail(delivery.kind) ||
+              isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
       // An outlet that has moved to another address no longer wants it there.
       const atAddress = await outletsAtAddresses(stale, deps, reaches);
       const atAddressOf = (delivery: Delivery) => atAddress.get(delivery.deliveryId);

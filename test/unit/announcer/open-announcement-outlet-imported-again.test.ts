@@ -14,6 +14,7 @@ import {
   runSettled,
   sweepEachMinute,
   sweptPastStale,
+  withdrawDe,
 } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
 
@@ -89,6 +90,67 @@ describe('an open announcement whose outlet is deleted and imported again at its
       status: 'sent',
       context: { ...cancellation.context, outletId: imported.id },
     });
+  });
+
+  it('sends the withdrawal left open to the outlet imported again at its address, once, naming it', async () => {
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
+    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    world.mailer.script = undefined;
+    const withdrawal = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+
+    // Ten minutes on, the German outlet deleted and imported again: same address, a new id.
+    world.clock.now += 10 * 60_000;
+    const imported = { ...german, id: `${german.id}-again` };
+    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+    await sweepEachMinute(world, 60);
+
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+    expect(world.deliveries.items.get(withdrawal.deliveryId)).toMatchObject({
+      status: 'sent',
+      context: { ...withdrawal.context, outletId: imported.id },
+    });
+  });
+
+  it('sends the cancellation left open to the outlet imported again for another genre, as its mailing would', async () => {
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
+    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
+    await label(
+      { type: 'Release Cancelled', releaseId: 'rel-night-drive' },
+      'evt-cancelled',
+      '2026-02-01T10:00:00.000Z',
+    );
+    world.mailer.script = undefined;
+
+    // The address was told of the release: its cancellation goes to whoever is there, whatever its genres.
+    world.clock.now += 10 * 60_000;
+    const imported = { ...german, id: `${german.id}-again`, genres: ['jazz'] };
+    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
+  });
+
+  it('closes unsent the withdrawal left open to an outlet deleted and not imported again', async () => {
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
+    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
+    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+    world.mailer.script = undefined;
+    const withdrawal = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+
+    world.clock.now += 10 * 60_000;
+    world.directory.splice(world.directory.indexOf(german), 1);
+    world.clock.now += defaultSettings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, far());
+
+    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(0);
+    expect(world.deliveries.items.get(withdrawal.deliveryId)).toMatchObject({ status: 'failed' });
   });
 
   // The release (synthpop, GB and IE) reaches neither: its own mailing never announces the address there.
