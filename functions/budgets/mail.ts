@@ -8,12 +8,13 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/days.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
-import { type Delivery, mailSubjects } from '#shared/db/deliveries.ts';
+import { type Delivery, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
+import { mailsReached } from '#shared/db/subject-deliveries.ts';
 import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
-import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
+import { type Resender, staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { formatMoney } from '#shared/money/money.ts';
 import { dayFigures } from './day-figures.ts';
@@ -79,6 +80,16 @@ const revisionOf = (alert: BudgetAlert) => {
   return revision === undefined ? {} : { revision };
 };
 
+/** An alert mail's identity: the owner, the budget and the alert (threshold or line, period, and plan). */
+const alertIdentity = (budget: Budget, alert: BudgetAlert): MailIdentity => ({
+  labelId: budget.labelId,
+  subject: mailSubjects.budgetAlert(budget.budgetId, alertName(alert), periodOf(budget)),
+  email: budget.owner.email,
+  kind: alertKinds[alert.kind],
+  // The plan it was measured against: a warning of a plan raised since is another mail.
+  ...revisionOf(alert),
+});
+
 /**
  * One alert to the budget's owner; its identity is the budget and the alert (threshold or line, period,
  * and the plan it was measured against).
@@ -107,14 +118,7 @@ export function alertMail(
             detail: `Line ${alert.line.lineId} has ${money(alert.line.spent)} spent against ${money(alert.line.planned)} planned.`,
           };
   return {
-    identity: {
-      labelId: budget.labelId,
-      subject: mailSubjects.budgetAlert(budget.budgetId, alertName(alert), periodOf(budget)),
-      email: budget.owner.email,
-      kind: alertKinds[alert.kind],
-      // The plan it was measured against: a warning of a plan raised since is another mail.
-      ...revisionOf(alert),
-    },
+    identity: alertIdentity(budget, alert),
     stream: 'operational',
     context: { budgetId: budget.budgetId },
     template: budgetTemplateNames.alert,
@@ -406,7 +410,9 @@ export async function sweepBudgetMail(deps: Pick<BudgetsDeps, 'mail' | 'now' | '
  * is now and sent again (see shared/mail/settle.ts). One the sweep closes because its address is
  * suppressed since marks its owner unreachable, as sendBudgetMail does (see docs/design.md#budgets).
  */
-export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | 'now'>): Resender[] => {
+export const budgetResenders = (
+  deps: Pick<BudgetsDeps, 'mail' | 'store' | 'timeZone' | 'now'>,
+): Resender[] => {
   const leftOutSuppressed = async (mail: OutgoingMail, delivery: Delivery) => {
     await markSuppressedOwner(mail, `resend-${delivery.deliveryId}`, deps);
   };
@@ -416,6 +422,7 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
       leftOutSuppressed,
       async rebuild(stale: Delivery[]) {
         const mails = new Map<string, OutgoingMail>();
+        const closed = new Map<string, string>();
         for (const delivery of stale) {
           const [, budgetId, name, period] = delivery.subject;
           const ledger = await deps.store.ledger(delivery.labelId, budgetId);
@@ -449,6 +456,25 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
                     }),
                   )[0];
           if (!alert) continue;
+          // The owner is warned at the highest threshold reached (warnedOfDay, reconcile.ts): a warning of a
+          // higher one of the same budget, period and plan, mailed or claimed (to be sent, or sent again),
+          // says where the budget stands, and this one, out of date, is closed without mail, saying so
+          // (docs/design.md#budgets). One strongly consistent read of those warnings.
+          if (alert.kind === 'threshold') {
+            const higher = budget.thresholds
+              .filter((threshold) => threshold > alert.threshold)
+              .sort((a, b) => b - a);
+            const reached = await mailsReached(
+              deps.mail.deliveries,
+              staleBefore(deps.mail),
+              higher.map((threshold) => alertIdentity(budget, { ...alert, threshold })),
+            );
+            const by = higher.find((_, index) => reached[index] !== false);
+            if (by !== undefined) {
+              closed.set(delivery.deliveryId, `superseded by the ${by} % warning`);
+              continue;
+            }
+          }
           // The day the first mail named: its reconciliation's, kept with the alert (that day's result may
           // never have been kept: the function stopped before it).
           const date =
@@ -462,7 +488,7 @@ export const budgetResenders = (deps: Pick<BudgetsDeps, 'store' | 'timeZone' | '
             alert.kind === 'forecast' && day.runsOutOn ? { ...alert, runsOutOn: day.runsOutOn } : alert;
           mails.set(delivery.deliveryId, alertMail(budget, figures, day, told, date));
         }
-        return { mails };
+        return { mails, closed };
       },
     },
     {

@@ -33,6 +33,11 @@ export interface Resender {
     held?: true | ReadonlyMap<string, string>;
     /** Of the claims `held` names, those held though wanted again, for the margin of a late Email Sent. */
     wanted?: ReadonlySet<string>;
+    /**
+     * Of the deliveries left out, why each is closed where the sender says more than that it is no longer
+     * wanted (a budget warning superseded by a higher threshold's): kept as its closed claim's failure.
+     */
+    closed?: ReadonlyMap<string, string>;
   }>;
   /**
    * What the sender does for a mail left out because its address is suppressed: it records it (budgets
@@ -95,7 +100,7 @@ export async function sweepStaleClaims(
   const perCall = recipientsPerCall(await deps.sendRate.recipientsPerSecond());
   const reclaim = resender.reclaim ?? deps.deliveries.reclaim.bind(deps.deliveries);
   for (const deliveries of groups.values()) {
-    const { mails, asOf, held, wanted: again } = await resender.rebuild(deliveries);
+    const { mails, asOf, held, wanted: again, closed } = await resender.rebuild(deliveries);
     // Taken over unsent, its place among the open claims moved to the stale boundary (`heldAt`; the claim
     // time stays): the next sweep looks at it again (a show confirmed again gets its mail within a
     // minute, before its step lapses), but after every claim stale since longer. Claims the resender
@@ -125,7 +130,7 @@ export async function sweepStaleClaims(
         if (mail && suppressed.has(mail)) await resender.leftOutSuppressed?.(mail, delivery);
         await deps.deliveries.markFailed(
           delivery.deliveryId,
-          'no longer wanted when resending',
+          closed?.get(delivery.deliveryId) ?? 'no longer wanted when resending',
           now.toISOString(),
         );
         result.closed++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import { BudgetReconciliationDue, OutboxSweepDue } from '#shared/events/index.ts';
 import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /**
@@ -95,5 +95,54 @@ describe('a day whose reconciliation finds several thresholds to warn of', () =>
     await reconciledAgain(h, '2027-03-05');
 
     expect(warnings(h)).toEqual(['80 % of the plan is spent']);
+  });
+});
+
+describe("a day's warning whose claim went stale before a higher threshold's warning", () => {
+  /**
+   * 9 March's run warns at 50 % (600.00 of 1,000.00); SES answers its call for no entry (nothing sent,
+   * the claim open, the sender gone), and the sweep has not sent it again before 10 March's run, which
+   * finds 80 % reached (850.00) and warns of it.
+   */
+  const warnedAt50ThenAt80 = async (answer80: boolean) => {
+    const h = budgetsHarness({ now: '2027-03-09T07:00:00.000Z' });
+    await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
+    await h.expense(anExpense({ date: '2027-03-08', amount: eur(60_000) }));
+    h.mailer.script = (mail) => (mail.kind === 'threshold-crossed' ? [] : (undefined as never));
+    await h.reconcile('2027-03-09');
+    if (answer80) h.mailer.script = undefined;
+    await h.expense(anExpense({ expenseId: 'exp-2', date: '2027-03-09', amount: eur(25_000) }));
+    h.setNow('2027-03-10T07:00:00.000Z');
+    await h.reconcile('2027-03-10');
+    h.mailer.script = undefined;
+    return h;
+  };
+  const stale50 = (h: ReturnType<typeof budgetsHarness>) =>
+    [...h.deliveries.items.values()].find((d) => d.subject[2] === 'threshold:50')!;
+  /** The threshold warnings SES took, each time it took one (the first call's, which it did not, left out). */
+  const taken = (h: ReturnType<typeof budgetsHarness>) =>
+    h.mailer.delivered
+      .filter((m) => m.kind === 'threshold-crossed')
+      .map((m) => h.deliveries.items.get(m.deliveryId)?.subject[2]);
+
+  it('is closed by the sweep without mail once the higher warning is mailed, saying it was superseded', async () => {
+    const h = await warnedAt50ThenAt80(true);
+
+    h.setNow('2027-03-10T09:00:00.000Z');
+    await h.deliver(OutboxSweepDue, {});
+
+    expect(taken(h)).toEqual(['threshold:80']);
+    expect(stale50(h)).toMatchObject({ status: 'failed', failure: 'superseded by the 80 % warning' });
+  });
+
+  it('is closed by the sweep without mail while the higher warning is only claimed, which it sends', async () => {
+    const h = await warnedAt50ThenAt80(false);
+
+    h.setNow('2027-03-10T09:00:00.000Z');
+    await h.deliver(OutboxSweepDue, {});
+    await h.deliver(OutboxSweepDue, {});
+
+    expect(taken(h)).toEqual(['threshold:80']);
+    expect(stale50(h)).toMatchObject({ status: 'failed', failure: 'superseded by the 80 % warning' });
   });
 });

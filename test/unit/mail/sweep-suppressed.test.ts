@@ -47,6 +47,7 @@ describe('the stale-claim sweep and suppressed operational addresses', () => {
       markOwnerUnreachable: async () => false,
     } as never;
     for (const resender of budgetResenders({
+      mail: deps,
       store,
       timeZone: 'Europe/London',
       now: () => new Date(clock.now),
