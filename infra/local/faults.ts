@@ -17,12 +17,14 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   ses.paused                        the SES front refuses a send before accepting it with 400
  *                                     SendingPausedException, as while the account's sending is paused
  *                                     (armed `=inf` it stays paused until the faults are cleared)
- *   ses.accept-then-fail              the SES front accepts a send (mail stored, events published)
+ *   ses.accept-then-fail[:domain]     the SES front accepts a send (mail stored, events published)
  *                                     and then answers HTTP 500 InternalFailure, as if the response was lost
+ *                                     (`:domain` = a call with a mail to an address at that domain)
  *   ses.reject-entry[:template]       the SES front refuses one entry of a SendBulkEmail (of that template)
  *                                     with its per-entry status MESSAGE_REJECTED, sending nothing for it
  *   ses.event-drop[:eventType]        the SES front loses one configuration-set event (`:Send`, `:Delivery`,
- *                                     `:Bounce`, `:Complaint`), as SES's best-effort events may be lost
+ *   ses.event-drop[:domain]           `:Bounce`, `:Complaint`; or the next event, the first being `Send`, of a
+ *                                     mail to an address at `:domain`), as SES's best-effort events may be lost
  *   invoke.crash-before[:fn]          the runtime fails an invocation before the handler runs
  *   invoke.timeout[:fn]               the runtime abandons the handler mid-run, as Lambda does at the
  *                                     function's timeout: its promise is no longer awaited and the
@@ -177,9 +179,12 @@ export class Faults {
     return this.#take(name);
   }
 
-  /** `take` for a fault aimed at one target (`name:target`) or at every target (`name`). */
-  takeFor(name: FaultName, target: string): boolean {
-    return this.#take(`${name}:${target}`) || this.#take(name);
+  /**
+   * `take` for a fault aimed at one of the call's targets (`name:target`, tried in order) or at every
+   * target (`name`).
+   */
+  takeFor(name: FaultName, ...targets: string[]): boolean {
+    return targets.some((target) => this.#take(`${name}:${target}`)) || this.#take(name);
   }
 
   #take(name: string): boolean {

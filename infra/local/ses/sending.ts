@@ -287,7 +287,7 @@ export class Sending {
 
     this.#throttle(prepared.reduce((total, entry) => total + ('Status' in entry ? 0 : count(entry)), 0));
     const results: BulkEntryResult[] = [];
-    const handedOver: string[] = [];
+    const accepted: StoredMessage[] = [];
     for (const entry of prepared) {
       if ('Status' in entry) {
         results.push(entry);
@@ -297,11 +297,11 @@ export class Sending {
       const message = await this.#store(mail, 'SendBulkEmail', configurationSet, tags);
       // Each stored mail is kept and its events handed over at once, not after the whole call.
       this.#keepAndHandOver(message);
-      handedOver.push(message.messageId);
+      accepted.push(message);
       results.push({ Status: 'SUCCESS', MessageId: message.messageId });
     }
-    this.#deps.emulator.handedOver(handedOver);
-    this.#failAfterAccepting();
+    this.#deps.emulator.handedOver(accepted.map((message) => message.messageId));
+    this.#failAfterAccepting(accepted);
     return { BulkEmailEntryResults: results };
   }
 
@@ -392,11 +392,13 @@ export class Sending {
   #accepted(message: StoredMessage): void {
     this.#keepAndHandOver(message);
     this.#deps.emulator.handedOver([message.messageId]);
-    this.#failAfterAccepting();
+    this.#failAfterAccepting([message]);
   }
 
-  #failAfterAccepting(): void {
-    if (this.#deps.faults.take('ses.accept-then-fail')) throw internalFailure();
+  /** `ses.accept-then-fail`, for every call or (`:domain`) for a call with a mail to that domain. */
+  #failAfterAccepting(messages: AcceptedMessage[]): void {
+    if (this.#deps.faults.takeFor('ses.accept-then-fail', ...messages.flatMap(recipientDomains)))
+      throw internalFailure();
   }
 
   /**
@@ -413,7 +415,12 @@ export class Sending {
         ? []
         : this.#deps.configurationSets
             .eventBridgeDestinations(accepted.configurationSet)
-            .flatMap((types) => this.#survivingFaults(sesEvents(accepted, this.#deps.account, types)));
+            .flatMap((types) =>
+              this.#survivingFaults(
+                sesEvents(accepted, this.#deps.account, types),
+                recipientDomains(accepted),
+              ),
+            );
     this.#deps.emulator.keep(stored, events);
     this.#handOver(events);
   }
@@ -437,13 +444,16 @@ export class Sending {
     return unhanded.length;
   }
 
-  /** The events that the event faults let through: each dropped, or failed on every put attempt, is lost. */
-  #survivingFaults(events: SesEvent[]): SesEvent[] {
+  /**
+   * The events of one mail (to addresses at `domains`) that the event faults let through: each dropped,
+   * or failed on every put attempt, is lost.
+   */
+  #survivingFaults(events: SesEvent[], domains: string[]): SesEvent[] {
     const { faults } = this.#deps;
     const surviving: SesEvent[] = [];
     for (const event of events) {
       const eventType = (event.detail as { eventType: string }).eventType;
-      if (faults.takeFor('ses.event-drop', eventType)) continue;
+      if (faults.takeFor('ses.event-drop', eventType, ...domains)) continue;
       let put = false;
       for (let attempt = 0; attempt < PUT_ATTEMPTS && !put; attempt++) {
         put = !faults.takeFor('events.put-fail', event.source);
@@ -461,6 +471,13 @@ export class Sending {
  * fails every time (0.2 ** 10, about one event in ten million, under the chaos mix).
  */
 const PUT_ATTEMPTS = 10;
+
+/** The domains of a mail's recipients (lower case), which an SES fault may be aimed at. */
+function recipientDomains(message: Recipients): string[] {
+  return [...message.to, ...message.cc, ...message.bcc]
+    .map(bareAddress)
+    .map((address) => address.slice(address.lastIndexOf('@') + 1).toLowerCase());
+}
 
 function requireFrom(from: string | undefined): string {
   if (!from) throw badRequest('Missing FromEmailAddress.');

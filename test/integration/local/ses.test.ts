@@ -532,6 +532,29 @@ describe('local SES', () => {
     expect(faults.list().armed).toEqual({});
   });
 
+  it('with ses.accept-then-fail and ses.event-drop aimed at a domain, fails only a call with mail to it and drops its first event', async () => {
+    const domain = `aimed-${crypto.randomUUID()}.example`;
+    faults.arm(`ses.accept-then-fail:${domain}`);
+    faults.arm(`ses.event-drop:${domain}`);
+
+    const elsewhere = await client.send(aSimpleSend([anAddress('elsewhere')]));
+    const aimedAt = `Desk <desk@${domain.toUpperCase()}>`;
+    const failed = await clientOf(ses.url, 1)
+      .send(aSimpleSend([anAddress('beside'), aimedAt]))
+      .catch((caught: unknown) => caught);
+
+    expect((await eventsFor(elsewhere.MessageId ?? '', 2)).map((event) => event.detailType)).toEqual([
+      'Email Sent',
+      'Email Delivered',
+    ]);
+    expect((failed as SESv2ServiceException).$metadata.httpStatusCode).toBe(500);
+    const aimed = (await storedMail(ses.url)).find((mail) => mail.destination.to.includes(aimedAt));
+    expect(new Set((await eventsFor(aimed?.messageId ?? '', 1)).map((event) => event.detailType))).toEqual(
+      new Set(['Email Delivered']),
+    );
+    expect(faults.list().armed).toEqual({});
+  });
+
   it('with ses.throttle armed, refuses the send with TooManyRequestsException and stores nothing', async () => {
     const outlet = anAddress('throttled');
     faults.arm('ses.throttle');

@@ -171,11 +171,15 @@ describe('announcing releases on the local cloud', () => {
   });
 
   it('resends an announcement left open, once stale, to its outlet deleted and imported again at the same address', async () => {
-    const { label, outlets, release, genre } = await world({ outlets: 1 });
-    const [outlet] = outlets;
-    // SES takes the call, its answer and its Email Sent lost: the claim stays open, as a crash leaves it.
-    await armFault('ses.accept-then-fail', 1);
-    await armFault('ses.event-drop:Send', 1);
+    const { label, release, genre } = await world({ outlets: 0 });
+    // An address at a domain of its own, so that the faults below are this mail's and no other's.
+    const domain = `${uniqueId('left-open')}.example`;
+    const outlet = await createOutlet({ email: `desk@${domain}`, genres: [genre], territories: ['GB'] });
+    await busIdle();
+    // SES takes the call, its answer and its Email Sent (its first event) lost: the claim stays open,
+    // as a crash leaves it.
+    await armFault(`ses.accept-then-fail:${domain}`, 1);
+    await armFault(`ses.event-drop:${domain}`, 1);
     await sendWebhook(label, scheduled(release, await labelTime()));
     await waitForMail([outlet.email], 'New single:');
     await busIdle();
@@ -192,7 +196,11 @@ describe('announcing releases on the local cloud', () => {
 
     expect([deleted.status, imported.result]).toEqual([204, expect.objectContaining({ created: 1 })]);
     const mail = (await deliveries(label.id, release.releaseId)).filter((row) => row.email === outlet.email);
-    expect(mail.map((row) => [row.kind, row.status])).toEqual([['announcement', 'sent']]);
+    const again = await localOutletDirectory().findByEmail(outlet.email);
+    // Its row names the outlet it was sent to, the one imported again.
+    expect(mail.map((row) => [row.kind, row.status, row.outletId])).toEqual([
+      ['announcement', 'sent', again?.id],
+    ]);
   });
 
   it('sends one announcement for the same webhook twice and for the same release under two webhook ids', async () => {

@@ -36,6 +36,15 @@ describe('Faults', () => {
     expect(faults.takeFor('invoke.crash-after-return', 'releases')).toBe(true);
   });
 
+  it("takes a fault aimed at any one of a call's targets once, and leaves one aimed at none of them", () => {
+    const faults = new Faults('ses.event-drop:a.example,ses.event-drop:Delivery');
+
+    expect(faults.takeFor('ses.event-drop', 'Send', 'b.example', 'c.example')).toBe(false);
+    expect(faults.takeFor('ses.event-drop', 'Send', 'b.example', 'a.example')).toBe(true);
+    expect(faults.takeFor('ses.event-drop', 'Send', 'a.example')).toBe(false);
+    expect(faults.list().armed).toEqual({ 'ses.event-drop:Delivery': { times: 1 } });
+  });
+
   it('refuses a spec it cannot read, naming the entry', () => {
     expect(() => new Faults('ses.accept-then-fail=0')).toThrow('ses.accept-then-fail=0');
     expect(() => new Faults('not a fault')).toThrow('area.what');
