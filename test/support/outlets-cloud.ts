@@ -53,7 +53,13 @@ export function racedDirectory(isTheWrite: (command: unknown) => boolean, meanwh
 export const updatesOutlet = (outletId: string) => (command: unknown) =>
   command instanceof UpdateCommand && command.input.Key?.pk === outletKey(outletId).pk;
 
-export const uniqueEmail = (label = 'outlet') => `${uniqueId(label)}@outlets.example`;
+export const uniqueEmail = (label = 'outlet', domain = 'outlets.example') => `${uniqueId(label)}@${domain}`;
+
+/**
+ * A mail domain of a test's own: the SES faults it arms aimed at it (`ses.accept-then-fail:<domain>`) are
+ * taken by its own mail, never by other mail on the shared cloud.
+ */
+export const aDomain = (label = 'outlets') => `${uniqueId(label)}.example`;
 
 /** Creates an outlet through the management API. */
 export async function createOutlet(input: Partial<OutletInput> = {}): Promise<Outlet> {

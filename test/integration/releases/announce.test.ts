@@ -20,17 +20,21 @@ import {
   busIdle,
   clockNow,
   deadLetters,
+  faultsReport,
+  firedSince,
   uniqueId,
 } from '#test/support/cloud.ts';
 import { importOutlets, replayWebhooks } from '#test/support/jobs-cloud.ts';
-import { createOutlet, localOutletDirectory } from '#test/support/outlets-cloud.ts';
+import { aDomain, createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
 
 /**
  * Releases and the announcer end to end: webhooks in, mail read back from the SES store. Each test
  * uses its own genre, so only its own outlets match (outlets of other tests that cover every genre
  * may receive mail too; assertions look only at this test's outlets).
  */
-async function world(options: { outlets?: number; release?: Partial<ReturnType<typeof aRelease>> } = {}) {
+async function world(
+  options: { outlets?: number; domain?: string; release?: Partial<ReturnType<typeof aRelease>> } = {},
+) {
   const genre = uniqueId('genre');
   const label = await aLabel();
   const outlets: Outlet[] = [];
@@ -41,6 +45,7 @@ async function world(options: { outlets?: number; release?: Partial<ReturnType<t
         genres: [genre],
         territories: ['GB'],
         contactName: `Host ${i}`,
+        ...(options.domain ? { email: uniqueEmail('outlet', options.domain) } : {}),
       }),
     );
   }
@@ -171,11 +176,10 @@ describe('announcing releases on the local cloud', () => {
   });
 
   it('resends an announcement left open, once stale, to its outlet deleted and imported again at the same address', async () => {
-    const { label, release, genre } = await world({ outlets: 0 });
-    // An address at a domain of its own, so that the faults below are this mail's and no other's.
-    const domain = `${uniqueId('left-open')}.example`;
-    const outlet = await createOutlet({ email: `desk@${domain}`, genres: [genre], territories: ['GB'] });
-    await busIdle();
+    // Its address at a domain of its own, so that the faults below are this mail's and no other's.
+    const domain = aDomain('left-open');
+    const { label, outlets, release, genre } = await world({ outlets: 1, domain });
+    const [outlet] = outlets;
     // SES takes the call, its answer and its Email Sent (its first event) lost: the claim stays open,
     // as a crash leaves it.
     await armFault(`ses.accept-then-fail:${domain}`, 1);
@@ -220,8 +224,10 @@ describe('announcing releases on the local cloud', () => {
   });
 
   it('sends each mail once when SES accepts a call and then fails it, and when the announcer crashes after returning', async () => {
-    const { label, outlets, release } = await world({ outlets: 3 });
-    await armFault('ses.accept-then-fail', 1);
+    const domain = aDomain('answer-lost');
+    const { label, outlets, release } = await world({ outlets: 3, domain });
+    const before = await faultsReport();
+    await armFault(`ses.accept-then-fail:${domain}`, 1);
     await armFault('invoke.crash-after-return:announcer', 1);
 
     await sendWebhook(label, scheduled(release, await labelTime()));
@@ -239,6 +245,7 @@ describe('announcing releases on the local cloud', () => {
     expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(release.releaseId))).toEqual(
       [],
     );
+    expect((await firedSince(before))[`ses.accept-then-fail:${domain}`]).toBe(1);
   });
 
   it('tells announced outlets about a new date, moves the schedule, and after a cancellation sends no out-now', async () => {
