@@ -229,6 +229,12 @@ export async function submitAdvancePage(
           advanceReadOnlyPage({ tour, show: stored.show, answers: stored.advance?.answers, sent: fields }),
         ),
       );
+    // The saves this form sent that DynamoDB was too busy to confirm (a 503's, whose write may have landed
+    // all the same): their instants, which the form that 503 gave back posts back (`pending`). An advance
+    // saved at one of them is this form's own, its answers the window's earlier ones, not another window's
+    // (docs/design.md#signed-pages).
+    const pending = (fields.pending ?? '').split(' ').filter(Boolean);
+    const ownSave = (saved: string | undefined) => saved !== undefined && pending.includes(saved);
     const formAgain = (status: number, errors: FieldErrors, changed?: boolean, savedSince?: AdvanceAnswers) =>
       page(
         html(
@@ -249,6 +255,7 @@ export async function submitAdvancePage(
             // since names that save, so that submitted again it replaces them.
             advanced: (savedSince ? undefined : fields.advanced) ?? advancedAt(stored) ?? '',
             savedSince,
+            pending: (status === 503 ? [...pending, now] : pending).join(' '),
           }),
           status === 503 ? tryAgainSoon : {},
         ),
@@ -279,11 +286,20 @@ export async function submitAdvancePage(
     // since above theirs; submitted again, they replace them. A post naming no advance is taken
     // (docs/design.md#signed-pages).
     const answeredFor = (read: StoredShow) =>
-      !read.advance || fields.advanced === undefined || fields.advanced === advancedAt(read);
+      !read.advance ||
+      fields.advanced === undefined ||
+      fields.advanced === advancedAt(read) ||
+      ownSave(advancedAt(read));
+    // The advance first submitted by a save of this form that a 503 answered: this post is the first to
+    // tell the window it was taken, so it is the submission, counted once (AdvancesSubmitted), whatever it
+    // saves on top of it.
+    const firstOwn = ownSave(stored.advance?.submittedAt);
     if (stored.advance) {
       const saved = stored.advance;
       if (sameAnswers(saved.answers, answers))
-        return page(seeOther(`${token}?saved=${saved.amendedAt ? 'amended' : 'submitted'}`));
+        return firstOwn
+          ? { page: seeOther(`${token}?saved=submitted`), saved: 'submitted' }
+          : page(seeOther(`${token}?saved=${saved.amendedAt ? 'amended' : 'submitted'}`));
       if (!answeredFor(stored)) return formAgain(409, {}, false, saved.answers);
     }
     const saving = deps.tours.saveAdvance(
@@ -335,7 +351,8 @@ export async function submitAdvancePage(
     // as it is now, and the form comes back stating it (or the post is found to be that save).
     if (outcome === 'changed') return submitAdvancePage(token, body, deps);
     // To this page again with a GET: reloading it records nothing a second time.
-    return { page: seeOther(`${token}?saved=${outcome}`), saved: outcome };
+    const told = firstOwn ? 'submitted' : outcome;
+    return { page: seeOther(`${token}?saved=${told}`), saved: told };
   } catch (error) {
     // Expired while its form was being filled in: what the post sent is listed, not saved, as after the
     // lock (a post not from this link's form is shown nothing of itself). A forged or damaged link served

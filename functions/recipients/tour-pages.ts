@@ -139,6 +139,8 @@ export function advanceFormPage(view: {
   savedSince?: AdvanceAnswers;
   /** Posted while DynamoDB was busy: the answers given, to submit again in a moment. */
   busy?: boolean;
+  /** The instants of this form's saves a 503 left unconfirmed, posted back: one that landed is this form's own. */
+  pending?: string;
 }): string {
   const { show, values, errors } = view;
   // Only the page listing the answers saved since states when they were (`advanced`, read from the store
@@ -157,6 +159,7 @@ ${showFacts(show)}
 <input type="hidden" name="csrf" value="${view.csrf}">
 <input type="hidden" name="show" value="${view.version}">
 <input type="hidden" name="advanced" value="${view.advanced}">
+${view.pending ? markup`<input type="hidden" name="pending" value="${view.pending}">` : ''}
 <h2>Your answers</h2>
 ${longFields.map((name) => textArea(name, values, errors))}
 ${input('wifi', advanceFieldLabels.wifi, values, errors)}

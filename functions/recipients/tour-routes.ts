@@ -69,7 +69,7 @@ const advancePostDoc = formPost(
   'Submits or amends the advance',
   'show day has begun: the advance, read-only, listing what the post sent as not saved; or the label changed the show (its date, times or venue) since the form was opened: the form again, stating the show as it is now, with the answers given; or the advance was saved again since the form was opened (another tab, someone else with the link) with other answers: the form again, the answers saved then above those given',
   `${advanceGone}; a post from the link's form, its link expired, its show given to another promoter or cancelled, listing what it sent as not saved`,
-  ' and `show`, which names the show as the form stated it (its date, times and venue): a post naming another is the 409; and `advanced`, the advance as the form showed it (when it was saved last, empty for none): a post naming an earlier one is the 409, or, with the answers saved since, taken as that save',
+  ' and `show`, which names the show as the form stated it (its date, times and venue): a post naming another is the 409; and `advanced`, the advance as the form showed it (when it was saved last, empty for none): a post naming an earlier one is the 409, or, with the answers saved since, taken as that save; and `pending`, on the form a 503 gave back, the instants of its saves the 503 left unconfirmed: an advance saved at one of them is the form’s own, not the 409',
 );
 advancePostDoc.responses[403] = {
   description:

@@ -50,6 +50,35 @@ describe("the promoter's advance form refused as a whole", () => {
     expect(saved.advanceAnswers).toMatchObject({ loadInAccess: 'Bryggen gate <B>', wifi: 'bergen-5G' });
   }, 300_000);
 
+  it('takes the answers edited after a 503 whose write DynamoDB applied (its answer lost) as this window’s newer ones, not as saved from another window: saved, as edited', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show, link } = await anAdvanceLink(
+      aVenue('Ålesund', 'NO', 'Europe/Oslo'),
+      'Lost Answer',
+      'Ingrid',
+    );
+    await busIdle();
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    await fillAdvanceForm(page, { wifi: 'aalesund-5G' });
+    // Every attempt of the write is applied (the first) or refused by it, and answered 500: the post's 503.
+    await armFault('dynamodb.accept-then-fail:TransactWriteItems', 'inf');
+    const [refused] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    await clearFaults();
+    await redriveThrottled();
+    const landed = (await showView(label.id, tourId, show.showId)).body;
+
+    await page.fill('#wifi', 'aalesund-guest');
+    const [again] = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    const saved = (await showView(label.id, tourId, show.showId)).body;
+    await page.close();
+
+    expect(refused?.status()).toBe(503);
+    expect(landed.advanceAnswers).toMatchObject({ wifi: 'aalesund-5G' });
+    expect([again?.status(), again?.url().endsWith('?saved=submitted')]).toEqual([200, true]);
+    expect(saved.advanceAnswers).toMatchObject({ wifi: 'aalesund-guest' });
+  }, 300_000);
+
   it('lists, on the 403 answering a post without its link’s CSRF token, what the promoter typed as not saved, as text', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
     const { label, tourId, show, link } = await anAdvanceLink(

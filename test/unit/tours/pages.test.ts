@@ -739,7 +739,8 @@ describe("the promoter's advance page", () => {
       expect(page.body).toContain('<form method="post" action="">');
       expect(page.body).toContain('name="wifi" type="text" value="venue-5G"');
       expect(page.body).toContain('>Gate &lt;3&gt;</textarea>');
-      expect(hiddenFieldsIn(page)).toEqual(opened);
+      // As opened, and naming the save it could not confirm (this post's instant), should it have landed.
+      expect(hiddenFieldsIn(page)).toEqual({ ...opened, pending: '2027-04-20T10:00:00.000Z' });
       expect(again.saved).toBe('submitted');
     },
   );
@@ -839,6 +840,93 @@ describe("the promoter's advance page", () => {
     expect([again.page.statusCode, again.saved]).toEqual([303, 'amended']);
     expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({ power: '63 A', parking: 'Bus bay' });
   });
+
+  /**
+   * The advance store of `tours` whose next save lands and is answered as DynamoDB failing on its side
+   * (the local cloud's dynamodb.accept-then-fail: every attempt of the SDK answered 500): the post gets the
+   * 503 and the form again, its answers saved unbeknownst to it.
+   */
+  const landingUnanswered = (tours: InMemoryTours) => {
+    let landed = false;
+    return Object.assign(Object.create(tours), {
+      saveAdvance: async (...args: Parameters<InMemoryTours['saveAdvance']>) => {
+        if (landed) return tours.saveAdvance(...args);
+        landed = true;
+        await tours.saveAdvance(...args);
+        throw new InternalServerError({ message: 'Internal server error', $metadata: {} });
+      },
+    }) as InMemoryTours;
+  };
+
+  it('takes an edited post from the form a 503 gave back, whose own save had landed, as that window’s newer answers; a form opened elsewhere before still gets the 409', async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    const [mine, elsewhere] = [await hiddenFieldsOf(token, deps), await hiddenFieldsOf(token, deps)];
+    const busy = await submitAdvancePage(
+      token,
+      filledAdvanceForm(mine.csrf, { ...mine, power: '125 A CEE' }),
+      { ...deps, tours: landingUnanswered(tours) },
+    );
+    const later = { ...deps, now: () => new Date('2027-04-20T10:05:00Z') };
+
+    const edited = await submitAdvancePage(
+      token,
+      filledAdvanceForm(mine.csrf, { ...hiddenFieldsIn(busy.page), power: '125 A CEE', parking: 'Bus bay' }),
+      later,
+    );
+    const other = await submitAdvancePage(
+      token,
+      filledAdvanceForm(elsewhere.csrf, { ...elsewhere, wifi: 'other-tab' }),
+      later,
+    );
+
+    expect(busy.page.statusCode).toBe(503);
+    expect(edited.page.statusCode).toBe(303);
+    expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({
+      power: '125 A CEE',
+      parking: 'Bus bay',
+    });
+    expect([other.page.statusCode, other.saved]).toEqual([409, undefined]);
+    expect(other.page.body).toContain('saved from another window');
+    expect((await tours.getShow(ref))?.advance?.answers.wifi).toBe('guest');
+  });
+
+  it.each([
+    ['edited', { parking: 'Bus bay' }],
+    ['unchanged', {}],
+  ])(
+    'counts a first submission whose 503 answer hid its landing as AdvancesSubmitted once, on the post from the form the 503 gave back (%s), never again on an amendment',
+    async (_, edit) => {
+      const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+      let now = '2027-04-20T10:00:00Z';
+      const clocked = { ...deps, tours: landingUnanswered(tours), now: () => new Date(now) };
+      const measure = new RecordedMeasure();
+      const post = tourPageRoutes(clocked, measure).find(
+        (r) => r.method === 'POST' && r.path === '/a/{token}',
+      )!;
+      const send = async (body: string) =>
+        (await post.handler(
+          { pathParameters: { token }, body, isBase64Encoded: false } as unknown as HttpEvent,
+          {} as Context,
+          () => {},
+        )) as HttpResult;
+      const opened = await hiddenFieldsOf(token, deps);
+
+      const busy = await send(filledAdvanceForm(opened.csrf, { ...opened, power: '125 A CEE' }));
+      now = '2027-04-20T10:05:00Z';
+      const again = await send(
+        filledAdvanceForm(opened.csrf, { ...hiddenFieldsIn(busy), power: '125 A CEE', ...edit }),
+      );
+      now = '2027-04-20T10:10:00Z';
+      const amended = await send(
+        filledAdvanceForm(opened.csrf, { ...(await hiddenFieldsOf(token, deps)), power: '16 A' }),
+      );
+
+      expect([busy.statusCode, again.statusCode, amended.statusCode]).toEqual([503, 303, 303]);
+      expect(again.headers?.location).toBe(`${token}?saved=submitted`);
+      expect(measure.records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
+      expect((await tours.getShow(ref))?.advance).toMatchObject({ submittedAt: '2027-04-20T10:00:00.000Z' });
+    },
+  );
 
   it('keeps a form opened before the advance was saved from another tab stale through a 400: corrected and sent again, it gets the 409 with the answers saved since, replacing nothing', async () => {
     const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
