@@ -127,6 +127,24 @@ const invalid = (error: unknown, tourManager = false, sent?: AdvanceFormValues):
       )
     : undefined;
 
+/**
+ * A post refused for its link: expired while its form was being filled in, what the post sent is listed
+ * as not saved, as after the lock (a post not from this link's form is shown nothing of itself); a forged
+ * or damaged link served no form. The tour manager's (`tourManager`) as the promoter's.
+ */
+async function postRefused(
+  error: unknown,
+  token: string,
+  body: string | Uint8Array,
+  deps: PagesDeps,
+  tourManager = false,
+): Promise<HttpResult | undefined> {
+  const expired = error instanceof InvalidTokenError && error.reason === 'expired';
+  const { fields } = formFields(body);
+  const fromForm = expired && sameCsrfToken(await deps.signingKey(), token, fields.csrf ?? '');
+  return invalid(error, tourManager, fromForm ? fields : undefined);
+}
+
 const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on the tour'));
 const linkReplaced = (sent?: AdvanceFormValues) => html(410, advanceLinkReplacedPage(sent));
 const showCancelled = (show?: Show, sent?: AdvanceFormValues) =>
@@ -354,16 +372,10 @@ export async function submitAdvancePage(
     const told = firstOwn ? 'submitted' : outcome;
     return { page: seeOther(`${token}?saved=${told}`), saved: told };
   } catch (error) {
-    // Expired while its form was being filled in: what the post sent is listed, not saved, as after the
-    // lock (a post not from this link's form is shown nothing of itself). A forged or damaged link served
-    // no form.
-    const expired = error instanceof InvalidTokenError && error.reason === 'expired';
-    const { fields } = formFields(body);
-    const fromForm = expired && sameCsrfToken(await deps.signingKey(), token, fields.csrf ?? '');
-    const refusal = invalid(error, false, fromForm ? fields : undefined);
+    const refusal = await postRefused(error, token, body, deps);
     if (refusal) return page(refusal);
     // DynamoDB busy before the show was read: nothing was saved, and what the post sent is listed.
-    if (isBusyError(error)) return page(html(503, busyPostPage(fields), tryAgainSoon));
+    if (isBusyError(error)) return page(html(503, busyPostPage(formFields(body).fields), tryAgainSoon));
     throw error;
   }
 }
@@ -548,7 +560,7 @@ export async function addGuestFromPage(
     // To this page again with a GET: reloading it adds nobody a second time.
     return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);
   } catch (error) {
-    const page = invalid(error, true);
+    const page = await postRefused(error, token, body, deps, true);
     if (page) return page;
     // DynamoDB busy before the page could be made again: nothing was added, and the guest sent is listed.
     if (isBusyError(error))

@@ -340,7 +340,7 @@ export const tourLinkInvalidPage = (
   message: string,
   tourManager = false,
   expired = false,
-  /** What a post from the link's form sent, listed as not saved: the promoter keeps what they typed. */
+  /** What a post from the link's form sent, listed as not saved: the promoter (or the tour manager) keeps what they typed. */
   sent?: AdvanceFormValues,
 ): string =>
   page(
@@ -350,7 +350,7 @@ export const tourLinkInvalidPage = (
         ? `It worked until a day after ${tourManager ? 'the tour’s last show' : 'the show'}.`
         : `Please use the link from the mail exactly as it was sent, or ask ${tourManager ? 'the production manager' : 'the tour manager'} for a new one.`
     }</p>
-${sentSection(sent)}`,
+${sentSection(sent, tourManager ? guestFieldLabels : formFieldLabels)}`,
   );
 
 /**

@@ -86,6 +86,7 @@ advancePostDoc.responses[503] = {
 const guestPostDoc = formPost(
   "Adds a name to a show's guest list until its cutoff",
   "not added (the list is closed or full, the show is cancelled, the name is listed already ...): the page saying why, the guest as typed in its show's form, or, the form gone (the list closed, the show cancelled), listed as not saved",
+  `${expired}; a post from the page's form, its link expired, listing the guest it sent as not saved`,
 );
 guestPostDoc.responses[403] = advancePostDoc.responses[403];
 guestPostDoc.responses[503] = {

@@ -197,3 +197,33 @@ describe("the tour manager's page of a show whose promoter submitted the advance
     expect(body).toContain('Rui, +351 22 555 0100');
   }, 300_000);
 });
+
+describe("the tour manager's guest form posted after the link expired", () => {
+  it('answers a 410 listing the guest typed as not saved (left open past the day after the last show)', async (context) => {
+    if (!chromium.browser) return context.skip(chromium.skip);
+    const { label, tourId, show } = await anAdvanceLink(
+      aVenue('Linz', 'AT', 'Europe/Vienna'),
+      'Late Door',
+      'Resi',
+    );
+    await busIdle();
+    const link = (await tourView(label.id, tourId)).body.tourManagerPage as string;
+    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    await page.fill(`#name-${show.showId}`, 'Robin <Roe>');
+    await page.fill(`#plus-${show.showId}`, '2');
+    await advanceClock(new Date((advanceLinkExpiry(show) + 60) * 1000).toISOString());
+
+    const [refused] = await Promise.all([
+      page.waitForNavigation(),
+      page.click(`#show-${show.showId} button`),
+    ]);
+    const said = await page.textContent('p');
+    const listed = await page.$$eval('dl dt, dl dd', (cells) => cells.map((cell) => cell.textContent));
+    await page.close();
+
+    expect(refused?.status()).toBe(410);
+    expect(said).toContain('This link has expired');
+    expect(listed).toEqual(['Guest name', 'Robin <Roe>', 'Plus-ones', '2']);
+  }, 300_000);
+});

@@ -1013,6 +1013,34 @@ describe("the promoter's advance page", () => {
 });
 
 describe("the tour manager's page", () => {
+  it('lists, on the 410 answering a guest post from its form after the tour manager’s link expired, the guest it sent as not saved; a post without the CSRF token, nothing of it', async () => {
+    // Typed in on the evening of the show, sent a day and a half later, past the link's end.
+    const { deps, tours } = await world('2027-05-16T10:00:00Z');
+    const token = tourManagerToken();
+    const guest = { showId: show.showId, name: 'Alex <Kim>', plusOnes: '2', note: 'Band family' };
+
+    const sent = await addGuestFromPage(
+      token,
+      new URLSearchParams({ csrf: csrfTokenFor(key, token), ...guest }).toString(),
+      deps,
+    );
+    const forged = await addGuestFromPage(
+      token,
+      new URLSearchParams({ csrf: '', ...guest }).toString(),
+      deps,
+    );
+
+    expect([sent.statusCode, forged.statusCode]).toEqual([410, 410]);
+    expect(sent.body).toContain('This link has expired');
+    expect(sent.body).toContain('<h2>What you sent, not saved</h2>');
+    expect(sent.body).toContain('<dt>Guest name</dt><dd>Alex &lt;Kim&gt;</dd>');
+    expect(sent.body).toContain('<dt>Plus-ones</dt><dd>2</dd>');
+    expect(sent.body).toContain('<dt>Note</dt><dd>Band family</dd>');
+    expect(forged.body).toContain('This link has expired');
+    expect(forged.body).not.toContain('Alex');
+    expect((await tours.getShow(ref))?.guests).toBeUndefined();
+  });
+
   it('adds a guest until the list is locked, then says why it cannot', async () => {
     const { deps, tours } = await world('2027-05-01T10:00:00Z');
     const token = tourManagerToken();
