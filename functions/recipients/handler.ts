@@ -10,7 +10,6 @@ import { dynamoPromoCounters } from '#shared/db/promo.ts';
 import { dynamoReleaseReads } from '#shared/db/release-reads.ts';
 import { dynamoTours } from '#shared/db/tours.ts';
 import {
-  conflictRetryAfterSeconds,
   type DocumentedRoute,
   errorResponse,
   type HttpEvent,
@@ -71,9 +70,7 @@ const recipientErrors = (): MiddlewareObj<HttpEvent, HttpResult> => ({
     )
       request.response = html(400, invalidLinkPage('this link is longer than any link Backline sends'));
     else if (isBusyError(request.error))
-      request.response = html(503, busyPage(request.event.requestContext?.http?.method !== 'POST'), {
-        'retry-after': String(conflictRetryAfterSeconds),
-      });
+      request.response = html(503, busyPage(request.event.requestContext?.http?.method !== 'POST'));
     else request.response = errorResponse(request.error);
   },
 });

@@ -5,14 +5,7 @@ import { Currency, Line, Text } from '#shared/events/fields.ts';
 import { outboxEntry, ShowAdvanced, ShowStepDue } from '#shared/events/index.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import { GuestInput, guestRefusals } from '#shared/guests.ts';
-import {
-  conflictRetryAfterSeconds,
-  formFields,
-  type HttpResult,
-  html,
-  type Issue,
-  seeOther,
-} from '#shared/http/index.ts';
+import { formFields, type HttpResult, html, type Issue, seeOther } from '#shared/http/index.ts';
 import { withoutBidiControls } from '#shared/http/markup.ts';
 import { notExpired, openAdvanceToken, openTourManagerToken } from '#shared/token-payloads.ts';
 import { csrfTokenFor, InvalidTokenError, sameCsrfToken } from '#shared/tokens.ts';
@@ -149,8 +142,6 @@ const showGone = () => html(404, tourLinkInvalidPage('this show is no longer on 
 const linkReplaced = (sent?: AdvanceFormValues) => html(410, advanceLinkReplacedPage(sent));
 const showCancelled = (show?: Show, sent?: AdvanceFormValues) =>
   html(410, advanceShowCancelledPage(show, sent));
-/** Asked to wait a moment by DynamoDB (`isBusyError`): sent again after Retry-After, the post is judged afresh. */
-const tryAgainSoon = { 'retry-after': String(conflictRetryAfterSeconds) };
 
 async function advanceContext(token: string, deps: PagesDeps) {
   const key = await deps.signingKey();
@@ -275,7 +266,6 @@ export async function submitAdvancePage(
             savedSince,
             pending: (status === 503 ? [...pending, now] : pending).join(' '),
           }),
-          status === 503 ? tryAgainSoon : {},
         ),
       );
     // The form posts back the show it stated (its date, times and venue): filled in while the show was
@@ -375,7 +365,7 @@ export async function submitAdvancePage(
     const refusal = await postRefused(error, token, body, deps);
     if (refusal) return page(refusal);
     // DynamoDB busy before the show was read: nothing was saved, and what the post sent is listed.
-    if (isBusyError(error)) return page(html(503, busyPostPage(formFields(body).fields), tryAgainSoon));
+    if (isBusyError(error)) return page(html(503, busyPostPage(formFields(body).fields)));
     throw error;
   }
 }
@@ -544,7 +534,7 @@ export async function addGuestFromPage(
       });
     if (outcome !== 'added') {
       const busy = outcome === 'busy';
-      const again = await openTourManagerPage(token, deps, {
+      return openTourManagerPage(token, deps, {
         message: {
           kind: 'error',
           text: busy
@@ -555,7 +545,6 @@ export async function addGuestFromPage(
         showId: stored.showId,
         refused: { showId: stored.showId, values: fields },
       });
-      return busy ? { ...again, headers: { ...again.headers, ...tryAgainSoon } } : again;
     }
     // To this page again with a GET: reloading it adds nobody a second time.
     return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);
@@ -563,8 +552,7 @@ export async function addGuestFromPage(
     const page = await postRefused(error, token, body, deps, true);
     if (page) return page;
     // DynamoDB busy before the page could be made again: nothing was added, and the guest sent is listed.
-    if (isBusyError(error))
-      return html(503, busyPostPage(formFields(body).fields, guestFieldLabels), tryAgainSoon);
+    if (isBusyError(error)) return html(503, busyPostPage(formFields(body).fields, guestFieldLabels));
     throw error;
   }
 }

@@ -43,6 +43,16 @@ export const pagePostingOnTo = (url: string): Record<string, string> => {
   };
 };
 
+/** Seconds a client is asked to wait before sending again a request whose write met concurrent writes. */
+const conflictRetryAfterSeconds = 1;
+/**
+ * The header of every busy 503, a page's and the API's: DynamoDB throttled, failing on its side, or a write
+ * that kept meeting concurrent writes (`isBusyError`, docs/design.md#failures-and-retries), so sent again
+ * in a moment the request is judged afresh.
+ */
+const tryAgainSoon = { 'retry-after': String(conflictRetryAfterSeconds) };
+
+/** A page; its 503 is a busy one, always with Retry-After (the only 503 the pages answer). */
 export const html = (statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
   headers: {
@@ -50,6 +60,7 @@ export const html = (statusCode: number, body: string, headers: Record<string, s
     'cache-control': 'no-store',
     'content-security-policy': pagePolicy,
     ...noReferrer,
+    ...(statusCode === 503 ? tryAgainSoon : {}),
     ...headers,
   },
   body,
@@ -269,9 +280,6 @@ export const isXmlMediaType = (contentType: string | undefined): boolean => {
   );
 };
 
-/** Seconds a client is asked to wait before sending again a request whose write met concurrent writes. */
-export const conflictRetryAfterSeconds = 1;
-
 /**
  * Maps expected failures to their 4xx in one place, and a write that kept meeting concurrent writes
  * (nothing of it written, see docs/design.md#failures-and-retries) to 503 with Retry-After; anything
@@ -280,11 +288,7 @@ export const conflictRetryAfterSeconds = 1;
 export function errorResponse(error: unknown): HttpResult {
   if (error instanceof HttpError) return json(error.status, error.body);
   if (error instanceof WriteConflictError)
-    return json(
-      503,
-      { error: 'busy', message: error.message },
-      { 'retry-after': String(conflictRetryAfterSeconds) },
-    );
+    return json(503, { error: 'busy', message: error.message }, tryAgainSoon);
   // middy's own client errors (for example @middy/http-router's 404 for an unknown route)
   const status = (error as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
