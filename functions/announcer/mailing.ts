@@ -247,7 +247,11 @@ const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefi
  * after it passed), and its claim keeps it to once; a date change goes to the outlets of the
  * territories whose date moved.
  */
-function concernsOutlet(outlet: Outlet, release: StoredRelease, request: MailingRequest): boolean {
+function concernsOutlet(
+  outlet: Outlet,
+  release: StoredRelease,
+  request: Pick<MailingRequest, 'kind' | 'territories'>,
+): boolean {
   if (request.kind === 'out-now') return firstMomentOut(outlet, release) !== undefined;
   if (request.kind === 'date-change')
     return (
@@ -255,6 +259,36 @@ function concernsOutlet(outlet: Outlet, release: StoredRelease, request: Mailing
       streetDateApplies(outlet.territories, request.territories ?? [], release.details!)
     );
   return true;
+}
+
+/**
+ * Whether a follow-up (a date change, withdrawal or cancellation, out-now or add-date change) concerns
+ * the outlet, by territory and date alone: it goes to the addresses told of the release, whatever
+ * genres their outlets list now (docs/design.md#exactly-once-mail). An out-now asked by the first mail
+ * of territories given back goes to the outlets they concern only (those it announced again); a
+ * withdrawal to the outlets it is withdrawn for; a territory's date change, or an add date's, to the
+ * outlets of its territories. The mailing's rule, and the sweep's for the outlet imported again at an
+ * address whose follow-up it resends.
+ */
+export function followUpConcerns(
+  outlet: Outlet,
+  release: StoredRelease,
+  request: Pick<MailingRequest, 'kind' | 'territories' | 'moment'>,
+): boolean {
+  const given = request.kind === 'out-now' ? request.territories : undefined;
+  const addDate =
+    request.kind === 'radio-add-date-change' ? addDateOf(release.details!, request.moment ?? '') : undefined;
+  return (
+    (!given || concernsTerritories(outlet, given)) &&
+    (request.kind === 'cancellation'
+      ? !request.territories || withdrawnFor(outlet, release, request.territories)
+      : // Told the release is withdrawn from its territories (its links closed): no date change or
+        // out-now follows (see docs/design.md#embargoes).
+        !standingWithdrawalConcerns(outlet, release)) &&
+    (request.kind !== 'radio-add-date-change' ||
+      (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
+    (!request.moment || request.kind === 'radio-add-date-change' || concernsOutlet(outlet, release, request))
+  );
 }
 
 /**
@@ -422,7 +456,8 @@ function firstMailsIn(
 
 /**
  * Who gets this mail on one page of the directory: for an announcement, matching outlets; for the
- * follow-ups (date change, cancellation, out now), outlets whose announcement went out (`wentOut`), and for a
+ * follow-ups (date change, cancellation, out now), outlets they concern (followUpConcerns) whose
+ * announcement went out (`wentOut`), and for a
  * date change only if that announcement was written before the move (one change can both move the
  * date and widen the release: the outlets it newly reaches are announced with the new date) and the
  * address was last told another date than the one that stands. Of those, unsubscribed and suppressed
@@ -455,28 +490,9 @@ async function recipientsOn(
     const mailable = audience.filter(isMailable);
     return { recipients: mailable, skipped: audience.length - mailable.length, rounds };
   }
-  const addDate =
-    request.kind === 'radio-add-date-change' ? addDateOf(details, request.moment ?? '') : undefined;
-  // Who the mail concerns by territory alone, decided before any of their rounds is read: an outlet it
-  // cannot concern costs no read (docs/design.md#exactly-once-mail). An out-now asked by the first mail
-  // of territories given back goes to the outlets they concern only (those it announced again); a
-  // withdrawal to the outlets it is withdrawn for; a territory's date change, or an add date's, to the
-  // outlets of its territories.
-  const given = request.kind === 'out-now' ? request.territories : undefined;
-  const concerned = outlets.filter(
-    (outlet) =>
-      (!given || concernsTerritories(outlet, given)) &&
-      (request.kind === 'cancellation'
-        ? !request.territories || withdrawnFor(outlet, release, request.territories)
-        : // Told the release is withdrawn from its territories (its links closed): no date change or
-          // out-now follows (see docs/design.md#embargoes).
-          !standingWithdrawalConcerns(outlet, release)) &&
-      (request.kind !== 'radio-add-date-change' ||
-        (addDate !== undefined && addDateConcerns(outlet, addDate))) &&
-      (!request.moment ||
-        request.kind === 'radio-add-date-change' ||
-        concernsOutlet(outlet, release, request)),
-  );
+  // Who the mail concerns, decided before any of their rounds is read: an outlet it cannot concern
+  // costs no read (docs/design.md#exactly-once-mail).
+  const concerned = outlets.filter((outlet) => followUpConcerns(outlet, release, request));
   const rounds = await roundsOf(release, concerned, deps);
   const firsts = firstMailsIn(rounds, concerned, request.kind);
   // A servicing written after the add date moved stated the new date already.

@@ -27,6 +27,7 @@ import {
   askedDateChange,
   askFollowUpsSince,
   firstMailsOf,
+  followUpConcerns,
   isReleaseDateChange,
   lastToldOf,
   releaseMail,
@@ -334,6 +335,20 @@ const withdrawalOf = (release: StoredRelease): string[] | undefined =>
   release.state !== 'cancelled' ? release.withdrawn?.territories : undefined;
 
 /**
+ * A follow-up's territories as its mailing asked it, for a resend: a date change as askedAs gives it (a
+ * territories' one with each territory's old moment; a release's with none), a withdrawal from
+ * territories (the release itself not cancelled) with where it is withdrawn
+ * (docs/design.md#exactly-once-mail).
+ */
+const resentAs = (
+  release: StoredRelease,
+  delivery: Delivery,
+): { territories?: string[]; movedFrom?: Record<string, string> } => {
+  const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
+  return withdrawal ? { territories: withdrawal } : askedAs(release, delivery);
+};
+
+/**
  * For stale date-change, withdrawal and cancellation claims, the dates each address was last told
  * before it (lastToldOf), by delivery id, so a resend states the dates its first sending would have:
  * what the release's mailing reads for a page of outlets, read here for the outlets of the resends.
@@ -469,20 +484,22 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
       // The mail is the address's, not the outlet's (docs/design.md#exactly-once-mail): one whose outlet is
       // gone, or moved to another address, goes to the outlet at its address now, if any (an outlet deleted
       // and imported again within the stale window, whose own mailing found this claim and passed it), as
-      // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only. Only an
-      // outlet the release reaches, by the rule its mailings keep (its genres and territories; a first mail
-      // of its kind: radio servicing to a serviced radio outlet, an announcement to any other): the release
-      // never mails an outlet at the address it does not reach, and its stale claim is closed unsent. A
-      // withdrawal or cancellation goes, as its mailing sends it, by territories alone to the address told
-      // of the release (its claim is that address's): the release cancelled, or withdrawn where the outlet
-      // is, so no longer reaching it there (stillWanted's own test of it).
+      // an out-now the mailing held (toldOutNowInRound's `open`) does. One read each, of those only. Only to
+      // an outlet its own mailing would send it to: a first mail where the release reaches the outlet (its
+      // genres and territories; radio servicing to a serviced radio outlet, an announcement to any other),
+      // a follow-up (out-now, date change, withdrawal or cancellation, add-date change) to the address told
+      // of the release (its claim is that address's) as it was asked (followUpConcerns: territories and
+      // dates, whatever genres the outlet lists now). Else its stale claim is closed unsent.
       const reaches = (outlet: Outlet, delivery: Delivery) =>
-        delivery.kind === 'cancellation'
-          ? stillWanted(release, delivery, outlet)
-          : release?.details !== undefined &&
-            outletMatchesRelease(outlet, release.details) &&
-            (!isFirstMail(delivery.kind) ||
-              isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing'));
+        release?.details !== undefined &&
+        (isFirstMail(delivery.kind)
+          ? outletMatchesRelease(outlet, release.details) &&
+            isServiced(outlet, release.details) === (delivery.kind === 'radio-servicing')
+          : followUpConcerns(outlet, release, {
+              kind: delivery.kind as MailKind,
+              ...(delivery.moment ? { moment: delivery.moment } : {}),
+              ...resentAs(release, delivery),
+            }));
       // An outlet that has moved to another address no longer wants it there.
       const atAddress = await outletsAtAddresses(stale, deps, reaches);
       const atAddressOf = (delivery: Delivery) => atAddress.get(delivery.deliveryId);
@@ -525,11 +542,6 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
         // A date change whose address a later change told every date it would state: nothing to tell.
         const lastTold = previous.get(delivery.deliveryId);
         if (lastTold === 'unchanged') continue;
-        // A withdrawal from territories (the release itself not cancelled) states where it is withdrawn.
-        const withdrawal = delivery.kind === 'cancellation' ? withdrawalOf(release) : undefined;
-        // A date change as asked: a territories' one with each territory's old moment, for an address
-        // told nothing kept; a release's as any other mail (docs/design.md#exactly-once-mail).
-        const asked = askedAs(release, delivery);
         mails.set(
           delivery.deliveryId,
           await releaseMail(
@@ -538,8 +550,7 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
               kind: delivery.kind as MailKind,
               ...(delivery.revision ? { revision: delivery.revision } : {}),
               ...(delivery.moment ? { moment: delivery.moment } : {}),
-              ...asked,
-              ...(withdrawal ? { territories: withdrawal } : {}),
+              ...resentAs(release, delivery),
               // Only the announcement the embargo held states it (one claimed before askedFor was kept
               // is resent as that one); any other states no embargo it never held.
               ...(delivery.kind === 'announcement' && !delivery.context.askedFor

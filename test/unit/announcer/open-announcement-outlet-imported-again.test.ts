@@ -7,16 +7,18 @@ import {
   aLabelAndItsPress,
   anAnnouncedPress,
   announce,
+  deOnItsOwnDate,
   fakeWorld,
   far,
   meta,
+  roundZeroOutNowUnanswered,
   runRequested,
   runSettled,
   sweepEachMinute,
   sweptPastStale,
   withdrawDe,
 } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aStoredRelease } from '#test/support/releases.ts';
+import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
 /**
  * docs/design.md#exactly-once-mail: "It is the person, not the outlet: an outlet deleted and imported
@@ -135,6 +137,52 @@ describe('an open announcement whose outlet is deleted and imported again at its
 
     expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
   });
+
+  // The address was told of the release: its out-now and date changes go to it, as their mailings send
+  // them (to the addresses told, by territory and date), whatever genres its outlet now lists.
+  it('sends the out-now left open to the outlet imported again for another genre, as its mailing would', async () => {
+    const press = await anAnnouncedPress();
+    const { german, world } = press;
+    await roundZeroOutNowUnanswered(press);
+    const outNow = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+
+    world.clock.now += 10 * 60_000;
+    const imported = { ...german, id: `${german.id}-again`, genres: ['jazz'] };
+    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    await sweptPastStale(world, 10 * 60_000);
+
+    expect(world.mailer.receivedBy(german.email, 'out-now')).toHaveLength(1);
+    expect(world.deliveries.items.get(outNow.deliveryId)).toMatchObject({
+      status: 'sent',
+      context: { ...outNow.context, outletId: imported.id },
+    });
+  });
+
+  it.each([
+    ['the release', aReleaseDetails({ territories: ['GB', 'DE'], releaseDate: '2027-03-12' })],
+    ['its territory', deOnItsOwnDate('2027-03-12')],
+  ])(
+    'sends the date change of %s left open to the outlet imported again for another genre, as its mailing would',
+    async (_, moved) => {
+      const press = await anAnnouncedPress();
+      const { german, world, label } = press;
+      world.mailer.script = (mail) => (mail.kind === 'date-change' ? [] : (undefined as never));
+      await label({ type: 'Release Updated', details: moved }, 'evt-moved', '2026-02-01T10:00:00.000Z');
+      world.mailer.script = undefined;
+      const dateChange = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+
+      world.clock.now += 10 * 60_000;
+      const imported = { ...german, id: `${german.id}-again`, genres: ['jazz'] };
+      world.directory.splice(world.directory.indexOf(german), 1, imported);
+      await sweptPastStale(world, 10 * 60_000);
+
+      expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(1);
+      expect(world.deliveries.items.get(dateChange.deliveryId)).toMatchObject({
+        status: 'sent',
+        context: { ...dateChange.context, outletId: imported.id },
+      });
+    },
+  );
 
   it('closes unsent the withdrawal left open to an outlet deleted and not imported again', async () => {
     const press = await anAnnouncedPress();
