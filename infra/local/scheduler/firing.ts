@@ -210,8 +210,13 @@ export function scheduleFiring(options: {
     const window = flexibleWindowMs(s);
     let occurrence: number | undefined;
     if (live.expression.kind === 'at') {
-      // StartDate and EndDate do not apply to one-time schedules.
-      const at = oneTimeInstant(live);
+      // StartDate and EndDate do not apply to one-time schedules. `at` is undefined when the wall time
+      // fell in a DST gap (expressions.ts): it never fires. One whose time had passed when it was created
+      // or updated fires at once: AWS does not document that case, and the local clock can jump between a
+      // function reading the time and its CreateSchedule landing, so a schedule written for the next whole
+      // minute may arrive after it; kept unfired, that step would be lost where on AWS it fires
+      // (docs/design.md#schedules).
+      const at = live.expression.at;
       occurrence = at !== undefined && at + window <= limit && s.lastFiredFor === undefined ? at : undefined;
     } else {
       let notBefore = Math.max(s.windowStart, s.startDate ?? s.windowStart);
@@ -382,7 +387,7 @@ export function scheduleFiring(options: {
       const next =
         live.expression.kind === 'at'
           ? s.lastFiredFor === undefined
-            ? oneTimeInstant(live)
+            ? live.expression.at
             : undefined
           : live.recurrence?.nextAfter(Math.max(now, s.lastFiredFor ?? now));
       if (next === undefined || (s.endDate !== undefined && next > s.endDate)) continue;
@@ -411,17 +416,6 @@ export function scheduleFiring(options: {
     },
     redrive,
   };
-}
-
-/**
- * When a one-time schedule fires, or undefined when it never will: its wall time fell in a DST gap
- * (expressions.ts). One whose time had passed when it was created or updated fires at once: AWS does
- * not document that case, and the local clock can jump between a function reading the time and its
- * CreateSchedule landing, so a schedule written for the next whole minute may arrive after it; kept
- * unfired, that step would be lost where on AWS it fires (docs/design.md#schedules).
- */
-function oneTimeInstant(live: LiveSchedule): number | undefined {
-  return live.expression.kind === 'at' ? live.expression.at : undefined;
 }
 
 const MINUTE_MS = 60_000;
