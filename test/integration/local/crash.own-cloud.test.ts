@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
+import { waitFor } from '#test/support/cloud.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 import { postSignedWebhook } from '#test/support/signing.ts';
 
@@ -74,16 +75,6 @@ async function announcementsTo(cloud: CloudProcess, emails: string[]): Promise<M
   return counts;
 }
 
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe('the local cloud killed mid-mailing', () => {
   it('mails every outlet exactly once after a restart on the same data folder, and its clock does not go back', async () => {
     const first = await start();
@@ -125,29 +116,37 @@ describe('the local cloud killed mid-mailing', () => {
       payload,
     );
 
-    const beforeKill = await until('the mailing to be under way', 60_000, async () => {
-      const counts = await announcementsTo(first, emails);
-      const sent = [...counts.values()].filter((n) => n > 0).length;
-      return sent >= 6 ? sent : undefined;
-    });
+    const beforeKill = await waitFor(
+      async () => {
+        const counts = await announcementsTo(first, emails);
+        const sent = [...counts.values()].filter((n) => n > 0).length;
+        return sent >= 6 ? sent : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: 'the mailing to be under way' },
+    );
     const clockAtKill = await clockOf(first);
     const jvmBeforeKill = jvmRunsOn(dataDir);
     await first.kill();
     // DynamoDB Local's JVM goes with the process that started it, so it holds neither its port nor the data folder.
-    const jvmGone = await until('DynamoDB Local to stop with the killed cloud', 15_000, async () =>
-      jvmRunsOn(dataDir) ? undefined : true,
-    ).catch(() => false);
+    const jvmGone = await waitFor(() => !jvmRunsOn(dataDir), {
+      timeoutMs: 15_000,
+      intervalMs: 200,
+      what: 'DynamoDB Local to stop with the killed cloud',
+    }).catch(() => false);
     const restartedAt = performance.now();
     const second = await start();
     const restartMs = performance.now() - restartedAt;
     const clockAfterRestart = await clockOf(second);
-    await until('the announcement to complete after the restart', 120_000, async () => {
-      const { events } = await call<{ events: unknown[] }>(
-        second,
-        '/_local/events?detailType=Release%20Announced',
-      );
-      return events.length > 0 ? true : undefined;
-    });
+    await waitFor(
+      async () => {
+        const { events } = await call<{ events: unknown[] }>(
+          second,
+          '/_local/events?detailType=Release%20Announced',
+        );
+        return events.length > 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, what: 'the announcement to complete after the restart' },
+    );
     await call(second, '/_local/idle');
     // Claims taken but never sent when the process died are resent by the sweep once stale.
     await call(second, '/_local/clock', {
@@ -157,10 +156,13 @@ describe('the local cloud killed mid-mailing', () => {
       }),
     });
     await call(second, '/_local/idle');
-    const counts = await until('every outlet to have its announcement', 30_000, async () => {
-      const current = await announcementsTo(second, emails);
-      return [...current.values()].every((n) => n >= 1) ? current : undefined;
-    }).catch(() => announcementsTo(second, emails));
+    const counts = await waitFor(
+      async () => {
+        const current = await announcementsTo(second, emails);
+        return [...current.values()].every((n) => n >= 1) ? current : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'every outlet to have its announcement' },
+    ).catch(() => announcementsTo(second, emails));
     const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
     console.log(
       `crash test: ${beforeKill} of ${outletCount} announced before kill -9, restart ${Math.round(restartMs)} ms, ${total} announcements sent for ${outletCount} outlets`,

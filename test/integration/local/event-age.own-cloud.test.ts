@@ -5,6 +5,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, describe, expect, it } from 'vitest';
 import { asyncEventMaxAgeSeconds } from '#infra/function-settings.ts';
 import { buildDetail, TourBooked } from '#shared/events/index.ts';
+import { waitFor } from '#test/support/cloud.ts';
 import { type CloudProcess, startCloudProcess } from '#test/support/cloud-process.ts';
 
 /**
@@ -31,16 +32,6 @@ const local = async <T>(cloud: CloudProcess, path: string): Promise<T> =>
   (await (
     await fetch(`${cloud.urls.http}/_local/${path}`, { headers: { 'x-backline-local': '1' } })
   ).json()) as T;
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 interface DeadLetterSeen {
   function: string;
@@ -71,12 +62,15 @@ describe('an asynchronous delivery resumed after a kill -9', () => {
       }),
     );
     const eventId = put.Entries?.[0].EventId;
-    await until('the first attempt to fail', 30_000, async () => {
-      const { events: shown } = await local<{
-        events: { id: string; invocations: { status: string }[] }[];
-      }>(first, 'events?detailType=Tour%20Booked');
-      return shown.find((e) => e.id === eventId)?.invocations[0]?.status === 'retrying' ? true : undefined;
-    });
+    await waitFor(
+      async () => {
+        const { events: shown } = await local<{
+          events: { id: string; invocations: { status: string }[] }[];
+        }>(first, 'events?detailType=Tour%20Booked');
+        return shown.find((e) => e.id === eventId)?.invocations[0]?.status === 'retrying';
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the first attempt to fail' },
+    );
     await first.kill();
     // The machine's clock runs on while the cloud is down: seven hours pass before the next start.
     const clockFile = join(dataDir, 'clock.json');
@@ -91,10 +85,12 @@ describe('an asynchronous delivery resumed after a kill -9', () => {
     );
 
     const second = await start();
-    const letter = await until('the dead letter', 30_000, async () =>
-      (await local<{ deadLetters: DeadLetterSeen[] }>(second, 'dlq')).deadLetters.find(
-        (d) => d.event.id === eventId,
-      ),
+    const letter = await waitFor(
+      async () =>
+        (await local<{ deadLetters: DeadLetterSeen[] }>(second, 'dlq')).deadLetters.find(
+          (d) => d.event.id === eventId,
+        ),
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the dead letter' },
     );
 
     expect(letter).toMatchObject({ function: 'tours', attempts: 1 });
