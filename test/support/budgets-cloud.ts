@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { BudgetSet } from '#shared/events/index.ts';
-import { sendWebhook } from './announcing.ts';
+import { aLabel, mailTo, sendWebhook } from './announcing.ts';
 import { advanceClock, api, busEvents, busIdle, clockNow, cloud, uniqueId, waitFor } from './cloud.ts';
 
 /** Budgets on the test run's local cloud: webhooks in, the clock moved to the manager's 07:00 and 07:30. */
@@ -134,6 +134,33 @@ export async function waitForReconciled(labelId: string, budgetIds: string[], da
     },
     { timeoutMs: 30_000, what: `Budget Reconciled on ${date}` },
   );
+}
+
+/**
+ * What a test of a budget owner's threshold warnings arranges: a new label and owner, the manager's today
+ * (`day0`) and a budget id for the terms the test sends. `warnings` are the threshold mails the owner has
+ * (the forecast's and lines' mail left out), `warnedTimes` waits until there are `count` of them (a
+ * deadline, not a timing assertion), `reconciled` has the budget's day reconciled (reconciledOn).
+ */
+export async function aWatchedBudget() {
+  const label = await aLabel();
+  const owner = anOwner();
+  const day0 = await managerDate();
+  const budgetId = uniqueId('bud');
+  const warnings = async () =>
+    (await mailTo(owner.email, `Budget ${budgetId}: `)).filter((m) =>
+      m.subject.endsWith('% of the plan is spent'),
+    );
+  return {
+    label,
+    owner,
+    day0,
+    budgetId,
+    warnings,
+    warnedTimes: (count: number, what: string) =>
+      waitFor(async () => (await warnings()).length >= count, { timeoutMs: 20_000, what }),
+    reconciled: (date: string) => reconciledOn(label.id, [budgetId], date),
+  };
 }
 
 export async function getJson<T>(

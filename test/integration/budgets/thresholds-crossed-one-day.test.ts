@@ -1,18 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aLabel, mailTo } from '#test/support/announcing.ts';
 import {
   advanceToManagerTime,
   aMonthInEuros,
   anExpenseBody,
-  anOwner,
+  aWatchedBudget,
   eur,
   getJson,
-  managerDate,
   plusDays,
-  reconciledOn,
   sendLabelEvent,
 } from '#test/support/budgets-cloud.ts';
-import { armFault, busIdle, clearFaults, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { armFault, busIdle, clearFaults, uniqueId } from '#test/support/cloud.ts';
 
 /**
  * A day's reconciliation that finds the spend past several thresholds not warned at yet (a big invoice)
@@ -24,15 +21,13 @@ afterEach(clearFaults);
 
 describe('a budget whose spend crosses several thresholds in one day, on the local cloud', () => {
   /**
-   * A budget of a new owner over the month from today, 1,000.00 EUR on its radio line, warning at 50, 80
-   * and 100 %: `spend` an actual on the radio line, `warnings` the threshold mails its owner has (the
-   * forecast's mail left out), `crossed` the thresholds its view lists crossed, with their days.
+   * A watched budget (aWatchedBudget) over the month from today, 1,000.00 EUR on its radio line, warning
+   * at 50, 80 and 100 %: `spend` an actual on the radio line, `crossed` the thresholds its view lists
+   * crossed, with their days.
    */
-  const aWatchedBudget = async () => {
-    const label = await aLabel();
-    const owner = anOwner();
-    const day0 = await managerDate();
-    const budgetId = uniqueId('bud');
+  const aBudgetAt50And80And100 = async () => {
+    const watched = await aWatchedBudget();
+    const { label, owner, day0, budgetId } = watched;
     await sendLabelEvent(
       label,
       'budget.set',
@@ -43,9 +38,7 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
       }),
     );
     return {
-      label,
-      day0,
-      budgetId,
+      ...watched,
       spend: (date: string, minor: number, secondsLater: number) =>
         sendLabelEvent(
           label,
@@ -53,30 +46,23 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
           anExpenseBody(budgetId, uniqueId('exp'), date, { amount: eur(minor) }),
           secondsLater,
         ),
-      warnings: async () =>
-        (await mailTo(owner.email, `Budget ${budgetId}: `)).filter((m) =>
-          m.subject.endsWith('% of the plan is spent'),
-        ),
       crossed: async () =>
         (
           await getJson<{ thresholdsCrossed: { threshold: number; date: string }[] }>(
             `/labels/${label.id}/budgets/${budgetId}`,
           )
         ).body.thresholdsCrossed.map(({ threshold, date }) => ({ threshold, date })),
-      reconciled: (date: string) => reconciledOn(label.id, [budgetId], date),
     };
   };
-  /** Waits until the owner has `count` threshold warnings (a deadline, not a timing assertion). */
-  const warnedTimes = (warnings: () => Promise<unknown[]>, count: number, what: string) =>
-    waitFor(async () => (await warnings()).length >= count, { timeoutMs: 20_000, what });
 
   it('warns its owner once, at the highest threshold crossed that day, lists every one crossed from the lowest, and warns of one crossed on a later day', async () => {
-    const { day0, budgetId, spend, warnings, crossed, reconciled } = await aWatchedBudget();
+    const { day0, budgetId, spend, warnings, warnedTimes, crossed, reconciled } =
+      await aBudgetAt50And80And100();
     // 400.00, then a big invoice of 550.00 the same day: 950.00 of 1,000.00 (95 %), past 50 and 80 %.
     await spend(day0, 40_000, 1);
     await spend(day0, 55_000, 2);
     await reconciled(plusDays(day0, 1));
-    await warnedTimes(warnings, 1, 'the warning of the first day');
+    await warnedTimes(1, 'the warning of the first day');
     // The next day's reconciliation and report: nothing more to warn of.
     await reconciled(plusDays(day0, 2));
     await advanceToManagerTime(plusDays(day0, 2), '07:45');
@@ -86,7 +72,7 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
     // 1,050.00 (105 %): 100 % crossed on a later day.
     await spend(plusDays(day0, 2), 10_000, 3);
     await reconciled(plusDays(day0, 3));
-    await warnedTimes(warnings, 2, 'the warning at 100 %');
+    await warnedTimes(2, 'the warning at 100 %');
     await busIdle();
 
     expect(firstDays.map((m) => m.subject)).toEqual([`Budget ${budgetId}: 80 % of the plan is spent`]);
@@ -109,14 +95,15 @@ describe('a budget whose spend crosses several thresholds in one day, on the loc
   });
 
   it('warns its owner once, at the highest threshold, when the day is reconciled by two runs at once', async () => {
-    const { day0, budgetId, spend, warnings, crossed, reconciled } = await aWatchedBudget();
+    const { day0, budgetId, spend, warnings, warnedTimes, crossed, reconciled } =
+      await aBudgetAt50And80And100();
     await spend(day0, 105_000, 1);
     await busIdle();
     // Every Budget Reconciliation Due (and the rest budgets takes) handled by two instances at the same instant.
     await armFault('invoke.duplicate:budgets', 'inf');
 
     await reconciled(plusDays(day0, 1));
-    await warnedTimes(warnings, 1, 'the warning of the first day');
+    await warnedTimes(1, 'the warning of the first day');
     await reconciled(plusDays(day0, 2));
     await busIdle();
 

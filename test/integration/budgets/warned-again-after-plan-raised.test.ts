@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { aLabel, mailTo } from '#test/support/announcing.ts';
 import {
   advanceToManagerTime,
   aMonthInEuros,
   anExpenseBody,
-  anOwner,
+  aWatchedBudget,
   eur,
   getJson,
-  managerDate,
   plusDays,
-  reconciledOn,
   sendLabelEvent,
 } from '#test/support/budgets-cloud.ts';
-import { busIdle, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { busIdle, uniqueId } from '#test/support/cloud.ts';
 
 /**
  * A threshold warns once per period and plan it was measured against (docs/design.md#budgets): a plan
@@ -21,19 +18,14 @@ import { busIdle, uniqueId, waitFor } from '#test/support/cloud.ts';
  */
 describe('a budget whose plan is raised after its owner was warned, on the local cloud', () => {
   /**
-   * A budget of a new owner over the month from today, in EUR, warning at `thresholds`: `plan` its terms
-   * with the radio and ads lines planned at these amounts, `spend` an actual on each line, `warnings` the
-   * threshold mails its owner has (the forecast's mail left out), and `reconciled` its day reconciled.
+   * A watched budget (aWatchedBudget) over the month from today, in EUR, warning at `thresholds`: `plan`
+   * its terms with the radio and ads lines planned at these amounts, `spend` an actual on each line.
    */
-  const aWatchedBudget = async (thresholds: number[]) => {
-    const label = await aLabel();
-    const owner = anOwner();
-    const day0 = await managerDate();
-    const budgetId = uniqueId('bud');
+  const aPlannedBudget = async (thresholds: number[]) => {
+    const watched = await aWatchedBudget();
+    const { label, owner, day0, budgetId } = watched;
     return {
-      label,
-      day0,
-      budgetId,
+      ...watched,
       plan: (radio: number, ads: number) =>
         aMonthInEuros(day0, owner, {
           budgetId,
@@ -54,30 +46,24 @@ describe('a budget whose plan is raised after its owner was warned, on the local
             anExpenseBody(budgetId, uniqueId('exp'), date, { lineId, amount: eur(minor) }),
           );
       },
-      warnings: async () =>
-        (await mailTo(owner.email, `Budget ${budgetId}: `)).filter((m) =>
-          m.subject.endsWith('% of the plan is spent'),
-        ),
-      reconciled: (date: string) => reconciledOn(label.id, [budgetId], date),
     };
   };
-  /** Waits until the owner has `count` threshold warnings (a deadline, not a timing assertion). */
-  const warnedTimes = (warnings: () => Promise<unknown[]>, count: number, what: string) =>
-    waitFor(async () => (await warnings()).length >= count, { timeoutMs: 20_000, what });
 
   it('warns its owner again, once, when the spend crosses the threshold against the raised plan', async () => {
-    const { label, day0, budgetId, plan, spend, warnings, reconciled } = await aWatchedBudget([80]);
+    const { label, day0, budgetId, plan, spend, warnings, warnedTimes, reconciled } = await aPlannedBudget([
+      80,
+    ]);
     // 850.00 of 1,000.00, within each line's plan: the owner is warned at 80 %.
     await sendLabelEvent(label, 'budget.set', plan(60_000, 40_000));
     await spend(day0, 50_000, 35_000);
     await reconciled(plusDays(day0, 1));
-    await warnedTimes(warnings, 1, 'the first warning');
+    await warnedTimes(1, 'the first warning');
 
     // The label raises the plan to 2,000.00 for the same period; the spend reaches 1,700.00 (85 %).
     await sendLabelEvent(label, 'budget.set', plan(120_000, 80_000), 1);
     await spend(plusDays(day0, 1), 50_000, 35_000);
     await reconciled(plusDays(day0, 2));
-    await warnedTimes(warnings, 2, 'the warning against the raised plan');
+    await warnedTimes(2, 'the warning against the raised plan');
     // The next day's reconciliation and report: the same crossing is not warned of again.
     await reconciled(plusDays(day0, 3));
     await advanceToManagerTime(plusDays(day0, 3), '07:45');
@@ -102,20 +88,22 @@ describe('a budget whose plan is raised after its owner was warned, on the local
   });
 
   it('warns its owner once, at the highest threshold reached, when a cut leaves the spend past thresholds already warned at', async () => {
-    const { label, day0, budgetId, plan, spend, warnings, reconciled } = await aWatchedBudget([50, 80]);
+    const { label, day0, budgetId, plan, spend, warnings, warnedTimes, reconciled } = await aPlannedBudget([
+      50, 80,
+    ]);
     // 1,100.00 of 2,000.00 (55 %), then 1,700.00 (85 %): the owner is warned at 50 %, then at 80 %.
     await sendLabelEvent(label, 'budget.set', plan(120_000, 80_000));
     await spend(day0, 60_000, 50_000);
     await reconciled(plusDays(day0, 1));
-    await warnedTimes(warnings, 1, 'the warning at 50 %');
+    await warnedTimes(1, 'the warning at 50 %');
     await spend(plusDays(day0, 1), 50_000, 10_000);
     await reconciled(plusDays(day0, 2));
-    await warnedTimes(warnings, 2, 'the warning at 80 %');
+    await warnedTimes(2, 'the warning at 80 %');
 
     // The label cuts the plan to 1,900.00: 1,700.00 is 89 % of it.
     await sendLabelEvent(label, 'budget.set', plan(110_000, 80_000), 1);
     await reconciled(plusDays(day0, 3));
-    await warnedTimes(warnings, 3, 'the warning against the cut plan');
+    await warnedTimes(3, 'the warning against the cut plan');
     // The next day's reconciliation and report: nothing more to warn of.
     await reconciled(plusDays(day0, 4));
     await advanceToManagerTime(plusDays(day0, 4), '07:45');
