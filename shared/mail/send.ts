@@ -53,8 +53,10 @@ export interface SendOutcome {
   /** Some mails were neither sent nor claimed because time ran out (throttling, deadline): call again later. */
   unfinished: boolean;
   /**
-   * With `unfinished`, how many mails a later call must send: the claims this call gave back unsent and
-   * the mails of the rounds it never claimed (`claimed` counts the claims given back too).
+   * With `unfinished`, how many mails a later call must send (sendMails): the claims this call gave back
+   * unsent (`claimed` counts those of the rounds it reached) and every mail of the rounds it never
+   * claimed, a round whose claim ahead failed among them; those of a mail claimed before by another run
+   * too, since telling them apart would take a read of their claims past the deadline.
    */
   left: number;
 }
@@ -264,16 +266,20 @@ export async function sendMails(
       }
     }
   } finally {
-    const claimedAhead = upcoming
-      ? await upcoming.then(
-          (round) => round.claimed,
-          () => [],
-        )
-      : [];
-    const givenBack = [...unsent, ...claimedAhead];
-    outcome.left += givenBack.length + rounds.slice(asked).flat().length;
+    // The round claimed ahead and never reached, undefined when its claim failed: none of it was claimed.
+    const ahead = upcoming && (await upcoming.catch(() => undefined));
+    const claimedAhead = ahead?.claimed ?? [];
+    // Each claim this run made was sent, refused, left unsettled or for the sweep, or is given back.
+    outcome.left =
+      outcome.claimed +
+      claimedAhead.length -
+      outcome.sent -
+      outcome.failed -
+      outcome.unsettled -
+      outcome.leftForSweep +
+      rounds.slice(upcoming && !ahead ? asked - 1 : asked).flat().length;
     try {
-      await giveBack(deps, givenBack);
+      await giveBack(deps, [...unsent, ...claimedAhead]);
     } finally {
       try {
         await settling.finish();
@@ -536,7 +542,6 @@ async function dispatchClaimed(
   const markUnsent = (ids: string[]) => deps.deliveries.markUnsent(deliveriesOf(ids));
   const giveBackPending = async (ids: string[]) => {
     if (options.resend) return markUnsent(ids);
-    outcome.left += ids.length;
     await giveBack(deps, claimsOf(ids));
   };
   // Left open for the sweep, marked so.

@@ -374,6 +374,28 @@ describe('sending mail through the mail module', () => {
     expect(world.mailer.delivered).toHaveLength(300);
   });
 
+  it('counts as left to send the mails of the round whose claim ahead failed, none of which it claimed', async () => {
+    const world = fakeWorld();
+    const mails = crewMails(200);
+    const deadline = world.clock.now + 1_000;
+    const { claimMany } = world.deliveries;
+    let claims = 0;
+    world.deliveries.claimMany = async (...args) => {
+      if (++claims === 2) throw new Error('ProvisionedThroughputExceededException');
+      return claimMany(...args);
+    };
+    world.mailer.script = (_mail, call) => {
+      if (call === 1) world.clock.now = deadline;
+      return undefined as never;
+    };
+
+    const outcome = await sendMails(world.deps, mails, deadline);
+
+    // Rounds of 100: the first's 50 sent and 50 given back, the second's claim (made ahead) failed.
+    expect(outcome).toMatchObject({ claimed: 100, sent: 50, unfinished: true, left: 150 });
+    expect(world.deliveries.of('claimed')).toEqual([]);
+  });
+
   it('gives back every claim it did not send, the round claimed ahead too, when the send rate cannot be taken', async () => {
     const world = fakeWorld();
     const mails = crewMails(200);
