@@ -40,6 +40,13 @@ export const asyncEventMaxAgeSeconds = 21_600;
 export const deadLetterRetentionSeconds = 14 * 24 * 60 * 60;
 
 /**
+ * How long a queue trigger's queue keeps a message its function has not finished (SQS
+ * `MessageRetentionPeriod`; the default is 4 days): as long as its dead-letter queue, 14 days, and the
+ * local cloud's queues as long (docs/design.md#queues).
+ */
+export const queueRetentionSeconds = deadLetterRetentionSeconds;
+
+/**
  * API Gateway's HTTP API stops waiting for an integration after this long (its maximum, which the stack
  * leaves as it is) and answers 503. A function behind a route must time out before it: one still running
  * then could commit work the client was told had failed (docs/design.md#routes-and-auth).

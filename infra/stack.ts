@@ -83,7 +83,7 @@ import {
   deployedScheduleName,
   scheduleDeadLettersQueue,
 } from './app-function.ts';
-import { mailSettlementQueue } from './function-settings.ts';
+import { mailSettlementQueue, queueRetentionSeconds } from './function-settings.ts';
 import {
   apiServerErrorsAlarm,
   defaultRouteThrottle,
@@ -634,6 +634,7 @@ export class BacklineStack extends Stack {
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(trigger.visibilityTimeoutSeconds),
       deliveryDelay: Duration.seconds(trigger.deliveryDelaySeconds),
+      retentionPeriod: Duration.seconds(queueRetentionSeconds),
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: trigger.maxReceiveCount },
     });
     const deliveryDlq = deadLetterQueue(this, `${queueId}QueueDeliveryDlq`);

@@ -640,6 +640,7 @@ export {
   httpIntegrationTimeoutSeconds,
   mailSettlementLatencySeconds,
   queueLatencySeconds,
+  queueRetentionSeconds,
   ruleTargetRetry,
   settingsOf,
 } from './function-settings.ts';

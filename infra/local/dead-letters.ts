@@ -22,7 +22,10 @@ export interface DeadLetters {
   /** Outbox entries the bus refused for good, oldest first (docs/design.md#the-outbox). */
   outboxEntries: ParkedEntry[];
   queueDepths: Record<string, unknown>;
-  /** The dead letters of each kind that outlived their queue's retention in this run (takeOutExpired). */
+  /**
+   * The dead letters of each kind that outlived their queue's retention in this run (takeOutExpired), and
+   * under `queueMessages` the messages a queue trigger's queue found past its own retention at start.
+   */
   expired: {
     deadLetters: (Omit<DeadLetter, 'event'> & { event: BusEventSummary })[];
     streamBatches: StreamDeadLetter[];
@@ -46,14 +49,18 @@ export interface DeadLetterSources {
 
 /**
  * Whether a dead letter first sent to a queue at `sentAt` (epoch ms or ISO 8601) is still kept at the
- * local clock's now: SQS deletes a message once it is older than its queue's retention period, every
- * dead-letter queue's being deadLetterRetentionSeconds ("For standard queues, the expiration of a
+ * local clock's now (or a queue's message, given its queue's `retentionSeconds`): SQS deletes a message
+ * once it is older than its queue's retention period, every dead-letter queue's being
+ * deadLetterRetentionSeconds ("For standard queues, the expiration of a
  * message is always based on its original enqueue timestamp", SQS Developer Guide, dead-letter queue
  * retention). Read from the letter itself, so a letter read back after a restart expires as it would
  * have (docs/design.md#failures-and-retries).
  */
-export const stillRetained = (sentAt: number | string): boolean =>
-  Date.now() - (typeof sentAt === 'number' ? sentAt : Date.parse(sentAt)) < deadLetterRetentionSeconds * 1000;
+export const stillRetained = (
+  sentAt: number | string,
+  retentionSeconds: number = deadLetterRetentionSeconds,
+): boolean =>
+  Date.now() - (typeof sentAt === 'number' ? sentAt : Date.parse(sentAt)) < retentionSeconds * 1000;
 
 /**
  * Takes out of `letters` (in place) those no longer retained (stillRetained, by each letter's `sentAt`)

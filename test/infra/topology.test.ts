@@ -246,7 +246,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
     });
   });
 
-  it("has one queue per queue trigger, read by its function in batches with the trigger's window, concurrency, timeout and redrive", () => {
+  it("has one queue per queue trigger, kept 14 days, read by its function in batches with the trigger's window, concurrency, timeout and redrive", () => {
     const queues = resourcesOf(template, 'AWS::SQS::Queue');
     const expected = functionEntries().flatMap(([name, spec]) =>
       spec.on.flatMap((trigger) =>
@@ -261,6 +261,8 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
                 FunctionResponseTypes: ['ReportBatchItemFailures'],
                 VisibilityTimeout: trigger.visibilityTimeoutSeconds,
                 DelaySeconds: trigger.deliveryDelaySeconds,
+                // 14 days, as long as its dead-letter queue keeps a message (SQS's default is 4).
+                MessageRetentionPeriod: 1_209_600,
                 maxReceiveCount: trigger.maxReceiveCount,
                 deadLetterQueue: true,
               },
@@ -285,6 +287,7 @@ describe('the synthesized stack holds the topology, and nothing else', () => {
           FunctionResponseTypes: props.FunctionResponseTypes,
           VisibilityTimeout: queue.VisibilityTimeout,
           DelaySeconds: queue.DelaySeconds,
+          MessageRetentionPeriod: queue.MessageRetentionPeriod,
           maxReceiveCount: queue.RedrivePolicy.maxReceiveCount,
           deadLetterQueue: queues[logicalIdOf(queue.RedrivePolicy.deadLetterTargetArn)] !== undefined,
         };

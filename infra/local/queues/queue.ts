@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { FunctionName, QueueTrigger } from '../../topology.ts';
-import { takeOutExpired } from '../dead-letters.ts';
+import { type FunctionName, type QueueTrigger, queueRetentionSeconds } from '../../topology.ts';
+import { stillRetained, takeOutExpired } from '../dead-letters.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 
@@ -21,7 +21,9 @@ import { JsonLines } from '../jsonl.ts';
  * waiting out the batching window or a delivery delay: only the wait is shorter (a delay spares the
  * function work that a sooner batch does anyway, see docs/design.md#queues).
  * Everything is journalled in the data folder (sent synced before `send` returns), so a `kill -9`
- * loses no message: what was in flight comes back after its visibility timeout, as on SQS.
+ * loses no message: what was in flight comes back after its visibility timeout, as on SQS. A message
+ * the queue kept past its retention (queueRetentionSeconds) while the local cloud was stopped is gone
+ * at the next start, as SQS deletes it, received or not.
  *
  * Faults (docs/design.md#local-faults): `sqs.send-fail[:queue]` refuses a message from the bus (its
  * rule retries), `sqs.redeliver[:queue]` loses the deletion of a handled batch, so it comes back, and
@@ -195,7 +197,10 @@ export class LocalQueue {
     return this.#deadLetters;
   }
 
-  /** The dead letters that outlived their retention in this run. */
+  /**
+   * The dead letters that outlived their retention in this run, and the messages found past the queue's
+   * own at start (#open).
+   */
   expiredDeadLetters(): QueueDeadLetter[] {
     this.#dropExpired();
     return [...this.#expired];
@@ -377,16 +382,21 @@ export class LocalQueue {
     return moved.length;
   }
 
-  #deadLetter(message: Message): void {
-    const letter: QueueDeadLetter = {
+  /** `message` as a dead letter, taken out of the queue `at`. */
+  #letterOf(message: Message, at: Date): QueueDeadLetter {
+    return {
       queue: this.name,
       function: this.#options.functionName,
       messageId: message.id,
       receiveCount: message.receiveCount,
       body: message.body,
-      at: new Date().toISOString(),
+      at: at.toISOString(),
       sentAt: message.sentAt,
     };
+  }
+
+  #deadLetter(message: Message): void {
+    const letter = this.#letterOf(message, new Date());
     this.#messages.delete(message.id);
     this.#deadLetters.push(letter);
     this.#deadLetterFile?.append([letter], { sync: true });
@@ -440,6 +450,14 @@ export class LocalQueue {
       } else this.#messages.delete(entry.id);
     }
     for (const id of dead) this.#messages.delete(id);
+    // What outlived the queue's retention while nothing ran is gone, as SQS deletes it; while the local
+    // cloud runs, a message comes back in time (a jump of the clock brings it back after the jump, where
+    // SQS hands it over within its visibility timeout), so none expires then (docs/design.md#queues).
+    for (const message of [...this.#messages.values()]) {
+      if (stillRetained(message.sentAt, queueRetentionSeconds)) continue;
+      this.#messages.delete(message.id);
+      this.#expired.push(this.#letterOf(message, new Date(message.sentAt + queueRetentionSeconds * 1000)));
+    }
     this.#journal.rewrite(
       [...this.#messages.values()].flatMap((m): Entry[] => [
         { op: 'sent', id: m.id, body: m.body, sentAt: m.sentAt },

@@ -7,7 +7,7 @@ import { LocalBus } from '#infra/local/bus/bus.ts';
 import { installVirtualClock } from '#infra/local/clock.ts';
 import { Faults } from '#infra/local/faults.ts';
 import { JsonLines } from '#infra/local/jsonl.ts';
-import { LocalQueue, type QueueDeadLetter } from '#infra/local/queues/queue.ts';
+import { LocalQueue, type QueueDeadLetter, type SqsRecord } from '#infra/local/queues/queue.ts';
 import { createLocalScheduler, type ScheduleDeadLetter } from '#infra/local/scheduler.ts';
 import { StreamDeadLetters } from '#infra/local/streams/dead-letters.ts';
 import type { StreamDeadLetter } from '#infra/local/streams/index.ts';
@@ -40,6 +40,35 @@ const event = (id: string): BusEvent => ({
   resources: [],
   detail: {},
 });
+
+/** The settlement queue on the data folder's files, its function answering `invoke`. */
+const aSettlementQueue = (
+  files: { journal?: string; deadLetters?: string },
+  invoke: (records: SqsRecord[]) => Promise<unknown> = async () => ({}),
+) =>
+  new LocalQueue({
+    functionName: 'settlement',
+    trigger: {
+      kind: 'queue',
+      queue: 'settlement',
+      bus: 'default',
+      pattern: { source: ['aws.ses'] },
+      batchSize: 10,
+      batchingWindowSeconds: 0,
+      deliveryDelaySeconds: 0,
+      visibilityTimeoutSeconds: 1,
+      maxReceiveCount: 5,
+      maxConcurrency: 1,
+    },
+    invoke: (_, event) => invoke(event.Records),
+    faults: new Faults(),
+    account: '000000000000',
+    region: 'us-east-1',
+    files: {
+      journal: files.journal ?? join(directory, 'settlement.jsonl'),
+      deadLetters: files.deadLetters ?? join(directory, 'settlement-dead-letters.jsonl'),
+    },
+  });
 
 describe('dead letters read back from the data folder', () => {
   it("keeps a function's dead letter 14 days from when it was dead-lettered, and no longer", () => {
@@ -92,26 +121,7 @@ describe('dead letters read back from the data folder', () => {
       letter('moved-at-once', ago(13 * DAY), ago(13 * DAY)),
     ]);
 
-    const queue = new LocalQueue({
-      functionName: 'settlement',
-      trigger: {
-        kind: 'queue',
-        queue: 'settlement',
-        bus: 'default',
-        pattern: { source: ['aws.ses'] },
-        batchSize: 10,
-        batchingWindowSeconds: 0,
-        deliveryDelaySeconds: 0,
-        visibilityTimeoutSeconds: 1,
-        maxReceiveCount: 5,
-        maxConcurrency: 1,
-      },
-      invoke: async () => ({}),
-      faults: new Faults(),
-      account: '000000000000',
-      region: 'us-east-1',
-      files: { journal: join(directory, 'settlement.jsonl'), deadLetters: file },
-    });
+    const queue = aSettlementQueue({ deadLetters: file });
     const kept = queue.deadLetters().map((d) => d.messageId);
     const depth = queue.depth().deadLetters;
     queue.stop();
@@ -186,5 +196,40 @@ describe('dead letters read back from the data folder', () => {
     expect(new JsonLines<StreamDeadLetter>(file).read().map((d) => d.DDBStreamBatchInfo.shardId)).toEqual([
       'young',
     ]);
+  });
+});
+
+describe('queue messages read back from the data folder', () => {
+  it('are gone 14 days after they were sent to the queue, received or not, as SQS deletes them, and named among what expired', async () => {
+    const journal = join(directory, 'settlement.jsonl');
+    const sentAt = (ms: number) => Date.parse(ago(ms));
+    // Sent before the local cloud stopped; 14 days passed for the first before it started again.
+    new JsonLines<Record<string, unknown>>(journal).append([
+      { op: 'sent', id: 'sent-long-ago', body: 'old', sentAt: sentAt(14 * DAY + 60_000) },
+      {
+        op: 'received',
+        id: 'sent-long-ago',
+        receiveCount: 1,
+        visibleAt: sentAt(14 * DAY),
+        firstReceivedAt: sentAt(14 * DAY + 60_000),
+      },
+      { op: 'sent', id: 'sent-lately', body: 'young', sentAt: sentAt(14 * DAY - 60_000) },
+    ]);
+    const received: string[] = [];
+
+    const queue = aSettlementQueue({ journal }, async (records) => {
+      received.push(...records.map((record) => record.body));
+      return {};
+    });
+    queue.start();
+    await queue.whenIdle();
+    const expired = queue.expiredDeadLetters().map((m) => m.messageId);
+    queue.stop();
+
+    expect(received).toEqual(['young']);
+    expect(expired).toEqual(['sent-long-ago']);
+    expect(new JsonLines<{ id: string }>(journal).read().map((entry) => entry.id)).not.toContain(
+      'sent-long-ago',
+    );
   });
 });
