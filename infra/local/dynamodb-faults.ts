@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   Agent,
+  type ClientRequest,
   createServer,
   type IncomingMessage,
   request,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { Faults } from './faults.ts';
+import { tableDefinition } from '#shared/db/table.ts';
+import type { FaultName, Faults } from './faults.ts';
 import type { RequestCounts } from './request-counts.ts';
 
 /**
@@ -76,8 +78,13 @@ export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): 
         : undefined;
     if (operation === undefined) return forward(req, res, port);
 
-    if (WRITES.has(operation) && faults.takeFor('dynamodb.accept-then-fail', operation)) {
-      const answered = await forwardAndWait(req, port);
+    // A fault aimed at an item (`:op.fragment`) needs the request's keys: only then is its body read here.
+    const body = faults.aimsAtItems(operation) ? await readAll(req) : undefined;
+    const keys = body === undefined ? [] : itemKeysOf(body);
+    const takes = (fault: FaultName) => faults.takeForKeys(fault, operation, keys);
+
+    if (WRITES.has(operation) && takes('dynamodb.accept-then-fail')) {
+      const answered = await forwardAndWait(req, port, body);
       return reply(
         res,
         internalServerError.status,
@@ -86,15 +93,14 @@ export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): 
       );
     }
     for (const refusal of refusals) {
-      if (faults.takeFor(refusal.fault, operation)) {
+      if (takes(refusal.fault)) {
         req.resume();
         return reply(res, refusal.status, refusal.type, refusal.message);
       }
     }
-    if (TRANSACTIONS.has(operation) && faults.takeFor('dynamodb.transaction-conflict', operation)) {
-      const body = await readAll(req);
-      const items =
-        (JSON.parse(body.toString('utf8') || '{}') as { TransactItems?: unknown[] }).TransactItems ?? [];
+    if (TRANSACTIONS.has(operation) && takes('dynamodb.transaction-conflict')) {
+      const text = (body ?? (await readAll(req))).toString('utf8');
+      const items = (JSON.parse(text || '{}') as { TransactItems?: unknown[] }).TransactItems ?? [];
       const conflicting = Math.floor(faults.draw('dynamodb.transaction-conflict') * items.length);
       const reasons = items.map((_, index) =>
         index === conflicting
@@ -110,11 +116,11 @@ export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): 
         { Message: 'Transaction cancelled', CancellationReasons: reasons },
       );
     }
-    return forward(req, res, port);
+    return forward(req, res, port, body);
   }
 
-  /** Streams the request to DynamoDB Local and its answer back. */
-  function forward(req: IncomingMessage, res: ServerResponse, port: number): void {
+  /** Streams the request (or its body, already read) to DynamoDB Local and its answer back. */
+  function forward(req: IncomingMessage, res: ServerResponse, port: number, body?: Buffer): void {
     const outgoing = request(
       { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
       (incoming) => {
@@ -128,11 +134,11 @@ export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): 
       if (!res.headersSent) reply(res, 500, internalServerError.type, `DynamoDB Local: ${error.message}`);
       else res.destroy();
     });
-    req.pipe(outgoing);
+    send(req, outgoing, body);
   }
 
   /** Sends the request to DynamoDB Local, reads its answer to the end and resolves with the status. */
-  function forwardAndWait(req: IncomingMessage, port: number): Promise<number> {
+  function forwardAndWait(req: IncomingMessage, port: number, body?: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
       const outgoing = request(
         { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
@@ -143,7 +149,7 @@ export function createDynamoFaultProxy(faults: Faults, counts?: RequestCounts): 
         },
       );
       outgoing.on('error', reject);
-      req.pipe(outgoing);
+      send(req, outgoing, body);
     });
   }
 
@@ -165,6 +171,41 @@ function reply(
     'x-amzn-requestid': randomUUID(),
   });
   res.end(text);
+}
+
+/** The request's body to DynamoDB Local: as it streams in, or as it was read. */
+function send(req: IncomingMessage, outgoing: ClientRequest, body: Buffer | undefined): void {
+  if (body === undefined) req.pipe(outgoing);
+  else outgoing.end(body);
+}
+
+/**
+ * The partition and sort keys of the items a request names: every `Item` and `Key`, and each of `Keys`,
+ * wherever it is (PutItem's item, a transaction's Put, Update, Delete or ConditionCheck, a batch's requests).
+ */
+export function itemKeysOf(body: Buffer): string[] {
+  const keys: string[] = [];
+  const keyOf = (item: unknown) => {
+    for (const name of [tableDefinition.partitionKey, tableDefinition.sortKey]) {
+      const value = (item as Record<string, { S?: unknown } | undefined> | null)?.[name]?.S;
+      if (typeof value === 'string') keys.push(value);
+    }
+  };
+  const visit = (value: unknown): void => {
+    // An array is an object too: its elements are visited by index.
+    if (typeof value !== 'object' || value === null) return;
+    for (const [name, inner] of Object.entries(value)) {
+      if (name === 'Item' || name === 'Key') keyOf(inner);
+      else if (name === 'Keys' && Array.isArray(inner)) inner.forEach(keyOf);
+      else visit(inner);
+    }
+  };
+  try {
+    visit(JSON.parse(body.toString('utf8') || '{}'));
+  } catch {
+    // Not JSON: DynamoDB Local answers it as it does; no item of it is aimed at.
+  }
+  return keys;
 }
 
 async function readAll(req: IncomingMessage): Promise<Buffer> {

@@ -66,9 +66,13 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *                                     TransactWriteItems) is applied and then answered 500 InternalServerError,
  *                                     so the caller does not know it was applied
  *
- * `:op` is a DynamoDB operation (`dynamodb.error:TransactWriteItems`). The SDK retries the
- * throttling errors and the 500s by itself (with backoff), not TransactionCanceledException.
- * DynamoDB Streams calls pass through untouched.
+ * `:op` is a DynamoDB operation (`dynamodb.error:TransactWriteItems`). `:op.fragment` narrows it to a
+ * request of that operation naming an item (an `Item`, a `Key` or one of `Keys`, anywhere in the request:
+ * a transaction's Put, Update, Delete or ConditionCheck, a batch's requests) whose partition or sort key
+ * contains the fragment (`dynamodb.accept-then-fail:PutItem.label-m1x-4b2`, the put of LABEL#label-m1x-4b2),
+ * so a test on the shared cloud aims the fault at its own item and no other caller's request takes it.
+ * The SDK retries the throttling errors and the 500s by itself (with backoff), not
+ * TransactionCanceledException. DynamoDB Streams calls pass through untouched.
  *
  * Spec syntax (BACKLINE_LOCAL_FAULTS): comma-separated `name[=times]` or `name@rate`: times is a
  * positive integer or `inf` (a bare name means once), rate a share of calls in (0, 1]. Example:
@@ -185,6 +189,27 @@ export class Faults {
    */
   takeFor(name: FaultName, ...targets: string[]): boolean {
     return targets.some((target) => this.#take(`${name}:${target}`)) || this.#take(name);
+  }
+
+  /**
+   * `takeFor(name, operation)` for a DynamoDB request, first trying a fault aimed at an item it names
+   * (`name:<operation>.<fragment>`, taken when one of `keys`, its items' partition and sort keys, contains
+   * the fragment).
+   */
+  takeForKeys(name: FaultName, operation: string, keys: string[]): boolean {
+    const aimed = `${name}:${operation}.`;
+    for (const armed of [...this.#armed.keys()]) {
+      const fragment = armed.startsWith(aimed) ? armed.slice(aimed.length) : undefined;
+      if (fragment && keys.some((key) => key.includes(fragment)) && this.#take(armed)) return true;
+    }
+    return this.takeFor(name, operation);
+  }
+
+  /** Whether a fault is armed aimed at items of `operation` (`name:<operation>.<fragment>`): only then are a request's keys read. */
+  aimsAtItems(operation: string): boolean {
+    return [...this.#armed.keys()].some(
+      (armed) => armed.startsWith('dynamodb.') && armed.includes(`:${operation}.`),
+    );
   }
 
   #take(name: string): boolean {

@@ -19,6 +19,7 @@ import {
   cloud,
   deadLetters,
   faultsReport,
+  firedSince,
   sdkConfig,
   uniqueId,
 } from '#test/support/cloud.ts';
@@ -104,6 +105,34 @@ describe('DynamoDB faults on the local DynamoDB port', () => {
     expect(error?.name).toBe('ConditionalCheckFailedException');
     const stored = await dynamo(3).send(new GetItemCommand({ TableName: cloud().tableName, Key: key(id) }));
     expect(stored.Item).toEqual(key(id));
+  });
+
+  it('takes a fault aimed at an item (`:op.fragment`) only for a request naming a key that holds the fragment', async () => {
+    const [mine, other, another] = [uniqueId('aimed'), uniqueId('other'), uniqueId('other')];
+    const put = (id: string) => new PutItemCommand({ TableName: cloud().tableName, Item: key(id) });
+    const transaction = (...ids: string[]) =>
+      new TransactWriteItemsCommand({
+        TransactItems: ids.map((id) => ({ Put: { TableName: cloud().tableName, Item: key(id) } })),
+      });
+    const before = await faultsReport();
+    await armFault(`dynamodb.accept-then-fail:PutItem.${mine}`, 1);
+    await armFault(`dynamodb.transaction-conflict:TransactWriteItems.${mine}`, 1);
+
+    const others = await Promise.all([dynamo(1).send(put(other)), dynamo(1).send(transaction(another))]);
+    const applied = await failureOf(dynamo(1).send(put(mine)));
+    const cancelled = await failureOf(dynamo(1).send(transaction(uniqueId('other'), mine)));
+
+    expect(others.map((answer) => answer.$metadata.httpStatusCode)).toEqual([200, 200]);
+    expect(applied).toBeInstanceOf(InternalServerError);
+    expect(applied?.message).toContain('the write was applied');
+    const stored = await dynamo(3).send(new GetItemCommand({ TableName: cloud().tableName, Key: key(mine) }));
+    expect(stored.Item).toEqual(key(mine));
+    expect(cancelled).toBeInstanceOf(TransactionCanceledException);
+    expect(await firedSince(before)).toMatchObject({
+      [`dynamodb.accept-then-fail:PutItem.${mine}`]: 1,
+      [`dynamodb.transaction-conflict:TransactWriteItems.${mine}`]: 1,
+    });
+    expect((await faultsReport()).armed).toEqual({});
   });
 
   it('passes DynamoDB Streams calls through untouched, whatever is armed', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { itemKeysOf } from '#infra/local/dynamodb-faults.ts';
 import { Faults } from '#infra/local/faults.ts';
 
 describe('Faults', () => {
@@ -43,6 +44,67 @@ describe('Faults', () => {
     expect(faults.takeFor('ses.event-drop', 'Send', 'b.example', 'a.example')).toBe(true);
     expect(faults.takeFor('ses.event-drop', 'Send', 'a.example')).toBe(false);
     expect(faults.list().armed).toEqual({ 'ses.event-drop:Delivery': { times: 1 } });
+  });
+
+  it("takes a DynamoDB fault aimed at an item (`:op.fragment`) for that operation's requests naming a key that holds the fragment, and only them", () => {
+    const faults = new Faults(
+      'dynamodb.accept-then-fail:PutItem.label-a1,dynamodb.error:TransactWriteItems=2',
+    );
+
+    expect(faults.aimsAtItems('PutItem')).toBe(true);
+    expect(faults.aimsAtItems('UpdateItem')).toBe(false);
+    expect(faults.takeForKeys('dynamodb.accept-then-fail', 'PutItem', ['LABEL#label-b2', 'LABEL'])).toBe(
+      false,
+    );
+    expect(faults.takeForKeys('dynamodb.accept-then-fail', 'UpdateItem', ['LABEL#label-a1', 'LABEL'])).toBe(
+      false,
+    );
+    expect(faults.takeForKeys('dynamodb.accept-then-fail', 'PutItem', ['LABEL#label-a1', 'LABEL'])).toBe(
+      true,
+    );
+    expect(faults.takeForKeys('dynamodb.accept-then-fail', 'PutItem', ['LABEL#label-a1', 'LABEL'])).toBe(
+      false,
+    );
+    // One aimed at the operation alone still takes any of its requests.
+    expect(faults.takeForKeys('dynamodb.error', 'TransactWriteItems', ['OUTBOX#e1'])).toBe(true);
+    expect(faults.takeForKeys('dynamodb.error', 'TransactWriteItems', [])).toBe(true);
+    expect(faults.list().armed).toEqual({});
+    expect(faults.list().fired).toEqual({
+      'dynamodb.accept-then-fail:PutItem.label-a1': 1,
+      'dynamodb.error:TransactWriteItems': 2,
+    });
+  });
+
+  it('reads the partition and sort keys of every item a DynamoDB request names, and none of a body it cannot read', () => {
+    const body = (request: unknown) => Buffer.from(JSON.stringify(request));
+    const key = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
+
+    expect(
+      itemKeysOf(body({ TableName: 't', Item: { ...key('LABEL#a', 'LABEL'), name: { S: 'x' } } })),
+    ).toEqual(['LABEL#a', 'LABEL']);
+    expect(
+      itemKeysOf(
+        body({
+          TransactItems: [
+            { Put: { Item: key('OUTLET#o', 'OUTLET') } },
+            { Update: { Key: key('JOB#j', 'JOB') } },
+            { Delete: { Key: key('OUTLET_EMAIL#e', 'OUTLET_EMAIL') } },
+            { ConditionCheck: { Key: key('TOUR#t', 'TOUR') } },
+          ],
+        }),
+      ),
+    ).toEqual(['OUTLET#o', 'OUTLET', 'JOB#j', 'JOB', 'OUTLET_EMAIL#e', 'OUTLET_EMAIL', 'TOUR#t', 'TOUR']);
+    expect(
+      itemKeysOf(
+        body({
+          RequestItems: {
+            t: [{ PutRequest: { Item: key('A#1', 'A') } }, { DeleteRequest: { Key: key('B#2', 'B') } }],
+          },
+        }),
+      ),
+    ).toEqual(['A#1', 'A', 'B#2', 'B']);
+    expect(itemKeysOf(body({ RequestItems: { t: { Keys: [key('C#3', 'C')] } } }))).toEqual(['C#3', 'C']);
+    expect(itemKeysOf(Buffer.from('not json'))).toEqual([]);
   });
 
   it('refuses a spec it cannot read, naming the entry', () => {
