@@ -16,6 +16,8 @@ import {
   clockNow,
   cloud,
   deadLetters,
+  faultsReport,
+  firedSince,
   redriveDeadLetters,
   sdkConfig,
   uniqueId,
@@ -236,7 +238,10 @@ describe('a job page whose attempt failed holding its lease, on the local cloud'
     await store.create(job, [], requestedForNobody());
     await busIdle();
     started = job.jobId;
-    await armFault(fault.name, fault.times);
+    // Aimed at this job's items (their keys hold its id), so that no other write on the shared cloud takes it.
+    const aimed = `${fault.name}.${job.jobId}`;
+    const before = await faultsReport();
+    await armFault(aimed, fault.times);
     await new EventBridgeClient(sdkConfig('events')).send(
       new PutEventsCommand({
         Entries: [
@@ -253,21 +258,27 @@ describe('a job page whose attempt failed holding its lease, on the local cloud'
     const refused = (await deadLetters())
       .filter((letter) => (letter.event.detail.data as { jobId?: string } | undefined)?.jobId === job.jobId)
       .map((letter) => letter.error);
-    return { job: await store.get(job.jobId), refused };
+    return { job: await store.get(job.jobId), refused, fired: (await firedSince(before))[aimed] };
   }
 
   it("runs the page when the attempt's start was applied and its answer lost (the SDK's retry of it)", async () => {
-    const { job, refused } = await aReplayWith({ name: 'dynamodb.accept-then-fail:UpdateItem', times: 1 });
+    const { job, refused, fired } = await aReplayWith({
+      name: 'dynamodb.accept-then-fail:UpdateItem',
+      times: 1,
+    });
 
-    expect({ status: job?.status, refused }).toEqual({ status: 'done', refused: [] });
+    expect({ status: job?.status, refused, fired }).toEqual({ status: 'done', refused: [], fired: 1 });
   });
 
   it("is run again by the jobs function's retries, as on AWS, when the invocation failed holding the lease", async () => {
     // The start is applied, and it and the SDK's retries of it (DynamoDB's client tries a request 4
     // times) are answered 500: the invocation fails holding the lease.
-    const { job, refused } = await aReplayWith({ name: 'dynamodb.accept-then-fail:UpdateItem', times: 4 });
+    const { job, refused, fired } = await aReplayWith({
+      name: 'dynamodb.accept-then-fail:UpdateItem',
+      times: 4,
+    });
 
-    expect({ status: job?.status, refused }).toEqual({ status: 'done', refused: [] });
+    expect({ status: job?.status, refused, fired }).toEqual({ status: 'done', refused: [], fired: 4 });
     expect(job?.lastError).toBeUndefined();
   });
 });

@@ -42,15 +42,16 @@ describe('DynamoDB faults on the local DynamoDB port', () => {
   it('answers the throttling and server errors DynamoDB gives, which the SDK retries by itself', async () => {
     const id = uniqueId('item');
     await dynamo(3).send(new PutItemCommand({ TableName: cloud().tableName, Item: key(id) }));
-    await armFault('dynamodb.throughput-exceeded:GetItem', 1);
+    // Aimed at this test's item, so that no other caller's GetItem on the shared cloud takes them.
+    await armFault(`dynamodb.throughput-exceeded:GetItem.${id}`, 1);
     const throughput = await failureOf(
       dynamo(1).send(new GetItemCommand({ TableName: cloud().tableName, Key: key(id) })),
     );
-    await armFault('dynamodb.error:GetItem', 1);
+    await armFault(`dynamodb.error:GetItem.${id}`, 1);
     const server = await failureOf(
       dynamo(1).send(new GetItemCommand({ TableName: cloud().tableName, Key: key(id) })),
     );
-    await armFault('dynamodb.throttle:GetItem', 2);
+    await armFault(`dynamodb.throttle:GetItem.${id}`, 2);
 
     const retried = await dynamo(3).send(new GetItemCommand({ TableName: cloud().tableName, Key: key(id) }));
 
@@ -59,15 +60,15 @@ describe('DynamoDB faults on the local DynamoDB port', () => {
     expect(server?.$metadata?.httpStatusCode).toBe(500);
     expect(retried.Item).toEqual(key(id));
     expect((await faultsReport()).fired).toMatchObject({
-      'dynamodb.throughput-exceeded:GetItem': 1,
-      'dynamodb.error:GetItem': 1,
-      'dynamodb.throttle:GetItem': 2,
+      [`dynamodb.throughput-exceeded:GetItem.${id}`]: 1,
+      [`dynamodb.error:GetItem.${id}`]: 1,
+      [`dynamodb.throttle:GetItem.${id}`]: 2,
     });
   });
 
   it('cancels a transaction with a TransactionConflict reason, applying none of it', async () => {
     const [first, second] = [uniqueId('tx'), uniqueId('tx')];
-    await armFault('dynamodb.transaction-conflict:TransactWriteItems', 1);
+    await armFault(`dynamodb.transaction-conflict:TransactWriteItems.${first}`, 1);
 
     const error = await failureOf(
       dynamo(3).send(
@@ -90,7 +91,7 @@ describe('DynamoDB faults on the local DynamoDB port', () => {
 
   it('applies a write under dynamodb.accept-then-fail and answers 500, so a conditional retry finds it done', async () => {
     const id = uniqueId('applied');
-    await armFault('dynamodb.accept-then-fail:PutItem', 1);
+    await armFault(`dynamodb.accept-then-fail:PutItem.${id}`, 1);
 
     const error = await failureOf(
       dynamo(2).send(
