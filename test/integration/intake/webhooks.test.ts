@@ -10,10 +10,15 @@ import {
   armFault,
   busEvents,
   busIdle,
+  clearFaults,
   clockNow,
   cloud,
+  faultsReport,
+  firedSince,
+  redriveDeadLetters,
   sdkConfig,
   setOutboxRelay,
+  streamDeadLetters,
   uniqueId,
   waitFor,
 } from '#test/support/cloud.ts';
@@ -453,15 +458,39 @@ describe('replay and the outbox', () => {
   it('still answers 202 while the bus refuses events, and the sweep publishes the webhook once', async () => {
     const label = await aLabel();
     const request = await signedNow(label.secret, anExpenseWebhook());
-    // intake's PutEvents makes 4 attempts; other tests running now may take some of these faults.
-    await armFault('events.put-fail:backline.intake', 4);
+    const webhookId = request.headers['webhook-id'];
+    await busIdle();
+    const before = await faultsReport();
+    const streamDeadBefore = (await streamDeadLetters()).length;
+    // The webhook's record is its outbox entry: the publisher puts its event 4 times an invocation
+    // (shared/events/publish.ts) and the stream tries the batch 4 times, so 16 refusals leave it to the
+    // sweep. Aimed at the source only (`:source`), other puts could take some: then the stream would put
+    // it before the sweep, which the test asserts it did not.
+    await armFault('events.put-fail:backline.intake', 16);
 
     const response = await send(label.id, request);
+    await busIdle();
+    const fired = (await firedSince(before))['events.put-fail:backline.intake'];
+    const beforeTheSweep = await eventsOf(webhookId);
+    const streamDead = (await streamDeadLetters()).slice(streamDeadBefore);
+    await clearFaults();
+    // Past the three minutes after which the sweep republishes an entry (functions/publisher/sweep.ts).
+    await advanceClock(new Date((await clockNow()).getTime() + 4 * 60_000).toISOString());
+    await busIdle();
+    const afterTheSweep = await eventsOf(webhookId);
+    // The batch the stream gave up on, redriven, finds the entry published: no second event.
+    await redriveDeadLetters();
+    await busIdle();
 
     expect(response.status).toBe(202);
-    await advanceClock(new Date((await clockNow()).getTime() + 2 * 60_000).toISOString());
-    await busIdle();
-    const events = await eventsOf(request.headers['webhook-id']);
-    expect(events.map((e) => e.detail.metadata?.eventId)).toEqual([response.body.eventId]);
+    expect({ fired, beforeTheSweep, streamDead: streamDead.map((batch) => batch.function) }).toEqual({
+      fired: 16,
+      beforeTheSweep: [],
+      streamDead: ['publisher'],
+    });
+    expect(afterTheSweep.map((e) => e.detail.metadata?.eventId)).toEqual([response.body.eventId]);
+    expect((await eventsOf(webhookId)).map((e) => e.detail.metadata?.eventId)).toEqual([
+      response.body.eventId,
+    ]);
   });
 });

@@ -228,6 +228,8 @@ describe('announcing releases on the local cloud', () => {
     const { label, outlets, release } = await world({ outlets: 3, domain });
     const before = await faultsReport();
     await armFault(`ses.accept-then-fail:${domain}`, 1);
+    // Aimed at a function only (`:fn`), the crash could be taken by another event's invocation of the
+    // announcer on the shared cloud: the test asserts that this release's mailing was the one tried again.
     await armFault('invoke.crash-after-return:announcer', 1);
 
     await sendWebhook(label, scheduled(release, await labelTime()));
@@ -245,7 +247,16 @@ describe('announcing releases on the local cloud', () => {
     expect((await deadLetters()).filter((d) => JSON.stringify(d.event).includes(release.releaseId))).toEqual(
       [],
     );
-    expect((await firedSince(before))[`ses.accept-then-fail:${domain}`]).toBe(1);
+    const fired = await firedSince(before);
+    expect(fired[`ses.accept-then-fail:${domain}`]).toBe(1);
+    expect(fired['invoke.crash-after-return:announcer']).toBe(1);
+    // The announcer's invocation for this release's mailing crashed once after returning, and its retry ran it.
+    const mailing = (await busEvents({ detailType: 'Mailing Requested' })).filter(
+      (event) => event.detail.data?.releaseId === release.releaseId,
+    );
+    expect(mailing.flatMap((event) => event.invocations.map((run) => [run.function, run.attempts]))).toEqual([
+      ['announcer', 2],
+    ]);
   });
 
   it('tells announced outlets about a new date, moves the schedule, and after a cancellation sends no out-now', async () => {

@@ -11,6 +11,8 @@ import {
   cloud,
   deadLetters,
   documentClient,
+  faultsReport,
+  firedSince,
   redriveDeadLetters,
   streamDeadLetters,
   uniqueId,
@@ -55,10 +57,14 @@ const afterTheSweep = async () =>
 describe('the outbox on the local cloud', () => {
   it('still announces a release to every outlet when PutEvents fails for the releases source 12 times', async () => {
     const { label, outlets, release } = await world(3);
+    const before = await faultsReport();
     await armFault('events.put-fail:backline.releases', 12);
 
     const response = await sendWebhook(label, await scheduledNow(release));
     await busIdle();
+    // Counted before the clock moves: with the bus idle when they were armed (world) and no sweep or
+    // schedule due, only this release's puts could take them (`:source` is the narrowest target).
+    const fired = (await firedSince(before))['events.put-fail:backline.releases'];
     await afterTheSweep();
     await waitForMail(
       outlets.map((o) => o.email),
@@ -66,6 +72,7 @@ describe('the outbox on the local cloud', () => {
     );
 
     expect(response.status).toBe(202);
+    expect(fired).toBe(12);
     for (const outlet of outlets) expect(await mailTo(outlet.email, 'New single:')).toHaveLength(1);
     await clearFaults();
   }, 90_000);
