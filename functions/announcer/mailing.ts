@@ -1138,7 +1138,7 @@ async function outletsPage(
  * (MailingSteps), its event id derived from the trigger's: a failed write fails the invocation, which
  * Lambda retries (claims keep the retry from mailing anyone twice), and a retry of an invocation that
  * took its step (it failed after returning) does nothing, so the fact is stated once, with the counts
- * of the request's runs (kept with its step batch by batch, docs/design.md#the-outbox).
+ * of the run that took it (docs/design.md#the-outbox).
  */
 export async function sendMailing(
   request: MailingRequest,
