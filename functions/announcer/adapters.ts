@@ -3,7 +3,6 @@ import { config } from '#shared/config.ts';
 import { dynamoComingReleases } from '#shared/db/coming-releases.ts';
 import { dynamoResendingClaims } from '#shared/db/deliveries.ts';
 import { dynamoLabelNames } from '#shared/db/labels.ts';
-import { dynamoMailingSteps } from '#shared/db/mailing-steps.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { outletsById } from '#shared/db/outlets-by-id.ts';
 import { publishEvents } from '#shared/events/publish.ts';
@@ -105,6 +104,5 @@ export const liveDeps = (): AnnouncerDeps => ({
   outlets: outletReader(),
   links: signedLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
-  steps: dynamoMailingSteps(dynamo(), config().TABLE_NAME),
   settings: defaultSettings,
 });

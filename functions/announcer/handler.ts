@@ -18,7 +18,7 @@ const deadlineOf = (deps: AnnouncerDeps, context: Context | undefined) =>
 export const makeHandler = (deps: AnnouncerDeps) =>
   eventHandler('announcer', [
     on(MailingRequested, (data, metadata, context) =>
-      sendMailing(data, metadata, deps, deadlineOf(deps, context)),
+      sendMailing(data, { correlationId: metadata.correlationId }, deps, deadlineOf(deps, context)),
     ),
     on(OutletsChanged, (data, metadata) =>
       announceToChangedOutlets(data.outletIds, { correlationId: metadata.correlationId }, deps),

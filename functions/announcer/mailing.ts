@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Delivery,
   deliveryIdOf,
@@ -6,7 +5,6 @@ import {
   type MailIdentity,
   mailSubjects,
 } from '#shared/db/deliveries.ts';
-import { derivedEventId } from '#shared/db/keys.ts';
 import { wentOut } from '#shared/db/subject-deliveries.ts';
 import type { EventContract } from '#shared/events/envelope.ts';
 import { MailingRequested, type MailKind } from '#shared/events/mailing-requested.ts';
@@ -115,16 +113,7 @@ export const toldOut = (first: Delivery | undefined) =>
 export type MailingOutcome =
   | { status: 'completed'; sent: number; skipped: number; held?: number }
   | { status: 'continued'; cursor: string; sent: number; skipped: number }
-  | { status: 'obsolete'; reason: string }
-  /** This Mailing Requested was handled before (its step taken): a retry of the same event, nothing to do. */
-  | { status: 'repeated' };
-
-/** The Mailing Requested being handled: its event id names the step it leads to (MailingSteps). */
-export interface MailingMeta {
-  correlationId: string;
-  /** The triggering event's id; a caller with no event (a test) gets a step of its own. */
-  eventId?: string;
-}
+  | { status: 'obsolete'; reason: string };
 
 const completionEvents: Record<MailKind, EventContract> = {
   announcement: ReleaseAnnounced,
@@ -1133,30 +1122,20 @@ async function outletsPage(
  * Sends one mailing: batch by batch through the directory, claiming each mail before sending it
  * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
  * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
- * when it reaches the end it states the mailing's fact (`Release Announced`, ...; not for some outlets
- * only). Either is this request's step, put in the outbox once per triggering event with its marker
- * (MailingSteps), its event id derived from the trigger's: a failed write fails the invocation, which
- * Lambda retries (claims keep the retry from mailing anyone twice), and a retry of an invocation that
- * took its step (it failed after returning) does nothing, so the fact is stated once, with the counts
- * of the run that took it (docs/design.md#the-outbox).
+ * when it reaches the end it states the mailing's fact (`Release Announced`, ...; not for some outlets only). Both are published
+ * directly: there is no state write to put them in the outbox with, and a failed publish fails the
+ * invocation, which Lambda retries (claims keep the retry from mailing anyone twice).
  */
 export async function sendMailing(
   request: MailingRequest,
-  meta: MailingMeta,
+  meta: { correlationId: string },
   deps: AnnouncerDeps,
   deadline: number,
 ): Promise<MailingOutcome> {
-  const step = { correlationId: meta.correlationId, eventId: meta.eventId ?? randomUUID() };
-  const kept = await deps.steps.read(step.eventId);
-  if (kept.taken) return { status: 'repeated' };
   const release = await deps.releases.get(request.labelId, request.releaseId);
   const reason = obsolete(release, request, deps.now());
   const progress = decodeCursor(request.cursor);
-  // What earlier runs of this request sent and held (one failed part way): their claims keep this run
-  // from counting those mails again, and the request's counts are stated, not this run's.
-  progress.sent += kept.sent;
-  if (kept.held > 0) progress.held = (progress.held ?? 0) + kept.held;
-  if (reason || !release) return stop(request, progress, reason ?? 'release unknown', step, deps);
+  if (reason || !release) return stop(request, progress, reason ?? 'release unknown', meta, deps);
   // The label's name, which every mail states: one read for the invocation's pages, not one per outlet.
   const labelName = await deps.labels.nameOf(request.labelId);
 
@@ -1207,30 +1186,28 @@ export async function sendMailing(
       if (held > 0) progress.held = (progress.held ?? 0) + held;
       const outcome = await sendMails(deps, batch.mails, deadline);
       if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, batch.asOf);
-      const sent = outcome.sent + outcome.unsettled;
-      progress.sent += sent;
-      if (sent + held > 0) await deps.steps.count(step.eventId, { sent, held });
+      progress.sent += outcome.sent + outcome.unsettled;
       const unfinished = outcome.unfinished;
       if (unfinished) {
         // Start again at this batch's first page: what was claimed from it is skipped by its claim.
-        return continueLater({ ...progress, outlets: batchCursor }, request, step, deps);
+        return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
       }
       // Outlets read mailable whose address bounced or unsubscribed before its claim are skipped too.
       progress.skipped += batch.skipped + outcome.optedOut;
-      if (!batch.next) return complete(release, request, progress, step, deps);
+      if (!batch.next) return complete(release, request, progress, meta, deps);
       batchCursor = batch.next;
       // A release cancelled while its mailing runs: no batch after the cancel is mailed. One changed
       // otherwise (moved, withdrawn somewhere): the next batch is written from the change.
       const latest = await deps.releases.get(request.labelId, request.releaseId);
       const changed = obsolete(latest, request, deps.now());
-      if (changed || !latest) return stop(request, progress, changed ?? 'release unknown', step, deps);
+      if (changed || !latest) return stop(request, progress, changed ?? 'release unknown', meta, deps);
       if (latest.occurredAt !== current.occurredAt) {
         await upcoming.catch(() => {});
         current = latest;
         upcoming = quietly(batchOfMails(batchCursor));
       }
       if (deps.now().getTime() >= deadline)
-        return continueLater({ ...progress, outlets: batchCursor }, request, step, deps);
+        return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
     }
   } finally {
     // A batch read ahead and not sent is dropped (it wrote nothing), once its reads are done.
@@ -1240,7 +1217,7 @@ export async function sendMailing(
 
 /**
  * The oldest release version this mailing's mails were written from. A run that claimed nothing may be
- * the retry of one that claimed and then failed to write what follows (Lambda retries the same
+ * the retry of one that claimed and then failed to publish what follows (Lambda retries the same
  * request; the claims keep it from mailing anyone twice), so it assumes the oldest: every follow-up the
  * release implies is asked for again, and claims keep each to one mail per outlet.
  */
@@ -1251,41 +1228,33 @@ async function stop(
   request: MailingRequest,
   progress: Progress,
   reason: string,
-  step: Required<MailingMeta>,
+  meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  if (isFirstMail(request.kind)) {
-    const followUps = await followUpsSince(
+  if (isFirstMail(request.kind))
+    await askFollowUpsSince(
       request,
       sentFrom(progress),
-      step.correlationId,
+      meta.correlationId,
       deps,
       request.outletIds,
       request.territories,
     );
-    await deps.steps.take(step.eventId, followUps);
-  }
   return { status: 'obsolete', reason };
 }
 
-/** The rest of the mailing, asked from `progress` on, with an event id derived from this request's. */
 async function continueLater(
   progress: Progress,
   request: MailingRequest,
-  step: Required<MailingMeta>,
+  meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   const cursor = encodeCursor(progress);
-  await deps.steps.take(step.eventId, [
+  await deps.events.publish([
     outboxEntry(
       MailingRequested,
       { ...request, cursor },
-      {
-        correlationId: step.correlationId,
-        eventId: derivedEventId(step.eventId, MailingRequested.detailType, cursor),
-        labelId: request.labelId,
-        source: announcerSource,
-      },
+      { correlationId: meta.correlationId, labelId: request.labelId, source: announcerSource },
     ),
   ]);
   return { status: 'continued', cursor, sent: progress.sent, skipped: progress.skipped };
@@ -1295,7 +1264,7 @@ async function complete(
   release: StoredRelease,
   request: MailingRequest,
   progress: Progress,
-  step: Required<MailingMeta>,
+  meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
   // A mailing for some outlets only (added or changed since, see firstMailsDue) states no fact: the
@@ -1314,24 +1283,20 @@ async function complete(
             ...(progress.held ? { held: progress.held } : {}),
             ...(request.revision ? { revision: request.revision } : {}),
           },
-          {
-            correlationId: step.correlationId,
-            eventId: derivedEventId(step.eventId, completionEvents[request.kind].detailType),
-            labelId: release.labelId,
-          },
+          { correlationId: meta.correlationId, labelId: release.labelId },
         ),
       ];
   const followUps = isFirstMail(request.kind)
     ? await followUpsSince(
         release,
         sentFrom(progress),
-        step.correlationId,
+        meta.correlationId,
         deps,
         request.outletIds,
         request.territories,
       )
     : [];
-  await deps.steps.take(step.eventId, [...facts, ...followUps]);
+  if (facts.length + followUps.length > 0) await deps.events.publish([...facts, ...followUps]);
   return {
     status: 'completed',
     sent: progress.sent,

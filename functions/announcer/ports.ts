@@ -2,7 +2,6 @@ import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { ComingReleases } from '#shared/db/coming-releases.ts';
 import type { ResendingClaims } from '#shared/db/deliveries.ts';
 import type { LabelNames } from '#shared/db/labels.ts';
-import type { MailingSteps } from '#shared/db/mailing-steps.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -56,8 +55,6 @@ export interface AnnouncerDeps extends MailDeps {
   outlets: OutletReader;
   links: RecipientLinks;
   events: EventPublisher;
-  /** What each Mailing Requested led to, put in the outbox once (its continuation, or its fact and follow-ups). */
-  steps: MailingSteps;
   settings: AnnouncerSettings;
 }
 

@@ -50,16 +50,3 @@ export class InvalidCursorError extends Error {}
  */
 export const nameHash = (ids: readonly string[], hexLength = 40): string =>
   createHash('sha256').update(JSON.stringify(ids)).digest('hex').slice(0, hexLength);
-
-/**
- * The event id of an event a step leads to, derived from what started the step (the triggering event's
- * id, and what tells the step's events apart), for a step that may run again: the same parts give the
- * same id, so a retry names what it leads to as the first run did, and its outbox item
- * (`OUTBOX#<eventId>`) is the first run's. UUID-shaped like `randomUUID`'s ids: `nameHash`'s digest of
- * the parts as an RFC 9562 version 8 UUID (see docs/design.md#the-outbox).
- */
-export function derivedEventId(...parts: string[]): string {
-  const hex = nameHash(parts, 32);
-  const variant = ((Number.parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`;
-}

@@ -15,7 +15,6 @@ import {
   type NewClaim,
   spentFailure,
 } from '#shared/db/deliveries.ts';
-import type { StepCounts } from '#shared/db/mailing-steps.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
@@ -359,7 +358,6 @@ export function fakeWorld(
   const deliveries = new FakeDeliveries();
   const mailer = new FakeMailer();
   const published: OutboxEntry[] = [];
-  const steps = new Map<string, StepCounts & { taken: boolean }>();
   const clock = { now: Date.parse('2027-03-01T12:00:00Z') };
   const slept: number[] = [];
   const perCall = { value: options.perCall ?? 50 };
@@ -421,21 +419,6 @@ export function fakeWorld(
       },
     },
     events: { publish: async (events) => void published.push(...events) },
-    // As the outbox, once per step: the publisher puts what was taken on the bus.
-    steps: {
-      read: async (eventId) => ({ taken: false, sent: 0, held: 0, ...steps.get(eventId) }),
-      count: async (eventId, counts) => {
-        const step = steps.get(eventId) ?? { taken: false, sent: 0, held: 0 };
-        steps.set(eventId, { ...step, sent: step.sent + counts.sent, held: step.held + counts.held });
-      },
-      take: async (eventId, entries) => {
-        const step = steps.get(eventId) ?? { taken: false, sent: 0, held: 0 };
-        if (step.taken) return false;
-        steps.set(eventId, { ...step, taken: true });
-        published.push(...entries);
-        return true;
-      },
-    },
     now: () => new Date(clock.now),
     sleep: async (ms) => {
       slept.push(ms);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { releaseDayScheduleName } from '#functions/releases/adapters.ts';
 import { wallTimeIn } from '#shared/calendar.ts';
-import { derivedEventId } from '#shared/db/keys.ts';
 import { isMailable, type Outlet } from '#shared/outlets.ts';
 import {
   aLabel,
@@ -17,7 +16,6 @@ import {
   advanceClock,
   api,
   armFault,
-  type BusEventRecord,
   busEvents,
   busIdle,
   clockNow,
@@ -259,39 +257,6 @@ describe('announcing releases on the local cloud', () => {
     expect(mailing.flatMap((event) => event.invocations.map((run) => [run.function, run.attempts]))).toEqual([
       ['announcer', 2],
     ]);
-  });
-
-  it("states the release's Release Announced once, with the mailing's counts, when the announcer crashes after returning", async () => {
-    const { label, outlets, release } = await world({ outlets: 3 });
-    const before = await faultsReport();
-    // Aimed at a function only, the crash could be taken by another event's invocation of the announcer
-    // on the shared cloud: the test asserts that this release's mailing was the one tried again.
-    await armFault('invoke.crash-after-return:announcer', 1);
-
-    await sendWebhook(label, scheduled(release, await labelTime()));
-    await waitForMail(
-      outlets.map((o) => o.email),
-      'New single:',
-    );
-    await busIdle();
-
-    expect((await firedSince(before))['invoke.crash-after-return:announcer']).toBe(1);
-    const ofRelease = (event: BusEventRecord) =>
-      event.detail.data?.labelId === label.id && event.detail.data?.releaseId === release.releaseId;
-    const mailing = (await busEvents({ detailType: 'Mailing Requested' })).filter(ofRelease);
-    expect(mailing.flatMap((event) => event.invocations.map((run) => [run.function, run.attempts]))).toEqual([
-      ['announcer', 2],
-    ]);
-    const sent = (await deliveries(label.id, release.releaseId)).filter((row) => row.status === 'sent');
-    expect(sent.length).toBeGreaterThanOrEqual(outlets.length);
-    const announced = (await busEvents({ detailType: 'Release Announced' })).filter(ofRelease);
-    expect(announced.map((event) => event.detail.data)).toEqual([
-      expect.objectContaining({ sent: sent.length }),
-    ]);
-    // Named after the Mailing Requested it completes (docs/design.md#the-outbox).
-    expect(announced[0].detail.metadata?.eventId).toBe(
-      derivedEventId(String(mailing[0].detail.metadata?.eventId), 'Release Announced'),
-    );
   });
 
   it('tells announced outlets about a new date, moves the schedule, and after a cancellation sends no out-now', async () => {

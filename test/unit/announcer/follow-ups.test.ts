@@ -21,30 +21,29 @@ import {
 import { aMovedRelease, anOutlet, aStoredRelease } from '#test/support/releases.ts';
 
 /**
- * an announcement whose completion (its fact and follow-ups, put in the outbox as it takes its step) fails
- * to be written is retried by Lambda: a failed write fails the invocation. The retry must still ask for
- * the date change that the date-change mailing passed the in-flight announcement by.
+ * an announcement whose completion publish fails is retried by Lambda (the documented path:
+ * "a failed publish fails the invocation, which Lambda retries"). The retry must still ask for the
+ * date change that the date-change mailing passed the in-flight announcement by.
  */
-describe('an announcement mailing retried after its completion failed to be written', () => {
+describe('an announcement mailing retried after its completion publish failed', () => {
   it('still asks for the date change its in-flight mails need', async () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     const moved = aMovedRelease('2027-04-02');
     // While the announcement is in flight, the date moves and the date change is mailed (passing it).
     whileAnnouncing(world, () => moveDate(world, moved));
-    const take = world.deps.steps.take;
-    // The announcement's completion (Release Announced with its follow-ups) fails to be written.
-    world.deps.steps.take = async (eventId, entries) => {
-      if (entries.some((e) => e.detailType === 'Release Announced'))
-        throw new Error('TransactWriteItems failed: InternalServerError');
-      return take(eventId, entries);
+    const publish = world.deps.events.publish;
+    // The announcement's completion (Release Announced with its follow-ups) fails to be put on the bus.
+    world.deps.events.publish = async (events) => {
+      if (events.some((e) => e.detailType === 'Release Announced'))
+        throw new Error('EventBridge refused 2 event(s): InternalFailure');
+      return publish(events);
     };
-    const mailing = { ...meta, eventId: 'evt-announce' };
-    await expect(sendMailing(announce, mailing, world.deps, far())).rejects.toThrow();
-    world.deps.steps.take = take;
+    await expect(sendMailing(announce, meta, world.deps, far())).rejects.toThrow();
+    world.deps.events.publish = publish;
 
     // Lambda's async retry of the same Mailing Requested.
-    await sendMailing(announce, mailing, world.deps, far());
+    await sendMailing(announce, meta, world.deps, far());
     await runRequested(world, 'date-change');
 
     expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { budgetKey, expenseKey } from '#shared/db/budgets.ts';
-import { derivedEventId, keyOf, keyParts, lastPartOf, nameHash } from '#shared/db/keys.ts';
+import { keyOf, keyParts, lastPartOf, nameHash } from '#shared/db/keys.ts';
 import { promoCounterKey } from '#shared/db/promo.ts';
 import { releaseKey } from '#shared/db/release-reads.ts';
 import { releaseChangeKey } from '#shared/db/releases.ts';
@@ -87,37 +87,5 @@ describe('keys built from several ids', () => {
 
   it('reads plain ids as they are', () => {
     expect(keyOf('RELEASE', 'lbl-1', 'rel_2027.a')).toBe('RELEASE#lbl-1#rel_2027.a');
-  });
-});
-
-describe('derived event ids', () => {
-  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-  it('names the same event for the same trigger and part, run after run, as a UUID', () => {
-    const trigger = '5f0e4c1a-9a52-4b7e-8c1e-2d3f4a5b6c7d';
-
-    const first = derivedEventId(trigger, 'Release Announced');
-    const again = derivedEventId(trigger, 'Release Announced');
-
-    expect(again).toBe(first);
-    expect(first).toMatch(uuid);
-    // Pinned: a deploy between an invocation and its retry must not rename the event it leads to.
-    expect(first).toBe('f7138e24-3587-8c4f-930d-c1bd0d5d6cc0');
-  });
-
-  it('names different events for different triggers, parts or tuples that join to the same text', () => {
-    fc.assert(
-      fc.property(
-        fc.array(id, { minLength: 1, maxLength: 3 }),
-        fc.array(id, { minLength: 1, maxLength: 3 }),
-        (a, b) => {
-          fc.pre(JSON.stringify(a) !== JSON.stringify(b));
-          expect(derivedEventId(...a)).not.toBe(derivedEventId(...b));
-          expect(derivedEventId(...a)).toMatch(uuid);
-        },
-      ),
-      { numRuns: 2000 },
-    );
-    expect(derivedEventId('a', 'b-c')).not.toBe(derivedEventId('a-b', 'c'));
   });
 });
