@@ -3,6 +3,7 @@ import { config } from '#shared/config.ts';
 import { dynamoComingReleases } from '#shared/db/coming-releases.ts';
 import { dynamoResendingClaims } from '#shared/db/deliveries.ts';
 import { dynamoLabelNames } from '#shared/db/labels.ts';
+import { dynamoMailingFacts } from '#shared/db/mailing-facts.ts';
 import { dynamoOutletDirectory } from '#shared/db/outlets.ts';
 import { outletsById } from '#shared/db/outlets-by-id.ts';
 import { publishEvents } from '#shared/events/publish.ts';
@@ -104,5 +105,6 @@ export const liveDeps = (): AnnouncerDeps => ({
   outlets: outletReader(),
   links: signedLinks(),
   events: { publish: (events) => publishEvents(eventBridge(), config().EVENT_BUS_NAME, events) },
+  facts: dynamoMailingFacts(dynamo(), config().TABLE_NAME),
   settings: defaultSettings,
 });

@@ -145,6 +145,11 @@ interface Progress {
   sent: number;
   skipped: number;
   held?: number;
+  /**
+   * The mailing's mails found claimed before (sent or being sent by an earlier run of it: a retry, a
+   * duplicate, a continuation walking again the batch its run left unfinished), which its fact counts as sent.
+   */
+  before?: number;
   asOf?: string;
 }
 
@@ -161,6 +166,7 @@ export function decodeCursor(cursor: string | undefined): Progress {
     sent: Number(parsed.sent) || 0,
     skipped: Number(parsed.skipped) || 0,
     ...(Number(parsed.held) > 0 ? { held: Number(parsed.held) } : {}),
+    ...(Number(parsed.before) > 0 ? { before: Number(parsed.before) } : {}),
     ...(parsed.asOf ? { asOf: String(parsed.asOf) } : {}),
   };
 }
@@ -1122,9 +1128,11 @@ async function outletsPage(
  * Sends one mailing: batch by batch through the directory, claiming each mail before sending it
  * (a mail claimed before is never sent again), in calls of at most 50 recipients within the shared
  * send rate. When time runs short it hands the rest to a new `Mailing Requested` with a cursor, and
- * when it reaches the end it states the mailing's fact (`Release Announced`, ...; not for some outlets only). Both are published
- * directly: there is no state write to put them in the outbox with, and a failed publish fails the
- * invocation, which Lambda retries (claims keep the retry from mailing anyone twice).
+ * when it reaches the end it asks its follow-ups and states the mailing's fact (`Release Announced`,
+ * ...; not for some outlets only). The continuation and follow-ups are published directly: there is no
+ * state write to put them in the outbox with, and a failed publish fails the invocation, which Lambda
+ * retries (claims keep the retry from mailing anyone twice). The fact goes through the outbox with its
+ * marker, once per mailing (shared/db/mailing-facts.ts).
  */
 export async function sendMailing(
   request: MailingRequest,
@@ -1186,12 +1194,17 @@ export async function sendMailing(
       if (held > 0) progress.held = (progress.held ?? 0) + held;
       const outcome = await sendMails(deps, batch.mails, deadline);
       if (outcome.claimed > 0) progress.asOf = oldest(progress.asOf, batch.asOf);
-      progress.sent += outcome.sent + outcome.unsettled;
-      const unfinished = outcome.unfinished;
-      if (unfinished) {
-        // Start again at this batch's first page: what was claimed from it is skipped by its claim.
+      if (outcome.unfinished) {
+        // Start again at this batch's first page: what was claimed from it is skipped by its claim, and
+        // counted there as claimed before.
         return continueLater({ ...progress, outlets: batchCursor }, request, meta, deps);
       }
+      progress.sent += outcome.sent + outcome.unsettled;
+      // Claimed before, by an earlier run of the mailing: its fact, stated by whichever run completes
+      // first, counts them as sent.
+      const before =
+        batch.mails.length - outcome.claimed - outcome.optedOut - outcome.leftOutSuppressed.length;
+      if (before > 0) progress.before = (progress.before ?? 0) + before;
       // Outlets read mailable whose address bounced or unsubscribed before its claim are skipped too.
       progress.skipped += batch.skipped + outcome.optedOut;
       if (!batch.next) return complete(release, request, progress, meta, deps);
@@ -1267,25 +1280,6 @@ async function complete(
   meta: { correlationId: string },
   deps: AnnouncerDeps,
 ): Promise<MailingOutcome> {
-  // A mailing for some outlets only (added or changed since, see firstMailsDue) states no fact: the
-  // fact (`Release Announced`, ...) says every outlet it concerns was told, which the release's own
-  // mailing stated already, and outside consumers would read it a second time.
-  const facts = request.outletIds
-    ? []
-    : [
-        outboxEntry(
-          completionEvents[request.kind],
-          {
-            labelId: release.labelId,
-            releaseId: release.releaseId,
-            sent: progress.sent,
-            skipped: progress.skipped,
-            ...(progress.held ? { held: progress.held } : {}),
-            ...(request.revision ? { revision: request.revision } : {}),
-          },
-          { correlationId: meta.correlationId, labelId: release.labelId },
-        ),
-      ];
   const followUps = isFirstMail(request.kind)
     ? await followUpsSince(
         release,
@@ -1296,7 +1290,31 @@ async function complete(
         request.territories,
       )
     : [];
-  if (facts.length + followUps.length > 0) await deps.events.publish([...facts, ...followUps]);
+  // Every run asks what its own mails need (claims keep each follow-up to one mail per address)...
+  if (followUps.length > 0) await deps.events.publish(followUps);
+  // ...and the mailing's fact is stated once, by the first run to complete it: a run again of the same
+  // mailing (a retry, a duplicate, a follow-up asked again) mails no one twice and states no fact of its
+  // own (docs/design.md#the-outbox). A mailing for some outlets only (added or changed since, see
+  // firstMailsDue) states none: the fact says every outlet it concerns was told, which the release's own
+  // mailing stated already, and outside consumers would read it a second time.
+  if (!request.outletIds) {
+    const { labelId, releaseId, kind, revision, moment, territories } = request;
+    await deps.facts.state(
+      { labelId, releaseId, kind, revision, moment, territories },
+      outboxEntry(
+        completionEvents[kind],
+        {
+          labelId: release.labelId,
+          releaseId: release.releaseId,
+          sent: progress.sent + (progress.before ?? 0),
+          skipped: progress.skipped,
+          ...(progress.held ? { held: progress.held } : {}),
+          ...(revision ? { revision } : {}),
+        },
+        { correlationId: meta.correlationId, labelId: release.labelId },
+      ),
+    );
+  }
   return {
     status: 'completed',
     sent: progress.sent,

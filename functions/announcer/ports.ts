@@ -2,6 +2,7 @@ import { timeoutSeconds } from '#infra/function-settings.ts';
 import type { ComingReleases } from '#shared/db/coming-releases.ts';
 import type { ResendingClaims } from '#shared/db/deliveries.ts';
 import type { LabelNames } from '#shared/db/labels.ts';
+import type { MailingFacts } from '#shared/db/mailing-facts.ts';
 import type { EventPublisher } from '#shared/events/publish.ts';
 import { defaultMailSettings, type MailDeps, type MailSettings } from '#shared/mail/ports.ts';
 import type { Outlet } from '#shared/outlets.ts';
@@ -55,6 +56,8 @@ export interface AnnouncerDeps extends MailDeps {
   outlets: OutletReader;
   links: RecipientLinks;
   events: EventPublisher;
+  /** Each mailing's completion fact, stated once (shared/db/mailing-facts.ts). */
+  facts: MailingFacts;
   settings: AnnouncerSettings;
 }
 

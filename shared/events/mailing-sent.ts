@@ -6,7 +6,7 @@ import { NonEmpty } from './fields.ts';
 const MailingSummary = z.object({
   labelId: NonEmpty,
   releaseId: NonEmpty,
-  /** Outlets mailed by this mailing (a repeated mailing counts only new sends). */
+  /** Outlets mailed by this mailing, by any of its runs (the fact is stated once per mailing). */
   sent: z.int().check(z.gte(0)),
   /** Matching outlets skipped because they unsubscribed or are suppressed. */
   skipped: z.int().check(z.gte(0)),

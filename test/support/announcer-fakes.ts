@@ -15,6 +15,7 @@ import {
   type NewClaim,
   spentFailure,
 } from '#shared/db/deliveries.ts';
+import { type MailingFacts, type MailingIdentity, mailingFactKey } from '#shared/db/mailing-facts.ts';
 import type { SuppressionList } from '#shared/db/suppression-list.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
@@ -349,6 +350,22 @@ export function fakeMailDeps(now: () => Date, settings: MailSettings) {
   return { deps, deliveries, mailer, measure };
 }
 
+/** Mailing facts in memory: each mailing's marker once, its fact put in `outbox` (the world's published events). */
+export class FakeMailingFacts implements MailingFacts {
+  readonly stated = new Set<string>();
+  readonly #outbox: OutboxEntry[];
+  constructor(outbox: OutboxEntry[] = []) {
+    this.#outbox = outbox;
+  }
+  state = async (mailing: MailingIdentity, fact: OutboxEntry): Promise<boolean> => {
+    const key = JSON.stringify(mailingFactKey(mailing));
+    if (this.stated.has(key)) return false;
+    this.stated.add(key);
+    this.#outbox.push(fact);
+    return true;
+  };
+}
+
 /** A world of fakes: a release store, a directory paged `pageSize` at a time, SES, a clock that sleeping advances. */
 export function fakeWorld(
   options: { releases?: StoredRelease[]; outlets?: Outlet[]; pageSize?: number; perCall?: number } = {},
@@ -419,6 +436,7 @@ export function fakeWorld(
       },
     },
     events: { publish: async (events) => void published.push(...events) },
+    facts: new FakeMailingFacts(published),
     now: () => new Date(clock.now),
     sleep: async (ms) => {
       slept.push(ms);

@@ -12,6 +12,7 @@ import { dynamoComingReleases } from '#shared/db/coming-releases.ts';
 import { dynamoDeliveries } from '#shared/db/deliveries.ts';
 import { dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoLabelExistence, dynamoLabels } from '#shared/db/labels.ts';
+import { dynamoMailingFacts } from '#shared/db/mailing-facts.ts';
 import { outboxKey } from '#shared/db/outbox.ts';
 import { outletsById } from '#shared/db/outlets-by-id.ts';
 import {
@@ -28,6 +29,7 @@ import { describeBudgetStoreContract } from '#test/contracts/budget-store.contra
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
+import { describeMailingFactsContract } from '#test/contracts/mailing-facts.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
 import { describePressNotesContract } from '#test/contracts/press-notes.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
@@ -112,6 +114,11 @@ describeWebhookRecordsContract('DynamoDB', () => ({
 describeDeliveryStoreContract(
   'DynamoDB',
   () => dynamoDeliveries(documentClient(), table.name),
+  inTableOutbox,
+);
+describeMailingFactsContract(
+  'DynamoDB',
+  () => dynamoMailingFacts(documentClient(), table.name),
   inTableOutbox,
 );
 describeBudgetStoreContract(

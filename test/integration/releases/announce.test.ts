@@ -16,6 +16,7 @@ import {
   advanceClock,
   api,
   armFault,
+  type BusEventRecord,
   busEvents,
   busIdle,
   clockNow,
@@ -256,6 +257,36 @@ describe('announcing releases on the local cloud', () => {
     );
     expect(mailing.flatMap((event) => event.invocations.map((run) => [run.function, run.attempts]))).toEqual([
       ['announcer', 2],
+    ]);
+  });
+
+  it("states the release's Release Announced once, with the mailing's counts, when the announcer crashes after returning", async () => {
+    const { label, outlets, release } = await world({ outlets: 3 });
+    const before = await faultsReport();
+    // Aimed at a function only, the crash could be taken by another event's invocation of the announcer
+    // on the shared cloud: the test asserts that this release's mailing was the one tried again.
+    await armFault('invoke.crash-after-return:announcer', 1);
+
+    await sendWebhook(label, scheduled(release, await labelTime()));
+    await waitForMail(
+      outlets.map((o) => o.email),
+      'New single:',
+    );
+    await busIdle();
+
+    expect((await firedSince(before))['invoke.crash-after-return:announcer']).toBe(1);
+    const ofRelease = (event: BusEventRecord) =>
+      event.detail.data?.labelId === label.id && event.detail.data?.releaseId === release.releaseId;
+    const mailing = (await busEvents({ detailType: 'Mailing Requested' })).filter(ofRelease);
+    expect(mailing.flatMap((event) => event.invocations.map((run) => [run.function, run.attempts]))).toEqual([
+      ['announcer', 2],
+    ]);
+    const sent = (await deliveries(label.id, release.releaseId)).filter((row) => row.status === 'sent');
+    expect(sent).toHaveLength(outlets.length);
+    // The retry mailed no one (its claims were taken) and states no fact of its own.
+    const announced = (await busEvents({ detailType: 'Release Announced' })).filter(ofRelease);
+    expect(announced.map((event) => event.detail.data)).toEqual([
+      expect.objectContaining({ sent: outlets.length }),
     ]);
   });
 

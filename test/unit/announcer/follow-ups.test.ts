@@ -21,22 +21,29 @@ import {
 import { aMovedRelease, anOutlet, aStoredRelease } from '#test/support/releases.ts';
 
 /**
- * an announcement whose completion publish fails is retried by Lambda (the documented path:
- * "a failed publish fails the invocation, which Lambda retries"). The retry must still ask for the
- * date change that the date-change mailing passed the in-flight announcement by.
+ * An announcement whose completion fails (its follow-ups' publish, or its fact's write) is retried by
+ * Lambda: a failed publish or write fails the invocation. The retry must still ask for the date change
+ * that the date-change mailing passed the in-flight announcement by, and state the fact once.
  */
-describe('an announcement mailing retried after its completion publish failed', () => {
-  it('still asks for the date change its in-flight mails need', async () => {
+describe('an announcement mailing retried after its completion failed', () => {
+  const arrange = () => {
     const outlet = anOutlet();
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
     const moved = aMovedRelease('2027-04-02');
     // While the announcement is in flight, the date moves and the date change is mailed (passing it).
     whileAnnouncing(world, () => moveDate(world, moved));
+    return { outlet, world };
+  };
+  const facts = (world: FakeWorld) =>
+    world.published.filter((e) => e.detailType === 'Release Announced').map((e) => detailOf(e).data);
+
+  it('still asks for the date change its in-flight mails need when the follow-ups fail to be published', async () => {
+    const { outlet, world } = arrange();
     const publish = world.deps.events.publish;
-    // The announcement's completion (Release Announced with its follow-ups) fails to be put on the bus.
+    // The announcement's follow-ups (the date change asked again) fail to be put on the bus.
     world.deps.events.publish = async (events) => {
-      if (events.some((e) => e.detailType === 'Release Announced'))
-        throw new Error('EventBridge refused 2 event(s): InternalFailure');
+      if (events.some((e) => e.detailType === 'Mailing Requested' && detailOf(e).data.kind === 'date-change'))
+        throw new Error('EventBridge refused 1 event(s): InternalFailure');
       return publish(events);
     };
     await expect(sendMailing(announce, meta, world.deps, far())).rejects.toThrow();
@@ -47,6 +54,29 @@ describe('an announcement mailing retried after its completion publish failed', 
     await runRequested(world, 'date-change');
 
     expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+    // Stated by the retry, which mailed no one: the mail the failed run sent is the mailing's, and counted.
+    expect(facts(world)).toEqual([expect.objectContaining({ sent: 1 })]);
+  });
+
+  it('states the fact once, after its write failed, and asks the follow-ups again', async () => {
+    const { outlet, world } = arrange();
+    const state = world.deps.facts.state;
+    // The announcement's fact fails to be written (the date change's, stated while it was in flight, is).
+    world.deps.facts.state = async (mailing, fact) => {
+      if (fact.detailType === 'Release Announced')
+        throw new Error('TransactWriteItems failed: InternalServerError');
+      return state(mailing, fact);
+    };
+    await expect(sendMailing(announce, meta, world.deps, far())).rejects.toThrow();
+    world.deps.facts.state = state;
+
+    await sendMailing(announce, meta, world.deps, far());
+    // A third run (the event delivered again) states nothing more.
+    await sendMailing(announce, meta, world.deps, far());
+    await runRequested(world, 'date-change');
+
+    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+    expect(facts(world)).toEqual([expect.objectContaining({ sent: 1 })]);
   });
 });
 

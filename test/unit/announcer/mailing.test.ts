@@ -145,6 +145,9 @@ describe('announcing a release', () => {
     expect(world.mailer.receivedBy('editor@radio.example', 'date-change')).toHaveLength(1);
   });
 
+  const announcedFacts = (world: ReturnType<typeof fakeWorld>) =>
+    world.published.filter((e) => e.detailType === 'Release Announced').map((e) => detailOf(e).data);
+
   it('sends nothing twice when the same mailing is requested again', async () => {
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: outlets(60) });
 
@@ -153,6 +156,8 @@ describe('announcing a release', () => {
 
     expect(world.mailer.delivered).toHaveLength(60);
     expect(again).toMatchObject({ status: 'completed', sent: 0 });
+    // Its fact is stated once, by the run that sent (docs/design.md#the-outbox).
+    expect(announcedFacts(world)).toEqual([expect.objectContaining({ sent: 60 })]);
   });
 
   it('sends each mail once when two duplicate requests run at the same time', async () => {
@@ -166,6 +171,8 @@ describe('announcing a release', () => {
     const perOutlet = new Set(world.mailer.delivered.map((mail) => mail.email));
     expect(world.mailer.delivered).toHaveLength(80);
     expect(perOutlet.size).toBe(80);
+    // One fact, stated by the first to complete, counting the other's mails it found claimed.
+    expect(announcedFacts(world)).toEqual([expect.objectContaining({ sent: 80 })]);
   });
 
   it('never resends a call whose answer was lost after SES accepted it, and settles it from Email Sent', async () => {
@@ -346,6 +353,29 @@ describe('announcing a release', () => {
     expect(pagesRead[readBefore]).toBe(pagesRead[2]);
     expect(last).toMatchObject({ status: 'completed', sent: 30 });
     expect(mailedTo(world)).toEqual(matching);
+  });
+
+  it('counts once in its fact the mails of a batch left unfinished, which its continuation finds claimed', async () => {
+    const { directory, matching } = sparseDirectory((i) => i % 2 === 0);
+    // Calls of 5: time is up after the first call of the first batch of 10 mails.
+    const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10, perCall: 5 });
+    const send = world.deps.mailer.sendBulk;
+    world.deps.mailer.sendBulk = async (mail) => {
+      world.clock.now += 60_000;
+      return send(mail);
+    };
+
+    const first = await sendMailing(announce, meta, world.deps, world.clock.now + 30_000);
+    const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
+    const last = await sendMailing(detailOf(continuation).data, meta, world.deps, far());
+
+    expect(first.status).toBe('continued');
+    expect(world.mailer.delivered).toHaveLength(30);
+    expect(mailedTo(world)).toEqual(matching);
+    // The continuation sent 25 and found the first run's 5 claimed: the mailing's fact counts 30.
+    expect(last).toMatchObject({ status: 'completed', sent: 25 });
+    const announced = world.published.filter((e) => e.detailType === 'Release Announced');
+    expect(announced.map((e) => detailOf(e).data)).toEqual([expect.objectContaining({ sent: 30 })]);
   });
 
   it('stops gathering a batch when time is up, and continues from its first page', async () => {

@@ -4,6 +4,7 @@ import { describeBudgetStoreContract } from '#test/contracts/budget-store.contra
 import { describeDeliveryStoreContract } from '#test/contracts/deliveries.contract.ts';
 import { describeJobsContract } from '#test/contracts/jobs.contract.ts';
 import { describeLabelsContract } from '#test/contracts/labels.contract.ts';
+import { describeMailingFactsContract } from '#test/contracts/mailing-facts.contract.ts';
 import { describeOutletDirectoryContract } from '#test/contracts/outlet-directory.contract.ts';
 import { describePressNotesContract } from '#test/contracts/press-notes.contract.ts';
 import { describePromoCountersContract } from '#test/contracts/promo-counters.contract.ts';
@@ -11,7 +12,7 @@ import { describeReleasesContract } from '#test/contracts/releases.contract.ts';
 import { describeSuppressionListContract } from '#test/contracts/suppression-list.contract.ts';
 import { describeToursContract } from '#test/contracts/tours.contract.ts';
 import { describeWebhookRecordsContract } from '#test/contracts/webhook-records.contract.ts';
-import { FakeDeliveries, FakeSuppressionList } from '#test/support/announcer-fakes.ts';
+import { FakeDeliveries, FakeMailingFacts, FakeSuppressionList } from '#test/support/announcer-fakes.ts';
 import { InMemoryBudgets } from '#test/support/budgets.ts';
 import { InMemoryLabels, InMemoryWebhookRecords } from '#test/support/intake.ts';
 import { InMemoryJobStore } from '#test/support/jobs.ts';
@@ -37,6 +38,14 @@ describePromoCountersContract('in memory', () => new InMemoryPromoCounters(), in
 describeLabelsContract('in memory', () => new InMemoryLabels());
 describeWebhookRecordsContract('in memory', () => new InMemoryWebhookRecords());
 describeDeliveryStoreContract('in memory', () => new FakeDeliveries(), inOutboxList);
+describeMailingFactsContract(
+  'in memory',
+  () => {
+    const published: OutboxEntry[] = [];
+    return Object.assign(new FakeMailingFacts(published), { published });
+  },
+  inPublished,
+);
 describeBudgetStoreContract(
   'in memory',
   () => new InMemoryBudgets(),
