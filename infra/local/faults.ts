@@ -20,8 +20,9 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *   ses.accept-then-fail[:domain]     the SES front accepts a send (mail stored, events published)
  *                                     and then answers HTTP 500 InternalFailure, as if the response was lost
  *                                     (`:domain` = a call with a mail to an address at that domain)
- *   ses.reject-entry[:template]       the SES front refuses one entry of a SendBulkEmail (of that template)
- *                                     with its per-entry status MESSAGE_REJECTED, sending nothing for it
+ *   ses.reject-entry[:template]       the SES front refuses one entry of a SendBulkEmail (of that template,
+ *   ses.reject-entry[:domain]         or with a mail to an address at that domain) with its per-entry status
+ *                                     MESSAGE_REJECTED, sending nothing for it
  *   ses.event-drop[:eventType]        the SES front loses one configuration-set event (`:Send`, `:Delivery`,
  *   ses.event-drop[:domain]           `:Bounce`, `:Complaint`; or the next event, the first being `Send`, of a
  *                                     mail to an address at `:domain`), as SES's best-effort events may be lost

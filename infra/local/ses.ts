@@ -24,7 +24,9 @@ import { EmailTemplates } from './ses/templates.ts';
  * - configuration-set events reach the local default bus through `publish`, shaped as SES
  *   sends them, with the mailbox simulator's outcomes;
  * - the faults `ses.throttle`, `ses.error`, `ses.paused`, `ses.accept-then-fail`, `ses.reject-entry`, `ses.event-drop` and, for the
- *   events it publishes, `events.put-fail:aws.ses` (infra/local/faults.ts, docs/design.md#local-faults).
+ *   events it publishes, `events.put-fail:aws.ses` (infra/local/faults.ts, docs/design.md#local-faults);
+ *   `ses.accept-then-fail`, `ses.reject-entry` and `ses.event-drop` may be aimed at a recipient's domain
+ *   (`ses.reject-entry:<domain>`), so that a test on the shared cloud has its own mail take them.
  */
 
 export type { SesEvent } from './ses/events.ts';

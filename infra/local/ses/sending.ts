@@ -126,7 +126,8 @@ const SendBulkEmailRequest = z.object({
 });
 
 type Recipients = Pick<SimpleMail, 'to' | 'cc' | 'bcc'>;
-type StoredMessage = AcceptedMessage & { stored: StoredEmail };
+/** An accepted mail, stored, with its recipients' domains (which the SES faults may be aimed at). */
+type StoredMessage = AcceptedMessage & { stored: StoredEmail; domains: string[] };
 type BulkEntryResult = { Status: 'SUCCESS'; MessageId: string } | { Status: string; Error: string };
 
 export interface SendingDeps {
@@ -205,7 +206,13 @@ export class Sending {
       headers,
     };
     if (attachments) mail.attachments = attachments;
-    const message = await this.#store(mail, 'SendEmail', configurationSet, tags);
+    const message = await this.#store(
+      mail,
+      'SendEmail',
+      configurationSet,
+      tags,
+      recipientDomains(recipients),
+    );
     this.#accepted(message);
     return { MessageId: message.messageId };
   }
@@ -230,7 +237,7 @@ export class Sending {
       text: stored.body.text,
       headers: [],
     });
-    this.#accepted({ ...message, stored });
+    this.#accepted({ ...message, stored, domains: recipientDomains(declared) });
     return { MessageId: messageId };
   }
 
@@ -252,10 +259,8 @@ export class Sending {
 
     // Every entry is checked and rendered before anything is sent: a refused call sends nothing.
     const prepared = request.BulkEmailEntries.map(
-      (entry): (SimpleMail & { tags: Record<string, string> }) | BulkEntryResult => {
+      (entry): (SimpleMail & { tags: Record<string, string>; domains: string[] }) | BulkEntryResult => {
         const tags = { ...defaultTags, ...tagsOf(entry.ReplacementTags) };
-        if (this.#deps.faults.takeFor('ses.reject-entry', template.TemplateName ?? ''))
-          return { Status: 'MESSAGE_REJECTED', Error: 'Message rejected (the ses.reject-entry fault)' };
         let recipients: Recipients;
         let data: Record<string, unknown>;
         try {
@@ -267,6 +272,9 @@ export class Sending {
         } catch (error) {
           return { Status: 'INVALID_PARAMETER', Error: (error as Error).message };
         }
+        const domains = recipientDomains(recipients);
+        if (this.#deps.faults.takeFor('ses.reject-entry', template.TemplateName ?? '', ...domains))
+          return { Status: 'MESSAGE_REJECTED', Error: 'Message rejected (the ses.reject-entry fault)' };
         const replaced = new Set((entry.ReplacementHeaders ?? []).map((header) => header.Name.toLowerCase()));
         const headers = [
           ...defaultHeaders.filter((header) => !replaced.has(header.Name.toLowerCase())),
@@ -281,7 +289,7 @@ export class Sending {
           headers,
         };
         if (template.Attachments) mail.attachments = template.Attachments;
-        return { ...mail, tags };
+        return { ...mail, tags, domains };
       },
     );
 
@@ -293,8 +301,8 @@ export class Sending {
         results.push(entry);
         continue;
       }
-      const { tags, ...mail } = entry;
-      const message = await this.#store(mail, 'SendBulkEmail', configurationSet, tags);
+      const { tags, domains, ...mail } = entry;
+      const message = await this.#store(mail, 'SendBulkEmail', configurationSet, tags, domains);
       // Each stored mail is kept and its events handed over at once, not after the whole call.
       this.#keepAndHandOver(message);
       accepted.push(message);
@@ -352,11 +360,12 @@ export class Sending {
     operation: AcceptedMessage['operation'],
     configurationSet: string | undefined,
     tags: Record<string, string>,
+    domains: string[],
   ): Promise<StoredMessage> {
     const messageId = sesId(this.#deps.now());
     const stored = await this.#deps.emulator.store(mail, messageId);
     this.#deps.sendRate.recordSent(count(mail));
-    return { ...this.#acceptedMessage(messageId, operation, configurationSet, tags, mail), stored };
+    return { ...this.#acceptedMessage(messageId, operation, configurationSet, tags, mail), stored, domains };
   }
 
   #acceptedMessage(
@@ -396,8 +405,8 @@ export class Sending {
   }
 
   /** `ses.accept-then-fail`, for every call or (`:domain`) for a call with a mail to that domain. */
-  #failAfterAccepting(messages: AcceptedMessage[]): void {
-    if (this.#deps.faults.takeFor('ses.accept-then-fail', ...messages.flatMap(recipientDomains)))
+  #failAfterAccepting(messages: StoredMessage[]): void {
+    if (this.#deps.faults.takeFor('ses.accept-then-fail', ...messages.flatMap((message) => message.domains)))
       throw internalFailure();
   }
 
@@ -409,17 +418,14 @@ export class Sending {
    * event handed over twice is delivered twice, which every consumer of SES's at-least-once events takes).
    */
   #keepAndHandOver(message: StoredMessage): void {
-    const { stored, ...accepted } = message;
+    const { stored, domains, ...accepted } = message;
     const events =
       accepted.configurationSet === ''
         ? []
         : this.#deps.configurationSets
             .eventBridgeDestinations(accepted.configurationSet)
             .flatMap((types) =>
-              this.#survivingFaults(
-                sesEvents(accepted, this.#deps.account, types),
-                recipientDomains(accepted),
-              ),
+              this.#survivingFaults(sesEvents(accepted, this.#deps.account, types), domains),
             );
     this.#deps.emulator.keep(stored, events);
     this.#handOver(events);

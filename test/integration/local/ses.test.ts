@@ -555,6 +555,39 @@ describe('local SES', () => {
     expect(faults.list().armed).toEqual({});
   });
 
+  it('with ses.reject-entry aimed at a domain, refuses only the bulk entry with mail to it and sends the others', async () => {
+    const templateName = aTemplateName();
+    await client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: templateName,
+        TemplateContent: { Subject: 'Hi', Text: 'Hi' },
+      }),
+    );
+    const domain = `aimed-${crypto.randomUUID()}.example`;
+    const elsewhere = anAddress('elsewhere');
+    const aimedAt = `Desk <desk@${domain.toUpperCase()}>`;
+    faults.arm(`ses.reject-entry:${domain}`);
+
+    const result = await client.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: FROM,
+        DefaultContent: { Template: { TemplateName: templateName, TemplateData: '{}' } },
+        BulkEmailEntries: [elsewhere, aimedAt].map((address) => ({
+          Destination: { ToAddresses: [address] },
+        })),
+      }),
+    );
+
+    expect(result.BulkEmailEntryResults?.map((entry) => entry.Status)).toEqual([
+      'SUCCESS',
+      'MESSAGE_REJECTED',
+    ]);
+    const stored = await storedMail(ses.url);
+    expect(stored.some((mail) => mail.destination.to.includes(elsewhere))).toBe(true);
+    expect(stored.some((mail) => mail.destination.to.includes(aimedAt))).toBe(false);
+    expect(faults.list().armed).toEqual({});
+  });
+
   it('with ses.throttle armed, refuses the send with TooManyRequestsException and stores nothing', async () => {
     const outlet = anAddress('throttled');
     faults.arm('ses.throttle');
