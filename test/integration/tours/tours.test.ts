@@ -6,6 +6,7 @@ import { advanceLockAt, showInstant, stepMoment } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import { advanceClock, api, armFault, busEvents, busIdle, uniqueId, waitFor } from '#test/support/cloud.ts';
+import { aDomain } from '#test/support/outlets-cloud.ts';
 import {
   aLabel,
   aPromoter,
@@ -435,8 +436,10 @@ describe('a promoter who cannot be reached', () => {
     const label = await aLabel();
     const tourId = uniqueId('tour');
     const tourManager = { name: 'Ana Ruiz', email: `${uniqueId('tm')}@tm.example` };
-    const promoter = { name: 'Refused Promotions', email: `${uniqueId('promoter')}@venue.example` };
-    await armFault('ses.reject-entry:backline-notice');
+    // The promoter's own domain: the refusal is aimed at this request, not at another file's mail on the shared cloud.
+    const domain = aDomain('request-refused');
+    const promoter = { name: 'Refused Promotions', email: `${uniqueId('promoter')}@${domain}` };
+    await armFault(`ses.reject-entry:${domain}`);
 
     const show = await bookedInParis(label, tourId, tourManager, promoter);
 
