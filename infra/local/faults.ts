@@ -75,6 +75,11 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  * The SDK retries the throttling errors and the 500s by itself (with backoff), not
  * TransactionCanceledException. DynamoDB Streams calls pass through untouched.
  *
+ * `:fn` is a function (`invoke.crash-after-return:announcer`). `:fn.detail-type` narrows an `invoke.*` fault to
+ * the function's invocations with an event of that detail-type (`invoke.duplicate:announcer.Mailing Requested`),
+ * which a bus rule hands the function itself; an invocation with a batch from a queue, a stream or an HTTP
+ * request takes only the `:fn` and unaimed forms.
+ *
  * Spec syntax (BACKLINE_LOCAL_FAULTS): comma-separated `name[=times]` or `name@rate`: times is a
  * positive integer or `inf` (a bare name means once), rate a share of calls in (0, 1]. Example:
  *   ses.throttle@0.3,dynamodb.error:TransactWriteItems@0.05,invoke.crash-after-return:announcer=1
@@ -83,7 +88,8 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  * gets the same answer in every run with that seed, whatever other faults are doing.
  */
 
-const FAULT_NAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(:[A-Za-z0-9_.-]+)?$/;
+// A target may hold single spaces between words, as a detail-type does (`invoke.duplicate:announcer.Mailing Requested`).
+const FAULT_NAME = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*(:[A-Za-z0-9_.-]+( [A-Za-z0-9_.-]+)*)?$/;
 
 /** The faults above, each taken by its engine: a name not among them is refused, for nothing would fire it. */
 export const faultNames = [
@@ -204,6 +210,18 @@ export class Faults {
       if (fragment && keys.some((key) => key.includes(fragment)) && this.#take(armed)) return true;
     }
     return this.takeFor(name, operation);
+  }
+
+  /**
+   * `takeFor` for an `invoke.*` fault on an invocation of `fn` with `event`: aimed at the function's
+   * invocations with events of one detail-type (`name:<fn>.<detail-type>`, for an event a bus rule hands
+   * the function itself), at the function (`name:<fn>`), or at every invocation.
+   */
+  takeForInvocation(name: FaultName, fn: string, event: unknown): boolean {
+    const detailType = (event as { 'detail-type'?: unknown } | null)?.['detail-type'];
+    return typeof detailType === 'string'
+      ? this.takeFor(name, `${fn}.${detailType}`, fn)
+      : this.takeFor(name, fn);
   }
 
   /** Whether a fault is armed aimed at items of `operation` (`name:<operation>.<fragment>`): only then are a request's keys read. */

@@ -102,11 +102,11 @@ export class LocalRuntime {
       succeed: () => {},
     } satisfies Context;
     const timedOut = () => new InvocationError(`Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
-    if (this.#faults.takeFor('invoke.crash-before', name)) {
+    if (this.#faults.takeForInvocation('invoke.crash-before', name, event)) {
       throw new InvocationError(`injected fault invoke.crash-before: ${name} crashed before its handler ran`);
     }
     // invoke.timeout: the deadline comes mid-run (a few milliseconds in) instead of at the function's timeout.
-    const abandonAfterMs = this.#faults.takeFor('invoke.timeout', name)
+    const abandonAfterMs = this.#faults.takeForInvocation('invoke.timeout', name, event)
       ? Math.floor(this.#faults.draw('invoke.timeout') * 50)
       : undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -124,7 +124,7 @@ export class LocalRuntime {
       const result = await Promise.race([running, timeout]);
       // The handler returned before the injected deadline: Lambda would still have cut it off, so its answer is lost.
       if (abandonAfterMs !== undefined) throw timedOut();
-      if (this.#faults.takeFor('invoke.crash-after-return', name)) {
+      if (this.#faults.takeForInvocation('invoke.crash-after-return', name, event)) {
         throw new InvocationError(
           `injected fault invoke.crash-after-return: ${name} crashed after its handler returned`,
         );

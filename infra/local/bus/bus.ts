@@ -669,7 +669,7 @@ export class LocalBus {
           if (rule.queue) {
             if (!this.#options.enqueue) throw new Error(`no queues: cannot deliver to ${rule.queue}`);
             this.#options.enqueue(rule.queue, event);
-          } else if (this.#options.faults.takeFor('invoke.duplicate', rule.function)) {
+          } else if (this.#options.faults.takeForInvocation('invoke.duplicate', rule.function, event)) {
             await this.#invokeTwice(rule.function, event, requestId);
           } else await this.#options.invoke(rule.function, event, requestId);
           invocation.status = 'succeeded';

@@ -167,6 +167,26 @@ describe('the local bus', () => {
     ]);
   });
 
+  it('invokes a function twice under invoke.duplicate aimed at one detail-type (`:fn.Detail Type`) only for an event of it', async () => {
+    const calls: string[] = [];
+    const faults = new Faults('invoke.duplicate:twice.Two Things');
+    const bus = aBus(
+      [['twice', spec({ 'detail-type': ['One', 'Two Things'] })]],
+      async (_name, event) => {
+        calls.push(event['detail-type']);
+      },
+      faults,
+    );
+
+    bus.putEvents([entry('One')]);
+    await bus.whenIdle();
+    bus.putEvents([entry('Two Things')]);
+    await bus.whenIdle();
+
+    expect(calls).toEqual(['One', 'Two Things', 'Two Things']);
+    expect(faults.list().armed).toEqual({});
+  });
+
   it('retries the event under invoke.duplicate when one of the two invocations fails, as Lambda retries that one', async () => {
     let calls = 0;
     const bus = aBus(

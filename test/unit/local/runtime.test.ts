@@ -72,6 +72,22 @@ describe('the local runtime', () => {
     expect(requests).toBe(0);
   });
 
+  it('fails under invoke.crash-before aimed at one detail-type (`:fn.Detail Type`) only an invocation with an event of it', async () => {
+    const faults = new Faults('invoke.crash-before:tours.Show Step Due');
+    const tours = runtime(faults);
+
+    const other = await tours.invoke('tours', { port, pauseMs: 0, 'detail-type': 'Tour Booked' });
+    const aimed = await tours
+      .invoke('tours', { port, pauseMs: 0, 'detail-type': 'Show Step Due' })
+      .catch((caught: Error) => caught);
+    await settle();
+
+    expect(other).toBe('done');
+    expect(String(aimed)).toContain('invoke.crash-before');
+    expect(requests).toBe(2);
+    expect(faults.list().armed).toEqual({});
+  });
+
   it('abandons a handler at its timeout: the invocation fails with "Task timed out" and the handler sends nothing more', async () => {
     const error = await runtime(new Faults(), 0.1)
       .invoke('tours', { port, pauseMs: 200 })
