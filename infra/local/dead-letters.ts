@@ -56,27 +56,29 @@ export interface DeadLetterSources {
  * retention). Read from the letter itself, so a letter read back after a restart expires as it would
  * have (docs/design.md#failures-and-retries).
  */
-export const stillRetained = (
+const stillRetained = (
   sentAt: number | string,
   retentionSeconds: number = deadLetterRetentionSeconds,
 ): boolean =>
   Date.now() - (typeof sentAt === 'number' ? sentAt : Date.parse(sentAt)) < retentionSeconds * 1000;
 
 /**
- * Takes out of `letters` (in place) those no longer retained (stillRetained, by each letter's `sentAt`)
- * and adds them to `expired`, what this run saw expire: SQS deletes them unseen, but on AWS their
- * queue's alarm went off while they waited, so `GET /_local/dlq` still names them (`expired`), and a
- * test run that left a dead letter unexamined fails even when a later jump of the clock expired it.
- * Answers whether any expired (the caller rewrites its file).
+ * Takes out of `letters` (in place) those no longer retained (stillRetained, by each letter's `sentAt`,
+ * under a dead-letter queue's retention or the `retentionSeconds` given, a queue's own) and adds them to
+ * `expired`, what this run saw expire: SQS deletes them unseen, but on AWS their queue's alarm went off
+ * while they waited, so `GET /_local/dlq` still names them (`expired`), and a test run that left a dead
+ * letter unexamined fails even when a later jump of the clock expired it. A queue's messages read back at
+ * start go the same way. Answers whether any expired (the caller rewrites its file).
  */
 export function takeOutExpired<T>(
   letters: T[],
   sentAt: (letter: T) => number | string,
   expired: T[],
+  retentionSeconds: number = deadLetterRetentionSeconds,
 ): boolean {
   const kept: T[] = [];
   const gone: T[] = [];
-  for (const letter of letters) (stillRetained(sentAt(letter)) ? kept : gone).push(letter);
+  for (const letter of letters) (stillRetained(sentAt(letter), retentionSeconds) ? kept : gone).push(letter);
   if (gone.length === 0) return false;
   letters.splice(0, letters.length, ...kept);
   expired.push(...gone);

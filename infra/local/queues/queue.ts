@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type FunctionName, type QueueTrigger, queueRetentionSeconds } from '../../topology.ts';
-import { stillRetained, takeOutExpired } from '../dead-letters.ts';
+import { takeOutExpired } from '../dead-letters.ts';
 import type { Faults } from '../faults.ts';
 import { JsonLines } from '../jsonl.ts';
 
@@ -453,8 +453,9 @@ export class LocalQueue {
     // What outlived the queue's retention while nothing ran is gone, as SQS deletes it; while the local
     // cloud runs, a message comes back in time (a jump of the clock brings it back after the jump, where
     // SQS hands it over within its visibility timeout), so none expires then (docs/design.md#queues).
-    for (const message of [...this.#messages.values()]) {
-      if (stillRetained(message.sentAt, queueRetentionSeconds)) continue;
+    const expired: Message[] = [];
+    takeOutExpired([...this.#messages.values()], (message) => message.sentAt, expired, queueRetentionSeconds);
+    for (const message of expired) {
       this.#messages.delete(message.id);
       this.#expired.push(this.#letterOf(message, new Date(message.sentAt + queueRetentionSeconds * 1000)));
     }
