@@ -77,8 +77,10 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
  *
  * `:fn` is a function (`invoke.crash-after-return:announcer`). `:fn.detail-type` narrows an `invoke.*` fault to
  * the function's invocations with an event of that detail-type (`invoke.duplicate:announcer.Mailing Requested`),
- * which a bus rule hands the function itself; an invocation with a batch from a queue, a stream or an HTTP
- * request takes only the `:fn` and unaimed forms.
+ * which a bus rule hands the function itself, and `:fn.detail-type.fragment` to those whose detail (as JSON)
+ * holds the fragment (`invoke.crash-after-return:announcer.Mailing Requested.rel-m1x-4b2`, one release's
+ * mailing), so a test on the shared cloud aims it at its own event; an invocation with a batch from a
+ * queue, a stream or an HTTP request takes only the `:fn` and unaimed forms.
  *
  * Spec syntax (BACKLINE_LOCAL_FAULTS): comma-separated `name[=times]` or `name@rate`: times is a
  * positive integer or `inf` (a bare name means once), rate a share of calls in (0, 1]. Example:
@@ -214,14 +216,25 @@ export class Faults {
 
   /**
    * `takeFor` for an `invoke.*` fault on an invocation of `fn` with `event`: aimed at the function's
-   * invocations with events of one detail-type (`name:<fn>.<detail-type>`, for an event a bus rule hands
-   * the function itself), at the function (`name:<fn>`), or at every invocation.
+   * invocations with one event (`name:<fn>.<detail-type>.<fragment>`, its detail holding the fragment) or
+   * with events of one detail-type (`name:<fn>.<detail-type>`, for an event a bus rule hands the function
+   * itself), at the function (`name:<fn>`), or at every invocation.
    */
   takeForInvocation(name: FaultName, fn: string, event: unknown): boolean {
-    const detailType = (event as { 'detail-type'?: unknown } | null)?.['detail-type'];
-    return typeof detailType === 'string'
-      ? this.takeFor(name, `${fn}.${detailType}`, fn)
-      : this.takeFor(name, fn);
+    const { 'detail-type': detailType, detail } = (event ?? {}) as {
+      'detail-type'?: unknown;
+      detail?: unknown;
+    };
+    if (typeof detailType !== 'string') return this.takeFor(name, fn);
+    // Aimed at one event (`name:<fn>.<detail-type>.<fragment>`): taken when its detail holds the fragment.
+    const aimed = `${name}:${fn}.${detailType}.`;
+    let text: string | undefined;
+    for (const armed of [...this.#armed.keys()]) {
+      if (!armed.startsWith(aimed)) continue;
+      text ??= JSON.stringify(detail ?? null);
+      if (text.includes(armed.slice(aimed.length)) && this.#take(armed)) return true;
+    }
+    return this.takeFor(name, `${fn}.${detailType}`, fn);
   }
 
   /** Whether a fault is armed aimed at items of `operation` (`name:<operation>.<fragment>`): only then are a request's keys read. */

@@ -4,6 +4,14 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { mersenne } from 'pure-rand/generator/mersenne';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import type { FaultsReport } from '#infra/local/faults.ts';
+import {
+  ReleaseAddDateChangeSent,
+  ReleaseAnnounced,
+  ReleaseCancellationSent,
+  ReleaseDateChangeSent,
+  ReleaseOutNowSent,
+  ReleaseRadioServiced,
+} from '#shared/events/mailing-sent.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { CloudProcess } from './cloud-process.ts';
 import { postSignedWebhook } from './signing.ts';
@@ -96,6 +104,16 @@ export const shareOf = (seed: number) => uniformFloat64(mersenne(seed));
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A test's hands on one local cloud, over HTTP only, as a user would. */
+/** The facts a release's mailing states as it completes, one detail-type per kind of mail. */
+const mailingFacts = [
+  ReleaseAnnounced,
+  ReleaseDateChangeSent,
+  ReleaseCancellationSent,
+  ReleaseOutNowSent,
+  ReleaseRadioServiced,
+  ReleaseAddDateChangeSent,
+];
+
 export class ChaosClient {
   cloud: Endpoints;
 
@@ -209,6 +227,31 @@ export class ChaosClient {
     const mine = deliveries.filter((delivery) => delivery.email === email);
     // The whole record (resends, message id, times), to tell a resend from a second send of one claim.
     return `release ${state}, deliveries: ${mine.map(({ email: _, ...d }) => JSON.stringify(d)).join(', ') || 'none'}`;
+  }
+
+  /**
+   * The completion facts of the releases' mailings (`Release Announced`, ...) stated more than once: one
+   * per mailing, whatever runs it took (docs/design.md#the-outbox). From the bus's recent events, so a
+   * fact trimmed from them is not counted, never one counted twice.
+   */
+  async factsStatedTwice(releaseIds: string[]): Promise<{ count: number; findings: string[] }> {
+    const ids = new Set(releaseIds);
+    const stated = new Map<string, number>();
+    for (const { detailType } of mailingFacts) {
+      const { events } = await this.json<{
+        events: { detail: { data?: { labelId?: string; releaseId?: string; revision?: string } } }[];
+      }>(`/_local/events?${new URLSearchParams({ detailType })}`);
+      for (const { detail } of events) {
+        if (!ids.has(detail.data?.releaseId ?? '')) continue;
+        const key = `${detail.data?.releaseId} ${detailType}${detail.data?.revision ? ` ${detail.data.revision}` : ''}`;
+        stated.set(key, (stated.get(key) ?? 0) + 1);
+      }
+    }
+    const twice = [...stated].filter(([, n]) => n > 1);
+    return {
+      count: twice.reduce((sum, [, n]) => sum + n - 1, 0),
+      findings: twice.map(([key, n]) => `${key}: the fact stated ${n} times`),
+    };
   }
 
   async mail(): Promise<StoredMail[]> {
@@ -459,6 +502,9 @@ export async function releaseMovedTwice(client: ChaosClient, options: ScenarioOp
       );
     }
   }
+  const facts = await client.factsStatedTwice([release.releaseId]);
+  duplicates += facts.count;
+  findings.unshift(...facts.findings);
   return {
     scenario: `${options.outlets} outlets, date moved twice`,
     seed: options.seed,
@@ -538,6 +584,9 @@ export async function releaseCancelledMidMailing(
       findings.push(`${email}: a cancellation without an announcement`);
     }
   }
+  const facts = await client.factsStatedTwice([release.releaseId]);
+  duplicates += facts.count;
+  findings.unshift(...facts.findings);
   return {
     scenario: `${options.outlets} outlets, cancelled mid-mailing`,
     seed: options.seed,
@@ -651,6 +700,11 @@ export async function webhookFlood(
       }
     }
   }
+  const facts = await client.factsStatedTwice(
+    expectedReleases.map((original) => original.body.data.releaseId),
+  );
+  repeated += facts.count;
+  findings.unshift(...facts.findings.slice(0, 5));
   return {
     scenario: `${options.webhooks} webhooks, 3 labels, duplicates`,
     seed: options.seed,

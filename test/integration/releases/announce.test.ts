@@ -229,9 +229,9 @@ describe('announcing releases on the local cloud', () => {
     const { label, outlets, release } = await world({ outlets: 3, domain });
     const before = await faultsReport();
     await armFault(`ses.accept-then-fail:${domain}`, 1);
-    // Aimed at a function only (`:fn`), the crash could be taken by another event's invocation of the
-    // announcer on the shared cloud: the test asserts that this release's mailing was the one tried again.
-    await armFault('invoke.crash-after-return:announcer', 1);
+    // Aimed at this release's mailing, so that no other invocation of the announcer on the shared cloud takes it.
+    const crash = `invoke.crash-after-return:announcer.Mailing Requested.${release.releaseId}`;
+    await armFault(crash, 1);
 
     await sendWebhook(label, scheduled(release, await labelTime()));
     await waitForMail(
@@ -250,7 +250,7 @@ describe('announcing releases on the local cloud', () => {
     );
     const fired = await firedSince(before);
     expect(fired[`ses.accept-then-fail:${domain}`]).toBe(1);
-    expect(fired['invoke.crash-after-return:announcer']).toBe(1);
+    expect(fired[crash]).toBe(1);
     // The announcer's invocation for this release's mailing crashed once after returning, and its retry ran it.
     const mailing = (await busEvents({ detailType: 'Mailing Requested' })).filter(
       (event) => event.detail.data?.releaseId === release.releaseId,
@@ -263,9 +263,9 @@ describe('announcing releases on the local cloud', () => {
   it("states the release's Release Announced once, with the mailing's counts, when the announcer crashes after returning", async () => {
     const { label, outlets, release } = await world({ outlets: 3 });
     const before = await faultsReport();
-    // Aimed at a function only, the crash could be taken by another event's invocation of the announcer
-    // on the shared cloud: the test asserts that this release's mailing was the one tried again.
-    await armFault('invoke.crash-after-return:announcer', 1);
+    // Aimed at this release's mailing, so that no other invocation of the announcer on the shared cloud takes it.
+    const crash = `invoke.crash-after-return:announcer.Mailing Requested.${release.releaseId}`;
+    await armFault(crash, 1);
 
     await sendWebhook(label, scheduled(release, await labelTime()));
     await waitForMail(
@@ -274,7 +274,7 @@ describe('announcing releases on the local cloud', () => {
     );
     await busIdle();
 
-    expect((await firedSince(before))['invoke.crash-after-return:announcer']).toBe(1);
+    expect((await firedSince(before))[crash]).toBe(1);
     const ofRelease = (event: BusEventRecord) =>
       event.detail.data?.labelId === label.id && event.detail.data?.releaseId === release.releaseId;
     const mailing = (await busEvents({ detailType: 'Mailing Requested' })).filter(ofRelease);

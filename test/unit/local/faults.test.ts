@@ -75,6 +75,25 @@ describe('Faults', () => {
     });
   });
 
+  it("takes an invoke fault aimed at a function's events of one detail-type whose detail holds a fragment (`:fn.detail-type.fragment`), and only those", () => {
+    const faults = new Faults('invoke.crash-after-return:announcer.Mailing Requested.rel-a1');
+    const event = (releaseId: string, detailType = 'Mailing Requested') => ({
+      'detail-type': detailType,
+      detail: { data: { labelId: 'label-1', releaseId } },
+    });
+
+    expect(faults.takeForInvocation('invoke.crash-after-return', 'announcer', event('rel-b2'))).toBe(false);
+    expect(
+      faults.takeForInvocation('invoke.crash-after-return', 'announcer', event('rel-a1', 'Outlets Changed')),
+    ).toBe(false);
+    expect(faults.takeForInvocation('invoke.crash-after-return', 'tours', event('rel-a1'))).toBe(false);
+    expect(faults.takeForInvocation('invoke.crash-after-return', 'announcer', event('rel-a1'))).toBe(true);
+    expect(faults.takeForInvocation('invoke.crash-after-return', 'announcer', event('rel-a1'))).toBe(false);
+    expect(faults.list().fired).toEqual({
+      'invoke.crash-after-return:announcer.Mailing Requested.rel-a1': 1,
+    });
+  });
+
   it('reads the partition and sort keys of every item a DynamoDB request names, and none of a body it cannot read', () => {
     const body = (request: unknown) => Buffer.from(JSON.stringify(request));
     const key = (pk: string, sk: string) => ({ pk: { S: pk }, sk: { S: sk } });
