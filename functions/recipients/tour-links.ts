@@ -121,19 +121,19 @@ const invalid = (error: unknown, tourManager = false, sent?: AdvanceFormValues):
     : undefined;
 
 /**
- * A post refused for its link: expired while its form was being filled in, what the post sent is listed
- * as not saved, as after the lock (a post not from this link's form is shown nothing of itself); a forged
- * or damaged link served no form. The tour manager's (`tourManager`) as the promoter's.
+ * A post refused for its link: expired while its form was being filled in, what the post sent (`fields`,
+ * its form as the post read it) is listed as not saved, as after the lock (a post not from this link's
+ * form is shown nothing of itself); a forged or damaged link served no form. The tour manager's
+ * (`tourManager`) as the promoter's.
  */
 async function postRefused(
   error: unknown,
   token: string,
-  body: string | Uint8Array,
+  fields: AdvanceFormValues,
   deps: PagesDeps,
   tourManager = false,
 ): Promise<HttpResult | undefined> {
   const expired = error instanceof InvalidTokenError && error.reason === 'expired';
-  const { fields } = formFields(body);
   const fromForm = expired && sameCsrfToken(await deps.signingKey(), token, fields.csrf ?? '');
   return invalid(error, tourManager, fromForm ? fields : undefined);
 }
@@ -217,9 +217,10 @@ export async function submitAdvancePage(
   deps: PagesDeps,
 ): Promise<{ page: HttpResult; saved?: 'submitted' | 'amended' }> {
   const page = (result: HttpResult) => ({ page: result });
+  // Read once: the post's fields serve its answer and, refused or busy, the page listing what it sent.
+  const { fields, issues } = formFields(body);
   try {
     const { key, claims, tour, stored, replaced, cancelled } = await advanceContext(token, deps);
-    const { fields, issues } = formFields(body);
     const fromForm = sameCsrfToken(key, token, fields.csrf ?? '');
     // Given to another promoter while the form was filled in: what it sent is listed, not saved, for the
     // promoter to keep (a post not from this link's form is shown nothing of itself).
@@ -362,10 +363,10 @@ export async function submitAdvancePage(
     const told = firstOwn ? 'submitted' : outcome;
     return { page: seeOther(`${token}?saved=${told}`), saved: told };
   } catch (error) {
-    const refusal = await postRefused(error, token, body, deps);
+    const refusal = await postRefused(error, token, fields, deps);
     if (refusal) return page(refusal);
     // DynamoDB busy before the show was read: nothing was saved, and what the post sent is listed.
-    if (isBusyError(error)) return page(html(503, busyPostPage(formFields(body).fields)));
+    if (isBusyError(error)) return page(html(503, busyPostPage(fields)));
     throw error;
   }
 }
@@ -498,10 +499,11 @@ export async function addGuestFromPage(
   body: string | Uint8Array,
   deps: PagesDeps,
 ): Promise<HttpResult> {
+  // Read once: the post's fields serve its answer and, refused or busy, the page listing what it sent.
+  const { fields, issues } = formFields(body);
   try {
     const { key, claims, tour, shows } = await tourManagerContext(token, deps);
     if (!tour) return html(404, tourLinkInvalidPage('this tour is not known', true));
-    const { fields, issues } = formFields(body);
     if (!sameCsrfToken(key, token, fields.csrf ?? ''))
       return html(403, formExpiredPage(fields, guestFieldLabels));
     const stored = shows.find((s) => s.showId === fields.showId);
@@ -549,10 +551,10 @@ export async function addGuestFromPage(
     // To this page again with a GET: reloading it adds nobody a second time.
     return seeOther(`${token}?added=${encodeURIComponent(stored.showId)}`);
   } catch (error) {
-    const page = await postRefused(error, token, body, deps, true);
+    const page = await postRefused(error, token, fields, deps, true);
     if (page) return page;
     // DynamoDB busy before the page could be made again: nothing was added, and the guest sent is listed.
-    if (isBusyError(error)) return html(503, busyPostPage(formFields(body).fields, guestFieldLabels));
+    if (isBusyError(error)) return html(503, busyPostPage(fields, guestFieldLabels));
     throw error;
   }
 }
