@@ -9,7 +9,7 @@ import {
 import { dateIn } from '#shared/days.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
 import { type Delivery, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
-import { mailsReached } from '#shared/db/subject-deliveries.ts';
+import { deliveryIdOf, mailsReached, type Reach } from '#shared/db/subject-deliveries.ts';
 import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
@@ -416,6 +416,22 @@ export const budgetResenders = (
   const leftOutSuppressed = async (mail: OutgoingMail, delivery: Delivery) => {
     await markSuppressedOwner(mail, `resend-${delivery.deliveryId}`, deps);
   };
+  // Whether each warning reached SES (mailsReached), by delivery id, as this sweep round read it: the
+  // sweep rebuilds each stale warning on its own, and those of one budget, period and plan ask after the
+  // same higher warnings. The first asks for all the budget's thresholds in one strongly consistent read;
+  // the others of the round take their answers from it. Built again each round (sweepBudgetMail), so no
+  // answer outlives the round that read it.
+  const readThisRound = new Map<string, Reach>();
+  const warningsReached = async (asked: MailIdentity[], all: MailIdentity[]): Promise<Reach[]> => {
+    const ids = asked.map(deliveryIdOf);
+    if (ids.every((id) => readThisRound.has(id))) return ids.map((id) => readThisRound.get(id));
+    const unread = new Map<string, MailIdentity>();
+    for (const mail of [...asked, ...all])
+      if (!readThisRound.has(deliveryIdOf(mail))) unread.set(deliveryIdOf(mail), mail);
+    const reached = await mailsReached(deps.mail.deliveries, staleBefore(deps.mail), [...unread.values()]);
+    for (const [index, id] of [...unread.keys()].entries()) readThisRound.set(id, reached[index]);
+    return ids.map((id) => readThisRound.get(id));
+  };
   return [
     {
       subjectType: 'budget-alert',
@@ -459,16 +475,13 @@ export const budgetResenders = (
           // The owner is warned at the highest threshold reached (warnedOfDay, reconcile.ts): a warning of a
           // higher one of the same budget, period and plan, mailed or claimed (to be sent, or sent again),
           // says where the budget stands, and this one, out of date, is closed without mail, saying so
-          // (docs/design.md#budgets). One strongly consistent read of those warnings.
+          // (docs/design.md#budgets). One strongly consistent read of those warnings a round (warningsReached).
           if (alert.kind === 'threshold') {
+            const warningAt = (threshold: number) => alertIdentity(budget, { ...alert, threshold });
             const higher = budget.thresholds
               .filter((threshold) => threshold > alert.threshold)
               .sort((a, b) => b - a);
-            const reached = await mailsReached(
-              deps.mail.deliveries,
-              staleBefore(deps.mail),
-              higher.map((threshold) => alertIdentity(budget, { ...alert, threshold })),
-            );
+            const reached = await warningsReached(higher.map(warningAt), budget.thresholds.map(warningAt));
             const by = higher.find((_, index) => reached[index] !== false);
             if (by !== undefined) {
               closed.set(delivery.deliveryId, `superseded by the ${by} % warning`);

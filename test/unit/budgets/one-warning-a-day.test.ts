@@ -145,4 +145,84 @@ describe("a day's warning whose claim went stale before a higher threshold's war
     expect(taken(h)).toEqual(['threshold:80']);
     expect(stale50(h)).toMatchObject({ status: 'failed', failure: 'superseded by the 80 % warning' });
   });
+
+  /** bud-1 warning at 25, 50, 80 and 100 %. */
+  const fourThresholds = async () => {
+    const h = budgetsHarness({ now: '2027-03-09T07:00:00.000Z' });
+    await h.budget(aBudget({ thresholds: [25, 50, 80, 100] }), '2027-03-01T00:00:00.000Z');
+    return h;
+  };
+  /** Each day of `spent` warns at the threshold its spend reaches; SES takes none of them. */
+  const warnedUnanswered = async (
+    h: ReturnType<typeof budgetsHarness>,
+    spent: { spentOn: string; minor: number; warnedOn: string }[],
+  ) => {
+    h.mailer.script = (mail) => (mail.kind === 'threshold-crossed' ? [] : (undefined as never));
+    for (const { spentOn, minor, warnedOn } of spent) {
+      await h.expense(anExpense({ expenseId: `exp-${spentOn}`, date: spentOn, amount: eur(minor) }));
+      h.setNow(`${warnedOn}T07:00:00.000Z`);
+      await h.reconcile(warnedOn);
+    }
+    h.mailer.script = undefined;
+  };
+  /** Counts the strongly consistent reads of deliveries (the sweep's reads of the warnings reached). */
+  const countReads = (h: ReturnType<typeof budgetsHarness>) => {
+    const getMany = h.deliveries.getMany;
+    const counted = { reads: 0 };
+    h.deliveries.getMany = async (ids, options?: { consistent?: boolean }) => {
+      if (options?.consistent) counted.reads += 1;
+      return getMany(ids);
+    };
+    return counted;
+  };
+  const closedWhy = (h: ReturnType<typeof budgetsHarness>, ...thresholds: number[]) =>
+    thresholds.map((threshold) => {
+      const warning = [...h.deliveries.items.values()].find((d) => d.subject[2] === `threshold:${threshold}`);
+      return [threshold, warning?.status, warning?.failure];
+    });
+
+  it("reads the budget's higher warnings once for all its stale warnings of the period a sweep closes", async () => {
+    // 25 % on 9 March, 50 % on the 10th, 80 % on the 11th.
+    const h = await fourThresholds();
+    await warnedUnanswered(h, [
+      { spentOn: '2027-03-08', minor: 30_000, warnedOn: '2027-03-09' },
+      { spentOn: '2027-03-09', minor: 25_000, warnedOn: '2027-03-10' },
+      { spentOn: '2027-03-10', minor: 30_000, warnedOn: '2027-03-11' },
+    ]);
+    const counted = countReads(h);
+
+    h.setNow('2027-03-11T09:00:00.000Z');
+    await h.deliver(OutboxSweepDue, {});
+
+    expect(counted.reads).toBe(1);
+    expect(taken(h)).toEqual(['threshold:80']);
+    expect(closedWhy(h, 25, 50)).toEqual([
+      [25, 'failed', 'superseded by the 80 % warning'],
+      [50, 'failed', 'superseded by the 80 % warning'],
+    ]);
+  });
+
+  it('reads them again on the next sweep, which finds the higher warning claimed since', async () => {
+    // 25 % on 9 March, 50 % on the 10th: a sweep minutes after the 10th's run closes the 25 % warning.
+    const h = await fourThresholds();
+    await warnedUnanswered(h, [
+      { spentOn: '2027-03-08', minor: 30_000, warnedOn: '2027-03-09' },
+      { spentOn: '2027-03-09', minor: 25_000, warnedOn: '2027-03-10' },
+    ]);
+    const counted = countReads(h);
+    h.setNow('2027-03-10T07:05:00.000Z');
+    await h.deliver(OutboxSweepDue, {});
+    // 80 % on the 11th, its claim open minutes before the next sweep finds the 50 % warning stale.
+    await warnedUnanswered(h, [{ spentOn: '2027-03-10', minor: 30_000, warnedOn: '2027-03-11' }]);
+
+    h.setNow('2027-03-11T07:05:00.000Z');
+    await h.deliver(OutboxSweepDue, {});
+
+    expect(counted.reads).toBe(2);
+    expect(taken(h)).toEqual([]);
+    expect(closedWhy(h, 25, 50)).toEqual([
+      [25, 'failed', 'superseded by the 50 % warning'],
+      [50, 'failed', 'superseded by the 80 % warning'],
+    ]);
+  });
 });
