@@ -281,13 +281,15 @@ describe('announcing releases on the local cloud', () => {
     expect(mailing.flatMap((event) => event.invocations.map((run) => [run.function, run.attempts]))).toEqual([
       ['announcer', 2],
     ]);
-    const sent = (await deliveries(label.id, release.releaseId)).filter((row) => row.status === 'sent');
-    expect(sent).toHaveLength(outlets.length);
     // The retry mailed no one (its claims were taken) and states no fact of its own.
     const announced = (await busEvents({ detailType: 'Release Announced' })).filter(ofRelease);
-    expect(announced.map((event) => event.detail.data)).toEqual([
-      expect.objectContaining({ sent: outlets.length }),
-    ]);
+    expect(announced).toHaveLength(1);
+    // Outlets of other files that list every genre may be mailed too, by the mailing or, created while it
+    // ran, by a mailing of their own (which states no fact): the fact counts this test's outlets and at
+    // most every mail of the release.
+    const sent = (await deliveries(label.id, release.releaseId)).filter((row) => row.status === 'sent');
+    expect(announced[0].detail.data?.sent).toBeGreaterThanOrEqual(outlets.length);
+    expect(announced[0].detail.data?.sent).toBeLessThanOrEqual(sent.length);
   });
 
   it('tells announced outlets about a new date, moves the schedule, and after a cancellation sends no out-now', async () => {
