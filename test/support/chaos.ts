@@ -231,26 +231,36 @@ export class ChaosClient {
 
   /**
    * The completion facts of the releases' mailings (`Release Announced`, ...) stated more than once: one
-   * per mailing, whatever runs it took (docs/design.md#the-outbox). From the bus's recent events, so a
-   * fact trimmed from them is not counted, never one counted twice.
+   * per mailing, whatever runs it took (docs/design.md#the-outbox). A fact is one event id: the same
+   * event put on the bus again (the outbox publishes at least once, as EventBridge delivers) is the
+   * same fact. From the bus's recent events, so a fact trimmed from them is not counted, never one
+   * counted twice.
    */
   async factsStatedTwice(releaseIds: string[]): Promise<{ count: number; findings: string[] }> {
     const ids = new Set(releaseIds);
-    const stated = new Map<string, number>();
+    const stated = new Map<string, Set<string>>();
     for (const { detailType } of mailingFacts) {
       const { events } = await this.json<{
-        events: { detail: { data?: { labelId?: string; releaseId?: string; revision?: string } } }[];
+        events: {
+          id: string;
+          detail: {
+            metadata?: { eventId?: string };
+            data?: { labelId?: string; releaseId?: string; revision?: string };
+          };
+        }[];
       }>(`/_local/events?${new URLSearchParams({ detailType })}`);
-      for (const { detail } of events) {
+      for (const { id, detail } of events) {
         if (!ids.has(detail.data?.releaseId ?? '')) continue;
         const key = `${detail.data?.releaseId} ${detailType}${detail.data?.revision ? ` ${detail.data.revision}` : ''}`;
-        stated.set(key, (stated.get(key) ?? 0) + 1);
+        stated.set(key, (stated.get(key) ?? new Set()).add(detail.metadata?.eventId ?? id));
       }
     }
-    const twice = [...stated].filter(([, n]) => n > 1);
+    const twice = [...stated].filter(([, eventIds]) => eventIds.size > 1);
     return {
-      count: twice.reduce((sum, [, n]) => sum + n - 1, 0),
-      findings: twice.map(([key, n]) => `${key}: the fact stated ${n} times`),
+      count: twice.reduce((sum, [, eventIds]) => sum + eventIds.size - 1, 0),
+      findings: twice.map(
+        ([key, eventIds]) => `${key}: the fact stated ${eventIds.size} times (${[...eventIds].join(', ')})`,
+      ),
     };
   }
 
