@@ -115,7 +115,8 @@ export type MailingOutcome =
   | { status: 'continued'; cursor: string; sent: number; skipped: number }
   | { status: 'obsolete'; reason: string };
 
-const completionEvents: Record<MailKind, EventContract> = {
+/** The fact each kind of mailing states as it completes, once (shared/db/mailing-facts.ts). */
+export const completionEvents: Record<MailKind, EventContract> = {
   announcement: ReleaseAnnounced,
   'date-change': ReleaseDateChangeSent,
   cancellation: ReleaseCancellationSent,

@@ -2,16 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { get, request } from 'node:http';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { mersenne } from 'pure-rand/generator/mersenne';
+import { completionEvents } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import type { FaultsReport } from '#infra/local/faults.ts';
-import {
-  ReleaseAddDateChangeSent,
-  ReleaseAnnounced,
-  ReleaseCancellationSent,
-  ReleaseDateChangeSent,
-  ReleaseOutNowSent,
-  ReleaseRadioServiced,
-} from '#shared/events/mailing-sent.ts';
 import { sampleRelease } from '#shared/events/release-scheduled.ts';
 import type { CloudProcess } from './cloud-process.ts';
 import { postSignedWebhook } from './signing.ts';
@@ -104,16 +97,6 @@ export const shareOf = (seed: number) => uniformFloat64(mersenne(seed));
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A test's hands on one local cloud, over HTTP only, as a user would. */
-/** The facts a release's mailing states as it completes, one detail-type per kind of mail. */
-const mailingFacts = [
-  ReleaseAnnounced,
-  ReleaseDateChangeSent,
-  ReleaseCancellationSent,
-  ReleaseOutNowSent,
-  ReleaseRadioServiced,
-  ReleaseAddDateChangeSent,
-];
-
 export class ChaosClient {
   cloud: Endpoints;
 
@@ -239,7 +222,7 @@ export class ChaosClient {
   async factsStatedTwice(releaseIds: string[]): Promise<{ count: number; findings: string[] }> {
     const ids = new Set(releaseIds);
     const stated = new Map<string, Set<string>>();
-    for (const { detailType } of mailingFacts) {
+    for (const { detailType } of Object.values(completionEvents)) {
       const { events } = await this.json<{
         events: {
           id: string;
