@@ -206,12 +206,11 @@ export class Faults {
    * the fragment).
    */
   takeForKeys(name: FaultName, operation: string, keys: string[]): boolean {
-    const aimed = `${name}:${operation}.`;
-    for (const armed of [...this.#armed.keys()]) {
-      const fragment = armed.startsWith(aimed) ? armed.slice(aimed.length) : undefined;
-      if (fragment && keys.some((key) => key.includes(fragment)) && this.#take(armed)) return true;
-    }
-    return this.takeFor(name, operation);
+    return (
+      this.#takeAimed(`${name}:${operation}.`, (fragment) =>
+        keys.some((key) => fragment !== '' && key.includes(fragment)),
+      ) || this.takeFor(name, operation)
+    );
   }
 
   /**
@@ -227,14 +226,25 @@ export class Faults {
     };
     if (typeof detailType !== 'string') return this.takeFor(name, fn);
     // Aimed at one event (`name:<fn>.<detail-type>.<fragment>`): taken when its detail holds the fragment.
-    const aimed = `${name}:${fn}.${detailType}.`;
     let text: string | undefined;
-    for (const armed of [...this.#armed.keys()]) {
-      if (!armed.startsWith(aimed)) continue;
+    const holds = (fragment: string) => {
       text ??= JSON.stringify(detail ?? null);
-      if (text.includes(armed.slice(aimed.length)) && this.#take(armed)) return true;
+      return text.includes(fragment);
+    };
+    return (
+      this.#takeAimed(`${name}:${fn}.${detailType}.`, holds) || this.takeFor(name, `${fn}.${detailType}`, fn)
+    );
+  }
+
+  /**
+   * Takes the first fault armed as `<aimed><fragment>` whose fragment `holds` for the call (an item's
+   * key, an event's detail), if any: the one loop of the faults aimed within a target.
+   */
+  #takeAimed(aimed: string, holds: (fragment: string) => boolean): boolean {
+    for (const armed of [...this.#armed.keys()]) {
+      if (armed.startsWith(aimed) && holds(armed.slice(aimed.length)) && this.#take(armed)) return true;
     }
-    return this.takeFor(name, `${fn}.${detailType}`, fn);
+    return false;
   }
 
   /** Whether a fault is armed aimed at items of `operation` (`name:<operation>.<fragment>`): only then are a request's keys read. */
