@@ -1203,9 +1203,7 @@ export async function sendMailing(
       progress.sent += outcome.sent + outcome.unsettled;
       // Claimed before, by an earlier run of the mailing: its fact, stated by whichever run completes
       // first, counts them as sent.
-      const before =
-        batch.mails.length - outcome.claimed - outcome.optedOut - outcome.leftOutSuppressed.length;
-      if (before > 0) progress.before = (progress.before ?? 0) + before;
+      if (outcome.claimedBefore > 0) progress.before = (progress.before ?? 0) + outcome.claimedBefore;
       // Outlets read mailable whose address bounced or unsubscribed before its claim are skipped too.
       progress.skipped += batch.skipped + outcome.optedOut;
       if (!batch.next) return complete(release, request, progress, meta, deps);

@@ -25,8 +25,13 @@ export const recipientsPerCall = (perSecond: number) =>
   Math.max(1, Math.min(maxDestinationsPerCall, perSecond));
 
 export interface SendOutcome {
-  /** Claimed by this call (the others were claimed before: sent or being sent, never again). */
+  /** Claimed by this call. */
   claimed: number;
+  /**
+   * Found claimed before, by another call or run (sent or being sent, never again), in the rounds this
+   * call reached: the mails neither claimed now nor left out (`leftOutSuppressed`, `optedOut`).
+   */
+  claimedBefore: number;
   /**
    * Operational mails not sent because their address is suppressed (a hard bounce or complaint), as
    * given, from the suppression list's one read per round: a sender that says something of a mail left
@@ -69,6 +74,7 @@ export interface ClaimedMail {
 
 const noOutcome = (): SendOutcome => ({
   claimed: 0,
+  claimedBefore: 0,
   leftOutSuppressed: [],
   optedOut: 0,
   sent: 0,
@@ -246,6 +252,8 @@ export async function sendMails(
       outcome.leftOutSuppressed.push(...round.leftOut);
       outcome.optedOut += round.optedOut;
       outcome.claimed += round.claimed.length;
+      outcome.claimedBefore +=
+        rounds[index].length - round.claimed.length - round.leftOut.length - round.optedOut;
       remaining -= rounds[index].length - round.claimed.length;
       unsent = round.claimed;
       if (index + 1 < rounds.length) upcoming = quietly(claimRound(deps, rounds[index + 1], claimMany));
