@@ -432,6 +432,14 @@ export const budgetResenders = (
     for (const [index, id] of [...unread.keys()].entries()) readThisRound.set(id, reached[index]);
     return ids.map((id) => readThisRound.get(id));
   };
+  // Each budget's ledger, as this round first read it: the budget's stale warnings (each rebuilt on its
+  // own) are written from one read of it, as its higher warnings are asked after once.
+  const ledgersThisRound = new Map<string, ReturnType<typeof deps.store.ledger>>();
+  const ledgerOf = (labelId: string, budgetId: string) => {
+    const key = JSON.stringify([labelId, budgetId]);
+    if (!ledgersThisRound.has(key)) ledgersThisRound.set(key, deps.store.ledger(labelId, budgetId));
+    return ledgersThisRound.get(key)!;
+  };
   return [
     {
       subjectType: 'budget-alert',
@@ -441,7 +449,7 @@ export const budgetResenders = (
         const closed = new Map<string, string>();
         for (const delivery of stale) {
           const [, budgetId, name, period] = delivery.subject;
-          const ledger = await deps.store.ledger(delivery.labelId, budgetId);
+          const ledger = await ledgerOf(delivery.labelId, budgetId);
           const budget = ledger.budget;
           if (!budget || periodOf(budget) !== period || budget.owner.email !== delivery.email) continue;
           const figures = figuresOf(budget, ledger.totals);

@@ -202,6 +202,28 @@ describe("a day's warning whose claim went stale before a higher threshold's war
     ]);
   });
 
+  it("reads the budget's ledger once for all its stale warnings a sweep rebuilds", async () => {
+    // 25 % on 9 March, 50 % on the 10th, 80 % on the 11th: three stale warnings of one budget and period.
+    const h = await fourThresholds();
+    await warnedUnanswered(h, [
+      { spentOn: '2027-03-08', minor: 30_000, warnedOn: '2027-03-09' },
+      { spentOn: '2027-03-09', minor: 25_000, warnedOn: '2027-03-10' },
+      { spentOn: '2027-03-10', minor: 30_000, warnedOn: '2027-03-11' },
+    ]);
+    const ledger = h.store.ledger.bind(h.store);
+    const ledgerReads: string[] = [];
+    h.store.ledger = async (labelId, budgetId) => {
+      ledgerReads.push(budgetId);
+      return ledger(labelId, budgetId);
+    };
+
+    h.setNow('2027-03-11T09:00:00.000Z');
+    await h.deliver(OutboxSweepDue, {});
+
+    expect(ledgerReads).toEqual(['bud-1']);
+    expect(taken(h)).toEqual(['threshold:80']);
+  });
+
   it('reads them again on the next sweep, which finds the higher warning claimed since', async () => {
     // 25 % on 9 March, 50 % on the 10th: a sweep minutes after the 10th's run closes the 25 % warning.
     const h = await fourThresholds();
