@@ -211,14 +211,18 @@ export async function openAdvancePage(
  * the fields that need an answer marked. Answers the page, and whether the advance was submitted
  * (its first time) or amended.
  */
-export async function submitAdvancePage(
+export const submitAdvancePage = (token: string, body: string | Uint8Array, deps: PagesDeps) =>
+  // Read once: the post's fields serve its answer, its post again when the show changed under it and,
+  // refused or busy, the page listing what it sent.
+  submitAdvanceForm(token, formFields(body), deps);
+
+async function submitAdvanceForm(
   token: string,
-  body: string | Uint8Array,
+  form: ReturnType<typeof formFields>,
   deps: PagesDeps,
 ): Promise<{ page: HttpResult; saved?: 'submitted' | 'amended' }> {
   const page = (result: HttpResult) => ({ page: result });
-  // Read once: the post's fields serve its answer and, refused or busy, the page listing what it sent.
-  const { fields, issues } = formFields(body);
+  const { fields, issues } = form;
   try {
     const { key, claims, tour, stored, replaced, cancelled } = await advanceContext(token, deps);
     const fromForm = sameCsrfToken(key, token, fields.csrf ?? '');
@@ -358,7 +362,7 @@ export async function submitAdvancePage(
     if (outcome === 'cancelled') return page(showCancelled(stored.show, fields));
     // Moved, or its advance saved again, since this post read the show: posted again, it reads the show
     // as it is now, and the form comes back stating it (or the post is found to be that save).
-    if (outcome === 'changed') return submitAdvancePage(token, body, deps);
+    if (outcome === 'changed') return submitAdvanceForm(token, form, deps);
     // To this page again with a GET: reloading it records nothing a second time.
     const told = firstOwn ? 'submitted' : outcome;
     return { page: seeOther(`${token}?saved=${told}`), saved: told };
