@@ -241,9 +241,10 @@ function obsoleteForMoment(release: StoredRelease, request: MailingRequest): str
 
 /**
  * The first of the outlet's street dates that has come (its key), if one has: the moment its out-now
- * states, whichever moment's firing sends it (see docs/design.md#street-dates-per-territory).
+ * states, whichever moment's firing sends it (see docs/design.md#street-dates-per-territory). None:
+ * the release is not out where the outlet is, and the sweep holds its out-now (settle.ts, outLaterFor).
  */
-const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefined =>
+export const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefined =>
   momentsForOutlet(outlet.territories, release.details!).find((group) =>
     release.outMoments?.includes(group.key),
   )?.key;

@@ -11,6 +11,7 @@ import { addDateOf, isServiced } from '#shared/radio.ts';
 import {
   concernsTerritories,
   coversTerritory,
+  hasTerritoryDates,
   momentKeyByTerritory,
   momentOf,
   momentOfKey,
@@ -27,6 +28,7 @@ import {
   askedDateChange,
   askFollowUpsSince,
   firstMailsOf,
+  firstMomentOut,
   followUpConcerns,
   isReleaseDateChange,
   lastToldOf,
@@ -270,6 +272,20 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
   release?.details !== undefined &&
   release.state !== 'cancelled' &&
   standingWithdrawalConcerns(outlet, release);
+
+/**
+ * An out-now to an outlet none of whose street dates has come (firstMomentOut, the rule its mailing
+ * takes its outlets by): one imported again at the address in a territory out later, or whose
+ * territories changed since. Its claim keeps no moment (the address hears it once a round, whichever
+ * moment), so sent now it would tell the outlet the release is out where it is not, and closed it
+ * would keep that territory's own out-now, which finds the address's claim and passes it, from ever
+ * telling it: held, and sent at the sweep's first look once a date there has come
+ * (docs/design.md#exactly-once-mail).
+ */
+const outLaterFor = (release: StoredRelease, delivery: Delivery, outlet: Outlet): boolean =>
+  delivery.kind === 'out-now' &&
+  hasTerritoryDates(release.details!) &&
+  firstMomentOut(outlet, release) === undefined;
 
 /**
  * A first mail the sweep held while its outlet's territory was withdrawn before holds kept `heldAt`
@@ -534,8 +550,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
         // An out-now of a round its address has left: that round's own out-now tells it. One of its
         // round whose address an out-now before it told already in the round: nothing to tell. One of
         // its round while such an out-now is still open: held once more, told only if that one told nothing.
+        // One to an outlet where the release is not out yet: held until it is (outLaterFor).
         if (outNows.past.has(delivery.deliveryId) || outNows.told.has(delivery.deliveryId)) continue;
-        if (outNows.open.has(delivery.deliveryId)) {
+        if (outNows.open.has(delivery.deliveryId) || outLaterFor(release, delivery, atAddress)) {
           held.set(delivery.deliveryId, at);
           continue;
         }

@@ -527,10 +527,12 @@ export function whileAnnouncing(world: FakeWorld, meanwhile: () => Promise<void>
 
 /**
  * The text data of the mail of `kind` that `email` received, as SES merges it: the call's data shared
- * by every recipient, with the recipient's own over it (undefined if it received none).
+ * by every recipient, with the recipient's own over it (undefined if it received none). Of the first
+ * call to it, or with `last`, of the last (the one that sent it after a call SES answered for no entry).
  */
-export function mailTextOf(world: FakeWorld, email: string, kind: string) {
-  for (const call of world.mailer.calls) {
+export function mailTextOf(world: FakeWorld, email: string, kind: string, which: 'first' | 'last' = 'first') {
+  const calls = which === 'last' ? world.mailer.calls.toReversed() : world.mailer.calls;
+  for (const call of calls) {
     const entry = call.entries.find((e) => e.email === email);
     if (entry && call.kind === kind) {
       return {
