@@ -242,7 +242,7 @@ function obsoleteForMoment(release: StoredRelease, request: MailingRequest): str
 /**
  * The first of the outlet's street dates that has come (its key), if one has: the moment its out-now
  * states, whichever moment's firing sends it (see docs/design.md#street-dates-per-territory). None:
- * the release is not out where the outlet is, and the sweep holds its out-now (settle.ts, outLaterFor).
+ * the release is not out where the outlet is, and the sweep holds its out-now (settle.ts, notOutFor).
  */
 export const firstMomentOut = (outlet: Outlet, release: StoredRelease): string | undefined =>
   momentsForOutlet(outlet.territories, release.details!).find((group) =>

@@ -15,6 +15,7 @@ import {
   momentKeyByTerritory,
   momentOf,
   momentOfKey,
+  momentsForOutlet,
   type StoredRelease,
   sameInstant,
   sameInstantAsKey,
@@ -274,18 +275,24 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
   standingWithdrawalConcerns(outlet, release);
 
 /**
- * An out-now to an outlet none of whose street dates has come (firstMomentOut, the rule its mailing
- * takes its outlets by): one imported again at the address in a territory out later, or whose
- * territories changed since. Its claim keeps no moment (the address hears it once a round, whichever
- * moment), so sent now it would tell the outlet the release is out where it is not, and closed it
- * would keep that territory's own out-now, which finds the address's claim and passes it, from ever
- * telling it: held, and sent at the sweep's first look once a date there has come
- * (docs/design.md#exactly-once-mail).
+ * For an out-now to an outlet none of whose street dates has come (firstMomentOut, the rule its mailing
+ * takes its outlets by; one imported again at the address in a territory out later, or whose
+ * territories changed since), with street dates per territory: `later` where one of its dates is still
+ * to come, `never` where the release has none for it (its mailing never tells it). Its claim keeps no
+ * moment (the address hears it once a round, whichever moment), so sent now it would tell the outlet
+ * the release is out where it is not; closed, it would keep that territory's own out-now, which finds
+ * the address's claim and passes it, from ever telling it. So `later` is held, and sent at the sweep's
+ * first look once a date there has come; `never` is closed (docs/design.md#exactly-once-mail).
  */
-const outLaterFor = (release: StoredRelease, delivery: Delivery, outlet: Outlet): boolean =>
-  delivery.kind === 'out-now' &&
-  hasTerritoryDates(release.details!) &&
-  firstMomentOut(outlet, release) === undefined;
+const notOutFor = (
+  release: StoredRelease,
+  delivery: Delivery,
+  outlet: Outlet,
+): 'later' | 'never' | undefined => {
+  if (delivery.kind !== 'out-now' || !hasTerritoryDates(release.details!)) return undefined;
+  if (firstMomentOut(outlet, release) !== undefined) return undefined;
+  return momentsForOutlet(outlet.territories, release.details!).length > 0 ? 'later' : 'never';
+};
 
 /**
  * A first mail the sweep held while its outlet's territory was withdrawn before holds kept `heldAt`
@@ -550,9 +557,12 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
         // An out-now of a round its address has left: that round's own out-now tells it. One of its
         // round whose address an out-now before it told already in the round: nothing to tell. One of
         // its round while such an out-now is still open: held once more, told only if that one told nothing.
-        // One to an outlet where the release is not out yet: held until it is (outLaterFor).
+        // One to an outlet where the release is not out yet: held until it is, closed if it never comes
+        // out there (notOutFor).
+        const notOut = notOutFor(release, delivery, atAddress);
         if (outNows.past.has(delivery.deliveryId) || outNows.told.has(delivery.deliveryId)) continue;
-        if (outNows.open.has(delivery.deliveryId) || outLaterFor(release, delivery, atAddress)) {
+        if (notOut === 'never') continue;
+        if (outNows.open.has(delivery.deliveryId) || notOut === 'later') {
           held.set(delivery.deliveryId, at);
           continue;
         }

@@ -104,6 +104,18 @@ describe('an open out-now whose outlet is imported again at its address in a ter
     });
   });
 
+  // Its mailing never tells an outlet none of whose territories the release reaches: no date of its own
+  // will come, so holding it would only look at it again every stale window, for ever.
+  it('is closed unsent at the sweep once stale to an outlet imported again where the release never comes out', async () => {
+    const { world, email } = await outNowLeftOpenThenImportedIn(['FR']);
+    const [outNow] = world.deliveries.of('claimed').filter((d) => d.kind === 'out-now');
+
+    await sweptPastStale(world, 10 * 60_000);
+
+    expect(world.mailer.receivedBy(email, 'out-now')).toEqual([]);
+    expect(world.deliveries.items.get(outNow.deliveryId)).toMatchObject({ status: 'failed' });
+  });
+
   it('is sent at the sweep once stale to an outlet imported again where the release is out', async () => {
     const { world, email, imported } = await outNowLeftOpenThenImportedIn(['GB']);
     const [outNow] = world.deliveries.of('claimed').filter((d) => d.kind === 'out-now');
