@@ -3,11 +3,15 @@ import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
+import type { ReleaseChange } from '#functions/releases/apply-change.ts';
+import type { Delivery } from '#shared/db/deliveries.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import {
   aLabelAndItsPress,
   anAnnouncedPress,
   announce,
   deOnItsOwnDate,
+  type FakeWorld,
   fakeWorld,
   far,
   meta,
@@ -20,6 +24,67 @@ import {
 } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
 
+/** `send` runs while SES answers every call of `kind` for no entry: nothing of it sent, its claims open. */
+async function unanswered(world: FakeWorld, kind: string, send: () => Promise<unknown>) {
+  world.mailer.script = (mail) => (mail.kind === kind ? [] : (undefined as never));
+  await send();
+  world.mailer.script = undefined;
+}
+
+/** One outlet and the release it covers, announced to it unanswered: the announcement's claim open. */
+async function anOpenAnnouncement() {
+  const outlet = anOutlet();
+  const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
+  await unanswered(world, 'announcement', () => sendMailing(announce, meta, world.deps, far()));
+  return { outlet, world };
+}
+
+/**
+ * anAnnouncedPress's label makes `change` on 1 February, SES answering its mail of `kind` unanswered.
+ * Gives the German outlet's claim, open.
+ */
+async function leftOpenToGerman(
+  { german, world, label }: Awaited<ReturnType<typeof anAnnouncedPress>>,
+  kind: string,
+  change: ReleaseChange,
+  eventId: string,
+) {
+  await unanswered(world, kind, () => label(change, eventId, '2026-02-01T10:00:00.000Z'));
+  return world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+}
+
+/** Ten minutes on, `outlet` is deleted and, when given, `imported` is imported in its place. */
+function tenMinutesOnReplaced(world: FakeWorld, outlet: Outlet, imported?: Outlet) {
+  world.clock.now += 10 * 60_000;
+  if (imported) world.directory.splice(world.directory.indexOf(outlet), 1, imported);
+  else world.directory.splice(world.directory.indexOf(outlet), 1);
+}
+
+/** anAnnouncedPress's label cancels the release. */
+const cancelled: ReleaseChange = { type: 'Release Cancelled', releaseId: 'rel-night-drive' };
+
+/** `outlet` as imported again at its address: a new id, and `more` (another genre, say) when told. */
+const againAtItsAddress = (outlet: Outlet, more: Partial<Outlet> = {}) => ({
+  ...outlet,
+  id: `${outlet.id}-again`,
+  ...more,
+});
+
+/** The mail of `kind` left open on `claim` went to `email` once, its delivery sent and naming `imported`. */
+function expectSentOnceNaming(
+  world: FakeWorld,
+  email: string,
+  kind: string,
+  claim: Delivery,
+  imported: Outlet,
+) {
+  expect(world.mailer.receivedBy(email, kind)).toHaveLength(1);
+  expect(world.deliveries.items.get(claim.deliveryId)).toMatchObject({
+    status: 'sent',
+    context: { ...claim.context, outletId: imported.id },
+  });
+}
+
 /**
  * docs/design.md#exactly-once-mail: "It is the person, not the outlet: an outlet deleted and imported
  * again with the same address is found in the mails that address already had". The announcement's
@@ -29,16 +94,11 @@ import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/release
  */
 describe('an open announcement whose outlet is deleted and imported again at its address within the stale window', () => {
   it('is sent to the outlet imported again, once', async () => {
-    const outlet = anOutlet();
-    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
-    world.mailer.script = undefined;
+    const { outlet, world } = await anOpenAnnouncement();
 
     // Ten minutes on, the manager deletes the outlet and imports it again: same address, a new id.
-    world.clock.now += 10 * 60_000;
     const imported = anOutlet({ email: outlet.email });
-    world.directory.splice(world.directory.indexOf(outlet), 1, imported);
+    tenMinutesOnReplaced(world, outlet, imported);
     await announceToChangedOutlets([imported.id], meta, world.deps);
     await runRequested(world, 'announcement');
     await sweptPastStale(world, 10 * 60_000);
@@ -48,16 +108,11 @@ describe('an open announcement whose outlet is deleted and imported again at its
   });
 
   it('names on its delivery the outlet imported again, which it was sent to, its identity kept', async () => {
-    const outlet = anOutlet();
-    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
-    world.mailer.script = undefined;
+    const { outlet, world } = await anOpenAnnouncement();
     const [claimed] = world.deliveries.of('claimed');
 
-    world.clock.now += 10 * 60_000;
     const imported = anOutlet({ email: outlet.email });
-    world.directory.splice(world.directory.indexOf(outlet), 1, imported);
+    tenMinutesOnReplaced(world, outlet, imported);
     await sweptPastStale(world, 10 * 60_000);
 
     expect(world.deliveries.of('sent')).toEqual([
@@ -71,67 +126,39 @@ describe('an open announcement whose outlet is deleted and imported again at its
 
   it('names on its delivery the outlet imported again a cancellation was resent to', async () => {
     const press = await anAnnouncedPress();
-    const { german, world, label } = press;
-    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
-    await label(
-      { type: 'Release Cancelled', releaseId: 'rel-night-drive' },
-      'evt-cancelled',
-      '2026-02-01T10:00:00.000Z',
-    );
-    world.mailer.script = undefined;
-    const cancellation = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+    const { german, world } = press;
+    const cancellation = await leftOpenToGerman(press, 'cancellation', cancelled, 'evt-cancelled');
 
-    world.clock.now += 10 * 60_000;
-    const imported = { ...german, id: `${german.id}-again` };
-    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    const imported = againAtItsAddress(german);
+    tenMinutesOnReplaced(world, german, imported);
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
 
-    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
-    expect(world.deliveries.items.get(cancellation.deliveryId)).toMatchObject({
-      status: 'sent',
-      context: { ...cancellation.context, outletId: imported.id },
-    });
+    expectSentOnceNaming(world, german.email, 'cancellation', cancellation, imported);
   });
 
   it('sends the withdrawal left open to the outlet imported again at its address, once, naming it', async () => {
     const press = await anAnnouncedPress();
-    const { german, world, label } = press;
-    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    world.mailer.script = undefined;
-    const withdrawal = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+    const { german, world } = press;
+    const withdrawal = await leftOpenToGerman(press, 'cancellation', withdrawDe, 'evt-withdrawn');
 
     // Ten minutes on, the German outlet deleted and imported again: same address, a new id.
-    world.clock.now += 10 * 60_000;
-    const imported = { ...german, id: `${german.id}-again` };
-    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    const imported = againAtItsAddress(german);
+    tenMinutesOnReplaced(world, german, imported);
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
     await sweepEachMinute(world, 60);
 
-    expect(world.mailer.receivedBy(german.email, 'cancellation')).toHaveLength(1);
-    expect(world.deliveries.items.get(withdrawal.deliveryId)).toMatchObject({
-      status: 'sent',
-      context: { ...withdrawal.context, outletId: imported.id },
-    });
+    expectSentOnceNaming(world, german.email, 'cancellation', withdrawal, imported);
   });
 
   it('sends the cancellation left open to the outlet imported again for another genre, as its mailing would', async () => {
     const press = await anAnnouncedPress();
-    const { german, world, label } = press;
-    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
-    await label(
-      { type: 'Release Cancelled', releaseId: 'rel-night-drive' },
-      'evt-cancelled',
-      '2026-02-01T10:00:00.000Z',
-    );
-    world.mailer.script = undefined;
+    const { german, world } = press;
+    await leftOpenToGerman(press, 'cancellation', cancelled, 'evt-cancelled');
 
     // The address was told of the release: its cancellation goes to whoever is there, whatever its genres.
-    world.clock.now += 10 * 60_000;
-    const imported = { ...german, id: `${german.id}-again`, genres: ['jazz'] };
-    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    tenMinutesOnReplaced(world, german, againAtItsAddress(german, { genres: ['jazz'] }));
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
 
@@ -146,16 +173,11 @@ describe('an open announcement whose outlet is deleted and imported again at its
     await roundZeroOutNowUnanswered(press);
     const outNow = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
 
-    world.clock.now += 10 * 60_000;
-    const imported = { ...german, id: `${german.id}-again`, genres: ['jazz'] };
-    world.directory.splice(world.directory.indexOf(german), 1, imported);
+    const imported = againAtItsAddress(german, { genres: ['jazz'] });
+    tenMinutesOnReplaced(world, german, imported);
     await sweptPastStale(world, 10 * 60_000);
 
-    expect(world.mailer.receivedBy(german.email, 'out-now')).toHaveLength(1);
-    expect(world.deliveries.items.get(outNow.deliveryId)).toMatchObject({
-      status: 'sent',
-      context: { ...outNow.context, outletId: imported.id },
-    });
+    expectSentOnceNaming(world, german.email, 'out-now', outNow, imported);
   });
 
   it.each([
@@ -165,35 +187,24 @@ describe('an open announcement whose outlet is deleted and imported again at its
     'sends the date change of %s left open to the outlet imported again for another genre, as its mailing would',
     async (_, moved) => {
       const press = await anAnnouncedPress();
-      const { german, world, label } = press;
-      world.mailer.script = (mail) => (mail.kind === 'date-change' ? [] : (undefined as never));
-      await label({ type: 'Release Updated', details: moved }, 'evt-moved', '2026-02-01T10:00:00.000Z');
-      world.mailer.script = undefined;
-      const dateChange = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+      const { german, world } = press;
+      const update: ReleaseChange = { type: 'Release Updated', details: moved };
+      const dateChange = await leftOpenToGerman(press, 'date-change', update, 'evt-moved');
 
-      world.clock.now += 10 * 60_000;
-      const imported = { ...german, id: `${german.id}-again`, genres: ['jazz'] };
-      world.directory.splice(world.directory.indexOf(german), 1, imported);
+      const imported = againAtItsAddress(german, { genres: ['jazz'] });
+      tenMinutesOnReplaced(world, german, imported);
       await sweptPastStale(world, 10 * 60_000);
 
-      expect(world.mailer.receivedBy(german.email, 'date-change')).toHaveLength(1);
-      expect(world.deliveries.items.get(dateChange.deliveryId)).toMatchObject({
-        status: 'sent',
-        context: { ...dateChange.context, outletId: imported.id },
-      });
+      expectSentOnceNaming(world, german.email, 'date-change', dateChange, imported);
     },
   );
 
   it('closes unsent the withdrawal left open to an outlet deleted and not imported again', async () => {
     const press = await anAnnouncedPress();
-    const { german, world, label } = press;
-    world.mailer.script = (mail) => (mail.kind === 'cancellation' ? [] : (undefined as never));
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    world.mailer.script = undefined;
-    const withdrawal = world.deliveries.of('claimed').find((d) => d.email === german.email)!;
+    const { german, world } = press;
+    const withdrawal = await leftOpenToGerman(press, 'cancellation', withdrawDe, 'evt-withdrawn');
 
-    world.clock.now += 10 * 60_000;
-    world.directory.splice(world.directory.indexOf(german), 1);
+    tenMinutesOnReplaced(world, german);
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
 
@@ -206,18 +217,9 @@ describe('an open announcement whose outlet is deleted and imported again at its
     ['in a territory', { territories: ['FR'] }],
     ['for a genre', { genres: ['jazz'] }],
   ])('is not sent to the outlet imported again %s the release does not reach', async (_, imported) => {
-    const outlet = anOutlet();
-    const world = fakeWorld({ releases: [aStoredRelease()], outlets: [outlet] });
-    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
-    world.mailer.script = undefined;
+    const { outlet, world } = await anOpenAnnouncement();
 
-    world.clock.now += 10 * 60_000;
-    world.directory.splice(
-      world.directory.indexOf(outlet),
-      1,
-      anOutlet({ email: outlet.email, ...imported }),
-    );
+    tenMinutesOnReplaced(world, outlet, anOutlet({ email: outlet.email, ...imported }));
     await sweptPastStale(world, 10 * 60_000);
     await sweepEachMinute(world, 60);
 
@@ -227,9 +229,7 @@ describe('an open announcement whose outlet is deleted and imported again at its
   it('is followed by the out-now the release day asked while it was open, to the outlet imported again', async () => {
     const { world, german, store, release, releaseDay } = aLabelAndItsPress();
     await store.putIfNewer(release, []);
-    world.mailer.script = (mail) => (mail.kind === 'announcement' ? [] : (undefined as never));
-    await sendMailing(announce, meta, world.deps, far());
-    world.mailer.script = undefined;
+    await unanswered(world, 'announcement', () => sendMailing(announce, meta, world.deps, far()));
 
     // Five minutes on, the German outlet deleted and imported again; the release day comes and its
     // out-now passes the address, whose announcement is still open. The sweep resends it past the window.
