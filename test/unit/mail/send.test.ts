@@ -4,7 +4,7 @@ import { MailUndeliverable, outboxEntry } from '#shared/events/index.ts';
 import { defaultMailSettings, MailerError, type OutgoingMail } from '#shared/mail/ports.ts';
 import { sendMails } from '#shared/mail/send.ts';
 import { type Resender, sweepStaleClaims } from '#shared/mail/settle.ts';
-import { fakeMailDeps, fakeWorld } from '#test/support/announcer-fakes.ts';
+import { type FakeWorld, fakeMailDeps, fakeWorld } from '#test/support/announcer-fakes.ts';
 
 const far = () => Date.parse('2100-01-01T00:00:00Z');
 
@@ -482,33 +482,45 @@ describe('sending mail through the mail module', () => {
 describe('sending mail while SES has sending paused', () => {
   const pausedSes = () => new MailerError('paused', 'SendBulkEmail failed: SendingPausedException');
 
-  it('leaves the claims open at once, unsent, and the stale-claim sweep sends each once SES sends again', async () => {
-    const world = fakeWorld();
+  /** A world whose senders leave to the stale-claim sweep what SES refuses while paused. */
+  const sweepingWhenPaused = (options?: Parameters<typeof fakeWorld>[0]) => {
+    const world = fakeWorld(options);
     world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    return world;
+  };
+
+  /** The show mails' sender: the mail of each stale claim is the one of `mails` to its address. */
+  const resenderOf = (mails: OutgoingMail[]): Resender => ({
+    subjectType: 'show',
+    rebuild: async (stale) => ({
+      mails: new Map(
+        stale.map((delivery) => [
+          delivery.deliveryId,
+          mails.find((m) => m.identity.email === delivery.email)!,
+        ]),
+      ),
+    }),
+  });
+
+  /** The stale-claim sweep a minute past the window of the claims made just now, sending until `deadline()`. */
+  const sweptPastStale = async (world: FakeWorld, resender: Resender, deadline = far) => {
+    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
+    await sweepStaleClaims(world.deps, resender, deadline());
+  };
+
+  it('leaves the claims open at once, unsent, and the stale-claim sweep sends each once SES sends again', async () => {
+    const world = sweepingWhenPaused();
     const mails = crewMails(3);
-    const resender: Resender = {
-      subjectType: 'show',
-      rebuild: async (stale) => ({
-        mails: new Map(
-          stale.map((delivery) => [
-            delivery.deliveryId,
-            mails.find((m) => m.identity.email === delivery.email)!,
-          ]),
-        ),
-      }),
-    };
+    const resender = resenderOf(mails);
     world.mailer.script = () => pausedSes();
 
     const outcome = await sendMails(world.deps, mails, world.clock.now + 600_000);
     const openWhilePaused = world.deliveries.of('claimed').length;
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
     const sentWhilePaused = world.mailer.delivered.length;
     world.mailer.script = undefined;
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
+    await sweptPastStale(world, resender);
 
     expect(outcome).toMatchObject({ claimed: 3, sent: 0, leftForSweep: 3, unfinished: false });
     expect(world.slept).toEqual([]);
@@ -522,8 +534,7 @@ describe('sending mail while SES has sending paused', () => {
   });
 
   it('leaves open the entries SES answers ACCOUNT_SENDING_PAUSED, and sends the others', async () => {
-    const world = fakeWorld();
-    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const world = sweepingWhenPaused();
     world.mailer.script = (mail) =>
       mail.entries.map((entry) =>
         entry.email === 'crew1@venue.example' ? { status: 'ACCOUNT_SENDING_PAUSED' } : { status: 'SUCCESS' },
@@ -536,20 +547,9 @@ describe('sending mail while SES has sending paused', () => {
   });
 
   it("records the sweep's sending of a mail SES refused while paused as its first, no resend, also after a sweep SES refused too", async () => {
-    const world = fakeWorld();
-    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const world = sweepingWhenPaused();
     const mails = crewMails(3);
-    const resender: Resender = {
-      subjectType: 'show',
-      rebuild: async (stale) => ({
-        mails: new Map(
-          stale.map((delivery) => [
-            delivery.deliveryId,
-            mails.find((m) => m.identity.email === delivery.email)!,
-          ]),
-        ),
-      }),
-    };
+    const resender = resenderOf(mails);
     // The whole call refused for crew0 and crew1's first call; crew2's entry refused on its own.
     world.mailer.script = (mail) =>
       mail.entries.some((entry) => entry.email === 'crew2@venue.example')
@@ -558,11 +558,9 @@ describe('sending mail while SES has sending paused', () => {
     await sendMails(world.deps, mails.slice(0, 2), world.clock.now + 600_000);
     await sendMails(world.deps, mails.slice(2), world.clock.now + 600_000);
 
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
     world.mailer.script = undefined;
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
 
     expect(world.mailer.delivered.map((mail) => mail.email).sort()).toEqual([
       'crew0@venue.example',
@@ -582,29 +580,16 @@ describe('sending mail while SES has sending paused', () => {
 
   it('records as first sendings the claims a sweep took over and never handed to SES, its first call refused as SES was paused: at one recipient a call, those after it too', async () => {
     // One recipient a call (SES's sandbox rate): the sweep takes the three over, and its first call is refused.
-    const world = fakeWorld({ perCall: 1 });
-    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const world = sweepingWhenPaused({ perCall: 1 });
     const mails = crewMails(3);
-    const resender: Resender = {
-      subjectType: 'show',
-      rebuild: async (stale) => ({
-        mails: new Map(
-          stale.map((delivery) => [
-            delivery.deliveryId,
-            mails.find((m) => m.identity.email === delivery.email)!,
-          ]),
-        ),
-      }),
-    };
+    const resender = resenderOf(mails);
     world.mailer.script = () => pausedSes();
     await sendMails(world.deps, mails, world.clock.now + 600_000);
 
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
     const callsWhilePaused = world.mailer.calls.length;
     world.mailer.script = undefined;
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
 
     // Three refused calls of the mailing's, one of the sweep's.
     expect(callsWhilePaused).toBe(4);
@@ -621,45 +606,33 @@ describe('sending mail while SES has sending paused', () => {
   });
 
   it('records as its first sending a claim left open while SES was paused that a sweep took over and, SES throttling it, never got to SES before its deadline', async () => {
-    const world = fakeWorld();
-    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const world = sweepingWhenPaused();
     const [mail] = crewMails(1);
-    const resender: Resender = {
-      subjectType: 'show',
-      rebuild: async (stale) => ({ mails: new Map(stale.map((delivery) => [delivery.deliveryId, mail])) }),
-    };
+    const resender = resenderOf([mail]);
     world.mailer.script = () => pausedSes();
     await sendMails(world.deps, [mail], world.clock.now + 600_000);
 
     world.mailer.script = () =>
       new MailerError('throttled', 'SendBulkEmail failed: TooManyRequestsException');
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, world.clock.now + 5_000);
+    await sweptPastStale(world, resender, () => world.clock.now + 5_000);
     world.mailer.script = undefined;
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
 
     expect(world.mailer.delivered).toHaveLength(1);
     expect(world.deliveries.of('sent').map((delivery) => delivery.resends ?? 0)).toEqual([0]);
   });
 
   it("still counts a resend of a claim the sweep sent again (SES paused then) after its first sending's answer was lost", async () => {
-    const world = fakeWorld();
-    world.deps.settings = { ...world.deps.settings, whenPaused: 'sweep' };
+    const world = sweepingWhenPaused();
     const [mail] = crewMails(1);
-    const resender: Resender = {
-      subjectType: 'show',
-      rebuild: async (stale) => ({ mails: new Map(stale.map((delivery) => [delivery.deliveryId, mail])) }),
-    };
+    const resender = resenderOf([mail]);
     world.mailer.script = () => new MailerError('unknown', 'socket hang up');
     await sendMails(world.deps, [mail], world.clock.now + 600_000);
 
     world.mailer.script = () => pausedSes();
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
     world.mailer.script = undefined;
-    world.clock.now += world.deps.settings.staleClaimMs + 60_000;
-    await sweepStaleClaims(world.deps, resender, far());
+    await sweptPastStale(world, resender);
 
     expect(world.deliveries.of('sent').map((delivery) => delivery.resends)).toEqual([1]);
   });
