@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
-import { Faults } from '#infra/local/faults.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
 import { JsonLines } from '#infra/local/jsonl.ts';
-import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
+import { aBusJournallingIn, aDataFolderPerTest, anEventForOne } from '#test/support/local-restarts.ts';
+import { until } from '#test/support/processes.ts';
 
 /**
  * docs/design.md#failures-and-retries: Lambda hands an asynchronous invocation that ran out of
@@ -16,54 +15,17 @@ import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
  * the dead letter kept and the delivery tried again as well.
  */
 
-const one: [FunctionName, FunctionSpec][] = [
-  [
-    'a' as FunctionName,
-    {
-      entry: 'functions/x/handler.ts',
-      description: 'test',
-      on: [{ kind: 'event', bus: 'backline', pattern: { 'detail-type': ['One'] } }],
-      may: [],
-      retryAttempts: 1,
-    },
-  ],
-];
-
-let directory: string;
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'backline-bus-dead-'));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(directory, { recursive: true, force: true });
-});
-
+const dataFolder = aDataFolderPerTest('backline-bus-dead-');
 const aBus = (invoke: (name: string, event: BusEvent) => Promise<unknown>) =>
-  new LocalBus({
-    functions: one,
-    invoke,
-    faults: new Faults(),
-    account: '000000000000',
-    region: 'us-east-1',
-    retryBaseMs: 5,
-    journalFiles: {
-      journal: join(directory, 'deliveries.jsonl'),
-      deadLetters: join(directory, 'dead-letters.jsonl'),
-    },
-  });
-
-const waitFor = async (done: () => boolean) => {
-  for (const end = Date.now() + 5_000; !done() && Date.now() < end; )
-    await new Promise((resolve) => setTimeout(resolve, 2));
-};
+  aBusJournallingIn(dataFolder(), invoke);
 
 /** A bus whose function always fails, its event dead-lettered; answers the bus. */
 async function aDeadLetteredEvent(): Promise<LocalBus> {
   const first = aBus(async () => {
     throw new Error('down');
   });
-  first.putEvents([{ EventBusName: 'backline', Source: 'test.source', DetailType: 'One', Detail: '{}' }]);
-  await waitFor(() => first.deadLetters().length === 1);
+  first.putEvents([anEventForOne()]);
+  await until(() => first.deadLetters().length === 1, 5_000);
   await first.whenIdle();
   return first;
 }
@@ -72,7 +34,7 @@ describe('a dead letter cut short by a kill of the local cloud', () => {
   it('is not delivered again at the next start when the kill came between the letter and its journal line', async () => {
     (await aDeadLetteredEvent()).close();
     // What the kill left: the letter synced, the journal's `dead` line never written.
-    const journal = join(directory, 'deliveries.jsonl');
+    const journal = join(dataFolder(), 'deliveries.jsonl');
     const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
     writeFileSync(journal, `${lines.filter((line) => !line.includes('"op":"dead"')).join('\n')}\n`);
 

@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
-import { Faults } from '#infra/local/faults.ts';
-import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
+import { describe, expect, it } from 'vitest';
+import type { BusEvent } from '#infra/local/bus/bus.ts';
+import { aBusJournallingIn, aDataFolderPerTest, anEventForOne } from '#test/support/local-restarts.ts';
 
 /**
  * docs/design.md#failures-and-retries: a local cloud whose `npm start` is killed (`kill -9` of npm) or
@@ -14,38 +10,9 @@ import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
  * folder, not dead-lettered (nor a retry spent) for the stop.
  */
 
-const one: [FunctionName, FunctionSpec][] = [
-  [
-    'a' as FunctionName,
-    {
-      entry: 'functions/x/handler.ts',
-      description: 'test',
-      on: [{ kind: 'event', bus: 'backline', pattern: { 'detail-type': ['One'] } }],
-      may: [],
-      retryAttempts: 1,
-    },
-  ],
-];
-
-let directory: string;
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'backline-bus-stop-'));
-});
-afterEach(() => rmSync(directory, { recursive: true, force: true }));
-
+const dataFolder = aDataFolderPerTest('backline-bus-stop-');
 const aBus = (invoke: (name: string, event: BusEvent) => Promise<unknown>) =>
-  new LocalBus({
-    functions: one,
-    invoke,
-    faults: new Faults(),
-    account: '000000000000',
-    region: 'us-east-1',
-    retryBaseMs: 5,
-    journalFiles: {
-      journal: join(directory, 'deliveries.jsonl'),
-      deadLetters: join(directory, 'dead-letters.jsonl'),
-    },
-  });
+  aBusJournallingIn(dataFolder(), invoke);
 
 describe('a delivery under way when the local cloud stops', () => {
   it('is delivered at the next start on the same folder, not dead-lettered for the stop', async () => {
@@ -64,7 +31,7 @@ describe('a delivery under way when the local cloud stops', () => {
           running();
         }),
     );
-    first.putEvents([{ EventBusName: 'backline', Source: 'test.source', DetailType: 'One', Detail: '{}' }]);
+    first.putEvents([anEventForOne()]);
     await lastAttemptRuns;
     first.close();
     stopUnderIt(new Error('connect ECONNREFUSED 127.0.0.1:8000'));

@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type BusEvent, LocalBus } from '#infra/local/bus/bus.ts';
-import { Faults } from '#infra/local/faults.ts';
-import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
+import type { BusEvent } from '#infra/local/bus/bus.ts';
+import { aBusJournallingIn, aDataFolderPerTest, anEventForOne } from '#test/support/local-restarts.ts';
+import { until } from '#test/support/processes.ts';
 
 /**
  * docs/design.md#failures-and-retries: an invocation's retries keep its request id, on the local bus
@@ -15,71 +14,32 @@ import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
  * redrive's attempt still holds (30 s), as d172a0d found for a first delivery.
  */
 
-const one: [FunctionName, FunctionSpec][] = [
-  [
-    'a' as FunctionName,
-    {
-      entry: 'functions/x/handler.ts',
-      description: 'test',
-      on: [{ kind: 'event', bus: 'backline', pattern: { 'detail-type': ['One'] } }],
-      may: [],
-      retryAttempts: 1,
-    },
-  ],
-];
-
-const aBus = (
-  journalDir: string,
-  invoke: (name: string, event: BusEvent, requestId: string) => Promise<unknown>,
-) =>
-  new LocalBus({
-    functions: one,
-    invoke,
-    faults: new Faults(),
-    account: '000000000000',
-    region: 'us-east-1',
-    retryBaseMs: 10,
-    journalFiles: {
-      journal: join(journalDir, 'deliveries.jsonl'),
-      deadLetters: join(journalDir, 'dead-letters.jsonl'),
-    },
-  });
-
-const waitFor = async (done: () => boolean) => {
-  for (const end = Date.now() + 5_000; !done() && Date.now() < end; )
-    await new Promise((resolve) => setTimeout(resolve, 2));
-};
+const dataFolder = aDataFolderPerTest('backline-bus-');
+const aBus = (invoke: (name: string, event: BusEvent, requestId: string) => Promise<unknown>) =>
+  aBusJournallingIn(dataFolder(), invoke, 10);
 
 describe('a redrive resumed after a restart (the local bus)', () => {
   it("keeps the redrive's request id, as its retries keep it", async () => {
-    const journalDir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
-    const journal = join(journalDir, 'deliveries.jsonl');
+    const journal = join(dataFolder(), 'deliveries.jsonl');
     const requestIds: { call: number; requestId: string }[] = [];
     let calls = 0;
     // The event's delivery fails twice and is dead-lettered; the redrive's first try fails, and the
     // local cloud is killed while its retry runs (that retry never ends, as in a dead process).
-    const killed = aBus(journalDir, async (_name, _event, requestId) => {
+    const killed = aBus(async (_name, _event, requestId) => {
       requestIds.push({ call: ++calls, requestId });
       if (calls === 4) await new Promise(() => undefined);
       throw new Error('down');
     });
-    killed.putEvents([
-      {
-        EventBusName: 'backline',
-        Source: 'test.source',
-        DetailType: 'One',
-        Detail: JSON.stringify({ n: 1 }),
-      },
-    ]);
-    await waitFor(() => killed.deadLetters().length === 1);
+    killed.putEvents([anEventForOne(JSON.stringify({ n: 1 }))]);
+    await until(() => killed.deadLetters().length === 1, 5_000);
     const retryings = () => readFileSync(journal, 'utf8').split('"retrying"').length - 1;
     const before = retryings();
     void killed.redrive();
-    await waitFor(() => existsSync(journal) && retryings() > before && calls === 4);
+    await until(() => existsSync(journal) && retryings() > before && calls === 4, 5_000);
     const redrive = requestIds[2].requestId;
 
     const resumed: string[] = [];
-    const restarted = aBus(journalDir, async (_name, _event, requestId) => {
+    const restarted = aBus(async (_name, _event, requestId) => {
       resumed.push(requestId);
     });
     restarted.resume();

@@ -1,11 +1,16 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
 import { JsonLines } from '#infra/local/jsonl.ts';
 import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
-import { createLocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
+import { createLocalScheduler } from '#infra/local/scheduler.ts';
+import {
+  aDataFolderPerTest,
+  aFiringTenMinutesOn,
+  aReminderTarget,
+  startedAgainPast,
+} from '#test/support/local-restarts.ts';
 
 /**
  * docs/design.md#schedules: a data folder from before the scheduler's journal kept its schedules in
@@ -15,16 +20,7 @@ import { createLocalScheduler, type ScheduledTarget } from '#infra/local/schedul
  * release day) lost there never fires.
  */
 const clock = installVirtualClock();
-const MINUTE = 60_000;
-let directory: string;
-
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'backline-schedule-carry-'));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(directory, { recursive: true, force: true });
-});
+const dataFolder = aDataFolderPerTest('backline-schedule-carry-');
 
 const aReminder = (instant: number) => ({
   name: 'show-step-reminder',
@@ -34,12 +30,7 @@ const aReminder = (instant: number) => ({
   state: 'ENABLED',
   flexibleTimeWindow: { Mode: 'OFF' },
   actionAfterCompletion: 'DELETE',
-  target: {
-    Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/backline',
-    RoleArn: 'arn:aws:iam::000000000000:role/backline-scheduler',
-    EventBridgeParameters: { DetailType: 'Show Step Due', Source: 'backline.scheduler' },
-    Input: JSON.stringify({ data: { step: 'advance-reminder-1' } }),
-  },
+  target: aReminderTarget(),
   creationDate: clock.now().getTime(),
   lastModificationDate: clock.now().getTime(),
   windowStart: clock.now().getTime(),
@@ -47,10 +38,10 @@ const aReminder = (instant: number) => ({
 
 describe('a data folder from before the journal, its carrying over cut short by a kill', () => {
   it('still has its schedules at the next start on the same folder', async () => {
-    const file = join(directory, 'schedules.jsonl');
-    const instant = Math.ceil(clock.now().getTime() / MINUTE) * MINUTE + 10 * MINUTE;
+    const file = join(dataFolder(), 'schedules.jsonl');
+    const instant = aFiringTenMinutesOn(clock);
     writeFileSync(
-      join(directory, 'schedules.json'),
+      join(dataFolder(), 'schedules.json'),
       JSON.stringify({ version: 1, groups: [], schedules: [aReminder(instant)] }),
     );
     // The first process dies while it writes the journal the document is carried over into.
@@ -60,18 +51,10 @@ describe('a data folder from before the journal, its carrying over cut short by 
     expect(() => createLocalScheduler({ clock, file, putEvents: async () => undefined })).toThrow('killed');
     vi.restoreAllMocks();
 
-    const put: ScheduledTarget[] = [];
-    const second = createLocalScheduler({
-      clock,
-      file,
-      putEvents: async (target) => {
-        put.push(target);
-      },
-    });
-    await second.advanceTo(new Date(instant + MINUTE));
+    const { scheduler: second, put } = await startedAgainPast(clock, file, instant);
     second.stop();
 
     expect(put.map((target) => target.detailType)).toEqual(['Show Step Due']);
-    expect(existsSync(join(directory, 'schedules.json'))).toBe(false);
+    expect(existsSync(join(dataFolder(), 'schedules.json'))).toBe(false);
   });
 });

@@ -1,11 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { installVirtualClock } from '#infra/local/clock.ts';
 import { JsonLines } from '#infra/local/jsonl.ts';
 import { wallTimeAt } from '#infra/local/scheduler/expressions.ts';
-import { createLocalScheduler, type ScheduledTarget } from '#infra/local/scheduler.ts';
+import { createLocalScheduler } from '#infra/local/scheduler.ts';
+import {
+  aDataFolderPerTest,
+  aFiringTenMinutesOn,
+  aReminderTarget,
+  startedAgainPast,
+} from '#test/support/local-restarts.ts';
 
 /**
  * docs/design.md#schedules: Scheduler delivers a firing at least once. The local cloud killed (kill -9)
@@ -14,16 +18,7 @@ import { createLocalScheduler, type ScheduledTarget } from '#infra/local/schedul
  * day) fires once, so an occurrence counted as fired but never put on the bus is lost for good.
  */
 const clock = installVirtualClock();
-const MINUTE = 60_000;
-let directory: string;
-
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'backline-schedule-kill-'));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  rmSync(directory, { recursive: true, force: true });
-});
+const dataFolder = aDataFolderPerTest('backline-schedule-kill-');
 
 const aReminder = (instant: number) => ({
   Name: 'show-step-reminder',
@@ -31,17 +26,12 @@ const aReminder = (instant: number) => ({
   ScheduleExpression: `at(${new Date(wallTimeAt('UTC', instant)).toISOString().slice(0, 19)})`,
   FlexibleTimeWindow: { Mode: 'OFF' as const },
   ActionAfterCompletion: 'DELETE' as const,
-  Target: {
-    Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/backline',
-    RoleArn: 'arn:aws:iam::000000000000:role/backline-scheduler',
-    EventBridgeParameters: { DetailType: 'Show Step Due', Source: 'backline.scheduler' },
-    Input: JSON.stringify({ data: { step: 'advance-reminder-1' } }),
-  },
+  Target: aReminderTarget(),
 });
 
 describe('a firing cut short by a kill of the local cloud', () => {
   it('fires again at the next start on the same folder when the kill came before the bus had its event', async () => {
-    const file = join(directory, 'schedules.jsonl');
+    const file = join(dataFolder(), 'schedules.jsonl');
     let putting: () => void = () => undefined;
     const underWay = new Promise<void>((resolve) => {
       putting = resolve;
@@ -55,41 +45,25 @@ describe('a firing cut short by a kill of the local cloud', () => {
         return new Promise<void>(() => undefined);
       },
     });
-    const instant = Math.ceil(clock.now().getTime() / MINUTE) * MINUTE + 10 * MINUTE;
+    const instant = aFiringTenMinutesOn(clock);
     first.ensureSchedule(aReminder(instant));
     void first.advanceTo(new Date(instant));
     await underWay;
 
-    const put: ScheduledTarget[] = [];
-    const second = createLocalScheduler({
-      clock,
-      file,
-      putEvents: async (target) => {
-        put.push(target);
-      },
-    });
-    await second.advanceTo(new Date(instant + MINUTE));
+    const { scheduler: second, put } = await startedAgainPast(clock, file, instant);
     second.stop();
 
     expect(put.map((target) => target.detailType)).toEqual(['Show Step Due']);
   });
 
   it('does not fire again once the bus had its event', async () => {
-    const file = join(directory, 'schedules.jsonl');
+    const file = join(dataFolder(), 'schedules.jsonl');
     const first = createLocalScheduler({ clock, file, putEvents: async () => undefined });
-    const instant = Math.ceil(clock.now().getTime() / MINUTE) * MINUTE + 10 * MINUTE;
+    const instant = aFiringTenMinutesOn(clock);
     first.ensureSchedule(aReminder(instant));
     await first.advanceTo(new Date(instant));
 
-    const put: ScheduledTarget[] = [];
-    const second = createLocalScheduler({
-      clock,
-      file,
-      putEvents: async (target) => {
-        put.push(target);
-      },
-    });
-    await second.advanceTo(new Date(instant + MINUTE));
+    const { scheduler: second, put } = await startedAgainPast(clock, file, instant);
     second.stop();
 
     expect(put).toEqual([]);
@@ -98,7 +72,7 @@ describe('a firing cut short by a kill of the local cloud', () => {
 
 describe('a firing that failed for good, cut short by a kill after its dead letter was kept', () => {
   it('counts the occurrence as fired at the next start, so the redrive delivers it once', async () => {
-    const file = join(directory, 'schedules.jsonl');
+    const file = join(dataFolder(), 'schedules.jsonl');
     const first = createLocalScheduler({
       clock,
       file,
@@ -106,7 +80,7 @@ describe('a firing that failed for good, cut short by a kill after its dead lett
         throw new Error('InternalException: injected');
       },
     });
-    const instant = Math.ceil(clock.now().getTime() / MINUTE) * MINUTE + 10 * MINUTE;
+    const instant = aFiringTenMinutesOn(clock);
     const reminder = aReminder(instant);
     first.ensureSchedule({
       ...reminder,
@@ -130,15 +104,7 @@ describe('a firing that failed for good, cut short by a kill after its dead lett
     await expect(first.advanceTo(new Date(instant))).rejects.toThrow('killed');
     vi.restoreAllMocks();
 
-    const put: ScheduledTarget[] = [];
-    const second = createLocalScheduler({
-      clock,
-      file,
-      putEvents: async (target) => {
-        put.push(target);
-      },
-    });
-    await second.advanceTo(new Date(instant + MINUTE));
+    const { scheduler: second, put } = await startedAgainPast(clock, file, instant);
     const kept = second.deadLetters().length;
     await second.redrive();
     second.stop();
