@@ -320,10 +320,18 @@ export const anAdsInvoice = (n: number) =>
     amount: { minor: 100, currency: 'EUR' },
   });
 
-/** The video's order (500.00 in `currency`) in bud-1, released by the director's invoice (300.00 EUR) in bud-3. */
-export async function anOrderReleasedFromBud3(h: ReturnType<typeof budgetsHarness>, currency = 'EUR') {
+/**
+ * The video's order (500.00 in `currency`) in bud-1, released by the director's invoice (300.00 EUR) in
+ * bud-3; both with the share `recoupable` when told.
+ */
+export async function anOrderReleasedFromBud3(
+  h: ReturnType<typeof budgetsHarness>,
+  currency = 'EUR',
+  recoupable?: Partial<typeof ExpenseRecorded.sample>['recoupable'],
+) {
+  const shared = recoupable ? { recoupable } : {};
   await h.expense(
-    anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency } }),
+    anExpense({ expenseId: 'po-video', kind: 'commitment', amount: { minor: 50_000, currency }, ...shared }),
   );
   await h.expense(
     anExpense({
@@ -331,6 +339,7 @@ export async function anOrderReleasedFromBud3(h: ReturnType<typeof budgetsHarnes
       budgetId: 'bud-3',
       settles: 'po-video',
       amount: { minor: 30_000, currency: 'EUR' },
+      ...shared,
     }),
   );
 }

@@ -17,6 +17,53 @@ const inPounds = () =>
     ],
   });
 
+type Harness = ReturnType<typeof budgetsHarness>;
+
+/**
+ * bud-1's terms set in pounds at `at` right before a read of `expenseId`'s state, once `armed()`: they
+ * land, and are counted, between a writer's read of the terms and its read of that state. Answers
+ * whether they did.
+ */
+function inPoundsBeforeStateRead(h: Harness, expenseId: string, at: string, armed = () => true) {
+  const expenseStates = h.store.expenseStates.bind(h.store);
+  let raced = false;
+  h.store.expenseStates = async (...args: Parameters<typeof expenseStates>) => {
+    if (armed() && !raced && args[2].includes(expenseId)) {
+      raced = true;
+      await h.budget(inPounds(), at);
+    }
+    return expenseStates(...args);
+  };
+  return () => raced;
+}
+
+/**
+ * bud-1's terms set in pounds at 10:00 right after the first read of bud-1's terms: they land, and are
+ * counted, after that reader read the euros' terms. Answers whether they did.
+ */
+function inPoundsAfterBud1TermsRead(h: Harness) {
+  const getBudget = h.store.getBudget.bind(h.store);
+  let raced = false;
+  h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
+    const terms = await getBudget(...args);
+    if (!raced && args[1] === 'bud-1') {
+      raced = true;
+      await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
+    }
+    return terms;
+  };
+  return () => raced;
+}
+
+/** The race happened, and bud-1 is left in pounds with `totals`, the sum of its states' contributions. */
+async function expectBud1InPounds(h: Harness, raced: () => boolean, totals: Record<string, number>) {
+  expect(raced()).toBe(true);
+  const after = await h.ledger('bud-1');
+  expect(after.budget?.currency).toBe('GBP');
+  expect(after.totals).toEqual(totals);
+  expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+}
+
 // docs/design.md#budgets: an expense is counted under the terms in force; terms set between a write's
 // read of them and its write count it again under the terms stored after it. A recount (reevaluate: a
 // budget's terms, a new rate) read the terms, then the states: terms set in between were counted first,
@@ -28,32 +75,20 @@ describe("a budget's terms set again while the recount of its earlier terms runs
     await h.expense(anExpense({ expenseId: 'inv-london', amount: { minor: 10_000, currency: 'GBP' } }));
     // The label sets bud-1 in euros, then at once in pounds (09:01): the pounds' terms land, and are
     // counted, right after the euros' recount read the terms and before it reads the invoice's state.
-    const expenseStates = h.store.expenseStates.bind(h.store);
     let armed = false;
-    let raced = false;
-    h.store.expenseStates = async (...args: Parameters<typeof expenseStates>) => {
-      if (armed && !raced && args[2].includes('inv-london')) {
-        raced = true;
-        await h.budget(inPounds(), '2027-03-01T09:01:00.000Z');
-      }
-      return expenseStates(...args);
-    };
+    const raced = inPoundsBeforeStateRead(h, 'inv-london', '2027-03-01T09:01:00.000Z', () => armed);
     const getBudget = h.store.getBudget.bind(h.store);
     let reads = 0;
     h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
       // setBudget reads the terms once to check they are its own, its recount (reevaluate) once more.
-      if (!raced && ++reads === 2) armed = true;
+      if (!raced() && ++reads === 2) armed = true;
       return getBudget(...args);
     };
 
     await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
 
-    expect(raced).toBe(true);
-    const after = await h.ledger('bud-1');
-    expect(after.budget?.currency).toBe('GBP');
     // 100.00 GBP spent on radio in a pounds budget, none of it waiting for a rate.
-    expect(after.totals).toEqual({ [counter.actual('radio')]: 10_000 });
-    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+    await expectBud1InPounds(h, raced, { [counter.actual('radio')]: 10_000 });
   });
 });
 
@@ -75,29 +110,15 @@ describe("an invoice voided while the budget's terms are set again, reopening th
     );
     // The label voids the invoice (10:01); bud-1's terms in pounds (10:00) land, and are counted (the
     // invoice settles the order), right after the void read the euros' terms, before it reads the invoice.
-    const expenseStates = h.store.expenseStates.bind(h.store);
-    let armed = false;
-    let raced = false;
-    h.store.expenseStates = async (...args: Parameters<typeof expenseStates>) => {
-      if (armed && !raced && args[2].includes('inv-video')) {
-        raced = true;
-        await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
-      }
-      return expenseStates(...args);
-    };
-    armed = true;
+    const raced = inPoundsBeforeStateRead(h, 'inv-video', '2027-03-01T10:00:00.000Z');
 
     await h.voidExpense(
       { expenseId: 'inv-video', budgetId: 'bud-1', reason: 'Sent in error' },
       { occurredAt: '2027-03-01T10:01:00.000Z' },
     );
 
-    expect(raced).toBe(true);
-    const after = await h.ledger('bud-1');
-    expect(after.budget?.currency).toBe('GBP');
     // The order is committed again: 500.00 GBP on radio in a pounds budget, none of it waiting for a rate.
-    expect(after.totals).toEqual({ [counter.committed('radio')]: 50_000 });
-    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+    await expectBud1InPounds(h, raced, { [counter.committed('radio')]: 50_000 });
   });
 });
 
@@ -115,30 +136,15 @@ describe("an order of one budget taken back by another budget's invoice while it
     await anOrderReleasedFromBud3(h, 'GBP');
     // The label voids the director's invoice (10:01): bud-1's terms in pounds (10:00) land, and are
     // counted, right after the release taking the order back read bud-1's terms in euros.
-    const getBudget = h.store.getBudget.bind(h.store);
-    let armed = false;
-    let raced = false;
-    h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
-      const terms = await getBudget(...args);
-      if (armed && !raced && args[1] === 'bud-1') {
-        raced = true;
-        await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
-      }
-      return terms;
-    };
-    armed = true;
+    const raced = inPoundsAfterBud1TermsRead(h);
 
     await h.voidExpense(
       { expenseId: 'inv-director', budgetId: 'bud-3', reason: 'Sent in error' },
       { occurredAt: '2027-03-01T10:01:00.000Z' },
     );
 
-    expect(raced).toBe(true);
-    const after = await h.ledger('bud-1');
-    expect(after.budget?.currency).toBe('GBP');
     // The order is committed again in bud-1: 500.00 GBP on radio in a pounds budget, none of it waiting for a rate.
-    expect(after.totals).toEqual({ [counter.committed('radio')]: 50_000 });
-    expect(after.totals).toEqual(sum(...after.states.map((s) => s.contribution)));
+    await expectBud1InPounds(h, raced, { [counter.committed('radio')]: 50_000 });
   });
 });
 
@@ -156,23 +162,7 @@ async function orderTakenBackWhileTermsSet(dies: boolean) {
   const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
   await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
   await h.budget(aBudget({ budgetId: 'bud-3' }), '2027-03-01T09:00:00.000Z');
-  await h.expense(
-    anExpense({
-      expenseId: 'po-video',
-      kind: 'commitment',
-      amount: { minor: 50_000, currency: 'GBP' },
-      recoupable: artist,
-    }),
-  );
-  await h.expense(
-    anExpense({
-      expenseId: 'inv-director',
-      budgetId: 'bud-3',
-      settles: 'po-video',
-      amount: { minor: 30_000, currency: 'EUR' },
-      recoupable: artist,
-    }),
-  );
+  await anOrderReleasedFromBud3(h, 'GBP', artist);
   await h.expense(
     anExpense({
       expenseId: 'inv-crew',
@@ -182,16 +172,7 @@ async function orderTakenBackWhileTermsSet(dies: boolean) {
       recoupable: artist,
     }),
   );
-  const getBudget = h.store.getBudget.bind(h.store);
-  let raced = false;
-  h.store.getBudget = async (...args: Parameters<typeof getBudget>) => {
-    const terms = await getBudget(...args);
-    if (!raced && args[1] === 'bud-1') {
-      raced = true;
-      await h.budget(inPounds(), '2027-03-01T10:00:00.000Z');
-    }
-    return terms;
-  };
+  const raced = inPoundsAfterBud1TermsRead(h);
   const write = h.store.writeLedger.bind(h.store);
   let died = false;
   h.store.writeLedger = async (...args: Parameters<typeof write>) => {
@@ -207,7 +188,7 @@ async function orderTakenBackWhileTermsSet(dies: boolean) {
       { occurredAt: '2027-03-01T10:01:00.000Z', eventId: 'evt-director-voided' },
     );
   await voidTheDirector().catch(voidTheDirector);
-  if (!raced || died !== dies) throw new Error('the scene did not happen as told');
+  if (!raced() || died !== dies) throw new Error('the scene did not happen as told');
   const bud1 = await h.ledger('bud-1');
   return { bud1, shares: await h.store.recoupable(h.labelId, 'art-1') };
 }
