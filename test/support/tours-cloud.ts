@@ -1,5 +1,5 @@
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Temporal } from 'temporal-polyfill';
 import { showStepScheduleName } from '#functions/tours/adapters.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
@@ -216,6 +216,27 @@ export async function anAdvanceLink(venue: ReturnType<typeof aVenue>, artist: st
   });
   const link = linkIn((await waitForMailTo(promoter.email, `Advance for ${artist}`))[0], 'a');
   return { label, tourId, show, link };
+}
+
+/**
+ * anAdvanceLink's tour (`venue`, `artist`, `promoterName`), its tour manager's page open in `browser` on a
+ * phone's screen with a guest typed into the show's form, not yet submitted: Robin <Roe>, two plus-ones.
+ * Answers the show and the page.
+ */
+export async function aGuestTypedOnTheTourManagersPage(
+  browser: Browser,
+  venue: ReturnType<typeof aVenue>,
+  artist: string,
+  promoterName: string,
+) {
+  const { label, tourId, show } = await anAdvanceLink(venue, artist, promoterName);
+  await busIdle();
+  const link = (await tourView(label.id, tourId)).body.tourManagerPage as string;
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(link);
+  await page.fill(`#name-${show.showId}`, 'Robin <Roe>');
+  await page.fill(`#plus-${show.showId}`, '2');
+  return { show, page };
 }
 
 /** Types the promoter's answers into the advance form open in `page`, field by field: advanceFormAnswers with `overrides`. */

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { withBrowser } from '#test/support/browser.ts';
 import { armFault, busIdle, clearFaults, redriveThrottled } from '#test/support/cloud.ts';
-import { anAdvanceLink, aVenue, tourView } from '#test/support/tours-cloud.ts';
+import {
+  aGuestTypedOnTheTourManagersPage,
+  anAdvanceLink,
+  aVenue,
+  tourView,
+} from '#test/support/tours-cloud.ts';
 
 /**
  * The signed pages opened, and the tour manager's guest form posted, while DynamoDB throttles, in headless
@@ -58,17 +63,12 @@ describe('a signed page opened while DynamoDB throttles its reads', () => {
 describe("the tour manager's guest form posted while DynamoDB throttles its write", () => {
   it("comes back with a 503, the guest as typed in its show's form and a word to submit it again; submitted again, the guest is added", async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
-    const { label, tourId, show } = await anAdvanceLink(
+    const { show, page } = await aGuestTypedOnTheTourManagersPage(
+      chromium.browser,
       aVenue('Leuven', 'BE', 'Europe/Brussels'),
       'Full Door',
       'Jef',
     );
-    await busIdle();
-    const link = (await tourView(label.id, tourId)).body.tourManagerPage as string;
-    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(link);
-    await page.fill(`#name-${show.showId}`, 'Robin <Roe>');
-    await page.fill(`#plus-${show.showId}`, '2');
 
     await armFault('dynamodb.throttle:UpdateItem', 'inf');
     const [refused] = await Promise.all([

@@ -3,6 +3,7 @@ import { advanceLinkExpiry } from '#shared/tours.ts';
 import { withBrowser } from '#test/support/browser.ts';
 import { advanceClock, busIdle, clockNow, uniqueId } from '#test/support/cloud.ts';
 import {
+  aGuestTypedOnTheTourManagersPage,
   aLabel,
   anAdvanceLink,
   aPromoter,
@@ -201,17 +202,12 @@ describe("the tour manager's page of a show whose promoter submitted the advance
 describe("the tour manager's guest form posted after the link expired", () => {
   it('answers a 410 listing the guest typed as not saved (left open past the day after the last show)', async (context) => {
     if (!chromium.browser) return context.skip(chromium.skip);
-    const { label, tourId, show } = await anAdvanceLink(
+    const { show, page } = await aGuestTypedOnTheTourManagersPage(
+      chromium.browser,
       aVenue('Linz', 'AT', 'Europe/Vienna'),
       'Late Door',
       'Resi',
     );
-    await busIdle();
-    const link = (await tourView(label.id, tourId)).body.tourManagerPage as string;
-    const page = await chromium.browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(link);
-    await page.fill(`#name-${show.showId}`, 'Robin <Roe>');
-    await page.fill(`#plus-${show.showId}`, '2');
     await advanceClock(new Date((advanceLinkExpiry(show) + 60) * 1000).toISOString());
 
     const [refused] = await Promise.all([
