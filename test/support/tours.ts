@@ -1193,6 +1193,26 @@ export async function announcedAgainEmbargoed(world: SceneWorld, announced: Show
   return retimed;
 }
 
+/**
+ * toldDePressOf(`announced`), then announcedAgainEmbargoed (on hold 3 February; announced again 10 February,
+ * doors 20:00, announceAt 1 March), its steps taken; on 15 February at 10:00 the label sets announceAt to
+ * `announceAt` with no new facts, the steps that change wrote are taken, and the clock is half a minute on:
+ * the press announcement's firing a minute ahead. Gives toldDePressOf's world.
+ */
+export async function embargoSetOn15February(announced: Show, announceAt: Show['announceAt']) {
+  const world = await toldDePressOf(announced);
+  const { now, fakes, deps } = world;
+  const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
+  await runDueSteps(fakes, now);
+  await changeAt({ now, deps }, '2027-02-15T10:00:00.000Z', {
+    type: 'set',
+    show: { ...retimed, announceAt },
+  });
+  await takeStepsWritten(fakes);
+  now.value = new Date('2027-02-15T10:00:30Z');
+  return world;
+}
+
 /** The clock run on to `at` and the steps due by then taken (runDueSteps, its gathering window included): those taken. */
 export async function runOnTo(
   world: Pick<MailModuleWorld, 'now'> & { fakes: Parameters<typeof runDueSteps>[0] },

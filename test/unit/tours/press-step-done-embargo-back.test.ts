@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   announcedShow as announced,
-  announcedAgainEmbargoed,
-  changeAt,
+  embargoSetOn15February,
   officePressStep,
-  runDueSteps,
   runOnTo,
-  takeStepsWritten,
-  toldDePressOf,
 } from '#test/support/tours.ts';
 
 /**
@@ -21,18 +17,9 @@ import {
  */
 describe("the office's view of a show whose embargo moved ahead with news and back to its first moment", () => {
   it('does not state the press step done before the firing has told the press of the news', async () => {
-    const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
-    // On hold 3 February; announced again 10 February, doors 20:00, announceAt 1 March.
-    const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
-    await runDueSteps(fakes, now);
-
-    // 15 February, 10:00: the label sets announceAt back to 1 February 09:00 (no new facts).
-    await changeAt({ now, deps }, '2027-02-15T10:00:00.000Z', {
-      type: 'set',
-      show: { ...retimed, announceAt: announced.announceAt },
-    });
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-15T10:00:30Z');
+    // On hold 3 February; announced again 10 February, doors 20:00, announceAt 1 March. 15 February,
+    // 10:00: the label sets announceAt back to 1 February 09:00 (no new facts).
+    const { now, fakes, tours, mailer } = await embargoSetOn15February(announced, announced.announceAt);
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
     // The outlet holds only doors 19:00, the firing a minute ahead: the press step is not done.
     expect((await officePressStep(tours, now))?.done).toBeUndefined();

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   announcedShow as announced,
-  announcedAgainEmbargoed,
-  changeAt,
+  embargoSetOn15February,
   officePressStep,
-  runDueSteps,
   runOnTo,
-  takeStepsWritten,
   toldDePressOf,
 } from '#test/support/tours.ts';
 
@@ -23,19 +20,9 @@ import {
  */
 describe("the office's view of a show whose press embargo the label lifts, its news still to be told", () => {
   it('does not state the press step done before the firing has told the press, and states it done after', async () => {
-    const { now, fakes, deps, tours, mailer } = await toldDePressOf(announced);
-
-    // On hold 3 February; announced again 10 February, doors 20:00, announceAt 1 March.
-    const retimed = await announcedAgainEmbargoed({ now, deps, fakes }, announced);
-    await runDueSteps(fakes, now);
-
-    // 15 February, 10:00: the label lifts the embargo; its steps run, the firing is a minute ahead.
-    await changeAt({ now, deps }, '2027-02-15T10:00:00.000Z', {
-      type: 'set',
-      show: { ...retimed, announceAt: '2027-02-15T09:00:00.000Z' },
-    });
-    await takeStepsWritten(fakes);
-    now.value = new Date('2027-02-15T10:00:30Z');
+    // On hold 3 February; announced again 10 February, doors 20:00, announceAt 1 March. 15 February,
+    // 10:00: the label lifts the embargo; its steps run, the firing is a minute ahead.
+    const { now, fakes, tours, mailer } = await embargoSetOn15February(announced, '2027-02-15T09:00:00.000Z');
     expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
     // The outlet has only doors 19:00: the press step is not done.
     expect((await officePressStep(tours, now))?.done).toBeUndefined();
