@@ -970,6 +970,17 @@ export async function announcementClaimedUnanswered(world: FakeWorld) {
 }
 
 /**
+ * aLabelAndItsPress with its release in GB, DE and FR, stored; FR withdrawn on 15 January, before anyone
+ * is announced (its withdrawal tells nobody).
+ */
+export async function frWithdrawnBeforeAnyAnnouncement() {
+  const press = aLabelAndItsPress(['GB', 'DE', 'FR']);
+  await press.store.putIfNewer(press.release, []);
+  await press.label(describing(['GB', 'DE']), 'evt-fr-withdrawn', '2026-01-15T10:00:00.000Z');
+  return press;
+}
+
+/**
  * DE withdrawn (1 February) and given back (2 February) to `press`'s release a minute apart, FR staying
  * withdrawn (its release in GB, DE and FR).
  */

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  aLabelAndItsPress,
   announcementClaimedUnanswered,
-  describing,
   deWithdrawnAndGivenBackFrOut,
+  frWithdrawnBeforeAnyAnnouncement,
   sweptPastStale,
 } from '#test/support/announcer-fakes.ts';
 
@@ -20,11 +19,9 @@ import {
  */
 describe('FR withdrawn, then an announcement claimed and never sent, DE withdrawn and given back before it is stale', () => {
   it('is resent to the German outlet by the first sweep past the stale window, as to the British', async () => {
-    const press = aLabelAndItsPress(['GB', 'DE', 'FR']);
-    const { german, british, release, world, store, label } = press;
-    await store.putIfNewer(release, []);
     // FR withdrawn before anyone is announced (its withdrawal tells nobody).
-    await label(describing(['GB', 'DE']), 'evt-fr-withdrawn', '2026-01-15T10:00:00.000Z');
+    const press = await frWithdrawnBeforeAnyAnnouncement();
+    const { german, british, world } = press;
     expect(world.releases.get('lbl-nightshift/rel-night-drive')?.withdrawn?.territories).toEqual(['FR']);
 
     // Ten minutes later the announcement is claimed; SES answers its call for no entry: nothing sent.

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  aLabelAndItsPress,
   announcementClaimedUnanswered,
-  describing,
   deWithdrawnAndGivenBackFrOut,
+  frWithdrawnBeforeAnyAnnouncement,
   sweptPastStale,
 } from '#test/support/announcer-fakes.ts';
 
@@ -25,11 +24,9 @@ describe('FR withdrawn before any withdrawal time was kept, an announcement clai
   // territories '' (docs/design.md#exactly-once-mail); when it kept none, a never-held claim waited a
   // stale window more: it failed with [] where [announcement] is due for the German outlet.
   it('is resent to the German outlet by the first sweep past the stale window, as to the British', async () => {
-    const press = aLabelAndItsPress(['GB', 'DE', 'FR']);
-    const { german, british, release, world, store, label } = press;
-    await store.putIfNewer(release, []);
     // FR withdrawn before anyone is announced, stored as before withdrawal times were kept: none.
-    await label(describing(['GB', 'DE']), 'evt-fr-withdrawn', '2026-01-15T10:00:00.000Z');
+    const press = await frWithdrawnBeforeAnyAnnouncement();
+    const { german, british, world, store } = press;
     const stored = store.stored.get('lbl-nightshift/rel-night-drive')!;
     const { applied, ...legacy } = stored.withdrawn!;
     expect(applied?.FR).toBeDefined();
