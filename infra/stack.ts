@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
+  Annotations,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -731,6 +732,13 @@ export class BacklineStack extends Stack {
       }),
     );
     if (settings.alarmEmail) topic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    // Deployable without one (a stage may subscribe its own pager to the topic), but said at every synth
+    // and deploy, so that a stage whose alarms reach no one is never one nobody was told of.
+    else
+      Annotations.of(this).addWarningV2(
+        'backline:no-alarm-email',
+        'The alarms reach no one: no alarm address is set (context alarmEmail or BACKLINE_ALARM_EMAIL). Set one, or subscribe to the topic the AlarmsTopicArn output names.',
+      );
     const notify = new SnsAction(topic);
     const alarm = (id: string, metric: IMetric, threshold: number, description: string) =>
       new Alarm(this, id, {

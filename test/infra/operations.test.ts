@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { deployedFunctionName } from '#infra/app-function.ts';
 import { projectRoot } from '#infra/bundles.ts';
@@ -546,10 +547,20 @@ describe('alarms on AWS', () => {
     }
   });
 
-  it('subscribes nobody when no alarm address is configured', () => {
-    const { template: withoutEmail } = backline();
+  it('subscribes nobody when no alarm address is configured, and warns at synth that the alarms reach no one', () => {
+    const { template: withoutEmail, stack } = backline();
 
     expect(Object.keys(resourcesOf(withoutEmail, 'AWS::SNS::Subscription'))).toEqual([]);
+    Annotations.fromStack(stack).hasWarning(
+      '/Backline-dev',
+      Match.stringLikeRegexp('alarms reach no one.*alarmEmail.*BACKLINE_ALARM_EMAIL.*AlarmsTopicArn'),
+    );
+  });
+
+  it('gives no such warning when an alarm address is configured', () => {
+    const { stack } = backline({ alarmEmail: 'ops@label.example' });
+
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('alarms reach no one'));
   });
 });
 
