@@ -278,6 +278,7 @@ async function start(
       urls: () => urls,
     }),
     account,
+    isReady: () => ready,
   });
   const httpPort = await listen(gateway, options.ports.http, 'The local HTTP gateway', 'BACKLINE_HTTP_PORT');
   stops.push(() => closeServer(gateway));

@@ -52,6 +52,12 @@ export function createGateway(options: {
   account: string;
   /** How long the gateway waits for a function's answer; API Gateway's 30 s unless a test shortens it. */
   integrationTimeoutMs?: number;
+  /**
+   * False while the local cloud starts: the port listens before the functions have their configuration
+   * and DynamoDB Local is up, and a handler module loaded then would stay broken, so the routes answer
+   * 503 `{"status": "starting"}`, as `/health` does. Ready when not given.
+   */
+  isReady?: () => boolean;
 }): Server {
   const routes = buildRoutes(options.functions);
   const timeoutMs = options.integrationTimeoutMs ?? httpIntegrationTimeoutSeconds * 1000;
@@ -76,6 +82,7 @@ export function createGateway(options: {
           );
         }
       }
+      if (options.isReady && !options.isReady()) return send(res, own(503, '{"status":"starting"}'));
       const method = (req.method ?? 'GET').toUpperCase();
       const match = findRoute(routes, method, url.pathname);
       if (match === 'malformed') {
