@@ -76,8 +76,11 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
     const route = `${method} ${url.pathname}`;
     const refusal = url.pathname.startsWith('/_local/') ? crossSiteRefusal(method, req.headers) : undefined;
     if (refusal) return { status: 403, body: { error: 'forbidden', message: refusal } };
-    // The console and the addresses read parts that exist only once the local cloud is up.
-    if (/^\/_local\/(console|info)/.test(url.pathname) && !parts.isReady())
+    // The console and the addresses read parts that exist only once the local cloud is up. A change
+    // (a clock moved, a fault armed, a redrive) waits for it too: start-up's own waits read the clock,
+    // and what it would fire would load functions not yet configured.
+    const changes = method === 'POST' || method === 'DELETE';
+    if ((changes || /^\/_local\/(console|info)/.test(url.pathname)) && !parts.isReady())
       return { status: 503, body: { status: 'starting' } };
     switch (route) {
       case 'GET /health':
