@@ -60,6 +60,12 @@ export interface AdminParts {
   settleMs?: number;
 }
 
+const startingPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">
+<title>Backline is starting</title></head>
+<body><p>Backline is starting (DynamoDB Local, the functions). This page reloads itself until the console is up.</p></body></html>
+`;
+
 /**
  * The local cloud's own routes on the HTTP port: `/health` while starting, and `/_local/*` (the
  * clock, recent events, dead letters, faults, replay). Every state-changing request must come from
@@ -80,6 +86,10 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
     // (a clock moved, a fault armed, a redrive) waits for it too: start-up's own waits read the clock,
     // and what it would fire would load functions not yet configured.
     const changes = method === 'POST' || method === 'DELETE';
+    // The console opened that soon (a tab left open from the last run, say) is a page that says so and
+    // reloads itself every second, until it is the console.
+    if (route === 'GET /_local/console' && !parts.isReady())
+      return { status: 503, contentType: 'text/html; charset=utf-8', body: startingPage };
     if ((changes || /^\/_local\/(console|info)/.test(url.pathname)) && !parts.isReady())
       return { status: 503, body: { status: 'starting' } };
     switch (route) {

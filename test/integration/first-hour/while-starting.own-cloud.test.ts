@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '#infra/local/ports.ts';
+import { withBrowser } from '#test/support/browser.ts';
 import { waitFor } from '#test/support/cloud.ts';
 import { startCloudProcess } from '#test/support/cloud-process.ts';
 
@@ -66,4 +67,27 @@ describe('a request while npm start is still starting', () => {
       await cloud.stop();
     }
   }, 240_000);
+
+  describe('in a browser', () => {
+    const chromium = withBrowser();
+
+    it('to the console is a page saying it is starting, which reloads itself into the console once up', async (context) => {
+      if (!chromium.browser) return context.skip(chromium.skip);
+      const { base, starting } = await caughtStarting();
+      const page = await chromium.browser.newPage();
+
+      const early = await page.goto(`${base}/_local/console`);
+
+      expect(early?.status()).toBe(503);
+      expect(await page.locator('body').textContent()).toContain('Backline is starting');
+      const cloud = await starting;
+      try {
+        await page.locator('#releases').waitFor({ timeout: 30_000 });
+        expect(await page.title()).not.toContain('starting');
+      } finally {
+        await page.close();
+        await cloud.stop();
+      }
+    }, 240_000);
+  });
 });
