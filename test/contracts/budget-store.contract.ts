@@ -68,6 +68,15 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     contribution: { [counter.actual('radio')]: 1_000 },
     ...overrides,
   });
+  /** `version` refused by a recount: it would take actual radio past its limit. */
+  const aRefusal = (version: ExpenseVersion) => ({
+    expenseId: version.expenseId,
+    at: version.at,
+    change: version.change,
+    total: 'actual radio',
+    reason: new TotalPastLimitError('actual radio').message,
+    receivedAt: version.receivedAt,
+  });
   const aResult = (budget: Budget, date: string): DayResult =>
     aDayResult({
       labelId: budget.labelId,
@@ -82,6 +91,37 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       usedPercent: 0.2,
       forecastAtEnd: 1_000,
     });
+  /** Another budget of `budget`'s label, where invoice inv-1 settles order po-1 (its state's revision 1). */
+  const anotherSettlingPo1 = async (store: S, budget: Budget) => {
+    const other = aBudget({ labelId: budget.labelId });
+    await store.writeLedger(budget.labelId, other.budgetId, {
+      versions: [],
+      states: [aState('po-1', { settledBy: ['inv-1'], contribution: {} })],
+      delta: {},
+    });
+    return other;
+  };
+  /** The write releasing the order `expenseId` as settled by inv-1 in `other`, read at po-1's `revision` there. */
+  const releasedBy = (other: Budget, expenseId: string, revision: number) => ({
+    versions: [],
+    states: [aState(expenseId, { settledElsewhere: ['inv-1'], contribution: {} })],
+    delta: { [counter.committed('radio')]: -1_000 },
+    checks: [{ budgetId: other.budgetId, expenseId: 'po-1', revision }],
+  });
+  /** A bounce of the budget mail `kind` to the owner, as it marks the owner unreachable. */
+  const aBounce = (kind: string, at: string) => ({
+    address: 'manager@backline.example',
+    reason: 'bounce' as const,
+    deliveryId: uniqueId('dlv'),
+    kind,
+    at,
+  });
+  const unreachable = (deliveryId: string) =>
+    outboxEntry(
+      BudgetOwnerUnreachable,
+      { ...BudgetOwnerUnreachable.sample, deliveryId },
+      { source: 'backline.budgets' },
+    );
   const reconciled = (budget: Budget, date: string) =>
     outboxEntry(
       BudgetReconciled,
@@ -290,14 +330,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         { ...aVersion('exp-1', '2027-02-02T10:00:00.000Z#e2'), change: 'amended' as const },
       ];
       await store.writeLedger(budget.labelId, budget.budgetId, { versions, states: [held], delta: {} });
-      const refused = versions.map((version) => ({
-        expenseId: 'exp-1',
-        at: version.at,
-        change: version.change,
-        total: 'actual radio',
-        reason: new TotalPastLimitError('actual radio').message,
-        receivedAt: version.receivedAt,
-      }));
+      const refused = versions.map(aRefusal);
       const refusal = {
         versions: [],
         states: [{ ...emptyState('exp-1', held.firstSeenAt), revision: 1 }],
@@ -341,14 +374,6 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         states: [aState('exp-1', { contribution: {} })],
         delta: {},
       });
-      const refusal = (version: ExpenseVersion) => ({
-        expenseId: 'exp-1',
-        at: version.at,
-        change: version.change,
-        total: 'actual radio',
-        reason: new TotalPastLimitError('actual radio').message,
-        receivedAt: version.receivedAt,
-      });
 
       // 50 refusals and the totals: 101 items.
       await expect(
@@ -356,7 +381,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
           versions: [],
           states: [],
           delta: {},
-          refused: versions.map(refusal),
+          refused: versions.map(aRefusal),
         }),
       ).rejects.toThrow(/100/);
       // 49 of them and the totals: 99.
@@ -365,7 +390,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
           versions: [],
           states: [],
           delta: {},
-          refused: versions.slice(1).map(refusal),
+          refused: versions.slice(1).map(aRefusal),
         }),
       ).toBe(true);
 
@@ -509,18 +534,8 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     it("refuses the whole write when another budget's state it was computed from changed since, or appeared", async () => {
       const store = makeStore();
       const budget = aBudget();
-      const other = aBudget({ labelId: budget.labelId });
-      await store.writeLedger(budget.labelId, other.budgetId, {
-        versions: [],
-        states: [aState('po-1', { settledBy: ['inv-1'], contribution: {} })],
-        delta: {},
-      });
-      const release = (revision: number) => ({
-        versions: [],
-        states: [aState('po-1', { settledElsewhere: ['inv-1'], contribution: {} })],
-        delta: { [counter.committed('radio')]: -1_000 },
-        checks: [{ budgetId: other.budgetId, expenseId: 'po-1', revision }],
-      });
+      const other = await anotherSettlingPo1(store, budget);
+      const release = (revision: number) => releasedBy(other, 'po-1', revision);
 
       // Read before the other budget's state was stored, then at its revision.
       expect(await store.writeLedger(budget.labelId, budget.budgetId, release(0))).toBe(false);
@@ -563,12 +578,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
     it("keeps a repaired release's drift and states its event with the write, and neither when the write is refused", async () => {
       const store = makeStore();
       const budget = aBudget();
-      const other = aBudget({ labelId: budget.labelId });
-      await store.writeLedger(budget.labelId, other.budgetId, {
-        versions: [],
-        states: [aState('po-1', { settledBy: ['inv-1'], contribution: {} })],
-        delta: {},
-      });
+      const other = await anotherSettlingPo1(store, budget);
       const at = '2027-02-02T07:00:00.000Z';
       const release = (expenseId: string, revision: number) => {
         const record = {
@@ -580,10 +590,7 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
           record,
           event: reconciled(budget, '2027-02-02'),
           write: (event: ReturnType<typeof reconciled>) => ({
-            versions: [],
-            states: [aState(expenseId, { settledElsewhere: ['inv-1'], contribution: {} })],
-            delta: { [counter.committed('radio')]: -1_000 },
-            checks: [{ budgetId: other.budgetId, expenseId: 'po-1', revision }],
+            ...releasedBy(other, expenseId, revision),
             drift: { record, entries: [event] },
           }),
         };
@@ -1257,21 +1264,9 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       const store = makeStore();
       const budget = aBudget();
       await store.saveBudget(budget);
-      const mark = {
-        address: 'manager@backline.example',
-        reason: 'bounce' as const,
-        deliveryId: uniqueId('dlv'),
-        kind: 'budget-report',
-        at: '2027-01-06T07:31:00.000Z',
-      };
-      const entry = () =>
-        outboxEntry(
-          BudgetOwnerUnreachable,
-          { ...BudgetOwnerUnreachable.sample, deliveryId: mark.deliveryId },
-          { source: 'backline.budgets' },
-        );
-      const first = entry();
-      const again = entry();
+      const mark = aBounce('budget-report', '2027-01-06T07:31:00.000Z');
+      const first = unreachable(mark.deliveryId);
+      const again = unreachable(mark.deliveryId);
 
       const stated = await store.markOwnerUnreachable(
         budget.labelId,
@@ -1292,32 +1287,25 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       const store = makeStore();
       const budget = aBudget();
       await store.saveBudget(budget);
-      const bounce = {
-        address: 'manager@backline.example',
-        reason: 'bounce' as const,
-        deliveryId: uniqueId('dlv'),
-        kind: 'threshold-crossed',
-        at: '2027-01-06T07:00:02.000Z',
-      };
+      const bounce = aBounce('threshold-crossed', '2027-01-06T07:00:02.000Z');
       const suppressed = {
         ...bounce,
         reason: 'suppressed' as const,
         deliveryId: uniqueId('dlv'),
         kind: 'forecast-over',
       };
-      const entry = (deliveryId: string) =>
-        outboxEntry(
-          BudgetOwnerUnreachable,
-          { ...BudgetOwnerUnreachable.sample, deliveryId },
-          { source: 'backline.budgets' },
-        );
 
-      await store.markOwnerUnreachable(budget.labelId, [budget.budgetId], bounce, entry(bounce.deliveryId));
+      await store.markOwnerUnreachable(
+        budget.labelId,
+        [budget.budgetId],
+        bounce,
+        unreachable(bounce.deliveryId),
+      );
       const stated = await store.markOwnerUnreachable(
         budget.labelId,
         [budget.budgetId],
         suppressed,
-        entry(suppressed.deliveryId),
+        unreachable(suppressed.deliveryId),
       );
 
       // Once per owner while the mark stands (docs/design.md#budgets): the left-out mail won no mark.
@@ -1351,32 +1339,26 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         return { labelId, budgets };
       };
       let store: S;
+      /** The mail `deliveryId` left out, marking the owner on `budgetIds`: whether it stated her, and its event's id. */
+      const markLeftOut = async (labelId: string, budgetIds: string[], deliveryId: string) => {
+        const stating = entry(deliveryId);
+        const stated = await store.markOwnerUnreachable(labelId, budgetIds, leftOut(deliveryId), stating);
+        return { stated, eventId: stating.eventId };
+      };
 
       it('states the owner once when two mails left out at once each win a different budget’s mark first', async () => {
         store = makeStore();
         const { labelId } = await marasBudgets();
         const [first, second] = [uniqueId('dlv'), uniqueId('dlv')];
-        const firstEntry = entry(first);
-        const secondEntry = entry(second);
 
         // The race, in the order it runs: the second mail marks bud-2 (its first budget) and states;
         // the first mail had marked bud-1 before it, finds bud-2 taken, and states after it.
-        const secondStated = await store.markOwnerUnreachable(
-          labelId,
-          ['bud-2'],
-          leftOut(second),
-          secondEntry,
-        );
-        const firstStated = await store.markOwnerUnreachable(
-          labelId,
-          ['bud-1', 'bud-2'],
-          leftOut(first),
-          firstEntry,
-        );
+        const secondMark = await markLeftOut(labelId, ['bud-2'], second);
+        const firstMark = await markLeftOut(labelId, ['bud-1', 'bud-2'], first);
 
-        expect([secondStated, firstStated]).toEqual([true, false]);
-        expect(await inOutbox(store, secondEntry.eventId)).toBe(true);
-        expect(await inOutbox(store, firstEntry.eventId)).toBe(false);
+        expect([secondMark.stated, firstMark.stated]).toEqual([true, false]);
+        expect(await inOutbox(store, secondMark.eventId)).toBe(true);
+        expect(await inOutbox(store, firstMark.eventId)).toBe(false);
         // Each budget keeps the mark it got: the owner shows unreachable on both.
         expect((await store.getBudget(labelId, 'bud-1'))?.ownerUnreachable?.deliveryId).toBe(first);
         expect((await store.getBudget(labelId, 'bud-2'))?.ownerUnreachable?.deliveryId).toBe(second);
@@ -1386,16 +1368,10 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         store = makeStore();
         const { labelId, budgets } = await marasBudgets();
         const [first, later, last] = [uniqueId('dlv'), uniqueId('dlv'), uniqueId('dlv')];
-        await store.markOwnerUnreachable(labelId, ['bud-1', 'bud-2'], leftOut(first), entry(first));
+        await markLeftOut(labelId, ['bud-1', 'bud-2'], first);
         // A third budget of hers: the mark stated for bud-1 and bud-2 still stands.
         await store.saveBudget(aBudget({ labelId, budgetId: 'bud-3', owner: budgets[0].owner }));
-        const whileItStands = entry(later);
-        const statedWhileItStands = await store.markOwnerUnreachable(
-          labelId,
-          ['bud-1', 'bud-2', 'bud-3'],
-          leftOut(later),
-          whileItStands,
-        );
+        const whileItStands = await markLeftOut(labelId, ['bud-1', 'bud-2', 'bud-3'], later);
         // A new owner is set on both budgets it named: her mark there no longer stands.
         for (const budget of budgets)
           await store.saveBudget({
@@ -1406,18 +1382,12 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
         await store.saveBudget({
           ...aBudget({ labelId, budgetId: 'bud-4', owner: budgets[0].owner }),
         });
-        const afterItEnded = entry(last);
 
-        const statedAfterItEnded = await store.markOwnerUnreachable(
-          labelId,
-          ['bud-4'],
-          leftOut(last),
-          afterItEnded,
-        );
+        const afterItEnded = await markLeftOut(labelId, ['bud-4'], last);
 
-        expect(statedWhileItStands).toBe(false);
+        expect(whileItStands.stated).toBe(false);
         expect(await inOutbox(store, whileItStands.eventId)).toBe(false);
-        expect(statedAfterItEnded).toBe(true);
+        expect(afterItEnded.stated).toBe(true);
         expect(await inOutbox(store, afterItEnded.eventId)).toBe(true);
       });
     });
