@@ -48,6 +48,13 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       ...overrides,
     };
   };
+  /** A store holding one show of a tour of its own, as booked (no change since). */
+  const aStoreWithAShow = async () => {
+    const store = makeStore();
+    const show = aStoredShow(aTour());
+    await store.putShowIfNewer(show, []);
+    return { store, show };
+  };
   const answers: AdvanceAnswers = {
     loadInAccess: 'Back door, Columbiadamm',
     parking: 'Two spaces',
@@ -114,9 +121,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('forgets the steps a change names (a show moved to another country is news there again), and keeps the rest', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.markStepDone(show, 'press-announcement', at(1), []);
       await store.markStepDone(show, 'advance-request', at(1), []);
 
@@ -128,9 +133,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it("moves the day sheet's record to the moment a change names (moved on its day to another zone), keeping the other steps", async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.markStepDone(show, 'day-sheet', at(1), []);
       await store.markStepDone(show, 'advance-request', at(1), []);
 
@@ -145,9 +148,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('forgets the advance when a change says so (the show given to another promoter), keeping the guests', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.saveAdvance(show, { power: '32 A' } as never, at(1), () => []);
       await store.addGuests(show, [{ name: 'Ana', plusOnes: 0, addedAt: at(1) }]);
       await store.putShowIfNewer({ ...show, occurredAt: at(8) }, []);
@@ -162,9 +163,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('records an advance step only while the show has the promoter it was read with, given to them when read', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       // Given to another promoter, then back: the same promoter, given to them again at 9.
       const other = { ...show, promoterId: 'prm-other', promoterSince: at(8), occurredAt: at(8) };
       await store.putShowIfNewer(other, [], { advance: true });
@@ -179,9 +178,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('keeps the instant the show was given to its promoter, which names their advance mails, through later changes', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       await store.putShowIfNewer({ ...show, promoterSince: at(8), occurredAt: at(8) }, [], { advance: true });
       await store.putShowIfNewer({ ...(await store.getShow(show))!, occurredAt: at(9) }, []);
@@ -190,9 +187,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('notes the countries whose press was told of a show, keeps the first time of each through changes, and forgets one only for that time', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       await store.recordPressCountry(show, 'DE', at(1));
       await store.recordPressCountry(show, 'DE', at(2));
@@ -213,9 +208,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('forgets a country only while the show is gone from it', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.recordPressCountry(show, 'DE', at(1));
       await store.recordPressCountry(show, 'FR', at(1));
 
@@ -240,9 +233,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('takes each step once per moment, and again for the new moment of a moved show', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       expect(await store.markStepDone(show, 'day-sheet', at(3), [])).toBe(true);
       expect(await store.markStepDone(show, 'day-sheet', at(3), [])).toBe(false);
@@ -284,9 +275,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       });
 
     it('records the day sheet only while the advance is as the sheet read it (none, given, amended)', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.saveAdvance(show, answers, at(4), () => []);
       const sheet = (advanced: string | null) =>
         store.markStepDone(show, 'day-sheet', at(3), [], { advanced });
@@ -301,9 +290,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it("keeps the press announcement's read of the show with its step, through a later change", async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       expect(await store.markStepDone(show, 'press-announcement', at(3), [], { announced: at(2) })).toBe(
         true,
@@ -329,9 +316,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       });
 
     it('continues a step from a cursor once: that page again is refused, the next page, the same page of another moment and the same page of the show as another change left it are not', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const entry = () => continuation(show, 'c2');
 
       const read = show.occurredAt;
@@ -349,9 +334,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('continues a step once from the cursor after an outlet whose name is as long as it may be', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       // 200 characters (the outlet's limit) that JSON writes as six bytes each (\u0001), as a manager may send.
       const outlet = { name: '\u0001'.repeat(200), id: `out-${uniqueId('x')}` };
       const cursor = outletCursorAfter(outletListKey(outlet).gsi1sk);
@@ -368,9 +351,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('records a step for a promoter only while the show has that promoter (a change gave it to another meanwhile)', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const other = promoterIdOf('new@promo.example');
       await store.putShowIfNewer({ ...show, promoterId: other, occurredAt: at(9) }, [], {
         steps: ['advance-request'],
@@ -385,9 +366,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('clears the pending schedules mark only for the change that set it', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       await store.markEffectsPerformed(show, 'another-event');
       const before = await store.getShow(show);
@@ -399,9 +378,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('records an advance once and later submissions as amendments', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       const first = await store.saveAdvance(show, answers, at(2), () => []);
       const second = await store.saveAdvance(show, { ...answers, power: '125 A' }, at(3), () => []);
@@ -421,9 +398,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('keeps no answers, and publishes nothing, for a show no longer as they were given for', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const published: string[] = [];
       const entries = () => {
         published.push('Show Advanced');
@@ -445,9 +420,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('keeps no answers, and publishes nothing, given for an advance saved again since (another tab)', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const published: string[] = [];
       const entries = () => {
         published.push('Show Advanced');
@@ -465,9 +438,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('saves no advance from a promoter the show was since given to another', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const promoterId = promoterIdOf(`${uniqueId('new')}@promoter.example`);
       await store.putShowIfNewer({ ...show, promoterId, occurredAt: at(9) }, [], { advance: true });
 
@@ -478,9 +449,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('saves no advance for a cancelled show', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.putShowIfNewer(
         { ...show, show: { ...show.show!, status: 'cancelled' }, occurredAt: at(9) },
         [],
@@ -493,9 +462,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('names a guest once: a name listed already (case and spaces aside) or sent twice adds nobody', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const guest = (name: string) => ({ name, plusOnes: 0, addedAt: at(1) });
 
       const first = await store.addGuests(show, [guest("Alice O'Neil")]);
@@ -508,9 +475,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('adds a name once when the same guests are sent twice at once (a form posted twice)', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.addGuests(show, [{ name: 'Dana', plusOnes: 0, addedAt: at(1) }]);
 
       const outcomes = await Promise.all(
@@ -522,9 +487,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('refuses guests once the list is locked, and for a show it does not know', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       const added = await store.addGuests(show, [{ name: 'Alex', plusOnes: 0, addedAt: at(1) }]);
       const cutoff = { date: show.show!.date, scheduledFor: at(2) };
@@ -546,9 +509,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it("fills a guest list of long names only to its share of the show's record, leaving room for the longest advance and the list's lock", async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
 
       // Names and notes in Japanese, each within the routes' limits (200 and 500 characters),
       // added 50, then 5, then 1 at a time until even one is refused.
@@ -591,9 +552,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('reopens a locked list in the write that postpones the show, keeping its guests; a cutoff of the old date locks it no more', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.addGuests(show, [{ name: 'Alex', plusOnes: 0, addedAt: at(1) }]);
       const oldCutoff = { date: show.show!.date, scheduledFor: at(2) };
       await store.lockGuestList(show, at(2), oldCutoff);
@@ -624,9 +583,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('keeps a locked list locked through a change that does not reopen it', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       await store.lockGuestList(show, at(2), { date: show.show!.date, scheduledFor: at(2) });
 
       await store.putShowIfNewer(
@@ -640,9 +597,7 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
     });
 
     it('refuses guests for a cancelled show, however open its list', async () => {
-      const store = makeStore();
-      const show = aStoredShow(aTour());
-      await store.putShowIfNewer(show, []);
+      const { store, show } = await aStoreWithAShow();
       const cancelled = { ...show, show: { ...show.show!, status: 'cancelled' as const }, occurredAt: at(9) };
       await store.putShowIfNewer(cancelled, []);
 
