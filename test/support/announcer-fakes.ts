@@ -42,6 +42,7 @@ import {
   comingOf,
   InMemoryReleases,
   idleSchedules,
+  servicedWithGermanAddDate,
 } from './releases.ts';
 
 /**
@@ -640,6 +641,34 @@ export function aLabelAndItsPress(territories = ['GB', 'DE'], outlets?: Outlet[]
     );
   };
   return { german, british, release, world, store, label, held, redeliverAll, releaseDay };
+}
+
+/** A label and one German radio outlet playing AAA; the release in GB and DE starts absent (the label schedules it). */
+export function aLabelAndItsGermanRadio() {
+  const german = anOutlet({ kind: 'radio', territories: ['DE'], formats: ['AAA'] });
+  return { ...aLabelAndItsPress(['GB', 'DE'], [german]), german };
+}
+
+/**
+ * `press`'s label schedules the release serviced to radio with AAA added in DE on 5 March 2027
+ * (servicedWithGermanAddDate), then moves that add date to 12 March; the move's mailing is held when
+ * `hold` names its kind.
+ */
+export async function germanAddDateMovedTo12March(
+  { label }: ReturnType<typeof aLabelAndItsPress>,
+  hold: string[] = [],
+) {
+  await label(
+    { type: 'Release Scheduled', details: servicedWithGermanAddDate('2027-03-05') },
+    'evt-1',
+    '2026-06-01T10:00:00.000Z',
+  );
+  await label(
+    { type: 'Release Updated', details: servicedWithGermanAddDate('2027-03-12') },
+    'evt-2',
+    '2026-06-01T10:01:00.000Z',
+    hold,
+  );
 }
 
 /** aLabelAndItsPress's label withdraws DE. */

@@ -40,13 +40,14 @@ export const aReleaseDetails = (overrides: Partial<ReleaseDetails> = {}): Releas
 });
 
 /**
- * A release serviced to radio on 22 February 2027 (in `timeZone`), AAA added in GB on 1 March and in DE
- * on `germanAddDate`: the radio tests' release whose German add date moves while DE is withdrawn.
+ * A release in `territories` (GB and DE unless given) serviced to radio on 22 February 2027 (in `timeZone`,
+ * Berlin's unless given; due at once), AAA added in GB on 1 March and in DE on `germanAddDate`: the radio
+ * tests' release whose German add date moves while DE is withdrawn.
  */
 export const servicedWithGermanAddDate = (
   germanAddDate: string,
-  territories: string[],
-  timeZone: string,
+  territories = ['GB', 'DE'],
+  timeZone = 'Europe/Berlin',
 ): ReleaseDetails =>
   aReleaseDetails({
     territories,

@@ -1,18 +1,19 @@
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import type { ReleaseDetails } from '#shared/events/release-scheduled.ts';
 import { mailTemplates, templateNames } from '#shared/mail/templates.ts';
-import { aLabelAndItsPress, type FakeWorld } from '#test/support/announcer-fakes.ts';
+import {
+  aLabelAndItsGermanRadio,
+  aLabelAndItsPress,
+  type FakeWorld,
+  germanAddDateMovedTo12March,
+  withdrawDe,
+} from '#test/support/announcer-fakes.ts';
 import { anOutlet, servicedWithGermanAddDate } from '#test/support/releases.ts';
 
 /**
  * A moved add date's mail gives the add date it replaces beside the new one: a programmer plans by
  * both (docs/design.md#radio-servicing).
  */
-
-/** GB and DE, serviced to radio on 22 February 2027 (due at once), AAA added in DE on `germanAddDate`. */
-const serviced = (germanAddDate: string, territories = ['GB', 'DE']): ReleaseDetails =>
-  servicedWithGermanAddDate(germanAddDate, territories, 'Europe/Berlin');
 
 // As SES renders stored templates: Handlebars, built-in helpers only, and no HTML escaping.
 const handlebars = Handlebars.create();
@@ -34,20 +35,11 @@ function addDateChangesTo(world: FakeWorld, email: string) {
 
 describe('a moved add date’s mail', () => {
   it('states the add date it replaces and the new one, in text and HTML, at each move', async () => {
-    const german = anOutlet({ kind: 'radio', territories: ['DE'], formats: ['AAA'] });
-    const { world, label } = aLabelAndItsPress(['GB', 'DE'], [german]);
+    const radio = aLabelAndItsGermanRadio();
+    const { german, world, label } = radio;
+    await germanAddDateMovedTo12March(radio);
     await label(
-      { type: 'Release Scheduled', details: serviced('2027-03-05') },
-      'evt-1',
-      '2026-06-01T10:00:00.000Z',
-    );
-    await label(
-      { type: 'Release Updated', details: serviced('2027-03-12') },
-      'evt-2',
-      '2026-06-01T10:01:00.000Z',
-    );
-    await label(
-      { type: 'Release Updated', details: serviced('2027-03-19') },
+      { type: 'Release Updated', details: servicedWithGermanAddDate('2027-03-19') },
       'evt-3',
       '2026-06-01T10:02:00.000Z',
     );
@@ -69,28 +61,24 @@ describe('a moved add date’s mail', () => {
     const both = anOutlet({ kind: 'radio', territories: ['GB', 'DE'], formats: ['AAA'] });
     const { world, label } = aLabelAndItsPress(['GB', 'DE'], [both]);
     await label(
-      { type: 'Release Scheduled', details: serviced('2027-03-05') },
+      { type: 'Release Scheduled', details: servicedWithGermanAddDate('2027-03-05') },
       'evt-1',
       '2026-06-01T10:00:00.000Z',
     );
-    await label(
-      { type: 'Release Cancelled', releaseId: 'rel-night-drive', territories: ['DE'] },
-      'evt-2',
-      '2026-06-01T10:01:00.000Z',
-    );
+    await label(withdrawDe, 'evt-2', '2026-06-01T10:01:00.000Z');
     // Moved while DE is not reached (kept), moved again, then DE given back: the move is told now.
     await label(
-      { type: 'Release Updated', details: serviced('2027-03-12', ['GB']) },
+      { type: 'Release Updated', details: servicedWithGermanAddDate('2027-03-12', ['GB']) },
       'evt-3',
       '2026-06-01T10:02:00.000Z',
     );
     await label(
-      { type: 'Release Updated', details: serviced('2027-03-19', ['GB']) },
+      { type: 'Release Updated', details: servicedWithGermanAddDate('2027-03-19', ['GB']) },
       'evt-4',
       '2026-06-01T10:03:00.000Z',
     );
     await label(
-      { type: 'Release Updated', details: serviced('2027-03-19') },
+      { type: 'Release Updated', details: servicedWithGermanAddDate('2027-03-19') },
       'evt-5',
       '2026-06-01T10:04:00.000Z',
     );
