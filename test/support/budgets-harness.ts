@@ -157,6 +157,8 @@ export const anExpense = (overrides: Partial<typeof ExpenseRecorded.sample> = {}
   kind: 'actual' as const,
   ...overrides,
 });
+/** An expense's `recoupable`: wholly recoupable from the artist art-1 (Night Drive). */
+export const artistInFull = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 /** A version 1 `budget.set` body (one limit, no lines) for January to June 2027: 5,000.00 in `currency`. */
 export const aVersion1Budget = (currency = 'EUR', ownerEmail = 'owner@label.example') => ({
   budgetId: 'bud-v1',

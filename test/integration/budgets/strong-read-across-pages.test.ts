@@ -6,6 +6,7 @@ import { budgetPartition } from '#shared/db/budget-reads.ts';
 import { dynamoBudgets } from '#shared/db/budgets.ts';
 import type { Expense } from '#shared/events/expense-recorded.ts';
 import { buildDetail, ExpenseRecorded, ExpenseVoided } from '#shared/events/index.ts';
+import { artistInFull } from '#test/support/budgets-harness.ts';
 import {
   aBudgetOf2019,
   ledgerItems,
@@ -19,8 +20,6 @@ import { aTableOfItsOwn } from '#test/support/contract-table.ts';
 // partition whose totals' item (sk TOTALS) sorts after every expense's state (sk EXPENSE#...): the scene
 // each describe below shares, a write landing right after that read's first page.
 const table = aTableOfItsOwn('backline-budget-strong-read-pages');
-
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 /**
  * A 2019 budget of a label of its own (and `others` of that label), its ledger a year of the radio
@@ -132,14 +131,14 @@ describe("an unconverted invoice recorded in a large budget while its reconcilia
       expenseId: 'po-video',
       kind: 'commitment',
       amount: { minor: 50_000, currency: 'EUR' },
-      recoupable: artist,
+      recoupable: artistInFull,
     });
     for (let n = 1; n <= 50; n++)
       await expense({
         expenseId: `inv-crew-${n}`,
         settles: 'po-video',
         amount: { minor: 1_000, currency: 'USD' },
-        recoupable: artist,
+        recoupable: artistInFull,
       });
     await receive(ExpenseVoided, { expenseId: 'po-video', budgetId, reason: 'Raised in error' });
     expect(await store.recoupable(labelId, 'art-1')).toEqual([]);
@@ -152,7 +151,7 @@ describe("an unconverted invoice recorded in a large budget while its reconcilia
         expenseId: 'a-catering',
         vendor: 'Tour Catering Ltd',
         amount: { minor: 5_000, currency: 'USD' },
-        recoupable: artist,
+        recoupable: artistInFull,
       }),
     );
     await reconcileOn2January2020(store, labelId, budgetId, '9.00 EUR of 5,000.00 crosses no threshold');

@@ -4,6 +4,7 @@ import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import {
   aBudget,
   anAdsInvoice,
+  artistInFull,
   budgetsHarness,
   crewInvoicesOfAVoidedOrder,
   recordAfterStrongReads,
@@ -15,7 +16,6 @@ import {
 // (Lambda's 1 + 2 retries) and the event was dead-lettered, the owner left no result for the day, though
 // the running totals equalled the ledger throughout (it failed with undefined where '2027-03-06' is due).
 // Now such a last attempt judges the day on its read; the shares wait a day.
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 describe('a budget the label records invoices in throughout its reconciliation, with shares to repair', () => {
   it('still has its day result once Lambda has retried the reconciliation', async () => {
@@ -23,7 +23,7 @@ describe('a budget the label records invoices in throughout its reconciliation, 
     await h.budget(aBudget({ budgetId: 'bud-1' }));
     // The video's order (500.00 EUR), fifty crew invoices naming it (10.00 USD each, no rate), the order
     // voided: the reconciliation repairs their shares (counted apart, in no running total).
-    await crewInvoicesOfAVoidedOrder(h, artist);
+    await crewInvoicesOfAVoidedOrder(h, artistInFull);
 
     // The label's import records the ad agency's small invoices (1.00 EUR each) into bud-1 while it is
     // reconciled: one right after each strong read of its ledger.

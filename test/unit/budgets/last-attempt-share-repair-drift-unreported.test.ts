@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, anExpense, artistInFull, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 // Reviews 2732a52 (docs/design.md#budgets): a reconciliation's last attempt whose share repair is refused
 // after its first transaction was written (97 states a transaction) judges the day on its read, taken
 // before that write: the shares' drift it kept and stated (Budget Drift Repaired) was missing from the
 // day's result, which said no drift (it failed with [] where the kept 'unconverted USD recoupable art-1'
 // 0 -> 97000 is due). The day's result now lists what that attempt wrote too.
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 describe('a busy budget whose last reconciliation attempt repairs some of its shares', () => {
   it('states in the day result the shares drift it kept for the day', async () => {
@@ -22,7 +21,7 @@ describe('a busy budget whose last reconciliation attempt repairs some of its sh
           expenseId: order,
           kind: 'commitment',
           amount: { minor: 50_000, currency: 'EUR' },
-          recoupable: artist,
+          recoupable: artistInFull,
         }),
       );
       for (let n = 1; n <= 50; n++)
@@ -32,7 +31,7 @@ describe('a busy budget whose last reconciliation attempt repairs some of its sh
             settles: order,
             date: '2027-03-04',
             amount: { minor: 1_000, currency: 'USD' },
-            recoupable: artist,
+            recoupable: artistInFull,
           }),
         );
       await h.voidExpense({ expenseId: order, budgetId: 'bud-1', reason: 'Raised in error' });

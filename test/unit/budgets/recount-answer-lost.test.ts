@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, anExpense, artistInFull, budgetsHarness } from '#test/support/budgets-harness.ts';
 import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
-
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 /**
  * docs/design.md#failures-and-retries: a recount (a rate come for an invoice counted apart) whose write
@@ -20,7 +18,7 @@ describe('a recount whose write landed while its answer was lost', () => {
         expenseId: 'po-video',
         kind: 'commitment',
         amount: { minor: 50_000, currency: 'EUR' },
-        recoupable: artist,
+        recoupable: artistInFull,
       }),
     );
     // The director's invoice, booked to bud-3, in USD of 4 March: no rate yet, it settles nothing yet.
@@ -31,7 +29,7 @@ describe('a recount whose write landed while its answer was lost', () => {
         settles: 'po-video',
         date: '2027-03-04',
         amount: { minor: 30_000, currency: 'USD' },
-        recoupable: artist,
+        recoupable: artistInFull,
       }),
     );
     await h.store.putRates('2027-03-04', { 'USD/EUR': '0.9' }, '2027-03-05T09:00:00.000Z');

@@ -7,6 +7,7 @@ import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import {
   aBudget,
   anExpense,
+  artistInFull,
   budgetsHarness,
   driftStated,
   loseRelease,
@@ -40,8 +41,6 @@ const recoupable = async (h: ReturnType<typeof budgetsHarness>, artistId: string
   return JSON.parse(answer.body) as { recoupable: { currency: string; minor: number }[] };
 };
 
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
-
 /** The video's purchase order, 500.00 EUR, wholly recoupable from the artist. */
 const videoOrder = (budgetId = 'bud-1') =>
   anExpense({
@@ -49,7 +48,7 @@ const videoOrder = (budgetId = 'bud-1') =>
     budgetId,
     kind: 'commitment',
     amount: { minor: 50_000, currency: 'EUR' },
-    recoupable: artist,
+    recoupable: artistInFull,
   });
 
 /** A budget and a purchase order for the video, 500.00 EUR, wholly recoupable from the artist. */
@@ -65,7 +64,7 @@ const unconvertedInvoice = (expenseId: string, minor: number) =>
     settles: 'po-video',
     date: '2027-03-04',
     amount: { minor, currency: 'USD' },
-    recoupable: artist,
+    recoupable: artistInFull,
   });
 
 /** The crew's invoice naming the video's order, 220.00 USD, for a date no rate converts yet. */
@@ -78,7 +77,7 @@ const directorInvoice = (budgetId = 'bud-1') =>
     budgetId,
     settles: 'po-video',
     amount: { minor: 30_000, currency: 'EUR' },
-    recoupable: artist,
+    recoupable: artistInFull,
   });
 
 /** The sum of the differences a list of drift entries states, in minor units. */
@@ -900,7 +899,7 @@ describe('many releases into one budget lost and repaired by one reconciliation'
     // Fifty orders in bud-1 (10.00 USD each, no rate yet: counted apart, each with the artist's share),
     // each settled by an invoice (10.00 EUR) booked to bud-3, set late; their releases into bud-1 are lost.
     const orders = Array.from({ length: 50 }, (_, i) => `po-${String(i + 1).padStart(2, '0')}`);
-    const h = await lostRelease(unconvertedOrdersSettledInBud3(orders, artist));
+    const h = await lostRelease(unconvertedOrdersSettledInBud3(orders, artistInFull));
     const lost = (await h.ledger('bud-1')).states.filter((s) => s.recoupable).length;
     expect(lost).toBeGreaterThan(40);
 

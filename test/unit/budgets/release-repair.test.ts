@@ -4,6 +4,7 @@ import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import {
   aBudget,
   anExpense,
+  artistInFull,
   budgetsHarness,
   driftStated,
   lostRelease,
@@ -12,7 +13,6 @@ import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
 
 // A release of an order lost between budgets (512c3d7), repaired by the reconciliation: the scene each
 // describe below shares (lostRelease), told in docs/design.md#budgets.
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 /** The video's purchase order in bud-1, wholly recoupable from the artist (500.00 EUR unless told). */
 const videoOrder = (overrides: Parameters<typeof anExpense>[0] = {}) =>
@@ -20,7 +20,7 @@ const videoOrder = (overrides: Parameters<typeof anExpense>[0] = {}) =>
     expenseId: 'po-video',
     kind: 'commitment',
     amount: { minor: 50_000, currency: 'EUR' },
-    recoupable: artist,
+    recoupable: artistInFull,
     ...overrides,
   });
 
@@ -30,7 +30,7 @@ const directorInvoice = anExpense({
   budgetId: 'bud-3',
   settles: 'po-video',
   amount: { minor: 30_000, currency: 'EUR' },
-  recoupable: artist,
+  recoupable: artistInFull,
 });
 
 // docs/design.md#budgets: a recoupable share counted apart (no rate yet) "is in no running total", and "a
@@ -156,7 +156,7 @@ describe("a release repaired by bud-3's reconciliation whose push of the order's
       settles: 'po-video',
       date: '2027-03-04',
       amount: { minor: 22_000, currency: 'USD' },
-      recoupable: artist,
+      recoupable: artistInFull,
     });
     const h = await lostRelease([videoOrder(), directorInvoice, crewInvoice], ['bud-2']);
 
@@ -207,7 +207,7 @@ describe("a release repaired by bud-3's reconciliation, pushed into bud-2 which 
         budgetId: 'bud-2',
         date: '2027-03-04',
         amount: { minor, currency: 'USD' },
-        recoupable: artist,
+        recoupable: artistInFull,
         ...(settles ? { settles } : {}),
       });
     const h = await lostRelease(
@@ -253,7 +253,7 @@ describe("a reconciliation that repaired a lost release and failed before its da
         settles: 'po-video',
         date: '2027-03-04',
         amount: { minor: 22_000, currency: 'USD' },
-        recoupable: artist,
+        recoupable: artistInFull,
       }),
       directorInvoice,
     ]);

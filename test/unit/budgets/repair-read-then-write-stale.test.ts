@@ -4,6 +4,7 @@ import { BudgetReconciliationDue } from '#shared/events/index.ts';
 import {
   aBudget,
   anExpense,
+  artistInFull,
   budgetsHarness,
   crewInvoicesOfAVoidedOrder,
   driftStated,
@@ -14,7 +15,6 @@ import {
 
 // Repairs whose share figures missed an invoice the label recorded in the budget while they ran: the
 // scenes below share the artist, and the crew's or the caterer's unconverted invoice recorded in bud-1.
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 /** An invoice of bud-1 (`minor` USD of 4 March, no rate yet, naming no order): the artist's share, counted apart. */
 const unconvertedInvoice = (expenseId: string, minor: number) =>
@@ -22,7 +22,7 @@ const unconvertedInvoice = (expenseId: string, minor: number) =>
     expenseId,
     date: '2027-03-04',
     amount: { minor, currency: 'USD' },
-    recoupable: artist,
+    recoupable: artistInFull,
   });
 
 // Reviews c7e806e. docs/design.md#budgets: a repair's share figures "are what the budget's shares held
@@ -36,7 +36,7 @@ describe("an unconverted invoice recorded in the order's budget between a repair
   it("tells bud-1's owner what the artist's unconverted share held just before the write and holds with it", async () => {
     // An order in bud-1 (10.00 USD, no rate yet: counted apart, with the artist's share), settled by an
     // invoice (10.00 EUR) booked to bud-3, set late: its release into bud-1 is lost.
-    const h = await lostRelease(unconvertedOrdersSettledInBud3(['po-01'], artist));
+    const h = await lostRelease(unconvertedOrdersSettledInBud3(['po-01'], artistInFull));
 
     // bud-3's reconciliation repairs the release into bud-1: right after it reads bud-1's ledger for the
     // repair's share figures, the label records the crew's invoice in bud-1 (220.00 USD, no rate yet,
@@ -66,7 +66,7 @@ describe("an unconverted invoice recorded in the order's budget while another bu
   it("tells bud-1's owner what the artist's unconverted share holds after the last repair, the crew's 220.00 USD included", async () => {
     // Three orders in bud-1 (10.00 USD each, no rate yet: counted apart, each with the artist's share),
     // each settled by an invoice (10.00 EUR) booked to bud-3, set late; their releases into bud-1 are lost.
-    const h = await lostRelease(unconvertedOrdersSettledInBud3(['po-01', 'po-02', 'po-03'], artist));
+    const h = await lostRelease(unconvertedOrdersSettledInBud3(['po-01', 'po-02', 'po-03'], artistInFull));
     const lost = (await h.ledger('bud-1')).states.filter((s) => s.recoupable).length;
     expect(lost).toBeGreaterThan(1);
 
@@ -109,7 +109,7 @@ describe("an unconverted invoice recorded in the budget between its reconciliati
     // The video's order (500.00 EUR) and fifty of the crew's invoices naming it (10.00 USD each, no rate
     // yet): none has a share while the order holds it. The label voids the order: more invoices name it
     // than its write counts again, so the reconciliation repairs their shares.
-    await crewInvoicesOfAVoidedOrder(h, artist);
+    await crewInvoicesOfAVoidedOrder(h, artistInFull);
     expect(await h.store.recoupable(h.labelId, 'art-1')).toEqual([]);
 
     // Right after the reconciliation's strong read of bud-1, the label records the catering invoice there

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetReconciliationDue } from '#shared/events/index.ts';
-import { aBudget, budgetsHarness, crewInvoicesOfAVoidedOrder } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  artistInFull,
+  budgetsHarness,
+  crewInvoicesOfAVoidedOrder,
+} from '#test/support/budgets-harness.ts';
 import { refusedOnceAfterLanding } from '#test/support/dynamo-errors.ts';
-
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 /**
  * docs/design.md#failures-and-retries: the reconciliation's repair of recoupable shares (their states with
@@ -16,7 +19,7 @@ describe('a share repair whose write landed while its answer was lost', () => {
   it('states its drift in the day result and the metric', async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     await h.budget(aBudget({ budgetId: 'bud-1' }));
-    await crewInvoicesOfAVoidedOrder(h, artist);
+    await crewInvoicesOfAVoidedOrder(h, artistInFull);
     const lost = refusedOnceAfterLanding(h.store, 'writeLedger', (_label, _budget, write) => !!write.drift);
     h.setNow('2027-03-06T07:00:00.000Z');
     await h.deliver(BudgetReconciliationDue, { labelId: h.labelId, budgetId: 'bud-1', date: '2027-03-06' });

@@ -5,6 +5,7 @@ import {
   aBudget,
   anAdsInvoice,
   anExpense,
+  artistInFull,
   budgetsHarness,
   crewInvoicesOfAVoidedOrder,
   recordAfterStrongReads,
@@ -19,7 +20,6 @@ import {
 // unconverted, so the totals no longer equal the ledger (the GBP invoice counted in the radio line's
 // actual and, once recounted, counted there again), and the owner is told drift there was none. Now every
 // attempt counts again before it judges drift, and one out of attempts fails the invocation (retried).
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
 
 describe('a budget whose share repair two invoices refuse, with a rate to count in the same reconciliation', () => {
   it('keeps its running totals equal to its ledger', async () => {
@@ -28,7 +28,7 @@ describe('a budget whose share repair two invoices refuse, with a rate to count 
     // The video's order (500.00 EUR) and fifty of the crew's invoices naming it (10.00 USD each, no rate
     // yet), the order voided: more invoices name it than its write counts again, so the reconciliation
     // repairs their shares.
-    await crewInvoicesOfAVoidedOrder(h, artist);
+    await crewInvoicesOfAVoidedOrder(h, artistInFull);
     // The London plugger's invoice (100.00 GBP of 3 March, no rate yet), and the manager's GBP rate of that
     // day, put before the reconciliation: it is to count 120.00 EUR on the radio line.
     await h.expense(

@@ -4,6 +4,7 @@ import {
   aBudget,
   anExpense,
   anOrderReleasedFromBud3,
+  artistInFull,
   budgetsHarness,
 } from '#test/support/budgets-harness.ts';
 
@@ -148,8 +149,6 @@ describe("an order of one budget taken back by another budget's invoice while it
   });
 });
 
-const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
-
 /**
  * bud-1 and bud-3 in euros; the video's order in bud-1 (500.00 GBP, no rate into euros, the artist's),
  * released by the director's invoice in bud-3 (300.00 EUR), and the crew's invoice in bud-1 naming the
@@ -162,14 +161,14 @@ async function orderTakenBackWhileTermsSet(dies: boolean) {
   const h = budgetsHarness({ now: '2027-03-01T08:00:00.000Z' });
   await h.budget(aBudget({ budgetId: 'bud-1' }), '2027-03-01T09:00:00.000Z');
   await h.budget(aBudget({ budgetId: 'bud-3' }), '2027-03-01T09:00:00.000Z');
-  await anOrderReleasedFromBud3(h, 'GBP', artist);
+  await anOrderReleasedFromBud3(h, 'GBP', artistInFull);
   await h.expense(
     anExpense({
       expenseId: 'inv-crew',
       settles: 'po-video',
       date: '2027-03-04',
       amount: { minor: 22_000, currency: 'USD' },
-      recoupable: artist,
+      recoupable: artistInFull,
     }),
   );
   const raced = inPoundsAfterBud1TermsRead(h);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { budgetRoutes } from '#functions/office/budgets.ts';
 import { counter, emptyState, evaluate, isCounted, totalLimit, withVersion } from '#shared/budgets/ledger.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
-import { aBudget, anExpense, budgetsHarness, driftStated } from '#test/support/budgets-harness.ts';
+import {
+  aBudget,
+  anExpense,
+  artistInFull,
+  budgetsHarness,
+  driftStated,
+} from '#test/support/budgets-harness.ts';
 import { InMemoryLabels } from '#test/support/intake.ts';
 
 /** Half the largest total kept, and a minor unit more: two of them pass it. */
@@ -372,9 +378,8 @@ describe('a change that would take a running total past the largest kept (docs/d
   it("takes the word of an order's own budget into a budget whose totals are at it: the word adds to no total, and the reconciliation runs to its end", async () => {
     const h = budgetsHarness({ now: '2027-03-05T08:00:00.000Z' });
     for (const budgetId of ['bud-1', 'bud-2', 'bud-3']) await h.budget(aBudget({ budgetId }));
-    const artist = { artist: { artistId: 'art-1', name: 'Night Drive' }, sharePercent: 100 };
     await h.expense(
-      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: eur(50_000), recoupable: artist }),
+      anExpense({ expenseId: 'po-video', kind: 'commitment', amount: eur(50_000), recoupable: artistInFull }),
     );
     // bud-2 spends the largest total on ads, and the crew's 220.00 USD (no rate yet) names the order.
     await h.expense(
@@ -387,7 +392,7 @@ describe('a change that would take a running total past the largest kept (docs/d
         settles: 'po-video',
         date: '2027-03-04',
         amount: { minor: 22_000, currency: 'USD' },
-        recoupable: artist,
+        recoupable: artistInFull,
       }),
     );
     // The director's invoice, booked to bud-3, releases the order in bud-1: it holds its share no more.
@@ -397,7 +402,7 @@ describe('a change that would take a running total past the largest kept (docs/d
         budgetId: 'bud-3',
         settles: 'po-video',
         amount: eur(30_000),
-        recoupable: artist,
+        recoupable: artistInFull,
       }),
     );
     h.setNow('2027-03-06T07:00:00.000Z');
