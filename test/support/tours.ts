@@ -585,6 +585,9 @@ export const metaAt = (occurredAt: string): ChangeMeta => ({
 /** A show of tourOf's tour. */
 export const ref = (showId = 'show-1') => ({ labelId: 'lbl-1', tourId: 'tour-1', showId });
 
+/** The kinds of the mails the German press outlet (`aPressOutlet('de', ['DE'])`: toldDePressOf's) got from `ses`, in order. */
+export const kindsToldDe = (ses: FakeMailer) => ses.receivedBy('de@press.example').map((m) => m.kind);
+
 /** A press outlet for the tour's genre in `territories`. */
 export const aPressOutlet = (id: string, territories: string[], overrides: Partial<Outlet> = {}): Outlet => ({
   id,
@@ -812,7 +815,7 @@ export async function cancellationRacedByOnAgain(
   return {
     raced,
     status: show?.show?.status,
-    kinds: world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind),
+    kinds: kindsToldDe(world.mailer.ses),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   announcedShow as announced,
   changeAt,
   emailsSentSettled,
+  kindsToldDe,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
@@ -26,16 +27,13 @@ describe('a press announcement SES sent, held while its show is on hold, the sho
     const world = await heldThenMovedToParis();
     const { now, mail, ses, deps, fakes, announcement } = world;
     await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
-    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+    expect(kindsToldDe(ses)).toEqual(['press-announcement']);
 
     // The announcement's Email Sent comes, late: it went.
     now.value = new Date('2027-02-10T00:05:00Z');
     await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
 
-    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
-      'press-announcement',
-      'press-moved',
-    ]);
+    expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
   });
 
   it("tells it once when the Email Sent comes before the move's step, and once more delivered after it", async () => {
@@ -52,10 +50,7 @@ describe('a press announcement SES sent, held while its show is on hold, the sho
       deps,
     );
 
-    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
-      'press-announcement',
-      'press-moved',
-    ]);
+    expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
   });
 });
 

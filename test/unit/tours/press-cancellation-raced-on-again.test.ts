@@ -3,6 +3,7 @@ import {
   announcedShow as announced,
   cancellationRacedByOnAgain,
   dePressCancelledOf,
+  kindsToldDe,
   raceAt,
 } from '#test/support/tours.ts';
 
@@ -14,7 +15,7 @@ import {
  */
 async function cancellationRacedBefore(raced: 'pressTold' | 'recordPressToldAsRead') {
   const world = await dePressCancelledOf(announced);
-  expect(world.mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual(['press-announcement']);
+  expect(kindsToldDe(world.mailer.ses)).toEqual(['press-announcement']);
   expect(world.cancellation.step).toBe('press-cancellation');
 
   const outcome = await cancellationRacedByOnAgain(

@@ -3,7 +3,12 @@ import { emailSentAsks } from '#functions/settlement/settle.ts';
 import { followUpHeldPress, sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { settleFromEmailsSent } from '#shared/mail/email-sent.ts';
 import { detailOf, emailSent, type FakeDeliveries } from '#test/support/announcer-fakes.ts';
-import { changeAt, pressAnnouncementSentAnswerLost, takeStepsWritten } from '#test/support/tours.ts';
+import {
+  changeAt,
+  kindsToldDe,
+  pressAnnouncementSentAnswerLost,
+  takeStepsWritten,
+} from '#test/support/tours.ts';
 
 /**
  * docs/design.md#tours: the late Email Sent of a press mail the sweep held asks, by the write that marks
@@ -32,9 +37,6 @@ describe("the settling of a tour press mail's Email Sent", () => {
     ]);
     await followUpHeldPress(asks[0].data, deps);
     await followUpHeldPress(asks[0].data, deps);
-    expect(ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
-      'press-announcement',
-      'press-cancellation',
-    ]);
+    expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-cancellation']);
   });
 });

@@ -3,6 +3,7 @@ import { applyShowChange } from '#functions/tours/apply-change.ts';
 import {
   announcedShow as announced,
   changeAt,
+  kindsToldDe,
   metaAt,
   runDueSteps,
   runOnTo,
@@ -35,20 +36,13 @@ describe('a show told to the German press, moved to Paris, then back to Berlin w
     const back = { ...announced, announceAt: '2027-03-01T09:00:00.000Z' };
     await applyShowChange('tour-1', { type: 'set', show: back }, metaAt(now.value.toISOString()), deps);
     await runDueSteps(fakes, now);
-    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
-      'press-announcement',
-      'press-moved',
-    ]);
+    expect(kindsToldDe(mailer.ses)).toEqual(['press-announcement', 'press-moved']);
 
     // 1 March: the press-announcement schedule fires.
     await runOnTo({ now, fakes }, '2027-03-01T09:00:00Z');
     await runDueSteps(fakes, now);
 
-    expect(mailer.ses.receivedBy('de@press.example').map((m) => m.kind)).toEqual([
-      'press-announcement',
-      'press-moved',
-      'press-change',
-    ]);
+    expect(kindsToldDe(mailer.ses)).toEqual(['press-announcement', 'press-moved', 'press-change']);
     expect(JSON.stringify(mailer.sent.at(-1)?.data)).toContain('Berlin');
   });
 });

@@ -21,6 +21,7 @@ import {
   aShow,
   cancelShow,
   fakeToursDeps,
+  kindsToldDe,
   metaAt,
   ref,
   runDueSteps,
@@ -1089,7 +1090,7 @@ describe('a cancelled show back on', () => {
       for (const step of stepsWritten(told.tours)) await takeStep(step, { correlationId: 'c' }, told.deps);
     }
     const swept = await sweepStaleTourMail(told.deps, told.now.value.getTime() + 60_000);
-    const press = told.mailer.ses.receivedBy('de@press.example').map((m) => m.kind);
+    const press = kindsToldDe(told.mailer.ses);
     return { swept, press };
   }
   const cancelled = (deps: ToursDeps) =>
