@@ -962,6 +962,46 @@ export async function pressAnnouncementSentAnswerLost(
 }
 
 /**
+ * pressAnnouncementSentAnswerLost, then heldThenInParis: the announcement SES sent (its answer lost) held
+ * while show-1 was on hold, the show announced again at the Olympia in Paris on 10 February 2027.
+ */
+export async function answerLostThenInParis() {
+  const world = await pressAnnouncementSentAnswerLost();
+  await heldThenInParis(world);
+  return world;
+}
+
+/** pressAnnouncementSentAnswerLost's Email Sent, late, settled at `at`: the announcement went, its follow-up taken. */
+export async function lateEmailSentAt(
+  world: Pick<
+    Awaited<ReturnType<typeof pressAnnouncementSentAnswerLost>>,
+    'now' | 'mail' | 'deps' | 'announcement'
+  >,
+  at: string,
+) {
+  world.now.value = new Date(at);
+  await emailsSentSettled(world, [emailSent(world.announcement)]);
+}
+
+/**
+ * The German outlet's Tour Press Settled for show-1 delivered again (at `at`, the clock as it is unless given):
+ * its follow-up taken once more.
+ */
+export async function dePressSettledAgain(world: Pick<MailModuleWorld, 'now' | 'deps'>, at?: string) {
+  if (at) world.now.value = new Date(at);
+  await followUpHeldPress(
+    { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
+    world.deps,
+  );
+}
+
+/** The label cancels show-1 on 11 February 2027 (wherever it then is), the change's steps taken. */
+export async function cancelledOn11February(world: SceneWorld) {
+  await changeAt(world, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
+  await takeStepsWritten(world.fakes);
+}
+
+/**
  * pressAnnouncementSentAnswerLost's late Email Sent settled on 12 February 2027 while, at its follow-up's
  * first call of `raced` on the tours store, the label sets show-1 on again at the Olympia in Paris
  * (heldInParis) a minute later and that change's steps run; then whatever the change left due runs and
@@ -975,8 +1015,7 @@ export async function lateEmailSentRacedByParis(
     await changeAt(world, '2027-02-12T00:01:00.000Z', { type: 'set', show: heldInParis });
     await takeStepsWritten(world.fakes);
   });
-  world.now.value = new Date('2027-02-12T00:00:00Z');
-  await emailsSentSettled(world, [emailSent(world.announcement)]);
+  await lateEmailSentAt(world, '2027-02-12T00:00:00Z');
   race.unhook();
   await runOnTo(world, '2027-02-12T00:03:00Z');
   await sweepsOn(world, 48);

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  answerLostThenInParis,
   aPressOutlet,
   changeAt,
+  dePressSettledAgain,
   emailsSentSettled,
   heldThenInParis,
   kindsToldDe,
+  lateEmailSentAt,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOnHold,
@@ -33,20 +35,15 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
   // The move's step leaves out an address whose note is a "moved" of another stay, a follow-up's (no stay)
   // included: the outlet told "Moved" by the follow-up hears it once.
   it('tells the German outlet that the show moved once', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await heldThenInParis({ now, deps, fakes });
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
     // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-10T00:05:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
 
     // 11 February: on hold in Paris, its steps taken; the Tour Press Settled delivered again.
     await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await followUpHeldPress(
-      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
-      deps,
-    );
+    await dePressSettledAgain(world, '2027-02-11T00:05:00Z');
     // 12 February: announced again in Paris; its steps, a day of due steps and a sweep run.
     await changeAt({ now, deps }, '2027-02-12T00:00:00.000Z', { type: 'set', show: paris });
     await takeStepsWritten(fakes);
@@ -58,16 +55,14 @@ describe('a held announcement that went, its follow-up "Moved" taken again while
 
   // So too when another held announcement's follow-up notes Germany again.
   it("tells the German outlet that the show moved once when another outlet's follow-up notes Germany", async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost([
-      aPressOutlet('de2', ['DE']),
-    ]);
+    const world = await pressAnnouncementSentAnswerLost([aPressOutlet('de2', ['DE'])]);
+    const { now, mail, ses, deps, fakes } = world;
     const [other] = ses.receivedBy('de2@press.example');
     // Both announcements held by the sweep while on hold; announced again in Paris, the move's step counts
     // both held mails' addresses told nothing, and forgets Germany.
     await heldThenInParis({ now, deps, fakes });
     // The first outlet's Email Sent, late: it went; its follow-up tells that outlet that the show moved.
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-10T00:05:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
 
     // 11 February: on hold in Paris; the second outlet's Email Sent, late: its follow-up notes Germany.

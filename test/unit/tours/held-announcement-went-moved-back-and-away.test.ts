@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   announcedShow as announced,
+  answerLostThenInParis,
   changeAt,
-  emailsSentSettled,
-  heldThenInParis,
   kindsToldDe,
+  lateEmailSentAt,
   heldInParis as paris,
-  pressAnnouncementSentAnswerLost,
   runOnTo,
   sweepAt,
 } from '#test/support/tours.ts';
@@ -25,15 +23,13 @@ import {
  */
 describe('a held announcement that went while its show was back in Berlin, the show then moved to Paris again', () => {
   it('tells the German outlet that the show moved', async () => {
-    const world = await pressAnnouncementSentAnswerLost();
-    const { now, mail, ses, deps, fakes, announcement } = world;
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
     // Held while on hold, announced again in Paris (the move's step forgets Germany), then back in Berlin.
-    await heldThenInParis({ now, deps, fakes });
     await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'set', show: announced });
     await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
     // The announcement's Email Sent comes, late: it went; the show is where it told (no news).
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-11T00:05:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement']);
 
     // 12 February: moved to Paris again; its steps, a sweep and the next day's due steps run.

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  changeAt,
-  heldThenInParis,
+  answerLostThenInParis,
+  cancelledOn11February,
   kindsToldDe,
   lateEmailSentRacedByParis,
-  pressAnnouncementSentAnswerLost,
   runOnTo,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 /**
@@ -26,11 +24,9 @@ describe('a held announcement that went, its show cancelled in Paris and set on 
   // The follow-up notes Germany before it tells, so the on-again's step, reading it, tells the outlet the
   // show moved; a change landing before that note refuses it, and the follow-up is taken from a fresh read.
   it('tells the German outlet that the show moved', async () => {
-    const world = await pressAnnouncementSentAnswerLost();
-    const { now, ses, deps, fakes } = world;
-    await heldThenInParis({ now, deps, fakes });
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
-    await takeStepsWritten(fakes);
+    const world = await answerLostThenInParis();
+    const { now, ses, fakes } = world;
+    await cancelledOn11February(world);
     await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
 
     // The late Email Sent on 12 February: its follow-up has read the show (cancelled) when the label sets

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  answerLostThenInParis,
+  cancelledOn11February,
   changeAt,
-  emailsSentSettled,
-  heldThenInParis,
   kindsToldDe,
+  lateEmailSentAt,
   heldInParis as paris,
-  pressAnnouncementSentAnswerLost,
   runOnTo,
   sweepsOn,
   takeStepsWritten,
@@ -26,14 +25,12 @@ import {
 describe('a held announcement that went, its show moved to Paris, cancelled, told so by the follow-up, and set on again', () => {
   // The follow-up that tells "Cancelled" notes Germany again, so the on-again's step tells the outlet it moved.
   it("does not leave the German outlet's last word 'Cancelled' of a show that is on", async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await heldThenInParis({ now, deps, fakes });
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
-    await takeStepsWritten(fakes);
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
+    await cancelledOn11February(world);
     await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
     // The announcement's Email Sent comes, late: it went; its follow-up tells the cancellation.
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-11T00:05:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-cancellation']);
 
     // 12 February: set on again in Paris; its steps, the due steps and a day of sweeps run.

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  changeAt,
-  emailsSentSettled,
-  heldThenInParis,
+  answerLostThenInParis,
+  cancelledOn11February,
   kindsToldDe,
-  pressAnnouncementSentAnswerLost,
+  lateEmailSentAt,
   runOnTo,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 /**
@@ -20,17 +17,14 @@ import {
  */
 describe('a held announcement that went, its show moved to Paris and then cancelled before its late Email Sent', () => {
   it('tells the German outlet that the show is cancelled, not that it moved to Paris', async () => {
-    const world = await pressAnnouncementSentAnswerLost();
-    const { now, mail, ses, deps, fakes, announcement } = world;
-    await heldThenInParis({ now, deps, fakes });
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
-    await takeStepsWritten(fakes);
+    const world = await answerLostThenInParis();
+    const { now, ses, fakes } = world;
+    await cancelledOn11February(world);
     await runOnTo({ now, fakes }, '2027-02-11T00:02:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement']);
 
     // The announcement's Email Sent comes, late: it went.
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-11T00:05:00Z');
 
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-cancellation']);
   });

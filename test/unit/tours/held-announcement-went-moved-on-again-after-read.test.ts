@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  heldThenInParis,
+  answerLostThenInParis,
   kindsToldDe,
   lateEmailSentRacedByParis,
   heldInParis as paris,
-  pressAnnouncementSentAnswerLost,
   putOnHold,
 } from '#test/support/tours.ts';
 
@@ -25,9 +24,8 @@ describe('a held announcement that went, its show on hold in Paris announced aga
   // The follow-up notes Germany only while the show is as it read it: refused, it is taken again from a
   // fresh read, which tells the outlet the show moved.
   it('tells the German outlet that the show moved', async () => {
-    const world = await pressAnnouncementSentAnswerLost();
+    const world = await answerLostThenInParis();
     const { now, ses, deps, fakes } = world;
-    await heldThenInParis({ now, deps, fakes });
     await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
 
     // The late Email Sent on 12 February: its follow-up has read the show (on hold) when the label

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHeldPress } from '#functions/tours/resend.ts';
 import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  changeAt,
+  answerLostThenInParis,
+  cancelledOn11February,
+  dePressSettledAgain,
   emailsSentSettled,
-  heldThenInParis,
   kindsToldDe,
-  pressAnnouncementSentAnswerLost,
   runOnTo,
   sweepAt,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 /**
@@ -28,8 +26,8 @@ describe('a held announcement that went, its follow-up "Moved" stopped before it
   // The follow-up's notes are written with its mails' claims: stopped before that write, the outlet's note
   // is its announcement, and the follow-up taken again tells it the cancellation.
   it('tells the German outlet that the show is cancelled', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await heldThenInParis({ now, deps, fakes });
+    const world = await answerLostThenInParis();
+    const { now, mail, ses, deps, fakes, announcement } = world;
     // The late Email Sent: its follow-up stops before its mail (and so before its note).
     const mailer = deps.mailer;
     let stops = 1;
@@ -50,14 +48,9 @@ describe('a held announcement that went, its follow-up "Moved" stopped before it
     expect(kindsToldDe(ses)).toEqual(['press-announcement']);
 
     // 11 February: cancelled in Paris; its step tells France (Germany forgotten).
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
-    await takeStepsWritten(fakes);
+    await cancelledOn11February(world);
     // The Tour Press Settled delivered again (the event's retry), then the due steps and a sweep.
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await followUpHeldPress(
-      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
-      deps,
-    );
+    await dePressSettledAgain(world, '2027-02-11T00:05:00Z');
     await runOnTo({ now, fakes }, '2027-02-11T00:07:00Z');
     await sweepAt({ now, deps }, '2027-02-12T00:07:00Z');
     await runOnTo({ now, fakes }, '2027-02-12T00:08:00Z');

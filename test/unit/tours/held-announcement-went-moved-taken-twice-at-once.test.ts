@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHeldPress } from '#functions/tours/resend.ts';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  answerLostThenInParis,
   changeAt,
-  emailsSentSettled,
-  heldThenInParis,
+  dePressSettledAgain,
   kindsToldDe,
+  lateEmailSentAt,
   heldInParis as paris,
-  pressAnnouncementSentAnswerLost,
   raceAt,
   runOnTo,
   sweepAt,
@@ -30,8 +28,8 @@ describe('a held announcement that went, its follow-up "Moved" taken twice at on
   // The follow-up's "moved" is noted only while the show is as it read it: refused, the take from a fresh
   // read finds the note written meanwhile and writes the same mail, named by its change.
   it('tells the German outlet that the show moved once', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await heldThenInParis({ now, deps, fakes });
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
 
     // The late Email Sent on 11 February: its follow-up has read the show and the notes when doors in
     // Paris move to 20:00 (its steps run) and the Tour Press Settled delivered again is taken, before the
@@ -42,19 +40,9 @@ describe('a held announcement that went, its follow-up "Moved" taken twice at on
         show: { ...paris, times: { ...paris.times, doors: '20:00' } },
       });
       await takeStepsWritten(fakes);
-      await followUpHeldPress(
-        {
-          labelId: 'lbl-1',
-          tourId: 'tour-1',
-          country: 'DE',
-          email: 'de@press.example',
-          showIds: ['show-1'],
-        },
-        deps,
-      );
+      await dePressSettledAgain(world);
     });
-    now.value = new Date('2027-02-11T00:00:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-11T00:00:00Z');
     expect(race.raced()).toBe(true);
     race.unhook();
     await runOnTo({ now, fakes }, '2027-02-11T00:03:00Z');

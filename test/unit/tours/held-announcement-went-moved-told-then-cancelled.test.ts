@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHeldPress } from '#functions/tours/resend.ts';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
-  changeAt,
-  emailsSentSettled,
-  heldThenInParis,
+  answerLostThenInParis,
+  cancelledOn11February,
+  dePressSettledAgain,
   kindsToldDe,
-  pressAnnouncementSentAnswerLost,
+  lateEmailSentAt,
   runOnTo,
   sweepAt,
-  takeStepsWritten,
 } from '#test/support/tours.ts';
 
 /**
@@ -27,22 +24,16 @@ import {
 describe('a held announcement that went, its follow-up "Moved" taken again after the show was cancelled in Paris', () => {
   // An address whose note is a "moved" is told no cancellation of the show gone from that country.
   it('tells the German outlet only that the show moved, however often its follow-up is taken', async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await pressAnnouncementSentAnswerLost();
-    await heldThenInParis({ now, deps, fakes });
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
     // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-10T00:05:00Z');
     // 11 February: cancelled in Paris; its step tells France (Germany forgotten, its press told it moved).
-    await changeAt({ now, deps }, '2027-02-11T00:00:00.000Z', { type: 'cancel', showId: 'show-1' });
-    await takeStepsWritten(fakes);
+    await cancelledOn11February(world);
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
 
     // The Tour Press Settled delivered again (at least once), then the due steps and a sweep.
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await followUpHeldPress(
-      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
-      deps,
-    );
+    await dePressSettledAgain(world, '2027-02-11T00:05:00Z');
     await runOnTo({ now, fakes }, '2027-02-11T00:07:00Z');
     await sweepAt({ now, deps }, '2027-02-12T00:07:00Z');
 

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHeldPress } from '#functions/tours/resend.ts';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  answerLostThenInParis,
   changeAt,
-  emailsSentSettled,
-  heldThenInParis,
+  dePressSettledAgain,
   kindsToldDe,
+  lateEmailSentAt,
   heldInParis as paris,
-  pressAnnouncementSentAnswerLost,
   takeStepsWritten,
 } from '#test/support/tours.ts';
 
@@ -22,14 +20,12 @@ import {
  */
 describe('a held announcement that went, the show moved to Paris and its follow-up taken again after a later change', () => {
   it('tells the German outlet that the show moved once', async () => {
-    const world = await pressAnnouncementSentAnswerLost();
-    const { now, mail, ses, deps, fakes, announcement } = world;
     // Held while on hold, then in Paris; the move's step counts the held mail's address told nothing,
     // and forgets Germany.
-    await heldThenInParis({ now, deps, fakes });
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
     // The late Email Sent: it went; its follow-up tells the outlet that the show moved.
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-10T00:05:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
 
     // 11 February: doors in Paris move to 20:00, its steps taken.
@@ -39,11 +35,7 @@ describe('a held announcement that went, the show moved to Paris and its follow-
     });
     await takeStepsWritten(fakes);
     // The Tour Press Settled delivered again (at least once): the outlet was told it moved.
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await followUpHeldPress(
-      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
-      deps,
-    );
+    await dePressSettledAgain(world, '2027-02-11T00:05:00Z');
 
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
   });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { followUpHeldPress } from '#functions/tours/resend.ts';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
   announcedShow as announced,
   changeAt,
-  emailsSentSettled,
+  dePressSettledAgain,
   kindsToldDe,
+  lateEmailSentAt,
   heldInParis as paris,
   pressAnnouncementSentAnswerLost,
   putOffAndHeldBySweep,
@@ -25,30 +24,25 @@ import {
 describe('a press announcement SES sent, held while its show is on hold, the show announced again in another country before its late Email Sent', () => {
   it("tells the German outlet that the show moved (the move's step first, which counts it told nothing)", async () => {
     const world = await heldThenMovedToParis();
-    const { now, mail, ses, deps, fakes, announcement } = world;
+    const { now, ses, fakes } = world;
     await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
     expect(kindsToldDe(ses)).toEqual(['press-announcement']);
 
     // The announcement's Email Sent comes, late: it went.
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-10T00:05:00Z');
 
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
   });
 
   it("tells it once when the Email Sent comes before the move's step, and once more delivered after it", async () => {
-    const { now, mail, ses, deps, fakes, announcement } = await heldThenMovedToParis();
+    const world = await heldThenMovedToParis();
+    const { now, ses, fakes } = world;
     // The Email Sent first: the follow-up tells the outlet that the show moved, as the move's step does.
-    now.value = new Date('2027-02-10T00:00:30Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-10T00:00:30Z');
     // Then the move's step, which counts the outlet told of Berlin now, and forgets Germany.
     await runOnTo({ now, fakes }, '2027-02-10T00:02:00Z');
     // Its Tour Press Settled delivered again: the country forgotten, the outlet was told.
-    now.value = new Date('2027-02-10T00:05:00Z');
-    await followUpHeldPress(
-      { labelId: 'lbl-1', tourId: 'tour-1', country: 'DE', email: 'de@press.example', showIds: ['show-1'] },
-      deps,
-    );
+    await dePressSettledAgain(world, '2027-02-10T00:05:00Z');
 
     expect(kindsToldDe(ses)).toEqual(['press-announcement', 'press-moved']);
   });

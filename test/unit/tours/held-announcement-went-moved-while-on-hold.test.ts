@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { emailSent } from '#test/support/announcer-fakes.ts';
 import {
+  answerLostThenInParis,
   changeAt,
-  emailsSentSettled,
-  heldThenInParis,
+  lateEmailSentAt,
   heldInParis as paris,
-  pressAnnouncementSentAnswerLost,
   putOnHold,
   runOnTo,
   takeStepsWritten,
@@ -21,13 +19,11 @@ import {
  */
 describe('a held announcement that went, its show moved to Paris and on hold again before its late Email Sent', () => {
   it("leaves the German outlet's calendar confirming the show once it is announced again", async () => {
-    const world = await pressAnnouncementSentAnswerLost();
-    const { now, mail, ses, deps, fakes, announcement } = world;
-    await heldThenInParis({ now, deps, fakes });
+    const world = await answerLostThenInParis();
+    const { now, ses, deps, fakes } = world;
     await putOnHold({ now, deps, fakes }, paris, '2027-02-11T00:00:00.000Z');
     // The announcement's Email Sent comes, late: it went.
-    now.value = new Date('2027-02-11T00:05:00Z');
-    await emailsSentSettled({ mail, deps }, [emailSent(announcement)]);
+    await lateEmailSentAt(world, '2027-02-11T00:05:00Z');
     // 12 February: announced again in Paris; its steps and a day of due steps run.
     await changeAt({ now, deps }, '2027-02-12T00:00:00.000Z', { type: 'set', show: paris });
     await takeStepsWritten(fakes);
