@@ -731,6 +731,41 @@ export async function givenBackItsAnswerLost(
 }
 
 /**
+ * DE withdrawn from `press`'s announced release on 1 February, given back on 2 February while SES's answer
+ * to the re-announcement is lost before it sends (nothing sent, the claim open), and withdrawn again on
+ * 3 February, before any sweep.
+ */
+export async function reAnnouncementUnansweredThenWithdrawnAgain({
+  world,
+  label,
+}: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>) {
+  await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
+  world.mailer.script = (mail) =>
+    mail.kind === 'announcement' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+  await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
+  world.mailer.script = undefined;
+  await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+}
+
+/**
+ * GB's date of `press`'s release moved to 19 March on 4 February: the British outlet's date change, SES's
+ * answer lost before it sends (nothing sent), its claim left open.
+ */
+export async function gbMovedItsAnswerLost({
+  world,
+  label,
+}: Pick<ReturnType<typeof aLabelAndItsPress>, 'world' | 'label'>) {
+  world.mailer.script = (mail) =>
+    mail.kind === 'date-change' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
+  const moveGb = {
+    type: 'Release Updated',
+    details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-19' }),
+  } as const;
+  await label(moveGb, 'evt-moved', '2026-02-04T10:00:00.000Z').catch(() => {});
+  world.mailer.script = undefined;
+}
+
+/**
  * DE withdrawn again from `press`'s release on 3 February; the sweep, a minute past the stale window of
  * a claim made `elapsed` ms before (sweptPastStale), holds what it finds open.
  */

@@ -3,18 +3,17 @@ import { releaseMailIdentity, roundTag, sendMailing } from '#functions/announcer
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { deliveryIdOf, dynamoDeliveries } from '#shared/db/deliveries.ts';
-import { MailerError } from '#shared/mail/ports.ts';
 import {
   aLabelAndItsPress,
   announce,
   far,
-  giveDeBack,
+  gbMovedItsAnswerLost,
   meta,
-  withdrawDe,
+  reAnnouncementUnansweredThenWithdrawnAgain,
 } from '#test/support/announcer-fakes.ts';
 import { documentClient } from '#test/support/cloud.ts';
 import { aTableOfItsOwn } from '#test/support/contract-table.ts';
-import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
+import { anOutlet } from '#test/support/releases.ts';
 
 const table = aTableOfItsOwn('backline-review-held');
 
@@ -42,30 +41,18 @@ describe('a claim just gone stale, older than a held claim in a lower shard, on 
     const german = anOutlet({ kind: 'press', territories: ['DE'], email: email() });
     const british = anOutlet({ kind: 'press', territories: ['GB'], email: 'desk-2@press.example' });
     const press = aLabelAndItsPress(['GB', 'DE'], [german, british]);
-    const { world, store, label } = press;
+    const { world, store } = press;
     world.deps.deliveries = dynamoDeliveries(documentClient(), table.name);
     const limit = 1;
     await store.putIfNewer(press.release, []);
     await sendMailing(announce, meta, world.deps, far());
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    // SES's answer to the re-announcement is lost; DE is withdrawn again.
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    // DE withdrawn; given back, SES's answer to the re-announcement lost; DE withdrawn again.
+    await reAnnouncementUnansweredThenWithdrawnAgain(press);
 
     // The British outlet's date change, 30 s before the sweep that holds the re-announcement: SES's
     // answer lost, its claim left open.
     world.clock.now += defaultSettings.staleClaimMs + 30_000;
-    world.mailer.script = (mail) =>
-      mail.kind === 'date-change' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    const moveGb = {
-      type: 'Release Updated',
-      details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-19' }),
-    } as const;
-    await label(moveGb, 'evt-moved', '2026-02-04T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    await gbMovedItsAnswerLost(press);
     world.clock.now += 30_000;
     await sweepStaleClaims(world.deps, far(), limit);
     const open = await world.deps.deliveries.stale('release', '9999', 10);

@@ -7,6 +7,7 @@ import { MailerError } from '#shared/mail/ports.ts';
 import { standingWithdrawalConcerns } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
+  anAnnouncedPress,
   announce,
   emailSent,
   far,
@@ -14,6 +15,7 @@ import {
   givenBackWhileItsWithdrawalWasOut,
   mailTextOf,
   meta,
+  reAnnouncementUnansweredThenWithdrawnAgain,
   runRequested,
   withdrawDe,
   withdrawnWithItsAnswerLost,
@@ -158,18 +160,12 @@ describe('a territory given back after its withdrawal', () => {
   });
 
   it('announces again, once the territory is given back again, an outlet whose re-announcement the sweep held', async () => {
-    const { german, release, world, store, label } = aLabelAndItsPress();
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
-    // SES's answer to the re-announcement is lost before it sends; DE is withdrawn again before the
-    // sweep, which holds the re-announcement open, unsent: it may have gone, and only DE's withdrawal
-    // keeps it from being resent (docs/design.md#exactly-once-mail).
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
+    // DE withdrawn; SES's answer to the re-announcement is lost before it sends; DE is withdrawn again
+    // before the sweep, which holds the re-announcement open, unsent: it may have gone, and only DE's
+    // withdrawal keeps it from being resent (docs/design.md#exactly-once-mail).
+    await reAnnouncementUnansweredThenWithdrawnAgain(press);
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
     expect(world.deliveries.of('failed')).toHaveLength(0);

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { sendMailing } from '#functions/announcer/mailing.ts';
 import { defaultSettings } from '#functions/announcer/ports.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
-import { MailerError } from '#shared/mail/ports.ts';
 import {
-  aLabelAndItsPress,
-  announce,
+  anAnnouncedPress,
   far,
-  giveDeBack,
-  meta,
-  withdrawDe,
+  gbMovedItsAnswerLost,
+  reAnnouncementUnansweredThenWithdrawnAgain,
 } from '#test/support/announcer-fakes.ts';
-import { anOutlet, aReleaseDetails } from '#test/support/releases.ts';
+import { anOutlet } from '#test/support/releases.ts';
 
 /**
  * A release's first mail held while its territory is withdrawn is held at the sweep's time
@@ -24,17 +20,11 @@ describe('claims held while their territory is withdrawn, more than a sweep read
   it('do not keep a claim that has just become stale from the sweep that finds it stale', async () => {
     const germans = [1, 2, 3].map(() => anOutlet({ kind: 'press', territories: ['DE'] }));
     const british = anOutlet({ kind: 'press', territories: ['GB'] });
-    const { release, world, store, label } = aLabelAndItsPress(['GB', 'DE'], [...germans, british]);
+    const press = await anAnnouncedPress(['GB', 'DE'], [...germans, british]);
+    const { world } = press;
     const limit = 2;
-    await store.putIfNewer(release, []);
-    await sendMailing(announce, meta, world.deps, far());
-    await label(withdrawDe, 'evt-withdrawn', '2026-02-01T10:00:00.000Z');
     // SES's answers to the re-announcements are lost; DE is withdrawn again: the sweeps hold all three.
-    world.mailer.script = (mail) =>
-      mail.kind === 'announcement' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
-    await label(withdrawDe, 'evt-withdrawn-again', '2026-02-03T10:00:00.000Z');
+    await reAnnouncementUnansweredThenWithdrawnAgain(press);
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     for (let minute = 0; minute < 3; minute++) {
       await sweepStaleClaims(world.deps, far(), limit);
@@ -46,14 +36,7 @@ describe('claims held while their territory is withdrawn, more than a sweep read
     expect(held).toHaveLength(3);
 
     // The British outlet's date change: SES's answer lost, its claim left open.
-    world.mailer.script = (mail) =>
-      mail.kind === 'date-change' ? new MailerError('unknown', 'the answer was lost') : (undefined as never);
-    const moveGb = {
-      type: 'Release Updated',
-      details: aReleaseDetails({ territories: ['GB'], releaseDate: '2027-03-19' }),
-    } as const;
-    await label(moveGb, 'evt-moved', '2026-02-04T10:00:00.000Z').catch(() => {});
-    world.mailer.script = undefined;
+    await gbMovedItsAnswerLost(press);
     const claim = [...world.deliveries.items.values()].find((d) => d.kind === 'date-change');
     expect(claim?.status).toBe('claimed');
     const claimedAt = Date.parse(claim!.claimedAt);
