@@ -58,9 +58,15 @@ function labelChanges(
   );
 }
 
-/** The label's change, and the date-change mailings it asks for, run at once. */
-async function moveAndMail(world: FakeWorld, details: ReleaseDetails, occurredAt: string) {
-  for (const request of labelChanges(world, details, occurredAt))
+/** The label's change, and the date-change mailings it asks for, run at once (in the order asked, or `reversed`). */
+async function moveAndMail(
+  world: FakeWorld,
+  details: ReleaseDetails,
+  occurredAt: string,
+  order = 'as asked',
+) {
+  const asked = labelChanges(world, details, occurredAt);
+  for (const request of order === 'reversed' ? asked.reverse() : asked)
     await sendMailing(request, meta, world.deps, far());
 }
 
@@ -83,6 +89,21 @@ async function announcedWithItsAnswerLost(details: ReleaseDetails, territories =
   await sendMailing(announce, meta, world.deps, far());
   world.mailer.script = undefined;
   return { outlet, world };
+}
+
+/**
+ * A British outlet announced the release for 5 March, SES's answer lost (the claim open); the label moves
+ * it to 12 March on 1 February, then to `then` on 2 February, each date change's mailing run at once.
+ */
+async function movedTwiceWhileAnnouncementClaimed(then: string) {
+  const announced = await announcedWithItsAnswerLost(aReleaseDetails({ releaseDate: '2027-03-05' }));
+  await moveAndMail(
+    announced.world,
+    aReleaseDetails({ releaseDate: '2027-03-12' }),
+    '2026-02-01T10:00:00.000Z',
+  );
+  await moveAndMail(announced.world, aReleaseDetails({ releaseDate: then }), '2026-02-02T10:00:00.000Z');
+  return announced;
 }
 
 /** SES's Email Sent for the announcement settles it now: the follow-ups of `kind` it asks for are run. */
@@ -124,15 +145,28 @@ async function japanAnnouncedKeepingNoToldDates() {
   return { japanese, world };
 }
 
+/**
+ * A British outlet announced the release of 5 March 2027, 09:00 in London; `restated`: the same instant
+ * as Berlin states it (10:00), which the label restates it as.
+ */
+async function announcedAt9InLondon() {
+  const outlet = anOutlet({ territories: ['GB'] });
+  const london = aReleaseDetails({
+    releaseDate: '2027-03-05',
+    releaseTime: '09:00',
+    timeZone: 'Europe/London',
+  });
+  const world = fakeWorld({ releases: [aStoredRelease({ details: london })], outlets: [outlet] });
+  await sendMailing(announce, meta, world.deps, far());
+  const restated = { ...london, releaseTime: '10:00', timeZone: 'Europe/Berlin' };
+  return { outlet, world, restated };
+}
+
 describe('the date a date change says the release was', () => {
   it('is the date the outlet was announced, when a move passed it while its announcement was still claimed', async () => {
-    // Announced for 5 March; its SES answer lost, the claim stays open.
-    const { outlet, world } = await announcedWithItsAnswerLost(
-      aReleaseDetails({ releaseDate: '2027-03-05' }),
-    );
-    // Moved to 12 March: the date change passes the outlet (announcement still claimed). Then to 19 March.
-    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
-    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-19' }), '2026-02-02T10:00:00.000Z');
+    // Announced for 5 March; its SES answer lost, the claim stays open. Moved to 12 March: the date
+    // change passes the outlet (announcement still claimed). Then to 19 March.
+    const { outlet, world } = await movedTwiceWhileAnnouncementClaimed('2027-03-19');
 
     // The announcement settles; its follow-up, the date change to 19 March, goes out.
     await settleAnnouncement(world);
@@ -152,30 +186,15 @@ describe('the date a date change says the release was', () => {
     await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-19' }), '2026-02-02T10:00:00.000Z');
 
     const changes = world.mailer.calls.filter((call) => call.kind === 'date-change');
-    const previous = changes.map(
-      (call) =>
-        ({
-          ...(call.defaultData as { text: object }).text,
-          ...(call.entries[0].data as { text: object }).text,
-        }) as { previousReleaseDate?: string },
-    );
-    expect(previous.map((text) => text.previousReleaseDate)).toEqual([
+    expect(changes.map((call) => textOf(call).previousReleaseDate)).toEqual([
       'Friday, 5 March 2027, 00:00 (Europe/London)',
       'Friday, 12 March 2027, 00:00 (Europe/London)',
     ]);
   });
 
   it('is the date as the outlet was told it, not as the label restated it at the same instant in another zone', async () => {
-    const outlet = anOutlet({ territories: ['GB'] });
-    const london = aReleaseDetails({
-      releaseDate: '2027-03-05',
-      releaseTime: '09:00',
-      timeZone: 'Europe/London',
-    });
-    const world = fakeWorld({ releases: [aStoredRelease({ details: london })], outlets: [outlet] });
-    await sendMailing(announce, meta, world.deps, far());
+    const { outlet, world, restated } = await announcedAt9InLondon();
     // 09:00 in London is 10:00 in Berlin on 5 March: a restatement, which mails nobody.
-    const restated = { ...london, releaseTime: '10:00', timeZone: 'Europe/Berlin' };
     expect(labelChanges(world, restated, '2026-02-01T10:00:00.000Z')).toEqual([]);
 
     await moveAndMail(world, { ...restated, releaseDate: '2027-03-12' }, '2026-02-02T10:00:00.000Z');
@@ -187,15 +206,7 @@ describe('the date a date change says the release was', () => {
   });
 
   it('is the same when the sweep resends a date change whose answer was lost', async () => {
-    const outlet = anOutlet({ territories: ['GB'] });
-    const london = aReleaseDetails({
-      releaseDate: '2027-03-05',
-      releaseTime: '09:00',
-      timeZone: 'Europe/London',
-    });
-    const world = fakeWorld({ releases: [aStoredRelease({ details: london })], outlets: [outlet] });
-    await sendMailing(announce, meta, world.deps, far());
-    const restated = { ...london, releaseTime: '10:00', timeZone: 'Europe/Berlin' };
+    const { world, restated } = await announcedAt9InLondon();
     labelChanges(world, restated, '2026-02-01T10:00:00.000Z');
     // SES takes the date change, but its answer is lost: the claim stays open until the sweep resends it.
     world.mailer.script = (mail) => (mail.kind === 'date-change' ? 'accept-then-fail' : (undefined as never));
@@ -206,18 +217,13 @@ describe('the date a date change says the release was', () => {
     await sweepStaleClaims(world.deps, far());
 
     const [, resent] = world.mailer.calls.filter((call) => call.kind === 'date-change');
-    expect({
-      ...(resent.defaultData as { text: object }).text,
-      ...(resent.entries[0].data as { text: object }).text,
-    }).toMatchObject({ previousReleaseDate: 'Friday, 5 March 2027, 09:00 (Europe/London)' });
+    expect(textOf(resent)).toMatchObject({
+      previousReleaseDate: 'Friday, 5 March 2027, 09:00 (Europe/London)',
+    });
   });
 
   it('mails no date change to an outlet whose told date the release moved back to before it heard of the move', async () => {
-    const { outlet, world } = await announcedWithItsAnswerLost(
-      aReleaseDetails({ releaseDate: '2027-03-05' }),
-    );
-    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-12' }), '2026-02-01T10:00:00.000Z');
-    await moveAndMail(world, aReleaseDetails({ releaseDate: '2027-03-05' }), '2026-02-02T10:00:00.000Z');
+    const { outlet, world } = await movedTwiceWhileAnnouncementClaimed('2027-03-05');
 
     await settleAnnouncement(world);
 
@@ -294,9 +300,7 @@ describe('one change that moves the worldwide date and drops a country’s own d
       });
       await sendMailing(announce, meta, world.deps, far());
 
-      const asked = labelChanges(world, worldwideLater, '2026-02-01T10:00:00.000Z');
-      for (const request of order === 'reversed' ? asked.reverse() : asked)
-        await sendMailing(request, meta, world.deps, far());
+      await moveAndMail(world, worldwideLater, '2026-02-01T10:00:00.000Z', order);
 
       for (const outlet of [japanese, british, everywhere])
         expect(world.mailer.receivedBy(outlet.email, 'date-change')).toHaveLength(1);
@@ -614,9 +618,7 @@ describe('one change that moves the worldwide date and a country’s own date to
       });
       await sendMailing(announce, meta, world.deps, far());
 
-      const asked = labelChanges(world, bothOnThe19th, '2026-02-01T10:00:00.000Z');
-      for (const request of order === 'reversed' ? asked.reverse() : asked)
-        await sendMailing(request, meta, world.deps, far());
+      await moveAndMail(world, bothOnThe19th, '2026-02-01T10:00:00.000Z', order);
 
       expect(world.mailer.receivedBy(japanese.email, 'date-change')).toHaveLength(1);
       expect(mailTextOf(world, japanese.email, 'date-change')?.previousReleaseDate).toBe(
