@@ -14,6 +14,7 @@ import {
   dateChangeOf,
   detailOf,
   emailSent,
+  type FakeWorld,
   fakeWorld,
   far,
   mailTextOf,
@@ -1309,18 +1310,26 @@ describe('a worldwide release with its own street date in one country', () => {
       }),
       ...overrides,
     });
-
-  it('does not tell an outlet in that country the release is out at the worldwide date', async () => {
+  /** A British and a Japanese outlet, both announced japanLater's release. */
+  const gbAndJapanAnnounced = async () => {
     const gb = anOutlet({ territories: ['GB'] });
     const jp = anOutlet({ territories: ['JP'] });
     const world = fakeWorld({ releases: [japanLater()], outlets: [gb, jp] });
     await sendMailing(announce, meta, world.deps, far());
-    world.releases.set(
-      'lbl-nightshift/rel-night-drive',
-      japanLater({ state: 'out', outMoments: [worldwide] }),
-    );
-
+    return { gb, jp, world };
+  };
+  /** japanLater's release out at the worldwide date, and its out-now mailing for that date run. */
+  const outAtTheWorldwideDate = async (world: FakeWorld) => {
+    const out = japanLater({ state: 'out', outMoments: [worldwide] });
+    world.releases.set('lbl-nightshift/rel-night-drive', out);
     await sendMailing({ ...announce, kind: 'out-now', moment: worldwide }, meta, world.deps, far());
+    return out;
+  };
+
+  it('does not tell an outlet in that country the release is out at the worldwide date', async () => {
+    const { gb, world } = await gbAndJapanAnnounced();
+
+    await outAtTheWorldwideDate(world);
 
     expect(world.mailer.delivered.filter((m) => m.kind === 'out-now').map((m) => m.email)).toEqual([
       gb.email,
@@ -1328,10 +1337,7 @@ describe('a worldwide release with its own street date in one country', () => {
   });
 
   it('tells the outlets of that country nothing when the worldwide date moves', async () => {
-    const gb = anOutlet({ territories: ['GB'] });
-    const jp = anOutlet({ territories: ['JP'] });
-    const world = fakeWorld({ releases: [japanLater()], outlets: [gb, jp] });
-    await sendMailing(announce, meta, world.deps, far());
+    const { gb, world } = await gbAndJapanAnnounced();
     const moved = japanLater({ movedAt: '2027-01-02T00:00:00Z', occurredAt: '2027-01-02T00:00:00Z' });
     moved.details = { ...moved.details!, releaseDate: '2027-03-06' };
     world.releases.set('lbl-nightshift/rel-night-drive', moved);
@@ -1349,13 +1355,8 @@ describe('a worldwide release with its own street date in one country', () => {
   });
 
   it('tells the outlets of that country their date is the worldwide one, out already, when the label drops its own', async () => {
-    const gb = anOutlet({ territories: ['GB'] });
-    const jp = anOutlet({ territories: ['JP'] });
-    const world = fakeWorld({ releases: [japanLater()], outlets: [gb, jp] });
-    await sendMailing(announce, meta, world.deps, far());
-    const out = japanLater({ state: 'out', outMoments: [worldwide] });
-    world.releases.set('lbl-nightshift/rel-night-drive', out);
-    await sendMailing({ ...announce, kind: 'out-now', moment: worldwide }, meta, world.deps, far());
+    const { gb, jp, world } = await gbAndJapanAnnounced();
+    const out = await outAtTheWorldwideDate(world);
 
     // The label drops the Japanese deal: Japan now follows the worldwide date, which has come.
     const { next, effects } = decideChange(
