@@ -26,6 +26,20 @@ import {
 } from '#test/support/announcer-fakes.ts';
 import { aMovedRelease, anOutlet, aReleaseDetails, aStoredRelease, outlets } from '#test/support/releases.ts';
 
+/**
+ * Each SES call takes a minute of the world's clock; `meanwhile`, where given, runs once SES has taken the
+ * first call (an announcement page's): what happens while that page is in flight.
+ */
+function callsTakeAMinute(world: FakeWorld, meanwhile?: () => Promise<void>) {
+  const send = world.deps.mailer.sendBulk;
+  world.deps.mailer.sendBulk = async (mail) => {
+    const results = await send(mail);
+    world.clock.now += 60_000;
+    if (meanwhile && mail.kind === 'announcement' && world.mailer.calls.length === 1) await meanwhile();
+    return results;
+  };
+}
+
 describe('announcing a release', () => {
   it('mails every matching, mailable outlet once and no other', async () => {
     const matching = outlets(3, { territories: ['GB'] });
@@ -338,11 +352,7 @@ describe('announcing a release', () => {
       pagesRead.push(cursor);
       return page(cursor, limit);
     };
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      world.clock.now += 60_000;
-      return send(mail);
-    };
+    callsTakeAMinute(world);
 
     const first = await sendMailing(announce, meta, world.deps, world.clock.now + 30_000);
     const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
@@ -360,11 +370,7 @@ describe('announcing a release', () => {
     const { directory, matching } = sparseDirectory((i) => i % 2 === 0);
     // Calls of 5: time is up after the first call of the first batch of 10 mails.
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: directory, pageSize: 10, perCall: 5 });
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      world.clock.now += 60_000;
-      return send(mail);
-    };
+    callsTakeAMinute(world);
 
     const first = await sendMailing(announce, meta, world.deps, world.clock.now + 30_000);
     const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
@@ -742,16 +748,8 @@ describe('an announcement still being sent when the date moves', () => {
       outlets: [...first, ...second, ...third],
       pageSize: 2,
     });
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      const results = await send(mail);
-      world.clock.now += 60_000;
-      if (mail.kind === 'announcement' && world.mailer.calls.length === 1) {
-        // While the first page is in flight, the label moves the date and its date change is mailed.
-        await moveDate(world, aMovedRelease('2027-04-02'));
-      }
-      return results;
-    };
+    // While the first page is in flight, the label moves the date and its date change is mailed.
+    callsTakeAMinute(world, () => moveDate(world, aMovedRelease('2027-04-02')));
 
     const firstHop = await sendMailing(announce, meta, world.deps, world.clock.now + 90_000);
     const continuation = world.published.find((e) => e.detailType === 'Mailing Requested')!;
@@ -781,17 +779,11 @@ describe('an announcement still being sent when the date moves', () => {
     const [first, second] = [outlets(2), outlets(2)];
     const world = fakeWorld({ releases: [aStoredRelease()], outlets: [...first, ...second], pageSize: 2 });
     const cancelled = aStoredRelease({ state: 'cancelled', occurredAt: '2026-02-01T10:00:00.000Z' });
-    const send = world.deps.mailer.sendBulk;
-    world.deps.mailer.sendBulk = async (mail) => {
-      const results = await send(mail);
-      world.clock.now += 60_000;
-      if (mail.kind === 'announcement' && world.mailer.calls.length === 1) {
-        // While the first page is in flight, the label cancels and the cancellation is mailed.
-        world.releases.set('lbl-nightshift/rel-night-drive', cancelled);
-        await sendMailing({ ...announce, kind: 'cancellation' }, meta, world.deps, far());
-      }
-      return results;
-    };
+    // While the first page is in flight, the label cancels and the cancellation is mailed.
+    callsTakeAMinute(world, async () => {
+      world.releases.set('lbl-nightshift/rel-night-drive', cancelled);
+      await sendMailing({ ...announce, kind: 'cancellation' }, meta, world.deps, far());
+    });
 
     const outcome = await sendMailing(announce, meta, world.deps, far());
     await runRequested(world, 'cancellation');
