@@ -1,14 +1,17 @@
 import type { Context } from 'aws-lambda';
 import { makeHandler } from '#functions/budgets/handler.ts';
+import { mailSubjects } from '#shared/db/deliveries.ts';
 import {
   BudgetReconciliationDue,
   BudgetReportDue,
   BudgetSet,
+  BudgetThresholdCrossed,
   buildDetail,
   type EventContract,
   ExpenseAmended,
   ExpenseRecorded,
   ExpenseVoided,
+  outboxEntry,
   ReconciliationDue,
   TourShowSettled,
 } from '#shared/events/index.ts';
@@ -344,4 +347,52 @@ export async function anOrderReleasedFromBud3(
       ...shared,
     }),
   );
+}
+
+/**
+ * 9 March's reconciliation of bud-1 (aBudget's March, plan 1,000.00 EUR), `used` minor units spent, raised
+ * the alert of `threshold` % and claimed its mail to the owner at 07:00 UTC, then stopped before SES's
+ * answer: the claim open. With `plan`, the alert is one measured against that plan (its id and the mail's
+ * revision name it).
+ */
+export async function alertClaimedOn9March(
+  h: ReturnType<typeof budgetsHarness>,
+  threshold: number,
+  used: number,
+  plan?: number,
+) {
+  await h.store.raiseAlert(
+    'lbl-1',
+    'bud-1',
+    `threshold#${threshold}#2027-03-01#2027-03-30${plan ? `#${plan}` : ''}`,
+    '2027-03-09T07:00:00.000Z',
+    '2027-03-09',
+    outboxEntry(
+      BudgetThresholdCrossed,
+      {
+        labelId: 'lbl-1',
+        budgetId: 'bud-1',
+        date: '2027-03-09',
+        period: aBudget().period,
+        threshold,
+        usedPercent: used / 1_000,
+        used: { minor: used, currency: 'EUR' },
+        planned: { minor: 100_000, currency: 'EUR' },
+      },
+      { source: 'backline.budgets', labelId: 'lbl-1' },
+    ),
+  );
+  const claim = await h.deliveries.claim(
+    {
+      labelId: 'lbl-1',
+      subject: mailSubjects.budgetAlert('bud-1', `threshold:${threshold}`, '2027-03-01'),
+      email: 'mara@label.example',
+      kind: 'threshold-crossed',
+      ...(plan ? { revision: `plan-${plan}` } : {}),
+      stream: 'operational',
+      context: { budgetId: 'bud-1' },
+    },
+    '2027-03-09T07:00:00.000Z',
+  );
+  return claim!;
 }

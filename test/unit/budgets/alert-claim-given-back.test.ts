@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mailSubjects } from '#shared/db/deliveries.ts';
-import { BudgetReconciliationDue, BudgetThresholdCrossed, outboxEntry } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { BudgetReconciliationDue } from '#shared/events/index.ts';
+import { aBudget, alertClaimedOn9March, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /**
  * The bus may deliver a budget's `Budget Reconciliation Due` twice at once. An alert's mail is marked
@@ -17,39 +16,8 @@ async function raisedAndClaimed() {
   const h = budgetsHarness({ now: '2027-03-09T07:00:00.000Z' });
   await h.budget(aBudget(), '2027-03-01T00:00:00.000Z');
   await h.expense(anExpense({ date: '2027-03-08', amount: { minor: 55_000, currency: 'EUR' } }));
-  await h.store.raiseAlert(
-    'lbl-1',
-    'bud-1',
-    alertId,
-    '2027-03-09T07:00:00.000Z',
-    '2027-03-09',
-    outboxEntry(
-      BudgetThresholdCrossed,
-      {
-        labelId: 'lbl-1',
-        budgetId: 'bud-1',
-        date: '2027-03-09',
-        period: aBudget().period,
-        threshold: 50,
-        usedPercent: 55,
-        used: { minor: 55_000, currency: 'EUR' },
-        planned: { minor: 100_000, currency: 'EUR' },
-      },
-      { source: 'backline.budgets', labelId: 'lbl-1' },
-    ),
-  );
-  const claim = await h.deliveries.claim(
-    {
-      labelId: 'lbl-1',
-      subject: mailSubjects.budgetAlert('bud-1', 'threshold:50', '2027-03-01'),
-      email: 'mara@label.example',
-      kind: 'threshold-crossed',
-      stream: 'operational',
-      context: { budgetId: 'bud-1' },
-    },
-    '2027-03-09T07:00:00.000Z',
-  );
-  return { h, claim: claim! };
+  const claim = await alertClaimedOn9March(h, 50, 55_000);
+  return { h, claim };
 }
 
 describe("a budget alert whose mail another run of the day's reconciliation claimed", () => {

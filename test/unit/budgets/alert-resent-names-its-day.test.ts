@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mailSubjects } from '#shared/db/deliveries.ts';
-import { BudgetThresholdCrossed, OutboxSweepDue, outboxEntry } from '#shared/events/index.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { OutboxSweepDue } from '#shared/events/index.ts';
+import { aBudget, alertClaimedOn9March, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /**
  * A budget alert whose claim went stale (the function stopped between claiming it and SES's answer) is
@@ -19,39 +18,7 @@ describe('a budget alert the stale-claim sweep sends again', () => {
     // 9 March's reconciliation raised the 50 % alert and claimed its mail, then stopped before SES's
     // answer; its retries failed too (dead-lettered), so no result of the 9th was kept.
     h.setNow('2027-03-09T07:00:00.000Z');
-    const raised = outboxEntry(
-      BudgetThresholdCrossed,
-      {
-        labelId: 'lbl-1',
-        budgetId: 'bud-1',
-        date: '2027-03-09',
-        period: aBudget().period,
-        threshold: 50,
-        usedPercent: 85,
-        used: { minor: 85_000, currency: 'EUR' },
-        planned: { minor: 100_000, currency: 'EUR' },
-      },
-      { source: 'backline.budgets', labelId: 'lbl-1' },
-    );
-    await h.store.raiseAlert(
-      'lbl-1',
-      'bud-1',
-      'threshold#50#2027-03-01#2027-03-30',
-      '2027-03-09T07:00:00.000Z',
-      '2027-03-09',
-      raised,
-    );
-    await h.deliveries.claim(
-      {
-        labelId: 'lbl-1',
-        subject: mailSubjects.budgetAlert('bud-1', 'threshold:50', '2027-03-01'),
-        email: 'mara@label.example',
-        kind: 'threshold-crossed',
-        stream: 'operational',
-        context: { budgetId: 'bud-1' },
-      },
-      '2027-03-09T07:00:00.000Z',
-    );
+    await alertClaimedOn9March(h, 50, 85_000);
 
     h.setNow('2027-03-09T09:00:00.000Z');
     await h.deliver(OutboxSweepDue, {});

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mailSubjects } from '#shared/db/deliveries.ts';
-import { BudgetThresholdCrossed, OutboxSweepDue, outboxEntry } from '#shared/events/index.ts';
+import { OutboxSweepDue } from '#shared/events/index.ts';
 import { callApi } from '#test/support/api.ts';
 import { officeBudgetsApi } from '#test/support/budgets.ts';
-import { aBudget, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
+import { aBudget, alertClaimedOn9March, anExpense, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 /**
  * An alert is raised once per budget, threshold (or line), period and the plan it was measured against
@@ -203,41 +202,8 @@ describe('a budget whose plan changes after its owner was warned', () => {
 
 describe('a warning whose claim went stale, sent again by the sweep', () => {
   /** bud-1's 80 % warning of 9 March, measured against 1,000.00: raised, its mail claimed, and no answer from SES. */
-  const claimedAndStopped = async (h: ReturnType<typeof budgetsHarness>) => {
-    await h.store.raiseAlert(
-      'lbl-1',
-      'bud-1',
-      'threshold#80#2027-03-01#2027-03-30#100000',
-      '2027-03-09T07:00:00.000Z',
-      '2027-03-09',
-      outboxEntry(
-        BudgetThresholdCrossed,
-        {
-          labelId: 'lbl-1',
-          budgetId: 'bud-1',
-          date: '2027-03-09',
-          period: aBudget().period,
-          threshold: 80,
-          usedPercent: 85,
-          used: eur(85_000),
-          planned: eur(100_000),
-        },
-        { source: 'backline.budgets', labelId: 'lbl-1' },
-      ),
-    );
-    await h.deliveries.claim(
-      {
-        labelId: 'lbl-1',
-        subject: mailSubjects.budgetAlert('bud-1', 'threshold:80', '2027-03-01'),
-        email: 'mara@label.example',
-        kind: 'threshold-crossed',
-        revision: 'plan-100000',
-        stream: 'operational',
-        context: { budgetId: 'bud-1' },
-      },
-      '2027-03-09T07:00:00.000Z',
-    );
-  };
+  const claimedAndStopped = (h: ReturnType<typeof budgetsHarness>) =>
+    alertClaimedOn9March(h, 80, 85_000, 100_000);
 
   it('sends it again while the plan it was measured against stands, under the same identity', async () => {
     const h = budgetsHarness({ now: '2027-03-08T15:00:00.000Z' });
