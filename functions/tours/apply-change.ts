@@ -1,7 +1,7 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
 import { promoterIdOf, type ShowRef, showRefOf } from '#shared/db/tours.ts';
 import type { EventData, Metadata, TourBooked, TourShowSettled } from '#shared/events/index.ts';
-import { type OutboxEntry, outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
+import { type OutboxEntry, outboxEntry, ShowConfirmed } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
@@ -25,6 +25,7 @@ import {
   stepTaken,
 } from '#shared/tours.ts';
 import { isoNow, type ToursDeps } from './ports.ts';
+import { stepDue } from './steps.ts';
 
 export type ShowChange =
   | { type: 'set'; show: Show }
@@ -166,13 +167,7 @@ function stepsDueAtOnce(
   for (const moment of stepMoments(show.show)) {
     if (moment.scheduledFor > now || stepTaken(show, moment.step, moment.scheduledFor)) continue;
     if (!overdueAtOnce(moment.step, show.show, now, askedBefore)) continue;
-    entries.push(
-      outboxEntry(
-        ShowStepDue,
-        { ...ref, step: moment.step, scheduledFor: moment.scheduledFor },
-        { correlationId: meta.correlationId, labelId: meta.labelId, source: 'backline.tours' },
-      ),
-    );
+    entries.push(stepDue({ ...ref, step: moment.step, scheduledFor: moment.scheduledFor }, meta));
   }
   return entries;
 }
@@ -188,11 +183,7 @@ function outboxOf(
   const ref = showRefOf(next);
   // A step due at once for this very change (the label's time of it).
   const dueNow = (step: ShowStep, replaced?: PressFacts) =>
-    outboxEntry(
-      ShowStepDue,
-      { ...ref, step, scheduledFor: meta.occurredAt, ...(replaced ? { replaced } : {}) },
-      { ...eventMeta, source: 'backline.tours' },
-    );
+    stepDue({ ...ref, step, scheduledFor: meta.occurredAt, ...(replaced ? { replaced } : {}) }, meta);
   // The tour manager and crew hold the day sheet of the show's day as it is now, and it is not over yet.
   const updateDue =
     show !== undefined && daySheetWent({ ...next, show }) && now < stepLapsesAt(show, 'day-sheet-update');

@@ -1,8 +1,9 @@
-import { type OutboxEntry, outboxEntry, ShowStepDue } from '#shared/events/index.ts';
+import type { OutboxEntry } from '#shared/events/index.ts';
 import { isMailable, outletMatchesRelease } from '#shared/outlets.ts';
 import { pressDue, type StoredTour, stepMoment } from '#shared/tours.ts';
 import { isoNow, type ToursDeps } from './ports.ts';
 import { audienceOf } from './press.ts';
+import { stepDue } from './steps.ts';
 
 /**
  * `Outlets Changed`: for each tour with shows still to come whose press is due (announced, past their
@@ -36,8 +37,7 @@ export async function pressForChangedOutlets(
     const matching = outlets.filter((o) => outletMatchesRelease(o, audienceOf(tour, country)));
     if (matching.length)
       steps.push(
-        outboxEntry(
-          ShowStepDue,
+        stepDue(
           {
             labelId,
             tourId,
@@ -46,7 +46,7 @@ export async function pressForChangedOutlets(
             scheduledFor: stepMoment(show, step).scheduledFor,
             outletIds: matching.map((outlet) => outlet.id),
           },
-          { correlationId: meta.correlationId, labelId, source: 'backline.tours' },
+          { correlationId: meta.correlationId, labelId },
         ),
       );
   }

@@ -31,6 +31,7 @@ import {
   pressDue,
   type StoredShow,
   type StoredTour,
+  showFacts,
   showFactsHash,
   stepLapsesAt,
   stepMoment,
@@ -283,7 +284,7 @@ export async function takeStep(
         due.scheduledFor,
         show.occurredAt,
         next,
-        outboxEntry(ShowStepDue, { ...due, cursor: next }, { ...eventMeta, source: 'backline.tours' }),
+        stepDue({ ...due, cursor: next }, eventMeta),
         isoNow(deps),
       );
       return { outcome: 'continued', mailed, cursor: next };
@@ -366,25 +367,56 @@ async function recordDaySheet(
   for (let advanced = stated; ; ) {
     const update =
       advanced && advanced !== stated
-        ? [
-            outboxEntry(
-              ShowStepDue,
-              { ...ref, step: 'day-sheet-update', scheduledFor: advanced },
-              { ...eventMeta, source: 'backline.tours' },
-            ),
-          ]
+        ? [stepDue({ ...ref, step: 'day-sheet-update', scheduledFor: advanced }, eventMeta)]
         : [];
     if (
       await deps.tours.markStepDone(ref, 'day-sheet', scheduledFor, [...events, ...update], {
         advanced: advanced ?? null,
       })
     )
-      return;
+      return updateMissedBy(read, deps, eventMeta);
     const now = await deps.tours.getShow(ref);
     if (!now || now.stepsDone?.['day-sheet'] === scheduledFor || advancedAt(now) === advanced) return;
     advanced = advancedAt(now);
   }
 }
+
+/**
+ * A change of the show applied between the day sheet's mails and its record found no sheet gone, and so
+ * asked no update of it (applyShowChange asks one only once the sheet went): the sheet went with what the
+ * show was. Once recorded, the show is read again, and where a change since `read` moved its times or
+ * venue on the same day, or cancelled it, the update that change would have asked is put in the outbox,
+ * at that change's time (its identity: a change after the record asked the same, and it is taken once).
+ */
+async function updateMissedBy(
+  read: LiveShow,
+  deps: ToursDeps,
+  eventMeta: { correlationId: string; labelId: string },
+) {
+  const now = await deps.tours.getShow(showRefOf(read));
+  if (!now?.show || now.occurredAt === read.occurredAt || now.show.date !== read.show.date) return;
+  const moved = isAdvancing(now.show.status) && showFacts(now.show) !== showFacts(read.show);
+  if (!(moved || now.show.status === 'cancelled')) return;
+  // Past the show, the step lapses (stepLapsesAt) and sends nothing.
+  await deps.tours.putEntries(
+    [stepDue({ ...showRefOf(now), step: 'day-sheet-update', scheduledFor: now.occurredAt }, eventMeta)],
+    isoNow(deps),
+  );
+}
+
+/**
+ * A show's step due (tours' own Show Step Due), for the outbox of the write that makes it due: its
+ * identity is the step and the moment it is due for.
+ */
+export const stepDue = (
+  data: EventData<typeof ShowStepDue>,
+  meta: { correlationId: string; labelId: string },
+): OutboxEntry =>
+  outboxEntry(ShowStepDue, data, {
+    correlationId: meta.correlationId,
+    labelId: meta.labelId,
+    source: 'backline.tours',
+  });
 
 /** When a show starts on its day (its doors, else its set), to order the shows of one date. */
 const startsAt = (show: Show) => {

@@ -23,6 +23,7 @@ import {
   fakeToursDeps,
   kindsToldDe,
   metaAt,
+  raceAt,
   ref,
   runDueSteps,
   stepsWritten,
@@ -626,6 +627,58 @@ describe('a show retimed on its own day', () => {
     expect(
       mailer.sent.map((m) => m.kind).filter((kind) => kind === 'day-sheet-update' || kind === 'press-change'),
     ).toEqual([]);
+  });
+
+  it('mails the tour manager an updated day sheet when the doors move between the sheet going and its record', async () => {
+    const { deps, mailer, now, runDue, sheetStep, tours } = await world();
+    // The retime lands after the sheet's mails went, before the step records that the sheet went: it
+    // finds no sheet gone, and asks no update.
+    const retime = raceAt(
+      tours,
+      'markStepDone',
+      async () => {
+        now.value = new Date('2027-05-13T17:00:00Z');
+        await applyShowChange(
+          'tour-1',
+          { type: 'set', show: laterDoors },
+          metaAt('2027-05-13T17:00:00Z'),
+          deps,
+        );
+      },
+      (_, step) => step === 'day-sheet',
+    );
+    await sheetStep();
+    retime.unhook();
+    expect(retime.raced()).toBe(true);
+    await runDue();
+
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([
+      ['day-sheet', '19:00'],
+      ['day-sheet-update', '20:00'],
+    ]);
+  });
+
+  it('tells the tour manager the show is cancelled when the cancellation lands between the sheet going and its record', async () => {
+    const { deps, mailer, now, runDue, sheetStep, tours } = await world();
+    const cancel = raceAt(
+      tours,
+      'markStepDone',
+      async () => {
+        now.value = new Date('2027-05-13T17:00:00Z');
+        const cancelled = { type: 'cancel', showId: 'show-1', reason: 'The venue is flooded.' } as const;
+        await applyShowChange('tour-1', cancelled, metaAt('2027-05-13T17:00:00Z'), deps);
+      },
+      (_, step) => step === 'day-sheet',
+    );
+    await sheetStep();
+    cancel.unhook();
+    expect(cancel.raced()).toBe(true);
+    await runDue();
+
+    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+    expect(sheets.map((m) => m.kind)).toEqual(['day-sheet', 'day-sheet-update']);
+    expect(JSON.stringify(sheets[1].data)).toContain('The venue is flooded.');
   });
 
   it('mails the tour manager and crew an updated day sheet once per change when the doors move after the sheet went, and tells the press once', async () => {
