@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { applyShowChange, bookTour } from '#functions/tours/apply-change.ts';
+import { applyShowChange, bookTour, type ShowChange } from '#functions/tours/apply-change.ts';
 import { makeHandler } from '#functions/tours/handler.ts';
 import type { ToursDeps } from '#functions/tours/ports.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
@@ -629,30 +629,31 @@ describe('a show retimed on its own day', () => {
     ).toEqual([]);
   });
 
-  it('mails the tour manager an updated day sheet when the doors move between the sheet going and its record', async () => {
-    const { deps, mailer, now, runDue, sheetStep, tours } = await world();
-    // The retime lands after the sheet's mails went, before the step records that the sheet went: it
-    // finds no sheet gone, and asks no update.
-    const retime = raceAt(
-      tours,
+  /**
+   * The day sheet taken while `change` lands at 17:00 after its mails went, before the step records that
+   * the sheet went: the change finds no sheet gone, and asks no update. Then what is due runs.
+   */
+  async function sheetRacedBy(change: ShowChange) {
+    const w = await world();
+    const race = raceAt(
+      w.tours,
       'markStepDone',
       async () => {
-        now.value = new Date('2027-05-13T17:00:00Z');
-        await applyShowChange(
-          'tour-1',
-          { type: 'set', show: laterDoors },
-          metaAt('2027-05-13T17:00:00Z'),
-          deps,
-        );
+        w.now.value = new Date('2027-05-13T17:00:00Z');
+        await applyShowChange('tour-1', change, metaAt('2027-05-13T17:00:00Z'), w.deps);
       },
       (_, step) => step === 'day-sheet',
     );
-    await sheetStep();
-    retime.unhook();
-    expect(retime.raced()).toBe(true);
-    await runDue();
+    await w.sheetStep();
+    race.unhook();
+    expect(race.raced()).toBe(true);
+    await w.runDue();
+    return w.mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+  }
 
-    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
+  it('mails the tour manager an updated day sheet when the doors move between the sheet going and its record', async () => {
+    const sheets = await sheetRacedBy({ type: 'set', show: laterDoors });
+
     expect(sheets.map((m) => [m.kind, doorsIn(m)])).toEqual([
       ['day-sheet', '19:00'],
       ['day-sheet-update', '20:00'],
@@ -660,23 +661,8 @@ describe('a show retimed on its own day', () => {
   });
 
   it('tells the tour manager the show is cancelled when the cancellation lands between the sheet going and its record', async () => {
-    const { deps, mailer, now, runDue, sheetStep, tours } = await world();
-    const cancel = raceAt(
-      tours,
-      'markStepDone',
-      async () => {
-        now.value = new Date('2027-05-13T17:00:00Z');
-        const cancelled = { type: 'cancel', showId: 'show-1', reason: 'The venue is flooded.' } as const;
-        await applyShowChange('tour-1', cancelled, metaAt('2027-05-13T17:00:00Z'), deps);
-      },
-      (_, step) => step === 'day-sheet',
-    );
-    await sheetStep();
-    cancel.unhook();
-    expect(cancel.raced()).toBe(true);
-    await runDue();
+    const sheets = await sheetRacedBy({ type: 'cancel', showId: 'show-1', reason: 'The venue is flooded.' });
 
-    const sheets = mailer.sent.filter((m) => m.to.email === 'sam@tm.example');
     expect(sheets.map((m) => m.kind)).toEqual(['day-sheet', 'day-sheet-update']);
     expect(JSON.stringify(sheets[1].data)).toContain('The venue is flooded.');
   });
