@@ -31,6 +31,16 @@ const aLabel = (base: string, name: string) =>
     body: JSON.stringify({ name }),
   });
 
+/** npm start, once started after all, takes the API's requests (a label made), then is stopped. */
+const goesOnToStart = async (base: string, starting: ReturnType<typeof startCloudProcess>) => {
+  const cloud = await starting;
+  try {
+    expect((await aLabel(base, 'Just In Time Records')).status).toBe(201);
+  } finally {
+    await cloud.stop();
+  }
+};
+
 describe('a request while npm start is still starting', () => {
   it('to the API is answered 503, and npm start goes on to start', async () => {
     const { base, starting } = await caughtStarting();
@@ -39,12 +49,7 @@ describe('a request while npm start is still starting', () => {
 
     expect(early.status).toBe(503);
     expect(await early.json()).toEqual({ status: 'starting' });
-    const cloud = await starting;
-    try {
-      expect((await aLabel(base, 'Just In Time Records')).status).toBe(201);
-    } finally {
-      await cloud.stop();
-    }
+    await goesOnToStart(base, starting);
   }, 240_000);
 
   it("that moves the local clock is answered 503, and npm start's own waits are not cut short by it", async () => {
@@ -60,12 +65,7 @@ describe('a request while npm start is still starting', () => {
     );
 
     expect(early).toBe(503);
-    const cloud = await starting;
-    try {
-      expect((await aLabel(base, 'Just In Time Records')).status).toBe(201);
-    } finally {
-      await cloud.stop();
-    }
+    await goesOnToStart(base, starting);
   }, 240_000);
 
   describe('in a browser', () => {
