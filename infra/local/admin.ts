@@ -82,16 +82,17 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
     const route = `${method} ${url.pathname}`;
     const refusal = url.pathname.startsWith('/_local/') ? crossSiteRefusal(method, req.headers) : undefined;
     if (refusal) return { status: 403, body: { error: 'forbidden', message: refusal } };
-    // The console and the addresses read parts that exist only once the local cloud is up. A change
-    // (a clock moved, a fault armed, a redrive) waits for it too: start-up's own waits read the clock,
-    // and what it would fire would load functions not yet configured.
-    const changes = method === 'POST' || method === 'DELETE';
-    // The console opened that soon (a tab left open from the last run, say) is a page that says so and
-    // reloads itself every second, until it is the console.
-    if (route === 'GET /_local/console' && !parts.isReady())
-      return { status: 503, contentType: 'text/html; charset=utf-8', body: startingPage };
-    if ((changes || /^\/_local\/(console|info)/.test(url.pathname)) && !parts.isReady())
-      return { status: 503, body: { status: 'starting' } };
+    if (!parts.isReady()) {
+      // The console opened that soon (a tab left open from the last run, say) is a page that says so and
+      // reloads itself every second, until it is the console.
+      if (route === 'GET /_local/console')
+        return { status: 503, contentType: 'text/html; charset=utf-8', body: startingPage };
+      // The console's state and the addresses read parts that exist only once the local cloud is up. A
+      // change (a clock moved, a fault armed, a redrive) waits for it too: start-up's own waits read the
+      // clock, and what it would fire would load functions not yet configured.
+      if (method === 'POST' || method === 'DELETE' || /^\/_local\/(console|info)/.test(url.pathname))
+        return { status: 503, body: { status: 'starting' } };
+    }
     switch (route) {
       case 'GET /health':
         // Healthy only when every part is up; then the topology's health function answers.
