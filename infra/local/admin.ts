@@ -4,7 +4,7 @@ import type { VirtualClock } from './clock.ts';
 import { type ConsoleSources, consolePage, consoleState } from './console.ts';
 import { busEventSummary, deadLettersOf } from './dead-letters.ts';
 import type { Faults } from './faults.ts';
-import type { AdminHandler } from './gateway.ts';
+import { type AdminHandler, startingAnswer } from './gateway.ts';
 import type { InFlight, RunningInvocation } from './in-flight.ts';
 import type { QueueDeadLetter } from './queues/index.ts';
 import type { RequestCounts } from './request-counts.ts';
@@ -91,12 +91,12 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       // change (a clock moved, a fault armed, a redrive) waits for it too: start-up's own waits read the
       // clock, and what it would fire would load functions not yet configured.
       if (method === 'POST' || method === 'DELETE' || /^\/_local\/(console|info)/.test(url.pathname))
-        return { status: 503, body: { status: 'starting' } };
+        return startingAnswer;
     }
     switch (route) {
       case 'GET /health':
         // Healthy only when every part is up; then the topology's health function answers.
-        return parts.isReady() ? { status: 0, body: null } : { status: 503, body: { status: 'starting' } };
+        return parts.isReady() ? { status: 0, body: null } : startingAnswer;
       case 'GET /_local/console':
         return {
           status: 200,

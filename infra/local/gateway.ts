@@ -40,6 +40,9 @@ export type AdminHandler = (
   body: Buffer,
 ) => Promise<{ status: number; body: unknown; contentType?: string }>;
 
+/** What the API's routes, `/health` and the admin routes that wait for it answer while the local cloud starts. */
+export const startingAnswer = { status: 503, body: { status: 'starting' } };
+
 /**
  * The local HTTP API: turns requests into API Gateway HTTP API payload 2.0 events for the topology's
  * routes (routeKey, rawPath, lower-cased headers, cookies, isBase64Encoded, byte-exact body) and maps
@@ -82,7 +85,8 @@ export function createGateway(options: {
           );
         }
       }
-      if (options.isReady && !options.isReady()) return send(res, own(503, '{"status":"starting"}'));
+      if (options.isReady && !options.isReady())
+        return send(res, own(startingAnswer.status, JSON.stringify(startingAnswer.body)));
       const method = (req.method ?? 'GET').toUpperCase();
       const match = findRoute(routes, method, url.pathname);
       if (match === 'malformed') {
