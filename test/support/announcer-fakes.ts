@@ -307,6 +307,11 @@ export class FakeMailer {
   receivedBy(email: string, kind?: string) {
     return this.delivered.filter((mail) => mail.email === email && (!kind || mail.kind === kind));
   }
+
+  /** The kinds of the mails `email` received, in the order SES accepted them. */
+  kindsReceivedBy(email: string) {
+    return this.receivedBy(email).map((mail) => mail.kind);
+  }
 }
 
 export interface FakeWorld {

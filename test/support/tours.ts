@@ -586,7 +586,7 @@ export const metaAt = (occurredAt: string): ChangeMeta => ({
 export const ref = (showId = 'show-1') => ({ labelId: 'lbl-1', tourId: 'tour-1', showId });
 
 /** The kinds of the mails the German press outlet (`aPressOutlet('de', ['DE'])`: toldDePressOf's) got from `ses`, in order. */
-export const kindsToldDe = (ses: FakeMailer) => ses.receivedBy('de@press.example').map((m) => m.kind);
+export const kindsToldDe = (ses: FakeMailer) => ses.kindsReceivedBy('de@press.example');
 
 /** A press outlet for the tour's genre in `territories`. */
 export const aPressOutlet = (id: string, territories: string[], overrides: Partial<Outlet> = {}): Outlet => ({

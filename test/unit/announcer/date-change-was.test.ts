@@ -171,7 +171,7 @@ describe('the date a date change says the release was', () => {
     // The announcement settles; its follow-up, the date change to 19 March, goes out.
     await settleAnnouncement(world);
 
-    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+    expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual(['announcement', 'date-change']);
     expect(mailTextOf(world, outlet.email, 'date-change')).toMatchObject({
       releaseDate: 'Friday, 19 March 2027, 00:00 (Europe/London)',
       previousReleaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London)',
@@ -228,7 +228,7 @@ describe('the date a date change says the release was', () => {
     await settleAnnouncement(world);
 
     // Told 5 March, and 5 March it is: nothing moved for this outlet.
-    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement']);
+    expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual(['announcement']);
   });
 
   it('falls back to the release’s previous date for an announcement recorded before the told date was kept', async () => {
@@ -365,7 +365,7 @@ describe('what a date change says the date was, when its first sending was lost 
     await sendMailing(announce, meta, world.deps, far());
     // GB moves to 12 March: the outlet is told "5 March -> 12 March".
     await moveAndMail(world, dated('2027-03-12', '2027-03-26'), '2026-02-01T10:00:00.000Z');
-    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual(['announcement', 'date-change']);
+    expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual(['announcement', 'date-change']);
     // DE (not the outlet's) moves 20 times.
     for (let day = 1; day <= 20; day++) {
       const de = `2027-04-${String(day).padStart(2, '0')}`;
@@ -378,7 +378,7 @@ describe('what a date change says the date was, when its first sending was lost 
     // GB moves back to 5 March: the outlet, last told 12 March, must hear it.
     await moveAndMail(world, dated('2027-03-05', '2027-04-20'), '2026-02-03T10:00:00.000Z');
 
-    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual([
       'announcement',
       'date-change',
       'date-change',
@@ -397,10 +397,7 @@ describe('the date a withdrawal or cancellation says the release was planned for
     // The announcement settles; its follow-up, the withdrawal, goes out.
     await settleAnnouncement(world, 'cancellation');
 
-    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
-      'announcement',
-      'cancellation',
-    ]);
+    expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual(['announcement', 'cancellation']);
     // The outlet heard of 12 March only.
     expect(mailTextOf(world, outlet.email, 'cancellation')?.releaseDate).toBe(
       'Friday, 12 March 2027, 00:00 (Europe/Berlin) in DE',
@@ -416,10 +413,7 @@ describe('the date a withdrawal or cancellation says the release was planned for
 
     await settleAnnouncement(world, 'cancellation');
 
-    expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
-      'announcement',
-      'cancellation',
-    ]);
+    expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual(['announcement', 'cancellation']);
     expect(mailTextOf(world, outlet.email, 'cancellation')).toMatchObject({
       releaseDate: 'Friday, 5 March 2027, 00:00 (Europe/London)',
       releaseDateShort: '5 March 2027',

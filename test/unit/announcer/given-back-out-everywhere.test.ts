@@ -46,7 +46,7 @@ describe('a country given back to a release out everywhere, to outlets never tol
 
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
 
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'cancellation',
       'announcement',
@@ -66,15 +66,11 @@ describe('a country given back to a release out everywhere', () => {
     const press = aLabelAndItsPress();
     const { german, world, label } = press;
     await outEverywhereThenDeWithdrawn(press);
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
-      'announcement',
-      'out-now',
-      'cancellation',
-    ]);
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual(['announcement', 'out-now', 'cancellation']);
 
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
 
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'out-now',
       'cancellation',
@@ -113,7 +109,7 @@ describe('the cost of a country given back to a release out everywhere', () => {
     // DE given back: the German outlet is announced again, and told again that the release is out.
     await label(giveDeBack, 'evt-given-back', '2026-02-02T10:00:00.000Z');
     await runRequested(world, 'out-now');
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'out-now',
       'cancellation',
@@ -158,7 +154,7 @@ describe('a release out everywhere given back while its withdrawal was still bei
     await runRequested(world, 'announcement');
 
     // Told DE was withdrawn, and DE is the release's again: announced again, as a giving back does.
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'out-now',
       'cancellation',

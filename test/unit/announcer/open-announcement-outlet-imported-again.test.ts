@@ -244,9 +244,6 @@ describe('an open announcement whose outlet is deleted and imported again at its
     await runSettled(world);
     await runRequested(world, 'out-now');
 
-    expect(world.mailer.receivedBy(german.email).map((mail) => mail.kind)).toEqual([
-      'announcement',
-      'out-now',
-    ]);
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual(['announcement', 'out-now']);
   });
 });

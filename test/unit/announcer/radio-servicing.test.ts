@@ -47,9 +47,9 @@ describe('radio servicing', () => {
     await sendMailing(request('announcement'), meta, world.deps, far());
     const servicing = await sendMailing(request('radio-servicing'), meta, world.deps, far());
 
-    expect(world.mailer.receivedBy(press.email).map((m) => m.kind)).toEqual(['announcement']);
-    expect(world.mailer.receivedBy(aaa.email).map((m) => m.kind)).toEqual(['radio-servicing']);
-    expect(world.mailer.receivedBy(chr.email).map((m) => m.kind)).toEqual(['radio-servicing']);
+    expect(world.mailer.kindsReceivedBy(press.email)).toEqual(['announcement']);
+    expect(world.mailer.kindsReceivedBy(aaa.email)).toEqual(['radio-servicing']);
+    expect(world.mailer.kindsReceivedBy(chr.email)).toEqual(['radio-servicing']);
     expect(world.mailer.receivedBy(optedOut.email)).toEqual([]);
     expect(servicing).toEqual({ status: 'completed', sent: 2, skipped: 1 });
     const entries = world.mailer.calls
@@ -227,10 +227,7 @@ describe('radio servicing', () => {
 
     expect(outcome).toMatchObject({ status: 'obsolete', reason: 'release cancelled' });
     for (const outlet of first) {
-      expect(world.mailer.receivedBy(outlet.email).map((m) => m.kind)).toEqual([
-        'radio-servicing',
-        'cancellation',
-      ]);
+      expect(world.mailer.kindsReceivedBy(outlet.email)).toEqual(['radio-servicing', 'cancellation']);
     }
     for (const outlet of second) expect(world.mailer.receivedBy(outlet.email)).toHaveLength(0);
   });
@@ -274,7 +271,7 @@ describe('radio servicing', () => {
     for (const entry of world.published.filter((e) => e.detailType === 'Mailing Requested'))
       await sendMailing(detailOf(entry).data, meta, world.deps, far());
 
-    const kinds = (outlet: { email: string }) => world.mailer.receivedBy(outlet.email).map((m) => m.kind);
+    const kinds = (outlet: { email: string }) => world.mailer.kindsReceivedBy(outlet.email);
     // The first page was serviced with AAA's old add date: AAA's station there hears of the move.
     expect(kinds(first[0])).toEqual(['radio-servicing', 'radio-add-date-change']);
     // An outlet naming no format is told every format's add date, so AAA's move too.

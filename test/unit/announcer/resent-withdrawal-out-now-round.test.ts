@@ -38,7 +38,7 @@ describe('a withdrawal the sweep resent after the out-now, DE then given back ag
 
     // The release day comes; DE is given back and the out-now tells the German outlet it is out.
     await givenBackOnTheReleaseDay(press, 'evt-given-back', '2026-02-02T10:00:00.000Z');
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual(['announcement', 'out-now']);
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual(['announcement', 'out-now']);
 
     // DE withdrawn again; the sweep finds the withdrawal's claim stale and resends it: it goes now.
     world.clock.now += 60_000;
@@ -46,11 +46,7 @@ describe('a withdrawal the sweep resent after the out-now, DE then given back ag
     world.clock.now += defaultSettings.staleClaimMs + 60_000;
     await sweepStaleClaims(world.deps, far());
     await runSettled(world);
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
-      'announcement',
-      'out-now',
-      'cancellation',
-    ]);
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual(['announcement', 'out-now', 'cancellation']);
 
     // DE given back again: the German outlet is announced again, and that announcement's out-now is asked.
     world.clock.now += 60_000;
@@ -58,13 +54,13 @@ describe('a withdrawal the sweep resent after the out-now, DE then given back ag
     await runRequested(world, 'announcement');
     await runRequested(world, 'out-now');
 
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'out-now',
       'cancellation',
       'announcement',
       'out-now',
     ]);
-    expect(world.mailer.receivedBy(british.email).map((m) => m.kind)).toEqual(['announcement', 'out-now']);
+    expect(world.mailer.kindsReceivedBy(british.email)).toEqual(['announcement', 'out-now']);
   });
 });

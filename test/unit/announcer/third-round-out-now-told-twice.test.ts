@@ -29,7 +29,7 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
   it('tells the German outlet the release is out once in its third round', async () => {
     const press = await reAnnouncedBeforeTheReleaseDay();
     const { german, world } = press;
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'cancellation',
       'announcement',
@@ -45,7 +45,7 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
 
     // The release day comes; DE given back again, the withdrawal still claimed: the out-now asked goes.
     await givenBackOnTheReleaseDay(press, 'evt-given-back-again', '2026-02-04T10:00:00.000Z');
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'cancellation',
       'announcement',
@@ -57,7 +57,7 @@ describe('an out-now asked while the second withdrawal was still being sent', ()
     world.clock.now += 60_000;
     await lateEmailSent(world, withdrawal, ['announcement', 'out-now']);
 
-    expect(world.mailer.receivedBy(german.email).map((m) => m.kind)).toEqual([
+    expect(world.mailer.kindsReceivedBy(german.email)).toEqual([
       'announcement',
       'cancellation',
       'announcement',
