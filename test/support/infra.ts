@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { Settings } from '#infra/settings.ts';
@@ -17,6 +18,9 @@ export interface Synthesized {
   template: Template;
 }
 
+/** The context `cdk synth` reads from cdk.json: the feature flags the project runs with. */
+const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+
 /**
  * The Backline stack as `cdk synth` builds it, minus esbuild: `aws:cdk:bundling-stacks: []` makes
  * NodejsFunction skip bundling (the entries must still exist), so a synth takes about a second.
@@ -25,7 +29,7 @@ export function synthBackline(
   settings: Partial<Settings> = {},
   templates: readonly MailTemplate[] = mailTemplates,
 ): Synthesized {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
   const all = { ...devSettings, ...settings };
   const stack = new BacklineStack(app, `Backline-${all.stage}`, { settings: all, mailTemplates: templates });
   return { app, stack, template: Template.fromStack(stack) };
