@@ -224,11 +224,17 @@ export interface SentMail {
 }
 
 /**
- * When this test file began, in whole seconds as the SES emulator stamps its mail (`at`). The shared
- * cloud's store holds every file's mail, thousands by the end of a run; a file reads only what was
- * sent since it began (its addresses are its own), not the whole store at each poll.
+ * When this test file began, in whole seconds as the SES emulator stamps its mail (`at`): by the cloud's
+ * virtual clock, since the emulator runs in the cloud's process, whose `Date` the clock patches
+ * (infra/local/clock.ts). The shared cloud's store holds every file's mail, thousands by the end of a
+ * run; a file reads only what was sent since it began (its addresses are its own), not the whole store
+ * at each poll. Each shared-cloud file marks it (integration-setup.ts); unmarked, the whole store.
  */
-const fileBegan = Math.floor(Date.now() / 1000);
+let fileBegan = 0;
+
+export const markFileBegan = async () => {
+  fileBegan = Math.floor((await clockNow()).getTime() / 1000);
+};
 
 /** Every mail the SES emulator holds that was sent since this file began (its `/store?since=`). */
 export const sentMail = async (): Promise<SentMail[]> => {

@@ -1,5 +1,5 @@
 import { beforeAll } from 'vitest';
-import { clearFaults } from './cloud.ts';
+import { clearFaults, markFileBegan } from './cloud.ts';
 
 /**
  * Every integration file shares one local cloud (global-setup.ts), and a fault is armed on that cloud
@@ -7,3 +7,7 @@ import { clearFaults } from './cloud.ts';
  * sweep took another) must not fire in the next file. Each file starts with none armed.
  */
 beforeAll(clearFaults);
+
+// What the file reads of the SES store starts here (sentMail): the store's mail of earlier files is
+// not read again at each poll.
+beforeAll(markFileBegan);
