@@ -19,7 +19,9 @@ export interface Synthesized {
 }
 
 /** The context `cdk synth` reads from cdk.json: the feature flags the project runs with. */
-const cdkContext = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')).context;
+export const cdkContext = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+).context;
 
 /**
  * The Backline stack as `cdk synth` builds it, minus esbuild: `aws:cdk:bundling-stacks: []` makes
