@@ -374,7 +374,7 @@ async function recordDaySheet(
         advanced: advanced ?? null,
       })
     )
-      return updateMissedBy(read, deps, eventMeta);
+      return updateMissedBy(read, ref, deps, eventMeta);
     const now = await deps.tours.getShow(ref);
     if (!now || now.stepsDone?.['day-sheet'] === scheduledFor || advancedAt(now) === advanced) return;
     advanced = advancedAt(now);
@@ -390,16 +390,17 @@ async function recordDaySheet(
  */
 async function updateMissedBy(
   read: LiveShow,
+  ref: ShowRef,
   deps: ToursDeps,
   eventMeta: { correlationId: string; labelId: string },
 ) {
-  const now = await deps.tours.getShow(showRefOf(read));
+  const now = await deps.tours.getShow(ref);
   if (!now?.show || now.occurredAt === read.occurredAt || now.show.date !== read.show.date) return;
   const moved = isAdvancing(now.show.status) && showFacts(now.show) !== showFacts(read.show);
   if (!(moved || now.show.status === 'cancelled')) return;
   // Past the show, the step lapses (stepLapsesAt) and sends nothing.
   await deps.tours.putEntries(
-    [stepDue({ ...showRefOf(now), step: 'day-sheet-update', scheduledFor: now.occurredAt }, eventMeta)],
+    [stepDue({ ...ref, step: 'day-sheet-update', scheduledFor: now.occurredAt }, eventMeta)],
     isoNow(deps),
   );
 }
