@@ -15,7 +15,6 @@ import {
   momentKeyByTerritory,
   momentOf,
   momentOfKey,
-  momentsForOutlet,
   type StoredRelease,
   sameInstant,
   sameInstantAsKey,
@@ -277,12 +276,15 @@ const withdrawnOnlyFor = (release: StoredRelease | undefined, delivery: Delivery
 /**
  * For an out-now to an outlet none of whose street dates has come (firstMomentOut, the rule its mailing
  * takes its outlets by; one imported again at the address in a territory out later, or whose
- * territories changed since), with street dates per territory: `later` where one of its dates is still
- * to come, `never` where the release has none for it (its mailing never tells it). Its claim keeps no
- * moment (the address hears it once a round, whichever moment), so sent now it would tell the outlet
- * the release is out where it is not; closed, it would keep that territory's own out-now, which finds
- * the address's claim and passes it, from ever telling it. So `later` is held, and sent at the sweep's
- * first look once a date there has come; `never` is closed (docs/design.md#exactly-once-mail).
+ * territories changed since), with street dates per territory: `later` while one of the release's
+ * dates is still to come, `never` once every one has come (none of them the outlet's). Its claim keeps
+ * no moment (the address hears it once a round, whichever moment), so sent now it would tell the
+ * outlet the release is out where it is not; closed, it would keep the out-now of a territory the
+ * outlet is in, or is edited into while the release is still to come somewhere (that territory's
+ * mailing, or the one Outlets Changed asks), which finds the address's claim and passes it, from ever
+ * telling it. So `later` is held, and sent at the sweep's first look once one of the outlet's dates
+ * has come; `never` is closed: an outlet edited once the release is out everywhere is asked no mail
+ * (firstMailsDue), so nothing is left for it to wait for (docs/design.md#exactly-once-mail).
  */
 const notOutFor = (
   release: StoredRelease,
@@ -291,7 +293,10 @@ const notOutFor = (
 ): 'later' | 'never' | undefined => {
   if (delivery.kind !== 'out-now' || !hasTerritoryDates(release.details!)) return undefined;
   if (firstMomentOut(outlet, release) !== undefined) return undefined;
-  return momentsForOutlet(outlet.territories, release.details!).length > 0 ? 'later' : 'never';
+  const outEverywhere = territoryMomentsOf(release.details!).every((group) =>
+    release.outMoments?.includes(group.key),
+  );
+  return outEverywhere ? 'never' : 'later';
 };
 
 /**
@@ -337,8 +342,11 @@ const heldSince = (
 
 /**
  * A date change as its mailing asked it, for a resend: its territories and their old moments, where
- * the release still keeps the ask (askedDateChange); none for a release's date change. One naming a
- * moment whose ask the release no longer keeps is taken as a territory's (territories unknown).
+ * the release still keeps the ask (askedDateChange); none for a release's date change. A territory's
+ * whose ask the release no longer keeps (it keeps the last `askedDateChangesKept`) and that still
+ * stands: its territories as the release keeps them standing (`dateChanges`, each territory's old moment
+ * the one it names, as followUpsSince asks it again). One naming a moment the release keeps in neither
+ * is taken as a territory's (territories unknown).
  */
 const askedAs = (
   release: StoredRelease,
@@ -346,7 +354,12 @@ const askedAs = (
 ): { territories?: string[]; movedFrom?: Record<string, string> } => {
   if (delivery.kind !== 'date-change' || !delivery.moment) return {};
   const asked = askedDateChange(release, delivery);
-  if (!asked) return { territories: [] };
+  if (!asked) {
+    const standing = release.dateChanges?.find(
+      (change) => change.moment === delivery.moment && change.revision === delivery.revision,
+    );
+    return { territories: standing?.territories ?? [] };
+  }
   return {
     ...(asked.territories ? { territories: asked.territories } : {}),
     ...(asked.movedFrom ? { movedFrom: asked.movedFrom } : {}),
@@ -557,8 +570,9 @@ export const releaseResender = (deps: AnnouncerDeps): Resender => {
         // An out-now of a round its address has left: that round's own out-now tells it. One of its
         // round whose address an out-now before it told already in the round: nothing to tell. One of
         // its round while such an out-now is still open: held once more, told only if that one told nothing.
-        // One to an outlet where the release is not out yet: held until it is, closed if it never comes
-        // out there (notOutFor).
+        // One to an outlet where the release is not out yet: held while the release is still to come
+        // somewhere (the outlet may yet be out there, or edited into a territory it is out in), closed
+        // once it is out everywhere it comes out (notOutFor).
         const notOut = notOutFor(release, delivery, atAddress);
         if (outNows.past.has(delivery.deliveryId) || outNows.told.has(delivery.deliveryId)) continue;
         if (notOut === 'never') continue;

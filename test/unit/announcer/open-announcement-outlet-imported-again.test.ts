@@ -6,6 +6,7 @@ import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import type { ReleaseChange } from '#functions/releases/apply-change.ts';
 import type { Delivery } from '#shared/db/deliveries.ts';
 import type { Outlet } from '#shared/outlets.ts';
+import { askedDateChangesKept } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
   anAnnouncedPress,
@@ -20,6 +21,7 @@ import {
   runSettled,
   sweepEachMinute,
   sweptPastStale,
+  toldDeOf,
   withdrawDe,
 } from '#test/support/announcer-fakes.ts';
 import { anOutlet, aReleaseDetails, aStoredRelease } from '#test/support/releases.ts';
@@ -198,6 +200,37 @@ describe('an open announcement whose outlet is deleted and imported again at its
       expectSentOnceNaming(world, german.email, 'date-change', dateChange, imported);
     },
   );
+
+  // Releases keep the last askedDateChangesKept asks (dateChangesAsked); DE's change, still standing (its
+  // dateChanges entry), is no longer among them once Britain's date has moved that many times since.
+  it('sends the date change of its territory left open to the outlet imported again, once releases no longer keep its ask', async () => {
+    const press = await anAnnouncedPress();
+    const { german, world, label } = press;
+    const deOn12March = (gb: string) =>
+      aReleaseDetails({
+        territories: ['GB', 'DE'],
+        releaseDate: gb,
+        territoryDates: [{ territories: ['DE'], releaseDate: '2027-03-12' }],
+      });
+    const update = { type: 'Release Updated', details: deOn12March('2027-03-05') } as const;
+    const dateChange = await leftOpenToGerman(press, 'date-change', update, 'evt-de-moved');
+    for (let move = 1; move <= askedDateChangesKept; move++) {
+      const gb = move % 2 === 1 ? '2027-03-06' : '2027-03-05';
+      const at = new Date(Date.parse('2026-02-02T10:00:00.000Z') + move * 60_000).toISOString();
+      await label({ type: 'Release Updated', details: deOn12March(gb) }, `evt-gb-moved-${move}`, at);
+    }
+    const stored = world.releases.get('lbl-nightshift/rel-night-drive')!;
+    const kept = (asked?: { moment?: string; revision: string }[]) =>
+      (asked ?? []).some((a) => a.moment === dateChange.moment && a.revision === dateChange.revision);
+
+    const imported = againAtItsAddress(german);
+    tenMinutesOnReplaced(world, german, imported);
+    await sweptPastStale(world, 10 * 60_000);
+
+    expect([kept(stored.dateChangesAsked), kept(stored.dateChanges)]).toEqual([false, true]);
+    expectSentOnceNaming(world, german.email, 'date-change', dateChange, imported);
+    expect(toldDeOf(world, german.email).at(-1)).toEqual({ kind: 'date-change', date: '12 March 2027' });
+  });
 
   it('closes unsent the withdrawal left open to an outlet deleted and not imported again', async () => {
     const press = await anAnnouncedPress();

@@ -3,10 +3,12 @@ import { sendMailing } from '#functions/announcer/mailing.ts';
 import { announceToChangedOutlets } from '#functions/announcer/outlets-changed.ts';
 import { sweepStaleClaims } from '#functions/announcer/settle.ts';
 import { templateNames } from '#shared/mail/template-names.ts';
+import type { Outlet } from '#shared/outlets.ts';
 import { territoryMomentsOf } from '#shared/releases.ts';
 import {
   aLabelAndItsPress,
   announce,
+  type FakeWorld,
   far,
   mailTextOf,
   meta,
@@ -48,6 +50,17 @@ async function outNowLeftOpenThenImportedIn(territories: string[]) {
   await runRequested(world, 'announcement');
   await runRequested(world, 'out-now');
   return { ...press, email: british.email, imported };
+}
+
+/**
+ * The manager edits the outlet imported again into `territories` (what Outlets Changed asks runs: the
+ * announcement it finds claimed before, then the out-nows it asks for the outlet).
+ */
+async function editedInto(world: FakeWorld, imported: Outlet, territories: string[]) {
+  world.directory.splice(world.directory.indexOf(imported), 1, { ...imported, territories });
+  await announceToChangedOutlets([imported.id], meta, world.deps);
+  await runRequested(world, 'announcement');
+  await runRequested(world, 'out-now');
 }
 
 /**
@@ -104,16 +117,71 @@ describe('an open out-now whose outlet is imported again at its address in a ter
     });
   });
 
-  // Its mailing never tells an outlet none of whose territories the release reaches: no date of its own
-  // will come, so holding it would only look at it again every stale window, for ever.
-  it('is closed unsent at the sweep once stale to an outlet imported again where the release never comes out', async () => {
-    const { world, email } = await outNowLeftOpenThenImportedIn(['FR']);
+  // Its mailing never tells an outlet none of whose territories the release reaches, and once the release
+  // is out everywhere it comes out, no mailing asks an out-now for an outlet edited since: holding it
+  // longer would only look at it again every stale window, for ever.
+  it('is closed unsent once the release is out everywhere it comes out, to an outlet imported again where it never does', async () => {
+    const { world, email, releaseDay } = await outNowLeftOpenThenImportedIn(['FR']);
     const [outNow] = world.deliveries.of('claimed').filter((d) => d.kind === 'out-now');
 
     await sweptPastStale(world, 10 * 60_000);
+    const beforeJapan = world.deliveries.items.get(outNow.deliveryId)?.status;
+    world.clock.now = Date.parse('2027-03-11T15:00:30Z');
+    await releaseDay(japan.moment);
+    await sendMailing({ ...announce, kind: 'out-now', moment: japan.key }, meta, world.deps, far());
+    await sweptPastStale(world);
 
+    expect(beforeJapan).toBe('claimed');
     expect(world.mailer.receivedBy(email, 'out-now')).toEqual([]);
     expect(world.deliveries.items.get(outNow.deliveryId)).toMatchObject({ status: 'failed' });
+  });
+
+  // The address was told of the release; edited into a territory it comes out in, its outlet is one the
+  // out-now's mailing would tell. Closed at the sweep's first look, the claim would keep that mailing,
+  // which finds it and passes it, from ever telling the address.
+  it("is sent once, on Japan's street date, to an outlet imported again in France and edited into Japan since", async () => {
+    const { world, email, imported, releaseDay } = await outNowLeftOpenThenImportedIn(['FR']);
+    const [outNow] = world.deliveries.of('claimed').filter((d) => d.kind === 'out-now');
+
+    await sweptPastStale(world, 10 * 60_000);
+    world.clock.now = Date.parse('2027-03-06T00:00:00Z');
+    await editedInto(world, imported, ['JP']);
+    await sweptPastStale(world);
+    const beforeJapan = world.mailer.receivedBy(email, 'out-now').length;
+    // Japan's date comes: its out-now mailing, delivered twice, then the sweep's runs.
+    world.clock.now = Date.parse('2027-03-11T15:00:30Z');
+    await releaseDay(japan.moment);
+    await sendMailing({ ...announce, kind: 'out-now', moment: japan.key }, meta, world.deps, far());
+    await sendMailing({ ...announce, kind: 'out-now', moment: japan.key }, meta, world.deps, far());
+    await sweepEachMinute(world, 60);
+    await sweptPastStale(world);
+
+    expect(beforeJapan).toBe(0);
+    expect(world.mailer.receivedBy(email, 'out-now')).toHaveLength(1);
+    expect(mailTextOf(world, email, 'out-now', 'last')?.releaseDate).toContain('12 March 2027');
+    expect(world.deliveries.items.get(outNow.deliveryId)).toMatchObject({
+      status: 'sent',
+      context: { ...outNow.context, outletId: imported.id },
+    });
+  });
+
+  it('is sent once to an outlet imported again in France and edited into Britain, where the release is out', async () => {
+    const { world, email, imported } = await outNowLeftOpenThenImportedIn(['FR']);
+    const [outNow] = world.deliveries.of('claimed').filter((d) => d.kind === 'out-now');
+
+    await sweptPastStale(world, 10 * 60_000);
+    world.clock.now += 60 * 60_000;
+    await editedInto(world, imported, ['GB']);
+    const afterItsMailing = world.mailer.receivedBy(email, 'out-now').length;
+    await sweepEachMinute(world, 60);
+    await sweptPastStale(world);
+    // The out-now Outlets Changed asked, delivered again after the sweep sent it.
+    await runRequested(world, 'out-now');
+
+    expect(afterItsMailing).toBe(0);
+    expect(world.mailer.receivedBy(email, 'out-now')).toHaveLength(1);
+    expect(mailTextOf(world, email, 'out-now', 'last')?.releaseDate).toContain('5 March 2027');
+    expect(world.deliveries.items.get(outNow.deliveryId)).toMatchObject({ status: 'sent' });
   });
 
   it('is sent at the sweep once stale to an outlet imported again where the release is out', async () => {
