@@ -236,7 +236,16 @@ async function start(
     file: dataDir ? join(dataDir, 'kms-master-key') : undefined,
   });
   const requests = new RequestCounts();
-  const endpoint = createEndpoint({ bus, scheduler, secrets, kms, account, region, counts: requests });
+  const endpoint = createEndpoint({
+    bus,
+    scheduler,
+    secrets,
+    kms,
+    account,
+    region,
+    counts: requests,
+    isReady: () => ready,
+  });
   const busPort = await listen(
     endpoint,
     options.ports.bus,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { FunctionName } from '../topology.ts';
 import { BusError, type LocalBus } from './bus/bus.ts';
+import { startingAnswer } from './gateway.ts';
 import type { LocalKms } from './kms.ts';
 import type { RequestCounts } from './request-counts.ts';
 import { callerHeader } from './runtime.ts';
@@ -19,8 +20,15 @@ export function createEndpoint(options: {
   account: string;
   region: string;
   counts?: RequestCounts;
+  /**
+   * False while the local cloud starts: an event put then would be delivered to functions not yet
+   * configured, so PutEvents is refused with a 503, as EventBridge refuses a call it cannot serve now
+   * (the SDK retries it). The rest is served: the start-up provisions its schedules through this port.
+   * Ready when not given.
+   */
+  isReady?: () => boolean;
 }): Server {
-  const { bus, scheduler, secrets, kms, account, region, counts } = options;
+  const { bus, scheduler, secrets, kms, account, region, counts, isReady } = options;
 
   // `role`: the function whose handler called (its role, on AWS); none for a test's or an operator's call.
   const awsJson: Record<string, (input: Record<string, unknown>, role?: FunctionName) => unknown> = {
@@ -57,6 +65,13 @@ export function createEndpoint(options: {
         counts?.addTarget(target);
         const operation = awsJson[target];
         if (!operation) throw new BusError('UnknownOperationException', `${target} is not served locally.`);
+        if (target === 'AWSEvents.PutEvents' && isReady && !isReady()) {
+          res.setHeader('x-amzn-errortype', 'ServiceUnavailableException');
+          return reply(res, startingAnswer.status, {
+            __type: 'ServiceUnavailableException',
+            message: 'The local cloud is starting: put the events again in a moment.',
+          });
+        }
         const input = body.length ? JSON.parse(body.toString('utf8')) : {};
         const role = req.headers[callerHeader];
         return reply(
