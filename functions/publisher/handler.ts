@@ -25,7 +25,7 @@ const StreamBatch = z.looseObject({
  * `Outbox Sweep Due` (every minute). See docs/design.md#the-outbox.
  */
 export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('publisher')) => {
-  const sweep = on(OutboxSweepDue, () => sweepOutbox(deps));
+  const sweep = on(OutboxSweepDue, () => sweepOutbox(deps, measure));
   return middy(async (event: unknown, context: Context) => {
     if (!StreamBatch.safeParse(event).success) return sweep.run(event, context);
     const records = (event as DynamoDBStreamEvent).Records.map((record) => {
@@ -36,7 +36,7 @@ export const makeHandler = (deps: PublisherDeps, measure: Measure = measureFor('
       };
     });
     // An entry parked here is reported by every minute's sweep until it is redriven (the parked alarm).
-    const { batchItemFailures } = await publishStreamed(records, deps);
+    const { batchItemFailures } = await publishStreamed(records, deps, measure);
     // Outbox lag: from the oldest entry's write (its stream record's creation time) to now.
     const written = (event as DynamoDBStreamEvent).Records.flatMap((r) =>
       r.dynamodb?.ApproximateCreationDateTime ? [r.dynamodb.ApproximateCreationDateTime * 1000] : [],

@@ -2,6 +2,7 @@ import { type Outbox, type StoredOutboxEntry, unpublishableMetric } from '#share
 import type { ReplayRejections } from '#shared/db/replay-rejections.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
+import { type Measure, noMeasure } from '#shared/lambda/metrics.ts';
 import type { Log } from '#shared/lambda/observability.ts';
 
 /** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
@@ -50,11 +51,13 @@ async function eventOf(entry: StoredOutboxEntry): Promise<{ event: OutboxEntry }
  * Publishes outbox entries and marks each one the bus took as published (a conditional update that
  * takes it off the unpublished index). An entry the bus refused stays unpublished: the caller retries
  * it, and the sweep republishes it if all else fails. Publishing twice is harmless: the event keeps
- * its eventId, and every consumer is idempotent. See docs/design.md#the-outbox.
+ * its eventId, and every consumer is idempotent. What an entry's publication counts (`counts`) is
+ * recorded by the call that marks it, so once however often it is published. See docs/design.md#the-outbox.
  */
 export async function publishEntries(
   entries: StoredOutboxEntry[],
   deps: PublisherDeps,
+  measure: Measure = noMeasure,
 ): Promise<PublishOutcome> {
   const outcome: PublishOutcome = { published: [], refused: [], parked: [], unpublishable: [] };
   const ready: { entry: StoredOutboxEntry; event: OutboxEntry }[] = [];
@@ -90,14 +93,19 @@ export async function publishEntries(
   }
   const at = deps.now();
   const parking: { entry: StoredOutboxEntry; refusal: RefusedEvent }[] = [];
+  const taken: typeof ready = [];
   for (const { entry, event } of ready) {
     const refusal = refusals.get(event.eventId);
-    if (!refusal) outcome.published.push(entry);
+    if (!refusal) taken.push({ entry, event });
     else if (refusal.final) parking.push({ entry, refusal });
     else outcome.refused.push(entry);
   }
+  outcome.published = taken.map(({ entry }) => entry);
   await Promise.all([
-    ...outcome.published.map((entry) => deps.outbox.markPublished(entry.key, at)),
+    // What an entry's publication counts, recorded by the one call that marks it (docs/design.md#observability).
+    ...taken.map(async ({ entry, event }) => {
+      if ((await deps.outbox.markPublished(entry.key, at)) && event.counts) measure.record(event.counts, {});
+    }),
     // Refused for good (a grant, the bus): retrying cannot help, and would fail every batch and every
     // sweep. Parked with the refusal, it waits for the operator's redrive once the cause is fixed.
     ...parking.map(async ({ entry, refusal }) => {
@@ -128,9 +136,10 @@ export interface StreamedEntry {
 export async function publishStreamed(
   records: StreamedEntry[],
   deps: PublisherDeps,
+  measure: Measure = noMeasure,
 ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
   const entries = records.flatMap((record) => (record.entry ? [record.entry] : []));
-  const { refused } = await publishEntries(entries, deps);
+  const { refused } = await publishEntries(entries, deps, measure);
   const failed = new Set(refused);
   return {
     batchItemFailures: records

@@ -1,4 +1,5 @@
 import { overdueMetric, parkedMetric } from '#shared/db/outbox-publishing.ts';
+import { type Measure, noMeasure } from '#shared/lambda/metrics.ts';
 import { type PublisherDeps, publishEntries } from './publish.ts';
 
 /**
@@ -31,8 +32,8 @@ export interface SweepResult {
  * refused some for now, so the failure is visible; they stay unpublished for the next sweep either
  * way. Those it refused for good are parked instead. See docs/design.md#the-outbox.
  */
-export async function sweepOutbox(deps: PublisherDeps): Promise<SweepResult> {
-  const swept = await settled(republish(deps));
+export async function sweepOutbox(deps: PublisherDeps, measure: Measure = noMeasure): Promise<SweepResult> {
+  const swept = await settled(republish(deps, measure));
   // Whatever the republishing did, a refusal for now included: the parked alarm stays on while the
   // minute's sweeps report entries parked, so every sweep reports them.
   const parkedNow = await settled(reportParked(deps));
@@ -41,7 +42,7 @@ export async function sweepOutbox(deps: PublisherDeps): Promise<SweepResult> {
   return { ...swept.value, parkedNow: parkedNow.value };
 }
 
-async function republish(deps: PublisherDeps): Promise<Omit<SweepResult, 'parkedNow'>> {
+async function republish(deps: PublisherDeps, measure: Measure): Promise<Omit<SweepResult, 'parkedNow'>> {
   const now = deps.now().getTime();
   const entries = await deps.outbox.unpublishedBefore(new Date(now - sweepAfterMs), sweepBatchSize);
   const overdue = entries.filter((entry) => now - Date.parse(entry.createdAt) > overdueMetric.afterMs);
@@ -54,7 +55,7 @@ async function republish(deps: PublisherDeps): Promise<Omit<SweepResult, 'parked
   }
   if (entries.length === 0)
     return { republished: 0, stillUnpublished: 0, parked: 0, unpublishedOverFiveMinutes: 0 };
-  const outcome = await publishEntries(entries, deps);
+  const outcome = await publishEntries(entries, deps, measure);
   deps.log.info('outbox sweep', {
     republished: outcome.published.length,
     stillUnpublished: outcome.refused.length,

@@ -21,7 +21,6 @@ import {
   seeOther,
   ValidationError,
 } from '#shared/http/index.ts';
-import { type Measure, measureFor, noMeasure } from '#shared/lambda/metrics.ts';
 import { observability } from '#shared/lambda/observability.ts';
 import { tokenSigningKey } from '#shared/secrets.ts';
 import { InvalidTokenError } from '#shared/tokens.ts';
@@ -177,12 +176,8 @@ const headWithoutBody = (): MiddlewareObj<HttpEvent, HttpResult> => {
 };
 
 /** Every route the function serves: the recipients' own and the tour pages; a test holds them against the topology's. */
-export const linkRoutes = (
-  deps: RecipientsDeps,
-  tourPages: PagesDeps,
-  measure: Measure = noMeasure,
-): DocumentedRoute[] => {
-  const routes = [...recipientRoutes(deps), ...tourPageRoutes(tourPages, measure)];
+export const linkRoutes = (deps: RecipientsDeps, tourPages: PagesDeps): DocumentedRoute[] => {
+  const routes = [...recipientRoutes(deps), ...tourPageRoutes(tourPages)];
   return [...routes, ...routes.filter((route) => route.method === 'GET').map(headOf)];
 };
 
@@ -210,18 +205,14 @@ const onLinkAsSent =
     return router(event, context);
   };
 
-export const makeHandler = (
-  deps: RecipientsDeps,
-  tourPages: PagesDeps,
-  measure: Measure = measureFor('recipients'),
-) =>
+export const makeHandler = (deps: RecipientsDeps, tourPages: PagesDeps) =>
   middy<HttpEvent, HttpResult>()
     .use(observability('recipients'))
     // Before the errors' pages are made (onError runs in reverse): it empties them too.
     .use(headWithoutBody())
     .use(recipientErrors())
     .use(pathIdLimits())
-    .handler(onLinkAsSent(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages, measure))));
+    .handler(onLinkAsSent(httpRouterHandler<HttpEvent, HttpResult>(linkRoutes(deps, tourPages))));
 
 export const liveDeps = (): RecipientsDeps => ({
   signingKey: tokenSigningKey,

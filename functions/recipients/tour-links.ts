@@ -304,8 +304,8 @@ async function submitAdvanceForm(
       fields.advanced === advancedAt(read) ||
       ownSave(advancedAt(read));
     // The advance first submitted by a save of this form that a 503 answered: this post is the first to
-    // tell the window it was taken, so it is the submission, counted once (AdvancesSubmitted), whatever it
-    // saves on top of it.
+    // tell the window it was taken, so it is thanked as the submission, whatever it saves on top of it
+    // (counted once by that save's Show Advanced, AdvancesSubmitted).
     const firstOwn = ownSave(stored.advance?.submittedAt);
     if (stored.advance) {
       const saved = stored.advance;
@@ -330,7 +330,9 @@ async function submitAdvanceForm(
             submittedAt: now,
             amended: kind === 'amended',
           },
-          { labelId: claims.labelId },
+          // Its first submission, decided by this write (no advance stored), counted when the publisher
+          // publishes it, once: not by this post, whose answer may be lost or a 503 (docs/design.md#observability).
+          { labelId: claims.labelId, ...(kind === 'submitted' && { counts: 'AdvancesSubmitted' }) },
         ),
         // The tour manager and crew have this day's sheet: they get it again with the answers as given
         // now (its update, at once), as they do after a change of the show's times or venue; an

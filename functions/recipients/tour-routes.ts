@@ -1,6 +1,5 @@
 import { type DocumentedRoute, type RouteDoc, writeConflictPage } from '#shared/http/docs.ts';
 import { type HttpEvent, rawBody } from '#shared/http/index.ts';
-import type { Measure } from '#shared/lambda/metrics.ts';
 import * as z from '#shared/zod.ts';
 import {
   addGuestFromPage,
@@ -102,7 +101,7 @@ tourManagerPageDoc.responses[404] = {
 };
 
 /** The pages behind signed links (topology auth `public`): the promoter's advance form and the tour manager's page. */
-export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRoute[] => [
+export const tourPageRoutes = (deps: PagesDeps): DocumentedRoute[] => [
   {
     method: 'GET',
     path: '/a/{token}',
@@ -115,11 +114,7 @@ export const tourPageRoutes = (deps: PagesDeps, measure: Measure): DocumentedRou
   {
     method: 'POST',
     path: '/a/{token}',
-    handler: async (event: HttpEvent) => {
-      const { page, saved } = await submitAdvancePage(token(event), rawBody(event), deps);
-      if (saved === 'submitted') measure.record('AdvancesSubmitted', {});
-      return page;
-    },
+    handler: async (event: HttpEvent) => (await submitAdvancePage(token(event), rawBody(event), deps)).page,
     doc: advancePostDoc,
   },
   {

@@ -6,7 +6,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
-import { keptBy, writtenUnlessRefused } from './conditions.ts';
+import type { PlainCount } from '../lambda/metrics.ts';
+import { keptBy, type OwnWrite, writtenUnlessRefused } from './conditions.ts';
 import type { ItemKey } from './outbox.ts';
 import {
   publishedRetentionSeconds,
@@ -47,6 +48,7 @@ export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutbox
         source: String(item.source),
         detailType: String(item.detailType),
         detail: JSON.parse(String(item.detail)),
+        ...(typeof item.counts === 'string' && { counts: item.counts as PlainCount }),
       },
     };
   }
@@ -61,8 +63,11 @@ export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutbox
 export interface Outbox {
   /** Entries still unpublished that were written before `before`, oldest first per index partition. */
   unpublishedBefore(before: Date, limit: number): Promise<StoredOutboxEntry[]>;
-  /** Marks an entry published, taking it off the unpublished index; an entry marked before (or gone) is left alone. */
-  markPublished(key: ItemKey, at: Date): Promise<void>;
+  /**
+   * Marks an entry published, taking it off the unpublished index; an entry marked before (or parked, or
+   * gone) is left alone. True when this call marked it, so what its publication counts is counted once.
+   */
+  markPublished(key: ItemKey, at: Date): Promise<boolean>;
   /** Takes an entry whose event can no longer be built off the index, so no one retries it again. */
   markUnpublishable(key: ItemKey, reason: string): Promise<void>;
   /**
@@ -103,8 +108,8 @@ export interface ParkedOutbox {
 }
 
 export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string): Outbox & ParkedOutbox {
-  const takeOff = async (key: ItemKey, update: string, values: Record<string, unknown>) => {
-    await writtenUnlessRefused(
+  const takeOff = (key: ItemKey, update: string, values: Record<string, unknown>, mine?: OwnWrite) =>
+    writtenUnlessRefused(
       client.send(
         new UpdateCommand({
           TableName: tableName,
@@ -114,10 +119,11 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
           ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':unpublished': unpublishedPrefix, ...values },
+          ...(mine && { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
         }),
       ),
+      mine,
     );
-  };
   return {
     async unpublishedBefore(before, limit) {
       const perShard = await Promise.all(
@@ -150,22 +156,29 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
       );
     },
 
-    markPublished: (key, at) =>
-      takeOff(
+    markPublished: (key, at) => {
+      // This mark's own id, as a park's (below): refused by an entry holding it, the mark is this very
+      // write, applied with its answer lost, and this call marked it.
+      const by = randomUUID();
+      return takeOff(
         key,
-        'SET #status = :published, publishedAt = :at, expiresAt = if_not_exists(expiresAt, :ttl)',
+        'SET #status = :published, publishedAt = :at, publishedBy = :by, expiresAt = if_not_exists(expiresAt, :ttl)',
         {
           ':published': 'published',
           ':at': at.toISOString(),
+          ':by': by,
           ':ttl': Math.floor(at.getTime() / 1000) + publishedRetentionSeconds,
         },
-      ),
+        keptBy('publishedBy', by),
+      );
+    },
 
-    markUnpublishable: (key, reason) =>
-      takeOff(key, 'SET #status = :status, unpublishableReason = :reason', {
+    markUnpublishable: async (key, reason) => {
+      await takeOff(key, 'SET #status = :status, unpublishableReason = :reason', {
         ':status': 'unpublishable',
         ':reason': reason,
-      }),
+      });
+    },
 
     markParked: (entry, refusal, at) => {
       // This park's own id (new each park, the same in the SDK's retries of its request): refused by an

@@ -33,6 +33,15 @@ export const businessMetrics = {
 export type MetricName = keyof typeof businessMetrics;
 export type DimensionsOf<N extends MetricName> = Record<(typeof businessMetrics)[N][number], string>;
 
+/**
+ * A count without dimensions: one an outbox entry may name for the publisher to record when it publishes
+ * the entry, once (shared/events/outbox.ts).
+ */
+export type PlainCount = Exclude<
+  { [N in MetricName]: (typeof businessMetrics)[N] extends readonly [] ? N : never }[MetricName],
+  'OutboxLag'
+>;
+
 /** A metric's CloudWatch unit. */
 export const metricUnit = (name: MetricName) =>
   name === 'OutboxLag' ? MetricUnit.Milliseconds : MetricUnit.Count;

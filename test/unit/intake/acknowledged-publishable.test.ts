@@ -63,7 +63,7 @@ function world() {
     await publishEntries(entries, {
       outbox: {
         unpublishedBefore: async () => [],
-        markPublished: async () => {},
+        markPublished: async () => true,
         markUnpublishable: async (key) => void unpublishable.push(key),
         markParked: async () => true,
         parkedCount: async () => 0,

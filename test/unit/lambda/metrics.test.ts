@@ -19,14 +19,19 @@ import { knownReleases } from '#test/support/releases.ts';
 
 const now = new Date('2027-01-05T10:00:00Z');
 
-/** The metric names code records (`.record('Name'`) in functions/ and shared/. */
+/**
+ * The metric names code records in functions/ and shared/: `.record('Name'`, or names on an outbox entry
+ * for the publisher to record when it publishes it (`counts: 'Name'`).
+ */
 function recordedInCode(): Set<string> {
   const root = join(import.meta.dirname, '..', '..', '..');
   const names = new Set<string>();
   for (const dir of ['functions', 'shared'])
     for (const file of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }))
       if (file.endsWith('.ts'))
-        for (const [, name] of readFileSync(join(root, dir, file), 'utf8').matchAll(/\.record\(\s*'(\w+)'/g))
+        for (const [, name] of readFileSync(join(root, dir, file), 'utf8').matchAll(
+          /(?:\.record\(\s*|\bcounts: )'(\w+)'/g,
+        ))
           names.add(name);
   return names;
 }

@@ -86,13 +86,34 @@ describe('the outbox adapter', () => {
       .resolvesOnce({})
       .rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
 
-    await dynamoOutbox(client, 't').markPublished({ pk: 'OUTBOX#evt-1', sk: 'OUTBOX' }, now);
-    await dynamoOutbox(client, 't').markPublished({ pk: 'OUTBOX#evt-1', sk: 'OUTBOX' }, now);
+    const marked = [
+      await dynamoOutbox(client, 't').markPublished({ pk: 'OUTBOX#evt-1', sk: 'OUTBOX' }, now),
+      await dynamoOutbox(client, 't').markPublished({ pk: 'OUTBOX#evt-1', sk: 'OUTBOX' }, now),
+    ];
 
+    expect(marked).toEqual([true, false]);
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
       Key: { pk: 'OUTBOX#evt-1', sk: 'OUTBOX' },
       UpdateExpression: expect.stringMatching(/REMOVE gsi2pk, gsi2sk$/),
       ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
+    });
+  });
+
+  it('answers its own mark, applied with its answer lost and refused when sent again, as marked by this call', async () => {
+    // The refusal holds the entry as stored: marked by this very call's first send (its own id).
+    documents.on(UpdateCommand).callsFake((input) => {
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { publishedBy: { S: String(input.ExpressionAttributeValues[':by']) } },
+      });
+    });
+
+    const marked = await dynamoOutbox(client, 't').markPublished({ pk: 'OUTBOX#evt-1', sk: 'OUTBOX' }, now);
+
+    expect(marked).toBe(true);
+    expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 

@@ -13,7 +13,13 @@ import {
   unpublishableMetric,
 } from '#shared/db/outbox-publishing.ts';
 import { type ReplayPage, type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
-import { buildDetail, OutboxSweepDue, OutletSuppressed, outboxEntry } from '#shared/events/index.ts';
+import {
+  buildDetail,
+  OutboxSweepDue,
+  OutletSuppressed,
+  outboxEntry,
+  ShowAdvanced,
+} from '#shared/events/index.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { anEvent } from '#test/support/events.ts';
 import { aContext, aReleaseWebhook } from '#test/support/intake.ts';
@@ -70,8 +76,11 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
   const outbox: Outbox = {
     unpublishedBefore: async (before) => waiting.filter((entry) => entry.createdAt < before.toISOString()),
     markPublished: async (key) => {
+      // Conditional, as the store's: an entry marked before is not marked (nor counted) again.
+      if (marked.some((k) => k.pk === key.pk)) return false;
       leave(key);
       marked.push(key);
+      return true;
     },
     markUnpublishable: async (key) => void unpublishable.push(key),
     markParked: async (entry, refusal, at) => {
@@ -305,6 +314,48 @@ describe('an entry the bus refuses for good', () => {
     expect(world.parked.map((p) => p.eventId)).toEqual(['evt-2']);
     await handler(anEvent(OutboxSweepDue, buildDetail(OutboxSweepDue, {})), aContext());
     expect(world.warnings).toEqual([{ [parkedMetric.field]: 1 }]);
+  });
+
+  it('records what an entry’s publication counts once, by the call that marks it published, however often the stream and the sweep publish it', async () => {
+    const submitted = outboxEntry(ShowAdvanced, ShowAdvanced.sample, {
+      eventId: 'evt-first',
+      counts: 'AdvancesSubmitted',
+    });
+    const amended = outboxEntry(
+      ShowAdvanced,
+      { ...ShowAdvanced.sample, amended: true },
+      { eventId: 'evt-again' },
+    );
+    const stored = (entry: OutboxEntry) => storedOutboxEntryOf(outboxItem(entry, minutesAgo(4)))!;
+    const world = publisher([stored(submitted), stored(amended)]);
+    world.refuse.add('evt-first');
+    const measure = new RecordedMeasure();
+    const handler = makeHandler(world.deps, measure);
+    const batch = {
+      Records: [submitted, amended].map((entry, i) => ({
+        eventSource: 'aws:dynamodb',
+        eventName: 'INSERT',
+        dynamodb: { SequenceNumber: String(i + 1), NewImage: marshall(outboxItem(entry, minutesAgo(4))) },
+      })),
+    };
+
+    // The stream's batch, the bus refusing the first submission's event for now; the sweep, which
+    // publishes and marks it; the mapping's retry of the batch, which publishes it again.
+    const streamed = await handler(batch, aContext());
+    world.refuse.clear();
+    await handler(anEvent(OutboxSweepDue, buildDetail(OutboxSweepDue, {})), aContext());
+    await handler(batch, aContext());
+
+    expect(streamed).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }] });
+    expect(world.published.map((e) => e.eventId)).toEqual([
+      'evt-again',
+      'evt-first',
+      'evt-first',
+      'evt-again',
+    ]);
+    expect(measure.records.filter((r) => r.name !== 'OutboxLag')).toEqual([
+      { name: 'AdvancesSubmitted', dimensions: {}, value: 1 },
+    ]);
   });
 
   it('still fails the sweep when the bus refused some for now, which stay unpublished', async () => {

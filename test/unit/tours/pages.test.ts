@@ -18,7 +18,6 @@ import { promoterIdOf } from '#shared/db/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken, signPromoToken, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
-import { RecordedMeasure } from '#test/support/measure.ts';
 import {
   aShow,
   aStoredTour,
@@ -364,10 +363,9 @@ describe("the promoter's advance page", () => {
     expect(tours.outbox).toEqual([]);
   });
 
-  it('counts an advance submitted for the first time as AdvancesSubmitted, never its amendment or a refused post', async () => {
-    const { deps, token } = await world('2027-04-20T10:00:00Z');
-    const measure = new RecordedMeasure();
-    const post = tourPageRoutes(deps, measure).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
+  it("has an advance submitted for the first time counted as AdvancesSubmitted by its Show Advanced's publication, never its amendment or a refused post", async () => {
+    const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
+    const post = tourPageRoutes(deps).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
     const csrf = csrfTokenFor(key, token);
     const statuses: (number | undefined)[] = [];
 
@@ -378,14 +376,16 @@ describe("the promoter's advance page", () => {
     }
 
     expect(statuses).toEqual([400, 303, 303, 303]);
-    expect(measure.records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
+    expect(tours.outbox.map((e) => [e.detail.data, e.counts])).toEqual([
+      [expect.objectContaining({ amended: false }), 'AdvancesSubmitted'],
+      [expect.objectContaining({ amended: true }), undefined],
+      [expect.objectContaining({ amended: true }), undefined],
+    ]);
   });
 
   it('refuses an answer whose bytes are not UTF-8, percent-encoded or raw, with a 400 marking its field, storing nothing', async () => {
     const { deps, token, tours } = await world('2027-04-20T10:00:00Z');
-    const post = tourPageRoutes(deps, new RecordedMeasure()).find(
-      (r) => r.method === 'POST' && r.path === '/a/{token}',
-    )!;
+    const post = tourPageRoutes(deps).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
     const form = filledAdvanceForm(csrfTokenFor(key, token), { parking: 'PARKING' });
     // `Café` in windows-1252 (0xE9), as a form in another charset sends it: escaped, and as raw bytes.
     const escaped = Buffer.from(form.replace('PARKING', 'Caf%E9'));
@@ -894,15 +894,12 @@ describe("the promoter's advance page", () => {
     ['edited', { parking: 'Bus bay' }],
     ['unchanged', {}],
   ])(
-    'counts a first submission whose 503 answer hid its landing as AdvancesSubmitted once, on the post from the form the 503 gave back (%s), never again on an amendment',
+    'has a first submission whose 503 answer hid its landing counted as AdvancesSubmitted by the landed save alone, not by the post from the form the 503 gave back (%s), nor by an amendment',
     async (_, edit) => {
       const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
       let now = '2027-04-20T10:00:00Z';
       const clocked = { ...deps, tours: landingUnanswered(tours), now: () => new Date(now) };
-      const measure = new RecordedMeasure();
-      const post = tourPageRoutes(clocked, measure).find(
-        (r) => r.method === 'POST' && r.path === '/a/{token}',
-      )!;
+      const post = tourPageRoutes(clocked).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
       const send = async (body: string) =>
         (await post.handler(
           { pathParameters: { token }, body, isBase64Encoded: false } as unknown as HttpEvent,
@@ -923,7 +920,14 @@ describe("the promoter's advance page", () => {
 
       expect([busy.statusCode, again.statusCode, amended.statusCode]).toEqual([503, 303, 303]);
       expect(again.headers?.location).toBe(`${token}?saved=submitted`);
-      expect(measure.records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
+      expect(tours.outbox.filter((e) => e.counts)).toEqual([
+        expect.objectContaining({
+          counts: 'AdvancesSubmitted',
+          detail: expect.objectContaining({
+            data: expect.objectContaining({ amended: false, submittedAt: '2027-04-20T10:00:00.000Z' }),
+          }),
+        }),
+      ]);
       expect((await tours.getShow(ref))?.advance).toMatchObject({ submittedAt: '2027-04-20T10:00:00.000Z' });
     },
   );
@@ -1561,7 +1565,7 @@ describe('the advance page as the promoter reads it', () => {
 
 describe('the advance form’s answers and its API document', () => {
   const route = (deps: Awaited<ReturnType<typeof world>>['deps']) =>
-    tourPageRoutes(deps, new RecordedMeasure()).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
+    tourPageRoutes(deps).find((r) => r.method === 'POST' && r.path === '/a/{token}')!;
   const post = async (deps: Awaited<ReturnType<typeof world>>['deps'], token: string, body: string) => {
     const event = { pathParameters: { token }, body, isBase64Encoded: false } as unknown as HttpEvent;
     return ((await route(deps).handler(event, {} as Context, () => {})) as HttpResult).statusCode;

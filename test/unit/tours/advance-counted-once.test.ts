@@ -1,0 +1,116 @@
+import { InternalServerError } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { publishEntries } from '#functions/publisher/publish.ts';
+import { openAdvancePage, type PagesDeps, submitAdvancePage } from '#functions/recipients/tour-links.ts';
+import { outboxItem } from '#shared/db/outbox.ts';
+import { type Outbox, storedOutboxEntryOf } from '#shared/db/outbox-publishing.ts';
+import { promoterIdOf } from '#shared/db/tours.ts';
+import type { HttpResult } from '#shared/http/index.ts';
+import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
+import { advanceLinkExpiry } from '#shared/tours.ts';
+import { RecordedMeasure } from '#test/support/measure.ts';
+import { aShow, filledAdvanceForm, InMemoryTours, storeTourWithShow } from '#test/support/tours.ts';
+
+/**
+ * `AdvancesSubmitted` counts each advance's first submission once, whatever the promoter does after the
+ * post that saved it, answered or not: it is counted where that save's Show Advanced is published
+ * (docs/design.md#observability).
+ */
+const key = 'k'.repeat(48);
+const show = aShow();
+const ref = { labelId: 'lbl-1', tourId: 'tour-1', showId: show.showId };
+const token = signAdvanceToken(key, {
+  ...ref,
+  promoterId: promoterIdOf(show.promoter.email),
+  expiresAt: advanceLinkExpiry(show),
+});
+
+/** Tours whose first advance saved lands with its answer lost: DynamoDB answers 500, the post a 503. */
+const landingUnanswered = (tours: InMemoryTours) => {
+  let landed = false;
+  return Object.assign(Object.create(tours), {
+    saveAdvance: async (...args: Parameters<InMemoryTours['saveAdvance']>) => {
+      if (landed) return tours.saveAdvance(...args);
+      landed = true;
+      await tours.saveAdvance(...args);
+      throw new InternalServerError({ message: 'Internal server error', $metadata: {} });
+    },
+  }) as InMemoryTours;
+};
+
+/** The hidden fields of the form on a page, as the promoter's browser posts them back. */
+const hiddenFieldsIn = (page: HttpResult): { csrf: string } & Record<string, string> => ({
+  csrf: '',
+  ...Object.fromEntries(
+    [...String(page.body).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map(
+      ([, name, value]) => [name, value],
+    ),
+  ),
+});
+
+/**
+ * The publisher's side: every entry the writes put in the outbox, read as the stream brings it, published
+ * and marked; twice, as a batch the mapping retries, or the sweep after the stream, publishes it again.
+ */
+async function publishedTwice(tours: InMemoryTours) {
+  const measure = new RecordedMeasure();
+  const marked = new Set<string>();
+  const outbox: Outbox = {
+    unpublishedBefore: async () => [],
+    markPublished: async (itemKey) => !marked.has(itemKey.pk) && Boolean(marked.add(itemKey.pk)),
+    markUnpublishable: async () => {},
+    markParked: async () => true,
+    parkedCount: async () => 0,
+  };
+  const deps = {
+    outbox,
+    bus: { put: async () => [] },
+    replays: { record: async () => {} },
+    now: () => new Date('2027-04-20T10:30:00Z'),
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+  };
+  const entries = tours.outbox.map(
+    (entry) => storedOutboxEntryOf(outboxItem(entry, '2027-04-20T10:00:00Z'))!,
+  );
+  await publishEntries(entries, deps, measure);
+  await publishEntries(entries, deps, measure);
+  return measure.records;
+}
+
+/** What the promoter does after the 503, with the form it gave back, on the link's page a few minutes later. */
+type After = (busy: HttpResult, later: PagesDeps) => Promise<unknown>;
+const post = (later: PagesDeps, fields: Record<string, string>) =>
+  submitAdvancePage(token, filledAdvanceForm(csrfTokenFor(key, token), fields), later);
+
+describe('AdvancesSubmitted', () => {
+  it.each<[string, After]>([
+    ['reopens the link', (_, later) => openAdvancePage(token, later)],
+    ['leaves the page', async () => {}],
+    [
+      'posts the form the 503 gave back',
+      (busy, later) => post(later, { ...hiddenFieldsIn(busy), power: '125 A CEE' }),
+    ],
+    [
+      'reopens the link and amends the advance',
+      async (_, later) =>
+        post(later, { ...hiddenFieldsIn(await openAdvancePage(token, later)), power: '16 A' }),
+    ],
+  ])('counts a first submission answered 503 once, when the promoter then %s', async (_, after) => {
+    const tours = new InMemoryTours();
+    await storeTourWithShow(tours, show, '2027-04-20T10:00:00Z');
+    const deps = { signingKey: async () => key, tours, now: () => new Date('2027-04-20T10:00:00Z') };
+    const opened = hiddenFieldsIn(await openAdvancePage(token, deps));
+    const busy = await submitAdvancePage(
+      token,
+      filledAdvanceForm(opened.csrf, { ...opened, power: '125 A CEE' }),
+      { ...deps, tours: landingUnanswered(tours) },
+    );
+    await after(busy.page, { ...deps, now: () => new Date('2027-04-20T10:05:00Z') });
+
+    const records = await publishedTwice(tours);
+
+    expect(busy.page.statusCode).toBe(503);
+    expect((await tours.getShow(ref))?.advance?.submittedAt).toBe('2027-04-20T10:00:00.000Z');
+    expect(records).toEqual([{ name: 'AdvancesSubmitted', dimensions: {}, value: 1 }]);
+  });
+});
