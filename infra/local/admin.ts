@@ -26,8 +26,11 @@ export interface AdminParts {
   faults: Faults;
   inFlight: InFlight;
   isReady: () => boolean;
-  /** No invocation running or retrying, and every stream record handled. */
-  whenIdle: () => Promise<void>;
+  /**
+   * No invocation running or retrying, and every stream record handled; with `'due'`, a retry held
+   * until a time the local clock has not reached does not count.
+   */
+  whenIdle: (heldRetries?: 'all' | 'due') => Promise<void>;
   streamDeadLetters: () => StreamDeadLetter[];
   /** The stream's on-failure records that outlived their retention in this run. */
   expiredStreamDeadLetters?: () => StreamDeadLetter[];
@@ -251,7 +254,8 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
 
 /**
  * Waits, up to `limitMs`, until no invocation runs and the bus has nothing left to deliver (an
- * invocation may start another: a long mailing continues itself). Answers what still runs.
+ * invocation may start another: a long mailing continues itself) but retries held by the clock, which
+ * the jump brings due (docs/design.md#the-local-clock). Answers what still runs.
  */
 async function settle(parts: AdminParts, limitMs: number): Promise<RunningInvocation[]> {
   let timer: NodeJS.Timeout | undefined;
@@ -260,7 +264,9 @@ async function settle(parts: AdminParts, limitMs: number): Promise<RunningInvoca
   });
   try {
     for (;;) {
-      const quiet = Promise.all([parts.inFlight.whenIdle(), parts.whenIdle()]).then(() => 'quiet' as const);
+      const quiet = Promise.all([parts.inFlight.whenIdle(), parts.whenIdle('due')]).then(
+        () => 'quiet' as const,
+      );
       if ((await Promise.race([quiet, timedOut])) === 'timeout') return parts.inFlight.running();
       if (parts.inFlight.running().length === 0) return [];
     }

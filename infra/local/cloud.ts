@@ -138,14 +138,16 @@ async function start(
   let streams: LocalStreams | undefined;
   let parkedOutbox: ParkedOutbox;
   // Idle: no invocation running or retrying, and every stream record handled (an outbox entry
-  // written by one invocation is published, and its consumers have run), until neither moves.
-  const whenIdle = async () => {
+  // written by one invocation is published, and its consumers have run), until neither moves. With
+  // `heldRetries: 'due'`, as the clock waits before and during a jump, a retry the bus holds until a
+  // time the clock has not reached does not count: the jump brings it due (docs/design.md#the-local-clock).
+  const whenIdle = async (heldRetries: 'all' | 'due' = 'all') => {
     for (;;) {
-      await bus.whenIdle();
+      await bus.whenIdle(heldRetries);
       await queues.whenIdle();
       if (!streams || (await streams.caughtUp()) === 0) {
         // Nothing new on the stream: idle once the bus and the queues stayed so.
-        await bus.whenIdle();
+        await bus.whenIdle(heldRetries);
         await queues.whenIdle();
         if (!streams || (await streams.caughtUp()) === 0) return;
       }
@@ -226,9 +228,10 @@ async function start(
       ).Entries;
       if ('ErrorCode' in result) throw new Error(`${result.ErrorCode}: ${result.ErrorMessage}`);
     },
-    settle: whenIdle,
-    // A settlement message back from its visibility timeout is handled before a sweep the jump fires.
-    catchUp: whenIdle,
+    settle: () => whenIdle('due'),
+    // A settlement message back from its visibility timeout, or a retry held until then, is handled
+    // before a sweep the jump fires.
+    catchUp: () => whenIdle('due'),
   });
   const secrets = new Map<string, string>();
   const kms = new LocalKms({

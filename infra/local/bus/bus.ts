@@ -122,7 +122,8 @@ export interface LocalBusOptions {
   /**
    * The least delay before a retry of a function's failed invocation, whatever `retryBaseMs` says: the
    * jobs function's comes after a failed holder's page lease lapsed, as Lambda's do on AWS
-   * (docs/design.md#local-faults).
+   * (docs/design.md#local-faults). Such a retry is held by the local clock (`Date.now()`), as the lease
+   * is timed: a jump of the clock past it brings it on (see `whenIdle`).
    */
   retryNotBeforeMs?: Partial<Record<FunctionName, number>>;
   /** Where every event is archived (JSON lines), so it can be replayed after a restart. */
@@ -153,6 +154,9 @@ export class LocalBus {
   #unfinished: UnfinishedDelivery[];
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
+  /** The retries held by the local clock (`retryNotBeforeMs`), each until it is due. */
+  readonly #held = new Set<HeldRetry>();
+  #dueIdleWaiters: (() => void)[] = [];
   #closed = false;
   #wakeSleepers: () => void = () => undefined;
   readonly #closing = new Promise<void>((resolve) => {
@@ -475,10 +479,70 @@ export class LocalBus {
     return { redriven: redriven.length, succeeded, failed: letters.length - succeeded };
   }
 
-  /** Resolves when no invocation is running or waiting to be retried. */
-  whenIdle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  /**
+   * Resolves when no invocation is running or waiting to be retried; with `heldRetries: 'due'`, a retry
+   * held by the local clock until a time it has not reached does not count (a jump of the clock is
+   * what brings it due: docs/design.md#the-local-clock). A held retry is woken by its own timer as the
+   * clock runs, and by this wait once a jump brought it due: every jump waits for the bus after raising
+   * the clock.
+   */
+  whenIdle(heldRetries: 'all' | 'due' = 'all'): Promise<void> {
+    this.#wakeDueRetries();
+    if (heldRetries === 'all') {
+      if (this.#inFlight === 0) return Promise.resolve();
+      return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    }
+    if (this.#idleByTheClock()) return Promise.resolve();
+    return new Promise((resolve) => this.#dueIdleWaiters.push(resolve));
+  }
+
+  /** Nothing runs or waits but retries held until a time the local clock has not reached. */
+  #idleByTheClock(): boolean {
+    const now = Date.now();
+    let notDue = 0;
+    for (const held of this.#held) if (held.dueAt > now) notDue++;
+    return this.#inFlight === notDue;
+  }
+
+  #wakeDueRetries(): void {
+    const now = Date.now();
+    for (const held of this.#held) if (held.dueAt <= now) held.wake();
+  }
+
+  /**
+   * Waits until the local clock reaches `dueAt`: as it runs, or at once when a jump takes it there
+   * (`#wakeDueRetries`), or less once the bus is closed.
+   */
+  async #holdUntil(dueAt: number): Promise<void> {
+    const held: HeldRetry = { dueAt, wake: () => undefined };
+    this.#held.add(held);
+    this.#notifyIdleByTheClock();
+    try {
+      while (!this.#closed && Date.now() < dueAt) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            held.wake = resolve;
+            timer = setTimeout(resolve, dueAt - Date.now());
+          }),
+          this.#closing,
+        ]);
+        clearTimeout(timer);
+      }
+    } finally {
+      this.#held.delete(held);
+    }
+  }
+
+  #notifyIdleByTheClock(): void {
+    if (this.#dueIdleWaiters.length === 0) return;
+    // Let invocations that were just started register first, as #end does.
+    setImmediate(() => {
+      if (!this.#idleByTheClock()) return;
+      const waiters = this.#dueIdleWaiters;
+      this.#dueIdleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
   }
 
   #accept(
@@ -651,7 +715,10 @@ export class LocalBus {
     try {
       let ageWhenTaken = 0;
       if (nextAt !== undefined) {
-        await this.#sleep(nextAt - Date.now());
+        // A jobs delivery resumed after a restart is held past the lease as its retry is (#heldAsRetry).
+        if (this.#options.retryNotBeforeMs?.[rule.function] === undefined)
+          await this.#sleep(nextAt - Date.now());
+        else await this.#holdUntil(nextAt);
         ageWhenTaken = Date.now() - acceptedAt;
       }
       const taken = performance.now();
@@ -686,12 +753,12 @@ export class LocalBus {
           invocation.status = 'retrying';
           // Doubling per attempt, as Lambda's two retries do; capped, so that a queue target's many
           // retries keep trying every so often (EventBridge backs off up to minutes apart).
-          const delay = Math.max(
-            this.#options.retryBaseMs * 2 ** Math.min(invocation.attempts - 1, 6),
-            this.#options.retryNotBeforeMs?.[rule.function] ?? 0,
-          );
-          this.#journal.retrying(event, rule.name, invocation.attempts, Date.now() + delay);
-          await this.#sleep(delay);
+          const backoff = this.#options.retryBaseMs * 2 ** Math.min(invocation.attempts - 1, 6);
+          const notBefore = this.#options.retryNotBeforeMs?.[rule.function] ?? 0;
+          const dueAt = Date.now() + Math.max(backoff, notBefore);
+          this.#journal.retrying(event, rule.name, invocation.attempts, dueAt);
+          if (notBefore > backoff) await this.#holdUntil(dueAt);
+          else await this.#sleep(backoff);
         }
       }
     } finally {
@@ -740,6 +807,7 @@ export class LocalBus {
 
   #end(): void {
     this.#inFlight--;
+    this.#notifyIdleByTheClock();
     if (this.#inFlight === 0) {
       // Let invocations that were just started by this one register first.
       setImmediate(() => {
@@ -769,5 +837,11 @@ const deliveryRequestId = (event: BusEvent, rule: string): string => {
     hash.slice(20, 32),
   ].join('-');
 };
+
+/** A retry waiting for the local clock to reach `dueAt`; `wake` ends its wait early. */
+interface HeldRetry {
+  dueAt: number;
+  wake: () => void;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));

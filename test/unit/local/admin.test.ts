@@ -7,7 +7,7 @@ import { InFlight } from '#infra/local/in-flight.ts';
 import { RequestCounts } from '#infra/local/request-counts.ts';
 import type { SesEvent } from '#infra/local/ses/events.ts';
 
-function aCloud(settleMs = 200) {
+function aCloud(settleMs = 200, whenIdle?: (heldRetries?: 'all' | 'due') => Promise<void>) {
   let now = Date.parse('2030-01-01T00:00:00Z');
   const clock = {
     now: () => new Date(now),
@@ -46,7 +46,7 @@ function aCloud(settleMs = 200) {
     faults: new Faults(),
     inFlight,
     isReady: () => true,
-    whenIdle: () => bus.whenIdle(),
+    whenIdle: whenIdle ?? (() => bus.whenIdle()),
     streamDeadLetters: () => [],
     requests,
     streams: {
@@ -224,6 +224,34 @@ describe('the local admin routes', () => {
     expect((await answer).status).toBe(200);
     expect(order).toEqual(['invocation finished', 'clock moved']);
     expect(cloud.moves).toEqual(['2030-01-01T00:16:00.000Z']);
+  });
+
+  it('move the clock without waiting first for a retry held until a time the jump reaches, and answer once it has run', async () => {
+    const order: string[] = [];
+    let jumped = () => {};
+    const heldRetryRun = new Promise<void>((resolve) => {
+      jumped = resolve;
+    }).then(() => {
+      order.push('held retry ran');
+    });
+    // The bus holds a retry until the clock passes a lease: idle but for it until the jump brings it due.
+    const cloud = aCloud(5_000, (heldRetries) => (heldRetries === 'due' ? Promise.resolve() : heldRetryRun));
+    const started = performance.now();
+
+    const answer = cloud
+      .request('POST', '/_local/clock', local, { advanceTo: '2030-01-01T00:01:00Z' })
+      .then((a) => {
+        order.push('answered');
+        return a;
+      });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const movedAfter50ms = [...cloud.moves];
+    jumped();
+
+    expect((await answer).status).toBe(200);
+    expect(movedAfter50ms).toEqual(['2030-01-01T00:01:00.000Z']);
+    expect(order).toEqual(['held retry ran', 'answered']);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('answer 409 naming what still runs, and leave the clock, when an invocation does not finish in time', async () => {
