@@ -713,15 +713,17 @@ export class LocalBus {
     const { nextAt, requestId = deliveryRequestId(event, rule.name), acceptedAt } = options;
     this.#begin();
     try {
-      let ageWhenTaken = 0;
+      // Resumed after a restart: its age so far is the local clock's time since it was accepted (the
+      // local cloud was down); from here on, as in any run, the real time it waits, so a jump of the clock
+      // that brings on a held one is no age of it.
+      const ageWhenTaken = nextAt === undefined ? 0 : Date.now() - acceptedAt;
+      const taken = performance.now();
       if (nextAt !== undefined) {
         // A jobs delivery resumed after a restart is held past the lease as its retry is (#heldAsRetry).
         if (this.#options.retryNotBeforeMs?.[rule.function] === undefined)
           await this.#sleep(nextAt - Date.now());
         else await this.#holdUntil(nextAt);
-        ageWhenTaken = Date.now() - acceptedAt;
       }
-      const taken = performance.now();
       for (;;) {
         if (this.#closed) return;
         const age = ageWhenTaken + performance.now() - taken;
