@@ -469,7 +469,7 @@ describe('function bundles', () => {
           [
             'const { makeHandler } = await import(process.argv[1]);',
             'const events = [];',
-            'const outbox = { markPublished: async () => {}, markUnpublishable: async () => {}, markParked: async () => true, unpublishedBefore: async () => [], parkedCount: async () => 0 };',
+            'const outbox = { markPublished: async () => true, markUnpublishable: async () => {}, markParked: async () => true, unpublishedBefore: async () => [], parkedCount: async () => 0 };',
             'const bus = { put: async (put) => { events.push(...put); return []; } };',
             'const log = { info: () => {}, warn: () => {}, error: (...logged) => process.stderr.write(JSON.stringify(logged)) };',
             'const handler = makeHandler({ outbox, bus, now: () => new Date(), log }, { record: () => {} });',
