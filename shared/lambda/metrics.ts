@@ -9,8 +9,9 @@ export const metricsNamespace = 'Backline';
  * `service`, the function); each counts, but `OutboxLag`, a time (`metricUnit`). The dashboard in
  * infra/stack.ts reads the same names (see docs/design.md#observability). A handler records them from
  * the outcome of its work (`makeHandler(deps, measure)`); the mail module records `MailsSent` itself,
- * being the one place every sender's mail is accepted by SES. A test holds the code to recording
- * every name here.
+ * being the one place every sender's mail is accepted by SES; a fact a conditional write decides
+ * (`AdvancesSubmitted`) is named on that write's outbox entry and recorded by the publisher (`PlainCount`).
+ * A test holds the code to recording every name here.
  */
 export const businessMetrics = {
   WebhooksAccepted: [],
