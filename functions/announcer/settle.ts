@@ -293,6 +293,9 @@ const notOutFor = (
 ): 'later' | 'never' | undefined => {
   if (delivery.kind !== 'out-now' || !hasTerritoryDates(release.details!)) return undefined;
   if (firstMomentOut(outlet, release) !== undefined) return undefined;
+  // By the moments recorded out, as firstMomentOut reads them, not by their instants passed as
+  // firstMailsDue's outEverywhere also takes them: an outlet in the last territory, its instant passed
+  // and its out-now not yet recorded, has its date come only once that is recorded, and is sent then.
   const outEverywhere = territoryMomentsOf(release.details!).every((group) =>
     release.outMoments?.includes(group.key),
   );
