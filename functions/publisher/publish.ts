@@ -2,7 +2,7 @@ import { type Outbox, type StoredOutboxEntry, unpublishableMetric } from '#share
 import type { ReplayRejections } from '#shared/db/replay-rejections.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
-import { type Measure, noMeasure } from '#shared/lambda/metrics.ts';
+import { type Measure, noMeasure, type PlainCount } from '#shared/lambda/metrics.ts';
 import type { Log } from '#shared/lambda/observability.ts';
 
 /** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
@@ -48,10 +48,26 @@ async function eventOf(entry: StoredOutboxEntry): Promise<{ event: OutboxEntry }
 }
 
 /**
+ * The business facts an event's publication counts: those a conditional write decides, whose answer
+ * its caller may never read (lost, or a 503 after DynamoDB took it). Recorded by the one call that marks
+ * the entry published, so once however often it is published (docs/design.md#observability).
+ */
+const publicationCounts: { counts: PlainCount; of: (event: OutboxEntry) => boolean }[] = [
+  // An advance's first submission: the Show Advanced of the save that found no advance stored. Its
+  // detail-type by name: its contract's module would bring the tours events' schemas into this bundle
+  // (1.3 KB, built at load); test/unit/tours/advance-counted-once.test.ts publishes the contract's events.
+  {
+    counts: 'AdvancesSubmitted',
+    of: (event) =>
+      event.detailType === 'Show Advanced' && (event.detail.data as { amended?: boolean }).amended === false,
+  },
+];
+
+/**
  * Publishes outbox entries and marks each one the bus took as published (a conditional update that
  * takes it off the unpublished index). An entry the bus refused stays unpublished: the caller retries
  * it, and the sweep republishes it if all else fails. Publishing twice is harmless: the event keeps
- * its eventId, and every consumer is idempotent. What an entry's publication counts (`counts`) is
+ * its eventId, and every consumer is idempotent. What an entry's publication counts (`publicationCounts`) is
  * recorded by the call that marks it, so once however often it is published. See docs/design.md#the-outbox.
  */
 export async function publishEntries(
@@ -104,7 +120,8 @@ export async function publishEntries(
   await Promise.all([
     // What an entry's publication counts, recorded by the one call that marks it (docs/design.md#observability).
     ...taken.map(async ({ entry, event }) => {
-      if ((await deps.outbox.markPublished(entry.key, at)) && event.counts) measure.record(event.counts, {});
+      if (!(await deps.outbox.markPublished(entry.key, at))) return;
+      for (const { counts } of publicationCounts.filter(({ of }) => of(event))) measure.record(counts, {});
     }),
     // Refused for good (a grant, the bus): retrying cannot help, and would fail every batch and every
     // sweep. Parked with the refusal, it waits for the operator's redrive once the cause is fixed.

@@ -328,11 +328,11 @@ async function submitAdvanceForm(
             showId: claims.showId,
             promoterId: claims.promoterId,
             submittedAt: now,
+            // Its first submission, decided by this write (no advance stored): counted when the publisher
+            // publishes it, once, not by this post, whose answer may be lost or a 503 (docs/design.md#observability).
             amended: kind === 'amended',
           },
-          // Its first submission, decided by this write (no advance stored), counted when the publisher
-          // publishes it, once: not by this post, whose answer may be lost or a 503 (docs/design.md#observability).
-          { labelId: claims.labelId, ...(kind === 'submitted' && { counts: 'AdvancesSubmitted' }) },
+          { labelId: claims.labelId },
         ),
         // The tour manager and crew have this day's sheet: they get it again with the answers as given
         // now (its update, at once), as they do after a change of the show's times or venue; an

@@ -6,7 +6,6 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../events/outbox.ts';
-import type { PlainCount } from '../lambda/metrics.ts';
 import { keptBy, type OwnWrite, writtenUnlessRefused } from './conditions.ts';
 import type { ItemKey } from './outbox.ts';
 import {
@@ -48,7 +47,6 @@ export function storedOutboxEntryOf(item: Record<string, unknown>): StoredOutbox
         source: String(item.source),
         detailType: String(item.detailType),
         detail: JSON.parse(String(item.detail)),
-        ...(typeof item.counts === 'string' && { counts: item.counts as PlainCount }),
       },
     };
   }

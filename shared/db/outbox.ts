@@ -57,7 +57,6 @@ export function outboxItem(entry: OutboxEntry, createdAt: string): Record<string
     detailType: entry.detailType,
     // The envelope as JSON, byte for byte what is put on the bus.
     detail: JSON.stringify(entry.detail),
-    ...(entry.counts && { counts: entry.counts }),
     createdAt,
   };
 }

@@ -1,4 +1,3 @@
-import type { PlainCount } from '../lambda/metrics.ts';
 import type * as z from '../zod.ts';
 import { buildDetail, type EventContract, type EventDetail, type MetadataInput } from './envelope.ts';
 
@@ -15,20 +14,11 @@ export interface OutboxEntry {
   source: string;
   detailType: string;
   detail: EventDetail<EventContract>;
-  /**
-   * The business fact the entry's publication counts (`AdvancesSubmitted`): the publisher records it when
-   * it marks the entry published, which it does once, so a fact the write itself decides (an advance's
-   * first submission) is counted once whatever its producer's answer became (lost, a 503). Stored beside
-   * the event, never put on the bus (docs/design.md#observability).
-   */
-  counts?: PlainCount;
 }
 
 export interface OutboxMeta extends MetadataInput {
   /** The producer's own source, for a contract with more than one producer; the contract's main one by default. */
   source?: string;
-  /** What the entry's publication counts (`OutboxEntry.counts`). */
-  counts?: PlainCount;
 }
 
 /** The one way to say what should be published: the event, validated against its contract, with its envelope. */
@@ -37,18 +27,12 @@ export function outboxEntry<C extends EventContract>(
   data: z.input<C['data']>,
   meta: OutboxMeta = {},
 ): OutboxEntry {
-  const { source = contract.source, counts, ...metadata } = meta;
+  const { source = contract.source, ...metadata } = meta;
   if (!contract.sources.includes(source)) {
     throw new Error(
       `${contract.detailType} does not come from ${source} (only ${contract.sources.join(', ')})`,
     );
   }
   const detail = buildDetail(contract, data, metadata);
-  return {
-    eventId: detail.metadata.eventId,
-    source,
-    detailType: contract.detailType,
-    detail,
-    ...(counts && { counts }),
-  };
+  return { eventId: detail.metadata.eventId, source, detailType: contract.detailType, detail };
 }

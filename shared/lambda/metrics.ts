@@ -10,7 +10,8 @@ export const metricsNamespace = 'Backline';
  * infra/stack.ts reads the same names (see docs/design.md#observability). A handler records them from
  * the outcome of its work (`makeHandler(deps, measure)`); the mail module records `MailsSent` itself,
  * being the one place every sender's mail is accepted by SES; a fact a conditional write decides
- * (`AdvancesSubmitted`) is named on that write's outbox entry and recorded by the publisher (`PlainCount`).
+ * (`AdvancesSubmitted`) is recorded by the publisher from that write's event, once (`publicationCounts`
+ * in functions/publisher/publish.ts).
  * A test holds the code to recording every name here.
  */
 export const businessMetrics = {
@@ -35,8 +36,8 @@ export type MetricName = keyof typeof businessMetrics;
 export type DimensionsOf<N extends MetricName> = Record<(typeof businessMetrics)[N][number], string>;
 
 /**
- * A count without dimensions: one an outbox entry may name for the publisher to record when it publishes
- * the entry, once (shared/events/outbox.ts).
+ * A count without dimensions: one the publisher may record from an event it publishes, once
+ * (`publicationCounts` in functions/publisher/publish.ts).
  */
 export type PlainCount = Exclude<
   { [N in MetricName]: (typeof businessMetrics)[N] extends readonly [] ? N : never }[MetricName],

@@ -20,8 +20,8 @@ import { knownReleases } from '#test/support/releases.ts';
 const now = new Date('2027-01-05T10:00:00Z');
 
 /**
- * The metric names code records in functions/ and shared/: `.record('Name'`, or names on an outbox entry
- * for the publisher to record when it publishes it (`counts: 'Name'`).
+ * The metric names code records in functions/ and shared/: `.record('Name'`, or the names the publisher
+ * records from the events it publishes (`counts: 'Name'` in its publicationCounts).
  */
 function recordedInCode(): Set<string> {
   const root = join(import.meta.dirname, '..', '..', '..');

@@ -317,10 +317,11 @@ describe('an entry the bus refuses for good', () => {
   });
 
   it('records what an entry’s publication counts once, by the call that marks it published, however often the stream and the sweep publish it', async () => {
-    const submitted = outboxEntry(ShowAdvanced, ShowAdvanced.sample, {
-      eventId: 'evt-first',
-      counts: 'AdvancesSubmitted',
-    });
+    const submitted = outboxEntry(
+      ShowAdvanced,
+      { ...ShowAdvanced.sample, amended: false },
+      { eventId: 'evt-first' },
+    );
     const amended = outboxEntry(
       ShowAdvanced,
       { ...ShowAdvanced.sample, amended: true },
