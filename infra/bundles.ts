@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { type BuildOptions, build, buildSync } from 'esbuild';
 import { powertoolsLayer } from './settings.ts';
@@ -279,4 +279,44 @@ export function sdkOnlySource(clients: string[]): string {
   }
   lines.push('export const handler = async () => ({});');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * How far past its SDK-only floor a function's bundle may weigh, in KB (1,024 bytes): the size target the
+ * bundles test holds every bundle to and `npm run bench bundles` reports (see docs/design.md#bundles).
+ */
+export const sizeOverFloorKb = 150;
+
+/** Where the SDK-only floors' entries are written: under node_modules, so their imports of the SDK resolve. */
+const floorsDir = join(projectRoot, 'node_modules', '.cache', 'backline-sdk-only');
+
+/**
+ * Each bundle's floor (`sdkOnlySource`), by function name: one entry per set of SDK clients the bundles
+ * hold, named `sdk-only-<n>` in the order the bundles first hold it, all built in one esbuild run with
+ * the functions' settings. The name is in each floor's bytes (its source map's URL), so the bench and
+ * the test weigh the same floors. Each run writes its entries to its own folder, removed after: the
+ * cache is shared by every checkout that links this node_modules.
+ */
+export async function sdkOnlyFloors(
+  bundles: FunctionBundle[],
+  options: { outdir?: string } = {},
+): Promise<Map<string, FunctionBundle>> {
+  const clientSets = [...new Set(bundles.map((bundle) => sdkClientsOf(bundle).join(',')))];
+  mkdirSync(floorsDir, { recursive: true });
+  const entriesDir = mkdtempSync(join(floorsDir, 'run-'));
+  try {
+    const floors = await bundleFunctions(
+      clientSets.map((set, index) => {
+        const entry = join(entriesDir, `sdk-only-${index}.ts`);
+        writeFileSync(entry, sdkOnlySource(set === '' ? [] : set.split(',')));
+        return { name: `sdk-only-${index}`, entry: relative(projectRoot, entry) };
+      }),
+      options,
+    );
+    return new Map(
+      bundles.map((bundle) => [bundle.name, floors[clientSets.indexOf(sdkClientsOf(bundle).join(','))]]),
+    );
+  } finally {
+    rmSync(entriesDir, { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -7,9 +7,9 @@ import {
   bundleFunctions,
   bundling,
   layerModuleDir,
-  projectRoot,
   sdkClientsOf,
-  sdkOnlySource,
+  sdkOnlyFloors,
+  sizeOverFloorKb,
 } from '#infra/bundles.ts';
 import { functionEntries } from '#infra/topology.ts';
 import { initEnvironment } from '#test/support/bundles.ts';
@@ -29,7 +29,6 @@ const outdir = mkdtempSync(join(tmpdir(), 'backline-bundles-'));
 // The layer, as Lambda lays it out under /opt: its nodejs/node_modules is where the bundles' imports of it resolve.
 const layer = buildPowertoolsLayer(outdir);
 symlinkSync(join(layerModuleDir(outdir), '..', '..'), join(outdir, 'node_modules'), 'dir');
-const floorsDir = join(projectRoot, 'node_modules', '.cache', 'backline-sdk-only');
 
 /** Milliseconds a fresh node spends importing `file`. */
 function importMs(file: string): number {
@@ -76,23 +75,14 @@ try {
     },
   );
   const layerBytes = (name: string, bytes: number) => inlined.find((b) => b.name === name)!.bytes - bytes;
-  // One floor per set of SDK clients.
-  const clientSets = [...new Set(bundles.map((bundle) => sdkClientsOf(bundle).join(',')))];
-  mkdirSync(floorsDir, { recursive: true });
-  const floorEntries = clientSets.map((set, index) => {
-    const entry = join(floorsDir, `sdk-only-${index}.ts`);
-    writeFileSync(entry, sdkOnlySource(set === '' ? [] : set.split(',')));
-    return { name: `sdk-only-${index}`, entry: entry.slice(projectRoot.length + 1) };
-  });
-  const floors = await bundleFunctions(floorEntries, { outdir });
-  const floorOf = (clients: string[]) => floors[clientSets.indexOf(clients.join(','))];
+  const floors = await sdkOnlyFloors(bundles, { outdir });
 
   const kb = (bytes: number) => bytes / 1024;
   const rows = [];
   let largest = { name: '', bytes: 0, floor: 0 };
   let slowest = { name: '', ms: 0, floor: 0 };
   for (const bundle of bundles) {
-    const floor = floorOf(sdkClientsOf(bundle));
+    const floor = floors.get(bundle.name)!;
     const { ms, floorMs } = initMs(bundle.file!, floor.file!);
     const clients = sdkClientsOf(bundle)
       .map((client) => client.replace('@aws-sdk/client-', ''))
@@ -112,7 +102,7 @@ try {
         kb(bundle.bytes),
         'KB',
         kb(floor.bytes),
-        targets.overFloorAtMost(150, 'KB'),
+        targets.overFloorAtMost(sizeOverFloorKb, 'KB'),
         `floor: SDK only (${clients || 'no clients'})`,
       ),
       row(
@@ -163,7 +153,7 @@ try {
       kb(largest.bytes),
       'KB',
       kb(largest.floor),
-      targets.overFloorAtMost(150, 'KB'),
+      targets.overFloorAtMost(sizeOverFloorKb, 'KB'),
     ),
   );
   reportRows(rows);

@@ -16,6 +16,8 @@ import {
   partOf,
   projectRoot,
   sdkClientsOf,
+  sdkOnlyFloors,
+  sizeOverFloorKb,
 } from '#infra/bundles.ts';
 import { powertoolsLayer } from '#infra/settings.ts';
 import { type FunctionName, type FunctionSpec, functionEntries } from '#infra/topology.ts';
@@ -73,6 +75,23 @@ describe('function bundles', () => {
       expect({ [bundle.name]: sdkClientsOf(bundle) }).toEqual({ [bundle.name]: clientsFor(spec.may) });
     }),
   );
+
+  it(`weighs at most its SDK-only floor (a bundle that only builds the same SDK clients) + ${sizeOverFloorKb} KB`, async () => {
+    const floors = await sdkOnlyFloors(bundles);
+
+    const figure = (bytes: number) => bytes.toLocaleString('en');
+    const past = bundles.flatMap((bundle) => {
+      const floor = floors.get(bundle.name)!.bytes;
+      const limit = floor + sizeOverFloorKb * 1024;
+      return bundle.bytes > limit
+        ? [
+            `${bundle.name}: ${figure(bundle.bytes)} bytes, past its limit of ${figure(limit)} (SDK-only floor ${figure(floor)} + ${sizeOverFloorKb} KB)`,
+          ]
+        : [];
+    });
+
+    expect(past).toEqual([]);
+  });
 
   it(
     "holds zod's English messages where it shows a person their input's issues (a route's 4xx, an import's rejected rows), and a function that only consumes events leaves them out",
