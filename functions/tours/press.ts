@@ -14,7 +14,7 @@ import type { Show } from '#shared/events/tour-booked.ts';
 import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import { type Notice, noticeTemplateData } from '#shared/mail/data.ts';
 import { forEachBounded } from '#shared/mail/send.ts';
-import { templateNames } from '#shared/mail/template-names.ts';
+import { tourPressTemplateName } from '#shared/mail/template-names.ts';
 import { isMailable, normaliseEmail, type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
 import {
   isAnnounced,
@@ -200,7 +200,7 @@ export function pressMail(
     labelId: tour.labelId,
     subject: mailSubjects.tourShows(tour.tourId, showSetVersion(country, news, toldSince, change ?? after)),
     kind: `press-${kind}`,
-    template: templateNames['tour-press'],
+    template: tourPressTemplateName,
     data: noticeTemplateData(pressSheet(tour, kind, listed, country, before)),
     attachments: [calendarFor(tour, listedStated)],
     // What an announcement or update states of its shows, on its claim: a step finding it claimed

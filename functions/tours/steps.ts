@@ -17,7 +17,7 @@ import { type Show, type ShowStatus, showLocalDateTime } from '#shared/events/to
 import { invocationDeadline } from '#shared/lambda/deadline.ts';
 import { type Notice, noticeTemplateData, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import { templateNames } from '#shared/mail/template-names.ts';
+import { noticeTemplateName } from '#shared/mail/template-names.ts';
 import { normaliseEmail } from '#shared/outlets.ts';
 import {
   advancedAt,
@@ -74,7 +74,7 @@ export const operationalMail = (
   labelId: ref.labelId,
   subject: mailSubjects.show(ref.tourId, ref.showId, moment),
   kind,
-  template: templateNames.notice,
+  template: noticeTemplateName,
   data: noticeTemplateData(notice),
   context: { tourId: ref.tourId, showId: ref.showId },
 });

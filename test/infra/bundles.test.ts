@@ -325,9 +325,13 @@ describe('function bundles', () => {
         const again = fns.zoned.create(BigInt(zoned.epochMilliseconds) * 1_000_000n, zone);
         const next = fns.zoned.getTimeZoneTransition(again, 'next');
         const previous = fns.zoned.getTimeZoneTransition(again, 'previous');
+        const plain = fns.zoned.toPlainDateTime(again);
         return {
           epochMs: zoned.epochMilliseconds,
-          wall: fns.plain.toBasicString(fns.zoned.toPlainDateTime(again)),
+          wall: fns.plain.toBasicString(plain),
+          // The records themselves, as the package's: their JSON and fields.
+          records: [zoned.toJSON(), again.toJSON(), plain.toJSON()],
+          fields: [again.timeZoneId, again.calendarId, again.year, again.monthCode, again.hour, plain.day],
           offsetNanoseconds: fns.zoned.offsetNanoseconds(again),
           next: next?.epochMilliseconds ?? null,
           previous: previous?.epochMilliseconds ?? null,
