@@ -328,8 +328,9 @@ async function submitAdvanceForm(
             showId: claims.showId,
             promoterId: claims.promoterId,
             submittedAt: now,
-            // Its first submission, decided by this write (no advance stored): counted when the publisher
-            // publishes it, once, not by this post, whose answer may be lost or a 503 (docs/design.md#observability).
+            // False for the first submission, which this write decides (it found no advance stored): the
+            // publisher counts that event once (AdvancesSubmitted), where this post's answer may be lost or a
+            // 503 (docs/design.md#observability).
             amended: kind === 'amended',
           },
           { labelId: claims.labelId },
