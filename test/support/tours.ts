@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { tourRoutes } from '#functions/office/tours.ts';
 import { emailSentAsks } from '#functions/settlement/settle.ts';
 import {
@@ -1316,6 +1317,23 @@ export const aStoredTour = {
   artist: { name: 'The Midnight Echoes' },
   tourManager: { name: 'Sam', email: 'sam@tm.example' },
   occurredAt: '2027-01-01T00:00:00.000Z',
+};
+
+/**
+ * The advance store of `tours` whose next save lands and is answered as DynamoDB failing on its side
+ * (the local cloud's dynamodb.accept-then-fail: every attempt of the SDK answered 500): the post gets the
+ * 503 and the form again, its answers saved unbeknownst to it. Later saves are answered as usual.
+ */
+export const landingUnanswered = (tours: InMemoryTours) => {
+  let landed = false;
+  return Object.assign(Object.create(tours), {
+    saveAdvance: async (...args: Parameters<InMemoryTours['saveAdvance']>) => {
+      if (landed) return tours.saveAdvance(...args);
+      landed = true;
+      await tours.saveAdvance(...args);
+      throw new InternalServerError({ message: 'Internal server error', $metadata: {} });
+    },
+  }) as InMemoryTours;
 };
 
 /**

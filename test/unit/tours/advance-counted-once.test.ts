@@ -1,4 +1,3 @@
-import { InternalServerError } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { publishEntries } from '#functions/publisher/publish.ts';
 import { openAdvancePage, type PagesDeps, submitAdvancePage } from '#functions/recipients/tour-links.ts';
@@ -9,7 +8,13 @@ import type { HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
 import { RecordedMeasure } from '#test/support/measure.ts';
-import { aShow, filledAdvanceForm, InMemoryTours, storeTourWithShow } from '#test/support/tours.ts';
+import {
+  aShow,
+  filledAdvanceForm,
+  InMemoryTours,
+  landingUnanswered,
+  storeTourWithShow,
+} from '#test/support/tours.ts';
 
 /**
  * `AdvancesSubmitted` counts each advance's first submission once, whatever the promoter does after the
@@ -24,19 +29,6 @@ const token = signAdvanceToken(key, {
   promoterId: promoterIdOf(show.promoter.email),
   expiresAt: advanceLinkExpiry(show),
 });
-
-/** Tours whose first advance saved lands with its answer lost: DynamoDB answers 500, the post a 503. */
-const landingUnanswered = (tours: InMemoryTours) => {
-  let landed = false;
-  return Object.assign(Object.create(tours), {
-    saveAdvance: async (...args: Parameters<InMemoryTours['saveAdvance']>) => {
-      if (landed) return tours.saveAdvance(...args);
-      landed = true;
-      await tours.saveAdvance(...args);
-      throw new InternalServerError({ message: 'Internal server error', $metadata: {} });
-    },
-  }) as InMemoryTours;
-};
 
 /** The hidden fields of the form on a page, as the promoter's browser posts them back. */
 const hiddenFieldsIn = (page: HttpResult): { csrf: string } & Record<string, string> => ({

@@ -24,6 +24,7 @@ import {
   fakeToursDeps,
   filledAdvanceForm,
   InMemoryTours,
+  landingUnanswered,
   metaAt,
   storeTourWithShow,
 } from '#test/support/tours.ts';
@@ -841,23 +842,6 @@ describe("the promoter's advance page", () => {
     expect([again.page.statusCode, again.saved]).toEqual([303, 'amended']);
     expect((await tours.getShow(ref))?.advance?.answers).toMatchObject({ power: '63 A', parking: 'Bus bay' });
   });
-
-  /**
-   * The advance store of `tours` whose next save lands and is answered as DynamoDB failing on its side
-   * (the local cloud's dynamodb.accept-then-fail: every attempt of the SDK answered 500): the post gets the
-   * 503 and the form again, its answers saved unbeknownst to it.
-   */
-  const landingUnanswered = (tours: InMemoryTours) => {
-    let landed = false;
-    return Object.assign(Object.create(tours), {
-      saveAdvance: async (...args: Parameters<InMemoryTours['saveAdvance']>) => {
-        if (landed) return tours.saveAdvance(...args);
-        landed = true;
-        await tours.saveAdvance(...args);
-        throw new InternalServerError({ message: 'Internal server error', $metadata: {} });
-      },
-    }) as InMemoryTours;
-  };
 
   it('takes an edited post from the form a 503 gave back, whose own save had landed, as that window’s newer answers; a form opened elsewhere before still gets the 409', async () => {
     const { deps, tours, token } = await world('2027-04-20T10:00:00Z');
