@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { asyncEventMaxAgeSeconds } from '#infra/function-settings.ts';
-import { LocalBus } from '#infra/local/bus/bus.ts';
+import { LocalBus, type LocalBusOptions } from '#infra/local/bus/bus.ts';
 import { installVirtualClock } from '#infra/local/clock.ts';
 import { Faults } from '#infra/local/faults.ts';
 import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
@@ -33,7 +33,7 @@ const flaky: [FunctionName, FunctionSpec][] = [
 ];
 
 describe("the local bus's asynchronous invocations", () => {
-  const bus = (invoke: () => Promise<void>) =>
+  const bus = (invoke: () => Promise<void>, options: Partial<LocalBusOptions> = {}) =>
     new LocalBus({
       functions: flaky,
       invoke,
@@ -41,6 +41,7 @@ describe("the local bus's asynchronous invocations", () => {
       account: '000000000000',
       region: 'us-east-1',
       retryBaseMs: 20,
+      ...options,
     });
 
   it('makes a retry the local clock jumped past the maximum event age while it ran or waited', async () => {
@@ -65,13 +66,7 @@ describe("the local bus's asynchronous invocations", () => {
   it('makes a delivery resumed after a restart and held by the local clock, which a jump past the maximum event age brings on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backline-bus-'));
     const restartable = (invoke: () => Promise<void>) =>
-      new LocalBus({
-        functions: flaky,
-        invoke,
-        faults: new Faults(),
-        account: '000000000000',
-        region: 'us-east-1',
-        retryBaseMs: 20,
+      bus(invoke, {
         retryNotBeforeMs: { ['flaky' as FunctionName]: 31_000 },
         journalFiles: {
           journal: join(dir, 'deliveries.jsonl'),
