@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateScheduleCommand,
@@ -9,10 +8,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBus } from '#infra/local/bus/bus.ts';
 import { installVirtualClock } from '#infra/local/clock.ts';
-import { createEndpoint } from '#infra/local/endpoint.ts';
-import type { LocalKms } from '#infra/local/kms.ts';
 import { RequestCounts } from '#infra/local/request-counts.ts';
 import { createLocalScheduler } from '#infra/local/scheduler.ts';
+import { listeningEndpoint } from '#test/support/local-endpoint.ts';
 
 /**
  * The local EventBridge/Scheduler endpoint while the local cloud starts: PutEvents is refused, an event
@@ -34,20 +32,11 @@ let events: EventBridgeClient;
 let schedules: SchedulerClient;
 
 beforeAll(async () => {
-  server = createEndpoint({
-    bus,
-    scheduler,
-    secrets: new Map(),
-    kms: { operations: () => ({}) } as unknown as LocalKms,
-    account: '000000000000',
-    region: 'us-east-1',
-    counts,
-    isReady: () => ready,
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  let endpoint: string;
+  ({ server, url: endpoint } = await listeningEndpoint({ bus, scheduler, counts, isReady: () => ready }));
   const client = {
     region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 2,
   };

@@ -1,15 +1,13 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalBus } from '#infra/local/bus/bus.ts';
-import { createEndpoint } from '#infra/local/endpoint.ts';
 import { Faults } from '#infra/local/faults.ts';
-import type { LocalKms } from '#infra/local/kms.ts';
 import { LocalRuntime } from '#infra/local/runtime.ts';
 import type { LocalScheduler } from '#infra/local/scheduler.ts';
 import type { FunctionName, FunctionSpec } from '#infra/topology.ts';
+import { listeningEndpoint } from '#test/support/local-endpoint.ts';
 
 /**
  * A function's PutEvents through the real SDK client, the local runtime and the local EventBridge
@@ -40,16 +38,7 @@ const bus = new LocalBus({
 let server: Server;
 let endpoint: string;
 beforeAll(async () => {
-  server = createEndpoint({
-    bus,
-    scheduler: {} as LocalScheduler,
-    secrets: new Map(),
-    kms: { operations: () => ({}) } as unknown as LocalKms,
-    account: '000000000000',
-    region: 'us-east-1',
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, url: endpoint } = await listeningEndpoint({ bus, scheduler: {} as LocalScheduler }));
 });
 afterAll(() => new Promise((done) => server.close(done)));
 

@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -10,10 +9,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBus } from '#infra/local/bus/bus.ts';
 import { installVirtualClock } from '#infra/local/clock.ts';
-import { createEndpoint } from '#infra/local/endpoint.ts';
-import type { LocalKms } from '#infra/local/kms.ts';
 import { RequestCounts } from '#infra/local/request-counts.ts';
 import { createLocalScheduler } from '#infra/local/scheduler.ts';
+import { listeningEndpoint } from '#test/support/local-endpoint.ts';
 
 /**
  * `GET /_local/requests` counts by service and operation, as AWS names them (README, "Local-only
@@ -25,19 +23,11 @@ let server: Server;
 let client: SchedulerClient;
 
 beforeAll(async () => {
-  server = createEndpoint({
-    bus: {} as LocalBus,
-    scheduler,
-    secrets: new Map(),
-    kms: { operations: () => ({}) } as unknown as LocalKms,
-    account: '000000000000',
-    region: 'us-east-1',
-    counts,
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  let endpoint: string;
+  ({ server, url: endpoint } = await listeningEndpoint({ bus: {} as LocalBus, scheduler, counts }));
   client = new SchedulerClient({
     region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
