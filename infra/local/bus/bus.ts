@@ -153,10 +153,10 @@ export class LocalBus {
   readonly #journal: DeliveryJournal;
   #unfinished: UnfinishedDelivery[];
   #inFlight = 0;
-  #idleWaiters: (() => void)[] = [];
+  /** Who waits for the bus to be idle (`whenIdle`), and whether a retry held until later counts as work. */
+  #idleWaiters: IdleWaiter[] = [];
   /** The retries held by the local clock (`retryNotBeforeMs`), each until it is due. */
   readonly #held = new Set<HeldRetry>();
-  #dueIdleWaiters: (() => void)[] = [];
   #closed = false;
   #wakeSleepers: () => void = () => undefined;
   readonly #closing = new Promise<void>((resolve) => {
@@ -488,20 +488,34 @@ export class LocalBus {
    */
   whenIdle(heldRetries: 'all' | 'due' = 'all'): Promise<void> {
     this.#wakeDueRetries();
-    if (heldRetries === 'all') {
-      if (this.#inFlight === 0) return Promise.resolve();
-      return new Promise((resolve) => this.#idleWaiters.push(resolve));
-    }
-    if (this.#idleByTheClock()) return Promise.resolve();
-    return new Promise((resolve) => this.#dueIdleWaiters.push(resolve));
+    if (this.#idle(heldRetries)) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push({ heldRetries, resolve }));
   }
 
-  /** Nothing runs or waits but retries held until a time the local clock has not reached. */
-  #idleByTheClock(): boolean {
+  /**
+   * Nothing runs or waits to be retried; with `'due'`, nothing but retries held until a time the local
+   * clock has not reached.
+   */
+  #idle(heldRetries: 'all' | 'due'): boolean {
+    if (heldRetries === 'all') return this.#inFlight === 0;
     const now = Date.now();
     let notDue = 0;
     for (const held of this.#held) if (held.dueAt > now) notDue++;
     return this.#inFlight === notDue;
+  }
+
+  /** Wakes the waiters for whom the bus is now idle, once invocations just started have registered. */
+  #notifyIdle(): void {
+    if (this.#idleWaiters.length === 0) return;
+    // Let invocations that were just started by this one register first.
+    setImmediate(() => {
+      const waiting = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const waiter of waiting) {
+        if (this.#idle(waiter.heldRetries)) waiter.resolve();
+        else this.#idleWaiters.push(waiter);
+      }
+    });
   }
 
   #wakeDueRetries(): void {
@@ -516,7 +530,7 @@ export class LocalBus {
   async #holdUntil(dueAt: number): Promise<void> {
     const held: HeldRetry = { dueAt, wake: () => undefined };
     this.#held.add(held);
-    this.#notifyIdleByTheClock();
+    this.#notifyIdle();
     try {
       while (!this.#closed && Date.now() < dueAt) {
         let timer: NodeJS.Timeout | undefined;
@@ -532,17 +546,6 @@ export class LocalBus {
     } finally {
       this.#held.delete(held);
     }
-  }
-
-  #notifyIdleByTheClock(): void {
-    if (this.#dueIdleWaiters.length === 0) return;
-    // Let invocations that were just started register first, as #end does.
-    setImmediate(() => {
-      if (!this.#idleByTheClock()) return;
-      const waiters = this.#dueIdleWaiters;
-      this.#dueIdleWaiters = [];
-      for (const resolve of waiters) resolve();
-    });
   }
 
   #accept(
@@ -809,16 +812,7 @@ export class LocalBus {
 
   #end(): void {
     this.#inFlight--;
-    this.#notifyIdleByTheClock();
-    if (this.#inFlight === 0) {
-      // Let invocations that were just started by this one register first.
-      setImmediate(() => {
-        if (this.#inFlight !== 0) return;
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const resolve of waiters) resolve();
-      });
-    }
+    this.#notifyIdle();
   }
 }
 
@@ -844,6 +838,11 @@ const deliveryRequestId = (event: BusEvent, rule: string): string => {
 interface HeldRetry {
   dueAt: number;
   wake: () => void;
+}
+
+interface IdleWaiter {
+  heldRetries: 'all' | 'due';
+  resolve: () => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
