@@ -47,8 +47,9 @@ export const makeHandler = (deps: BudgetsDeps, measure: Measure = measureFor('bu
       );
   return eventHandler('budgets', [
     on(BudgetSet, async (data, metadata) => {
-      await setBudget(data, metadata, deps);
-      await takeTourSettlements(labelOf(metadata), data, deps);
+      // The shows of the tour of the terms in force: older terms delivered late name a tour no longer its.
+      const inForce = await setBudget(data, metadata, deps);
+      if (inForce) await takeTourSettlements(labelOf(metadata), inForce, deps);
     }),
     on(ExpenseRecorded, receive(recordedVersion('recorded'))),
     on(ExpenseAmended, receive(recordedVersion('amended'))),

@@ -94,6 +94,7 @@ export async function ratesFor(
  * arrived first) and every expense whose conversion depends on its currency are counted again. When
  * the terms of this very change are stored already (a redelivery: the first attempt may have failed
  * after storing them, before counting), they are counted again too, which changes nothing once done.
+ * Answers the terms in force after it: older terms delivered late are ignored, and so is their scope.
  */
 export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Metadata, deps: BudgetsDeps) {
   const labelId = labelOf(metadata);
@@ -107,8 +108,8 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
   // Refused and not these terms: newer ones are in force, and their own change counts under them.
   // (Terms stored before versions are known by their timestamp: a redelivery of theirs counts again.)
   const current = await deps.store.getBudget(labelId, data.budgetId);
-  if (!stored && (current?.termsAt ?? terms.termsAt) !== terms.termsAt) return;
-  if (!stored && current?.occurredAt !== terms.occurredAt) return;
+  if (!stored && (current?.termsAt ?? terms.termsAt) !== terms.termsAt) return current;
+  if (!stored && current?.occurredAt !== terms.occurredAt) return current;
   const ledger = await deps.store.ledger(labelId, data.budgetId, { consistent: true });
   // In the order received: past the limit, the later ones are refused (firstPastLimit, docs/design.md#money).
   await reevaluate(
@@ -117,6 +118,7 @@ export async function setBudget(data: EventData<typeof BudgetSet>, metadata: Met
     ledger.states.sort(inOrderReceived).map((s) => s.expenseId),
     deps,
   );
+  return current;
 }
 
 /**

@@ -154,6 +154,19 @@ describe("a tour's show settlements", () => {
     expect((await h.ledger('bud-release')).totals).toEqual({});
   });
 
+  it('of another tour reach no budget through its older terms delivered late, which are ignored', async () => {
+    const h = budgetsHarness();
+    // bud-tour set for tour-eu on 1 April, then for tour-uk on 2 April; the bus delivers the second first.
+    await h.budget(aTourBudget({ scope: { kind: 'tour', id: 'tour-uk' } }), '2027-04-02T00:00:00.000Z');
+    await h.settle(aSettlement());
+
+    await h.budget(aTourBudget(), '2027-04-01T00:00:00.000Z');
+
+    const ledger = await h.ledger('bud-tour');
+    expect(ledger.budget?.scope).toEqual({ kind: 'tour', id: 'tour-uk' });
+    expect([ledger.totals, ledger.versions]).toEqual([{}, []]);
+  });
+
   it('missed by a tour budget set while they were being filed are taken at its next reconciliation', async () => {
     const h = budgetsHarness();
     await h.budget(aTourBudget());
