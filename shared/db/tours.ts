@@ -733,10 +733,12 @@ export function dynamoTourSteps(db: DynamoDBDocumentClient, table: string): Tour
         sets.push('promoterSince = :promoterSince');
         values[':promoterSince'] = show.promoterSince;
       }
+      // The label's reason for the show's cancellation, while it is cancelled: a show set on again is
+      // cancelled for no reason, and one cancelled again states only the reason given then (docs/design.md#tours).
       if (show.cancellationReason) {
         sets.push('cancellationReason = :reason');
         values[':reason'] = show.cancellationReason;
-      }
+      } else removes.push('cancellationReason');
       if (show.settlement) {
         sets.push('settlement = :settlement');
         values[':settlement'] = show.settlement;

@@ -177,6 +177,22 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect(await store.markStepDone(show, 'advance-request', at(1), [], asNow)).toBe(true);
     });
 
+    it("keeps a cancellation's reason while the show is cancelled, and forgets it once the label sets the show on again", async () => {
+      const { store, show } = await aStoreWithAShow();
+      const cancelled = { ...show.show!, status: 'cancelled' as const };
+      await store.putShowIfNewer(
+        { ...show, show: cancelled, cancellationReason: 'Flooded', occurredAt: at(8) },
+        [],
+      );
+      await store.putShowIfNewer({ ...(await store.getShow(show))!, occurredAt: at(9) }, []);
+      const kept = (await store.getShow(show))?.cancellationReason;
+
+      await store.putShowIfNewer({ ...show, occurredAt: at(10) }, []);
+
+      expect(kept).toBe('Flooded');
+      expect((await store.getShow(show))?.cancellationReason).toBeUndefined();
+    });
+
     it('keeps the instant the show was given to its promoter, which names their advance mails, through later changes', async () => {
       const { store, show } = await aStoreWithAShow();
 

@@ -144,6 +144,7 @@ export class InMemoryTours implements TourStore, PressNotes, ChangeSteps {
     if (!current?.guestListLockedAt) delete next.guestListLockedAt;
     if (!current?.guestListLockedFor) delete next.guestListLockedFor;
     if (forgetAdvance) delete next.advance;
+    if (!show.cancellationReason) delete next.cancellationReason;
     if (forgetLock) {
       delete next.guestListLockedAt;
       delete next.guestListLockedFor;
