@@ -188,11 +188,14 @@ function outboxOf(
   const updateDue =
     show !== undefined && daySheetWent({ ...next, show }) && now < stepLapsesAt(show, 'day-sheet-update');
   if (show?.status === 'cancelled' && stored?.show) {
-    // Outlets told of the show hear that it is cancelled (press keeps who was told of what); the tour
-    // manager and crew, once its day sheet went, by an update of it (before, the sheet will not go),
-    // also when the show was put on hold since: they hold the sheet all the same.
+    // Outlets told of the show hear that it is cancelled (press keeps who was told of what), also when it
+    // was put on hold (or back to confirmed) since, which told them nothing: they hold its announcement all
+    // the same; the tour manager and crew, once its day sheet went, by an update of it (before, the sheet
+    // will not go), also when the show was put on hold since: they hold the sheet all the same.
     return [
-      ...(isAnnounced(stored.show.status) ? [dueNow('press-cancellation')] : []),
+      ...(isAnnounced(stored.show.status) || (stored.pressCountries && stored.show.status !== 'cancelled')
+        ? [dueNow('press-cancellation')]
+        : []),
       ...((isAdvancing(stored.show.status) || stored.show.status === 'hold') && updateDue
         ? [dueNow('day-sheet-update')]
         : []),
