@@ -123,6 +123,11 @@ export interface ExpenseState {
   held?: boolean;
   /** Counted under this other budget since `dataAt`: its latest version names that budget. */
   movedTo?: string;
+  /**
+   * A show's settlement of a tour the budget's terms in force do not name (set for another tour since):
+   * kept, and counted nowhere, as a voided or moved expense; the terms naming its tour again count it.
+   */
+  ofAnotherTour?: true;
   /** Its recoupable share while counted, in the currency it counts in. */
   recoupable?: { artistId: string; name: string; amount: Money };
   /** Optimistic lock: each write of the state raises it (0: not stored yet). */
@@ -149,9 +154,15 @@ export function withVersion(state: ExpenseState, version: ExpenseVersion): Expen
   return { ...rest, dataAt: version.at, data: version.data };
 }
 
-/** Counted: it has data and no later void. */
+/** Counted: it has data and no later void, and a settlement is of the tour the budget's terms name. */
 export const isCounted = (state: ExpenseState): state is ExpenseState & { data: Entry } =>
-  state.data !== undefined && !voidedHere(state);
+  state.data !== undefined && !voidedHere(state) && !state.ofAnotherTour;
+
+/** A show's settlement of another tour than the one these terms name (see docs/design.md#budgets). */
+const ofAnotherTour = (data: Entry | undefined, budget: Terms | undefined) =>
+  data?.kind === incomeKind &&
+  budget?.scope !== undefined &&
+  !(budget.scope.kind === 'tour' && budget.scope.id === data.settlement.tourId);
 
 /** Voided here: a void later than its latest data (or with no data). */
 const voidedHere = (state: ExpenseState): boolean =>
@@ -212,8 +223,11 @@ export const inBudgetCurrency = (
     ? money.minor
     : conversion && convert(money, currency, conversion.rate, conversion.inverse).minor;
 
-/** What an expense is counted under: its budget's currency, and since when (the label's timestamp) the terms hold. */
-export type Terms = Pick<Budget, 'currency'> & { occurredAt?: string };
+/**
+ * What an expense is counted under: its budget's currency, since when (the label's timestamp) the terms
+ * hold, and what they are for (a tour budget counts the settlements of its tour's shows only).
+ */
+export type Terms = Pick<Budget, 'currency'> & { occurredAt?: string; scope?: Budget['scope'] };
 
 /**
  * The currency the label's own rate on an expense converts into: the one it names, else (a version
@@ -367,8 +381,10 @@ export function evaluate(
   rates: RateTable,
   holdsShare: (orderId: string) => boolean = () => true,
 ): ExpenseState {
-  const { contribution, conversion } = contributionOf(state, budget, rates);
-  const { conversion: _c, held: _h, recoupable: _r, ...rest } = state;
+  const { conversion: _c, held: _h, recoupable: _r, ofAnotherTour: _t, ...unscoped } = state;
+  // A settlement of a tour the terms in force do not name counts nowhere, as a voided expense does.
+  const rest = ofAnotherTour(state.data, budget) ? { ...unscoped, ofAnotherTour: true as const } : unscoped;
+  const { contribution, conversion } = contributionOf(rest, budget, rates);
   const share = state.data?.recoupable;
   const recoupableMinor = share ? contribution[counter.recoupable(share.artist.artistId)] : undefined;
   // No rate yet: the share is counted apart in the expense's own currency, as its amount is; but an
@@ -380,7 +396,7 @@ export function evaluate(
     share &&
     data &&
     budget &&
-    isCounted(state) &&
+    isCounted(rest) &&
     !recoupableMinor &&
     data.kind !== incomeKind &&
     !(data.kind === 'actual' && data.settles && holdsShare(data.settles))
@@ -394,7 +410,7 @@ export function evaluate(
     ...(conversion ? { conversion } : {}),
     // An expense that moved to another budget is that budget's to count, not held here; one the
     // label voided (or whose data has not come) waits for nothing (see docs/design.md#budgets).
-    ...(budget || state.movedTo || !isCounted(state) ? {} : { held: true }),
+    ...(budget || state.movedTo || !isCounted(rest) ? {} : { held: true }),
     ...(share && (recoupableMinor || unconvertedShare?.minor)
       ? {
           recoupable: {

@@ -2,8 +2,10 @@ import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { counter, figuresOf, settlementLine } from '#shared/budgets/ledger.ts';
 import { settlementEntryId } from '#shared/db/budgets.ts';
-import { ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
+import { BudgetSet, ExpenseRecorded, ExpenseVoided, TourShowSettled } from '#shared/events/index.ts';
 import { budgetTemplates } from '#shared/mail/budget-templates.ts';
+import { callApi } from '#test/support/api.ts';
+import { officeBudgetsApi } from '#test/support/budgets.ts';
 import { anExpense, aTourBudget, budgetsHarness } from '#test/support/budgets-harness.ts';
 
 const aSettlement = (overrides: Partial<typeof TourShowSettled.sample> = {}) => ({
@@ -24,6 +26,39 @@ const inGbp = (net: number) =>
     artistNet: { minor: net, currency: 'GBP' },
   });
 const berlin = settlementEntryId('tour-eu', 'show-berlin');
+/** tour-uk's Manchester show: 300.00 EUR to the artist. */
+const manchester = aSettlement({
+  tourId: 'tour-uk',
+  showId: 'show-manchester',
+  settledAt: '2027-05-18T23:00:00+01:00',
+  artistNet: { minor: 30_000, currency: 'EUR' },
+});
+/** bud-tour's ledger as the manager reads it: each row's show, change, whether it counts and what it adds. */
+const ledgerRows = async (h: ReturnType<typeof budgetsHarness>) => {
+  const answer = await callApi(officeBudgetsApi({ budgets: h.store, now: '2027-05-20T12:00:00Z' }), {
+    method: 'GET',
+    route: '/labels/{labelId}/budgets/{budgetId}/ledger',
+    pathParameters: { labelId: 'lbl-1', budgetId: 'bud-tour' },
+  });
+  return (JSON.parse(answer.body ?? '{}').entries as Record<string, unknown>[]).map(
+    ({ vendor, change, counted, amountInBudgetCurrency }) => ({
+      vendor,
+      change,
+      counted,
+      amountInBudgetCurrency,
+    }),
+  );
+};
+/** bud-tour set for tour-eu on 1 April, Berlin settled, then set for tour-uk on 2 April and Manchester settled. */
+const setForTourUk = async () => {
+  const h = budgetsHarness({ now: '2027-05-20T07:00:00.000Z' });
+  await h.deliver(BudgetSet, aTourBudget(), { occurredAt: '2027-04-01T00:00:00.000Z', eventId: 'terms-eu' });
+  await h.settle(aSettlement(), { occurredAt: '2027-05-15T08:00:00.000Z', eventId: 'set-berlin' });
+  const tourUk = aTourBudget({ scope: { kind: 'tour', id: 'tour-uk' } });
+  await h.deliver(BudgetSet, tourUk, { occurredAt: '2027-04-02T00:00:00.000Z', eventId: 'terms-uk' });
+  await h.settle(manchester, { occurredAt: '2027-05-19T08:00:00.000Z', eventId: 'set-manchester' });
+  return { h, tourUk };
+};
 /** The tour's night liner, booked on its travel line on `date`. */
 const aTravelExpense = (date: string, minor: number) =>
   anExpense({
@@ -165,6 +200,46 @@ describe("a tour's show settlements", () => {
     const ledger = await h.ledger('bud-tour');
     expect(ledger.budget?.scope).toEqual({ kind: 'tour', id: 'tour-uk' });
     expect([ledger.totals, ledger.versions]).toEqual([{}, []]);
+  });
+
+  it('of the tour a budget was set for before count no more once it is set for another tour', async () => {
+    const { h } = await setForTourUk();
+
+    await h.reconcile('2027-05-20');
+
+    // Manchester's 300.00 EUR is the income; Berlin's 500.00 EUR, of tour-eu, is in the ledger and counts nowhere.
+    const ledger = await h.ledger('bud-tour');
+    expect(ledger.totals).toEqual({ [counter.income('show-settlement')]: 30_000 });
+    expect(figuresOf(ledger.budget!, ledger.totals)).toMatchObject({ income: 30_000, remaining: 130_000 });
+    expect(ledger.budget?.lastResult).toMatchObject({ income: 30_000, remaining: 130_000 });
+    expect(await ledgerRows(h)).toEqual([
+      { vendor: 'show show-berlin', change: 'settled', counted: false },
+      { vendor: 'show show-manchester', change: 'settled', counted: true, amountInBudgetCurrency: 30_000 },
+    ]);
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
+  });
+
+  it('count again when the budget is set back for their tour, whatever the order its terms are delivered in', async () => {
+    const { h, tourUk } = await setForTourUk();
+
+    await h.deliver(BudgetSet, aTourBudget(), {
+      occurredAt: '2027-04-03T00:00:00.000Z',
+      eventId: 'terms-eu-2',
+    });
+    // tour-uk's terms redelivered, and delivered again late under another event id: older, both ignored.
+    await h.deliver(BudgetSet, tourUk, { occurredAt: '2027-04-02T00:00:00.000Z', eventId: 'terms-uk' });
+    await h.deliver(BudgetSet, tourUk, { occurredAt: '2027-04-02T12:00:00.000Z', eventId: 'terms-uk-2' });
+    await h.reconcile('2027-05-20');
+
+    const ledger = await h.ledger('bud-tour');
+    expect(ledger.budget?.scope).toEqual({ kind: 'tour', id: 'tour-eu' });
+    expect(ledger.totals).toEqual({ [counter.income('show-settlement')]: 50_000 });
+    expect(ledger.budget?.lastResult).toMatchObject({ income: 50_000, remaining: 150_000 });
+    expect(await ledgerRows(h)).toEqual([
+      { vendor: 'show show-berlin', change: 'settled', counted: true, amountInBudgetCurrency: 50_000 },
+      { vendor: 'show show-manchester', change: 'settled', counted: false },
+    ]);
+    expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 
   it('missed by a tour budget set while they were being filed are taken at its next reconciliation', async () => {
