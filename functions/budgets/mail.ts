@@ -263,6 +263,35 @@ function notListedText(left: DayResult[]) {
 }
 
 /**
+ * The owner's results of the day with those kept after their own day's report began (which that report
+ * may have passed): a budget's latest day is its row, `changed` when any of them is, since the day's
+ * result compares with the late one and may find nothing new (see docs/design.md#budgets).
+ */
+export function withLate(day: DayResult[], late: DayResult[]): DayResult[] {
+  const rows = new Map(day.map((r) => [r.budgetId, r]));
+  for (const result of late) {
+    const row = rows.get(result.budgetId);
+    const latest = !row || row.date < result.date ? result : row;
+    rows.set(result.budgetId, { ...latest, changed: result.changed || row?.changed === true });
+  }
+  return [...rows.values()];
+}
+
+/**
+ * The late results a report tells, as its claim keeps them (`context.late`: `[day, budgetId]` pairs, as
+ * JSON, since an id may hold any character): the report marks them reported as its mail is claimed, so
+ * the sweep's resend reads them back from there to state what the first sending would have.
+ */
+const keptLate = (late: Pick<DayResult, 'date' | 'budgetId'>[]): Record<string, string> =>
+  late.length === 0
+    ? {}
+    : {
+        late: JSON.stringify(late.map((r) => [r.date, r.budgetId]).sort((a, b) => byParts(a, b))),
+      };
+const lateOf = (context: Record<string, string>): [string, string][] =>
+  context.late ? JSON.parse(context.late) : [];
+
+/**
  * The owner's daily report: one row per budget they hold (by id, by code units as every list: `byParts`),
  * then what needs their attention.
  * Its template data must stay within what SES takes (`templateDataLimit`), and an owner may hold
@@ -277,6 +306,8 @@ export function reportMail(
   held: HeldExpense[],
   /** The manager's time zone: the day a held expense was first seen is theirs. */
   timeZone: string,
+  /** The late results among `results` (withLate), kept on the claim for the sweep's resend. */
+  late: Pick<DayResult, 'date' | 'budgetId'>[] = [],
 ): OutgoingMail {
   const sorted = [...results].sort((a, b) => byParts([a.budgetId], [b.budgetId]));
   const owner = sorted[0].owner;
@@ -323,7 +354,7 @@ export function reportMail(
       kind: 'budget-report',
     },
     stream: 'operational',
-    context: { budgetIds: sorted.map((r) => r.budgetId).join(',') },
+    context: { budgetIds: sorted.map((r) => r.budgetId).join(','), ...keptLate(late) },
     template: budgetTemplateNames.report,
     data,
   };
@@ -518,10 +549,21 @@ export const budgetResenders = (
         const mails = new Map<string, OutgoingMail>();
         for (const delivery of stale) {
           const [, email, date] = delivery.subject;
-          const results = await deps.store.dayResults(date, delivery.labelId, email);
+          // The late days the first sending told, as its claim keeps them: marked reported since, no
+          // later report tells them (docs/design.md#budgets). A day's result is kept once, as first read.
+          const late: DayResult[] = [];
+          for (const [day, budgetIds] of Map.groupBy(lateOf(delivery.context), ([day]) => day)) {
+            const ids = new Set(budgetIds.map(([, budgetId]) => budgetId));
+            for (const result of await deps.store.dayResults(day, delivery.labelId, email))
+              if (ids.has(result.budgetId)) late.push(result);
+          }
+          const results = withLate(await deps.store.dayResults(date, delivery.labelId, email), late);
           if (results.length === 0) continue;
           const held = await deps.store.heldReported(date, delivery.labelId);
-          mails.set(delivery.deliveryId, reportMail(delivery.labelId, date, results, held, deps.timeZone));
+          mails.set(
+            delivery.deliveryId,
+            reportMail(delivery.labelId, date, results, held, deps.timeZone, late),
+          );
         }
         return { mails };
       },

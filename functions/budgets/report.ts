@@ -1,5 +1,5 @@
 import { dateIn } from '#shared/days.ts';
-import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
+import type { HeldExpense } from '#shared/db/budgets.ts';
 import {
   BudgetReportDue,
   type EventData,
@@ -7,7 +7,7 @@ import {
   type Metadata,
   outboxEntry,
 } from '#shared/events/index.ts';
-import { reportMail, sendBudgetMail, worthReporting } from './mail.ts';
+import { reportMail, sendBudgetMail, withLate, worthReporting } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { isActive } from './reconcile.ts';
 
@@ -23,7 +23,7 @@ const heldReportAfterDays = 7;
  * The daily report (07:30 in the manager's time zone, after the 07:00 reconciliation): one mail per
  * budget owner and label, built from that day's results, a page of owners per invocation; the next
  * page follows through the outbox with a cursor. No mail when nothing changed and nothing is at risk.
- * A result kept after its own day's report began is in the first report made after it (see withLate).
+ * A result kept after its own day's report began is in the first report made after it (see withLate, mail.ts).
  * The first page first reports the expenses that passed 7 days held (see reportHeldExpenses).
  */
 export async function sendReports(
@@ -46,7 +46,7 @@ export async function sendReports(
     if (results.length > 0 && worthReporting(results, held))
       await sendBudgetMail(
         deps,
-        [reportMail(labelId, date, results, held, deps.timeZone)],
+        [reportMail(labelId, date, results, held, deps.timeZone, late)],
         metadata.correlationId,
       );
     // Reported, or nothing in them to report: no later report reads them again.
@@ -60,21 +60,6 @@ export async function sendReports(
         { source, correlationId: metadata.correlationId },
       ),
     ]);
-}
-
-/**
- * The owner's results of the day with those kept after their own day's report began (which that report
- * may have passed): a budget's latest day is its row, `changed` when any of them is, since the day's
- * result compares with the late one and may find nothing new (see docs/design.md#budgets).
- */
-function withLate(day: DayResult[], late: DayResult[]): DayResult[] {
-  const rows = new Map(day.map((r) => [r.budgetId, r]));
-  for (const result of late) {
-    const row = rows.get(result.budgetId);
-    const latest = !row || row.date < result.date ? result : row;
-    rows.set(result.budgetId, { ...latest, changed: result.changed || row?.changed === true });
-  }
-  return [...rows.values()];
 }
 
 /**
