@@ -441,6 +441,7 @@ export const functions = {
     may: [
       'table:GetItem',
       'table:Query',
+      'table:BatchGetItem',
       'table:PutItem',
       'table:UpdateItem',
       'table:DeleteItem',

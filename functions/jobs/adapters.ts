@@ -1,5 +1,6 @@
 import { dynamoAnsweringWithin } from '#shared/clients.ts';
 import { config } from '#shared/config.ts';
+import { dynamoAddressReads } from '#shared/db/address-reads.ts';
 import { attemptRequestTimeoutMs, dynamoJobStore } from '#shared/db/jobs.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { dynamoWebhookReplays } from '#shared/db/webhook-replays.ts';
@@ -12,7 +13,7 @@ export const liveDeps = (): JobsDeps => {
   const db = dynamoAnsweringWithin(attemptRequestTimeoutMs);
   return {
     jobs: dynamoJobStore(db),
-    outlets: dynamoOutletManagement(db),
+    outlets: { ...dynamoOutletManagement(db), ...dynamoAddressReads(db, config().TABLE_NAME) },
     webhooks: dynamoWebhookReplays(db, config().TABLE_NAME),
     now: () => new Date(),
     log: loggerFor('jobs'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { shortReason } from '#shared/db/job-keys.ts';
 import { type ImportNotes, type Job, maxNotedRowsPerPage } from '#shared/db/jobs.ts';
+import type { AddressRead } from '#shared/db/outlet-changes.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import { maxChangedOutlets, OutletsChanged } from '#shared/events/outlets-changed.ts';
 import { type CsvRejection, type CsvRow, leftOutOf, parseOutletRows } from '#shared/outlet-csv.ts';
@@ -96,7 +97,10 @@ const firstNoted = <T extends { line: number }>(rows: T[][]): T[] =>
  * line naming its address (the chunk's `repeated`, found when the job was made), and a line never overwrites what a later line of the job wrote (a retry
  * of the page after an earlier attempt got past that line; one attempt at a page runs at a time). Every write goes through the attempt's
  * fence: once the attempt has ended (its deadline passed) no row is taken and nothing more is written,
- * so work left behind cannot undo a later line or create an outlet after the job failed.
+ * so work left behind cannot undo a later line or create an outlet after the job failed. The page's
+ * addresses (their owners and opt-outs) are read together before its rows, and the first row of each
+ * address starts from what was read: its write is held to that as to a read of its own, and a later row
+ * of the address, run after that row's write, reads afresh (docs/design.md#jobs).
  */
 export async function importPage(
   job: Job,
@@ -124,10 +128,19 @@ export async function importPage(
 
   const byEmail = new Map<string, CsvRow[]>();
   for (const row of rows) byEmail.set(row.input.email, [...(byEmail.get(row.input.email) ?? []), row]);
+  // Read with the fence's signal, as the rows' writes are sent: nothing is read once the attempt has ended,
+  // and then no row is taken either.
+  let readAhead = new Map<string, AddressRead>();
+  try {
+    if (!attempt.fence.signal.aborted)
+      readAhead = await deps.outlets.readAddresses([...byEmail.keys()], attempt.fence.signal);
+  } catch (error) {
+    if (!attempt.fence.signal.aborted) throw error;
+  }
   await forEachAtOnce(
     [...byEmail.values()],
     async (group) => {
-      for (const row of group) {
+      for (const [index, row] of group.entries()) {
         if (attempt.fence.signal.aborted) return;
         const ownId = importedOutletId(job.jobId, row.line);
         try {
@@ -140,6 +153,8 @@ export async function importPage(
             // later line of the job left it (another run of this page went on past it), it is left so.
             importedBy: { jobId: job.jobId, line: row.line },
             fence: attempt.fence,
+            // As read before the page's first write: a later row of the address finds what the earlier wrote.
+            ...(index === 0 ? { read: readAhead.get(row.input.email) } : {}),
           });
           const counted = outlet.id === ownId ? 'created' : outcome;
           const repeat = repeated.get(row.line);

@@ -1,3 +1,4 @@
+import type { AddressReads } from '#shared/db/address-reads.ts';
 import type { Job, JobStore, PageCompletion } from '#shared/db/jobs.ts';
 import type { OutletManagement } from '#shared/db/outlet-changes.ts';
 import type { WebhookReplays } from '#shared/db/webhooks.ts';
@@ -8,7 +9,8 @@ import type { Log } from '#shared/lambda/observability.ts';
 /** The jobs function's view of the world: small ports, wired in adapters.ts, faked in tests. */
 export interface JobsDeps {
   jobs: JobStore;
-  outlets: Pick<OutletManagement, 'upsertByEmail' | 'findByEmail'>;
+  /** The outlets an import writes, and its page's addresses read together ahead of its rows. */
+  outlets: Pick<OutletManagement, 'upsertByEmail' | 'findByEmail'> & AddressReads;
   webhooks: WebhookReplays;
   now: () => Date;
   log: Log;

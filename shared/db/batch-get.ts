@@ -22,8 +22,11 @@ export async function batchGetAll(
     ExpressionAttributeNames?: Record<string, string>;
     /** Strongly consistent: sees every write acknowledged before the read (twice the read units). */
     ConsistentRead?: boolean;
+    /** Gives the read up once aborted (the SDK's `abortSignal`: a job attempt's fence, docs/design.md#jobs). */
+    abortSignal?: AbortSignal;
   } = {},
 ): Promise<Record<string, unknown>[]> {
+  const { abortSignal, ...asked } = options;
   const items: Record<string, unknown>[] = [];
   for (let start = 0; start < keys.length; start += maxKeysPerBatchGet) {
     let page: Record<string, unknown>[] | undefined = keys.slice(start, start + maxKeysPerBatchGet);
@@ -31,7 +34,8 @@ export async function batchGetAll(
       if (attempt >= maxAttempts) throw new Error(`BatchGetItem left ${page.length} key(s) unprocessed`);
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, 50, 1_000)));
       const result = await db.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: page, ...options } } }),
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: page, ...asked } } }),
+        { abortSignal },
       );
       items.push(...((result.Responses?.[table] ?? []) as Record<string, unknown>[]));
       page = result.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;

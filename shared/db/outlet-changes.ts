@@ -17,6 +17,7 @@ import {
 } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
 import { retryingConflicts } from './conflicts.ts';
+import type { Suppression } from './opt-outs.ts';
 import { outboxPut } from './outbox.ts';
 import {
   genreKeysOf,
@@ -49,6 +50,18 @@ const optOutChanged = (error: unknown, from: number): boolean =>
  * outbox by the same transaction (docs/design.md#the-outbox): built for the outlet as written.
  */
 export type OutletChangedEntry = (outlet: Outlet) => OutboxEntry;
+
+/**
+ * What a read made ahead of an upsert found of its address (an import page reads its addresses together,
+ * shared/db/address-reads.ts): the outlet that held it and its opt-outs, absent where it found none. Only
+ * a hint: the upsert's first try starts from it instead of reading them itself, and its writes' conditions
+ * hold what it found, as they hold its own reads (docs/design.md#jobs).
+ */
+export interface AddressRead {
+  owner?: string;
+  suppression?: Suppression;
+  unsubscription?: { at: string };
+}
 
 /** What an import's upsert did: its count, the outlet as it stands, and whether the import names it. */
 export interface Upserted {
@@ -90,7 +103,10 @@ export interface OutletManagement extends OutletDirectory {
    * take `input`'s (their defaults) on a create. It writes no event: an import states the outlets of a
    * page together, with the page's completion (docs/design.md#jobs); `reachChanged` says whether this
    * one is among them (created, or `importedUpdate`). Its writes go through `fence`: once the attempt
-   * it belongs to has ended, it writes nothing and throws `FencedWriteError` (docs/design.md#jobs).
+   * it belongs to has ended, it writes nothing and throws `FencedWriteError` (docs/design.md#jobs). With
+   * `read`, its first try takes the address's owner and opt-outs from it rather than reading them: a hint
+   * gone stale is refused by the write it led to (the address claimed meanwhile, an opt-out landed, the
+   * outlet gone or moved off the address), and the try after it reads afresh.
    */
   upsertByEmail(
     input: OutletInput,
@@ -102,6 +118,8 @@ export interface OutletManagement extends OutletDirectory {
       importedBy?: ImportLine;
       /** The fence of the work it belongs to (a job page's attempt): closed, nothing is written. */
       fence?: WriteFence;
+      /** The address as read ahead of it (`AddressRead`), for its first try. */
+      read?: AddressRead;
     },
   ): Promise<Upserted>;
 }
@@ -140,19 +158,22 @@ export function dynamoOutletManagement(
   /**
    * Written with the address's opt-outs as read (`unchangedOptOuts`): a bounce or an unsubscribe that
    * lands between the read and the write refuses the write, and it is made again from a new read, so
-   * an outlet is never created mailable on an address opted out.
+   * an outlet is never created mailable on an address opted out. The first try takes them from `read`
+   * where it is given (read ahead with the rest of an import page's, docs/design.md#jobs): the same
+   * checks hold them.
    */
   const create = async (
     input: OutletInput,
     { id, now, changed }: { id: string; now: string; changed?: OutletChangedEntry },
     fence?: WriteFence,
     importedBy?: ImportLine,
+    read?: AddressRead,
   ): Promise<Outlet> => {
     for (let attempt = 1; ; attempt++) {
-      const [suppressed, unsubscribed] = await Promise.all([
-        suppressionOf(input.email),
-        unsubscriptionOf(input.email),
-      ]);
+      const [suppressed, unsubscribed] =
+        attempt === 1 && read
+          ? [read.suppression, read.unsubscription]
+          : await Promise.all([suppressionOf(input.email), unsubscriptionOf(input.email)]);
       const outlet = outletOf(id, input, {
         unsubscribedAt: unsubscribed?.at,
         suppressed,
@@ -369,7 +390,8 @@ export function dynamoOutletManagement(
    * Retries when the outlet changed (or went) between the read and the write; `describe` gives the
    * description from the outlet as read, so a retry keeps what it has then. Answers the outlet as read
    * (`before`) and as it stands; an import line finding it written by a later line of its job writes
-   * nothing (`laterLine`, docs/design.md#jobs).
+   * nothing (`laterLine`, docs/design.md#jobs). With `owning` (the address the outlet was found
+   * holding), an outlet that has moved off it since is no longer its owner: undefined, as for one gone.
    */
   const replaceWith = async (
     outletId: string,
@@ -378,10 +400,11 @@ export function dynamoOutletManagement(
     changed?: OutletChangedEntry,
     fence?: WriteFence,
     importedBy?: ImportLine,
+    owning?: string,
   ): Promise<{ before: Outlet; beforeImportedBy?: string; after: Outlet; laterLine?: true } | undefined> => {
     for (let attempt = 1; ; attempt++) {
       const stored = await getStored(outletId);
-      if (!stored) return undefined;
+      if (!stored || (owning !== undefined && stored.outlet.email !== owning)) return undefined;
       const { outlet: current } = stored;
       if (importedBy && writtenByLaterLine(stored, importedBy))
         return { before: current, after: current, laterLine: true };
@@ -455,12 +478,16 @@ export function dynamoOutletManagement(
 
   const upsertByEmail: OutletManagement['upsertByEmail'] = async (
     input,
-    { newId, now, leftOut = [], importedBy, fence },
+    { newId, now, leftOut = [], importedBy, fence, read },
   ) => {
     for (let attempt = 1; ; attempt++) {
-      const outletId = await ownerOf(input.email);
+      // The first try may start from the address as read ahead; a try after a refusal reads it afresh.
+      const ahead = attempt === 1 ? read : undefined;
+      const outletId = ahead ? ahead.owner : await ownerOf(input.email);
       try {
         if (outletId) {
+          // Held to the address it was found by: an owner read ahead may have moved off it since, and the
+          // address is then no longer its to describe (a move back would undo the move).
           const replaced = await replaceWith(
             outletId,
             (current) => keepingLeftOut(input, current, leftOut),
@@ -468,6 +495,7 @@ export function dynamoOutletManagement(
             undefined,
             fence,
             importedBy,
+            input.email,
           );
           if (replaced) {
             const { before, beforeImportedBy, after: outlet, laterLine } = replaced;
@@ -477,11 +505,11 @@ export function dynamoOutletManagement(
               !laterLine && importedBy !== undefined && beforeImportedBy === importedByLine(importedBy);
             return { outlet, ...importedUpdate(before, outlet, now, byThisLine) };
           }
-          // the owner went away between the two reads: create it afresh
+          // the owner went away (or off the address) between the two reads: create it afresh
         }
         return {
           outcome: 'created',
-          outlet: await create(input, { id: newId(), now }, fence, importedBy),
+          outlet: await create(input, { id: newId(), now }, fence, importedBy, ahead),
           reachChanged: true,
         };
       } catch (error) {

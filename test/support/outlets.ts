@@ -1,6 +1,12 @@
+import type { AddressReads } from '#shared/db/address-reads.ts';
 import { InvalidCursorError } from '#shared/db/keys.ts';
 import type { Suppression } from '#shared/db/opt-outs.ts';
-import type { OutletChangedEntry, OutletManagement, Upserted } from '#shared/db/outlet-changes.ts';
+import type {
+  AddressRead,
+  OutletChangedEntry,
+  OutletManagement,
+  Upserted,
+} from '#shared/db/outlet-changes.ts';
 import { outletListKey } from '#shared/db/outlet-items.ts';
 import { DuplicateEmailError } from '#shared/db/outlets.ts';
 import { mergeAccess, type PromoAccess, type PromoCounters, type PromoLink } from '#shared/db/promo.ts';
@@ -70,7 +76,7 @@ function decodeCursor(cursor: string): string {
  * The directory's rules (one outlet per address, suppression and unsubscribe carried over) without
  * DynamoDB; test/contracts/outlet-directory.contract.ts holds it to the table's behaviour.
  */
-export class InMemoryOutletDirectory implements OutletManagement {
+export class InMemoryOutletDirectory implements OutletManagement, AddressReads {
   readonly outlets = new Map<string, Outlet>();
   readonly suppressions = new Map<string, Suppression>();
   /** When each address unsubscribed: it outlives the outlet. */
@@ -127,6 +133,25 @@ export class InMemoryOutletDirectory implements OutletManagement {
   async get(outletId: string) {
     const outlet = this.outlets.get(outletId);
     return outlet ? this.clean(outlet) : undefined;
+  }
+
+  /** The addresses as they are now; the fake's upsert reads and writes in one step, and takes no hint. */
+  async readAddresses(emails: readonly string[]) {
+    return new Map(
+      emails.map((email): [string, AddressRead] => {
+        const owner = this.ownerOf(email)?.id;
+        const suppression = this.suppressions.get(email);
+        const unsubscribedAt = this.unsubscriptions.get(email);
+        return [
+          email,
+          {
+            ...(owner ? { owner } : {}),
+            ...(suppression ? { suppression: structuredClone(suppression) } : {}),
+            ...(unsubscribedAt ? { unsubscription: { at: unsubscribedAt } } : {}),
+          },
+        ];
+      }),
+    );
   }
 
   async findByEmail(email: string) {
