@@ -386,12 +386,13 @@ export class LocalBus {
   }
 
   /**
-   * The events the console shows, oldest first: the last `keepRecent` the archive kept from earlier
-   * runs, then this run's (`recentEvents`).
+   * The events the console shows, oldest first: at most `keepRecent`, this run's (`recentEvents`) after
+   * the latest of those the archive kept from earlier runs that leave room for them.
    */
   shownEvents(): EventRecord[] {
     const recent = this.recentEvents();
-    return [...this.#earlier.slice(recent.length), ...recent];
+    const room = this.#keepRecent - recent.length;
+    return [...this.#earlier.slice(Math.max(0, this.#earlier.length - room)), ...recent];
   }
 
   /** The last `keepRecent` events put on the buses in this run, oldest first. */

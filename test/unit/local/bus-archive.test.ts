@@ -34,3 +34,31 @@ describe('the event archive after a crash mid-append', () => {
     expect(start).not.toThrow();
   });
 });
+
+describe('the events the console shows after a restart', () => {
+  it("keeps the last run's events beside this run's while together they are fewer than it keeps", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rv-archive-'));
+    const archiveFile = join(dir, 'event-archive.jsonl');
+    for (const id of ['e1', 'e2', 'e3'])
+      appendFileSync(archiveFile, `${JSON.stringify({ bus: 'backline', event: aBusEvent({ id }) })}\n`);
+    const bus = new LocalBus({
+      functions: [],
+      invoke: async () => {},
+      faults: new Faults(),
+      account: '000000000000',
+      region: 'us-east-1',
+      retryBaseMs: 1,
+      archiveFile,
+      journalFiles: { journal: join(dir, 'deliveries.jsonl'), deadLetters: join(dir, 'dead-letters.jsonl') },
+    });
+
+    const put = await bus.publish('backline', {
+      Source: 'backline.intake',
+      DetailType: 'Release Updated',
+      Detail: '{}',
+    });
+
+    expect(bus.shownEvents().map((record) => record.event.id)).toEqual(['e1', 'e2', 'e3', put.event.id]);
+    bus.close();
+  });
+});
