@@ -24,8 +24,11 @@ export const dynamoSuppressionList = (db: DynamoDBDocumentClient, tableName: str
   const among = async (emails: readonly string[], keysOf: (email: string) => Record<string, string>[]) => {
     const addresses = [...new Set(emails.map(normaliseEmail))];
     if (addresses.length === 0) return new Set<string>();
+    // Strongly consistent: an opt-out written a moment before (an unsubscribe its page confirmed, a bounce
+    // seconds into a mailing) is seen by the claim right after it (docs/design.md#two-mail-streams).
     const items = await batchGetAll(db, tableName, addresses.flatMap(keysOf), {
       ProjectionExpression: 'email',
+      ConsistentRead: true,
     });
     return new Set(items.map((item) => normaliseEmail(String(item.email))));
   };
