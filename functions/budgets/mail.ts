@@ -8,7 +8,7 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/days.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
-import { type Delivery, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
+import { type Delivery, keptList, listKept, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
 import { deliveryIdOf, mailsReached, type Reach } from '#shared/db/subject-deliveries.ts';
 import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
@@ -278,18 +278,17 @@ export function withLate(day: DayResult[], late: DayResult[]): DayResult[] {
 }
 
 /**
- * The late results a report tells, as its claim keeps them (`context.late`: `[day, budgetId]` pairs, as
- * JSON, since an id may hold any character): the report marks them reported as its mail is claimed, so
+ * The late results a report tells, as its claim keeps them (`context.late`: `[day, budgetId]` pairs,
+ * `keptList`, since an id may hold any character): the report marks them reported as its mail is claimed, so
  * the sweep's resend reads them back from there to state what the first sending would have.
  */
 const keptLate = (late: Pick<DayResult, 'date' | 'budgetId'>[]): Record<string, string> =>
   late.length === 0
     ? {}
     : {
-        late: JSON.stringify(late.map((r) => [r.date, r.budgetId]).sort((a, b) => byParts(a, b))),
+        late: keptList(late.map((r) => [r.date, r.budgetId]).sort((a, b) => byParts(a, b))),
       };
-const lateOf = (context: Record<string, string>): [string, string][] =>
-  context.late ? JSON.parse(context.late) : [];
+const lateOf = (context: Record<string, string>) => listKept<[string, string]>(context.late);
 
 /**
  * The owner's daily report: one row per budget they hold (by id, by code units as every list: `byParts`),
@@ -354,7 +353,7 @@ export function reportMail(
       kind: 'budget-report',
     },
     stream: 'operational',
-    context: { budgetIds: sorted.map((r) => r.budgetId).join(','), ...keptLate(late) },
+    context: { budgetIds: keptList(sorted.map((r) => r.budgetId)), ...keptLate(late) },
     template: budgetTemplateNames.report,
     data,
   };

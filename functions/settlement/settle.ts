@@ -1,4 +1,4 @@
-import type { Delivery } from '#shared/db/deliveries.ts';
+import { type Delivery, listKept } from '#shared/db/deliveries.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import { TourPressSettled } from '#shared/events/tour-press-settled.ts';
@@ -38,7 +38,7 @@ export const emailSentAsks = (marked: Delivery[]): OutboxEntry[] => [
     subject[0] === 'tour-shows' && heldAt && country && news
       ? outboxEntry(
           TourPressSettled,
-          { labelId, tourId: subject[1], country, email, showIds: news.split(',') },
+          { labelId, tourId: subject[1], country, email, showIds: listKept(news) },
           { labelId, source: announcerSource },
         )
       : [],

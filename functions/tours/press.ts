@@ -1,5 +1,5 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
-import { mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
+import { keptList, mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { pressNotesPerCheck } from '#shared/db/press-notes.ts';
 import { type PressStatement, type PressTold, showRefOf, toldAsReached } from '#shared/db/tours.ts';
@@ -217,8 +217,8 @@ export function pressMail(
       tourId: tour.tourId,
       country,
       outletId: outlet.id,
-      news: news.map((show) => show.showId).join(','),
-      listed: listed.map((show) => show.showId).join(','),
+      news: keptList(news.map((show) => show.showId)),
+      listed: keptList(listed.map((show) => show.showId)),
       ...(toldSince ? { toldSince } : {}),
       ...(change ? { change } : {}),
       ...(after ? { after } : {}),

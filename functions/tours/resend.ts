@@ -1,5 +1,5 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
-import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
+import { type Delivery, deliveryIdOf, listKept } from '#shared/db/deliveries.ts';
 import { type PressStatement, showRefOf } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
@@ -121,7 +121,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
   // A held mail's follow-up "moved" (named by its change: the move's step had forgotten the country) is
   // written again as the follow-up writes it.
   if (change) {
-    const stated = shows.find((s) => s.showId === news) as LiveShow | undefined;
+    const stated = shows.find((s) => s.showId === listKept(news)[0]) as LiveShow | undefined;
     const mails = await newsOf(
       tour,
       stated,
@@ -136,7 +136,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
     else if (forNow(stated!)) for (const { deliveryId } of stale) held.set(deliveryId, now);
     return { resend, tell, held };
   }
-  const showsOf = (ids: string | undefined) => (ids ?? '').split(',').flatMap((id) => byId.get(id) ?? []);
+  const showsOf = (ids?: string) => listKept(ids).flatMap((id) => byId.get(id) ?? []);
   const optedOut = await deps.suppressions.optedOutAmong(stale.map((delivery) => delivery.email));
   const pressKind = kind.replace(/^press-/, '') as PressKind;
   const moved = kind === 'press-moved';
@@ -171,7 +171,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
       !moved &&
       shows.some(
         (s) =>
-          news?.split(',').includes(s.showId) &&
+          listKept(news).includes(s.showId) &&
           !byId.has(s.showId) &&
           forNow(s) &&
           untold(s) &&
@@ -329,7 +329,7 @@ const settleEnded = (ended: PressSent[], deps: ToursDeps, sent: boolean) =>
           subject[1],
           country,
           email,
-          Object.fromEntries((news ?? '').split(',').map((showId) => [showId, subject[2]])),
+          Object.fromEntries(listKept(news).map((showId) => [showId, subject[2]])),
           sent,
         );
     },
