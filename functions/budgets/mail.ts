@@ -8,7 +8,8 @@ import {
 } from '#shared/budgets/ledger.ts';
 import { dateIn } from '#shared/days.ts';
 import type { DayResult, HeldExpense } from '#shared/db/budgets.ts';
-import { type Delivery, keptList, listKept, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
+import { keptList, listKept } from '#shared/db/context-lists.ts';
+import { type Delivery, type MailIdentity, mailSubjects } from '#shared/db/deliveries.ts';
 import { deliveryIdOf, mailsReached, type Reach } from '#shared/db/subject-deliveries.ts';
 import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';

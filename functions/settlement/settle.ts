@@ -1,4 +1,5 @@
-import { type Delivery, listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
+import type { Delivery } from '#shared/db/deliveries.ts';
 import { type OutboxEntry, outboxEntry } from '#shared/events/outbox.ts';
 import type { SesEventDetail } from '#shared/events/ses.ts';
 import { TourPressSettled } from '#shared/events/tour-press-settled.ts';

@@ -1,5 +1,6 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
-import { keptList, mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
+import { keptList } from '#shared/db/context-lists.ts';
+import { mailSubjects, type NewClaim } from '#shared/db/deliveries.ts';
 import { nameHash } from '#shared/db/keys.ts';
 import { pressNotesPerCheck } from '#shared/db/press-notes.ts';
 import { type PressStatement, type PressTold, showRefOf, toldAsReached } from '#shared/db/tours.ts';

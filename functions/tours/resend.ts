@@ -1,5 +1,6 @@
 import { againFromFreshRead, readAgain } from '#shared/db/conflicts.ts';
-import { type Delivery, deliveryIdOf, listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
+import { type Delivery, deliveryIdOf } from '#shared/db/deliveries.ts';
 import { type PressStatement, showRefOf } from '#shared/db/tours.ts';
 import type { EventData } from '#shared/events/envelope.ts';
 import type { Show } from '#shared/events/tour-booked.ts';

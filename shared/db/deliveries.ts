@@ -113,27 +113,12 @@ export interface MailIdentity {
  */
 export type KeptTold = Record<string, string[] | string>;
 
-/**
- * A list of ids kept in a claim's `context` (a string per key: a press mail's shows, a report's
- * budgets and late days), as JSON: an id may hold any character, a comma included (`Id`,
- * shared/events/fields.ts), so ids joined with commas would be read back as others.
- */
-export const keptList = (list: readonly unknown[]): string => JSON.stringify(list);
-
-/**
- * A list as `keptList` keeps it. A value not starting with `[` is one kept before, its ids joined with
- * commas: a claim written so may still be open when this is deployed, and the stale-claim sweep, or its
- * late Email Sent, read it after (docs/design.md#exactly-once-mail).
- */
-export const listKept = <T = string>(kept = ''): T[] =>
-  kept[0] === '[' ? JSON.parse(kept) : kept ? (kept.split(',') as T[]) : [];
-
 /** A claim to make: the identity and what the delivery keeps beside it. */
 export interface NewClaim extends MailIdentity {
   stream: MailStream;
   /**
    * Who the mail concerns, for views and to trace a bounce back (`{outletId}`, `{tourId, showId}`, `{budgetId}`),
-   * and what its sender needs to write it again; a list in it is kept by `keptList`.
+   * and what its sender needs to write it again; a list in it is kept by `keptList` (context-lists.ts).
    */
   context?: Record<string, string>;
   /** The version of the subject (its label `occurredAt`) the mail was written from. */

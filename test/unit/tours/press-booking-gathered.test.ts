@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
 import {
   announcedInHamburg,
   announcedShow,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { pressForChangedOutlets } from '#functions/tours/outlets-changed.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
 import type { EventData, ShowStepDue } from '#shared/events/index.ts';
 import { readCalendar } from '#test/support/calendar.ts';
 import {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { applyShowChange } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
-import { deliveryIdOf, listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
+import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import {
   announcedShow as announced,
   announcedWithAnswersLost,

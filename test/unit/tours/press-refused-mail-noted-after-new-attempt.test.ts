@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { takeStep } from '#functions/tours/steps.ts';
-import { listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
 import { announcedShow as announced, dePressFiringOf, setShow } from '#test/support/tours.ts';
 
 /**

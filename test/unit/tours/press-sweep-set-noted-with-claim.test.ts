@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
 import {
   announcedShow as announced,
   announcedWithAnswersLost,

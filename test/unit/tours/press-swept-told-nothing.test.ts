@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
-import { deliveryIdOf, listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
+import { deliveryIdOf } from '#shared/db/deliveries.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
 import {
   announcedShow as announced,

@@ -6,7 +6,7 @@ import type { ToursDeps } from '#functions/tours/ports.ts';
 import { sweepStaleTourMail } from '#functions/tours/resend.ts';
 import { takeStep } from '#functions/tours/steps.ts';
 import { alertPromoterUnreachable } from '#functions/tours/unreachable.ts';
-import { listKept } from '#shared/db/deliveries.ts';
+import { listKept } from '#shared/db/context-lists.ts';
 import { buildDetail, type EventData, MailUndeliverable, ShowStepDue } from '#shared/events/index.ts';
 import type { ShowStep } from '#shared/events/show-step-due.ts';
 import type { Show } from '#shared/events/tour-booked.ts';
