@@ -14,7 +14,7 @@ import { deliveryIdOf, mailsReached, type Reach } from '#shared/db/subject-deliv
 import { byParts } from '#shared/http/cursor.ts';
 import { escapeHtml, singleLine, templateDataJson, templateDataLimit } from '#shared/mail/data.ts';
 import type { OutgoingMail } from '#shared/mail/ports.ts';
-import { sendMails } from '#shared/mail/send.ts';
+import { type SendOutcome, sendMails } from '#shared/mail/send.ts';
 import { type Resender, staleBefore, sweepStaleClaims } from '#shared/mail/settle.ts';
 import { budgetTemplateNames } from '#shared/mail/template-names.ts';
 import { formatMoney } from '#shared/money/money.ts';
@@ -414,19 +414,42 @@ const sendingMs = 30_000;
  * mail SES refused while paused is left claimed, for the stale-claim sweep to send once SES sends again
  * (docs/design.md#send-rate).
  * Mail left out because its address is suppressed marks its owner unreachable, as a bounce of budget
- * mail does (see docs/design.md#budgets). Answers how many of the mails this call claimed: the others
- * were claimed before, and may yet be given back by the run that claimed them.
+ * mail does (see docs/design.md#budgets). Answers how many of the mails this call claimed (`claimed`)
+ * and how many it found claimed before (`claimedBefore`), which may yet be given back by the run that
+ * claimed them.
  */
 export async function sendBudgetMail(
   deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>,
   mails: OutgoingMail[],
   correlationId: string,
-): Promise<number> {
+): Promise<Pick<SendOutcome, 'claimed' | 'claimedBefore'>> {
   const outcome = await sendMails(deps.mail, mails, deps.now().getTime() + sendingMs);
   // As the send found them: the suppression list is read once (a second read may answer otherwise).
   for (const mail of outcome.leftOutSuppressed) await markSuppressedOwner(mail, correlationId, deps);
   if (outcome.unfinished) throw new Error(`budget mail: ${outcome.left} left to send; retried`);
-  return outcome.claimed;
+  return outcome;
+}
+
+/**
+ * Sends the owner's report (`reportMail`, telling `late`) and answers which of those late results a
+ * sending of it tells, for the report to mark reported: all of them when this call claimed it (or left it
+ * out, its address suppressed); when it was claimed before (a retry of a report that stopped after its
+ * claim), those the claim keeps (`context.late`, which the sweep's resend tells too). A late result noted
+ * after that claim is in no sending of it: left unreported, it is in the next report (docs/design.md#budgets).
+ */
+export async function sendReport(
+  deps: Pick<BudgetsDeps, 'mail' | 'now' | 'store'>,
+  mail: OutgoingMail,
+  late: DayResult[],
+  correlationId: string,
+): Promise<DayResult[]> {
+  const { claimedBefore } = await sendBudgetMail(deps, [mail], correlationId);
+  if (claimedBefore === 0) return late;
+  const id = deliveryIdOf(mail.identity);
+  // Strongly: the claim may have been written a moment before, by a concurrent run of the same report.
+  const claim = (await deps.mail.deliveries.getMany([id], { consistent: true })).get(id);
+  const kept = new Set(lateOf(claim?.context ?? {}).map((day) => JSON.stringify(day)));
+  return late.filter((r) => kept.has(JSON.stringify([r.date, r.budgetId])));
 }
 
 /** Claims of budget mail left open by a crash are sent again, once stale, on the outbox sweep. */

@@ -572,7 +572,7 @@ async function concludeDay(
     // claim back when it cannot send it and is retried, or by a run that stopped after sending it. So it
     // is marked mailed here only once that claim went out (see docs/design.md#budgets).
     const mail = alertMail(budget, figures, day, alert, date);
-    const claimed = await sendBudgetMail(deps, [mail], metadata.correlationId);
+    const { claimed } = await sendBudgetMail(deps, [mail], metadata.correlationId);
     if (claimed === 0 && !(await wentOutBefore(deps, mail))) continue;
     await deps.store.markAlertMailed(budget.labelId, budget.budgetId, alert.alertId);
     if (alert.kind === 'threshold') thresholdsAlerted.push(alert.threshold);

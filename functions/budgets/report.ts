@@ -7,7 +7,7 @@ import {
   type Metadata,
   outboxEntry,
 } from '#shared/events/index.ts';
-import { reportMail, sendBudgetMail, withLate, worthReporting } from './mail.ts';
+import { reportMail, sendReport, withLate, worthReporting } from './mail.ts';
 import type { BudgetsDeps } from './ports.ts';
 import { isActive } from './reconcile.ts';
 
@@ -43,14 +43,18 @@ export async function sendReports(
     const late = await deps.store.lateResults(date, labelId, ownerEmail);
     const results = withLate(await deps.store.dayResults(date, labelId, ownerEmail), late);
     const held = results.length > 0 ? await deps.store.heldReported(date, labelId) : [];
-    if (results.length > 0 && worthReporting(results, held))
-      await sendBudgetMail(
-        deps,
-        [reportMail(labelId, date, results, held, deps.timeZone, late)],
-        metadata.correlationId,
-      );
-    // Reported, or nothing in them to report: no later report reads them again.
-    if (late.length > 0) await deps.store.markLateReported(date, labelId, ownerEmail, late);
+    // Told by the report's mail, or nothing in them to report: no later report reads them again. A
+    // retry finding the mail claimed marks only those its claim keeps (sendReport).
+    const reported =
+      results.length > 0 && worthReporting(results, held)
+        ? await sendReport(
+            deps,
+            reportMail(labelId, date, results, held, deps.timeZone, late),
+            late,
+            metadata.correlationId,
+          )
+        : late;
+    if (reported.length > 0) await deps.store.markLateReported(date, labelId, ownerEmail, reported);
   }
   if (page.cursor)
     await deps.store.putFanOutPage('report', date, data.cursor, [
