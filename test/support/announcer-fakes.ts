@@ -270,8 +270,12 @@ export class FakeSuppressionList implements SuppressionList {
 /** A fake SES: records every accepted mail; a script can throttle, fail entries or lose the answer. */
 export class FakeMailer {
   readonly calls: BulkMail[] = [];
-  /** Every mail SES accepted (what recipients would receive), with its delivery id. */
-  readonly delivered: { email: string; deliveryId: string; kind: string; messageId: string }[] = [];
+  /**
+   * Every mail SES accepted (what recipients would receive), with its delivery id and the call that sent
+   * it (its number, from 1, in `calls`: a mail refused and sent again is in two calls, accepted in one).
+   */
+  readonly delivered: { email: string; deliveryId: string; kind: string; messageId: string; call: number }[] =
+    [];
   script?: Script;
   #ids = 0;
 
@@ -288,10 +292,17 @@ export class FakeMailer {
       );
     const scripted = await this.script?.(mail, this.calls.length);
     if (scripted instanceof MailerError) throw scripted;
+    const call = this.calls.length;
     const accept = (index: number) => {
       const entry = mail.entries[index];
       const messageId = `msg-${++this.#ids}`;
-      this.delivered.push({ email: entry.email, deliveryId: entry.deliveryId, kind: mail.kind, messageId });
+      this.delivered.push({
+        email: entry.email,
+        deliveryId: entry.deliveryId,
+        kind: mail.kind,
+        messageId,
+        call,
+      });
       return { status: 'SUCCESS', messageId };
     };
     if (scripted === 'accept-then-fail') {

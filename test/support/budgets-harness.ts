@@ -45,11 +45,13 @@ export function budgetsHarness(options: { labelId?: string; timeZone?: string; n
   } = fakeMailDeps(() => now, { claimConcurrency: 4, throttleBackoffMs: 1_000, staleClaimMs: 15 * 60_000 });
   // One recorder for the function's metrics and its mail module's.
   const handle = makeHandler({ store, mail, now: () => now, timeZone: options.timeZone ?? 'UTC' }, measure);
-  /** Every mail SES accepted, in order. */
+  /** Every mail SES accepted, in order: a mail refused and sent again, as the call that SES accepted. */
   const received = (): ReceivedMail[] =>
-    mailer.calls.flatMap((call) =>
+    mailer.calls.flatMap((call, index) =>
       call.entries
-        .filter((entry) => mailer.delivered.some((d) => d.deliveryId === entry.deliveryId))
+        .filter((entry) =>
+          mailer.delivered.some((d) => d.deliveryId === entry.deliveryId && d.call === index + 1),
+        )
         .map((entry) => ({
           email: entry.email,
           kind: call.kind,
