@@ -1,11 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll } from './batch-get.ts';
+import { batchGetAll, maxKeysPerBatchGet } from './batch-get.ts';
 import type { Suppression } from './opt-outs.ts';
 import type { AddressRead } from './outlet-changes.ts';
 import { outletEmailKey, suppressionKey, unsubscriptionKey } from './outlet-items.ts';
-
-/** DynamoDB: at most 100 keys per BatchGetItem. */
-const keysPerRequest = 100;
 
 /**
  * An import page's addresses read together, ahead of its rows (docs/design.md#jobs): each address's owner
@@ -30,9 +27,10 @@ export const dynamoAddressReads = (db: DynamoDBDocumentClient, TableName: string
       suppressionKey(email),
       unsubscriptionKey(email),
     ]);
-    // A page's at most 500 addresses are 1,500 keys: their 15 requests are sent together, not in turn.
-    const slices = Array.from({ length: Math.ceil(keys.length / keysPerRequest) }, (_, n) =>
-      keys.slice(n * keysPerRequest, (n + 1) * keysPerRequest),
+    // A page's at most 500 addresses are 1,500 keys: their 15 requests are sent together, where one
+    // batchGetAll would read its pages of `maxKeysPerBatchGet` in turn.
+    const slices = Array.from({ length: Math.ceil(keys.length / maxKeysPerBatchGet) }, (_, n) =>
+      keys.slice(n * maxKeysPerBatchGet, (n + 1) * maxKeysPerBatchGet),
     );
     const found = new Map(
       (

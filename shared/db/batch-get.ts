@@ -5,7 +5,7 @@ import { backoffDelay } from '../retry.ts';
 // only if its code reads in batches (see docs/design.md#topology).
 
 /** DynamoDB: at most 100 keys per BatchGetItem. */
-const maxKeysPerBatchGet = 100;
+export const maxKeysPerBatchGet = 100;
 const maxAttempts = 10;
 
 /**
