@@ -528,9 +528,9 @@ export const functions = {
   deliverability: {
     entry: 'functions/deliverability/handler.ts',
     description:
-      'Suppresses addresses on a permanent bounce or a complaint; states Mail Undeliverable for operational mail.',
-    on: [consumesSes('Email Bounced', 'Email Complaint Received')],
-    // It reads an outlet, an address's owner and opt-outs, and the delivery that bounced, each by its key.
+      'Suppresses addresses on a permanent bounce or a complaint; marks mail SES rejected; states Mail Undeliverable for operational mail.',
+    on: [consumesSes('Email Bounced', 'Email Complaint Received', 'Email Rejected')],
+    // It reads an outlet, an address's owner and opt-outs, and the delivery that bounced or was rejected, each by its key.
     may: ['table:GetItem', 'table:PutItem', 'table:UpdateItem'],
     retryAttempts: 2,
   },

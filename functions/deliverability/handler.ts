@@ -5,11 +5,12 @@ import { dynamoOutletLookup } from '#shared/db/outlet-lookup.ts';
 import { eventHandler } from '#shared/lambda/event-handler.ts';
 import { type Measure, measureFor } from '#shared/lambda/metrics.ts';
 import { onSes } from '#shared/lambda/on-ses.ts';
+import { markRejected } from './rejected.ts';
 import { type DeliverabilityDeps, handleSesFeedback, suppressionsOf } from './suppress.ts';
 
 /**
- * `Email Bounced` and `Email Complaint Received` from SES (default bus, source `aws.ses`). A malformed
- * event throws: Lambda retries it and then keeps it in the on-failure queue.
+ * `Email Bounced`, `Email Complaint Received` and `Email Rejected` from SES (default bus, source
+ * `aws.ses`). A malformed event throws: Lambda retries it and then keeps it in the on-failure queue.
  */
 export const makeHandler = (deps: DeliverabilityDeps, measure: Measure = measureFor('deliverability')) =>
   eventHandler('deliverability', [
@@ -20,6 +21,7 @@ export const makeHandler = (deps: DeliverabilityDeps, measure: Measure = measure
         measure.record('Suppressions', { reason: suppression.reason }, outcome.suppressed.length);
       return outcome;
     }),
+    onSes(['Email Rejected'], (event) => markRejected(event, deps)),
   ]);
 
 export const liveDeps = (): DeliverabilityDeps => ({

@@ -16,7 +16,7 @@ import { normaliseEmail } from '#shared/outlets.ts';
 
 export interface DeliverabilityDeps {
   outlets: Pick<OutletDirectory, 'suppress' | 'findByEmail'>;
-  /** Marks the delivery (a mail claim, docs/design.md#exactly-once-mail) that bounced or was complained about. */
+  /** Marks the delivery (a mail claim, docs/design.md#exactly-once-mail) that bounced, was complained about or was rejected. */
   deliveries: Pick<DeliveryStore, 'markOutcome'>;
   now: () => Date;
 }

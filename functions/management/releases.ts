@@ -39,7 +39,7 @@ export interface ReleaseRoutesDeps {
   labels: LabelExistence;
 }
 
-const statuses: DeliveryStatus[] = ['claimed', 'sent', 'failed', 'bounced', 'complained'];
+const statuses: DeliveryStatus[] = ['claimed', 'sent', 'failed', 'bounced', 'complained', 'rejected'];
 
 export type MailCounts = Record<MailKind, Record<DeliveryStatus, number> & { resent: number }>;
 

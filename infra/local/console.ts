@@ -165,7 +165,7 @@ function mailCounts(view: Record<string, unknown>): Markup {
   if (kinds.length === 0) return markup`<small>no mail yet</small>`;
   return markup`${kinds.map(
     ([kind, counts]) =>
-      markup`<div>${kind}: <strong>${counts.sent ?? 0}</strong> sent${counts.claimed ? `, ${counts.claimed} sending` : ''}${counts.bounced ? `, ${counts.bounced} bounced` : ''}${counts.complained ? `, ${counts.complained} complained` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}</div>`,
+      markup`<div>${kind}: <strong>${counts.sent ?? 0}</strong> sent${counts.claimed ? `, ${counts.claimed} sending` : ''}${counts.bounced ? `, ${counts.bounced} bounced` : ''}${counts.complained ? `, ${counts.complained} complained` : ''}${counts.rejected ? `, ${counts.rejected} rejected` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}</div>`,
   )}`;
 }
 

@@ -59,7 +59,7 @@ export {
  *
  * Access patterns:
  * - a delivery by its id (claim, mark sent; SES events carry it back as the tag `delivery=<id>`;
- *   deliverability marks bounces and complaints): pk `DELIVERY#<deliveryId>`, sk `DELIVERY`.
+ *   deliverability marks bounces, complaints and rejections): pk `DELIVERY#<deliveryId>`, sk `DELIVERY`.
  *   The id is a hash, so one subject's thousands of deliveries spread over as many partitions.
  * - a subject's deliveries (management views, counts): gsi1pk
  *   `RELEASE_DELIVERIES#<labelId>#<releaseId>#<shard>` for a release, `SUBJECT_DELIVERIES#<labelId>#<type>#<ids...>#<shard>`
@@ -73,7 +73,13 @@ export {
  * Release mails keep the ids and keys they had before the other senders shared this store, so the
  * mails claimed then are still found.
  */
-export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained';
+export type DeliveryStatus = 'claimed' | 'sent' | 'failed' | 'bounced' | 'complained' | 'rejected';
+
+/**
+ * What SES said became of a mail after taking it (deliverability marks it): it bounced, drew a complaint,
+ * or SES rejected it and sent nothing (`Email Rejected`, docs/design.md#two-mail-streams).
+ */
+export type DeliveryOutcome = Extract<DeliveryStatus, 'bounced' | 'complained' | 'rejected'>;
 
 /**
  * Campaign mail (release announcements, tour press) carries one-click unsubscribe and honours
@@ -293,20 +299,20 @@ export interface ResendingClaims extends MailClaims {
 }
 
 /**
- * What is recorded and read of deliveries after their sending: SES's bounces and complaints
+ * What is recorded and read of deliveries after their sending: SES's bounces, complaints and rejections
  * (deliverability) and a subject's deliveries (the management views). Apart from the claims so that
  * the senders' bundles, which never use them, leave them out (a store is one object, which esbuild
  * cannot trim: docs/design.md#bundles).
  */
 export interface DeliveryOutcomes {
   /**
-   * SES reported a bounce or complaint for the mail: the delivery as it now stands, undefined for an
-   * unknown id. `events` (built from the marked delivery) go to the outbox in the same write, and
-   * only from the call that first marks the mail bounced or complained (SES repeats its events).
+   * SES reported a bounce or complaint for the mail, or rejected it: the delivery as it now stands,
+   * undefined for an unknown id. `events` (built from the marked delivery) go to the outbox in the same
+   * write, and only from the call that first marks the mail with an outcome (SES repeats its events).
    */
   markOutcome(
     deliveryId: string,
-    status: 'bounced' | 'complained',
+    status: DeliveryOutcome,
     detail: { at: string; messageId?: string },
     events?: (delivery: Delivery) => OutboxEntry[],
   ): Promise<Delivery | undefined>;

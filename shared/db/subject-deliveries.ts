@@ -28,7 +28,7 @@ export const wentOut = (delivery: Pick<Delivery, 'status' | 'messageId'> | undef
   delivery?.status === 'sent' || (delivery?.status === 'failed' && delivery.messageId !== undefined);
 
 /**
- * Whether a mail reached SES, by its delivery: `true`, sent (bounced or complained since included, or
+ * Whether a mail reached SES, by its delivery: `true`, sent (bounced, complained or rejected since included, or
  * closed unsent and then shown sent by its late Email Sent: `wentOut`), for good; `'claimed'`, claimed
  * since `staleBefore`, its send maybe under way (it may yet turn out not to). Refused, or closed unsent,
  * it did not, for good (`false`), nor did one never claimed or given back (`false`: every press note

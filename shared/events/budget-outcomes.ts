@@ -213,9 +213,9 @@ DOCS: describeEvent(BudgetOwnerSuppressed, {
 });
 
 /**
- * A budget mail SES refused for good when it was sent (`detail`: its status and message): a type of its
- * own, not a new reason of `Budget Owner Unreachable`, which consumers of its version 1 would refuse
- * (docs/design.md#event-catalogue).
+ * A budget mail SES refused for good, when it was sent (`detail`: its status and message) or after taking
+ * it (`Email Rejected: <reason>`): a type of its own, not a new reason of `Budget Owner Unreachable`,
+ * which consumers of its version 1 would refuse (docs/design.md#event-catalogue).
  */
 export const BudgetOwnerMailRefused = defineEvent({
   detailType: 'Budget Owner Mail Refused',
@@ -225,7 +225,7 @@ export const BudgetOwnerMailRefused = defineEvent({
 });
 DOCS: describeEvent(BudgetOwnerMailRefused, {
   description:
-    'SES refused a budget alert or report for good when it was sent (`detail`: its status and message, such as MESSAGE_REJECTED): the owner was not warned, so the budgets they hold are marked unreachable and whoever watches them must reach the owner another way. Once per mail.',
+    'SES refused a budget alert or report for good when it was sent (`detail`: its status and message, such as MESSAGE_REJECTED), or took it and then rejected it (`Email Rejected: Bad content`): the owner was not warned, so the budgets they hold are marked unreachable and whoever watches them must reach the owner another way. Once per mail.',
   sample: {
     labelId: 'lbl-nightshift',
     address: 'manager@backline.example',

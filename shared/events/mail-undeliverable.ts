@@ -19,7 +19,8 @@ export const MailUndeliverable = defineEvent({
       kind: NonEmpty,
       /**
        * `refused`: SES refused the mail for good when it was sent (a per-entry MESSAGE_REJECTED,
-       * INVALID_PARAMETER or FAILED), `detail` its status and message. A new value at version 1: only
+       * INVALID_PARAMETER or FAILED), `detail` its status and message, or took it and then rejected it
+       * (`Email Rejected`), `detail` `Email Rejected: <reason>`. A new value at version 1: only
        * Backline's own functions consume this event (docs/design.md#event-catalogue).
        */
       reason: z.enum(['bounce', 'complaint', 'refused']),
@@ -30,7 +31,7 @@ export const MailUndeliverable = defineEvent({
 });
 DOCS: describeEvent(MailUndeliverable, {
   description:
-    "An operational mail (advance request, day sheet, budget alert, ...) bounced permanently or drew a complaint (its address now gets no mail), or SES refused it for good when it was sent (`refused`, with SES's status and message): whoever relies on that mail (the tour manager, the budget owner) must be told. Once per mail.",
+    "An operational mail (advance request, day sheet, budget alert, ...) bounced permanently or drew a complaint (its address now gets no mail), or SES refused it for good (`refused`: when it was sent, with SES's status and message, or after taking it, `Email Rejected: Bad content`): whoever relies on that mail (the tour manager, the budget owner) must be told. Once per mail.",
   sample: {
     deliveryId: '3f9c2a7be1d04c5a9e8f7a6b5c4d3e2f',
     address: 'advance@venue.example',

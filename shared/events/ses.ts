@@ -31,6 +31,8 @@ export const SesEventDetail = z.looseObject({
       complaintSubType: z.optional(z.nullable(z.string())),
     }),
   ),
+  /** `Email Rejected`: SES accepted the mail, then did not send it (`Bad content`: it holds a virus). */
+  reject: z.optional(z.looseObject({ reason: z.optional(z.string()) })),
 });
 export type SesEventDetail = z.infer<typeof SesEventDetail>;
 

@@ -4,10 +4,10 @@ import { MailUndeliverable } from '#shared/events/mail-undeliverable.ts';
 import { outboxEntry } from '#shared/events/outbox.ts';
 
 /**
- * What an operational mail that cannot reach its address leads to (a permanent bounce or a complaint,
- * from deliverability; SES refusing it for good, from the mail module): its `Mail Undeliverable`, so
- * that whoever relies on the mail (the tour manager, the budget owner) is told, written with the mark
- * of its delivery, so once per mail. None for campaign mail (docs/design.md#two-mail-streams).
+ * What an operational mail that cannot reach its address leads to (a permanent bounce, a complaint or
+ * SES rejecting it after taking it, from deliverability; SES refusing it for good when it is sent, from
+ * the mail module): its `Mail Undeliverable`, so that whoever relies on the mail (the tour manager, the
+ * budget owner) is told, written with the mark of its delivery, so once per mail. None for campaign mail (docs/design.md#two-mail-streams).
  */
 export const undeliverableEntries = (
   delivery: Delivery,

@@ -5,6 +5,7 @@ import { type OfficeDeps, officeRoutes } from '#functions/office/handler.ts';
 import { linkRoutes } from '#functions/recipients/handler.ts';
 import type { RecipientsDeps } from '#functions/recipients/recipients.ts';
 import type { PagesDeps } from '#functions/recipients/tour-links.ts';
+import { matchesPattern } from '#infra/local/bus/pattern.ts';
 import { buildRoutes, findRoute } from '#infra/local/gateway.ts';
 import { functionEntries, functions, schedules } from '#infra/topology.ts';
 import { catalogue } from '#shared/events/index.ts';
@@ -82,5 +83,33 @@ describe('the topology and the code agree', () => {
 
     expect(unknown).toEqual([]);
     for (const schedule of schedules) expect(catalogue).toContain(schedule.event);
+  });
+
+  // Email Delivered changes nothing: a delivery is marked sent when SES takes its mail.
+  it("routes each of SES's events that changes what became of a mail to a function, by the local bus's matcher", () => {
+    const patterns = functionEntries().flatMap(([name, spec]) =>
+      spec.on.flatMap((trigger) =>
+        (trigger.kind === 'event' || trigger.kind === 'queue') && trigger.bus === 'default'
+          ? [{ name, pattern: trigger.pattern }]
+          : [],
+      ),
+    );
+
+    const takers = sesDetailTypes.map((detailType) => [
+      detailType,
+      patterns
+        .filter(({ pattern }) =>
+          matchesPattern(pattern, { source: 'aws.ses', 'detail-type': detailType, detail: {} }),
+        )
+        .map(({ name }) => name),
+    ]);
+
+    expect(takers).toEqual([
+      ['Email Sent', ['settlement']],
+      ['Email Delivered', []],
+      ['Email Bounced', ['deliverability']],
+      ['Email Complaint Received', ['deliverability']],
+      ['Email Rejected', ['deliverability']],
+    ]);
   });
 });

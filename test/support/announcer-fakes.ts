@@ -8,6 +8,7 @@ import { settleFromEmailsSent } from '#functions/settlement/settle.ts';
 import {
   claimedDelivery,
   type Delivery,
+  type DeliveryOutcome,
   type DeliveryStore,
   type KeptTold,
   type MailSubject,
@@ -135,13 +136,13 @@ export class FakeDeliveries implements DeliveryStore {
   readonly outbox: OutboxEntry[] = [];
   markOutcome = async (
     id: string,
-    status: 'bounced' | 'complained',
+    status: DeliveryOutcome,
     detail: { at: string; messageId?: string },
     events?: (delivery: Delivery) => OutboxEntry[],
   ): Promise<Delivery | undefined> => {
     const item = this.items.get(id);
     if (!item) return undefined;
-    const first = item.status !== 'bounced' && item.status !== 'complained';
+    const first = !['bounced', 'complained', 'rejected'].includes(item.status);
     Object.assign(item, { status, updatedAt: detail.at });
     if (detail.messageId) item.messageId ??= detail.messageId;
     if (first && events) this.outbox.push(...events(structuredClone(item)));

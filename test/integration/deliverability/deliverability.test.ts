@@ -162,6 +162,55 @@ describe('deliverability', () => {
     expect(delivery.status).toBe('bounced');
   });
 
+  it('marks the delivery SES rejected after taking it, and suppresses nothing', async () => {
+    const outlet = await createOutlet();
+    const deliveryId = randomUUID().replaceAll('-', '');
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')));
+    await db.send(
+      new PutCommand({
+        TableName: cloud().tableName,
+        Item: {
+          ...deliveryKey(deliveryId),
+          deliveryId,
+          outletId: outlet.id,
+          email: outlet.email,
+          status: 'sent',
+        },
+      }),
+    );
+
+    await publishSesEvents([
+      {
+        detailType: 'Email Rejected',
+        detail: {
+          eventType: 'Reject',
+          mail: {
+            messageId: randomUUID(),
+            timestamp: new Date().toISOString(),
+            source: cloud().env.SENDER_ADDRESS,
+            destination: [outlet.email],
+            tags: { delivery: [deliveryId] },
+          },
+          reject: { reason: 'Bad content' },
+        },
+      },
+    ]);
+    const delivery = await waitFor(
+      async () => {
+        const { Item } = await db.send(
+          new GetCommand({ TableName: cloud().tableName, Key: deliveryKey(deliveryId) }),
+        );
+        return Item?.status === 'rejected' && Item;
+      },
+      { what: 'the delivery to be marked rejected' },
+    );
+    await busIdle();
+
+    expect(delivery.status).toBe('rejected');
+    expect(await suppressedEventsFor(outlet.email)).toHaveLength(0);
+    expect((await outletNow(outlet.id)).suppressedAt).toBeUndefined();
+  });
+
   it('suppresses nothing on a not-spam report, which takes back a spam verdict, and does on any other', async () => {
     const corrected = await createOutlet();
     const complained = await createOutlet();

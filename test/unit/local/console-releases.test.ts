@@ -22,4 +22,12 @@ describe("the local console's releases", () => {
 
     expect(page).toContain('announcement: <strong>1</strong> sent, 1 bounced, 1 complained</div>');
   });
+
+  it('counts a mail SES rejected after taking it apart from those sent', async () => {
+    const page = await pageFor({
+      announcement: { claimed: 0, sent: 2, failed: 0, bounced: 0, complained: 0, rejected: 1, resent: 0 },
+    });
+
+    expect(page).toContain('announcement: <strong>2</strong> sent, 1 rejected</div>');
+  });
 });
