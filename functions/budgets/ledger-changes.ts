@@ -2,6 +2,7 @@ import { asyncEventMaxAgeSeconds, timeoutSeconds } from '#infra/function-setting
 import {
   type Counters,
   carriedConversion,
+  carryingExpenses,
   counter,
   difference,
   type ExpenseState,
@@ -633,10 +634,7 @@ async function fileInvoices(
       carries: id === carried,
     });
     const { generation, filings } = await store.invoiceFilings(labelId, invoice);
-    const carrying = filings
-      .filter((f) => f.carries)
-      .map((f) => ({ budgetId: f.budgetId, expenseId: f.expenseId }))
-      .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
+    const carrying = carryingExpenses(filings);
     const budgets = new Set(carrying.map((e) => e.budgetId));
     const filedUnder = new Set(filings.map((f) => f.budgetId));
     // Filed under one budget only, ever (filings are kept): no budget was ever flagged, none is to clear.

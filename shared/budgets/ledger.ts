@@ -598,6 +598,15 @@ export interface FlaggedInvoice {
   expenses: { budgetId: string; expenseId: string }[];
 }
 
+/**
+ * The expenses an invoice's flag names, of the invoice's filings: those that carry it, by budget, then expense.
+ */
+export const carryingExpenses = (filings: { budgetId: string; expenseId: string; carries: boolean }[]) =>
+  filings
+    .filter((f) => f.carries)
+    .map(({ budgetId, expenseId }) => ({ budgetId, expenseId }))
+    .sort((a, b) => a.budgetId.localeCompare(b.budgetId) || a.expenseId.localeCompare(b.expenseId));
+
 /** A vendor invoice carried by more than one expense: here (`expenseIds`), or also in other budgets of the label. */
 export interface PossibleDuplicate {
   vendor: string;

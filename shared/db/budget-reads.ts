@@ -1,8 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import type { Counters, ExpenseState, ExpenseVersion } from '../budgets/ledger.ts';
+import type { Counters, ExpenseState, ExpenseVersion, FlaggedInvoice } from '../budgets/ledger.ts';
 import {
+  carryingExpenses,
   type DuplicatesSummary,
   duplicatesSummary,
+  invoiceOf,
   isCounterName,
   type PossibleDuplicate,
   type UnconvertedExpense,
@@ -10,7 +12,15 @@ import {
 } from '../budgets/ledger.ts';
 import { byParts } from '../http/cursor.ts';
 import type { Money } from '../money/money.ts';
-import type { DayResult, DriftRecord, Ledger, Refusal, StoredBudget } from './budgets.ts';
+import type {
+  DayResult,
+  DriftRecord,
+  InvoiceFiling,
+  InvoiceRef,
+  Ledger,
+  Refusal,
+  StoredBudget,
+} from './budgets.ts';
 import { type IndexKey, indexPage, startKeyOf } from './index-page.ts';
 import { InvalidCursorError, isKeyValue, keyBytes, keyOf, keyParts } from './keys.ts';
 
@@ -30,6 +40,42 @@ export const budgetKey = (labelId: string, budgetId: string) => ({
   pk: budgetPartition(labelId, budgetId),
   sk: 'BUDGET',
 });
+
+/** A label's expenses filed by vendor invoice, one item each: pk = INVOICE#<labelId>#<vendor>#<invoice>. */
+export const invoicePartition = (labelId: string, invoice: InvoiceRef) => {
+  const { vendor, invoiceNumber } = invoiceOf(invoice.vendor, invoice.invoiceNumber);
+  return keyOf('INVOICE', labelId, vendor, invoiceNumber);
+};
+
+/** Every expense of the label filed under the invoice (its generation's item aside). */
+export async function readInvoiceFilings(
+  db: DynamoDBDocumentClient,
+  table: string,
+  labelId: string,
+  invoice: InvoiceRef,
+  consistent: boolean,
+): Promise<InvoiceFiling[]> {
+  const filings: InvoiceFiling[] = [];
+  for await (const page of paginateQuery(
+    { client: db },
+    {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': invoicePartition(labelId, invoice) },
+      ConsistentRead: consistent,
+    },
+  ))
+    for (const item of page.Items ?? [])
+      if (item.entity === 'invoice')
+        filings.push({
+          budgetId: item.budgetId,
+          expenseId: item.expenseId,
+          revision: Number(item.revision ?? 0),
+          // Filed before filings said whether they carry it: as they were then, carrying it.
+          carries: item.carries !== false,
+        });
+  return filings;
+}
 
 /** A label's budgets on the index, by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>. */
 export const labelBudgetsPartition = (labelId: string) => keyOf('BUDGETS', labelId);
@@ -226,6 +272,7 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
       // states, and a state rebuilt from them is refused by its revision): on a ledger of several pages a
       // write landing amid the read moves the revision past the one it answers, had it been read last
       // (see docs/design.md#budgets). An eventual read (nothing is written from it) is one Query.
+      const filed: FlaggedInvoice[] = [];
       for (const sk of options.consistent ? ['=', ''] : [''])
         for await (const page of paginateQuery(
           { client: db },
@@ -263,14 +310,23 @@ export function dynamoBudgetReads(db: DynamoDBDocumentClient, table: string): Bu
               ledger.refused.push(refusal as Refusal);
             }
             // A flag whose expenses all stopped carrying the invoice elsewhere names none: no flag.
-            else if (item.entity === 'duplicate' && item.expenses?.length > 0)
-              ledger.flagged.push({
+            else if (item.entity === 'duplicate' && (item.expenses?.length > 0 || item.expensesFiled)) {
+              const flag = {
                 vendor: item.vendor,
                 invoiceNumber: item.invoiceNumber,
-                expenses: item.expenses,
-              });
+                expenses: item.expenses ?? [],
+              };
+              ledger.flagged.push(flag);
+              if (item.expensesFiled) filed.push(flag);
+            }
           }
         }
+      // A flag naming more expenses than its item holds names them by the invoice's filings, read as they stand.
+      for (const flag of filed)
+        flag.expenses = carryingExpenses(
+          await readInvoiceFilings(db, table, labelId, flag, options.consistent ?? false),
+        );
+      ledger.flagged = ledger.flagged.filter((flag) => flag.expenses.length > 0);
       return ledger;
     },
 

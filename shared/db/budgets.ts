@@ -36,7 +36,9 @@ import {
   countersOf,
   dayResultOf,
   dynamoBudgetReads,
+  invoicePartition,
   labelBudgetsIndexKey,
+  readInvoiceFilings,
   stateOf,
 } from './budget-reads.ts';
 import { failedConditions, itemsTooLarge, refusedItems, writtenUnlessRefused } from './conditions.ts';
@@ -62,6 +64,7 @@ import { cursorOfKey, keyOfCursor } from './start-key-cursor.ts';
  *     sk = ALERT#<alertId>                an alert raised (once per budget, threshold or line, period and plan)
  *     sk = DRIFT#<date>#<at>[#<expenseId>#<eventId>]  a drift found and repaired by the reconciliation
  *     sk = DUPLICATE#<vendor>#<invoice>    a vendor invoice also carried by expenses of other budgets of the label
+ *                                          (the expenses listed, or past `flaggedExpensesBytes` named by its filings)
  *     sk = REFUSED#<expenseId>#<at>        a version refused for good: it would take a running total past the limit
  * - a label's budgets by scope: gsi1pk = BUDGETS#<labelId>, gsi1sk = <scopeKind>#<scopeId>#<budgetId>
  * - every budget, for the daily fan-out: gsi2pk = BUDGETS#ALL, gsi2sk = <labelId>#<budgetId>
@@ -187,10 +190,6 @@ const invoiceKey = (labelId: string, invoice: InvoiceRef, budgetId: string, expe
   pk: invoicePartition(labelId, invoice),
   sk: keyParts(budgetId, expenseId),
 });
-const invoicePartition = (labelId: string, invoice: InvoiceRef) => {
-  const { vendor, invoiceNumber } = invoiceOf(invoice.vendor, invoice.invoiceNumber);
-  return keyOf('INVOICE', labelId, vendor, invoiceNumber);
-};
 /** The invoice's generation: no filing's sort key (two escaped parts) can be this one. */
 const invoiceGenerationKey = (labelId: string, invoice: InvoiceRef) => ({
   pk: invoicePartition(labelId, invoice),
@@ -203,6 +202,20 @@ const duplicateKey = (labelId: string, budgetId: string, vendor: string, invoice
     sk: keyOf('DUPLICATE', invoice.vendor, invoice.invoiceNumber),
   };
 };
+/**
+ * How many bytes of expenses an invoice's flag lists in its own item. DynamoDB keeps 400 KB (409,600 bytes)
+ * an item; an expense listed takes its two ids (at most 384 bytes each) and 24 bytes of their names and the
+ * list's and map's own, and the rest of the item (keys within 3 KB, vendor and invoice number) fits beside
+ * 256 KB. A longer list (hundreds of expenses on one invoice) is not copied: the flag says `expensesFiled`,
+ * and the ledger's read names its expenses by the invoice's filings, one item each (see docs/design.md#budgets).
+ */
+export const flaggedExpensesBytes = 256 * 1024;
+const listedBytes = (expenses: FlaggedInvoice['expenses']) =>
+  expenses.reduce(
+    (bytes, { budgetId, expenseId }) =>
+      bytes + Buffer.byteLength(budgetId) + Buffer.byteLength(expenseId) + 24,
+    0,
+  );
 const expenseBudgetsKey = (labelId: string, expenseId: string) => ({
   pk: keyOf('EXPENSE-BUDGETS', labelId, expenseId),
   sk: 'BUDGETS',
@@ -551,7 +564,9 @@ export interface BudgetStore extends BudgetReads, FxRates {
   ): Promise<{ generation: number; filings: InvoiceFiling[] }>;
   /**
    * Sets the invoice's flag on one budget as computed from the filings of `generation`: the expenses
-   * (of this and other budgets) that carry it, or none (no flag). A flag of a later generation stays.
+   * (of this and other budgets) that carry it (`carryingExpenses` of the filings), or none (no flag). A
+   * flag of a later generation stays. One naming more than its item holds is read with the ledger as the
+   * invoice's filings stand then, at that generation or a later one.
    */
   flagInvoice(labelId: string, budgetId: string, invoice: FlaggedInvoice, generation: number): Promise<void>;
   /**
@@ -1343,29 +1358,12 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
     async invoiceFilings(labelId, invoice) {
       // The generation first: the filings read after it are at least that generation's.
       const head = await get(invoiceGenerationKey(labelId, invoice), true);
-      const filings: InvoiceFiling[] = [];
-      for await (const page of paginateQuery(
-        { client: db },
-        {
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': invoicePartition(labelId, invoice) },
-          ConsistentRead: true,
-        },
-      ))
-        for (const item of page.Items ?? [])
-          if (item.entity === 'invoice')
-            filings.push({
-              budgetId: item.budgetId,
-              expenseId: item.expenseId,
-              revision: Number(item.revision ?? 0),
-              // Filed before filings said whether they carry it: as they were then, carrying it.
-              carries: item.carries !== false,
-            });
+      const filings = await readInvoiceFilings(db, table, labelId, invoice, true);
       return { generation: Number(head?.generation ?? 0), filings };
     },
 
     async flagInvoice(labelId, budgetId, invoice, generation) {
+      const { expenses, ...named } = invoice;
       await writtenUnlessRefused(
         db.send(
           new PutCommand({
@@ -1373,7 +1371,9 @@ export function dynamoBudgets(db: DynamoDBDocumentClient, table: string): Budget
             Item: {
               ...duplicateKey(labelId, budgetId, invoice.vendor, invoice.invoiceNumber),
               entity: 'duplicate',
-              ...invoice,
+              ...named,
+              // Thousands of expenses on one invoice would pass the item's 400 KB: the filings name them.
+              ...(listedBytes(expenses) <= flaggedExpensesBytes ? { expenses } : { expensesFiled: true }),
               generation,
             },
             // Flags computed from filings of different moments: the latest generation's stays.

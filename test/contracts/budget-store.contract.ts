@@ -1456,6 +1456,37 @@ export function describeBudgetStoreContract<S extends BudgetStore>(
       expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([]);
     });
 
+    it('keeps on each budget the flag of an invoice carried by more expenses than one item (400 KB) lists', async () => {
+      const store = makeStore();
+      // Budget and expense ids of 128 characters of three bytes each: about 770 bytes an expense as a flag
+      // lists it, so 600 of them pass the 409,600 bytes of a DynamoDB item.
+      const longId = (prefix: string, n: number) =>
+        `${prefix}${String(n).padStart(4, '0')}${'€'.repeat(123)}`;
+      const budget = aBudget({ budgetId: longId('a', 0) });
+      const other = aBudget({ labelId: budget.labelId, budgetId: longId('b', 0) });
+      await store.saveBudget(budget);
+      await store.saveBudget(other);
+      const invoice = { vendor: 'Airplay Partners', invoiceNumber: 'AP-1' };
+      const expenses = [budget, other].flatMap(({ budgetId }) =>
+        Array.from({ length: 300 }, (_, n) => ({ budgetId, expenseId: longId('e', n) })),
+      );
+      for (const expense of expenses)
+        await store.fileInvoice(budget.labelId, invoice, { ...expense, revision: 1, carries: true });
+      const { generation } = await store.invoiceFilings(budget.labelId, invoice);
+
+      await store.flagInvoice(budget.labelId, budget.budgetId, { ...invoice, expenses }, generation);
+      await store.flagInvoice(budget.labelId, other.budgetId, { ...invoice, expenses }, generation);
+      const flagged = (await store.ledger(budget.labelId, budget.budgetId)).flagged;
+      const readStrongly = (await store.ledger(budget.labelId, budget.budgetId, { consistent: true }))
+        .flagged;
+      await store.flagInvoice(budget.labelId, other.budgetId, { ...invoice, expenses: [] }, generation + 1);
+      await store.flagInvoice(budget.labelId, other.budgetId, { ...invoice, expenses }, generation);
+
+      expect(flagged).toEqual([{ ...invoice, expenses }]);
+      expect(readStrongly).toEqual([{ ...invoice, expenses }]);
+      expect((await store.ledger(budget.labelId, other.budgetId)).flagged).toEqual([]);
+    });
+
     it('reads the versions of one expense, not those of an expense whose id starts the same', async () => {
       const store = makeStore();
       const budget = aBudget();
