@@ -1,9 +1,11 @@
 import { raisedFor } from '#shared/budgets/alerts.ts';
 import {
   type Entry,
+  type ExpenseState,
   type ExpenseVersion,
   figuresOf,
   inBudgetCurrency,
+  incomeKind,
   invoiceOf,
   isCounted,
   isSettledOrder,
@@ -596,6 +598,21 @@ const rowDate = (version: ExpenseVersion, data: Entry | undefined, timeZone: str
     : data?.date;
 
 /**
+ * Why a version in force counts nowhere, which no later row says (a void's row and a move's say theirs): a
+ * show's settlement of another tour than the one the budget's terms name, since set for another scope
+ * (`ofAnotherTour`, see docs/design.md#budgets).
+ */
+const notCountedBecause = (
+  state: ExpenseState | undefined,
+  version: ExpenseVersion,
+  data: Entry | undefined,
+  scope: StoredBudget['scope'],
+) =>
+  state?.ofAnotherTour && state.dataAt === version.at && data?.kind === incomeKind
+    ? `not counted: a settlement of tour ${data.settlement.tourId}, and the budget is set for ${scope.kind} ${scope.id}`
+    : undefined;
+
+/**
  * What a void or a move took out of the budget: the expense as its latest version here before it stated
  * it (by the label's timestamp, as the versions are ordered), not as a later one records it again.
  */
@@ -797,6 +814,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
       description:
         `At most \`limit\` rows a page (${ledgerPageLimit} by default and at most), by expense id and each expense's versions in the order they happened; follow \`nextCursor\` (JSON) or the \`Link: <...>; rel="next"\` header (CSV) for the next. ` +
         "`from`/`to` take rows whose date is between them: an expense's own date, or for a `moved` or `voided` row the manager's day it happened. " +
+        "A row that counts nowhere says why in `description` where no later row does: a `voided` row's is the void's reason, a `moved` row's names the budget the expense was booked to, and a show's settlement of another tour than the budget is set for (its terms set for another tour since) adds to its own `not counted: a settlement of tour <tourId>, and the budget is set for <scope kind> <scope id>`. " +
         "`amountInBudgetCurrency` is what the row adds to the budget's committed, actual or income (by `kind`), so the rows of a kind sum to the view's figure: it is empty for a purchase order an invoice settles (the invoice counts the money; the order's row is still `counted`, in force) and for an amount no rate converts yet (counted apart, under `unconverted`). `vat` is in the amount's `currency`; `vatInBudgetCurrency` is what the row adds to the view's `vat` (an invoice's, converted as its amount is). CSV cells starting with =, +, -, @, tab or CR get a leading ', and so does such a character after a ;, so a spreadsheet shows them as text, whichever separator it splits at.",
       query: LedgerQuery,
       headers: { accept: csvOrJsonAccept },
@@ -826,6 +844,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
             data,
             date: rowDate(version, data, deps.timeZone),
             counted: Boolean(inForce),
+            uncountedBecause: notCountedBecause(state, version, data, ledger.budget!.scope),
             // A settled order is in force but adds nothing to the figures: its invoice counts the money.
             settled: Boolean(inForce && isSettledOrder(state)),
             conversion: inForce ? state.conversion : undefined,
@@ -836,7 +855,7 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
             (!query.from || (date ?? '') >= query.from) && (!query.to || (date ?? '') <= query.to),
         );
       const { rows, nextCursor: next } = pageOf(ledgerListing, dated, query);
-      const page = rows.map(({ version, data, date, counted, settled, conversion }) => ({
+      const page = rows.map(({ version, data, date, counted, uncountedBecause, settled, conversion }) => ({
         expenseId: version.expenseId,
         version: version.at,
         change: version.change,
@@ -877,7 +896,9 @@ export const budgetRoutes = (deps: BudgetRoutesDeps): ManagementRoute[] => [
             ? version.reason
             : version.change === 'moved'
               ? `booked to budget ${version.movedTo}`
-              : data?.description,
+              : uncountedBecause
+                ? [data?.description, uncountedBecause].filter(Boolean).join('; ')
+                : data?.description,
         receivedAt: version.receivedAt,
       }));
       if (prefersCsv(header(event, 'accept')))

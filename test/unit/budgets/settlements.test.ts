@@ -219,6 +219,35 @@ describe("a tour's show settlements", () => {
     expect(h.events('Budget Drift Repaired')).toEqual([]);
   });
 
+  it('of the tour a budget was set for before say on its ledger why they count no more', async () => {
+    const { h } = await setForTourUk();
+
+    const answer = await callApi(officeBudgetsApi({ budgets: h.store, now: '2027-05-20T12:00:00Z' }), {
+      method: 'GET',
+      route: '/labels/{labelId}/budgets/{budgetId}/ledger',
+      pathParameters: { labelId: 'lbl-1', budgetId: 'bud-tour' },
+    });
+
+    expect(
+      (JSON.parse(answer.body ?? '{}').entries as Record<string, unknown>[]).map(
+        ({ vendor, counted, description }) => ({ vendor, counted, description }),
+      ),
+    ).toEqual([
+      {
+        vendor: 'show show-berlin',
+        counted: false,
+        description:
+          'Settlement of show show-berlin: gross 900.00 EUR, deductions 400.00 EUR, artist net 500.00 EUR; not counted: a settlement of tour tour-eu, and the budget is set for tour tour-uk',
+      },
+      {
+        vendor: 'show show-manchester',
+        counted: true,
+        description:
+          'Settlement of show show-manchester: gross 900.00 EUR, deductions 400.00 EUR, artist net 300.00 EUR',
+      },
+    ]);
+  });
+
   it('count again when the budget is set back for their tour, whatever the order its terms are delivered in', async () => {
     const { h, tourUk } = await setForTourUk();
 
