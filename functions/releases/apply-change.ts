@@ -441,6 +441,13 @@ function decideOwnEffects(
     ? momentKeysOf(before).join('|') !== momentKeysOf(details).join('|') ||
       territoryDateChanges(before, details, []).length > 0
     : !sameMoment(momentOf(before), moment);
+  // Moved to a moment that has come already (brought forward to a date gone by): a schedule names a
+  // moment still to come (docs/design.md#schedules), so no release day is scheduled for it; it is out
+  // with this change, as a first description's is (alreadyOut), and the change asks its out-now.
+  const cameBy =
+    moved && stored.state !== 'cancelled' && (perTerritory || stored.state === 'scheduled')
+      ? alreadyOut(details, now).filter((key) => !outMoments.includes(key))
+      : [];
   // What outlets were told moved: the release day's instant, not merely the zone it is stated in (the
   // schedule still moves to the new moment, so its firing matches the release).
   const datesMoved = perTerritory ? moved : !sameInstant(momentOf(before), moment);
@@ -462,17 +469,19 @@ function decideOwnEffects(
       : [];
   if (perTerritory && moved && stored.state !== 'cancelled') {
     // Some territories can be out while others are still to come: each moment moves on its own.
-    effects.push(...staleReleaseDays(before, details), ...releaseDays(details, outMoments));
+    effects.push(...staleReleaseDays(before, details), ...releaseDays(details, [...outMoments, ...cameBy]));
     effects.push(...dateChanges);
     // A territory moved to a moment that has already come (brought forward to another territory's
-    // date, out there) has no release day still to fire for it: its outlets are told it is out now.
-    const outAlready = new Set(
-      dateChanges.flatMap((change) =>
+    // date, out there, or to a date gone by) has no release day still to fire for it: its outlets are
+    // told it is out now.
+    const outAlready = new Set([
+      ...dateChanges.flatMap((change) =>
         change.type === 'request-mailing' && change.revision && outBefore.includes(change.revision)
           ? [change.revision]
           : [],
       ),
-    );
+      ...cameBy,
+    ]);
     for (const key of outAlready) effects.push({ type: 'request-mailing', kind: 'out-now', moment: key });
   }
   // Out in some territories and still to come in others: what reaches the others is announced as
@@ -487,7 +496,9 @@ function decideOwnEffects(
   const comingSomewhere = stored.state === 'scheduled' || (stored.state === 'out' && stillToCome);
   if (comingSomewhere || (stored.state === 'out' && embargoChanged)) {
     if (moved && !perTerritory && comingSomewhere) {
-      effects.push({ type: 'schedule-release-day', moment });
+      effects.push(
+        cameBy.length > 0 ? { type: 'unschedule-release-day' } : { type: 'schedule-release-day', moment },
+      );
       if (datesMoved) {
         // Its identity: the date it moves to and the one it moves from (docs/design.md#exactly-once-mail).
         effects.push({
@@ -497,6 +508,7 @@ function decideOwnEffects(
           moment: movedFromMoment,
         });
       }
+      if (cameBy.length > 0) effects.push({ type: 'request-mailing', kind: 'out-now' });
     }
     // Newly matching outlets get the first announcement; claims keep the others from a second one.
     const wider =
@@ -576,7 +588,8 @@ function decideOwnEffects(
       lastStreetDateAt: lastStreetDateOf(details),
       announceAts: announceAtsOf(details),
       servicingKeys: servicingKeysOf(details),
-      ...(outMoments.length > 0 ? { outMoments } : {}),
+      ...(outMoments.length + cameBy.length > 0 ? { outMoments: [...outMoments, ...cameBy] } : {}),
+      ...(cameBy.length > 0 && stored.state === 'scheduled' ? { state: 'out' as const, outAt: now } : {}),
       ...(previousMoment ? { previousMoment } : {}),
       ...(datesMoved
         ? {

@@ -246,6 +246,23 @@ describe('applying release changes', () => {
     expect([stored?.movedAt, stored?.previousMoment]).toEqual([undefined, undefined]);
   });
 
+  it('brings a release forward to a date gone by out with the change: its out-now asked with it, no release day scheduled in the past', async () => {
+    const world = fakeReleases();
+    await applyReleaseChange(scheduled(), metaAt('2026-05-01T10:00:00Z'), world.deps);
+
+    // Backline's clock reads 1 June 2026: the label says the single came out on 29 May.
+    await applyReleaseChange(
+      updated(aReleaseDetails({ releaseDate: '2026-05-29' })),
+      metaAt('2026-06-01T10:00:00Z'),
+      world.deps,
+    );
+
+    expect(world.schedules.at(-1)).toEqual({ op: 'delete', releaseId: 'rel-night-drive' });
+    expect(world.mailings().map((m) => m.kind)).toEqual(['announcement', 'date-change', 'out-now']);
+    const stored = world.stored.get('lbl-nightshift/rel-night-drive');
+    expect([stored?.state, stored?.outMoments]).toEqual(['out', ['2026-05-29T00:00 Europe/London']]);
+  });
+
   it('keeps every date change it asked for, with the label time of each, and no restatement at the same instant', async () => {
     const world = fakeReleases();
     await applyReleaseChange(scheduled(aReleaseDetails()), metaAt('2026-06-01T10:00:00Z'), world.deps);
@@ -702,6 +719,27 @@ describe('applying release changes', () => {
         '2027-03-05T00:00 Europe/Berlin',
         '2027-03-05T00:00 Europe/London',
       ]);
+    });
+
+    it('brings a territory forward to a date gone by out with the change, asking its out-now, not a release day in the past', async () => {
+      const world = fakeReleases();
+      await applyReleaseChange(scheduled(threeDates()), metaAt('2026-05-01T10:00:00Z'), world.deps);
+      const moved = threeDates();
+      moved.territoryDates![0] = {
+        territories: ['DE'],
+        releaseDate: '2026-05-29',
+        timeZone: 'Europe/Berlin',
+      };
+
+      await applyReleaseChange(updated(moved), metaAt('2026-06-01T10:00:00Z'), world.deps);
+
+      expect(keys(world, 'upsert')).not.toContain('2026-05-29T00:00 Europe/Berlin');
+      expect(world.mailings().slice(1)).toEqual([
+        expect.objectContaining({ kind: 'date-change', territories: ['DE'] }),
+        expect.objectContaining({ kind: 'out-now', moment: '2026-05-29T00:00 Europe/Berlin' }),
+      ]);
+      const stored = world.stored.get('lbl-nightshift/rel-night-drive');
+      expect([stored?.state, stored?.outMoments]).toEqual(['out', ['2026-05-29T00:00 Europe/Berlin']]);
     });
 
     it('still moves a territory to come when another is already out', async () => {
