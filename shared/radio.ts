@@ -4,6 +4,7 @@ import { type Outlet, territoriesMatch } from './outlets.ts';
 import {
   coversTerritory,
   instantOf,
+  momentsForOutlet,
   type ReleaseMoment,
   revisionOf,
   type TerritoryMoment,
@@ -68,12 +69,17 @@ export function servicingMomentsOf(details: ReleaseDetails): TerritoryMoment[] {
   );
 }
 
-/** The outlet's servicing moment: the earliest among the release territories it covers, so it is serviced once. */
+/**
+ * The outlet's servicing moment: the earliest among those of its territories, so it is serviced once.
+ * A country's own wins over WW's where the release names it, by the street dates' one rule
+ * (momentsForOutlet, docs/design.md#street-dates-per-territory): a station in GB of a release in WW and
+ * GB hears at 09:00 in London, not at WW's 09:00 in the release's zone, which may be midnight there.
+ */
 export const servicingMomentOf = (
   outletTerritories: readonly string[],
   details: ReleaseDetails,
 ): TerritoryMoment | undefined =>
-  servicingMomentsOf(details).find((group) => territoriesMatch(outletTerritories, group.territories));
+  momentsForOutlet(outletTerritories, details, servicingMomentsOf(details))[0];
 
 const sameFormat = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 

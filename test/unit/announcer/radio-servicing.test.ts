@@ -81,6 +81,23 @@ describe('radio servicing', () => {
     );
   });
 
+  it('services a station in a country the release names beside WW at 09:00 there, not at WW’s earlier 09:00', async () => {
+    const gb = anOutlet({ kind: 'radio', territories: ['GB'] });
+    const fr = anOutlet({ kind: 'radio', territories: ['FR'] });
+    // WW's stations hear at 09:00 in the release's Asia/Tokyo (00:00 UTC), GB's at 09:00 in London.
+    const details = serviced({ territories: ['WW', 'GB'], timeZone: 'Asia/Tokyo' });
+    const world = fakeWorld({ releases: [aStoredRelease({ details })], outlets: [gb, fr] });
+
+    world.clock.now = Date.parse('2027-03-01T00:30:00Z');
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+    const atTokyosMorning = world.mailer.delivered.map((mail) => mail.email);
+    world.clock.now = Date.parse('2027-03-01T09:00:00Z');
+    await sendMailing(request('radio-servicing'), meta, world.deps, far());
+
+    expect(atTokyosMorning).toEqual([fr.email]);
+    expect(world.mailer.delivered.map((mail) => mail.email)).toEqual([fr.email, gb.email]);
+  });
+
   it('holds the servicing while the release or the outlet’s territory is under embargo', async () => {
     const gb = anOutlet({ kind: 'radio', territories: ['GB'] });
     const de = anOutlet({ kind: 'radio', territories: ['DE'] });
