@@ -488,19 +488,23 @@ function dealTerms(dealList: Node | undefined, releaseRef: string, createdAt: st
 
 /**
  * Clip preview starts per territory, from the ReleaseVisibility the release refers to; its territory
- * codes are read as a deal's are (an empty one is refused).
+ * codes are read as a deal's are (an empty one is refused), and its start as a deal's date-times are
+ * (one that is none is a 400 naming it, never left unread).
  */
 function previewStarts(dealList: Node | undefined, release: Node, path: string): Map<string, string> {
   const refs = new Set(texts(release, 'ReleaseVisibilityReference'));
   const starts = new Map<string, string>();
+  const visibilityPath = `${path}/DealList/ReleaseVisibility`;
   for (const visibility of children(dealList, 'ReleaseVisibility')) {
     if (!refs.has(text(visibility, 'VisibilityReference') ?? '')) continue;
-    const territories = territoryCodes(visibility, 'TerritoryCode', `${path}/DealList/ReleaseVisibility`);
-    const start =
-      text(visibility, 'ClipPreviewStartDateTime') ?? text(visibility, 'ReleaseDisplayStartDateTime');
+    const territories = territoryCodes(visibility, 'TerritoryCode', visibilityPath);
+    const element = text(visibility, 'ClipPreviewStartDateTime')
+      ? 'ClipPreviewStartDateTime'
+      : 'ReleaseDisplayStartDateTime';
+    const start = text(visibility, element);
     if (!start) continue;
     const instant = instantOf(start);
-    if (!instant) continue;
+    if (!instant) throw new ErnProblem(`${visibilityPath}/${element}`, notDateTime);
     for (const territory of territories) {
       starts.set(territory === 'Worldwide' ? 'WW' : territory, instant);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseErn } from '#shared/ern.ts';
-import { ernMessage } from '#test/support/ern.ts';
+import { ernBase, ernMessage } from '#test/support/ern.ts';
 
 /**
  * docs/design.md#ddex-ern: an ERN end date is taken at 00:00 UTC, a date-time at its offset or as UTC
@@ -52,6 +52,26 @@ describe('dates in an ERN message', () => {
   it('refuses an EndDate that is no date, naming it, rather than keeping the deal running', () => {
     expect(issues(endingAt('<EndDate>2026-12-32</EndDate>'))).toEqual([
       { path: `${deals}/EndDate`, message: 'is not an ISO 8601 date' },
+    ]);
+  });
+
+  it('refuses a preview start that is no date-time, naming it, rather than leaving the preview unread', () => {
+    const xml = ernMessage('three-territories', {
+      ...ernBase,
+      dateGB: '2027-03-05',
+      dateDE: '2027-03-12',
+      dateUS: '2027-03-19',
+      preOrderDate: '2027-02-05',
+    }).replace(
+      '<ClipPreviewStartDateTime>2027-02-05T00:00:00</ClipPreviewStartDateTime>',
+      '<ClipPreviewStartDateTime>2027-02-30T00:00:00</ClipPreviewStartDateTime>',
+    );
+
+    expect(issues(xml)).toEqual([
+      {
+        path: 'NewReleaseMessage/DealList/ReleaseVisibility/ClipPreviewStartDateTime',
+        message: 'is not an ISO 8601 date-time',
+      },
     ]);
   });
 
