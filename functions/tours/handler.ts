@@ -49,7 +49,8 @@ export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tour
         deps,
         invocationDeadline(deps.now, context),
       );
-      // The escalation is taken once per show (a redelivered step is ignored as taken before).
+      // The escalation is taken once per show and promoter: a redelivered step is ignored as taken before, and
+      // of two deliveries at once, the one whose record is refused is ignored too (takeStep).
       if (data.step === 'advance-escalation' && outcome.outcome === 'taken')
         measure.record('AdvancesOverdue', {});
       return outcome;

@@ -330,9 +330,11 @@ export async function takeStep(
   // The day sheet is recorded with the answers it went without, if any; an advance step only for the
   // promoter it mailed, as the show was given to them when read: given to another promoter meanwhile (and
   // perhaps back), the show's change cleared the step for the promoter it has now, who is still to be asked.
+  // A record refused (so too the same firing delivered twice at once, the other recording it first) is no
+  // step taken here: the handler counts an escalation taken once.
   if (due.step === 'day-sheet') await recordDaySheet(show, due.scheduledFor, work, mailed, deps, eventMeta);
-  else
-    await deps.tours.markStepDone(
+  else if (
+    !(await deps.tours.markStepDone(
       ref,
       due.step,
       dueAt,
@@ -340,7 +342,9 @@ export async function takeStep(
       advanceSteps.includes(due.step)
         ? { promoterId: show.promoterId, promoterSince: show.promoterSince }
         : {},
-    );
+    ))
+  )
+    return ignored('step not recorded');
   return taken(mailed);
 }
 

@@ -497,6 +497,33 @@ describe('tours', () => {
     expect(measure.records).toEqual([{ name: 'AdvancesOverdue', dimensions: {}, value: 1 }]);
   });
 
+  it('counts an overdue advance once as AdvancesOverdue when its escalation step is delivered twice at the same moment', async () => {
+    const now = { value: new Date('2027-01-01T00:00:00Z') };
+    const { deps, mailer } = fakeToursDeps(now);
+    const measure = new RecordedMeasure();
+    const handler = makeHandler(deps, measure);
+    await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
+    const due = (step: ShowStep) => ({
+      'detail-type': ShowStepDue.detailType,
+      source: 'backline.scheduler',
+      detail: buildDetail(
+        ShowStepDue,
+        { ...ref(), step, scheduledFor: stepMoment(aShow(), step).scheduledFor },
+        { labelId: 'lbl-1' },
+      ),
+    });
+    now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
+    await handler(due('advance-request'), {} as Context);
+    now.value = new Date(stepMoment(aShow(), 'advance-escalation').scheduledFor);
+    const escalation = due('advance-escalation');
+
+    // Both read the show before either records the step: one records it, the other finds it recorded.
+    await Promise.all([handler(escalation, {} as Context), handler(escalation, {} as Context)]);
+
+    expect(mailer.sent.filter((mail) => mail.kind === 'advance-escalation')).toHaveLength(1);
+    expect(measure.records).toEqual([{ name: 'AdvancesOverdue', dimensions: {}, value: 1 }]);
+  });
+
   it('locks the guest list at the cutoff, mails it to the promoter once, and refuses later guests', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps, tours, mailer } = fakeToursDeps(now);
