@@ -181,7 +181,8 @@ function vevent({ item, startMs, endMs }: Timed, stamp: string, organizer: strin
  */
 const calendarMethod = 'PUBLISH';
 
-export function showsCalendar(name: string, shows: IcsShow[], now = new Date()): string {
+/** `now`: the instant the calendar is written (DTSTAMP), by its caller's clock, as ISO 8601. */
+export function showsCalendar(name: string, shows: IcsShow[], now: string): string {
   const events = shows.map(timed);
   const spans = new Map<string, { fromMs: number; toMs: number }>();
   for (const { item, startMs, endMs } of events) {
@@ -192,7 +193,7 @@ export function showsCalendar(name: string, shows: IcsShow[], now = new Date()):
       toMs: Math.max(span?.toMs ?? endMs, endMs),
     });
   }
-  const stamp = utcDateTime(now.getTime());
+  const stamp = utcDateTime(Date.parse(now));
   // RFC 5546 requires an ORGANIZER on a published event (3.2.1, PUBLISH), as on a cancelled one (3.2.5,
   // CANCEL; Backline publishes a cancelled show with STATUS:CANCELLED): Outlook refuses or misshows one
   // without. The address the mail is sent from, without a CN: no one's name is configured beside it.

@@ -186,7 +186,7 @@ const ics = (fileName: string, body: string): HttpResult => ({
   body,
 });
 
-const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
+const calendarOf = (tour: StoredTour, shows: LiveShow[], now: Date) =>
   showsCalendar(
     `${tour.artist.name}: ${tour.tourId}`,
     shows.map((stored) => ({
@@ -196,6 +196,7 @@ const calendarOf = (tour: StoredTour, shows: LiveShow[]) =>
       show: stored.show,
       occurredAt: stored.occurredAt,
     })),
+    now.toISOString(),
   );
 
 /*
@@ -357,7 +358,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
     },
     handler: async (event: HttpEvent): Promise<HttpResult> => {
       const { tour, shows } = await requireTour(event, deps);
-      return ics('itinerary.ics', calendarOf(tour, shows));
+      return ics('itinerary.ics', calendarOf(tour, shows, deps.now()));
     },
   },
   {
@@ -377,7 +378,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       const stored = shows.find((s) => s.showId === id) ?? shows.find((s) => s.showId === showId);
       if (!stored) throw notFound('show');
       if (wantsIcs && stored.showId !== showId)
-        return ics(`${stored.showId}.ics`, calendarOf(tour, [stored]));
+        return ics(`${stored.showId}.ics`, calendarOf(tour, [stored], deps.now()));
       return json(200, {
         labelId: tour.labelId,
         tourId: tour.tourId,

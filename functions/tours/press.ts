@@ -142,8 +142,11 @@ const calendarFileName = (artist: string) => {
   return name ? `${name}-shows.ics` : 'shows.ics';
 };
 
-/** The shows as the `.ics` a mail carries: the press's, and the tour manager's day sheet (docs/design.md#tours). */
-export const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
+/**
+ * The shows as the `.ics` a mail carries: the press's, and the tour manager's day sheet (docs/design.md#tours),
+ * stamped (DTSTAMP) at `now`, the handler's clock.
+ */
+export const calendarFor = (tour: StoredTour, shows: StatedShow[], now: string) => ({
   fileName: calendarFileName(tour.artist.name),
   contentType: icsContentType,
   content: showsCalendar(
@@ -155,6 +158,7 @@ export const calendarFor = (tour: StoredTour, shows: StatedShow[]) => ({
       show,
       occurredAt,
     })),
+    now,
   ),
 });
 
@@ -182,6 +186,8 @@ interface PressMailOptions {
   after?: string;
   /** A change: the show as the address was told it. */
   before?: PressFacts;
+  /** The handler's clock, the instant its calendar is stamped at. */
+  now: string;
 }
 
 export function pressMail(
@@ -191,7 +197,7 @@ export function pressMail(
   kind: PressKind,
   newsStated: StatedShow[],
   listedStated: StatedShow[],
-  { toldSince, change, after, before }: PressMailOptions = {},
+  { toldSince, change, after, before, now }: PressMailOptions,
 ): TourMail {
   const news = newsStated.map(({ show }) => show);
   const listed = listedStated.map(({ show }) => show);
@@ -203,7 +209,7 @@ export function pressMail(
     kind: `press-${kind}`,
     template: tourPressTemplateName,
     data: noticeTemplateData(pressSheet(tour, kind, listed, country, before)),
-    attachments: [calendarFor(tour, listedStated)],
+    attachments: [calendarFor(tour, listedStated, now)],
     // What an announcement or update states of its shows, on its claim: a step finding it claimed
     // before notes that, not the shows as it reads them (docs/design.md#tours).
     ...(kind === 'announcement' || kind === 'update'
@@ -302,6 +308,7 @@ function pageMails(
   country: string,
   announcedHere: LiveShow[],
   told: Map<string, PressTold>,
+  now: string,
 ): { mail: TourMail; told: PressTold; spends: NewClaim[] }[] {
   return outlets.flatMap((outlet) => {
     const email = normaliseEmail(outlet.email);
@@ -322,6 +329,7 @@ function pageMails(
     return {
       mail: pressMail(tour, outlet, country, kind, fresh, kind === 'announcement' ? announcedHere : fresh, {
         after: after || undefined,
+        now,
       }),
       told: {
         email,
@@ -396,7 +404,7 @@ export async function announceToMedia(
     // note naming it) is not spent, and the page is written again from a fresh read of the notes, which
     // counts that claim (docs/design.md#tours).
     const tell = await againFromFreshRead(stored.showId, async () => {
-      const page = pageMails(tour, outlets, country, announcedHere, told);
+      const page = pageMails(tour, outlets, country, announcedHere, told, now);
       const spends = page.flatMap(({ spends }) => spends);
       if (spends.length === 0 || (await deps.mailer.spend(spends)).every(Boolean)) return page;
       told = await toldNow();
@@ -664,6 +672,7 @@ async function tellAsRead(
             ? noted.change
             : stored.occurredAt,
         before: kind === 'change' && replacedFacts && toldFacts === replacedFacts ? replaced : undefined,
+        now: isoNow(deps),
       },
     );
     const note = noteOf.get(told.email);

@@ -187,7 +187,7 @@ async function rebuildPressMails(stale: Delivery[], deps: ToursDeps, boundary: s
       pressKind,
       told,
       showsOf(listed),
-      { toldSince, after },
+      { toldSince, after, now },
     );
     sort(mail);
     // The same mail, held (its shows off) and a show of it changed since (set on again): held from that

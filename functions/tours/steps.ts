@@ -470,7 +470,7 @@ export async function daySheetWork(
   const day = stepMoment(show, 'day-sheet').scheduledFor;
   const moment = change ? keyParts(day, change, showFactsHash(show)) : day;
   // The day's show as a calendar, as the press has it (docs/design.md#tours).
-  const attachments = [calendarFor(tour, [stored])];
+  const attachments = [calendarFor(tour, [stored], isoNow(deps))];
   return {
     mails: recipients.map((to) => {
       const mail = {

@@ -52,9 +52,11 @@ describe('the SES mailer', () => {
         timeZone: 'Europe/Zurich',
       },
     });
-    const calendar = showsCalendar('Sigur Rós: shows', [
-      { labelId: 'lbl-1', tourId: 'tour-1', artist: 'Sigur Rós', show, occurredAt: '2027-01-01T00:00:00Z' },
-    ]);
+    const calendar = showsCalendar(
+      'Sigur Rós: shows',
+      [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Sigur Rós', show, occurredAt: '2027-01-01T00:00:00Z' }],
+      '2027-01-01T00:00:00Z',
+    );
 
     await sesMailer(() => client).sendBulk(tourPress(calendar));
 

@@ -23,6 +23,7 @@ const calendarOf = (shows: Show[], name = 'Tour') =>
   showsCalendar(
     name,
     shows.map((show) => ({ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt })),
+    occurredAt,
   );
 
 /** The calendar a German outlet's press mail of `kind` carries, of `show` on the tour of `artist`. */
@@ -41,6 +42,7 @@ const pressCalendar = (kind: 'announcement' | 'cancellation', show: Show, artist
     kind,
     [{ show, occurredAt }],
     [{ show, occurredAt }],
+    { now: occurredAt },
   );
   const [calendar] = mail.attachments ?? [];
   return calendar;
@@ -192,7 +194,11 @@ describe('show calendars', () => {
     const show = aShow({ date: '2027-04-12', times: { doors: '20:00', set: '00:15' } });
 
     const [event] = readBack(
-      showsCalendar('Tour', [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }]),
+      showsCalendar(
+        'Tour',
+        [{ labelId: 'lbl-1', tourId: 'tour-1', artist: 'Echoes', show, occurredAt }],
+        occurredAt,
+      ),
     );
 
     // Four hours from doors would end it at 00:00, before the set; the set is given an hour.

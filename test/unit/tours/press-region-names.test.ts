@@ -13,7 +13,7 @@ const mailIn = (country: string, kind: 'announcement' | 'moved', show = aShow({ 
     kind,
     [{ show, occurredAt }],
     [{ show, occurredAt }],
-    kind === 'moved' ? { toldSince: occurredAt } : {},
+    kind === 'moved' ? { toldSince: occurredAt, now: occurredAt } : { now: occurredAt },
   );
   return (mail.data as { text: Notice }).text;
 };
