@@ -49,7 +49,7 @@ export const GuestJson = z.lazy(() =>
 
 /** Why guests could not be added, as the manager reads it. */
 export const guestRefusals = {
-  locked: 'the guest list is closed: it was sent to the promoter at its cutoff and can no longer change',
+  locked: 'the guest list is closed: it closed at its cutoff and goes to the promoter as it stood then',
   cancelled: 'the show is cancelled',
   full: 'the guest list is full',
   listed: 'a guest of that name is on the list already',

@@ -298,7 +298,20 @@ export const pressToldLatest = (show: Pick<StoredShow, 'stepsDone' | 'occurredAt
  * day (times, venue, cutoff time), or postponed to a date whose cutoff has passed keeps it as it is.
  */
 export const guestListReopens = (before: Show, after: Show, now: string): boolean =>
-  after.date > before.date && stepMoment(after, 'guest-list-cutoff').scheduledFor > now;
+  after.date > before.date && guestListCutoff(after) > now;
+
+/** The instant the show's guest list closes (its cutoff on show day, in the venue's zone). */
+export const guestListCutoff = (show: Show): string => stepMoment(show, 'guest-list-cutoff').scheduledFor;
+
+/**
+ * Whether the list takes no guest added at `at`: it is locked, or its cutoff has passed. The list closes at
+ * its cutoff, a time, whether or not the step that locks it and mails it to the promoter has run: one
+ * running late mails it as it stood then, with no guest added since (docs/design.md#tours).
+ */
+export const guestListClosed = (
+  stored: Pick<StoredShow, 'guestListLockedAt' | 'show'>,
+  at: string,
+): boolean => Boolean(stored.guestListLockedAt || (stored.show && at >= guestListCutoff(stored.show)));
 
 /**
  * Whether the list closed at a cutoff other than `scheduledFor` (locked for it, and no postponement

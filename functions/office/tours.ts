@@ -397,7 +397,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         400: failure('a guest is invalid, or a name is given twice in the request: named'),
         404: noLabelOr('tour or show'),
         409: failure(
-          'the guest list is locked or full, the show is cancelled, or a guest of one of the names is on the list already: named',
+          'the guest list is closed (its cutoff passed) or full, the show is cancelled, or a guest of one of the names is on the list already: named',
         ),
         503: writeConflict,
       },

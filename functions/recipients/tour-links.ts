@@ -486,6 +486,7 @@ export async function openTourManagerPage(
         shows: shows.slice(span.first - 1, span.last),
         span,
         csrf: csrfTokenFor(key, token),
+        now: deps.now().toISOString(),
         message: message ?? note,
         refused,
       }),

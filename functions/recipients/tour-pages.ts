@@ -3,7 +3,13 @@ import { type Markup, markup } from '#shared/http/markup.ts';
 import { page, sentence } from '#shared/http/page.ts';
 import { formatInstant } from '#shared/mail/data.ts';
 import type { AdvanceAnswers, AdvanceStatus, StoredShow, StoredTour } from '#shared/tours.ts';
-import { advanceFieldLabels, advanceStatusOf, guestCount, scheduleRows } from '#shared/tours.ts';
+import {
+  advanceFieldLabels,
+  advanceStatusOf,
+  guestCount,
+  guestListClosed,
+  scheduleRows,
+} from '#shared/tours.ts';
 
 /**
  * The pages a promoter (`/a/{token}`) and a tour manager (`/tm/{token}`) open: server-rendered, one
@@ -256,6 +262,8 @@ export function tourManagerPage(view: {
   shows: (StoredShow & { show: Show })[];
   span: TourPageSpan;
   csrf: string;
+  /** The page's time: a show whose guest list closed by then (its cutoff passed, guestListClosed) offers no guest form. */
+  now: string;
   message?: { kind: 'note' | 'error'; text: string };
   /**
    * A refused guest: its show's form keeps what was typed and marks the refused field with why; a show
@@ -284,10 +292,10 @@ ${view.shows.map(
   (stored) => markup`<section id="show-${stored.showId}">
 <h2>${stored.show.date}: ${stored.show.venue.name}, ${stored.show.venue.city} (${stored.show.status})</h2>
 ${stored.show.status === 'cancelled' ? '' : markup`<p>Advance: ${advanceStatusText[advanceStatusOf(stored)]}</p>${stored.advance ? markup`<p><a href="?advance=${encodeURIComponent(stored.showId)}">Read the promoter&rsquo;s answers</a></p>` : ''}`}
-<p>Guest list: ${guestCount(stored.guests ?? [])} guests${stored.guestListLockedAt ? ' (closed, sent to the promoter)' : ''}</p>
+<p>Guest list: ${guestCount(stored.guests ?? [])} guests${stored.guestListLockedAt ? ' (closed, sent to the promoter)' : guestListClosed(stored, view.now) ? ' (closed)' : ''}</p>
 <ul>${(stored.guests ?? []).map((guest) => markup`<li>${guest.name}${guest.plusOnes ? ` +${guest.plusOnes}` : ''}</li>`)}</ul>
 ${
-  stored.guestListLockedAt || stored.show.status === 'cancelled'
+  guestListClosed(stored, view.now) || stored.show.status === 'cancelled'
     ? refused?.showId === stored.showId
       ? sentSection(refused.values, guestFieldLabels)
       : ''

@@ -26,6 +26,7 @@ import {
   daySheetWent,
   guestCount,
   guestListClosedBefore,
+  guestListCutoff,
   isAdvancing,
   isAnnounced,
   pressDue,
@@ -611,7 +612,7 @@ async function guestListWork(
 ): Promise<{ mails: TourMail[]; events: OutboxEntry[] } | undefined> {
   const locked = await deps.tours.getShow(ref);
   if (!locked?.show || !locked.guestListLockedAt) return undefined;
-  if (stepMoment(locked.show, 'guest-list-cutoff').scheduledFor !== scheduledFor) return undefined;
+  if (guestListCutoff(locked.show) !== scheduledFor) return undefined;
   if (guestListClosedBefore(locked, scheduledFor)) return undefined;
   return guestListMail(tour, locked as LiveShow, eventMeta);
 }

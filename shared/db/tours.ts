@@ -15,6 +15,7 @@ import { normaliseEmail } from '../outlets.ts';
 import {
   type AdvanceAnswers,
   type Guest,
+  guestListClosed,
   listedAlready,
   type StoredShow,
   type StoredTour,
@@ -337,7 +338,10 @@ export interface PromoterSide {
     entries: (outcome: 'submitted' | 'amended', stored: StoredShow & { show: Show }) => OutboxEntry[],
     filledFor?: (read: StoredShow & { show: Show }) => boolean,
   ): Promise<AdvanceOutcome>;
-  /** Adds guests unless the list is locked (or would pass `maxGuestsPerShow`). */
+  /**
+   * Adds guests unless the list is closed (locked, or its cutoff passed at the guests' `addedAt`, the
+   * write's time: 'locked') or would pass `maxGuestsPerShow`.
+   */
   addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome>;
   getPromoter(promoterId: string): Promise<PromoterRecord | undefined>;
   /**
@@ -520,7 +524,8 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
       let stored = await get<StoredShow>(key);
       for (let attempt = 0; attempt < maxGuestAttempts; attempt++) {
         if (!stored) return 'unknown';
-        if (stored.guestListLockedAt) return 'locked';
+        // Closed at its cutoff, its step perhaps still to run: no guest added from then on (guestListClosed).
+        if (guests.some((guest) => guestListClosed(stored!, guest.addedAt))) return 'locked';
         if (stored.show?.status === 'cancelled') return 'cancelled';
         const listed = stored.guests ?? [];
         if (listedAlready(listed, guests).length > 0) return 'listed';

@@ -13,7 +13,7 @@ import {
   type TourStore,
 } from '#shared/db/tours.ts';
 import { outboxEntry, ShowConfirmed, ShowStepDue } from '#shared/events/index.ts';
-import type { AdvanceAnswers, StoredShow, StoredTour } from '#shared/tours.ts';
+import { type AdvanceAnswers, guestListCutoff, type StoredShow, type StoredTour } from '#shared/tours.ts';
 import { uniqueId } from '#test/support/cloud.ts';
 import { aShow } from '#test/support/tours.ts';
 
@@ -522,6 +522,18 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
         'unknown',
       ]);
       expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['Alex']);
+    });
+
+    it("refuses a guest added at or after the show's cutoff while the list is not locked yet (its step late), and takes one added before", async () => {
+      const { store, show } = await aStoreWithAShow();
+      const cutoff = guestListCutoff(show.show!);
+      const before = new Date(Date.parse(cutoff) - 1).toISOString();
+
+      const late = await store.addGuests(show, [{ name: 'Late', plusOnes: 0, addedAt: cutoff }]);
+      const inTime = await store.addGuests(show, [{ name: 'In Time', plusOnes: 0, addedAt: before }]);
+
+      expect([late, inTime]).toEqual(['locked', 'added']);
+      expect((await store.getShow(show))?.guests?.map((g) => g.name)).toEqual(['In Time']);
     });
 
     it("fills a guest list of long names only to its share of the show's record, leaving room for the longest advance and the list's lock", async () => {

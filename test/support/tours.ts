@@ -59,6 +59,7 @@ import {
   type AdvanceAnswers,
   advancedAt,
   type Guest,
+  guestListClosed,
   listedAlready,
   pressGatherSeconds,
   type StoredShow,
@@ -246,7 +247,7 @@ export class InMemoryTours implements TourStore, PressNotes, ChangeSteps {
   async addGuests(ref: ShowRef, guests: Guest[]): Promise<GuestsOutcome> {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
-    if (show.guestListLockedAt) return 'locked';
+    if (guests.some((guest) => guestListClosed(show, guest.addedAt))) return 'locked';
     if (show.show?.status === 'cancelled') return 'cancelled';
     if (listedAlready(show.guests ?? [], guests).length > 0) return 'listed';
     if ((show.guests?.length ?? 0) + guests.length > maxGuestsPerShow) return 'full';
