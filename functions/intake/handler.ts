@@ -18,12 +18,13 @@ export const makeHandler = (deps: IntakeDeps, measure: Measure = measureFor('int
     .use(httpErrors())
     .handler(async (event) => {
       try {
-        const accepted = await receiveWebhook(
+        const { eventId, repeated } = await receiveWebhook(
           { labelId: event.pathParameters?.labelId, headers: event.headers ?? {}, body: rawBody(event) },
           deps,
         );
-        measure.record('WebhooksAccepted', {});
-        return json(202, accepted);
+        // A repeat was counted when it was first accepted (docs/design.md#observability).
+        if (!repeated) measure.record('WebhooksAccepted', {});
+        return json(202, { eventId });
       } catch (error) {
         if (error instanceof HttpError)
           measure.record('WebhooksRejected', {

@@ -47,6 +47,11 @@ export interface IntakeDeps {
 
 export interface Accepted {
   eventId: string;
+  /**
+   * A repeat of a webhook recorded before (a label's retry, an ERN message sent again): its first
+   * answer, no second event, and not counted again (docs/design.md#observability).
+   */
+  repeated: boolean;
 }
 
 /** Why a webhook was refused, by its answer's status (the order of the checks below), as the metrics name it. */
@@ -156,7 +161,7 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     expiresAt: Math.floor((now.getTime() + webhookRetentionMs) / 1000),
   };
   const outcome = await deps.webhooks.record(record, now);
-  if (outcome.recorded) return { eventId: record.eventId };
+  if (outcome.recorded) return { eventId: record.eventId, repeated: false };
   // A webhook-id names one message (Standard Webhooks), as an ERN message's MessageId does (its record's
   // id): another body under it is another change, which the first's answer would acknowledge and drop.
   if (outcome.existing.body !== record.body) {
@@ -166,7 +171,8 @@ export async function receiveWebhook(request: WebhookRequest, deps: IntakeDeps):
     const message = `was received before with another body: send a different change under a new ${id}`;
     throw conflict(`${path}: ${message}`, { issues: [{ path, message }] });
   }
-  return { eventId: outcome.existing.eventId };
+  // This very record, its put landed with its answer lost, is no repeat (docs/design.md#failures-and-retries).
+  return { eventId: outcome.existing.eventId, repeated: outcome.existing.eventId !== record.eventId };
 }
 
 /**

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '#functions/intake/handler.ts';
+import type { WebhookRecording } from '#shared/db/webhooks.ts';
 import type { HttpResult } from '#shared/http/index.ts';
 import { businessMetrics, type MetricName, measureFor } from '#shared/lambda/metrics.ts';
 import { loggerFor } from '#shared/lambda/observability.ts';
@@ -36,21 +37,21 @@ function recordedInCode(): Set<string> {
   return names;
 }
 
-function intake() {
+function intake(webhooks: WebhookRecording = new InMemoryWebhookRecords()) {
   const label = aLabel();
   const measure = new RecordedMeasure();
   const handler = makeHandler(
     {
       labels: new InMemoryLabels(label),
-      webhooks: new InMemoryWebhookRecords(),
+      webhooks,
       releases: knownReleases(),
       now: () => now,
     },
     measure,
   );
-  const send = async (secret: string) =>
+  const send = async (secret: string, id?: string) =>
     (await handler(
-      aWebhookEvent(label.labelId, signedWebhook(secret, aReleaseWebhook(), { at: now })),
+      aWebhookEvent(label.labelId, signedWebhook(secret, aReleaseWebhook(), { at: now, id })),
       aContext(),
     )) as HttpResult;
   return { label, measure, send };
@@ -72,6 +73,27 @@ describe('business metrics', () => {
       { name: 'WebhooksAccepted', dimensions: {}, value: 1 },
       { name: 'WebhooksRejected', dimensions: { reason: 'signature' }, value: 1 },
     ]);
+  });
+
+  it('counts a webhook the label sends again (its retry of the same webhook-id) once: its repeat is answered, not accepted anew', async () => {
+    const { label, measure, send } = intake();
+    await send(label.secrets[0].value, 'msg_retried');
+
+    const repeat = await send(label.secrets[0].value, 'msg_retried');
+
+    expect(repeat.statusCode).toBe(202);
+    expect(measure.totals('WebhooksAccepted')).toEqual({ '': 1 });
+  });
+
+  it('counts a webhook whose record landed with its answer lost, and was refused when sent again, as accepted', async () => {
+    // The SDK's retry of the put found the record it had written itself.
+    const { label, measure, send } = intake({
+      record: async (record) => ({ recorded: false, existing: { ...record } }),
+    });
+
+    await send(label.secrets[0].value);
+
+    expect(measure.totals('WebhooksAccepted')).toEqual({ '': 1 });
   });
 
   it('has code that records every metric it declares (the dashboard graphs each one)', () => {
