@@ -193,12 +193,29 @@ const preferred = (node: Node | undefined, name: string): string | undefined => 
   return textOf(chosen);
 };
 
-/** ISO 8601 duration (PT3M45S) in whole seconds; undefined when it is not one. */
+/**
+ * An xs:duration, as ERN types a recording's Duration (ISO 8601's PnYnMnDTnHnMnS: a leading minus, any
+ * part left out but one at least written, the T only before a time part, a fraction on the seconds alone):
+ * `PT3M45S`, `P0DT3M45S`, `PT225S`. `P3M45S` (minutes written without the T) and `3:45` are none.
+ */
+const xsDuration =
+  /^(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const daySeconds = 86_400;
+/**
+ * An xs:duration in whole seconds; undefined when it is none. A year or a month has no length of its own:
+ * each is read at its shortest (365 days, 28), so a duration holding one is past a day, which the webhook
+ * schema refuses for a track, naming the element, as it refuses a negative one (docs/design.md#ddex-ern).
+ */
 export function durationSeconds(duration: string | undefined): number | undefined {
-  const match = duration?.match(/^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$/);
-  if (!match || duration === 'PT') return undefined;
-  const [, hours = '0', minutes = '0', seconds = '0'] = match;
-  return Number(hours) * 3600 + Number(minutes) * 60 + Math.round(Number(seconds));
+  const match = duration?.match(xsDuration);
+  if (!match) return undefined;
+  const [, minus, years = '0', months = '0', days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
+  const total =
+    (Number(years) * 365 + Number(months) * 28 + Number(days)) * daySeconds +
+    Number(hours) * 3600 +
+    Number(minutes) * 60 +
+    Math.round(Number(seconds));
+  return minus && total > 0 ? -total : total;
 }
 
 const kinds: Record<string, ErnDetails['kind']> = { Single: 'single', EP: 'ep', Album: 'album' };
@@ -654,7 +671,15 @@ function readMessage(document: Node): ErnRelease {
     const isrc = children(recording, 'SoundRecordingEdition')
       .flatMap((edition) => children(edition, 'ResourceId'))
       .flatMap((id) => texts(id, 'ISRC'))[0];
-    const seconds = durationSeconds(text(recording, 'Duration'));
+    // Given, it is read or refused: a Duration that is no xs:duration is never dropped unsaid.
+    const duration = child(recording, 'Duration');
+    const seconds = duration && durationSeconds(textOf(duration));
+    if (duration && seconds === undefined) {
+      throw new ErnProblem(
+        `${root}/ResourceList/SoundRecording/Duration`,
+        `is not an ISO 8601 duration (an xs:duration such as PT3M45S) for ${reference}`,
+      );
+    }
     return [
       {
         title: trackTitle,
