@@ -10,7 +10,7 @@ import { type Issue, strictUtf8, ValidationError } from './http/errors.ts';
  *
  *   NewReleaseMessage (namespace http://ddex.net/xml/ern/43, .../431 or .../432)
  *     MessageHeader/MessageId, MessageCreatedDateTime, MessageControlType (LiveMessage only)
- *     PartyList/Party: PartyReference, PartyName/FullName
+ *     PartyList/Party: PartyReference, PartyName/FullName (the PartyName that applies everywhere)
  *     ResourceList/SoundRecording: ResourceReference, SoundRecordingEdition/ResourceId/ISRC,
  *       DisplayTitleText, Duration
  *     ReleaseList/Release (the main release): ReleaseReference, ReleaseType, ReleaseId/ICPN|GRid|ProprietaryId|CatalogNumber,
@@ -181,17 +181,17 @@ function requiredText(node: Node | undefined, name: string, path: string): strin
 }
 
 /**
- * The one of a repeated, territory-specific text (DisplayTitleText, DisplayArtistName) that applies
- * everywhere: the one marked IsDefault, else one naming no ApplicableTerritoryCode (or Worldwide), else
- * the first. One naming a territory applies there only (a Japanese title for JP), so the press elsewhere
- * is never told it because it came first (docs/design.md#ddex-ern).
+ * The one of a repeated, territory-specific element (DisplayTitleText, DisplayArtistName, a Party's
+ * PartyName) that applies everywhere: the one marked IsDefault, else one naming no ApplicableTerritoryCode
+ * (or Worldwide), else the first. One naming a territory applies there only (a Japanese title or name for
+ * JP), so the press elsewhere is never told it because it came first (docs/design.md#ddex-ern).
  */
-const preferred = (node: Node | undefined, name: string): string | undefined => {
+const preferredOf = (node: Node | undefined, name: string): Node | undefined => {
   const all = children(node, name);
   const everywhere = (item: Node) => (item['@ApplicableTerritoryCode'] ?? 'Worldwide') === 'Worldwide';
-  const chosen = all.find((item) => isTrue(item['@IsDefault'])) ?? all.find(everywhere) ?? all[0];
-  return textOf(chosen);
+  return all.find((item) => isTrue(item['@IsDefault'])) ?? all.find(everywhere) ?? all[0];
 };
+const preferred = (node: Node | undefined, name: string) => textOf(preferredOf(node, name));
 
 /**
  * An xs:duration, as ERN types a recording's Duration (ISO 8601's PnYnMnDTnHnMnS: a leading minus, any
@@ -648,7 +648,7 @@ function readMessage(document: Node): ErnRelease {
   const parties = new Map(
     children(child(message, 'PartyList'), 'Party').flatMap((party) => {
       const reference = text(party, 'PartyReference');
-      const name = text(child(party, 'PartyName'), 'FullName');
+      const name = text(preferredOf(party, 'PartyName'), 'FullName');
       return reference && name ? [[reference, name] as const] : [];
     }),
   );

@@ -51,4 +51,26 @@ describe('an ERN release whose display texts differ by territory', () => {
 
     expect(titles).toEqual(['Night Drive (Remastered)', 'Night Drive (Worldwide)']);
   });
+
+  it("takes a display artist's PartyName as a title is taken: the one marked IsDefault, else one for everywhere, not the first written for Japan", () => {
+    const named = (names: string) =>
+      single.replace(
+        '<PartyName><FullName>The Midnight Echoes</FullName></PartyName>',
+        `${names}<PartyName><FullName>The Midnight Echoes</FullName></PartyName>`,
+      );
+    const forJapan =
+      '<PartyName ApplicableTerritoryCode="JP" LanguageAndScriptCode="ja-Jpan"><FullName>ミッドナイト・エコーズ</FullName></PartyName>';
+    const everywhere = named(forJapan);
+    const marked = named(
+      `${forJapan}<PartyName IsDefault="true"><FullName>The Midnight Echoes (Band)</FullName></PartyName>`,
+    );
+
+    const artists = [everywhere, marked].map((xml) => {
+      const parsed = parseErn(xml);
+      if (!parsed.ok) throw parsed.error;
+      return parsed.release.details?.artists;
+    });
+
+    expect(artists).toEqual([[{ name: 'The Midnight Echoes' }], [{ name: 'The Midnight Echoes (Band)' }]]);
+  });
 });
