@@ -197,6 +197,8 @@ const preferred = (node: Node | undefined, name: string) => textOf(preferredOf(n
  * An xs:duration, as ERN types a recording's Duration (ISO 8601's PnYnMnDTnHnMnS: a leading minus, any
  * part left out but one at least written, the T only before a time part, a fraction on the seconds alone):
  * `PT3M45S`, `P0DT3M45S`, `PT225S`. `P3M45S` (minutes written without the T) and `3:45` are none.
+ * Not temporal-polyfill's Duration.from: it takes what xs:duration does not (weeks, a fraction of an hour
+ * or a minute, a lower-case p), which a label's validator would refuse.
  */
 const xsDuration =
   /^(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
