@@ -1,3 +1,4 @@
+import type { EventData, Metadata } from '#shared/events/envelope.ts';
 import {
   MailUndeliverable,
   OutboxSweepDue,
@@ -27,15 +28,14 @@ import { alertPromoterUnreachable } from './unreachable.ts';
  * pages behind the links it mails (advance form, tour manager's page) are served by the recipients
  * function.
  */
-export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tours')) =>
-  eventHandler('tours', [
+export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tours')) => {
+  // A show added and a show updated are one change: the show as it now is (shared/events/tour-show-changes.ts).
+  const setShow = (data: EventData<typeof TourShowAdded>, metadata: Metadata) =>
+    applyShowChange(data.tourId, { type: 'set', show: data.show }, changeMetaOf(metadata), deps);
+  return eventHandler('tours', [
     on(TourBooked, (data, metadata) => bookTour(data, changeMetaOf(metadata), deps)),
-    on(TourShowAdded, (data, metadata) =>
-      applyShowChange(data.tourId, { type: 'set', show: data.show }, changeMetaOf(metadata), deps),
-    ),
-    on(TourShowUpdated, (data, metadata) =>
-      applyShowChange(data.tourId, { type: 'set', show: data.show }, changeMetaOf(metadata), deps),
-    ),
+    on(TourShowAdded, setShow),
+    on(TourShowUpdated, setShow),
     on(TourShowCancelled, (data, metadata) =>
       applyShowChange(data.tourId, { type: 'cancel', ...data }, changeMetaOf(metadata), deps),
     ),
@@ -62,5 +62,6 @@ export const makeHandler = (deps: ToursDeps, measure: Measure = measureFor('tour
       sweepStaleTourMail(deps, invocationDeadline(deps.now, context)),
     ),
   ]);
+};
 
 export const handler = makeHandler(liveDeps());

@@ -5,11 +5,14 @@ import { Show, sampleShow } from './tour-booked.ts';
 
 /** Changes to one show of a booked tour, from the label's webhooks (`tour.show.*`). */
 
+/** A show added or updated: the show as it now is (one schema, built for each of the two events that use it). */
+const showAsItIs = () => z.object({ tourId: Id, show: Show });
+
 export const TourShowAdded = defineEvent({
   detailType: 'Tour Show Added',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: () => z.object({ tourId: Id, show: Show }),
+  data: showAsItIs,
 });
 DOCS: describeEvent(TourShowAdded, {
   description: 'A show was added to a booked tour (`tour.show.added`, formerly `tour.date.added`).',
@@ -20,7 +23,7 @@ export const TourShowUpdated = defineEvent({
   detailType: 'Tour Show Updated',
   source: 'backline.intake',
   schemaVersion: 1,
-  data: () => z.object({ tourId: Id, show: Show }),
+  data: showAsItIs,
 });
 DOCS: describeEvent(TourShowUpdated, {
   description: "A show's times, venue, status or promoter changed: the show as it now is.",
