@@ -519,11 +519,15 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
       const key = showKey(ref.labelId, ref.tourId, ref.showId);
       const bytes = guestBytes(guests);
       // A list names a guest once (listedAlready): the list is read, and the guests added only while it
-      // is as read, its length standing for its version (guests are never taken off). A list that grew
-      // meanwhile is read again (a form sent twice at once: the second finds the first's names).
+      // is as read, its length standing for its version (guests are never taken off), and while the show
+      // is as read, its occurredAt standing for its version (a change writes only a newer one): a change
+      // landing meanwhile may have moved the cutoff past the guests' addedAt. A list that grew, or a show
+      // that changed, meanwhile is read again (a form sent twice at once: the second finds the first's
+      // names; a cutoff moved earlier: the list closed).
       let stored = await get<StoredShow>(key);
       for (let attempt = 0; attempt < maxGuestAttempts; attempt++) {
         if (!stored) return 'unknown';
+        const { occurredAt } = stored;
         // Closed at its cutoff, its step perhaps still to run: no guest added from then on (guestListClosed).
         if (guests.some((guest) => guestListClosed(stored!, guest.addedAt))) return 'locked';
         if (stored.show?.status === 'cancelled') return 'cancelled';
@@ -547,7 +551,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                   'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes, guestsAddedBy = :addedBy',
                 // The cutoff locks the list: nothing is added after it was mailed to the promoter.
                 // A cancelled show takes no more guests.
-                ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(guestListLockedAt) AND ${
+                ConditionExpression: `attribute_exists(pk) AND occurredAt = :occurredAt AND attribute_not_exists(guestListLockedAt) AND ${
                   listed.length === 0
                     ? '(attribute_not_exists(guests) OR size(guests) = :zero)'
                     : 'size(guests) = :seen'
@@ -555,6 +559,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':cancelled': 'cancelled',
+                  ':occurredAt': occurredAt,
                   ':none': [],
                   ':guests': guests,
                   ...(listed.length === 0 ? {} : { ':seen': listed.length }),
@@ -572,14 +577,15 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         });
         if (added === 'too large') return 'full';
         if (added) return 'added';
-        // Refused: past its bytes' share (full), or changed since it was read (locked, cancelled, grown):
-        // read again to tell which, and with a list grown meanwhile, decide again.
+        // Refused: past its bytes' share (full), or changed since it was read (locked, cancelled, grown, or
+        // the show changed): read again to tell which, and with a list grown or a show changed, decide again.
         const again = await get<StoredShow>(key);
         // Grown by this very add, applied with its answer lost and refused when the SDK sent it again
         // (docs/design.md#failures-and-retries): its id on the list.
         if (again?.guestsAddedBy === addedBy) return 'added';
         const unchanged =
           again &&
+          again.occurredAt === occurredAt &&
           !again.guestListLockedAt &&
           again.show?.status !== 'cancelled' &&
           (again.guests ?? []).length === listed.length;
@@ -588,7 +594,7 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
       }
       throw new WriteConflictError(
         maxGuestAttempts,
-        `the guest list of ${ref.showId} kept growing while guests were added`,
+        `the guest list of ${ref.showId} kept changing while guests were added`,
       );
     },
 
