@@ -28,6 +28,7 @@ import { icsContentType, showsCalendar } from '#shared/ics.ts';
 import {
   advanceStatusOf,
   guestCount,
+  guestListClosed,
   guestListClosedBefore,
   listedAlready,
   pressToldLatest,
@@ -80,7 +81,7 @@ export interface TourRoutesDeps {
 type LiveShow = StoredShow & { show: Show };
 const live = (shows: StoredShow[]): LiveShow[] => shows.filter((s): s is LiveShow => Boolean(s.show));
 
-function showSummary(stored: LiveShow) {
+function showSummary(stored: LiveShow, now: string) {
   const { show } = stored;
   return {
     showId: stored.showId,
@@ -91,7 +92,8 @@ function showSummary(stored: LiveShow) {
     promoter: { promoterId: stored.promoterId, ...show.promoter },
     advance: advanceStatusOf(stored),
     guests: guestCount(stored.guests ?? []),
-    guestListLocked: Boolean(stored.guestListLockedAt),
+    // Closed at its cutoff, its step perhaps still to run (guestListClosed, docs/design.md#tours).
+    guestListLocked: guestListClosed(stored, now),
     ...(show.deal ? { deal: show.deal } : {}),
     ...(stored.cancellationReason ? { cancellationReason: stored.cancellationReason } : {}),
     changedAt: stored.occurredAt,
@@ -100,7 +102,7 @@ function showSummary(stored: LiveShow) {
 
 function showDetail(stored: LiveShow, now: string) {
   return {
-    ...showSummary(stored),
+    ...showSummary(stored, now),
     ...(stored.show.announceAt ? { announceAt: stored.show.announceAt } : {}),
     advanceAnswers: stored.advance?.answers ?? null,
     ...(stored.advance ? { advanceSubmittedAt: stored.advance.submittedAt } : {}),
@@ -141,8 +143,9 @@ async function withOutletsTold(tour: StoredTour, shows: LiveShow[], deps: TourRo
       }),
     ),
   );
+  const now = deps.now().toISOString();
   return shows.map((stored) => ({
-    ...showSummary(stored),
+    ...showSummary(stored, now),
     outletsTold: (told.get(stored.show.venue.country) ?? []).filter((t) => t.showIds.includes(stored.showId))
       .length,
   }));
@@ -237,7 +240,13 @@ const showSummaryView = () => ({
   }),
   advance: z.enum(['not-requested', 'requested', 'reminded', 'overdue', 'submitted']),
   guests: z.int().check(z.describe('names plus their plus-ones')),
-  guestListLocked: z.boolean(),
+  guestListLocked: z
+    .boolean()
+    .check(
+      z.describe(
+        'whether the guest list is closed: locked at its cutoff, or its cutoff passed (its step still to run); a closed list takes no guest',
+      ),
+    ),
   deal: z.optional(Deal),
   cancellationReason: z.optional(z.string()),
   changedAt: z.string(),
@@ -495,6 +504,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
       if (!promoter) throw notFound('promoter');
       const page = await cursorChecked(deps.tours.promoterShowsPage(promoterId, query.limit, after));
       const shows = live(page.shows);
+      const now = deps.now().toISOString();
       // The next page goes on after the last show read (a show on the index has its date).
       const last = page.shows.at(-1);
       return json(200, {
@@ -502,7 +512,7 @@ export const tourRoutes = (deps: TourRoutesDeps): ManagementRoute[] => [
         shows: shows.map((stored) => ({
           labelId: stored.labelId,
           tourId: stored.tourId,
-          ...showSummary(stored),
+          ...showSummary(stored, now),
         })),
         ...(page.more && last ? { nextCursor: cursorAfter(listing, promoterShowRow(last)) } : {}),
       });

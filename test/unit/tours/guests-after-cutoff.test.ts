@@ -2,10 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { addGuestFromPage, openTourManagerPage } from '#functions/recipients/tour-links.ts';
 import { bookTour } from '#functions/tours/apply-change.ts';
 import { takeStep } from '#functions/tours/steps.ts';
+import { promoterIdOf } from '#shared/db/tours.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signTourManagerToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry, stepMoment } from '#shared/tours.ts';
-import { aShow, fakeToursDeps, metaAt, officeTourRoutes, ref, tourOf } from '#test/support/tours.ts';
+import {
+  aShow,
+  fakeToursDeps,
+  metaAt,
+  officeGet,
+  officeTourRoutes,
+  ref,
+  tourOf,
+} from '#test/support/tours.ts';
 
 // docs/design.md#tours: the guest list closes at its cutoff (17:00 at the venue on show day), a time, so a
 // guest added from then on is refused whether or not the cutoff's step has run: one running late (its
@@ -90,6 +99,31 @@ describe('a guest added after the cutoff whose step has not run yet', () => {
     expect(posted.body).toContain('<dt>Guest name</dt><dd>Late Guest</dd>');
     expect((await w.tours.getShow(ref()))?.guests?.map((g) => g.name)).toEqual(['Early']);
     expect(mailed).not.toContain('Late Guest');
+  });
+
+  it("meets a list the office's views state as closed (guestListLocked), and open a minute before the cutoff", async () => {
+    const w = await lateCutoff();
+    const closedAt = (at: Date) =>
+      Promise.all(
+        [
+          ['/labels/{labelId}/tours/{tourId}/shows/{showId}', ref()],
+          ['/labels/{labelId}/tours/{tourId}', ref()],
+          ['/promoters/{promoterId}', { promoterId: promoterIdOf(show.promoter.email) }],
+        ].map(async ([route, path]) => {
+          const { body } = await officeGet(w, route as string, path as Record<string, string>, () => at);
+          const view = JSON.parse(String(body)) as {
+            guestListLocked?: boolean;
+            shows?: { guestListLocked: boolean }[];
+          };
+          return view.guestListLocked ?? view.shows?.[0]?.guestListLocked;
+        }),
+      );
+
+    const after = await closedAt(w.now.value);
+    const before = await closedAt(new Date(Date.parse(cutoff) - 60_000));
+
+    expect(after).toEqual([true, true, true]);
+    expect(before).toEqual([false, false, false]);
   });
 
   it('is still added a minute before the cutoff', async () => {
