@@ -93,7 +93,7 @@ export async function publishEntries(
     // Put back by a replay (an ERN message the reader, stricter since, now refuses): the replay says so,
     // told first, so that a failure leaves the record in the outbox to be tried again.
     if (entry.kind === 'webhook' && entry.webhook.replayedBy) {
-      await deps.replays.record(entry.webhook.replayedBy, entry.webhook.webhookId, built.problem, deps.now());
+      await deps.replays.record(entry.webhook.replayedBy, entry.webhook, built.problem, deps.now());
     }
     await deps.outbox.markUnpublishable(entry.key, built.problem);
     outcome.unpublishable.push(entry);

@@ -23,6 +23,17 @@ export const jobPageKey = (jobId: string, page: number) => ({
   pk: keyOf('JOB', jobId),
   sk: keyOf('PAGE', pad(page)),
 });
+/**
+ * A record a page put back that the publisher could not republish, after that page's own item. A JSON
+ * webhook's `webhook-id` and an ERN message's `MessageId` may be the same text (two records:
+ * shared/db/webhooks.ts), so the record's format is a part of its own: an ERN message's row keeps the key
+ * such rows had before JSON webhooks' were told apart (the rows told so far are ERN messages the reader,
+ * stricter since, refuses), so a tell repeated across that change finds its row.
+ */
+export const replayRejectionKey = (jobId: string, page: number, webhookId: string, format?: 'ern') => ({
+  pk: keyOf('JOB', jobId),
+  sk: format === 'ern' ? keyOf('PAGE', pad(page), webhookId) : keyOf('PAGE', pad(page), webhookId, 'WEBHOOK'),
+});
 
 /**
  * A rejected row's reason as stored and shown, at most (UTF-8): a row with hundreds of bad cells, or a

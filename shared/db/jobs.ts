@@ -30,7 +30,8 @@ import { outboxPut, writeWithOutbox } from './outbox.ts';
  *     pk `JOB#<jobId>`, sk `INPUT#<page, 6 digits>`; at most `maxChunkBytes` of text each (DynamoDB: 400 KB an item)
  * - a job's page results in page order (`GET /jobs/{jobId}` lists the rejected rows, or a replay's records)
  *     pk `JOB#<jobId>`, sk `PAGE#<page, 6 digits>`; written only by a page that rejected some; and after it,
- *     sk `PAGE#<page>#<webhookId>`, a record the page put back that the publisher could not republish
+ *     sk `PAGE#<page>#<webhookId>#WEBHOOK` (a JSON webhook) or `PAGE#<page>#<messageId>` (an ERN message), a
+ *     record the page put back that the publisher could not republish (`replayRejectionKey`, shared/db/job-keys.ts)
  * Every item expires `jobRetentionMs` after the job was created (TTL `expiresAt`).
  */
 

@@ -1,8 +1,7 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { failedConditions } from './conditions.ts';
-import { jobExpiresAt, jobKey, pad, shortReason } from './job-keys.ts';
-import { keyOf } from './keys.ts';
-import type { ReplayPage } from './webhooks.ts';
+import { jobExpiresAt, jobKey, replayRejectionKey, shortReason } from './job-keys.ts';
+import type { ReplayPage, WebhookRef } from './webhooks.ts';
 
 /**
  * What the publisher tells a replay (docs/design.md#jobs): a record the replay put back whose event can
@@ -10,10 +9,16 @@ import type { ReplayPage } from './webhooks.ts';
  * `rejectedRows`) and counted on the job as rejected, not replayed, in one write, once: told again
  * (the publisher tells it before it takes the record off the outbox, and a write that fails, a
  * conflict with the page's own, is tried again with the record), it finds it written. A job gone (past
- * its 30 days) is told nothing.
+ * its 30 days) is told nothing. A record is told apart by its id and its format: a JSON webhook and an ERN
+ * message of one page may share an id, and each is listed and counted.
  */
 export interface ReplayRejections {
-  record(by: ReplayPage, webhookId: string, reason: string, at: Date): Promise<void>;
+  record(
+    by: ReplayPage,
+    record: Pick<WebhookRef, 'webhookId' | 'format'>,
+    reason: string,
+    at: Date,
+  ): Promise<void>;
 }
 
 /**
@@ -24,7 +29,7 @@ export const unbuildable = (reason: string) => shortReason(`its event can no lon
 
 export function dynamoReplayRejections(db: DynamoDBDocumentClient, TableName: string): ReplayRejections {
   return {
-    async record(by, webhookId, reason, at) {
+    async record(by, { webhookId, format }, reason, at) {
       try {
         await db.send(
           new TransactWriteCommand({
@@ -33,8 +38,7 @@ export function dynamoReplayRejections(db: DynamoDBDocumentClient, TableName: st
                 Put: {
                   TableName,
                   Item: {
-                    pk: jobKey(by.jobId).pk,
-                    sk: keyOf('PAGE', pad(by.page), webhookId),
+                    ...replayRejectionKey(by.jobId, by.page, webhookId, format),
                     type: 'jobPage',
                     rejected: [{ webhookId, error: unbuildable(reason) }],
                     expiresAt: jobExpiresAt(at.toISOString()),

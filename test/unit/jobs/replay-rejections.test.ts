@@ -1,7 +1,11 @@
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { replayPage } from '#functions/jobs/replay.ts';
 import { maxReasonBytes } from '#shared/db/job-keys.ts';
+import { dynamoReplayRejections } from '#shared/db/replay-rejections.ts';
 import type { WebhookRecord } from '#shared/db/webhooks.ts';
+import { transactionCancelled } from '#test/support/dynamo-errors.ts';
 import { aStartedReplay } from '#test/support/jobs.ts';
 
 /** docs/design.md#jobs: a replay says what it did not republish, each record once. */
@@ -74,5 +78,47 @@ describe('a replay page', () => {
       start: error.startsWith('its event can no longer be built: data.tracks.0.title: Trop long é; '),
       cut: error.endsWith('…'),
     }).toEqual({ within: true, start: true, cut: true });
+  });
+});
+
+describe("the publisher's word to a replay", () => {
+  /**
+   * A table that holds each page's told rows under their keys, refusing a second put of a key as the
+   * adapter's condition (attribute_not_exists) does, and counts the job's rejections.
+   */
+  function aTable() {
+    const documents = mockClient(DynamoDBDocumentClient);
+    const rows = new Map<string, unknown>();
+    let rejected = 0;
+    documents.on(TransactWriteCommand).callsFake(({ TransactItems }) => {
+      const { Item } = TransactItems[0].Put;
+      const key = `${Item.pk} ${Item.sk}`;
+      if (rows.has(key)) throw transactionCancelled(['ConditionalCheckFailed', 'None']);
+      rows.set(key, Item.rejected);
+      rejected++;
+      return {};
+    });
+    const client = documents as unknown as DynamoDBDocumentClient;
+    return { client, rows: () => [...rows.values()].flat(), rejected: () => rejected };
+  }
+
+  // A JSON webhook's webhook-id and an ERN message's MessageId are the label's own, and may be the same
+  // text: two records (shared/db/webhooks.ts), which one page may put back together.
+  it("lists and counts both records of a page that share an id, a JSON webhook's and an ERN message's", async () => {
+    const table = aTable();
+    const replays = dynamoReplayRejections(table.client, 't');
+    const at = new Date('2027-01-05T10:00:00Z');
+    const by = { jobId: 'job-00000000-0000-4000-8000-000000000001', page: 0 };
+
+    await replays.record(by, { webhookId: 'MSG-1' }, 'data.title: Too big', at);
+    await replays.record(by, { webhookId: 'MSG-1', format: 'ern' }, '(body): not well-formed XML', at);
+
+    expect({ rows: table.rows(), rejected: table.rejected() }).toEqual({
+      rows: [
+        { webhookId: 'MSG-1', error: 'its event can no longer be built: data.title: Too big' },
+        { webhookId: 'MSG-1', error: 'its event can no longer be built: (body): not well-formed XML' },
+      ],
+      rejected: 2,
+    });
   });
 });

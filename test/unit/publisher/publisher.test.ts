@@ -12,7 +12,7 @@ import {
   storedOutboxEntryOf,
   unpublishableMetric,
 } from '#shared/db/outbox-publishing.ts';
-import { type ReplayPage, type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
+import { type ReplayPage, type WebhookRecord, type WebhookRef, webhookKey } from '#shared/db/webhooks.ts';
 import {
   buildDetail,
   OutboxSweepDue,
@@ -66,7 +66,7 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
   const parked: { key: ItemKey; eventId: string; code: string; message?: string; at: Date }[] = [];
   const warnings: Record<string, unknown>[] = [];
   const errors: Record<string, unknown>[] = [];
-  const toldReplays: (ReplayPage & { webhookId: string; reason: string })[] = [];
+  const toldReplays: (ReplayPage & Pick<WebhookRef, 'webhookId' | 'format'> & { reason: string })[] = [];
   const refuse = new Set<string>();
   const refuseForGood = new Map<string, string>();
   const leave = (key: ItemKey) => {
@@ -105,8 +105,8 @@ function publisher(waiting: StoredOutboxEntry[] = []) {
         }),
     },
     replays: {
-      record: async (by: ReplayPage, webhookId: string, reason: string) =>
-        void toldReplays.push({ ...by, webhookId, reason }),
+      record: async (by: ReplayPage, { webhookId, format }: WebhookRef, reason: string) =>
+        void toldReplays.push({ ...by, webhookId, ...(format ? { format } : {}), reason }),
     },
     now: () => now,
     log: {
