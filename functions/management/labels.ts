@@ -183,11 +183,12 @@ export async function startReplay(
   range: z.infer<typeof ReplayRange>,
   deps: LabelRoutesDeps,
 ) {
-  const label = await labelOf(deps, labelId);
+  // Whether the label exists, no more: its secrets are not opened, so no KMS Decrypt (docs/design.md#secrets).
+  if (!labelId || !(await deps.labels.exists(labelId))) throw notFound('label');
   return startJob(
     {
       kind: 'webhook-replay',
-      labelId: label.labelId,
+      labelId,
       from: range.from,
       to: range.to,
     },

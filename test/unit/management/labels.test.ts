@@ -368,6 +368,19 @@ describe('webhook replay', () => {
     expect(response.status).toBe(404);
   });
 
+  // Whether the label exists is all a replay asks of it: its secrets are KMS-sealed, and opening them
+  // (a Decrypt a secret) would fail the route while KMS throttles or refuses (docs/design.md#secrets).
+  it("starts a replay without opening the label's secrets", async () => {
+    const { call, labels } = management();
+    labels.get = async () => {
+      throw new Error('KMS: ThrottlingException');
+    };
+
+    const response = await replay(call, { from: '2027-01-01T00:00:00Z', to: '2027-01-04T00:00:00Z' });
+
+    expect(response.status).toBe(202);
+  });
+
   it('retries a page that failed, and fails the job, saying why, when it keeps failing', async () => {
     const { call, webhooks, world } = management();
     webhooks.items.set('nightshift-records#a', aRecord('a', '2027-01-02T00:00:00.000Z'));
