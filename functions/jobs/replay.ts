@@ -25,7 +25,8 @@ export async function replayPage(job: Job, pageNumber: number, deps: JobsDeps): 
     // Put back by an earlier attempt at this page, then refused by the publisher, which listed it and
     // counted it rejected in place of this page's count of it as replayed: counted so again, not listed twice.
     const told =
-      unpublishable && record.replayedBy?.jobId === job.jobId && record.replayedBy.page === pageNumber;
+      unpublishable &&
+      (record.replayedByPages ?? []).some(({ jobId, page }) => jobId === job.jobId && page === pageNumber);
     const error =
       unpublishable && !told
         ? unbuildable(record.unpublishableReason ?? 'no reason recorded')

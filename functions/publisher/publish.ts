@@ -90,10 +90,12 @@ export async function publishEntries(
       problem: built.problem,
       [unpublishableMetric.field]: 1,
     });
-    // Put back by a replay (an ERN message the reader, stricter since, now refuses): the replay says so,
-    // told first, so that a failure leaves the record in the outbox to be tried again.
-    if (entry.kind === 'webhook' && entry.webhook.replayedBy) {
-      await deps.replays.record(entry.webhook.replayedBy, entry.webhook, built.problem, deps.now());
+    // Put back by replays (an ERN message the reader, stricter since, now refuses): each replay that put it
+    // back since it was last published says so, told first, so that a failure leaves the record in the
+    // outbox to be tried again (a replay told already finds its row written).
+    if (entry.kind === 'webhook') {
+      for (const by of entry.webhook.replayedByPages ?? [])
+        await deps.replays.record(by, entry.webhook, built.problem, deps.now());
     }
     await deps.outbox.markUnpublishable(entry.key, built.problem);
     outcome.unpublishable.push(entry);

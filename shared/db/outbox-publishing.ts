@@ -106,13 +106,19 @@ export interface ParkedOutbox {
 }
 
 export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string): Outbox & ParkedOutbox {
-  const takeOff = (key: ItemKey, update: string, values: Record<string, unknown>, mine?: OwnWrite) =>
+  const takeOff = (
+    key: ItemKey,
+    update: string,
+    values: Record<string, unknown>,
+    mine?: OwnWrite,
+    remove: string[] = [],
+  ) =>
     writtenUnlessRefused(
       client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
-          UpdateExpression: `${update} REMOVE gsi2pk, gsi2sk`,
+          UpdateExpression: `${update} REMOVE ${['gsi2pk', 'gsi2sk', ...remove].join(', ')}`,
           // Only while it is unpublished: marking twice changes nothing (and streams nothing the filter selects).
           ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -168,6 +174,9 @@ export function dynamoOutbox(client: DynamoDBDocumentClient, tableName: string):
           ':ttl': Math.floor(at.getTime() / 1000) + publishedRetentionSeconds,
         },
         keptBy('publishedBy', by),
+        // A webhook record's replays that put it back (shared/db/webhooks.ts): republished, so none of them
+        // is told of it should a later replay find its event no longer built (docs/design.md#jobs).
+        ['replayedByPages', 'replayedBy'],
       );
     },
 

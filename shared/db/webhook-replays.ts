@@ -27,8 +27,12 @@ export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: 
           new UpdateCommand({
             TableName: tableName,
             Key: webhookKey(ref.labelId, ref.webhookId, ref.format),
+            // Its page is added to those that put it back since it was published, not put in their place: a
+            // replay that put it back before this one counted it replayed too, and is told as well if its
+            // event can no longer be built (docs/design.md#jobs). `replayedBy`, the one page kept before
+            // the list was, goes with it.
             UpdateExpression:
-              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, replayedBy = :by REMOVE parkedAt, parkedCode, parkedMessage',
+              'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, replayedByPages = list_append(if_not_exists(replayedByPages, :none), :by) REMOVE parkedAt, parkedCode, parkedMessage, replayedBy',
             // An expired record is gone, whether or not DynamoDB has deleted it yet.
             ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
             ExpressionAttributeNames: { '#status': 'status' },
@@ -36,7 +40,8 @@ export function dynamoWebhookReplays(client: DynamoDBDocumentClient, tableName: 
               ':pending': 'pending',
               ':unpublishable': 'unpublishable',
               ':now': epochSeconds(at),
-              ':by': by,
+              ':by': [by],
+              ':none': [],
               ...prefixed(unpublishedKey(at.toISOString(), ref.eventId)),
             },
           }),

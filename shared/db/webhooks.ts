@@ -49,8 +49,12 @@ export interface WebhookRecord {
   publishedAt?: string;
   /** Why its event can no longer be built, when `unpublishable`. */
   unpublishableReason?: string;
-  /** The replay that last put it back in the outbox, and its page: told if its event can no longer be built. */
-  replayedBy?: ReplayPage;
+  /**
+   * The replays' pages that put it back in the outbox since it was last published, each told if its event
+   * can no longer be built. A list, not the last one alone: two replays of a range may put it back before
+   * the publisher reads it, and each counted it replayed (docs/design.md#jobs). Taken off when it is published.
+   */
+  replayedByPages?: ReplayPage[];
   /** TTL, epoch seconds. */
   expiresAt: number;
 }
@@ -117,9 +121,11 @@ export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord =>
     status,
     publishedAt,
     unpublishableReason,
+    replayedByPages,
     replayedBy,
     expiresAt,
   } = item;
+  const pages = replayPagesOf(replayedByPages, replayedBy);
   return {
     labelId,
     webhookId,
@@ -131,9 +137,20 @@ export const webhookRecordOf = (item: Record<string, unknown>): WebhookRecord =>
     status,
     ...(publishedAt ? { publishedAt } : {}),
     ...(unpublishableReason ? { unpublishableReason } : {}),
-    ...(replayedBy ? { replayedBy } : {}),
+    ...(pages.length > 0 ? { replayedByPages: pages } : {}),
     expiresAt,
   } as WebhookRecord;
+};
+
+/**
+ * The pages a record was put back by, each once (a page run again puts it back again). A record put back
+ * before these were kept as a list holds its last one alone, as `replayedBy`: read as one more.
+ */
+const replayPagesOf = (list: unknown, last: unknown): ReplayPage[] => {
+  const pages = [...((list as ReplayPage[] | undefined) ?? []), ...(last ? [last as ReplayPage] : [])];
+  return pages.filter(
+    (page, index) => pages.findIndex((p) => p.jobId === page.jobId && p.page === page.page) === index,
+  );
 };
 
 /** An instant in epoch seconds, as the TTL attribute `expiresAt` holds it. */

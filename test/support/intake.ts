@@ -142,7 +142,11 @@ export class InMemoryWebhookRecords implements WebhookRecords {
   async requeue(ref: WebhookRef, at: Date, by: ReplayPage) {
     const item = this.items.get(refKey(ref));
     if (!item || item.status === 'unpublishable' || item.expiresAt < epochSeconds(at)) return false;
-    this.items.set(refKey(ref), { ...item, status: 'pending', replayedBy: by });
+    this.items.set(refKey(ref), {
+      ...item,
+      status: 'pending',
+      replayedByPages: [...(item.replayedByPages ?? []), by],
+    });
     this.requeued.push({ ...item });
     return true;
   }

@@ -19,6 +19,7 @@ import {
   type PageCompletion,
   rowsPerPage,
 } from '#shared/db/jobs.ts';
+import { type ReplayRejections, unbuildable } from '#shared/db/replay-rejections.ts';
 import { WriteFence } from '#shared/db/write-fence.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import { InMemoryLabels, InMemoryWebhookRecords, silentLog } from './intake.ts';
@@ -122,6 +123,26 @@ export class InMemoryJobStore implements JobStore {
       .flatMap(([, listed]) => structuredClone(listed))
       .slice(0, limit);
   }
+}
+
+/**
+ * What the publisher tells a replay, kept in an in-memory job store with the adapter's conditions
+ * (shared/db/replay-rejections.ts): a row per page and record (its id and format), listed after the page's
+ * own and counted rejected instead of replayed, once; a job gone is told nothing.
+ */
+export class InMemoryReplayRejections implements ReplayRejections {
+  readonly #store: InMemoryJobStore;
+  constructor(store: InMemoryJobStore) {
+    this.#store = store;
+  }
+  record: ReplayRejections['record'] = async (by, { webhookId, format }, reason) => {
+    const row = `${by.jobId}/${by.page}/${format ?? 'json'} ${webhookId}`;
+    const job = this.#store.jobs.get(by.jobId);
+    if (!job || this.#store.pages.has(row)) return;
+    this.#store.pages.set(row, [{ webhookId, error: unbuildable(reason) }]);
+    job.counts.rejected = (job.counts.rejected ?? 0) + 1;
+    job.counts.replayed = (job.counts.replayed ?? 0) - 1;
+  };
 }
 
 /** The management side and the jobs function over one store; `drain` plays the publisher's and the bus's part. */

@@ -73,7 +73,7 @@ describe('the webhook records adapter', () => {
     expect([requeued, unpublishable]).toEqual([true, false]);
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
       UpdateExpression:
-        'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, replayedBy = :by REMOVE parkedAt, parkedCode, parkedMessage',
+        'SET #status = :pending, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, replayedByPages = list_append(if_not_exists(replayedByPages, :none), :by) REMOVE parkedAt, parkedCode, parkedMessage, replayedBy',
       ConditionExpression: 'attribute_exists(pk) AND #status <> :unpublishable AND expiresAt >= :now',
     });
   });
@@ -84,7 +84,7 @@ describe('the webhook records adapter', () => {
     await dynamoWebhookReplays(client, 't').requeue(aRecord(), now, { jobId: 'job-1', page: 0 });
 
     const update = documents.commandCalls(UpdateCommand)[0].args[0].input;
-    expect(update.UpdateExpression).toMatch(/ REMOVE parkedAt, parkedCode, parkedMessage$/);
+    expect(update.UpdateExpression).toMatch(/ REMOVE parkedAt, parkedCode, parkedMessage(,|$)/);
   });
 });
 

@@ -2,27 +2,31 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { replayPage } from '#functions/jobs/replay.ts';
+import { describeJob, startJob } from '#functions/management/jobs.ts';
+import { publishEntries } from '#functions/publisher/publish.ts';
 import { maxReasonBytes } from '#shared/db/job-keys.ts';
+import type { Outbox } from '#shared/db/outbox-publishing.ts';
 import { dynamoReplayRejections } from '#shared/db/replay-rejections.ts';
-import type { WebhookRecord } from '#shared/db/webhooks.ts';
+import { type WebhookRecord, webhookKey } from '#shared/db/webhooks.ts';
 import { transactionCancelled } from '#test/support/dynamo-errors.ts';
-import { aStartedReplay } from '#test/support/jobs.ts';
+import { silentLog } from '#test/support/intake.ts';
+import { aStartedReplay, InMemoryReplayRejections, jobWorld } from '#test/support/jobs.ts';
 
 /** docs/design.md#jobs: a replay says what it did not republish, each record once. */
-describe('a replay page', () => {
-  const aRecord = (webhookId: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
-    labelId: 'nightshift-records',
-    webhookId,
-    format: 'ern',
-    eventId: `evt-${webhookId}`,
-    type: 'release.scheduled',
-    body: '<NewReleaseMessage/>',
-    receivedAt: '2027-01-02T10:00:00.000Z',
-    status: 'published',
-    expiresAt: 1_900_000_000,
-    ...overrides,
-  });
+const aRecord = (webhookId: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
+  labelId: 'nightshift-records',
+  webhookId,
+  format: 'ern',
+  eventId: `evt-${webhookId}`,
+  type: 'release.scheduled',
+  body: '<NewReleaseMessage/>',
+  receivedAt: '2027-01-02T10:00:00.000Z',
+  status: 'published',
+  expiresAt: 1_900_000_000,
+  ...overrides,
+});
 
+describe('a replay page', () => {
   it('lists a record found unpublishable with its reason, and not one the publisher listed for this page before (an earlier attempt put it back)', async () => {
     const { world, job } = await aStartedReplay();
     const now = world.clock.now;
@@ -31,7 +35,7 @@ describe('a replay page', () => {
       aRecord('MSG-2', {
         status: 'unpublishable',
         unpublishableReason: '(body): body is not well-formed XML',
-        replayedBy: { jobId: job.jobId, page: 0 },
+        replayedByPages: [{ jobId: job.jobId, page: 0 }],
       }),
       now,
     );
@@ -39,7 +43,7 @@ describe('a replay page', () => {
       aRecord('MSG-3', {
         status: 'unpublishable',
         unpublishableReason: 'data.title: Too big',
-        replayedBy: { jobId: 'job-earlier', page: 0 },
+        replayedByPages: [{ jobId: 'job-earlier', page: 0 }],
       }),
       now,
     );
@@ -120,5 +124,87 @@ describe("the publisher's word to a replay", () => {
       ],
       rejected: 2,
     });
+  });
+});
+
+describe('two replays of one range at once', () => {
+  /**
+   * Two replays of one range, a record in it whose event can no longer be built (an ERN message the
+   * reader, stricter since, refuses), and the publisher, told of replays in an in-memory job store: it
+   * publishes the record as an image of it holds it (the stream's of each put-back, or the sweep's read).
+   */
+  async function twoReplays() {
+    const world = jobWorld();
+    const range = {
+      kind: 'webhook-replay' as const,
+      labelId: 'nightshift-records',
+      from: '2027-01-01T00:00:00.000Z',
+      to: '2027-01-04T00:00:00.000Z',
+    };
+    const jobs = [await startJob(range, [], {}, world.routes), await startJob(range, [], {}, world.routes)];
+    await world.webhooks.record(
+      aRecord('MSG-1', { body: '<NewReleaseMessage><Caf&eacute;/>' }),
+      world.clock.now,
+    );
+    const record = () => world.webhooks.all()[0];
+    const outbox = {
+      markUnpublishable: async () => void Object.assign(record(), { status: 'unpublishable' }),
+    } as unknown as Outbox;
+    const publish = (image: WebhookRecord) =>
+      publishEntries(
+        [
+          {
+            kind: 'webhook',
+            key: webhookKey('nightshift-records', 'MSG-1', 'ern'),
+            createdAt: image.receivedAt,
+            webhook: image,
+          },
+        ],
+        {
+          outbox,
+          bus: { put: async () => [] },
+          replays: new InMemoryReplayRejections(world.store),
+          now: () => world.clock.now,
+          log: silentLog,
+        },
+      );
+    const results = () =>
+      Promise.all(jobs.map(async ({ jobId }) => (await describeJob(jobId, world.routes)).result));
+    return { world, jobs, record, publish, results };
+  }
+
+  const rejectedOnce = {
+    replayed: 0,
+    rejectedCount: 1,
+    rejected: [{ webhookId: 'MSG-1', error: expect.stringMatching(/^its event can no longer be built: /) }],
+  };
+
+  // Both put the record back before the publisher reads it; the sweep (the stream's tries spent) reads
+  // the record as it is then.
+  it('count a record neither republished as rejected, each, when its event can no longer be built', async () => {
+    const { world, record, publish, results } = await twoReplays();
+    await world.drain();
+
+    await publish(structuredClone(record()));
+
+    expect(await results()).toEqual([rejectedOnce, rejectedOnce]);
+  });
+
+  // The first replay's attempt at its page puts the record back and is killed before it records the page;
+  // the second puts it back; the stream brings the publisher each put-back's image, each naming its replay.
+  it('list a record once on a page run again after the other replay put it back too', async () => {
+    const { world, jobs, record, publish, results } = await twoReplays();
+    const [first, second] = await Promise.all(jobs.map(async ({ jobId }) => world.store.get(jobId)));
+    if (!first || !second) throw new Error('two jobs');
+    await replayPage(first, 0, world.runner);
+    const firstImage = structuredClone(record());
+    await replayPage(second, 0, world.runner);
+    const secondImage = structuredClone(record());
+    await publish(firstImage);
+    await publish(secondImage);
+
+    await world.drain();
+
+    expect(await results()).toEqual([rejectedOnce, rejectedOnce]);
   });
 });

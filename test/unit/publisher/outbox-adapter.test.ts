@@ -94,7 +94,7 @@ describe('the outbox adapter', () => {
     expect(marked).toEqual([true, false]);
     expect(documents.commandCalls(UpdateCommand)[0].args[0].input).toMatchObject({
       Key: { pk: 'OUTBOX#evt-1', sk: 'OUTBOX' },
-      UpdateExpression: expect.stringMatching(/REMOVE gsi2pk, gsi2sk$/),
+      UpdateExpression: expect.stringMatching(/REMOVE gsi2pk, gsi2sk, replayedByPages, replayedBy$/),
       ConditionExpression: 'begins_with(gsi2pk, :unpublished)',
     });
   });

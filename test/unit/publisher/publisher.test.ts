@@ -185,7 +185,7 @@ describe('the publisher', () => {
     const world = publisher();
     const poison = aWebhookEntry('msg_bad', { type: 'release.scheduled', timestamp: 'yesterday', data: {} });
     if (poison.kind !== 'webhook') throw new Error('a webhook entry');
-    poison.webhook.replayedBy = { jobId: 'job-replay', page: 2 };
+    poison.webhook.replayedByPages = [{ jobId: 'job-replay', page: 2 }];
 
     await publishEntries([poison, aWebhookEntry('msg_good')], world.deps);
 
