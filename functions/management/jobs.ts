@@ -83,6 +83,13 @@ const JobView = z.lazy(() =>
       z.object({
         created: z.int(),
         updated: z.int(),
+        unchanged: z
+          .int()
+          .check(
+            z.describe(
+              'rows that described their outlet as it already was: nothing was written (importing a file again counts its rows here)',
+            ),
+          ),
         rejectedCount: z.int(),
         rejected: z
           .array(z.object({ line: z.int(), error: z.string() }))
@@ -153,6 +160,7 @@ export async function describeJob(jobId: string | undefined, deps: JobRoutesDeps
       ? {
           created: job.counts.created ?? 0,
           updated: job.counts.updated ?? 0,
+          unchanged: job.counts.unchanged ?? 0,
           ...rejected,
           repeatedCount: job.counts.repeated ?? 0,
           repeated: job.counts.repeated

@@ -78,3 +78,27 @@ describe('an import whose file repeats a line', () => {
     });
   });
 });
+
+/**
+ * docs/design.md#jobs: "A row that describes its outlet as it is writes nothing ... and counts as
+ * `unchanged`". The job keeps that count with the others, and `GET /jobs/{jobId}` answers it, so the
+ * manager who imports the same sheet again reads that it changed nothing.
+ */
+describe('an import of a file that was imported before', () => {
+  it('answers the rows that changed nothing as unchanged', async () => {
+    const { run } = importing();
+    const csv = [
+      'name,email,kind,genres,territories',
+      'Radio One,one@x.example,radio,jazz,GB',
+      'Press Two,two@x.example,press,techno,GB',
+    ].join('\n');
+    await run(csv);
+
+    const again = await run(csv);
+
+    expect(again).toMatchObject({
+      status: 'done',
+      result: { created: 0, updated: 0, unchanged: 2, rejectedCount: 0 },
+    });
+  });
+});
