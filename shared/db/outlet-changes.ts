@@ -16,7 +16,7 @@ import {
   writtenByLaterLine,
 } from '../outlets.ts';
 import { failedConditions, isConditionFailure } from './conditions.ts';
-import { retryingConflicts } from './conflicts.ts';
+import { retryingConflicts, WriteConflictError } from './conflicts.ts';
 import type { Suppression } from './opt-outs.ts';
 import { outboxPut } from './outbox.ts';
 import {
@@ -82,7 +82,8 @@ export interface OutletManagement extends OutletDirectory {
   /**
    * Replaces the manager's fields; undefined when there is no such outlet. The same description
    * writes nothing: the outlet comes back as it was, `updatedAt` included. An edit that changes whom it
-   * reaches (`reachChanged`) writes `changed`'s event in the same transaction.
+   * reaches (`reachChanged`) writes `changed`'s event in the same transaction. An outlet that changed
+   * under each of its three reads is a `WriteConflictError`: nothing written.
    */
   replace(
     outletId: string,
@@ -90,6 +91,10 @@ export interface OutletManagement extends OutletDirectory {
     now: string,
     changed?: OutletChangedEntry,
   ): Promise<Outlet | undefined>;
+  /**
+   * Deletes the outlet and frees its address; false when there is none. An outlet that changed under
+   * each of its three reads is a `WriteConflictError`: nothing deleted.
+   */
   remove(outletId: string): Promise<boolean>;
   /**
    * Creates the outlet for `input.email`, or replaces the one that has it: `unchanged` when it said the
@@ -428,7 +433,11 @@ export function dynamoOutletManagement(
           failedConditions(error)?.[0] ||
           failedConditions(error)?.[1] ||
           optOutChanged(error, 3);
-        if (!raced || attempt >= 3) throw error;
+        if (!raced) throw error;
+        // Moved under every read: nothing written, and the request may be sent again (a 503, not a 500;
+        // docs/design.md#failures-and-retries).
+        if (attempt >= 3)
+          throw new WriteConflictError(attempt, `outlet ${outletId} kept changing while it was saved`);
       }
     }
   };
@@ -471,7 +480,9 @@ export function dynamoOutletManagement(
         );
         return true;
       } catch (error) {
-        if (!failedConditions(error)?.some(Boolean) || attempt >= 3) throw error;
+        if (!failedConditions(error)?.some(Boolean)) throw error;
+        if (attempt >= 3)
+          throw new WriteConflictError(attempt, `outlet ${outletId} kept changing while it was deleted`);
       }
     }
   };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { WriteConflictError } from '#shared/db/conflicts.ts';
 import { dynamoOutletManagement } from '#shared/db/outlet-changes.ts';
 import { outletEmailKey, outletKey, suppressionKey, unsubscriptionKey } from '#shared/db/outlet-items.ts';
 import { isMailable } from '#shared/outlets.ts';
@@ -231,5 +232,46 @@ describe('an import line finding its outlet as it says', () => {
     expect(upserted.outcome).toBe('unchanged');
     expect(documents.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+/**
+ * docs/design.md#failures-and-retries: "An HTTP route whose write still loses answers 503 with
+ * `Retry-After: 1` ... never a 500". A replace or a delete reads the outlet again when it moved
+ * between the read and the write, three times; an outlet moved under it every time is that: the
+ * write was not made, and sending the request again is safe.
+ */
+describe('an outlet moved to another address under every attempt to replace or delete it', () => {
+  const movingEveryRead = () => {
+    let moves = 0;
+    documents
+      .on(GetCommand, { Key: outletKey('out-1') })
+      .callsFake(() => ({ Item: anOutlet({ id: 'out-1', email: `moved-${++moves}@radio.example` }) }));
+    documents.on(UpdateCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+      }),
+    );
+    documents
+      .on(TransactWriteCommand)
+      .rejects(transactionCancelled(['ConditionalCheckFailed', 'None', 'None', 'None', 'None']));
+  };
+
+  it('gives up the replace as a write conflict (a 503), not an error of its own (a 500)', async () => {
+    movingEveryRead();
+
+    const replaced = directory().replace('out-1', anOutletInput({ email }), now);
+
+    await expect(replaced).rejects.toBeInstanceOf(WriteConflictError);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('gives up the delete as a write conflict (a 503), not an error of its own (a 500)', async () => {
+    movingEveryRead();
+
+    const removed = directory().remove('out-1');
+
+    await expect(removed).rejects.toBeInstanceOf(WriteConflictError);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 });
