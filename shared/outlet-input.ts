@@ -23,9 +23,9 @@ export const OutletTerritory = z.pipe(z.string().check(z.trim(), z.toUpperCase()
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /**
- * Genres and radio formats once each as they are matched (`genreKey`: trimmed, in lower case; radio
- * formats are matched so too, shared/radio.ts), each as first spelt: `Indie;indie` is one genre to
- * every release, so the outlet keeps one.
+ * Genres and radio formats once each as they are matched (`genreKey`: in NFC, trimmed, in lower case;
+ * radio formats trimmed and in lower case, shared/radio.ts), each as first spelt: `Indie;indie` is one
+ * genre to every release, so the outlet keeps one.
  */
 const uniqueAsMatched = (values: string[]): string[] => {
   const keys = new Set<string>();

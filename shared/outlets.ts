@@ -11,10 +11,11 @@ export type OutletKind = (typeof outletKinds)[number];
 export const normaliseEmail = (address: string): string => address.trim().toLowerCase();
 
 /**
- * A genre as outlets and releases are matched on it: trimmed, lower-case (`outletMatchesRelease`), and
- * as an outlet's item keeps it for listings by genre (`genreKeys`, shared/db/outlet-items.ts).
+ * A genre as outlets and releases are matched on it: in NFC (an é typed as one character or as e and
+ * U+0301 is one genre), trimmed, lower-case (`outletMatchesRelease`), and as an outlet's item keeps it
+ * for listings by genre (`genreKeys`, shared/db/outlet-items.ts).
  */
-export const genreKey = (genre: string): string => genre.trim().toLowerCase();
+export const genreKey = (genre: string): string => genre.normalize('NFC').trim().toLowerCase();
 
 export interface Outlet {
   id: string;

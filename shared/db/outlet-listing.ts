@@ -19,11 +19,11 @@ export const cursorAfter = (gsi1sk: string) =>
   Buffer.from(JSON.stringify({ s: gsi1sk, i: lastPartOf(gsi1sk) })).toString('base64url');
 
 /**
- * At most this many genres go into the filter: DynamoDB allows 300 operators and functions in one
- * expression (each genre adds a `contains` and an `OR`) and 4 KB of it. A release or tour naming
- * more is listed unfiltered, which `where` narrows all the same.
+ * At most this many keys go into the filter: DynamoDB allows 300 operators and functions in one
+ * expression (each key adds a `contains` and an `OR`) and 4 KB of it (each key about 30 bytes). A
+ * release or tour whose genres make more is listed unfiltered, which `where` narrows all the same.
  */
-const maxFilteredGenres = 50;
+const maxFilteredKeys = 100;
 
 /**
  * DynamoDB's filter for the outlets a release of these genres may reach: those whose `genreKeys`
@@ -33,8 +33,12 @@ const maxFilteredGenres = 50;
  * directory of many sends a fraction of it back; see docs/design.md#sending-in-a-pipeline).
  */
 function genreFilter(genres: readonly string[]) {
-  const keys = [...new Set(genres.map(genreKey))];
-  if (keys.length > maxFilteredGenres) return undefined;
+  // Each genre's key (`genreKey`, in NFC) and its NFD form: an item keeps the keys it was written with
+  // until its outlet is written again, and keys were kept as the genre was typed until December 2026
+  // (docs/design.md#sending-in-a-pipeline). The filter only lets an item through; `where` matches its
+  // genres as they are.
+  const keys = [...new Set(genres.flatMap((genre) => [genreKey(genre), genreKey(genre).normalize('NFD')]))];
+  if (keys.length > maxFilteredKeys) return undefined;
   return {
     FilterExpression: [
       'attribute_not_exists(#genreKeys)',

@@ -69,8 +69,8 @@ export const Name = Line(200);
 
 /**
  * A genre as a label or a manager names it (a release's, a tour's, an outlet's): a `Line` of 1 to 60
- * characters, matched on its key (`genreKey`, shared/outlets.ts: trimmed, as the `Line` keeps it, in
- * lower case).
+ * characters, matched on its key (`genreKey`, shared/outlets.ts: in NFC, trimmed, as the `Line` keeps it,
+ * in lower case).
  */
 export const Genre = Line(60);
 
