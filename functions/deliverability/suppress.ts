@@ -22,7 +22,11 @@ export interface DeliverabilityDeps {
 }
 
 export interface SuppressionOutcome {
-  /** The addresses this event suppressed (not those suppressed before it): what the Suppressions metric counts. */
+  /**
+   * The addresses this event suppressed (not those suppressed before it), as the writes' answers say: one
+   * whose answer was lost reads as suppressed before. The Suppressions metric is counted by the publisher,
+   * from the Outlet Suppressed of the write that suppressed it (docs/design.md#observability).
+   */
   suppressed: string[];
   deliveryId?: string;
   ignored?: Ignored;

@@ -2,7 +2,7 @@ import { type Outbox, type StoredOutboxEntry, unpublishableMetric } from '#share
 import type { ReplayRejections } from '#shared/db/replay-rejections.ts';
 import type { OutboxEntry } from '#shared/events/outbox.ts';
 import type { RefusedEvent } from '#shared/events/publish.ts';
-import { type Measure, noMeasure, type PlainCount } from '#shared/lambda/metrics.ts';
+import { type Measure, noMeasure } from '#shared/lambda/metrics.ts';
 import type { Log } from '#shared/lambda/observability.ts';
 
 /** Puts events on the Backline bus (ten per call, retrying failed entries) and answers those it refused. */
@@ -50,16 +50,26 @@ async function eventOf(entry: StoredOutboxEntry): Promise<{ event: OutboxEntry }
 /**
  * The business facts an event's publication counts: those a conditional write decides, whose answer
  * its caller may never read (lost, or a 503 after DynamoDB took it). Recorded by the one call that marks
- * the entry published, so once however often it is published (docs/design.md#observability).
+ * the entry published, so once however often it is published (docs/design.md#observability). Events are
+ * told by their detail-type's name: their contracts' modules would bring their schemas into this bundle.
  */
-const publicationCounts: { counts: PlainCount; of: (event: OutboxEntry) => boolean }[] = [
-  // An advance's first submission: the Show Advanced of the save that found no advance stored. Its
-  // detail-type by name: its contract's module would bring the tours events' schemas into this bundle
-  // (1.3 KB, built at load); test/unit/tours/advance-counted-once.test.ts publishes the contract's events.
+const publicationCounts: {
+  of: (event: OutboxEntry) => boolean;
+  record: (measure: Measure, event: OutboxEntry) => void;
+}[] = [
+  // An advance's first submission: the Show Advanced of the save that found no advance stored
+  // (test/unit/tours/advance-counted-once.test.ts publishes the contract's events; the tours events'
+  // schemas are 1.3 KB, built at load).
   {
-    counts: 'AdvancesSubmitted',
     of: (event) =>
       event.detailType === 'Show Advanced' && (event.detail.data as { amended?: boolean }).amended === false,
+    record: (measure) => measure.record('AdvancesSubmitted', {}),
+  },
+  // An address suppressed: only the write that suppresses it writes its Outlet Suppressed.
+  {
+    of: (event) => event.detailType === 'Outlet Suppressed',
+    record: (measure, event) =>
+      measure.record('Suppressions', { reason: (event.detail.data as { reason: string }).reason }),
   },
 ];
 
@@ -123,7 +133,7 @@ export async function publishEntries(
     // What an entry's publication counts, recorded by the one call that marks it (docs/design.md#observability).
     ...taken.map(async ({ entry, event }) => {
       if (!(await deps.outbox.markPublished(entry.key, at))) return;
-      for (const { counts } of publicationCounts.filter(({ of }) => of(event))) measure.record(counts, {});
+      for (const { record } of publicationCounts.filter(({ of }) => of(event))) record(measure, event);
     }),
     // Refused for good (a grant, the bus): retrying cannot help, and would fail every batch and every
     // sweep. Parked with the refusal, it waits for the operator's redrive once the cause is fixed.

@@ -10,8 +10,8 @@ export const metricsNamespace = 'Backline';
  * infra/stack.ts reads the same names (see docs/design.md#observability). A handler records them from
  * the outcome of its work (`makeHandler(deps, measure)`); the mail module records `MailsSent` itself,
  * being the one place every sender's mail is accepted by SES; a fact a conditional write decides
- * (`AdvancesSubmitted`) is recorded by the publisher from that write's event, once (`publicationCounts`
- * in functions/publisher/publish.ts).
+ * (`AdvancesSubmitted`, `Suppressions`) is recorded by the publisher from that write's event, once
+ * (`publicationCounts` in functions/publisher/publish.ts).
  * A test holds the code to recording every name here.
  */
 export const businessMetrics = {
@@ -34,15 +34,6 @@ export const businessMetrics = {
 
 export type MetricName = keyof typeof businessMetrics;
 export type DimensionsOf<N extends MetricName> = Record<(typeof businessMetrics)[N][number], string>;
-
-/**
- * A count without dimensions: one the publisher may record from an event it publishes, once
- * (`publicationCounts` in functions/publisher/publish.ts).
- */
-export type PlainCount = Exclude<
-  { [N in MetricName]: (typeof businessMetrics)[N] extends readonly [] ? N : never }[MetricName],
-  'OutboxLag'
->;
 
 /** A metric's CloudWatch unit. */
 export const metricUnit = (name: MetricName) =>

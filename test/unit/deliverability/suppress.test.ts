@@ -140,8 +140,8 @@ describe('handleSesFeedback', () => {
     expect(marked).toEqual([['complained', 'd-123']]);
   });
 
-  // The deliverability function's Suppressions metric counts `suppressed`: an address suppressed before
-  // (SES's event delivered again, a complaint after the bounce) is no new suppression.
+  // An address suppressed before (SES's event delivered again, a complaint after the bounce) is no new
+  // suppression, and its event is not written again (the Suppressions metric counts those events).
   it('names as suppressed only the addresses this event suppressed, not those suppressed before', async () => {
     const { deps } = setup();
 
