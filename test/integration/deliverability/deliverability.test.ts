@@ -1,17 +1,57 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { deliveryKey } from '#shared/db/deliveries.ts';
 import type { Outlet } from '#shared/outlets.ts';
-import { api, busEvents, busIdle, cloud, publishSesEvents, sdkConfig, waitFor } from '#test/support/cloud.ts';
+import {
+  api,
+  busEvents,
+  busIdle,
+  cloud,
+  documentClient,
+  publishSesEvents,
+  sdkConfig,
+  waitFor,
+} from '#test/support/cloud.ts';
 import { createOutlet, localOutletDirectory, uniqueEmail } from '#test/support/outlets-cloud.ts';
 
 const suppressedEventsFor = async (email: string) =>
   (await busEvents({ detailType: 'Outlet Suppressed' })).filter(
     (event) => event.detail.data?.email === email,
   );
+
+/** A delivery marked sent to the outlet's address, as its sender leaves it: its id. */
+const sentDelivery = async (outlet: Outlet) => {
+  const deliveryId = randomUUID().replaceAll('-', '');
+  await documentClient().send(
+    new PutCommand({
+      TableName: cloud().tableName,
+      Item: {
+        ...deliveryKey(deliveryId),
+        deliveryId,
+        outletId: outlet.id,
+        email: outlet.email,
+        status: 'sent',
+      },
+    }),
+  );
+  return deliveryId;
+};
+
+/** The delivery once deliverability has marked it `status`. */
+const deliveryMarked = (deliveryId: string, status: string) => {
+  const db = documentClient();
+  return waitFor(
+    async () => {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: cloud().tableName, Key: deliveryKey(deliveryId) }),
+      );
+      return Item?.status === status && Item;
+    },
+    { what: `the delivery to be marked ${status}` },
+  );
+};
 
 const outletNow = async (id: string) => (await (await api(`/media-outlets/${id}`)).json()) as Outlet;
 
@@ -120,20 +160,7 @@ describe('deliverability', () => {
 
   it('marks the delivery that bounced', async () => {
     const outlet = await createOutlet();
-    const deliveryId = randomUUID().replaceAll('-', '');
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')));
-    await db.send(
-      new PutCommand({
-        TableName: cloud().tableName,
-        Item: {
-          ...deliveryKey(deliveryId),
-          deliveryId,
-          outletId: outlet.id,
-          email: outlet.email,
-          status: 'sent',
-        },
-      }),
-    );
+    const deliveryId = await sentDelivery(outlet);
 
     await publishSesEvents([
       sesEvent(
@@ -149,35 +176,14 @@ describe('deliverability', () => {
         deliveryId,
       ),
     ]);
-    const delivery = await waitFor(
-      async () => {
-        const { Item } = await db.send(
-          new GetCommand({ TableName: cloud().tableName, Key: deliveryKey(deliveryId) }),
-        );
-        return Item?.status === 'bounced' && Item;
-      },
-      { what: 'the delivery to be marked bounced' },
-    );
+    const delivery = await deliveryMarked(deliveryId, 'bounced');
 
     expect(delivery.status).toBe('bounced');
   });
 
   it('marks the delivery SES rejected after taking it, and suppresses nothing', async () => {
     const outlet = await createOutlet();
-    const deliveryId = randomUUID().replaceAll('-', '');
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient(sdkConfig('dynamodb')));
-    await db.send(
-      new PutCommand({
-        TableName: cloud().tableName,
-        Item: {
-          ...deliveryKey(deliveryId),
-          deliveryId,
-          outletId: outlet.id,
-          email: outlet.email,
-          status: 'sent',
-        },
-      }),
-    );
+    const deliveryId = await sentDelivery(outlet);
 
     await publishSesEvents([
       {
@@ -195,15 +201,7 @@ describe('deliverability', () => {
         },
       },
     ]);
-    const delivery = await waitFor(
-      async () => {
-        const { Item } = await db.send(
-          new GetCommand({ TableName: cloud().tableName, Key: deliveryKey(deliveryId) }),
-        );
-        return Item?.status === 'rejected' && Item;
-      },
-      { what: 'the delivery to be marked rejected' },
-    );
+    const delivery = await deliveryMarked(deliveryId, 'rejected');
     await busIdle();
 
     expect(delivery.status).toBe('rejected');
