@@ -200,6 +200,27 @@ export class FakeDeliveries implements DeliveryStore {
   }
 }
 
+/** A show's advance request to the promoter, claimed and, unless `open`, marked sent as SES took it. */
+export const aShowMail = async (
+  deliveries: FakeDeliveries,
+  stream: 'operational' | 'campaign',
+  { open = false } = {},
+) => {
+  const delivery = (await deliveries.claim(
+    {
+      labelId: 'lbl-nightshift',
+      subject: mailSubjects.show('tour-eu', 'show-paris'),
+      email: 'advance@venue.example',
+      kind: 'advance-request',
+      stream,
+      context: { tourId: 'tour-eu', showId: 'show-paris' },
+    },
+    '2027-03-05T11:00:00.000Z',
+  ))!;
+  if (!open) await deliveries.markSent(delivery.deliveryId, 'msg-1', '2027-03-05T11:00:01.000Z');
+  return delivery;
+};
+
 /** A release mail's claim for `outlet`, as the announcer makes it (the release of aStoredRelease by default). */
 export const aReleaseClaim = (
   outlet: Pick<Outlet, 'id' | 'email'>,

@@ -1,8 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/deliverability/handler.ts';
-import { mailSubjects } from '#shared/db/deliveries.ts';
-import { detailOf, FakeDeliveries } from '#test/support/announcer-fakes.ts';
+import { aShowMail, detailOf, FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import { anOutlet, InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
 const now = new Date('2027-03-05T12:00:00Z');
@@ -14,27 +13,6 @@ function setup() {
   const handle = makeHandler({ outlets, deliveries, now: () => now });
   return { outlets, deliveries, handle };
 }
-
-/** A show's advance request to the promoter, claimed and, unless `open`, marked sent as SES took it. */
-const aShowMail = async (
-  deliveries: FakeDeliveries,
-  stream: 'operational' | 'campaign',
-  { open = false } = {},
-) => {
-  const delivery = (await deliveries.claim(
-    {
-      labelId: 'lbl-nightshift',
-      subject: mailSubjects.show('tour-eu', 'show-paris'),
-      email: 'advance@venue.example',
-      kind: 'advance-request',
-      stream,
-      context: { tourId: 'tour-eu', showId: 'show-paris' },
-    },
-    '2027-03-05T11:00:00.000Z',
-  ))!;
-  if (!open) await deliveries.markSent(delivery.deliveryId, 'msg-1', '2027-03-05T11:00:01.000Z');
-  return delivery;
-};
 
 /** SES's Email Rejected for the mail, as the default bus hands it over (SES names one reason, `Bad content`). */
 const aRejection = (deliveryId: string) => ({

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DeliverabilityDeps, handleSesFeedback } from '#functions/deliverability/suppress.ts';
-import { mailSubjects } from '#shared/db/deliveries.ts';
 import { SesEvent } from '#shared/events/ses.ts';
-import { detailOf, FakeDeliveries } from '#test/support/announcer-fakes.ts';
+import { aShowMail, detailOf, FakeDeliveries } from '#test/support/announcer-fakes.ts';
 import { anOutlet, InMemoryOutletDirectory } from '#test/support/outlets.ts';
 
 const now = new Date('2027-03-05T12:00:00Z');
@@ -236,18 +235,7 @@ describe('handleSesFeedback', () => {
 
   describe('for operational mail', () => {
     const aShowMailBouncing = async (deliveries: FakeDeliveries, stream: 'operational' | 'campaign') => {
-      const delivery = (await deliveries.claim(
-        {
-          labelId: 'lbl-nightshift',
-          subject: mailSubjects.show('tour-eu', 'show-paris'),
-          email: 'advance@venue.example',
-          kind: 'advance-request',
-          stream,
-          context: { tourId: 'tour-eu', showId: 'show-paris' },
-        },
-        '2027-03-05T11:00:00.000Z',
-      ))!;
-      await deliveries.markSent(delivery.deliveryId, 'msg-1', '2027-03-05T11:00:01.000Z');
+      const delivery = await aShowMail(deliveries, stream);
       const bounce = aBounce('Permanent', 'advance@venue.example');
       bounce.detail.mail.tags = { delivery: [delivery.deliveryId] };
       return { delivery, bounce };
