@@ -473,21 +473,23 @@ describe('tours', () => {
     expect((await tours.getShow(ref()))?.advance?.answers).toEqual({ power: '32 A' });
   });
 
+  /** The scheduler's Show Step Due for aShow()'s step, as the tours function is handed it. */
+  const due = (step: ShowStep) => ({
+    'detail-type': ShowStepDue.detailType,
+    source: 'backline.scheduler',
+    detail: buildDetail(
+      ShowStepDue,
+      { ...ref(), step, scheduledFor: stepMoment(aShow(), step).scheduledFor },
+      { labelId: 'lbl-1' },
+    ),
+  });
+
   it('counts an overdue advance once as AdvancesOverdue, however often its escalation step comes', async () => {
     const now = { value: new Date('2027-01-01T00:00:00Z') };
     const { deps } = fakeToursDeps(now);
     const measure = new RecordedMeasure();
     const handler = makeHandler(deps, measure);
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
-    const due = (step: ShowStep) => ({
-      'detail-type': ShowStepDue.detailType,
-      source: 'backline.scheduler',
-      detail: buildDetail(
-        ShowStepDue,
-        { ...ref(), step, scheduledFor: stepMoment(aShow(), step).scheduledFor },
-        { labelId: 'lbl-1' },
-      ),
-    });
 
     for (const step of ['advance-request', 'advance-escalation', 'advance-escalation'] as const) {
       now.value = new Date(stepMoment(aShow(), step).scheduledFor);
@@ -503,15 +505,6 @@ describe('tours', () => {
     const measure = new RecordedMeasure();
     const handler = makeHandler(deps, measure);
     await bookTour(tourOf([aShow()]), metaAt('2027-01-01T00:00:00Z'), deps);
-    const due = (step: ShowStep) => ({
-      'detail-type': ShowStepDue.detailType,
-      source: 'backline.scheduler',
-      detail: buildDetail(
-        ShowStepDue,
-        { ...ref(), step, scheduledFor: stepMoment(aShow(), step).scheduledFor },
-        { labelId: 'lbl-1' },
-      ),
-    });
     now.value = new Date(stepMoment(aShow(), 'advance-request').scheduledFor);
     await handler(due('advance-request'), {} as Context);
     now.value = new Date(stepMoment(aShow(), 'advance-escalation').scheduledFor);
