@@ -24,7 +24,7 @@ const unique = <T>(values: T[]): T[] => [...new Set(values)];
 
 /**
  * Genres and radio formats once each as they are matched (`genreKey`: in NFC, trimmed, in lower case;
- * radio formats trimmed and in lower case, shared/radio.ts), each as first spelt: `Indie;indie` is one
+ * a radio format so too, `sameFormat` in shared/radio.ts), each as first spelt: `Indie;indie` is one
  * genre to every release, so the outlet keeps one.
  */
 const uniqueAsMatched = (values: string[]): string[] => {

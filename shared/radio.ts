@@ -1,6 +1,6 @@
 import { countryZone } from './country-zones.ts';
 import type { ReleaseDetails } from './events/release-scheduled.ts';
-import { type Outlet, territoriesMatch } from './outlets.ts';
+import { genreKey, type Outlet, territoriesMatch } from './outlets.ts';
 import {
   coversTerritory,
   instantOf,
@@ -81,7 +81,8 @@ export const servicingMomentOf = (
 ): TerritoryMoment | undefined =>
   momentsForOutlet(outletTerritories, details, servicingMomentsOf(details))[0];
 
-const sameFormat = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** A radio format is matched as a genre is (`genreKey`: in NFC, trimmed, in lower case), as an outlet's list keeps it once. */
+const sameFormat = (a: string, b: string) => genreKey(a) === genreKey(b);
 
 export interface AddDate {
   format: string;

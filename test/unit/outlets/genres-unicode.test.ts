@@ -6,6 +6,7 @@ import { outletKey, outletListKey } from '#shared/db/outlet-items.ts';
 import { outletListing } from '#shared/db/outlet-listing.ts';
 import { OutletInput } from '#shared/outlet-input.ts';
 import { type Outlet, outletMatchesRelease } from '#shared/outlets.ts';
+import { addDateConcerns } from '#shared/radio.ts';
 import { anOutlet, anOutletInput } from '#test/support/outlets.ts';
 
 /**
@@ -23,6 +24,14 @@ describe('genres written with accents in either Unicode form', () => {
     const matched = outletMatchesRelease(outlet, { genres: [composed], territories: ['FR'] });
 
     expect(matched).toBe(true);
+  });
+
+  it('as a radio format, reach a station whose format is written the other way', () => {
+    const station = { formats: [decomposed], territories: ['FR'] };
+
+    const concerned = addDateConcerns(station, { format: composed, territory: 'FR', date: '2027-03-09' });
+
+    expect(concerned).toBe(true);
   });
 
   it('are kept once on an outlet whose list spells the genre both ways', () => {
