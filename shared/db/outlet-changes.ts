@@ -231,7 +231,11 @@ export function dynamoOutletManagement(
         // again (docs/design.md#failures-and-retries): the outlet is created.
         if (failed?.[1] && (await ownerOf(outlet.email)) === id) return outlet;
         if (failed?.[1]) throw new DuplicateEmailError(outlet.email);
-        if (!optOutChanged(error, 2) || attempt >= 3) throw error;
+        if (!optOutChanged(error, 2)) throw error;
+        // Its address opted out under each of its three reads: nothing written, and sent again it is
+        // made from a new read (a 503, as replace and remove give up: docs/design.md#failures-and-retries).
+        if (attempt >= 3)
+          throw new WriteConflictError(attempt, `address ${outlet.email} kept changing while it was saved`);
       }
     }
   };

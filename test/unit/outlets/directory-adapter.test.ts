@@ -116,6 +116,17 @@ describe('the outlet directory adapter: unsubscribes outlive the outlet', () => 
     expect(transactItems(2)[0].Put?.Item).toMatchObject({ id: 'out-2', suppressedAt: bouncedAt });
   });
 
+  it('gives up a create whose opt-out checks every attempt refuses as a write conflict (a 503), not an error of its own (a 500)', async () => {
+    documents
+      .on(TransactWriteCommand)
+      .rejects(transactionCancelled(['None', 'None', 'ConditionalCheckFailed', 'None']));
+
+    const created = directory().create(anOutletInput({ email }), { id: 'out-2', now });
+
+    await expect(created).rejects.toBeInstanceOf(WriteConflictError);
+    expect(documents.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
   it('marks an outlet unsubscribed when the manager moves it onto an address that unsubscribed', async () => {
     documents.on(GetCommand, { Key: outletKey('out-1') }).resolves({ Item: anOutlet({ id: 'out-1' }) });
     documents
