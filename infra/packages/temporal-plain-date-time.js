@@ -3,7 +3,7 @@
 // (infra/packages/temporal-zoned-date-time.js says why). test/infra/bundles.test.ts holds them to the
 // package's answers.
 export {
-  fromString$2 as fromString,
+  create$2 as create,
   toBasicString$2 as toBasicString,
   toZonedDateTime,
 } from '../../node_modules/temporal-polyfill/chunks/funcApi-shim.js';

@@ -306,20 +306,20 @@ describe('function bundles', () => {
       zoned: await import('temporal-polyfill/fns/ZonedDateTime'),
       plain: await import('temporal-polyfill/fns/PlainDateTime'),
     };
-    const { getISO } = await import('temporal-polyfill/fns/Calendar');
-    // Wall times in a DST gap (Berlin, 29 March 2027) and overlap (31 October), a half-hour change
-    // (Lord Howe), a zone without changes now (Istanbul), one west of UTC and UTC itself.
-    const cases: [string, string][] = [
-      ['2027-03-28T02:30:00', 'Europe/Berlin'],
-      ['2027-10-31T02:30:00', 'Europe/Berlin'],
-      ['2027-04-04T01:45:00', 'Australia/Lord_Howe'],
-      ['2027-05-01T20:00:00', 'Europe/Istanbul'],
-      ['2027-11-07T01:30:00', 'America/New_York'],
-      ['2027-01-01T00:00:00', 'UTC'],
+    // Wall times (year, month, day, hour, minute, as shared/calendar.ts reads them) in a DST gap (Berlin,
+    // 29 March 2027) and overlap (31 October), a half-hour change (Lord Howe), a zone without changes now
+    // (Istanbul), one west of UTC and UTC itself.
+    const cases: [[number, number, number, number, number], string][] = [
+      [[2027, 3, 28, 2, 30], 'Europe/Berlin'],
+      [[2027, 10, 31, 2, 30], 'Europe/Berlin'],
+      [[2027, 4, 4, 1, 45], 'Australia/Lord_Howe'],
+      [[2027, 5, 1, 20, 0], 'Europe/Istanbul'],
+      [[2027, 11, 7, 1, 30], 'America/New_York'],
+      [[2027, 1, 1, 0, 0], 'UTC'],
     ];
     const answers = (fns: typeof real) =>
       cases.map(([wall, zone]) => {
-        const zoned = fns.plain.toZonedDateTime(fns.plain.fromString(wall, getISO), zone, {
+        const zoned = fns.plain.toZonedDateTime(fns.plain.create(...wall), zone, {
           disambiguation: 'compatible',
         });
         const again = fns.zoned.create(BigInt(zoned.epochMilliseconds) * 1_000_000n, zone);
