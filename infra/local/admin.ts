@@ -1,4 +1,5 @@
 import type { ParkedEntry } from '#shared/db/outbox-publishing.ts';
+import { OffsetInstant } from '#shared/events/fields.ts';
 import type { LocalBus } from './bus/bus.ts';
 import type { VirtualClock } from './clock.ts';
 import { type ConsoleSources, consolePage, consoleState } from './console.ts';
@@ -120,13 +121,8 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       case 'GET /_local/clock':
         return { status: 200, body: { now: clock.now().toISOString(), offsetMs: clock.offsetMs() } };
       case 'POST /_local/clock': {
-        const advanceTo = jsonBody(body).advanceTo;
-        const target = typeof advanceTo === 'string' ? new Date(advanceTo) : undefined;
-        // With its zone: a time without one would be read in this machine's zone.
-        const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-        if (!target || Number.isNaN(target.getTime()) || !dateTime.test(String(advanceTo))) {
-          return invalidField('advanceTo', 'must be an ISO 8601 date-time with its zone (Z or an offset)');
-        }
+        const target = instantOf(jsonBody(body).advanceTo);
+        if (!target) return invalidField('advanceTo', instantMessage);
         // The clock only moves forward (docs/design.md#the-local-clock): a time before it is refused, not taken as "now".
         if (target.getTime() < clock.now().getTime()) {
           return invalidField(
@@ -230,17 +226,12 @@ export function adminRoutes(parts: AdminParts): AdminHandler {
       }
       case 'POST /_local/replay': {
         const { bus: busName = 'backline', from, to } = jsonBody(body);
-        const range = [new Date(String(from)), new Date(String(to))];
-        if (
-          (busName !== 'backline' && busName !== 'default') ||
-          range.some((d) => Number.isNaN(d.getTime()))
-        ) {
-          return {
-            status: 400,
-            body: { error: 'validation', message: 'needs bus (backline|default), from and to' },
-          };
-        }
-        const replayed = bus.replay({ bus: busName, from: range[0], to: range[1] });
+        if (busName !== 'backline' && busName !== 'default')
+          return invalidField('bus', 'must be backline or default');
+        const range = { from: instantOf(from), to: instantOf(to) };
+        if (!range.from) return invalidField('from', instantMessage);
+        if (!range.to) return invalidField('to', instantMessage);
+        const replayed = bus.replay({ bus: busName, from: range.from, to: range.to });
         await whenIdle();
         return { status: 200, body: { replayed } };
       }
@@ -282,6 +273,17 @@ function describe(running: RunningInvocation[]): string {
     .join(', ');
   return running.length > 5 ? `${listed} and ${running.length - 5} more` : listed;
 }
+
+/**
+ * The instant a body's field gives, read as every instant given with its zone is (`OffsetInstant`,
+ * docs/design.md#ordering-by-the-labels-timestamp): ISO 8601 with `Z` or an offset, on a day the calendar
+ * has; else undefined. `Date` alone reads a time without its zone in this machine's zone, and rolls
+ * 2031-02-30 into March: a clock moved there cannot come back, and a replay took another range.
+ */
+const instantOf = (value: unknown): Date | undefined =>
+  OffsetInstant.safeParse(value).success ? new Date(value as string) : undefined;
+const instantMessage =
+  'must be an ISO 8601 date-time with seconds and its zone (Z or an offset), on a day the calendar has';
 
 /** A 400 naming the one field of the body that is wrong, and why. */
 const invalidField = (path: string, message: string) => ({

@@ -74,7 +74,16 @@ function aCloud(settleMs = 200, whenIdle?: (heldRetries?: 'all' | 'due') => Prom
       new URL(path, 'http://localhost:3000'),
       Buffer.from(body === undefined ? '' : JSON.stringify(body)),
     );
-  return { clock, inFlight, moves, request, requests, sesPublished, streamsEnabled: () => streamsEnabled };
+  return {
+    bus,
+    clock,
+    inFlight,
+    moves,
+    request,
+    requests,
+    sesPublished,
+    streamsEnabled: () => streamsEnabled,
+  };
 }
 
 const local = { 'x-backline-local': '1' };
@@ -102,6 +111,42 @@ describe('the local admin routes', () => {
     expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
     expect(JSON.stringify(answers[0].body)).toContain('advanceTo');
     expect(cloud.moves).toEqual([]);
+  });
+
+  it('answers 400 naming advanceTo for a day the calendar does not have, which Date would roll into March, and moves nothing', async () => {
+    const cloud = aCloud();
+
+    const answers = await Promise.all(
+      ['2031-02-30T10:00:00Z', '2031-02-29T10:00:00+01:00'].map((advanceTo) =>
+        cloud.request('POST', '/_local/clock', local, { advanceTo }),
+      ),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400]);
+    expect(JSON.stringify(answers[0].body)).toContain('advanceTo');
+    expect(cloud.moves).toEqual([]);
+  });
+
+  it('answers 400 naming from or to for a replay range without its zone or on a day the calendar does not have, and replays nothing', async () => {
+    const cloud = aCloud();
+    cloud.bus.putEvents([
+      { Source: 'backline.test', DetailType: 'Test Event', Detail: '{}', Time: '2030-01-01T10:30:00Z' },
+    ]);
+
+    const answers = await Promise.all(
+      [
+        // Read in this machine's zone, the hour replayed would be another one wherever it is not UTC.
+        { from: '2030-01-01T10:00', to: '2030-01-01T11:00:00Z' },
+        { from: '2030-01-01T10:00:00Z', to: '2030-02-30T00:00:00Z' },
+      ].map((range) => cloud.request('POST', '/_local/replay', local, { bus: 'backline', ...range })),
+    );
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400]);
+    expect(answers.map((answer) => JSON.stringify(answer.body))).toEqual([
+      expect.stringContaining('"path":"from"'),
+      expect.stringContaining('"path":"to"'),
+    ]);
+    expect(cloud.bus.recentEvents().filter(({ event }) => event['replay-name'] !== undefined)).toEqual([]);
   });
 
   it("answers 400 naming advanceTo for a time before the clock's now, which it cannot go back to, and moves nothing", async () => {
