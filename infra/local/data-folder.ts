@@ -7,7 +7,8 @@ export class DataFolderInUseError extends Error {
   constructor(dataDir: string, pid: number) {
     super(
       `The data folder ${dataDir} is in use by a Backline that runs (process ${pid}). Use that one, stop ` +
-        'it first, or start this one on another folder with BACKLINE_DATA_DIR.',
+        'it first, or start this one on another folder with BACKLINE_DATA_DIR. If you are sure no ' +
+        `Backline runs on it, delete ${join(dataDir, 'running.pid')} and start again.`,
     );
   }
 }
@@ -15,14 +16,18 @@ export class DataFolderInUseError extends Error {
 /**
  * Takes the data folder for this process (`running.pid` in it) before anything reads or rewrites a
  * journal there; answers the release. The file is made whole and then linked into place, which fails
- * when one is there: no reader sees it empty. The file of a run that was killed names a process that
- * is gone (or this very process: a container restarted by its runtime gets the same pid), and is
- * taken over.
+ * when one is there: no reader sees it empty. It names this process's pid, and on its second line what
+ * tells this process from another given the same pid later (`started`). The file of a run that was
+ * killed names a process that is gone, this very process (a container restarted by its runtime gets the
+ * same pid), or, after a reboot or a container restart, another process that has its pid and started
+ * otherwise; it is taken over. Where a process's start cannot be read (no /proc), any process that runs
+ * with its pid holds the folder.
  */
 export function takeDataFolder(dataDir: string): () => void {
   const file = join(dataDir, 'running.pid');
   const mine = `${file}.${process.pid}`;
-  writeFileSync(mine, String(process.pid));
+  const started = startOf(process.pid);
+  writeFileSync(mine, started === undefined ? `${process.pid}\n` : `${process.pid}\n${started}\n`);
   try {
     for (;;) {
       try {
@@ -31,8 +36,9 @@ export function takeDataFolder(dataDir: string): () => void {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const pid = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && running(pid)) {
+      const [pidLine = '', recorded = ''] = readFileSync(file, 'utf8').split('\n');
+      const pid = Number(pidLine);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && holds(pid, recorded)) {
         throw new DataFolderInUseError(dataDir, pid);
       }
       rmSync(file, { force: true });
@@ -42,6 +48,13 @@ export function takeDataFolder(dataDir: string): () => void {
   }
 }
 
+/** Whether process `pid` runs and is the one that wrote `recorded` as its start (its second line). */
+function holds(pid: number, recorded: string): boolean {
+  if (!running(pid)) return false;
+  const started = startOf(pid);
+  return started === undefined || started === recorded.trim();
+}
+
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -49,6 +62,23 @@ function running(pid: number): boolean {
   } catch (error) {
     // EPERM: it runs, as another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * When process `pid` started, as Linux tells it: this boot's id and the process's start time in clock
+ * ticks since the boot (field 22 of /proc/<pid>/stat, after the command name, which may hold spaces and
+ * parentheses). No two processes of one boot that share a pid share it, and a reboot changes the id.
+ * Undefined where /proc does not say (macOS, or a process hidden from this user).
+ */
+function startOf(pid: number): string | undefined {
+  try {
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return bootId && startTime ? `${bootId} ${startTime}` : undefined;
+  } catch {
+    return undefined;
   }
 }
 

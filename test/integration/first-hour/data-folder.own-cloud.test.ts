@@ -177,7 +177,7 @@ describe('npm start whose npm process is killed', () => {
   it('stops the local cloud it started, as Ctrl-C does: the data folder is released, and the next npm start on it starts with what was kept', async () => {
     const dataDir = aDataFolder();
     const first = await npmStart(dataDir);
-    const cloudPid = Number(readFileSync(join(dataDir, 'running.pid'), 'utf8'));
+    const cloudPid = Number(readFileSync(join(dataDir, 'running.pid'), 'utf8').split('\n')[0]);
     let restarted: CloudProcess | undefined;
     try {
       const label = await aLabelWithARelease(first.cloud, 'Killed Terminal Records', 'kept-after-kill');
