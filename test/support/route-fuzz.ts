@@ -299,6 +299,11 @@ const accept = fc.constantFrom(
   'text/*',
   '*/*',
   ',;q=x',
+  'text/csv;q=-1',
+  'text/csv;q=1e400',
+  'text/csv, application/json;q=0',
+  '*/*;q=0',
+  'text/html',
 );
 
 export interface RouteFuzz {
