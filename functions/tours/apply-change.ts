@@ -420,13 +420,16 @@ function schedulesThatMayExist(before: StoredShow | undefined): ReadonlySet<Show
 /**
  * Puts the show's step schedules where its current date and times say: a step still ahead is
  * created or moved; a step already past, or every step of a show that is not being advanced
- * (on hold, cancelled, settled), is deleted if it may exist (schedulesThatMayExist). Then clears the
- * pending mark.
+ * (on hold, cancelled, settled), is deleted if it may exist (schedulesThatMayExist). A step that was
+ * still ahead when the change was written (its `updatedAt`), so not due at once then, and is past now
+ * (the change delivered again after its schedules failed) is late, as a schedule firing late is: its
+ * Show Step Due goes in the outbox, and takeStep ignores one taken before (docs/design.md#tours). Then
+ * clears the pending mark.
  */
 async function performSchedules(
   show: StoredShow,
   before: StoredShow | undefined,
-  meta: Pick<ChangeMeta, 'correlationId'>,
+  meta: ChangeMeta,
   deps: ToursDeps,
   telling?: boolean,
 ) {
@@ -435,6 +438,14 @@ async function performSchedules(
   const details = show.show;
   const mayExist = schedulesThatMayExist(before);
   if (details) {
+    await deps.tours.putEntries(
+      stepMoments(details).flatMap(({ step, scheduledFor }) =>
+        step !== 'press-announcement' && scheduledFor > show.updatedAt && scheduledFor <= now
+          ? [stepDue({ ...ref, step, scheduledFor }, meta)]
+          : [],
+      ),
+      now,
+    );
     for (const step of scheduledSteps) {
       const moment = firingOf({ ...show, show: details }, step, now, telling);
       if (moment) await deps.schedules.upsert({ ...ref, moment, correlationId: meta.correlationId });
