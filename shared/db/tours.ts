@@ -530,7 +530,9 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
         const { occurredAt } = stored;
         // Closed at its cutoff, its step perhaps still to run: no guest added from then on (guestListClosed).
         if (guests.some((guest) => guestListClosed(stored!, guest.addedAt))) return 'locked';
-        if (stored.show?.status === 'cancelled') return 'cancelled';
+        // A cancelled show takes no guests, nor one known only by its cancellation, which came before the
+        // show itself (a tombstone, cancelled too: docs/design.md#signed-pages).
+        if (!stored.show || stored.show.status === 'cancelled') return 'cancelled';
         const listed = stored.guests ?? [];
         if (listedAlready(listed, guests).length > 0) return 'listed';
         if (listed.length > maxGuestsPerShow - guests.length) return 'full';
@@ -550,12 +552,12 @@ export function dynamoPromoterSide(db: DynamoDBDocumentClient, table: string): P
                 UpdateExpression:
                   'SET guests = list_append(if_not_exists(guests, :none), :guests), guestBytes = if_not_exists(guestBytes, :zero) + :bytes, guestsAddedBy = :addedBy',
                 // The cutoff locks the list: nothing is added after it was mailed to the promoter.
-                // A cancelled show takes no more guests.
+                // A cancelled show takes no more guests (nor a tombstone: a status it has not is no match).
                 ConditionExpression: `attribute_exists(pk) AND occurredAt = :occurredAt AND attribute_not_exists(guestListLockedAt) AND ${
                   listed.length === 0
                     ? '(attribute_not_exists(guests) OR size(guests) = :zero)'
                     : 'size(guests) = :seen'
-                } AND (attribute_not_exists(guestBytes) OR guestBytes <= :byteRoom) AND (attribute_not_exists(#show) OR #show.#status <> :cancelled)`,
+                } AND (attribute_not_exists(guestBytes) OR guestBytes <= :byteRoom) AND #show.#status <> :cancelled`,
                 ExpressionAttributeNames: { '#show': 'show', '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':cancelled': 'cancelled',

@@ -635,6 +635,17 @@ export function describeToursContract(name: string, makeStore: () => TourStore &
       expect((await store.getShow(show))?.guests).toBeUndefined();
     });
 
+    it('refuses guests for a show known only by its cancellation, which came before the show itself', async () => {
+      const store = makeStore();
+      const tombstone = aStoredShow(aTour(), { show: undefined, promoterId: 'unknown' });
+      await store.putShowIfNewer(tombstone, []);
+
+      const added = await store.addGuests(tombstone, [{ name: 'Alex', plusOnes: 0, addedAt: at(10) }]);
+
+      expect(added).toBe('cancelled');
+      expect((await store.getShow(tombstone))?.guests).toBeUndefined();
+    });
+
     it("lists a tour's shows by date, and a promoter's shows across labels", async () => {
       const store = makeStore();
       const tour = aTour();

@@ -248,7 +248,7 @@ export class InMemoryTours implements TourStore, PressNotes, ChangeSteps {
     const show = this.shows.get(this.showKey(ref));
     if (!show) return 'unknown';
     if (guests.some((guest) => guestListClosed(show, guest.addedAt))) return 'locked';
-    if (show.show?.status === 'cancelled') return 'cancelled';
+    if (!show.show || show.show.status === 'cancelled') return 'cancelled';
     if (listedAlready(show.guests ?? [], guests).length > 0) return 'listed';
     if ((show.guests?.length ?? 0) + guests.length > maxGuestsPerShow) return 'full';
     if (guestBytes(show.guests ?? []) + guestBytes(guests) > maxGuestBytes) return 'full';

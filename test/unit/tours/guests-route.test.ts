@@ -1,19 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import { applyShowChange } from '#functions/tours/apply-change.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/index.ts';
 import { managementApi } from '#shared/http/manager-api.ts';
 import type { StoredShow } from '#shared/tours.ts';
 import { callApi } from '#test/support/api.ts';
 import { aLabel, InMemoryLabels } from '#test/support/intake.ts';
-import { InMemoryTours, officeTourRoutes } from '#test/support/tours.ts';
+import {
+  aShow,
+  fakeToursDeps,
+  InMemoryTours,
+  metaAt,
+  officeTourRoutes,
+  tourOf,
+} from '#test/support/tours.ts';
 
 /** POST .../shows/{showId}/guests on a show with no guests yet: `post` sends it a body, as JSON. */
 const guestsRoute = () => {
   const tours = new InMemoryTours();
   const ref = { labelId: 'acme', tourId: 't1', showId: 's1' };
+  // aShow's show on 14 May 2027, its guest list open on 2 January.
   tours.shows.set(JSON.stringify([ref.labelId, ref.tourId, ref.showId]), {
     ...ref,
+    show: aShow({ showId: ref.showId }),
   } as unknown as StoredShow);
-  const route = officeTourRoutes(tours, () => new Date()).find(
+  const route = officeTourRoutes(tours, () => new Date('2027-01-02T00:00:00Z')).find(
     (r) => r.method === 'POST' && r.path.endsWith('/guests'),
   )!;
   const post = (body: unknown) =>
@@ -68,6 +78,45 @@ describe('POST .../shows/{showId}/guests of a show that is not there', () => {
 
     expect(await post('t2', 's1')).toEqual({ status: 404, message: 'tour not found' });
     expect(await post('t1', 's2')).toEqual({ status: 404, message: 'show not found' });
+  });
+});
+
+// A show known only by its cancellation (the label's cancellation came before the show itself) is cancelled
+// too, as the promoter's link says (docs/design.md#signed-pages): its list takes no guest, and the show's own
+// route answers 404 for it.
+describe('POST .../shows/{showId}/guests of a show known only by its cancellation', () => {
+  it('answers 409 saying the show is cancelled, and adds nobody', async () => {
+    const now = { value: new Date('2027-01-02T00:00:00Z') };
+    const { deps, tours } = fakeToursDeps(now);
+    await applyShowChange(
+      'tour-1',
+      { type: 'cancel', showId: 'show-1' },
+      metaAt('2027-01-01T12:00:00Z'),
+      deps,
+    );
+    await tours.saveTour({ ...tourOf([]), labelId: 'lbl-1', occurredAt: '2027-01-01T11:00:00.000Z' });
+    const office = managementApi(
+      'office',
+      async () => 'key',
+      officeTourRoutes(tours, () => now.value, undefined, new InMemoryLabels(aLabel({ labelId: 'lbl-1' }))),
+    );
+    const pathParameters = { labelId: 'lbl-1', tourId: 'tour-1', showId: 'show-1' };
+
+    const posted = await callApi(office, {
+      method: 'POST',
+      route: '/labels/{labelId}/tours/{tourId}/shows/{showId}/guests',
+      pathParameters,
+      body: JSON.stringify({ guests: [{ name: 'Alex Doe' }] }),
+    });
+    const read = await callApi(office, {
+      method: 'GET',
+      route: '/labels/{labelId}/tours/{tourId}/shows/{showId}',
+      pathParameters,
+    });
+
+    expect([posted.status, JSON.parse(posted.body!).message]).toEqual([409, 'the show is cancelled']);
+    expect(read.status).toBe(404);
+    expect((await tours.getShow(pathParameters))?.guests).toBeUndefined();
   });
 });
 
