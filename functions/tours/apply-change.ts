@@ -304,7 +304,9 @@ async function applyToShowAsRead(
   // back to is asked again, and the tour manager told of each promoter's overdue advance. From show
   // day 00:00 the answers stand (the day sheet states them; nobody could give new ones), but the show
   // is the new promoter's all the same: `promoterSince` moves on, so the tour manager's alert that they
-  // cannot be reached is theirs, not taken for the old promoter's (docs/design.md#two-mail-streams).
+  // cannot be reached is theirs, not taken for the old promoter's (docs/design.md#two-mail-streams), and
+  // the advance steps the old promoter was sent are forgotten, so a postponement that opens the form
+  // again asks the new one (docs/design.md#tours).
   const otherPromoter =
     change.type === 'set' &&
     stored?.show !== undefined &&
@@ -341,7 +343,7 @@ async function applyToShowAsRead(
   const forget = {
     steps: [
       ...(movedCountry ? (['press-announcement'] as const) : []),
-      ...(askAgain ? advanceSteps : []),
+      ...(askAgain || otherPromoter ? advanceSteps : []),
       ...(reopened ? (['guest-list-cutoff'] as const) : []),
     ],
     advance: newPromoter || !!otherVenue,
