@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { cursorAfter } from '#shared/http/cursor.ts';
 import type { DocumentedRoute } from '#shared/http/docs.ts';
-import type { ApiAnswer, ApiRequest } from './api.ts';
+import { type ApiAnswer, type ApiRequest, callApi } from './api.ts';
 
 /**
  * Random and mutated requests to a function's routes, as its route list states them (the list the API
@@ -389,4 +389,32 @@ export function routesTaken() {
     untaken: (routes: DocumentedRoute[]) =>
       routes.map((route) => `${route.method} ${route.path}`).filter((route) => !taken.has(route)),
   };
+}
+
+/**
+ * The property each function's every-route test states: each of `runs` requests, sent to a world of
+ * `worlds` (a handler and the fakes it writes to), is answered with a 2xx or a 4xx at worst
+ * (`expectA4xxAtWorst`) and, answered 4xx, leaves the fakes as they were; and every route took one.
+ */
+export async function expectEveryRouteAt4xxWorst<W>(
+  routes: DocumentedRoute[],
+  requests: fc.Arbitrary<ApiRequest>,
+  worlds: fc.Arbitrary<W>,
+  open: (world: W) => Promise<{ handler: Parameters<typeof callApi>[0]; stores: object[] }>,
+  runs = 2_000,
+) {
+  const taken = routesTaken();
+  await fc.assert(
+    fc.asyncProperty(requests, worlds, async (request, world) => {
+      const { handler, stores } = await open(world);
+      const before = stateOf(...stores);
+      const answer = await callApi(handler, request);
+
+      taken.note(request, answer);
+      expectA4xxAtWorst(answer);
+      if ((answer.status ?? 0) >= 400) expect(stateOf(...stores)).toBe(before);
+    }),
+    { numRuns: runs },
+  );
+  expect(taken.untaken(routes)).toEqual([]);
 }
