@@ -1,12 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/deliverability/handler.ts';
-import { publishEntries } from '#functions/publisher/publish.ts';
-import { outboxItem } from '#shared/db/outbox.ts';
-import { type Outbox, storedOutboxEntryOf } from '#shared/db/outbox-publishing.ts';
 import { FakeDeliveries } from '#test/support/announcer-fakes.ts';
-import { RecordedMeasure } from '#test/support/measure.ts';
 import { anOutlet, InMemoryOutletDirectory } from '#test/support/outlets.ts';
+import { publishedTwice } from '#test/support/publishing.ts';
 
 /**
  * `Suppressions` counts each address suppressed once. The suppression is a conditional write (the first
@@ -62,27 +59,7 @@ async function suppressionsCounted(bounces: string[], { answerLost }: { answerLo
   const handle = makeHandler({ outlets, deliveries: new FakeDeliveries(), now: () => now });
   for (const id of bounces) await handle(aBounce(id), {} as Context);
 
-  const marked = new Set<string>();
-  const outbox: Outbox = {
-    unpublishedBefore: async () => [],
-    markPublished: async (itemKey) => !marked.has(itemKey.pk) && Boolean(marked.add(itemKey.pk)),
-    markUnpublishable: async () => {},
-    markParked: async () => true,
-    parkedCount: async () => 0,
-  };
-  const deps = {
-    outbox,
-    bus: { put: async () => [] },
-    replays: { record: async () => {} },
-    now: () => now,
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
-  const entries = directory.outbox.entries.map(
-    (entry) => storedOutboxEntryOf(outboxItem(entry, now.toISOString()))!,
-  );
-  const measure = new RecordedMeasure();
-  await publishEntries(entries, deps, measure);
-  await publishEntries(entries, deps, measure);
+  const measure = await publishedTwice(directory.outbox.entries, { writtenAt: now.toISOString(), now });
   return measure.totals('Suppressions');
 }
 

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { publishEntries } from '#functions/publisher/publish.ts';
 import { openAdvancePage, type PagesDeps, submitAdvancePage } from '#functions/recipients/tour-links.ts';
-import { outboxItem } from '#shared/db/outbox.ts';
-import { type Outbox, storedOutboxEntryOf } from '#shared/db/outbox-publishing.ts';
 import { promoterIdOf } from '#shared/db/tours.ts';
 import type { HttpResult } from '#shared/http/index.ts';
 import { csrfTokenFor, signAdvanceToken } from '#shared/tokens.ts';
 import { advanceLinkExpiry } from '#shared/tours.ts';
-import { RecordedMeasure } from '#test/support/measure.ts';
+import { publishedTwice } from '#test/support/publishing.ts';
 import {
   aShow,
   filledAdvanceForm,
@@ -40,35 +37,6 @@ const hiddenFieldsIn = (page: HttpResult): { csrf: string } & Record<string, str
   ),
 });
 
-/**
- * The publisher's side: every entry the writes put in the outbox, read as the stream brings it, published
- * and marked; twice, as a batch the mapping retries, or the sweep after the stream, publishes it again.
- */
-async function publishedTwice(tours: InMemoryTours) {
-  const measure = new RecordedMeasure();
-  const marked = new Set<string>();
-  const outbox: Outbox = {
-    unpublishedBefore: async () => [],
-    markPublished: async (itemKey) => !marked.has(itemKey.pk) && Boolean(marked.add(itemKey.pk)),
-    markUnpublishable: async () => {},
-    markParked: async () => true,
-    parkedCount: async () => 0,
-  };
-  const deps = {
-    outbox,
-    bus: { put: async () => [] },
-    replays: { record: async () => {} },
-    now: () => new Date('2027-04-20T10:30:00Z'),
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-  };
-  const entries = tours.outbox.map(
-    (entry) => storedOutboxEntryOf(outboxItem(entry, '2027-04-20T10:00:00Z'))!,
-  );
-  await publishEntries(entries, deps, measure);
-  await publishEntries(entries, deps, measure);
-  return measure.records;
-}
-
 /** What the promoter does after the 503, with the form it gave back, on the link's page a few minutes later. */
 type After = (busy: HttpResult, later: PagesDeps) => Promise<unknown>;
 const post = (later: PagesDeps, fields: Record<string, string>) =>
@@ -99,7 +67,10 @@ describe('AdvancesSubmitted', () => {
     );
     await after(busy.page, { ...deps, now: () => new Date('2027-04-20T10:05:00Z') });
 
-    const records = await publishedTwice(tours);
+    const { records } = await publishedTwice(tours.outbox, {
+      writtenAt: '2027-04-20T10:00:00Z',
+      now: new Date('2027-04-20T10:30:00Z'),
+    });
 
     expect(busy.page.statusCode).toBe(503);
     expect((await tours.getShow(ref))?.advance?.submittedAt).toBe('2027-04-20T10:00:00.000Z');
